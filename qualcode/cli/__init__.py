@@ -1,0 +1,49 @@
+"""The command line: `qualcode COMMAND --help` explains each command.
+
+Commands are thin wrappers over ``qualcode.project``; none of them imports Textual except the
+ones that open the workbench.
+"""
+
+from __future__ import annotations
+
+import click
+
+from qualcode import __version__
+from qualcode.cli.common import DB_HELP, QualcodeGroup
+
+
+@click.group(cls=QualcodeGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--db", metavar="URL", envvar="QUALCODE_DB", default=None, help=DB_HELP)
+@click.version_option(__version__, prog_name="qualcode")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """qualcode: qualitative interview coding in the terminal.
+
+    \b
+    The research loop:
+      qualcode init study.db --codebook codebooks/rln.yaml   a project (SQLite, or --db postgresql://…)
+      qualcode import --db study.db transcripts/rln/          transcripts become segments
+      qualcode coders add alice bob
+      qualcode code --db study.db --coder alice               the coding workbench
+      qualcode agreement alice bob                            kappa, alpha, % agreement per code
+      qualcode export themes --by role -o themes.xlsx         theme tables for the write-up
+      qualcode demo                                           all of it on the shipped samples
+
+    Every command takes --db (or $QUALCODE_DB); without it, ./qualcode.db.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+
+
+def _register() -> None:
+    from qualcode.cli import core
+
+    for command in core.COMMANDS:
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="qualcode")

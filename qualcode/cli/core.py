@@ -1,0 +1,492 @@
+"""Project commands: init, import, transcripts, codebook, coders, check, demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from qualcode.cli.common import console, db_option, open_project, plain
+from qualcode.errors import InputError, QualcodeError
+
+TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".vtt", ".srt")
+
+
+# ---------------------------------------------------------------------- init
+
+
+@click.command()
+@click.argument("path", required=False)
+@click.option("--codebook", "codebook_file", type=click.Path(dir_okay=False), help="Codebook YAML to start from (e.g. codebooks/rln.yaml).")
+@click.option("--name", help="A name for the project (default: the file name).")
+@db_option
+def init(path: str | None, codebook_file: str | None, name: str | None, db: str | None) -> None:
+    """Create a new project (default ./qualcode.db), optionally with a codebook.
+
+    \b
+    Examples:
+      qualcode init study.db --codebook codebooks/rln.yaml
+      qualcode init --db postgresql://team@localhost/study --codebook codebooks/pess.yaml
+    """
+    from qualcode.codebook import load_codebook
+    from qualcode.project import Project
+
+    doc = load_codebook(codebook_file) if codebook_file else None
+    with Project.create(path or db, doc, name=name) as project:
+        codes = len(doc.by_id()) if doc else 0
+        click.echo(f"created {project.location} with {codes} codes" + (f" from {codebook_file}" if codebook_file else ""))
+        click.echo("next: qualcode import FILES…  then  qualcode coders add NAME  and  qualcode code --coder NAME")
+
+
+# ---------------------------------------------------------------------- import
+
+
+def _expand(paths: tuple[str, ...]) -> tuple[list[Path], list[Path]]:
+    transcripts, codings = [], []
+    for raw in paths:
+        path = Path(raw)
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            suffix = file.suffix.lower()
+            if suffix == ".csv":
+                codings.append(file)
+            elif path.is_dir() and suffix not in TRANSCRIPT_SUFFIXES:
+                continue  # inside folders, import what looks like transcripts and skip the rest
+            else:
+                transcripts.append(file)
+    return transcripts, codings
+
+
+def _attributes(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{value!r} is not KEY=VALUE", param_hint="--attr")
+        out[key.strip()] = val.strip()
+    return out
+
+
+@click.command(name="import")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--participant", help="Participant label for these files (overrides the front matter).")
+@click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE", help="Participant attribute, e.g. --attr role=Teacher (repeatable).")
+@click.option("--name", help="Transcript name (only with a single file; default: the file name).")
+@click.option("--max-size", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="Largest transcript file accepted, in MB.")
+@click.option("--max-segment-chars", type=click.IntRange(min=0), default=None, help="Split turns longer than this at sentence boundaries (default: the project's setting, 1200; 0 = never).")
+@click.option("--add-coders", is_flag=True, help="Create coders named in codings files instead of refusing unknown names.")
+@db_option
+def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_coders, db) -> None:
+    """Import transcripts (.txt .md .docx .vtt .srt) and codings (.csv).
+
+    Each file is imported in its own transaction: a file that fails leaves no trace and the
+    others go on. Re-importing an unchanged file does nothing. Folders are searched for
+    transcripts. Codings files are imported after the transcripts they refer to.
+
+    \b
+    Transcript text files may start with YAML front matter:
+      ---
+      participant: Headteacher N248
+      role: Headteacher
+      school: School C
+      ---
+      Interviewer: How did the school come to join the network?
+      Headteacher: …
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from qualcode.ingest.transcripts import parse_file
+
+    attributes = _attributes(attrs)
+    transcripts, codings = _expand(paths)
+    if name and len(transcripts) != 1:
+        raise QualcodeError("--name needs exactly one transcript file")
+    if not transcripts and not codings:
+        raise QualcodeError("no transcript or codings files found in " + ", ".join(paths))
+    failures: list[str] = []
+    counts = {"imported": 0, "unchanged": 0}
+    coded = {"added": 0, "unchanged": 0}
+    with open_project(db) as project:
+        limit = project.max_segment_chars if max_segment_chars is None else max_segment_chars
+        err = console(stderr=True)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=err, transient=True, disable=not err.is_terminal) as bar:
+            task = bar.add_task("importing", total=len(transcripts) + len(codings))
+            for file in transcripts:
+                bar.update(task, description=f"importing {file.name}")
+                try:
+                    parsed = parse_file(file, max_bytes=int(max_size * 1024 * 1024), max_chars=limit)
+                    outcome = project.import_transcript(parsed, participant=participant, attributes=attributes, name=name)
+                    counts[outcome.status] += 1
+                    if outcome.status == "imported":
+                        bar.console.print(plain(f"imported {file}: {outcome.segments} segments as {outcome.name!r}"))
+                    else:
+                        bar.console.print(plain(f"unchanged {file}: {outcome.detail}"))
+                except InputError as exc:
+                    failures.append(str(exc))
+                    bar.console.print(plain(f"failed {exc}"), style="red")
+                bar.advance(task)
+            for file in codings:
+                bar.update(task, description=f"importing {file.name}")
+                try:
+                    result = project.import_codings(file, add_coders=add_coders)
+                    coded["added"] += result.added
+                    coded["unchanged"] += result.unchanged
+                    extra = f"; added coders {', '.join(result.coders_added)}" if result.coders_added else ""
+                    bar.console.print(plain(f"imported {file}: {result.added} codings ({result.unchanged} already there){extra}"))
+                except InputError as exc:
+                    failures.append(str(exc))
+                    bar.console.print(plain(f"failed {exc}"), style="red")
+                bar.advance(task)
+    parts = []
+    if transcripts:
+        parts.append(f"{counts['imported']} transcripts imported, {counts['unchanged']} unchanged")
+    if codings:
+        parts.append(f"{coded['added']} codings added, {coded['unchanged']} already there")
+    if failures:
+        parts.append(f"{len(failures)} files failed")
+    click.echo("; ".join(parts))
+    if failures:
+        for failure in failures:
+            click.echo(f"error: {failure}", err=True)
+        raise SystemExit(1)
+
+
+# ---------------------------------------------------------------------- transcripts
+
+
+@click.group(cls=click.Group)
+def transcripts() -> None:
+    """List transcripts and show their segments."""
+
+
+@transcripts.command(name="list")
+@click.option("--coder", help="Show how much of each transcript this coder has coded.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@db_option
+def transcripts_list(coder: str | None, as_json: bool, db: str | None) -> None:
+    """List the project's transcripts with their participants and attributes."""
+    from rich.table import Table
+
+    with open_project(db) as project:
+        rows = project.transcripts(coder)
+    if as_json:
+        click.echo(json.dumps([{"name": t.name, "participant": t.participant, "attributes": t.attributes, "segments": t.n_segments,
+                                "characters": t.n_chars, "format": t.format, "coded_segments": t.coded_segments if coder else None}
+                               for t in rows], indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no transcripts yet: qualcode import FILES…")
+        return
+    table = Table(box=None, header_style="bold")
+    for column in ("transcript", "participant", "attributes", "segments", "format") + (("coded",) if coder else ()):
+        table.add_column(column, justify="right" if column in ("segments", "coded") else "left")
+    for t in rows:
+        attrs = ", ".join(f"{k}={v}" for k, v in t.attributes.items())
+        cells = [plain(t.name), plain(t.participant), plain(attrs), plain(t.n_segments), plain(t.format)]
+        if coder:
+            cells.append(plain(f"{t.coded_segments}/{t.n_segments}"))
+        table.add_row(*cells)
+    console().print(table)
+
+
+@transcripts.command(name="show")
+@click.argument("name")
+@click.option("--coder", "coders", multiple=True, help="Show this coder's codes beside each segment (repeatable).")
+@db_option
+def transcripts_show(name: str, coders: tuple[str, ...], db: str | None) -> None:
+    """Print a transcript segment by segment, with offsets and (optionally) codes."""
+    with open_project(db) as project:
+        info = project.transcript(name)
+        for coder in coders:
+            project.coder(coder)
+        segments = project.segments(info.id)
+        codings = project.codings(info.id, coders=coders) if coders else []
+    by_segment: dict[int, list[str]] = {}
+    for c in codings:
+        by_segment.setdefault(c.segment_id, []).append(f"{c.coder}:{c.code_key}")
+    out = console()
+    attrs = ", ".join(f"{k}={v}" for k, v in info.attributes.items())
+    out.print(plain(f"{info.name} — {info.participant or 'no participant'}" + (f" ({attrs})" if attrs else "")), style="bold")
+    for seg in segments:
+        head = f"[{seg.position}] {seg.start}-{seg.end}"
+        if seg.time_start is not None:
+            head += f" @{seg.time_start:.1f}s"
+        if seg.speaker:
+            head += f" {seg.speaker}"
+        out.print(plain(head), style="cyan")
+        out.print(plain(seg.text))
+        if seg.id in by_segment:
+            out.print(plain("  codes: " + ", ".join(sorted(by_segment[seg.id]))), style="green")
+        out.print()
+
+
+# ---------------------------------------------------------------------- codebook
+
+
+@click.group()
+def codebook() -> None:
+    """Show, validate, export and update the project's codebook."""
+
+
+def _tree(doc_codes, counts: dict[str, int] | None, show_ids: bool):
+    from rich.tree import Tree
+
+    root = Tree(plain("codebook"), guide_style="dim")
+
+    def add(node, code) -> None:
+        label = plain(code.name)
+        if show_ids:
+            label.append(f"  {code.id}", style="dim")
+        if counts is not None:
+            label.append(f"  ({counts.get(code.id, 0)})", style="cyan")
+        branch = node.add(label)
+        for child in code.children:
+            add(branch, child)
+
+    for code in doc_codes:
+        add(root, code)
+    return root
+
+
+@codebook.command(name="show")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--ids/--no-ids", default=True, help="Show each code's stable id.")
+@click.option("--counts", is_flag=True, help="Show how many codings each code has.")
+@click.option("--definitions", is_flag=True, help="Print every code's full definition.")
+@db_option
+def codebook_show(file: str | None, ids: bool, counts: bool, definitions: bool, db: str | None) -> None:
+    """Print the codebook as a tree (the project's, or a YAML FILE's)."""
+    from qualcode.codebook import load_codebook
+
+    code_counts = None
+    if file:
+        doc = load_codebook(file)
+    else:
+        with open_project(db) as project:
+            doc = project.codebook_doc()
+            code_counts = project.code_counts() if counts else None
+    out = console()
+    out.print(plain(doc.name), style="bold")
+    if definitions:
+        for code, _, depth in doc.walk():
+            out.print(plain(("  " * depth) + f"{code.name}  [{code.id}]"), style="bold")
+            for field in ("description", "include", "exclude", "example"):
+                value = getattr(code, field)
+                if value:
+                    out.print(plain(("  " * depth) + f"  {field}: {value}"))
+            if code.keywords:
+                out.print(plain(("  " * depth) + "  keywords: " + ", ".join(code.keywords)))
+        return
+    out.print(_tree(doc.codes, code_counts, ids))
+
+
+@codebook.command(name="validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def codebook_validate(files: tuple[str, ...]) -> None:
+    """Check codebook YAML files; report every problem with file and line."""
+    from qualcode.codebook import CodebookError, load_codebook
+
+    failed = False
+    for file in files:
+        try:
+            doc = load_codebook(file)
+        except CodebookError as exc:
+            failed = True
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            continue
+        click.echo(f"{file}: ok, {len(doc.by_id())} codes")
+    if failed:
+        raise SystemExit(1)
+
+
+@codebook.command(name="export")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output).")
+@db_option
+def codebook_export(output: str | None, db: str | None) -> None:
+    """Write the project's codebook as YAML (the same format `init` and `update` read)."""
+    from qualcode.codebook import dump_codebook, save_codebook
+
+    with open_project(db) as project:
+        doc = project.codebook_doc()
+    if output:
+        save_codebook(doc, output)
+        click.echo(f"wrote {len(doc.by_id())} codes to {output}")
+    else:
+        click.echo(dump_codebook(doc), nl=False)
+
+
+def _merges(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for value in values:
+        old, sep, new = value.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise click.BadParameter(f"{value!r} is not OLD_ID=NEW_ID", param_hint="--merge")
+        out[old.strip()] = new.strip()
+    return out
+
+
+@codebook.command(name="update")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--merge", "merges", multiple=True, metavar="OLD=NEW", help="Move the codings of a removed code OLD to code NEW (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Show what would change and change nothing.")
+@click.option("--coder", help="Record the change under this coder's name.")
+@db_option
+def codebook_update(file: str, merges: tuple[str, ...], dry_run: bool, coder: str | None, db: str | None) -> None:
+    """Apply an edited codebook YAML to the project, matching codes by id.
+
+    Renames, moves, new codes and changed definitions are applied. A code that the file drops
+    but that has codings is refused unless --merge says where its codings go.
+    """
+    from qualcode.codebook import load_codebook
+
+    doc = load_codebook(file)
+    merge_map = _merges(merges)
+    with open_project(db) as project:
+        if dry_run:
+            changes = project.plan_codebook_update(doc, merge_map)
+        else:
+            changes = project.update_codebook(doc, merge_map, coder=coder)
+    if changes.empty:
+        click.echo("the project's codebook already matches " + file)
+        return
+    for line in changes.lines():
+        click.echo(("would " if dry_run else "") + line)
+    if not dry_run:
+        click.echo(f"updated the codebook from {file}")
+
+
+# ---------------------------------------------------------------------- coders
+
+
+@click.group()
+def coders() -> None:
+    """Add and list the people who code."""
+
+
+@coders.command(name="add")
+@click.argument("names", nargs=-1, required=True)
+@db_option
+def coders_add(names: tuple[str, ...], db: str | None) -> None:
+    """Add one or more coders."""
+    with open_project(db) as project:
+        for name in names:
+            project.add_coder(name)
+            click.echo(f"added coder {name}")
+
+
+@coders.command(name="list")
+@db_option
+def coders_list(db: str | None) -> None:
+    """List coders with their number of codings."""
+    with open_project(db) as project:
+        summary = project.summary()
+    if not summary.coders:
+        click.echo("no coders yet: qualcode coders add NAME")
+    for name in summary.coders:
+        click.echo(f"{name}\t{summary.codings_by_coder.get(name, 0)} codings")
+
+
+# ---------------------------------------------------------------------- check
+
+
+@click.command()
+@db_option
+def check(db: str | None) -> None:
+    """Check the project's integrity (database and qualcode's own invariants)."""
+    with open_project(db) as project:
+        problems = project.check()
+        summary = project.summary()
+    if problems:
+        for problem in problems:
+            click.echo(f"problem: {problem}", err=True)
+        raise SystemExit(1)
+    click.echo(f"{summary.location}: ok ({summary.n_transcripts} transcripts, {summary.n_segments} segments, "
+               f"{sum(summary.codings_by_coder.values())} codings, {summary.n_codes} codes)")
+
+
+# ---------------------------------------------------------------------- demo
+
+
+def print_summary(summary) -> None:
+    out = console()
+    out.print(plain(f"project   {summary.location}"))
+    out.print(plain(f"codebook  {summary.codebook} (version {summary.codebook_version}, {summary.n_codes} codes)"))
+    out.print(plain(f"data      {summary.n_transcripts} transcripts, {summary.n_participants} participants, "
+                    f"{summary.n_segments} segments, {summary.n_words:,} words"))
+    for coder in summary.coders:
+        out.print(plain(f"coder     {coder}: {summary.codings_by_coder.get(coder, 0)} codings"))
+    if summary.n_memos:
+        out.print(plain(f"memos     {summary.n_memos}"))
+
+
+@click.command()
+@click.option("--study", type=click.Choice(["rln", "pess"]), default="rln", show_default=True, help="Which shipped study to open.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default="qualcode-demo", show_default=True, help="Where to build the demo projects.")
+@click.option("--fresh", is_flag=True, help="Rebuild the demo project, discarding work done in it.")
+@click.option("--coder", default="alice", show_default=True, help="Open the workbench as this coder.")
+@click.option("--no-open", is_flag=True, help="Build and summarise the project without opening the workbench.")
+def demo(study: str, directory: str, fresh: bool, coder: str, no_open: bool) -> None:
+    """Build a project from the shipped codebook and sample interviews, and open it.
+
+    The demo project is kept in --dir: run `qualcode demo` again to return to it, or open it
+    with `qualcode code --db qualcode-demo/rln.db --coder alice`.
+    """
+    from qualcode.samples import build_demo
+
+    err = console(stderr=True)
+    with err.status("building the demo project…", spinner="dots") if err.is_terminal else _null():
+        built = build_demo(Path(directory), study, fresh=fresh)
+    with open_project(str(built.path)) as project:
+        summary = project.summary()
+    click.echo(("built" if built.created else "reusing") + f" the {study.upper()} demo project")
+    print_summary(summary)
+    workbench = _workbench()
+    if no_open or workbench is None or not click.get_text_stream("stdout").isatty():
+        click.echo(f"\nnext: qualcode transcripts list --db {built.path}")
+        click.echo(f"      qualcode codebook show --db {built.path}")
+        return
+    workbench(str(built.path), coder)
+
+
+def _workbench():
+    """The workbench's entry point, when the TUI is installed."""
+    try:
+        from qualcode.tui import run_workbench  # Textual is imported only here
+    except ImportError:
+        return None
+    return run_workbench
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+# ---------------------------------------------------------------------- completion
+
+
+@click.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script.
+
+    \b
+    bash:  eval "$(qualcode completion bash)"     (add it to ~/.bashrc)
+    zsh:   eval "$(qualcode completion zsh)"      (add it to ~/.zshrc)
+    fish:  qualcode completion fish > ~/.config/fish/completions/qualcode.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    from qualcode.cli import cli
+
+    cls = get_completion_class(shell)
+    click.echo(cls(cli, {}, "qualcode", "_QUALCODE_COMPLETE").source())
+
+
+COMMANDS = [init, import_, transcripts, codebook, coders, check, demo, completion]

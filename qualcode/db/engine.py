@@ -1,0 +1,144 @@
+"""Engine set-up: where a project lives, SQLite pragmas, and migrations on open."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from qualcode.errors import NoProject, QualcodeError
+
+DEFAULT_FILENAME = "qualcode.db"
+# The newest migration; kept here so that opening an up-to-date project never imports Alembic.
+HEAD_REVISION = "0001"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def resolve_url(db: str | None) -> str:
+    """A ``--db`` value (path or URL, or None for ``./qualcode.db``) as an SQLAlchemy URL."""
+    if db is None or db == "":
+        db = DEFAULT_FILENAME
+    if "://" in db:
+        if db.startswith("postgres://"):
+            db = "postgresql://" + db[len("postgres://"):]
+        try:
+            url = make_url(db)
+        except ArgumentError:
+            raise QualcodeError(f"not a database URL or file path: {db!r}") from None
+        if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise QualcodeError(
+                f"unsupported database {url.get_backend_name()!r}: use a file path or postgresql://"
+            )
+        return url.render_as_string(hide_password=False)
+    return "sqlite:///" + str(Path(db).expanduser().resolve())
+
+
+def sqlite_path(url: str) -> Path | None:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets readers work while a coder writes; synchronous=FULL makes every acknowledged
+    # commit durable against power loss, which is the promise of the coding path.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # Take the write lock at BEGIN so that concurrent writers queue on the busy timeout
+        # instead of failing when a read transaction tries to upgrade.
+        @event.listens_for(engine, "connect")
+        def _no_autobegin(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _alembic_config(connection):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "qualcode.db:migrations")
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest revision (after backing up an existing SQLite file)."""
+    from alembic import command
+
+    path = sqlite_path(str(engine.url))
+    rev = current_revision(engine)
+    if rev == HEAD_REVISION:
+        return
+    if path is not None and rev is not None and path.exists():
+        backup = path.with_name(f"{path.name}.before-{HEAD_REVISION}.bak")
+        with engine.connect() as conn:  # a consistent copy even in WAL mode
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(FULL)")
+        shutil.copy2(path, backup)
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+
+
+def open_engine(url: str, create: bool = False) -> Engine:
+    """An engine on an existing project (or a new one with ``create``), schema up to date."""
+    path = sqlite_path(url)
+    if path is not None:
+        if create:
+            if path.exists() and path.stat().st_size > 0:
+                raise QualcodeError(f"{path} already exists; open it with --db or choose another name")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.exists():
+            if path.name == DEFAULT_FILENAME and path.parent == Path.cwd():
+                raise NoProject(
+                    "no project here (./qualcode.db): create one with `qualcode init`, "
+                    "or point to one with --db PATH or QUALCODE_DB"
+                )
+            raise NoProject(f"no project at {path}: create it with `qualcode init {path}`")
+    engine = make_engine(url)
+    try:
+        rev = current_revision(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+        raise QualcodeError(f"cannot open the project database: {reason}") from None
+    except Exception as exc:  # e.g. a file that is not SQLite at all
+        engine.dispose()
+        raise QualcodeError(f"cannot open the project database: {exc.__class__.__name__}: {exc}") from None
+    if rev is None and not create:
+        with engine.connect() as conn:
+            has_tables = bool(inspect(conn).get_table_names())
+        engine.dispose()
+        what = "is not a qualcode project" if has_tables else "is an empty database, not a qualcode project"
+        raise NoProject(f"{path or url} {what}; create one with `qualcode init`")
+    upgrade(engine)
+    return engine

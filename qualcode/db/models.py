@@ -1,0 +1,233 @@
+"""SQLAlchemy 2.0 models: the project's data model.
+
+Offsets (``start``/``end``) are Python string indices (Unicode code points) into
+``Transcript.text``, end exclusive — the same convention as REFI-QDA's
+``PlainTextSelection``. Nothing here is SQLite-only: the same schema runs on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Explicit constraint names so that Alembic migrations are the same on every backend.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class ProjectInfo(Base):
+    """Key/value settings of the project (name, nlp.model, max segment length…)."""
+
+    __tablename__ = "project_info"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Coder(Base):
+    __tablename__ = "coders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Codebook(Base):
+    """The project's codebook header; ``version`` goes up with every change to its codes."""
+
+    __tablename__ = "codebooks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Code(Base):
+    """A code in the codebook tree (adjacency list). ``key`` is the stable id that survives renames."""
+
+    __tablename__ = "codes"
+    __table_args__ = (UniqueConstraint("codebook_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    codebook_id: Mapped[int] = mapped_column(ForeignKey("codebooks.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("codes.id", ondelete="RESTRICT"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    include: Mapped[str] = mapped_column(Text, default="")
+    exclude: Mapped[str] = mapped_column(Text, default="")
+    example: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[list[Any]] = mapped_column(default=list)
+    color: Mapped[Optional[str]] = mapped_column(String(20))
+    guid: Mapped[str] = mapped_column(String(36))  # stable REFI-QDA GUID
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(300), unique=True)
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Real names from the front matter's ``identifying`` block: used by anonymisation, never exported.
+    identifying: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    guid: Mapped[str] = mapped_column(String(36))
+
+
+class Transcript(Base):
+    __tablename__ = "transcripts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    source_path: Mapped[str] = mapped_column(Text, default="")
+    format: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    participant_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    guid: Mapped[str] = mapped_column(String(36))
+
+    participant: Mapped[Optional[Participant]] = relationship()
+
+
+class Segment(Base):
+    """A speaker turn (or part of a long one): ``text[start:end]`` of its transcript."""
+
+    __tablename__ = "segments"
+    __table_args__ = (
+        UniqueConstraint("transcript_id", "position"),
+        CheckConstraint("start_offset >= 0 AND end_offset >= start_offset", name="offsets"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[Optional[str]] = mapped_column(String(200))
+    start: Mapped[int] = mapped_column("start_offset", Integer)
+    end: Mapped[int] = mapped_column("end_offset", Integer)
+    time_start: Mapped[Optional[float]] = mapped_column(Float)  # seconds, from caption files
+    time_end: Mapped[Optional[float]] = mapped_column(Float)
+
+
+class Coding(Base):
+    """A code applied by a coder to ``text[start:end]`` inside one segment."""
+
+    __tablename__ = "codings"
+    __table_args__ = (
+        UniqueConstraint("coder_id", "code_id", "segment_id", "start_offset", "end_offset"),
+        CheckConstraint("start_offset >= 0 AND end_offset > start_offset", name="offsets"),
+        CheckConstraint("origin IN ('manual', 'suggestion', 'imported')", name="origin"),
+        Index("ix_codings_transcript_coder", "transcript_id", "coder_id"),
+        Index("ix_codings_code", "code_id"),
+        Index("ix_codings_segment", "segment_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="RESTRICT"))
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id", ondelete="RESTRICT"))
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"))
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column("start_offset", Integer)
+    end: Mapped[int] = mapped_column("end_offset", Integer)
+    origin: Mapped[str] = mapped_column(String(20), default="manual")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    guid: Mapped[str] = mapped_column(String(36))
+
+
+class Memo(Base):
+    """A coder's note on exactly one of: a segment, a coding, a code, a transcript."""
+
+    __tablename__ = "memos"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN segment_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN coding_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN code_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN transcript_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_target",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id", ondelete="RESTRICT"), index=True)
+    segment_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("segments.id", ondelete="CASCADE"), index=True
+    )
+    coding_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("codings.id", ondelete="CASCADE"), index=True
+    )
+    code_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("codes.id", ondelete="CASCADE"), index=True
+    )
+    transcript_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("transcripts.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    guid: Mapped[str] = mapped_column(String(36))
+
+
+class Suggestion(Base):
+    """A code proposed for a segment; only a person accepting it turns it into a coding."""
+
+    __tablename__ = "suggestions"
+    __table_args__ = (
+        UniqueConstraint("segment_id", "code_id", "source"),
+        CheckConstraint("status IN ('open', 'accepted', 'rejected')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), index=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(20))  # keywords | model
+    score: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    model_version: Mapped[Optional[str]] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    decided_by: Mapped[Optional[int]] = mapped_column(ForeignKey("coders.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Event(Base):
+    """Append-only log of every change: who, what, when, before and after.
+
+    ``undoes`` points at the event an ``undo`` or ``redo`` event reverses; rows are never
+    updated or deleted, so undo history survives restarts and can be replayed elsewhere.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_coder", "coder_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    coder_id: Mapped[Optional[int]] = mapped_column(ForeignKey("coders.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    undoes: Mapped[Optional[int]] = mapped_column(ForeignKey("events.id", ondelete="RESTRICT"))

@@ -1,0 +1,148 @@
+"""The plain-text codings format: a CSV file of who applied which code where.
+
+::
+
+    coder,transcript,code,anchor,span,memo
+    alice,rln-01-headteacher,formalisation.alignment,"went straight into the school improvement plan",segment,
+    bob,rln-01-headteacher,effects.pupils,"the Year 4 writing scores went up",quote,Outcome claim
+
+- ``transcript`` is the transcript's name (its file name without extension);
+- ``anchor`` is text that occurs exactly once in that transcript, inside one segment;
+- ``span`` is ``segment`` (the default: the whole segment containing the anchor) or ``quote``
+  (exactly the anchor);
+- instead of ``anchor``, ``start`` and ``end`` columns may give character offsets into the
+  stored text (what ``qualcode export codings`` writes);
+- ``memo`` is optional.
+
+Anchors rather than segment numbers keep the file readable and valid when segmentation
+settings change.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.errors import InputError
+from qualcode.ingest.sources import DEFAULT_MAX_BYTES, decode_text, read_source
+
+REQUIRED = ("coder", "transcript", "code")
+KNOWN = ("coder", "transcript", "code", "anchor", "span", "memo", "start", "end")
+
+
+@dataclass(frozen=True)
+class CodingRow:
+    line: int
+    coder: str
+    transcript: str
+    code: str
+    anchor: str
+    span: str
+    memo: str
+    start: int | None
+    end: int | None
+
+
+@dataclass(frozen=True)
+class ResolvedCoding:
+    line: int
+    coder: str
+    transcript: str
+    code: str
+    segment_index: int
+    start: int
+    end: int
+    memo: str
+
+
+def is_codings_file(path: Path) -> bool:
+    return path.suffix.lower() == ".csv"
+
+
+def read_codings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[CodingRow]:
+    raw = read_source(path, max_bytes)
+    text = decode_text(raw)
+    where = str(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise InputError(where, "empty codings file") from None
+    except csv.Error as exc:
+        raise InputError(f"{where}:1", f"not a readable CSV file: {exc}") from None
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError(f"{where}:1", f"codings file needs the columns {', '.join(REQUIRED)} and anchor (or start and end); missing {', '.join(missing)}")
+    unknown = [h for h in header if h not in KNOWN]
+    if unknown:
+        raise InputError(f"{where}:1", f"unknown column {unknown[0]!r} (known: {', '.join(KNOWN)})")
+    if "anchor" not in header and not ("start" in header and "end" in header):
+        raise InputError(f"{where}:1", "codings file needs an anchor column, or start and end columns")
+    rows: list[CodingRow] = []
+    try:
+        for record in reader:
+            line = reader.line_num
+            if not any(field.strip() for field in record):
+                continue
+            if len(record) != len(header):
+                raise InputError(f"{where}:{line}", f"expected {len(header)} fields, found {len(record)}")
+            values = dict(zip(header, record))
+            span = (values.get("span") or "segment").strip().lower()
+            if span not in ("segment", "quote"):
+                raise InputError(f"{where}:{line}", f"span must be 'segment' or 'quote', not {span!r}")
+            start = _offset(values.get("start"), where, line)
+            end = _offset(values.get("end"), where, line)
+            anchor = values.get("anchor") or ""
+            if not anchor and (start is None or end is None):
+                raise InputError(f"{where}:{line}", "give an anchor (text from the transcript) or start and end offsets")
+            for column in REQUIRED:
+                if not values[column].strip():
+                    raise InputError(f"{where}:{line}", f"empty {column}")
+            rows.append(CodingRow(line, values["coder"].strip(), values["transcript"].strip(), values["code"].strip(),
+                                  anchor, span, (values.get("memo") or "").strip(), start, end))
+    except csv.Error as exc:
+        raise InputError(f"{where}:{reader.line_num}", f"malformed CSV: {exc}") from None
+    return rows
+
+
+def _offset(value: str | None, where: str, line: int) -> int | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise InputError(f"{where}:{line}", f"offset {value!r} is not a whole number") from None
+    if number < 0:
+        raise InputError(f"{where}:{line}", "offsets cannot be negative")
+    return number
+
+
+def resolve(row: CodingRow, text: str, segments: list[tuple[int, int]], where: str) -> ResolvedCoding:
+    """Place one row in a transcript's text; ``segments`` are (start, end) in order."""
+    loc = f"{where}:{row.line}"
+    if row.anchor:
+        first = text.find(row.anchor)
+        if first < 0:
+            raise InputError(loc, f"anchor not found in transcript {row.transcript!r}: {_short(row.anchor)}")
+        if text.find(row.anchor, first + 1) >= 0:
+            raise InputError(loc, f"anchor occurs more than once in {row.transcript!r}; quote more words: {_short(row.anchor)}")
+        start, end = first, first + len(row.anchor)
+    else:
+        start, end = row.start, row.end  # type: ignore[assignment]
+        if not 0 <= start < end <= len(text):
+            raise InputError(loc, f"offsets {start}-{end} are outside the transcript ({len(text)} characters)")
+    starts = [s for s, _ in segments]
+    index = bisect.bisect_right(starts, start) - 1
+    if index < 0 or end > segments[index][1]:
+        raise InputError(loc, f"the coded text must lie inside one segment of {row.transcript!r}: {_short(text[start:end])}")
+    if row.span == "segment" and row.anchor:
+        start, end = segments[index]
+    return ResolvedCoding(row.line, row.coder, row.transcript, row.code, index, start, end, row.memo)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")

@@ -1,0 +1,247 @@
+"""Turning a transcript file into stored text and segments.
+
+A segment is a speaker turn (``Speaker: text``), or a paragraph where a file has no speaker
+labels. A turn longer than ``max_chars`` is split at sentence boundaries. Offsets always slice
+the stored text back to the segment text: ``text[start:end]``.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode.errors import InputError
+from qualcode.ingest.sources import (
+    CAPTION_SUFFIXES,
+    DEFAULT_MAX_BYTES,
+    DOCX_SUFFIXES,
+    TEXT_SUFFIXES,
+    FrontMatter,
+    decode_text,
+    read_source,
+    split_front_matter,
+)
+
+DEFAULT_MAX_SEGMENT_CHARS = 1200
+# "Interviewer: …", "Deputy head: …", "P1: …", "**Teacher:** …" — up to four words before the colon.
+SPEAKER_LINE = re.compile(
+    r"^[ \t]*(?:\*\*)?(?P<label>[^\W\d_][\w'’.()\-]*(?:[ \t][\w'’.()\-]+){0,3}?)"
+    r"(?::\*\*|\*\*:|:)(?:[ \t]+|(?=[\r\n])|$)"
+)
+BLANK_LINE = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)\s*")
+
+
+@dataclass
+class ParsedSegment:
+    speaker: str | None
+    start: int
+    end: int
+    time_start: float | None = None
+    time_end: float | None = None
+
+
+@dataclass
+class ParsedTranscript:
+    name: str
+    format: str
+    source_path: str
+    sha256: str
+    text: str
+    segments: list[ParsedSegment]
+    front: FrontMatter = field(default_factory=FrontMatter)
+
+
+def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_SEGMENT_CHARS) -> ParsedTranscript:
+    suffix = path.suffix.lower()
+    raw = read_source(path, max_bytes)
+    where = str(path)
+    if suffix in TEXT_SUFFIXES:
+        text = decode_text(raw)
+        front, body_start = split_front_matter(text, where)
+        body = text[body_start:]
+        segments = segment_text(body, max_chars)
+        fmt = TEXT_SUFFIXES[suffix]
+    elif suffix in DOCX_SUFFIXES:
+        front, body = FrontMatter(), _docx_text(raw.data, where)
+        segments = segment_text(body, max_chars)
+        fmt = "docx"
+    elif suffix in CAPTION_SUFFIXES:
+        front = FrontMatter()
+        body, segments = _captions(decode_text(raw), where, suffix, max_chars)
+        fmt = CAPTION_SUFFIXES[suffix]
+    else:
+        raise InputError(where, f"unsupported file type {suffix or '(none)'}: qualcode imports .txt, .md, .docx, .vtt and .srt transcripts and .csv codings")
+    if not segments:
+        raise InputError(where, "no transcript text found (only front matter or blank lines)")
+    return ParsedTranscript(path.stem, fmt, str(path), raw.sha256, body, segments, front)
+
+
+# --------------------------------------------------------------------------- plain text
+
+
+def _lines(text: str):
+    """(start offset, line without its line break) for every line."""
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        yield offset, line.rstrip("\r\n")
+        offset += len(line)
+
+
+def segment_text(text: str, max_chars: int = DEFAULT_MAX_SEGMENT_CHARS) -> list[ParsedSegment]:
+    turns: list[tuple[str | None, int]] = []  # (speaker, offset where the turn's text starts)
+    for offset, line in _lines(text):
+        match = SPEAKER_LINE.match(line)
+        if match:
+            turns.append((match.group("label").strip(), offset + match.end()))
+    if len(turns) < 2:
+        return _split_long([_trimmed(text, s, e, None) for s, e in _paragraphs(text)], text, max_chars)
+    segments: list[ParsedSegment] = []
+    first_turn_line = text.rfind("\n", 0, turns[0][1]) + 1
+    if text[:first_turn_line].strip():
+        segments.append(_trimmed(text, 0, first_turn_line, None))
+    line_starts = [text.rfind("\n", 0, start) + 1 for _, start in turns]
+    for index, (speaker, start) in enumerate(turns):
+        end = line_starts[index + 1] if index + 1 < len(turns) else len(text)
+        segments.append(_trimmed(text, start, end, speaker))
+    return _split_long([s for s in segments if s.end > s.start], text, max_chars)
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in BLANK_LINE.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _trimmed(text: str, start: int, end: int, speaker: str | None) -> ParsedSegment:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return ParsedSegment(speaker, start, end)
+
+
+def _split_long(segments: list[ParsedSegment], text: str, max_chars: int) -> list[ParsedSegment]:
+    if max_chars <= 0:
+        return segments
+    out: list[ParsedSegment] = []
+    for seg in segments:
+        if seg.end - seg.start <= max_chars:
+            out.append(seg)
+            continue
+        from qualcode.nlp import sentence_spans  # spaCy only when a turn is long
+
+        chunk_start = chunk_end = None
+        for s, e in sentence_spans(text[seg.start:seg.end]):
+            s, e = s + seg.start, e + seg.start
+            if chunk_start is not None and e - chunk_start > max_chars:
+                out.append(ParsedSegment(seg.speaker, chunk_start, chunk_end, seg.time_start, seg.time_end))
+                chunk_start = None
+            if chunk_start is None:
+                chunk_start = s
+            chunk_end = e
+        if chunk_start is not None:
+            out.append(ParsedSegment(seg.speaker, chunk_start, chunk_end, seg.time_start, seg.time_end))
+    return out
+
+
+# --------------------------------------------------------------------------- .docx
+
+
+def _docx_text(data: bytes, where: str) -> str:
+    import io
+
+    try:
+        import docx
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise InputError(where, "reading .docx needs python-docx") from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if "word/document.xml" not in zf.namelist():
+                raise InputError(where, "not a Word .docx document")
+            if sum(info.file_size for info in zf.infolist()) > 200 * 1024 * 1024:
+                raise InputError(where, "the .docx expands to more than 200 MB; refusing it")
+        document = docx.Document(io.BytesIO(data))
+    except InputError:
+        raise
+    except Exception:
+        raise InputError(where, "not a readable Word .docx document") from None
+    paragraphs = [p.text.rstrip() for p in document.paragraphs]
+    text = "\n\n".join(p for p in paragraphs if p.strip())
+    if not text.strip():
+        raise InputError(where, "the .docx document has no text")
+    return text
+
+
+# --------------------------------------------------------------------------- captions
+
+TIMING = re.compile(
+    r"^\s*(?P<a>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<b>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
+)
+VOICE = re.compile(r"<v(?:\.[\w.]+)?\s+([^>]+)>")
+TAG = re.compile(r"</?[^>]*>")
+
+
+def _seconds(stamp: str) -> float:
+    parts = stamp.replace(",", ".").split(":")
+    seconds = 0.0
+    for part in parts:
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def _captions(text: str, where: str, suffix: str, max_chars: int) -> tuple[str, list[ParsedSegment]]:
+    """Cues merged into turns (same speaker, consecutive), with the first and last cue's times."""
+    lines = text.splitlines()
+    if suffix == ".vtt" and not (lines and lines[0].lstrip("\ufeff").startswith("WEBVTT")):
+        raise InputError(f"{where}:1", "a WebVTT file must start with 'WEBVTT'")
+    cues: list[tuple[float, float, str | None, str]] = []
+    index = 0
+    while index < len(lines):
+        match = TIMING.match(lines[index])
+        if not match:
+            index += 1
+            continue
+        start, end = _seconds(match.group("a")), _seconds(match.group("b"))
+        index += 1
+        body: list[str] = []
+        while index < len(lines) and lines[index].strip():
+            body.append(lines[index].strip())
+            index += 1
+        cue = " ".join(body)
+        speaker = None
+        voice = VOICE.search(cue)
+        if voice:
+            speaker = voice.group(1).strip()
+        cue = TAG.sub("", cue).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").strip()
+        label = SPEAKER_LINE.match(cue)
+        if speaker is None and label:
+            speaker, cue = label.group("label").strip(), cue[label.end():].strip()
+        if cue:
+            cues.append((start, end, speaker, cue))
+    if not cues:
+        raise InputError(where, "no caption cues found (expected lines like '00:00:01.000 --> 00:00:04.000')")
+
+    turns: list[list] = []
+    for start, end, speaker, cue in cues:
+        last = turns[-1] if turns else None
+        if last and last[2] == speaker and len(last[3]) + len(cue) + 1 <= max_chars:
+            last[1] = end
+            last[3] += " " + cue
+        else:
+            turns.append([start, end, speaker, cue])
+
+    parts: list[str] = []
+    segments: list[ParsedSegment] = []
+    offset = 0
+    for start, end, speaker, words in turns:
+        prefix = f"{speaker}: " if speaker else ""
+        segments.append(ParsedSegment(speaker, offset + len(prefix), offset + len(prefix) + len(words), start, end))
+        chunk = prefix + words + "\n\n"
+        parts.append(chunk)
+        offset += len(chunk)
+    return "".join(parts).rstrip("\n") + "\n", segments

@@ -1,0 +1,136 @@
+"""Plain records that ``project.py`` hands to the CLI, the TUI and the domain modules.
+
+They are detached from the database: safe to keep, pass between threads and test with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CoderInfo:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    id: int
+    key: str
+    name: str
+    parent_key: str | None
+    depth: int
+    position: int
+    description: str = ""
+    include: str = ""
+    exclude: str = ""
+    example: str = ""
+    keywords: tuple[str, ...] = ()
+    color: str | None = None  # own colour, or the nearest ancestor's
+    guid: str = ""
+
+    @property
+    def path(self) -> str:
+        return self.key
+
+
+@dataclass(frozen=True)
+class ParticipantInfo:
+    id: int
+    label: str
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TranscriptInfo:
+    id: int
+    name: str
+    format: str
+    participant: str | None
+    attributes: dict[str, str]
+    n_segments: int
+    n_chars: int
+    coded_segments: int = 0  # by the coder asked about, if any
+    source_path: str = ""
+    sha256: str = ""
+
+    @property
+    def progress(self) -> float:
+        return self.coded_segments / self.n_segments if self.n_segments else 0.0
+
+
+@dataclass(frozen=True)
+class SegmentInfo:
+    id: int
+    transcript_id: int
+    position: int
+    speaker: str | None
+    start: int
+    end: int
+    text: str
+    time_start: float | None = None
+    time_end: float | None = None
+
+
+@dataclass(frozen=True)
+class CodingInfo:
+    id: int
+    code_key: str
+    code_name: str
+    coder: str
+    transcript_id: int
+    segment_id: int
+    start: int
+    end: int
+    origin: str
+    color: str | None = None
+
+
+@dataclass(frozen=True)
+class MemoInfo:
+    id: int
+    coder: str
+    target: str  # segment | coding | code | transcript
+    target_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    name: str
+    status: str  # imported | unchanged
+    segments: int = 0
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class CodingsImportOutcome:
+    path: str
+    added: int
+    unchanged: int
+    memos: int
+    coders_added: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    id: int
+    kind: str
+    coder: str | None
+    summary: str
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    location: str
+    codebook: str
+    codebook_version: int
+    n_codes: int
+    coders: tuple[str, ...]
+    n_transcripts: int
+    n_segments: int
+    n_words: int
+    codings_by_coder: dict[str, int]
+    n_memos: int
+    n_participants: int
