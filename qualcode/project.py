@@ -417,6 +417,7 @@ class Project:
                      "end": seg.end, "time_start": seg.time_start, "time_end": seg.time_end}
                     for i, seg in enumerate(parsed.segments)
                 ])
+            _index_segments(s, row.id)
             _log(s, None, "transcript.import", {"name": name, "sha256": parsed.sha256, "segments": len(parsed.segments),
                                                 "source": parsed.source_path})
             return ImportOutcome(name, "imported", len(parsed.segments))
@@ -786,6 +787,16 @@ def _display(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+def _index_segments(s: Session, transcript_id: int) -> None:
+    """Keep SQLite's full-text index (segment_fts, rowid = segment id) in step with a transcript."""
+    if s.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL searches transcripts.text through its GIN index
+    s.execute(text("DELETE FROM segment_fts WHERE rowid IN (SELECT id FROM segments WHERE transcript_id = :t)"), {"t": transcript_id})
+    s.execute(text(
+        "INSERT INTO segment_fts(rowid, text) SELECT s.id, substr(t.text, s.start_offset + 1, s.end_offset - s.start_offset)"
+        " FROM segments s JOIN transcripts t ON t.id = s.transcript_id WHERE s.transcript_id = :t"), {"t": transcript_id})
 
 
 def _log(s: Session, coder_id: int | None, kind: str, payload: dict, undoes: int | None = None) -> Event:

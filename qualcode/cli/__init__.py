@@ -35,11 +35,22 @@ def cli(ctx: click.Context, db: str | None) -> None:
     ctx.obj["db"] = db
 
 
-def _register() -> None:
-    from qualcode.cli import core
+# Each module names its commands in COMMANDS; a module that is not there yet is skipped.
+COMMAND_MODULES = ("core", "workbench", "agreement", "export", "suggest", "team")
 
-    for command in core.COMMANDS:
-        cli.add_command(command)
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"qualcode.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"qualcode.cli.{name}":
+                continue
+            raise
+        for command in module.COMMANDS:
+            cli.add_command(command)
 
 
 _register()

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -231,3 +232,17 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     undoes: Mapped[Optional[int]] = mapped_column(ForeignKey("events.id", ondelete="RESTRICT"))
+
+
+class NlpModel(Base):
+    """A trained suggestion model, stored with the project so every coder's machine uses the same one."""
+
+    __tablename__ = "nlp_models"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))  # e.g. textcat_multilabel
+    trained_on: Mapped[dict[str, Any]] = mapped_column(default=dict)  # coders, codings count, codebook version
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    active: Mapped[bool] = mapped_column(default=False)
