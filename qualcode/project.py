@@ -474,6 +474,45 @@ class Project:
             _log(s, None, "codings.import", {"source": where, "added": added, "unchanged": unchanged})
             return CodingsImportOutcome(where, added, unchanged, memos, tuple(new_coders))
 
+    def add_codings(self, rows: Iterable[tuple[str, str, int, int | None, int | None]], origin: str = "imported") -> int:
+        """Bulk-add codings (coder, code key, segment id, start, end) in one transaction and one event.
+
+        ``start``/``end`` of None mean the whole segment; codings already there are skipped.
+        Returns the number added.
+        """
+        with self._tx() as s:
+            coders = {n: i for i, n in s.execute(select(Coder.id, Coder.name))}
+            codes = {k: i for i, k in s.execute(select(Code.id, Code.key))}
+            wanted = list(rows)
+            seg_ids = {r[2] for r in wanted}
+            segs = {i: (t, a, b) for i, t, a, b in s.execute(
+                select(Segment.id, Segment.transcript_id, Segment.start, Segment.end).where(Segment.id.in_(seg_ids)))} if seg_ids else {}
+            existing = set(s.execute(select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)
+                                     .where(Coding.segment_id.in_(seg_ids))).all()) if seg_ids else set()
+            batch = []
+            for coder, key, seg_id, start, end in wanted:
+                if coder not in coders:
+                    raise QualcodeError(f"unknown coder {coder!r}")
+                if key not in codes:
+                    raise QualcodeError(f"unknown code {key!r}")
+                if seg_id not in segs:
+                    raise QualcodeError(f"no segment with id {seg_id}")
+                tid, a, b = segs[seg_id]
+                start = a if start is None else start
+                end = b if end is None else end
+                if not a <= start < end <= b:
+                    raise QualcodeError(f"coding {start}-{end} is outside segment {seg_id} ({a}-{b})")
+                k = (coders[coder], codes[key], seg_id, start, end)
+                if k in existing:
+                    continue
+                existing.add(k)
+                batch.append({"code_id": codes[key], "coder_id": coders[coder], "transcript_id": tid, "segment_id": seg_id,
+                              "start": start, "end": end, "origin": origin, "guid": new_guid(), "created_at": utcnow()})
+            if batch:
+                s.execute(insert(Coding), batch)
+            _log(s, None, "codings.import", {"added": len(batch)})
+            return len(batch)
+
     # ------------------------------------------------------------------ transcripts and segments
 
     def transcripts(self, coder: str | None = None) -> list[TranscriptInfo]:

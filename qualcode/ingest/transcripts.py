@@ -30,7 +30,8 @@ SPEAKER_LINE = re.compile(
     r"^[ \t]*(?:\*\*)?(?P<label>[^\W\d_][\w'’.()\-]*(?:[ \t][\w'’.()\-]+){0,3}?)"
     r"(?::\*\*|\*\*:|:)(?:[ \t]+|(?=[\r\n])|$)"
 )
-BLANK_LINE = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)\s*")
+_NEWLINE = r"(?:\r\n|\r(?!\n)|\n)"
+BLANK_LINE = re.compile(_NEWLINE + r"[ \t]*" + _NEWLINE + r"\s*")
 
 
 @dataclass
