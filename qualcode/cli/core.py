@@ -109,9 +109,9 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
     coded = {"added": 0, "unchanged": 0}
     with open_project(db) as project:
         limit = project.max_segment_chars if max_segment_chars is None else max_segment_chars
-        err = console(stderr=True)
+        out = console()
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=err, transient=True, disable=not err.is_terminal) as bar:
+                      console=out, transient=True, disable=not out.is_terminal) as bar:
             task = bar.add_task("importing", total=len(transcripts) + len(codings))
             for file in transcripts:
                 bar.update(task, description=f"importing {file.name}")

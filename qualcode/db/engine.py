@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -101,12 +100,24 @@ def upgrade(engine: Engine) -> None:
     if rev == HEAD_REVISION:
         return
     if path is not None and rev is not None and path.exists():
-        backup = path.with_name(f"{path.name}.before-{HEAD_REVISION}.bak")
-        with engine.connect() as conn:  # a consistent copy even in WAL mode
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(FULL)")
-        shutil.copy2(path, backup)
+        backup_sqlite(path, path.with_name(f"{path.name}.before-{HEAD_REVISION}.bak"))
     with engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "head")
+
+
+def backup_sqlite(path: Path, target: Path) -> None:
+    """A consistent copy of a live SQLite database (WAL content included), via SQLite's backup API."""
+    import sqlite3
+
+    source = sqlite3.connect(path)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
 
 
 def open_engine(url: str, create: bool = False) -> Engine:
@@ -133,7 +144,8 @@ def open_engine(url: str, create: bool = False) -> Engine:
         raise QualcodeError(f"cannot open the project database: {reason}") from None
     except Exception as exc:  # e.g. a file that is not SQLite at all
         engine.dispose()
-        raise QualcodeError(f"cannot open the project database: {exc.__class__.__name__}: {exc}") from None
+        reason = getattr(exc, "orig", None) or exc
+        raise QualcodeError(f"cannot open the project database {path or ''}: {reason}".replace(" :", ":")) from None
     if rev is None and not create:
         with engine.connect() as conn:
             has_tables = bool(inspect(conn).get_table_names())
