@@ -125,7 +125,7 @@ def run_cli(monkeypatch, tmp_path):
     runner = CliRunner()
 
     def run(*args: str):
-        return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+        return runner.invoke(cli, [str(a) for a in args], prog_name="qualcode", catch_exceptions=False)
 
     return run
 
