@@ -37,6 +37,7 @@ from qualcode.db.models import (
 from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import DEFAULT_MAX_SEGMENT_CHARS, ParsedTranscript
+from qualcode.project_workbench import WorkbenchQueries
 from qualcode.records import (
     CodeInfo,
     CoderInfo,
@@ -61,7 +62,7 @@ def new_guid() -> str:
     return str(uuid.uuid4())
 
 
-class Project:
+class Project(WorkbenchQueries):
     """An open project. Use ``Project.open`` / ``Project.create``; close when done."""
 
     def __init__(self, engine: Engine, location: str):
@@ -411,10 +412,10 @@ class Project:
                              text=parsed.text, participant_id=person.id, meta=meta, guid=new_guid())
             s.add(row)
             s.flush()
-            if parsed.segments:
-                s.execute(insert(Segment), [
-                    {"transcript_id": row.id, "position": i, "speaker": seg.speaker, "start": seg.start,
-                     "end": seg.end, "time_start": seg.time_start, "time_end": seg.time_end}
+            if parsed.segments:  # a Core insert: no ORM bookkeeping for thousands of rows
+                s.execute(Segment.__table__.insert(), [
+                    {"transcript_id": row.id, "position": i, "speaker": seg.speaker, "start_offset": seg.start,
+                     "end_offset": seg.end, "time_start": seg.time_start, "time_end": seg.time_end}
                     for i, seg in enumerate(parsed.segments)
                 ])
             _index_segments(s, row.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ DOCX_SUFFIXES = {".docx": "docx"}
 TRANSCRIPT_FORMATS = {**TEXT_SUFFIXES, **CAPTION_SUFFIXES, **DOCX_SUFFIXES}
 RESERVED_FRONT_MATTER = ("participant", "identifying", "title")
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 _BINARY_MAGIC = (
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -93,8 +95,7 @@ def decode_text(raw: RawSource) -> str:
         text = text[1:]
     if not text.strip():
         raise InputError(where, "empty file: nothing to import")
-    control = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    if control > 8:
+    if len(_CONTROL.findall(text, 0, 8192)) > 8:
         raise InputError(where, "binary file, not a text transcript")
     return text
 
