@@ -37,6 +37,7 @@ from qualcode.db.models import (
 from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import DEFAULT_MAX_SEGMENT_CHARS, ParsedTranscript
+from qualcode.project_team import TeamOperations
 from qualcode.project_workbench import WorkbenchQueries
 from qualcode.records import (
     CodeInfo,
@@ -62,7 +63,7 @@ def new_guid() -> str:
     return str(uuid.uuid4())
 
 
-class Project(WorkbenchQueries):
+class Project(WorkbenchQueries, TeamOperations):
     """An open project. Use ``Project.open`` / ``Project.create``; close when done."""
 
     def __init__(self, engine: Engine, location: str):

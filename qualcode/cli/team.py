@@ -1,0 +1,99 @@
+"""Team commands: merge another coder's project file, hand coders blank copies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qualcode.cli.common import db_option, open_project
+from qualcode.errors import QualcodeError
+
+
+@click.command()
+@click.argument("other")
+@click.option("--dry-run", is_flag=True, help="Show what would change and change nothing.")
+@click.option("--codebook", type=click.Choice(["ours", "theirs"]), help="For a code id defined differently in both: keep ours, or take theirs.")
+@click.option("--coders", "coder_policy", type=click.Choice(["union", "ours", "theirs"]),
+              help="For a coder whose work differs in both: keep both sets (union), ignore theirs, or replace ours with theirs.")
+@click.option("--coder", "only", multiple=True, help="Merge only this coder's work (repeatable).")
+@db_option
+def merge(other: str, dry_run: bool, codebook: str | None, coder_policy: str | None, only: tuple[str, ...], db: str | None) -> None:
+    """Bring another project's coders, codings, memos and codebook changes into this one.
+
+    Transcripts are matched by content, codes by id, coders by name. New transcripts and codes
+    come along. Conflicts (a code defined differently, a coder with different work in each)
+    stop the merge until --codebook or --coders says how to resolve them. Merging the same
+    file twice changes nothing the second time.
+
+    \b
+    Example (the lead merges two coders' files):
+      qualcode merge --db lead.db alice.db --dry-run
+      qualcode merge --db lead.db alice.db
+      qualcode merge --db lead.db bob.db
+    """
+    from qualcode.project import Project
+
+    with open_project(db) as project, Project.open(other) as theirs:
+        if project.location == theirs.location:
+            raise QualcodeError("cannot merge a project into itself")
+        plan = project.merge_from(theirs, dry_run=dry_run, codebook=codebook, coders=coder_policy, only_coders=list(only) or None)
+    if plan.conflicts:
+        for conflict in plan.conflicts:
+            click.echo(f"conflict: {conflict}", err=True)
+        click.echo(f"error: {len(plan.conflicts)} conflicts; nothing was merged", err=True)
+        raise SystemExit(1)
+    if plan.empty:
+        click.echo(f"nothing to merge: this project already has everything in {other}")
+        return
+    for line in plan.lines():
+        click.echo(("would " if dry_run else "") + line)
+    if not dry_run:
+        click.echo(f"merged {other}")
+
+
+@click.command()
+@click.argument("target")
+@click.option("--coder", required=True, help="The coder who gets the copy.")
+@db_option
+def copy(target: str, coder: str, db: str | None) -> None:
+    """Make a copy of the project for one coder: transcripts and codebook, no one else's codings.
+
+    The coder codes blind in the copy; the lead later brings the work back with `qualcode merge`.
+
+    \b
+    Example:
+      qualcode copy --db lead.db alice.db --coder alice
+    """
+    with open_project(db) as project:
+        with project.copy_for_coder(target, coder) as copied:
+            summary = copied.summary()
+    click.echo(f"wrote {summary.location}: {summary.n_transcripts} transcripts, {summary.n_codes} codes, "
+               f"coder {coder} with {summary.codings_by_coder.get(coder, 0)} codings")
+
+
+@click.command()
+@click.option("--coder", "coders", multiple=True, help="A coder to make a copy for (repeatable; default: every coder).")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=".", show_default=True, help="Where to write CODER.db files.")
+@db_option
+def split(coders: tuple[str, ...], directory: str, db: str | None) -> None:
+    """Make one blind-coding copy per coder (DIR/CODER.db), as `copy` does for one.
+
+    \b
+    Example:
+      qualcode split --db lead.db --coder alice --coder bob --dir handout/
+    """
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    with open_project(db) as project:
+        names = list(coders) or [c.name for c in project.coders()]
+        if not names:
+            raise QualcodeError("the project has no coders yet: qualcode coders add NAME")
+        for name in names:
+            target = out / f"{name}.db"
+            with project.copy_for_coder(str(target), name) as copied:
+                n = copied.summary().codings_by_coder.get(name, 0)
+            click.echo(f"wrote {target} for {name} ({n} codings of their own)")
+
+
+COMMANDS = [merge, copy, split]

@@ -1,0 +1,339 @@
+"""Team coding: merging another project file into this one, and blank copies for blind coding.
+
+Matching rules: transcripts by content hash (sha256), codes by ``id``, coders by name, memos by
+GUID, codings by (coder, code, transcript, start, end). Offsets are into identical texts, so a
+coding lands in whichever segment holds it here even if the two projects split turns
+differently. Conflicts are reported and resolved only by an explicit option.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+
+from qualcode.db.models import Code, Codebook, Coder, Coding, Event, Memo, Participant, Segment, Transcript
+from qualcode.errors import QualcodeError
+
+CODE_FIELDS = ("name", "description", "include", "exclude", "example", "keywords", "color")
+CODEBOOK_CHOICES = ("ours", "theirs")
+CODER_CHOICES = ("union", "ours", "theirs")
+
+
+@dataclass
+class MergePlan:
+    """What a merge would do (or did), and the conflicts that stop it."""
+
+    transcripts_added: list[str] = field(default_factory=list)
+    codes_added: list[str] = field(default_factory=list)
+    codes_updated: list[str] = field(default_factory=list)
+    coders_added: list[str] = field(default_factory=list)
+    codings_added: dict[str, int] = field(default_factory=dict)
+    codings_removed: dict[str, int] = field(default_factory=dict)
+    memos_added: int = 0
+    memos_updated: int = 0
+    conflicts: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.transcripts_added or self.codes_added or self.codes_updated or self.coders_added
+                    or any(self.codings_added.values()) or any(self.codings_removed.values())
+                    or self.memos_added or self.memos_updated)
+
+    def lines(self) -> list[str]:
+        out = [f"add transcript {n}" for n in self.transcripts_added]
+        out += [f"add code {k}" for k in self.codes_added]
+        out += [f"update code {k} (theirs)" for k in self.codes_updated]
+        out += [f"add coder {n}" for n in self.coders_added]
+        out += [f"add {n} codings by {c}" for c, n in sorted(self.codings_added.items()) if n]
+        out += [f"remove {n} codings by {c} (theirs replaces ours)" for c, n in sorted(self.codings_removed.items()) if n]
+        if self.memos_added:
+            out.append(f"add {self.memos_added} memos")
+        if self.memos_updated:
+            out.append(f"update {self.memos_updated} memos")
+        return out
+
+
+class TeamOperations:
+    """Mixin for ``Project``: merge and copy."""
+
+    def merge_from(self, other: "TeamOperations", dry_run: bool = False, codebook: str | None = None,
+                   coders: str | None = None, only_coders: list[str] | None = None) -> MergePlan:
+        """Bring ``other``'s coders, codings, memos, codebook changes and new transcripts into this project.
+
+        ``codebook``: how to resolve a code id defined differently in both (``ours`` keeps this
+        project's definition, ``theirs`` takes the other's). ``coders``: how to resolve a coder
+        whose work differs in both (``union`` keeps both sets of codings, ``ours`` ignores the
+        other's, ``theirs`` replaces ours). A coder whose work here is a subset of theirs is
+        simply brought up to date. With unresolved conflicts nothing changes and the plan lists them.
+        """
+        if codebook not in (None, *CODEBOOK_CHOICES):
+            raise QualcodeError(f"--codebook must be one of {', '.join(CODEBOOK_CHOICES)}")
+        if coders not in (None, *CODER_CHOICES):
+            raise QualcodeError(f"--coders must be one of {', '.join(CODER_CHOICES)}")
+        theirs = other._snapshot(only_coders)
+        if only_coders:
+            missing = sorted(set(only_coders) - set(theirs["coders"]))
+            if missing:
+                raise QualcodeError(f"the other project has no coder {missing[0]!r}")
+        plan = MergePlan()
+        self._plan_merge(self._snapshot(None), theirs, plan, codebook, coders)
+        if plan.conflicts or dry_run or plan.empty:
+            return plan
+        with self._tx() as s:  # plan again inside the write transaction: nobody changed it meanwhile
+            ours = _snapshot_session(s, None)
+            plan = MergePlan()
+            self._plan_merge(ours, theirs, plan, codebook, coders)
+            if plan.conflicts:
+                return plan
+            self._apply_merge(s, ours, theirs, plan, codebook, coders)
+            s.add(Event(coder_id=None, kind="project.merge", payload={"from": other.location, "changes": plan.lines()}))
+        return plan
+
+    def copy_for_coder(self, target: str, coder: str) -> "TeamOperations":
+        """A new project at ``target`` with this project's codebook and transcripts and only ``coder``'s work."""
+        from qualcode.project import Project
+
+        self.coder(coder)  # a clear error for an unknown coder
+        theirs = self._snapshot([coder])
+        copy = Project.create(target, self.codebook_doc(), name=f"{self.setting('name') or 'project'} ({coder})")
+        try:
+            with copy._tx() as s:
+                book = s.scalars(select(Codebook)).one()
+                guids = {c["key"]: c["guid"] for c in theirs["codes"].values()}
+                for row in s.scalars(select(Code)):
+                    row.guid = guids[row.key]  # same GUIDs: exports of both projects line up
+                book.version = self.codebook_version()
+                ours = _snapshot_session(s, None)
+                plan = MergePlan()
+                copy._plan_merge(ours, theirs, plan, None, None)
+                copy._apply_merge(s, ours, theirs, plan, None, None)
+                s.add(Event(coder_id=None, kind="project.copy", payload={"from": self.location, "coder": coder}))
+        except Exception:
+            copy.close()
+            raise
+        return copy
+
+    # ------------------------------------------------------------------ internals
+
+    def _snapshot(self, only_coders: list[str] | None) -> dict:
+        with self._read() as s:
+            return _snapshot_session(s, only_coders)
+
+    def _plan_merge(self, ours: dict, theirs: dict, plan: MergePlan, codebook: str | None, coders: str | None) -> None:
+        for sha, t in theirs["transcripts"].items():
+            if sha not in ours["transcripts"]:
+                if t["name"] in {x["name"] for x in ours["transcripts"].values()}:
+                    plan.conflicts.append(f"transcript {t['name']!r} has different text in the two projects; rename one before merging")
+                else:
+                    plan.transcripts_added.append(t["name"])
+        for key, c in theirs["codes"].items():
+            mine = ours["codes"].get(key)
+            if mine is None:
+                plan.codes_added.append(key)
+            elif _definition(mine) != _definition(c):
+                if codebook == "theirs":
+                    plan.codes_updated.append(key)
+                elif codebook is None:
+                    fields = [f for f in (*CODE_FIELDS, "parent") if _definition(mine)[f] != _definition(c)[f]]
+                    plan.conflicts.append(f"code {key!r} is defined differently ({', '.join(fields)}); choose --codebook ours or theirs")
+        for name in theirs["coders"]:
+            if name not in ours["coders"]:
+                plan.coders_added.append(name)
+        for name in theirs["coders"]:
+            mine = {k for k in ours["codings"] if k[0] == name}
+            other = {k for k in theirs["codings"] if k[0] == name}
+            new = other - mine
+            gone = mine - other
+            if gone and new and coders is None:
+                plan.conflicts.append(f"coder {name!r} has different work in the two projects "
+                                      f"({len(gone)} codings only here, {len(new)} only there); choose --coders union, ours or theirs")
+                continue
+            if coders == "ours" and mine:
+                continue
+            plan.codings_added[name] = len(new)
+            if coders == "theirs":
+                plan.codings_removed[name] = len(gone)
+        for guid, m in theirs["memos"].items():
+            mine = ours["memos"].get(guid)
+            if mine is None:
+                plan.memos_added += 1
+            elif mine["text"] != m["text"]:
+                if coders == "theirs":
+                    plan.memos_updated += 1
+                elif coders is None:
+                    plan.conflicts.append(f"a memo by {m['coder']} differs in the two projects; choose --coders ours or theirs")
+        for key in theirs["codings"]:
+            sha = key[2]
+            if sha in ours["transcripts"] or sha in theirs["transcripts"]:
+                continue
+            plan.conflicts.append(f"a coding points at a transcript missing from the other project ({sha[:12]})")
+            break
+
+    def _apply_merge(self, s, ours: dict, theirs: dict, plan: MergePlan, codebook: str | None, coders: str | None) -> None:
+        from qualcode.project import _index_segments, new_guid
+
+        book = s.scalars(select(Codebook)).one()
+        # Participants and transcripts.
+        participants = {p.label: p for p in s.scalars(select(Participant))}
+        for sha, t in theirs["transcripts"].items():
+            if t["name"] not in plan.transcripts_added:
+                continue
+            person = None
+            if t["participant"]:
+                p = t["participant"]
+                person = participants.get(p["label"])
+                if person is None:
+                    person = Participant(label=p["label"], attributes=p["attributes"], identifying=p["identifying"], guid=p["guid"])
+                    s.add(person)
+                    s.flush()
+                    participants[p["label"]] = person
+            row = Transcript(name=t["name"], sha256=sha, source_path=t["source_path"], format=t["format"], text=t["text"],
+                             participant_id=person.id if person else None, meta=t["meta"], guid=t["guid"])
+            s.add(row)
+            s.flush()
+            s.execute(Segment.__table__.insert(), [
+                {"transcript_id": row.id, "position": i, "speaker": seg[0], "start_offset": seg[1], "end_offset": seg[2],
+                 "time_start": seg[3], "time_end": seg[4]} for i, seg in enumerate(t["segments"])])
+            _index_segments(s, row.id)
+        # Codes: additions (parents first, in the other codebook's order) and chosen updates.
+        rows = {c.key: c for c in s.scalars(select(Code))}
+        for key, c in theirs["codes"].items():
+            if key in plan.codes_added:
+                row = Code(codebook_id=book.id, key=key, position=c["position"], guid=c["guid"],
+                           parent_id=rows[c["parent"]].id if c["parent"] else None,
+                           **{f: c[f] for f in CODE_FIELDS})
+                s.add(row)
+                s.flush()
+                rows[key] = row
+            elif key in plan.codes_updated:
+                row = rows[key]
+                for f in CODE_FIELDS:
+                    setattr(row, f, c[f])
+                row.parent_id = rows[c["parent"]].id if c["parent"] else None
+        if plan.codes_added or plan.codes_updated:
+            book.version += 1
+        # Coders.
+        coder_ids = {c.name: c.id for c in s.scalars(select(Coder))}
+        for name in plan.coders_added:
+            row = Coder(name=name)
+            s.add(row)
+            s.flush()
+            coder_ids[name] = row.id
+        # Codings.
+        transcripts = {t.sha256: t for t in s.scalars(select(Transcript))}
+        segments: dict[int, tuple[list[int], list[tuple[int, int, int]]]] = {}
+        for t in transcripts.values():
+            segs = s.execute(select(Segment.id, Segment.start, Segment.end).where(Segment.transcript_id == t.id)
+                             .order_by(Segment.position)).all()
+            segments[t.id] = ([a for _, a, _ in segs], [tuple(x) for x in segs])
+        guid_map: dict[str, int] = {}
+        for name in theirs["coders"]:
+            if name not in plan.codings_added:
+                continue
+            if plan.codings_removed.get(name):
+                gone = [ours["codings"][k] for k in ours["codings"] if k[0] == name and k not in theirs["codings"]]
+                s.execute(delete(Coding).where(Coding.id.in_([g["id"] for g in gone])))
+            for key, c in theirs["codings"].items():
+                if key[0] != name or key in ours["codings"]:
+                    continue
+                t = transcripts[key[2]]
+                starts, segs = segments[t.id]
+                index = bisect.bisect_right(starts, key[3]) - 1
+                if index < 0 or key[4] > segs[index][2]:
+                    raise QualcodeError(f"a coding by {name} in {t.name!r} ({key[3]}-{key[4]}) crosses a segment boundary here; "
+                                        "import the transcript with the same --max-segment-chars in both projects")
+                row = Coding(code_id=rows[key[1]].id, coder_id=coder_ids[name], transcript_id=t.id, segment_id=segs[index][0],
+                             start=key[3], end=key[4], origin=c["origin"], guid=c["guid"] or new_guid())
+                s.add(row)
+                s.flush()
+                guid_map[c["guid"]] = row.id
+        # Memos.
+        existing = {m.guid: m for m in s.scalars(select(Memo))}
+        coding_by_guid = {c.guid: c.id for c in s.scalars(select(Coding))}
+        seg_by_position = {(t.sha256, pos): sid for t in transcripts.values() for sid, pos in
+                           s.execute(select(Segment.id, Segment.position).where(Segment.transcript_id == t.id))}
+        for guid, m in theirs["memos"].items():
+            if guid in existing:
+                if coders == "theirs" and existing[guid].text != m["text"]:
+                    existing[guid].text = m["text"]
+                continue
+            target = _memo_target_here(m, rows, transcripts, coding_by_guid, seg_by_position)
+            if target is None or m["coder"] not in coder_ids:
+                continue
+            s.add(Memo(coder_id=coder_ids[m["coder"]], text=m["text"], guid=guid, **target))
+        s.flush()
+
+
+def _definition(code: dict) -> dict:
+    return {**{f: code[f] for f in CODE_FIELDS}, "parent": code["parent"]}
+
+
+def _memo_target_here(m: dict, codes, transcripts, coding_by_guid, seg_by_position) -> dict | None:
+    kind, ref = m["target"]
+    if kind == "code" and ref in codes:
+        return {"code_id": codes[ref].id}
+    if kind == "transcript" and ref in transcripts:
+        return {"transcript_id": transcripts[ref].id}
+    if kind == "coding" and ref in coding_by_guid:
+        return {"coding_id": coding_by_guid[ref]}
+    if kind == "segment" and tuple(ref) in seg_by_position:
+        return {"segment_id": seg_by_position[tuple(ref)]}
+    return None
+
+
+def _snapshot_session(s, only_coders: list[str] | None) -> dict:
+    """Everything a merge compares, keyed by the cross-project identities."""
+    by_id = {c.id: c for c in s.scalars(select(Code))}
+    codes = {}
+    for c in by_id.values():
+        codes[c.key] = {"key": c.key, "guid": c.guid, "position": c.position,
+                        "parent": by_id[c.parent_id].key if c.parent_id else None,
+                        **{f: (list(c.keywords or []) if f == "keywords" else getattr(c, f)) for f in CODE_FIELDS}}
+    codes = dict(sorted(codes.items(), key=lambda kv: _depth_of(kv[1], codes)))
+    people = {p.id: p for p in s.scalars(select(Participant))}
+    transcripts, sha_of = {}, {}
+    for t in s.scalars(select(Transcript)):
+        sha_of[t.id] = t.sha256
+        p = people.get(t.participant_id)
+        segs = s.execute(select(Segment.speaker, Segment.start, Segment.end, Segment.time_start, Segment.time_end)
+                         .where(Segment.transcript_id == t.id).order_by(Segment.position)).all()
+        transcripts[t.sha256] = {"name": t.name, "text": t.text, "format": t.format, "source_path": t.source_path,
+                                 "meta": t.meta, "guid": t.guid, "segments": [tuple(x) for x in segs],
+                                 "participant": {"label": p.label, "attributes": p.attributes, "identifying": p.identifying,
+                                                 "guid": p.guid} if p else None}
+    coder_names = {c.id: c.name for c in s.scalars(select(Coder))}
+    keep = set(only_coders) if only_coders else set(coder_names.values())
+    codings = {}
+    coding_guid = {}
+    for c in s.scalars(select(Coding)):
+        name = coder_names[c.coder_id]
+        coding_guid[c.id] = c.guid
+        if name in keep:
+            codings[(name, by_id[c.code_id].key, sha_of[c.transcript_id], c.start, c.end)] = {"id": c.id, "guid": c.guid, "origin": c.origin}
+    positions = {sid: (sha_of[tid], pos) for sid, tid, pos in s.execute(select(Segment.id, Segment.transcript_id, Segment.position))}
+    memos = {}
+    for m in s.scalars(select(Memo)):
+        name = coder_names[m.coder_id]
+        if name not in keep:
+            continue
+        if m.code_id:
+            target = ("code", by_id[m.code_id].key)
+        elif m.transcript_id:
+            target = ("transcript", sha_of[m.transcript_id])
+        elif m.coding_id:
+            target = ("coding", coding_guid[m.coding_id])
+        else:
+            target = ("segment", positions[m.segment_id])
+        memos[m.guid] = {"coder": name, "text": m.text, "target": target}
+    return {"codes": codes, "transcripts": transcripts, "coders": sorted(keep & set(coder_names.values())),
+            "codings": codings, "memos": memos}
+
+
+def _depth_of(code: dict, codes: dict) -> tuple[int, int]:
+    depth, parent = 0, code["parent"]
+    while parent is not None:
+        depth += 1
+        parent = codes[parent]["parent"]
+    return depth, code["position"]
