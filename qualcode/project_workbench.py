@@ -1,0 +1,121 @@
+"""Queries the coding workbench needs beyond the core project API: full-text search.
+
+A mixin of ``qualcode.project.Project``. SQLite projects search the ``segment_fts`` FTS5 table
+(rowid = segment id); PostgreSQL projects use the server's full-text search (the GIN index on
+``to_tsvector('english', transcripts.text)`` narrows the transcripts, then each segment is
+matched). What the user types is never passed to either engine as query syntax: words are
+quoted one by one, so ``"``, ``*``, ``NEAR``, ``-`` or ``[laughs]`` cannot cause a syntax error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+_TERM = re.compile(r'"([^"]*)"|(\S+)')
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A segment that matches a search, with where the matched words are in its text."""
+
+    segment_id: int
+    transcript_id: int
+    transcript: str
+    participant: str | None
+    position: int
+    speaker: str | None
+    text: str
+    matches: tuple[tuple[int, int], ...] = ()  # (start, end) offsets into ``text``
+
+
+def search_terms(query: str) -> list[str]:
+    """The words and "quoted phrases" of a query, without any search-engine syntax."""
+    terms = []
+    for phrase, word in _TERM.findall(query or ""):
+        value = " ".join(_WORD.findall(phrase if phrase else word))
+        if value:
+            terms.append(value)
+    return terms
+
+
+def fts5_query(query: str) -> str | None:
+    """An FTS5 MATCH expression that finds every term (as a prefix), or None for no terms.
+
+    Each term is a quoted FTS5 string, so nothing the user types is read as FTS5 syntax.
+    """
+    terms = search_terms(query)
+    if not terms:
+        return None
+    return " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
+
+
+def match_spans(body: str, query: str) -> tuple[tuple[int, int], ...]:
+    """Where the query's terms (as word prefixes, ignoring case) occur in ``body``."""
+    spans = []
+    for term in search_terms(query):
+        pattern = r"\b" + r"\W+".join(re.escape(w) for w in term.split())
+        for m in re.finditer(pattern, body, flags=re.IGNORECASE):
+            spans.append((m.start(), m.end()))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+_SEGMENT_TEXT = "substr(t.text, s.start_offset + 1, s.end_offset - s.start_offset)"
+_COLUMNS = (f"s.id, s.transcript_id, t.name, p.label, s.position, s.speaker, {_SEGMENT_TEXT} AS body "
+            "FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
+            "LEFT JOIN participants p ON p.id = t.participant_id ")
+
+
+class WorkbenchQueries:
+    """Full-text search over every transcript's segments."""
+
+    def search(self, query: str, limit: int = 200) -> list[SearchHit]:
+        """Segments matching every word of ``query`` (best first), at most ``limit``.
+
+        Words match as prefixes on SQLite ("develop" finds "development") and by English stem
+        on PostgreSQL; "quoted words" must occur together.
+        """
+        terms = search_terms(query)
+        if not terms:
+            return []
+        with self._read() as s:  # type: ignore[attr-defined]
+            dialect = s.get_bind().dialect.name
+            if dialect == "postgresql":
+                ts_query = " ".join(f'"{t}"' if " " in t else t for t in terms)
+                rows = s.execute(text(
+                    f"SELECT {_COLUMNS}"
+                    "WHERE to_tsvector('english', t.text) @@ websearch_to_tsquery('english', :q) "
+                    f"AND to_tsvector('english', {_SEGMENT_TEXT}) @@ websearch_to_tsquery('english', :q) "
+                    f"ORDER BY ts_rank(to_tsvector('english', {_SEGMENT_TEXT}), websearch_to_tsquery('english', :q)) DESC, "
+                    "t.name, s.position LIMIT :n"), {"q": ts_query, "n": limit}).all()
+            else:
+                rows = None
+                if dialect == "sqlite":
+                    try:
+                        rows = s.execute(text(
+                            f"SELECT {_COLUMNS}JOIN segment_fts f ON f.rowid = s.id "
+                            "WHERE segment_fts MATCH :q ORDER BY f.rank, t.name, s.position LIMIT :n"),
+                            {"q": fts5_query(query), "n": limit}).all()
+                    except OperationalError:
+                        rows = None  # no FTS5 in this SQLite build: fall back to LIKE below
+                if rows is None:
+                    clauses = " AND ".join(f"lower({_SEGMENT_TEXT}) LIKE :t{i} ESCAPE '\\'" for i in range(len(terms)))
+                    params = {f"t{i}": "%" + _like_escape(t.lower()) + "%" for i, t in enumerate(terms)}
+                    rows = s.execute(text(f"SELECT {_COLUMNS}WHERE {clauses} ORDER BY t.name, s.position LIMIT :n"),
+                                     {**params, "n": limit}).all()
+        return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], match_spans(r[6], query)) for r in rows]
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,42 @@
+"""The workbench application: one screen, the project, and the command palette."""
+
+from __future__ import annotations
+
+from textual.app import App
+
+from qualcode.tui.commands import WorkbenchCommands
+from qualcode.tui.screens.workbench import WorkbenchScreen
+
+
+class WorkbenchApp(App[None]):
+    """``blink=False`` (tests, benchmarks) turns off cursor blinking and animations."""
+
+    TITLE = "qualcode"
+    COMMANDS = App.COMMANDS | {WorkbenchCommands}
+    CSS = """
+    Screen { background: $background; }
+    """
+
+    def __init__(self, project, coder: str, compare_with: str | None = None, transcript: str | None = None,
+                 *, blink: bool = True) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder
+        self.compare_with = compare_with
+        self.transcript = transcript
+        self.blink = blink
+        if not blink:
+            self.animation_level = "none"
+
+    def get_default_screen(self) -> WorkbenchScreen:
+        return WorkbenchScreen(self.project, self.coder, self.compare_with, self.transcript)
+
+    @property
+    def workbench(self) -> WorkbenchScreen:
+        return self.get_default_screen_instance()
+
+    def get_default_screen_instance(self) -> WorkbenchScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, WorkbenchScreen):
+                return screen
+        raise LookupError("the workbench screen is not open")

@@ -1,0 +1,75 @@
+"""The command palette (Ctrl+P): every workbench action, every code and every transcript.
+
+Hits are built as ``rich.text.Text`` (the palette parses ``str`` hits as markup) and help lines
+never contain user text.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from qualcode.tui.keys import key_entries
+from qualcode.tui.text import one_line
+
+
+def highlight(matcher, candidate: str) -> Text:
+    text = one_line(candidate)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
+    if score:
+        for offset in offsets:
+            if offset < len(candidate) and not candidate[offset].isspace():
+                text.stylize("reverse", offset, offset + 1)
+    return text
+
+
+class WorkbenchCommands(Provider):
+    def _workbench(self):
+        from qualcode.tui.screens.workbench import WorkbenchScreen
+
+        screen = self.screen
+        return screen if isinstance(screen, WorkbenchScreen) else None
+
+    def _commands(self):
+        screen = self._workbench()
+        if screen is None:
+            return []
+        out = []
+        for entry in key_entries(self.app):
+            target = screen if not entry.pane else screen.query_one(f"#{entry.pane}")
+            action = entry.action
+            if action.startswith("screen."):
+                target, action = screen, action[len("screen."):]
+            title = entry.description
+            if entry.section.startswith("Selecting"):
+                title = f"Span: {title}"
+            help_text = f"{entry.section} · key {' '.join(entry.keys)}"
+            out.append((title, help_text, partial(_run, target, action)))
+        for code in screen.codes:
+            out.append((f"Apply code: {code.name}", "apply to the current segment (or the selected span)",
+                        partial(screen.apply_code_key, code.key)))
+            out.append((f"Show code: {code.name}", "highlight in the codebook and show its definition",
+                        partial(screen.show_code, code.key)))
+        for t in screen.transcripts:
+            out.append((f"Open transcript: {t.name}", "open it in the transcript pane", partial(screen.open_transcript, t.id)))
+        return out
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            if title.startswith(("Apply code:", "Show code:", "Open transcript:")):
+                continue
+            yield DiscoveryHit(one_line(title), callback, text=title, help=help_text.replace("[", "(").replace("]", ")"))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, highlight(matcher, title), callback, text=title,
+                          help=help_text.replace("[", "(").replace("]", ")"))
+
+
+async def _run(target, action: str) -> None:
+    await target.run_action(action)

@@ -1,0 +1,51 @@
+"""Every key of the workbench, by pane: the one list the help screen and the command palette read.
+
+The bindings themselves live on the widgets (so the footer shows the keys of the focused pane
+and users can remap them by binding id); this module only gathers them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class KeyEntry:
+    section: str
+    keys: tuple[str, ...]
+    description: str
+    action: str
+    pane: str  # css id of the widget whose action it is ("" = the screen)
+    id: str
+
+
+def sections():
+    """(section title, pane id, widget class, binding-id filter) in the order the help shows them."""
+    from qualcode.tui.screens.workbench import WorkbenchScreen
+    from qualcode.tui.widgets.codebook import CodebookTree
+    from qualcode.tui.widgets.detail import CodingList
+    from qualcode.tui.widgets.segments import SegmentView
+    from qualcode.tui.widgets.transcripts import TranscriptPicker
+
+    return [
+        ("Everywhere", "", WorkbenchScreen, lambda b: True),
+        ("Transcript pane (segments)", "segments", SegmentView, lambda b: not (b.id or "").startswith("span.")),
+        ("Selecting a span inside a segment (after v, or drag with the mouse)", "segments", SegmentView,
+         lambda b: (b.id or "").startswith("span.")),
+        ("Codebook pane", "codebook", CodebookTree, lambda b: True),
+        ("Codings of the current segment", "coding-list", CodingList, lambda b: True),
+        ("Transcripts pane", "transcripts", TranscriptPicker, lambda b: True),
+    ]
+
+
+def key_entries(app) -> list[KeyEntry]:
+    entries = []
+    for title, pane, cls, wanted in sections():
+        for binding in cls.BINDINGS:
+            if not isinstance(binding, Binding) or not binding.description or not wanted(binding):
+                continue
+            keys = tuple(app.get_key_display(Binding(k.strip(), binding.action)) for k in binding.key.split(","))
+            entries.append(KeyEntry(title, keys, binding.description, binding.action, pane, binding.id or ""))
+    return entries

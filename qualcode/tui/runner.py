@@ -1,0 +1,122 @@
+"""Project calls off the UI thread, in the order the user asked for them.
+
+Every read and write the workbench makes goes through ``ProjectRunner.submit``: the call runs on
+one background thread (one SQLAlchemy session per call, which ``project.py`` already does) and
+its result comes back to the screen as a message, so the screen changes only after the change is
+committed. Calls run strictly one after another in submission order (a coding applied and then
+undone at once is applied, then undone); a call submitted with a ``key`` is skipped if a newer
+call with the same key is already waiting (opening transcript A and then B loads only B).
+
+One thread rather than a worker per call: the order of writes is the order of key presses, and
+nothing can leave a later call waiting for an earlier one that was never started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from textual.message import Message
+
+from qualcode.errors import QualcodeError
+
+
+@dataclass
+class JobOutcome:
+    ticket: int
+    ok: bool
+    value: Any
+    then: Callable[[Any], None] | None
+    error: Callable[[BaseException], None] | None
+    description: str
+    seconds: float
+
+
+class JobDone(Message):
+    """A project call finished (successfully or not); handled by the screen that asked."""
+
+    def __init__(self, outcome: JobOutcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+class ProjectRunner:
+    def __init__(self, owner) -> None:
+        """``owner`` (a screen) receives ``JobDone`` messages and must pass them to ``finished``."""
+        self.owner = owner
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._next = 0
+        self._latest: dict[str, int] = {}
+        self.pending: dict[int, str] = {}  # ticket -> description, for the status bar
+        self._thread = threading.Thread(target=self._loop, name="qualcode-project", daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[[], Any], then: Callable[[Any], None] | None = None, *,
+               error: Callable[[BaseException], None] | None = None, key: str | None = None,
+               description: str = "working") -> int:
+        ticket = self._next
+        self._next += 1
+        if key is not None:
+            self._latest[key] = ticket
+        self.pending[ticket] = description
+        self._queue.put((ticket, fn, then, error, key, description))
+        return ticket
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.pending)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Let the call in progress (a commit, perhaps) finish; drop nothing already queued."""
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    async def wait_idle(self) -> None:
+        """Until every submitted call has finished and its result reached the screen."""
+        while self.pending:
+            await asyncio.sleep(0.002)
+
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            ticket, fn, then, error, key, description = item
+            if key is not None and self._latest.get(key) != ticket:
+                outcome = JobOutcome(ticket, True, None, None, None, description, 0.0)  # superseded
+            else:
+                started = time.perf_counter()
+                try:
+                    outcome = JobOutcome(ticket, True, fn(), then, error, description, time.perf_counter() - started)
+                except BaseException as exc:  # noqa: BLE001 - reported on screen, never lost
+                    outcome = JobOutcome(ticket, False, exc, then, error, description, time.perf_counter() - started)
+            self.owner.post_message(JobDone(outcome))
+
+    def finished(self, outcome: JobOutcome) -> None:
+        """Called by the owner when it handles ``JobDone``: runs the callback on the UI thread."""
+        try:
+            if outcome.ok:
+                if outcome.then is not None:
+                    outcome.then(outcome.value)
+            elif outcome.error is not None:
+                outcome.error(outcome.value)
+            else:
+                raise_or_report(self.owner, outcome.value)
+        finally:
+            self.pending.pop(outcome.ticket, None)
+
+
+def raise_or_report(owner, exc: BaseException) -> None:
+    """User mistakes become a notification; anything else too, but with its type (and logged)."""
+    from qualcode.tui.text import say
+
+    if isinstance(exc, QualcodeError):
+        say(owner.app, str(exc), severity="error", title="Not done")
+    else:
+        owner.log.error(repr(exc))
+        say(owner.app, f"{type(exc).__name__}: {exc}. Work already saved is safe.", severity="error",
+            title="Unexpected error")

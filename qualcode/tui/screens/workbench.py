@@ -1,0 +1,776 @@
+"""The workbench screen: holds what is open and routes messages between the panes.
+
+Panes send messages up (a transcript chosen, the cursor moved, a code highlighted); the screen
+asks the project for data through its ``ProjectRunner`` (off the UI thread, in order) and sets
+attributes down on the panes once the call has returned, so nothing is shown before it is
+committed. Codebook editing lives in ``CodebookActions`` beside this file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from qualcode.project_workbench import match_spans
+from qualcode.records import CodeInfo, CodingInfo, MemoInfo, SegmentInfo, TranscriptInfo
+from qualcode.tui import state
+from qualcode.tui.runner import JobDone, ProjectRunner
+from qualcode.tui.screens.codebook_actions import CodebookActions
+from qualcode.tui.text import content, one_line, say
+from qualcode.tui.widgets.codebook import CodebookTree
+from qualcode.tui.widgets.definition import DefinitionPanel
+from qualcode.tui.widgets.detail import CodingList, SegmentContext, SegmentDetail
+from qualcode.tui.widgets.dialogs import ChoiceDialog
+from qualcode.tui.widgets.finder import CodeFinder
+from qualcode.tui.widgets.help import HelpScreen
+from qualcode.tui.widgets.memo import MemoDialog
+from qualcode.tui.widgets.search import SearchDialog
+from qualcode.tui.widgets.segments import SegmentData, SegmentView
+from qualcode.tui.widgets.status import StatusBar
+from qualcode.tui.widgets.transcripts import TranscriptPicker
+
+
+@dataclass
+class ProjectSnapshot:
+    name: str
+    transcripts: list[TranscriptInfo]
+    codes: list[CodeInfo]
+    counts: dict[str, int]
+    other_counts: dict[str, int]
+    code_memos: list[MemoInfo]
+
+
+@dataclass
+class TranscriptData:
+    info: TranscriptInfo
+    segments: list[SegmentInfo]
+    codings: list[CodingInfo]
+    memos: list[MemoInfo]
+    other: str | None
+    goto_segment: int | None = None
+    goto_position: int | None = None
+    query: str = ""
+
+
+@dataclass
+class OpenTranscript:
+    info: TranscriptInfo
+    segments: list[SegmentInfo]
+    codings: dict[int, list[CodingInfo]] = field(default_factory=dict)  # segment id -> codings (me + other)
+    segment_memos: dict[int, MemoInfo] = field(default_factory=dict)
+    coding_memos: dict[int, MemoInfo] = field(default_factory=dict)
+    matches: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+
+
+class WorkbenchScreen(CodebookActions, Screen):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
+
+    DEFAULT_CSS = """
+    WorkbenchScreen { layout: vertical; }
+    #panes { height: 1fr; }
+    #left { width: 30; }
+    #center { width: 1fr; }
+    #right { width: 28; }
+    WorkbenchScreen.-wide #left { width: 38; }
+    WorkbenchScreen.-wide #right { width: 44; }
+    .pane { border: round $primary 40%; border-title-color: $text-muted; }
+    .pane:focus-within { border: round $primary; border-title-color: $text; }
+    #transcripts { height: 35%; }
+    #codebook { height: 1fr; }
+    #definition { height: 1fr; }
+    #center { border: round $primary 40%; }
+    #center:focus-within { border: round $primary; }
+    SegmentView { border: none; }
+    """
+
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", id="workbench.help"),
+        Binding("slash", "find_code", "Find code", id="workbench.find_code"),
+        Binding("ctrl+f", "search", "Search", id="workbench.search"),
+        Binding("u,ctrl+z", "undo", "Undo", id="workbench.undo"),
+        Binding("U,ctrl+r,ctrl+y", "redo", "Redo", id="workbench.redo"),
+        Binding("c", "compare", "Compare", id="workbench.compare"),
+        Binding("1", "focus_pane('transcripts')", "Go to transcripts", show=False, id="workbench.focus_transcripts"),
+        Binding("2", "focus_pane('segments')", "Go to the transcript", show=False, id="workbench.focus_segments"),
+        Binding("3", "focus_pane('codebook')", "Go to the codebook", show=False, id="workbench.focus_codebook"),
+        Binding("4", "focus_pane('coding-list')", "Go to the segment's codings", show=False, id="workbench.focus_codings"),
+        Binding("A", "add_code(True)", "New top-level code", show=False, id="workbench.add_top_code"),
+        Binding("q", "quit", "Quit", id="workbench.quit"),
+    ]
+
+    def __init__(self, project, coder: str, other: str | None = None, transcript: str | None = None) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder
+        self.other = other
+        self.initial_transcript = transcript
+        self.runner = ProjectRunner(self)
+        self.project_name = ""
+        self.transcripts: list[TranscriptInfo] = []
+        self.codes: list[CodeInfo] = []
+        self.code_by_key: dict[str, CodeInfo] = {}
+        self.counts: dict[str, int] = {}
+        self.other_counts: dict[str, int] = {}
+        self.code_memos: dict[int, MemoInfo] = {}
+        self.open: OpenTranscript | None = None
+        self.filter_key: str | None = None
+        self._submitted: dict[int, float] = {}
+        self._last_position: int | None = None
+        self.ready = False  # the first transcript is on screen
+        self.first_paint_seconds: float | None = None
+        self._started = time.perf_counter()
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self):
+        with Horizontal(id="panes"):
+            with Vertical(id="left"):
+                picker = TranscriptPicker(id="transcripts", classes="pane")
+                picker.border_title = content("Transcripts  1")
+                yield picker
+                tree = CodebookTree(id="codebook", classes="pane")
+                tree.border_title = content("Codebook  3")
+                yield tree
+            with Vertical(id="center"):
+                yield SegmentView(id="segments")
+                yield SegmentDetail(id="detail")
+            with Vertical(id="right"):
+                panel = DefinitionPanel(id="definition", classes="pane")
+                panel.border_title = content("Definition")
+                yield panel
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.view = self.query_one(SegmentView)
+        self.codebook = self.query_one(CodebookTree)
+        self.picker = self.query_one(TranscriptPicker)
+        self.status = self.query_one(StatusBar)
+        self.detail = self.query_one(SegmentDetail)
+        self.definition = self.query_one(DefinitionPanel)
+        self.status.set(project=self.project.location, coder=self.coder)
+        self.set_interval(0.1, self._show_busy)
+        self.view.focus()
+        self.reload(initial=True)
+
+    def on_unmount(self) -> None:
+        self._save_position()
+        self.runner.close()
+
+    # ------------------------------------------------------------------ running project calls
+
+    def run_project(self, fn: Callable[[], Any], then: Callable[[Any], None] | None = None, *,
+                    description: str = "saving", key: str | None = None,
+                    error: Callable[[BaseException], None] | None = None) -> int:
+        """Call the project off the UI thread; ``then`` runs with the result once it is committed."""
+        ticket = self.runner.submit(fn, then, error=error, key=key, description=description)
+        self._submitted[ticket] = time.perf_counter()
+        return ticket
+
+    @on(JobDone)
+    def _job_done(self, message: JobDone) -> None:
+        message.stop()
+        self._submitted.pop(message.outcome.ticket, None)
+        self.runner.finished(message.outcome)
+        if not self.runner.busy:
+            self.status.set(busy="")
+
+    def _show_busy(self) -> None:
+        now = time.perf_counter()
+        slow = [t for t, at in self._submitted.items() if now - at > 0.15]
+        busy = self.runner.pending.get(min(slow), "working") if slow else ""
+        if busy != self.status.busy:
+            self.status.set(busy=busy)
+
+    # ------------------------------------------------------------------ loading
+
+    def reload(self, initial: bool = False, then: Callable[[], None] | None = None) -> None:
+        """Read the project again (transcripts, codebook, counts) and the open transcript."""
+        coder, other, p = self.coder, self.other, self.project
+
+        def fetch() -> ProjectSnapshot:
+            return ProjectSnapshot(
+                name=p.setting("name") or p.location,
+                transcripts=p.transcripts(coder),
+                codes=p.codes(),
+                counts=p.code_counts(coder),
+                other_counts=p.code_counts(other) if other else {},
+                code_memos=p.memos(coder, target="code"),
+            )
+
+        def loaded(snap: ProjectSnapshot) -> None:
+            self._apply_snapshot(snap)
+            if initial:
+                self._open_initial()
+            elif self.open is not None:
+                seg = self.view.current
+                self.open_transcript(self.open.info.id, segment_id=seg.id if seg else None, keep_filter=True)
+            if then is not None:
+                then()
+
+        self.run_project(fetch, loaded, description="loading the project", key="project")
+
+    def _apply_snapshot(self, snap: ProjectSnapshot) -> None:
+        self.project_name = snap.name
+        self.transcripts = snap.transcripts
+        self.codes = snap.codes
+        self.code_by_key = {c.key: c for c in snap.codes}
+        self.counts = snap.counts
+        self.other_counts = snap.other_counts
+        self.code_memos = {m.target_id: m for m in snap.code_memos}
+        if self.filter_key is not None and self.filter_key not in self.code_by_key:
+            self.filter_key = None
+        self.status.set(project=snap.name)
+        current = self.open.info.id if self.open else None
+        self.picker.set_transcripts(snap.transcripts, current)
+        self.codebook.set_codes(snap.codes, snap.counts)
+        self._show_definition()
+
+    def _open_initial(self) -> None:
+        if not self.transcripts:
+            self.status.set(message=Text("no transcripts yet: qualcode import FILES…", style="italic"))
+            self._mark_ready()
+            return
+        by_name = {t.name: t for t in self.transcripts}
+        if self.initial_transcript and self.initial_transcript in by_name:
+            self.open_transcript(by_name[self.initial_transcript].id)
+            return
+        saved = state.load_position(self.project.location, self.coder)
+        if saved.get("transcript") in by_name:
+            self.open_transcript(by_name[saved["transcript"]].id, position=saved.get("segment"))
+            return
+        self.open_transcript(self.transcripts[0].id)
+
+    def open_transcript(self, transcript_id: int, segment_id: int | None = None, position: int | None = None,
+                        query: str = "", keep_filter: bool = False) -> None:
+        coder, other, p = self.coder, self.other, self.project
+        info = next((t for t in self.transcripts if t.id == transcript_id), None)
+        if info is None:
+            return
+        if not keep_filter:
+            self.filter_key = None
+
+        def fetch() -> TranscriptData:
+            segments = p.segments(transcript_id)
+            codings = p.codings(transcript_id, coders=[coder] + ([other] if other else []))
+            seg_ids = {s.id for s in segments}
+            coding_ids = {c.id for c in codings}
+            memos = [m for m in p.memos(coder)
+                     if (m.target == "segment" and m.target_id in seg_ids) or (m.target == "coding" and m.target_id in coding_ids)]
+            return TranscriptData(info, segments, codings, memos, other, segment_id, position, query)
+
+        self.run_project(fetch, self._transcript_loaded, description=f"opening {info.name}", key="transcript")
+
+    def _transcript_loaded(self, data: TranscriptData) -> None:
+        if data.other != self.other:
+            return  # compare mode changed meanwhile; a fresh load is on its way
+        previous = self.open.info.id if self.open else None
+        if previous is not None and previous != data.info.id:
+            self._save_position()
+        by_segment: dict[int, list[CodingInfo]] = {}
+        for c in data.codings:
+            by_segment.setdefault(c.segment_id, []).append(c)
+        opened = OpenTranscript(data.info, data.segments, by_segment)
+        for m in data.memos:
+            (opened.segment_memos if m.target == "segment" else opened.coding_memos)[m.target_id] = m
+        if data.query and data.goto_segment is not None:
+            seg = next((s for s in data.segments if s.id == data.goto_segment), None)
+            if seg is not None:
+                opened.matches[seg.id] = match_spans(seg.text, data.query)
+        self.open = opened
+        self.picker.mark_current(data.info.id)
+        target_id = data.goto_segment
+        if target_id is None and data.goto_position is not None:
+            target_id = next((s.id for s in data.segments if s.position == data.goto_position), None)
+        self._refresh_view(target_id)
+        self._update_progress()
+        if not self.ready:
+            self._mark_ready()
+
+    def _mark_ready(self) -> None:
+        self.ready = True
+        self.first_paint_seconds = time.perf_counter() - self._started
+
+    # ------------------------------------------------------------------ view state
+
+    def visible_segments(self) -> list[SegmentInfo]:
+        if self.open is None:
+            return []
+        if self.filter_key is None:
+            return self.open.segments
+        keys = self._with_descendants(self.filter_key)
+        return [s for s in self.open.segments if any(c.code_key in keys for c in self.open.codings.get(s.id, []))]
+
+    def _with_descendants(self, key: str) -> set[str]:
+        keys = {key}
+        for code in self.codes:  # codebook order: parents come before their children
+            if code.parent_key in keys:
+                keys.add(code.key)
+        return keys
+
+    def _refresh_view(self, segment_id: int | None = None) -> None:
+        """Lay the transcript out again (new transcript, filter or compare mode)."""
+        segments = self.visible_segments()
+        if segment_id is None and self.view.current is not None:
+            segment_id = self.view.current.id
+        index = next((i for i, s in enumerate(segments) if s.id == segment_id), 0)
+        o = self.open
+        data = SegmentData(segments=segments, codings=o.codings if o else {}, memos=set(o.segment_memos) if o else set(),
+                           coder=self.coder, other=self.other, matches=o.matches if o else {})
+        self.view.set_data(data, cursor=index)
+        self._update_title()
+        self._update_modes()
+
+    def _update_title(self) -> None:
+        center = self.query_one("#center")
+        if self.open is None:
+            center.border_title = content("Transcript  2")
+            return
+        info = self.open.info
+        title = one_line(info.name, style="bold")
+        if info.participant:
+            title.append_text(one_line(f" — {info.participant}"))
+        if self.filter_key:
+            code = self.code_by_key.get(self.filter_key)
+            title.append_text(one_line(f"  [filter: {code.name if code else self.filter_key}]"))
+        title.append("  2")
+        center.border_title = content(title)
+
+    def _update_modes(self) -> None:
+        modes = []
+        if self.other:
+            n = len(self.disagreements())
+            modes.append(Text.assemble(("compare ", "bold magenta"), one_line(self.other), (f" ({n} ≠)", "magenta")))
+        if self.filter_key:
+            code = self.code_by_key.get(self.filter_key)
+            modes.append(Text.assemble(("filter ", "bold cyan"), one_line(code.name if code else self.filter_key)))
+        if self.view.selecting:
+            span = self.view.selection_span
+            modes.append(Text(f"span {span[1] - span[0] if span else 0} chars · a: code it · Esc: cancel", style="bold yellow"))
+        self.status.set(modes=modes)
+
+    def _update_progress(self) -> None:
+        if self.open is None:
+            return
+        coded = sum(1 for codings in self.open.codings.values() if any(c.coder == self.coder for c in codings))
+        info = dataclasses.replace(self.open.info, coded_segments=coded)
+        self.open.info = info
+        self.transcripts = [info if t.id == info.id else t for t in self.transcripts]
+        self.picker.update_one(info)
+        self.status.set(transcript=info.name, participant=info.participant or "", coded=coded, total=info.n_segments)
+
+    def _update_detail(self) -> None:
+        seg = self.view.current
+        o = self.open
+        codings = list(o.codings.get(seg.id, [])) if (o and seg) else []
+        codings.sort(key=lambda c: (c.coder != self.coder, c.coder, c.start, c.code_name))
+        memo = o.segment_memos.get(seg.id) if (o and seg) else None
+        context = SegmentContext(self, self.coder, seg, tuple(codings), self.codebook.highlighted_key)
+        self.detail.show(seg, codings, o.coding_memos if o else {}, memo, self.coder, self.other, context)
+        if seg is not None:
+            n = len(self.view.data.segments)
+            self.status.set(position=f"segment {seg.position + 1}" + (f" ({self.view.cursor + 1}/{n} shown)" if self.filter_key else ""))
+
+    def _show_definition(self) -> None:
+        key = self.codebook.highlighted_key
+        code = self.code_by_key.get(key) if key else None
+        if code is None:
+            self.definition.show(None, [])
+            return
+        path, parent = [code.name], code.parent_key
+        while parent is not None and parent in self.code_by_key:
+            path.insert(0, self.code_by_key[parent].name)
+            parent = self.code_by_key[parent].parent_key
+        usage = f"your codings: {self.counts.get(key, 0)}"
+        if self.other:
+            usage += f" · {self.other}'s: {self.other_counts.get(key, 0)}"
+        self.definition.show(code, path, usage, self.code_memos.get(code.id))
+
+    def _save_position(self) -> None:
+        if self.open is not None:
+            state.save_position(self.project.location, self.coder, self.open.info.name, self._last_position)
+
+    # ------------------------------------------------------------------ messages up
+
+    @on(TranscriptPicker.Chosen)
+    def _transcript_chosen(self, message: TranscriptPicker.Chosen) -> None:
+        self.open_transcript(message.transcript_id)
+        self.view.focus()
+
+    @on(SegmentView.CursorMoved)
+    def _cursor_moved(self, message: SegmentView.CursorMoved) -> None:
+        seg = self.view.current
+        self._last_position = seg.position if seg else None
+        self._update_detail()
+
+    @on(SegmentView.SelectionChanged)
+    def _selection_changed(self, message: SegmentView.SelectionChanged) -> None:
+        self._update_modes()
+
+    @on(CodebookTree.Highlighted)
+    def _code_highlighted(self, message: CodebookTree.Highlighted) -> None:
+        self._show_definition()
+
+    @on(CodebookTree.ApplyRequested)
+    def _code_double_clicked(self, message: CodebookTree.ApplyRequested) -> None:
+        self.apply_code_key(message.key)
+
+    @on(CodingList.RemoveRequested)
+    def _remove_requested(self, message: CodingList.RemoveRequested) -> None:
+        self._remove(message.coding)
+
+    @on(CodingList.MemoRequested)
+    def _coding_memo_requested(self, message: CodingList.MemoRequested) -> None:
+        self._memo_coding(message.coding)
+
+    @on(CodingList.ShowCode)
+    def _show_code_requested(self, message: CodingList.ShowCode) -> None:
+        self.show_code(message.key)
+
+    # ------------------------------------------------------------------ actions: coding
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("next_disagreement",) and not self.other:
+            return None
+        return True
+
+    def action_apply_code(self) -> None:
+        key = self.codebook.highlighted_key
+        if key is None:
+            say(self.app, "Highlight a code in the codebook first, or press / to find one by name.", severity="warning")
+            return
+        self.apply_code_key(key)
+
+    def apply_code_key(self, key: str) -> None:
+        seg = self.view.current
+        if seg is None:
+            say(self.app, "Open a transcript first.", severity="warning")
+            return
+        span = self.view.selection_span
+        start, end = span if span else (None, None)
+        coder, p = self.coder, self.project
+        transcript_id = self.open.info.id if self.open else None
+        self.run_project(lambda: p.apply_code(coder, key, seg.id, start, end), partial_then(self._applied, transcript_id),
+                         description="saving")
+
+    def _applied(self, transcript_id: int | None, info: CodingInfo) -> None:
+        o = self.open
+        if o is None or o.info.id != transcript_id:
+            self.counts[info.code_key] = self.counts.get(info.code_key, 0) + 1
+            self.codebook.set_codes(self.codes, self.counts)
+            return
+        existing = o.codings.setdefault(info.segment_id, [])
+        new = all(c.id != info.id for c in existing)
+        if new:
+            existing.append(info)
+            self.counts[info.code_key] = self.counts.get(info.code_key, 0) + 1
+            self.codebook.set_codes(self.codes, self.counts)
+        self.view.end_selection()
+        self.view.update_segments({info.segment_id})
+        self._after_codings_changed()
+        where = f"segment {self._position_of(info.segment_id)}"
+        what = "" if (info.start, info.end) == self._bounds(info.segment_id) else f" (chars {info.start}-{info.end})"
+        message = Text.assemble(("✓ " if new else "already: ", "green"), one_line(info.code_name), f" → {where}{what}")
+        self.status.set(message=message)
+
+    def _position_of(self, segment_id: int) -> int:
+        if self.open:
+            for s in self.open.segments:
+                if s.id == segment_id:
+                    return s.position + 1
+        return 0
+
+    def _bounds(self, segment_id: int) -> tuple[int, int]:
+        if self.open:
+            for s in self.open.segments:
+                if s.id == segment_id:
+                    return (s.start, s.end)
+        return (-1, -1)
+
+    def _after_codings_changed(self) -> None:
+        self._update_progress()
+        self._update_detail()
+        self._update_modes()
+        self._show_definition()
+
+    def action_remove_coding(self) -> None:
+        seg = self.view.current
+        if seg is None or self.open is None:
+            return
+        mine = [c for c in self.open.codings.get(seg.id, []) if c.coder == self.coder]
+        if not mine:
+            say(self.app, "You have no coding on this segment to remove.", severity="warning")
+            return
+        if len(mine) == 1:
+            self._remove(mine[0])
+            return
+        highlighted = self.codebook.highlighted_key
+        mine.sort(key=lambda c: c.code_key != highlighted)
+        choices = [(str(c.id), _coding_choice(c, seg)) for c in mine]
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self._remove(next(c for c in mine if str(c.id) == value))
+
+        self.app.push_screen(ChoiceDialog("Remove which coding?", choices), chosen)
+
+    def _remove(self, coding: CodingInfo) -> None:
+        if coding.coder != self.coder:
+            say(self.app, f"That coding is {coding.coder}'s; each coder removes only their own.", severity="warning")
+            return
+        coder, p = self.coder, self.project
+
+        def removed(_: None) -> None:
+            o = self.open
+            if o is not None and coding.segment_id in o.codings:
+                o.codings[coding.segment_id] = [c for c in o.codings[coding.segment_id] if c.id != coding.id]
+                o.coding_memos.pop(coding.id, None)
+            self.counts[coding.code_key] = max(0, self.counts.get(coding.code_key, 0) - 1)
+            self.codebook.set_codes(self.codes, self.counts)
+            self.view.update_segments({coding.segment_id})
+            self._after_codings_changed()
+            self.status.set(message=Text.assemble(("✗ removed ", "yellow"), one_line(coding.code_name),
+                                                  f" from segment {self._position_of(coding.segment_id)} (u undoes)"))
+
+        self.run_project(lambda: p.remove_coding(coder, coding.id), removed, description="saving")
+
+    def action_next_uncoded(self) -> None:
+        seg = self.view.current
+        if self.open is None:
+            return
+        coder, p, tid = self.coder, self.project, self.open.info.id
+        after = seg.position if seg else -1
+
+        def found(next_seg: SegmentInfo | None) -> None:
+            if self.open is None or self.open.info.id != tid:
+                return
+            if next_seg is None:
+                say(self.app, "Every segment of this transcript is coded (interviewer turns are skipped).")
+                return
+            if self.filter_key is not None and next_seg.id not in {s.id for s in self.view.data.segments}:
+                self.filter_key = None
+                self._refresh_view(next_seg.id)
+            else:
+                index = next((i for i, s in enumerate(self.view.data.segments) if s.id == next_seg.id), None)
+                if index is not None:
+                    self.view.move_to(index)
+
+        self.run_project(lambda: p.next_uncoded_segment(tid, coder, after_position=after), found, description="finding")
+
+    def disagreements(self) -> list[int]:
+        """Indexes (in the view) of segments where this coder's codes differ from the other's."""
+        if not self.other or self.open is None:
+            return []
+        out = []
+        for i, seg in enumerate(self.view.data.segments):
+            codings = self.open.codings.get(seg.id, [])
+            mine = {c.code_key for c in codings if c.coder == self.coder}
+            theirs = {c.code_key for c in codings if c.coder == self.other}
+            if mine != theirs:
+                out.append(i)
+        return out
+
+    def action_next_disagreement(self, direction: int = 1) -> None:
+        found = self.disagreements()
+        if not found:
+            say(self.app, "No differences in this transcript." if self.other else "Press c to compare with another coder first.")
+            return
+        here = self.view.cursor
+        if direction > 0:
+            target = next((i for i in found if i > here), found[0])
+        else:
+            target = next((i for i in reversed(found) if i < here), found[-1])
+        self.view.move_to(target)
+
+    def action_filter_code(self) -> None:
+        if self.filter_key is not None:
+            self.filter_key = None
+            self._refresh_view()
+            self.status.set(message=Text("filter off: every segment is shown"))
+            return
+        key = self.codebook.highlighted_key
+        if key is None:
+            say(self.app, "Highlight a code in the codebook first: f shows only the segments carrying it.", severity="warning")
+            return
+        self.filter_key = key
+        if not self.visible_segments():
+            self.filter_key = None
+            say(self.app, f"No segment of this transcript carries {self.code_by_key[key].name} (or a sub-code).")
+            return
+        self._refresh_view()
+
+    # ------------------------------------------------------------------ actions: memos
+
+    def action_memo_segment(self) -> None:
+        seg = self.view.current
+        if seg is None or self.open is None:
+            return
+        memo = self.open.segment_memos.get(seg.id)
+        title = Text(f"Memo on segment {seg.position + 1} of ")
+        title.append_text(one_line(self.open.info.name))
+        self._edit_memo(title, "segment", seg.id, memo)
+
+    def _memo_coding(self, coding: CodingInfo) -> None:
+        if self.open is None:
+            return
+        title = Text("Memo on the coding ")
+        title.append_text(one_line(coding.code_name))
+        title.append(f" (segment {self._position_of(coding.segment_id)})")
+        self._edit_memo(title, "coding", coding.id, self.open.coding_memos.get(coding.id))
+
+    def action_memo_code(self) -> None:
+        key = self.codebook.highlighted_key
+        code = self.code_by_key.get(key) if key else None
+        if code is None:
+            return
+        title = Text("Memo on the code ")
+        title.append_text(one_line(code.name))
+        self._edit_memo(title, "code", code.id, self.code_memos.get(code.id))
+
+    def _edit_memo(self, title: Text, target: str, target_id: int, memo: MemoInfo | None) -> None:
+        coder, p = self.coder, self.project
+
+        def saved(result: MemoInfo | None) -> None:
+            o = self.open
+            store = {"segment": o.segment_memos if o else {}, "coding": o.coding_memos if o else {},
+                     "code": self.code_memos}[target]
+            if result is None:
+                store.pop(target_id, None)
+            else:
+                store[target_id] = result
+            if target == "segment":
+                self.view.data.memos = set(store)
+                self.view.update_segments({target_id})
+            self._update_detail()
+            self._show_definition()
+            self.status.set(message=Text("✎ memo saved" if result else "✎ memo deleted", style="green"))
+
+        def written(text: str | None) -> None:
+            if text is None or text.rstrip() == (memo.text if memo else ""):
+                return
+            self.run_project(lambda: p.set_memo(coder, target, target_id, text), saved, description="saving the memo")
+
+        self.app.push_screen(MemoDialog(title, memo.text if memo else ""), written)
+
+    # ------------------------------------------------------------------ actions: undo, finding, modes
+
+    def action_undo(self) -> None:
+        self._undo_redo("undo")
+
+    def action_redo(self) -> None:
+        self._undo_redo("redo")
+
+    def _undo_redo(self, which: str) -> None:
+        coder, p = self.coder, self.project
+        self.view.end_selection()
+
+        def done(event) -> None:
+            if event is None:
+                self.status.set(message=Text(f"nothing to {which}", style="italic"))
+                return
+            summary = Text(f"↶ {event.summary}" if which == "undo" else f"↷ {event.summary}", style="green")
+            self.reload(then=lambda: self.status.set(message=summary))
+
+        self.run_project(lambda: getattr(p, which)(coder), done, description=f"{which}ing")
+
+    def action_find_code(self) -> None:
+        def chosen(key: str | None) -> None:
+            if key:
+                self.codebook.select_key(key)
+                self.apply_code_key(key)
+
+        self.app.push_screen(CodeFinder(self.codes, title=self._apply_title()), chosen)
+
+    def _apply_title(self) -> Text:
+        seg = self.view.current
+        if seg is None:
+            return Text("Find a code")
+        span = self.view.selection_span
+        what = f"the selected {span[1] - span[0]} characters of segment {seg.position + 1}" if span else f"segment {seg.position + 1}"
+        return Text(f"Apply a code to {what}")
+
+    def show_code(self, key: str) -> None:
+        self.codebook.select_key(key)
+        self.codebook.focus()
+
+    def action_search(self) -> None:
+        def chosen(result: tuple[int, int, str] | None) -> None:
+            if result is not None:
+                transcript_id, segment_id, query = result
+                self.filter_key = None
+                self.open_transcript(transcript_id, segment_id=segment_id, query=query)
+                self.view.focus()
+
+        self.app.push_screen(SearchDialog(self.project), chosen)
+
+    def action_compare(self) -> None:
+        if self.other:
+            self.other = None
+            self.other_counts = {}
+            self._reopen()
+            self.status.set(message=Text("compare off: only your codings are shown"))
+            return
+        coder, p = self.coder, self.project
+
+        def listed(coders) -> None:
+            others = [c.name for c in coders if c.name != coder]
+            if not others:
+                say(self.app, "There is no other coder in this project to compare with.", severity="warning")
+                return
+            if len(others) == 1:
+                self._start_compare(others[0])
+                return
+            self.app.push_screen(ChoiceDialog("Compare your codings with…", [(name, one_line(name)) for name in others]),
+                                 lambda name: self._start_compare(name) if name else None)
+
+        self.run_project(p.coders, listed, description="listing coders")
+
+    def _start_compare(self, other: str) -> None:
+        self.other = other
+        p = self.project
+
+        def counted(counts: dict[str, int]) -> None:
+            self.other_counts = counts
+            self._show_definition()
+
+        self.run_project(lambda: p.code_counts(other), counted, description="comparing")
+        self._reopen()
+        self.status.set(message=Text.assemble("comparing with ", one_line(other), " — ] next difference, [ previous"))
+
+    def _reopen(self) -> None:
+        if self.open is not None:
+            seg = self.view.current
+            self.open_transcript(self.open.info.id, segment_id=seg.id if seg else None, keep_filter=True)
+
+    def refresh_codings(self) -> None:
+        """Read the open transcript's codings again (for panels that change codings)."""
+        self.reload()
+
+    def action_focus_pane(self, pane: str) -> None:
+        self.query_one(f"#{pane}").focus()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+
+def partial_then(fn, *args):
+    return lambda value: fn(*args, value)
+
+
+def _coding_choice(c: CodingInfo, seg: SegmentInfo) -> Text:
+    from qualcode.tui.widgets.detail import coding_prompt
+
+    return coding_prompt(c, seg, None, True)
+

@@ -1,0 +1,48 @@
+"""Where each coder left off in each project (transcript and segment), kept on this machine.
+
+This is screen state, not research data: it lives in the user's state directory
+(``$XDG_STATE_HOME/qualcode/workbench.json``, by default ``~/.local/state``), never in the
+project, so a team's shared database is not touched by where someone's cursor was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+
+def state_file() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "qualcode" / "workbench.json"
+
+
+def _key(project: str, coder: str) -> str:
+    return f"{project}\x1f{coder}"
+
+
+def load_position(project: str, coder: str) -> dict:
+    try:
+        data = json.loads(state_file().read_text(encoding="utf-8"))
+        value = data.get(_key(project, coder), {})
+        return value if isinstance(value, dict) else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def save_position(project: str, coder: str, transcript: str | None, segment_position: int | None) -> None:
+    path = state_file()
+    try:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                data = {}
+        except (OSError, ValueError):
+            data = {}
+        data[_key(project, coder)] = {"transcript": transcript, "segment": segment_position}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home directory costs the user their place, nothing more

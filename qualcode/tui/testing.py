@@ -1,0 +1,28 @@
+"""Helpers for driving the workbench headless (tests, benchmarks): settle, read the screen."""
+
+from __future__ import annotations
+
+import io
+
+
+async def settle(pilot, rounds: int = 3) -> None:
+    """Until every project call has returned and the screen has caught up."""
+    app = pilot.app
+    for _ in range(rounds):
+        for screen in app.screen_stack:
+            runner = getattr(screen, "runner", None)
+            if runner is not None:
+                await runner.wait_idle()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text (one line per row)."""
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()

@@ -1,0 +1,139 @@
+"""The one place where user text meets the screen.
+
+Transcript text, participant labels, code names, memos and file names are user text. Textual
+parses a plain ``str`` given to ``Static``, ``Label``, ``Tree`` labels, ``OptionList`` prompts,
+notifications, border titles and command-palette hits as markup: ``[laughs]`` vanishes,
+``[/x]`` crashes and ``[@click=app.quit]`` becomes an action. Everything here builds
+``rich.text.Text`` or ``textual.content.Content`` from user text without parsing it, and the
+widgets below are the only ones the workbench uses to show it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rich.style import Style
+from rich.text import Text
+from textual.content import Content
+from textual.widgets import Label, OptionList, Static, Tree
+from textual.widgets.option_list import Option
+
+UserText = "str | Text | Content | None"
+
+# Characters that would move the cursor or break a line inside a one-line label.
+_CONTROL = {i: " " for i in range(32) if i not in (10,)} | {127: " "}
+
+
+def plain(value: object, style: str | Style = "") -> Text:
+    """User text as Rich ``Text``, never parsed as markup."""
+    if isinstance(value, Text):
+        return value
+    return Text("" if value is None else str(value).translate(_CONTROL), style=style, end="")
+
+
+def one_line(value: object, style: str | Style = "") -> Text:
+    """User text on a single line (new lines and tabs become spaces)."""
+    text = "" if value is None else str(value)
+    return Text(text.replace("\n", " ").translate(_CONTROL), style=style, end="")
+
+
+def content(value: object) -> Content:
+    """User text as Textual ``Content`` (for border titles and other Content slots)."""
+    if isinstance(value, Content):
+        return value
+    if isinstance(value, Text):
+        return Content.from_rich_text(value)
+    return Content("" if value is None else str(value).replace("\n", " ").translate(_CONTROL))
+
+
+def join(parts: Iterable[Text | str], separator: str = "") -> Text:
+    """Concatenate pieces; ``str`` pieces are plain text too."""
+    out = Text(end="")
+    first = True
+    for part in parts:
+        if not first and separator:
+            out.append(separator)
+        out.append_text(part if isinstance(part, Text) else plain(part))
+        first = False
+    return out
+
+
+def contrast(color: str | None) -> str:
+    """Black or white, whichever reads better on ``color`` (#rrggbb)."""
+    if not color or len(color) != 7:
+        return "black"
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return "black" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "white"
+
+
+def chip(name: str, color: str | None, marker: str = "") -> Text:
+    """A code as a coloured chip: `` Plans ``."""
+    background = color or "#808080"
+    label = f" {name}{marker} "
+    return Text(label.translate(_CONTROL).replace("\n", " "), style=Style(color=contrast(background), bgcolor=background), end="")
+
+
+def swatch(color: str | None) -> Text:
+    return Text("■ ", style=Style(color=color or "#808080"), end="")
+
+
+class UserStatic(Static):
+    """A ``Static`` whose string content is always literal text."""
+
+    def __init__(self, value: object = "", **kwargs) -> None:
+        kwargs.setdefault("markup", False)
+        super().__init__(_renderable(value), **kwargs)
+
+    def update(self, value: object = "", *, layout: bool = True) -> None:  # type: ignore[override]
+        super().update(_renderable(value), layout=layout)
+
+
+class UserLabel(Label):
+    """A ``Label`` whose string content is always literal text."""
+
+    def __init__(self, value: object = "", **kwargs) -> None:
+        kwargs.setdefault("markup", False)
+        super().__init__(_renderable(value), **kwargs)
+
+    def update(self, value: object = "", *, layout: bool = True) -> None:  # type: ignore[override]
+        super().update(_renderable(value), layout=layout)
+
+
+class UserOptionList(OptionList):
+    """An ``OptionList`` whose string prompts are literal text."""
+
+    def __init__(self, *options, **kwargs) -> None:
+        kwargs["markup"] = False
+        super().__init__(*options, **kwargs)
+
+
+class UserTree(Tree):
+    """A ``Tree`` whose string labels are literal text (``Tree`` parses ``str`` labels as markup)."""
+
+    def process_label(self, label) -> Text:  # type: ignore[override]
+        if isinstance(label, Content):
+            label = Text(label.plain)
+        elif not isinstance(label, Text):
+            label = plain(label)
+        lines = label.split()
+        return lines[0] if lines else label
+
+
+def say(app, message: object, severity: str = "information", title: str = "", timeout: float | None = None) -> None:
+    """A notification whose message is literal text (``notify`` parses markup by default)."""
+    text = message.plain if isinstance(message, (Text, Content)) else ("" if message is None else str(message))
+    app.notify(text, title=title, severity=severity, timeout=timeout, markup=False)
+
+
+def option(prompt: Text, id: str | None = None, disabled: bool = False) -> Option:
+    return Option(prompt, id=id, disabled=disabled)
+
+
+def _renderable(value: object):
+    if isinstance(value, (Text, Content)):
+        return value
+    if value is None:
+        return Text("")
+    if isinstance(value, str):
+        return plain(value)
+    return value  # other Rich renderables (tables, groups) built from Text pieces

@@ -1,0 +1,82 @@
+"""Editing a code's name and definition (and naming a new code)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, TextArea
+
+from qualcode.records import CodeInfo
+from qualcode.tui.text import UserStatic
+from qualcode.tui.widgets.dialogs import DIALOG_CSS
+
+FIELDS = ("description", "include", "exclude", "example")
+
+
+class CodeEditDialog(ModalScreen[dict | None]):
+    """Returns the fields that changed (name, description, include, exclude, example, keywords,
+    color), all of them for a new code, or None when cancelled."""
+
+    DEFAULT_CSS = """
+    CodeEditDialog { align: center middle; }
+    CodeEditDialog > .dialog { width: 90; height: 90%; }
+    CodeEditDialog VerticalScroll { height: 1fr; }
+    CodeEditDialog TextArea { height: 4; }
+    CodeEditDialog Label { margin-top: 1; color: $text-muted; }
+    """ + DIALOG_CSS
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="code_edit.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="code_edit.cancel"),
+    ]
+
+    def __init__(self, title: Text | str, code: CodeInfo | None = None) -> None:
+        super().__init__()
+        self._title = title
+        self.code = code
+
+    def compose(self):
+        code = self.code
+        blink = getattr(self.app, "blink", True)
+        with Vertical(classes="dialog"):
+            yield UserStatic(self._title, classes="dialog-title")
+            with VerticalScroll():
+                yield Label("Name")
+                yield Input(value=code.name if code else "", id="field-name")
+                for field in FIELDS:
+                    yield Label(field.capitalize())
+                    area = TextArea(getattr(code, field) if code else "", id=f"field-{field}", soft_wrap=True)
+                    area.cursor_blink = blink
+                    yield area
+                yield Label("Keywords (comma-separated, for suggestions)")
+                yield Input(value=", ".join(code.keywords) if code else "", id="field-keywords")
+                yield Label("Colour (#rrggbb; empty inherits the parent's)")
+                yield Input(value=(code.color or "") if code else "", id="field-color")
+            yield UserStatic("Ctrl+S: save · Esc: cancel · Tab: next field", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        for box in self.query(Input):
+            box.cursor_blink = getattr(self.app, "blink", True)
+        self.query_one("#field-name", Input).focus()
+
+    def values(self) -> dict:
+        out: dict = {"name": self.query_one("#field-name", Input).value.strip()}
+        for field in FIELDS:
+            out[field] = self.query_one(f"#field-{field}", TextArea).text.strip()
+        out["keywords"] = [k.strip() for k in self.query_one("#field-keywords", Input).value.split(",") if k.strip()]
+        out["color"] = self.query_one("#field-color", Input).value.strip() or None
+        return out
+
+    def action_save(self) -> None:
+        values = self.values()
+        if self.code is None:
+            self.dismiss(values)
+            return
+        original = {"name": self.code.name, **{f: getattr(self.code, f) for f in FIELDS},
+                    "keywords": list(self.code.keywords), "color": self.code.color}
+        # The colour shown is inherited when the code has none of its own: unchanged means unchanged.
+        self.dismiss({k: v for k, v in values.items() if v != original[k]})
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,120 @@
+"""The codebook pane: a ``Tree`` of codes with this coder's number of codings per code."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets.tree import TreeNode
+
+from qualcode.records import CodeInfo
+from qualcode.tui.text import UserTree, plain, swatch
+
+
+def code_label(code: CodeInfo, count: int) -> Text:
+    label = swatch(code.color)
+    label.append_text(plain(code.name))
+    if count:
+        label.append(f"  {count}", style="bold")
+    return label
+
+
+class CodebookTree(UserTree):
+    """Codes as a tree; the highlighted code is the one the coding keys apply."""
+
+    DEFAULT_CSS = """
+    CodebookTree { height: 1fr; background: $surface; }
+    """
+
+    BINDINGS = [
+        Binding("enter,a", "screen.apply_code", "Apply", id="codebook.apply"),
+        Binding("m", "screen.memo_code", "Memo", id="codebook.memo"),
+        Binding("plus,insert", "screen.add_code", "New", id="codebook.add"),
+        Binding("r", "screen.rename_code", "Rename", id="codebook.rename"),
+        Binding("e", "screen.edit_code", "Edit", id="codebook.edit"),
+        Binding("p", "screen.move_code", "Move", id="codebook.move"),
+        Binding("M", "screen.merge_code", "Merge", id="codebook.merge"),
+        Binding("x", "screen.delete_code", "Delete", id="codebook.delete"),
+        Binding("w", "screen.write_codebook", "Write YAML", show=False, id="codebook.write"),
+        Binding("f", "screen.filter_code", "Filter", show=False, id="codebook.filter"),
+    ]
+
+    class Highlighted(Message):
+        """The highlighted code changed (``key`` is None when nothing is highlighted)."""
+
+        def __init__(self, key: str | None) -> None:
+            super().__init__()
+            self.key = key
+
+    class ApplyRequested(Message):
+        """A code was double-clicked: apply it to the current segment."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(Text("Codebook"), **kwargs)
+        self.show_root = False
+        self.auto_expand = False
+        self.guide_depth = 2
+        self._code_nodes: dict[str, TreeNode] = {}
+        self._structure: tuple = ()
+
+    @property
+    def highlighted_key(self) -> str | None:
+        node = self.cursor_node
+        return node.data if node is not None and node.data else None
+
+    def set_codes(self, codes: list[CodeInfo], counts: dict[str, int]) -> None:
+        """Show ``codes``; rebuilds only when the tree's shape changed, else relabels."""
+        structure = tuple((c.key, c.parent_key, c.position) for c in codes)
+        if structure == self._structure:
+            for code in codes:
+                node = self._code_nodes.get(code.key)
+                if node is not None:
+                    node.set_label(code_label(code, counts.get(code.key, 0)))
+            return
+        keep = self.highlighted_key
+        collapsed = {key for key, node in self._code_nodes.items() if not node.is_expanded and node.children}
+        self.clear()
+        self._code_nodes = {}
+        for code in codes:
+            parent = self._code_nodes.get(code.parent_key) if code.parent_key else self.root
+            node = (parent or self.root).add(code_label(code, counts.get(code.key, 0)), data=code.key,
+                                             expand=code.key not in collapsed)
+            self._code_nodes[code.key] = node
+        for key, node in self._code_nodes.items():
+            node.allow_expand = bool(node.children)
+        self._structure = structure
+        if keep and keep in self._code_nodes:
+            self.select_key(keep)
+        elif codes:
+            self.call_after_refresh(self._first)
+
+    def _first(self) -> None:
+        if self.cursor_line < 0 and self.root.children:
+            self.move_cursor(self.root.children[0])
+
+    def select_key(self, key: str) -> None:
+        node = self._code_nodes.get(key)
+        if node is None:
+            return
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        self.call_after_refresh(lambda: self.move_cursor(node, animate=False))
+
+    def on_tree_node_highlighted(self, event: UserTree.NodeHighlighted) -> None:
+        event.stop()
+        self.post_message(self.Highlighted(event.node.data))
+
+    def on_tree_node_selected(self, event: UserTree.NodeSelected) -> None:
+        event.stop()  # a single click only highlights: applying a code takes a key or a double click
+
+    def on_click(self, event: events.Click) -> None:
+        # Tree's own click handler (which moves the cursor) runs too.
+        if event.chain == 2 and self.highlighted_key:
+            self.post_message(self.ApplyRequested(self.highlighted_key))

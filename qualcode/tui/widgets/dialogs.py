@@ -1,0 +1,100 @@
+"""Small modal dialogs: confirm, ask for a line of text, choose from a list."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input
+from textual.widgets.option_list import Option
+
+from qualcode.tui.text import UserOptionList, UserStatic
+
+DIALOG_CSS = """
+.dialog { width: 72; max-width: 95%; height: auto; max-height: 90%; background: $panel; border: thick $primary; padding: 1 2; }
+.dialog > .dialog-title { text-style: bold; margin-bottom: 1; }
+.dialog > .dialog-hint { color: $text-muted; margin-top: 1; }
+.dialog Horizontal { height: auto; margin-top: 1; }
+.dialog Button { margin-right: 2; }
+"""
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    DEFAULT_CSS = "ConfirmDialog { align: center middle; }" + DIALOG_CSS
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="dialog.yes"),
+        Binding("n,escape", "answer(False)", "No", id="dialog.no"),
+    ]
+
+    def __init__(self, title: Text | str, body: Text | str = "", yes: str = "Yes") -> None:
+        super().__init__()
+        self._title, self._body, self._yes = title, body, yes
+
+    def compose(self):
+        with Vertical(classes="dialog"):
+            yield UserStatic(self._title, classes="dialog-title")
+            if self._body:
+                yield UserStatic(self._body)
+            with Horizontal():
+                yield Button(self._yes, variant="warning", id="yes")
+                yield Button("No", id="no")
+            yield UserStatic("y: yes · n / Esc: no", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """One line of text (a code name, a file path); Enter accepts, Esc cancels."""
+
+    DEFAULT_CSS = "TextPrompt { align: center middle; }" + DIALOG_CSS
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: Text | str, value: str = "", placeholder: str = "", hint: str = "Enter: OK · Esc: cancel") -> None:
+        super().__init__()
+        self._title, self._value, self._placeholder, self._hint = title, value, placeholder, hint
+
+    def compose(self):
+        with Vertical(classes="dialog"):
+            yield UserStatic(self._title, classes="dialog-title")
+            yield Input(value=self._value, placeholder=self._placeholder, id="prompt-input")
+            yield UserStatic(self._hint, classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """Pick one of a few labelled choices; returns the chosen id."""
+
+    DEFAULT_CSS = "ChoiceDialog { align: center middle; } ChoiceDialog UserOptionList { height: auto; max-height: 16; }" + DIALOG_CSS
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: Text | str, choices: list[tuple[str, Text | str]], hint: str = "Enter: choose · Esc: cancel") -> None:
+        super().__init__()
+        self._title, self._choices, self._hint = title, choices, hint
+
+    def compose(self):
+        with Vertical(classes="dialog"):
+            yield UserStatic(self._title, classes="dialog-title")
+            yield UserOptionList(*[Option(label if isinstance(label, Text) else Text(label), id=cid) for cid, label in self._choices],
+                                 id="choices")
+            yield UserStatic(self._hint, classes="dialog-hint")
+
+    def on_option_list_option_selected(self, event: UserOptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,115 @@
+"""The fuzzy code finder: type a few letters of a code's name, id, keyword or definition."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input
+from textual.widgets.option_list import Option
+
+from qualcode.records import CodeInfo
+from qualcode.tui.ranking import rank_codes
+from qualcode.tui.text import UserOptionList, UserStatic, one_line, swatch
+from qualcode.tui.widgets.dialogs import DIALOG_CSS
+
+TOP_LEVEL = "\x00top"  # the "no parent" choice when picking where to move a code
+
+
+def finder_prompt(code: CodeInfo, path: str, why: str) -> Text:
+    line = swatch(code.color)
+    line.append_text(one_line(code.name, style="bold"))
+    line.append("  ")
+    line.append_text(one_line(code.key, style="dim"))
+    if path:
+        line.append("\n  ")
+        line.append_text(one_line(path, style="dim italic"))
+    if why in ("keyword", "definition"):
+        line.append(f"  (matched its {why})", style="dim")
+    return line
+
+
+class CodeFinder(ModalScreen[str | None]):
+    """Returns the chosen code's id (or ``TOP_LEVEL``), or None when cancelled."""
+
+    DEFAULT_CSS = """
+    CodeFinder { align: center top; }
+    CodeFinder > .dialog { margin-top: 2; width: 80; }
+    CodeFinder #finder-results { height: auto; max-height: 20; }
+    """ + DIALOG_CSS
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="finder.cancel"),
+        Binding("down", "move(1)", "Next", show=False, priority=True, id="finder.next"),
+        Binding("up", "move(-1)", "Previous", show=False, priority=True, id="finder.previous"),
+    ]
+
+    def __init__(self, codes: list[CodeInfo], title: Text | str = "Apply a code", query: str = "",
+                 allow_top_level: bool = False, exclude: set[str] | None = None,
+                 hint: str = "type part of a name, id or keyword · ↑↓ choose · Enter: apply · Esc: cancel") -> None:
+        super().__init__()
+        self.codes = [c for c in codes if c.key not in (exclude or set())]
+        by_key = {c.key: c for c in codes}
+        self.paths = {c.key: " › ".join(_ancestors(c, by_key)) for c in codes}
+        self._title, self._query, self._hint = title, query, hint
+        self.allow_top_level = allow_top_level
+        self.keys: list[str] = []
+
+    def compose(self):
+        with Vertical(classes="dialog"):
+            yield UserStatic(self._title, classes="dialog-title")
+            yield Input(value=self._query, placeholder="code name, id, keyword…", id="finder-input")
+            yield UserOptionList(id="finder-results")
+            yield UserStatic(self._hint, classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        box = self.query_one(Input)
+        box.cursor_blink = getattr(self.app, "blink", True)
+        box.focus()
+        self._refresh(self._query)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._refresh(event.value)
+
+    def _refresh(self, query: str) -> None:
+        results = self.query_one("#finder-results", UserOptionList)
+        ranked = rank_codes(query, self.codes)
+        options = []
+        self.keys = []
+        if self.allow_top_level and not query:
+            options.append(Option(Text("(top level: no parent)", style="italic"), id=TOP_LEVEL))
+            self.keys.append(TOP_LEVEL)
+        for r in ranked:
+            options.append(Option(finder_prompt(r.code, self.paths.get(r.code.key, ""), r.why), id=r.code.key))
+            self.keys.append(r.code.key)
+        results.set_options(options)
+        if options:
+            results.highlighted = 0
+
+    def action_move(self, delta: int) -> None:
+        results = self.query_one("#finder-results", UserOptionList)
+        if results.option_count:
+            current = results.highlighted or 0
+            results.highlighted = max(0, min(results.option_count - 1, current + delta))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        results = self.query_one("#finder-results", UserOptionList)
+        if results.highlighted is not None and results.option_count:
+            self.dismiss(self.keys[results.highlighted])
+
+    def on_option_list_option_selected(self, event: UserOptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _ancestors(code: CodeInfo, by_key: dict[str, CodeInfo]) -> list[str]:
+    names = []
+    key = code.parent_key
+    while key is not None and key in by_key:
+        names.append(by_key[key].name)
+        key = by_key[key].parent_key
+    return list(reversed(names))

@@ -1,0 +1,52 @@
+"""The help screen (?): every key by pane, and how the workbench works."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+
+from qualcode.tui.keys import key_entries
+from qualcode.tui.text import UserStatic
+
+INTRO = (
+    "Code a transcript: move to a segment (↑↓ in the transcript pane), highlight a code in the "
+    "codebook (or press / and type part of its name), and press a or Enter. Press v to code only "
+    "part of a segment. Every change is saved at once; u undoes it, even after a restart. "
+    "Ctrl+P lists every command."
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 100; max-width: 96%; height: 90%; background: $panel; border: thick $primary; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
+
+    def compose(self):
+        with VerticalScroll():
+            yield UserStatic(self._content(), id="help-body")
+
+    def _content(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(justify="right", style="bold", no_wrap=True)
+        table.add_column()
+        table.add_row(Text("qualcode workbench", style="bold"), Text("Esc closes this screen", style="dim"))
+        table.add_row("", Text(INTRO))
+        section = None
+        for entry in key_entries(self.app):
+            if entry.section != section:
+                section = entry.section
+                table.add_row("", "")
+                table.add_row("", Text(section, style="bold underline"))
+            table.add_row(Text(" ".join(entry.keys)), Text(entry.description))
+        table.add_row("", "")
+        table.add_row(Text("mouse"), Text("click a transcript, segment or code; double-click a code to apply it; "
+                                          "drag across a segment's text to select a span; scroll with the wheel"))
+        return table
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,119 @@
+"""Full-text search across every transcript; Enter opens the segment found."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input
+from textual.widgets.option_list import Option
+
+from qualcode.tui.text import UserOptionList, UserStatic, one_line
+from qualcode.tui.widgets.dialogs import DIALOG_CSS
+
+SNIPPET = 110
+
+
+def hit_prompt(hit) -> Text:
+    head = one_line(hit.transcript, style="bold")
+    head.append(f"  ¶{hit.position + 1}  ", style="dim")
+    head.append_text(one_line(hit.speaker or "", style="dim"))
+    if hit.participant:
+        head.append_text(one_line(f"  ({hit.participant})", style="dim italic"))
+    body = hit.text.replace("\n", " ")
+    first = hit.matches[0][0] if hit.matches else 0
+    start = max(0, first - SNIPPET // 3)
+    if start:
+        cut = body.rfind(" ", 0, start)
+        start = cut + 1 if cut > 0 else start
+    snippet = one_line(("…" if start else "") + body[start:start + SNIPPET] + ("…" if start + SNIPPET < len(body) else ""))
+    shift = start - (1 if start else 0)
+    for a, b in hit.matches:
+        if a - shift >= 0:
+            snippet.stylize("bold reverse", a - shift, b - shift)
+    head.append("\n")
+    head.append_text(snippet)
+    return head
+
+
+class SearchDialog(ModalScreen[tuple[int, int, str] | None]):
+    """Returns (transcript id, segment id, query) for the hit opened, or None."""
+
+    DEFAULT_CSS = """
+    SearchDialog { align: center top; }
+    SearchDialog > .dialog { margin-top: 1; width: 110; }
+    SearchDialog #search-results { height: auto; max-height: 24; }
+    """ + DIALOG_CSS
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="search.cancel"),
+        Binding("down", "move(1)", "Next", show=False, priority=True, id="search.next"),
+        Binding("up", "move(-1)", "Previous", show=False, priority=True, id="search.previous"),
+    ]
+
+    def __init__(self, project, query: str = "") -> None:
+        super().__init__()
+        self.project = project
+        self._query = query
+        self.hits: list = []
+
+    def compose(self):
+        with Vertical(classes="dialog"):
+            yield UserStatic("Search all transcripts", classes="dialog-title")
+            yield Input(value=self._query, placeholder='words, or "a phrase"', id="search-input")
+            yield UserStatic("", id="search-status", classes="dialog-hint")
+            yield UserOptionList(id="search-results")
+            yield UserStatic("↑↓ choose · Enter: open · Esc: close", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        box = self.query_one(Input)
+        box.cursor_blink = getattr(self.app, "blink", True)
+        box.focus()
+        if self._query:
+            self.search(self._query)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#search-status", UserStatic).update(Text("searching…", style="italic") if event.value.strip() else "")
+        self.search(event.value)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def search(self, query: str) -> None:
+        hits = self.project.search(query) if query.strip() else []
+        self.app.call_from_thread(self._show, query, hits)
+
+    def _show(self, query: str, hits: list) -> None:
+        if query != self.query_one(Input).value:
+            return  # a newer search is on its way
+        self.hits = hits
+        results = self.query_one("#search-results", UserOptionList)
+        results.set_options(Option(hit_prompt(h), id=str(i)) for i, h in enumerate(hits))
+        if hits:
+            results.highlighted = 0
+        status = self.query_one("#search-status", UserStatic)
+        if not query.strip():
+            status.update("")
+        else:
+            n = len(hits)
+            status.update(Text(f"{n}{'+' if n >= 200 else ''} segment{'s' if n != 1 else ''} found", style="italic"))
+
+    def action_move(self, delta: int) -> None:
+        results = self.query_one("#search-results", UserOptionList)
+        if results.option_count:
+            results.highlighted = max(0, min(results.option_count - 1, (results.highlighted or 0) + delta))
+
+    def _open(self, index: int | None) -> None:
+        if index is not None and 0 <= index < len(self.hits):
+            hit = self.hits[index]
+            self.dismiss((hit.transcript_id, hit.segment_id, self.query_one(Input).value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._open(self.query_one("#search-results", UserOptionList).highlighted)
+
+    def on_option_list_option_selected(self, event: UserOptionList.OptionSelected) -> None:
+        event.stop()
+        self._open(event.option_index)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

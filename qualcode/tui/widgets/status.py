@@ -1,0 +1,62 @@
+"""The status bar: project, coder, transcript, progress, modes, and what was just saved."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from qualcode.tui.text import one_line
+
+
+class StatusBar(Widget):
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; color: $text; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.project = ""
+        self.coder = ""
+        self.transcript = ""
+        self.participant = ""
+        self.coded = 0
+        self.total = 0
+        self.position = ""
+        self.modes: list[Text] = []
+        self.message = Text("")
+        self.busy = ""
+
+    def set(self, **values) -> None:
+        for key, value in values.items():
+            setattr(self, key, value)
+        self.refresh()
+
+    def render(self) -> Text:
+        sep = Text(" │ ", style="dim")
+        out = Text(no_wrap=True, overflow="ellipsis", end="")
+        out.append(" ")
+        out.append_text(one_line(self.project, style="bold"))
+        out.append_text(sep)
+        out.append("coder ")
+        out.append_text(one_line(self.coder, style="bold"))
+        if self.transcript:
+            out.append_text(sep)
+            out.append_text(one_line(self.transcript))
+            if self.participant:
+                out.append_text(one_line(f" ({self.participant})", style="dim"))
+            pct = round(100 * self.coded / self.total) if self.total else 0
+            out.append_text(sep)
+            out.append(f"coded {self.coded}/{self.total} ({pct}%)")
+            if self.position:
+                out.append_text(sep)
+                out.append(self.position)
+        for mode in self.modes:
+            out.append_text(sep)
+            out.append_text(mode)
+        if self.busy:
+            out.append_text(sep)
+            out.append(f"⟳ {self.busy}…", style="bold yellow")
+        elif self.message:
+            out.append_text(sep)
+            out.append_text(self.message)
+        return out
