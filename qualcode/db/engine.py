@@ -13,7 +13,7 @@ from qualcode.errors import NoProject, QualcodeError
 DEFAULT_FILENAME = "qualcode.db"
 # The newest migration; kept here so that opening an up-to-date project never imports Alembic.
 HEAD_REVISION = "0002"
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = 60_000  # coders wait for each other rather than fail; SQLite has no fair queue
 
 
 def resolve_url(db: str | None) -> str:
