@@ -25,6 +25,15 @@ def highlight(matcher, candidate: str) -> Text:
     return text
 
 
+PANE_NAMES = {
+    "Everywhere": "Workbench",
+    "Transcript pane (segments)": "Segment",
+    "Codebook pane": "Codebook",
+    "Codings of the current segment": "Coding",
+    "Transcripts pane": "Transcripts",
+}
+
+
 class WorkbenchCommands(Provider):
     def _workbench(self):
         from qualcode.tui.screens.workbench import WorkbenchScreen
@@ -42,10 +51,8 @@ class WorkbenchCommands(Provider):
             action = entry.action
             if action.startswith("screen."):
                 target, action = screen, action[len("screen."):]
-            title = entry.description
-            if entry.section.startswith("Selecting"):
-                title = f"Span: {title}"
-            help_text = f"{entry.section} · key {' '.join(entry.keys)}"
+            title = entry.description if len(entry.description) <= 60 else f"{PANE_NAMES.get(entry.section, entry.section)}: {entry.short}"
+            help_text = f"{entry.description if title != entry.description else entry.section} · key {' '.join(entry.keys)}"
             out.append((title, help_text, partial(_run, target, action)))
         for code in screen.codes:
             out.append((f"Apply code: {code.name}", "apply to the current segment (or the selected span)",

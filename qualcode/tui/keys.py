@@ -15,7 +15,8 @@ from textual.binding import Binding
 class KeyEntry:
     section: str
     keys: tuple[str, ...]
-    description: str
+    description: str  # the long form (the binding's tooltip), else the footer's short form
+    short: str  # what the footer shows
     action: str
     pane: str  # css id of the widget whose action it is ("" = the screen)
     id: str
@@ -47,5 +48,5 @@ def key_entries(app) -> list[KeyEntry]:
             if not isinstance(binding, Binding) or not binding.description or not wanted(binding):
                 continue
             keys = tuple(app.get_key_display(Binding(k.strip(), binding.action)) for k in binding.key.split(","))
-            entries.append(KeyEntry(title, keys, binding.description, binding.action, pane, binding.id or ""))
+            entries.append(KeyEntry(title, keys, binding.tooltip or binding.description, binding.description, binding.action, pane, binding.id or ""))
     return entries

@@ -71,9 +71,9 @@ class CodingList(UserOptionList):
     """
 
     BINDINGS = [
-        Binding("d,delete", "remove", "Remove", id="codings.remove"),
-        Binding("m", "memo", "Memo on coding", id="codings.memo"),
-        Binding("enter", "select", "Show code", id="codings.show"),
+        Binding("d,delete", "remove", "Remove", id="codings.remove", tooltip="Remove the chosen coding (yours only)"),
+        Binding("m", "memo", "Memo", id="codings.memo", tooltip="Write a memo on the chosen coding"),
+        Binding("enter", "select", "Show code", id="codings.show", tooltip="Show the chosen coding's code in the codebook"),
     ]
 
     class RemoveRequested(Message):
@@ -100,7 +100,10 @@ class CodingList(UserOptionList):
         if seg is None:
             self.set_options([])
             return
+        keep = self.highlighted
         self.set_options(Option(coding_prompt(c, seg, memos.get(c.id), c.coder == coder), id=str(c.id)) for c in codings)
+        if codings:
+            self.highlighted = min(keep or 0, len(codings) - 1)
 
     def _chosen(self) -> CodingInfo | None:
         if self.highlighted is None or not 0 <= self.highlighted < len(self.codings):

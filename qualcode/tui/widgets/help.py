@@ -23,19 +23,23 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 100; max-width: 96%; height: 90%; background: $panel; border: thick $primary; padding: 0 1; }
+    HelpScreen #help-intro { margin: 1 0 0 0; }
     """
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
 
     def compose(self):
-        with VerticalScroll():
+        with VerticalScroll(id="help-scroll"):
+            yield UserStatic(Text.assemble(("qualcode workbench", "bold"), ("   Esc closes this screen; ↑↓ scroll", "dim")))
+            yield UserStatic(Text(INTRO), id="help-intro")
             yield UserStatic(self._content(), id="help-body")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()
 
     def _content(self) -> Table:
         table = Table.grid(padding=(0, 2))
         table.add_column(justify="right", style="bold", no_wrap=True)
         table.add_column()
-        table.add_row(Text("qualcode workbench", style="bold"), Text("Esc closes this screen", style="dim"))
-        table.add_row("", Text(INTRO))
         section = None
         for entry in key_entries(self.app):
             if entry.section != section:

@@ -42,7 +42,7 @@ class TranscriptPicker(UserOptionList):
     """
 
     BINDINGS = [
-        Binding("enter", "select", "Open", id="transcripts.open"),
+        Binding("enter", "select", "Open", id="transcripts.open", tooltip="Open the highlighted transcript (a click does too)"),
     ]
 
     class Chosen(Message):
