@@ -37,6 +37,8 @@ from qualcode.db.models import (
 from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import DEFAULT_MAX_SEGMENT_CHARS, ParsedTranscript
+from qualcode.project_suggest import SUGGESTION_EVENTS, SuggestionQueries, describe_suggestion_event, undo_suggestion_event
+from qualcode.project_agreement import AgreementQueries
 from qualcode.project_team import TeamOperations
 from qualcode.project_workbench import WorkbenchQueries
 from qualcode.records import (
@@ -55,7 +57,8 @@ from qualcode.records import (
 
 CODER_NAME = re.compile(r"^[\w][\w .'’\-@]{0,99}$")
 MEMO_TARGETS = ("segment", "coding", "code", "transcript")
-UNDOABLE = {"coding.add", "coding.remove", "memo.set", "code.add", "code.update", "code.delete", "code.merge"}
+UNDOABLE = {"coding.add", "coding.remove", "memo.set", "code.add", "code.update", "code.delete", "code.merge",
+            *SUGGESTION_EVENTS}
 DEFAULT_SETTINGS = {"max_segment_chars": str(DEFAULT_MAX_SEGMENT_CHARS), "nlp.model": ""}
 
 
@@ -63,7 +66,7 @@ def new_guid() -> str:
     return str(uuid.uuid4())
 
 
-class Project(WorkbenchQueries, TeamOperations):
+class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQueries):
     """An open project. Use ``Project.open`` / ``Project.create``; close when done."""
 
     def __init__(self, engine: Engine, location: str):
@@ -1098,6 +1101,7 @@ def _reverse(s: Session, ev: Event) -> None:
             if row is None:
                 raise QualcodeError("cannot undo: that coding was removed since")
             s.delete(row)
+            undo_suggestion_event(s, p)  # an accepted suggestion is open again
         elif kind == "coding.remove":
             _restore_coding(s, p["coding"])
             for memo in p.get("memos", []):
@@ -1134,6 +1138,8 @@ def _reverse(s: Session, ev: Event) -> None:
                 _restore_coding(s, c)
             if p["memos"]:
                 s.execute(update(Memo).where(Memo.id.in_(p["memos"])).values(code_id=p["source"]["id"]))
+        elif kind in SUGGESTION_EVENTS:
+            undo_suggestion_event(s, p)
         else:  # pragma: no cover - guarded by UNDOABLE
             raise QualcodeError(f"cannot undo {kind}")
         s.flush()
@@ -1150,6 +1156,7 @@ def _replay(s: Session, ev: Event) -> None:
     try:
         if kind == "coding.add":
             _restore_coding(s, p["coding"])
+            undo_suggestion_event(s, p, redo=True)
         elif kind == "coding.remove":
             row = s.get(Coding, p["coding"]["id"])
             if row is not None:
@@ -1183,6 +1190,8 @@ def _replay(s: Session, ev: Event) -> None:
             row = s.get(Code, p["source"]["id"])
             if row is not None:
                 s.delete(row)
+        elif kind in SUGGESTION_EVENTS:
+            undo_suggestion_event(s, p, redo=True)
         s.flush()
     except IntegrityError:
         raise QualcodeError(f"cannot redo {_describe(original)}: the project has changed since") from None
@@ -1225,6 +1234,8 @@ def _describe(ev: Event) -> str:
         return f"deleting code {p.get('code', {}).get('key')}"
     if kind == "code.merge":
         return f"merging code {p.get('source', {}).get('key')}"
+    if kind in SUGGESTION_EVENTS:
+        return describe_suggestion_event(kind, p)
     if kind in ("undo", "redo"):
         return f"{kind} of event #{ev.undoes}"
     if kind == "transcript.import":

@@ -1,0 +1,200 @@
+"""Agreement commands: `qualcode agreement` and `qualcode disagreements`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import click
+import numpy as np
+
+from qualcode.cli.common import console, db_option, open_project, plain
+from qualcode.errors import InputError, QualcodeError
+
+FORMATS = ["table", "csv", "json", "md"]
+
+
+@click.command()
+@click.argument("coders", nargs=-1)
+@click.option("--unit", type=click.Choice(["segment", "char"]), default="segment", show_default=True,
+              help="segment: a code applied anywhere in a segment; char: every coded character, weighted by length.")
+@click.option("--codes", metavar="CODE_ID", help="Only this code and the codes below it.")
+@click.option("--transcripts", "transcript_names", multiple=True, metavar="NAME", help="Only these transcripts (repeatable).")
+@click.option("--order", type=click.Choice(["codebook", "worst"]), default="codebook", show_default=True,
+              help="Order of the per-code table: codebook order, or lowest alpha first.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file.")
+@click.option("--include-interviewer", is_flag=True, help="Count the interviewer's turns as units too.")
+@click.option("--table", "table_file", type=click.Path(dir_okay=False), help="Compute from a CSV coding table (unit,coder,value) instead of the project.")
+@click.option("--level", type=click.Choice(["nominal", "ordinal", "interval", "ratio"]), default="nominal", show_default=True,
+              help="With --table: the level of measurement for Krippendorff's alpha.")
+@click.option("--categories", type=click.IntRange(min=2), help="With --table: how many categories the scheme offers (for Brennan-Prediger).")
+@db_option
+def agreement(coders, unit, codes, transcript_names, order, fmt, output, include_interviewer, table_file, level, categories, db) -> None:
+    """Inter-coder agreement per code, per transcript and overall.
+
+    Reports percent agreement, Cohen's kappa and Scott's pi (two coders), Fleiss' kappa,
+    Krippendorff's alpha and Brennan-Prediger kappa, each with its units, pairable values and
+    marginals. Only transcripts that every named coder has coded are compared; the report
+    names them, the codebook version and a hash of the codings used, so it can be reproduced.
+
+    \b
+    Examples:
+      qualcode agreement alice bob
+      qualcode agreement alice bob --unit char --order worst
+      qualcode agreement alice bob carol --codes formalisation --format md -o agreement.md
+      qualcode agreement --table ratings.csv --level ordinal --categories 5
+    """
+    from qualcode.agreement.report import build_report, render_csv, render_json, render_markdown, render_table
+
+    if table_file:
+        if coders:
+            raise QualcodeError("--table computes from the file: do not name coders as well")
+        text = _table_report(Path(table_file), level, categories, fmt)
+        _emit(text, output)
+        return
+    if len(coders) < 2:
+        raise click.UsageError("name at least two coders, e.g. `qualcode agreement alice bob`")
+    with open_project(db) as project:
+        data = project.reliability_data(list(coders), unit, codes, list(transcript_names) or None, include_interviewer)
+        report = build_report(data, project.codebook_version(), order)
+    if fmt == "table" and not output:
+        render_table(report, console())
+        return
+    renderers = {"csv": render_csv, "json": render_json, "md": render_markdown, "table": render_markdown}
+    _emit(renderers[fmt](report), output)
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+def _table_report(path: Path, level: str, categories: int | None, fmt: str) -> str:
+    """Agreement for a coding table made elsewhere: columns unit, coder, value (value may be empty)."""
+    from qualcode.agreement import compute_all
+    from qualcode.agreement.report import LABELS
+    from qualcode.ingest.sources import decode_text, read_source
+
+    text = decode_text(read_source(path))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if not {"unit", "coder", "value"} <= set(header):
+        raise InputError(f"{path}:1", "a coding table needs the columns unit, coder, value")
+    reader.fieldnames = header
+    units: dict[str, int] = {}
+    coders: dict[str, int] = {}
+    cells: dict[tuple[int, int], object] = {}
+    numeric = level != "nominal"
+    for row in reader:
+        u = units.setdefault(row["unit"].strip(), len(units))
+        c = coders.setdefault(row["coder"].strip(), len(coders))
+        raw = (row["value"] or "").strip()
+        if not raw:
+            continue
+        if numeric:
+            try:
+                value: object = float(raw)
+            except ValueError:
+                raise InputError(f"{path}:{reader.line_num}", f"{level} alpha needs numbers, not {raw!r}") from None
+        else:
+            value = raw
+        if (u, c) in cells and cells[(u, c)] != value:
+            raise InputError(f"{path}:{reader.line_num}", f"coder {row['coder']!r} gives unit {row['unit']!r} two different values")
+        cells[(u, c)] = value
+    if len(coders) < 2:
+        raise InputError(str(path), "the table needs values from at least two coders")
+    data = np.full((len(units), len(coders)), None, dtype=object)
+    for (u, c), value in cells.items():
+        data[u, c] = value
+    if numeric:
+        data = np.array([[np.nan if v is None else v for v in row] for row in data], dtype=float)
+    results = compute_all(data, n_categories=categories, level=level)
+    if fmt == "json":
+        return json.dumps({"source": str(path), "units": len(units), "coders": list(coders), "level": level,
+                           "categories": categories, "results": [r.__dict__ | {"marginals": {str(k): v for k, v in r.marginals.items()}} for r in results]},
+                          indent=2, ensure_ascii=False, default=str) + "\n"
+    lines = []
+    if fmt == "csv":
+        lines.append("measure,value,undefined_reason,units,units_used,pairable,alpha_dropped_single")
+        for r in results:
+            lines.append(f"{r.measure},{'' if r.value is None else repr(r.value)},{r.reason or ''},{r.n_units},{r.n_units_used},{r.n_pairable},{r.dropped_single}")
+        return "\n".join(lines) + "\n"
+    marg = ", ".join(f"{k}: {v}" for k, v in results[0].marginals.items())
+    lines += [f"source: {path}", f"coders: {', '.join(coders)}; units: {len(units)}; level: {level}; categories in the scheme: {categories or 'not given'}",
+              f"marginals: {marg}", f"percent agreement: {results[0].definition}", ""]
+    lines += ["| measure | value | units used | pairable values | note |", "|---|---:|---:|---:|---|"]
+    for r in results:
+        value = "undefined" if r.value is None else f"{r.value:.4f}"
+        note = r.reason or (f"{r.dropped_single} units with a single value dropped" if r.dropped_single and r.measure == "krippendorff_alpha" else "")
+        lines.append(f"| {LABELS[r.measure]} | {value} | {r.n_units_used} | {r.n_pairable} | {note} |")
+    return "\n".join(lines) + "\n"
+
+
+@click.command()
+@click.argument("coders", nargs=-1, required=True)
+@click.option("--codes", metavar="CODE_ID", help="Only this code and the codes below it.")
+@click.option("--transcripts", "transcript_names", multiple=True, metavar="NAME", help="Only these transcripts (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "md"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.option("--include-interviewer", is_flag=True, help="Include the interviewer's turns.")
+@db_option
+def disagreements(coders, codes, transcript_names, fmt, output, include_interviewer, db) -> None:
+    """List, per code, the segments where the coders differ, with the text and who applied what.
+
+    \b
+    Examples:
+      qualcode disagreements alice bob
+      qualcode disagreements alice bob --codes prioritisation --format md -o consensus.md
+    """
+    if len(coders) < 2:
+        raise click.UsageError("name at least two coders")
+    with open_project(db) as project:
+        found = project.disagreements(list(coders), codes, list(transcript_names) or None, include_interviewer)
+    if fmt == "md" or output:
+        _emit(_markdown(found, coders), output)
+        return
+    out = console()
+    if not found:
+        out.print(plain(f"{' and '.join(coders)} agree on every compared segment"))
+        return
+    current = None
+    for d in found:
+        if d.code_key != current:
+            current = d.code_key
+            n = sum(1 for x in found if x.code_key == current)
+            out.print()
+            out.print(plain(f"{d.code_name} ({d.code_key}): {n} segment{'s' if n != 1 else ''}"), style="bold")
+        who = f"applied by {', '.join(d.applied_by)}; not by {', '.join(d.not_by)}"
+        out.print(plain(f"  {d.transcript} #{d.position} {d.speaker or ''} — {who}"), style="cyan")
+        out.print(plain("    " + _short(d.text, 300)))
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _markdown(found, coders) -> str:
+    lines = [f"# Disagreements: {', '.join(coders)}", ""]
+    if not found:
+        return "\n".join(lines + ["The coders agree on every compared segment.", ""])
+    current = None
+    for d in found:
+        if d.code_key != current:
+            current = d.code_key
+            lines += ["", f"## {d.code_name} (`{d.code_key}`)", ""]
+        lines.append(f"**{d.transcript}, segment {d.position}** ({d.speaker or 'no speaker'}) — applied by "
+                     f"{', '.join(d.applied_by)}; not by {', '.join(d.not_by)}")
+        lines.append("")
+        lines.append("> " + _short(d.text, 2000).replace("\n", " "))
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+COMMANDS = [agreement, disagreements]
