@@ -1,0 +1,587 @@
+"""Suggestions, trained suggestion models and anonymisation: the project's side of ``qualcode.suggest``.
+
+A mixin of ``qualcode.project.Project``. The CPU-heavy work (training, matching, NER) is done by
+plain top-level functions in ``qualcode.suggest`` on plain data, so a caller can run it in a
+process pool; this module only reads what they need and stores what they return, each change in
+one transaction with one event:
+
+    payload = project.training_payload(coders)               # plain data
+    result = pool.submit(model.train_payload, payload)        # anywhere, any process
+    project.store_model(result.result())                      # event "model.train"
+
+    payload, segment_ids = project.suggestion_payload(transcripts=[...])
+    proposals = pool.submit(engine.suggest_payload, payload).result()
+    project.store_suggestions(proposals, segment_ids)          # event "suggestions.fill"
+
+    project.suggestions(segment_id=..., coder="alice")       # what to show for a segment
+    project.accept_suggestion(suggestion_id, "alice")         # a coding, origin "suggestion"
+    project.reject_suggestion(suggestion_id, "alice")         # negative evidence for training
+
+Accepting is the normal coding path (event ``coding.add``, undone by ``u``, which also reopens the
+suggestion); rejecting is event ``suggestion.reject``, undoable too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from qualcode.db.models import (
+    Code,
+    Coder,
+    Coding,
+    Memo,
+    NlpModel,
+    Participant,
+    ProjectInfo,
+    Segment,
+    Suggestion,
+    Transcript,
+    utcnow,
+)
+from qualcode.errors import QualcodeError
+from qualcode.records import CodingInfo
+
+SUGGESTION_EVENTS = ("suggestion.accept", "suggestion.reject")
+RETRAIN_MIN_NEW = 20  # retrain when this many codings (and a quarter more than trained on) have arrived
+RETRAIN_FRACTION = 0.25
+ANONYMISE_WORDS = "anonymise.words"  # project setting: JSON list of {"text": ..., "kind": ...}
+
+
+@dataclass(frozen=True)
+class SuggestionInfo:
+    """An open (or decided) suggestion of a code for a segment, with why it was made."""
+
+    id: int
+    segment_id: int
+    transcript_id: int
+    code_key: str
+    code_name: str
+    source: str  # keywords | model | both
+    score: float
+    reason: str  # one line: 'words: governors, "signed off" · model 0.82 (v3)'
+    words: tuple[tuple[int, int, str, str, str], ...]  # (start, end, text, keyword, kind), offsets into the segment text
+    model_score: float | None
+    keyword_score: float
+    model_version: str | None
+    status: str  # open | accepted | rejected
+    color: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: int
+    version: str
+    kind: str
+    active: bool
+    created_at: datetime
+    trained_on: dict
+    metrics: dict
+    size: int
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    active: str | None
+    stale: bool
+    reason: str
+    new_codings: int
+
+
+class SuggestionQueries:
+    """Mixin for ``Project``: suggestions, models, anonymisation."""
+
+    # ------------------------------------------------------------------ settings
+
+    def lemma_model(self) -> str | None:
+        """The trained spaCy pipeline named by the setting ``nlp.model`` (None: the defaults)."""
+        return (self.setting("nlp.model") or "").strip() or None
+
+    # ------------------------------------------------------------------ plain data for the domain
+
+    def _segments_data(self, s: Session, transcript_ids: Iterable[int] | None = None) -> list[tuple]:
+        q = (select(Segment.id, Segment.transcript_id, Segment.start, Segment.end, Segment.speaker)
+             .order_by(Segment.transcript_id, Segment.position))
+        ids = None if transcript_ids is None else list(transcript_ids)
+        if ids is not None:
+            q = q.where(Segment.transcript_id.in_(ids))
+        texts: dict[int, str] = {}
+        tq = select(Transcript.id, Transcript.text)
+        if ids is not None:
+            tq = tq.where(Transcript.id.in_(ids))
+        for tid, body in s.execute(tq):
+            texts[tid] = body
+        return [(sid, tid, texts[tid][a:b], speaker) for sid, tid, a, b, speaker in s.execute(q)]
+
+    def _codes_data(self, s: Session) -> list[tuple]:
+        return [(c.key, c.name, list(c.keywords or ()), " ".join(x for x in (c.name, c.description, c.include, c.example) if x))
+                for c in s.scalars(select(Code).order_by(Code.position, Code.id))]
+
+    def transcript_ids(self, names: Iterable[str] | None) -> list[int] | None:
+        """Ids of the named transcripts (None for all); an unknown name is an error."""
+        if names is None:
+            return None
+        names = list(names)
+        with self._read() as s:
+            found = dict(s.execute(select(Transcript.name, Transcript.id).where(Transcript.name.in_(names))).all())
+        for name in names:
+            if name not in found:
+                raise QualcodeError(f"no transcript named {name!r}; `qualcode transcripts list` shows them")
+        return [found[n] for n in names]
+
+    def training_payload(self, coders: Iterable[str] | None = None, architecture: str = "bow",
+                         use_definitions: bool = False, epochs: int | None = None, seed: int = 0) -> dict:
+        """Everything ``qualcode.suggest.model.train_payload`` needs, as plain data."""
+        coders = list(coders) if coders else None
+        lemma_model = self.lemma_model()  # before the read: sessions must never nest (SQLite locks)
+        with self._read() as s:
+            from qualcode.project import _coder_row
+
+            for name in coders or ():
+                _coder_row(s, name)
+            codings = self._coding_tuples(s, coders)
+            if not codings:
+                who = " and ".join(coders) if coders else "anyone"
+                raise QualcodeError(f"no codings by {who} to learn from; code a few transcripts first")
+            transcripts = sorted({t for _, t, _, _ in codings})
+            rejected = [(sid, key) for sid, key in s.execute(
+                select(Suggestion.segment_id, Code.key).join(Code, Code.id == Suggestion.code_id)
+                .where(Suggestion.status == "rejected"))]
+            rejected_transcripts = {t for (t,) in s.execute(
+                select(Segment.transcript_id).where(Segment.id.in_([r[0] for r in rejected])).distinct())} if rejected else set()
+            segments = self._segments_data(s, sorted(set(transcripts) | rejected_transcripts))
+            version = s.scalar(text("SELECT version FROM codebooks LIMIT 1"))
+            return {"segments": segments, "codings": codings, "rejected": rejected, "coders": coders,
+                    "codes": self._codes_data(s), "architecture": architecture, "epochs": epochs, "seed": seed,
+                    "lemma_model": lemma_model, "use_definitions": use_definitions, "codebook_version": version}
+
+    def _coding_tuples(self, s: Session, coders: list[str] | None) -> list[tuple[str, int, int, str]]:
+        q = (select(Coder.name, Coding.transcript_id, Coding.segment_id, Code.key)
+             .join(Coder, Coder.id == Coding.coder_id).join(Code, Code.id == Coding.code_id).distinct())
+        if coders:
+            q = q.where(Coder.name.in_(coders))
+        return [tuple(r) for r in s.execute(q)]
+
+    def suggestion_payload(self, transcripts: Iterable[str] | None = None, coders: Iterable[str] | None = None,
+                           use_model: bool = True, top: int = 3, min_score: float = 0.3,
+                           use_definitions: bool = False, keywords: bool = True) -> tuple[dict, list[int]]:
+        """Input for ``qualcode.suggest.engine.suggest_payload`` and the segments it covers.
+
+        ``coders`` (default: everyone) are whose codings calibrate keyword scores; (segment, code)
+        pairs that already have a decided suggestion are not proposed again.
+        """
+        from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher
+        from qualcode.suggest.model import SegmentText, fit_keyword_calibrator, training_examples, unpack_model
+
+        ids = self.transcript_ids(transcripts)
+        coders = list(coders) if coders else None
+        with self._read() as s:
+            segments = self._segments_data(s, ids)
+            codes = self._codes_data(s)
+            decided = [(sid, key) for sid, key in s.execute(
+                select(Suggestion.segment_id, Code.key).join(Code, Code.id == Suggestion.code_id)
+                .where(Suggestion.status != "open"))]
+            model = None
+            if use_model:
+                row = s.scalars(select(NlpModel).where(NlpModel.active.is_(True))).first()
+                if row is not None:
+                    data, meta = unpack_model(row.data)
+                    model = {"data": data, "meta": meta, "version": row.version}
+            codings = self._coding_tuples(s, coders)
+        calibrator = None
+        if keywords and codings:
+            all_segments = self._all_segments_for(codings)
+            examples = training_examples([SegmentText(*x) for x in all_segments], codings, coders, [], [c[0] for c in codes])
+            matcher = KeywordMatcher([CodeKeywords(k, n, tuple(kw), d) for k, n, kw, d in codes],
+                                     use_definitions=use_definitions, model=self.lemma_model())
+            fitted = fit_keyword_calibrator(examples, matcher)
+            calibrator = fitted.to_dict() if fitted else None
+        payload = {"segments": segments, "codes": codes, "model": model, "keyword_calibrator": calibrator,
+                   "top": top, "min_score": min_score, "skip": decided, "use_definitions": use_definitions,
+                   "lemma_model": self.lemma_model(), "keywords": keywords}
+        return payload, [x[0] for x in segments]
+
+    def _all_segments_for(self, codings: list[tuple]) -> list[tuple]:
+        with self._read() as s:
+            return self._segments_data(s, sorted({t for _, t, _, _ in codings}))
+
+    # ------------------------------------------------------------------ models
+
+    def store_model(self, result: dict, activate: bool = True) -> ModelInfo:
+        """Store a trained model (from ``train_payload``) as the next version; make it active."""
+        from qualcode.suggest.model import pack_model
+
+        blob = pack_model(result["data"], result["meta"])
+        with self._tx() as s:
+            from qualcode.project import _log
+
+            n = (s.scalar(select(func.count()).select_from(NlpModel)) or 0) + 1
+            version = f"v{n}"
+            while s.scalar(select(NlpModel.id).where(NlpModel.version == version)):
+                n += 1
+                version = f"v{n}"
+            if activate:
+                s.execute(update(NlpModel).values(active=False))
+            row = NlpModel(version=version, kind=result.get("kind", "textcat_multilabel"), trained_on=result.get("trained_on", {}),
+                           metrics=result.get("metrics", {}), data=blob, active=activate, created_at=utcnow())
+            s.add(row)
+            s.flush()
+            _log(s, None, "model.train", {"version": version, "labels": len(result["meta"]["labels"]),
+                                          "examples": result.get("trained_on", {}).get("examples"), "active": activate})
+            return _model_info(row)
+
+    def models(self) -> list[ModelInfo]:
+        with self._read() as s:
+            return [_model_info(r) for r in s.scalars(select(NlpModel).order_by(NlpModel.id))]
+
+    def activate_model(self, version: str) -> ModelInfo:
+        with self._tx() as s:
+            from qualcode.project import _log
+
+            row = s.scalars(select(NlpModel).where(NlpModel.version == version)).first()
+            if row is None:
+                known = ", ".join(s.scalars(select(NlpModel.version).order_by(NlpModel.id))) or "none yet"
+                raise QualcodeError(f"no model {version!r} (models: {known})")
+            s.execute(update(NlpModel).values(active=False))
+            row.active = True
+            _log(s, None, "model.activate", {"version": version})
+            return _model_info(row)
+
+    def active_model(self) -> tuple[ModelInfo, bytes, dict] | None:
+        """The active model's record, pipeline bytes and metadata (labels, calibration), or None."""
+        from qualcode.suggest.model import unpack_model
+
+        with self._read() as s:
+            row = s.scalars(select(NlpModel).where(NlpModel.active.is_(True))).first()
+            if row is None:
+                return None
+            data, meta = unpack_model(row.data)
+            return _model_info(row), data, meta
+
+    def model_status(self, coders: Iterable[str] | None = None) -> ModelStatus:
+        """Whether the active model should be retrained: none yet, other coders, a changed
+        codebook, or enough new codings since it was trained."""
+        coders = sorted(coders) if coders else None
+        with self._read() as s:
+            row = s.scalars(select(NlpModel).where(NlpModel.active.is_(True))).first()
+            now = len(self._coding_tuples(s, coders))
+            if row is None:
+                return ModelStatus(None, True, "no model trained yet", now)
+            on = row.trained_on or {}
+            before = int(on.get("codings") or 0)
+            new = max(0, now - before)
+            wanted = coders or sorted({c for (c,) in s.execute(select(Coder.name).join(Coding, Coding.coder_id == Coder.id).distinct())})
+            if sorted(on.get("coders") or []) != wanted:
+                return ModelStatus(row.version, True, f"{row.version} was trained on other coders' codings", new)
+            if new >= max(RETRAIN_MIN_NEW, RETRAIN_FRACTION * before):
+                return ModelStatus(row.version, True, f"{new} new codings since {row.version} was trained", new)
+            version = s.scalar(text("SELECT version FROM codebooks LIMIT 1"))
+            if on.get("codebook_version") not in (None, version):
+                return ModelStatus(row.version, True, f"the codebook changed since {row.version} was trained", new)
+            return ModelStatus(row.version, False, f"{row.version} is up to date ({new} new codings)", new)
+
+    # ------------------------------------------------------------------ suggestions
+
+    def store_suggestions(self, proposals: Iterable, segment_ids: Iterable[int]) -> int:
+        """Replace the open suggestions of ``segment_ids`` with ``proposals`` (``Proposal`` or dicts)."""
+        ids = list(segment_ids)
+        rows = [p if isinstance(p, dict) else p.__dict__ for p in proposals]
+        with self._tx() as s:
+            from qualcode.project import _log
+
+            codes = dict(s.execute(select(Code.key, Code.id)).all())
+            for i in range(0, len(ids), 500):
+                s.execute(delete(Suggestion).where(Suggestion.status == "open", Suggestion.segment_id.in_(ids[i:i + 500])))
+            decided = set(s.execute(select(Suggestion.segment_id, Suggestion.code_id).where(Suggestion.status != "open")).all())
+            batch, now, versions = [], utcnow(), set()
+            for p in rows:
+                code_id = codes.get(p["code"])
+                if code_id is None or (p["segment_id"], code_id) in decided:
+                    continue
+                batch.append({"segment_id": p["segment_id"], "code_id": code_id, "source": p["source"], "score": p["score"],
+                              "reason": json.dumps(p["reason"], ensure_ascii=False), "model_version": p.get("model_version"),
+                              "status": "open", "created_at": now})
+                if p.get("model_version"):
+                    versions.add(p["model_version"])
+            if batch:
+                s.execute(insert(Suggestion), batch)
+            _log(s, None, "suggestions.fill", {"segments": len(ids), "suggestions": len(batch), "models": sorted(versions)})
+            return len(batch)
+
+    def suggestions(self, segment_id: int | None = None, transcript_id: int | None = None, status: str | None = "open",
+                    coder: str | None = None, limit: int | None = None, min_score: float = 0.0) -> list[SuggestionInfo]:
+        """Suggestions, best first per segment; with ``coder``, not the codes that coder already
+        applied to the segment."""
+        from qualcode.project import _code_infos
+
+        with self._read() as s:
+            colors = {c.key: c.color for c in _code_infos(s)}
+            q = (select(Suggestion, Code.key, Code.name, Segment.transcript_id, Segment.start)
+                 .join(Code, Code.id == Suggestion.code_id).join(Segment, Segment.id == Suggestion.segment_id)
+                 .where(Suggestion.score >= min_score)
+                 .order_by(Segment.transcript_id, Segment.position, Suggestion.score.desc(), Code.key))
+            if segment_id is not None:
+                q = q.where(Suggestion.segment_id == segment_id)
+            if transcript_id is not None:
+                q = q.where(Segment.transcript_id == transcript_id)
+            if status is not None:
+                q = q.where(Suggestion.status == status)
+            mine: set[tuple[int, int]] = set()
+            if coder is not None:
+                from qualcode.project import _coder_row
+
+                coder_id = _coder_row(s, coder)[0]
+                cq = select(Coding.segment_id, Coding.code_id).where(Coding.coder_id == coder_id)
+                if segment_id is not None:
+                    cq = cq.where(Coding.segment_id == segment_id)
+                elif transcript_id is not None:
+                    cq = cq.where(Coding.transcript_id == transcript_id)
+                mine = set(s.execute(cq).all())
+            out = []
+            for sug, key, name, tid, _ in s.execute(q):
+                if (sug.segment_id, sug.code_id) in mine:
+                    continue
+                out.append(_suggestion_info(sug, key, name, tid, colors.get(key)))
+                if limit is not None and len(out) >= limit:
+                    break
+            return out
+
+    def suggestion_counts(self) -> dict[str, int]:
+        with self._read() as s:
+            return dict(s.execute(select(Suggestion.status, func.count()).group_by(Suggestion.status)).all())
+
+    def accept_suggestion(self, suggestion_id: int, coder: str) -> CodingInfo:
+        """Code the suggestion's segment with its code as ``coder`` (origin "suggestion"): one event."""
+        from qualcode.project import _code_row, _coder_row, _coding_dict, _coding_info, _color_of, _log, new_guid
+
+        with self._tx() as s:
+            coder_id, coder_name = _coder_row(s, coder)
+            sug = _open_suggestion(s, suggestion_id)
+            code = s.get(Code, sug.code_id)
+            code = _code_row(s, code.key)
+            seg = s.get(Segment, sug.segment_id)
+            existing = s.scalars(select(Coding).where(Coding.coder_id == coder_id, Coding.code_id == code.id,
+                                                      Coding.segment_id == seg.id, Coding.start == seg.start,
+                                                      Coding.end == seg.end)).first()
+            sug.status, sug.decided_by = "accepted", coder_id
+            marker = {"id": sug.id, "before": "open", "after": "accepted"}
+            if existing is not None:
+                _log(s, coder_id, "suggestion.accept", {"suggestion": marker, "coding_id": existing.id})
+                return _coding_info(existing, code, coder_name, _color_of(s, code))
+            coding = Coding(code_id=code.id, coder_id=coder_id, transcript_id=seg.transcript_id, segment_id=seg.id,
+                            start=seg.start, end=seg.end, origin="suggestion", guid=new_guid())
+            s.add(coding)
+            s.flush()
+            _log(s, coder_id, "coding.add", {"coding": _coding_dict(coding), "suggestion": marker})
+            return _coding_info(coding, code, coder_name, _color_of(s, code))
+
+    def reject_suggestion(self, suggestion_id: int, coder: str) -> SuggestionInfo:
+        """Mark a suggestion rejected by ``coder`` (negative evidence for the next model): one event."""
+        from qualcode.project import _coder_row, _log
+
+        with self._tx() as s:
+            coder_id, _ = _coder_row(s, coder)
+            sug = _open_suggestion(s, suggestion_id)
+            sug.status, sug.decided_by = "rejected", coder_id
+            _log(s, coder_id, "suggestion.reject", {"suggestion": {"id": sug.id, "before": "open", "after": "rejected"}})
+            code = s.get(Code, sug.code_id)
+            tid = s.scalar(select(Segment.transcript_id).where(Segment.id == sug.segment_id))
+            return _suggestion_info(sug, code.key, code.name, tid, code.color)
+
+
+    # ------------------------------------------------------------------ anonymisation
+
+    def anonymise_words(self) -> list[tuple[str, str]]:
+        """The project's word list of names to anonymise: (name, kind)."""
+        value = self.setting(ANONYMISE_WORDS)
+        try:
+            return [(w["text"], w.get("kind", "person")) for w in json.loads(value)] if value else []
+        except (ValueError, TypeError, KeyError):
+            return []
+
+    def add_anonymise_words(self, words: Iterable[tuple[str, str]]) -> int:
+        """Add names to the word list (one event); returns how many were new."""
+        current = self.anonymise_words()
+        seen = {w.casefold() for w, _ in current}
+        new = [(w, k) for w, k in words if w and w.casefold() not in seen and not seen.add(w.casefold())]
+        if new:
+            with self._tx() as s:
+                from qualcode.project import _log
+
+                value = json.dumps([{"text": w, "kind": k} for w, k in current + new], ensure_ascii=False)
+                row = s.get(ProjectInfo, ANONYMISE_WORDS)
+                if row is None:
+                    s.add(ProjectInfo(key=ANONYMISE_WORDS, value=value))
+                else:
+                    row.value = value
+                _log(s, None, "anonymise.words", {"added": len(new)})  # never the names themselves
+        return len(new)
+
+    def anonymise_inputs(self, transcripts: Iterable[str] | None = None) -> dict:
+        """Plain data for finding names: texts, participants' front matter, the word list."""
+        from qualcode.suggest.anonymise import ParticipantNames
+
+        ids = self.transcript_ids(transcripts)
+        with self._read() as s:
+            q = select(Transcript.id, Transcript.name, Transcript.text).order_by(Transcript.name)
+            if ids is not None:
+                q = q.where(Transcript.id.in_(ids))
+            rows = s.execute(q).all()
+            people = [ParticipantNames(p.label, dict(p.attributes or {}), dict(p.identifying or {}))
+                      for p in s.scalars(select(Participant).order_by(Participant.label))]
+        return {"ids": [r[0] for r in rows], "names": [r[1] for r in rows], "texts": [r[2] for r in rows],
+                "participants": people, "words": self.anonymise_words()}
+
+    def find_names(self, transcripts: Iterable[str] | None = None, ner: bool = True, entities=None):
+        """Names to replace and their proposed pseudonyms (``FoundNames``); changes nothing.
+
+        ``entities`` (from ``anonymise.find_entities_payload``, perhaps computed in another
+        process) saves running the named-entity recogniser here.
+        """
+        from qualcode import nlp
+        from qualcode.suggest import anonymise as anon
+
+        data = self.anonymise_inputs(transcripts)
+        notes = []
+        if entities is None:
+            entities = []
+            if ner:
+                try:
+                    entities = anon.find_entities_payload({"texts": data["texts"], "model": self.lemma_model()})
+                except nlp.NoTrainedPipeline as exc:
+                    notes.append(f"{exc}; only names from front matter and the word list are used")
+        known = anon.known_names(data["participants"], data["words"])
+        found = anon.propose_mapping(known, entities, data["texts"])
+        found.notes = notes + found.notes
+        return found
+
+    def anonymise(self, mapping: list, transcripts: Iterable[str] | None = None) -> "AnonymiseResult":
+        """Rewrite transcripts with ``mapping`` (``MappingRow``s) in one transaction and one event:
+        the text, every segment's and coding's offsets (moved exactly), speakers, and the search
+        index. The event records counts only, never a real name."""
+        from qualcode.project import _index_segments, _log
+        from qualcode.suggest import anonymise as anon
+
+        ids = self.transcript_ids(transcripts)
+        pattern = anon.name_pattern(mapping)
+        result = AnonymiseResult()
+        if pattern is None:
+            return result
+        big = 1_000_000_000
+        with self._tx() as s:
+            if self.backend == "sqlite":
+                s.execute(text("PRAGMA secure_delete = ON"))  # freed pages holding the old text are zeroed
+            q = select(Transcript).order_by(Transcript.id)
+            if ids is not None:
+                q = q.where(Transcript.id.in_(ids))
+            for t in s.scalars(q):
+                segments = list(s.scalars(select(Segment).where(Segment.transcript_id == t.id).order_by(Segment.position)))
+                spans = anon.find_spans(t.text, mapping, pattern)
+                spans, crossing = anon.spans_within(spans, [(g.start, g.end) for g in segments])
+                if crossing:
+                    result.notes.append(f"{t.name}: {len(crossing)} name(s) run across a segment boundary and were left")
+                renamed = [g for g in segments if g.speaker and pattern.search(g.speaker)]
+                if not spans and not renamed:
+                    continue
+                new_text, moves = anon.rewrite(t.text, spans)
+                t.text = new_text
+                for g in segments:
+                    g.start, g.end = moves.start(g.start), moves.end(g.end)
+                    if g.speaker:
+                        g.speaker = pattern.sub(lambda m: anon.find_spans(m.group(0), mapping, pattern)[0][2], g.speaker)
+                codings = s.execute(select(Coding.id, Coding.start, Coding.end).where(Coding.transcript_id == t.id)).all()
+                # Two steps, so that no coding ever collides with another's old offsets on the way.
+                s.execute(update(Coding).where(Coding.transcript_id == t.id)
+                          .values(start=Coding.start + big, end=Coding.end + big).execution_options(synchronize_session=False))
+                if codings:
+                    s.execute(update(Coding.__table__).where(Coding.__table__.c.id == bindparam_id()), [
+                        {"cid": cid, "start_offset": moves.start(a), "end_offset": moves.end(b)} for cid, a, b in codings])
+                s.flush()
+                s.execute(delete(Suggestion).where(Suggestion.status == "open",
+                                                   Suggestion.segment_id.in_([g.id for g in segments])))
+                _index_segments(s, t.id)
+                result.transcripts += 1
+                result.replacements += len(spans)
+                result.segments += len(segments)
+                result.codings += len(codings)
+            if result.transcripts and self.backend == "sqlite":
+                s.execute(text("INSERT INTO segment_fts(segment_fts) VALUES('optimize')"))
+            memos = sum(1 for (body,) in s.execute(select(Memo.text)) if pattern.search(body or ""))
+            if memos:
+                result.notes.append(f"{memos} memo(s) mention a real name; memos are not rewritten: edit them yourself")
+            _log(s, None, "transcripts.anonymise", {"transcripts": result.transcripts, "replacements": result.replacements,
+                                                    "names": len(mapping)})
+        return result
+
+
+@dataclass
+class AnonymiseResult:
+    transcripts: int = 0
+    replacements: int = 0
+    segments: int = 0
+    codings: int = 0
+    notes: list = None
+
+    def __post_init__(self):
+        if self.notes is None:
+            self.notes = []
+
+
+def bindparam_id():
+    from sqlalchemy import bindparam
+
+    return bindparam("cid")
+
+
+# ---------------------------------------------------------------------- helpers (also used by undo in project.py)
+
+
+def _open_suggestion(s: Session, suggestion_id: int) -> Suggestion:
+    sug = s.get(Suggestion, suggestion_id)
+    if sug is None:
+        raise QualcodeError(f"no suggestion with id {suggestion_id}; it may have been replaced by a newer `qualcode suggest`")
+    if sug.status != "open":
+        raise QualcodeError(f"suggestion {suggestion_id} is already {sug.status}")
+    return sug
+
+
+def undo_suggestion_event(s: Session, payload: dict, redo: bool = False) -> None:
+    """Put a suggestion back as it was before (undo) or after (redo) an accept or reject."""
+    marker = (payload or {}).get("suggestion")
+    if not marker:
+        return
+    sug = s.get(Suggestion, marker["id"])
+    if sug is None:
+        return  # replaced since by a newer run of the suggester: nothing to restore
+    sug.status = marker["after"] if redo else marker["before"]
+    if sug.status == "open":
+        sug.decided_by = None
+
+
+def describe_suggestion_event(kind: str, payload: dict) -> str:
+    marker = (payload or {}).get("suggestion", {})
+    verb = "accepting" if kind == "suggestion.accept" else "rejecting"
+    return f"{verb} suggestion #{marker.get('id')}"
+
+
+def _suggestion_info(sug: Suggestion, key: str, name: str, transcript_id: int, color: str | None) -> SuggestionInfo:
+    try:
+        reason = json.loads(sug.reason or "{}")
+        if not isinstance(reason, dict):
+            reason = {"summary": str(reason)}
+    except ValueError:
+        reason = {"summary": sug.reason}
+    words = tuple(tuple(w) for w in reason.get("words") or ())
+    return SuggestionInfo(sug.id, sug.segment_id, transcript_id, key, name, sug.source, float(sug.score),
+                          str(reason.get("summary") or ""), words, reason.get("model"),
+                          float(reason.get("keywords") or 0.0), sug.model_version, sug.status, color)
+
+
+def _model_info(row: NlpModel) -> ModelInfo:
+    return ModelInfo(row.id, row.version, row.kind, bool(row.active), row.created_at, dict(row.trained_on or {}),
+                     dict(row.metrics or {}), len(row.data or b""))

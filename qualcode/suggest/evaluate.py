@@ -1,0 +1,247 @@
+"""How good the suggestions are, measured on codings the suggester did not learn from.
+
+``cross_validate`` splits the project's coded transcripts into k folds (whole transcripts, so a
+model never sees other parts of an interview it is tested on), trains on k-1 folds and scores
+the held-out fold, for: keywords alone, the model alone, the two combined, and a TF-IDF plus
+logistic-regression baseline on the same folds (scikit-learn, imported only here and only for
+the baseline; without it the baseline row says so).
+
+Metrics, over the out-of-fold predictions of every fold:
+- precision@1, precision@3: of a segment's top 1 (top 3) suggestions, the share that are codes
+  the coders applied, over segments with at least one code (a list shorter than 3 counts its
+  empty places as misses, as precision@k does);
+- recall@3: the share of a segment's codes that are among its top 3 suggestions;
+- per code precision, recall and F1 of "suggested at the threshold" against "applied", and
+  their macro average over codes that occur;
+- expected calibration error of the scores that claim to be probabilities.
+Codes the coders disagree on (with several coders) are neither right nor wrong: they are left
+out of both the ranking and the per-code counts.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from qualcode.suggest.calibration import expected_calibration_error
+from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher
+from qualcode.suggest.model import (
+    MIN_POSITIVES,
+    LoadedModel,
+    TrainingExample,
+    _known,
+    fit_keyword_calibrator,
+    keyword_features,
+    label_counts,
+    train,
+)
+
+SYSTEMS = ("keywords", "model", "combined", "baseline")
+LABELS = {"keywords": "keywords alone", "model": "model alone", "combined": "keywords + model",
+          "baseline": "TF-IDF + logistic regression (baseline)"}
+
+
+@dataclass
+class SystemScores:
+    name: str
+    p_at_1: float = 0.0
+    p_at_3: float = 0.0
+    r_at_3: float = 0.0
+    macro_f1: float = 0.0
+    micro_f1: float = 0.0
+    ece: float | None = None
+    per_code: dict[str, dict[str, float]] = field(default_factory=dict)  # code -> precision, recall, f1, support
+    available: bool = True
+    note: str = ""
+
+
+@dataclass
+class Evaluation:
+    folds: int
+    segments: int
+    coded_segments: int
+    codes: list[str]
+    threshold: float
+    systems: dict[str, SystemScores]
+    seconds: dict[str, float]
+    notes: list[str] = field(default_factory=list)
+    predictions: dict[str, np.ndarray] = field(default_factory=dict)  # system -> (n, codes) scores
+    truth: np.ndarray | None = None
+    mask: np.ndarray | None = None
+    segment_ids: list[int] = field(default_factory=list)
+
+
+def folds_by_transcript(examples: list[TrainingExample], k: int, seed: int = 0) -> list[list[int]]:
+    """k lists of example indices; each transcript's examples stay in one fold."""
+    by_transcript: dict[int, list[int]] = defaultdict(list)
+    for i, ex in enumerate(examples):
+        by_transcript[ex.transcript_id].append(i)
+    transcripts = sorted(by_transcript)
+    random.Random(seed).shuffle(transcripts)
+    # Greedy balance: largest transcripts first into the smallest fold.
+    transcripts.sort(key=lambda t: -len(by_transcript[t]))
+    folds: list[list[int]] = [[] for _ in range(min(k, len(transcripts)))]
+    for t in transcripts:
+        smallest = min(range(len(folds)), key=lambda f: len(folds[f]))
+        folds[smallest].extend(by_transcript[t])
+    return [sorted(f) for f in folds]
+
+
+def score_system(name: str, scores: np.ndarray, predicted: np.ndarray, y: np.ndarray, mask: np.ndarray,
+                 codes: list[str], calibrated: bool) -> SystemScores:
+    out = SystemScores(name)
+    p1, p3, r3 = [], [], []
+    for i in range(len(y)):
+        positives = {j for j in range(len(codes)) if mask[i, j] and y[i, j] == 1}
+        if not positives:
+            continue
+        ranked = [j for j in np.argsort(-scores[i], kind="stable") if mask[i, j] and scores[i, j] > 0][:3]
+        p1.append(1.0 if ranked and ranked[0] in positives else 0.0)
+        hits3 = sum(1 for j in ranked if j in positives)
+        p3.append(hits3 / 3)
+        r3.append(hits3 / len(positives))
+    out.p_at_1 = float(np.mean(p1)) if p1 else 0.0
+    out.p_at_3 = float(np.mean(p3)) if p3 else 0.0
+    out.r_at_3 = float(np.mean(r3)) if r3 else 0.0
+    f1s = []
+    tp_all = fp_all = fn_all = 0
+    for j, code in enumerate(codes):
+        m = mask[:, j]
+        truth, pred = y[m, j] == 1, predicted[m, j]
+        support = int(truth.sum())
+        tp, fp, fn = int((truth & pred).sum()), int((~truth & pred).sum()), int((truth & ~pred).sum())
+        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out.per_code[code] = {"precision": precision, "recall": recall, "f1": f1, "support": support}
+        if support:
+            f1s.append(f1)
+    out.macro_f1 = float(np.mean(f1s)) if f1s else 0.0
+    out.micro_f1 = 2 * tp_all / (2 * tp_all + fp_all + fn_all) if tp_all else 0.0
+    if calibrated:
+        out.ece = expected_calibration_error(scores[mask], y[mask])
+    return out
+
+
+def baseline_scores(train_ex: list[TrainingExample], test_ex: list[TrainingExample], labels: list[str]) -> np.ndarray:
+    """TF-IDF (words and word pairs) plus one logistic regression per code, scikit-learn's defaults.
+
+    Raises ImportError when scikit-learn is not installed (it is a benchmark dependency only).
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, lowercase=True)
+    x_train = vectorizer.fit_transform([ex.text for ex in train_ex])
+    x_test = vectorizer.transform([ex.text for ex in test_ex])
+    y, mask = _known(train_ex, labels)
+    out = np.zeros((len(test_ex), len(labels)))
+    for j in range(len(labels)):
+        rows = np.nonzero(mask[:, j])[0]
+        target = y[rows, j]
+        if len(set(target)) < 2:
+            out[:, j] = target.mean() if len(target) else 0.0
+            continue
+        clf = LogisticRegression(solver="liblinear")
+        clf.fit(x_train[rows], target)
+        out[:, j] = clf.predict_proba(x_test)[:, 1]
+    return out
+
+
+def cross_validate(examples: list[TrainingExample], codes: list[CodeKeywords], k: int = 5, architecture: str = "bow",
+                   seed: int = 0, threshold: float = 0.5, baseline: bool = True, lemma_model: str | None = None,
+                   use_definitions: bool = False, epochs: int | None = None,
+                   progress: Callable[[str], None] | None = None) -> Evaluation:
+    """k-fold cross-validation of every system on the same folds (see the module docstring)."""
+    say = progress or (lambda _: None)
+    counts = label_counts(examples)
+    eval_codes = sorted(code for code, n in counts.items() if n > 0)
+    if not eval_codes:
+        raise ValueError("no codings to evaluate against: code some transcripts first")
+    folds = folds_by_transcript(examples, k, seed)
+    if len(folds) < 2:
+        raise ValueError("cross-validation needs coded segments in two or more transcripts")
+    y, mask = _known(examples, eval_codes)
+    index = {c: j for j, c in enumerate(eval_codes)}
+    n = len(examples)
+    scores = {s: np.zeros((n, len(eval_codes))) for s in SYSTEMS}
+    predicted = {s: np.zeros((n, len(eval_codes)), dtype=bool) for s in SYSTEMS}
+    seconds: dict[str, float] = defaultdict(float)
+    notes: list[str] = []
+    baseline_ok = baseline
+    matcher = KeywordMatcher(codes, use_definitions=use_definitions, model=lemma_model)
+    if not matcher.lemmas:
+        notes.append("no trained spaCy pipeline: keywords matched on lower-case words, not lemmas")
+    started = time.perf_counter()
+    kw_all = keyword_features(matcher, [ex.text for ex in examples], eval_codes)
+    seconds["keywords"] += time.perf_counter() - started
+    for f, test_idx in enumerate(folds):
+        say(f"fold {f + 1} of {len(folds)}")
+        test_set = set(test_idx)
+        train_idx = [i for i in range(n) if i not in test_set]
+        train_ex = [examples[i] for i in train_idx]
+        test_ex = [examples[i] for i in test_idx]
+        kw = kw_all[test_idx]
+        # Keywords alone: any match is a suggestion; ranked by strength.
+        scores["keywords"][test_idx] = kw[..., 1]
+        predicted["keywords"][test_idx] = kw[..., 0] > 0
+        started = time.perf_counter()
+        kw_cal = fit_keyword_calibrator(train_ex, matcher)
+        try:
+            trained = train(train_ex, codes, architecture=architecture, epochs=epochs, seed=seed + f,
+                            lemma_model=lemma_model, use_definitions=use_definitions)
+        except ValueError as exc:
+            notes.append(f"fold {f + 1}: {exc}")
+            trained = None
+        seconds["model"] += time.perf_counter() - started
+        if trained is not None:
+            loaded = LoadedModel(trained.data, trained.meta(), "cv", lemma_model)
+            raw = loaded.raw([ex.text for ex in test_ex])
+            probs = loaded.probabilities(raw)
+            cols = [index[c] for c in loaded.labels if c in index]
+            lab_cols = [j for j, c in enumerate(loaded.labels) if c in index]
+            kw_model = kw[:, cols, :]
+            combined = loaded.combined(raw[:, lab_cols], kw_model)
+            for src, dst in zip(lab_cols, cols):
+                scores["model"][test_idx, dst] = probs[:, src]
+            for k_, dst in enumerate(cols):
+                scores["combined"][test_idx, dst] = combined[:, k_]
+            covered = set(cols)
+        else:
+            covered = set()
+        # Codes the model does not cover: keyword evidence, calibrated on the training folds.
+        for j in range(len(eval_codes)):
+            if j in covered:
+                continue
+            hit = kw[:, j, 0] > 0
+            if kw_cal is not None and hit.any():
+                scores["combined"][np.array(test_idx)[hit], j] = kw_cal(kw[hit, j, 1:])
+        if baseline_ok:
+            started = time.perf_counter()
+            try:
+                fold_labels = sorted(c for c, m in label_counts(train_ex).items() if m >= MIN_POSITIVES and c in index)
+                base = baseline_scores(train_ex, test_ex, fold_labels)
+                for j, code in enumerate(fold_labels):
+                    scores["baseline"][test_idx, index[code]] = base[:, j]
+            except ImportError:
+                baseline_ok = False
+                notes.append("baseline skipped: scikit-learn is not installed (pip install scikit-learn)")
+            seconds["baseline"] += time.perf_counter() - started
+    for s in ("model", "combined", "baseline"):
+        predicted[s] = scores[s] >= threshold
+    systems = {}
+    for s in SYSTEMS:
+        result = score_system(s, scores[s], predicted[s], y, mask, eval_codes, calibrated=s != "keywords")
+        if s == "baseline" and not baseline_ok:
+            result.available = False
+            result.note = "scikit-learn is not installed" if baseline else "not run"
+        systems[s] = result
+    coded = int(((y == 1) & mask).any(axis=1).sum())
+    return Evaluation(len(folds), n, coded, eval_codes, threshold, systems, dict(seconds), notes,
+                      scores, y, mask, [ex.segment_id for ex in examples])

@@ -1,0 +1,348 @@
+"""Learned suggestions: a spaCy ``textcat_multilabel`` trained on the project's own codings.
+
+What the model learns from (``training_examples``): every segment of a transcript that the
+chosen coders have worked in. A code one coder applied is a positive; a code nobody applied to a
+segment they coded around is a negative; with several coders, a code some applied and others did
+not is left out (neither), so the model learns the agreed codings. A rejected suggestion is a
+negative for that code on that segment. Interviewer turns nobody coded are left out.
+
+Training (``train``) holds back about a fifth of the transcripts, fits the model on the rest,
+and uses the held-back codings to calibrate its scores (Platt scaling) and to learn how to
+combine them with keyword evidence; then the model is fitted again on everything. The result is
+plain bytes and a JSON-able dict, so training can run in another process
+(``train_payload`` is the top-level function a ``ProcessPoolExecutor`` can call).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qualcode import nlp
+from qualcode.suggest.calibration import Calibrator, fit_logistic, logit
+from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher, strengths
+
+INTERVIEWER = frozenset({"interviewer", "int", "i", "q", "interviewer 1", "interviewer 2"})
+MIN_POSITIVES = 3
+DEFAULT_EPOCHS = {"bow": 10, "ensemble": 8}
+BATCH_SIZE = 32
+LEARN_RATE = 0.005
+
+
+@dataclass(frozen=True)
+class SegmentText:
+    """A segment as the suggester sees it."""
+
+    id: int
+    transcript_id: int
+    text: str
+    speaker: str | None = None
+
+    @property
+    def interviewer(self) -> bool:
+        return (self.speaker or "").strip().casefold() in INTERVIEWER
+
+
+@dataclass(frozen=True)
+class TrainingExample:
+    segment_id: int
+    transcript_id: int
+    text: str
+    labels: dict[str, float]  # code -> 1.0 (applied) / 0.0 (not); a code that is absent is unknown
+
+
+def training_examples(segments: list[SegmentText], codings: list[tuple[str, int, int, str]],
+                      coders: list[str] | None = None, rejected: list[tuple[int, str]] = (),
+                      codes: list[str] | None = None) -> list[TrainingExample]:
+    """Examples from ``codings`` (coder, transcript id, segment id, code key) of ``coders``
+    (default: everyone who has coded), plus ``rejected`` (segment id, code key) suggestions."""
+    chosen = set(coders) if coders else {c for c, *_ in codings}
+    applied: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    worked: dict[int, set[str]] = defaultdict(set)  # transcript -> coders who coded in it
+    all_codes = set(codes or ())
+    for coder, transcript_id, segment_id, code in codings:
+        if coder in chosen:
+            applied[segment_id][code].add(coder)
+            worked[transcript_id].add(coder)
+            all_codes.add(code)
+    refused: dict[int, set[str]] = defaultdict(set)
+    for segment_id, code in rejected:
+        refused[segment_id].add(code)
+    out = []
+    for seg in segments:
+        seen = worked.get(seg.transcript_id, set())
+        codes_here = applied.get(seg.id, {})
+        if not seen and seg.id not in refused:
+            continue
+        if seg.interviewer and not codes_here:
+            continue
+        labels: dict[str, float] = {}
+        if seen:
+            for code in all_codes:
+                n = len(codes_here.get(code, ()))
+                if n == len(seen):
+                    labels[code] = 1.0
+                elif n == 0:
+                    labels[code] = 0.0
+        for code in refused.get(seg.id, ()):
+            if labels.get(code) != 1.0 and not codes_here.get(code):
+                labels[code] = 0.0
+        out.append(TrainingExample(seg.id, seg.transcript_id, seg.text, labels))
+    return out
+
+
+def label_counts(examples: list[TrainingExample]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for ex in examples:
+        for code, v in ex.labels.items():
+            if v == 1.0:
+                counts[code] += 1
+    return dict(counts)
+
+
+def words_of(texts: list[str], lemmas: bool = True, model: str | None = None) -> tuple[list[list[str]], bool]:
+    """The model's input: each text's lower-case lemmas (or words), without punctuation."""
+    docs, used = nlp.tokens(texts, lemmas=lemmas, model=model)
+    return [[t.lemma_ for t in d if not (t.is_punct or t.is_space)] for d in docs], used
+
+
+@dataclass
+class TrainedModel:
+    """What training produces: the pipeline's bytes and everything needed to use it."""
+
+    data: bytes
+    labels: list[str]
+    lemmas: bool
+    architecture: str
+    calibrator: dict  # Calibrator over [logit p]
+    combiner: dict  # Calibrator over [logit p, keyword hit, keyword strength, exact keyword]
+    metrics: dict = field(default_factory=dict)
+    trained_on: dict = field(default_factory=dict)
+
+    def meta(self) -> dict:
+        return {"labels": self.labels, "lemmas": self.lemmas, "architecture": self.architecture,
+                "calibrator": self.calibrator, "combiner": self.combiner}
+
+
+def _docs(vocab, words: list[list[str]]):
+    from spacy.tokens import Doc
+
+    return [Doc(vocab, words=w or [""]) for w in words]
+
+
+def _fit(words: list[list[str]], labels_list: list[dict[str, float]], labels: list[str], architecture: str,
+         epochs: int, seed: int):
+    from spacy.training import Example
+    from spacy.util import fix_random_seed, minibatch
+
+    fix_random_seed(seed)
+    model = nlp.new_textcat(labels, architecture)
+    docs = _docs(model.vocab, words)
+    examples = [Example.from_dict(doc, {"cats": {k: v for k, v in lab.items() if k in set(labels)}})
+                for doc, lab in zip(docs, labels_list)]
+    from thinc.api import Adam
+
+    model.initialize(lambda: examples[:500])
+    optimizer = Adam(LEARN_RATE)
+    rng = random.Random(seed)
+    order = list(range(len(examples)))
+    for _ in range(epochs):
+        rng.shuffle(order)
+        for batch in minibatch([examples[i] for i in order], size=BATCH_SIZE):
+            model.update(batch, sgd=optimizer, drop=0.1)
+    return model
+
+
+def raw_scores(model, words: list[list[str]], batch: int = 2000) -> np.ndarray:
+    textcat = model.get_pipe("textcat_multilabel")
+    out = []
+    for i in range(0, len(words), batch):
+        scores = textcat.predict(_docs(model.vocab, words[i:i + batch]))
+        out.append(np.asarray(textcat.model.ops.to_numpy(scores)))
+    if not out:
+        return np.zeros((0, len(textcat.labels)))
+    return np.vstack(out)
+
+
+def keyword_features(matcher: KeywordMatcher | None, texts: list[str], labels: list[str]) -> np.ndarray:
+    """(n texts, n labels, 3): keyword hit (0/1), strength, exact keyword (0/1)."""
+    out = np.zeros((len(texts), len(labels), 3))
+    if matcher is None or not texts:
+        return out
+    index = {k: j for j, k in enumerate(labels)}
+    for i, hits in enumerate(matcher.match(texts)):
+        exact = {h.code for h in hits if h.kind in ("phrase", "word")}
+        for code, s in strengths(hits).items():
+            j = index.get(code)
+            if j is not None:
+                out[i, j] = (1.0, s, 1.0 if code in exact else 0.0)
+    return out
+
+
+def combine_features(raw: np.ndarray, kw: np.ndarray) -> np.ndarray:
+    """Per (text, label): [logit p, keyword hit, keyword strength, exact keyword]."""
+    return np.concatenate([logit(raw)[..., None], kw], axis=-1)
+
+
+def _known(examples: list[TrainingExample], labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Truth (n, labels) and a mask of known cells."""
+    y = np.zeros((len(examples), len(labels)))
+    mask = np.zeros((len(examples), len(labels)), dtype=bool)
+    for i, ex in enumerate(examples):
+        for j, code in enumerate(labels):
+            if code in ex.labels:
+                y[i, j] = ex.labels[code]
+                mask[i, j] = True
+    return y, mask
+
+
+def split_by_transcript(examples: list[TrainingExample], fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    """Indices (train, held out): whole transcripts held out, about ``fraction`` of the examples."""
+    transcripts = sorted({ex.transcript_id for ex in examples})
+    rng = random.Random(seed)
+    rng.shuffle(transcripts)
+    if len(transcripts) >= 3:
+        held, n = set(), 0
+        for t in transcripts:
+            if n >= fraction * len(examples):
+                break
+            held.add(t)
+            n += sum(1 for ex in examples if ex.transcript_id == t)
+        if len(held) < len(transcripts):
+            return ([i for i, ex in enumerate(examples) if ex.transcript_id not in held],
+                    [i for i, ex in enumerate(examples) if ex.transcript_id in held])
+    order = list(range(len(examples)))
+    rng.shuffle(order)
+    cut = max(1, int(len(order) * fraction))
+    return sorted(order[cut:]), sorted(order[:cut])
+
+
+def train(examples: list[TrainingExample], codes: list[CodeKeywords] = (), architecture: str = "bow",
+          epochs: int | None = None, seed: int = 0, lemma_model: str | None = None, lemmas: bool = True,
+          min_positives: int = MIN_POSITIVES, refit: bool = True, use_definitions: bool = False,
+          progress=None) -> TrainedModel:
+    """Train, calibrate and (with ``refit``) train again on everything. Raises ValueError when
+    fewer than two codes have ``min_positives`` positive examples."""
+    started = time.perf_counter()
+    counts = label_counts(examples)
+    labels = sorted(code for code, n in counts.items() if n >= min_positives)
+    if len(labels) < 2:
+        raise ValueError(f"too few codings to learn from: {len(labels)} code(s) have {min_positives} or more "
+                         "coded segments, and a model needs two or more")
+    epochs = epochs or DEFAULT_EPOCHS.get(architecture, 10)
+    words, used_lemmas = words_of([ex.text for ex in examples], lemmas=lemmas, model=lemma_model)
+    matcher = KeywordMatcher(list(codes), use_definitions=use_definitions, model=lemma_model, lemmas=used_lemmas) if codes else None
+    fit_idx, held_idx = split_by_transcript(examples, 0.2, seed)
+    say = progress or (lambda *_: None)
+    say("training (calibration run)")
+    first = _fit([words[i] for i in fit_idx], [examples[i].labels for i in fit_idx], labels, architecture, epochs, seed)
+    held = [examples[i] for i in held_idx]
+    raw = raw_scores(first, [words[i] for i in held_idx])
+    y, mask = _known(held, labels)
+    kw = keyword_features(matcher, [ex.text for ex in held], labels)
+    platt = fit_logistic(logit(raw)[mask][:, None], y[mask])
+    combiner = fit_logistic(combine_features(raw, kw)[mask], y[mask])
+    metrics = {"held_out_segments": len(held), "held_out_pairs": int(mask.sum()),
+               "held_out_positives": int(y[mask].sum())}
+    if refit:
+        say("training (final run)")
+        final = _fit(words, [ex.labels for ex in examples], labels, architecture, epochs, seed)
+    else:
+        final = first
+    metrics["seconds"] = round(time.perf_counter() - started, 2)
+    trained_on = {"examples": len(examples), "positives": {k: counts[k] for k in labels}, "epochs": epochs}
+    return TrainedModel(nlp.textcat_to_bytes(final), labels, used_lemmas, architecture, platt.to_dict(),
+                        combiner.to_dict(), metrics, trained_on)
+
+
+class LoadedModel:
+    """A stored model ready to score texts: ``probabilities`` (calibrated) and ``combined``."""
+
+    def __init__(self, data: bytes, meta: dict, version: str = "", lemma_model: str | None = None):
+        self.pipeline = nlp.textcat_from_bytes(data)
+        self.labels: list[str] = list(meta["labels"])
+        self.lemmas: bool = bool(meta.get("lemmas"))
+        self.calibrator = Calibrator.from_dict(meta["calibrator"])
+        self.combiner = Calibrator.from_dict(meta["combiner"])
+        self.version = version
+        self.lemma_model = lemma_model
+
+    def words(self, texts: list[str]) -> list[list[str]]:
+        words, used = words_of(texts, lemmas=self.lemmas, model=self.lemma_model)
+        if self.lemmas and not used:
+            raise nlp.NoTrainedPipeline("this suggestion model was trained on lemmas and needs the trained "
+                                        "spaCy pipeline; install it with `pip install 'qualcode[nlp]'` or retrain")
+        return words
+
+    def raw(self, texts: list[str]) -> np.ndarray:
+        return raw_scores(self.pipeline, self.words(texts))
+
+    def probabilities(self, raw: np.ndarray) -> np.ndarray:
+        shape = raw.shape
+        return self.calibrator(logit(raw).reshape(-1, 1)).reshape(shape)
+
+    def combined(self, raw: np.ndarray, kw: np.ndarray) -> np.ndarray:
+        feats = combine_features(raw, kw)
+        return self.combiner(feats.reshape(-1, feats.shape[-1])).reshape(raw.shape)
+
+
+def fit_keyword_calibrator(examples: list[TrainingExample], matcher: KeywordMatcher) -> Calibrator | None:
+    """P(code applied | keyword evidence), from the project's codings (None without any)."""
+    labels = sorted({c for ex in examples for c in ex.labels})
+    if not examples or not labels:
+        return None
+    y, mask = _known(examples, labels)
+    kw = keyword_features(matcher, [ex.text for ex in examples], labels)
+    hit = kw[..., 0] > 0
+    if not (mask & hit).any():
+        return None
+    return fit_logistic(kw[mask & hit][:, 1:], y[mask & hit])
+
+
+_PACK = b"QCMODEL1\n"
+
+
+def pack_model(data: bytes, meta: dict) -> bytes:
+    """One blob for the ``nlp_models`` table: the metadata (labels, calibration) and the pipeline."""
+    import json
+
+    head = json.dumps(meta).encode("utf-8")
+    return _PACK + len(head).to_bytes(8, "big") + head + data
+
+
+def unpack_model(blob: bytes) -> tuple[bytes, dict]:
+    import json
+
+    if not blob.startswith(_PACK):
+        raise ValueError("not a qualcode suggestion model")
+    n = int.from_bytes(blob[len(_PACK):len(_PACK) + 8], "big")
+    start = len(_PACK) + 8
+    return blob[start + n:], json.loads(blob[start:start + n].decode("utf-8"))
+
+
+def train_payload(payload: dict) -> dict:
+    """Train from plain data, for a process pool: the workbench and the CLI call this.
+
+    ``payload``: {"segments": [(id, transcript_id, text, speaker)], "codings": [(coder,
+    transcript_id, segment_id, code)], "rejected": [(segment_id, code)], "coders": [..] or None,
+    "codes": [(key, name, keywords, definition)], "architecture", "epochs", "seed", "lemma_model"}.
+    Returns {"data": bytes, "meta": dict, "metrics": dict, "trained_on": dict, "kind": ...};
+    raises ValueError (one line) when there is too little to learn from.
+    """
+    segments = [SegmentText(*s) for s in payload["segments"]]
+    codes = [CodeKeywords(k, n, tuple(kw), d) for k, n, kw, d in payload.get("codes", [])]
+    examples = training_examples(segments, [tuple(c) for c in payload["codings"]], payload.get("coders"),
+                                 [tuple(r) for r in payload.get("rejected", [])], [c.key for c in codes])
+    model = train(examples, codes, architecture=payload.get("architecture", "bow"), epochs=payload.get("epochs"),
+                  seed=payload.get("seed", 0), lemma_model=payload.get("lemma_model"),
+                  use_definitions=payload.get("use_definitions", False))
+    trained_on = dict(model.trained_on)
+    trained_on.update({"coders": sorted(payload.get("coders") or {c[0] for c in payload["codings"]}),
+                       "codings": len(payload["codings"]), "rejected": len(payload.get("rejected", [])),
+                       "codebook_version": payload.get("codebook_version")})
+    return {"data": model.data, "meta": model.meta(), "metrics": model.metrics, "trained_on": trained_on,
+            "kind": "textcat_multilabel"}

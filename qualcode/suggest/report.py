@@ -1,0 +1,61 @@
+"""The evaluation as tables: Rich tables for the terminal, Markdown for the benchmarks README."""
+
+from __future__ import annotations
+
+from qualcode.suggest.evaluate import LABELS, SYSTEMS, Evaluation
+
+
+def _f(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
+def overall_rows(ev: Evaluation) -> list[list[str]]:
+    rows = []
+    for s in SYSTEMS:
+        r = ev.systems[s]
+        if not r.available:
+            rows.append([LABELS[s], *(["–"] * 6), r.note])
+            continue
+        rows.append([LABELS[s], _f(r.p_at_1), _f(r.p_at_3), _f(r.r_at_3), _f(r.macro_f1), _f(r.micro_f1), _f(r.ece), r.note])
+    return rows
+
+
+OVERALL_HEAD = ["system", "precision@1", "precision@3", "recall@3", "macro-F1", "micro-F1", "calibration error", "note"]
+
+
+def per_code_rows(ev: Evaluation) -> list[list[str]]:
+    rows = []
+    for code in ev.codes:
+        support = ev.systems["keywords"].per_code[code]["support"]
+        if not support:
+            continue
+        rows.append([code, str(support)] + [_f(ev.systems[s].per_code[code]["f1"]) if ev.systems[s].available else "–"
+                                            for s in SYSTEMS])
+    return rows
+
+
+PER_CODE_HEAD = ["code", "coded segments"] + [f"F1 {s}" for s in SYSTEMS]
+
+
+def markdown_table(head: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def evaluation_tables(ev: Evaluation, per_code: bool = False, markdown: bool = False) -> list:
+    tables = [(OVERALL_HEAD, overall_rows(ev))]
+    if per_code:
+        tables.append((PER_CODE_HEAD, per_code_rows(ev)))
+    if markdown:
+        return [markdown_table(h, r) for h, r in tables]
+    from rich.table import Table
+    from rich.text import Text
+
+    out = []
+    for head, rows in tables:
+        t = Table(*head)
+        for row in rows:
+            t.add_row(*(Text(c) for c in row))
+        out.append(t)
+    return out

@@ -1,0 +1,347 @@
+"""Suggestions: keyword matching with reasons, the learned model, storing, accepting and rejecting."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import random
+
+import numpy as np
+import pytest
+
+from qualcode import nlp
+from qualcode.errors import QualcodeError
+from qualcode.suggest.calibration import expected_calibration_error, fit_logistic, sigmoid
+from qualcode.suggest.engine import propose, suggest_payload
+from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher, definition_words, describe_hits, strengths
+from qualcode.suggest.model import (
+    LoadedModel,
+    SegmentText,
+    pack_model,
+    train,
+    train_payload,
+    training_examples,
+    unpack_model,
+)
+
+CODES = [
+    CodeKeywords("formalisation", "Formalisation", ("governors", "signed off"), "Formal commitments approved by governors."),
+    CodeKeywords("formalisation.plans", "Plans", ("development plan", "appraisal"), "Written into development plans."),
+    CodeKeywords("prioritisation.time", "Time", ("cover", "release time"), "Release time and supply cover."),
+]
+
+
+def codes_of(hits):
+    return {h.code for h in hits}
+
+
+# ---------------------------------------------------------------------- keywords
+
+
+def test_keywords_match_on_lemmas_and_record_the_words():
+    matcher = KeywordMatcher(CODES)
+    [hits] = matcher.match(["The Governors signed it all off; it is in both development plans now."])
+    assert codes_of(hits) == {"formalisation", "formalisation.plans"}
+    plans = next(h for h in hits if h.code == "formalisation.plans")
+    assert plans.text == "development plans" and plans.keyword == "development plan"
+    text = "The Governors signed it all off; it is in both development plans now."
+    assert text[plans.start:plans.end] == "development plans"
+    assert "development plans" in describe_hits(hits)
+
+
+def test_near_misses_are_found_and_marked_as_such():
+    matcher = KeywordMatcher(CODES)
+    [hits] = matcher.match(["Her apraisal target mentions it."])
+    [hit] = [h for h in hits if h.code == "formalisation.plans"]
+    assert hit.kind == "near" and hit.text == "apraisal" and hit.keyword == "appraisal"
+    assert "apraisal ≈ appraisal" in describe_hits(hits)
+    assert KeywordMatcher(CODES, fuzzy=False).match(["Her apraisal target mentions it."]) == [[]]
+
+
+def test_unrelated_text_gets_no_keyword_hits():
+    matcher = KeywordMatcher(CODES)
+    assert matcher.match(["We talked about the weather and lunch.", ""]) == [[], []]
+
+
+def test_without_a_trained_pipeline_keywords_still_match_word_forms(monkeypatch):
+    def missing(model=None):
+        raise nlp.NoTrainedPipeline("no trained spaCy pipeline is installed")
+
+    monkeypatch.setattr(nlp, "trained", missing)
+    matcher = KeywordMatcher(CODES)
+    assert matcher.lemmas is False
+    [hits] = matcher.match(["The governor signed off the development plan; we paid for cover."])
+    assert codes_of(hits) == {"formalisation", "formalisation.plans", "prioritisation.time"}
+    # plurals by a simple rule without lemmas
+    [hits] = matcher.match(["Both development plans."])
+    assert codes_of(hits) == {"formalisation.plans"}
+
+
+def test_definition_words_are_optional_and_distinctive():
+    words = definition_words(CODES)
+    assert "supply" in words["prioritisation.time"]
+    assert all("governor" not in w for w in words["formalisation"])  # already a keyword
+    [plain] = KeywordMatcher(CODES).match(["The supply budget."])
+    [defs] = KeywordMatcher(CODES, use_definitions=True).match(["The supply budget."])
+    assert plain == [] and codes_of(defs) == {"prioritisation.time"} and defs[0].kind == "definition"
+
+
+def test_strength_grows_with_more_distinct_keywords():
+    matcher = KeywordMatcher(CODES)
+    [one, two] = matcher.match(["We paid for cover.", "We paid for cover so they had release time."])
+    assert 0 < strengths(one)["prioritisation.time"] < strengths(two)["prioritisation.time"] < 1
+
+
+# ---------------------------------------------------------------------- training data
+
+
+def seg(i, t, text, speaker="Teacher"):
+    return SegmentText(i, t, text, speaker)
+
+
+def test_training_examples_use_agreed_codings_and_rejections():
+    segments = [seg(1, 1, "a"), seg(2, 1, "b"), seg(3, 1, "q?", "Interviewer"), seg(4, 2, "c"), seg(5, 3, "d")]
+    codings = [("alice", 1, 1, "x"), ("bob", 1, 1, "x"), ("alice", 1, 2, "y"), ("alice", 2, 4, "x")]
+    examples = {e.segment_id: e.labels for e in training_examples(segments, codings, ["alice", "bob"], [(5, "x")])}
+    assert examples[1] == {"x": 1.0, "y": 0.0}  # both applied x, nobody y
+    assert examples[2] == {"x": 0.0}  # y: alice yes, bob no -> left out
+    assert 3 not in examples  # an interviewer turn nobody coded
+    assert examples[4] == {"x": 1.0, "y": 0.0}  # only alice worked in transcript 2
+    assert examples[5] == {"x": 0.0}  # a rejected suggestion is a negative
+    alice = {e.segment_id: e.labels for e in training_examples(segments, codings, ["alice"])}
+    assert alice[2] == {"x": 0.0, "y": 1.0}
+
+
+# ---------------------------------------------------------------------- calibration
+
+
+def test_logistic_calibration_recovers_known_weights():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4000, 1))
+    y = (rng.random(4000) < sigmoid(2.0 * x[:, 0] - 1.0)).astype(float)
+    cal = fit_logistic(x, y, l2=0.0)
+    assert cal.weights[0] == pytest.approx(2.0, abs=0.2) and cal.bias == pytest.approx(-1.0, abs=0.15)
+    assert expected_calibration_error(cal(x), y) < 0.03
+
+
+def test_calibration_of_one_class_is_a_constant():
+    cal = fit_logistic(np.zeros((5, 2)), np.zeros(5))
+    assert cal.weights == (0.0, 0.0) and (cal(np.zeros((1, 2))) < 0.01).all()
+
+
+# ---------------------------------------------------------------------- the model
+
+TIME = ["We paid for supply so she could go to the workshops.", "Release time was protected every Friday afternoon.",
+        "I covered her class myself on the workshop days.", "They had a free period each week for the enquiry."]
+PLANS = ["It is written into the school improvement plan.", "Each of them has an objective for it in their review.",
+         "The policy document now names the project.", "It became a target in performance management."]
+OTHER = ["The children enjoyed the new reading books.", "Parents came to the open evening in large numbers.",
+         "The weather was awful that term.", "We moved into the new building in spring."]
+
+
+def corpus(n_transcripts=6, seed=0):
+    rng = random.Random(seed)
+    segments, codings, sid = [], [], 0
+    for t in range(1, n_transcripts + 1):
+        for code, texts in (("prioritisation.time", TIME), ("formalisation.plans", PLANS), (None, OTHER)):
+            for text in rng.sample(texts, 3):
+                sid += 1
+                segments.append(seg(sid, t, text))
+                if code:
+                    codings.append(("alice", t, sid, code))
+    return segments, codings
+
+
+@pytest.fixture(scope="module")
+def trained_model():
+    segments, codings = corpus()
+    examples = training_examples(segments, codings, ["alice"])
+    return train(examples, CODES, epochs=15, seed=1)
+
+
+def test_a_trained_model_scores_its_codes_higher_and_round_trips(trained_model):
+    assert trained_model.labels == ["formalisation.plans", "prioritisation.time"]
+    data, meta = unpack_model(pack_model(trained_model.data, trained_model.meta()))
+    model = LoadedModel(data, meta, "v1")
+    probs = model.probabilities(model.raw(["Release time every Friday for the workshops.", "It is in the improvement plan."]))
+    time_j, plans_j = model.labels.index("prioritisation.time"), model.labels.index("formalisation.plans")
+    assert probs[0, time_j] > probs[0, plans_j]
+    assert probs[1, plans_j] > probs[1, time_j]
+    assert ((probs > 0) & (probs < 1)).all()
+
+
+def test_too_few_codings_to_learn_from_says_so():
+    segments, codings = corpus(1)
+    examples = training_examples(segments, codings[:2], ["alice"])
+    with pytest.raises(ValueError, match="too few codings"):
+        train(examples, CODES)
+
+
+def test_proposals_say_why_and_respect_top_and_skip(trained_model):
+    model = LoadedModel(trained_model.data, trained_model.meta(), "v7")
+    segments = [seg(100, 9, "We paid for cover so they had release time."), seg(101, 9, "Any cover?", "Interviewer")]
+    proposals = propose(segments, CODES, model, top=1, min_score=0.0)
+    assert [p.segment_id for p in proposals] == [100]  # one per segment; interviewer turns get none
+    [p] = proposals
+    assert p.code == "prioritisation.time" and p.source == "both" and p.model_version == "v7"
+    assert "cover" in p.reason["summary"] and "model" in p.reason["summary"] and "v7" in p.reason["summary"]
+    assert [w[2] for w in p.reason["words"]] == ["cover", "release time"]
+    skipped = propose(segments, CODES, model, top=1, min_score=0.0, skip=[(100, "prioritisation.time")])
+    assert all(q.code != "prioritisation.time" for q in skipped)
+
+
+def test_training_and_suggesting_run_in_a_process_pool():
+    segments, codings = corpus()
+    payload = {"segments": [(s.id, s.transcript_id, s.text, s.speaker) for s in segments], "codings": codings,
+               "rejected": [], "coders": ["alice"], "codes": [(c.key, c.name, list(c.keywords), c.definition) for c in CODES],
+               "epochs": 5}
+    with concurrent.futures.ProcessPoolExecutor(1) as pool:
+        result = pool.submit(train_payload, payload).result()
+        assert result["kind"] == "textcat_multilabel" and result["trained_on"]["coders"] == ["alice"]
+        model = {"data": result["data"], "meta": result["meta"], "version": "v1"}
+        proposals = pool.submit(suggest_payload, {"segments": [(1, 1, "We paid for cover.", "Teacher")],
+                                                  "codes": payload["codes"], "model": model, "min_score": 0.0}).result()
+    assert proposals and proposals[0]["code"] == "prioritisation.time"
+
+
+# ---------------------------------------------------------------------- the project
+
+
+def fill(project, **kwargs):
+    payload, ids = project.suggestion_payload(**kwargs)
+    return project.store_suggestions(suggest_payload(payload), ids)
+
+
+def coding_count(project):
+    return sum(project.summary().codings_by_coder.values())
+
+
+def test_suggestions_are_stored_with_reasons_and_never_become_codings_by_themselves(project):
+    before = coding_count(project)
+    assert fill(project) >= 2
+    assert coding_count(project) == before
+    rows = project.suggestions()
+    assert {r.code_key for r in rows} >= {"formalisation.plans", "prioritisation.time"}
+    time_row = next(r for r in rows if r.code_key == "prioritisation.time")
+    assert "cover" in time_row.reason and time_row.status == "open" and time_row.source == "keywords"
+    segment = project.segment(time_row.segment_id)
+    for start, end, text, _, _ in time_row.words:
+        assert segment.text[start:end] == text
+    assert project.events(limit=1)[0].kind == "suggestions.fill"
+
+
+def test_accepting_creates_one_coding_with_origin_suggestion_and_undo_reopens_it(project):
+    fill(project)
+    sug = next(r for r in project.suggestions() if r.code_key == "prioritisation.time")
+    n_events = len(project.events(limit=1000))
+    coding = project.accept_suggestion(sug.id, "alice")
+    assert coding.origin == "suggestion" and coding.code_key == "prioritisation.time" and coding.segment_id == sug.segment_id
+    assert len(project.events(limit=1000)) == n_events + 1
+    assert project.suggestions(segment_id=sug.segment_id, status="accepted")[0].id == sug.id
+    assert all(r.id != sug.id for r in project.suggestions(coder="alice"))
+    with pytest.raises(QualcodeError, match="already accepted"):
+        project.accept_suggestion(sug.id, "alice")
+    project.undo("alice")
+    assert [c for c in project.codings() if c.origin == "suggestion"] == []
+    assert any(r.id == sug.id for r in project.suggestions())
+    project.redo("alice")
+    assert [c.code_key for c in project.codings() if c.origin == "suggestion"] == ["prioritisation.time"]
+    assert project.check() == []
+
+
+def test_rejecting_marks_it_one_event_undoable_and_it_is_not_proposed_again(project):
+    fill(project)
+    sug = project.suggestions()[0]
+    n_events = len(project.events(limit=1000))
+    info = project.reject_suggestion(sug.id, "bob")
+    assert info.status == "rejected" and len(project.events(limit=1000)) == n_events + 1
+    fill(project)
+    assert all((r.segment_id, r.code_key) != (sug.segment_id, sug.code_key) for r in project.suggestions())
+    project.undo("bob")
+    assert project.suggestions(segment_id=sug.segment_id, status="rejected") == []
+
+
+def test_suggestions_hide_codes_the_coder_already_applied(project):
+    fill(project)
+    sug = next(r for r in project.suggestions() if r.code_key == "prioritisation.time")
+    project.apply_code("alice", "prioritisation.time", sug.segment_id)
+    assert all(r.id != sug.id for r in project.suggestions(segment_id=sug.segment_id, coder="alice"))
+    assert any(r.id == sug.id for r in project.suggestions(segment_id=sug.segment_id, coder="bob"))
+
+
+def test_models_are_versioned_and_one_is_active(project, trained_model):
+    result = {"data": trained_model.data, "meta": trained_model.meta(), "metrics": {"seconds": 1.0},
+              "trained_on": {"coders": ["alice"], "codings": 0, "examples": 3}}
+    first = project.store_model(result)
+    second = project.store_model(result)
+    assert (first.version, second.version) == ("v1", "v2")
+    assert [m.active for m in project.models()] == [False, True]
+    info, data, meta = project.active_model()
+    assert info.version == "v2" and meta["labels"] == trained_model.labels and data == trained_model.data
+    project.activate_model("v1")
+    assert project.active_model()[0].version == "v1"
+    with pytest.raises(QualcodeError, match="no model 'v9'"):
+        project.activate_model("v9")
+
+
+def test_model_status_asks_for_retraining_when_codings_arrive(project, trained_model):
+    assert project.model_status().stale
+    result = {"data": trained_model.data, "meta": trained_model.meta(),
+              "trained_on": {"coders": ["alice"], "codings": 0, "codebook_version": project.codebook_version()}}
+    project.store_model(result)
+    segs = project.segments(project.transcripts()[0].id)
+    project.apply_code("alice", "formalisation", segs[1].id)
+    status = project.model_status(["alice"])
+    assert not status.stale and status.new_codings == 1
+    rows = [("alice", key, s.id, None, None) for s in segs for key in ("formalisation.plans", "formalisation.meetings",
+                                                                         "prioritisation", "prioritisation.time", "formalisation")]
+    project.add_codings(rows)
+    assert project.model_status(["alice"]).stale
+
+
+# ---------------------------------------------------------------------- the command line
+
+
+def test_cli_suggest_list_accept_and_reject(run_cli, project_url, project):
+    project.close()
+    result = run_cli("suggest", "--db", project_url, "--keywords-only")
+    assert result.exit_code == 0, result.output
+    assert "suggestions for" in result.output
+    listed = run_cli("suggest", "--db", project_url, "--list")
+    assert "Time" in listed.output and "cover" in listed.output
+    from qualcode.project import Project
+
+    with Project.open(project_url) as p:
+        ids = [s.id for s in p.suggestions()]
+    accepted = run_cli("suggest", "--db", project_url, "--accept", ids[0], "--coder", "alice")
+    assert accepted.exit_code == 0 and "accepted suggestion" in accepted.output
+    rejected = run_cli("suggest", "--db", project_url, "--reject", ids[0], "--coder", "alice")
+    assert rejected.exit_code == 1 and "already accepted" in rejected.output
+    nobody = run_cli("suggest", "--db", project_url, "--accept", ids[1])
+    assert nobody.exit_code == 1 and "exactly one --coder" in nobody.output
+    with Project.open(project_url) as p:
+        assert [c.origin for c in p.codings()] == ["suggestion"]
+
+
+def test_cli_evaluate_with_too_few_codings_says_so(run_cli, project_url, project):
+    project.apply_code("alice", "prioritisation.time", project.segments(project.transcripts()[0].id)[3].id)
+    project.close()
+    result = run_cli("suggest", "--db", project_url, "--evaluate", "--no-baseline")
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ") and len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_unknown_transcript_is_one_line(run_cli, project_url, project):
+    project.close()
+    result = run_cli("suggest", "--db", project_url, "-t", "nope")
+    assert result.exit_code == 1 and "no transcript named 'nope'" in result.output
+
+
+def test_reason_json_is_stored_and_brackets_stay_literal(project):
+    fill(project)
+    sug = project.suggestions()[0]
+    from sqlalchemy import text
+
+    with project._read() as s:
+        raw = s.execute(text("SELECT reason FROM suggestions WHERE id = :i"), {"i": sug.id}).scalar()
+    assert json.loads(raw)["summary"] == sug.reason
