@@ -1,75 +1,109 @@
-"""Inter-coder agreement statistics on a units-by-coders array (numpy; no database).
+"""Inter-coder agreement statistics on a units-by-coders array (numpy only; no database).
 
-Input: rows are units, columns are coders; a value is a category, and ``nan`` (or ``None`` in an
-object array) marks a missing value. Optional integer ``weights`` count a unit that many times
-(character-level agreement gives each run of characters its length).
+Input
+-----
+Rows are units, columns are coders. A value is a category; ``nan`` in a float array (or ``None``
+/ ``nan`` in an object array or nested lists) marks a missing value: the coder gave none for that
+unit. Categories may be any hashable values in the object form; they are mapped to integer codes
+internally and reported back as given (integral floats as ints). Optional ``weights``, one
+non-negative integer per unit, count a unit that many times: every result equals the result on
+the data with each unit repeated ``weight`` times (a weight of 0 drops the unit). Character-level
+agreement gives each run of characters its length. All counts in a result are weighted.
 
-Definitions, as published:
+Definitions, as published
+-------------------------
+``m_u`` is the number of values unit ``u`` has, ``n_uc`` how many of them are category ``c``.
 
-- **Percent agreement.** For more than two coders several definitions are in use: (a) the mean,
-  over units with at least two values, of the proportion of agreeing coder pairs within the
-  unit (Fleiss' P̄o) — *the one qualcode reports*; (b) the proportion of units on which all
-  coders agree; (c) the proportion of values that agree with the unit's majority. For two coders
-  (a) and (b) are the same: the proportion of units on which both agree.
-- **Cohen's kappa** (Cohen 1960), two coders: (po − pe) / (1 − pe) with pe = Σc p1c·p2c from
-  each coder's own marginals, over the units both coded.
-- **Scott's pi** (Scott 1955), two coders: as Cohen's but pe = Σc ((p1c + p2c)/2)².
-- **Fleiss' kappa** (Fleiss 1971): every unit rated by the same number of coders; units that
-  lack some coder's value are left out (and counted).
-- **Brennan–Prediger kappa** (Brennan & Prediger 1981): (po − 1/q) / (1 − 1/q) with q the number
-  of categories the coding scheme offers (from the codebook: 2 for present/absent), not the
-  number observed.
+- **Percent agreement.** For more than two coders several definitions are in use:
+  (a) the mean, over units with at least two values, of the proportion of agreeing coder pairs
+  within the unit, Σc n_uc(n_uc − 1) / (m_u(m_u − 1)) (Fleiss' P̄o, mean pairwise agreement);
+  (b) the proportion of units on which all coders agree; (c) the proportion of values that agree
+  with their unit's majority. qualcode reports (a) and names it in ``definition``. For two coders
+  (a) and (b) coincide: the share of units coded by both on which they agree.
+- **Cohen's kappa** (Cohen 1960), exactly two coders, over the units both coded (the others are
+  dropped and counted): κ = (po − pe) / (1 − pe) with pe = Σc p1c·p2c from each coder's own
+  marginals.
+- **Scott's pi** (Scott 1955), exactly two coders: as Cohen's, but pe = Σc ((p1c + p2c) / 2)²
+  from the pooled marginals.
+- **Fleiss' kappa** (Fleiss 1971), the standard definition with a constant number of raters:
+  only units with a value from every coder enter (the others are dropped and counted);
+  κ = (P̄ − P̄e) / (1 − P̄e), P̄ the mean of the units' pairwise agreement, P̄e = Σc pc².
+- **Brennan–Prediger kappa** (Brennan & Prediger 1981), free marginals: (po − 1/q) / (1 − 1/q),
+  po the percent agreement above and q the number of categories the coding scheme offers (from
+  the codebook: 2 for present/absent), a required parameter, never the number observed.
 - **Krippendorff's alpha** (Krippendorff 2011, "Computing Krippendorff's alpha-reliability"):
-  1 − Do/De from the coincidence matrix of pairable values, any number of coders, missing values
-  allowed, at the nominal, ordinal, interval or ratio level; units with a single value are not
-  pairable and are dropped (and counted).
+  α = 1 − (n − 1) Σ o_ck δ²_ck / Σ n_c n_k δ²_ck with the coincidence matrix
+  o_ck = Σu Σ(i≠j) [v_ui = c][v_uj = k] / (m_u − 1) over pairable values, n_c its margins and n
+  their total; any number of coders, missing values allowed, at the nominal, ordinal, interval or
+  ratio level. Units with a single value are not pairable: they are dropped and counted
+  (``dropped_single``). At the nominal level this reduces to
+  α = 1 − (n − 1)(n − Σc o_cc) / (n² − Σc n_c²).
 
-Some tools report a "Cohen's kappa" that multiplies chance terms across codes or counts only
-characters someone coded; these functions follow the definitions above exactly.
+Some tools compute a "Cohen's kappa" that multiplies chance terms across codes, or that counts
+only the characters somebody coded; the functions here follow the published definitions above.
 
-A statistic that the data cannot define (no pairable units, a single category so that expected
-disagreement is zero, fewer than two coders) is returned with ``value=None`` and a ``reason``,
-never as 0 or 1 and never as an exception, and ``average`` leaves it out and counts it.
+Undefined statistics
+--------------------
+A statistic the data cannot define (no units, fewer than two coders, no pairable units, a single
+category so that the expected disagreement is zero) comes back as an ``AgreementResult`` with
+``value=None`` and a human-readable ``reason``: never 0 or 1, never NaN, never an exception.
+``average`` leaves such results out and says how many it left out. Malformed arguments (a ragged
+array, negative weights, an unknown level) raise ``ValueError``.
+
+Speed
+-----
+Everything is vectorised over units (sorting within rows, ``bincount`` on category and pair
+codes); the only Python loops run over coders or coder pairs. ``binary_per_code`` computes every
+measure for many present/absent codes at once from a (codes, units, coders) array.
 """
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
+MEASURES = ("percent", "cohen_kappa", "scott_pi", "fleiss_kappa", "krippendorff_alpha", "brennan_prediger")
 PERCENT_DEFINITION = ("mean pairwise agreement within units (Fleiss' P̄o); "
                       "for two coders, the share of units on which both agree")
 
 
 @dataclass(frozen=True)
 class AgreementResult:
-    measure: str
-    value: float | None
-    reason: str | None
+    """One statistic on one data set. Counts are weighted when unit weights were given."""
+
+    measure: str  # one of MEASURES
+    value: float | None  # None when undefined
+    reason: str | None  # why the value is undefined
     n_units: int  # units given
     n_units_used: int  # units that entered the statistic
-    n_pairable: int  # pairable values (weighted)
-    marginals: dict = field(default_factory=dict)  # category -> number of values (weighted)
+    n_pairable: int  # values that entered the statistic
+    marginals: dict = field(default_factory=dict)  # category -> number of values that entered
     dropped_single: int = 0  # units left out for having a single value
-    definition: str | None = None
+    definition: str | None = None  # which variant was computed, where there is a choice
 
     @property
     def defined(self) -> bool:
         return self.value is not None
 
+    @property
+    def n_dropped(self) -> int:
+        """Units given that did not enter the statistic (missing values, single values)."""
+        return self.n_units - self.n_units_used
+
 
 @dataclass(frozen=True)
 class Average:
-    value: float | None
+    value: float | None  # None when no result was defined
     n_averaged: int
-    n_left_out: int
+    n_left_out: int  # undefined results, left out
 
 
 def average(results: Iterable[AgreementResult]) -> Average:
-    """Mean of the defined values; undefined ones are left out and counted."""
+    """Mean of the defined values; undefined results are left out and counted."""
     values, left_out = [], 0
     for r in results:
         if r.value is None:
@@ -83,237 +117,450 @@ def average(results: Iterable[AgreementResult]) -> Average:
 
 
 @dataclass
-class Coded:
-    """Integer category codes (−1 missing), the categories' values, and weights."""
-
-    codes: np.ndarray  # (units, coders) int64
-    categories: list
-    weights: np.ndarray  # (units,) int64
-    counts: np.ndarray  # (units, categories): how many coders chose each category
+class _Encoded:
+    codes: np.ndarray  # (units, coders) int64 category index, −1 where missing
+    categories: list  # category index -> the value as given
+    numeric: bool  # categories are numbers (needed above the nominal level)
+    weights: np.ndarray | None  # (units,) int64, or None for all ones
 
 
-def prepare(data, weights: Sequence[int] | np.ndarray | None = None) -> Coded:
-    array = np.asarray(data, dtype=object) if not isinstance(data, np.ndarray) else data
-    if array.ndim != 2:
-        array = np.asarray(array, dtype=object).reshape(len(array), -1) if len(array) else np.zeros((0, 0))
-    n_units = array.shape[0]
-    if array.dtype.kind in "fiub":
-        floats = array.astype(float)
-        present = ~np.isnan(floats)
-        categories = sorted(np.unique(floats[present]).tolist())
-        codes = np.full(floats.shape, -1, dtype=np.int64)
-        if categories:
-            codes[present] = np.searchsorted(np.asarray(categories, dtype=float), floats[present])
-    else:
-        flat = array.ravel()
-        present_flat = np.array([not _missing(v) for v in flat], dtype=bool)
-        seen = {v for v, p in zip(flat, present_flat) if p}
-        categories = sorted(seen, key=lambda v: (not isinstance(v, (int, float)), v if isinstance(v, (int, float)) else str(v)))
-        index = {v: i for i, v in enumerate(categories)}
-        codes = np.array([index[v] if p else -1 for v, p in zip(flat, present_flat)], dtype=np.int64).reshape(array.shape)
-    if weights is None:
-        w = np.ones(n_units, dtype=np.int64)
-    else:
-        w = np.asarray(weights, dtype=np.int64)
-        if w.shape != (n_units,) or (w < 0).any():
-            raise ValueError("weights must be one non-negative integer per unit")
-    k = max(len(categories), 1)
-    counts = np.zeros((n_units, k), dtype=np.int64)
-    units, coders = np.nonzero(codes >= 0)
-    if len(units):
-        np.add.at(counts, (units, codes[units, coders]), 1)
-    return Coded(codes, categories, w, counts)
-
-
-def _missing(value) -> bool:
+def _is_missing(value) -> bool:
     if value is None:
         return True
     try:
-        return bool(np.isnan(value))
-    except (TypeError, ValueError):
+        return bool(value != value)  # nan
+    except Exception:
         return False
 
 
-def _marginals(c: Coded) -> dict:
-    totals = (c.counts * c.weights[:, None]).sum(axis=0)
-    return {_plain(cat): int(totals[i]) for i, cat in enumerate(c.categories)}
-
-
 def _plain(value):
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return int(value)
+    if isinstance(value, np.generic):
+        return value.item()
     return value
 
 
-def _undefined(measure: str, reason: str, c: Coded, used: int = 0, pairable: int = 0, dropped: int = 0,
-               definition: str | None = None) -> AgreementResult:
-    return AgreementResult(measure, None, reason, c.codes.shape[0], used, pairable, _marginals(c), dropped, definition)
+def _order_key(value):
+    if isinstance(value, numbers.Real):
+        return (0, float(value), "")
+    return (1, 0.0, f"{type(value).__name__}:{value}")
 
 
-# ---------------------------------------------------------------------- measures
-
-
-def percent_agreement(data, weights=None, *, _c: Coded | None = None) -> AgreementResult:
-    c = _c or prepare(data, weights)
-    m = c.counts.sum(axis=1)
-    use = m >= 2
-    if c.codes.shape[1] < 2:
-        return _undefined("percent", "fewer than two coders", c, definition=PERCENT_DEFINITION)
-    if not use.any() or c.weights[use].sum() == 0:
-        return _undefined("percent", "no unit has values from two coders", c, definition=PERCENT_DEFINITION)
-    agree = (c.counts[use] * (c.counts[use] - 1)).sum(axis=1) / (m[use] * (m[use] - 1))
-    value = float(np.average(agree, weights=c.weights[use]))
-    return AgreementResult("percent", value, None, c.codes.shape[0], int(c.weights[use].sum()),
-                           int((m[use] * c.weights[use]).sum()), _marginals(c), int(((m == 1) * c.weights).sum()),
-                           PERCENT_DEFINITION)
-
-
-def _two(c: Coded, measure: str):
-    if c.codes.shape[1] != 2:
-        return None, _undefined(measure, f"{measure.replace('_', ' ')} is defined for exactly two coders", c)
-    both = (c.codes >= 0).all(axis=1)
-    w = c.weights[both]
-    if not both.any() or w.sum() == 0:
-        return None, _undefined(measure, "no unit was coded by both coders", c)
-    return both, None
-
-
-def _two_coder_chance(c: Coded, both: np.ndarray, scott: bool) -> tuple[float, float, int]:
-    a, b = c.codes[both, 0], c.codes[both, 1]
-    w = c.weights[both].astype(float)
-    total = w.sum()
-    k = len(c.categories)
-    po = float(w[a == b].sum() / total)
-    p1 = np.bincount(a, weights=w, minlength=k) / total
-    p2 = np.bincount(b, weights=w, minlength=k) / total
-    pe = float(((p1 + p2) / 2) @ ((p1 + p2) / 2)) if scott else float(p1 @ p2)
-    return po, pe, int(total)
-
-
-def cohen_kappa(data, weights=None, *, _c: Coded | None = None) -> AgreementResult:
-    c = _c or prepare(data, weights)
-    both, bad = _two(c, "cohen_kappa")
-    if bad:
-        return bad
-    po, pe, used = _two_coder_chance(c, both, scott=False)
-    if np.isclose(pe, 1.0, rtol=0, atol=1e-15):
-        return _undefined("cohen_kappa", "expected agreement is 1: both coders used one and the same category throughout", c, used, 2 * used)
-    return AgreementResult("cohen_kappa", (po - pe) / (1 - pe), None, c.codes.shape[0], used, 2 * used, _marginals(c))
-
-
-def scott_pi(data, weights=None, *, _c: Coded | None = None) -> AgreementResult:
-    c = _c or prepare(data, weights)
-    both, bad = _two(c, "scott_pi")
-    if bad:
-        return bad
-    po, pe, used = _two_coder_chance(c, both, scott=True)
-    if np.isclose(pe, 1.0, rtol=0, atol=1e-15):
-        return _undefined("scott_pi", "only one category was used: expected agreement is 1", c, used, 2 * used)
-    return AgreementResult("scott_pi", (po - pe) / (1 - pe), None, c.codes.shape[0], used, 2 * used, _marginals(c))
-
-
-def fleiss_kappa(data, weights=None, *, _c: Coded | None = None) -> AgreementResult:
-    c = _c or prepare(data, weights)
-    n = c.codes.shape[1]
-    if n < 2:
-        return _undefined("fleiss_kappa", "fewer than two coders", c)
-    m = c.counts.sum(axis=1)
-    use = m == n
-    dropped = int(((m > 0) & ~use).sum())
-    w = c.weights[use].astype(float)
-    if not use.any() or w.sum() == 0:
-        return _undefined("fleiss_kappa", "no unit was coded by every coder", c, dropped=dropped)
-    counts = c.counts[use]
-    p_unit = ((counts * (counts - 1)).sum(axis=1)) / (n * (n - 1))
-    p_bar = float(np.average(p_unit, weights=w))
-    p_cat = (counts * w[:, None]).sum(axis=0) / (w.sum() * n)
-    pe = float(p_cat @ p_cat)
-    if np.isclose(pe, 1.0, rtol=0, atol=1e-15):
-        return _undefined("fleiss_kappa", "only one category was used: expected agreement is 1", c, int(w.sum()), int(w.sum()) * n, dropped)
-    return AgreementResult("fleiss_kappa", (p_bar - pe) / (1 - pe), None, c.codes.shape[0], int(w.sum()),
-                           int(w.sum()) * n, _marginals(c), dropped)
-
-
-def brennan_prediger(data, n_categories: int, weights=None, *, _c: Coded | None = None) -> AgreementResult:
-    c = _c or prepare(data, weights)
-    po = percent_agreement(None, _c=c)
-    if n_categories is None or n_categories < 2:
-        return _undefined("brennan_prediger", "the coding scheme must offer at least two categories", c)
-    if len(c.categories) > n_categories:
-        return _undefined("brennan_prediger", f"{len(c.categories)} categories observed but the scheme offers {n_categories}", c)
-    if po.value is None:
-        return _undefined("brennan_prediger", po.reason or "no pairable units", c)
-    chance = 1 / n_categories
-    return AgreementResult("brennan_prediger", (po.value - chance) / (1 - chance), None, po.n_units, po.n_units_used,
-                           po.n_pairable, po.marginals, po.dropped_single)
-
-
-def _delta2(categories: list, level: str, totals: np.ndarray) -> np.ndarray | str:
-    k = len(categories)
-    if level == "nominal":
-        return 1.0 - np.eye(k)
-    try:
-        values = np.asarray([float(v) for v in categories])
-    except (TypeError, ValueError):
-        return f"{level} alpha needs numeric values"
-    diff = values[:, None] - values[None, :]
-    if level == "interval":
-        return diff ** 2
-    if level == "ratio":
-        sums = values[:, None] + values[None, :]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.where(sums == 0, 0.0, (diff / np.where(sums == 0, 1, sums)) ** 2)
-        return out
-    if level == "ordinal":
-        # Krippendorff: (sum of n_g from c to k, minus (n_c + n_k)/2) squared, categories in rank order.
-        cum = np.concatenate([[0.0], np.cumsum(totals)])
-        lo = np.minimum.outer(np.arange(k), np.arange(k))
-        hi = np.maximum.outer(np.arange(k), np.arange(k))
-        between = cum[hi + 1] - cum[lo]
-        return (between - (totals[:, None] + totals[None, :]) / 2) ** 2
-    raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-
-
-def krippendorff_alpha(data, level: str = "nominal", weights=None, *, _c: Coded | None = None) -> AgreementResult:
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-    c = _c or prepare(data, weights)
-    measure = "krippendorff_alpha"
-    m = c.counts.sum(axis=1)
-    use = m >= 2
-    dropped = int(((m == 1) * c.weights).sum())
-    w = c.weights[use].astype(float)
-    if c.codes.shape[1] < 2:
-        return _undefined(measure, "fewer than two coders", c, dropped=dropped)
-    if not use.any() or w.sum() == 0:
-        return _undefined(measure, "no pairable values: no unit has values from two coders", c, dropped=dropped)
-    counts = c.counts[use].astype(float)
-    scale = w / (m[use] - 1)
-    coincidence = (counts * scale[:, None]).T @ counts - np.diag((counts * scale[:, None]).sum(axis=0))
-    totals = coincidence.sum(axis=1)
-    n = totals.sum()
-    delta = _delta2(c.categories, level, totals)
-    if isinstance(delta, str):
-        return _undefined(measure, delta, c, int(w.sum()), int(n), dropped)
-    expected = float(totals @ delta @ totals)
-    if expected <= 0:
-        return _undefined(measure, "expected disagreement is zero: only one value was used", c, int(w.sum()), int(n), dropped)
-    observed = float((coincidence * delta).sum())
-    value = float(1.0 - (n - 1) * observed / expected)
-    return AgreementResult(measure, value, None, c.codes.shape[0], int(w.sum()), int(round(n)), _marginals(c), dropped,
-                           f"{level} level")
-
-
-def compute_all(data, n_categories: int | None = None, level: str = "nominal", weights=None) -> list[AgreementResult]:
-    """Every measure that applies: Cohen's and Scott's only for exactly two coders."""
-    c = prepare(data, weights)
-    results = [percent_agreement(None, _c=c)]
-    if c.codes.shape[1] == 2:
-        results += [cohen_kappa(None, _c=c), scott_pi(None, _c=c)]
-    results += [fleiss_kappa(None, _c=c), krippendorff_alpha(None, level, _c=c)]
-    q = n_categories if n_categories is not None else None
-    if q is None:
-        results.append(_undefined("brennan_prediger", "the number of categories the scheme offers was not given", c))
+def _encode(data, weights=None) -> _Encoded:
+    if isinstance(data, np.ndarray) and data.dtype.kind in "fiub":
+        array = data
     else:
-        results.append(brennan_prediger(None, q, _c=c))
+        array = data if isinstance(data, np.ndarray) else np.array(data, dtype=object)
+        if array.dtype.kind in "USO":
+            array = array.astype(object)
+        if array.size and array.ndim == 2:
+            kinds = set(map(type, array.ravel().tolist()))
+            if all(t is type(None) or (issubclass(t, numbers.Real)) for t in kinds):
+                array = array.astype(float)
+        elif array.size == 0:
+            array = np.zeros(array.shape if array.ndim == 2 else (0, 0))
+    if array.ndim != 2:
+        raise ValueError(f"data must be a units-by-coders array, got {array.ndim} dimension(s)")
+    if array.dtype.kind in "iub":
+        categories, inverse = np.unique(array, return_inverse=True)
+        codes = inverse.reshape(array.shape).astype(np.int64)
+        labels, numeric = [_plain(v) for v in categories.tolist()], True
+    elif array.dtype.kind == "f":
+        present = ~np.isnan(array)
+        categories, inverse = np.unique(array[present], return_inverse=True)
+        codes = np.full(array.shape, -1, dtype=np.int64)
+        codes[present] = inverse.ravel()
+        labels, numeric = [_plain(v) for v in categories.tolist()], True
+    else:
+        index: dict = {}
+        flat = [-1 if _is_missing(v) else index.setdefault(v, len(index)) for v in array.ravel().tolist()]
+        seen = list(index)
+        order = sorted(range(len(seen)), key=lambda i: _order_key(seen[i]))
+        rank = np.empty(len(seen) + 1, dtype=np.int64)
+        rank[np.asarray(order, dtype=np.int64)] = np.arange(len(seen))
+        rank[-1] = -1  # missing (index −1) stays −1
+        codes = rank[np.asarray(flat, dtype=np.int64).reshape(array.shape)] if flat else np.zeros(array.shape, np.int64)
+        labels = [_plain(seen[i]) for i in order]
+        numeric = all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in labels)
+    return _Encoded(codes, labels, numeric, _check_weights(weights, (array.shape[0],)))
+
+
+def _check_weights(weights, shape: tuple[int, ...]) -> np.ndarray | None:
+    if weights is None:
+        return None
+    w = np.asarray(weights)
+    if w.dtype.kind == "f" and np.all(np.isfinite(w)) and np.all(w == np.round(w)):
+        w = w.astype(np.int64)
+    if w.dtype.kind not in "iub":
+        raise ValueError("weights must be integers (a unit of weight k counts as k units)")
+    if w.shape != shape[-1:] and w.shape != shape:
+        raise ValueError(f"weights must have shape {shape[-1:]} (one per unit), got {w.shape}")
+    if (w < 0).any():
+        raise ValueError("weights must not be negative")
+    return w.astype(np.int64)
+
+
+# ---------------------------------------------------------------------- sufficient statistics
+
+
+@dataclass
+class _Stats:
+    """Weighted sufficient statistics for K data sets (codes) at once; arrays have K rows.
+
+    S2_u = Σc n_uc² for a unit with m_u values; every sum is over units weighted by w_u."""
+
+    categories: list  # labels of the q category indices
+    numeric: bool
+    n_coders: int
+    n_units: np.ndarray  # Σ w
+    observed: np.ndarray  # categories observed anywhere in the data
+    single: np.ndarray  # Σ w over units with m = 1
+    pair_units: np.ndarray  # Σ w over units with m ≥ 2
+    pair_values: np.ndarray  # Σ w·m over those
+    agree: np.ndarray  # Σ w·(S2 − m)/(m(m − 1)) over those: percent agreement numerator
+    diagonal: np.ndarray  # Σ w·(S2 − m)/(m − 1) over those: Σc o_cc
+    pair_totals: np.ndarray  # (K, q) n_c: values of each category in units with m ≥ 2
+    full_units: np.ndarray  # Σ w over units with a value from every coder
+    full_pairs: np.ndarray  # Σ w·(S2 − C) over those: agreeing ordered coder pairs
+    full_totals: np.ndarray  # (K, q) values of each category in those units
+    first: np.ndarray | None = None  # (K, q) two coders: coder 1's categories over units both coded
+    second: np.ndarray | None = None  # (K, q) coder 2's
+    coincidence: np.ndarray | None = None  # (q, q) for K = 1, above the nominal level only
+
+
+def _wsum(values: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """Σ over the last (units) axis, weighted."""
+    if w is None:
+        return values.sum(axis=-1)
+    return (values * w).sum(axis=-1)
+
+
+def _row_sums_of_squares(codes: np.ndarray) -> np.ndarray:
+    """S2_u = Σc n_uc² for every row, from the runs of equal values in the sorted row."""
+    n, c = codes.shape
+    if n == 0 or c == 0:
+        return np.zeros(n, dtype=np.int64)
+    flat = np.sort(codes, axis=1).ravel()
+    start = np.ones(flat.shape, dtype=bool)
+    start[1:] = flat[1:] != flat[:-1]
+    start[::c] = True
+    run_length = np.bincount(np.cumsum(start) - 1)
+    first = np.flatnonzero(start)
+    present = flat[first] >= 0
+    return np.bincount(first[present] // c, weights=run_length[present] ** 2, minlength=n).astype(np.int64)
+
+
+def _category_totals(codes: np.ndarray, rows: np.ndarray, w: np.ndarray | None, q: int) -> np.ndarray:
+    """Values of each category among the given rows, weighted: shape (q,)."""
+    selected = (codes >= 0) & rows[:, None]
+    if w is None:
+        return np.bincount(codes[selected], minlength=q).astype(np.int64)
+    unit_w = np.broadcast_to(w[:, None], codes.shape)[selected]
+    return np.rint(np.bincount(codes[selected], weights=unit_w, minlength=q)).astype(np.int64)
+
+
+def _unit_sums(m: np.ndarray, s2: np.ndarray, n_coders: int, w: np.ndarray | None) -> dict:
+    """The per-unit parts of _Stats from m_u and S2_u, shape (K, units) -> (K,)."""
+    pairable = m >= 2
+    denominator = np.where(pairable, m - 1, 1)
+    agreeing = s2 - m  # ordered coder pairs in the unit that agree
+    full = m == n_coders
+    return dict(
+        single=_wsum(m == 1, w),
+        pair_units=_wsum(pairable, w),
+        pair_values=_wsum(np.where(pairable, m, 0), w),
+        agree=_wsum(np.where(pairable, agreeing / (denominator * np.maximum(m, 1)), 0.0), w),
+        diagonal=_wsum(np.where(pairable, agreeing / denominator, 0.0), w),
+        full_units=_wsum(full, w) if n_coders >= 2 else np.zeros(m.shape[:-1], dtype=np.int64),
+        full_pairs=_wsum(np.where(full, s2 - n_coders, 0), w) if n_coders >= 2 else np.zeros(m.shape[:-1], dtype=np.int64),
+    )
+
+
+def _stats(e: _Encoded, level: str = "nominal") -> _Stats:
+    codes, w = e.codes, e.weights
+    n, c = codes.shape
+    q = max(len(e.categories), 1)
+    present = codes >= 0
+    m = present.sum(axis=1)
+    parts = _unit_sums(m[None], _row_sums_of_squares(codes)[None], c, w)
+    full = (m == c) if c >= 2 else np.zeros(n, dtype=bool)
+    stats = _Stats(
+        e.categories, e.numeric, c,
+        n_units=np.array([n if w is None else int(w.sum())]),
+        observed=np.array([len(e.categories)]),
+        pair_totals=_category_totals(codes, m >= 2, w, q)[None],
+        full_totals=_category_totals(codes, full, w, q)[None],
+        **{k: np.atleast_1d(v) for k, v in parts.items()},
+    )
+    if c == 2:
+        stats.first = _category_totals(codes[:, :1], full, w, q)[None]
+        stats.second = _category_totals(codes[:, 1:], full, w, q)[None]
+    if level != "nominal" and c >= 2:
+        scale = np.where(m >= 2, (1.0 if w is None else w) / np.maximum(m - 1, 1), 0.0)
+        o = np.zeros(q * q)
+        for i in range(c):
+            for j in range(i + 1, c):
+                both = present[:, i] & present[:, j] & (m >= 2)
+                o += np.bincount(codes[both, i] * q + codes[both, j], weights=scale[both], minlength=q * q)
+        o = o.reshape(q, q)
+        stats.coincidence = o + o.T
+    return stats
+
+
+# ---------------------------------------------------------------------- results
+
+
+def _marginals(s: _Stats, totals: np.ndarray | None, k: int) -> dict:
+    if totals is None:
+        return {}
+    row = totals[k]
+    return {s.categories[i]: int(row[i]) for i in np.flatnonzero(row)} if len(s.categories) else {}
+
+
+def _only_category(s: _Stats, totals: np.ndarray, k: int):
+    """The single category used, or None when there are several (or none)."""
+    used = np.flatnonzero(totals[k])
+    return s.categories[used[0]] if len(used) == 1 else None
+
+
+def _common(s: _Stats, k: int) -> str | None:
+    if s.n_units[k] == 0:
+        return "no units"
+    if s.n_coders < 2:
+        return f"fewer than two coders ({s.n_coders})"
+    return None
+
+
+def _make(measure: str, s: _Stats, k: int, value, reason, used, pairable, totals, definition=None) -> AgreementResult:
+    return AgreementResult(measure, None if reason else float(value), reason, int(s.n_units[k]), int(used),
+                           int(pairable), _marginals(s, totals, k), int(s.single[k]), definition)
+
+
+def _percent(s: _Stats, k: int) -> AgreementResult:
+    reason = _common(s, k)
+    if reason is None and s.pair_units[k] == 0:
+        reason = "no unit has values from two coders"
+    value = None if reason else s.agree[k] / s.pair_units[k]
+    return _make("percent", s, k, value, reason, s.pair_units[k], s.pair_values[k], s.pair_totals, PERCENT_DEFINITION)
+
+
+def _two_coder(measure: str, s: _Stats, k: int) -> AgreementResult:
+    name = "Cohen's kappa" if measure == "cohen_kappa" else "Scott's pi"
+    reason = _common(s, k)
+    if reason is None and s.n_coders != 2:
+        reason = f"{name} is defined for exactly two coders, not {s.n_coders}"
+    if reason:
+        return _make(measure, s, k, None, reason, 0, 0, None)
+    n = int(s.full_units[k])
+    totals = s.first + s.second
+    if n == 0:
+        return _make(measure, s, k, None, "no unit was coded by both coders", 0, 0, totals)
+    agree = int(s.full_pairs[k]) // 2
+    if measure == "cohen_kappa":  # κ = (po − pe)/(1 − pe) = (n·agree − Σ r_c s_c)/(n² − Σ r_c s_c)
+        chance = int(s.first[k] @ s.second[k])
+        numerator, denominator = n * agree - chance, n * n - chance
+    else:  # pe = Σ ((r_c + s_c)/2n)²
+        chance = int(totals[k] @ totals[k])
+        numerator, denominator = 4 * n * agree - chance, 4 * n * n - chance
+    if denominator == 0:
+        only = _only_category(s, totals, k)
+        return _make(measure, s, k, None, f"only one category ({only}) was used by both coders: expected agreement is 1",
+                     n, 2 * n, totals)
+    return _make(measure, s, k, numerator / denominator, None, n, 2 * n, totals)
+
+
+def _fleiss(s: _Stats, k: int) -> AgreementResult:
+    c = s.n_coders
+    definition = f"constant number of raters: units with a value from each of the {c} coders"
+    reason = _common(s, k)
+    if reason:
+        return _make("fleiss_kappa", s, k, None, reason, 0, 0, None, definition)
+    units = int(s.full_units[k])
+    if units == 0:
+        return _make("fleiss_kappa", s, k, None, f"no unit has a value from every coder ({c})", 0, 0, s.full_totals, definition)
+    only = _only_category(s, s.full_totals, k)
+    if only is not None:
+        return _make("fleiss_kappa", s, k, None, f"only one category ({only}) was used: expected agreement is 1",
+                     units, units * c, s.full_totals, definition)
+    p_bar = s.full_pairs[k] / (units * c * (c - 1))
+    p = s.full_totals[k] / (units * c)
+    pe = float(p @ p)
+    return _make("fleiss_kappa", s, k, (p_bar - pe) / (1 - pe), None, units, units * c, s.full_totals, definition)
+
+
+def _delta(s: _Stats, level: str, totals: np.ndarray) -> np.ndarray:
+    """Krippendorff's squared difference δ²_ck between the (sorted) categories."""
+    q = len(s.categories)
+    if level == "nominal":
+        return 1.0 - np.eye(q)
+    values = np.asarray(s.categories, dtype=float)
+    if level == "interval":
+        return (values[:, None] - values[None, :]) ** 2
+    if level == "ratio":
+        total = values[:, None] + values[None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(total == 0, 0.0, ((values[:, None] - values[None, :]) / np.where(total == 0, 1, total)) ** 2)
+    # ordinal: (Σ_{g=c..k} n_g − (n_c + n_k)/2)², categories in rank order
+    cumulative = np.concatenate([[0.0], np.cumsum(totals, dtype=float)])
+    idx = np.arange(q)
+    lo, hi = np.minimum.outer(idx, idx), np.maximum.outer(idx, idx)
+    return (cumulative[hi + 1] - cumulative[lo] - (totals[:, None] + totals[None, :]) / 2) ** 2
+
+
+def _alpha(s: _Stats, k: int, level: str) -> AgreementResult:
+    definition = f"{level} level"
+    reason = _common(s, k)
+    if reason:
+        return _make("krippendorff_alpha", s, k, None, reason, 0, 0, None, definition)
+    units, n = int(s.pair_units[k]), int(s.pair_values[k])
+    if units == 0:
+        return _make("krippendorff_alpha", s, k, None, "no pairable values: no unit has values from two coders",
+                     0, 0, s.pair_totals, definition)
+    totals = s.pair_totals[k]
+    only = _only_category(s, s.pair_totals, k)
+    if only is not None:
+        return _make("krippendorff_alpha", s, k, None,
+                     f"only one value ({only}) among the pairable values: expected disagreement is zero",
+                     units, n, s.pair_totals, definition)
+    if level != "nominal" and not s.numeric:
+        return _make("krippendorff_alpha", s, k, None, f"{level} alpha needs numeric categories",
+                     units, n, s.pair_totals, definition)
+    if level == "nominal" or s.coincidence is None:
+        # Binary (present/absent) data: δ² is the same for every pair of distinct values at every level.
+        expected = float(n * n - int(totals @ totals))
+        observed = float(n - s.diagonal[k])
+    else:
+        delta = _delta(s, level, totals)
+        expected = float(totals @ delta @ totals)
+        observed = float((s.coincidence * delta).sum())
+    return _make("krippendorff_alpha", s, k, 1.0 - (n - 1) * observed / expected, None, units, n, s.pair_totals,
+                 definition)
+
+
+def _brennan_prediger(s: _Stats, k: int, q: int | None) -> AgreementResult:
+    po = _percent(s, k)
+    definition = f"chance agreement 1/q with q = {q} categories in the coding scheme"
+    reason = None
+    if q is None:
+        reason, definition = "the number of categories in the coding scheme (q) was not given", None
+    elif q < 2:
+        reason = f"the coding scheme must offer at least two categories (q = {q})"
+    elif s.observed[k] > q:
+        reason = f"{int(s.observed[k])} categories observed but the coding scheme offers q = {q}"
+    elif po.value is None:
+        reason = po.reason
+    value = None if reason else (q * po.value - 1) / (q - 1)
+    return AgreementResult("brennan_prediger", value, reason, po.n_units, po.n_units_used, po.n_pairable,
+                           po.marginals, po.dropped_single, definition)
+
+
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+
+
+def _all(s: _Stats, k: int, n_categories: int | None, level: str) -> list[AgreementResult]:
+    results = [_percent(s, k)]
+    if s.n_coders == 2:
+        results += [_two_coder("cohen_kappa", s, k), _two_coder("scott_pi", s, k)]
+    results += [_fleiss(s, k), _alpha(s, k, level), _brennan_prediger(s, k, n_categories)]
     return results
+
+
+# ---------------------------------------------------------------------- public API
+
+
+def percent_agreement(data, weights=None) -> AgreementResult:
+    """Mean pairwise agreement within units (Fleiss' P̄o), over units with two or more values."""
+    return _percent(_stats(_encode(data, weights)), 0)
+
+
+def cohen_kappa(data, weights=None) -> AgreementResult:
+    """Cohen (1960): (po − pe)/(1 − pe), pe from each coder's marginals; two coders, units both coded."""
+    return _two_coder("cohen_kappa", _stats(_encode(data, weights)), 0)
+
+
+def scott_pi(data, weights=None) -> AgreementResult:
+    """Scott (1955): as Cohen's kappa with pe from the pooled marginals; two coders."""
+    return _two_coder("scott_pi", _stats(_encode(data, weights)), 0)
+
+
+def fleiss_kappa(data, weights=None) -> AgreementResult:
+    """Fleiss (1971) with a constant number of raters: units lacking any coder's value are dropped."""
+    return _fleiss(_stats(_encode(data, weights)), 0)
+
+
+def brennan_prediger(data, n_categories: int, weights=None) -> AgreementResult:
+    """Brennan & Prediger (1981): (po − 1/q)/(1 − 1/q), q = ``n_categories`` from the coding scheme."""
+    return _brennan_prediger(_stats(_encode(data, weights)), 0, n_categories)
+
+
+def krippendorff_alpha(data, level: str = "nominal", weights=None) -> AgreementResult:
+    """Krippendorff (2011): 1 − (n − 1)·Σ o_ck δ²_ck / Σ n_c n_k δ²_ck from the coincidence matrix.
+
+    ``level``: nominal, ordinal, interval or ratio (the last three need numeric categories)."""
+    _check_level(level)
+    return _alpha(_stats(_encode(data, weights), level), 0, level)
+
+
+def compute_all(data, n_categories: int | None, level: str = "nominal", weights=None) -> list[AgreementResult]:
+    """Every applicable measure, in the order percent, [Cohen, Scott], Fleiss, alpha, Brennan–Prediger.
+
+    Cohen's kappa and Scott's pi are included only for exactly two coders. ``n_categories`` is the
+    number of categories the coding scheme offers (Brennan–Prediger's q); None leaves that
+    measure undefined."""
+    _check_level(level)
+    return _all(_stats(_encode(data, weights), level), 0, n_categories, level)
+
+
+def binary_per_code(matrix, n_categories: int | None = 2, level: str = "nominal",
+                    weights=None) -> list[list[AgreementResult]]:
+    """Every measure for many present/absent codes in one vectorised pass.
+
+    ``matrix``: shape (codes, units, coders), 1 where the coder applied the code to the unit, 0
+    where they did not, ``nan`` where the coder has no value for the unit (a boolean array has no
+    missing values). ``weights``: one per unit, shape (units,) or (codes, units). Returns, for each
+    code, the same list ``compute_all(matrix[k], n_categories, level, weights)`` returns (for two
+    values every level of alpha gives the same number)."""
+    _check_level(level)
+    x = np.asarray(matrix)
+    if x.ndim != 3:
+        raise ValueError(f"matrix must have shape (codes, units, coders), got {x.ndim} dimension(s)")
+    k_codes, n, c = x.shape
+    w = _check_weights(weights, (k_codes, n))
+    if w is not None and w.ndim == 1:
+        w = w[None]
+    m = np.zeros((k_codes, n), dtype=np.int64)
+    ones = np.zeros((k_codes, n), dtype=np.int64)
+    coder_ones = []
+    for j in range(c):
+        column = x[:, :, j]
+        if column.dtype == bool:
+            is_one, is_present = column, np.ones(column.shape, dtype=bool)
+        else:
+            is_one, is_present = column == 1, ~np.isnan(column)
+            if np.count_nonzero(is_one) + np.count_nonzero(column == 0) != np.count_nonzero(is_present):
+                raise ValueError("matrix values must be 0, 1 or nan")
+        m += is_present
+        ones += is_one
+        coder_ones.append(is_one)
+    zeros = m - ones
+    s2 = ones * ones + zeros * zeros
+    pairable, full = m >= 2, m == c
+    stacked = lambda a, b: np.stack([a, b], axis=1)  # noqa: E731  (K, 2): category 0, category 1
+    any_zero = np.count_nonzero(zeros, axis=1) > 0
+    any_one = np.count_nonzero(ones, axis=1) > 0
+    stats = _Stats(
+        [0, 1], True, c,
+        n_units=np.full(k_codes, n) if w is None else np.broadcast_to(w.sum(axis=-1), (k_codes,)),
+        observed=any_zero.astype(np.int64) + any_one,
+        pair_totals=stacked(_wsum(np.where(pairable, zeros, 0), w), _wsum(np.where(pairable, ones, 0), w)),
+        full_totals=stacked(_wsum(np.where(full, zeros, 0), w), _wsum(np.where(full, ones, 0), w)),
+        **_unit_sums(m, s2, c, w),
+    )
+    if c == 2:
+        for j, name in enumerate(("first", "second")):
+            one = _wsum(coder_ones[j] & full, w)
+            setattr(stats, name, stacked(stats.full_units - one, one))
+    return [_all(stats, k, n_categories, level) for k in range(k_codes)]
