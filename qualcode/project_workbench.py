@@ -12,8 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
+
+from qualcode.db.models import Coder, Coding, Participant, Segment, Transcript
+from qualcode.records import TranscriptInfo
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -78,7 +81,27 @@ _COLUMNS = (f"s.id, s.transcript_id, t.name, p.label, s.position, s.speaker, {_S
 
 
 class WorkbenchQueries:
-    """Full-text search over every transcript's segments."""
+    """The transcript list and progress for the workbench, and full-text search."""
+
+    def transcript_list(self) -> list[TranscriptInfo]:
+        """Every transcript by name with participant, attributes and segment count, without reading
+        any transcript text (``n_chars`` is 0; ``Project.transcripts`` has it). Fast with thousands."""
+        with self._read() as s:  # type: ignore[attr-defined]
+            counts = dict(s.execute(select(Segment.transcript_id, func.count()).group_by(Segment.transcript_id)).all())
+            rows = s.execute(
+                select(Transcript.id, Transcript.name, Transcript.format, Participant.label, Participant.attributes)
+                .outerjoin(Participant, Participant.id == Transcript.participant_id).order_by(Transcript.name)).all()
+        return [TranscriptInfo(r[0], r[1], r[2], r[3], dict(r[4] or {}), counts.get(r[0], 0), 0) for r in rows]
+
+    def coded_segment_counts(self, coder: str) -> dict[int, int]:
+        """Transcript id -> how many of its segments ``coder`` has coded (transcripts with none are absent)."""
+        with self._read() as s:  # type: ignore[attr-defined]
+            coder_id = s.scalar(select(Coder.id).where(Coder.name == coder))
+            if coder_id is None:
+                return {}
+            return dict(s.execute(
+                select(Coding.transcript_id, func.count(func.distinct(Coding.segment_id)))
+                .where(Coding.coder_id == coder_id).group_by(Coding.transcript_id)).all())
 
     def search(self, query: str, limit: int = 200) -> list[SearchHit]:
         """Segments matching every word of ``query`` (best first), at most ``limit``.

@@ -18,7 +18,6 @@ from textual import on
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from qualcode.project_workbench import match_spans
 from qualcode.records import CodeInfo, CodingInfo, MemoInfo, SegmentInfo, TranscriptInfo
@@ -32,6 +31,7 @@ from qualcode.tui.widgets.detail import CodingList, SegmentContext, SegmentDetai
 from qualcode.tui.widgets.dialogs import ChoiceDialog
 from qualcode.tui.widgets.finder import CodeFinder
 from qualcode.tui.widgets.help import HelpScreen
+from qualcode.tui.widgets.keybar import KeyBar
 from qualcode.tui.widgets.memo import MemoDialog
 from qualcode.tui.widgets.search import SearchDialog
 from qualcode.tui.widgets.segments import SegmentData, SegmentView
@@ -82,6 +82,7 @@ class WorkbenchScreen(CodebookActions, Screen):
     #right { width: 28; }
     WorkbenchScreen.-wide #left { width: 38; }
     WorkbenchScreen.-wide #right { width: 44; }
+    WorkbenchScreen.-wide SegmentDetail { height: 10; }
     .pane { border: round $primary 40%; border-title-color: $text-muted; }
     .pane:focus-within { border: round $primary; border-title-color: $text; }
     #transcripts { height: 35%; }
@@ -134,6 +135,7 @@ class WorkbenchScreen(CodebookActions, Screen):
         self.filter_key: str | None = None
         self._submitted: dict[int, float] = {}
         self._last_position: int | None = None
+        self.progress_known = False
         self.ready = False  # the first transcript is on screen
         self.first_paint_seconds: float | None = None
         self._started = time.perf_counter()
@@ -157,7 +159,7 @@ class WorkbenchScreen(CodebookActions, Screen):
                 panel.border_title = content("Definition")
                 yield panel
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self.view = self.query_one(SegmentView)
@@ -207,9 +209,11 @@ class WorkbenchScreen(CodebookActions, Screen):
         coder, other, p = self.coder, self.other, self.project
 
         def fetch() -> ProjectSnapshot:
+            # Without the coder's progress per transcript: that comes next (``_load_progress``), so
+            # that the screen is usable at once even with thousands of transcripts.
             return ProjectSnapshot(
                 name=p.setting("name") or p.location,
-                transcripts=p.transcripts(coder),
+                transcripts=p.transcript_list(),
                 codes=p.codes(),
                 counts=p.code_counts(coder),
                 other_counts=p.code_counts(other) if other else {},
@@ -223,13 +227,29 @@ class WorkbenchScreen(CodebookActions, Screen):
             elif self.open is not None:
                 seg = self.view.current
                 self.open_transcript(self.open.info.id, segment_id=seg.id if seg else None, keep_filter=True)
+            self._load_progress()
             if then is not None:
                 then()
 
         self.run_project(fetch, loaded, description="loading the project", key="project")
 
+    def _load_progress(self) -> None:
+        """How much of each transcript this coder has coded (the picker's progress bars)."""
+        coder, p = self.coder, self.project
+
+        def loaded(done: dict[int, int]) -> None:
+            if self.open is not None:
+                done[self.open.info.id] = self.open.info.coded_segments  # what the screen knows is newer
+            self.transcripts = [dataclasses.replace(t, coded_segments=done.get(t.id, 0)) for t in self.transcripts]
+            self.progress_known = True
+            self.picker.set_transcripts(self.transcripts, self.open.info.id if self.open else None, True)
+
+        self.run_project(lambda: p.coded_segment_counts(coder), loaded, description="counting progress", key="progress")
+
     def _apply_snapshot(self, snap: ProjectSnapshot) -> None:
         self.project_name = snap.name
+        known = {t.id: t.coded_segments for t in self.transcripts}
+        snap.transcripts = [dataclasses.replace(t, coded_segments=known.get(t.id, 0)) for t in snap.transcripts]
         self.transcripts = snap.transcripts
         self.codes = snap.codes
         self.code_by_key = {c.key: c for c in snap.codes}
@@ -240,7 +260,7 @@ class WorkbenchScreen(CodebookActions, Screen):
             self.filter_key = None
         self.status.set(project=snap.name)
         current = self.open.info.id if self.open else None
-        self.picker.set_transcripts(snap.transcripts, current)
+        self.picker.set_transcripts(snap.transcripts, current, self.progress_known)
         self.codebook.set_codes(snap.codes, snap.counts)
         self._show_definition()
 
@@ -399,9 +419,9 @@ class WorkbenchScreen(CodebookActions, Screen):
         while parent is not None and parent in self.code_by_key:
             path.insert(0, self.code_by_key[parent].name)
             parent = self.code_by_key[parent].parent_key
-        usage = f"your codings: {self.counts.get(key, 0)}"
-        if self.other:
-            usage += f" · {self.other}'s: {self.other_counts.get(key, 0)}"
+        # This coder's count is in the codebook tree; here only the other coder's (compare mode), so
+        # that applying a code does not redraw the whole definition.
+        usage = f"{self.other}'s codings: {self.other_counts.get(key, 0)}" if self.other else ""
         self.definition.show(code, path, usage, self.code_memos.get(code.id))
 
     def _save_position(self) -> None:
@@ -474,18 +494,16 @@ class WorkbenchScreen(CodebookActions, Screen):
     def _applied(self, transcript_id: int | None, info: CodingInfo) -> None:
         o = self.open
         if o is None or o.info.id != transcript_id:
-            self.counts[info.code_key] = self.counts.get(info.code_key, 0) + 1
-            self.codebook.set_codes(self.codes, self.counts)
+            self._count(info.code_key, +1)
             return
         existing = o.codings.setdefault(info.segment_id, [])
         new = all(c.id != info.id for c in existing)
         if new:
             existing.append(info)
-            self.counts[info.code_key] = self.counts.get(info.code_key, 0) + 1
-            self.codebook.set_codes(self.codes, self.counts)
+            self._count(info.code_key, +1)
         self.view.end_selection()
         self.view.update_segments({info.segment_id})
-        self._after_codings_changed()
+        self._after_codings_changed(info.code_key)
         where = f"segment {self._position_of(info.segment_id)}"
         what = "" if (info.start, info.end) == self._bounds(info.segment_id) else f" (chars {info.start}-{info.end})"
         message = Text.assemble(("✓ " if new else "already: ", "green"), one_line(info.code_name), f" → {where}{what}")
@@ -505,11 +523,18 @@ class WorkbenchScreen(CodebookActions, Screen):
                     return (s.start, s.end)
         return (-1, -1)
 
-    def _after_codings_changed(self) -> None:
+    def _count(self, key: str, delta: int) -> None:
+        self.counts[key] = max(0, self.counts.get(key, 0) + delta)
+        code = self.code_by_key.get(key)
+        if code is not None:
+            self.codebook.update_count(code, self.counts[key])
+
+    def _after_codings_changed(self, key: str) -> None:
+        """Only what a coding added or removed changes: progress, the segment's detail, one count."""
         self._update_progress()
         self._update_detail()
-        self._update_modes()
-        self._show_definition()
+        if self.other:
+            self._update_modes()
 
     def action_remove_coding(self) -> None:
         seg = self.view.current
@@ -543,10 +568,9 @@ class WorkbenchScreen(CodebookActions, Screen):
             if o is not None and coding.segment_id in o.codings:
                 o.codings[coding.segment_id] = [c for c in o.codings[coding.segment_id] if c.id != coding.id]
                 o.coding_memos.pop(coding.id, None)
-            self.counts[coding.code_key] = max(0, self.counts.get(coding.code_key, 0) - 1)
-            self.codebook.set_codes(self.codes, self.counts)
+            self._count(coding.code_key, -1)
             self.view.update_segments({coding.segment_id})
-            self._after_codings_changed()
+            self._after_codings_changed(coding.code_key)
             self.status.set(message=Text.assemble(("✗ removed ", "yellow"), one_line(coding.code_name),
                                                   f" from segment {self._position_of(coding.segment_id)} (u undoes)"))
 

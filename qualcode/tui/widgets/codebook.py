@@ -13,10 +13,10 @@ from qualcode.tui.text import UserTree, plain, swatch
 
 
 def code_label(code: CodeInfo, count: int) -> Text:
+    """Colour, this coder's number of codings (first, so a narrow pane never hides it), name."""
     label = swatch(code.color)
+    label.append(f"{count:>3} " if count else "  · ", style="bold" if count else "dim")
     label.append_text(plain(code.name))
-    if count:
-        label.append(f"  {count}", style="bold")
     return label
 
 
@@ -99,6 +99,11 @@ class CodebookTree(UserTree):
             self.select_key(keep)
         elif codes:
             self.call_after_refresh(self._first)
+
+    def update_count(self, code: CodeInfo, count: int) -> None:
+        node = self._code_nodes.get(code.key)
+        if node is not None:
+            node.set_label(code_label(code, count))
 
     def _first(self) -> None:
         if self.cursor_line < 0 and self.root.children:

@@ -55,6 +55,17 @@ class DefinitionPanel(VerticalScroll, can_focus=False):
     def compose(self):
         yield UserStatic(definition_text(None, [], "", None), id="definition-body")
 
+    def on_mount(self) -> None:
+        self._shown: tuple | None = None
+        self._body = self.query_one("#definition-body", UserStatic)
+
     def show(self, code: CodeInfo | None, path: list[str], usage: str = "", memo: MemoInfo | None = None) -> None:
-        self.query_one("#definition-body", UserStatic).update(definition_text(code, path, usage, memo))
-        self.scroll_home(animate=False)
+        shown = (code, tuple(path), usage, memo)
+        if shown == self._shown:
+            return
+        same_code = self._shown is not None and self._shown[0] == code and self._shown[3] == memo
+        self._shown = shown
+        # Only the usage line changed (a coding was added): same height, no new layout needed.
+        self._body.update(definition_text(code, path, usage, memo), layout=not same_code)
+        if not same_code:
+            self.scroll_home(animate=False)

@@ -18,10 +18,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets.option_list import Option
 
 from qualcode.records import CodingInfo, MemoInfo, SegmentInfo
-from qualcode.tui.text import UserOptionList, UserStatic, chip, one_line, plain
+from qualcode.tui.text import UserStatic, chip, one_line, plain
 
 
 @dataclass(frozen=True)
@@ -62,18 +61,26 @@ def coding_prompt(c: CodingInfo, seg: SegmentInfo, memo: MemoInfo | None, mine: 
     return line
 
 
-class CodingList(UserOptionList):
-    """The current segment's codings: remove one, memo it, or find its code in the codebook."""
+class CodingList(Widget, can_focus=True):
+    """The current segment's codings: remove one, memo it, or find its code in the codebook.
+
+    Drawn as plain lines (no widget per coding, no scrolling), so that adding a coding repaints
+    these few lines and nothing else on the screen.
+    """
 
     DEFAULT_CSS = """
-    CodingList { height: auto; max-height: 6; border: none; background: $surface; padding: 0; }
-    CodingList:focus { background: $boost; }
+    CodingList { background: $surface; }
+    CodingList > .codings--cursor { background: $boost; }
+    CodingList:focus > .codings--cursor { background: $primary 30%; }
     """
+    COMPONENT_CLASSES = {"codings--cursor"}
 
     BINDINGS = [
         Binding("d,delete", "remove", "Remove", id="codings.remove", tooltip="Remove the chosen coding (yours only)"),
         Binding("m", "memo", "Memo", id="codings.memo", tooltip="Write a memo on the chosen coding"),
-        Binding("enter", "select", "Show code", id="codings.show", tooltip="Show the chosen coding's code in the codebook"),
+        Binding("enter", "show_code", "Show code", id="codings.show", tooltip="Show the chosen coding's code in the codebook"),
+        Binding("down,j", "move(1)", "Down", show=False, id="codings.down"),
+        Binding("up,k", "move(-1)", "Up", show=False, id="codings.up"),
     ]
 
     class RemoveRequested(Message):
@@ -94,21 +101,52 @@ class CodingList(UserOptionList):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.codings: list[CodingInfo] = []
+        self.prompts: list[Text] = []
+        self.highlighted: int | None = None
+        self._shown: tuple | None = None
 
     def set_codings(self, codings: list[CodingInfo], seg: SegmentInfo | None, memos: dict[int, MemoInfo], coder: str) -> None:
-        self.codings = codings
-        if seg is None:
-            self.set_options([])
-            return
+        shown = (seg.id if seg and codings else None, tuple(codings), tuple(memos.get(c.id) for c in codings), coder)
+        if shown == self._shown:
+            return  # e.g. moving between two uncoded segments: nothing to draw again
+        self._shown = shown
         keep = self.highlighted
-        self.set_options(Option(coding_prompt(c, seg, memos.get(c.id), c.coder == coder), id=str(c.id)) for c in codings)
-        if codings:
-            self.highlighted = min(keep or 0, len(codings) - 1)
+        self.codings = codings if seg is not None else []
+        self.prompts = [coding_prompt(c, seg, memos.get(c.id), c.coder == coder) for c in self.codings]
+        self.highlighted = min(keep or 0, len(self.codings) - 1) if self.codings else None
+        self.refresh()
+
+    def render(self) -> Text:
+        height = max(1, self.size.height)
+        if not self.codings:
+            return Text("")
+        top = 0
+        if self.highlighted is not None and self.highlighted >= height:
+            top = self.highlighted - height + 1
+        out = Text(end="", no_wrap=True, overflow="ellipsis")
+        cursor = self.get_component_rich_style("codings--cursor", partial=True)
+        shown = self.prompts[top:top + height]
+        for i, prompt in enumerate(shown, top):
+            line = prompt.copy()
+            line.truncate(max(1, self.size.width), overflow="ellipsis", pad=True)
+            if i == self.highlighted:
+                line.stylize(cursor)
+            out.append_text(line)
+            if i < top + len(shown) - 1:
+                out.append("\n")
+        if len(self.codings) > top + height:
+            out.append(f"  (+{len(self.codings) - top - height} more: ↓)", style="dim")
+        return out
 
     def _chosen(self) -> CodingInfo | None:
         if self.highlighted is None or not 0 <= self.highlighted < len(self.codings):
             return None
         return self.codings[self.highlighted]
+
+    def action_move(self, delta: int) -> None:
+        if self.codings:
+            self.highlighted = max(0, min(len(self.codings) - 1, (self.highlighted or 0) + delta))
+            self.refresh()
 
     def action_remove(self) -> None:
         c = self._chosen()
@@ -120,27 +158,37 @@ class CodingList(UserOptionList):
         if c is not None:
             self.post_message(self.MemoRequested(c))
 
-    def on_option_list_option_selected(self, event: UserOptionList.OptionSelected) -> None:
-        event.stop()
+    def action_show_code(self) -> None:
         c = self._chosen()
         if c is not None:
             self.post_message(self.ShowCode(c.code_key))
+
+    def on_click(self, event) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None and 0 <= offset.y < len(self.codings):
+            self.highlighted = offset.y
+            self.refresh()
 
 
 class SegmentDetail(Vertical):
     """Below the transcript: the current segment's codings, its memo, and the suggestions slot."""
 
     DEFAULT_CSS = """
-    SegmentDetail { height: auto; max-height: 45%; border-top: solid $primary 50%; background: $surface; }
+    /* A fixed height: what changes inside (codings added, a memo) never moves the transcript pane,
+       so applying a code repaints this area and one segment, not the whole screen. */
+    SegmentDetail { height: 8; border-top: solid $primary 50%; background: $surface; }
     SegmentDetail > #detail-title { color: $text-muted; height: 1; }
-    SegmentDetail > #detail-memo { height: auto; max-height: 3; color: $text; }
-    SegmentDetail > #suggestions-slot { height: auto; }
+    SegmentDetail > #coding-list { height: 1fr; min-height: 1; }
+    SegmentDetail > #detail-memo { height: auto; max-height: 2; color: $text; }
+    SegmentDetail > #suggestions-slot { height: auto; max-height: 50%; }
     """
 
     def compose(self):
         yield UserStatic("", id="detail-title")
         yield CodingList(id="coding-list")
-        yield UserStatic("", id="detail-memo")
+        memo = UserStatic("", id="detail-memo")
+        memo.content_memo = None
+        yield memo
         # The suggestions engine's panel lives here (see SEGMENT_PANELS above).
         with Vertical(id="suggestions-slot"):
             for panel in SEGMENT_PANELS:
@@ -150,7 +198,7 @@ class SegmentDetail(Vertical):
              segment_memo: MemoInfo | None, coder: str, other: str | None, context: SegmentContext) -> None:
         title = self.query_one("#detail-title", UserStatic)
         if seg is None:
-            title.update(Text("No segment", style="dim"))
+            title.update(Text("No segment", style="dim"), layout=False)
         else:
             mine = sum(1 for c in codings if c.coder == coder)
             head = Text(f"Segment {seg.position + 1} · ", end="")
@@ -162,12 +210,14 @@ class SegmentDetail(Vertical):
                 head.append_text(one_line(other))
             if not codings:
                 head.append(" — a: apply the highlighted code, /: find a code", style="dim")
-            title.update(head)
+            title.update(head, layout=False)
         self.query_one(CodingList).set_codings(codings, seg, memos, coder)
         memo_widget = self.query_one("#detail-memo", UserStatic)
-        memo_widget.display = segment_memo is not None
-        if segment_memo is not None:
+        if memo_widget.display != (segment_memo is not None):
+            memo_widget.display = segment_memo is not None
+        if segment_memo is not None and memo_widget.content_memo != segment_memo:
             memo_widget.update(Text.assemble(("✎ memo: ", "bold"), plain(segment_memo.text)))
+        memo_widget.content_memo = segment_memo
         for panel in self.query_one("#suggestions-slot").children:
             show = getattr(panel, "show_segment", None)
             if show is not None:

@@ -14,6 +14,7 @@ with the mouse across a segment's text selects too.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from rich.cells import get_character_cell_size
@@ -22,7 +23,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import var
 from textual.strip import Strip
@@ -213,8 +214,11 @@ class SegmentView(Widget, can_focus=True):
         self._dragging = False
         self._lines_cache: LRUCache[tuple, list[tuple[Text, LineInfo]]] = LRUCache(2000)
         self._frame: list[tuple[Strip, LineInfo]] | None = None
+        # Rendered strips per segment, reused while its laid-out lines (the same list object) stand.
+        self._strip_cache: LRUCache[tuple, tuple[list, list[tuple[Strip, LineInfo]]]] = LRUCache(500)
         self._versions: dict[int, int] = {}
         self._global_version = 0
+        self.first_frame_at: float | None = None
 
     # ------------------------------------------------------------------ attributes down
 
@@ -473,12 +477,28 @@ class SegmentView(Widget, can_focus=True):
     # ------------------------------------------------------------------ rendering
 
     def _invalidate(self) -> None:
+        """The view's state changed: repaint only the lines that now look different."""
+        old = self._frame
         self._frame = None
-        self.refresh()
+        width = self.size.width
+        if old is None or not width or not self.is_attached:
+            self.refresh()
+            return
+        new = self._build_frame()
+        start = None
+        for y in range(max(len(old), len(new)) + 1):
+            same = y < len(old) and y < len(new) and old[y][0] is new[y][0]
+            done = y >= max(len(old), len(new))
+            if not same and not done and start is None:
+                start = y
+            elif (same or done) and start is not None:
+                self.refresh(Region(0, start, width, y - start))
+                start = None
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines_cache.clear()
+        self._strip_cache.clear()
         self._frame = None
 
     def _on_resize(self, event: events.Resize) -> None:
@@ -502,24 +522,34 @@ class SegmentView(Widget, can_focus=True):
         base = self.rich_style
         console = self.app.console
         if not self.data.segments:
-            message = Text("  No segments to show.", style=self.get_component_rich_style("segment--empty"))
+            message = Text("  No segments to show.", style=self._style("segment--empty"))
             frame.append((Strip(list(message.render(console)), message.cell_len).extend_cell_length(width).crop(0, width).apply_style(base), LineInfo(-1)))
         index, skip = self.top, self.top_skip
         while len(frame) < height and index < len(self.data.segments):
+            key = (index, width, self._global_version)
+            strips = self._strip_cache.get(key)
             lines = self._segment_lines(index)
-            cursor_style = self.get_component_rich_style("segment--cursor") if index == self.cursor else None
-            for text, info in lines[skip:]:
+            if strips is None or strips[0] is not lines:
+                cursor_style = self.get_component_rich_style("segment--cursor") if index == self.cursor else None
+                rendered = []
+                for text, info in lines:
+                    line = text.copy()
+                    line.truncate(width, overflow="crop", pad=True)
+                    strip = Strip(list(line.render(console)), width)
+                    if cursor_style is not None and info.index >= 0:
+                        strip = strip.apply_style(cursor_style)
+                    rendered.append((strip.apply_style(base), info))
+                strips = (lines, rendered)
+                self._strip_cache[key] = strips
+            for item in strips[1][skip:]:
                 if len(frame) >= height:
                     break
-                line = text.copy()
-                line.truncate(width, overflow="crop", pad=True)
-                strip = Strip(list(line.render(console)), width)
-                if cursor_style is not None and info.index >= 0:
-                    strip = strip.apply_style(cursor_style)
-                frame.append((strip.apply_style(base), info))
+                frame.append(item)
             index += 1
             skip = 0
         self._frame = frame
+        if self.first_frame_at is None and self.data.segments:
+            self.first_frame_at = time.perf_counter()  # when a transcript was first drawn (benchmarks read it)
         return frame
 
     def _segment_lines(self, index: int) -> list[tuple[Text, LineInfo]]:
@@ -537,10 +567,19 @@ class SegmentView(Widget, can_focus=True):
             self._lines_cache[key] = lines
         return lines
 
+    def _style(self, name: str) -> Style:
+        """A component's foreground and attributes only: the cursor's background shows through."""
+        s = self.get_component_rich_style(name)
+        if name in ("segment--selection", "segment--match"):
+            return s
+        return Style(color=s.color, bold=s.bold, dim=s.dim, italic=s.italic, underline=s.underline,
+                     reverse=s.reverse, strike=s.strike)
+
     def _layout(self, index: int, seg: SegmentInfo, width: int, is_cursor: bool) -> list[tuple[Text, LineInfo]]:
-        style = self.get_component_rich_style
+        style = self._style
         data = self.data
-        gutter = Text("▌ " if is_cursor else "  ", style=style("segment--gutter"), end="")
+        gutter = Text(end="")
+        gutter.append("▌ " if is_cursor else "  ", style=style("segment--gutter"))
         codings = data.codings.get(seg.id, [])
         mine = [c for c in codings if c.coder == data.coder]
         theirs = [c for c in codings if data.other is not None and c.coder == data.other]

@@ -1,14 +1,23 @@
-"""The transcript picker: each transcript with its participant, attributes and this coder's progress."""
+"""The transcript picker: each transcript with its participant, attributes and this coder's progress.
+
+A ``ScrollView`` drawn line by line (three lines per transcript), so a project of thousands of
+interviews costs no more to show than one of ten: only the rows on screen are rendered.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets.option_list import Option
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from qualcode.records import TranscriptInfo
-from qualcode.tui.text import UserOptionList, one_line
+from qualcode.tui.text import one_line
+
+ROW_HEIGHT = 3
 
 
 def progress_bar(done: int, total: int, width: int = 8) -> Text:
@@ -18,31 +27,41 @@ def progress_bar(done: int, total: int, width: int = 8) -> Text:
     return bar
 
 
-def transcript_prompt(t: TranscriptInfo, current: bool) -> Text:
-    head = Text("▶ " if current else "  ", style="bold", end="")
-    head.append_text(one_line(t.name, style="bold" if current else ""))
-    head.append("\n")
-    head.append("  ")
-    head.append_text(progress_bar(t.coded_segments, t.n_segments))
-    head.append(f" {t.coded_segments}/{t.n_segments}", style="dim")
-    head.append("\n  ")
-    who = one_line(t.participant or "no participant", style="italic")
-    head.append_text(who)
-    if t.attributes:
-        head.append_text(one_line(" · " + ", ".join(str(v) for v in t.attributes.values()), style="dim"))
-    return head
+def transcript_lines(t: TranscriptInfo, current: bool, progress_known: bool) -> tuple[Text, Text, Text]:
+    first = Text("▶ " if current else "  ", style="bold", end="")
+    first.append_text(one_line(t.name, style="bold" if current else ""))
+    if progress_known:
+        first.append(" ")
+        first.append_text(progress_bar(t.coded_segments, t.n_segments, 6))
+        first.append(f" {t.coded_segments}/{t.n_segments}", style="dim")
+    else:
+        first.append(f"  {t.n_segments} segments", style="dim")
+    second = Text("  ", end="")
+    second.append_text(one_line(t.participant or "no participant", style="italic"))
+    third = Text("  ", end="")
+    third.append_text(one_line(", ".join(str(v) for v in t.attributes.values()), style="dim"))
+    return first, second, third
 
 
-class TranscriptPicker(UserOptionList):
+class TranscriptPicker(ScrollView, can_focus=True):
     """Every transcript in the project; Enter (or a click) opens one."""
 
     DEFAULT_CSS = """
     TranscriptPicker { height: 1fr; background: $surface; }
-    TranscriptPicker > .option-list--option { padding: 0 0; }
+    TranscriptPicker > .picker--cursor { background: $boost; }
+    TranscriptPicker:focus > .picker--cursor { background: $primary 30%; }
     """
 
+    COMPONENT_CLASSES = {"picker--cursor"}
+
     BINDINGS = [
-        Binding("enter", "select", "Open", id="transcripts.open", tooltip="Open the highlighted transcript (a click does too)"),
+        Binding("enter", "open", "Open", id="transcripts.open", tooltip="Open the highlighted transcript (a click does too)"),
+        Binding("down,j", "move(1)", "Down", show=False, id="transcripts.down"),
+        Binding("up,k", "move(-1)", "Up", show=False, id="transcripts.up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="transcripts.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="transcripts.page_up"),
+        Binding("home", "move(-1000000)", "First", show=False, id="transcripts.first"),
+        Binding("end", "move(1000000)", "Last", show=False, id="transcripts.last"),
     ]
 
     class Chosen(Message):
@@ -54,32 +73,104 @@ class TranscriptPicker(UserOptionList):
         super().__init__(**kwargs)
         self.transcripts: list[TranscriptInfo] = []
         self.current_id: int | None = None
+        self.cursor = 0
+        self.progress_known = False
+        self._rows: dict[tuple, tuple[Text, Text]] = {}
 
-    def set_transcripts(self, transcripts: list[TranscriptInfo], current_id: int | None) -> None:
-        self.transcripts = transcripts
+    # ------------------------------------------------------------------ attributes down
+
+    def set_transcripts(self, transcripts: list[TranscriptInfo], current_id: int | None, progress_known: bool = True) -> None:
+        keep = self.transcripts[self.cursor].id if 0 <= self.cursor < len(self.transcripts) else None
+        self.transcripts = list(transcripts)
         self.current_id = current_id
-        highlighted = self.highlighted
-        self.set_options(Option(transcript_prompt(t, t.id == current_id), id=str(t.id)) for t in transcripts)
-        index = next((i for i, t in enumerate(transcripts) if t.id == current_id), highlighted)
-        if index is not None and transcripts:
-            self.highlighted = min(index, len(transcripts) - 1)
+        self.progress_known = progress_known
+        self._rows.clear()
+        self.virtual_size = Size(self.size.width, len(self.transcripts) * ROW_HEIGHT)
+        target = current_id if current_id is not None else keep
+        self.cursor = next((i for i, t in enumerate(self.transcripts) if t.id == target), min(self.cursor, max(0, len(self.transcripts) - 1)))
+        self._scroll_to_cursor()
+        self.refresh()
 
     def update_one(self, info: TranscriptInfo) -> None:
         for i, t in enumerate(self.transcripts):
             if t.id == info.id:
                 self.transcripts[i] = info
-                self.replace_option_prompt_at_index(i, transcript_prompt(info, info.id == self.current_id))
+                self.refresh_lines(i * ROW_HEIGHT - int(self.scroll_y), ROW_HEIGHT)
                 return
 
     def mark_current(self, transcript_id: int) -> None:
-        old, self.current_id = self.current_id, transcript_id
-        for i, t in enumerate(self.transcripts):
-            if t.id in (old, transcript_id):
-                self.replace_option_prompt_at_index(i, transcript_prompt(t, t.id == transcript_id))
-            if t.id == transcript_id:
-                self.highlighted = i
+        self.current_id = transcript_id
+        index = next((i for i, t in enumerate(self.transcripts) if t.id == transcript_id), None)
+        if index is not None:
+            self.cursor = index
+            self._scroll_to_cursor()
+        self.refresh()
 
-    def on_option_list_option_selected(self, event: UserOptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id is not None:
-            self.post_message(self.Chosen(int(event.option.id)))
+    @property
+    def highlighted(self) -> TranscriptInfo | None:
+        return self.transcripts[self.cursor] if 0 <= self.cursor < len(self.transcripts) else None
+
+    # ------------------------------------------------------------------ actions
+
+    def action_move(self, delta: int) -> None:
+        if self.transcripts:
+            self.cursor = max(0, min(len(self.transcripts) - 1, self.cursor + delta))
+            self._scroll_to_cursor()
+            self.refresh()
+
+    def action_page(self, direction: int) -> None:
+        self.action_move(direction * max(1, self.scrollable_content_region.height // ROW_HEIGHT - 1))
+
+    def action_open(self) -> None:
+        t = self.highlighted
+        if t is not None:
+            self.post_message(self.Chosen(t.id))
+
+    def _scroll_to_cursor(self) -> None:
+        top = self.cursor * ROW_HEIGHT
+        height = max(ROW_HEIGHT, self.scrollable_content_region.height)
+        if top < self.scroll_y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif top + ROW_HEIGHT > self.scroll_y + height:
+            self.scroll_to(y=top + ROW_HEIGHT - height, animate=False, immediate=True)
+
+    def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = (offset.y + int(self.scroll_y)) // ROW_HEIGHT
+        if 0 <= index < len(self.transcripts):
+            self.cursor = index
+            self.refresh()
+            self.action_open()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.size.width, len(self.transcripts) * ROW_HEIGHT)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._rows.clear()
+
+    # ------------------------------------------------------------------ rendering
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        line = y + int(self.scroll_y)
+        index, part = divmod(line, ROW_HEIGHT)
+        base = self.rich_style
+        if not 0 <= index < len(self.transcripts):
+            return Strip.blank(width, base)
+        t = self.transcripts[index]
+        key = (t.id, t.name, t.coded_segments, t.n_segments, t.id == self.current_id, self.progress_known)
+        rows = self._rows.get(key)
+        if rows is None:
+            rows = transcript_lines(t, t.id == self.current_id, self.progress_known)
+            if len(self._rows) > 4000:
+                self._rows.clear()
+            self._rows[key] = rows
+        text = rows[part].copy()
+        text.truncate(width, overflow="ellipsis", pad=True)
+        strip = Strip(list(text.render(self.app.console)), width)
+        if index == self.cursor:
+            strip = strip.apply_style(self.get_component_rich_style("picker--cursor"))
+        return strip.apply_style(base)

@@ -1,0 +1,294 @@
+"""Workbench benchmark: time to a usable screen and the latency of the key that applies a code.
+
+Runs the workbench headless (Textual's pilot) on generated projects of 10, 100 and 1,000
+interviews (``benchmarks/corpus.py``) and on one 5,000-segment interview, and compares each
+figure with a peer measured in the same run:
+
+- start-up: from creating the app to the first transcript drawn, against the 10-interview
+  project (goal: 1,000 interviews within 0.5 s of 10) and against an empty Textual app;
+- key press: pressing ``a`` (apply the highlighted code to the current segment: one committed
+  transaction, then the screen updated) against pressing a key in an empty app that changes a
+  label, each timed from the press to the first screen update that shows its effect (goal: p95
+  of the difference under 20 ms). Under ``run_test`` every press carries the test harness's own
+  cost, which the empty app measures.
+
+    python benchmarks/bench_tui.py                     # prints a Markdown table
+    python benchmarks/bench_tui.py --sizes 10 100 --runs 3 --presses 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.corpus import build_project  # noqa: E402
+
+
+def project_path(directory: Path, n: int) -> Path:
+    path = directory / f"tui-{n}.db"
+    if not path.exists():
+        print(f"building a project of {n} interviews in {path} …", file=sys.stderr)
+        build_project(str(path), n).close()
+    return path
+
+
+def long_transcript(directory: Path, turns: int = 5000) -> Path:
+    """One interview of ``turns`` speaker turns (about a long day of interviewing, in one file)."""
+    path = directory / f"tui-long-{turns}.db"
+    if path.exists():
+        return path
+    from qualcode.codebook import load_codebook
+    from qualcode.ingest.transcripts import parse_file
+    from qualcode.project import Project
+
+    lines = ["---", "participant: Headteacher L0001", "role: Headteacher", "---"]
+    for i in range(turns // 2):
+        lines.append(f"Interviewer: Question {i}: how did the network's work fit with your priorities?")
+        lines.append("")
+        lines.append(f"Headteacher: Answer {i}. We put it in the development plan and paid for cover [laughs] "
+                     "so that the participants had release time to meet and report back to staff.")
+        lines.append("")
+    source = directory / "long-interview.txt"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    p = Project.create(str(path), load_codebook(ROOT / "codebooks" / "rln.yaml"), name="long")
+    p.add_coder("alice")
+    p.import_transcript(parse_file(source))
+    p.close()
+    return path
+
+
+# ---------------------------------------------------------------------- start-up
+
+
+async def _startup(db: Path) -> float:
+    from qualcode.project import Project
+    from qualcode.tui.app import WorkbenchApp
+
+    project = Project.open(str(db))
+    try:
+        started = time.perf_counter()
+        app = WorkbenchApp(project, "alice", blink=False)
+        async with app.run_test(size=(160, 45)) as pilot:
+            view = app.workbench.view
+            while view.first_frame_at is None or not app.workbench.codebook.root.children:
+                await asyncio.sleep(0.001)
+            elapsed = view.first_frame_at - started
+            await pilot.pause()
+        return elapsed
+    finally:
+        project.close()
+
+
+async def _startup_empty() -> float:
+    from textual.app import App
+    from textual.widgets import Footer, Static
+
+    class Empty(App):
+        def compose(self):
+            yield Static("hello")
+            yield Footer()
+
+    started = time.perf_counter()
+    app = Empty()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        return time.perf_counter() - started
+
+
+# ---------------------------------------------------------------------- key presses
+#
+# Latency is measured from just before ``pilot.press`` to the first screen update (the
+# compositor's refresh) after the key's effect is in place: for the empty app, its label
+# changed; for the workbench, the coding committed and shown. Waiting for "idle" instead would
+# measure how long Textual's test harness takes to decide the process is idle.
+
+DISPLAYS: list[float] = []
+
+
+def _watch_displays() -> None:
+    from textual.screen import Screen
+
+    if getattr(Screen._compositor_refresh, "_bench", False):
+        return
+    original = Screen._compositor_refresh
+
+    def refresh(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        DISPLAYS.append(time.perf_counter())
+        return result
+
+    refresh._bench = True
+    Screen._compositor_refresh = refresh
+
+
+async def _until_shown(effect: list[float], count: int) -> float:
+    while len(effect) < count or not DISPLAYS or DISPLAYS[-1] <= effect[count - 1]:
+        await asyncio.sleep(0.0005)
+    return next(d for d in DISPLAYS if d > effect[count - 1])
+
+
+async def _press_empty(presses: int) -> list[float]:
+    from textual.app import App
+    from textual.binding import Binding
+    from textual.widgets import Static
+
+    effect: list[float] = []
+
+    class Empty(App):
+        BINDINGS = [Binding("a", "bump", "Bump")]
+        count = 0
+
+        def compose(self):
+            yield Static("0", id="label")
+
+        def action_bump(self) -> None:
+            self.count += 1
+            self.query_one("#label", Static).update(str(self.count))
+            effect.append(time.perf_counter())
+
+    _watch_displays()
+    out = []
+    app = Empty()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        for i in range(presses):
+            started = time.perf_counter()
+            await pilot.press("a")
+            out.append(await _until_shown(effect, i + 1) - started)
+            await pilot.pause()
+    return out
+
+
+async def _press_workbench(db: Path, presses: int) -> tuple[list[float], list[float]]:
+    """Key to coding on screen, and (inside the app) the apply action to the screen updated."""
+    from qualcode.db.engine import backup_sqlite
+    from qualcode.project import Project
+    from qualcode.tui.app import WorkbenchApp
+    from qualcode.tui.screens.workbench import WorkbenchScreen
+    from qualcode.tui.testing import settle
+
+    effect: list[float] = []
+    acted: list[float] = []
+    original_action, original_applied = WorkbenchScreen.action_apply_code, WorkbenchScreen._applied
+
+    def action(self):
+        acted.append(time.perf_counter())
+        return original_action(self)
+
+    def applied(self, transcript_id, info):
+        result = original_applied(self, transcript_id, info)
+        effect.append(time.perf_counter())
+        return result
+
+    _watch_displays()
+    copy = db.with_name(db.stem + "-presses.db")  # a copy: the cached project stays as generated
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(copy) + suffix).unlink(missing_ok=True)
+    backup_sqlite(db, copy)
+    WorkbenchScreen.action_apply_code, WorkbenchScreen._applied = action, applied
+    project = Project.open(str(copy))
+    outside, inside = [], []
+    try:
+        app = WorkbenchApp(project, "alice", blink=False)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await settle(pilot)
+            screen = app.workbench
+            # A code alice has not used, so that every press adds a coding.
+            used = set(project.code_counts("alice"))
+            key = next((c.key for c in screen.codes if c.key not in used and c.depth > 0), screen.codes[-1].key)
+            screen.codebook.select_key(key)
+            screen.view.focus()
+            await settle(pilot)
+            for i in range(presses):
+                started = time.perf_counter()
+                await pilot.press("a")
+                shown = await _until_shown(effect, i + 1)
+                outside.append(shown - started)
+                inside.append(shown - acted[i])
+                await settle(pilot)
+                await pilot.press("j")
+                await settle(pilot)
+    finally:
+        WorkbenchScreen.action_apply_code, WorkbenchScreen._applied = original_action, original_applied
+        project.close()
+    return outside, inside
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def ms(value: float) -> str:
+    return f"{value * 1000:.0f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--runs", type=int, default=5, help="start-ups per project (interleaved)")
+    parser.add_argument("--presses", type=int, default=60, help="key presses per app")
+    parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "qualcode-bench")
+    parser.add_argument("--no-long", action="store_true", help="skip the 5,000-segment interview")
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    os.environ["XDG_STATE_HOME"] = str(args.dir / "state")  # every run opens on the first transcript
+
+    projects = {f"{n:,} interviews": project_path(args.dir, n) for n in args.sizes}
+    if not args.no_long:
+        projects["1 interview, 5,000 segments"] = long_transcript(args.dir)
+
+    # Start-up, interleaved so that machine noise falls on every project alike.
+    startup: dict[str, list[float]] = {name: [] for name in projects}
+    empty_startup: list[float] = []
+    for _ in range(args.runs):
+        empty_startup.append(asyncio.run(_startup_empty()))
+        for name, path in projects.items():
+            startup[name].append(asyncio.run(_startup(path)))
+
+    # Key presses: an empty app before and after each workbench, in the same process.
+    presses: dict[str, tuple[list[float], list[float], list[float]]] = {}
+    for name, path in projects.items():
+        empty = asyncio.run(_press_empty(args.presses // 2))
+        outside, inside = asyncio.run(_press_workbench(path, args.presses))
+        empty += asyncio.run(_press_empty(args.presses - args.presses // 2))
+        presses[name] = (outside, inside, empty)
+
+    first = next(iter(projects))
+    base = statistics.median(startup[first])
+    print(f"Workbench on {sys.platform}, Python {sys.version.split()[0]}; medians of {args.runs} start-ups, "
+          f"{args.presses} key presses per project.\n")
+    print("| project | start-up to first transcript drawn | vs " + first + " | empty Textual app |")
+    print("|---|---:|---:|---:|")
+    empty_median = statistics.median(empty_startup)
+    for name, values in startup.items():
+        median = statistics.median(values)
+        print(f"| {name} | {ms(median)} | {'+' if median >= base else '−'}{ms(abs(median - base))} | {ms(empty_median)} |")
+    print()
+    print("| project | key `a` to coding on screen, p50 / p95 | empty app's key to label on screen, p50 / p95 | "
+          "extra, p50 / p95 | inside the app (action to screen), p50 / p95 |")
+    print("|---|---:|---:|---:|---:|")
+    for name, (outside, inside, empty) in presses.items():
+        extra50 = percentile(outside, 0.5) - percentile(empty, 0.5)
+        extra95 = percentile(outside, 0.95) - percentile(empty, 0.95)
+        print(f"| {name} | {ms(percentile(outside, 0.5))} / {ms(percentile(outside, 0.95))} | "
+              f"{ms(percentile(empty, 0.5))} / {ms(percentile(empty, 0.95))} | {ms(extra50)} / {ms(extra95)} | "
+              f"{ms(percentile(inside, 0.5))} / {ms(percentile(inside, 0.95))} |")
+
+
+if __name__ == "__main__":
+    main()
