@@ -34,8 +34,17 @@ NOT_NAMES = frozenset(s.casefold() for s in (
     "Germany", "Deutschland", "English", "German", "British", "European", "London", "Ofsted", "DfE", "RLN", "RLNs",
     "Pess", "SLT", "CPD", "SENCO", "SENCo", "KS1", "KS2", "KS3", "KS4", "Key Stage", "Year", "Interviewer",
     "Headteacher", "Head", "Deputy", "Teacher", "Covid", "COVID", "Christmas", "Easter", "EEF", "INSET",
-    "Schulleitung", "Schulleiter", "Schulleiterin", "Lehrer", "Lehrerin",
+    "Schulleitung", "Schulleiter", "Schulleiterin", "Lehrer", "Lehrerin", "Reception", "Nursery", "Year",
 ))
+ORG_WORDS = re.compile(r"\b(trust|alliance|partnership|network|council|authority|university|institute|foundation|"
+                       r"federation|hub|association|group|ltd|verbund|netzwerk|stiftung|institut|universität|amt|"
+                       r"ministerium|behörde|landesinstitut)\b", re.I)
+# Generic words that end the distinctive part of a school's or organisation's name.
+GENERIC = frozenset("school schools academy college primary secondary grammar infant infants junior juniors high "
+                    "community ce c.e. rc church research teaching learning trust alliance partnership network "
+                    "grundschule realschule gesamtschule gymnasium sekundarschule schule an der am im".split())
+# Titles are never a name on their own ("Frau" would otherwise become one person's pseudonym).
+TITLES = frozenset("mr mr. mrs mrs. ms ms. miss dr dr. prof prof. sir dame herr frau fr. hr. st st. saint".split())
 _LABEL = {"person": "Person", "school": "School", "place": "Town", "organisation": "Organisation"}
 
 
@@ -86,10 +95,11 @@ def _letters(n: int) -> str:
 def known_names(participants: list[ParticipantNames], words: list[tuple[str, str]] = ()) -> list[KnownName]:
     """Names from front matter (with the pseudonyms the attributes imply) and the word list."""
     out: list[KnownName] = []
+    later: list[KnownName] = []  # others: after every participant, so a participant's own pseudonym wins
     roles: dict[str, int] = defaultdict(int)
     for p in sorted(participants, key=lambda p: p.label):
         ident = p.identifying or {}
-        role = str(p.attributes.get("role") or p.label.split()[0] if p.label else "Participant").strip() or "Participant"
+        role = str(p.attributes.get("role") or (p.label.split()[0] if p.label else "") or "Participant").strip()
         if ident.get("name"):
             roles[role] += 1
             out.append(KnownName(str(ident["name"]).strip(), "person", "front matter", f"[{role} {roles[role]}]"))
@@ -103,18 +113,53 @@ def known_names(participants: list[ParticipantNames], words: list[tuple[str, str
         for key in ("organisation", "organization", "trust", "authority"):
             if ident.get(key):
                 out.append(KnownName(str(ident[key]).strip(), "organisation", "front matter"))
-        for other in ident.get("others") or ():
+        others = ident.get("others") or ()
+        if isinstance(others, (str, dict)):
+            others = [others]
+        for other in others:
             if isinstance(other, dict):
                 name = other.get("name") or other.get("text")
                 kind = str(other.get("kind") or "person").lower()
                 if name:
-                    out.append(KnownName(str(name).strip(), kind if kind in KINDS else "person", "front matter",
-                                         f"[{other['role']}]" if other.get("role") else None))
+                    later.append(KnownName(str(name).strip(), kind if kind in KINDS else "person", "front matter",
+                                           f"[{other['role']}]" if other.get("role") else None))
             elif other:
-                out.append(KnownName(str(other).strip(), "person", "front matter"))
+                name = str(other).strip()
+                later.append(KnownName(name, guess_kind(name), "front matter"))
+    out += later
     for text, kind in words:
         out.append(KnownName(text.strip(), kind if kind in KINDS else "person", "word list"))
     return [k for k in out if k.text]
+
+
+def guess_kind(name: str) -> str:
+    if ORG_WORDS.search(name):
+        return "organisation"
+    if SCHOOL_WORDS.search(name):
+        return "school"
+    return "person"
+
+
+def short_name(name: str) -> str | None:
+    """The distinctive leading words of a school's or organisation's name: "Kingsmead High School" -> "Kingsmead"."""
+    words = name.split()
+    keep = []
+    for w in words:
+        if w.casefold().strip(".,") in GENERIC:
+            break
+        keep.append(w)
+    if not keep or len(keep) == len(words) or not any(w[0].isupper() and _norm(w) not in TITLES for w in keep):
+        return None
+    short = " ".join(keep)
+    return short if len(short) >= 4 else None
+
+
+def without_title(name: str) -> str | None:
+    words = name.split()
+    i = 0
+    while i < len(words) - 1 and _norm(words[i]) in TITLES:
+        i += 1
+    return " ".join(words[i:]) if i else None
 
 
 def entity_kind(text: str, label: str) -> str | None:
@@ -150,7 +195,7 @@ def find_entities_payload(payload: dict) -> list[list[tuple[int, int, str, str]]
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return " ".join(text.replace("’", "'").split()).casefold()
 
 
 def propose_mapping(known: list[KnownName], entities: list[list[tuple[int, int, str, str]]] = (),
@@ -193,41 +238,69 @@ def propose_mapping(known: list[KnownName], entities: list[list[tuple[int, int, 
             row.sources = row.sources + (source,)
         return row
 
-    # Known names first (their pseudonyms win), then entities in order of first appearance.
+    def add_parts(people: list[MappingRow]) -> None:
+        """First names and surnames alone, when they belong to one person only."""
+        parts: dict[str, set[str]] = defaultdict(set)
+        part_text: dict[str, str] = {}
+        for row in people:
+            words = row.real.split()
+            if len(words) < 2:
+                continue
+            for w in words:
+                w = w.strip(".,")
+                if len(w) >= 2 and w[0].isupper() and w.replace("-", "").isalpha() and _norm(w) not in TITLES \
+                        and _norm(w) + "." not in TITLES:
+                    parts[_norm(w)].add(row.pseudonym)
+                    part_text[_norm(w)] = w
+        for key, pseudonyms in sorted(parts.items()):
+            if key in rows or key in NOT_NAMES:
+                continue
+            if len(pseudonyms) > 1:
+                notes.append(f"'{part_text[key]}' alone is left as it is: it belongs to more than one person "
+                             f"({', '.join(sorted(pseudonyms))}); add it to the mapping to choose")
+                continue
+            rows[key] = MappingRow(part_text[key], next(iter(pseudonyms)), "person", ("name part",))
+
+    # Known names first (their pseudonyms win): full names, then names without titles and the
+    # short names of schools and organisations, then name parts; entities last.
     people: list[MappingRow] = []
+    aliases: list[tuple[str, MappingRow]] = []
     for k in known:
         row = add(k.text, k.kind, k.source, k.pseudonym)
-        if row is not None and k.kind == "person":
+        if row is None:
+            continue
+        if k.kind == "person":
             people.append(row)
+            bare = without_title(k.text)
+            if bare:
+                aliases.append((bare, row))
+        else:
+            short = short_name(k.text)
+            if short:
+                aliases.append((short, row))
+    for alias, row in aliases:
+        if _norm(alias) not in rows and _norm(alias) not in NOT_NAMES:
+            rows[_norm(alias)] = MappingRow(alias, row.pseudonym, row.kind, ("short name",))
+    add_parts(people)
+    found_people: list[MappingRow] = []
+    # A word the interviews also use in lower case ("time", "reception") is not a name.
+    lower_words = {w for t in texts for w in re.findall(r"(?<![\w'’])[a-zäöüß][\w'’-]*", t)}
     for ents in entities:
         for _, _, text, label in ents:
             kind = entity_kind(text, label)
             clean = _clean_entity(text)
-            if kind is None or len(clean) < 2 or not any(ch.isupper() for ch in clean):
+            if kind is None or len(clean) < 2 or not any(ch.isupper() for ch in clean) or any(ch.isdigit() for ch in clean):
+                continue
+            if _norm(clean) not in rows and all(w.casefold() in lower_words or _norm(w) in TITLES for w in clean.split()):
+                continue
+            bare = without_title(clean) if kind == "person" else None
+            if bare and _norm(bare) in rows and _norm(clean) not in rows:
+                rows[_norm(clean)] = MappingRow(clean, rows[_norm(bare)].pseudonym, rows[_norm(bare)].kind, ("entities",))
                 continue
             row = add(clean, kind, "entities")
-            if row is not None and row.kind == "person":
-                people.append(row)
-    # First names and surnames of people alone, when they belong to one person only.
-    parts: dict[str, set[str]] = defaultdict(set)
-    part_text: dict[str, str] = {}
-    for row in people:
-        words = row.real.split()
-        if len(words) < 2:
-            continue
-        for w in words:
-            w = w.strip(".,")
-            if len(w) >= 3 and w[0].isupper():
-                parts[_norm(w)].add(row.pseudonym)
-                part_text[_norm(w)] = w
-    for key, pseudonyms in sorted(parts.items()):
-        if key in rows or key in NOT_NAMES:
-            continue
-        if len(pseudonyms) > 1:
-            notes.append(f"'{part_text[key]}' alone is left as it is: it belongs to more than one person "
-                         f"({', '.join(sorted(pseudonyms))}); add it to the mapping to choose")
-            continue
-        rows[key] = MappingRow(part_text[key], next(iter(pseudonyms)), "person", ("name part",))
+            if row is not None and row.kind == "person" and row.sources == ("entities",):
+                found_people.append(row)
+    add_parts(found_people)
     mapping = sorted(rows.values(), key=lambda r: (KINDS.index(r.kind) if r.kind in KINDS else 9, r.pseudonym, r.real))
     if texts:
         count_occurrences(mapping, texts)
@@ -242,7 +315,7 @@ def name_pattern(mapping: list[MappingRow]) -> re.Pattern | None:
     names = sorted({r.real for r in mapping if r.real.strip()}, key=lambda s: (-len(s), s))
     if not names:
         return None
-    alternatives = [r"\s+".join(re.escape(w) for w in name.split()) for name in names]
+    alternatives = [r"\s+".join(re.sub("['’]", lambda _: "['’]", re.escape(w)) for w in name.split()) for name in names]
     return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
 
 
