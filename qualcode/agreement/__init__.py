@@ -3,10 +3,12 @@ built from a project's codings (``units``) and reports (``report``). No database
 
 from qualcode.agreement.measures import (
     LEVELS,
+    MEASURES,
     PERCENT_DEFINITION,
     AgreementResult,
     Average,
     average,
+    binary_per_code,
     brennan_prediger,
     cohen_kappa,
     compute_all,
@@ -17,6 +19,7 @@ from qualcode.agreement.measures import (
 )
 
 __all__ = [
-    "LEVELS", "PERCENT_DEFINITION", "AgreementResult", "Average", "average", "brennan_prediger", "cohen_kappa",
-    "compute_all", "fleiss_kappa", "krippendorff_alpha", "percent_agreement", "scott_pi",
+    "LEVELS", "MEASURES", "PERCENT_DEFINITION", "AgreementResult", "Average", "average", "binary_per_code",
+    "brennan_prediger", "cohen_kappa", "compute_all", "fleiss_kappa", "krippendorff_alpha", "percent_agreement",
+    "scott_pi",
 ]

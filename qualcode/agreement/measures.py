@@ -39,8 +39,16 @@ Definitions, as published
   (``dropped_single``). At the nominal level this reduces to
   α = 1 − (n − 1)(n − Σc o_cc) / (n² − Σc n_c²).
 
-Some tools compute a "Cohen's kappa" that multiplies chance terms across codes, or that counts
-only the characters somebody coded; the functions here follow the published definitions above.
+Some tools report a "Cohen's kappa" whose chance terms are multiplied over only the characters
+somebody coded (or across codes); the functions here follow the published definitions above, with
+chance agreement from the marginals over every unit that enters the statistic.
+
+Results
+-------
+Each ``AgreementResult`` carries, beside the value: the units given, the units used, the values
+used (``n_pairable``), the marginals of the values used (category -> count, categories with no
+value left out), the units with a single value (``dropped_single``; they enter no statistic) and,
+where there is a choice, the ``definition`` computed.
 
 Undefined statistics
 --------------------
@@ -52,9 +60,11 @@ array, negative weights, an unknown level) raise ``ValueError``.
 
 Speed
 -----
-Everything is vectorised over units (sorting within rows, ``bincount`` on category and pair
-codes); the only Python loops run over coders or coder pairs. ``binary_per_code`` computes every
-measure for many present/absent codes at once from a (codes, units, coders) array.
+No Python loop runs over units. Every unit-level quantity depends on a unit only through its
+state (m_u, S2_u), so sums over units are a ``bincount`` of unit states followed by small matrix
+products; category totals and coincidences are ``bincount``s on category and pair codes. The only
+Python loops run over coders or coder pairs. ``binary_per_code`` computes every measure for many
+present/absent codes at once from a (codes, units, coders) array.
 """
 
 from __future__ import annotations
@@ -118,7 +128,7 @@ def average(results: Iterable[AgreementResult]) -> Average:
 
 @dataclass
 class _Encoded:
-    codes: np.ndarray  # (units, coders) int64 category index, −1 where missing
+    codes: np.ndarray  # (coders, units) int64 category index, −1 where missing
     categories: list  # category index -> the value as given
     numeric: bool  # categories are numbers (needed above the nominal level)
     weights: np.ndarray | None  # (units,) int64, or None for all ones
@@ -162,28 +172,38 @@ def _encode(data, weights=None) -> _Encoded:
             array = np.zeros(array.shape if array.ndim == 2 else (0, 0))
     if array.ndim != 2:
         raise ValueError(f"data must be a units-by-coders array, got {array.ndim} dimension(s)")
-    if array.dtype.kind in "iub":
-        categories, inverse = np.unique(array, return_inverse=True)
-        codes = inverse.reshape(array.shape).astype(np.int64)
-        labels, numeric = [_plain(v) for v in categories.tolist()], True
-    elif array.dtype.kind == "f":
-        present = ~np.isnan(array)
-        categories, inverse = np.unique(array[present], return_inverse=True)
-        codes = np.full(array.shape, -1, dtype=np.int64)
-        codes[present] = inverse.ravel()
+    if array.dtype.kind in "iubf":
+        columns = np.ascontiguousarray(array.T, dtype=float if array.dtype.kind == "f" else None)
+        present = ~np.isnan(columns) if array.dtype.kind == "f" else np.ones(columns.shape, dtype=bool)
+        values = columns[present]
+        categories, value_codes = _categorise(values)
+        codes = np.full(columns.shape, -1, dtype=np.int64)
+        codes[present] = value_codes
         labels, numeric = [_plain(v) for v in categories.tolist()], True
     else:
         index: dict = {}
-        flat = [-1 if _is_missing(v) else index.setdefault(v, len(index)) for v in array.ravel().tolist()]
+        flat = [-1 if _is_missing(v) else index.setdefault(v, len(index)) for v in array.T.ravel().tolist()]
         seen = list(index)
         order = sorted(range(len(seen)), key=lambda i: _order_key(seen[i]))
         rank = np.empty(len(seen) + 1, dtype=np.int64)
         rank[np.asarray(order, dtype=np.int64)] = np.arange(len(seen))
         rank[-1] = -1  # missing (index −1) stays −1
-        codes = rank[np.asarray(flat, dtype=np.int64).reshape(array.shape)] if flat else np.zeros(array.shape, np.int64)
+        codes = rank[np.asarray(flat, dtype=np.int64)].reshape(array.T.shape)
         labels = [_plain(seen[i]) for i in order]
         numeric = all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in labels)
     return _Encoded(codes, labels, numeric, _check_weights(weights, (array.shape[0],)))
+
+
+def _categorise(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values and each value's index among them; cheap when a sample of the
+    values already holds every category (the usual case: few categories)."""
+    guess = np.unique(values[:4096])
+    if len(guess) and len(values) > 4096:
+        at = np.minimum(np.searchsorted(guess, values), len(guess) - 1)
+        if np.array_equal(guess[at], values):
+            return guess, at
+    categories = np.unique(values)
+    return categories, np.searchsorted(categories, values)
 
 
 def _check_weights(weights, shape: tuple[int, ...]) -> np.ndarray | None:
@@ -229,80 +249,102 @@ class _Stats:
     coincidence: np.ndarray | None = None  # (q, q) for K = 1, above the nominal level only
 
 
-def _wsum(values: np.ndarray, w: np.ndarray | None) -> np.ndarray:
-    """Σ over the last (units) axis, weighted."""
-    if w is None:
-        return values.sum(axis=-1)
-    return (values * w).sum(axis=-1)
+def _histogram(state: np.ndarray, n_states: int, w: np.ndarray | None) -> np.ndarray:
+    """How many units (weighted) of each code are in each state: (K, units) -> (K, n_states)."""
+    k, n = state.shape
+    index = state.astype(np.intp, copy=False)
+    if k > 1:
+        index = index + (np.arange(k, dtype=np.intp) * n_states)[:, None]
+    unit_w = None if w is None else np.broadcast_to(w, (k, n)).ravel()
+    hist = np.bincount(index.ravel(), weights=unit_w, minlength=k * n_states).reshape(k, n_states)
+    return hist.astype(np.int64) if w is None else np.rint(hist).astype(np.int64)
 
 
-def _row_sums_of_squares(codes: np.ndarray) -> np.ndarray:
-    """S2_u = Σc n_uc² for every row, from the runs of equal values in the sorted row."""
-    n, c = codes.shape
-    if n == 0 or c == 0:
-        return np.zeros(n, dtype=np.int64)
-    flat = np.sort(codes, axis=1).ravel()
+def _state_sums(hist: np.ndarray, m: np.ndarray, s2: np.ndarray, n_coders: int) -> dict:
+    """The unit-level parts of _Stats from a histogram of unit states.
+
+    ``hist`` (K, S) counts units per state; ``m`` and ``s2`` (S,) give each state's m_u and S2_u.
+    Every per-unit quantity depends on the unit only through its state, so each sum over units is
+    one small matrix product."""
+    pairable = m >= 2
+    agreeing = (s2 - m).astype(float)  # ordered coder pairs in the unit that agree
+    full = (m == n_coders) & (n_coders >= 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_unit = np.where(pairable, agreeing / (m * (m - 1)), 0.0)
+        per_value = np.where(pairable, agreeing / (m - 1), 0.0)
+    return dict(
+        n_units=hist.sum(axis=1),
+        single=hist @ (m == 1),
+        pair_units=hist @ pairable,
+        pair_values=hist @ np.where(pairable, m, 0),
+        agree=hist @ per_unit,
+        diagonal=hist @ per_value,
+        full_units=hist @ full,
+        full_pairs=hist @ np.where(full, s2 - n_coders, 0),
+    )
+
+
+def _count_by_unit(flags: np.ndarray) -> np.ndarray:
+    """Σ over coders of a (coders, units) boolean array, one row at a time (fast for few coders)."""
+    total = np.zeros(flags.shape[1:], dtype=np.int64)
+    for row in flags:
+        total += row
+    return total
+
+
+def _sums_of_squares(codes: np.ndarray, present: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """S2_u = Σc n_uc² for every unit (codes: coders × units)."""
+    c, n = codes.shape
+    if c <= 12:  # m_u plus twice the agreeing coder pairs
+        s2 = m.copy()
+        for i in range(c):
+            for j in range(i + 1, c):
+                s2 += 2 * ((codes[i] == codes[j]) & present[i])
+        return s2
+    flat = np.sort(codes.T, axis=1).ravel()  # runs of equal values in each sorted unit
     start = np.ones(flat.shape, dtype=bool)
     start[1:] = flat[1:] != flat[:-1]
     start[::c] = True
     run_length = np.bincount(np.cumsum(start) - 1)
     first = np.flatnonzero(start)
-    present = flat[first] >= 0
-    return np.bincount(first[present] // c, weights=run_length[present] ** 2, minlength=n).astype(np.int64)
-
-
-def _category_totals(codes: np.ndarray, rows: np.ndarray, w: np.ndarray | None, q: int) -> np.ndarray:
-    """Values of each category among the given rows, weighted: shape (q,)."""
-    selected = (codes >= 0) & rows[:, None]
-    if w is None:
-        return np.bincount(codes[selected], minlength=q).astype(np.int64)
-    unit_w = np.broadcast_to(w[:, None], codes.shape)[selected]
-    return np.rint(np.bincount(codes[selected], weights=unit_w, minlength=q)).astype(np.int64)
-
-
-def _unit_sums(m: np.ndarray, s2: np.ndarray, n_coders: int, w: np.ndarray | None) -> dict:
-    """The per-unit parts of _Stats from m_u and S2_u, shape (K, units) -> (K,)."""
-    pairable = m >= 2
-    denominator = np.where(pairable, m - 1, 1)
-    agreeing = s2 - m  # ordered coder pairs in the unit that agree
-    full = m == n_coders
-    return dict(
-        single=_wsum(m == 1, w),
-        pair_units=_wsum(pairable, w),
-        pair_values=_wsum(np.where(pairable, m, 0), w),
-        agree=_wsum(np.where(pairable, agreeing / (denominator * np.maximum(m, 1)), 0.0), w),
-        diagonal=_wsum(np.where(pairable, agreeing / denominator, 0.0), w),
-        full_units=_wsum(full, w) if n_coders >= 2 else np.zeros(m.shape[:-1], dtype=np.int64),
-        full_pairs=_wsum(np.where(full, s2 - n_coders, 0), w) if n_coders >= 2 else np.zeros(m.shape[:-1], dtype=np.int64),
-    )
+    keep = flat[first] >= 0
+    return np.bincount(first[keep] // c, weights=run_length[keep] ** 2, minlength=n).astype(np.int64)
 
 
 def _stats(e: _Encoded, level: str = "nominal") -> _Stats:
     codes, w = e.codes, e.weights
-    n, c = codes.shape
+    c, n = codes.shape
     q = max(len(e.categories), 1)
     present = codes >= 0
-    m = present.sum(axis=1)
-    parts = _unit_sums(m[None], _row_sums_of_squares(codes)[None], c, w)
-    full = (m == c) if c >= 2 else np.zeros(n, dtype=bool)
+    m = _count_by_unit(present)
+    s2 = _sums_of_squares(codes, present, m) if n else np.zeros(0, dtype=np.int64)
+    span = c * c + 1  # S2 ranges over 0..c²
+    states = np.arange((c + 1) * span)
+    hist = _histogram((m * span + s2)[None], len(states), w)
+    # Category totals by unit class (0: fewer than two values, 1: pairable, 2: every coder) and coder.
+    pairable = m >= 2
+    unit_class = pairable.astype(np.int64) + ((m == c) & (c >= 2))
+    bins = 3 * c * q
+    index = np.where(present, (unit_class * c + np.arange(c)[:, None]) * q + codes, bins)
+    unit_w = None if w is None else np.broadcast_to(w, codes.shape).ravel()
+    totals = np.bincount(index.ravel(), weights=unit_w, minlength=bins + 1)[:bins]
+    totals = np.rint(totals).astype(np.int64).reshape(3, c, q)
     stats = _Stats(
         e.categories, e.numeric, c,
-        n_units=np.array([n if w is None else int(w.sum())]),
         observed=np.array([len(e.categories)]),
-        pair_totals=_category_totals(codes, m >= 2, w, q)[None],
-        full_totals=_category_totals(codes, full, w, q)[None],
-        **{k: np.atleast_1d(v) for k, v in parts.items()},
+        pair_totals=totals[1:].sum(axis=(0, 1))[None],
+        full_totals=totals[2].sum(axis=0)[None],
+        **_state_sums(hist, states // span, states % span, c),
     )
     if c == 2:
-        stats.first = _category_totals(codes[:, :1], full, w, q)[None]
-        stats.second = _category_totals(codes[:, 1:], full, w, q)[None]
+        stats.first, stats.second = totals[2, :1], totals[2, 1:]
     if level != "nominal" and c >= 2:
-        scale = np.where(m >= 2, (1.0 if w is None else w) / np.maximum(m - 1, 1), 0.0)
+        scale = np.where(pairable, (1.0 if w is None else w) / np.maximum(m - 1, 1), 0.0)
         o = np.zeros(q * q)
         for i in range(c):
             for j in range(i + 1, c):
-                both = present[:, i] & present[:, j] & (m >= 2)
-                o += np.bincount(codes[both, i] * q + codes[both, j], weights=scale[both], minlength=q * q)
+                both = present[i] & present[j]
+                o += np.bincount(codes[i, both] * q + codes[j, both], weights=scale[both], minlength=q * q)
         o = o.reshape(q, q)
         stats.coincidence = o + o.T
     return stats
@@ -427,13 +469,16 @@ def _alpha(s: _Stats, k: int, level: str) -> AgreementResult:
         return _make("krippendorff_alpha", s, k, None, f"{level} alpha needs numeric categories",
                      units, n, s.pair_totals, definition)
     if level == "nominal" or s.coincidence is None:
-        # Binary (present/absent) data: δ² is the same for every pair of distinct values at every level.
+        # (binary_per_code: with two values there is a single δ² ≠ 0, so every level gives this value)
         expected = float(n * n - int(totals @ totals))
         observed = float(n - s.diagonal[k])
     else:
         delta = _delta(s, level, totals)
         expected = float(totals @ delta @ totals)
         observed = float((s.coincidence * delta).sum())
+    if not expected > 0:  # e.g. ratio level with values summing to zero
+        return _make("krippendorff_alpha", s, k, None, "expected disagreement is zero", units, n, s.pair_totals,
+                     definition)
     return _make("krippendorff_alpha", s, k, 1.0 - (n - 1) * observed / expected, None, units, n, s.pair_totals,
                  definition)
 
@@ -531,36 +576,40 @@ def binary_per_code(matrix, n_categories: int | None = 2, level: str = "nominal"
     w = _check_weights(weights, (k_codes, n))
     if w is not None and w.ndim == 1:
         w = w[None]
-    m = np.zeros((k_codes, n), dtype=np.int64)
-    ones = np.zeros((k_codes, n), dtype=np.int64)
-    coder_ones = []
-    for j in range(c):
-        column = x[:, :, j]
-        if column.dtype == bool:
-            is_one, is_present = column, np.ones(column.shape, dtype=bool)
-        else:
-            is_one, is_present = column == 1, ~np.isnan(column)
-            if np.count_nonzero(is_one) + np.count_nonzero(column == 0) != np.count_nonzero(is_present):
-                raise ValueError("matrix values must be 0, 1 or nan")
-        m += is_present
-        ones += is_one
-        coder_ones.append(is_one)
-    zeros = m - ones
-    s2 = ones * ones + zeros * zeros
-    pairable, full = m >= 2, m == c
-    stacked = lambda a, b: np.stack([a, b], axis=1)  # noqa: E731  (K, 2): category 0, category 1
-    any_zero = np.count_nonzero(zeros, axis=1) > 0
-    any_one = np.count_nonzero(ones, axis=1) > 0
+    if x.dtype == bool:
+        one, missing = x, np.zeros(x.shape, dtype=bool)
+    else:
+        x = x.astype(float, copy=False)
+        one, missing = x == 1, np.isnan(x)
+        if np.count_nonzero(one) + np.count_nonzero(missing) + np.count_nonzero(x == 0) != x.size:
+            raise ValueError("matrix values must be 0, 1 or nan")
+    # A unit's state determines everything the statistics need: for two coders each coder's value
+    # (0, 1 or 2 for missing), otherwise (m, number of ones).
+    if c == 2:
+        value = one.view(np.int8) + 2 * missing.view(np.int8)
+        state = 3 * value[:, :, 0] + value[:, :, 1]
+        v1, v2 = np.divmod(np.arange(9), 3)
+        m_s, ones_s = (v1 < 2).astype(int) + (v2 < 2), (v1 == 1).astype(int) + (v2 == 1)
+    else:
+        ones, m = np.zeros((k_codes, n), dtype=np.int64), np.full((k_codes, n), c, dtype=np.int64)
+        for j in range(c):
+            ones += one[:, :, j]
+            m -= missing[:, :, j]
+        state = m * (c + 1) + ones
+        m_s, ones_s = np.divmod(np.arange((c + 1) ** 2), c + 1)
+        ones_s = np.minimum(ones_s, m_s)  # impossible states, never counted
+    hist = _histogram(state, len(m_s), w)
+    zeros_s = m_s - ones_s
+    pairable, full = m_s >= 2, (m_s == c) & (c >= 2)
+    stacked = lambda z, o: np.stack([hist @ z, hist @ o], axis=1)  # noqa: E731  (K, 2): categories 0, 1
     stats = _Stats(
         [0, 1], True, c,
-        n_units=np.full(k_codes, n) if w is None else np.broadcast_to(w.sum(axis=-1), (k_codes,)),
-        observed=any_zero.astype(np.int64) + any_one,
-        pair_totals=stacked(_wsum(np.where(pairable, zeros, 0), w), _wsum(np.where(pairable, ones, 0), w)),
-        full_totals=stacked(_wsum(np.where(full, zeros, 0), w), _wsum(np.where(full, ones, 0), w)),
-        **_unit_sums(m, s2, c, w),
+        observed=(hist @ (zeros_s > 0) > 0).astype(np.int64) + (hist @ (ones_s > 0) > 0),
+        pair_totals=stacked(zeros_s * pairable, ones_s * pairable),
+        full_totals=stacked(zeros_s * full, ones_s * full),
+        **_state_sums(hist, m_s, ones_s ** 2 + zeros_s ** 2, c),
     )
     if c == 2:
-        for j, name in enumerate(("first", "second")):
-            one = _wsum(coder_ones[j] & full, w)
-            setattr(stats, name, stacked(stats.full_units - one, one))
+        stats.first = stacked((v1 == 0) & full, (v1 == 1) & full)
+        stats.second = stacked((v2 == 0) & full, (v2 == 1) & full)
     return [_all(stats, k, n_categories, level) for k in range(k_codes)]
