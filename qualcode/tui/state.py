@@ -30,7 +30,17 @@ def load_position(project: str, coder: str) -> dict:
         return {}
 
 
-def save_position(project: str, coder: str, transcript: str | None, segment_position: int | None) -> None:
+def project_key(project) -> str:
+    """A project's identity on this machine: its absolute database URL, without any password."""
+    try:
+        return project.engine.url.render_as_string(hide_password=True)
+    except AttributeError:
+        return str(project)
+
+
+def save_position(project: str, coder: str, transcript: str | None, segment_position: int | None,
+                  positions: dict[str, int] | None = None) -> None:
+    """Remember the open transcript and segment, and the segment last visited in each transcript."""
     path = state_file()
     try:
         try:
@@ -39,7 +49,10 @@ def save_position(project: str, coder: str, transcript: str | None, segment_posi
                 data = {}
         except (OSError, ValueError):
             data = {}
-        data[_key(project, coder)] = {"transcript": transcript, "segment": segment_position}
+        entry = {"transcript": transcript, "segment": segment_position}
+        if positions:
+            entry["positions"] = dict(list(positions.items())[-500:])
+        data[_key(project, coder)] = entry
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")

@@ -9,6 +9,7 @@ committed. Codebook editing lives in ``CodebookActions`` beside this file.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -135,6 +136,7 @@ class WorkbenchScreen(CodebookActions, Screen):
         self.filter_key: str | None = None
         self._submitted: dict[int, float] = {}
         self._last_position: int | None = None
+        self._positions: dict[str, int] = {}  # transcript name -> segment position last visited
         self.progress_known = False
         self.ready = False  # the first transcript is on screen
         self.first_paint_seconds: float | None = None
@@ -168,7 +170,8 @@ class WorkbenchScreen(CodebookActions, Screen):
         self.status = self.query_one(StatusBar)
         self.detail = self.query_one(SegmentDetail)
         self.definition = self.query_one(DefinitionPanel)
-        self.status.set(project=self.project.location, coder=self.coder)
+        self.status.set(project=self.project.location, coder=self.coder,
+                        message=Text("? help · / find a code · a apply · n next uncoded · u undo", style="italic"))
         self.set_interval(0.1, self._show_busy)
         self.view.focus()
         self.reload(initial=True)
@@ -273,7 +276,10 @@ class WorkbenchScreen(CodebookActions, Screen):
         if self.initial_transcript and self.initial_transcript in by_name:
             self.open_transcript(by_name[self.initial_transcript].id)
             return
-        saved = state.load_position(self.project.location, self.coder)
+        saved = state.load_position(state.project_key(self.project), self.coder)
+        positions = saved.get("positions")
+        if isinstance(positions, dict):
+            self._positions.update({k: v for k, v in positions.items() if isinstance(v, int)})
         if saved.get("transcript") in by_name:
             self.open_transcript(by_name[saved["transcript"]].id, position=saved.get("segment"))
             return
@@ -318,8 +324,13 @@ class WorkbenchScreen(CodebookActions, Screen):
         self.open = opened
         self.picker.mark_current(data.info.id)
         target_id = data.goto_segment
-        if target_id is None and data.goto_position is not None:
-            target_id = next((s.id for s in data.segments if s.position == data.goto_position), None)
+        goto_position = data.goto_position
+        if target_id is None and goto_position is None and previous != data.info.id:
+            goto_position = self._positions.get(data.info.name)  # where this coder was in it
+        if target_id is None and goto_position is not None:
+            target_id = next((s.id for s in data.segments if s.position == goto_position), None)
+        if previous != data.info.id:
+            self.status.set(message=Text(""))
         self._refresh_view(target_id)
         self._update_progress()
         if not self.ready:
@@ -426,7 +437,10 @@ class WorkbenchScreen(CodebookActions, Screen):
 
     def _save_position(self) -> None:
         if self.open is not None:
-            state.save_position(self.project.location, self.coder, self.open.info.name, self._last_position)
+            if self._last_position is not None:
+                self._positions[self.open.info.name] = self._last_position
+            state.save_position(state.project_key(self.project), self.coder, self.open.info.name, self._last_position,
+                                self._positions)
 
     # ------------------------------------------------------------------ messages up
 
@@ -439,6 +453,8 @@ class WorkbenchScreen(CodebookActions, Screen):
     def _cursor_moved(self, message: SegmentView.CursorMoved) -> None:
         seg = self.view.current
         self._last_position = seg.position if seg else None
+        if seg is not None and self.open is not None:
+            self._positions[self.open.info.name] = seg.position
         self._update_detail()
 
     @on(SegmentView.SelectionChanged)
@@ -710,10 +726,19 @@ class WorkbenchScreen(CodebookActions, Screen):
             if event is None:
                 self.status.set(message=Text(f"nothing to {which}", style="italic"))
                 return
-            summary = Text(f"↶ {event.summary}" if which == "undo" else f"↷ {event.summary}", style="green")
+            text = self._friendly(event.summary)
+            summary = Text(f"↶ {text}" if which == "undo" else f"↷ {text}", style="green")
             self.reload(then=lambda: self.status.set(message=summary))
 
         self.run_project(lambda: getattr(p, which)(coder), done, description=f"{which}ing")
+
+    def _friendly(self, summary: str) -> str:
+        """The project's event summary with code and segment numbers as the coder knows them."""
+        names = {c.id: c.name for c in self.codes}
+        positions = {s.id: s.position + 1 for s in self.open.segments} if self.open else {}
+        summary = re.sub(r"code #(\d+)", lambda m: names.get(int(m.group(1)), m.group(0)), summary)
+        return re.sub(r"segment #(\d+)", lambda m: f"segment {positions[int(m.group(1))]}"
+                      if int(m.group(1)) in positions else "a segment of another transcript", summary)
 
     def action_find_code(self) -> None:
         def chosen(key: str | None) -> None:

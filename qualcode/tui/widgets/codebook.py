@@ -24,7 +24,7 @@ class CodebookTree(UserTree):
     """Codes as a tree; the highlighted code is the one the coding keys apply."""
 
     DEFAULT_CSS = """
-    CodebookTree { height: 1fr; background: $surface; }
+    CodebookTree { height: 1fr; background: $surface; overflow-x: hidden; scrollbar-size-vertical: 1; }
     """
 
     BINDINGS = [

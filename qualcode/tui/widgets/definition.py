@@ -48,7 +48,7 @@ def definition_text(code: CodeInfo | None, path: list[str], usage: str, memo: Me
 
 class DefinitionPanel(VerticalScroll, can_focus=False):
     DEFAULT_CSS = """
-    DefinitionPanel { height: 1fr; padding: 0 1; background: $surface; }
+    DefinitionPanel { height: 1fr; padding: 0 1; background: $surface; scrollbar-size-vertical: 1; }
     DefinitionPanel > UserStatic { width: 1fr; }
     """
 

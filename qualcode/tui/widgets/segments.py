@@ -634,7 +634,7 @@ class SegmentView(Widget, can_focus=True):
             if label is not None:
                 row.append_text(plain(f"{label[:10]:<10} ", style=style("segment--label")))
             if not codings_:
-                row.append("—", style=style("segment--label"))
+                row.append(" —", style=style("segment--label"))
             for c in codings_:
                 marker = " “…”" if (c.start, c.end) != (seg.start, seg.end) else ""
                 if others is not None and c.code_key not in others:

@@ -47,7 +47,7 @@ class TranscriptPicker(ScrollView, can_focus=True):
     """Every transcript in the project; Enter (or a click) opens one."""
 
     DEFAULT_CSS = """
-    TranscriptPicker { height: 1fr; background: $surface; }
+    TranscriptPicker { height: 1fr; background: $surface; overflow-x: hidden; scrollbar-size-vertical: 1; }
     TranscriptPicker > .picker--cursor { background: $boost; }
     TranscriptPicker:focus > .picker--cursor { background: $primary 30%; }
     """
@@ -85,7 +85,7 @@ class TranscriptPicker(ScrollView, can_focus=True):
         self.current_id = current_id
         self.progress_known = progress_known
         self._rows.clear()
-        self.virtual_size = Size(self.size.width, len(self.transcripts) * ROW_HEIGHT)
+        self.virtual_size = Size(0, len(self.transcripts) * ROW_HEIGHT)
         target = current_id if current_id is not None else keep
         self.cursor = next((i for i, t in enumerate(self.transcripts) if t.id == target), min(self.cursor, max(0, len(self.transcripts) - 1)))
         self._scroll_to_cursor()
@@ -145,7 +145,7 @@ class TranscriptPicker(ScrollView, can_focus=True):
             self.action_open()
 
     def _on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self.size.width, len(self.transcripts) * ROW_HEIGHT)
+        self.virtual_size = Size(0, len(self.transcripts) * ROW_HEIGHT)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

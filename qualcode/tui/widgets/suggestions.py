@@ -1,0 +1,191 @@
+"""The suggestions panel in the segment detail area: the current segment's top suggestions and why.
+
+Importing this module registers ``SuggestionPanel`` in ``detail.SEGMENT_PANELS``. Everything it
+reads or changes goes through the screen's project runner (committed before the screen shows
+it; undo covers accepting and rejecting); computing suggestions for a transcript runs in a
+process pool, off the UI thread and off the runner, and only the storing goes through the runner.
+
+Keys while the list has focus: y (or enter) accepts the highlighted suggestion, x rejects it,
+S computes suggestions for the open transcript. ``accept_top()`` / ``reject_top()`` act on the
+first suggestion, for screen-level keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets.option_list import Option
+
+from qualcode.tui.text import UserOptionList, UserStatic, chip, one_line, say
+from qualcode.tui.widgets.detail import SEGMENT_PANELS, SegmentContext
+
+TOP = 3
+_POOL: concurrent.futures.ProcessPoolExecutor | None = None
+
+
+def pool() -> concurrent.futures.ProcessPoolExecutor:
+    """One worker process for spaCy work (training, matching, NER), started on first use."""
+    global _POOL
+    if _POOL is None:
+        _POOL = concurrent.futures.ProcessPoolExecutor(max_workers=1)
+    return _POOL
+
+
+def suggestion_prompt(s) -> Text:
+    line = chip(s.code_name, s.color)
+    line.append(f"  {s.score:.2f}", style="bold")
+    if s.reason:
+        line.append("  ")
+        line.append_text(one_line(s.reason if len(s.reason) <= 80 else s.reason[:77] + "…", style="dim"))
+    return line
+
+
+class SuggestionList(UserOptionList):
+    DEFAULT_CSS = """
+    SuggestionList { height: auto; max-height: 5; border: none; background: $surface; padding: 0; }
+    SuggestionList:focus { background: $boost; }
+    """
+
+    BINDINGS = [
+        Binding("y", "accept", "Accept suggestion", id="suggestions.accept"),
+        Binding("x", "reject", "Reject suggestion", id="suggestions.reject"),
+        Binding("S", "compute", "Suggest for transcript", id="suggestions.compute"),
+    ]
+
+    @property
+    def chosen(self) -> int:
+        return self.highlighted if self.highlighted is not None else 0
+
+    def action_accept(self) -> None:
+        self.parent.accept(self.chosen)
+
+    def action_reject(self) -> None:
+        self.parent.reject(self.chosen)
+
+    def action_compute(self) -> None:
+        self.parent.compute()
+
+    def on_option_list_option_selected(self, event) -> None:
+        event.stop()
+        self.parent.accept(self.chosen)
+
+
+class SuggestionPanel(Vertical):
+    """Top suggestions for the current segment, each with its score and the reason it was made."""
+
+    DEFAULT_CSS = """
+    SuggestionPanel { height: auto; }
+    SuggestionPanel > #suggestions-title { color: $text-muted; height: 1; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(id="suggestions", **kwargs)
+        self.context: SegmentContext | None = None
+        self.items: list = []
+
+    def compose(self):
+        yield UserStatic("", id="suggestions-title")
+        yield SuggestionList(id="suggestion-list")
+
+    # ------------------------------------------------------------------ what the screen tells us
+
+    def show_segment(self, context: SegmentContext) -> None:
+        self.context = context
+        seg = context.segment
+        if seg is None:
+            self._show([])
+            return
+        project, coder, seg_id = context.screen.project, context.coder, seg.id
+        context.screen.run_project(lambda: project.suggestions(segment_id=seg_id, coder=coder, limit=TOP),
+                                   lambda rows: self._loaded(seg_id, rows), key="suggestions", description="suggestions")
+
+    def _loaded(self, segment_id: int, rows: list) -> None:
+        if self.context is None or self.context.segment is None or self.context.segment.id != segment_id:
+            return
+        self._show(rows)
+
+    def _show(self, rows: list) -> None:
+        self.items = list(rows)
+        title = self.query_one("#suggestions-title", UserStatic)
+        if rows:
+            title.update(Text.assemble(("Suggestions", "bold"), ("  y accept · x reject (when focused)", "dim")))
+        else:
+            title.update(Text("No open suggestions · S suggests for this transcript", style="dim"))
+        self.query_one(SuggestionList).set_options(Option(suggestion_prompt(s), id=str(s.id)) for s in rows)
+
+    # ------------------------------------------------------------------ actions
+
+    def _item(self, index: int | None):
+        if index is None or not 0 <= index < len(self.items):
+            return None
+        return self.items[index]
+
+    def accept_top(self) -> None:
+        self.accept(0)
+
+    def reject_top(self) -> None:
+        self.reject(0)
+
+    def accept(self, index: int | None) -> None:
+        item, ctx = self._item(index), self.context
+        if item is None or ctx is None:
+            return
+        project, coder, screen = ctx.screen.project, ctx.coder, ctx.screen
+
+        def done(info) -> None:
+            say(screen.app, f"✓ {info.code_name} (accepted suggestion)")
+            screen.refresh_codings()
+
+        screen.run_project(lambda: project.accept_suggestion(item.id, coder), done, description="saving")
+
+    def reject(self, index: int | None) -> None:
+        item, ctx = self._item(index), self.context
+        if item is None or ctx is None:
+            return
+        project, coder, screen = ctx.screen.project, ctx.coder, ctx.screen
+        screen.run_project(lambda: project.reject_suggestion(item.id, coder),
+                           lambda _: self.show_segment(ctx), description="saving")
+
+    def compute(self) -> None:
+        ctx = self.context
+        if ctx is None or ctx.segment is None:
+            return
+        project, screen = ctx.screen.project, ctx.screen
+        tid = ctx.segment.transcript_id
+
+        def prepare():
+            name = next(t.name for t in project.transcripts() if t.id == tid)
+            return project.suggestion_payload([name])
+
+        def prepared(result) -> None:
+            payload, ids = result
+            self.run_worker(self._propose(payload, ids), exclusive=True, group="suggest")
+
+        say(screen.app, "Finding suggestions for this transcript…")
+        screen.run_project(prepare, prepared, description="reading")
+
+    async def _propose(self, payload: dict, ids: list[int]) -> None:
+        from qualcode.suggest.engine import suggest_payload
+
+        ctx = self.context
+        try:
+            proposals = await asyncio.wrap_future(pool().submit(suggest_payload, payload))
+        except Exception as exc:  # noqa: BLE001 - shown, never lost
+            say(self.app, f"No suggestions: {exc}", severity="error")
+            return
+        project, screen = ctx.screen.project, ctx.screen
+
+        def stored(n: int) -> None:
+            say(screen.app, f"{n} suggestions stored")
+            if self.context is not None:
+                self.show_segment(self.context)
+
+        screen.run_project(lambda: project.store_suggestions(proposals, ids), stored, description="saving suggestions")
+
+
+if SuggestionPanel not in SEGMENT_PANELS:
+    SEGMENT_PANELS.append(SuggestionPanel)
