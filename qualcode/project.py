@@ -39,6 +39,7 @@ from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import DEFAULT_MAX_SEGMENT_CHARS, ParsedTranscript
 from qualcode.project_suggest import SUGGESTION_EVENTS, SuggestionQueries, describe_suggestion_event, undo_suggestion_event
 from qualcode.project_agreement import AgreementQueries
+from qualcode.project_export import ExportQueries
 from qualcode.project_team import TeamOperations
 from qualcode.project_workbench import WorkbenchQueries
 from qualcode.records import (
@@ -66,7 +67,7 @@ def new_guid() -> str:
     return str(uuid.uuid4())
 
 
-class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQueries):
+class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQueries, ExportQueries):
     """An open project. Use ``Project.open`` / ``Project.create``; close when done."""
 
     def __init__(self, engine: Engine, location: str):

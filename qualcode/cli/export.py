@@ -1,0 +1,279 @@
+"""Export commands: `qualcode export themes|codebook|qdpx|codings`, and `qualcode import-refi`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qualcode.cli.common import db_option, open_project
+from qualcode.errors import QualcodeError
+
+THEME_FORMATS = ["csv", "md", "json", "xlsx", "html"]
+CODEBOOK_FORMATS = ["yaml", "md", "qdc"]
+
+
+def _coders(values: tuple[str, ...]) -> list[str] | None:
+    names = [n.strip() for v in values for n in v.split(",") if n.strip()]
+    return names or None
+
+
+def _write_text(text: str, output: str | None, what: str = "") -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8", newline="")
+        click.echo(f"wrote {output}{what}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _check_output(output: str | None) -> None:
+    if output:
+        parent = Path(output).resolve().parent
+        if not parent.is_dir():
+            raise QualcodeError(f"cannot write {output}: folder {parent} does not exist")
+
+
+@click.group(name="export")
+def export() -> None:
+    """Theme tables, codebook documents, codings and REFI-QDA projects.
+
+    \b
+      qualcode export themes --by role -o themes.xlsx     counts per code and group (+ quotes)
+      qualcode export codebook --format md -o appendix.md  a codebook appendix for the paper
+      qualcode export qdpx -o study.qdpx                   the whole project for NVivo, ATLAS.ti, MAXQDA…
+      qualcode export codings -o codings.csv               every coding as CSV (`qualcode import` reads it)
+    """
+
+
+@export.command(name="themes")
+@click.option("--by", "by", multiple=True, metavar="ATTRIBUTE",
+              help="Columns: 'participant' (default), or one or two participant attributes (--by role --by network).")
+@click.option("--count", type=click.Choice(["segments", "participants"]), default="segments", show_default=True,
+              help="What a cell counts: coded segments, or participants who mention the code.")
+@click.option("--coders", "coders", multiple=True, metavar="NAMES",
+              help="Whose codings: one coder, or several (comma-separated or repeated) as a union. Default: everyone.")
+@click.option("--agreed", is_flag=True, help="Only what both of the two --coders applied to the same segment.")
+@click.option("--quotes", type=click.IntRange(min=0), default=None,
+              help="Up to N representative quotes per code (default: 3 in xlsx, html and md; 0 in csv and json).")
+@click.option("--quote-chars", type=click.IntRange(min=40), default=320, show_default=True,
+              help="Trim quotes to about this many characters, at sentence ends.")
+@click.option("--attribution", type=click.Choice(["attributes", "label"]), default="attributes", show_default=True,
+              help="Name speakers by role, school and network ('Headteacher, School C (RLN)') or by participant label.")
+@click.option("--codes", "root", metavar="CODE_ID", help="Only this code and the codes below it.")
+@click.option("--depth", type=click.IntRange(min=0), default=None, help="Only codes this deep (0 = top-level codes).")
+@click.option("--hide-empty", is_flag=True, help="Leave out codes nobody applied.")
+@click.option("--title", help="Title of the report (default: 'Themes — PROJECT').")
+@click.option("--format", "fmt", type=click.Choice(THEME_FORMATS), default=None,
+              help="Output format (default: from the -o extension, else md).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output).")
+@db_option
+def themes(by, count, coders, agreed, quotes, quote_chars, attribution, root, depth, hide_empty, title, fmt, output, db) -> None:
+    """Theme tables: how often each code was applied, per participant or group, with quotes.
+
+    Rows are codes in codebook order (a parent includes its sub-codes, counted once); columns
+    are participants or the values of one or two attributes; cells count coded segments or
+    participants; totals come with it. XLSX and HTML are ready to paste into a report; CSV,
+    Markdown and JSON go to standard output unless -o is given. Quotes are the stored text:
+    run `qualcode anonymise` first if the transcripts still hold real names.
+
+    \b
+    Examples:
+      qualcode export themes --by role -o themes.xlsx
+      qualcode export themes --by role --by network --count participants -o themes.html
+      qualcode export themes --coders alice,bob --agreed --quotes 5 --format md
+      qualcode export themes --codes formalisation --by school --format csv
+    """
+    from qualcode.export import render as rd
+    from qualcode.export import themes as th
+
+    fmt = rd.format_for(output, fmt)
+    if fmt == "xlsx" and not output:
+        raise QualcodeError("XLSX is a file format: give -o FILE.xlsx (or --format csv|md|json|html for standard output)")
+    _check_output(output)
+    n_quotes = quotes if quotes is not None else (3 if fmt in ("xlsx", "html", "md") else 0)
+    if fmt == "csv" and n_quotes and not output:
+        raise QualcodeError("CSV holds one table: write to a file (-o themes.csv also writes themes.quotes.csv) or use --format md")
+    with open_project(db) as project:
+        data = project.export_data(texts=n_quotes > 0, memos=False)
+    source = th.resolve_source(data, _coders(coders), agreed)
+    units = th.select_units(data, source)
+    codes = th.code_subset(data.codes, root, depth)
+    table = th.build_table(data, units, tuple(by), count, codes, source.describe(), hide_empty)
+    view = None
+    if n_quotes:
+        keep = {r.key for r in table.rows}
+        view = th.build_quotes(data, units, n_quotes, [c for c in codes if c.key in keep], table.by, quote_chars,
+                               attribution, source)
+    report = rd.ThemeReport(table, view, title or "")
+    shape = f" ({len(table.rows)} codes × {len(table.columns)} columns" + (f", {sum(len(s.quotes) for s in view.sections)} quotes)" if view else ")")
+    if fmt == "xlsx":
+        rd.write_xlsx(report, output)
+        click.echo(f"wrote {output}{shape}", err=True)
+    elif fmt == "csv":
+        _write_text(rd.table_csv(table), output, shape)
+        if view is not None:
+            quotes_file = Path(output).with_suffix(".quotes.csv")
+            quotes_file.write_text(rd.quotes_csv(view), encoding="utf-8", newline="")
+            click.echo(f"wrote {quotes_file}", err=True)
+    else:
+        _write_text(rd.render_text(report, fmt), output, shape)
+
+
+@export.command(name="codebook")
+@click.option("--format", "fmt", type=click.Choice(CODEBOOK_FORMATS), default=None,
+              help="yaml (what `init` reads), md (an appendix for a paper) or qdc (REFI-QDA). Default: from -o, else yaml.")
+@click.option("--coders", "coders", multiple=True, metavar="NAMES", help="Counts in the Markdown appendix from these coders only.")
+@click.option("--agreed", is_flag=True, help="Counts from what both of the two --coders agreed on.")
+@click.option("--no-counts", is_flag=True, help="Leave the counts out of the Markdown appendix.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output).")
+@db_option
+def codebook_doc(fmt, coders, agreed, no_counts, output, db) -> None:
+    """The codebook as YAML, as a Markdown appendix (definitions, include/exclude, examples, counts) or as REFI-QDA .qdc.
+
+    \b
+    Examples:
+      qualcode export codebook --format md -o codebook-appendix.md
+      qualcode export codebook -o rln.qdc          # for NVivo, ATLAS.ti, MAXQDA, QualCoder…
+      qualcode export codebook -o codebook.yaml
+    """
+    from qualcode.export import refi
+    from qualcode.export import themes as th
+    from qualcode.export.codebook_docs import code_counts, codebook_markdown
+
+    if fmt is None:
+        suffix = Path(output).suffix.lower() if output else ""
+        fmt = {".md": "md", ".markdown": "md", ".qdc": "qdc"}.get(suffix, "yaml")
+    _check_output(output)
+    with open_project(db) as project:
+        data = project.export_data(texts=False, memos=False)
+        doc = project.codebook_doc() if fmt == "yaml" else None
+    if fmt == "yaml":
+        from qualcode.codebook import dump_codebook
+
+        _write_text(dump_codebook(doc), output, f" ({len(data.codes)} codes)")
+    elif fmt == "md":
+        counts, described = None, ""
+        if not no_counts:
+            source = th.resolve_source(data, _coders(coders), agreed)
+            counts, described = code_counts(data, th.select_units(data, source)), source.describe()
+        _write_text(codebook_markdown(data, counts, described), output, f" ({len(data.codes)} codes)")
+    else:
+        xml = refi.write_codebook_xml(refi.project_to_refi(data, codings=False, memos=False))
+        if output:
+            Path(output).write_bytes(xml)
+            click.echo(f"wrote {output} ({len(data.codes)} codes)", err=True)
+        else:
+            click.echo(xml.decode("utf-8"), nl=False)
+
+
+@export.command(name="qdpx")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="The .qdpx file to write.")
+@click.option("--coders", "coders", multiple=True, metavar="NAMES", help="Only these coders' codings (default: everyone's).")
+@click.option("--no-memos", is_flag=True, help="Leave memos out.")
+@db_option
+def qdpx(output, coders, no_memos, db) -> None:
+    """The whole project as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder…
+
+    Transcripts become text sources, the codebook codes (definitions in their descriptions),
+    codings text selections, coders users, participants cases with their attributes as
+    variables, memos notes. GUIDs are the project's own, so exporting again gives the same file.
+    Real names kept in a participant's identifying data are never written.
+
+    \b
+    Example:
+      qualcode export qdpx -o study.qdpx
+    """
+    from qualcode.export import refi
+
+    _check_output(output)
+    names = _coders(coders)
+    with open_project(db) as project:
+        data = project.export_data(texts=True, memos=not no_memos, coders=names)
+    if names:
+        unknown = [n for n in names if n not in data.coders]
+        if unknown:
+            raise QualcodeError(f"unknown coder {unknown[0]!r} (coders: {', '.join(data.coders) or 'none yet'})")
+        data.coders = [c for c in data.coders if c in names]
+        data.memos = [m for m in data.memos if m.coder in names]
+    doc = refi.project_to_refi(data, memos=not no_memos)
+    size = refi.write_qdpx(doc, output)
+    click.echo(f"wrote {output} ({size / 1024:.0f} KB): {len(data.transcripts)} sources, {len(data.codes)} codes, "
+               f"{len(data.codings)} codings by {len(data.coders)} coders, {len(doc.cases)} cases, {len(doc.notes)} notes", err=True)
+
+
+@export.command(name="codings")
+@click.option("--coders", "coders", multiple=True, metavar="NAMES", help="Only these coders (default: everyone).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output).")
+@db_option
+def codings(coders, output, db) -> None:
+    """Every coding as CSV (coder, transcript, code, start, end, memo), the format `qualcode import` reads.
+
+    \b
+    Example:
+      qualcode export codings --coders alice -o alice-codings.csv
+    """
+    import csv
+    import io
+
+    from qualcode.export.render import safe_cell
+
+    _check_output(output)
+    names = _coders(coders)
+    with open_project(db) as project:
+        data = project.export_data(texts=False, memos=True, coders=names)
+    if names:
+        unknown = [n for n in names if n not in data.coders]
+        if unknown:
+            raise QualcodeError(f"unknown coder {unknown[0]!r} (coders: {', '.join(data.coders) or 'none yet'})")
+    transcripts = {t.id: t.name for t in data.transcripts}
+    memos = {m.target_id: m.text for m in data.memos if m.target == "coding"}
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["coder", "transcript", "code", "start", "end", "memo"])
+    for c in data.codings:
+        w.writerow([c.coder, transcripts[c.transcript_id], c.code_key, c.start, c.end, safe_cell(memos.get(c.guid, ""))])
+    _write_text(out.getvalue(), output, f" ({len(data.codings)} codings)")
+
+
+@click.command(name="import-refi")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--allow-external", is_flag=True,
+              help="Read sources the file points to outside itself (relative:// and absolute:// paths).")
+@click.option("--dry-run", is_flag=True, help="Read the file and say what it holds and what would not fit; change nothing.")
+@db_option
+def import_refi_command(file, allow_external, dry_run, db) -> None:
+    """Import a REFI-QDA project (.qdpx, .qde) or codebook (.qdc) from NVivo, ATLAS.ti, MAXQDA, Taguette, QualCoder…
+
+    Codes (with their hierarchy, colours and descriptions), text sources, cases and their
+    variables (as participants and attributes), users (as coders), codings and notes (as memos)
+    come in, in one transaction. What qualcode cannot keep (pictures, PDFs, sets, graphs…) is
+    listed, never silently dropped. Importing the same file again changes nothing.
+
+    \b
+    Examples:
+      qualcode init study.db && qualcode import-refi --db study.db colleague.qdpx
+      qualcode import-refi --dry-run codebook.qdc
+    """
+    from qualcode.export.refi_read import read_refi
+    from qualcode.project_export import import_refi
+
+    if dry_run:
+        doc = read_refi(file, allow_external=allow_external)
+        codings = sum(len(sel.codings) for s in doc.sources for sel in s.selections)
+        click.echo(f"{file}: a REFI-QDA {doc.kind} from {doc.origin or 'an unnamed tool'}: {len(list(doc.all_codes()))} codes"
+                   + (f", {len(doc.sources)} text sources ({sum(s.text is not None for s in doc.sources)} readable), "
+                      f"{codings} codings, {len(doc.cases)} cases, {len(doc.users)} users, {len(doc.notes)} notes"
+                      if doc.kind == "project" else ""))
+        for w in doc.warnings:
+            click.echo(f"warning: {w}", err=True)
+        return
+    with open_project(db) as project:
+        summary = import_refi(project, file, allow_external=allow_external)
+    click.echo(f"imported {file} ({summary.origin or 'REFI-QDA'}) into {project.location}")
+    for line in summary.lines():
+        click.echo(f"  {line}")
+    for w in summary.warnings:
+        click.echo(f"warning: {w}", err=True)
+
+
+COMMANDS = [export, import_refi_command]

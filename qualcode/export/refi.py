@@ -1,0 +1,454 @@
+"""REFI-QDA 1.5: the records, and the writer of `.qdc` codebooks and `.qdpx` projects.
+
+The exchange standard of qualitative analysis tools (NVivo, ATLAS.ti, MAXQDA, QualCoder,
+Taguette…). What qualcode writes validates against the REFI-QDA schemas (the tests check):
+
+- codes become ``<Code>`` elements with their GUIDs; a code's definition (description, include,
+  exclude, example, keywords and its qualcode id) is written into ``<Description>`` as labelled
+  paragraphs, readable in any tool and read back by qualcode;
+- transcripts become ``<TextSource>`` elements whose text is ``sources/<guid>.txt`` (UTF-8);
+- each coded span becomes one ``<PlainTextSelection>`` (start inclusive, end exclusive, in
+  Unicode code points) holding one ``<Coding>`` per coder and code;
+- coders become ``<User>`` elements; participants become ``<Case>`` elements with their
+  attributes as ``<Variable>`` values and a reference to their transcripts (never the
+  ``identifying`` block); memos become ``<Note>`` elements referenced from what they annotate.
+
+GUIDs come from the project (codes, participants, transcripts, codings, memos); the few things
+the project has no GUID for (coders, variables, selections) get name-based UUIDs (uuid5), so the
+same project exports the same GUIDs every time, and the archive is byte-for-byte reproducible.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import uuid
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from qualcode.export.data import ExportData
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+GUID_NAMESPACE = uuid.UUID("6f1c1d0e-7a43-5a8e-9d53-2b8f4c1e0a71")
+ORIGIN = "qualcode"
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+DEFINITION_LABELS = (("include", "Include"), ("exclude", "Exclude"), ("example", "Example"), ("keywords", "Keywords"),
+                     ("id", "Id"))
+GUID_PATTERN = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
+
+
+def stable_guid(*parts: object) -> str:
+    return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(str(p) for p in parts)))
+
+
+def norm_guid(value: str | None) -> str:
+    """GUIDs compare case-insensitively, with or without braces."""
+    return (value or "").strip().strip("{}").lower()
+
+
+# ---------------------------------------------------------------------- records
+
+
+@dataclass
+class RefiCode:
+    guid: str
+    name: str
+    is_codable: bool = True
+    color: str | None = None
+    description: str = ""
+    children: list["RefiCode"] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # note GUIDs
+
+    def walk(self, depth: int = 0, parent: "RefiCode | None" = None):
+        yield self, parent, depth
+        for child in self.children:
+            yield from child.walk(depth + 1, self)
+
+
+@dataclass
+class RefiUser:
+    guid: str
+    name: str
+    id: str = ""
+
+
+@dataclass
+class RefiVariable:
+    guid: str
+    name: str
+    type: str = "Text"  # Text | Boolean | Integer | Float | Date | DateTime
+
+
+@dataclass
+class RefiCase:
+    guid: str
+    name: str
+    description: str = ""
+    values: dict[str, str] = field(default_factory=dict)  # variable GUID -> value
+    sources: list[str] = field(default_factory=list)  # source GUIDs
+    selections: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RefiCoding:
+    guid: str
+    code: str  # code GUID
+    user: str = ""  # user GUID
+    created: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RefiSelection:
+    guid: str
+    start: int
+    end: int
+    name: str = ""
+    user: str = ""
+    created: str = ""
+    codings: list[RefiCoding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RefiSource:
+    guid: str
+    name: str
+    text: str | None = None  # None: the text could not be read (see the warnings)
+    description: str = ""
+    path: str = ""  # plainTextPath (or richTextPath) as written
+    user: str = ""
+    created: str = ""
+    selections: list[RefiSelection] = field(default_factory=list)
+    codings: list[RefiCoding] = field(default_factory=list)  # codings of the whole source
+    notes: list[str] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RefiNote:
+    guid: str
+    name: str
+    text: str
+    user: str = ""
+    created: str = ""
+
+
+@dataclass
+class RefiSet:
+    guid: str
+    name: str
+    description: str = ""
+    codes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RefiProject:
+    """A REFI-QDA project or codebook, as read or about to be written."""
+
+    name: str = "project"
+    origin: str = ORIGIN
+    kind: str = "project"  # project | codebook
+    users: list[RefiUser] = field(default_factory=list)
+    codes: list[RefiCode] = field(default_factory=list)
+    variables: list[RefiVariable] = field(default_factory=list)
+    cases: list[RefiCase] = field(default_factory=list)
+    sources: list[RefiSource] = field(default_factory=list)
+    notes: list[RefiNote] = field(default_factory=list)
+    sets: list[RefiSet] = field(default_factory=list)
+    description: str = ""
+    project_notes: list[str] = field(default_factory=list)
+    creating_user: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def all_codes(self):
+        for code in self.codes:
+            yield from code.walk()
+
+
+# ---------------------------------------------------------------------- code definitions in <Description>
+
+
+def definition_text(description: str, include: str = "", exclude: str = "", example: str = "",
+                    keywords: tuple[str, ...] = (), key: str = "") -> str:
+    """A code's definition as labelled paragraphs: readable anywhere, parsed back by ``parse_definition``."""
+    parts = [description.strip()] if description.strip() else []
+    values = {"include": include, "exclude": exclude, "example": example, "keywords": "; ".join(keywords), "id": key}
+    for field_name, label in DEFINITION_LABELS:
+        value = (values[field_name] or "").strip()
+        if value:
+            parts.append(f"{label}: {value}")
+    return "\n\n".join(parts)
+
+
+def parse_definition(text: str) -> dict[str, object]:
+    """The fields of a description written by ``definition_text`` (plain descriptions pass through)."""
+    labels = {label.casefold(): name for name, label in DEFINITION_LABELS}
+    out: dict[str, object] = {"description": "", "include": "", "exclude": "", "example": "", "keywords": (), "id": ""}
+    current = "description"
+    chunks: dict[str, list[str]] = defaultdict(list)
+    for paragraph in re.split(r"\r?\n[ \t]*\r?\n", (text or "").strip()):
+        head, sep, rest = paragraph.partition(":")
+        name = labels.get(head.strip().casefold()) if sep and "\n" not in head else None
+        if name and not chunks[name]:
+            current = name
+            chunks[name].append(rest.strip())
+        else:
+            chunks[current].append(paragraph.strip())
+    for name, values in chunks.items():
+        joined = "\n\n".join(v for v in values if v)
+        if name == "keywords":
+            out[name] = tuple(k.strip() for k in re.split(r"[;\n]", joined) if k.strip())
+        else:
+            out[name] = joined
+    return out
+
+
+# ---------------------------------------------------------------------- from a project
+
+
+def variable_type(values: list[str]) -> str:
+    values = [v for v in values if v != ""]
+    if not values:
+        return "Text"
+    if all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in values):
+        return "Date"
+    if all(re.fullmatch(r"-?\d{1,18}", v) for v in values):
+        return "Integer"
+    if all(v in ("true", "false") for v in values):
+        return "Boolean"
+    return "Text"
+
+
+def project_to_refi(data: ExportData, codings: bool = True, memos: bool = True) -> RefiProject:
+    """The REFI-QDA view of a project (``data`` must carry the transcripts' texts)."""
+    users = {name: RefiUser(stable_guid("user", name), name) for name in data.coders}
+    coding_guid_code: dict[str, str] = {}
+    notes: list[RefiNote] = []
+    note_on: dict[tuple[str, object], list[str]] = defaultdict(list)
+    code_by_key = {c.key: c for c in data.codes}
+    transcripts = {t.id: t for t in data.transcripts}
+    segments = {s.id: s for s in data.segments}
+    if memos:
+        for m in data.memos:
+            target = _memo_target_name(m, code_by_key, transcripts, segments)
+            notes.append(RefiNote(m.guid or stable_guid("memo", m.coder, m.target, m.target_id), f"Memo by {m.coder} on {target}",
+                                  m.text, users[m.coder].guid if m.coder in users else "", m.created))
+            note_on[(m.target, m.target_id)].append(notes[-1].guid)
+    # the codebook
+    nodes: dict[str, RefiCode] = {}
+    roots: list[RefiCode] = []
+    for c in data.codes:
+        node = RefiCode(c.guid or stable_guid("code", c.key), c.name, True, c.color,
+                        definition_text(c.description, c.include, c.exclude, c.example, c.keywords, c.key),
+                        notes=note_on.get(("code", c.key), []))
+        nodes[c.key] = node
+        (nodes[c.parent_key].children if c.parent_key in nodes else roots).append(node)
+    # cases and variables
+    keys = data.attribute_keys()
+    variables = [RefiVariable(stable_guid("variable", k), k,
+                              variable_type([str(p.attributes.get(k, "")) for p in data.participants if k in p.attributes]))
+                 for k in keys]
+    var_guid = {v.name: v.guid for v in variables}
+    sources_of: dict[int, list[str]] = defaultdict(list)
+    for t in data.transcripts:
+        if t.participant_id is not None:
+            sources_of[t.participant_id].append(t.guid)
+    cases = [RefiCase(p.guid, p.label, values={var_guid[k]: str(v) for k, v in p.attributes.items() if k in var_guid},
+                      sources=sources_of.get(p.id, [])) for p in data.participants]
+    # sources, selections, codings
+    selections: dict[int, dict[tuple[int, int], RefiSelection]] = defaultdict(dict)
+    if codings:
+        for c in data.codings:
+            t = transcripts[c.transcript_id]
+            sel = selections[t.id].get((c.start, c.end))
+            if sel is None:
+                sel = RefiSelection(stable_guid("selection", t.guid, c.start, c.end), c.start, c.end,
+                                    user=users[c.coder].guid, created=c.created)
+                selections[t.id][(c.start, c.end)] = sel
+            elif sel.user != users[c.coder].guid:
+                sel.user = sel.user or ""
+            sel.codings.append(RefiCoding(c.guid or stable_guid("coding", t.guid, c.coder, c.code_key, c.start, c.end),
+                                          nodes[c.code_key].guid, users[c.coder].guid, c.created,
+                                          note_on.get(("coding", c.guid), [])))
+            coding_guid_code[c.guid] = c.code_key
+    for (kind, target_id), guids in note_on.items():
+        if kind == "segment" and target_id in segments:
+            seg = segments[target_id]
+            t = transcripts[seg.transcript_id]
+            sel = selections[t.id].get((seg.start, seg.end))
+            if sel is None:
+                sel = RefiSelection(stable_guid("selection", t.guid, seg.start, seg.end), seg.start, seg.end)
+                selections[t.id][(seg.start, seg.end)] = sel
+            sel.notes.extend(guids)
+    sources = []
+    for t in data.transcripts:
+        sels = sorted(selections.get(t.id, {}).values(), key=lambda s: (s.start, s.end))
+        for sel in sels:
+            if sel.codings and len({c.user for c in sel.codings}) > 1:
+                sel.user = ""  # coded by several coders: each coding names its own
+            elif sel.codings:
+                sel.created = min(c.created for c in sel.codings)
+        sources.append(RefiSource(t.guid, t.name, t.text, t.title, f"internal://{t.guid}.txt",
+                                  selections=sels, notes=note_on.get(("transcript", t.id), [])))
+    return RefiProject(name=data.project_name, users=list(users.values()), codes=roots, variables=variables,
+                       cases=[c for c in cases if c.values or c.sources], sources=sources, notes=notes)
+
+
+def _memo_target_name(m, code_by_key, transcripts, segments) -> str:
+    if m.target == "code" and m.target_id in code_by_key:
+        return f"code {code_by_key[m.target_id].name}"
+    if m.target == "transcript" and m.target_id in transcripts:
+        return f"transcript {transcripts[m.target_id].name}"
+    if m.target == "segment" and m.target_id in segments:
+        seg = segments[m.target_id]
+        name = transcripts[seg.transcript_id].name if seg.transcript_id in transcripts else "?"
+        return f"{name}, segment {seg.position + 1}"
+    return "a coding" if m.target == "coding" else m.target
+
+
+# ---------------------------------------------------------------------- XML
+
+
+def _el(parent: ET.Element, ns: str, tag: str, attrs: dict[str, str | None] | None = None, text: str | None = None) -> ET.Element:
+    node = ET.SubElement(parent, f"{{{ns}}}{tag}", {k: v for k, v in (attrs or {}).items() if v not in (None, "")})
+    if text is not None:
+        node.text = text
+    return node
+
+
+def _xml_text(value: str) -> str:
+    """XML 1.0 cannot carry most control characters; drop them (they never belong in a transcript)."""
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", value)
+
+
+def _code_el(parent: ET.Element, ns: str, code: RefiCode, with_notes: bool) -> None:
+    node = _el(parent, ns, "Code", {"guid": code.guid, "name": _xml_text(code.name),
+                                    "isCodable": "true" if code.is_codable else "false", "color": code.color})
+    if code.description:
+        _el(node, ns, "Description", text=_xml_text(code.description))
+    if with_notes:
+        for guid in code.notes:
+            _el(node, ns, "NoteRef", {"targetGUID": guid})
+    for child in code.children:
+        _code_el(node, ns, child, with_notes)
+
+
+def _value_el(parent: ET.Element, ns: str, var: RefiVariable, value: str) -> None:
+    node = _el(parent, ns, "VariableValue")
+    _el(node, ns, "VariableRef", {"targetGUID": var.guid})
+    tag = {"Boolean": "BooleanValue", "Integer": "IntegerValue", "Float": "FloatValue", "Date": "DateValue",
+           "DateTime": "DateTimeValue"}.get(var.type, "TextValue")
+    _el(node, ns, tag, text=_xml_text(value))
+
+
+def _serialise(root: ET.Element, ns: str) -> bytes:
+    ET.register_namespace("", ns)
+    ET.indent(root, space=" ")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def write_codebook_xml(project: RefiProject) -> bytes:
+    """A `.qdc` codebook document (namespace ``urn:QDA-XML:codebook:1.0``)."""
+    ns = CODEBOOK_NS
+    root = ET.Element(f"{{{ns}}}CodeBook", {"origin": project.origin})
+    codes = _el(root, ns, "Codes")
+    for code in project.codes:
+        _code_el(codes, ns, code, with_notes=False)
+    return _serialise(root, ns)
+
+
+def write_project_xml(project: RefiProject, internal: bool = True) -> bytes:
+    """``project.qde``. With ``internal``, texts are referenced as ``internal://<guid>.txt`` (written by
+    ``write_qdpx``); otherwise each text is carried inline in ``<PlainTextContent>``."""
+    ns = PROJECT_NS
+    root = ET.Element(f"{{{ns}}}Project", {"name": project.name or "project", "origin": project.origin})
+    if project.users:
+        users = _el(root, ns, "Users")
+        for u in project.users:
+            _el(users, ns, "User", {"guid": u.guid, "name": u.name, "id": u.id})
+    if project.codes:
+        book = _el(root, ns, "CodeBook")
+        codes = _el(book, ns, "Codes")
+        for code in project.codes:
+            _code_el(codes, ns, code, with_notes=True)
+    variables = {v.guid: v for v in project.variables}
+    if project.variables:
+        vs = _el(root, ns, "Variables")
+        for v in project.variables:
+            _el(vs, ns, "Variable", {"guid": v.guid, "name": v.name, "typeOfVariable": v.type})
+    if project.cases:
+        cases = _el(root, ns, "Cases")
+        for case in project.cases:
+            node = _el(cases, ns, "Case", {"guid": case.guid, "name": _xml_text(case.name)})
+            if case.description:
+                _el(node, ns, "Description", text=_xml_text(case.description))
+            for guid, value in case.values.items():
+                _value_el(node, ns, variables[guid], value)
+            for guid in case.sources:
+                _el(node, ns, "SourceRef", {"targetGUID": guid})
+    if project.sources:
+        sources = _el(root, ns, "Sources")
+        for src in project.sources:
+            attrs = {"guid": src.guid, "name": _xml_text(src.name)}
+            if internal:
+                attrs["plainTextPath"] = src.path or f"internal://{src.guid}.txt"
+            node = _el(sources, ns, "TextSource", attrs)
+            if src.description:
+                _el(node, ns, "Description", text=_xml_text(src.description))
+            if not internal:
+                _el(node, ns, "PlainTextContent", text=_xml_text(src.text or ""))
+            for sel in src.selections:
+                s = _el(node, ns, "PlainTextSelection", {"guid": sel.guid, "name": sel.name, "startPosition": str(sel.start),
+                                                         "endPosition": str(sel.end), "creatingUser": sel.user,
+                                                         "creationDateTime": sel.created})
+                for c in sel.codings:
+                    cn = _el(s, ns, "Coding", {"guid": c.guid, "creatingUser": c.user, "creationDateTime": c.created})
+                    _el(cn, ns, "CodeRef", {"targetGUID": c.code})
+                    for guid in c.notes:
+                        _el(cn, ns, "NoteRef", {"targetGUID": guid})
+                for guid in sel.notes:
+                    _el(s, ns, "NoteRef", {"targetGUID": guid})
+            for guid in src.notes:
+                _el(node, ns, "NoteRef", {"targetGUID": guid})
+    if project.notes:
+        notes = _el(root, ns, "Notes")
+        for n in project.notes:
+            node = _el(notes, ns, "Note", {"guid": n.guid, "name": _xml_text(n.name), "creatingUser": n.user,
+                                           "creationDateTime": n.created})
+            _el(node, ns, "PlainTextContent", text=_xml_text(n.text))
+    if project.description:
+        _el(root, ns, "Description", text=_xml_text(project.description))
+    return _serialise(root, ns)
+
+
+def write_qdpx(project: RefiProject, path: str | Path) -> int:
+    """Write a `.qdpx` archive (``project.qde`` and ``sources/<guid>.txt``) atomically; returns its size."""
+    path = Path(path)
+    xml = write_project_xml(project, internal=True)
+    fd, tmp = tempfile.mkstemp(prefix=".qualcode-", suffix=".qdpx", dir=str(path.parent.resolve()))
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+            _add(z, "project.qde", xml)
+            for src in project.sources:
+                _add(z, f"sources/{src.guid}.txt", (src.text or "").encode("utf-8"))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path.stat().st_size
+
+
+def _add(z: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, ZIP_DATE)  # a fixed date: the same project gives the same bytes
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    z.writestr(info, data)

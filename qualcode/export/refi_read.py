@@ -1,0 +1,510 @@
+"""Reading REFI-QDA files written by other tools: `.qdc` codebooks, `.qde` and `.qdpx` projects.
+
+Tolerant of what real files get wrong, strict about what could hurt:
+
+- XML is parsed with defusedxml: no DTDs, no entities, no external references.
+- A `.qdpx` is opened with ``ZipFile`` and members are read one by one with ``ZipFile.open``
+  (never extracted): at most ``Limits.entries`` members, ``Limits.total_bytes`` uncompressed,
+  ``Limits.ratio`` compression ratio; sizes are counted while reading, not taken from headers.
+- Only ``project.qde`` (or one other ``*.qde``) and ``sources/<one plain name>`` (or ``Sources/``)
+  are read. A source path in the XML is followed only as ``internal://<plain name>``;
+  ``internal://../..``, ``internal:///etc/passwd`` and the like are refused, and ``relative://``
+  or ``absolute://`` paths are read from disk only with ``allow_external``.
+- Codes nested deeper than ``Limits.depth`` are refused; text selections are checked against
+  the text's length (``0 <= start < end <= len(text)``), positions being Unicode code points
+  from 0 with an exclusive end, the text decoded as UTF-8 without newline translation (a BOM is
+  dropped before counting).
+- Whatever does not fit the schema or qualcode (colours with alpha, empty sets, pictures, sets,
+  graphs…) is reported in ``RefiProject.warnings`` — never silently dropped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+from qualcode.errors import QualcodeError
+from qualcode.export.refi import (
+    GUID_PATTERN,
+    RefiCase,
+    RefiCode,
+    RefiCoding,
+    RefiNote,
+    RefiProject,
+    RefiSelection,
+    RefiSet,
+    RefiSource,
+    RefiUser,
+    RefiVariable,
+    norm_guid,
+)
+
+RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+SUFFIXES = (".qdpx", ".qde", ".qdc")
+KNOWN_PROJECT = {"Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Links", "Sets", "Graphs", "Description", "NoteRef"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    entries: int = 20_000
+    total_bytes: int = 2 * 1024**3  # uncompressed, all members read
+    member_bytes: int = 512 * 1024**2  # one source or the project XML
+    ratio: int = 200  # uncompressed / compressed, for members over 1 MB
+    depth: int = 12  # code nesting (qualcode's codebooks allow 12 levels)
+    xml_bytes: int = 256 * 1024**2
+
+
+class RefiError(QualcodeError):
+    """A REFI-QDA file that cannot (or must not) be read."""
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _ns(tag: str) -> str:
+    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
+
+
+def _children(node, name: str):
+    return [c for c in node if _local(c.tag) == name]
+
+
+def _child(node, name: str):
+    for c in node:
+        if _local(c.tag) == name:
+            return c
+    return None
+
+
+def _text(node) -> str:
+    return "" if node is None else (node.text or "")
+
+
+# ---------------------------------------------------------------------- the archive
+
+
+class _Archive:
+    """Safe, bounded access to a `.qdpx`'s members."""
+
+    def __init__(self, z: zipfile.ZipFile, where: str, limits: Limits, warnings: list[str]):
+        self.z, self.where, self.limits, self.warnings = z, where, limits, warnings
+        self.read_bytes = 0
+        infos = z.infolist()
+        if len(infos) > limits.entries:
+            raise RefiError(f"{where}: the archive has {len(infos)} members, over the limit of {limits.entries}")
+        self.sources: dict[str, zipfile.ZipInfo] = {}  # lower-case plain name -> member
+        self.qde: list[zipfile.ZipInfo] = []
+        self.used: set[str] = set()
+        ignored = []
+        for info in infos:
+            name = info.filename
+            if info.is_dir():
+                continue
+            if info.file_size > limits.member_bytes:
+                raise RefiError(f"{where}: member {name!r} is {info.file_size / 1e6:.0f} MB uncompressed, over the limit")
+            if info.file_size > 1_000_000 and info.file_size > limits.ratio * max(1, info.compress_size):
+                raise RefiError(f"{where}: member {name!r} expands {info.file_size // max(1, info.compress_size)}-fold; refusing a likely zip bomb")
+            parts = name.split("/")
+            if "\\" in name or name.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\x00" in name:
+                ignored.append(name)
+            elif len(parts) == 1 and name.lower().endswith(".qde"):
+                self.qde.append(info)
+            elif len(parts) == 2 and parts[0].lower() == "sources":
+                self.sources.setdefault(parts[1].lower(), info)
+            else:
+                ignored.append(name)
+        if sum(i.file_size for i in infos) > limits.total_bytes:
+            raise RefiError(f"{where}: the archive expands to more than {limits.total_bytes / 1e9:.1f} GB; refusing it")
+        if ignored:
+            warnings.append(f"ignored {len(ignored)} archive members outside sources/: " + ", ".join(repr(n) for n in ignored[:5]))
+
+    def read(self, info: zipfile.ZipInfo, cap: int) -> bytes:
+        out = io.BytesIO()
+        with self.z.open(info) as fh:
+            while True:
+                chunk = fh.read(1 << 16)
+                if not chunk:
+                    break
+                out.write(chunk)
+                self.read_bytes += len(chunk)
+                if out.tell() > cap or out.tell() > info.file_size:
+                    raise RefiError(f"{self.where}: member {info.filename!r} is larger than it claims or than the limit; refusing it")
+                if self.read_bytes > self.limits.total_bytes:
+                    raise RefiError(f"{self.where}: the archive expands to more than the limit; refusing it")
+        self.used.add(info.filename)
+        return out.getvalue()
+
+    def project_xml(self) -> bytes:
+        if not self.qde:
+            raise RefiError(f"{self.where}: no project.qde inside; is this a REFI-QDA project archive?")
+        chosen = next((i for i in self.qde if i.filename.lower() == "project.qde"), self.qde[0])
+        if len(self.qde) > 1:
+            self.warnings.append(f"several .qde files in the archive; read {chosen.filename!r}")
+        return self.read(chosen, self.limits.xml_bytes)
+
+    def unused(self) -> list[str]:
+        return sorted(i.filename for i in self.sources.values() if i.filename not in self.used)
+
+
+# ---------------------------------------------------------------------- entry points
+
+
+def read_refi(path: str | Path, allow_external: bool = False, limits: Limits = Limits()) -> RefiProject:
+    """A `.qdpx`, `.qde` or `.qdc` file as a ``RefiProject`` (its ``warnings`` say what did not fit)."""
+    path = Path(path)
+    where = str(path)
+    if not path.is_file():
+        raise RefiError(f"{where}: no such file")
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    warnings: list[str] = []
+    if head.startswith(b"PK"):
+        try:
+            z = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            raise RefiError(f"{where}: not a readable zip archive (a .qdpx is a zip file)") from None
+        with z:
+            archive = _Archive(z, where, limits, warnings)
+            try:
+                xml = archive.project_xml()
+                project = _parse(xml, where, warnings, limits, archive, path.parent, allow_external)
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise RefiError(f"{where}: damaged archive ({exc})") from None
+            leftover = archive.unused()
+            if leftover:
+                warnings.append(f"{len(leftover)} files in sources/ are not used by the project: " + ", ".join(leftover[:5]))
+        return project
+    size = path.stat().st_size
+    if size > limits.xml_bytes:
+        raise RefiError(f"{where}: {size / 1e6:.0f} MB of XML is over the limit")
+    return _parse(path.read_bytes(), where, warnings, limits, None, path.parent, allow_external)
+
+
+def parse_refi_xml(data: bytes, where: str = "<xml>", allow_external: bool = False, base_dir: Path | None = None,
+                   limits: Limits = Limits()) -> RefiProject:
+    """A `.qde` or `.qdc` document given as bytes."""
+    return _parse(data, where, [], limits, None, base_dir, allow_external)
+
+
+def _parse(data: bytes, where: str, warnings: list[str], limits: Limits, archive: _Archive | None,
+           base_dir: Path | None, allow_external: bool) -> RefiProject:
+    import defusedxml.ElementTree as DET
+    from defusedxml import DefusedXmlException
+    from xml.etree.ElementTree import ParseError
+
+    try:
+        root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise RefiError(f"{where}: refused: the XML declares a DTD or entities ({type(exc).__name__}); REFI-QDA files never need them") from None
+    except ParseError as exc:
+        raise RefiError(f"{where}: not well-formed XML ({exc})") from None
+    kind = _local(root.tag)
+    ns = _ns(root.tag)
+    if kind == "Project":
+        if ns != "urn:QDA-XML:project:1.0":
+            if not ns.lower().startswith("urn:qda-xml:project"):
+                raise RefiError(f"{where}: <Project> in namespace {ns or '(none)'!r} is not a REFI-QDA project")
+            warnings.append(f"namespace {ns!r} read as urn:QDA-XML:project:1.0")
+        reader = _Reader(where, warnings, limits, archive, base_dir, allow_external, root.get("basePath") or "")
+        return reader.project(root)
+    if kind == "CodeBook":
+        if ns != "urn:QDA-XML:codebook:1.0":
+            if not ns.lower().startswith("urn:qda-xml:codebook"):
+                raise RefiError(f"{where}: <CodeBook> in namespace {ns or '(none)'!r} is not a REFI-QDA codebook")
+            warnings.append(f"namespace {ns!r} read as urn:QDA-XML:codebook:1.0")
+        reader = _Reader(where, warnings, limits, archive, base_dir, allow_external, "")
+        return reader.codebook(root)
+    raise RefiError(f"{where}: the root element is <{kind}>, not a REFI-QDA <Project> or <CodeBook>")
+
+
+# ---------------------------------------------------------------------- the reader
+
+
+class _Reader:
+    def __init__(self, where, warnings, limits, archive, base_dir, allow_external, base_path):
+        self.where, self.warnings, self.limits, self.archive = where, warnings, limits, archive
+        self.base_dir, self.allow_external, self.base_path = base_dir, allow_external, base_path
+        self.bad_guids = 0
+        self.colors: Counter = Counter()
+        self.skipped: Counter = Counter()
+        self.outside_archive: list[str] = []
+
+    # -------------------------------------------------------------- helpers
+
+    def guid(self, node, attr: str = "guid", required: bool = True) -> str:
+        value = node.get(attr)
+        if value is None:
+            if required:
+                self.skipped[f"<{_local(node.tag)}> without {attr}"] += 1
+            return ""
+        if not GUID_PATTERN.match(value.strip()):
+            self.bad_guids += 1
+        return norm_guid(value)
+
+    def color(self, value: str | None) -> str | None:
+        if not value:
+            return None
+        value = value.strip()
+        if RGB.match(value):
+            if len(value) == 4:
+                value = "#" + "".join(ch * 2 for ch in value[1:])
+            return value.lower()
+        m = re.fullmatch(r"#([0-9a-fA-F]{6})([0-9a-fA-F]{2})", value)
+        self.colors[value] += 1
+        return f"#{m.group(1).lower()}" if m else None
+
+    def finish(self, project: RefiProject) -> RefiProject:
+        if self.bad_guids:
+            self.warnings.append(f"{self.bad_guids} GUIDs do not match the schema's pattern; kept as written")
+        if self.colors:
+            self.warnings.append(f"{sum(self.colors.values())} colours outside the schema (#RRGGBB) were converted or dropped: "
+                                 + ", ".join(list(self.colors)[:3]))
+        if self.outside_archive:
+            self.warnings.append(f"{len(self.outside_archive)} texts are internal:// files of a .qdpx archive, which a .qde file "
+                                 "alone does not carry; not imported (import the .qdpx instead): "
+                                 + ", ".join(self.outside_archive[:3]) + (", …" if len(self.outside_archive) > 3 else ""))
+        for what, n in sorted(self.skipped.items()):
+            self.warnings.append(f"{what}: {n} not imported")
+        project.warnings = self.warnings
+        return project
+
+    # -------------------------------------------------------------- codes
+
+    def codes(self, container) -> list[RefiCode]:
+        if container is None:
+            return []
+        out = []
+        codes = _children(container, "Code")
+        if not codes:
+            self.warnings.append(f"empty <{_local(container.tag)}>: the schema wants at least one <Code>")
+        for node in codes:
+            out.append(self.code(node, 0))
+        return out
+
+    def code(self, node, depth: int) -> RefiCode:
+        if depth >= self.limits.depth:
+            raise RefiError(f"{self.where}: codes are nested more than {self.limits.depth} levels deep; refusing the file")
+        name = node.get("name")
+        if name is None:
+            self.warnings.append("a <Code> without a name was called '(unnamed)'")
+        codable = (node.get("isCodable") or "true").strip().lower() not in ("false", "0")
+        code = RefiCode(self.guid(node), (name or "(unnamed)").strip() or "(unnamed)", codable, self.color(node.get("color")),
+                        _text(_child(node, "Description")).strip(),
+                        notes=[norm_guid(n.get("targetGUID")) for n in _children(node, "NoteRef")])
+        code.children = [self.code(child, depth + 1) for child in _children(node, "Code")]
+        return code
+
+    def sets(self, container) -> list[RefiSet]:
+        if container is None:
+            return []
+        sets = _children(container, "Set")
+        if not sets:
+            self.warnings.append("empty <Sets> (the schema wants at least one <Set>)")
+        out = []
+        for node in sets:
+            out.append(RefiSet(self.guid(node), node.get("name") or "", _text(_child(node, "Description")),
+                               [norm_guid(m.get("targetGUID")) for m in _children(node, "MemberCode")],
+                               [norm_guid(m.get("targetGUID")) for m in _children(node, "MemberSource")],
+                               [norm_guid(m.get("targetGUID")) for m in _children(node, "MemberNote")]))
+        return out
+
+    def codebook(self, root) -> RefiProject:
+        project = RefiProject(name="codebook", origin=root.get("origin") or "", kind="codebook")
+        project.codes = self.codes(_child(root, "Codes"))
+        if _child(root, "Codes") is None:
+            self.warnings.append("no <Codes> in the codebook")
+        project.sets = self.sets(_child(root, "Sets"))
+        return self.finish(project)
+
+    # -------------------------------------------------------------- projects
+
+    def project(self, root) -> RefiProject:
+        p = RefiProject(name=root.get("name") or "project", origin=root.get("origin") or "", kind="project",
+                        creating_user=norm_guid(root.get("creatingUserGUID")))
+        for child in root:
+            if _local(child.tag) not in KNOWN_PROJECT:
+                self.skipped[f"unknown element <{_local(child.tag)}>"] += 1
+        users = _child(root, "Users")
+        if users is not None:
+            for u in _children(users, "User"):
+                p.users.append(RefiUser(self.guid(u), u.get("name") or u.get("id") or "", u.get("id") or ""))
+        book = _child(root, "CodeBook")
+        if book is not None:
+            p.codes = self.codes(_child(book, "Codes"))
+        variables = _child(root, "Variables")
+        if variables is not None:
+            for v in _children(variables, "Variable"):
+                p.variables.append(RefiVariable(self.guid(v), v.get("name") or "", v.get("typeOfVariable") or "Text"))
+        cases = _child(root, "Cases")
+        if cases is not None:
+            for c in _children(cases, "Case"):
+                case = RefiCase(self.guid(c), c.get("name") or "", _text(_child(c, "Description")),
+                                dict(self.value(v) for v in _children(c, "VariableValue")),
+                                [norm_guid(r.get("targetGUID")) for r in _children(c, "SourceRef")],
+                                [norm_guid(r.get("targetGUID")) for r in _children(c, "SelectionRef")])
+                if _children(c, "CodeRef"):
+                    self.skipped["codes attached to cases (<Case><CodeRef>)"] += len(_children(c, "CodeRef"))
+                p.cases.append(case)
+        sources = _child(root, "Sources")
+        if sources is not None:
+            for s in sources:
+                kind = _local(s.tag)
+                if kind == "TextSource":
+                    p.sources.append(self.source(s))
+                else:
+                    self.skipped[f"<{kind}> (qualcode imports text sources)"] += 1
+        notes = _child(root, "Notes")
+        if notes is not None:
+            for n in _children(notes, "Note"):
+                text = _text(_child(n, "PlainTextContent"))
+                path = n.get("plainTextPath")
+                if not text and path:
+                    text = self.read_path(path, f"note {n.get('name') or n.get('guid')!r}") or ""
+                p.notes.append(RefiNote(self.guid(n), n.get("name") or "", text, norm_guid(n.get("creatingUser")),
+                                        n.get("creationDateTime") or ""))
+        p.sets = self.sets(_child(root, "Sets"))
+        for what in ("Links", "Graphs"):
+            node = _child(root, what)
+            if node is not None and len(node):
+                self.skipped[f"<{what}> entries (qualcode has no {what.lower()})"] += len(node)
+        p.description = _text(_child(root, "Description"))
+        p.project_notes = [norm_guid(n.get("targetGUID")) for n in _children(root, "NoteRef")]
+        return self.finish(p)
+
+    def value(self, node) -> tuple[str, str]:
+        ref = _child(node, "VariableRef")
+        guid = norm_guid(ref.get("targetGUID")) if ref is not None else ""
+        for c in node:
+            if _local(c.tag) != "VariableRef":
+                return guid, (c.text or "").strip()
+        return guid, ""
+
+    def source(self, node) -> RefiSource:
+        name = node.get("name") or node.get("guid") or "source"
+        src = RefiSource(self.guid(node), name, None, _text(_child(node, "Description")).strip(),
+                         node.get("plainTextPath") or "", norm_guid(node.get("creatingUser")),
+                         node.get("creationDateTime") or "")
+        rich = node.get("richTextPath") or ""
+        if self.archive is not None and rich.lower().startswith("internal://") and node.get("plainTextPath"):
+            info = self.archive.sources.get(unquote(rich[len("internal://"):]).lower())
+            if info is not None:
+                self.archive.used.add(info.filename)  # the styled version of a text read as plain text
+        inline = _child(node, "PlainTextContent")
+        if inline is not None:
+            src.text = inline.text or ""
+        elif node.get("plainTextPath"):
+            src.text = self.read_path(node.get("plainTextPath"), f"source {name!r}")
+        elif node.get("richTextPath"):
+            src.path = node.get("richTextPath")
+            src.text = self.read_path(src.path, f"source {name!r}", rich=True)
+        else:
+            self.warnings.append(f"source {name!r} has neither text nor a path to it")
+        if src.text is not None and src.text.startswith("\ufeff"):
+            src.text = src.text[1:]
+        for sel in _children(node, "PlainTextSelection"):
+            src.selections.append(self.selection(sel))
+        for c in _children(node, "Coding"):
+            src.codings.append(self.coding(c))
+        src.notes = [norm_guid(n.get("targetGUID")) for n in _children(node, "NoteRef")]
+        src.values = dict(self.value(v) for v in _children(node, "VariableValue"))
+        return src
+
+    def selection(self, node) -> RefiSelection:
+        try:
+            start, end = int(node.get("startPosition", "")), int(node.get("endPosition", ""))
+        except ValueError:
+            start, end = -1, -1
+        return RefiSelection(self.guid(node), start, end, node.get("name") or "", norm_guid(node.get("creatingUser")),
+                             node.get("creationDateTime") or "",
+                             [self.coding(c) for c in _children(node, "Coding")],
+                             [norm_guid(n.get("targetGUID")) for n in _children(node, "NoteRef")])
+
+    def coding(self, node) -> RefiCoding:
+        ref = _child(node, "CodeRef")
+        return RefiCoding(self.guid(node), norm_guid(ref.get("targetGUID")) if ref is not None else "",
+                          norm_guid(node.get("creatingUser")), node.get("creationDateTime") or "",
+                          [norm_guid(n.get("targetGUID")) for n in _children(node, "NoteRef")])
+
+    # -------------------------------------------------------------- source paths
+
+    def read_path(self, raw: str, what: str, rich: bool = False) -> str | None:
+        scheme, sep, rest = raw.partition("://")
+        scheme = scheme.lower()
+        if not sep:
+            self.warnings.append(f"{what}: path {raw!r} has no internal://, relative:// or absolute:// scheme; not read")
+            return None
+        if scheme == "internal":
+            name = unquote(rest)
+            if not name or "/" in name or "\\" in name or name in (".", "..") or "\x00" in name or ":" in name:
+                self.warnings.append(f"{what}: path {raw!r} points outside the archive's sources/; refused")
+                return None
+            if self.archive is None:
+                self.outside_archive.append(what)
+                return None
+            info = self.archive.sources.get(name.lower())
+            if info is None:
+                self.warnings.append(f"{what}: {raw} is missing from the archive")
+                return None
+            data = self.archive.read(info, self.limits.member_bytes)
+        elif scheme in ("relative", "absolute"):
+            if not self.allow_external:
+                self.warnings.append(f"{what}: its text is outside the archive ({raw}); not read (allow external files to read it)")
+                return None
+            data = self.external(scheme, unquote(rest), raw, what)
+            if data is None:
+                return None
+        else:
+            self.warnings.append(f"{what}: unknown path scheme in {raw!r}; not read")
+            return None
+        if rich or raw.lower().endswith(".docx"):
+            return self.docx(data, what)
+        return self.decode(data, what)
+
+    def external(self, scheme: str, rest: str, raw: str, what: str) -> bytes | None:
+        if scheme == "absolute":
+            path = Path(rest.lstrip("/") if re.match(r"^/?[A-Za-z]:/", rest) else rest)
+        else:
+            base = Path(self.base_path) if self.base_path else (self.base_dir or Path("."))
+            path = base / PurePosixPath(rest.lstrip("/"))
+        try:
+            if not path.is_file():
+                self.warnings.append(f"{what}: external file {raw} not found")
+                return None
+            if path.stat().st_size > self.limits.member_bytes:
+                self.warnings.append(f"{what}: external file {raw} is over the size limit; not read")
+                return None
+            return path.read_bytes()
+        except OSError as exc:
+            self.warnings.append(f"{what}: cannot read {raw}: {exc.strerror}")
+            return None
+
+    def decode(self, data: bytes, what: str) -> str | None:
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[3:]
+        elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            self.warnings.append(f"{what}: text is UTF-16; REFI-QDA wants UTF-8 — decoded anyway")
+            return data.decode("utf-16", errors="replace")
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.warnings.append(f"{what}: text is not valid UTF-8 (byte {exc.start}); undecodable bytes replaced with �")
+            return data.decode("utf-8", errors="replace")
+
+    def docx(self, data: bytes, what: str) -> str | None:
+        from qualcode.errors import InputError
+        from qualcode.ingest.transcripts import _docx_text
+
+        try:
+            text = _docx_text(data, what)
+        except InputError as exc:
+            self.warnings.append(f"{what}: {exc.message}")
+            return None
+        self.warnings.append(f"{what}: no plain-text version; text taken from the .docx (selections may not line up)")
+        return text

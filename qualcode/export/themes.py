@@ -1,0 +1,461 @@
+"""Theme tables: one model of "which themes, how often, for whom, in whose words".
+
+Plain Python on ``ExportData``. The steps:
+
+1. **Source of codings** (``select_units``): one coder, the union of several, or only what two
+   coders agreed on. A *unit* is a (segment, code) pair: a code counts once per segment however
+   many spans of it a coder marked there. ``agreed`` keeps a unit only where both named coders
+   applied that very code to that segment.
+2. **Table** (``build_table``): rows are codes in codebook order with their depth; a code with
+   sub-codes *rolls up*: its cells count each segment (or participant) coded with it or with
+   anything below it, once. Columns are participants, or the values of one or two participant
+   attributes (``by=("role",)``, ``by=("role", "network")``); cells count coded segments or the
+   participants who mention the code; a total column and an "any code" row come with it.
+3. **Quotes** (``build_quotes``): per code, the N most representative coded passages —
+   agreed on by more coders, of a quotable length, using the code's keywords, from as many
+   different participants and groups as possible — trimmed at sentence bounds and attributed the
+   way the write-ups quote interviewees ("Headteacher, School C (RLN)").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+
+from qualcode.errors import QualcodeError
+from qualcode.export.data import ExportCode, ExportData, ExportParticipant
+
+NOT_RECORDED = "(not recorded)"
+NO_PARTICIPANT = "(no participant)"
+COUNTS = ("segments", "participants")
+ATTRIBUTION_STYLES = ("attributes", "label")
+DEFAULT_QUOTE_CHARS = 320
+
+
+# ---------------------------------------------------------------------- source of codings
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A code applied to a segment (by the coders in ``coders``), with the passage to quote."""
+
+    segment_id: int
+    transcript_id: int
+    code_key: str
+    start: int
+    end: int
+    coders: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Source:
+    coders: tuple[str, ...]
+    agreed: bool = False
+
+    def describe(self) -> str:
+        if self.agreed:
+            return f"codes applied by both {self.coders[0]} and {self.coders[1]} to the same segment"
+        if len(self.coders) == 1:
+            return f"codings by {self.coders[0]}"
+        return "codings by " + _join(self.coders) + " (union: a code counts once per segment)"
+
+
+def resolve_source(data: ExportData, coders: list[str] | None, agreed: bool) -> Source:
+    """Check the coders named against the project; no coders means everyone (union)."""
+    known = list(data.coders)
+    wanted = list(dict.fromkeys(coders or []))
+    for name in wanted:
+        if name not in known:
+            raise QualcodeError(f"unknown coder {name!r} (coders: {', '.join(known) or 'none yet'})")
+    if agreed:
+        if len(wanted) != 2:
+            raise QualcodeError("--agreed needs exactly two coders, e.g. --coders alice,bob --agreed")
+        return Source(tuple(wanted), True)
+    return Source(tuple(wanted or known), False)
+
+
+def select_units(data: ExportData, source: Source) -> list[Unit]:
+    """The (segment, code) units the source stands for, in transcript order."""
+    wanted = set(source.coders)
+    spans: dict[tuple[int, str], dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    transcript_of: dict[int, int] = {}
+    for c in data.codings:
+        if c.coder in wanted:
+            spans[(c.segment_id, c.code_key)][c.coder].append((c.start, c.end))
+            transcript_of[c.segment_id] = c.transcript_id
+    units: list[Unit] = []
+    for (seg_id, key), by_coder in spans.items():
+        tid = transcript_of[seg_id]
+        if source.agreed:
+            a, b = source.coders
+            if a not in by_coder or b not in by_coder:
+                continue
+            ha, hb = _hull(by_coder[a]), _hull(by_coder[b])
+            start, end = max(ha[0], hb[0]), min(ha[1], hb[1])
+            if start >= end:  # both coded the segment, in different places: quote both places
+                start, end = min(ha[0], hb[0]), max(ha[1], hb[1])
+            units.append(Unit(seg_id, tid, key, start, end, frozenset((a, b))))
+        else:
+            all_spans = [s for spans_ in by_coder.values() for s in spans_]
+            start, end = _hull(all_spans)
+            units.append(Unit(seg_id, tid, key, start, end, frozenset(by_coder)))
+    units.sort(key=lambda u: (u.transcript_id, u.start, u.code_key))
+    return units
+
+
+def _hull(spans: list[tuple[int, int]]) -> tuple[int, int]:
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+# ---------------------------------------------------------------------- the table model
+
+
+@dataclass(frozen=True)
+class Column:
+    values: tuple[str, ...]  # the attribute values (or the participant label) of this group
+    label: str
+    n_participants: int
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    name: str
+    depth: int
+    parent_key: str | None
+    cells: tuple[int, ...]
+    total: int
+    rolls_up: int = 0  # how many sub-codes this row's counts include (0: a leaf)
+
+
+@dataclass
+class ThemeTable:
+    rows: list[Row]
+    columns: list[Column]
+    any_code: Row  # segments (or participants) with any code at all
+    count: str  # segments | participants
+    by: tuple[str, ...]  # ("participant",) or attribute names
+    source: str
+    project: str = ""
+    codebook: str = ""
+    codebook_version: int = 0
+
+    @property
+    def by_label(self) -> str:
+        return " × ".join(self.by)
+
+    @property
+    def count_label(self) -> str:
+        return "coded segments" if self.count == "segments" else "participants who mention the code"
+
+    def notes(self) -> list[str]:
+        out = [f"Cells: {self.count_label}; columns: {self.by_label}; source: {self.source}."]
+        if any(r.rolls_up for r in self.rows):
+            unit = "segment" if self.count == "segments" else "participant"
+            out.append(f"A code with sub-codes includes them: each {unit} coded with it or any code below it counts once.")
+        out.append("n = participants in the group. Totals count each "
+                   + ("segment" if self.count == "segments" else "participant") + " once.")
+        return out
+
+
+def group_of(p: ExportParticipant | None, by: tuple[str, ...]) -> tuple[str, ...]:
+    if by == ("participant",):
+        return (p.label if p else NO_PARTICIPANT,)
+    if p is None:
+        return tuple(NO_PARTICIPANT for _ in by)
+    return tuple(str(p.attributes.get(k) or "").strip() or NOT_RECORDED for k in by)
+
+
+def check_by(data: ExportData, by: tuple[str, ...]) -> tuple[str, ...]:
+    by = tuple(b.strip() for b in by if b.strip()) or ("participant",)
+    if "participant" in by:
+        if len(by) > 1:
+            raise QualcodeError("--by participant cannot be combined with an attribute")
+        return by
+    if len(by) > 2:
+        raise QualcodeError("--by takes one or two attributes (e.g. --by role --by network)")
+    if len(set(by)) != len(by):
+        raise QualcodeError("name each --by attribute once")
+    keys = data.attribute_keys()
+    for b in by:
+        if b not in keys:
+            raise QualcodeError(f"no participant has the attribute {b!r} (attributes: {', '.join(keys) or 'none'}; or --by participant)")
+    return by
+
+
+def code_subset(codes: list[ExportCode], root: str | None, max_depth: int | None) -> list[ExportCode]:
+    """``root`` and everything below it (depths re-based), cut at ``max_depth`` (0 = top level only)."""
+    if root:
+        if root not in {c.key for c in codes}:
+            raise QualcodeError(f"unknown code {root!r}; `qualcode codebook show` lists the codes")
+        keep = descendants(codes)[root]
+        top = next(c.depth for c in codes if c.key == root)
+        codes = [replace(c, depth=c.depth - top, parent_key=c.parent_key if c.key != root else None)
+                 for c in codes if c.key in keep]
+    if max_depth is not None:
+        codes = [c for c in codes if c.depth <= max_depth]
+    return codes
+
+
+def descendants(codes: list[ExportCode]) -> dict[str, set[str]]:
+    """key -> the key itself and every key below it."""
+    children: dict[str | None, list[str]] = defaultdict(list)
+    for c in codes:
+        children[c.parent_key].append(c.key)
+    out: dict[str, set[str]] = {}
+
+    def visit(key: str) -> set[str]:
+        if key not in out:
+            below = {key}
+            for child in children.get(key, []):
+                below |= visit(child)
+            out[key] = below
+        return out[key]
+
+    for c in codes:
+        visit(c.key)
+    return out
+
+
+def ancestors_map(codes: list[ExportCode]) -> dict[str, tuple[str, ...]]:
+    """key -> the key itself and every ancestor (among ``codes``)."""
+    parent = {c.key: c.parent_key for c in codes}
+    out: dict[str, tuple[str, ...]] = {}
+    for key in parent:
+        chain, node, seen = [], key, set()
+        while node is not None and node in parent and node not in seen:
+            seen.add(node)
+            chain.append(node)
+            node = parent[node]
+        out[key] = tuple(chain)
+    return out
+
+
+def build_table(data: ExportData, units: list[Unit], by: tuple[str, ...] = ("participant",), count: str = "segments",
+                codes: list[ExportCode] | None = None, source: str = "", skip_empty: bool = False) -> ThemeTable:
+    if count not in COUNTS:
+        raise QualcodeError(f"--count must be one of {', '.join(COUNTS)}")
+    by = check_by(data, by)
+    codes = data.codes if codes is None else codes
+    people = {p.id: p for p in data.participants}
+    transcript_person = {t.id: t.participant_id for t in data.transcripts}
+    # Columns: every group with a participant who has a transcript, whether coded or not.
+    members: dict[tuple[str, ...], set] = defaultdict(set)
+    for t in data.transcripts:
+        person = people.get(t.participant_id) if t.participant_id is not None else None
+        members[group_of(person, by)].add(t.participant_id if t.participant_id is not None else ("t", t.id))
+    groups = sorted(members, key=_group_sort_key)
+    columns = [Column(g, " / ".join(g), len(members[g])) for g in groups]
+    index = {g: i for i, g in enumerate(groups)}
+    group_cache: dict[int, int] = {}
+
+    def column_of(transcript_id: int) -> int:
+        if transcript_id not in group_cache:
+            pid = transcript_person.get(transcript_id)
+            group_cache[transcript_id] = index[group_of(people.get(pid) if pid is not None else None, by)]
+        return group_cache[transcript_id]
+
+    # Roll-up follows the whole codebook, so that a row cut by --depth or --codes still counts its sub-codes.
+    up = ancestors_map(data.codes)
+    below = descendants(data.codes)
+    cell_sets: dict[str, list[set]] = {c.key: [set() for _ in groups] for c in codes}
+    total_sets: dict[str, set] = {c.key: set() for c in codes}
+    any_cells: list[set] = [set() for _ in groups]
+    any_total: set = set()
+    for u in units:
+        chain = [k for k in up.get(u.code_key, ()) if k in cell_sets]
+        if not chain:
+            continue  # a code outside the chosen rows
+        col = column_of(u.transcript_id)
+        pid = transcript_person.get(u.transcript_id)
+        item = u.segment_id if count == "segments" else (pid if pid is not None else ("t", u.transcript_id))
+        for key in chain:
+            cell_sets[key][col].add(item)
+            total_sets[key].add(item)
+        any_cells[col].add(item)
+        any_total.add(item)
+    rows = []
+    for c in codes:
+        cells = tuple(len(s) for s in cell_sets[c.key])
+        total = len(total_sets[c.key])
+        if skip_empty and not total:
+            continue
+        rows.append(Row(c.key, c.name, c.depth, c.parent_key, cells, total, len(below[c.key]) - 1))
+    any_row = Row("", "Any code", 0, None, tuple(len(s) for s in any_cells), len(any_total))
+    return ThemeTable(rows, columns, any_row, count, by, source, data.project_name, data.codebook_name, data.codebook_version)
+
+
+def _natural(value: str) -> tuple:
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", value) if part)
+
+
+def _group_sort_key(group: tuple[str, ...]) -> tuple:
+    return tuple((v in (NOT_RECORDED, NO_PARTICIPANT), _natural(v)) for v in group)
+
+
+# ---------------------------------------------------------------------- quotes
+
+
+@dataclass(frozen=True)
+class Quote:
+    code_key: str
+    text: str
+    attribution: str
+    participant: str
+    transcript: str
+    segment: int  # position of the segment in its transcript (0-based)
+    start: int
+    end: int
+    coders: tuple[str, ...]
+    score: float
+    trimmed: bool = False
+
+
+@dataclass
+class QuoteSection:
+    key: str
+    name: str
+    depth: int
+    coded: int  # units coded with exactly this code
+    quotes: list[Quote] = field(default_factory=list)
+    shown: bool = True  # it, or a code below it, has coded passages (a heading worth printing)
+
+
+@dataclass
+class QuoteView:
+    per_code: int
+    max_chars: int
+    source: str
+    sections: list[QuoteSection]
+
+    def notes(self) -> list[str]:
+        return [f"Up to {self.per_code} quote{'' if self.per_code == 1 else 's'} per code from {self.source}, chosen for agreement between coders, "
+                f"a quotable length and the code's keywords, from as many different participants as possible; "
+                f"trimmed at sentence ends to about {self.max_chars} characters ([…] marks a cut)."]
+
+
+def attribution(p: ExportParticipant | None, style: str = "attributes", fallback: str = "") -> str:
+    """How a write-up names a speaker: "Headteacher, School C (RLN)"; the label when attributes are missing."""
+    if p is None:
+        return fallback or "Unknown participant"
+    if style == "label":
+        return p.label
+    attrs = p.attributes or {}
+    role, school, network = (str(attrs.get(k) or "").strip() for k in ("role", "school", "network"))
+    head = role or p.label
+    if school:
+        head = f"{head}, {school}"
+    if network:
+        head = f"{head} ({network})"
+    return head
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+")
+
+
+def sentences(text: str) -> list[str]:
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        out.append(text[start:m.start() + len(m.group(0).rstrip())].strip())
+        start = m.end()
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return [s for s in out if s]
+
+
+def trim_quote(text: str, limit: int = DEFAULT_QUOTE_CHARS) -> tuple[str, bool]:
+    """Whitespace folded, then whole sentences up to ``limit`` characters; a cut is marked […]."""
+    text = " ".join(text.split())
+    if limit <= 0 or len(text) <= limit:
+        return text, False
+    kept = ""
+    for sentence in sentences(text):
+        candidate = f"{kept} {sentence}".strip()
+        if len(candidate) > limit:
+            break
+        kept = candidate
+    if not kept:  # the first sentence alone is too long: cut at a word boundary
+        kept = text[:limit].rsplit(" ", 1)[0].rstrip(",;:—– ")
+    return kept + " […]", True
+
+
+def build_quotes(data: ExportData, units: list[Unit], per_code: int, codes: list[ExportCode] | None = None,
+                 by: tuple[str, ...] = ("participant",), max_chars: int = DEFAULT_QUOTE_CHARS,
+                 style: str = "attributes", source: Source | None = None) -> QuoteView:
+    if per_code < 0:
+        raise QualcodeError("--quotes must be 0 or more")
+    if style not in ATTRIBUTION_STYLES:
+        raise QualcodeError(f"--attribution must be one of {', '.join(ATTRIBUTION_STYLES)}")
+    codes = data.codes if codes is None else codes
+    by = by if by and by != ("participant",) else ()
+    texts = {t.id: t.text for t in data.transcripts}
+    transcripts = {t.id: t for t in data.transcripts}
+    people = {p.id: p for p in data.participants}
+    positions = {s.id: s.position for s in data.segments}
+    n_coders = max(1, len(source.coders)) if source else max(1, len(data.coders))
+    # A passage goes to its own code's section, or to the nearest ancestor shown when its code is not.
+    shown = {c.key for c in codes}
+    up = ancestors_map(data.codes)
+    by_code: dict[str, list[Unit]] = defaultdict(list)
+    for u in units:
+        home = next((k for k in up.get(u.code_key, ()) if k in shown), None)
+        if home is not None:
+            by_code[home].append(u)
+    sections = []
+    for code in codes:
+        candidates = []
+        keywords = [k.casefold() for k in code.keywords if k.strip()]
+        for u in by_code.get(code.key, []):
+            raw = texts.get(u.transcript_id, "")[u.start:u.end]
+            if not raw.strip():
+                continue
+            text, trimmed = trim_quote(raw, max_chars)
+            t = transcripts[u.transcript_id]
+            person = people.get(t.participant_id) if t.participant_id is not None else None
+            folded = raw.casefold()
+            hits = sum(1 for k in keywords if k in folded)
+            length = len(" ".join(raw.split()))
+            fit = 1.0 if 80 <= length <= max_chars else (0.6 if length <= 2 * max_chars and length >= 40 else 0.2)
+            score = round(len(u.coders) / n_coders + fit + 0.25 * min(hits, 2), 4)
+            candidates.append((score, person, u, Quote(
+                code.key, text, attribution(person, style, t.name), person.label if person else t.name, t.name,
+                positions.get(u.segment_id, 0), u.start, u.end, tuple(sorted(u.coders)), score, trimmed)))
+        candidates.sort(key=lambda c: (-c[0], c[3].transcript, c[3].start))
+        chosen = _diverse(candidates, per_code, by)
+        sections.append(QuoteSection(code.key, code.name, code.depth, len(by_code.get(code.key, [])), chosen))
+    below = descendants(codes)
+    coded = {s.key for s in sections if s.coded}
+    for section in sections:
+        section.shown = bool(below.get(section.key, {section.key}) & coded)
+    return QuoteView(per_code, max_chars, source.describe() if source else "all codings", sections)
+
+
+def _diverse(candidates: list, n: int, by: tuple[str, ...]) -> list[Quote]:
+    """Best first, but a new participant (and a new group) before a second quote from anyone."""
+    chosen: list[Quote] = []
+    taken: set[int] = set()
+    people: set[str] = set()
+    groups: set[tuple] = set()
+    for strict in (2, 1, 0):
+        for i, (_, person, _, quote) in enumerate(candidates):
+            if len(chosen) >= n:
+                return chosen
+            if i in taken:
+                continue
+            group = group_of(person, by) if by else ()
+            if strict >= 1 and quote.participant in people:
+                continue
+            if strict == 2 and by and group in groups:
+                continue
+            taken.add(i)
+            chosen.append(quote)
+            people.add(quote.participant)
+            groups.add(group)
+    return chosen
+
+
+def _join(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,516 @@
+"""Export and REFI-QDA import: the project's side of ``qualcode export`` and ``import_refi``.
+
+A mixin of ``qualcode.project.Project``. ``export_data`` reads everything an export needs in one
+read transaction (never a participant's ``identifying`` block); ``import_refi_doc`` writes a
+parsed REFI-QDA project or codebook into the project in one transaction and one event.
+Matching, so that importing the same file twice changes nothing: codes by GUID, then by their
+place in the tree (parent and name); transcripts by GUID, then by content; participants by
+label; coders by name; codings by (coder, code, segment, start, end); memos by GUID.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import insert, select
+
+from qualcode.db.models import Code, Codebook, Coder, Coding, Memo, Participant, Segment, Transcript
+from qualcode.export.refi import RefiSelection
+from qualcode.export.data import (
+    ExportCode,
+    ExportCoding,
+    ExportData,
+    ExportMemo,
+    ExportParticipant,
+    ExportSegment,
+    ExportTranscript,
+)
+
+if TYPE_CHECKING:
+    from qualcode.export.refi import RefiProject
+
+
+def _iso(value) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ExportQueries:
+    """Mixin for ``Project``: reads for exports, and the REFI-QDA import."""
+
+    def export_data(self, texts: bool = True, memos: bool = True, coders: list[str] | None = None) -> ExportData:
+        """Codes, coders, participants (without identifying data), transcripts, segments, codings, memos."""
+        from qualcode.project import _code_infos
+
+        name = self.setting("name") or Path(self.location).stem
+        with self._read() as s:
+            book = s.scalars(select(Codebook)).one()
+            infos = _code_infos(s)
+            own = {r.id: r.color for r in s.scalars(select(Code))}
+            codes = [ExportCode(c.key, c.name, c.parent_key, c.depth, c.description, c.include, c.exclude, c.example,
+                                tuple(c.keywords), own.get(c.id), c.guid) for c in infos]
+            coder_names = dict(s.execute(select(Coder.id, Coder.name)).all())
+            people = [ExportParticipant(pid, label, dict(attrs or {}), guid) for pid, label, attrs, guid in s.execute(
+                select(Participant.id, Participant.label, Participant.attributes, Participant.guid).order_by(Participant.label))]
+            cols = [Transcript.id, Transcript.name, Transcript.participant_id, Transcript.guid, Transcript.format, Transcript.meta]
+            if texts:
+                cols.append(Transcript.text)
+            transcripts = []
+            for row in s.execute(select(*cols).order_by(Transcript.name)):
+                meta = row[5] or {}
+                transcripts.append(ExportTranscript(row[0], row[1], row[2], row[6] if texts else "", row[3], row[4],
+                                                    str(meta.get("title") or "")))
+            segments = [ExportSegment(*r) for r in s.execute(
+                select(Segment.id, Segment.transcript_id, Segment.position, Segment.speaker, Segment.start, Segment.end)
+                .order_by(Segment.transcript_id, Segment.position))]
+            keys = {c.id: c.key for c in infos}
+            q = (select(Coding.coder_id, Coding.code_id, Coding.transcript_id, Coding.segment_id, Coding.start, Coding.end,
+                        Coding.guid, Coding.origin, Coding.created_at)
+                 .order_by(Coding.transcript_id, Coding.start, Coding.end, Coding.id))
+            if coders is not None:
+                q = q.where(Coding.coder_id.in_([i for i, n in coder_names.items() if n in set(coders)]))
+            codings = [ExportCoding(coder_names[r[0]], keys[r[1]], r[2], r[3], r[4], r[5], r[6], r[7], _iso(r[8]))
+                       for r in s.execute(q)]
+            memo_rows: list[ExportMemo] = []
+            if memos:
+                coding_guid = dict(s.execute(select(Coding.id, Coding.guid)).all())
+                for m in s.scalars(select(Memo).order_by(Memo.id)):
+                    if m.segment_id is not None:
+                        target, tid = "segment", m.segment_id
+                    elif m.coding_id is not None:
+                        target, tid = "coding", coding_guid.get(m.coding_id, "")
+                    elif m.code_id is not None:
+                        target, tid = "code", keys.get(m.code_id, "")
+                    else:
+                        target, tid = "transcript", m.transcript_id
+                    memo_rows.append(ExportMemo(coder_names[m.coder_id], target, tid, m.text, m.guid, _iso(m.created_at)))
+            return ExportData(name, book.name, book.description or "", book.source or "", book.version, codes,
+                              sorted(coder_names.values()), people, transcripts, segments, codings, memo_rows)
+
+    # ------------------------------------------------------------------ REFI-QDA import
+
+    def import_refi_doc(self, doc: "RefiProject", where: str = "REFI-QDA file") -> "RefiImportSummary":
+        """Write a parsed REFI-QDA project or codebook into this project: one transaction, one event."""
+        from qualcode.ingest.transcripts import segment_text
+
+        max_chars = self.max_segment_chars
+        summary = RefiImportSummary(where, doc.origin, doc.kind, warnings=list(doc.warnings))
+        # Segmentation needs no database: do it before the write transaction.
+        texts = {src.guid: src.text for src in doc.sources}
+        segmented = {g: segment_text(t, max_chars) for g, t in texts.items() if t is not None and t.strip()}
+        with self._tx() as s:
+            _Importer(s, doc, summary, segmented).run()
+        return summary
+
+
+@dataclass
+class RefiImportSummary:
+    """What an import of a REFI-QDA file did, and what it could not take."""
+
+    path: str
+    origin: str = ""
+    kind: str = "project"
+    codes_added: int = 0
+    codes_matched: int = 0
+    coders_added: list[str] = field(default_factory=list)
+    participants_added: int = 0
+    transcripts_added: list[str] = field(default_factory=list)
+    transcripts_unchanged: list[str] = field(default_factory=list)
+    codings_added: int = 0
+    codings_unchanged: int = 0
+    memos_added: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"codes: {self.codes_added} added, {self.codes_matched} already there"]
+        if self.kind == "project":
+            out.append(f"transcripts: {len(self.transcripts_added)} added, {len(self.transcripts_unchanged)} already there")
+            out.append(f"participants: {self.participants_added} added")
+            out.append(f"coders: {len(self.coders_added)} added" + (f" ({', '.join(self.coders_added)})" if self.coders_added else ""))
+            out.append(f"codings: {self.codings_added} added, {self.codings_unchanged} already there")
+            out.append(f"memos: {self.memos_added} added")
+        return out
+
+
+def import_refi(project, path: str | Path, allow_external: bool = False) -> RefiImportSummary:
+    """Import a `.qdpx`, `.qde` or `.qdc` file (from NVivo, MAXQDA, ATLAS.ti, Taguette, QualCoder or qualcode).
+
+    Nothing changes unless everything can be written; what the file holds that qualcode cannot
+    keep is listed in the summary's ``warnings``. ``allow_external`` lets ``relative://`` and
+    ``absolute://`` source paths be read from disk.
+    """
+    from qualcode.export.refi_read import read_refi
+
+    doc = read_refi(path, allow_external=allow_external)
+    return project.import_refi_doc(doc, str(path))
+
+
+class _Importer:
+    """The body of ``import_refi_doc``, inside its transaction."""
+
+    def __init__(self, s, doc, summary: RefiImportSummary, segmented: dict):
+        self.s, self.doc, self.summary, self.segmented = s, doc, summary, segmented
+        self.warn = summary.warnings.append
+        self.code_ids: dict[str, int] = {}  # file code GUID -> codes.id
+        self.coder_ids: dict[str, int] = {}  # coder name -> coders.id
+        self.user_names = {u.guid: u.name for u in doc.users}
+        self.memo_targets: dict[str, list[tuple[str, int]]] = defaultdict(list)  # note GUID -> targets
+
+    def run(self) -> None:
+        from qualcode.project import _bump, _log
+
+        self.codes()
+        if self.summary.codes_added:
+            _bump(self.s)
+        if self.doc.kind == "project":
+            self.sources()
+            self.memos()
+        sets = [x.name for x in self.doc.sets]
+        if sets:
+            self.warn(f"{len(sets)} sets not imported (qualcode has no sets): " + ", ".join(repr(n) for n in sets[:5]))
+        s = self.summary
+        _log(self.s, None, "refi.import", {"source": s.path, "origin": s.origin, "codes_added": s.codes_added,
+                                           "transcripts_added": s.transcripts_added, "codings_added": s.codings_added,
+                                           "memos_added": s.memos_added, "warnings": len(s.warnings)})
+
+    # -------------------------------------------------------------- codes
+
+    def codes(self) -> None:
+        from qualcode import codebook as cb
+        from qualcode.project import _slug
+
+        s = self.s
+        book = s.scalars(select(Codebook)).one()
+        rows = list(s.scalars(select(Code)))
+        by_guid = {_norm(r.guid): r for r in rows}
+        by_place = {(r.parent_id, r.name.casefold()): r for r in rows}
+        keys = {r.key for r in rows}
+        next_position: dict[int | None, int] = defaultdict(int)
+        for r in rows:
+            next_position[r.parent_id] = max(next_position[r.parent_id], r.position + 1)
+        taken_names: set[tuple[int | None, str]] = set(by_place)
+        not_codable = 0
+
+        def add(code, parent: Code | None) -> None:
+            nonlocal not_codable
+            parent_id = parent.id if parent else None
+            row = by_guid.get(code.guid) if code.guid else None
+            if row is None:
+                row = by_place.get((parent_id, code.name.casefold()))
+            if row is not None:
+                self.summary.codes_matched += 1
+            else:
+                fields = _definition(code.description)
+                name = code.name
+                if (parent_id, name.casefold()) in taken_names:
+                    n = 2
+                    while (parent_id, f"{name} ({n})".casefold()) in taken_names:
+                        n += 1
+                    self.warn(f"two codes called {name!r} under the same parent; the second is called '{name} ({n})'")
+                    name = f"{name} ({n})"
+                key = str(fields["id"] or "")
+                if not (key and cb.ID_PATTERN.match(key) and key not in keys):
+                    key = ((parent.key + ".") if parent else "") + _slug(name)
+                    base, n = key, 2
+                    while key in keys:
+                        key, n = f"{base}_{n}", n + 1
+                keys.add(key)
+                guid = code.guid if code.guid and code.guid not in by_guid else str(uuid.uuid4())
+                row = Code(codebook_id=book.id, key=key, name=name, parent_id=parent_id, position=next_position[parent_id],
+                           description=str(fields["description"]), include=str(fields["include"]),
+                           exclude=str(fields["exclude"]), example=str(fields["example"]),
+                           keywords=list(fields["keywords"]), color=code.color, guid=guid)
+                next_position[parent_id] += 1
+                s.add(row)
+                s.flush()
+                by_guid[_norm(guid)] = row
+                taken_names.add((parent_id, name.casefold()))
+                self.summary.codes_added += 1
+                if not code.is_codable:
+                    not_codable += 1
+            if code.guid:
+                self.code_ids[code.guid] = row.id
+            for guid in code.notes:
+                self.memo_targets[guid].append(("code", row.id))
+            for child in code.children:
+                add(child, row)
+
+        for code in self.doc.codes:
+            add(code, None)
+        if not_codable:
+            self.warn(f"{not_codable} codes marked not codable (folders) were imported as ordinary codes")
+
+    # -------------------------------------------------------------- coders, participants
+
+    def coder_id(self, *user_guids: str) -> int:
+        from qualcode.project import CODER_NAME
+
+        name = ""
+        for guid in (*user_guids, self.doc.creating_user):
+            if guid and self.user_names.get(guid):
+                name = self.user_names[guid]
+                break
+        if not name:
+            name = self.doc.users[0].name if len(self.doc.users) == 1 and self.doc.users[0].name else "imported"
+        name = re.sub(r"[^\w .'’\-@]", "_", name.strip())[:100] or "imported"
+        if not CODER_NAME.match(name):
+            name = "u_" + name[:98]
+        if name not in self.coder_ids:
+            found = self.s.scalar(select(Coder.id).where(Coder.name == name))
+            if found is None:
+                row = Coder(name=name)
+                self.s.add(row)
+                self.s.flush()
+                found = row.id
+                self.summary.coders_added.append(name)
+            self.coder_ids[name] = found
+        return self.coder_ids[name]
+
+    def participant(self, case, source, label: str) -> int:
+        s = self.s
+        variables = {v.guid: v.name for v in self.doc.variables}
+        attrs: dict[str, str] = {}
+        for values in ((case.values if case else {}), source.values):
+            for guid, value in values.items():
+                name = variables.get(guid)
+                if name is None:
+                    self.warn(f"a value of an undeclared variable ({guid}) was not imported")
+                    continue
+                if value != "":
+                    attrs.setdefault(name, value)
+        person = s.scalars(select(Participant).where(Participant.label == label)).first()
+        if person is None:
+            guid = case.guid if case is not None and case.guid else str(uuid.uuid4())
+            if s.scalar(select(Participant.id).where(Participant.guid == guid)):
+                guid = str(uuid.uuid4())
+            person = Participant(label=label, attributes=attrs, identifying={}, guid=guid)
+            s.add(person)
+            s.flush()
+            self.summary.participants_added += 1
+            return person.id
+        merged = dict(person.attributes or {})
+        for key, value in attrs.items():
+            if key in merged and str(merged[key]) != value:
+                self.warn(f"participant {label!r} already has {key}={merged[key]!r}; the file's {value!r} was not imported")
+            else:
+                merged[key] = value
+        person.attributes = merged
+        return person.id
+
+    # -------------------------------------------------------------- sources, codings
+
+    def sources(self) -> None:
+        import bisect
+        import hashlib
+
+        from qualcode.project import _index_segments
+
+        s = self.s
+        doc = self.doc
+        case_of: dict[str, object] = {}
+        for case in doc.cases:
+            for guid in case.sources:
+                if guid in case_of:
+                    self.warn(f"source {guid} belongs to several cases; kept the first ({case_of[guid].name!r})")
+                else:
+                    case_of[guid] = case
+            if case.selections:
+                self.warn(f"case {case.name!r}: {len(case.selections)} selections linked to it were not kept "
+                          "(qualcode links a participant to whole transcripts)")
+        existing_guid = {_norm(g): (i, n) for i, n, g in s.execute(select(Transcript.id, Transcript.name, Transcript.guid))}
+        existing_sha = {h: (i, n) for i, n, h in s.execute(select(Transcript.id, Transcript.name, Transcript.sha256))}
+        names = set(s.scalars(select(Transcript.name)))
+        known_codings = set(s.execute(select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)).all())
+        known_coding_guids = {_norm(g) for g in s.scalars(select(Coding.guid))}
+        batch = []
+        with_notes = []
+        for src in doc.sources:
+            label = f"source {src.name!r}"
+            if src.text is None:
+                continue  # the reader has said why
+            segs = self.segmented.get(src.guid)
+            if not segs:
+                self.warn(f"{label} has no text; not imported")
+                continue
+            data = src.text.encode("utf-8")
+            sha = hashlib.sha256(data).hexdigest()
+            same = existing_guid.get(src.guid) if src.guid else None
+            same = same or existing_sha.get(sha)
+            if same is not None:
+                self.summary.transcripts_unchanged.append(same[1])
+                tid, fresh = same[0], False
+                if s.scalar(select(Transcript.text).where(Transcript.id == tid)) != src.text:
+                    self.warn(f"{label}: the project's transcript {same[1]!r} (same GUID) has different text; its codings were not imported")
+                    continue
+                seg_rows = [tuple(r) for r in s.execute(select(Segment.id, Segment.start, Segment.end)
+                                                        .where(Segment.transcript_id == tid).order_by(Segment.position))]
+            else:
+                name = _transcript_name(src.name, names)
+                if name != src.name.strip():
+                    self.warn(f"{label} was imported as {name!r} (a transcript of that name is already in the project)")
+                names.add(name)
+                case = case_of.get(src.guid)
+                person = self.participant(case, src, (case.name if case is not None and case.name else name))
+                guid = src.guid if src.guid and GUID_RE.match(src.guid) else str(uuid.uuid4())
+                row = Transcript(name=name, sha256=sha, source_path=f"{self.summary.path}#{src.path or src.guid}",
+                                 format="txt", text=src.text, participant_id=person,
+                                 meta={"title": src.description} if src.description else {}, guid=guid)
+                s.add(row)
+                s.flush()
+                s.execute(Segment.__table__.insert(), [
+                    {"transcript_id": row.id, "position": i, "speaker": g.speaker, "start_offset": g.start, "end_offset": g.end,
+                     "time_start": g.time_start, "time_end": g.time_end} for i, g in enumerate(segs)])
+                _index_segments(s, row.id)
+                existing_sha[sha] = existing_guid[_norm(guid)] = (row.id, name)
+                self.summary.transcripts_added.append(name)
+                tid, fresh = row.id, True
+                seg_rows = [tuple(r) for r in s.execute(select(Segment.id, Segment.start, Segment.end)
+                                                        .where(Segment.transcript_id == tid).order_by(Segment.position))]
+            for guid in src.notes:
+                self.memo_targets[guid].append(("transcript", tid))
+            starts = [a for _, a, _ in seg_rows]
+            n = len(src.text)
+            outside = split = whitespace = unknown = 0
+            selections = list(src.selections)
+            if src.codings:
+                self.warn(f"{label}: {len(src.codings)} codings of the whole source were applied to every segment")
+                selections.append(RefiSelection("", 0, n, codings=src.codings))
+            for sel in selections:
+                if not 0 <= sel.start < sel.end <= n:
+                    outside += 1
+                    continue
+                first = max(0, bisect.bisect_right(starts, sel.start) - 1)
+                pieces = []
+                for seg_id, a, b in seg_rows[first:]:
+                    if a >= sel.end:
+                        break
+                    lo, hi = max(a, sel.start), min(b, sel.end)
+                    if lo < hi:
+                        pieces.append((seg_id, lo, hi))
+                if not pieces:
+                    whitespace += 1
+                    continue
+                if len(pieces) > 1 and sel.guid:
+                    split += 1
+                if sel.notes:
+                    for guid in sel.notes:
+                        self.memo_targets[guid].append(("segment", pieces[0][0]))
+                for coding in sel.codings:
+                    code_id = self.code_ids.get(coding.code)
+                    if code_id is None:
+                        unknown += 1
+                        continue
+                    coder = self.coder_id(coding.user, sel.user, src.user)
+                    for i, (seg_id, lo, hi) in enumerate(pieces):
+                        key = (coder, code_id, seg_id, lo, hi)
+                        if key in known_codings:
+                            self.summary.codings_unchanged += 1
+                            continue
+                        known_codings.add(key)
+                        guid = coding.guid if i == 0 and coding.guid and coding.guid not in known_coding_guids else (
+                            str(uuid.uuid5(uuid.NAMESPACE_URL, f"{coding.guid}/{i}")) if coding.guid else str(uuid.uuid4()))
+                        known_coding_guids.add(guid)
+                        values = {"code_id": code_id, "coder_id": coder, "transcript_id": tid, "segment_id": seg_id,
+                                  "start_offset": lo, "end_offset": hi, "origin": "imported", "guid": guid,
+                                  "created_at": _when(coding.created)}
+                        if i == 0 and coding.notes:
+                            with_notes.append((values, coding.notes))
+                        else:
+                            batch.append(values)
+                        self.summary.codings_added += 1
+            if outside:
+                self.warn(f"{label}: {outside} selections outside the text's {n} characters were not imported")
+            if whitespace:
+                self.warn(f"{label}: {whitespace} selections cover only blank space between turns; not imported")
+            if split:
+                self.warn(f"{label}: {split} selections spanning several turns were split at turn boundaries")
+            if unknown:
+                self.warn(f"{label}: {unknown} codings refer to codes the file does not define; not imported")
+        if batch:
+            s.execute(insert(Coding.__table__), batch)
+        for values, notes in with_notes:
+            result = s.execute(insert(Coding.__table__).values(**values))
+            coding_id = result.inserted_primary_key[0]
+            for guid in notes:
+                self.memo_targets[guid].append(("coding", coding_id))
+
+    # -------------------------------------------------------------- memos
+
+    def memos(self) -> None:
+        s = self.s
+        known = {_norm(g) for g in s.scalars(select(Memo.guid))}
+        grouped: dict[tuple[int, str, int], list] = defaultdict(list)
+        unattached = []
+        for note in self.doc.notes:
+            if _norm(note.guid) in known:
+                continue  # imported before
+            targets = self.memo_targets.get(note.guid, [])
+            if not targets:
+                unattached.append(note.name or note.guid)
+                continue
+            coder = self.coder_id(note.user)
+            for target in dict.fromkeys(targets):
+                grouped[(coder, *target)].append(note)
+        for (coder, target, target_id), notes in grouped.items():
+            column = {"segment": Memo.segment_id, "coding": Memo.coding_id, "code": Memo.code_id, "transcript": Memo.transcript_id}[target]
+            text = "\n\n".join(n.text.strip() for n in notes if n.text.strip())
+            if not text:
+                continue
+            if len(notes) > 1:
+                self.warn(f"{len(notes)} notes by the same person on the same {target} were joined into one memo")
+            existing = s.scalars(select(Memo).where(Memo.coder_id == coder, column == target_id)).first()
+            if existing is not None:
+                if existing.text.strip() != text:
+                    self.warn(f"a {target} already has a memo by that coder; the file's note {notes[0].name!r} was not imported")
+                continue
+            guid = notes[0].guid if GUID_RE.match(notes[0].guid or "") else str(uuid.uuid4())
+            s.add(Memo(coder_id=coder, text=text, guid=guid, created_at=_when(notes[0].created), **{column.key: target_id}))
+            self.summary.memos_added += 1
+        if unattached:
+            self.warn(f"{len(unattached)} notes are not attached to a code, source, selection or coding; not imported: "
+                      + ", ".join(repr(n) for n in unattached[:3]))
+        s.flush()
+
+
+GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _norm(value: str | None) -> str:
+    return (value or "").strip().strip("{}").lower()
+
+
+def _definition(text: str) -> dict:
+    from qualcode.export.refi import parse_definition
+
+    return parse_definition(text)
+
+
+def _transcript_name(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[\x00-\x1f]", " ", name or "").strip()[:280] or "source"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base} ({n})", n + 1
+    return candidate
+
+
+def _when(value: str):
+    from datetime import datetime
+
+    from qualcode.db.models import utcnow
+
+    if value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        except ValueError:
+            pass
+    return utcnow()
