@@ -81,9 +81,16 @@ def _results(values: np.ndarray, weights: np.ndarray | None, names: tuple[str, .
 def build_report(data: ReliabilityData, codebook_version: int, order: str = "codebook") -> Report:
     names = MEASURES_2 if len(data.coders) == 2 else MEASURES_N
     by_code = []
-    for code in data.codes:
+    if data.unit == "segment" and data.codes:
+        # Every code has the same units at the segment level: one vectorised pass for all codes.
+        stacked = np.stack([data.values[c.key] for c in data.codes])
+        per_code = [{r.measure: r for r in found} for found in measures.binary_per_code(stacked, n_categories=2)]
+    else:
+        per_code = [{r.measure: r for r in measures.compute_all(data.values[c.key], n_categories=2, weights=data.weights[c.key])}
+                    for c in data.codes]
+    for code, found in zip(data.codes, per_code):
         values, weights = data.values[code.key], data.weights[code.key]
-        results = _results(values, weights, names)
+        results = {name: found[name] for name in names if name in found}
         by_code.append(Row(code.key, code.name, code.depth, results, _n(values, weights), code.key in data.rolled_up))
     if order == "worst":
         def badness(row: Row) -> float:
