@@ -26,6 +26,8 @@ from qualcode.tui import state
 from qualcode.tui.runner import JobDone, ProjectRunner
 from qualcode.tui.screens.codebook_actions import CodebookActions
 from qualcode.tui.text import content, one_line, say
+from qualcode.tui.widgets.agreement import AgreementScreen, AgreementView, Difference
+from qualcode.tui.widgets.agreement import build_view as build_agreement_view
 from qualcode.tui.widgets.codebook import CodebookTree
 from qualcode.tui.widgets.definition import DefinitionPanel
 from qualcode.tui.widgets.detail import CodingList, SegmentContext, SegmentDetail
@@ -104,6 +106,8 @@ class WorkbenchScreen(CodebookActions, Screen):
                 tooltip="Search the text of every transcript; Enter opens the segment found"),
         Binding("c", "compare", "Compare", id="workbench.compare",
                 tooltip="Show another coder's codings beside yours and mark where you differ; c again hides them"),
+        Binding("K", "agreement", "Agreement", show=False, id="workbench.agreement",
+                tooltip="Agreement with another coder per code, lowest first; Enter lists a code's disagreements, Enter again opens one"),
         Binding("question_mark,f1", "help", "Help", id="workbench.help", tooltip="This help"),
         Binding("1", "focus_pane('transcripts')", "Transcripts", show=False, id="workbench.focus_transcripts",
                 tooltip="Go to the transcripts pane"),
@@ -791,6 +795,44 @@ class WorkbenchScreen(CodebookActions, Screen):
                                  lambda name: self._start_compare(name) if name else None)
 
         self.run_project(p.coders, listed, description="listing coders")
+
+    def action_agreement(self) -> None:
+        coder, p = self.coder, self.project
+
+        def show(view: AgreementView) -> None:
+            self.app.push_screen(AgreementScreen(view), lambda d: self._open_difference(view.other, d))
+
+        def compute(other: str | None) -> None:
+            if other:
+                self.status.set(message=Text.assemble("computing agreement with ", one_line(other), "…"))
+                self.run_project(lambda: build_agreement_view(p, coder, other), show, description="computing agreement",
+                                 error=lambda exc: say(self.app, str(exc), severity="warning"))
+
+        if self.other:
+            compute(self.other)
+            return
+
+        def listed(coders) -> None:
+            others = [c.name for c in coders if c.name != coder]
+            if not others:
+                say(self.app, "There is no other coder in this project to compare with.", severity="warning")
+            elif len(others) == 1:
+                compute(others[0])
+            else:
+                self.app.push_screen(ChoiceDialog("Agreement with…", [(name, one_line(name)) for name in others]), compute)
+
+        self.run_project(p.coders, listed, description="listing coders")
+
+    def _open_difference(self, other: str, difference: Difference | None) -> None:
+        """Open a disagreement from the agreement screen: its segment, in compare mode with ``other``."""
+        if difference is None:
+            return
+        if self.other != other:
+            self._start_compare(other)
+        self.filter_key = None
+        self.open_transcript(difference.transcript_id, segment_id=difference.segment_id)
+        self.codebook.select_key(difference.code_key)
+        self.view.focus()
 
     def _start_compare(self, other: str) -> None:
         self.other = other

@@ -1,0 +1,165 @@
+"""The agreement screen: per-code agreement with another coder, worst first, and the way from a
+code to its disagreements and from a disagreement to the segment (Enter, Enter).
+
+It shows what the workbench computed off the UI thread (``AgreementView``); it never reads the
+project itself. Code names and segment text are user text and go in as ``Text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable
+from textual.widgets.option_list import Option
+
+from qualcode.tui.text import UserOptionList, UserStatic, one_line
+
+MEASURES = (("percent", "% agree"), ("cohen_kappa", "Cohen κ"), ("krippendorff_alpha", "Kripp. α"))
+
+
+@dataclass(frozen=True)
+class CodeAgreement:
+    key: str
+    name: str
+    depth: int
+    values: dict[str, float | None]
+    units: int
+
+
+@dataclass(frozen=True)
+class Difference:
+    code_key: str
+    transcript_id: int
+    transcript: str
+    segment_id: int
+    position: int
+    speaker: str | None
+    text: str
+    applied_by: tuple[str, ...]
+    not_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    other: str
+    header: str
+    codes: list[CodeAgreement]  # worst first
+    differences: list[Difference]
+
+
+def _cell(measure: str, value: float | None) -> Text:
+    if value is None:
+        return Text("undef.", style="dim")
+    if measure == "percent":
+        return Text(f"{100 * value:.1f}%")
+    style = "red" if value < 0.4 else ("yellow" if value < 0.67 else "green")
+    return Text(f"{value:.2f}", style=style)
+
+
+class AgreementScreen(ModalScreen[Difference | None]):
+    """Per-code agreement; Enter lists the chosen code's disagreements; Enter again opens one."""
+
+    DEFAULT_CSS = """
+    AgreementScreen { align: center middle; }
+    AgreementScreen > Vertical { width: 96%; height: 90%; background: $panel; border: thick $primary; padding: 0 1; }
+    AgreementScreen #agreement-title { text-style: bold; }
+    AgreementScreen #agreement-header { color: $text-muted; }
+    AgreementScreen DataTable { height: 1fr; }
+    AgreementScreen UserOptionList { height: 1fr; display: none; }
+    AgreementScreen.-differences DataTable { display: none; }
+    AgreementScreen.-differences UserOptionList { display: block; }
+    AgreementScreen #agreement-hint { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="agreement.back", tooltip="Back to the codes, or close"),
+    ]
+
+    def __init__(self, view: AgreementView) -> None:
+        super().__init__()
+        self.view = view
+        self._code: str | None = None
+
+    def compose(self):
+        with Vertical():
+            yield UserStatic(Text.assemble("Agreement with ", one_line(self.view.other), " — lowest first"), id="agreement-title")
+            yield UserStatic(Text(self.view.header), id="agreement-header")
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="agreement-codes")
+            yield UserOptionList(id="agreement-differences")
+            yield UserStatic(Text("Enter: list the disagreements of the code · Esc: close"), id="agreement-hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("code", key="code")
+        for _, label in MEASURES:
+            table.add_column(label, key=label)
+        table.add_column("units", key="units")
+        table.add_column("differ", key="differ")
+        counts: dict[str, int] = {}
+        for d in self.view.differences:
+            counts[d.code_key] = counts.get(d.code_key, 0) + 1
+        for row in self.view.codes:
+            table.add_row(one_line("  " * row.depth + row.name), *[_cell(m, row.values.get(m)) for m, _ in MEASURES],
+                          Text(str(row.units)), Text(str(counts.get(row.key, 0))), key=row.key)
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.show_differences(str(event.row_key.value))
+
+    def show_differences(self, code_key: str) -> None:
+        self._code = code_key
+        found = [d for d in self.view.differences if d.code_key == code_key]
+        options = self.query_one(UserOptionList)
+        options.clear_options()
+        name = next((c.name for c in self.view.codes if c.key == code_key), code_key)
+        if not found:
+            options.add_option(Option(Text.assemble("The coders agree on every segment for ", one_line(name)), disabled=True))
+        for index, d in enumerate(found):
+            prompt = Text.assemble(
+                one_line(d.transcript, "bold"), f" · segment {d.position + 1}",
+                (" · " + d.speaker) if d.speaker else "", "\n",
+                Text(f"applied by {', '.join(d.applied_by)}; not by {', '.join(d.not_by)}", style="cyan"), "\n",
+                one_line(d.text[:300]),
+            )
+            options.add_option(Option(prompt, id=str(index)))
+        self._found = found
+        self.add_class("-differences")
+        self.query_one("#agreement-hint", UserStatic).update(
+            Text.assemble("Disagreements on ", one_line(name), " · Enter: open the segment in compare mode · Esc: back to the codes"))
+        options.highlighted = 0 if found else None
+        options.focus()
+
+    def on_option_list_option_selected(self, event) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.dismiss(self._found[int(event.option.id)])
+
+    def action_back(self) -> None:
+        if self._code is not None:
+            self._code = None
+            self.remove_class("-differences")
+            self.query_one("#agreement-hint", UserStatic).update(Text("Enter: list the disagreements of the code · Esc: close"))
+            self.query_one(DataTable).focus()
+        else:
+            self.dismiss(None)
+
+
+def build_view(project, coder: str, other: str) -> AgreementView:
+    """Compute the screen's data (runs off the UI thread, through the project only)."""
+    from qualcode.agreement.report import build_report, header_lines
+
+    data = project.reliability_data([coder, other])
+    report = build_report(data, project.codebook_version(), order="worst")
+    codes = [CodeAgreement(r.key, r.label, r.depth,
+                           {m: (r.results[m].value if m in r.results else None) for m, _ in MEASURES}, r.n_units)
+             for r in report.by_code]
+    ids = {t.name: t.id for t in project.transcripts()}
+    differences = [Difference(d.code_key, ids[d.transcript], d.transcript, d.segment_id, d.position, d.speaker, d.text,
+                              d.applied_by, d.not_by)
+                   for d in project.disagreements([coder, other])]
+    header = " · ".join(line for line in header_lines(report)[:5])
+    return AgreementView(other, header, codes, differences)
