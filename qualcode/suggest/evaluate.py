@@ -129,29 +129,41 @@ def score_system(name: str, scores: np.ndarray, predicted: np.ndarray, y: np.nda
     return out
 
 
-def baseline_scores(train_ex: list[TrainingExample], test_ex: list[TrainingExample], labels: list[str]) -> np.ndarray:
-    """TF-IDF (words and word pairs) plus one logistic regression per code, scikit-learn's defaults.
-
-    Raises ImportError when scikit-learn is not installed (it is a benchmark dependency only).
-    """
+def baseline_fit(train_ex: list[TrainingExample], labels: list[str]):
+    """TF-IDF (words and word pairs) plus one logistic regression per code (liblinear), fitted
+    on the cells whose label is known. Raises ImportError without scikit-learn (a benchmark
+    dependency only)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, lowercase=True)
     x_train = vectorizer.fit_transform([ex.text for ex in train_ex])
-    x_test = vectorizer.transform([ex.text for ex in test_ex])
     y, mask = _known(train_ex, labels)
-    out = np.zeros((len(test_ex), len(labels)))
+    models = []
     for j in range(len(labels)):
         rows = np.nonzero(mask[:, j])[0]
         target = y[rows, j]
         if len(set(target)) < 2:
-            out[:, j] = target.mean() if len(target) else 0.0
+            models.append(float(target.mean()) if len(target) else 0.0)
             continue
         clf = LogisticRegression(solver="liblinear")
         clf.fit(x_train[rows], target)
-        out[:, j] = clf.predict_proba(x_test)[:, 1]
+        models.append(clf)
+    return vectorizer, models
+
+
+def baseline_predict(fitted, texts: list[str]) -> np.ndarray:
+    vectorizer, models = fitted
+    x = vectorizer.transform(texts)
+    out = np.zeros((len(texts), len(models)))
+    for j, clf in enumerate(models):
+        out[:, j] = clf if isinstance(clf, float) else clf.predict_proba(x)[:, 1]
     return out
+
+
+def baseline_scores(train_ex: list[TrainingExample], test_ex: list[TrainingExample], labels: list[str]) -> np.ndarray:
+    """The baseline's probabilities for ``test_ex`` after fitting on ``train_ex``."""
+    return baseline_predict(baseline_fit(train_ex, labels), [ex.text for ex in test_ex])
 
 
 def cross_validate(examples: list[TrainingExample], codes: list[CodeKeywords], k: int = 5, architecture: str = "bow",
@@ -245,3 +257,28 @@ def cross_validate(examples: list[TrainingExample], codes: list[CodeKeywords], k
     coded = int(((y == 1) & mask).any(axis=1).sum())
     return Evaluation(len(folds), n, coded, eval_codes, threshold, systems, dict(seconds), notes,
                       scores, y, mask, [ex.segment_id for ex in examples])
+
+
+def agreement_as_coder(ev: Evaluation, coders: dict[str, dict[int, set[str]]], system: str = "combined") -> dict:
+    """The suggester scored as one more coder: Cohen's kappa per code (averaged over codes)
+    between its codings at the threshold (out of fold) and each human coder, and between the
+    humans, on the evaluated segments. ``coders``: name -> segment id -> codes applied.
+
+    Returns {"pairs": {(a, b): mean kappa or None}, "codes": n}; raises ImportError when the
+    agreement module is missing.
+    """
+    from qualcode.agreement import average, cohen_kappa
+
+    scores = ev.predictions[system]
+    machine = f"suggester ({system})"
+    binary: dict[str, np.ndarray] = {machine: scores >= ev.threshold}
+    for name, by_segment in coders.items():
+        binary[name] = np.array([[code in by_segment.get(sid, ()) for code in ev.codes] for sid in ev.segment_ids])
+    names = list(binary)
+    pairs = {}
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            results = [cohen_kappa(np.column_stack([binary[a][:, j], binary[b][:, j]]).astype(int))
+                       for j in range(len(ev.codes))]
+            pairs[(a, b)] = average(results).value
+    return {"pairs": pairs, "codes": len(ev.codes), "machine": machine}

@@ -1,0 +1,84 @@
+"""The suggestions panel in the workbench: shows reasons, accepts and rejects from the keyboard."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+pytest.importorskip("textual")
+
+from qualcode.suggest.engine import suggest_payload  # noqa: E402
+from qualcode.tui.app import WorkbenchApp  # noqa: E402
+from qualcode.tui.testing import screen_text, settle  # noqa: E402
+from qualcode.tui.widgets import detail  # noqa: E402
+from qualcode.tui.widgets.suggestions import SuggestionPanel  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _panel_registered(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(detail, "SEGMENT_PANELS", [SuggestionPanel])
+
+
+def fill(project):
+    payload, ids = project.suggestion_payload()
+    return project.store_suggestions(suggest_payload(payload), ids)
+
+
+def drive(project, scenario):
+    async def go():
+        app = WorkbenchApp(project, "alice", blink=False)
+        async with app.run_test(size=(140, 45), notifications=True) as pilot:
+            await settle(pilot)
+            return await scenario(pilot)
+
+    return asyncio.run(go())
+
+
+async def to_segment(pilot, position: int) -> None:
+    view = pilot.app.workbench.view
+    while view.current is None or view.current.position < position:
+        await pilot.press("down")
+        await settle(pilot)
+
+
+def test_panel_shows_reasons_and_y_accepts_x_rejects(project):
+    assert fill(project) >= 2
+    time_seg = next(s for s in project.suggestions() if s.code_key == "prioritisation.time")
+    position = project.segment(time_seg.segment_id).position
+
+    async def scenario(pilot):
+        await to_segment(pilot, position)
+        text = screen_text(pilot.app)
+        assert "Suggestions" in text and "Time" in text and "cover" in text
+        pilot.app.query_one("#suggestion-list").focus()
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert [c.origin for c in project.codings(coders=["alice"])] == ["suggestion"]
+        pilot.app.query_one("#suggestion-list").focus()
+        await settle(pilot)
+
+    drive(project, scenario)
+    assert project.suggestions(segment_id=time_seg.segment_id, status="accepted")
+
+
+def test_x_rejects_and_u_undoes(project):
+    fill(project)
+    first = project.suggestions()[0]
+    position = project.segment(first.segment_id).position
+
+    async def scenario(pilot):
+        await to_segment(pilot, position)
+        pilot.app.query_one("#suggestion-list").focus()
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert project.suggestions(segment_id=first.segment_id, status="rejected")
+        await pilot.press("u")
+        await settle(pilot)
+
+    drive(project, scenario)
+    assert not project.suggestions(segment_id=first.segment_id, status="rejected")
+    assert not project.codings(coders=["alice"])
