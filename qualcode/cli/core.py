@@ -42,8 +42,11 @@ def init(path: str | None, codebook_file: str | None, name: str | None, db: str 
 # ---------------------------------------------------------------------- import
 
 
-def _expand(paths: tuple[str, ...]) -> tuple[list[Path], list[Path]]:
-    transcripts, codings = [], []
+REFI_SUFFIXES = (".qdpx", ".qde", ".qdc")
+
+
+def _expand(paths: tuple[str, ...]) -> tuple[list[Path], list[Path], list[Path]]:
+    transcripts, codings, refi = [], [], []
     for raw in paths:
         path = Path(raw)
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
@@ -51,11 +54,13 @@ def _expand(paths: tuple[str, ...]) -> tuple[list[Path], list[Path]]:
             suffix = file.suffix.lower()
             if suffix == ".csv":
                 codings.append(file)
+            elif suffix in REFI_SUFFIXES:
+                refi.append(file)
             elif path.is_dir() and suffix not in TRANSCRIPT_SUFFIXES:
                 continue  # inside folders, import what looks like transcripts and skip the rest
             else:
                 transcripts.append(file)
-    return transcripts, codings
+    return transcripts, codings, refi
 
 
 def _attributes(values: tuple[str, ...]) -> dict[str, str]:
@@ -78,7 +83,7 @@ def _attributes(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--add-coders", is_flag=True, help="Create coders named in codings files instead of refusing unknown names.")
 @db_option
 def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_coders, db) -> None:
-    """Import transcripts (.txt .md .docx .vtt .srt) and codings (.csv).
+    """Import transcripts (.txt .md .docx .vtt .srt), codings (.csv) and REFI-QDA files (.qdpx .qde .qdc).
 
     Each file is imported in its own transaction: a file that fails leaves no trace and the
     others go on. Re-importing an unchanged file does nothing. Folders are searched for
@@ -99,10 +104,10 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
     from qualcode.ingest.transcripts import parse_file
 
     attributes = _attributes(attrs)
-    transcripts, codings = _expand(paths)
+    transcripts, codings, refi = _expand(paths)
     if name and len(transcripts) != 1:
         raise QualcodeError("--name needs exactly one transcript file")
-    if not transcripts and not codings:
+    if not transcripts and not codings and not refi:
         raise QualcodeError("no transcript or codings files found in " + ", ".join(paths))
     failures: list[str] = []
     counts = {"imported": 0, "unchanged": 0}
@@ -112,7 +117,20 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
         out = console()
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=out, transient=True, disable=not out.is_terminal) as bar:
-            task = bar.add_task("importing", total=len(transcripts) + len(codings))
+            task = bar.add_task("importing", total=len(transcripts) + len(codings) + len(refi))
+            for file in refi:  # REFI-QDA projects first: their sources and codes may be what the rest refers to
+                bar.update(task, description=f"importing {file.name}")
+                try:
+                    from qualcode.project_export import import_refi
+
+                    summary = import_refi(project, file)
+                    bar.console.print(plain(f"imported {file}: " + "; ".join(summary.lines())))
+                    for warning in summary.warnings:
+                        bar.console.print(plain(f"  warning: {warning}"), style="yellow")
+                except QualcodeError as exc:
+                    failures.append(str(exc) if str(exc).startswith(str(file)) else f"{file}: {exc}")
+                    bar.console.print(plain(f"failed {file}: {exc}"), style="red")
+                bar.advance(task)
             for file in transcripts:
                 bar.update(task, description=f"importing {file.name}")
                 try:
@@ -140,6 +158,8 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
                     bar.console.print(plain(f"failed {exc}"), style="red")
                 bar.advance(task)
     parts = []
+    if refi:
+        parts.append(f"{len(refi) - sum(1 for f in failures if f.startswith(tuple(map(str, refi))))} REFI-QDA files imported")
     if transcripts:
         parts.append(f"{counts['imported']} transcripts imported, {counts['unchanged']} unchanged")
     if codings:
