@@ -57,6 +57,19 @@ def fts5_query(query: str) -> str | None:
     return " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
 
 
+def tsquery(query: str) -> str | None:
+    """A PostgreSQL ``to_tsquery`` expression: every term, the last word of each as a prefix.
+
+    Terms hold only word characters and spaces (``search_terms``), so nothing the user typed can
+    be read as tsquery syntax.
+    """
+    parts = []
+    for term in search_terms(query):
+        words = term.split()
+        parts.append("(" + " <-> ".join(words[:-1] + [words[-1] + ":*"]) + ")")
+    return " & ".join(parts) or None
+
+
 def match_spans(body: str, query: str) -> tuple[tuple[int, int], ...]:
     """Where the query's terms (as word prefixes, ignoring case) occur in ``body``."""
     spans = []
@@ -115,13 +128,12 @@ class WorkbenchQueries:
         with self._read() as s:  # type: ignore[attr-defined]
             dialect = s.get_bind().dialect.name
             if dialect == "postgresql":
-                ts_query = " ".join(f'"{t}"' if " " in t else t for t in terms)
                 rows = s.execute(text(
                     f"SELECT {_COLUMNS}"
-                    "WHERE to_tsvector('english', t.text) @@ websearch_to_tsquery('english', :q) "
-                    f"AND to_tsvector('english', {_SEGMENT_TEXT}) @@ websearch_to_tsquery('english', :q) "
-                    f"ORDER BY ts_rank(to_tsvector('english', {_SEGMENT_TEXT}), websearch_to_tsquery('english', :q)) DESC, "
-                    "t.name, s.position LIMIT :n"), {"q": ts_query, "n": limit}).all()
+                    "WHERE to_tsvector('english', t.text) @@ to_tsquery('english', :q) "
+                    f"AND to_tsvector('english', {_SEGMENT_TEXT}) @@ to_tsquery('english', :q) "
+                    f"ORDER BY ts_rank(to_tsvector('english', {_SEGMENT_TEXT}), to_tsquery('english', :q)) DESC, "
+                    "t.name, s.position LIMIT :n"), {"q": tsquery(query), "n": limit}).all()
             else:
                 rows = None
                 if dialect == "sqlite":

@@ -403,7 +403,7 @@ def test_filter_segments_to_those_carrying_a_code(study):
 
     shown, text, all_again = drive(workbench(study), scenario)
     assert shown == [1]
-    assert "filter Formalisation" in text
+    assert "filter: Formalisation" in text  # the transcript pane's title says so
     assert all_again == 5
 
 

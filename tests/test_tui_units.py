@@ -165,3 +165,21 @@ def test_match_spans_marks_each_term():
 
     body = "We paid for cover so they had release time. [laughs]"
     assert [body[a:b] for a, b in match_spans(body, 'cover "release time" laugh')] == ["cover", "release time", "laugh"]
+
+
+@pytest.mark.parametrize("query", ["foo_bar", "a:b", "!", "&|", "don't", "naïve café", "日本語", "(x", "x)", "<->",
+                                   "'quoted'", '"unclosed', "*:*", "release:* & time", "-cover", "1 2 3"])
+def test_search_on_either_backend_never_fails_on_odd_input(project, query):
+    project.search(query)  # SQLite FTS5 or PostgreSQL to_tsquery: never a syntax error
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=40))
+def test_tsquery_is_only_words_and_operators(query):
+    import re
+
+    from qualcode.project_workbench import tsquery
+
+    expression = tsquery(query)
+    if expression is not None:
+        assert re.fullmatch(r"[\w ()<>&:*-]+", expression)
