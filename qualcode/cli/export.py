@@ -94,7 +94,7 @@ def themes(by, count, coders, agreed, quotes, quote_chars, attribution, root, de
     if fmt == "csv" and n_quotes and not output:
         raise QualcodeError("CSV holds one table: write to a file (-o themes.csv also writes themes.quotes.csv) or use --format md")
     with open_project(db) as project:
-        data = project.export_data(texts=n_quotes > 0, memos=False)
+        data = project.export_data(texts=n_quotes > 0, memos=False, details=False)
     source = th.resolve_source(data, _coders(coders), agreed)
     units = th.select_units(data, source)
     codes = th.code_subset(data.codes, root, depth)
@@ -145,7 +145,7 @@ def codebook_doc(fmt, coders, agreed, no_counts, output, db) -> None:
         fmt = {".md": "md", ".markdown": "md", ".qdc": "qdc"}.get(suffix, "yaml")
     _check_output(output)
     with open_project(db) as project:
-        data = project.export_data(texts=False, memos=False)
+        data = project.export_data(texts=False, memos=False, details=False)
         doc = project.codebook_doc() if fmt == "yaml" else None
     if fmt == "yaml":
         from qualcode.codebook import dump_codebook

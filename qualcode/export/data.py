@@ -8,6 +8,7 @@ cannot be exported.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,7 @@ class ExportTranscript:
     title: str = ""
 
 
-@dataclass(frozen=True)
-class ExportSegment:
+class ExportSegment(NamedTuple):  # tuples: a 1,000-interview project has 100,000 of them
     id: int
     transcript_id: int
     position: int
@@ -54,8 +54,7 @@ class ExportSegment:
     end: int
 
 
-@dataclass(frozen=True)
-class ExportCoding:
+class ExportCoding(NamedTuple):
     coder: str
     code_key: str
     transcript_id: int

@@ -183,6 +183,7 @@ blockquote cite { display: block; font-style: normal; color: #444; font-size: .9
 .legend span { display: inline-block; margin-right: 1.2em; font-size: .85em; }
 .legend i { display: inline-block; width: .9em; height: .9em; margin-right: .3em; vertical-align: -.1em; }
 svg text { font-family: inherit; }
+figure svg { max-width: 100%; height: auto; }
 figure { margin: 1em 0; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from qualcode.errors import QualcodeError
 from qualcode.export.data import ExportCode, ExportData, ExportParticipant
@@ -36,8 +37,7 @@ DEFAULT_QUOTE_CHARS = 320
 # ---------------------------------------------------------------------- source of codings
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):
     """A code applied to a segment (by the coders in ``coders``), with the passage to quote."""
 
     segment_id: int
@@ -78,12 +78,15 @@ def resolve_source(data: ExportData, coders: list[str] | None, agreed: bool) -> 
 def select_units(data: ExportData, source: Source) -> list[Unit]:
     """The (segment, code) units the source stands for, in transcript order."""
     wanted = set(source.coders)
-    spans: dict[tuple[int, str], dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    spans: dict[tuple[int, str], dict[str, list[tuple[int, int]]]] = {}
     transcript_of: dict[int, int] = {}
-    for c in data.codings:
-        if c.coder in wanted:
-            spans[(c.segment_id, c.code_key)][c.coder].append((c.start, c.end))
-            transcript_of[c.segment_id] = c.transcript_id
+    for coder, key, tid, seg_id, start, end, *_ in data.codings:
+        if coder in wanted:
+            by_coder = spans.get((seg_id, key))
+            if by_coder is None:
+                spans[(seg_id, key)] = by_coder = {}
+                transcript_of[seg_id] = tid
+            by_coder.setdefault(coder, []).append((start, end))
     units: list[Unit] = []
     for (seg_id, key), by_coder in spans.items():
         tid = transcript_of[seg_id]
