@@ -652,3 +652,81 @@ def test_notifications_with_brackets_do_not_crash(study):
         return screen_text(pilot.app)
 
     assert "[/x] or [@click=app.quit]" in drive(workbench(study), scenario)
+
+
+def test_drag_across_a_segment_selects_a_span_and_codes_it(study):
+    async def scenario(pilot):
+        screen = pilot.app.workbench
+        view = screen.view
+        await press(pilot, "2", "j")
+        frame = view._build_frame()
+        row = next(y for y, (_, info) in enumerate(frame) if info.index == 1 and info.body_start >= 0)
+        # "We put it in the development plan…": drag from "We" to the end of "put".
+        await pilot.mouse_down(SegmentView, offset=(2, row))
+        await pilot.hover(SegmentView, offset=(8, row))
+        await pilot.mouse_up(SegmentView, offset=(8, row))
+        await settle(pilot)
+        span = view.selection_span
+        await goto_code(pilot, "formalisation.plans")
+        await press(pilot, "2", "a")
+        return span
+
+    span = drive(workbench(study), scenario)
+    seg = segments(study)[1]
+    assert span == (seg.start, seg.start + 6)  # "We put"
+    assert alice_codings(study) == [("formalisation.plans", 1, seg.start, seg.start + 6)]
+
+
+def _slow_square(n: int) -> int:  # runs in another process: must be importable
+    return n * n
+
+
+def test_a_panel_in_the_segment_detail_slot_sees_the_segment_and_lists_its_keys(study, monkeypatch):
+    """The place the suggestions engine plugs into: a panel class in SEGMENT_PANELS."""
+    from textual.binding import Binding
+
+    from qualcode.tui.widgets import detail
+    from qualcode.tui.text import UserStatic
+
+    seen = []
+
+    class FakeSuggestions(UserStatic, can_focus=True):
+        HELP_TITLE = "Suggestions for the current segment"
+        BINDINGS = [Binding("y", "accept", "Accept", id="suggestions.accept", tooltip="Accept the suggestion")]
+
+        def show_segment(self, context):
+            seen.append(context.segment.position if context.segment else None)
+            self.update(f"suggestion for segment {context.segment.position + 1}" if context.segment else "")
+
+        def action_accept(self):
+            seg = self.screen.view.current
+            self.screen.run_project(lambda: self.screen.project.apply_code("alice", "prioritisation.time", seg.id,
+                                                                           origin="suggestion"),
+                                    lambda _: self.screen.refresh_codings())
+
+    monkeypatch.setattr(detail, "SEGMENT_PANELS", [FakeSuggestions])
+
+    async def scenario(pilot):
+        screen = pilot.app.workbench
+        await press(pilot, "2", "j", "j", "j")
+        shown = screen_text(pilot.app)
+        screen.query_one(FakeSuggestions).focus()
+        await press(pilot, "y")
+        results = []
+        screen.run_cpu(_slow_square, 12, then=results.append, description="squaring")
+        for _ in range(400):
+            if results:
+                break
+            await pilot.pause(0.05)
+        await press(pilot, "question_mark")
+        from rich.console import Console
+
+        console = Console(width=120, record=True, file=open("/dev/null", "w"))
+        console.print(pilot.app.screen.query_one("#help-body").content)
+        return shown, results, console.export_text()
+
+    shown, results, help_text = drive(workbench(study), scenario)
+    assert seen[-1] == 3 and "suggestion for segment 4" in shown
+    assert [c[:2] for c in alice_codings(study)] == [("prioritisation.time", 3)]
+    assert results == [144]
+    assert "Suggestions for the current segment" in help_text and "Accept the suggestion" in help_text

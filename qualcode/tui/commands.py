@@ -47,7 +47,9 @@ class WorkbenchCommands(Provider):
             return []
         out = []
         for entry in key_entries(self.app):
-            target = screen if not entry.pane else screen.query_one(f"#{entry.pane}")
+            target = screen if not entry.pane else next(iter(screen.query(entry.pane)), None)
+            if target is None:
+                continue
             action = entry.action
             if action.startswith("screen."):
                 target, action = screen, action[len("screen."):]

@@ -18,27 +18,30 @@ class KeyEntry:
     description: str  # the long form (the binding's tooltip), else the footer's short form
     short: str  # what the footer shows
     action: str
-    pane: str  # css id of the widget whose action it is ("" = the screen)
+    pane: str  # selector of the widget whose action it is ("" = the screen)
     id: str
 
 
 def sections():
-    """(section title, pane id, widget class, binding-id filter) in the order the help shows them."""
+    """(section title, selector of the pane, widget class, binding filter) in the order the help shows them."""
     from qualcode.tui.screens.workbench import WorkbenchScreen
     from qualcode.tui.widgets.codebook import CodebookTree
-    from qualcode.tui.widgets.detail import CodingList
+    from qualcode.tui.widgets.detail import SEGMENT_PANELS, CodingList
     from qualcode.tui.widgets.segments import SegmentView
     from qualcode.tui.widgets.transcripts import TranscriptPicker
 
-    return [
+    out = [
         ("Everywhere", "", WorkbenchScreen, lambda b: True),
-        ("Transcript pane (segments)", "segments", SegmentView, lambda b: not (b.id or "").startswith("span.")),
-        ("Selecting a span inside a segment (after v, or drag with the mouse)", "segments", SegmentView,
+        ("Transcript pane (segments)", "#segments", SegmentView, lambda b: not (b.id or "").startswith("span.")),
+        ("Selecting a span inside a segment (after v, or drag with the mouse)", "#segments", SegmentView,
          lambda b: (b.id or "").startswith("span.")),
-        ("Codebook pane", "codebook", CodebookTree, lambda b: True),
-        ("Codings of the current segment", "coding-list", CodingList, lambda b: True),
-        ("Transcripts pane", "transcripts", TranscriptPicker, lambda b: True),
+        ("Codebook pane", "#codebook", CodebookTree, lambda b: True),
+        ("Codings of the current segment", "#coding-list", CodingList, lambda b: True),
+        ("Transcripts pane", "#transcripts", TranscriptPicker, lambda b: True),
     ]
+    for panel in SEGMENT_PANELS:  # e.g. the suggestions panel, in the segment detail area
+        out.append((getattr(panel, "HELP_TITLE", panel.__name__), panel.__name__, panel, lambda b: True))
+    return out
 
 
 def key_entries(app) -> list[KeyEntry]:

@@ -5,7 +5,11 @@ class in ``SEGMENT_PANELS`` (see below). Each panel is mounted once into the slo
 the current segment through ``show_segment(context)``; it changes data only through the screen's
 project runner (``context.screen.run_project(...)``) and calls ``context.screen.refresh_codings()``
 after accepting a suggestion, so what it does is committed before the screen shows it, and undo
-covers it.
+covers it. CPU-heavy work (training the model, named entities) goes through
+``context.screen.run_cpu(fn, *args, then=..., description=...)``: a separate process, with the
+status bar showing it while it runs. Its keys (accept, reject) are ordinary bindings on the panel:
+the footer shows them when it has focus, and the help screen and command palette list them
+(under the panel's ``HELP_TITLE``).
 """
 
 from __future__ import annotations

@@ -215,10 +215,12 @@ class SegmentView(Widget, can_focus=True):
         self._lines_cache: LRUCache[tuple, list[tuple[Text, LineInfo]]] = LRUCache(2000)
         self._frame: list[tuple[Strip, LineInfo]] | None = None
         # Rendered strips per segment, reused while its laid-out lines (the same list object) stand.
-        self._strip_cache: LRUCache[tuple, tuple[list, list[tuple[Strip, LineInfo]]]] = LRUCache(500)
+        # (A dict: Textual's LRUCache keeps the first value set for a key.)
+        self._strip_cache: dict[tuple, tuple[list, list[tuple[Strip, LineInfo]]]] = {}
         self._versions: dict[int, int] = {}
         self._global_version = 0
         self.first_frame_at: float | None = None
+        self._style_memo: dict[str, Style] = {}
 
     # ------------------------------------------------------------------ attributes down
 
@@ -499,6 +501,7 @@ class SegmentView(Widget, can_focus=True):
         super().notify_style_update()
         self._lines_cache.clear()
         self._strip_cache.clear()
+        self._style_memo.clear()
         self._frame = None
 
     def _on_resize(self, event: events.Resize) -> None:
@@ -530,7 +533,7 @@ class SegmentView(Widget, can_focus=True):
             strips = self._strip_cache.get(key)
             lines = self._segment_lines(index)
             if strips is None or strips[0] is not lines:
-                cursor_style = self.get_component_rich_style("segment--cursor") if index == self.cursor else None
+                cursor_style = self._style("segment--cursor") if index == self.cursor else None
                 rendered = []
                 for text, info in lines:
                     line = text.copy()
@@ -540,6 +543,8 @@ class SegmentView(Widget, can_focus=True):
                         strip = strip.apply_style(cursor_style)
                     rendered.append((strip.apply_style(base), info))
                 strips = (lines, rendered)
+                if len(self._strip_cache) > 1000:
+                    self._strip_cache.clear()
                 self._strip_cache[key] = strips
             for item in strips[1][skip:]:
                 if len(frame) >= height:
@@ -569,11 +574,15 @@ class SegmentView(Widget, can_focus=True):
 
     def _style(self, name: str) -> Style:
         """A component's foreground and attributes only: the cursor's background shows through."""
+        cached = self._style_memo.get(name)
+        if cached is not None:
+            return cached
         s = self.get_component_rich_style(name)
-        if name in ("segment--selection", "segment--match"):
-            return s
-        return Style(color=s.color, bold=s.bold, dim=s.dim, italic=s.italic, underline=s.underline,
-                     reverse=s.reverse, strike=s.strike)
+        if name not in ("segment--selection", "segment--match", "segment--cursor"):
+            s = Style(color=s.color, bold=s.bold, dim=s.dim, italic=s.italic, underline=s.underline,
+                      reverse=s.reverse, strike=s.strike)
+        self._style_memo[name] = s
+        return s
 
     def _layout(self, index: int, seg: SegmentInfo, width: int, is_cursor: bool) -> list[tuple[Text, LineInfo]]:
         style = self._style
@@ -627,14 +636,17 @@ class SegmentView(Widget, can_focus=True):
             out.append((line, LineInfo(index, seg.start + a, seg.start + b)))
 
         # Chips: this coder's codes (and the other coder's in compare mode).
+        # The chips row is there even before the first code is applied, so that coding a segment
+        # changes one line of the pane instead of moving every segment below it.
+        # (Interviewer turns, rarely coded, get the row only once they are.)
         def chip_rows(label: str | None, codings_: list[CodingInfo], others: set[str] | None) -> None:
-            if not codings_ and label is None:
+            if not codings_ and label is None and interviewer:
                 return
             row = gutter.copy()
             if label is not None:
                 row.append_text(plain(f"{label[:10]:<10} ", style=style("segment--label")))
             if not codings_:
-                row.append(" —", style=style("segment--label"))
+                row.append(" —" if label is not None else " · not coded", style=style("segment--label"))
             for c in codings_:
                 marker = " “…”" if (c.start, c.end) != (seg.start, seg.end) else ""
                 if others is not None and c.code_key not in others:
@@ -651,7 +663,7 @@ class SegmentView(Widget, can_focus=True):
 
         if data.other is None:
             chip_rows(None, mine, None)
-        elif mine or theirs:
+        else:
             chip_rows(data.coder, mine, {c.code_key for c in theirs})
             chip_rows(data.other, theirs, {c.code_key for c in mine})
         out.append((Text("", end=""), LineInfo(-1)))

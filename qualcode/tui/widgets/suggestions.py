@@ -6,7 +6,7 @@ it; undo covers accepting and rejecting); computing suggestions for a transcript
 process pool, off the UI thread and off the runner, and only the storing goes through the runner.
 
 Keys while the list has focus: y (or enter) accepts the highlighted suggestion, x rejects it,
-S computes suggestions for the open transcript. ``accept_top()`` / ``reject_top()`` act on the
+S computes suggestions for the open transcript, T trains a new model on the codings so far. ``accept_top()`` / ``reject_top()`` act on the
 first suggestion, for screen-level keys.
 """
 
@@ -54,6 +54,7 @@ class SuggestionList(UserOptionList):
         Binding("y", "accept", "Accept suggestion", id="suggestions.accept"),
         Binding("x", "reject", "Reject suggestion", id="suggestions.reject"),
         Binding("S", "compute", "Suggest for transcript", id="suggestions.compute"),
+        Binding("T", "train", "Train model", id="suggestions.train"),
     ]
 
     @property
@@ -68,6 +69,9 @@ class SuggestionList(UserOptionList):
 
     def action_compute(self) -> None:
         self.parent.compute()
+
+    def action_train(self) -> None:
+        self.parent.train()
 
     def on_option_list_option_selected(self, event) -> None:
         event.stop()
@@ -167,6 +171,29 @@ class SuggestionPanel(Vertical):
 
         say(screen.app, "Finding suggestions for this transcript…")
         screen.run_project(prepare, prepared, description="reading")
+
+    def train(self) -> None:
+        """Train a new model on everyone's codings in the worker process; the UI stays responsive."""
+        ctx = self.context
+        if ctx is None:
+            return
+        project, screen = ctx.screen.project, ctx.screen
+        say(screen.app, "Training a suggestion model in the background…")
+        screen.run_project(project.training_payload, lambda payload: self.run_worker(self._train(payload), group="train"),
+                           description="reading codings")
+
+    async def _train(self, payload: dict) -> None:
+        from qualcode.suggest.model import train_payload
+
+        try:
+            result = await asyncio.wrap_future(pool().submit(train_payload, payload))
+        except Exception as exc:  # noqa: BLE001 - shown, never lost
+            say(self.app, f"No model: {exc}", severity="error")
+            return
+        project, screen = self.context.screen.project, self.context.screen
+        screen.run_project(lambda: project.store_model(result),
+                           lambda info: say(screen.app, f"Model {info.version} trained; S suggests with it"),
+                           description="saving the model")
 
     async def _propose(self, payload: dict, ids: list[int]) -> None:
         from qualcode.suggest.engine import suggest_payload
