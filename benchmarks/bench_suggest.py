@@ -109,15 +109,19 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--part", choices=["all", "speed", "quality"], default="all")
     args = parser.parse_args()
     from qualcode.samples import build_demo
 
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         print("## Suggestions\n")
-        print("### Speed\n")
-        print(speed(tmp, 300 if args.quick else 2000, 1000 if args.quick else 10000))
-        print()
+        if args.part in ("all", "speed"):
+            print("### Speed\n")
+            print(speed(tmp, 300 if args.quick else 2000, 1000 if args.quick else 10000))
+            print()
+        if args.part == "speed":
+            return
         print("### Quality\n")
         for study in ("rln", "pess"):
             demo = build_demo(tmp / study, study)

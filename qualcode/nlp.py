@@ -103,22 +103,50 @@ def lemma_table(forms, model: str | None = None) -> dict[str, str]:
 def tokens(texts, lemmas: bool = True, model: str | None = None):
     """Each text as a spaCy Doc from the blank tokenizer, with ``token.lemma_`` set to the
     lower-case lemma (from ``lemma_table``) or, without a trained pipeline or ``lemmas``, the
-    lower-case word made singular by a simple rule. Returns (docs, used_lemmas)."""
-    tok = blank().tokenizer
-    docs = [tok(t) for t in texts]
+    lower-case word made singular by a simple rule. Returns (docs, used_lemmas).
+
+    Works on arrays of string hashes (``Doc.to_array`` / ``from_array``), never creating a
+    Python object per token: this is what keeps matching at thousands of segments a second.
+    """
+    import numpy as np
+    from spacy.attrs import LEMMA, LOWER
+
+    nlp = blank()
+    strings = nlp.vocab.strings
+    docs = list(nlp.tokenizer.pipe(texts, batch_size=1000))
+    lows = [d.to_array(LOWER) for d in docs]
+    if not lows or not sum(len(x) for x in lows):
+        return docs, lemmas and has_trained(model)
+    unique = np.unique(np.concatenate(lows))
+    forms = [strings[int(h)] for h in unique]
     table: dict[str, str] = {}
     used = False
     if lemmas:
         try:
-            table = lemma_table({t.lower_ for d in docs for t in d if t.is_alpha}, model)
+            table = lemma_table({f for f in forms if f.isalpha()}, model)
             used = True
         except NoTrainedPipeline:
             table = {}
-    for d in docs:
-        for t in d:
-            low = t.lower_
-            t.lemma_ = table.get(low) or (low if used else singular(low))
+    mapped = np.array([strings.add(table.get(f) or (f if used else singular(f))) for f in forms], dtype="uint64")
+    for d, low in zip(docs, lows):
+        if len(low):
+            d.from_array([LEMMA], mapped[np.searchsorted(unique, low)].reshape(-1, 1))
     return docs, used
+
+
+def lemma_words(docs) -> list[list[str]]:
+    """Each doc's lemmas, without punctuation and spaces (from arrays, not Token objects)."""
+    from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA
+
+    out = []
+    for d in docs:
+        if not len(d):
+            out.append([])
+            continue
+        strings = d.vocab.strings
+        arr = d.to_array([LEMMA, IS_PUNCT, IS_SPACE])
+        out.append([strings[int(h)] for h, p, s in arr.tolist() if not (p or s)])
+    return out
 
 
 def singular(word: str) -> str:

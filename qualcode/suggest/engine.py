@@ -14,7 +14,8 @@ import numpy as np
 
 from qualcode.suggest.calibration import Calibrator
 from qualcode.suggest.keywords import CodeKeywords, KeywordHit, KeywordMatcher, describe_hits, strengths
-from qualcode.suggest.model import LoadedModel, SegmentText, keyword_features
+from qualcode import nlp
+from qualcode.suggest.model import LoadedModel, SegmentText, keyword_features, raw_scores
 
 DEFAULT_TOP = 3
 DEFAULT_MIN_SCORE = 0.3
@@ -64,9 +65,12 @@ def propose(segments: list[SegmentText], codes: list[CodeKeywords], model: Loade
     for b in range(0, len(todo), BATCH):
         batch = todo[b:b + BATCH]
         texts = [s.text for s in batch]
-        all_hits = matcher.match(texts) if matcher else [[] for _ in texts]
+        # Tokenise once for both the keywords and the model when they want the same lemmas.
+        want_lemmas = matcher.lemmas if matcher else (model.lemmas if model else False)
+        docs, used = nlp.tokens(texts, lemmas=want_lemmas, model=lemma_model)
+        all_hits = matcher.match_docs(docs, texts) if matcher else [[] for _ in texts]
         if model is not None:
-            raw = model.raw(texts)
+            raw = raw_scores(model.pipeline, nlp.lemma_words(docs)) if used == model.lemmas else model.raw(texts)
             probs = model.probabilities(raw)
             kw = keyword_features(None, texts, model.labels)
             for i, hits in enumerate(all_hits):

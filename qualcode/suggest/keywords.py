@@ -121,29 +121,48 @@ class KeywordMatcher:
             self.sequences[lemma_seq[0]].append((lemma_seq, entry))
             self.words.update(w for w in lemma_seq if len(w) >= MIN_NEAR_LENGTH and w.isalpha())
         self._near: dict[str, list[tuple[str, float]]] = {}
+        self._near_h: dict[int, dict[int, float]] = {}  # corpus lemma hash -> keyword word hash -> similarity
+        self._near_first: dict[int, list[str]] = {}  # corpus lemma hash -> keyword first words it nearly is
+        strings = self.vocab.strings
+        self._seq_h = {first: [(seq, tuple(strings.add(w) for w in seq), entry) for seq, entry in items]
+                       for first, items in self.sequences.items()}
+        self._first_h = {strings.add(first) for first in self.sequences}
+        self._longest = max((len(seq) for items in self.sequences.values() for seq, _ in items), default=1)
 
     # ------------------------------------------------------------------ matching
 
     def match(self, texts: list[str]) -> list[list[KeywordHit]]:
         """The keyword hits in each text (best hit per code and keyword, in text order)."""
         docs, _ = nlp.tokens(texts, lemmas=self.want_lemmas and self.lemmas, model=self.model)
-        return self.match_docs(docs)
+        return self.match_docs(docs, texts)
 
-    def match_docs(self, docs) -> list[list[KeywordHit]]:
+    def match_docs(self, docs, texts: list[str] | None = None) -> list[list[KeywordHit]]:
+        """Hits in docs from ``nlp.tokens``; ``texts`` (the docs' texts) saves rebuilding them."""
+        from spacy.attrs import IDX, LEMMA, LENGTH
+
+        arrays = [d.to_array(LEMMA).tolist() if len(d) else [] for d in docs]
         if self.fuzzy:
-            self._learn_near({t.lemma_ for d in docs for t in d if t.is_alpha and len(t.lemma_) >= MIN_NEAR_LENGTH - 1})
+            unique = {h for arr in arrays for h in arr}
+            self._learn_near({self.vocab.strings[h] for h in unique} - self._near.keys())
         out = []
-        for doc in docs:
+        for k, (doc, lemmas) in enumerate(zip(docs, arrays)):
+            text = texts[k] if texts is not None else doc.text
             hits: dict[tuple[str, str], KeywordHit] = {}
             taken: set[int] = set()
-            for match_id, start, end in self.matcher(doc):
+            matches = self.matcher(doc)
+            where = doc.to_array([IDX, LENGTH]).tolist() if matches or self.fuzzy else []
+            for match_id, start, end in matches:
                 code, keyword, kind = self.entries[match_id]
-                span = doc[start:end]
-                hit = KeywordHit(code, keyword, span.start_char, span.end_char, span.text, kind)
-                hits.setdefault((code, keyword), hit)
+                a, b = where[start][0], where[end - 1][0] + where[end - 1][1]
+                hits.setdefault((code, keyword), KeywordHit(code, keyword, a, b, text[a:b], kind))
                 taken.update(range(start, end))
-            if self.fuzzy and self._near:
-                for hit in self._near_hits(doc, taken):
+            near_at = [i for i, h in enumerate(lemmas) if h in self._near_h] if self.fuzzy else []
+            if near_at:
+                # A near-miss needs a nearly-matching word: only starts just before one can match.
+                first = self._first_h.union(self._near_first)
+                starts = {i for p in near_at for i in range(max(0, p - self._longest + 1), p + 1)}
+                positions = sorted(i for i in starts if lemmas[i] in first)
+                for hit in self._near_hits(text, lemmas, taken, positions, where):
                     hits.setdefault((hit.code, hit.keyword), hit)
             best: dict[tuple[str, int, int], KeywordHit] = {}
             for hit in hits.values():  # one hit per code and place: a keyword beats a definition word
@@ -154,44 +173,60 @@ class KeywordMatcher:
         return out
 
     def _learn_near(self, lemmas: set[str]) -> None:
+        """Which corpus lemmas are near-misses of which keyword words (by hash, for speed)."""
         new = [w for w in lemmas if w not in self._near]
-        if not new or not self.words:
-            for w in new:
-                self._near[w] = []
+        for w in new:
+            self._near[w] = []
+        candidates = [w for w in new if len(w) >= MIN_NEAR_LENGTH - 1 and w.isalpha()]
+        if not candidates or not self.words:
             return
         from rapidfuzz import fuzz, process
 
         words = sorted(self.words)
-        scores = process.cdist(new, words, scorer=fuzz.ratio, score_cutoff=self.min_similarity, workers=1)
-        for i, w in enumerate(new):
+        scores = process.cdist(candidates, words, scorer=fuzz.ratio, score_cutoff=self.min_similarity, workers=1)
+        strings = self.vocab.strings
+        for i, w in enumerate(candidates):
             row = scores[i]
-            self._near[w] = [(words[j], float(row[j])) for j in row.nonzero()[0] if words[j] != w]
+            near = [(words[j], float(row[j])) for j in row.nonzero()[0] if words[j] != w]
+            self._near[w] = near
+            if near:
+                h = strings.add(w)
+                self._near_h[h] = {strings.add(k): sim for k, sim in near}
+                firsts = [k for k, _ in near if k in self.sequences]
+                if firsts:
+                    self._near_first[h] = firsts
 
-    def _near_hits(self, doc, taken: set[int]) -> list[KeywordHit]:
+    def _near_hits(self, text: str, lemmas: list[int], taken: set[int], positions: list[int], where) -> list[KeywordHit]:
         hits = []
-        n = len(doc)
-        for i, token in enumerate(doc):
-            if i in taken or not token.is_alpha:
+        n = len(lemmas)
+        strings = self.vocab.strings
+        for i in positions:
+            h = lemmas[i]
+            if i in taken:
                 continue
-            lemma = token.lemma_
-            firsts = [(lemma, 100.0)] + self._near.get(lemma, [])
-            for first, _ in firsts:
-                for seq, (code, keyword, kind) in self.sequences.get(first, ()):
-                    if i + len(seq) > n:
+            firsts = self._near_first.get(h)
+            if h in self._first_h:
+                firsts = [strings[h]] + (firsts or [])
+            if not firsts:
+                continue
+            for first in firsts:
+                for seq, seq_h, (code, keyword, kind) in self._seq_h.get(first, ()):
+                    if i + len(seq_h) > n:
                         continue
                     worst, near = 100.0, False
-                    for j, word in enumerate(seq):
-                        tok = doc[i + j].lemma_
-                        if tok == word:
+                    for j, word_h in enumerate(seq_h):
+                        tok = lemmas[i + j]
+                        if tok == word_h:
                             continue
-                        sim = dict(self._near.get(tok, ())).get(word)
+                        sim = self._near_h.get(tok, {}).get(word_h)
                         if sim is None:
                             break
                         near, worst = True, min(worst, sim)
                     else:
                         if near:
-                            span = doc[i:i + len(seq)]
-                            hits.append(KeywordHit(code, keyword, span.start_char, span.end_char, span.text,
+                            end = i + len(seq_h) - 1
+                            a, b = where[i][0], where[end][0] + where[end][1]
+                            hits.append(KeywordHit(code, keyword, a, b, text[a:b],
                                                    "near" if kind != "definition" else "definition", worst))
         return hits
 

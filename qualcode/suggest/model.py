@@ -107,7 +107,7 @@ def label_counts(examples: list[TrainingExample]) -> dict[str, int]:
 def words_of(texts: list[str], lemmas: bool = True, model: str | None = None) -> tuple[list[list[str]], bool]:
     """The model's input: each text's lower-case lemmas (or words), without punctuation."""
     docs, used = nlp.tokens(texts, lemmas=lemmas, model=model)
-    return [[t.lemma_ for t in d if not (t.is_punct or t.is_space)] for d in docs], used
+    return nlp.lemma_words(docs), used
 
 
 @dataclass
