@@ -104,6 +104,34 @@ class ExportQueries:
             return ExportData(name, book.name, book.description or "", book.source or "", book.version, codes,
                               sorted(coder_names.values()), people, transcripts, segments, codings, memo_rows)
 
+    def identifying_terms(self) -> list[tuple[str, str]]:
+        """(text, kind) for every name in the participants' identifying data: what quotes must not show.
+
+        Used only to black out names in exported quotes; the terms themselves are never exported.
+        """
+        kinds = {"name": "name", "school": "school", "town": "place", "city": "place", "place": "place",
+                 "village": "place", "organisation": "organisation", "organization": "organisation",
+                 "trust": "organisation", "authority": "organisation"}
+        out: dict[str, str] = {}
+        with self._read() as s:
+            for (ident,) in s.execute(select(Participant.identifying)):
+                for key, value in (ident or {}).items():
+                    values = value if isinstance(value, list) else [value]
+                    for v in values:
+                        if not isinstance(v, str) or len(v.strip()) < 3:
+                            continue
+                        v = v.strip()
+                        words = v.split()
+                        person = key == "name" or (key == "others" and 2 <= len(words) <= 3
+                                                   and not any(w.casefold() in _ORGANISATION_WORDS for w in words))
+                        kind = "name" if person else kinds.get(key, "organisation")
+                        out.setdefault(v, kind)
+                        if person and len(words) >= 2:  # "Helen" and "Mrs Achterberg" as well as "Helen Achterberg"
+                            for w in words:
+                                if len(w) >= 3 and w[:1].isupper() and w.casefold().rstrip(".") not in _TITLES:
+                                    out.setdefault(w, "name")
+        return sorted(out.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+
     # ------------------------------------------------------------------ REFI-QDA import
 
     def import_refi_doc(self, doc: "RefiProject", where: str = "REFI-QDA file") -> "RefiImportSummary":
@@ -489,6 +517,10 @@ class _Importer:
         s.flush()
 
 
+_TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "frau", "herr", "rev", "fr"}
+_ORGANISATION_WORDS = {"school", "schools", "trust", "alliance", "partnership", "primary", "academy", "college", "university",
+                       "research", "council", "authority", "network", "federation", "hub", "gymnasium", "grundschule",
+                       "sekundarschule", "gesamtschule", "realschule", "high", "infant", "junior", "church"}
 GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 

@@ -305,3 +305,27 @@ def test_codings_csv_round_trips_through_import(demo_db, run_cli, tmp_path):
     with Project.open(demo_db) as demo:
         ours = sorted((c.coder, c.code_key, c.start, c.end) for c in demo.codings())
     assert ours == theirs and len(ours) > 100
+
+
+def test_redactor_blacks_out_whole_words_longest_first():
+    blackout = th.redactor([("Helen Achterberg", "name"), ("Helen", "name"), ("Calderbridge", "place"),
+                            ("Calderbridge Research School", "organisation")])
+    text = "Helen Achterberg and helen met at Calderbridge Research School in Calderbridge; Helena stayed."
+    assert blackout(text) == "[name] and [name] met at [organisation] in [place]; Helena stayed."
+    assert th.redactor([])("unchanged") == "unchanged"
+
+
+def test_quotes_never_show_names_from_identifying_data(demo_db, run_cli):
+    from qualcode.project import Project
+
+    with Project.open(demo_db) as p:
+        terms = [t for t, _ in p.identifying_terms()]
+    assert "Helen Achterberg" in terms and "Helen" in terms
+    result = run_cli("export", "themes", "--db", demo_db, "--quotes", "5", "--format", "json")
+    quotes = [q["text"] for code in json.loads(result.stdout)["quotes"]["codes"] for q in code["quotes"]]
+    assert quotes
+    for text in quotes:
+        for term in terms:
+            assert not re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE), (term, text)
+    kept = run_cli("export", "themes", "--db", demo_db, "--quotes", "5", "--format", "json", "--keep-names")
+    assert any(term in kept.stdout for term in terms)

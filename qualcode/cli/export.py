@@ -59,6 +59,8 @@ def export() -> None:
               help="Trim quotes to about this many characters, at sentence ends.")
 @click.option("--attribution", type=click.Choice(["attributes", "label"]), default="attributes", show_default=True,
               help="Name speakers by role, school and network ('Headteacher, School C (RLN)') or by participant label.")
+@click.option("--keep-names", is_flag=True,
+              help="Do not black out the names in the participants' identifying data ([name], [school], [place]) in quotes.")
 @click.option("--codes", "root", metavar="CODE_ID", help="Only this code and the codes below it.")
 @click.option("--depth", type=click.IntRange(min=0), default=None, help="Only codes this deep (0 = top-level codes).")
 @click.option("--hide-empty", is_flag=True, help="Leave out codes nobody applied.")
@@ -67,14 +69,16 @@ def export() -> None:
               help="Output format (default: from the -o extension, else md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output).")
 @db_option
-def themes(by, count, coders, agreed, quotes, quote_chars, attribution, root, depth, hide_empty, title, fmt, output, db) -> None:
+def themes(by, count, coders, agreed, quotes, quote_chars, attribution, keep_names, root, depth, hide_empty, title, fmt, output,
+           db) -> None:
     """Theme tables: how often each code was applied, per participant or group, with quotes.
 
     Rows are codes in codebook order (a parent includes its sub-codes, counted once); columns
     are participants or the values of one or two attributes; cells count coded segments or
     participants; totals come with it. XLSX and HTML are ready to paste into a report; CSV,
-    Markdown and JSON go to standard output unless -o is given. Quotes are the stored text:
-    run `qualcode anonymise` first if the transcripts still hold real names.
+    Markdown and JSON go to standard output unless -o is given. In quotes, the names kept in
+    the participants' identifying data are blacked out ([name], [school], [place]); other names
+    in the text are not, so run `qualcode anonymise` before quoting a transcript in public.
 
     \b
     Examples:
@@ -95,6 +99,7 @@ def themes(by, count, coders, agreed, quotes, quote_chars, attribution, root, de
         raise QualcodeError("CSV holds one table: write to a file (-o themes.csv also writes themes.quotes.csv) or use --format md")
     with open_project(db) as project:
         data = project.export_data(texts=n_quotes > 0, memos=False, details=False)
+        terms = project.identifying_terms() if n_quotes and not keep_names else []
     source = th.resolve_source(data, _coders(coders), agreed)
     units = th.select_units(data, source)
     codes = th.code_subset(data.codes, root, depth)
@@ -103,7 +108,7 @@ def themes(by, count, coders, agreed, quotes, quote_chars, attribution, root, de
     if n_quotes:
         keep = {r.key for r in table.rows}
         view = th.build_quotes(data, units, n_quotes, [c for c in codes if c.key in keep], table.by, quote_chars,
-                               attribution, source)
+                               attribution, source, terms)
     report = rd.ThemeReport(table, view, title or "")
     shape = f" ({len(table.rows)} codes × {len(table.columns)} columns" + (f", {sum(len(s.quotes) for s in view.sections)} quotes)" if view else ")")
     if fmt == "xlsx":

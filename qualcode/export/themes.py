@@ -331,11 +331,14 @@ class QuoteView:
     max_chars: int
     source: str
     sections: list[QuoteSection]
+    redacted: bool = False
 
     def notes(self) -> list[str]:
         return [f"Up to {self.per_code} quote{'' if self.per_code == 1 else 's'} per code from {self.source}, chosen for agreement between coders, "
                 f"a quotable length and the code's keywords, from as many different participants as possible; "
-                f"trimmed at sentence ends to about {self.max_chars} characters ([…] marks a cut)."]
+                f"trimmed at sentence ends to about {self.max_chars} characters ([…] marks a cut)"
+                + ("; names from the participants' identifying data are blacked out as [name], [school], [place]."
+                   if self.redacted else ".")]
 
 
 def attribution(p: ExportParticipant | None, style: str = "attributes", fallback: str = "") -> str:
@@ -384,15 +387,28 @@ def trim_quote(text: str, limit: int = DEFAULT_QUOTE_CHARS) -> tuple[str, bool]:
     return kept + " […]", True
 
 
+def redactor(terms: list[tuple[str, str]]):
+    """A function that blacks out each (text, kind) term as "[kind]", whole words only, longest first."""
+    terms = [(t, k) for t, k in terms if t.strip()]
+    if not terms:
+        return lambda text: text
+    kinds = {t.casefold(): k for t, k in terms}
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t, _ in sorted(terms, key=lambda x: -len(x[0]))) + r")(?!\w)",
+                         re.IGNORECASE)
+    return lambda text: pattern.sub(lambda m: f"[{kinds.get(m.group(0).casefold(), 'name')}]", text)
+
+
 def build_quotes(data: ExportData, units: list[Unit], per_code: int, codes: list[ExportCode] | None = None,
                  by: tuple[str, ...] = ("participant",), max_chars: int = DEFAULT_QUOTE_CHARS,
-                 style: str = "attributes", source: Source | None = None) -> QuoteView:
+                 style: str = "attributes", source: Source | None = None,
+                 redact: list[tuple[str, str]] | None = None) -> QuoteView:
     if per_code < 0:
         raise QualcodeError("--quotes must be 0 or more")
     if style not in ATTRIBUTION_STYLES:
         raise QualcodeError(f"--attribution must be one of {', '.join(ATTRIBUTION_STYLES)}")
     codes = data.codes if codes is None else codes
     by = by if by and by != ("participant",) else ()
+    blackout = redactor(redact or [])
     texts = {t.id: t.text for t in data.transcripts}
     transcripts = {t.id: t for t in data.transcripts}
     people = {p.id: p for p in data.participants}
@@ -411,7 +427,7 @@ def build_quotes(data: ExportData, units: list[Unit], per_code: int, codes: list
         candidates = []
         keywords = [k.casefold() for k in code.keywords if k.strip()]
         for u in by_code.get(code.key, []):
-            raw = texts.get(u.transcript_id, "")[u.start:u.end]
+            raw = blackout(texts.get(u.transcript_id, "")[u.start:u.end])
             if not raw.strip():
                 continue
             text, trimmed = trim_quote(raw, max_chars)
@@ -432,7 +448,7 @@ def build_quotes(data: ExportData, units: list[Unit], per_code: int, codes: list
     coded = {s.key for s in sections if s.coded}
     for section in sections:
         section.shown = bool(below.get(section.key, {section.key}) & coded)
-    return QuoteView(per_code, max_chars, source.describe() if source else "all codings", sections)
+    return QuoteView(per_code, max_chars, source.describe() if source else "all codings", sections, bool(redact))
 
 
 def _diverse(candidates: list, n: int, by: tuple[str, ...]) -> list[Quote]:
