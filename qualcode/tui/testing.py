@@ -6,15 +6,24 @@ import io
 
 
 async def settle(pilot, rounds: int = 3) -> None:
-    """Until every project call has returned and the screen has caught up."""
+    """Until every project call has returned and the screen has caught up.
+
+    Results can submit further calls (a transcript opened after the codebook loaded), and on a
+    loaded machine they arrive late: wait until ``rounds`` passes in a row find nothing pending."""
     app = pilot.app
-    for _ in range(rounds):
+    quiet = 0
+    for _ in range(500):
+        busy = False
         for screen in app.screen_stack:
             runner = getattr(screen, "runner", None)
-            if runner is not None:
+            if runner is not None and runner.busy:
+                busy = True
                 await runner.wait_idle()
         await app.workers.wait_for_complete()
         await pilot.pause()
+        quiet = 0 if busy else quiet + 1
+        if quiet >= rounds:
+            return
 
 
 def screen_text(app) -> str:
