@@ -6,6 +6,7 @@ from textual.app import App
 
 from qualcode.tui.commands import WorkbenchCommands
 from qualcode.tui.screens.workbench import WorkbenchScreen
+from qualcode.tui.widgets import suggestions  # noqa: F401  registers the suggestions panel in the segment detail
 
 
 class WorkbenchApp(App[None]):
