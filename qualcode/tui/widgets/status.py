@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.strip import Strip
 from textual.widget import Widget
 
 from qualcode.tui.text import one_line
@@ -29,9 +30,28 @@ class StatusBar(Widget):
     def set(self, **values) -> None:
         for key, value in values.items():
             setattr(self, key, value)
+        self._strip = None
         self.refresh()
 
-    def render(self) -> Text:
+    _strip: Strip | None = None
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strip = None
+
+    def render_line(self, y: int) -> Strip:
+        # Drawn straight to a strip (cheaper than Textual's generic path for a line redrawn on
+        # every key that saves something).
+        width = self.size.width
+        if y != 0:
+            return Strip.blank(width, self.rich_style)
+        if self._strip is None or self._strip.cell_length != width:
+            text = self.line()
+            text.truncate(width, overflow="ellipsis", pad=True)
+            self._strip = Strip(list(text.render(self.app.console)), width).apply_style(self.rich_style)
+        return self._strip
+
+    def line(self) -> Text:
         sep = Text(" │ ", style="dim")
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         out.append(" ")

@@ -90,6 +90,7 @@ class SuggestionPanel(Vertical):
         super().__init__(id="suggestions", **kwargs)
         self.context: SegmentContext | None = None
         self.items: list = []
+        self._drawn = False
 
     def compose(self):
         yield UserStatic("", id="suggestions-title")
@@ -103,7 +104,14 @@ class SuggestionPanel(Vertical):
         if seg is None:
             self._show([])
             return
-        project, coder, seg_id = context.screen.project, context.coder, seg.id
+        # Read once the screen has shown what the key did: the query runs on the runner's thread,
+        # and while it holds the interpreter lock the screen cannot paint.
+        self.call_after_refresh(self._load, context)
+
+    def _load(self, context: SegmentContext) -> None:
+        if self.context is not context or context.segment is None:
+            return  # the cursor has moved on since
+        project, coder, seg_id = context.screen.project, context.coder, context.segment.id
         context.screen.run_project(lambda: project.suggestions(segment_id=seg_id, coder=coder, limit=TOP),
                                    lambda rows: self._loaded(seg_id, rows), key="suggestions", description="suggestions")
 
@@ -113,12 +121,16 @@ class SuggestionPanel(Vertical):
         self._show(rows)
 
     def _show(self, rows: list) -> None:
-        self.items = list(rows)
+        rows = list(rows)
+        if self._drawn and rows == self.items:
+            return  # the same suggestions: nothing to lay out again
+        self._drawn = True
+        self.items = rows
         title = self.query_one("#suggestions-title", UserStatic)
         if rows:
-            title.update(Text.assemble(("Suggestions", "bold"), ("  y accept · x reject (when focused)", "dim")))
+            title.update(Text.assemble(("Suggestions", "bold"), ("  y accept · x reject (when focused)", "dim")), layout=False)
         else:
-            title.update(Text("No open suggestions · S suggests for this transcript", style="dim"))
+            title.update(Text("No open suggestions · S suggests for this transcript", style="dim"), layout=False)
         self.query_one(SuggestionList).set_options(Option(suggestion_prompt(s), id=str(s.id)) for s in rows)
 
     # ------------------------------------------------------------------ actions

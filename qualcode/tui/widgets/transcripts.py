@@ -75,7 +75,7 @@ class TranscriptPicker(ScrollView, can_focus=True):
         self.current_id: int | None = None
         self.cursor = 0
         self.progress_known = False
-        self._rows: dict[tuple, tuple[Text, Text]] = {}
+        self._rows: dict[tuple, Strip] = {}
 
     # ------------------------------------------------------------------ attributes down
 
@@ -161,16 +161,18 @@ class TranscriptPicker(ScrollView, can_focus=True):
         if not 0 <= index < len(self.transcripts):
             return Strip.blank(width, base)
         t = self.transcripts[index]
-        key = (t.id, t.name, t.coded_segments, t.n_segments, t.id == self.current_id, self.progress_known)
-        rows = self._rows.get(key)
-        if rows is None:
-            rows = transcript_lines(t, t.id == self.current_id, self.progress_known)
+        # Cached as finished strips: any repaint of the screen asks for these lines again.
+        key = (t.id, t.name, t.coded_segments, t.n_segments, t.id == self.current_id, self.progress_known,
+               part, width, index == self.cursor)
+        strip = self._rows.get(key)
+        if strip is None:
+            text = transcript_lines(t, t.id == self.current_id, self.progress_known)[part]
+            text.truncate(width, overflow="ellipsis", pad=True)
+            strip = Strip(list(text.render(self.app.console)), width)
+            if index == self.cursor:
+                strip = strip.apply_style(self.get_component_rich_style("picker--cursor"))
+            strip = strip.apply_style(base)
             if len(self._rows) > 4000:
                 self._rows.clear()
-            self._rows[key] = rows
-        text = rows[part].copy()
-        text.truncate(width, overflow="ellipsis", pad=True)
-        strip = Strip(list(text.render(self.app.console)), width)
-        if index == self.cursor:
-            strip = strip.apply_style(self.get_component_rich_style("picker--cursor"))
-        return strip.apply_style(base)
+            self._rows[key] = strip
+        return strip
