@@ -214,21 +214,30 @@ async def _press_workbench(db: Path, presses: int) -> tuple[list[float], list[fl
         async with app.run_test(size=(160, 45)) as pilot:
             await settle(pilot)
             screen = app.workbench
-            # A code alice has not used, so that every press adds a coding.
-            used = set(project.code_counts("alice"))
-            key = next((c.key for c in screen.codes if c.key not in used and c.depth > 0), screen.codes[-1].key)
+            # Every press must add a coding: a leaf code, pressed only on segments alice has not
+            # coded with it (moving there is not timed).
+            key = next(c.key for c in reversed(screen.codes) if c.depth > 0)
             screen.codebook.select_key(key)
             screen.view.focus()
             await settle(pilot)
-            for i in range(presses):
+            segments = screen.open.segments
+            coded = {c.segment_id for c in project.codings(screen.open.info.id, coders=["alice"]) if c.code_key == key}
+            targets = [i for i, seg in enumerate(segments) if seg.id not in coded][:presses]
+            if len(targets) < presses:
+                raise SystemExit(f"the first transcript has only {len(targets)} segments to code; ask for fewer presses")
+            before = sum(project.code_counts("alice").values())
+            for i, index in enumerate(targets):
+                screen.view.move_to(index)
+                await settle(pilot)
                 started = time.perf_counter()
                 await pilot.press("a")
                 shown = await _until_shown(effect, i + 1)
                 outside.append(shown - started)
                 inside.append(shown - acted[i])
                 await settle(pilot)
-                await pilot.press("j")
-                await settle(pilot)
+            added = sum(project.code_counts("alice").values()) - before
+            if added != presses:
+                raise SystemExit(f"{presses} presses added {added} codings: the figures would not be of coding")
     finally:
         WorkbenchScreen.action_apply_code, WorkbenchScreen._applied = original_action, original_applied
         Project.apply_code = original_apply
@@ -253,7 +262,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--runs", type=int, default=5, help="start-ups per project (interleaved)")
-    parser.add_argument("--presses", type=int, default=60, help="key presses per app")
+    parser.add_argument("--presses", type=int, default=40, help="key presses per app (at most the first transcript's segments)")
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "qualcode-bench")
     parser.add_argument("--no-long", action="store_true", help="skip the 5,000-segment interview")
     args = parser.parse_args()

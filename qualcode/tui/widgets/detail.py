@@ -21,6 +21,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 
 from qualcode.records import CodingInfo, MemoInfo, SegmentInfo
@@ -48,9 +49,11 @@ SEGMENT_PANELS: list[type[Widget]] = []
 
 
 def coding_prompt(c: CodingInfo, seg: SegmentInfo, memo: MemoInfo | None, mine: bool) -> Text:
-    line = chip(c.code_name, c.color)
+    # The chip as a span (not the line's base style), so that the cursor's background goes under it.
+    line = Text(end="")
     if not mine:
-        line = Text.assemble(plain(f"{c.coder}: ", style="dim"), line)
+        line.append_text(plain(f"{c.coder}: ", style="dim"))
+    line.append_text(chip(c.code_name, c.color))
     if (c.start, c.end) != (seg.start, seg.end):
         quote = seg.text[c.start - seg.start:c.end - seg.start]
         line.append(" ")
@@ -108,6 +111,8 @@ class CodingList(Widget, can_focus=True):
         self.prompts: list[Text] = []
         self.highlighted: int | None = None
         self._shown: tuple | None = None
+        self._strips: tuple[tuple, list[Strip]] | None = None
+        self._version = 0  # of ``prompts``
 
     def set_codings(self, codings: list[CodingInfo], seg: SegmentInfo | None, memos: dict[int, MemoInfo], coder: str) -> None:
         shown = (seg.id if seg and codings else None, tuple(codings), tuple(memos.get(c.id) for c in codings), coder)
@@ -117,30 +122,46 @@ class CodingList(Widget, can_focus=True):
         keep = self.highlighted
         self.codings = codings if seg is not None else []
         self.prompts = [coding_prompt(c, seg, memos.get(c.id), c.coder == coder) for c in self.codings]
+        self._version += 1
         self.highlighted = min(keep or 0, len(self.codings) - 1) if self.codings else None
         self.refresh()
 
-    def render(self) -> Text:
-        height = max(1, self.size.height)
-        if not self.codings:
-            return Text("")
+    def _draw(self) -> list[Strip]:
+        """The visible lines, as strips built once per change (a repaint reuses them)."""
+        width, height = self.size.width, max(1, self.size.height)
+        key = (width, height, self.highlighted, self._version)
+        if self._strips is not None and self._strips[0] == key:
+            return self._strips[1]
+        # More codings than lines: the last line says how many more there are below.
+        rows = height if len(self.prompts) <= height else max(1, height - 1)
         top = 0
-        if self.highlighted is not None and self.highlighted >= height:
-            top = self.highlighted - height + 1
-        out = Text(end="", no_wrap=True, overflow="ellipsis")
-        cursor = self.get_component_rich_style("codings--cursor", partial=True)
-        shown = self.prompts[top:top + height]
-        for i, prompt in enumerate(shown, top):
+        if self.highlighted is not None and self.highlighted >= rows:
+            top = self.highlighted - rows + 1
+        lines: list[Text] = []
+        for i, prompt in enumerate(self.prompts[top:top + rows], top):
             line = prompt.copy()
-            line.truncate(max(1, self.size.width), overflow="ellipsis", pad=True)
             if i == self.highlighted:
-                line.stylize(cursor)
-            out.append_text(line)
-            if i < top + len(shown) - 1:
-                out.append("\n")
-        if len(self.codings) > top + height:
-            out.append(f"  (+{len(self.codings) - top - height} more: ↓)", style="dim")
-        return out
+                line.stylize_before(self.get_component_rich_style("codings--cursor"))
+            lines.append(line)
+        below = len(self.prompts) - top - rows
+        if below > 0 and len(lines) < height:
+            lines.append(Text(f"  (+{below} more: ↓)", style="dim"))
+        console, base = self.app.console, self.rich_style
+        strips = []
+        for line in lines + [Text(end="") for _ in range(height - len(lines))]:
+            line.end = ""
+            line.truncate(max(1, width), overflow="ellipsis", pad=True)
+            strips.append(Strip(list(line.render(console)), width).apply_style(base))
+        self._strips = (key, strips)
+        return strips
+
+    def render_line(self, y: int) -> Strip:
+        strips = self._draw()
+        return strips[y] if y < len(strips) else Strip.blank(self.size.width)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips = None
 
     def _chosen(self) -> CodingInfo | None:
         if self.highlighted is None or not 0 <= self.highlighted < len(self.codings):

@@ -157,9 +157,8 @@ class TranscriptPicker(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         line = y + int(self.scroll_y)
         index, part = divmod(line, ROW_HEIGHT)
-        base = self.rich_style
         if not 0 <= index < len(self.transcripts):
-            return Strip.blank(width, base)
+            return Strip.blank(width, self.rich_style)
         t = self.transcripts[index]
         # Cached as finished strips: any repaint of the screen asks for these lines again.
         key = (t.id, t.name, t.coded_segments, t.n_segments, t.id == self.current_id, self.progress_known,
@@ -171,7 +170,7 @@ class TranscriptPicker(ScrollView, can_focus=True):
             strip = Strip(list(text.render(self.app.console)), width)
             if index == self.cursor:
                 strip = strip.apply_style(self.get_component_rich_style("picker--cursor"))
-            strip = strip.apply_style(base)
+            strip = strip.apply_style(self.rich_style)  # computed only here: it walks the ancestors' styles
             if len(self._rows) > 4000:
                 self._rows.clear()
             self._rows[key] = strip
