@@ -169,6 +169,22 @@ async def _press_empty(presses: int) -> list[float]:
     return out
 
 
+GC_PAUSES: list[tuple[int, float]] = []  # (generation, seconds) of collections during timed presses
+
+
+def _watch_collections(timing: dict):
+    import gc
+
+    def callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            timing["gc_started"] = time.perf_counter()
+        elif timing.get("on") and "gc_started" in timing:
+            GC_PAUSES.append((info["generation"], time.perf_counter() - timing["gc_started"]))
+
+    gc.callbacks.append(callback)
+    return callback
+
+
 async def _press_workbench(db: Path, presses: int) -> tuple[list[float], list[float], list[float]]:
     """Key to coding on screen; inside the app, the apply action to the screen updated; and the
     project call (``Project.apply_code``: checks, insert, event, durable commit) within that."""
@@ -226,6 +242,8 @@ async def _press_workbench(db: Path, presses: int) -> tuple[list[float], list[fl
             if len(targets) < presses:
                 raise SystemExit(f"the first transcript has only {len(targets)} segments to code; ask for fewer presses")
             before = sum(project.code_counts("alice").values())
+            timing = {"on": True}
+            watcher = _watch_collections(timing)
             for i, index in enumerate(targets):
                 screen.view.move_to(index)
                 await settle(pilot)
@@ -235,6 +253,10 @@ async def _press_workbench(db: Path, presses: int) -> tuple[list[float], list[fl
                 outside.append(shown - started)
                 inside.append(shown - acted[i])
                 await settle(pilot)
+            timing["on"] = False
+            import gc
+
+            gc.callbacks.remove(watcher)
             added = sum(project.code_counts("alice").values()) - before
             if added != presses:
                 raise SystemExit(f"{presses} presses added {added} codings: the figures would not be of coding")
@@ -265,7 +287,13 @@ def main() -> None:
     parser.add_argument("--presses", type=int, default=40, help="key presses per app (at most the first transcript's segments)")
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "qualcode-bench")
     parser.add_argument("--no-long", action="store_true", help="skip the 5,000-segment interview")
+    parser.add_argument("--no-freeze", action="store_true",
+                        help="leave the start-up heap to the garbage collector (the workbench freezes it)")
     args = parser.parse_args()
+    if args.no_freeze:
+        import qualcode.tui.screens.workbench as workbench
+
+        workbench._settle_heap = lambda: None
     args.dir.mkdir(parents=True, exist_ok=True)
     os.environ["XDG_STATE_HOME"] = str(args.dir / "state")  # every run opens on the first transcript
 
@@ -283,11 +311,14 @@ def main() -> None:
 
     # Key presses: an empty app before and after each workbench, in the same process.
     presses: dict[str, tuple[list[float], list[float], list[float], list[float]]] = {}
+    collections: dict[str, list[tuple[int, float]]] = {}
     for name, path in projects.items():
+        GC_PAUSES.clear()
         empty = asyncio.run(_press_empty(args.presses // 2))
         outside, inside, commits = asyncio.run(_press_workbench(path, args.presses))
         empty += asyncio.run(_press_empty(args.presses - args.presses // 2))
         presses[name] = (outside, inside, empty, commits)
+        collections[name] = list(GC_PAUSES)
 
     first = next(iter(projects))
     base = statistics.median(startup[first])
@@ -311,6 +342,14 @@ def main() -> None:
               f"{ms(percentile(empty, 0.5))} / {ms(percentile(empty, 0.95))} | {ms(extra50)} / {ms(extra95)} | "
               f"{ms(percentile(commits, 0.5))} / {ms(percentile(commits, 0.95))} | "
               f"{ms(percentile(ui, 0.5))} / {ms(percentile(ui, 0.95))} |")
+
+    print()
+    print("| project | garbage collections while pressing (young / middle / full) | longest full collection |")
+    print("|---|---:|---:|")
+    for name, pauses in collections.items():
+        by_gen = [[t for g, t in pauses if g == gen] for gen in (0, 1, 2)]
+        longest = f"{ms(max(by_gen[2]))}" if by_gen[2] else "none"
+        print(f"| {name} | {len(by_gen[0])} / {len(by_gen[1])} / {len(by_gen[2])} | {longest} |")
 
 
 if __name__ == "__main__":
