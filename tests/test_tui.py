@@ -8,6 +8,7 @@ presses keys, and checks what the project database holds and what the screen sho
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -223,6 +224,32 @@ def test_remove_from_the_segment_codings_list(study):
 
     drive(workbench(study), scenario)
     assert alice_codings(study) == []
+
+
+def test_the_codings_list_says_how_many_more_there_are_and_reaches_the_last(study):
+    seg = segments(study)[1]
+    for key in ("formalisation.plans", "formalisation.meetings", "prioritisation.time"):
+        study.apply_code("alice", key, seg.id)
+    spans = [(seg.start + i, seg.start + i + 4) for i in range(3, 40, 6)]  # listed after the whole-segment ones
+    for a, b in spans:
+        study.apply_code("alice", "prioritisation.time", seg.id, a, b)
+    total = 3 + len(spans)
+
+    async def scenario(pilot):
+        await press(pilot, "2", "j", "4")
+        first = screen_text(pilot.app)
+        await press(pilot, *["j"] * (total - 1))
+        at_end = screen_text(pilot.app)
+        await press(pilot, "d")
+        return first, at_end
+
+    first, at_end = drive(workbench(study), scenario)
+    more = re.search(r"\(\+(\d+) more: ↓\)", first)
+    assert more is not None and int(more.group(1)) >= 1
+    last_quote = seg.text[spans[-1][0] - seg.start:spans[-1][1] - seg.start]
+    assert f"“{last_quote}”" in at_end and "more: ↓" not in at_end
+    remaining = [(c[2], c[3]) for c in alice_codings(study)]
+    assert len(remaining) == total - 1 and spans[-1] not in remaining
 
 
 def test_jump_to_the_next_uncoded_segment_skipping_the_interviewer(study):

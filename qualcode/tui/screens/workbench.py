@@ -245,7 +245,7 @@ class WorkbenchScreen(CodebookActions, Screen):
         message.stop()
         self._submitted.pop(message.outcome.ticket, None)
         self.runner.finished(message.outcome)
-        if not self.runner.busy:
+        if not self.runner.busy and self.status.busy:
             self.status.set(busy="")
 
     def _show_busy(self) -> None:
@@ -927,8 +927,8 @@ def _coding_choice(c: CodingInfo, seg: SegmentInfo) -> Text:
 
 def _settle_heap() -> None:
     """What is loaded by the first paint (libraries, the codebook, the transcript) lives as long as
-    the workbench: collect once, then keep the collector from walking it again. Otherwise a full
-    collection walks some 150,000 objects and stalls a key press for about 0.1 s every few dozen
-    codings (benchmarks/README.md, Workbench)."""
+    the workbench: collect once now, then keep the collector from walking it again. Otherwise the
+    first full collection (some 150,000 objects, about 0.1 s here) falls in the middle of one of
+    the first key presses, and every later one walks them all again."""
     gc.collect()
     gc.freeze()
