@@ -65,5 +65,39 @@ def plain(text: object):
     return Text("" if text is None else str(text))
 
 
+class _Quiet:
+    """What ``working`` gives when standard error is not a terminal: nothing is shown."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
+    def update(self, message: str) -> None:
+        pass
+
+
+class _Spinner(_Quiet):
+    def __init__(self, message: str) -> None:
+        self._status = console(stderr=True).status(plain(message), spinner="dots")
+
+    def __enter__(self):
+        self._status.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        return bool(self._status.__exit__(*exc))
+
+    def update(self, message: str) -> None:
+        self._status.update(plain(message))  # file and code names are literal text, not markup
+
+
+def working(message: str):
+    """A spinner with what is being done, on standard error when it is a terminal (never in a
+    pipe or a log). Use as ``with working("reading…") as status: … status.update("writing…")``."""
+    return _Spinner(message) if console(stderr=True).is_terminal else _Quiet()
+
+
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import console, db_option, open_project, plain
+from qualcode.cli.common import console, db_option, open_project, plain, working
 from qualcode.errors import InputError, QualcodeError
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".vtt", ".srt")
@@ -456,8 +456,7 @@ def demo(study: str, directory: str, fresh: bool, coder: str, no_open: bool) -> 
     """
     from qualcode.samples import build_demo
 
-    err = console(stderr=True)
-    with err.status("building the demo project…", spinner="dots") if err.is_terminal else _null():
+    with working("building the demo project…"):
         built = build_demo(Path(directory), study, fresh=fresh)
     with open_project(str(built.path)) as project:
         summary = project.summary()
@@ -478,14 +477,6 @@ def _workbench():
     except ImportError:
         return None
     return run_workbench
-
-
-class _null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 # ---------------------------------------------------------------------- completion

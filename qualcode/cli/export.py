@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import db_option, open_project
+from qualcode.cli.common import db_option, open_project, working
 from qualcode.errors import QualcodeError
 
 THEME_FORMATS = ["csv", "md", "json", "xlsx", "html"]
@@ -97,18 +97,21 @@ def themes(by, count, coders, agreed, quotes, quote_chars, attribution, keep_nam
     n_quotes = quotes if quotes is not None else (3 if fmt in ("xlsx", "html", "md") else 0)
     if fmt == "csv" and n_quotes and not output:
         raise QualcodeError("CSV holds one table: write to a file (-o themes.csv also writes themes.quotes.csv) or use --format md")
-    with open_project(db) as project:
-        data = project.export_data(texts=n_quotes > 0, memos=False, details=False)
-        terms = project.identifying_terms() if n_quotes and not keep_names else []
-    source = th.resolve_source(data, _coders(coders), agreed)
-    units = th.select_units(data, source)
-    codes = th.code_subset(data.codes, root, depth)
-    table = th.build_table(data, units, tuple(by), count, codes, source.describe(), hide_empty)
-    view = None
-    if n_quotes:
-        keep = {r.key for r in table.rows}
-        view = th.build_quotes(data, units, n_quotes, [c for c in codes if c.key in keep], table.by, quote_chars,
-                               attribution, source, terms)
+    with working("reading the project…") as status:
+        with open_project(db) as project:
+            data = project.export_data(texts=n_quotes > 0, memos=False, details=False)
+            terms = project.identifying_terms() if n_quotes and not keep_names else []
+        status.update(f"counting {len(data.codings):,} codings…")
+        source = th.resolve_source(data, _coders(coders), agreed)
+        units = th.select_units(data, source)
+        codes = th.code_subset(data.codes, root, depth)
+        table = th.build_table(data, units, tuple(by), count, codes, source.describe(), hide_empty)
+        view = None
+        if n_quotes:
+            status.update(f"choosing {n_quotes} quotes for each of {len(table.rows)} codes…")
+            keep = {r.key for r in table.rows}
+            view = th.build_quotes(data, units, n_quotes, [c for c in codes if c.key in keep], table.by, quote_chars,
+                                   attribution, source, terms)
     report = rd.ThemeReport(table, view, title or "")
     shape = f" ({len(table.rows)} codes × {len(table.columns)} columns" + (f", {sum(len(s.quotes) for s in view.sections)} quotes)" if view else ")")
     if fmt == "xlsx":
@@ -192,16 +195,19 @@ def qdpx(output, coders, no_memos, db) -> None:
 
     _check_output(output)
     names = _coders(coders)
-    with open_project(db) as project:
-        data = project.export_data(texts=True, memos=not no_memos, coders=names)
-    if names:
-        unknown = [n for n in names if n not in data.coders]
-        if unknown:
-            raise QualcodeError(f"unknown coder {unknown[0]!r} (coders: {', '.join(data.coders) or 'none yet'})")
-        data.coders = [c for c in data.coders if c in names]
-        data.memos = [m for m in data.memos if m.coder in names]
-    doc = refi.project_to_refi(data, memos=not no_memos)
-    size = refi.write_qdpx(doc, output)
+    with working("reading the project…") as status:
+        with open_project(db) as project:
+            data = project.export_data(texts=True, memos=not no_memos, coders=names)
+        if names:
+            unknown = [n for n in names if n not in data.coders]
+            if unknown:
+                raise QualcodeError(f"unknown coder {unknown[0]!r} (coders: {', '.join(data.coders) or 'none yet'})")
+            data.coders = [c for c in data.coders if c in names]
+            data.memos = [m for m in data.memos if m.coder in names]
+        status.update(f"building the REFI-QDA project ({len(data.transcripts):,} sources, {len(data.codings):,} codings)…")
+        doc = refi.project_to_refi(data, memos=not no_memos)
+        status.update(f"writing {output}…")
+        size = refi.write_qdpx(doc, output)
     click.echo(f"wrote {output} ({size / 1024:.0f} KB): {len(data.transcripts)} sources, {len(data.codes)} codes, "
                f"{len(data.codings)} codings by {len(data.coders)} coders, {len(doc.cases)} cases, {len(doc.notes)} notes", err=True)
 
