@@ -393,3 +393,11 @@ def test_cli_reports_a_hostile_file_in_one_line(run_cli, tmp_path):
     result = run_cli("import-refi", "--db", str(tmp_path / "p.db"), path)
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+def test_export_in_a_pipe_reports_one_line_and_no_spinner(demo_db, run_cli, tmp_path):
+    out = tmp_path / "study.qdpx"
+    result = run_cli("export", "qdpx", "--db", demo_db, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(f"wrote {out} (") and "codings by 2 coders" in result.stderr
