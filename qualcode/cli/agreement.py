@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from qualcode.cli.common import console, db_option, open_project, plain
+from qualcode.cli.common import console, db_option, open_project, plain, working
 from qualcode.errors import InputError, QualcodeError
 
 FORMATS = ["table", "csv", "json", "md"]
@@ -57,8 +57,9 @@ def agreement(coders, unit, codes, transcript_names, order, fmt, output, include
         return
     if len(coders) < 2:
         raise click.UsageError("name at least two coders, e.g. `qualcode agreement alice bob`")
-    with open_project(db) as project:
+    with working(f"reading {' and '.join(coders)}'s codings…") as status, open_project(db) as project:
         data = project.reliability_data(list(coders), unit, codes, list(transcript_names) or None, include_interviewer)
+        status.update("computing agreement per code, per transcript and overall…")
         report = build_report(data, project.codebook_version(), order)
     if fmt == "table" and not output:
         render_table(report, console())
@@ -154,7 +155,7 @@ def disagreements(coders, codes, transcript_names, fmt, output, include_intervie
     """
     if len(coders) < 2:
         raise click.UsageError("name at least two coders")
-    with open_project(db) as project:
+    with working("finding the segments where the coders differ…"), open_project(db) as project:
         found = project.disagreements(list(coders), codes, list(transcript_names) or None, include_interviewer)
     if fmt == "md" or output:
         _emit(_markdown(found, coders), output)
