@@ -140,7 +140,8 @@ class CodingList(Widget, can_focus=True):
         lines: list[Text] = []
         for i, prompt in enumerate(self.prompts[top:top + rows], top):
             line = prompt.copy()
-            if i == self.highlighted:
+            if i == self.highlighted:  # padded first, so that the cursor runs the pane's width
+                line.truncate(max(1, width), overflow="ellipsis", pad=True)
                 line.stylize_before(self.get_component_rich_style("codings--cursor"))
             lines.append(line)
         below = len(self.prompts) - top - rows
