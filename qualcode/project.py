@@ -10,11 +10,10 @@ import re
 import uuid
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from sqlalchemy import Engine, delete, func, insert, select, text, update
+from sqlalchemy import Engine, Row, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -562,8 +561,7 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
                  .where(Segment.transcript_id == transcript_id).order_by(Segment.position).offset(offset))
             if limit is not None:
                 q = q.limit(limit)
-            return [SegmentInfo(r[0], r[1], r[2], r[3], r[4], r[5], text_value[r[4]:r[5]], r[6], r[7])
-                    for r in s.execute(q)]
+            return [_segment_info(row, text_value) for row in s.execute(q)]
 
     def segment(self, segment_id: int) -> SegmentInfo:
         with self._read() as s:
@@ -1007,7 +1005,8 @@ def _participant(s: Session, label: str, attrs: dict[str, str], identifying: dic
     return person
 
 
-def _segment_info(seg: Segment, body: str) -> SegmentInfo:
+def _segment_info(seg: Segment | Row, body: str) -> SegmentInfo:
+    """From a segment, or a row of the same columns."""
     return SegmentInfo(seg.id, seg.transcript_id, seg.position, seg.speaker, seg.start, seg.end,
                        body[seg.start:seg.end], seg.time_start, seg.time_end)
 

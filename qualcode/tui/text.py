@@ -15,6 +15,7 @@ from typing import Iterable
 from rich.style import Style
 from rich.text import Text
 from textual.content import Content
+from textual.strip import Strip
 from textual.widgets import Label, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
@@ -75,6 +76,15 @@ def chip(name: str, color: str | None, marker: str = "") -> Text:
 
 def swatch(color: str | None) -> Text:
     return Text("■ ", style=Style(color=color or "#808080"), end="")
+
+
+def text_strip(text: Text, width: int, console, overflow: str = "ellipsis") -> Strip:
+    """One line of ``text`` as a strip exactly ``width`` cells wide: cut with ``overflow``, padded
+    with spaces. The line-drawn widgets cache these, so a repaint does not render them again."""
+    line = text.copy()
+    line.end = ""
+    line.truncate(width, overflow=overflow, pad=True)
+    return Strip(list(line.render(console)), width)
 
 
 class UserStatic(Static):

@@ -25,7 +25,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from qualcode.records import CodingInfo, MemoInfo, SegmentInfo
-from qualcode.tui.text import UserStatic, chip, one_line, plain
+from qualcode.tui.text import UserStatic, chip, one_line, plain, text_strip
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ SEGMENT_PANELS: list[type[Widget]] = []
 
 
 def coding_prompt(c: CodingInfo, seg: SegmentInfo, memo: MemoInfo | None, mine: bool) -> Text:
-    # The chip as a span (not the line's base style), so that the cursor's background goes under it.
+    # The chip as a span, not the line's base style: what follows it is not in its colours.
     line = Text(end="")
     if not mine:
         line.append_text(plain(f"{c.coder}: ", style="dim"))
@@ -137,22 +137,17 @@ class CodingList(Widget, can_focus=True):
         top = 0
         if self.highlighted is not None and self.highlighted >= rows:
             top = self.highlighted - rows + 1
-        lines: list[Text] = []
-        for i, prompt in enumerate(self.prompts[top:top + rows], top):
-            line = prompt.copy()
-            if i == self.highlighted:  # padded first, so that the cursor runs the pane's width
-                line.truncate(max(1, width), overflow="ellipsis", pad=True)
-                line.stylize_before(self.get_component_rich_style("codings--cursor"))
-            lines.append(line)
-        below = len(self.prompts) - top - rows
-        if below > 0 and len(lines) < height:
-            lines.append(Text(f"  (+{below} more: ↓)", style="dim"))
         console, base = self.app.console, self.rich_style
         strips = []
-        for line in lines + [Text(end="") for _ in range(height - len(lines))]:
-            line.end = ""
-            line.truncate(max(1, width), overflow="ellipsis", pad=True)
-            strips.append(Strip(list(line.render(console)), width).apply_style(base))
+        for i, prompt in enumerate(self.prompts[top:top + rows], top):
+            strip = text_strip(prompt, width, console)
+            if i == self.highlighted:  # under the chips, across the pane's width
+                strip = strip.apply_style(self.get_component_rich_style("codings--cursor"))
+            strips.append(strip.apply_style(base))
+        below = len(self.prompts) - top - rows
+        if below > 0 and len(strips) < height:
+            strips.append(text_strip(Text(f"  (+{below} more: ↓)", style="dim"), width, console).apply_style(base))
+        strips += [Strip.blank(width, base)] * (height - len(strips))
         self._strips = (key, strips)
         return strips
 

@@ -30,7 +30,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from qualcode.records import CodingInfo, SegmentInfo
-from qualcode.tui.text import chip, plain
+from qualcode.tui.text import chip, plain, text_strip
 
 GUTTER = 2
 
@@ -526,7 +526,7 @@ class SegmentView(Widget, can_focus=True):
         console = self.app.console
         if not self.data.segments:
             message = Text("  No segments to show.", style=self._style("segment--empty"))
-            frame.append((Strip(list(message.render(console)), message.cell_len).extend_cell_length(width).crop(0, width).apply_style(base), LineInfo(-1)))
+            frame.append((text_strip(message, width, console, overflow="crop").apply_style(base), LineInfo(-1)))
         index, skip = self.top, self.top_skip
         while len(frame) < height and index < len(self.data.segments):
             key = (index, width, self._global_version)
@@ -536,9 +536,7 @@ class SegmentView(Widget, can_focus=True):
                 cursor_style = self._style("segment--cursor") if index == self.cursor else None
                 rendered = []
                 for text, info in lines:
-                    line = text.copy()
-                    line.truncate(width, overflow="crop", pad=True)
-                    strip = Strip(list(line.render(console)), width)
+                    strip = text_strip(text, width, console, overflow="crop")
                     if cursor_style is not None and info.index >= 0:
                         strip = strip.apply_style(cursor_style)
                     rendered.append((strip.apply_style(base), info))

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
-from qualcode.tui.text import one_line
+from qualcode.tui.text import one_line, text_strip
 
 
 class StatusBar(Widget):
@@ -46,9 +46,7 @@ class StatusBar(Widget):
         if y != 0:
             return Strip.blank(width, self.rich_style)
         if self._strip is None or self._strip.cell_length != width:
-            text = self.line()
-            text.truncate(width, overflow="ellipsis", pad=True)
-            self._strip = Strip(list(text.render(self.app.console)), width).apply_style(self.rich_style)
+            self._strip = text_strip(self.line(), width, self.app.console).apply_style(self.rich_style)
         return self._strip
 
     def line(self) -> Text:

@@ -15,7 +15,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from qualcode.records import TranscriptInfo
-from qualcode.tui.text import one_line
+from qualcode.tui.text import one_line, text_strip
 
 ROW_HEIGHT = 3
 
@@ -165,9 +165,8 @@ class TranscriptPicker(ScrollView, can_focus=True):
                part, width, index == self.cursor)
         strip = self._rows.get(key)
         if strip is None:
-            text = transcript_lines(t, t.id == self.current_id, self.progress_known)[part]
-            text.truncate(width, overflow="ellipsis", pad=True)
-            strip = Strip(list(text.render(self.app.console)), width)
+            strip = text_strip(transcript_lines(t, t.id == self.current_id, self.progress_known)[part], width,
+                               self.app.console)
             if index == self.cursor:
                 strip = strip.apply_style(self.get_component_rich_style("picker--cursor"))
             strip = strip.apply_style(self.rich_style)  # computed only here: it walks the ancestors' styles
