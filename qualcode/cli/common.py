@@ -78,7 +78,7 @@ class _Quiet:
         pass
 
 
-class _Spinner(_Quiet):
+class _Spinner:
     def __init__(self, message: str) -> None:
         self._status = console(stderr=True).status(plain(message), spinner="dots")
 
@@ -97,6 +97,15 @@ def working(message: str):
     """A spinner with what is being done, on standard error when it is a terminal (never in a
     pipe or a log). Use as ``with working("reading…") as status: … status.update("writing…")``."""
     return _Spinner(message) if console(stderr=True).is_terminal else _Quiet()
+
+
+def progress_bar(out):
+    """A bar with the item being worked on, done/total and the time left; shown only when ``out``
+    is a terminal, and gone when the work is (lines printed through ``bar.console`` stay)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=out, transient=True, disable=not out.is_terminal)
 
 
 def stdout_is_terminal() -> bool:

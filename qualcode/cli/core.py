@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import console, db_option, open_project, plain, working
+from qualcode.cli.common import console, db_option, open_project, plain, progress_bar, working
 from qualcode.errors import InputError, QualcodeError
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".vtt", ".srt")
@@ -99,8 +99,6 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
       Interviewer: How did the school come to join the network?
       Headteacher: …
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from qualcode.ingest.transcripts import parse_file
 
     attributes = _attributes(attrs)
@@ -115,8 +113,7 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
     with open_project(db) as project:
         limit = project.max_segment_chars if max_segment_chars is None else max_segment_chars
         out = console()
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=out, transient=True, disable=not out.is_terminal) as bar:
+        with progress_bar(out) as bar:
             task = bar.add_task("importing", total=len(transcripts) + len(codings) + len(refi))
             for file in refi:  # REFI-QDA projects first: their sources and codes may be what the rest refers to
                 bar.update(task, description=f"importing {file.name}")

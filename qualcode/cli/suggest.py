@@ -10,20 +10,13 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import console, db_option, open_project, plain
+from qualcode.cli.common import console, db_option, open_project, plain, progress_bar, working
 from qualcode.errors import QualcodeError
 
 
 def _names(values: tuple[str, ...]) -> list[str] | None:
     out = [v.strip() for value in values for v in value.split(",") if v.strip()]
     return out or None
-
-
-def _progress(out):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=out, transient=True, disable=not out.is_terminal)
 
 
 @click.command()
@@ -160,7 +153,7 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
                 err.print(plain(f"note: no model: {exc}; keyword suggestions only"))
                 payload = None
             if payload is not None:
-                with out.status(plain(f"training a suggestion model ({status.reason})"), spinner="dots"):
+                with working(f"training a suggestion model ({status.reason})"):
                     try:
                         result = model.train_payload(payload)
                     except ValueError as exc:
@@ -192,7 +185,7 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
             loaded = None
     calibrator = Calibrator.from_dict(payload["keyword_calibrator"]) if payload["keyword_calibrator"] else None
     segments = [SegmentText(*s) for s in payload["segments"]]
-    with _progress(out) as bar:
+    with progress_bar(out) as bar:
         task = bar.add_task("suggesting", total=len(segments))
         proposals = engine.propose(segments, codes, loaded, calibrator, top=top, min_score=min_score,
                                    use_definitions=definitions, lemma_model=lemma_model, skip=payload["skip"],
@@ -216,11 +209,11 @@ def _evaluate(project, coders, folds, threshold, architecture, definitions, base
     examples = training_examples([SegmentText(*s) for s in payload["segments"]], payload["codings"], coders,
                                  payload["rejected"], [c.key for c in codes])
     out = console()
-    with out.status("cross-validating", spinner="dots") as status:
+    with working("cross-validating") as status:
         try:
             ev = cross_validate(examples, codes, k=folds, architecture=architecture, threshold=threshold,
                                 baseline=baseline, lemma_model=project.lemma_model(), use_definitions=definitions,
-                                progress=lambda msg: status.update(plain(f"cross-validating: {msg}")))
+                                progress=lambda msg: status.update(f"cross-validating: {msg}"))
         except ValueError as exc:
             raise QualcodeError(str(exc)) from None
     who = " and ".join(coders) if coders else "every coder (agreed codings)"
@@ -282,7 +275,7 @@ def anonymise(transcripts, mapping, words, no_ner, apply_, db) -> None:
             anon.count_occurrences(table, project.anonymise_inputs(names)["texts"])
             source = f"from {mapping}"
         else:
-            with out.status("finding names", spinner="dots"):
+            with working("finding names"):
                 found = project.find_names(names, ner=not no_ner)
             for note in found.notes:
                 err.print(plain(f"note: {note}"))
