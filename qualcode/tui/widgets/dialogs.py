@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Button, Input
 from textual.widgets.option_list import Option
 
@@ -18,6 +18,35 @@ DIALOG_CSS = """
 .dialog Horizontal { height: auto; margin-top: 1; }
 .dialog Button { margin-right: 2; }
 """
+
+
+def typeahead_bindings(prefix: str) -> list[Binding]:
+    """Esc, and ↑↓ that move in the results while the cursor stays in the input."""
+    return [
+        Binding("escape", "cancel", "Cancel", id=f"{prefix}.cancel"),
+        Binding("down", "move(1)", "Next", show=False, priority=True, id=f"{prefix}.next"),
+        Binding("up", "move(-1)", "Previous", show=False, priority=True, id=f"{prefix}.previous"),
+    ]
+
+
+class TypeAheadDialog(ModalScreen[ScreenResultType]):
+    """An ``Input`` above a ``UserOptionList`` of results (``RESULTS`` selects it): the shared
+    moves of the code finder and the search. Subclasses add ``typeahead_bindings(their prefix)``."""
+
+    RESULTS = ""
+
+    def _focus_input(self) -> None:
+        box = self.query_one(Input)
+        box.cursor_blink = getattr(self.app, "blink", True)
+        box.focus()
+
+    def action_move(self, delta: int) -> None:
+        results = self.query_one(self.RESULTS, UserOptionList)
+        if results.option_count:
+            results.highlighted = max(0, min(results.option_count - 1, (results.highlighted or 0) + delta))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class ConfirmDialog(ModalScreen[bool]):

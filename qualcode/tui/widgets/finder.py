@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input
 from textual.widgets.option_list import Option
 
 from qualcode.records import CodeInfo
 from qualcode.tui.ranking import rank_codes
 from qualcode.tui.text import UserOptionList, UserStatic, one_line, swatch
-from qualcode.tui.widgets.dialogs import DIALOG_CSS
+from qualcode.tui.widgets.dialogs import DIALOG_CSS, TypeAheadDialog, typeahead_bindings
 
 TOP_LEVEL = "\x00top"  # the "no parent" choice when picking where to move a code
 
@@ -30,7 +28,7 @@ def finder_prompt(code: CodeInfo, path: str, why: str) -> Text:
     return line
 
 
-class CodeFinder(ModalScreen[str | None]):
+class CodeFinder(TypeAheadDialog[str | None]):
     """Returns the chosen code's id (or ``TOP_LEVEL``), or None when cancelled."""
 
     DEFAULT_CSS = """
@@ -38,11 +36,8 @@ class CodeFinder(ModalScreen[str | None]):
     CodeFinder > .dialog { margin-top: 2; width: 80; }
     CodeFinder #finder-results { height: auto; max-height: 20; }
     """ + DIALOG_CSS
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="finder.cancel"),
-        Binding("down", "move(1)", "Next", show=False, priority=True, id="finder.next"),
-        Binding("up", "move(-1)", "Previous", show=False, priority=True, id="finder.previous"),
-    ]
+    BINDINGS = typeahead_bindings("finder")
+    RESULTS = "#finder-results"
 
     def __init__(self, codes: list[CodeInfo], title: Text | str = "Apply a code", query: str = "",
                  allow_top_level: bool = False, exclude: set[str] | None = None,
@@ -63,9 +58,7 @@ class CodeFinder(ModalScreen[str | None]):
             yield UserStatic(self._hint, classes="dialog-hint")
 
     def on_mount(self) -> None:
-        box = self.query_one(Input)
-        box.cursor_blink = getattr(self.app, "blink", True)
-        box.focus()
+        self._focus_input()
         self._refresh(self._query)
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -86,12 +79,6 @@ class CodeFinder(ModalScreen[str | None]):
         if options:
             results.highlighted = 0
 
-    def action_move(self, delta: int) -> None:
-        results = self.query_one("#finder-results", UserOptionList)
-        if results.option_count:
-            current = results.highlighted or 0
-            results.highlighted = max(0, min(results.option_count - 1, current + delta))
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         results = self.query_one("#finder-results", UserOptionList)
@@ -101,9 +88,6 @@ class CodeFinder(ModalScreen[str | None]):
     def on_option_list_option_selected(self, event: UserOptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def _ancestors(code: CodeInfo, by_key: dict[str, CodeInfo]) -> list[str]:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import work
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input
 from textual.widgets.option_list import Option
 
 from qualcode.tui.text import UserOptionList, UserStatic, one_line
-from qualcode.tui.widgets.dialogs import DIALOG_CSS
+from qualcode.tui.widgets.dialogs import DIALOG_CSS, TypeAheadDialog, typeahead_bindings
 
 SNIPPET = 110
 
@@ -38,7 +36,7 @@ def hit_prompt(hit) -> Text:
     return head
 
 
-class SearchDialog(ModalScreen[tuple[int, int, str] | None]):
+class SearchDialog(TypeAheadDialog[tuple[int, int, str] | None]):
     """Returns (transcript id, segment id, query) for the hit opened, or None."""
 
     DEFAULT_CSS = """
@@ -46,11 +44,8 @@ class SearchDialog(ModalScreen[tuple[int, int, str] | None]):
     SearchDialog > .dialog { margin-top: 1; width: 110; }
     SearchDialog #search-results { height: auto; max-height: 24; }
     """ + DIALOG_CSS
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="search.cancel"),
-        Binding("down", "move(1)", "Next", show=False, priority=True, id="search.next"),
-        Binding("up", "move(-1)", "Previous", show=False, priority=True, id="search.previous"),
-    ]
+    BINDINGS = typeahead_bindings("search")
+    RESULTS = "#search-results"
 
     def __init__(self, project, query: str = "") -> None:
         super().__init__()
@@ -67,9 +62,7 @@ class SearchDialog(ModalScreen[tuple[int, int, str] | None]):
             yield UserStatic("↑↓ choose · Enter: open · Esc: close", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        box = self.query_one(Input)
-        box.cursor_blink = getattr(self.app, "blink", True)
-        box.focus()
+        self._focus_input()
         if self._query:
             self.search(self._query)
 
@@ -97,11 +90,6 @@ class SearchDialog(ModalScreen[tuple[int, int, str] | None]):
             n = len(hits)
             status.update(Text(f"{n}{'+' if n >= 200 else ''} segment{'s' if n != 1 else ''} found", style="italic"))
 
-    def action_move(self, delta: int) -> None:
-        results = self.query_one("#search-results", UserOptionList)
-        if results.option_count:
-            results.highlighted = max(0, min(results.option_count - 1, (results.highlighted or 0) + delta))
-
     def _open(self, index: int | None) -> None:
         if index is not None and 0 <= index < len(self.hits):
             hit = self.hits[index]
@@ -114,6 +102,3 @@ class SearchDialog(ModalScreen[tuple[int, int, str] | None]):
     def on_option_list_option_selected(self, event: UserOptionList.OptionSelected) -> None:
         event.stop()
         self._open(event.option_index)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
