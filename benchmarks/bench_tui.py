@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -184,25 +187,30 @@ async def _press_empty(presses: int) -> list[float]:
     return out
 
 
-GC_PAUSES: list[tuple[int, float]] = []  # (generation, seconds) of collections during timed presses
-
-
-def _watch_collections(timing: dict):
-    import gc
+@contextmanager
+def _collections() -> Iterator[list[tuple[int, float]]]:
+    """(generation, seconds) of each garbage collection while the block runs."""
+    pauses: list[tuple[int, float]] = []
+    started = 0.0
 
     def callback(phase: str, info: dict) -> None:
+        nonlocal started
         if phase == "start":
-            timing["gc_started"] = time.perf_counter()
-        elif timing.get("on") and "gc_started" in timing:
-            GC_PAUSES.append((info["generation"], time.perf_counter() - timing["gc_started"]))
+            started = time.perf_counter()
+        else:
+            pauses.append((info["generation"], time.perf_counter() - started))
 
     gc.callbacks.append(callback)
-    return callback
+    try:
+        yield pauses
+    finally:
+        gc.callbacks.remove(callback)
 
 
-async def _press_workbench(db: Path, presses: int) -> tuple[list[float], list[float], list[float]]:
+async def _press_workbench(db: Path, presses: int) -> tuple[list[float], list[float], list[float], list[tuple[int, float]]]:
     """Key to coding on screen; inside the app, the apply action to the screen updated; and the
-    project call (``Project.apply_code``: checks, insert, event, durable commit) within that."""
+    project call (``Project.apply_code``: checks, insert, event, durable commit) within that; and the
+    garbage collections during the presses."""
     from qualcode.db.engine import backup_sqlite
     from qualcode.project import Project
     from qualcode.tui.app import WorkbenchApp
@@ -257,20 +265,15 @@ async def _press_workbench(db: Path, presses: int) -> tuple[list[float], list[fl
             if len(targets) < presses:
                 raise SystemExit(f"the first transcript has only {len(targets)} segments to code; ask for fewer presses")
             before = sum(project.code_counts("alice").values())
-            timing = {"on": True}
-            watcher = _watch_collections(timing)
-            for i, index in enumerate(targets):
-                screen.view.move_to(index)
-                await settle(pilot)
-                started = _send_key(app, "a")
-                shown = await _until_shown(effect, i + 1)
-                outside.append(shown - started)
-                inside.append(shown - acted[i])
-                await settle(pilot)
-            timing["on"] = False
-            import gc
-
-            gc.callbacks.remove(watcher)
+            with _collections() as pauses:
+                for i, index in enumerate(targets):
+                    screen.view.move_to(index)
+                    await settle(pilot)
+                    started = _send_key(app, "a")
+                    shown = await _until_shown(effect, i + 1)
+                    outside.append(shown - started)
+                    inside.append(shown - acted[i])
+                    await settle(pilot)
             added = sum(project.code_counts("alice").values()) - before
             if added != presses:
                 raise SystemExit(f"{presses} presses added {added} codings: the figures would not be of coding")
@@ -278,7 +281,7 @@ async def _press_workbench(db: Path, presses: int) -> tuple[list[float], list[fl
         WorkbenchScreen.action_apply_code, WorkbenchScreen._applied = original_action, original_applied
         Project.apply_code = original_apply
         project.close()
-    return outside, inside, commits
+    return outside, inside, commits, pauses
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -327,12 +330,11 @@ def main() -> None:
     presses: dict[str, tuple[list[float], list[float], list[float], list[float]]] = {}
     collections: dict[str, list[tuple[int, float]]] = {}
     for name, path in projects.items():
-        GC_PAUSES.clear()
         empty = asyncio.run(_press_empty(args.presses // 2))
-        outside, inside, commits = asyncio.run(_press_workbench(path, args.presses))
+        outside, inside, commits, pauses = asyncio.run(_press_workbench(path, args.presses))
         empty += asyncio.run(_press_empty(args.presses - args.presses // 2))
         presses[name] = (outside, inside, empty, commits)
-        collections[name] = list(GC_PAUSES)
+        collections[name] = pauses
 
     first = next(iter(projects))
     base = statistics.median(startup[first])

@@ -26,14 +26,13 @@ class StatusBar(Widget):
         self.modes: list[Text] = []
         self.message = Text("")
         self.busy = ""
+        self._strip: Strip | None = None  # the drawn line, until something changes
 
     def set(self, **values) -> None:
         for key, value in values.items():
             setattr(self, key, value)
         self._strip = None
         self.refresh()
-
-    _strip: Strip | None = None
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
