@@ -928,7 +928,7 @@ def _coding_choice(c: CodingInfo, seg: SegmentInfo) -> Text:
 def _settle_heap() -> None:
     """What is loaded by the first paint (libraries, the codebook, the transcript) lives as long as
     the workbench: collect once now, then keep the collector from walking it again. Otherwise the
-    first full collection (some 150,000 objects, about 0.1 s here) falls in the middle of one of
+    first full collection (some 150,000 objects, 0.1–0.3 s here) falls in the middle of one of
     the first key presses, and every later one walks them all again."""
     gc.collect()
     gc.freeze()

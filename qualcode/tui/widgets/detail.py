@@ -111,8 +111,7 @@ class CodingList(Widget, can_focus=True):
         self.prompts: list[Text] = []
         self.highlighted: int | None = None
         self._shown: tuple | None = None
-        self._strips: tuple[tuple, list[Strip]] | None = None
-        self._version = 0  # of ``prompts``
+        self._strips: tuple[tuple, list[Strip]] | None = None  # (size and cursor drawn for, lines)
 
     def set_codings(self, codings: list[CodingInfo], seg: SegmentInfo | None, memos: dict[int, MemoInfo], coder: str) -> None:
         shown = (seg.id if seg and codings else None, tuple(codings), tuple(memos.get(c.id) for c in codings), coder)
@@ -122,14 +121,14 @@ class CodingList(Widget, can_focus=True):
         keep = self.highlighted
         self.codings = codings if seg is not None else []
         self.prompts = [coding_prompt(c, seg, memos.get(c.id), c.coder == coder) for c in self.codings]
-        self._version += 1
+        self._strips = None
         self.highlighted = min(keep or 0, len(self.codings) - 1) if self.codings else None
         self.refresh()
 
     def _draw(self) -> list[Strip]:
         """The visible lines, as strips built once per change (a repaint reuses them)."""
         width, height = self.size.width, max(1, self.size.height)
-        key = (width, height, self.highlighted, self._version)
+        key = (width, height, self.highlighted)
         if self._strips is not None and self._strips[0] == key:
             return self._strips[1]
         # More codings than lines: the last line says how many more there are below.

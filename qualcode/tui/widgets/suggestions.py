@@ -104,8 +104,8 @@ class SuggestionPanel(Vertical):
         if seg is None:
             self._show([])
             return
-        # Read once the screen has shown what the key did: the query runs on the runner's thread,
-        # and while it holds the interpreter lock the screen cannot paint.
+        # Read once the screen has shown what the key did: run at once, the query shared the
+        # runner's thread and the CPU with that paint and delayed it (benchmarks/README.md).
         self.call_after_refresh(self._load, context)
 
     def _load(self, context: SegmentContext) -> None:
