@@ -1096,12 +1096,21 @@ def _original(s: Session, ev: Event) -> Event:
     return ev
 
 
+def _same_row(s: Session, model, data: dict):
+    """The row an event named, or None when it is gone (checked by GUID, not by id alone)."""
+    row = s.get(model, data["id"])
+    if row is None or ("guid" in data and row.guid != data["guid"]):
+        return None
+    return row
+
+
 def _reverse(s: Session, ev: Event) -> None:
     original = _original(s, ev)
     p, kind = original.payload, original.kind
+    what = _describe(original)  # before any flush: a failed one leaves the session unusable
     try:
         if kind == "coding.add":
-            row = s.get(Coding, p["coding"]["id"])
+            row = _same_row(s, Coding, p["coding"])
             if row is None:
                 raise QualcodeError("cannot undo: that coding was removed since")
             s.delete(row)
@@ -1113,7 +1122,7 @@ def _reverse(s: Session, ev: Event) -> None:
         elif kind == "memo.set":
             _set_memo_raw(s, ev.coder_id, p, p["before"])
         elif kind == "code.add":
-            row = s.get(Code, p["code"]["id"])
+            row = _same_row(s, Code, p["code"])
             if row is None:
                 raise QualcodeError("cannot undo: that code was removed since")
             if s.scalar(select(func.count()).select_from(Coding).where(Coding.code_id == row.id)) or _children(s, row.id):
@@ -1148,7 +1157,7 @@ def _reverse(s: Session, ev: Event) -> None:
             raise QualcodeError(f"cannot undo {kind}")
         s.flush()
     except IntegrityError:
-        raise QualcodeError(f"cannot undo {_describe(original)}: the project has changed since") from None
+        raise QualcodeError(f"cannot undo {what}: the project has changed since") from None
     if kind.startswith("code."):
         _bump(s)
 
@@ -1157,12 +1166,13 @@ def _replay(s: Session, ev: Event) -> None:
     """Apply a change again (for redo)."""
     original = _original(s, ev)
     p, kind = original.payload, original.kind
+    what = _describe(original)  # before any flush: a failed one leaves the session unusable
     try:
         if kind == "coding.add":
             _restore_coding(s, p["coding"])
             undo_suggestion_event(s, p, redo=True)
         elif kind == "coding.remove":
-            row = s.get(Coding, p["coding"]["id"])
+            row = _same_row(s, Coding, p["coding"])
             if row is not None:
                 s.delete(row)
         elif kind == "memo.set":
@@ -1180,7 +1190,7 @@ def _replay(s: Session, ev: Event) -> None:
             _renumber(s, old_parent)
             _renumber(s, row.parent_id)
         elif kind == "code.delete":
-            row = s.get(Code, p["code"]["id"])
+            row = _same_row(s, Code, p["code"])
             if row is not None:
                 s.delete(row)
         elif kind == "code.merge":
@@ -1198,7 +1208,7 @@ def _replay(s: Session, ev: Event) -> None:
             undo_suggestion_event(s, p, redo=True)
         s.flush()
     except IntegrityError:
-        raise QualcodeError(f"cannot redo {_describe(original)}: the project has changed since") from None
+        raise QualcodeError(f"cannot redo {what}: the project has changed since") from None
     if kind.startswith("code."):
         _bump(s)
 

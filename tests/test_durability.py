@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -30,6 +31,11 @@ def write_interviews(folder: Path, count: int, seed: int) -> None:
             f"---\nparticipant: Teacher {seed}-{i}\nrole: Teacher\n---\n" + "\n".join(turns), encoding="utf-8")
 
 
+def _transcripts_in(db: Path) -> int:
+    with sqlite3.connect(db, timeout=60) as conn:
+        return conn.execute("SELECT count(*) FROM transcripts").fetchone()[0]
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(bool(POSTGRES), reason="kills a local SQLite writer")
 def test_sigkill_during_import_keeps_every_file_whole_or_absent(tmp_path):
@@ -43,9 +49,16 @@ def test_sigkill_during_import_keeps_every_file_whole_or_absent(tmp_path):
         folder = tmp_path / f"batch{round_}"
         write_interviews(folder, 40, round_)
         folders.append(folder)
+        before = _transcripts_in(db)
         proc = subprocess.Popen([sys.executable, "-m", "qualcode", "import", "--db", str(db), str(folder)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(1.0, 4.0))
+        # Kill once a random number of this batch's files are in, so that the kill lands in the
+        # middle of the batch however fast or loaded the machine is.
+        target = before + rng.randint(1, 30)
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and _transcripts_in(db) < target and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.05))  # somewhere inside the next file
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
         proc.wait()

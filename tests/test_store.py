@@ -58,15 +58,23 @@ def test_an_older_project_is_upgraded_after_a_backup(tmp_path, tiny_codebook, in
     db = tmp_path / "old.db"
     with Project.create(str(db), tiny_codebook) as p:
         p.import_transcript(parse_file(interview_file))
+        p.add_coder("alice")
+        seg = first_answer(p)[0]
+        kept = p.apply_code("alice", "formalisation.plans", seg.id)
+        p.set_memo("alice", "coding", kept.id, "rebuilding tables must not cascade into this")
+        freed = p.apply_code("alice", "prioritisation.time", seg.id)
+        p.remove_coding("alice", freed.id)
     engine = dbengine.make_engine(dbengine.resolve_url(str(db)))
-    with engine.begin() as conn:
-        command.downgrade(dbengine._alembic_config(conn), "0001")
+    dbengine.downgrade(engine, "0001")
     engine.dispose()
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
     with Project.open(str(db)) as p:
         assert len(p.transcripts()) == 1 and p.check() == []
         n_segments = p.summary().n_segments
+        assert [m.text for m in p.memos(target="coding", target_id=kept.id)] == ["rebuilding tables must not cascade into this"]
+        # After the upgrade a freed id stays freed: the next coding gets a new one.
+        assert p.apply_code("alice", "prioritisation.time", seg.id).id > freed.id
     with sqlite3.connect(db) as conn:  # the upgrade indexed the existing segments for search
         assert conn.execute("SELECT count(*) FROM segment_fts").fetchone() == (n_segments,)
     backup = tmp_path / f"old.db.before-{dbengine.HEAD_REVISION}.bak"

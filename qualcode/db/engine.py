@@ -12,7 +12,7 @@ from qualcode.errors import NoProject, QualcodeError
 
 DEFAULT_FILENAME = "qualcode.db"
 # The newest migration; kept here so that opening an up-to-date project never imports Alembic.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 BUSY_TIMEOUT_MS = 60_000  # coders wait for each other rather than fail; SQLite has no fair queue
 
 
@@ -101,8 +101,38 @@ def upgrade(engine: Engine) -> None:
         return
     if path is not None and rev is not None and path.exists():
         backup_sqlite(path, path.with_name(f"{path.name}.before-{HEAD_REVISION}.bak"))
-    with engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), "head")
+    with engine.connect() as conn:
+        _run_with_foreign_keys_deferred(conn, lambda: command.upgrade(_alembic_config(conn), "head"))
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (for tests of upgrades from older projects)."""
+    from alembic import command
+
+    with engine.connect() as conn:
+        _run_with_foreign_keys_deferred(conn, lambda: command.downgrade(_alembic_config(conn), revision))
+
+
+def _run_with_foreign_keys_deferred(conn, migrate) -> None:
+    """Run migrations in one transaction; on SQLite with foreign keys off, checked before commit.
+
+    Rebuilding a table on SQLite drops it, and with foreign keys on, the drop would cascade into
+    the rows that point at it. SQLite ignores the pragma inside a transaction, so it is set here.
+    """
+    sqlite = conn.dialect.name == "sqlite"
+    raw = conn.connection.driver_connection  # outside SQLAlchemy's transaction, as the pragma needs
+    if sqlite:
+        raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with conn.begin():
+            migrate()
+            if sqlite:
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise QualcodeError(f"the schema upgrade would break {len(broken)} references; nothing was changed")
+    finally:
+        if sqlite:
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 def backup_sqlite(path: Path, target: Path) -> None:

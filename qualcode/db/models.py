@@ -246,3 +246,11 @@ class NlpModel(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     active: Mapped[bool] = mapped_column(default=False)
+
+
+# A row id, once given, is never given to another row: the event log names rows by id, and undo
+# must never find a newer row where an older one was. PostgreSQL sequences promise this already;
+# SQLite does only with AUTOINCREMENT (migration 0003).
+for _table in Base.metadata.tables.values():
+    if "id" in _table.c and _table.c.id.primary_key:
+        _table.dialect_options["sqlite"]["autoincrement"] = True
