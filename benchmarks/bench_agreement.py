@@ -32,7 +32,7 @@ from qualcode.agreement import binary_per_code, compute_all  # noqa: E402
 def reliability_data(n_segments: int, n_codes: int, n_coders: int, seed: int = 0) -> list[np.ndarray]:
     rng = random.Random(seed)
     codes = [f"c{i:02d}" for i in range(n_codes)]
-    groups = [codes[i:i + 6] for i in range(0, n_codes, 6)]
+    groups = [codes[i : i + 6] for i in range(0, n_codes, 6)]
     siblings = {c: [s for s in g if s != c] for g in groups for c in g}
     index = {c: i for i, c in enumerate(codes)}
     values = np.zeros((n_codes, n_segments, n_coders))
@@ -84,10 +84,14 @@ def main() -> None:
         rows.append((n_coders, t_ours, t_looped, t_alpha, t_kappa, peers / t_ours, diff))
     print(f"{args.segments:,} segments × {args.codes} codes, 5 % of values missing")
     print()
-    print("| coders | qualcode report, all measures (s) | same, one code at a time (s) | krippendorff.alpha (s) | sklearn cohen_kappa_score (s) | peers / qualcode | largest difference |")
+    print(
+        "| coders | qualcode report, all measures (s) | same, one code at a time (s) | krippendorff.alpha (s) | sklearn cohen_kappa_score (s) | peers / qualcode | largest difference |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for n, ours, looped, alpha, kappa, ratio, diff in rows:
-        print(f"| {n} | {ours:.2f} | {looped:.2f} | {alpha:.2f} | {(f'{kappa:.2f}' if kappa else '—')} | {ratio:.1f}× | {diff:.1e} |")
+        print(
+            f"| {n} | {ours:.2f} | {looped:.2f} | {alpha:.2f} | {(f'{kappa:.2f}' if kappa else '—')} | {ratio:.1f}× | {diff:.1e} |"
+        )
 
 
 if __name__ == "__main__":

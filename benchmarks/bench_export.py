@@ -48,7 +48,8 @@ def sql_peer(db: str) -> list[tuple]:
         return con.execute(
             "SELECT c.key, json_extract(p.attributes, '$.role') AS role, count(DISTINCT g.segment_id)"
             " FROM codings g JOIN codes c ON c.id = g.code_id JOIN transcripts t ON t.id = g.transcript_id"
-            " LEFT JOIN participants p ON p.id = t.participant_id GROUP BY c.key, role").fetchall()
+            " LEFT JOIN participants p ON p.id = t.participant_id GROUP BY c.key, role"
+        ).fetchall()
     finally:
         con.close()
 
@@ -73,6 +74,7 @@ def run(n: int, work: Path) -> dict:
     build_s = time.perf_counter() - start
     out: dict = {"n": n, "build_s": build_s}
     try:
+
         def table():
             data = project.export_data(texts=False, memos=False, details=False)
             source = th.resolve_source(data, None, False)
@@ -88,7 +90,7 @@ def run(n: int, work: Path) -> dict:
         out["quotes_s"], view = timed(lambda: th.build_quotes(data, units, 3, by=("role",), source=source))
         report = rd.ThemeReport(tbl, view)
         for fmt in ("md", "csv", "json", "html"):
-            out[f"{fmt}_s"], _ = timed(lambda: rd.render_text(report, fmt))
+            out[f"{fmt}_s"], _ = timed(lambda fmt=fmt: rd.render_text(report, fmt))
         out["xlsx_s"], _ = timed(lambda: rd.write_xlsx(report, work / "t.xlsx"), repeat=1)
         qdpx = work / f"gen-{n}.qdpx"
 
@@ -119,15 +121,19 @@ def main() -> None:
         for n in args.sizes:
             print(f"building and measuring {n} interviews…", file=sys.stderr)
             results.append(run(n, Path(tmp)))
-    print("| interviews | segments | codings | theme table (s) | SQL GROUP BY peer (s) | table / peer | quotes ×3 (s) "
-          "| md / csv / json / html (s) | xlsx (s) | .qdpx export (s) | zip-only peer (s) | export / peer | .qdpx size (MB) | .qdpx import (s) |")
+    print(
+        "| interviews | segments | codings | theme table (s) | SQL GROUP BY peer (s) | table / peer | quotes ×3 (s) "
+        "| md / csv / json / html (s) | xlsx (s) | .qdpx export (s) | zip-only peer (s) | export / peer | .qdpx size (MB) | .qdpx import (s) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['n']:,} | {r['segments']:,} | {r['codings']:,} | {r['table_s']:.2f} | {r['sql_s']:.2f} | "
-              f"{r['table_s'] / r['sql_s']:.1f} | {r['quotes_s']:.2f} | "
-              f"{r['md_s']:.3f} / {r['csv_s']:.3f} / {r['json_s']:.3f} / {r['html_s']:.3f} | {r['xlsx_s']:.2f} | "
-              f"{r['qdpx_s']:.2f} | {r['zip_s']:.2f} | {r['qdpx_s'] / r['zip_s']:.1f} | {r['qdpx_bytes'] / 1e6:.1f} | "
-              f"{r['import_s']:.1f} |")
+        print(
+            f"| {r['n']:,} | {r['segments']:,} | {r['codings']:,} | {r['table_s']:.2f} | {r['sql_s']:.2f} | "
+            f"{r['table_s'] / r['sql_s']:.1f} | {r['quotes_s']:.2f} | "
+            f"{r['md_s']:.3f} / {r['csv_s']:.3f} / {r['json_s']:.3f} / {r['html_s']:.3f} | {r['xlsx_s']:.2f} | "
+            f"{r['qdpx_s']:.2f} | {r['zip_s']:.2f} | {r['qdpx_s'] / r['zip_s']:.1f} | {r['qdpx_bytes'] / 1e6:.1f} | "
+            f"{r['import_s']:.1f} |"
+        )
 
 
 if __name__ == "__main__":

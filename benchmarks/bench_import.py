@@ -59,17 +59,21 @@ def main() -> None:
             bodies = []
             for f in files:
                 text = f.read_text(encoding="utf-8")
-                bodies.append(text[split_front_matter(text, f.name)[1]:])
+                bodies.append(text[split_front_matter(text, f.name)[1] :])
             words = sum(len(b.split()) for b in bodies)
             time_tokenizer(bodies[:5])  # load spaCy before timing either side
             imports = [time_import(files, workdir, run) for run in range(args.repeat)]
             tokens = [time_tokenizer(bodies) for _ in range(args.repeat)]
             imp, tok = statistics.median(imports), statistics.median(tokens)
             rows.append((n, words, imp, words / imp, tok, words / tok))
-    print("| interviews | words | import (s) | import words/s | spaCy tokenizer (s) | tokenizer words/s | import / tokenizer speed |")
+    print(
+        "| interviews | words | import (s) | import words/s | spaCy tokenizer (s) | tokenizer words/s | import / tokenizer speed |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for n, words, imp, imp_rate, tok, tok_rate in rows:
-        print(f"| {n:,} | {words:,} | {imp:.2f} | {imp_rate:,.0f} | {tok:.2f} | {tok_rate:,.0f} | {imp_rate / tok_rate:.2f} |")
+        print(
+            f"| {n:,} | {words:,} | {imp:.2f} | {imp_rate:,.0f} | {tok:.2f} | {tok_rate:,.0f} | {imp_rate / tok_rate:.2f} |"
+        )
 
 
 if __name__ == "__main__":

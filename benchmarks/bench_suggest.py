@@ -35,7 +35,11 @@ def examples_of(project: Project, coders):
     payload = project.training_payload(coders)
     codes = [CodeKeywords(k, n, tuple(kw), d) for k, n, kw, d in payload["codes"]]
     segments = [SegmentText(*s) for s in payload["segments"]]
-    return training_examples(segments, payload["codings"], coders, payload["rejected"], [c.key for c in codes]), codes, payload
+    return (
+        training_examples(segments, payload["codings"], coders, payload["rejected"], [c.key for c in codes]),
+        codes,
+        payload,
+    )
 
 
 def quality(project: Project, coders, label: str, folds: int) -> tuple[str, object, dict]:
@@ -44,9 +48,11 @@ def quality(project: Project, coders, label: str, folds: int) -> tuple[str, obje
     ev = cross_validate(examples, codes, k=folds, progress=lambda m: print(f"  {label}: {m}", file=sys.stderr))
     seconds = time.perf_counter() - started
     who = " and ".join(coders) if coders else "all coders"
-    head = (f"**{label}** — {ev.folds}-fold cross-validation (whole transcripts per fold) on {ev.segments} segments "
-            f"({ev.coded_segments} with a code) coded by {who}; {len(ev.codes)} codes; F1 at score ≥ {ev.threshold}; "
-            f"{seconds:.0f} s in all (model {ev.seconds.get('model', 0):.0f} s, baseline {ev.seconds.get('baseline', 0):.0f} s).")
+    head = (
+        f"**{label}** — {ev.folds}-fold cross-validation (whole transcripts per fold) on {ev.segments} segments "
+        f"({ev.coded_segments} with a code) coded by {who}; {len(ev.codes)} codes; F1 at score ≥ {ev.threshold}; "
+        f"{seconds:.0f} s in all (model {ev.seconds.get('model', 0):.0f} s, baseline {ev.seconds.get('baseline', 0):.0f} s)."
+    )
     by_coder: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for coder, _, sid, code in payload["codings"]:
         by_coder[coder][sid].add(code)
@@ -79,7 +85,9 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
 
     n_more = max(4, round(suggest_target / 26) + 2)
     big = build_project(str(tmp / "suggest.db"), n_more, coders=("alice",), seed=4)
-    segments = [SegmentText(s.id, s.transcript_id, s.text, s.speaker) for t in big.transcripts() for s in big.segments(t.id)]
+    segments = [
+        SegmentText(s.id, s.transcript_id, s.text, s.speaker) for t in big.transcripts() for s in big.segments(t.id)
+    ]
     answers = [s for s in segments if not s.interviewer][:suggest_target]
     words = sum(len(s.text.split()) for s in answers)
     loaded = LoadedModel(model.data, model.meta(), "bench")
@@ -95,12 +103,18 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
     base_s = time.perf_counter() - started
     big.close()
     rows = [
-        ["training on {:,} coded segments ({} codes)".format(len(examples), len(labels)),
-         f"{train_s:.1f} s (two fits: calibration and final)", f"{base_train_s:.1f} s", f"{train_s / base_train_s:.1f}× slower"],
-        ["suggesting for {:,} segments ({:,} words), keywords + model".format(len(answers), words),
-         f"{len(answers) / both_s:,.0f} segments/s ({both_s:.1f} s, {len(proposals):,} suggestions)",
-         f"{len(answers) / base_s:,.0f} segments/s ({base_s:.1f} s; scores only, no reasons)",
-         f"{both_s / base_s:.0f}× slower"],
+        [
+            f"training on {len(examples):,} coded segments ({len(labels)} codes)",
+            f"{train_s:.1f} s (two fits: calibration and final)",
+            f"{base_train_s:.1f} s",
+            f"{train_s / base_train_s:.1f}× slower",
+        ],
+        [
+            f"suggesting for {len(answers):,} segments ({words:,} words), keywords + model",
+            f"{len(answers) / both_s:,.0f} segments/s ({both_s:.1f} s, {len(proposals):,} suggestions)",
+            f"{len(answers) / base_s:,.0f} segments/s ({base_s:.1f} s; scores only, no reasons)",
+            f"{both_s / base_s:.0f}× slower",
+        ],
         ["suggesting for the same, keywords only", f"{len(answers) / kw_s:,.0f} segments/s ({kw_s:.1f} s)", "", ""],
     ]
     return markdown_table(["task", "qualcode (spaCy)", "TF-IDF + logistic regression", "ratio"], rows)
@@ -128,11 +142,15 @@ def main() -> None:
             with Project.open(str(demo.path)) as p:
                 table, ev, by_coder = quality(p, None, f"Demo project ({study})", 5)
                 print(table + "\n")
-                print(f"The suggester as one more coder ({study} demo, out-of-fold, keywords + model at ≥ {ev.threshold}):\n")
+                print(
+                    f"The suggester as one more coder ({study} demo, out-of-fold, keywords + model at ≥ {ev.threshold}):\n"
+                )
                 print(kappa_table(ev, by_coder) + "\n")
         n = 12 if args.quick else 77
         gen = build_project(str(tmp / "gen.db"), n, seed=1)
-        table, ev, by_coder = quality(gen, ["alice"], f"Generated corpus ({n} interviews, coder alice)", 3 if args.quick else 5)
+        table, ev, by_coder = quality(
+            gen, ["alice"], f"Generated corpus ({n} interviews, coder alice)", 3 if args.quick else 5
+        )
         print(table + "\n")
         print(kappa_table(ev, by_coder) + "\n")
         gen.close()

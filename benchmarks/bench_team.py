@@ -49,8 +49,12 @@ def run(url: str, n: int, actions: int, workdir: Path) -> tuple[float, float, fl
     project.close()
     outs = [workdir / f"{uuid.uuid4().hex}.json" for _ in coders]
     start_at = time.time() + 8  # every coder starts together, after its start-up
-    procs = [subprocess.Popen([sys.executable, str(WORKER), url, name, str(actions), str(i), str(out), str(start_at)], cwd=ROOT)
-             for i, (name, out) in enumerate(zip(coders, outs))]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), url, name, str(actions), str(i), str(out), str(start_at)], cwd=ROOT
+        )
+        for i, (name, out) in enumerate(zip(coders, outs))
+    ]
     for proc in procs:
         if proc.wait() != 0:
             raise SystemExit("a coder process failed")
@@ -71,7 +75,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for n in args.coders:
-            rows.append(("SQLite (WAL, synchronous=FULL)", n, *run(str(workdir / f"team-{n}.db"), n, args.actions, workdir)))
+            rows.append(
+                ("SQLite (WAL, synchronous=FULL)", n, *run(str(workdir / f"team-{n}.db"), n, args.actions, workdir))
+            )
             if args.postgres:
                 rows.append(("PostgreSQL", n, *run(fresh_postgres(args.postgres), n, args.actions, workdir)))
     print("| backend | coders | codings/s (all coders) | p95 latency (ms) | median latency (ms) |")

@@ -25,9 +25,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -57,8 +57,10 @@ def long_transcript(directory: Path, turns: int = 5000) -> Path:
     for i in range(turns // 2):
         lines.append(f"Interviewer: Question {i}: how did the network's work fit with your priorities?")
         lines.append("")
-        lines.append(f"Headteacher: Answer {i}. We put it in the development plan and paid for cover [laughs] "
-                     "so that the participants had release time to meet and report back to staff.")
+        lines.append(
+            f"Headteacher: Answer {i}. We put it in the development plan and paid for cover [laughs] "
+            "so that the participants had release time to meet and report back to staff."
+        )
         lines.append("")
     source = directory / "long-interview.txt"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -207,7 +209,9 @@ def _collections() -> Iterator[list[tuple[int, float]]]:
         gc.callbacks.remove(callback)
 
 
-async def _press_workbench(db: Path, presses: int) -> tuple[list[float], list[float], list[float], list[tuple[int, float]]]:
+async def _press_workbench(
+    db: Path, presses: int
+) -> tuple[list[float], list[float], list[float], list[tuple[int, float]]]:
     """Key to coding on screen; inside the app, the apply action to the screen updated; and the
     project call (``Project.apply_code``: checks, insert, event, durable commit) within that; and the
     garbage collections during the presses."""
@@ -263,7 +267,9 @@ async def _press_workbench(db: Path, presses: int) -> tuple[list[float], list[fl
             coded = {c.segment_id for c in project.codings(screen.open.info.id, coders=["alice"]) if c.code_key == key}
             targets = [i for i, seg in enumerate(segments) if seg.id not in coded][:presses]
             if len(targets) < presses:
-                raise SystemExit(f"the first transcript has only {len(targets)} segments to code; ask for fewer presses")
+                raise SystemExit(
+                    f"the first transcript has only {len(targets)} segments to code; ask for fewer presses"
+                )
             before = sum(project.code_counts("alice").values())
             with _collections() as pauses:
                 for i, index in enumerate(targets):
@@ -301,11 +307,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--runs", type=int, default=5, help="start-ups per project (interleaved)")
-    parser.add_argument("--presses", type=int, default=40, help="key presses per app (at most the first transcript's segments)")
+    parser.add_argument(
+        "--presses", type=int, default=40, help="key presses per app (at most the first transcript's segments)"
+    )
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "qualcode-bench")
     parser.add_argument("--no-long", action="store_true", help="skip the 5,000-segment interview")
-    parser.add_argument("--no-freeze", action="store_true",
-                        help="leave the start-up heap to the garbage collector (the workbench freezes it)")
+    parser.add_argument(
+        "--no-freeze",
+        action="store_true",
+        help="leave the start-up heap to the garbage collector (the workbench freezes it)",
+    )
     args = parser.parse_args()
     if args.no_freeze:
         import qualcode.tui.screens.workbench as workbench
@@ -338,26 +349,34 @@ def main() -> None:
 
     first = next(iter(projects))
     base = statistics.median(startup[first])
-    print(f"Workbench on {sys.platform}, Python {sys.version.split()[0]}; medians of {args.runs} start-ups, "
-          f"{args.presses} key presses per project.\n")
+    print(
+        f"Workbench on {sys.platform}, Python {sys.version.split()[0]}; medians of {args.runs} start-ups, "
+        f"{args.presses} key presses per project.\n"
+    )
     print("| project | start-up to first transcript drawn | vs " + first + " | empty Textual app |")
     print("|---|---:|---:|---:|")
     empty_median = statistics.median(empty_startup)
     for name, values in startup.items():
         median = statistics.median(values)
-        print(f"| {name} | {ms(median)} | {'+' if median >= base else '−'}{ms(abs(median - base))} | {ms(empty_median)} |")
+        print(
+            f"| {name} | {ms(median)} | {'+' if median >= base else '−'}{ms(abs(median - base))} | {ms(empty_median)} |"
+        )
     print()
-    print("| project | key `a` to coding on screen, p50 / p95 | empty app's key to label on screen, p50 / p95 | "
-          "extra, p50 / p95 | of which `apply_code` (durable commit), p50 / p95 | the rest (UI), p50 / p95 |")
+    print(
+        "| project | key `a` to coding on screen, p50 / p95 | empty app's key to label on screen, p50 / p95 | "
+        "extra, p50 / p95 | of which `apply_code` (durable commit), p50 / p95 | the rest (UI), p50 / p95 |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for name, (outside, inside, empty, commits) in presses.items():
         extra50 = percentile(outside, 0.5) - percentile(empty, 0.5)
         extra95 = percentile(outside, 0.95) - percentile(empty, 0.95)
         ui = [i - c for i, c in zip(inside, commits)]
-        print(f"| {name} | {ms(percentile(outside, 0.5))} / {ms(percentile(outside, 0.95))} | "
-              f"{ms(percentile(empty, 0.5))} / {ms(percentile(empty, 0.95))} | {ms(extra50)} / {ms(extra95)} | "
-              f"{ms(percentile(commits, 0.5))} / {ms(percentile(commits, 0.95))} | "
-              f"{ms(percentile(ui, 0.5))} / {ms(percentile(ui, 0.95))} |")
+        print(
+            f"| {name} | {ms(percentile(outside, 0.5))} / {ms(percentile(outside, 0.95))} | "
+            f"{ms(percentile(empty, 0.5))} / {ms(percentile(empty, 0.95))} | {ms(extra50)} / {ms(extra95)} | "
+            f"{ms(percentile(commits, 0.5))} / {ms(percentile(commits, 0.95))} | "
+            f"{ms(percentile(ui, 0.5))} / {ms(percentile(ui, 0.95))} |"
+        )
 
     print()
     print("| project | garbage collections while pressing (young / middle / full) | longest full collection |")

@@ -45,15 +45,86 @@ QUESTIONS = [
     "And how did colleagues respond?",
     "What role did the facilitators play?",
 ]
-OPENERS = ["I think", "To be honest,", "Well,", "So", "I mean,", "If I'm honest,", "Basically,", "You know,",
-           "The thing is,", "Looking back,", "For us,", "Honestly,", "In our case,"]
-FILLERS = ["it was quite a journey", "we were learning as we went", "that took a while to bed in",
-           "not everyone was convinced at first", "it depends on the term", "that's the honest answer",
-           "it's still work in progress", "we're a small school", "that was the key thing",
-           "I wouldn't want to overstate it", "it was a real eye-opener", "we had to be realistic"]
+OPENERS = [
+    "I think",
+    "To be honest,",
+    "Well,",
+    "So",
+    "I mean,",
+    "If I'm honest,",
+    "Basically,",
+    "You know,",
+    "The thing is,",
+    "Looking back,",
+    "For us,",
+    "Honestly,",
+    "In our case,",
+]
+FILLERS = [
+    "it was quite a journey",
+    "we were learning as we went",
+    "that took a while to bed in",
+    "not everyone was convinced at first",
+    "it depends on the term",
+    "that's the honest answer",
+    "it's still work in progress",
+    "we're a small school",
+    "that was the key thing",
+    "I wouldn't want to overstate it",
+    "it was a real eye-opener",
+    "we had to be realistic",
+]
 MARKS = ["[laughs]", "[pause]", "[inaudible]", "[crosstalk]", "[sighs]"]
-STOP = set("a an the and or of to in on for with by as at from that this these those is are was were be been "
-           "it its their our your his her they we you he she not no use when code who how what which".split())
+STOP = set(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "as",
+        "at",
+        "from",
+        "that",
+        "this",
+        "these",
+        "those",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "its",
+        "their",
+        "our",
+        "your",
+        "his",
+        "her",
+        "they",
+        "we",
+        "you",
+        "he",
+        "she",
+        "not",
+        "no",
+        "use",
+        "when",
+        "code",
+        "who",
+        "how",
+        "what",
+        "which",
+    ]
+)
 
 
 @dataclass
@@ -69,7 +140,10 @@ def _vocabulary(doc: CodebookDoc) -> dict[str, list[str]]:
     for code, _, _ in doc.walk():
         if code.children:
             continue
-        words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]+", " ".join([code.description, code.include, code.example]))]
+        words = [
+            w.lower()
+            for w in re.findall(r"[A-Za-z][A-Za-z'-]+", " ".join([code.description, code.include, code.example]))
+        ]
         content = [w for w in words if w not in STOP and len(w) > 3]
         vocab[code.id] = list(code.keywords) * 3 + content
     return vocab
@@ -122,7 +196,9 @@ def generate_interviews(n: int, doc: CodebookDoc, seed: int = 0) -> list[Generat
     return interviews
 
 
-def simulate_coder(rng: random.Random, true_codes: list[str], siblings: dict[str, list[str]], agreement: float) -> list[str]:
+def simulate_coder(
+    rng: random.Random, true_codes: list[str], siblings: dict[str, list[str]], agreement: float
+) -> list[str]:
     """One coder's codes for an answer: keeps each true code with probability ``agreement``
     (plus a little), and with the remaining probability swaps in or adds a sibling."""
     applied = []
@@ -150,13 +226,20 @@ def default_codebook() -> CodebookDoc:
     return load_codebook(ROOT / "codebooks" / "rln.yaml")
 
 
-def build_project(location: str, n: int, coders: tuple[str, ...] = ("alice", "bob"), agreement: float = 0.8,
-                  seed: int = 0, doc: CodebookDoc | None = None):
+def build_project(
+    location: str,
+    n: int,
+    coders: tuple[str, ...] = ("alice", "bob"),
+    agreement: float = 0.8,
+    seed: int = 0,
+    doc: CodebookDoc | None = None,
+):
     """A project of ``n`` generated interviews with every coder's codings (returns it open)."""
+    import hashlib
+
     from qualcode.ingest.sources import split_front_matter
     from qualcode.ingest.transcripts import ParsedTranscript, segment_text
     from qualcode.project import Project
-    import hashlib
 
     doc = doc or default_codebook()
     project = Project.create(location, doc, name=f"generated-{n}")
@@ -168,8 +251,15 @@ def build_project(location: str, n: int, coders: tuple[str, ...] = ("alice", "bo
         front, start = split_front_matter(interview.text, interview.name)
         body = interview.text[start:]
         segments = segment_text(body, project.max_segment_chars)
-        parsed = ParsedTranscript(interview.name, "txt", f"{interview.name}.txt",
-                                  hashlib.sha256(interview.text.encode()).hexdigest(), body, segments, front)
+        parsed = ParsedTranscript(
+            interview.name,
+            "txt",
+            f"{interview.name}.txt",
+            hashlib.sha256(interview.text.encode()).hexdigest(),
+            body,
+            segments,
+            front,
+        )
         project.import_transcript(parsed)
         info = project.transcript(interview.name)
         answer_segments = [s for s in project.segments(info.id) if s.speaker != "Interviewer"]
@@ -188,7 +278,9 @@ def build_project(location: str, n: int, coders: tuple[str, ...] = ("alice", "bo
     return project
 
 
-def write_corpus(out: Path, n: int, seed: int = 0, coders: tuple[str, ...] = ("alice", "bob"), agreement: float = 0.8) -> list[Path]:
+def write_corpus(
+    out: Path, n: int, seed: int = 0, coders: tuple[str, ...] = ("alice", "bob"), agreement: float = 0.8
+) -> list[Path]:
     """Write ``n`` interviews as .txt files and the coders' codings as one CSV per interview."""
     doc = default_codebook()
     out.mkdir(parents=True, exist_ok=True)

@@ -26,9 +26,9 @@ codes through it. Nothing here touches the database.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterator
 
 import yaml
 
@@ -52,9 +52,9 @@ class CodeDef:
     example: str = ""
     keywords: tuple[str, ...] = ()
     color: str | None = None
-    children: tuple["CodeDef", ...] = ()
+    children: tuple[CodeDef, ...] = ()
 
-    def walk(self, parent: str | None = None, depth: int = 0) -> Iterator[tuple["CodeDef", str | None, int]]:
+    def walk(self, parent: str | None = None, depth: int = 0) -> Iterator[tuple[CodeDef, str | None, int]]:
         yield self, parent, depth
         for child in self.children:
             yield from child.walk(self.id, depth + 1)
@@ -156,7 +156,9 @@ class _Validator:
     def scalar(self, node: yaml.Node):
         return self._constructor.construct_object(node, deep=True)
 
-    def mapping(self, node: yaml.MappingNode, allowed: tuple[str, ...], what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    def mapping(
+        self, node: yaml.MappingNode, allowed: tuple[str, ...], what: str
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
             key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
@@ -193,8 +195,15 @@ class _Validator:
         if root is None:
             raise CodebookError([Problem(self.filename, None, "the codebook file is empty")])
         if not isinstance(root, yaml.MappingNode):
-            raise CodebookError([Problem(self.filename, root.start_mark.line + 1,
-                                         f"a codebook is a mapping with name and codes, not a {_kind(root)}")])
+            raise CodebookError(
+                [
+                    Problem(
+                        self.filename,
+                        root.start_mark.line + 1,
+                        f"a codebook is a mapping with name and codes, not a {_kind(root)}",
+                    )
+                ]
+            )
         top = self.mapping(root, TOP_KEYS, "codebook")
         name = self.text(top.get("name"), "codebook name")
         if "name" not in top:
@@ -211,7 +220,7 @@ class _Validator:
             codes=codes,
         )
         if self.problems:
-            raise CodebookError(sorted(self.problems, key=lambda p: (p.line or 0)))
+            raise CodebookError(sorted(self.problems, key=lambda p: p.line or 0))
         return doc
 
     def code_list(self, node: yaml.Node, what: str, depth: int) -> tuple[CodeDef, ...]:
@@ -273,7 +282,9 @@ class _Validator:
         if color and not COLOR_PATTERN.match(color):
             self.problem(fields["color"][1], f"{label}: color {color!r} must look like #1f77b4")
             color = None
-        children = self.code_list(fields["children"][1], f"{label}: children", depth + 1) if "children" in fields else ()
+        children = (
+            self.code_list(fields["children"][1], f"{label}: children", depth + 1) if "children" in fields else ()
+        )
         return CodeDef(
             id=code_id,
             name=name,
@@ -346,8 +357,15 @@ class CodebookChanges:
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.renamed or self.moved or self.reordered
-                    or self.redefined or self.header_changed)
+        return not (
+            self.added
+            or self.removed
+            or self.renamed
+            or self.moved
+            or self.reordered
+            or self.redefined
+            or self.header_changed
+        )
 
     def lines(self) -> list[str]:
         out = [f"add {i}" for i in self.added]

@@ -51,8 +51,7 @@ def trained(model: str | None = None):
         except (OSError, ImportError):
             continue
     raise NoTrainedPipeline(
-        f"no trained spaCy pipeline ({' or '.join(names)}) is installed; "
-        "install one with `pip install 'qualcode[nlp]'`"
+        f"no trained spaCy pipeline ({' or '.join(names)}) is installed; install one with `pip install 'qualcode[nlp]'`"
     )
 
 
@@ -88,9 +87,13 @@ def lemma_table(forms, model: str | None = None) -> dict[str, str]:
     if missing:
         from spacy.tokens import Doc
 
-        steps = [(name, proc) for name, proc in nlp.pipeline if name in ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")]
+        steps = [
+            (name, proc)
+            for name, proc in nlp.pipeline
+            if name in ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")
+        ]
         for i in range(0, len(missing), 400):
-            chunk = missing[i:i + 400]
+            chunk = missing[i : i + 400]
             doc = Doc(nlp.vocab, words=chunk)
             for _, proc in steps:
                 doc = proc(doc)
@@ -171,8 +174,8 @@ def entity_pipeline(model: str | None = None):
     keep = ("ner",)
     exclude = [p for p in full.pipe_names if p not in keep]
     try:
-        return spacy.load(name if not model else model, exclude=exclude)
-    except Exception:  # noqa: BLE001 - an unusual package layout: the full pipeline works too
+        return spacy.load(model or name, exclude=exclude)
+    except Exception:
         return full
 
 
@@ -228,10 +231,10 @@ def textcat_from_bytes(data: bytes):
 
     if not data.startswith(_MAGIC):
         raise ValueError("not a qualcode text classifier")
-    n = int.from_bytes(data[len(_MAGIC):len(_MAGIC) + 8], "big")
+    n = int.from_bytes(data[len(_MAGIC) : len(_MAGIC) + 8], "big")
     start = len(_MAGIC) + 8
-    config = Config().from_str(data[start:start + n].decode("utf-8"))
+    config = Config().from_str(data[start : start + n].decode("utf-8"))
     import zlib
 
     nlp = load_model_from_config(config, auto_fill=True)
-    return nlp.from_bytes(zlib.decompress(data[start + n:]))
+    return nlp.from_bytes(zlib.decompress(data[start + n :]))

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from sqlalchemy import Engine, Row, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -36,9 +36,14 @@ from qualcode.db.models import (
 from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import DEFAULT_MAX_SEGMENT_CHARS, ParsedTranscript
-from qualcode.project_suggest import SUGGESTION_EVENTS, SuggestionQueries, describe_suggestion_event, undo_suggestion_event
 from qualcode.project_agreement import AgreementQueries
 from qualcode.project_export import ExportQueries
+from qualcode.project_suggest import (
+    SUGGESTION_EVENTS,
+    SuggestionQueries,
+    describe_suggestion_event,
+    undo_suggestion_event,
+)
 from qualcode.project_team import TeamOperations
 from qualcode.project_workbench import WorkbenchQueries
 from qualcode.records import (
@@ -57,8 +62,16 @@ from qualcode.records import (
 
 CODER_NAME = re.compile(r"^[\w][\w .'’\-@]{0,99}$")
 MEMO_TARGETS = ("segment", "coding", "code", "transcript")
-UNDOABLE = {"coding.add", "coding.remove", "memo.set", "code.add", "code.update", "code.delete", "code.merge",
-            *SUGGESTION_EVENTS}
+UNDOABLE = {
+    "coding.add",
+    "coding.remove",
+    "memo.set",
+    "code.add",
+    "code.update",
+    "code.delete",
+    "code.merge",
+    *SUGGESTION_EVENTS,
+}
 DEFAULT_SETTINGS = {"max_segment_chars": str(DEFAULT_MAX_SEGMENT_CHARS), "nlp.model": ""}
 
 
@@ -77,12 +90,12 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, db: str | None = None) -> "Project":
+    def open(cls, db: str | None = None) -> Project:
         url = dbengine.resolve_url(db)
         return cls(dbengine.open_engine(url), _display(url))
 
     @classmethod
-    def create(cls, db: str | None = None, codebook: cb.CodebookDoc | None = None, name: str | None = None) -> "Project":
+    def create(cls, db: str | None = None, codebook: cb.CodebookDoc | None = None, name: str | None = None) -> Project:
         url = dbengine.resolve_url(db)
         engine = dbengine.open_engine(url, create=True)
         project = cls(engine, _display(url))
@@ -107,7 +120,7 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> "Project":
+    def __enter__(self) -> Project:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -154,7 +167,9 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
     def add_coder(self, name: str) -> CoderInfo:
         name = name.strip()
         if not CODER_NAME.match(name):
-            raise QualcodeError(f"invalid coder name {name!r}: use letters, digits, spaces, '.', '-' (up to 100 characters)")
+            raise QualcodeError(
+                f"invalid coder name {name!r}: use letters, digits, spaces, '.', '-' (up to 100 characters)"
+            )
         with self._tx() as s:
             if s.scalar(select(Coder.id).where(Coder.name == name)):
                 raise QualcodeError(f"coder {name!r} already exists")
@@ -202,7 +217,9 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             self._check_removals(s, changes, doc, merges or {})
             return changes
 
-    def update_codebook(self, doc: cb.CodebookDoc, merges: dict[str, str] | None = None, coder: str | None = None) -> cb.CodebookChanges:
+    def update_codebook(
+        self, doc: cb.CodebookDoc, merges: dict[str, str] | None = None, coder: str | None = None
+    ) -> cb.CodebookChanges:
         """Apply an edited codebook by id: additions, renames, moves, redefinitions, removals.
 
         A removed code with codings or memos must be named in ``merges`` (old id -> id that
@@ -242,13 +259,23 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             book.name, book.description, book.source = doc.name, doc.description, doc.source
             book.version += 1
             book.updated_at = utcnow()
-            _log(s, coder_id, "codebook.update", {
-                "changes": changes.lines(), "merges": merges, "codings_moved": moved,
-                "before": cb.codebook_to_dict(old_doc), "after": cb.codebook_to_dict(doc),
-            })
+            _log(
+                s,
+                coder_id,
+                "codebook.update",
+                {
+                    "changes": changes.lines(),
+                    "merges": merges,
+                    "codings_moved": moved,
+                    "before": cb.codebook_to_dict(old_doc),
+                    "after": cb.codebook_to_dict(doc),
+                },
+            )
             return changes
 
-    def _check_removals(self, s: Session, changes: cb.CodebookChanges, doc: cb.CodebookDoc, merges: dict[str, str]) -> None:
+    def _check_removals(
+        self, s: Session, changes: cb.CodebookChanges, doc: cb.CodebookDoc, merges: dict[str, str]
+    ) -> None:
         new_ids = doc.by_id()
         for old, new in merges.items():
             if old not in changes.removed:
@@ -268,8 +295,9 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
                     f"say where they go with --merge {key}=OTHER_ID, or keep the code"
                 )
 
-    def add_code(self, name: str, parent_key: str | None = None, key: str | None = None, coder: str | None = None,
-                 **definition) -> CodeInfo:
+    def add_code(
+        self, name: str, parent_key: str | None = None, key: str | None = None, coder: str | None = None, **definition
+    ) -> CodeInfo:
         name = name.strip()
         if not name:
             raise QualcodeError("a code needs a name")
@@ -285,7 +313,11 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
                 raise QualcodeError(f"invalid code id {key!r}: use lower-case letters, digits, '_', '-' and '.'")
             elif s.scalar(select(Code.id).where(Code.key == key)):
                 raise QualcodeError(f"a code with id {key!r} already exists")
-            position = s.scalar(select(func.coalesce(func.max(Code.position) + 1, 0)).where(Code.parent_id.is_(parent_id) if parent_id is None else Code.parent_id == parent_id))
+            position = s.scalar(
+                select(func.coalesce(func.max(Code.position) + 1, 0)).where(
+                    Code.parent_id.is_(parent_id) if parent_id is None else Code.parent_id == parent_id
+                )
+            )
             row = Code(codebook_id=book.id, key=key, name=name, parent_id=parent_id, position=position, guid=new_guid())
             _set_definition(row, cb.CodeDef(id=key, name=name, **_definition_fields(definition)))
             s.add(row)
@@ -319,7 +351,9 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             _log(s, coder_id, "code.update", {"code_id": row.id, "key": key, "before": before, "after": changes})
             return _code_infos(s, only=key)[0]
 
-    def move_code(self, key: str, new_parent_key: str | None, position: int | None = None, coder: str | None = None) -> CodeInfo:
+    def move_code(
+        self, key: str, new_parent_key: str | None, position: int | None = None, coder: str | None = None
+    ) -> CodeInfo:
         with self._tx() as s:
             coder_id = _coder_row(s, coder)[0] if coder else None
             row = _code_row(s, key)
@@ -341,8 +375,17 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             s.flush()
             _renumber(s, before["parent_id"])
             _bump(s)
-            _log(s, coder_id, "code.update", {"code_id": row.id, "key": key, "before": before,
-                                              "after": {"parent_id": new_parent_id, "position": position}})
+            _log(
+                s,
+                coder_id,
+                "code.update",
+                {
+                    "code_id": row.id,
+                    "key": key,
+                    "before": before,
+                    "after": {"parent_id": new_parent_id, "position": position},
+                },
+            )
             return _code_infos(s, only=key)[0]
 
     def delete_code(self, key: str, coder: str | None = None) -> None:
@@ -355,7 +398,9 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             n = s.scalar(select(func.count()).select_from(Coding).where(Coding.code_id == row.id))
             m = s.scalar(select(func.count()).select_from(Memo).where(Memo.code_id == row.id))
             if n or m:
-                raise QualcodeError(f"{key!r} has {n} codings and {m} memos; merge it into another code instead of deleting it")
+                raise QualcodeError(
+                    f"{key!r} has {n} codings and {m} memos; merge it into another code instead of deleting it"
+                )
             payload = {"code": _code_dict(row)}
             s.execute(delete(Suggestion).where(Suggestion.code_id == row.id))
             s.delete(row)
@@ -375,7 +420,10 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
                 raise QualcodeError(f"{source_key!r} has sub-codes; move them first")
             codings = [_coding_dict(c) for c in s.scalars(select(Coding).where(Coding.code_id == src.id))]
             memos = [m.id for m in s.scalars(select(Memo).where(Memo.code_id == src.id))]
-            existing = {(c.coder_id, c.segment_id, c.start, c.end) for c in s.scalars(select(Coding).where(Coding.code_id == dst.id))}
+            existing = {
+                (c.coder_id, c.segment_id, c.start, c.end)
+                for c in s.scalars(select(Coding).where(Coding.code_id == dst.id))
+            }
             moved, dropped = [], []
             for c in codings:
                 if (c["coder_id"], c["segment_id"], c["start"], c["end"]) in existing:
@@ -387,7 +435,13 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
                 s.execute(update(Coding).where(Coding.id.in_(moved)).values(code_id=dst.id))
             if memos:
                 s.execute(update(Memo).where(Memo.id.in_(memos)).values(code_id=dst.id))
-            payload = {"source": _code_dict(src), "target_id": dst.id, "moved": moved, "dropped": dropped, "memos": memos}
+            payload = {
+                "source": _code_dict(src),
+                "target_id": dst.id,
+                "moved": moved,
+                "dropped": dropped,
+                "memos": memos,
+            }
             s.execute(delete(Suggestion).where(Suggestion.code_id == src.id))
             s.delete(src)
             s.flush()
@@ -398,8 +452,13 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
 
     # ------------------------------------------------------------------ import
 
-    def import_transcript(self, parsed: ParsedTranscript, participant: str | None = None,
-                          attributes: dict[str, str] | None = None, name: str | None = None) -> ImportOutcome:
+    def import_transcript(
+        self,
+        parsed: ParsedTranscript,
+        participant: str | None = None,
+        attributes: dict[str, str] | None = None,
+        name: str | None = None,
+    ) -> ImportOutcome:
         """Store one parsed transcript in one transaction; the same file twice is a no-op."""
         name = name or parsed.name
         with self._tx() as s:
@@ -407,24 +466,49 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             if same is not None:
                 return ImportOutcome(same.name, "unchanged", detail="already imported (same content)")
             if s.scalar(select(Transcript.id).where(Transcript.name == name)):
-                raise InputError(parsed.source_path, f"a different transcript named {name!r} is already in the project; rename the file or pass --name")
+                raise InputError(
+                    parsed.source_path,
+                    f"a different transcript named {name!r} is already in the project; rename the file or pass --name",
+                )
             label = participant or parsed.front.participant or name
             attrs = {**parsed.front.attributes, **(attributes or {})}
             person = _participant(s, label, attrs, parsed.front.identifying, parsed.source_path)
             meta = {"title": parsed.front.title} if parsed.front.title else {}
-            row = Transcript(name=name, sha256=parsed.sha256, source_path=parsed.source_path, format=parsed.format,
-                             text=parsed.text, participant_id=person.id, meta=meta, guid=new_guid())
+            row = Transcript(
+                name=name,
+                sha256=parsed.sha256,
+                source_path=parsed.source_path,
+                format=parsed.format,
+                text=parsed.text,
+                participant_id=person.id,
+                meta=meta,
+                guid=new_guid(),
+            )
             s.add(row)
             s.flush()
             if parsed.segments:  # a Core insert: no ORM bookkeeping for thousands of rows
-                s.execute(Segment.__table__.insert(), [
-                    {"transcript_id": row.id, "position": i, "speaker": seg.speaker, "start_offset": seg.start,
-                     "end_offset": seg.end, "time_start": seg.time_start, "time_end": seg.time_end}
-                    for i, seg in enumerate(parsed.segments)
-                ])
+                s.execute(
+                    Segment.__table__.insert(),
+                    [
+                        {
+                            "transcript_id": row.id,
+                            "position": i,
+                            "speaker": seg.speaker,
+                            "start_offset": seg.start,
+                            "end_offset": seg.end,
+                            "time_start": seg.time_start,
+                            "time_end": seg.time_end,
+                        }
+                        for i, seg in enumerate(parsed.segments)
+                    ],
+                )
             _index_segments(s, row.id)
-            _log(s, None, "transcript.import", {"name": name, "sha256": parsed.sha256, "segments": len(parsed.segments),
-                                                "source": parsed.source_path})
+            _log(
+                s,
+                None,
+                "transcript.import",
+                {"name": name, "sha256": parsed.sha256, "segments": len(parsed.segments), "source": parsed.source_path},
+            )
             return ImportOutcome(name, "imported", len(parsed.segments))
 
     def import_codings(self, path: Path, add_coders: bool = False, origin: str = "imported") -> CodingsImportOutcome:
@@ -436,7 +520,10 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             new_coders = sorted({r.coder for r in rows if r.coder not in coders})
             if new_coders and not add_coders:
                 first = next(r for r in rows if r.coder in new_coders)
-                raise InputError(f"{where}:{first.line}", f"unknown coder {first.coder!r}; add it with `qualcode coders add {first.coder}` or import with --add-coders")
+                raise InputError(
+                    f"{where}:{first.line}",
+                    f"unknown coder {first.coder!r}; add it with `qualcode coders add {first.coder}` or import with --add-coders",
+                )
             for name in new_coders:
                 if not CODER_NAME.match(name):
                     raise InputError(where, f"invalid coder name {name!r}")
@@ -450,17 +537,25 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             resolved = []
             for r in rows:
                 if r.code not in codes:
-                    raise InputError(f"{where}:{r.line}", f"unknown code {r.code!r}; `qualcode codebook show` lists the codes")
+                    raise InputError(
+                        f"{where}:{r.line}", f"unknown code {r.code!r}; `qualcode codebook show` lists the codes"
+                    )
                 if r.transcript not in transcripts:
                     t = s.scalars(select(Transcript).where(Transcript.name == r.transcript)).first()
                     if t is None:
                         raise InputError(f"{where}:{r.line}", f"unknown transcript {r.transcript!r}; import it first")
-                    segs = s.execute(select(Segment.id, Segment.start, Segment.end).where(Segment.transcript_id == t.id).order_by(Segment.position)).all()
+                    segs = s.execute(
+                        select(Segment.id, Segment.start, Segment.end)
+                        .where(Segment.transcript_id == t.id)
+                        .order_by(Segment.position)
+                    ).all()
                     transcripts[r.transcript] = (t.id, t.text, [tuple(x) for x in segs])
                 tid, ttext, segs = transcripts[r.transcript]
                 rc = codings_format.resolve(r, ttext, [(a, b) for _, a, b in segs], where)
                 resolved.append((rc, tid, segs[rc.segment_index][0]))
-            existing = set(s.execute(select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)).all())
+            existing = set(
+                s.execute(select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)).all()
+            )
             added = unchanged = memos = 0
             for rc, tid, seg_id in resolved:
                 key = (coders[rc.coder], codes[rc.code], seg_id, rc.start, rc.end)
@@ -468,8 +563,16 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
                     unchanged += 1
                     continue
                 existing.add(key)
-                coding = Coding(code_id=codes[rc.code], coder_id=coders[rc.coder], transcript_id=tid, segment_id=seg_id,
-                                start=rc.start, end=rc.end, origin=origin, guid=new_guid())
+                coding = Coding(
+                    code_id=codes[rc.code],
+                    coder_id=coders[rc.coder],
+                    transcript_id=tid,
+                    segment_id=seg_id,
+                    start=rc.start,
+                    end=rc.end,
+                    origin=origin,
+                    guid=new_guid(),
+                )
                 s.add(coding)
                 s.flush()
                 added += 1
@@ -479,7 +582,9 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             _log(s, None, "codings.import", {"source": where, "added": added, "unchanged": unchanged})
             return CodingsImportOutcome(where, added, unchanged, memos, tuple(new_coders))
 
-    def add_codings(self, rows: Iterable[tuple[str, str, int, int | None, int | None]], origin: str = "imported") -> int:
+    def add_codings(
+        self, rows: Iterable[tuple[str, str, int, int | None, int | None]], origin: str = "imported"
+    ) -> int:
         """Bulk-add codings (coder, code key, segment id, start, end) in one transaction and one event.
 
         ``start``/``end`` of None mean the whole segment; codings already there are skipped.
@@ -490,10 +595,29 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             codes = {k: i for i, k in s.execute(select(Code.id, Code.key))}
             wanted = list(rows)
             seg_ids = {r[2] for r in wanted}
-            segs = {i: (t, a, b) for i, t, a, b in s.execute(
-                select(Segment.id, Segment.transcript_id, Segment.start, Segment.end).where(Segment.id.in_(seg_ids)))} if seg_ids else {}
-            existing = set(s.execute(select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)
-                                     .where(Coding.segment_id.in_(seg_ids))).all()) if seg_ids else set()
+            segs = (
+                {
+                    i: (t, a, b)
+                    for i, t, a, b in s.execute(
+                        select(Segment.id, Segment.transcript_id, Segment.start, Segment.end).where(
+                            Segment.id.in_(seg_ids)
+                        )
+                    )
+                }
+                if seg_ids
+                else {}
+            )
+            existing = (
+                set(
+                    s.execute(
+                        select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end).where(
+                            Coding.segment_id.in_(seg_ids)
+                        )
+                    ).all()
+                )
+                if seg_ids
+                else set()
+            )
             batch = []
             for coder, key, seg_id, start, end in wanted:
                 if coder not in coders:
@@ -511,8 +635,19 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
                 if k in existing:
                     continue
                 existing.add(k)
-                batch.append({"code_id": codes[key], "coder_id": coders[coder], "transcript_id": tid, "segment_id": seg_id,
-                              "start": start, "end": end, "origin": origin, "guid": new_guid(), "created_at": utcnow()})
+                batch.append(
+                    {
+                        "code_id": codes[key],
+                        "coder_id": coders[coder],
+                        "transcript_id": tid,
+                        "segment_id": seg_id,
+                        "start": start,
+                        "end": end,
+                        "origin": origin,
+                        "guid": new_guid(),
+                        "created_at": utcnow(),
+                    }
+                )
             if batch:
                 s.execute(insert(Coding), batch)
             _log(s, None, "codings.import", {"added": len(batch)})
@@ -527,15 +662,42 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             coded: dict[int, int] = {}
             if coder:
                 coder_id = _coder_row(s, coder)[0]
-                coded = dict(s.execute(
-                    select(Coding.transcript_id, func.count(func.distinct(Coding.segment_id)))
-                    .where(Coding.coder_id == coder_id).group_by(Coding.transcript_id)).all())
+                coded = dict(
+                    s.execute(
+                        select(Coding.transcript_id, func.count(func.distinct(Coding.segment_id)))
+                        .where(Coding.coder_id == coder_id)
+                        .group_by(Coding.transcript_id)
+                    ).all()
+                )
             rows = s.execute(
-                select(Transcript.id, Transcript.name, Transcript.format, Participant.label, Participant.attributes,
-                       func.length(Transcript.text), Transcript.source_path, Transcript.sha256)
-                .outerjoin(Participant, Participant.id == Transcript.participant_id).order_by(Transcript.name)).all()
-            return [TranscriptInfo(r[0], r[1], r[2], r[3], dict(r[4] or {}), counts.get(r[0], 0), r[5] or 0,
-                                   coded.get(r[0], 0), r[6], r[7]) for r in rows]
+                select(
+                    Transcript.id,
+                    Transcript.name,
+                    Transcript.format,
+                    Participant.label,
+                    Participant.attributes,
+                    func.length(Transcript.text),
+                    Transcript.source_path,
+                    Transcript.sha256,
+                )
+                .outerjoin(Participant, Participant.id == Transcript.participant_id)
+                .order_by(Transcript.name)
+            ).all()
+            return [
+                TranscriptInfo(
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    dict(r[4] or {}),
+                    counts.get(r[0], 0),
+                    r[5] or 0,
+                    coded.get(r[0], 0),
+                    r[6],
+                    r[7],
+                )
+                for r in rows
+            ]
 
     def transcript(self, name: str) -> TranscriptInfo:
         for t in self.transcripts():
@@ -556,9 +718,21 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             if text_value is None:
                 raise QualcodeError(f"no transcript with id {transcript_id}")
             # Plain rows rather than ORM objects: a 5,000-segment interview opens several times faster.
-            q = (select(Segment.id, Segment.transcript_id, Segment.position, Segment.speaker, Segment.start,
-                        Segment.end, Segment.time_start, Segment.time_end)
-                 .where(Segment.transcript_id == transcript_id).order_by(Segment.position).offset(offset))
+            q = (
+                select(
+                    Segment.id,
+                    Segment.transcript_id,
+                    Segment.position,
+                    Segment.speaker,
+                    Segment.start,
+                    Segment.end,
+                    Segment.time_start,
+                    Segment.time_end,
+                )
+                .where(Segment.transcript_id == transcript_id)
+                .order_by(Segment.position)
+                .offset(offset)
+            )
             if limit is not None:
                 q = q.limit(limit)
             return [_segment_info(row, text_value) for row in s.execute(q)]
@@ -572,13 +746,22 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
 
     def participants(self) -> list[ParticipantInfo]:
         with self._read() as s:
-            return [ParticipantInfo(p.id, p.label, dict(p.attributes or {}))
-                    for p in s.scalars(select(Participant).order_by(Participant.label))]
+            return [
+                ParticipantInfo(p.id, p.label, dict(p.attributes or {}))
+                for p in s.scalars(select(Participant).order_by(Participant.label))
+            ]
 
     # ------------------------------------------------------------------ coding
 
-    def apply_code(self, coder: str, code_key: str, segment_id: int, start: int | None = None, end: int | None = None,
-                   origin: str = "manual") -> CodingInfo:
+    def apply_code(
+        self,
+        coder: str,
+        code_key: str,
+        segment_id: int,
+        start: int | None = None,
+        end: int | None = None,
+        origin: str = "manual",
+    ) -> CodingInfo:
         """Code a whole segment, or ``text[start:end]`` inside it. Applying it twice changes nothing."""
         if origin not in ("manual", "suggestion", "imported"):
             raise QualcodeError(f"unknown origin {origin!r}")
@@ -592,12 +775,27 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             end = seg.end if end is None else end
             if not seg.start <= start < end <= seg.end:
                 raise QualcodeError(f"a coding must lie inside its segment ({seg.start}-{seg.end}), not {start}-{end}")
-            existing = s.scalars(select(Coding).where(Coding.coder_id == coder_id, Coding.code_id == code.id,
-                                                      Coding.segment_id == seg.id, Coding.start == start, Coding.end == end)).first()
+            existing = s.scalars(
+                select(Coding).where(
+                    Coding.coder_id == coder_id,
+                    Coding.code_id == code.id,
+                    Coding.segment_id == seg.id,
+                    Coding.start == start,
+                    Coding.end == end,
+                )
+            ).first()
             if existing is not None:
                 return _coding_info(existing, code, coder_name, _color_of(s, code))
-            coding = Coding(code_id=code.id, coder_id=coder_id, transcript_id=seg.transcript_id, segment_id=seg.id,
-                            start=start, end=end, origin=origin, guid=new_guid())
+            coding = Coding(
+                code_id=code.id,
+                coder_id=coder_id,
+                transcript_id=seg.transcript_id,
+                segment_id=seg.id,
+                start=start,
+                end=end,
+                origin=origin,
+                guid=new_guid(),
+            )
             s.add(coding)
             s.flush()
             _log(s, coder_id, "coding.add", {"coding": _coding_dict(coding)})
@@ -616,21 +814,32 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             s.delete(coding)
             _log(s, coder_id, "coding.remove", payload)
 
-    def codings(self, transcript_id: int | None = None, coders: Iterable[str] | None = None,
-                segment_ids: Iterable[int] | None = None) -> list[CodingInfo]:
+    def codings(
+        self,
+        transcript_id: int | None = None,
+        coders: Iterable[str] | None = None,
+        segment_ids: Iterable[int] | None = None,
+    ) -> list[CodingInfo]:
         with self._read() as s:
             colors = {c.key: c.color for c in _code_infos(s)}
-            q = (select(Coding, Code.key, Code.name, Coder.name)
-                 .join(Code, Code.id == Coding.code_id).join(Coder, Coder.id == Coding.coder_id)
-                 .order_by(Coding.transcript_id, Coding.start, Coding.id))
+            q = (
+                select(Coding, Code.key, Code.name, Coder.name)
+                .join(Code, Code.id == Coding.code_id)
+                .join(Coder, Coder.id == Coding.coder_id)
+                .order_by(Coding.transcript_id, Coding.start, Coding.id)
+            )
             if transcript_id is not None:
                 q = q.where(Coding.transcript_id == transcript_id)
             if coders is not None:
                 q = q.where(Coder.name.in_(list(coders)))
             if segment_ids is not None:
                 q = q.where(Coding.segment_id.in_(list(segment_ids)))
-            return [CodingInfo(c.id, key, name, coder, c.transcript_id, c.segment_id, c.start, c.end, c.origin, colors.get(key))
-                    for c, key, name, coder in s.execute(q)]
+            return [
+                CodingInfo(
+                    c.id, key, name, coder, c.transcript_id, c.segment_id, c.start, c.end, c.origin, colors.get(key)
+                )
+                for c, key, name, coder in s.execute(q)
+            ]
 
     def code_counts(self, coder: str | None = None) -> dict[str, int]:
         """Number of codings per code key (for one coder, or everyone)."""
@@ -640,8 +849,9 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
                 q = q.where(Coding.coder_id == _coder_row(s, coder)[0])
             return dict(s.execute(q).all())
 
-    def next_uncoded_segment(self, transcript_id: int, coder: str, after_position: int = -1,
-                             skip_speakers: Iterable[str] = ("Interviewer",)) -> SegmentInfo | None:
+    def next_uncoded_segment(
+        self, transcript_id: int, coder: str, after_position: int = -1, skip_speakers: Iterable[str] = ("Interviewer",)
+    ) -> SegmentInfo | None:
         """The next segment (wrapping around) that ``coder`` has not coded, skipping the interviewer."""
         with self._read() as s:
             coder_id = _coder_row(s, coder)[0]
@@ -663,7 +873,12 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
         """Write (or with empty text, delete) ``coder``'s memo on a segment, coding, code or transcript."""
         if target not in MEMO_TARGETS:
             raise QualcodeError(f"a memo is on one of: {', '.join(MEMO_TARGETS)}")
-        column = {"segment": Memo.segment_id, "coding": Memo.coding_id, "code": Memo.code_id, "transcript": Memo.transcript_id}[target]
+        column = {
+            "segment": Memo.segment_id,
+            "coding": Memo.coding_id,
+            "code": Memo.code_id,
+            "transcript": Memo.transcript_id,
+        }[target]
         model = {"segment": Segment, "coding": Coding, "code": Code, "transcript": Transcript}[target]
         text_value = text_value.rstrip()
         with self._tx() as s:
@@ -674,8 +889,13 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             before = memo.text if memo else None
             if before == (text_value or None):
                 return _memo_info(memo, coder_name, target, target_id) if memo else None
-            payload = {"target": target, "target_id": target_id, "before": before, "after": text_value or None,
-                       "guid": memo.guid if memo else new_guid()}
+            payload = {
+                "target": target,
+                "target_id": target_id,
+                "before": before,
+                "after": text_value or None,
+                "guid": memo.guid if memo else new_guid(),
+            }
             if memo is not None and not text_value:
                 s.delete(memo)
                 result = None
@@ -690,7 +910,9 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
             _log(s, coder_id, "memo.set", payload)
             return result
 
-    def memos(self, coder: str | None = None, target: str | None = None, target_id: int | None = None) -> list[MemoInfo]:
+    def memos(
+        self, coder: str | None = None, target: str | None = None, target_id: int | None = None
+    ) -> list[MemoInfo]:
         with self._read() as s:
             q = select(Memo, Coder.name).join(Coder, Coder.id == Memo.coder_id).order_by(Memo.id)
             if coder:
@@ -728,7 +950,12 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
 
     def events(self, coder: str | None = None, limit: int = 50) -> list[EventInfo]:
         with self._read() as s:
-            q = select(Event, Coder.name).outerjoin(Coder, Coder.id == Event.coder_id).order_by(Event.id.desc()).limit(limit)
+            q = (
+                select(Event, Coder.name)
+                .outerjoin(Coder, Coder.id == Event.coder_id)
+                .order_by(Event.id.desc())
+                .limit(limit)
+            )
             if coder:
                 q = q.where(Coder.name == coder)
             return [EventInfo(e.id, e.kind, n, _describe(e)) for e, n in s.execute(q)]
@@ -738,7 +965,13 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
     def summary(self) -> ProjectSummary:
         with self._read() as s:
             book = s.scalars(select(Codebook)).first()
-            by_coder = dict(s.execute(select(Coder.name, func.count(Coding.id)).outerjoin(Coding, Coding.coder_id == Coder.id).group_by(Coder.name)).all())
+            by_coder = dict(
+                s.execute(
+                    select(Coder.name, func.count(Coding.id))
+                    .outerjoin(Coding, Coding.coder_id == Coder.id)
+                    .group_by(Coder.name)
+                ).all()
+            )
             words = 0
             for (body,) in s.execute(select(Transcript.text)):
                 words += len(body.split())
@@ -806,9 +1039,12 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
     def coding_rows(self, coders: Iterable[str] | None = None) -> list[tuple[str, int, int, str, int, int]]:
         """(coder, transcript id, segment id, code key, start, end) for every coding: input for agreement and exports."""
         with self._read() as s:
-            q = (select(Coder.name, Coding.transcript_id, Coding.segment_id, Code.key, Coding.start, Coding.end)
-                 .join(Coder, Coder.id == Coding.coder_id).join(Code, Code.id == Coding.code_id)
-                 .order_by(Coding.transcript_id, Coding.segment_id, Code.key, Coder.name, Coding.start))
+            q = (
+                select(Coder.name, Coding.transcript_id, Coding.segment_id, Code.key, Coding.start, Coding.end)
+                .join(Coder, Coder.id == Coding.coder_id)
+                .join(Code, Code.id == Coding.code_id)
+                .order_by(Coding.transcript_id, Coding.segment_id, Code.key, Coder.name, Coding.start)
+            )
             if coders is not None:
                 q = q.where(Coder.name.in_(list(coders)))
             return [tuple(r) for r in s.execute(q)]
@@ -816,8 +1052,9 @@ class Project(WorkbenchQueries, TeamOperations, SuggestionQueries, AgreementQuer
     def segment_rows(self) -> list[tuple[int, int, int, str | None, int, int]]:
         """(segment id, transcript id, position, speaker, start, end) for every segment."""
         with self._read() as s:
-            q = select(Segment.id, Segment.transcript_id, Segment.position, Segment.speaker, Segment.start, Segment.end
-                       ).order_by(Segment.transcript_id, Segment.position)
+            q = select(
+                Segment.id, Segment.transcript_id, Segment.position, Segment.speaker, Segment.start, Segment.end
+            ).order_by(Segment.transcript_id, Segment.position)
             return [tuple(r) for r in s.execute(q)]
 
 
@@ -840,10 +1077,17 @@ def _index_segments(s: Session, transcript_id: int) -> None:
     """Keep SQLite's full-text index (segment_fts, rowid = segment id) in step with a transcript."""
     if s.get_bind().dialect.name != "sqlite":
         return  # PostgreSQL searches transcripts.text through its GIN index
-    s.execute(text("DELETE FROM segment_fts WHERE rowid IN (SELECT id FROM segments WHERE transcript_id = :t)"), {"t": transcript_id})
-    s.execute(text(
-        "INSERT INTO segment_fts(rowid, text) SELECT s.id, substr(t.text, s.start_offset + 1, s.end_offset - s.start_offset)"
-        " FROM segments s JOIN transcripts t ON t.id = s.transcript_id WHERE s.transcript_id = :t"), {"t": transcript_id})
+    s.execute(
+        text("DELETE FROM segment_fts WHERE rowid IN (SELECT id FROM segments WHERE transcript_id = :t)"),
+        {"t": transcript_id},
+    )
+    s.execute(
+        text(
+            "INSERT INTO segment_fts(rowid, text) SELECT s.id, substr(t.text, s.start_offset + 1, s.end_offset - s.start_offset)"
+            " FROM segments s JOIN transcripts t ON t.id = s.transcript_id WHERE s.transcript_id = :t"
+        ),
+        {"t": transcript_id},
+    )
 
 
 def _log(s: Session, coder_id: int | None, kind: str, payload: dict, undoes: int | None = None) -> Event:
@@ -929,8 +1173,13 @@ def _insert_codes(s: Session, codebook_id: int, doc: cb.CodebookDoc) -> None:
     ids: dict[str, int] = {}
     for code, parent, _ in doc.walk():
         position = doc.placement()[code.id][1]
-        row = Code(codebook_id=codebook_id, key=code.id, parent_id=ids.get(parent) if parent else None,
-                   position=position, guid=new_guid())
+        row = Code(
+            codebook_id=codebook_id,
+            key=code.id,
+            parent_id=ids.get(parent) if parent else None,
+            position=position,
+            guid=new_guid(),
+        )
         _set_definition(row, code)
         s.add(row)
         s.flush()
@@ -951,8 +1200,23 @@ def _code_infos(s: Session, only: str | None = None) -> list[CodeInfo]:
     def visit(parent: Code | None, depth: int, inherited: str | None) -> None:
         for r in by_parent.get(parent.id if parent else None, []):
             color = r.color or inherited
-            out.append(CodeInfo(r.id, r.key, r.name, parent.key if parent else None, depth, r.position,
-                                r.description, r.include, r.exclude, r.example, tuple(r.keywords or ()), color, r.guid))
+            out.append(
+                CodeInfo(
+                    r.id,
+                    r.key,
+                    r.name,
+                    parent.key if parent else None,
+                    depth,
+                    r.position,
+                    r.description,
+                    r.include,
+                    r.exclude,
+                    r.example,
+                    tuple(r.keywords or ()),
+                    color,
+                    r.guid,
+                )
+            )
             visit(r, depth + 1, color)
 
     visit(None, 0, None)
@@ -979,8 +1243,17 @@ def _codebook_doc(s: Session) -> cb.CodebookDoc:
 
     def build(parent_id: int | None) -> tuple[cb.CodeDef, ...]:
         return tuple(
-            cb.CodeDef(id=r.key, name=r.name, description=r.description, include=r.include, exclude=r.exclude,
-                       example=r.example, keywords=tuple(r.keywords or ()), color=r.color, children=build(r.id))
+            cb.CodeDef(
+                id=r.key,
+                name=r.name,
+                description=r.description,
+                include=r.include,
+                exclude=r.exclude,
+                example=r.example,
+                keywords=tuple(r.keywords or ()),
+                color=r.color,
+                children=build(r.id),
+            )
             for r in by_parent.get(parent_id, [])
         )
 
@@ -997,7 +1270,9 @@ def _participant(s: Session, label: str, attrs: dict[str, str], identifying: dic
     merged = dict(person.attributes or {})
     for key, value in attrs.items():
         if key in merged and merged[key] != value:
-            raise InputError(where, f"participant {label!r} already has {key}={merged[key]!r}, this file says {value!r}")
+            raise InputError(
+                where, f"participant {label!r} already has {key}={merged[key]!r}, this file says {value!r}"
+            )
         merged[key] = value
     person.attributes = merged
     if identifying:
@@ -1007,8 +1282,17 @@ def _participant(s: Session, label: str, attrs: dict[str, str], identifying: dic
 
 def _segment_info(seg: Segment | Row, body: str) -> SegmentInfo:
     """From a segment, or a row of the same columns."""
-    return SegmentInfo(seg.id, seg.transcript_id, seg.position, seg.speaker, seg.start, seg.end,
-                       body[seg.start:seg.end], seg.time_start, seg.time_end)
+    return SegmentInfo(
+        seg.id,
+        seg.transcript_id,
+        seg.position,
+        seg.speaker,
+        seg.start,
+        seg.end,
+        body[seg.start : seg.end],
+        seg.time_start,
+        seg.time_end,
+    )
 
 
 def _coding_info(c: Coding, code: Code, coder: str, color: str | None) -> CodingInfo:
@@ -1016,20 +1300,51 @@ def _coding_info(c: Coding, code: Code, coder: str, color: str | None) -> Coding
 
 
 def _code_dict(row: Code) -> dict:
-    return {"id": row.id, "key": row.key, "parent_id": row.parent_id, "position": row.position, "name": row.name,
-            "description": row.description, "include": row.include, "exclude": row.exclude, "example": row.example,
-            "keywords": list(row.keywords or []), "color": row.color, "guid": row.guid, "codebook_id": row.codebook_id}
+    return {
+        "id": row.id,
+        "key": row.key,
+        "parent_id": row.parent_id,
+        "position": row.position,
+        "name": row.name,
+        "description": row.description,
+        "include": row.include,
+        "exclude": row.exclude,
+        "example": row.example,
+        "keywords": list(row.keywords or []),
+        "color": row.color,
+        "guid": row.guid,
+        "codebook_id": row.codebook_id,
+    }
 
 
 def _coding_dict(c: Coding) -> dict:
-    return {"id": c.id, "code_id": c.code_id, "coder_id": c.coder_id, "transcript_id": c.transcript_id,
-            "segment_id": c.segment_id, "start": c.start, "end": c.end, "origin": c.origin, "guid": c.guid}
+    return {
+        "id": c.id,
+        "code_id": c.code_id,
+        "coder_id": c.coder_id,
+        "transcript_id": c.transcript_id,
+        "segment_id": c.segment_id,
+        "start": c.start,
+        "end": c.end,
+        "origin": c.origin,
+        "guid": c.guid,
+    }
 
 
 def _memo_dicts(s: Session, where) -> list[dict]:
-    return [{"id": m.id, "coder_id": m.coder_id, "segment_id": m.segment_id, "coding_id": m.coding_id,
-             "code_id": m.code_id, "transcript_id": m.transcript_id, "text": m.text, "guid": m.guid}
-            for m in s.scalars(select(Memo).where(where))]
+    return [
+        {
+            "id": m.id,
+            "coder_id": m.coder_id,
+            "segment_id": m.segment_id,
+            "coding_id": m.coding_id,
+            "code_id": m.code_id,
+            "transcript_id": m.transcript_id,
+            "text": m.text,
+            "guid": m.guid,
+        }
+        for m in s.scalars(select(Memo).where(where))
+    ]
 
 
 def _memo_target(memo: Memo) -> tuple[str, int]:
@@ -1045,7 +1360,9 @@ def _memo_info(memo: Memo, coder: str, target: str, target_id: int) -> MemoInfo:
 
 
 def _move_codings(s: Session, source_id: int, target_id: int) -> int:
-    existing = {(c.coder_id, c.segment_id, c.start, c.end) for c in s.scalars(select(Coding).where(Coding.code_id == target_id))}
+    existing = {
+        (c.coder_id, c.segment_id, c.start, c.end) for c in s.scalars(select(Coding).where(Coding.code_id == target_id))
+    }
     moved = 0
     for c in list(s.scalars(select(Coding).where(Coding.code_id == source_id))):
         if (c.coder_id, c.segment_id, c.start, c.end) in existing:
@@ -1125,7 +1442,9 @@ def _reverse(s: Session, ev: Event) -> None:
             row = _same_row(s, Code, p["code"])
             if row is None:
                 raise QualcodeError("cannot undo: that code was removed since")
-            if s.scalar(select(func.count()).select_from(Coding).where(Coding.code_id == row.id)) or _children(s, row.id):
+            if s.scalar(select(func.count()).select_from(Coding).where(Coding.code_id == row.id)) or _children(
+                s, row.id
+            ):
                 raise QualcodeError(f"cannot undo adding {row.key!r}: it has codings or sub-codes now")
             s.execute(delete(Memo).where(Memo.code_id == row.id))
             s.execute(delete(Suggestion).where(Suggestion.code_id == row.id))
@@ -1226,7 +1545,11 @@ def _set_memo_raw(s: Session, coder_id: int, p: dict, value: str | None) -> None
         if memo is not None:
             s.delete(memo)
     elif memo is None:
-        s.add(Memo(coder_id=coder_id, text=value, guid=p.get("guid") or new_guid(), **{f"{p['target']}_id": p["target_id"]}))
+        s.add(
+            Memo(
+                coder_id=coder_id, text=value, guid=p.get("guid") or new_guid(), **{f"{p['target']}_id": p["target_id"]}
+            )
+        )
     else:
         memo.text, memo.updated_at = value, utcnow()
 

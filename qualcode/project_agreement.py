@@ -24,8 +24,14 @@ class Disagreement:
 class AgreementQueries:
     """Mixin for ``Project``."""
 
-    def reliability_data(self, coders: list[str], unit: str = "segment", codes: str | None = None,
-                         transcripts: list[str] | None = None, include_interviewer: bool = False) -> ReliabilityData:
+    def reliability_data(
+        self,
+        coders: list[str],
+        unit: str = "segment",
+        codes: str | None = None,
+        transcripts: list[str] | None = None,
+        include_interviewer: bool = False,
+    ) -> ReliabilityData:
         """Units-by-coders arrays per code for ``coders`` (see ``qualcode.agreement.units``).
 
         ``codes`` limits the report to one code and everything below it.
@@ -43,33 +49,63 @@ class AgreementQueries:
                 raise QualcodeError(f"unknown code {codes!r}; `qualcode codebook show` lists the codes")
             keep = below[codes]
             top = next(n.depth for n in nodes if n.key == codes)
-            nodes = [CodeNode(n.key, n.name, n.parent_key if n.key != codes else None, n.depth - top) for n in nodes if n.key in keep]
+            nodes = [
+                CodeNode(n.key, n.name, n.parent_key if n.key != codes else None, n.depth - top)
+                for n in nodes
+                if n.key in keep
+            ]
         names = {t.id: t.name for t in self.transcripts()}
         if transcripts:
             unknown = sorted(set(transcripts) - set(names.values()))
             if unknown:
                 raise QualcodeError(f"no transcript named {unknown[0]!r}; `qualcode transcripts list` shows them")
-        data = build(coders, nodes, self.segment_rows(), self.coding_rows(coders), names, unit, include_interviewer, transcripts)
+        data = build(
+            coders, nodes, self.segment_rows(), self.coding_rows(coders), names, unit, include_interviewer, transcripts
+        )
         if not data.transcripts:
-            left = "; ".join(f"{n} not coded by {', '.join(c)}" for n, c in sorted(data.skipped_transcripts.items())[:3])
-            raise QualcodeError(f"no transcript has been coded by all of {', '.join(coders)}" + (f" ({left})" if left else ""))
+            left = "; ".join(
+                f"{n} not coded by {', '.join(c)}" for n, c in sorted(data.skipped_transcripts.items())[:3]
+            )
+            raise QualcodeError(
+                f"no transcript has been coded by all of {', '.join(coders)}" + (f" ({left})" if left else "")
+            )
         return data
 
-    def disagreements(self, coders: list[str], codes: str | None = None, transcripts: list[str] | None = None,
-                      include_interviewer: bool = False) -> list[Disagreement]:
+    def disagreements(
+        self,
+        coders: list[str],
+        codes: str | None = None,
+        transcripts: list[str] | None = None,
+        include_interviewer: bool = False,
+    ) -> list[Disagreement]:
         """Per code (codebook order), the segments where the coders differ on it."""
         data = self.reliability_data(coders, "segment", codes, transcripts, include_interviewer)
         texts = {tid: self.transcript_text(tid) for tid in data.transcripts}
-        compared = [row for row in self.segment_rows() if row[1] in data.transcripts
-                    and (include_interviewer or (row[3] or "").strip().lower() not in INTERVIEWER_LABELS)]
+        compared = [
+            row
+            for row in self.segment_rows()
+            if row[1] in data.transcripts
+            and (include_interviewer or (row[3] or "").strip().lower() not in INTERVIEWER_LABELS)
+        ]
         out: list[Disagreement] = []
         for code in data.codes:
             values = data.values[code.key]
-            differ = (values.max(axis=1) != values.min(axis=1))
+            differ = values.max(axis=1) != values.min(axis=1)
             for index in differ.nonzero()[0]:
                 sid, tid, position, speaker, start, end = compared[index]
                 applied = tuple(c for i, c in enumerate(data.coders) if values[index, i] == 1)
                 not_by = tuple(c for c in data.coders if c not in applied)
-                out.append(Disagreement(code.key, code.name, data.transcripts[tid], sid, position, speaker,
-                                        texts[tid][start:end], applied, not_by))
+                out.append(
+                    Disagreement(
+                        code.key,
+                        code.name,
+                        data.transcripts[tid],
+                        sid,
+                        position,
+                        speaker,
+                        texts[tid][start:end],
+                        applied,
+                        not_by,
+                    )
+                )
         return out

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select
 
 from qualcode.db.models import Code, Codebook, Coder, Coding, Memo, Participant, Segment, Transcript
-from qualcode.export.refi import RefiSelection
 from qualcode.export.data import (
     ExportCode,
     ExportCoding,
@@ -31,6 +30,7 @@ from qualcode.export.data import (
     ExportSegment,
     ExportTranscript,
 )
+from qualcode.export.refi import RefiSelection
 
 if TYPE_CHECKING:
     from qualcode.export.refi import RefiProject
@@ -47,8 +47,9 @@ def _iso(value) -> str:
 class ExportQueries:
     """Mixin for ``Project``: reads for exports, and the REFI-QDA import."""
 
-    def export_data(self, texts: bool = True, memos: bool = True, coders: list[str] | None = None,
-                    details: bool = True) -> ExportData:
+    def export_data(
+        self, texts: bool = True, memos: bool = True, coders: list[str] | None = None, details: bool = True
+    ) -> ExportData:
         """Codes, coders, participants (without identifying data), transcripts, segments, codings, memos.
 
         ``details=False`` leaves out what only a REFI-QDA export needs (codings' GUIDs, origins and
@@ -61,31 +62,75 @@ class ExportQueries:
             book = s.scalars(select(Codebook)).one()
             infos = _code_infos(s)
             own = {r.id: r.color for r in s.scalars(select(Code))}
-            codes = [ExportCode(c.key, c.name, c.parent_key, c.depth, c.description, c.include, c.exclude, c.example,
-                                tuple(c.keywords), own.get(c.id), c.guid) for c in infos]
+            codes = [
+                ExportCode(
+                    c.key,
+                    c.name,
+                    c.parent_key,
+                    c.depth,
+                    c.description,
+                    c.include,
+                    c.exclude,
+                    c.example,
+                    tuple(c.keywords),
+                    own.get(c.id),
+                    c.guid,
+                )
+                for c in infos
+            ]
             coder_names = dict(s.execute(select(Coder.id, Coder.name)).all())
-            people = [ExportParticipant(pid, label, dict(attrs or {}), guid) for pid, label, attrs, guid in s.execute(
-                select(Participant.id, Participant.label, Participant.attributes, Participant.guid).order_by(Participant.label))]
-            cols = [Transcript.id, Transcript.name, Transcript.participant_id, Transcript.guid, Transcript.format, Transcript.meta]
+            people = [
+                ExportParticipant(pid, label, dict(attrs or {}), guid)
+                for pid, label, attrs, guid in s.execute(
+                    select(Participant.id, Participant.label, Participant.attributes, Participant.guid).order_by(
+                        Participant.label
+                    )
+                )
+            ]
+            cols = [
+                Transcript.id,
+                Transcript.name,
+                Transcript.participant_id,
+                Transcript.guid,
+                Transcript.format,
+                Transcript.meta,
+            ]
             if texts:
                 cols.append(Transcript.text)
             transcripts = []
             for row in s.execute(select(*cols).order_by(Transcript.name)):
                 meta = row[5] or {}
-                transcripts.append(ExportTranscript(row[0], row[1], row[2], row[6] if texts else "", row[3], row[4],
-                                                    str(meta.get("title") or "")))
-            segments = [ExportSegment(*r) for r in s.execute(
-                select(Segment.id, Segment.transcript_id, Segment.position, Segment.speaker, Segment.start, Segment.end)
-                .order_by(Segment.transcript_id, Segment.position))]
+                transcripts.append(
+                    ExportTranscript(
+                        row[0], row[1], row[2], row[6] if texts else "", row[3], row[4], str(meta.get("title") or "")
+                    )
+                )
+            segments = [
+                ExportSegment(*r)
+                for r in s.execute(
+                    select(
+                        Segment.id, Segment.transcript_id, Segment.position, Segment.speaker, Segment.start, Segment.end
+                    ).order_by(Segment.transcript_id, Segment.position)
+                )
+            ]
             keys = {c.id: c.key for c in infos}
             extra = (Coding.guid, Coding.origin, Coding.created_at) if details else ()
-            q = (select(Coding.coder_id, Coding.code_id, Coding.transcript_id, Coding.segment_id, Coding.start, Coding.end, *extra)
-                 .order_by(Coding.transcript_id, Coding.start, Coding.end, Coding.id))
+            q = select(
+                Coding.coder_id,
+                Coding.code_id,
+                Coding.transcript_id,
+                Coding.segment_id,
+                Coding.start,
+                Coding.end,
+                *extra,
+            ).order_by(Coding.transcript_id, Coding.start, Coding.end, Coding.id)
             if coders is not None:
                 q = q.where(Coding.coder_id.in_([i for i, n in coder_names.items() if n in set(coders)]))
             if details:
-                codings = [ExportCoding(coder_names[r[0]], keys[r[1]], r[2], r[3], r[4], r[5], r[6], r[7], _iso(r[8]))
-                           for r in s.execute(q)]
+                codings = [
+                    ExportCoding(coder_names[r[0]], keys[r[1]], r[2], r[3], r[4], r[5], r[6], r[7], _iso(r[8]))
+                    for r in s.execute(q)
+                ]
             else:
                 codings = [ExportCoding(coder_names[a], keys[b], c, d, e, f) for a, b, c, d, e, f in s.execute(q)]
             memo_rows: list[ExportMemo] = []
@@ -100,18 +145,41 @@ class ExportQueries:
                         target, tid = "code", keys.get(m.code_id, "")
                     else:
                         target, tid = "transcript", m.transcript_id
-                    memo_rows.append(ExportMemo(coder_names[m.coder_id], target, tid, m.text, m.guid, _iso(m.created_at)))
-            return ExportData(name, book.name, book.description or "", book.source or "", book.version, codes,
-                              sorted(coder_names.values()), people, transcripts, segments, codings, memo_rows)
+                    memo_rows.append(
+                        ExportMemo(coder_names[m.coder_id], target, tid, m.text, m.guid, _iso(m.created_at))
+                    )
+            return ExportData(
+                name,
+                book.name,
+                book.description or "",
+                book.source or "",
+                book.version,
+                codes,
+                sorted(coder_names.values()),
+                people,
+                transcripts,
+                segments,
+                codings,
+                memo_rows,
+            )
 
     def identifying_terms(self) -> list[tuple[str, str]]:
         """(text, kind) for every name in the participants' identifying data: what quotes must not show.
 
         Used only to black out names in exported quotes; the terms themselves are never exported.
         """
-        kinds = {"name": "name", "school": "school", "town": "place", "city": "place", "place": "place",
-                 "village": "place", "organisation": "organisation", "organization": "organisation",
-                 "trust": "organisation", "authority": "organisation"}
+        kinds = {
+            "name": "name",
+            "school": "school",
+            "town": "place",
+            "city": "place",
+            "place": "place",
+            "village": "place",
+            "organisation": "organisation",
+            "organization": "organisation",
+            "trust": "organisation",
+            "authority": "organisation",
+        }
         out: dict[str, str] = {}
         with self._read() as s:
             for (ident,) in s.execute(select(Participant.identifying)):
@@ -122,8 +190,11 @@ class ExportQueries:
                             continue
                         v = v.strip()
                         words = v.split()
-                        person = key == "name" or (key == "others" and 2 <= len(words) <= 3
-                                                   and not any(w.casefold() in _ORGANISATION_WORDS for w in words))
+                        person = key == "name" or (
+                            key == "others"
+                            and 2 <= len(words) <= 3
+                            and not any(w.casefold() in _ORGANISATION_WORDS for w in words)
+                        )
                         kind = "name" if person else kinds.get(key, "organisation")
                         out.setdefault(v, kind)
                         if person and len(words) >= 2:  # "Helen" and "Mrs Achterberg" as well as "Helen Achterberg"
@@ -134,7 +205,7 @@ class ExportQueries:
 
     # ------------------------------------------------------------------ REFI-QDA import
 
-    def import_refi_doc(self, doc: "RefiProject", where: str = "REFI-QDA file") -> "RefiImportSummary":
+    def import_refi_doc(self, doc: RefiProject, where: str = "REFI-QDA file") -> RefiImportSummary:
         """Write a parsed REFI-QDA project or codebook into this project: one transaction, one event."""
         from qualcode.ingest.transcripts import segment_text
 
@@ -169,9 +240,14 @@ class RefiImportSummary:
     def lines(self) -> list[str]:
         out = [f"codes: {self.codes_added} added, {self.codes_matched} already there"]
         if self.kind == "project":
-            out.append(f"transcripts: {len(self.transcripts_added)} added, {len(self.transcripts_unchanged)} already there")
+            out.append(
+                f"transcripts: {len(self.transcripts_added)} added, {len(self.transcripts_unchanged)} already there"
+            )
             out.append(f"participants: {self.participants_added} added")
-            out.append(f"coders: {len(self.coders_added)} added" + (f" ({', '.join(self.coders_added)})" if self.coders_added else ""))
+            out.append(
+                f"coders: {len(self.coders_added)} added"
+                + (f" ({', '.join(self.coders_added)})" if self.coders_added else "")
+            )
             out.append(f"codings: {self.codings_added} added, {self.codings_unchanged} already there")
             out.append(f"memos: {self.memos_added} added")
         return out
@@ -214,9 +290,20 @@ class _Importer:
         if sets:
             self.warn(f"{len(sets)} sets not imported (qualcode has no sets): " + ", ".join(repr(n) for n in sets[:5]))
         s = self.summary
-        _log(self.s, None, "refi.import", {"source": s.path, "origin": s.origin, "codes_added": s.codes_added,
-                                           "transcripts_added": s.transcripts_added, "codings_added": s.codings_added,
-                                           "memos_added": s.memos_added, "warnings": len(s.warnings)})
+        _log(
+            self.s,
+            None,
+            "refi.import",
+            {
+                "source": s.path,
+                "origin": s.origin,
+                "codes_added": s.codes_added,
+                "transcripts_added": s.transcripts_added,
+                "codings_added": s.codings_added,
+                "memos_added": s.memos_added,
+                "warnings": len(s.warnings),
+            },
+        )
 
     # -------------------------------------------------------------- codes
 
@@ -261,10 +348,20 @@ class _Importer:
                         key, n = f"{base}_{n}", n + 1
                 keys.add(key)
                 guid = code.guid if code.guid and code.guid not in by_guid else str(uuid.uuid4())
-                row = Code(codebook_id=book.id, key=key, name=name, parent_id=parent_id, position=next_position[parent_id],
-                           description=str(fields["description"]), include=str(fields["include"]),
-                           exclude=str(fields["exclude"]), example=str(fields["example"]),
-                           keywords=list(fields["keywords"]), color=code.color, guid=guid)
+                row = Code(
+                    codebook_id=book.id,
+                    key=key,
+                    name=name,
+                    parent_id=parent_id,
+                    position=next_position[parent_id],
+                    description=str(fields["description"]),
+                    include=str(fields["include"]),
+                    exclude=str(fields["exclude"]),
+                    example=str(fields["example"]),
+                    keywords=list(fields["keywords"]),
+                    color=code.color,
+                    guid=guid,
+                )
                 next_position[parent_id] += 1
                 s.add(row)
                 s.flush()
@@ -336,7 +433,9 @@ class _Importer:
         merged = dict(person.attributes or {})
         for key, value in attrs.items():
             if key in merged and str(merged[key]) != value:
-                self.warn(f"participant {label!r} already has {key}={merged[key]!r}; the file's {value!r} was not imported")
+                self.warn(
+                    f"participant {label!r} already has {key}={merged[key]!r}; the file's {value!r} was not imported"
+                )
             else:
                 merged[key] = value
         person.attributes = merged
@@ -360,12 +459,18 @@ class _Importer:
                 else:
                     case_of[guid] = case
             if case.selections:
-                self.warn(f"case {case.name!r}: {len(case.selections)} selections linked to it were not kept "
-                          "(qualcode links a participant to whole transcripts)")
-        existing_guid = {_norm(g): (i, n) for i, n, g in s.execute(select(Transcript.id, Transcript.name, Transcript.guid))}
+                self.warn(
+                    f"case {case.name!r}: {len(case.selections)} selections linked to it were not kept "
+                    "(qualcode links a participant to whole transcripts)"
+                )
+        existing_guid = {
+            _norm(g): (i, n) for i, n, g in s.execute(select(Transcript.id, Transcript.name, Transcript.guid))
+        }
         existing_sha = {h: (i, n) for i, n, h in s.execute(select(Transcript.id, Transcript.name, Transcript.sha256))}
         names = set(s.scalars(select(Transcript.name)))
-        known_codings = set(s.execute(select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)).all())
+        known_codings = set(
+            s.execute(select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)).all()
+        )
         known_coding_guids = {_norm(g) for g in s.scalars(select(Coding.guid))}
         batch = []
         with_notes = []
@@ -383,12 +488,20 @@ class _Importer:
             same = same or existing_sha.get(sha)
             if same is not None:
                 self.summary.transcripts_unchanged.append(same[1])
-                tid, fresh = same[0], False
+                tid = same[0]
                 if s.scalar(select(Transcript.text).where(Transcript.id == tid)) != src.text:
-                    self.warn(f"{label}: the project's transcript {same[1]!r} (same GUID) has different text; its codings were not imported")
+                    self.warn(
+                        f"{label}: the project's transcript {same[1]!r} (same GUID) has different text; its codings were not imported"
+                    )
                     continue
-                seg_rows = [tuple(r) for r in s.execute(select(Segment.id, Segment.start, Segment.end)
-                                                        .where(Segment.transcript_id == tid).order_by(Segment.position))]
+                seg_rows = [
+                    tuple(r)
+                    for r in s.execute(
+                        select(Segment.id, Segment.start, Segment.end)
+                        .where(Segment.transcript_id == tid)
+                        .order_by(Segment.position)
+                    )
+                ]
             else:
                 name = _transcript_name(src.name, names)
                 if name != src.name.strip():
@@ -397,20 +510,45 @@ class _Importer:
                 case = case_of.get(src.guid)
                 person = self.participant(case, src, (case.name if case is not None and case.name else name))
                 guid = src.guid if src.guid and GUID_RE.match(src.guid) else str(uuid.uuid4())
-                row = Transcript(name=name, sha256=sha, source_path=f"{self.summary.path}#{src.path or src.guid}",
-                                 format="txt", text=src.text, participant_id=person,
-                                 meta={"title": src.description} if src.description else {}, guid=guid)
+                row = Transcript(
+                    name=name,
+                    sha256=sha,
+                    source_path=f"{self.summary.path}#{src.path or src.guid}",
+                    format="txt",
+                    text=src.text,
+                    participant_id=person,
+                    meta={"title": src.description} if src.description else {},
+                    guid=guid,
+                )
                 s.add(row)
                 s.flush()
-                s.execute(Segment.__table__.insert(), [
-                    {"transcript_id": row.id, "position": i, "speaker": g.speaker, "start_offset": g.start, "end_offset": g.end,
-                     "time_start": g.time_start, "time_end": g.time_end} for i, g in enumerate(segs)])
+                s.execute(
+                    Segment.__table__.insert(),
+                    [
+                        {
+                            "transcript_id": row.id,
+                            "position": i,
+                            "speaker": g.speaker,
+                            "start_offset": g.start,
+                            "end_offset": g.end,
+                            "time_start": g.time_start,
+                            "time_end": g.time_end,
+                        }
+                        for i, g in enumerate(segs)
+                    ],
+                )
                 _index_segments(s, row.id)
                 existing_sha[sha] = existing_guid[_norm(guid)] = (row.id, name)
                 self.summary.transcripts_added.append(name)
-                tid, fresh = row.id, True
-                seg_rows = [tuple(r) for r in s.execute(select(Segment.id, Segment.start, Segment.end)
-                                                        .where(Segment.transcript_id == tid).order_by(Segment.position))]
+                tid = row.id
+                seg_rows = [
+                    tuple(r)
+                    for r in s.execute(
+                        select(Segment.id, Segment.start, Segment.end)
+                        .where(Segment.transcript_id == tid)
+                        .order_by(Segment.position)
+                    )
+                ]
             for guid in src.notes:
                 self.memo_targets[guid].append(("transcript", tid))
             starts = [a for _, a, _ in seg_rows]
@@ -452,12 +590,27 @@ class _Importer:
                             self.summary.codings_unchanged += 1
                             continue
                         known_codings.add(key)
-                        guid = coding.guid if i == 0 and coding.guid and coding.guid not in known_coding_guids else (
-                            str(uuid.uuid5(uuid.NAMESPACE_URL, f"{coding.guid}/{i}")) if coding.guid else str(uuid.uuid4()))
+                        guid = (
+                            coding.guid
+                            if i == 0 and coding.guid and coding.guid not in known_coding_guids
+                            else (
+                                str(uuid.uuid5(uuid.NAMESPACE_URL, f"{coding.guid}/{i}"))
+                                if coding.guid
+                                else str(uuid.uuid4())
+                            )
+                        )
                         known_coding_guids.add(guid)
-                        values = {"code_id": code_id, "coder_id": coder, "transcript_id": tid, "segment_id": seg_id,
-                                  "start_offset": lo, "end_offset": hi, "origin": "imported", "guid": guid,
-                                  "created_at": _when(coding.created)}
+                        values = {
+                            "code_id": code_id,
+                            "coder_id": coder,
+                            "transcript_id": tid,
+                            "segment_id": seg_id,
+                            "start_offset": lo,
+                            "end_offset": hi,
+                            "origin": "imported",
+                            "guid": guid,
+                            "created_at": _when(coding.created),
+                        }
                         if i == 0 and coding.notes:
                             with_notes.append((values, coding.notes))
                         else:
@@ -497,7 +650,12 @@ class _Importer:
             for target in dict.fromkeys(targets):
                 grouped[(coder, *target)].append(note)
         for (coder, target, target_id), notes in grouped.items():
-            column = {"segment": Memo.segment_id, "coding": Memo.coding_id, "code": Memo.code_id, "transcript": Memo.transcript_id}[target]
+            column = {
+                "segment": Memo.segment_id,
+                "coding": Memo.coding_id,
+                "code": Memo.code_id,
+                "transcript": Memo.transcript_id,
+            }[target]
             text = "\n\n".join(n.text.strip() for n in notes if n.text.strip())
             if not text:
                 continue
@@ -506,21 +664,52 @@ class _Importer:
             existing = s.scalars(select(Memo).where(Memo.coder_id == coder, column == target_id)).first()
             if existing is not None:
                 if existing.text.strip() != text:
-                    self.warn(f"a {target} already has a memo by that coder; the file's note {notes[0].name!r} was not imported")
+                    self.warn(
+                        f"a {target} already has a memo by that coder; the file's note {notes[0].name!r} was not imported"
+                    )
                 continue
             guid = notes[0].guid if GUID_RE.match(notes[0].guid or "") else str(uuid.uuid4())
-            s.add(Memo(coder_id=coder, text=text, guid=guid, created_at=_when(notes[0].created), **{column.key: target_id}))
+            s.add(
+                Memo(
+                    coder_id=coder, text=text, guid=guid, created_at=_when(notes[0].created), **{column.key: target_id}
+                )
+            )
             self.summary.memos_added += 1
         if unattached:
-            self.warn(f"{len(unattached)} notes are not attached to a code, source, selection or coding; not imported: "
-                      + ", ".join(repr(n) for n in unattached[:3]))
+            self.warn(
+                f"{len(unattached)} notes are not attached to a code, source, selection or coding; not imported: "
+                + ", ".join(repr(n) for n in unattached[:3])
+            )
         s.flush()
 
 
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "frau", "herr", "rev", "fr"}
-_ORGANISATION_WORDS = {"school", "schools", "trust", "alliance", "partnership", "primary", "academy", "college", "university",
-                       "research", "council", "authority", "network", "federation", "hub", "gymnasium", "grundschule",
-                       "sekundarschule", "gesamtschule", "realschule", "high", "infant", "junior", "church"}
+_ORGANISATION_WORDS = {
+    "school",
+    "schools",
+    "trust",
+    "alliance",
+    "partnership",
+    "primary",
+    "academy",
+    "college",
+    "university",
+    "research",
+    "council",
+    "authority",
+    "network",
+    "federation",
+    "hub",
+    "gymnasium",
+    "grundschule",
+    "sekundarschule",
+    "gesamtschule",
+    "realschule",
+    "high",
+    "infant",
+    "junior",
+    "church",
+}
 GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 

@@ -24,9 +24,9 @@ suggestion); rejecting is event ``suggestion.reject``, undoable too.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -65,7 +65,9 @@ class SuggestionInfo:
     source: str  # keywords | model | both
     score: float
     reason: str  # one line: 'words: governors, "signed off" · model 0.82 (v3)'
-    words: tuple[tuple[int, int, str, str, str], ...]  # (start, end, text, keyword, kind), offsets into the segment text
+    words: tuple[
+        tuple[int, int, str, str, str], ...
+    ]  # (start, end, text, keyword, kind), offsets into the segment text
     model_score: float | None
     keyword_score: float
     model_version: str | None
@@ -105,8 +107,9 @@ class SuggestionQueries:
     # ------------------------------------------------------------------ plain data for the domain
 
     def _segments_data(self, s: Session, transcript_ids: Iterable[int] | None = None) -> list[tuple]:
-        q = (select(Segment.id, Segment.transcript_id, Segment.start, Segment.end, Segment.speaker)
-             .order_by(Segment.transcript_id, Segment.position))
+        q = select(Segment.id, Segment.transcript_id, Segment.start, Segment.end, Segment.speaker).order_by(
+            Segment.transcript_id, Segment.position
+        )
         ids = None if transcript_ids is None else list(transcript_ids)
         if ids is not None:
             q = q.where(Segment.transcript_id.in_(ids))
@@ -119,8 +122,15 @@ class SuggestionQueries:
         return [(sid, tid, texts[tid][a:b], speaker) for sid, tid, a, b, speaker in s.execute(q)]
 
     def _codes_data(self, s: Session) -> list[tuple]:
-        return [(c.key, c.name, list(c.keywords or ()), " ".join(x for x in (c.name, c.description, c.include, c.example) if x))
-                for c in s.scalars(select(Code).order_by(Code.position, Code.id))]
+        return [
+            (
+                c.key,
+                c.name,
+                list(c.keywords or ()),
+                " ".join(x for x in (c.name, c.description, c.include, c.example) if x),
+            )
+            for c in s.scalars(select(Code).order_by(Code.position, Code.id))
+        ]
 
     def transcript_ids(self, names: Iterable[str] | None) -> list[int] | None:
         """Ids of the named transcripts (None for all); an unknown name is an error."""
@@ -134,8 +144,14 @@ class SuggestionQueries:
                 raise QualcodeError(f"no transcript named {name!r}; `qualcode transcripts list` shows them")
         return [found[n] for n in names]
 
-    def training_payload(self, coders: Iterable[str] | None = None, architecture: str = "bow",
-                         use_definitions: bool = False, epochs: int | None = None, seed: int = 0) -> dict:
+    def training_payload(
+        self,
+        coders: Iterable[str] | None = None,
+        architecture: str = "bow",
+        use_definitions: bool = False,
+        epochs: int | None = None,
+        seed: int = 0,
+    ) -> dict:
         """Everything ``qualcode.suggest.model.train_payload`` needs, as plain data."""
         coders = list(coders) if coders else None
         lemma_model = self.lemma_model()  # before the read: sessions must never nest (SQLite locks)
@@ -149,27 +165,61 @@ class SuggestionQueries:
                 who = " and ".join(coders) if coders else "anyone"
                 raise QualcodeError(f"no codings by {who} to learn from; code a few transcripts first")
             transcripts = sorted({t for _, t, _, _ in codings})
-            rejected = [(sid, key) for sid, key in s.execute(
-                select(Suggestion.segment_id, Code.key).join(Code, Code.id == Suggestion.code_id)
-                .where(Suggestion.status == "rejected"))]
-            rejected_transcripts = {t for (t,) in s.execute(
-                select(Segment.transcript_id).where(Segment.id.in_([r[0] for r in rejected])).distinct())} if rejected else set()
+            rejected = [
+                (sid, key)
+                for sid, key in s.execute(
+                    select(Suggestion.segment_id, Code.key)
+                    .join(Code, Code.id == Suggestion.code_id)
+                    .where(Suggestion.status == "rejected")
+                )
+            ]
+            rejected_transcripts = (
+                {
+                    t
+                    for (t,) in s.execute(
+                        select(Segment.transcript_id).where(Segment.id.in_([r[0] for r in rejected])).distinct()
+                    )
+                }
+                if rejected
+                else set()
+            )
             segments = self._segments_data(s, sorted(set(transcripts) | rejected_transcripts))
             version = s.scalar(text("SELECT version FROM codebooks LIMIT 1"))
-            return {"segments": segments, "codings": codings, "rejected": rejected, "coders": coders,
-                    "codes": self._codes_data(s), "architecture": architecture, "epochs": epochs, "seed": seed,
-                    "lemma_model": lemma_model, "use_definitions": use_definitions, "codebook_version": version}
+            return {
+                "segments": segments,
+                "codings": codings,
+                "rejected": rejected,
+                "coders": coders,
+                "codes": self._codes_data(s),
+                "architecture": architecture,
+                "epochs": epochs,
+                "seed": seed,
+                "lemma_model": lemma_model,
+                "use_definitions": use_definitions,
+                "codebook_version": version,
+            }
 
     def _coding_tuples(self, s: Session, coders: list[str] | None) -> list[tuple[str, int, int, str]]:
-        q = (select(Coder.name, Coding.transcript_id, Coding.segment_id, Code.key)
-             .join(Coder, Coder.id == Coding.coder_id).join(Code, Code.id == Coding.code_id).distinct())
+        q = (
+            select(Coder.name, Coding.transcript_id, Coding.segment_id, Code.key)
+            .join(Coder, Coder.id == Coding.coder_id)
+            .join(Code, Code.id == Coding.code_id)
+            .distinct()
+        )
         if coders:
             q = q.where(Coder.name.in_(coders))
         return [tuple(r) for r in s.execute(q)]
 
-    def suggestion_payload(self, transcripts: Iterable[str] | None = None, coders: Iterable[str] | None = None,
-                           use_model: bool = True, top: int = 3, min_score: float = 0.3,
-                           use_definitions: bool = False, keywords: bool = True) -> tuple[dict, list[int]]:
+    def suggestion_payload(
+        self,
+        transcripts: Iterable[str] | None = None,
+        coders: Iterable[str] | None = None,
+        use_model: bool = True,
+        top: int = 3,
+        min_score: float = 0.3,
+        use_definitions: bool = False,
+        keywords: bool = True,
+    ) -> tuple[dict, list[int]]:
         """Input for ``qualcode.suggest.engine.suggest_payload`` and the segments it covers.
 
         ``coders`` (default: everyone) are whose codings calibrate keyword scores; (segment, code)
@@ -183,9 +233,14 @@ class SuggestionQueries:
         with self._read() as s:
             segments = self._segments_data(s, ids)
             codes = self._codes_data(s)
-            decided = [(sid, key) for sid, key in s.execute(
-                select(Suggestion.segment_id, Code.key).join(Code, Code.id == Suggestion.code_id)
-                .where(Suggestion.status != "open"))]
+            decided = [
+                (sid, key)
+                for sid, key in s.execute(
+                    select(Suggestion.segment_id, Code.key)
+                    .join(Code, Code.id == Suggestion.code_id)
+                    .where(Suggestion.status != "open")
+                )
+            ]
             model = None
             if use_model:
                 row = s.scalars(select(NlpModel).where(NlpModel.active.is_(True))).first()
@@ -196,14 +251,28 @@ class SuggestionQueries:
         calibrator = None
         if keywords and codings:
             all_segments = self._all_segments_for(codings)
-            examples = training_examples([SegmentText(*x) for x in all_segments], codings, coders, [], [c[0] for c in codes])
-            matcher = KeywordMatcher([CodeKeywords(k, n, tuple(kw), d) for k, n, kw, d in codes],
-                                     use_definitions=use_definitions, model=self.lemma_model())
+            examples = training_examples(
+                [SegmentText(*x) for x in all_segments], codings, coders, [], [c[0] for c in codes]
+            )
+            matcher = KeywordMatcher(
+                [CodeKeywords(k, n, tuple(kw), d) for k, n, kw, d in codes],
+                use_definitions=use_definitions,
+                model=self.lemma_model(),
+            )
             fitted = fit_keyword_calibrator(examples, matcher)
             calibrator = fitted.to_dict() if fitted else None
-        payload = {"segments": segments, "codes": codes, "model": model, "keyword_calibrator": calibrator,
-                   "top": top, "min_score": min_score, "skip": decided, "use_definitions": use_definitions,
-                   "lemma_model": self.lemma_model(), "keywords": keywords}
+        payload = {
+            "segments": segments,
+            "codes": codes,
+            "model": model,
+            "keyword_calibrator": calibrator,
+            "top": top,
+            "min_score": min_score,
+            "skip": decided,
+            "use_definitions": use_definitions,
+            "lemma_model": self.lemma_model(),
+            "keywords": keywords,
+        }
         return payload, [x[0] for x in segments]
 
     def _all_segments_for(self, codings: list[tuple]) -> list[tuple]:
@@ -227,12 +296,28 @@ class SuggestionQueries:
                 version = f"v{n}"
             if activate:
                 s.execute(update(NlpModel).values(active=False))
-            row = NlpModel(version=version, kind=result.get("kind", "textcat_multilabel"), trained_on=result.get("trained_on", {}),
-                           metrics=result.get("metrics", {}), data=blob, active=activate, created_at=utcnow())
+            row = NlpModel(
+                version=version,
+                kind=result.get("kind", "textcat_multilabel"),
+                trained_on=result.get("trained_on", {}),
+                metrics=result.get("metrics", {}),
+                data=blob,
+                active=activate,
+                created_at=utcnow(),
+            )
             s.add(row)
             s.flush()
-            _log(s, None, "model.train", {"version": version, "labels": len(result["meta"]["labels"]),
-                                          "examples": result.get("trained_on", {}).get("examples"), "active": activate})
+            _log(
+                s,
+                None,
+                "model.train",
+                {
+                    "version": version,
+                    "labels": len(result["meta"]["labels"]),
+                    "examples": result.get("trained_on", {}).get("examples"),
+                    "active": activate,
+                },
+            )
             return _model_info(row)
 
     def models(self) -> list[ModelInfo]:
@@ -275,7 +360,9 @@ class SuggestionQueries:
             on = row.trained_on or {}
             before = int(on.get("codings") or 0)
             new = max(0, now - before)
-            wanted = coders or sorted({c for (c,) in s.execute(select(Coder.name).join(Coding, Coding.coder_id == Coder.id).distinct())})
+            wanted = coders or sorted(
+                {c for (c,) in s.execute(select(Coder.name).join(Coding, Coding.coder_id == Coder.id).distinct())}
+            )
             if sorted(on.get("coders") or []) != wanted:
                 return ModelStatus(row.version, True, f"{row.version} was trained on other coders' codings", new)
             if new >= max(RETRAIN_MIN_NEW, RETRAIN_FRACTION * before):
@@ -296,35 +383,63 @@ class SuggestionQueries:
 
             codes = dict(s.execute(select(Code.key, Code.id)).all())
             for i in range(0, len(ids), 500):
-                s.execute(delete(Suggestion).where(Suggestion.status == "open", Suggestion.segment_id.in_(ids[i:i + 500])))
-            decided = set(s.execute(select(Suggestion.segment_id, Suggestion.code_id).where(Suggestion.status != "open")).all())
+                s.execute(
+                    delete(Suggestion).where(Suggestion.status == "open", Suggestion.segment_id.in_(ids[i : i + 500]))
+                )
+            decided = set(
+                s.execute(select(Suggestion.segment_id, Suggestion.code_id).where(Suggestion.status != "open")).all()
+            )
             batch, now, versions = [], utcnow(), set()
             for p in rows:
                 code_id = codes.get(p["code"])
                 if code_id is None or (p["segment_id"], code_id) in decided:
                     continue
-                batch.append({"segment_id": p["segment_id"], "code_id": code_id, "source": p["source"], "score": p["score"],
-                              "reason": json.dumps(p["reason"], ensure_ascii=False), "model_version": p.get("model_version"),
-                              "status": "open", "created_at": now})
+                batch.append(
+                    {
+                        "segment_id": p["segment_id"],
+                        "code_id": code_id,
+                        "source": p["source"],
+                        "score": p["score"],
+                        "reason": json.dumps(p["reason"], ensure_ascii=False),
+                        "model_version": p.get("model_version"),
+                        "status": "open",
+                        "created_at": now,
+                    }
+                )
                 if p.get("model_version"):
                     versions.add(p["model_version"])
             if batch:
                 s.execute(insert(Suggestion), batch)
-            _log(s, None, "suggestions.fill", {"segments": len(ids), "suggestions": len(batch), "models": sorted(versions)})
+            _log(
+                s,
+                None,
+                "suggestions.fill",
+                {"segments": len(ids), "suggestions": len(batch), "models": sorted(versions)},
+            )
             return len(batch)
 
-    def suggestions(self, segment_id: int | None = None, transcript_id: int | None = None, status: str | None = "open",
-                    coder: str | None = None, limit: int | None = None, min_score: float = 0.0) -> list[SuggestionInfo]:
+    def suggestions(
+        self,
+        segment_id: int | None = None,
+        transcript_id: int | None = None,
+        status: str | None = "open",
+        coder: str | None = None,
+        limit: int | None = None,
+        min_score: float = 0.0,
+    ) -> list[SuggestionInfo]:
         """Suggestions, best first per segment; with ``coder``, not the codes that coder already
         applied to the segment."""
         from qualcode.project import _code_infos
 
         with self._read() as s:
             colors = {c.key: c.color for c in _code_infos(s)}
-            q = (select(Suggestion, Code.key, Code.name, Segment.transcript_id, Segment.start)
-                 .join(Code, Code.id == Suggestion.code_id).join(Segment, Segment.id == Suggestion.segment_id)
-                 .where(Suggestion.score >= min_score)
-                 .order_by(Segment.transcript_id, Segment.position, Suggestion.score.desc(), Code.key))
+            q = (
+                select(Suggestion, Code.key, Code.name, Segment.transcript_id, Segment.start)
+                .join(Code, Code.id == Suggestion.code_id)
+                .join(Segment, Segment.id == Suggestion.segment_id)
+                .where(Suggestion.score >= min_score)
+                .order_by(Segment.transcript_id, Segment.position, Suggestion.score.desc(), Code.key)
+            )
             if segment_id is not None:
                 q = q.where(Suggestion.segment_id == segment_id)
             if transcript_id is not None:
@@ -365,16 +480,30 @@ class SuggestionQueries:
             code = s.get(Code, sug.code_id)
             code = _code_row(s, code.key)
             seg = s.get(Segment, sug.segment_id)
-            existing = s.scalars(select(Coding).where(Coding.coder_id == coder_id, Coding.code_id == code.id,
-                                                      Coding.segment_id == seg.id, Coding.start == seg.start,
-                                                      Coding.end == seg.end)).first()
+            existing = s.scalars(
+                select(Coding).where(
+                    Coding.coder_id == coder_id,
+                    Coding.code_id == code.id,
+                    Coding.segment_id == seg.id,
+                    Coding.start == seg.start,
+                    Coding.end == seg.end,
+                )
+            ).first()
             sug.status, sug.decided_by = "accepted", coder_id
             marker = {"id": sug.id, "before": "open", "after": "accepted"}
             if existing is not None:
                 _log(s, coder_id, "suggestion.accept", {"suggestion": marker, "coding_id": existing.id})
                 return _coding_info(existing, code, coder_name, _color_of(s, code))
-            coding = Coding(code_id=code.id, coder_id=coder_id, transcript_id=seg.transcript_id, segment_id=seg.id,
-                            start=seg.start, end=seg.end, origin="suggestion", guid=new_guid())
+            coding = Coding(
+                code_id=code.id,
+                coder_id=coder_id,
+                transcript_id=seg.transcript_id,
+                segment_id=seg.id,
+                start=seg.start,
+                end=seg.end,
+                origin="suggestion",
+                guid=new_guid(),
+            )
             s.add(coding)
             s.flush()
             _log(s, coder_id, "coding.add", {"coding": _coding_dict(coding), "suggestion": marker})
@@ -388,11 +517,12 @@ class SuggestionQueries:
             coder_id, _ = _coder_row(s, coder)
             sug = _open_suggestion(s, suggestion_id)
             sug.status, sug.decided_by = "rejected", coder_id
-            _log(s, coder_id, "suggestion.reject", {"suggestion": {"id": sug.id, "before": "open", "after": "rejected"}})
+            _log(
+                s, coder_id, "suggestion.reject", {"suggestion": {"id": sug.id, "before": "open", "after": "rejected"}}
+            )
             code = s.get(Code, sug.code_id)
             tid = s.scalar(select(Segment.transcript_id).where(Segment.id == sug.segment_id))
             return _suggestion_info(sug, code.key, code.name, tid, code.color)
-
 
     # ------------------------------------------------------------------ anonymisation
 
@@ -432,10 +562,17 @@ class SuggestionQueries:
             if ids is not None:
                 q = q.where(Transcript.id.in_(ids))
             rows = s.execute(q).all()
-            people = [ParticipantNames(p.label, dict(p.attributes or {}), dict(p.identifying or {}))
-                      for p in s.scalars(select(Participant).order_by(Participant.label))]
-        return {"ids": [r[0] for r in rows], "names": [r[1] for r in rows], "texts": [r[2] for r in rows],
-                "participants": people, "words": self.anonymise_words()}
+            people = [
+                ParticipantNames(p.label, dict(p.attributes or {}), dict(p.identifying or {}))
+                for p in s.scalars(select(Participant).order_by(Participant.label))
+            ]
+        return {
+            "ids": [r[0] for r in rows],
+            "names": [r[1] for r in rows],
+            "texts": [r[2] for r in rows],
+            "participants": people,
+            "words": self.anonymise_words(),
+        }
 
     def find_names(self, transcripts: Iterable[str] | None = None, ner: bool = True, entities=None):
         """Names to replace and their proposed pseudonyms (``FoundNames``); changes nothing.
@@ -460,7 +597,7 @@ class SuggestionQueries:
         found.notes = notes + found.notes
         return found
 
-    def anonymise(self, mapping: list, transcripts: Iterable[str] | None = None) -> "AnonymiseResult":
+    def anonymise(self, mapping: list, transcripts: Iterable[str] | None = None) -> AnonymiseResult:
         """Rewrite transcripts with ``mapping`` (``MappingRow``s) in one transaction and one event:
         the text, every segment's and coding's offsets (moved exactly), speakers, and the search
         index. The event records counts only, never a real name."""
@@ -480,11 +617,15 @@ class SuggestionQueries:
             if ids is not None:
                 q = q.where(Transcript.id.in_(ids))
             for t in s.scalars(q):
-                segments = list(s.scalars(select(Segment).where(Segment.transcript_id == t.id).order_by(Segment.position)))
+                segments = list(
+                    s.scalars(select(Segment).where(Segment.transcript_id == t.id).order_by(Segment.position))
+                )
                 spans = anon.find_spans(t.text, mapping, pattern)
                 spans, crossing = anon.spans_within(spans, [(g.start, g.end) for g in segments])
                 if crossing:
-                    result.notes.append(f"{t.name}: {len(crossing)} name(s) run across a segment boundary and were left")
+                    result.notes.append(
+                        f"{t.name}: {len(crossing)} name(s) run across a segment boundary and were left"
+                    )
                 renamed = [g for g in segments if g.speaker and pattern.search(g.speaker)]
                 if not spans and not renamed:
                     continue
@@ -493,17 +634,33 @@ class SuggestionQueries:
                 for g in segments:
                     g.start, g.end = moves.start(g.start), moves.end(g.end)
                     if g.speaker:
-                        g.speaker = pattern.sub(lambda m: anon.find_spans(m.group(0), mapping, pattern)[0][2], g.speaker)
-                codings = s.execute(select(Coding.id, Coding.start, Coding.end).where(Coding.transcript_id == t.id)).all()
+                        g.speaker = pattern.sub(
+                            lambda m: anon.find_spans(m.group(0), mapping, pattern)[0][2], g.speaker
+                        )
+                codings = s.execute(
+                    select(Coding.id, Coding.start, Coding.end).where(Coding.transcript_id == t.id)
+                ).all()
                 # Two steps, so that no coding ever collides with another's old offsets on the way.
-                s.execute(update(Coding).where(Coding.transcript_id == t.id)
-                          .values(start=Coding.start + big, end=Coding.end + big).execution_options(synchronize_session=False))
+                s.execute(
+                    update(Coding)
+                    .where(Coding.transcript_id == t.id)
+                    .values(start=Coding.start + big, end=Coding.end + big)
+                    .execution_options(synchronize_session=False)
+                )
                 if codings:
-                    s.execute(update(Coding.__table__).where(Coding.__table__.c.id == bindparam_id()), [
-                        {"cid": cid, "start_offset": moves.start(a), "end_offset": moves.end(b)} for cid, a, b in codings])
+                    s.execute(
+                        update(Coding.__table__).where(Coding.__table__.c.id == bindparam_id()),
+                        [
+                            {"cid": cid, "start_offset": moves.start(a), "end_offset": moves.end(b)}
+                            for cid, a, b in codings
+                        ],
+                    )
                 s.flush()
-                s.execute(delete(Suggestion).where(Suggestion.status == "open",
-                                                   Suggestion.segment_id.in_([g.id for g in segments])))
+                s.execute(
+                    delete(Suggestion).where(
+                        Suggestion.status == "open", Suggestion.segment_id.in_([g.id for g in segments])
+                    )
+                )
                 _index_segments(s, t.id)
                 result.transcripts += 1
                 result.replacements += len(spans)
@@ -514,8 +671,12 @@ class SuggestionQueries:
             memos = sum(1 for (body,) in s.execute(select(Memo.text)) if pattern.search(body or ""))
             if memos:
                 result.notes.append(f"{memos} memo(s) mention a real name; memos are not rewritten: edit them yourself")
-            _log(s, None, "transcripts.anonymise", {"transcripts": result.transcripts, "replacements": result.replacements,
-                                                    "names": len(mapping)})
+            _log(
+                s,
+                None,
+                "transcripts.anonymise",
+                {"transcripts": result.transcripts, "replacements": result.replacements, "names": len(mapping)},
+            )
         return result
 
 
@@ -544,7 +705,9 @@ def bindparam_id():
 def _open_suggestion(s: Session, suggestion_id: int) -> Suggestion:
     sug = s.get(Suggestion, suggestion_id)
     if sug is None:
-        raise QualcodeError(f"no suggestion with id {suggestion_id}; it may have been replaced by a newer `qualcode suggest`")
+        raise QualcodeError(
+            f"no suggestion with id {suggestion_id}; it may have been replaced by a newer `qualcode suggest`"
+        )
     if sug.status != "open":
         raise QualcodeError(f"suggestion {suggestion_id} is already {sug.status}")
     return sug
@@ -577,11 +740,32 @@ def _suggestion_info(sug: Suggestion, key: str, name: str, transcript_id: int, c
     except ValueError:
         reason = {"summary": sug.reason}
     words = tuple(tuple(w) for w in reason.get("words") or ())
-    return SuggestionInfo(sug.id, sug.segment_id, transcript_id, key, name, sug.source, float(sug.score),
-                          str(reason.get("summary") or ""), words, reason.get("model"),
-                          float(reason.get("keywords") or 0.0), sug.model_version, sug.status, color)
+    return SuggestionInfo(
+        sug.id,
+        sug.segment_id,
+        transcript_id,
+        key,
+        name,
+        sug.source,
+        float(sug.score),
+        str(reason.get("summary") or ""),
+        words,
+        reason.get("model"),
+        float(reason.get("keywords") or 0.0),
+        sug.model_version,
+        sug.status,
+        color,
+    )
 
 
 def _model_info(row: NlpModel) -> ModelInfo:
-    return ModelInfo(row.id, row.version, row.kind, bool(row.active), row.created_at, dict(row.trained_on or {}),
-                     dict(row.metrics or {}), len(row.data or b""))
+    return ModelInfo(
+        row.id,
+        row.version,
+        row.kind,
+        bool(row.active),
+        row.created_at,
+        dict(row.trained_on or {}),
+        dict(row.metrics or {}),
+        len(row.data or b""),
+    )

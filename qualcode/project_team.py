@@ -37,9 +37,16 @@ class MergePlan:
 
     @property
     def empty(self) -> bool:
-        return not (self.transcripts_added or self.codes_added or self.codes_updated or self.coders_added
-                    or any(self.codings_added.values()) or any(self.codings_removed.values())
-                    or self.memos_added or self.memos_updated)
+        return not (
+            self.transcripts_added
+            or self.codes_added
+            or self.codes_updated
+            or self.coders_added
+            or any(self.codings_added.values())
+            or any(self.codings_removed.values())
+            or self.memos_added
+            or self.memos_updated
+        )
 
     def lines(self) -> list[str]:
         out = [f"add transcript {n}" for n in self.transcripts_added]
@@ -47,7 +54,9 @@ class MergePlan:
         out += [f"update code {k} (theirs)" for k in self.codes_updated]
         out += [f"add coder {n}" for n in self.coders_added]
         out += [f"add {n} codings by {c}" for c, n in sorted(self.codings_added.items()) if n]
-        out += [f"remove {n} codings by {c} (theirs replaces ours)" for c, n in sorted(self.codings_removed.items()) if n]
+        out += [
+            f"remove {n} codings by {c} (theirs replaces ours)" for c, n in sorted(self.codings_removed.items()) if n
+        ]
         if self.memos_added:
             out.append(f"add {self.memos_added} memos")
         if self.memos_updated:
@@ -58,8 +67,14 @@ class MergePlan:
 class TeamOperations:
     """Mixin for ``Project``: merge and copy."""
 
-    def merge_from(self, other: "TeamOperations", dry_run: bool = False, codebook: str | None = None,
-                   coders: str | None = None, only_coders: list[str] | None = None) -> MergePlan:
+    def merge_from(
+        self,
+        other: TeamOperations,
+        dry_run: bool = False,
+        codebook: str | None = None,
+        coders: str | None = None,
+        only_coders: list[str] | None = None,
+    ) -> MergePlan:
         """Bring ``other``'s coders, codings, memos, codebook changes and new transcripts into this project.
 
         ``codebook``: how to resolve a code id defined differently in both (``ours`` keeps this
@@ -91,7 +106,7 @@ class TeamOperations:
             s.add(Event(coder_id=None, kind="project.merge", payload={"from": other.location, "changes": plan.lines()}))
         return plan
 
-    def copy_for_coder(self, target: str, coder: str) -> "TeamOperations":
+    def copy_for_coder(self, target: str, coder: str) -> TeamOperations:
         """A new project at ``target`` with this project's codebook and transcripts and only ``coder``'s work."""
         from qualcode.project import Project
 
@@ -125,7 +140,9 @@ class TeamOperations:
         for sha, t in theirs["transcripts"].items():
             if sha not in ours["transcripts"]:
                 if t["name"] in {x["name"] for x in ours["transcripts"].values()}:
-                    plan.conflicts.append(f"transcript {t['name']!r} has different text in the two projects; rename one before merging")
+                    plan.conflicts.append(
+                        f"transcript {t['name']!r} has different text in the two projects; rename one before merging"
+                    )
                 else:
                     plan.transcripts_added.append(t["name"])
         for key, c in theirs["codes"].items():
@@ -137,7 +154,9 @@ class TeamOperations:
                     plan.codes_updated.append(key)
                 elif codebook is None:
                     fields = [f for f in (*CODE_FIELDS, "parent") if _definition(mine)[f] != _definition(c)[f]]
-                    plan.conflicts.append(f"code {key!r} is defined differently ({', '.join(fields)}); choose --codebook ours or theirs")
+                    plan.conflicts.append(
+                        f"code {key!r} is defined differently ({', '.join(fields)}); choose --codebook ours or theirs"
+                    )
         for name in theirs["coders"]:
             if name not in ours["coders"]:
                 plan.coders_added.append(name)
@@ -147,8 +166,10 @@ class TeamOperations:
             new = other - mine
             gone = mine - other
             if gone and new and coders is None:
-                plan.conflicts.append(f"coder {name!r} has different work in the two projects "
-                                      f"({len(gone)} codings only here, {len(new)} only there); choose --coders union, ours or theirs")
+                plan.conflicts.append(
+                    f"coder {name!r} has different work in the two projects "
+                    f"({len(gone)} codings only here, {len(new)} only there); choose --coders union, ours or theirs"
+                )
                 continue
             if coders == "ours" and mine:
                 continue
@@ -163,7 +184,9 @@ class TeamOperations:
                 if coders == "theirs":
                     plan.memos_updated += 1
                 elif coders is None:
-                    plan.conflicts.append(f"a memo by {m['coder']} differs in the two projects; choose --coders ours or theirs")
+                    plan.conflicts.append(
+                        f"a memo by {m['coder']} differs in the two projects; choose --coders ours or theirs"
+                    )
         for key in theirs["codings"]:
             sha = key[2]
             if sha in ours["transcripts"] or sha in theirs["transcripts"]:
@@ -171,7 +194,9 @@ class TeamOperations:
             plan.conflicts.append(f"a coding points at a transcript missing from the other project ({sha[:12]})")
             break
 
-    def _apply_merge(self, s, ours: dict, theirs: dict, plan: MergePlan, codebook: str | None, coders: str | None) -> None:
+    def _apply_merge(
+        self, s, ours: dict, theirs: dict, plan: MergePlan, codebook: str | None, coders: str | None
+    ) -> None:
         from qualcode.project import _index_segments, new_guid
 
         book = s.scalars(select(Codebook)).one()
@@ -185,25 +210,52 @@ class TeamOperations:
                 p = t["participant"]
                 person = participants.get(p["label"])
                 if person is None:
-                    person = Participant(label=p["label"], attributes=p["attributes"], identifying=p["identifying"], guid=p["guid"])
+                    person = Participant(
+                        label=p["label"], attributes=p["attributes"], identifying=p["identifying"], guid=p["guid"]
+                    )
                     s.add(person)
                     s.flush()
                     participants[p["label"]] = person
-            row = Transcript(name=t["name"], sha256=sha, source_path=t["source_path"], format=t["format"], text=t["text"],
-                             participant_id=person.id if person else None, meta=t["meta"], guid=t["guid"])
+            row = Transcript(
+                name=t["name"],
+                sha256=sha,
+                source_path=t["source_path"],
+                format=t["format"],
+                text=t["text"],
+                participant_id=person.id if person else None,
+                meta=t["meta"],
+                guid=t["guid"],
+            )
             s.add(row)
             s.flush()
-            s.execute(Segment.__table__.insert(), [
-                {"transcript_id": row.id, "position": i, "speaker": seg[0], "start_offset": seg[1], "end_offset": seg[2],
-                 "time_start": seg[3], "time_end": seg[4]} for i, seg in enumerate(t["segments"])])
+            s.execute(
+                Segment.__table__.insert(),
+                [
+                    {
+                        "transcript_id": row.id,
+                        "position": i,
+                        "speaker": seg[0],
+                        "start_offset": seg[1],
+                        "end_offset": seg[2],
+                        "time_start": seg[3],
+                        "time_end": seg[4],
+                    }
+                    for i, seg in enumerate(t["segments"])
+                ],
+            )
             _index_segments(s, row.id)
         # Codes: additions (parents first, in the other codebook's order) and chosen updates.
         rows = {c.key: c for c in s.scalars(select(Code))}
         for key, c in theirs["codes"].items():
             if key in plan.codes_added:
-                row = Code(codebook_id=book.id, key=key, position=c["position"], guid=c["guid"],
-                           parent_id=rows[c["parent"]].id if c["parent"] else None,
-                           **{f: c[f] for f in CODE_FIELDS})
+                row = Code(
+                    codebook_id=book.id,
+                    key=key,
+                    position=c["position"],
+                    guid=c["guid"],
+                    parent_id=rows[c["parent"]].id if c["parent"] else None,
+                    **{f: c[f] for f in CODE_FIELDS},
+                )
                 s.add(row)
                 s.flush()
                 rows[key] = row
@@ -225,8 +277,11 @@ class TeamOperations:
         transcripts = {t.sha256: t for t in s.scalars(select(Transcript))}
         segments: dict[int, tuple[list[int], list[tuple[int, int, int]]]] = {}
         for t in transcripts.values():
-            segs = s.execute(select(Segment.id, Segment.start, Segment.end).where(Segment.transcript_id == t.id)
-                             .order_by(Segment.position)).all()
+            segs = s.execute(
+                select(Segment.id, Segment.start, Segment.end)
+                .where(Segment.transcript_id == t.id)
+                .order_by(Segment.position)
+            ).all()
             segments[t.id] = ([a for _, a, _ in segs], [tuple(x) for x in segs])
         guid_map: dict[str, int] = {}
         for name in theirs["coders"]:
@@ -242,18 +297,31 @@ class TeamOperations:
                 starts, segs = segments[t.id]
                 index = bisect.bisect_right(starts, key[3]) - 1
                 if index < 0 or key[4] > segs[index][2]:
-                    raise QualcodeError(f"a coding by {name} in {t.name!r} ({key[3]}-{key[4]}) crosses a segment boundary here; "
-                                        "import the transcript with the same --max-segment-chars in both projects")
-                row = Coding(code_id=rows[key[1]].id, coder_id=coder_ids[name], transcript_id=t.id, segment_id=segs[index][0],
-                             start=key[3], end=key[4], origin=c["origin"], guid=c["guid"] or new_guid())
+                    raise QualcodeError(
+                        f"a coding by {name} in {t.name!r} ({key[3]}-{key[4]}) crosses a segment boundary here; "
+                        "import the transcript with the same --max-segment-chars in both projects"
+                    )
+                row = Coding(
+                    code_id=rows[key[1]].id,
+                    coder_id=coder_ids[name],
+                    transcript_id=t.id,
+                    segment_id=segs[index][0],
+                    start=key[3],
+                    end=key[4],
+                    origin=c["origin"],
+                    guid=c["guid"] or new_guid(),
+                )
                 s.add(row)
                 s.flush()
                 guid_map[c["guid"]] = row.id
         # Memos.
         existing = {m.guid: m for m in s.scalars(select(Memo))}
         coding_by_guid = {c.guid: c.id for c in s.scalars(select(Coding))}
-        seg_by_position = {(t.sha256, pos): sid for t in transcripts.values() for sid, pos in
-                           s.execute(select(Segment.id, Segment.position).where(Segment.transcript_id == t.id))}
+        seg_by_position = {
+            (t.sha256, pos): sid
+            for t in transcripts.values()
+            for sid, pos in s.execute(select(Segment.id, Segment.position).where(Segment.transcript_id == t.id))
+        }
         for guid, m in theirs["memos"].items():
             if guid in existing:
                 if coders == "theirs" and existing[guid].text != m["text"]:
@@ -288,21 +356,36 @@ def _snapshot_session(s, only_coders: list[str] | None) -> dict:
     by_id = {c.id: c for c in s.scalars(select(Code))}
     codes = {}
     for c in by_id.values():
-        codes[c.key] = {"key": c.key, "guid": c.guid, "position": c.position,
-                        "parent": by_id[c.parent_id].key if c.parent_id else None,
-                        **{f: (list(c.keywords or []) if f == "keywords" else getattr(c, f)) for f in CODE_FIELDS}}
+        codes[c.key] = {
+            "key": c.key,
+            "guid": c.guid,
+            "position": c.position,
+            "parent": by_id[c.parent_id].key if c.parent_id else None,
+            **{f: (list(c.keywords or []) if f == "keywords" else getattr(c, f)) for f in CODE_FIELDS},
+        }
     codes = dict(sorted(codes.items(), key=lambda kv: _depth_of(kv[1], codes)))
     people = {p.id: p for p in s.scalars(select(Participant))}
     transcripts, sha_of = {}, {}
     for t in s.scalars(select(Transcript)):
         sha_of[t.id] = t.sha256
         p = people.get(t.participant_id)
-        segs = s.execute(select(Segment.speaker, Segment.start, Segment.end, Segment.time_start, Segment.time_end)
-                         .where(Segment.transcript_id == t.id).order_by(Segment.position)).all()
-        transcripts[t.sha256] = {"name": t.name, "text": t.text, "format": t.format, "source_path": t.source_path,
-                                 "meta": t.meta, "guid": t.guid, "segments": [tuple(x) for x in segs],
-                                 "participant": {"label": p.label, "attributes": p.attributes, "identifying": p.identifying,
-                                                 "guid": p.guid} if p else None}
+        segs = s.execute(
+            select(Segment.speaker, Segment.start, Segment.end, Segment.time_start, Segment.time_end)
+            .where(Segment.transcript_id == t.id)
+            .order_by(Segment.position)
+        ).all()
+        transcripts[t.sha256] = {
+            "name": t.name,
+            "text": t.text,
+            "format": t.format,
+            "source_path": t.source_path,
+            "meta": t.meta,
+            "guid": t.guid,
+            "segments": [tuple(x) for x in segs],
+            "participant": {"label": p.label, "attributes": p.attributes, "identifying": p.identifying, "guid": p.guid}
+            if p
+            else None,
+        }
     coder_names = {c.id: c.name for c in s.scalars(select(Coder))}
     keep = set(only_coders) if only_coders else set(coder_names.values())
     codings = {}
@@ -311,8 +394,15 @@ def _snapshot_session(s, only_coders: list[str] | None) -> dict:
         name = coder_names[c.coder_id]
         coding_guid[c.id] = c.guid
         if name in keep:
-            codings[(name, by_id[c.code_id].key, sha_of[c.transcript_id], c.start, c.end)] = {"id": c.id, "guid": c.guid, "origin": c.origin}
-    positions = {sid: (sha_of[tid], pos) for sid, tid, pos in s.execute(select(Segment.id, Segment.transcript_id, Segment.position))}
+            codings[(name, by_id[c.code_id].key, sha_of[c.transcript_id], c.start, c.end)] = {
+                "id": c.id,
+                "guid": c.guid,
+                "origin": c.origin,
+            }
+    positions = {
+        sid: (sha_of[tid], pos)
+        for sid, tid, pos in s.execute(select(Segment.id, Segment.transcript_id, Segment.position))
+    }
     memos = {}
     for m in s.scalars(select(Memo)):
         name = coder_names[m.coder_id]
@@ -327,8 +417,13 @@ def _snapshot_session(s, only_coders: list[str] | None) -> dict:
         else:
             target = ("segment", positions[m.segment_id])
         memos[m.guid] = {"coder": name, "text": m.text, "target": target}
-    return {"codes": codes, "transcripts": transcripts, "coders": sorted(keep & set(coder_names.values())),
-            "codings": codings, "memos": memos}
+    return {
+        "codes": codes,
+        "transcripts": transcripts,
+        "coders": sorted(keep & set(coder_names.values())),
+        "codings": codings,
+        "memos": memos,
+    }
 
 
 def _depth_of(code: dict, codes: dict) -> tuple[int, int]:

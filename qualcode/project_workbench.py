@@ -88,9 +88,11 @@ def match_spans(body: str, query: str) -> tuple[tuple[int, int], ...]:
 
 
 _SEGMENT_TEXT = "substr(t.text, s.start_offset + 1, s.end_offset - s.start_offset)"
-_COLUMNS = (f"s.id, s.transcript_id, t.name, p.label, s.position, s.speaker, {_SEGMENT_TEXT} AS body "
-            "FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
-            "LEFT JOIN participants p ON p.id = t.participant_id ")
+_COLUMNS = (
+    f"s.id, s.transcript_id, t.name, p.label, s.position, s.speaker, {_SEGMENT_TEXT} AS body "
+    "FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
+    "LEFT JOIN participants p ON p.id = t.participant_id "
+)
 
 
 class WorkbenchQueries:
@@ -103,7 +105,9 @@ class WorkbenchQueries:
             counts = dict(s.execute(select(Segment.transcript_id, func.count()).group_by(Segment.transcript_id)).all())
             rows = s.execute(
                 select(Transcript.id, Transcript.name, Transcript.format, Participant.label, Participant.attributes)
-                .outerjoin(Participant, Participant.id == Transcript.participant_id).order_by(Transcript.name)).all()
+                .outerjoin(Participant, Participant.id == Transcript.participant_id)
+                .order_by(Transcript.name)
+            ).all()
         return [TranscriptInfo(r[0], r[1], r[2], r[3], dict(r[4] or {}), counts.get(r[0], 0), 0) for r in rows]
 
     def coded_segment_counts(self, coder: str) -> dict[int, int]:
@@ -112,9 +116,13 @@ class WorkbenchQueries:
             coder_id = s.scalar(select(Coder.id).where(Coder.name == coder))
             if coder_id is None:
                 return {}
-            return dict(s.execute(
-                select(Coding.transcript_id, func.count(func.distinct(Coding.segment_id)))
-                .where(Coding.coder_id == coder_id).group_by(Coding.transcript_id)).all())
+            return dict(
+                s.execute(
+                    select(Coding.transcript_id, func.count(func.distinct(Coding.segment_id)))
+                    .where(Coding.coder_id == coder_id)
+                    .group_by(Coding.transcript_id)
+                ).all()
+            )
 
     def search(self, query: str, limit: int = 200) -> list[SearchHit]:
         """Segments matching every word of ``query`` (best first), at most ``limit``.
@@ -128,27 +136,36 @@ class WorkbenchQueries:
         with self._read() as s:  # type: ignore[attr-defined]
             dialect = s.get_bind().dialect.name
             if dialect == "postgresql":
-                rows = s.execute(text(
-                    f"SELECT {_COLUMNS}"
-                    "WHERE to_tsvector('english', t.text) @@ to_tsquery('english', :q) "
-                    f"AND to_tsvector('english', {_SEGMENT_TEXT}) @@ to_tsquery('english', :q) "
-                    f"ORDER BY ts_rank(to_tsvector('english', {_SEGMENT_TEXT}), to_tsquery('english', :q)) DESC, "
-                    "t.name, s.position LIMIT :n"), {"q": tsquery(query), "n": limit}).all()
+                rows = s.execute(
+                    text(
+                        f"SELECT {_COLUMNS}"
+                        "WHERE to_tsvector('english', t.text) @@ to_tsquery('english', :q) "
+                        f"AND to_tsvector('english', {_SEGMENT_TEXT}) @@ to_tsquery('english', :q) "
+                        f"ORDER BY ts_rank(to_tsvector('english', {_SEGMENT_TEXT}), to_tsquery('english', :q)) DESC, "
+                        "t.name, s.position LIMIT :n"
+                    ),
+                    {"q": tsquery(query), "n": limit},
+                ).all()
             else:
                 rows = None
                 if dialect == "sqlite":
                     try:
-                        rows = s.execute(text(
-                            f"SELECT {_COLUMNS}JOIN segment_fts f ON f.rowid = s.id "
-                            "WHERE segment_fts MATCH :q ORDER BY f.rank, t.name, s.position LIMIT :n"),
-                            {"q": fts5_query(query), "n": limit}).all()
+                        rows = s.execute(
+                            text(
+                                f"SELECT {_COLUMNS}JOIN segment_fts f ON f.rowid = s.id "
+                                "WHERE segment_fts MATCH :q ORDER BY f.rank, t.name, s.position LIMIT :n"
+                            ),
+                            {"q": fts5_query(query), "n": limit},
+                        ).all()
                     except OperationalError:
                         rows = None  # no FTS5 in this SQLite build: fall back to LIKE below
                 if rows is None:
                     clauses = " AND ".join(f"lower({_SEGMENT_TEXT}) LIKE :t{i} ESCAPE '\\'" for i in range(len(terms)))
                     params = {f"t{i}": "%" + _like_escape(t.lower()) + "%" for i, t in enumerate(terms)}
-                    rows = s.execute(text(f"SELECT {_COLUMNS}WHERE {clauses} ORDER BY t.name, s.position LIMIT :n"),
-                                     {**params, "n": limit}).all()
+                    rows = s.execute(
+                        text(f"SELECT {_COLUMNS}WHERE {clauses} ORDER BY t.name, s.position LIMIT :n"),
+                        {**params, "n": limit},
+                    ).all()
         return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], match_spans(r[6], query)) for r in rows]
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 STUDIES = {
     "rln": "RLN interviews (England), Figure A1.1",
@@ -42,8 +42,9 @@ class DemoProject:
     created: bool
 
 
-def build_demo(directory: Path, study: str = "rln", fresh: bool = False,
-               progress: Callable[[str], None] | None = None) -> DemoProject:
+def build_demo(
+    directory: Path, study: str = "rln", fresh: bool = False, progress: Callable[[str], None] | None = None
+) -> DemoProject:
     """Build (or reuse) the demo project for one study in ``directory``.
 
     An existing demo project is reused so that work done in it survives; ``fresh`` rebuilds it.

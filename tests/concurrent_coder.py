@@ -45,5 +45,11 @@ def main(url: str, coder: str, actions: int, seed: int, out: str, start_at: floa
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5],
-         float(sys.argv[6]) if len(sys.argv) > 6 else 0.0)
+    main(
+        sys.argv[1],
+        sys.argv[2],
+        int(sys.argv[3]),
+        int(sys.argv[4]),
+        sys.argv[5],
+        float(sys.argv[6]) if len(sys.argv) > 6 else 0.0,
+    )

@@ -30,27 +30,63 @@ nan = np.nan
 # Krippendorff (2011), "Computing Krippendorff's alpha-reliability", section C: 4 observers (rows
 # here before the transpose), 12 units, missing values; printed: nominal .743, ordinal .815,
 # interval .849.
-KRIPPENDORFF = np.array([
-    [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
-    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
-    [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
-    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
-]).T
+KRIPPENDORFF = np.array(
+    [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+        [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
+    ]
+).T
 
 # Fleiss (1971): 30 patients, 6 psychiatrists, 5 diagnoses; kappa = 0.430 (0.4302445 in R's irr).
-FLEISS_1971 = np.array([
-    [4, 4, 4, 4, 4, 4], [2, 2, 2, 5, 5, 5], [2, 3, 3, 3, 3, 5], [5, 5, 5, 5, 5, 5], [2, 2, 2, 4, 4, 4],
-    [1, 1, 3, 3, 3, 3], [3, 3, 3, 3, 5, 5], [1, 1, 3, 3, 3, 4], [1, 1, 4, 4, 4, 4], [5, 5, 5, 5, 5, 5],
-    [1, 4, 4, 4, 4, 4], [1, 2, 4, 4, 4, 4], [2, 2, 2, 3, 3, 3], [1, 4, 4, 4, 4, 4], [2, 2, 4, 4, 4, 5],
-    [3, 3, 3, 3, 3, 5], [1, 1, 1, 4, 5, 5], [1, 1, 1, 1, 1, 2], [2, 2, 4, 4, 4, 4], [1, 3, 3, 5, 5, 5],
-    [5, 5, 5, 5, 5, 5], [2, 4, 4, 4, 4, 4], [2, 2, 4, 5, 5, 5], [1, 1, 4, 4, 4, 4], [1, 4, 4, 4, 4, 5],
-    [2, 2, 2, 2, 2, 4], [1, 1, 1, 1, 5, 5], [2, 2, 4, 4, 4, 4], [1, 3, 3, 3, 3, 3], [5, 5, 5, 5, 5, 5],
-])
+FLEISS_1971 = np.array(
+    [
+        [4, 4, 4, 4, 4, 4],
+        [2, 2, 2, 5, 5, 5],
+        [2, 3, 3, 3, 3, 5],
+        [5, 5, 5, 5, 5, 5],
+        [2, 2, 2, 4, 4, 4],
+        [1, 1, 3, 3, 3, 3],
+        [3, 3, 3, 3, 5, 5],
+        [1, 1, 3, 3, 3, 4],
+        [1, 1, 4, 4, 4, 4],
+        [5, 5, 5, 5, 5, 5],
+        [1, 4, 4, 4, 4, 4],
+        [1, 2, 4, 4, 4, 4],
+        [2, 2, 2, 3, 3, 3],
+        [1, 4, 4, 4, 4, 4],
+        [2, 2, 4, 4, 4, 5],
+        [3, 3, 3, 3, 3, 5],
+        [1, 1, 1, 4, 5, 5],
+        [1, 1, 1, 1, 1, 2],
+        [2, 2, 4, 4, 4, 4],
+        [1, 3, 3, 5, 5, 5],
+        [5, 5, 5, 5, 5, 5],
+        [2, 4, 4, 4, 4, 4],
+        [2, 2, 4, 5, 5, 5],
+        [1, 1, 4, 4, 4, 4],
+        [1, 4, 4, 4, 4, 5],
+        [2, 2, 2, 2, 2, 4],
+        [1, 1, 1, 1, 5, 5],
+        [2, 2, 4, 4, 4, 4],
+        [1, 3, 3, 3, 3, 3],
+        [5, 5, 5, 5, 5, 5],
+    ]
+)
 
 # The Wikipedia example (10 subjects, 14 raters, 5 categories, as counts per category): 0.210.
 FLEISS_WIKIPEDIA_COUNTS = [
-    [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-    [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+    [0, 0, 0, 0, 14],
+    [0, 2, 6, 4, 2],
+    [0, 0, 3, 5, 6],
+    [0, 3, 9, 2, 0],
+    [2, 2, 8, 1, 1],
+    [7, 7, 0, 0, 0],
+    [3, 2, 6, 3, 0],
+    [2, 5, 3, 2, 2],
+    [6, 5, 2, 1, 0],
+    [0, 2, 2, 3, 7],
 ]
 
 
@@ -256,8 +292,14 @@ def assert_same(a, b, values_only=False):
     else:
         assert b.value == pytest.approx(a.value, abs=1e-9)
     if not values_only:
-        assert (a.n_units, a.n_units_used, a.n_pairable, a.dropped_single, a.marginals, a.definition) == \
-               (b.n_units, b.n_units_used, b.n_pairable, b.dropped_single, b.marginals, b.definition)
+        assert (a.n_units, a.n_units_used, a.n_pairable, a.dropped_single, a.marginals, a.definition) == (
+            b.n_units,
+            b.n_units_used,
+            b.n_pairable,
+            b.dropped_single,
+            b.marginals,
+            b.definition,
+        )
 
 
 @settings(max_examples=150, deadline=None)
@@ -329,8 +371,9 @@ def test_cohen_matches_scikit_learn(data, draw):
             assume(False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            theirs = metrics.cohen_kappa_score(data[both, 0], data[both, 1],
-                                               sample_weight=None if w is None else w[both])
+            theirs = metrics.cohen_kappa_score(
+                data[both, 0], data[both, 1], sample_weight=None if w is None else w[both]
+            )
         assert ours.value == pytest.approx(theirs, abs=1e-9)
 
 
@@ -341,8 +384,9 @@ def naive(data, q):
     out = {}
     pairable = [r for r in rows if len(r) >= 2]
     if coders >= 2 and pairable:
-        out["percent"] = sum(sum(r.count(c) * (r.count(c) - 1) for c in set(r)) / (len(r) * (len(r) - 1))
-                             for r in pairable) / len(pairable)
+        out["percent"] = sum(
+            sum(r.count(c) * (r.count(c) - 1) for c in set(r)) / (len(r) * (len(r) - 1)) for r in pairable
+        ) / len(pairable)
         out["brennan_prediger"] = (out["percent"] - 1 / q) / (1 - 1 / q)
         o = {}  # coincidences: every ordered pair of values from different coders, weighted 1/(m − 1)
         for r in pairable:
@@ -358,7 +402,9 @@ def naive(data, q):
             out["krippendorff_alpha"] = 1 - (n - 1) * observed / expected
     full = [r for r in rows if len(r) == coders]
     if coders >= 2 and full:
-        p_bar = sum(sum(r.count(c) * (r.count(c) - 1) for c in set(r)) / (coders * (coders - 1)) for r in full) / len(full)
+        p_bar = sum(sum(r.count(c) * (r.count(c) - 1) for c in set(r)) / (coders * (coders - 1)) for r in full) / len(
+            full
+        )
         categories = {v for r in full for v in r}
         p = [sum(r.count(c) for r in full) / (len(full) * coders) for c in categories]
         if len(categories) > 1:
@@ -391,8 +437,11 @@ def test_matches_unit_by_unit_loops(data):
 
 # ---------------------------------------------------------------------- binary fast path
 
-binary = arrays(np.float64, st.tuples(st.integers(0, 4), st.integers(0, 20), st.integers(1, 5)),
-                elements=st.sampled_from([0.0, 1.0, nan]))
+binary = arrays(
+    np.float64,
+    st.tuples(st.integers(0, 4), st.integers(0, 20), st.integers(1, 5)),
+    elements=st.sampled_from([0.0, 1.0, nan]),
+)
 
 
 @settings(max_examples=200, deadline=None)

@@ -11,17 +11,28 @@ from qualcode.agreement.units import CodeNode, build
 
 from .test_agreement_measures import KRIPPENDORFF
 
-CODES = [CodeNode("a", "A", None, 0), CodeNode("a.x", "X", "a", 1), CodeNode("a.y", "Y", "a", 1), CodeNode("b", "B", None, 0)]
+CODES = [
+    CodeNode("a", "A", None, 0),
+    CodeNode("a.x", "X", "a", 1),
+    CodeNode("a.y", "Y", "a", 1),
+    CodeNode("b", "B", None, 0),
+]
 SEGMENTS = [  # id, transcript, position, speaker, start, end
-    (1, 10, 0, "Interviewer", 0, 10), (2, 10, 1, "Teacher", 12, 40), (3, 10, 2, "Teacher", 42, 60),
+    (1, 10, 0, "Interviewer", 0, 10),
+    (2, 10, 1, "Teacher", 12, 40),
+    (3, 10, 2, "Teacher", 42, 60),
     (4, 20, 0, "Teacher", 0, 30),
 ]
 NAMES = {10: "t1", 20: "t2"}
 
 
 def test_segment_units_roll_up_parents_and_skip_unshared_transcripts():
-    codings = [("alice", 10, 2, "a.x", 12, 40), ("bob", 10, 2, "a.y", 20, 25), ("alice", 10, 3, "b", 42, 60),
-               ("alice", 20, 4, "b", 0, 30)]  # bob never coded t2
+    codings = [
+        ("alice", 10, 2, "a.x", 12, 40),
+        ("bob", 10, 2, "a.y", 20, 25),
+        ("alice", 10, 3, "b", 42, 60),
+        ("alice", 20, 4, "b", 0, 30),
+    ]  # bob never coded t2
     data = build(["alice", "bob"], CODES, SEGMENTS, codings, NAMES)
     assert data.transcripts == {10: "t1"} and data.skipped_transcripts == {"t2": ["bob"]}
     assert data.values["a.x"].tolist() == [[1, 0], [0, 0]]  # interviewer turn left out

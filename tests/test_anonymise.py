@@ -73,11 +73,11 @@ def test_offset_map_in_plain_words():
     text = "Ask Jane Smith at Testbrook today."
     new, moves = anon.rewrite(text, [(4, 14, "[Headteacher 1]"), (18, 27, "[School C]")])
     assert new == "Ask [Headteacher 1] at [School C] today."
-    assert new[moves.start(0):moves.end(3)] == "Ask"
-    assert new[moves.start(28):moves.end(33)] == "today"
-    assert new[moves.start(4):moves.end(14)] == "[Headteacher 1]"
-    assert new[moves.start(9):moves.end(14)] == "[Headteacher 1]"  # a coding of "Smith" covers the pseudonym
-    assert new[moves.start(0):moves.end(6)] == "Ask [Headteacher 1]"
+    assert new[moves.start(0) : moves.end(3)] == "Ask"
+    assert new[moves.start(28) : moves.end(33)] == "today"
+    assert new[moves.start(4) : moves.end(14)] == "[Headteacher 1]"
+    assert new[moves.start(9) : moves.end(14)] == "[Headteacher 1]"  # a coding of "Smith" covers the pseudonym
+    assert new[moves.start(0) : moves.end(6)] == "Ask [Headteacher 1]"
 
 
 def test_overlapping_spans_are_refused():
@@ -95,10 +95,19 @@ def test_names_crossing_a_segment_boundary_are_left_alone():
 
 def people():
     return [
-        ParticipantNames("Headteacher N1", {"role": "Headteacher", "school": "School C"},
-                         {"name": "Jane Testperson", "school": "Testbrook Primary School", "town": "Millford",
-                          "others": ["Priya Sharma", "Mr Okafor", "Millford Learning Trust"]}),
-        ParticipantNames("Teacher N2", {"role": "Teacher"}, {"name": "Priya Sharma", "school": "Testbrook Primary School"}),
+        ParticipantNames(
+            "Headteacher N1",
+            {"role": "Headteacher", "school": "School C"},
+            {
+                "name": "Jane Testperson",
+                "school": "Testbrook Primary School",
+                "town": "Millford",
+                "others": ["Priya Sharma", "Mr Okafor", "Millford Learning Trust"],
+            },
+        ),
+        ParticipantNames(
+            "Teacher N2", {"role": "Teacher"}, {"name": "Priya Sharma", "school": "Testbrook Primary School"}
+        ),
         ParticipantNames("Headteacher N3", {"role": "Headteacher"}, {"name": "Tom Jones", "town": "Leeds"}),
     ]
 
@@ -175,7 +184,7 @@ def named_project(project_url, tiny_codebook, tmp_path):
 def covered(project):
     out = {}
     for c in project.codings():
-        out[c.id] = project.transcript_text(c.transcript_id)[c.start:c.end]
+        out[c.id] = project.transcript_text(c.transcript_id)[c.start : c.end]
     return out
 
 
@@ -212,7 +221,7 @@ def test_anonymise_rewrites_text_segments_codings_and_search_in_one_event(named_
     assert after[ids[3]] == before[ids[3]] == "never looked back."
     assert p.check() == []
     for seg in p.segments(t.id):
-        assert text[seg.start:seg.end] == seg.text
+        assert text[seg.start : seg.end] == seg.text
     from qualcode.project_workbench import SearchHit  # noqa: F401 - the search uses the same index
 
     if p.backend == "sqlite":
@@ -220,7 +229,9 @@ def test_anonymise_rewrites_text_segments_codings_and_search_in_one_event(named_
 
         with p._read() as s:
             assert s.execute(sql("SELECT count(*) FROM segment_fts WHERE segment_fts MATCH 'Testbrook'")).scalar() == 0
-            assert s.execute(sql("SELECT count(*) FROM segment_fts WHERE segment_fts MATCH 'Organisation'")).scalar() == 1
+            assert (
+                s.execute(sql("SELECT count(*) FROM segment_fts WHERE segment_fts MATCH 'Organisation'")).scalar() == 1
+            )
     payload = str(p.events(limit=1)[0])
     assert "Jane" not in payload and p.events(limit=1)[0].kind == "transcripts.anonymise"
 
@@ -244,7 +255,11 @@ def test_cli_lists_writes_the_mapping_and_applies_it(run_cli, project_url, named
     assert wrote.exit_code == 0 and mapping.exists()
     rows = list(csv.reader(mapping.open(encoding="utf-8")))
     # The researcher edits a pseudonym and keeps one name by deleting its row.
-    edited = [r if r[0] != "Millford" else [r[0], "[Town X]", *r[2:]] for r in rows if r[0] != "Okafor" and r[0] != "Mr Okafor"]
+    edited = [
+        r if r[0] != "Millford" else [r[0], "[Town X]", *r[2:]]
+        for r in rows
+        if r[0] != "Okafor" and r[0] != "Mr Okafor"
+    ]
     with mapping.open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(edited)
     applied = run_cli("anonymise", "--db", project_url, "--mapping", mapping, "--apply")

@@ -15,7 +15,10 @@ pytestmark = pytest.mark.skipif(bool(POSTGRES), reason="compares SQLite files by
 def snapshot(db: Path) -> dict[str, list]:
     """Every row of every table (the event log included)."""
     with sqlite3.connect(db) as conn:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'segment_fts%'")]
+        tables = [
+            r[0]
+            for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'segment_fts%'")
+        ]
         return {t: sorted(map(repr, conn.execute(f'SELECT * FROM "{t}"'))) for t in tables}
 
 
@@ -41,7 +44,10 @@ BAD_FILES = {
     "picture.txt": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "binary file (a PNG image)"),
     "empty.txt": (b"", "empty file"),
     "blank.md": (b"  \n\n\t\n", "empty file"),
-    "latin1.txt": ("Interviewer: Caf\xe9?\n\nTeacher: Oui, tr\xe8s bien.\n".encode("latin-1"), "not valid UTF-8 text (it looks like Latin-1"),
+    "latin1.txt": (
+        "Interviewer: Caf\xe9?\n\nTeacher: Oui, tr\xe8s bien.\n".encode("latin-1"),
+        "not valid UTF-8 text (it looks like Latin-1",
+    ),
     "list-front.txt": (b"---\n- a\n- b\n---\nInterviewer: hi\n\nTeacher: hello\n", "front matter must be a mapping"),
     "bad-front.txt": (b"---\nparticipant: [unclosed\n---\nInterviewer: hi\n", "front matter is not valid YAML"),
     "unclosed.txt": (b"---\nparticipant: x\nInterviewer: hi\n", "front matter opened with '---' is never closed"),
@@ -113,7 +119,9 @@ def test_codebook_update_with_errors_changes_nothing(run_cli, cli_project, tmp_p
 
 
 def test_dropping_a_code_in_use_is_refused(run_cli, cli_project, tmp_path):
-    (tmp_path / "c.csv").write_text("coder,transcript,code,anchor\nalice,good,prioritisation.time,release time\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text(
+        "coder,transcript,code,anchor\nalice,good,prioritisation.time,release time\n", encoding="utf-8"
+    )
     assert run_cli("import", "--add-coders", "c.csv").exit_code == 0
     edited = TINY_CODEBOOK.split("  - id: prioritisation")[0] + "  - id: prioritisation\n    name: Prioritisation\n"
     (tmp_path / "smaller.yaml").write_text(edited, encoding="utf-8")

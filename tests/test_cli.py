@@ -72,7 +72,9 @@ def test_codebook_show_validate_export_update(run_cli, tmp_path):
     assert run_cli("codebook", "validate", "tiny.yaml").stdout.strip() == "tiny.yaml: ok, 5 codes"
     assert run_cli("codebook", "export", "-o", "out.yaml").exit_code == 0
     assert (tmp_path / "out.yaml").read_text().startswith("name: Tiny test codebook")
-    (tmp_path / "edit.yaml").write_text(TINY_CODEBOOK.replace("name: Time", "name: Time for the work"), encoding="utf-8")
+    (tmp_path / "edit.yaml").write_text(
+        TINY_CODEBOOK.replace("name: Time", "name: Time for the work"), encoding="utf-8"
+    )
     dry = run_cli("codebook", "update", "edit.yaml", "--dry-run").stdout
     assert "would rename prioritisation.time: 'Time' -> 'Time for the work'" in dry
     assert "Time for the work" not in run_cli("codebook", "show").stdout

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +19,12 @@ def problems(text: str) -> list[str]:
 
 def test_tiny_codebook_loads_as_a_tree(tiny_codebook):
     assert [c.id for c, _, _ in tiny_codebook.walk()] == [
-        "formalisation", "formalisation.plans", "formalisation.meetings", "prioritisation", "prioritisation.time"]
+        "formalisation",
+        "formalisation.plans",
+        "formalisation.meetings",
+        "prioritisation",
+        "prioritisation.time",
+    ]
     assert tiny_codebook.placement()["formalisation.meetings"] == ("formalisation", 1)
     assert tiny_codebook.by_id()["prioritisation.time"].keywords == ("cover", "release time")
 
@@ -36,8 +40,10 @@ def test_duplicate_sibling_names_are_reported():
 
 
 def test_same_name_under_different_parents_is_fine():
-    doc = cb.parse_codebook("name: x\ncodes:\n  - id: a\n    name: A\n    children:\n      - id: a.t\n        name: Time\n"
-                            "  - id: b\n    name: B\n    children:\n      - id: b.t\n        name: Time\n")
+    doc = cb.parse_codebook(
+        "name: x\ncodes:\n  - id: a\n    name: A\n    children:\n      - id: a.t\n        name: Time\n"
+        "  - id: b\n    name: B\n    children:\n      - id: b.t\n        name: Time\n"
+    )
     assert len(doc.by_id()) == 4
 
 
@@ -48,8 +54,9 @@ def test_missing_name_and_missing_id():
 
 
 def test_wrong_types_are_reported():
-    found = problems("name: x\ncodes:\n  - id: a\n    name: A\n    keywords: cover\n    children: nope\n"
-                     "    description: [1, 2]\n")
+    found = problems(
+        "name: x\ncodes:\n  - id: a\n    name: A\n    keywords: cover\n    children: nope\n    description: [1, 2]\n"
+    )
     assert "book.yaml:5: a: keywords must be a list, not a single value" in found
     assert "book.yaml:6: a: children must be a list of codes, not a single value" in found
     assert "book.yaml:7: a: description must be text, not a list" in found
@@ -108,12 +115,18 @@ def test_shipped_codebooks_round_trip(tmp_path, study):
 def test_compare_finds_renames_moves_additions_removals(tiny_codebook):
     edited = cb.parse_codebook(
         TINY_CODEBOOK.replace("name: Plans", "name: Development plans")
-        .replace("      - id: formalisation.meetings\n        name: Meetings\n        description: Formal meetings and reporting back.\n"
-                 "        keywords: [report back, meeting]\n", "")
-        .replace("        keywords: [cover, release time]\n",
-                 "        keywords: [cover, release time]\n      - id: formalisation.meetings\n        name: Meetings\n"
-                 "        description: Formal meetings and reporting back.\n        keywords: [report back, meeting]\n"
-                 "      - id: prioritisation.money\n        name: Money\n"))
+        .replace(
+            "      - id: formalisation.meetings\n        name: Meetings\n        description: Formal meetings and reporting back.\n"
+            "        keywords: [report back, meeting]\n",
+            "",
+        )
+        .replace(
+            "        keywords: [cover, release time]\n",
+            "        keywords: [cover, release time]\n      - id: formalisation.meetings\n        name: Meetings\n"
+            "        description: Formal meetings and reporting back.\n        keywords: [report back, meeting]\n"
+            "      - id: prioritisation.money\n        name: Money\n",
+        )
+    )
     changes = cb.compare(tiny_codebook, edited)
     assert changes.renamed == [("formalisation.plans", "Plans", "Development plans")]
     assert changes.moved == [("formalisation.meetings", "formalisation", "prioritisation")]

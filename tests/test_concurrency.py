@@ -24,10 +24,19 @@ def test_concurrent_coders_keep_every_acknowledged_change(project, project_url, 
     procs = []
     for i, coder in enumerate(coders):
         out = tmp_path / f"{coder}.json"
-        procs.append((coder, out, subprocess.Popen(
-            [sys.executable, str(HERE / "concurrent_coder.py"), project_url, coder, "60", str(i), str(out)],
-            stderr=subprocess.PIPE, text=True, cwd=HERE.parent)))
-    for coder, out, proc in procs:
+        procs.append(
+            (
+                coder,
+                out,
+                subprocess.Popen(
+                    [sys.executable, str(HERE / "concurrent_coder.py"), project_url, coder, "60", str(i), str(out)],
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    cwd=HERE.parent,
+                ),
+            )
+        )
+    for _coder, _out, proc in procs:
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
 

@@ -25,10 +25,14 @@ def write_interviews(folder: Path, count: int, seed: int) -> None:
     for i in range(count):
         turns = []
         for t in range(rng.randint(150, 300)):
-            words = " ".join(rng.choice(["cover", "plan", "workshop", "pupils", "time", "[laughs]", "staff"]) for _ in range(rng.randint(3, 60)))
+            words = " ".join(
+                rng.choice(["cover", "plan", "workshop", "pupils", "time", "[laughs]", "staff"])
+                for _ in range(rng.randint(3, 60))
+            )
             turns.append(f"Interviewer: question {t}?\n\nTeacher: {words}.\n")
         (folder / f"interview-{seed}-{i:03d}.txt").write_text(
-            f"---\nparticipant: Teacher {seed}-{i}\nrole: Teacher\n---\n" + "\n".join(turns), encoding="utf-8")
+            f"---\nparticipant: Teacher {seed}-{i}\nrole: Teacher\n---\n" + "\n".join(turns), encoding="utf-8"
+        )
 
 
 def _transcripts_in(db: Path) -> int:
@@ -50,8 +54,11 @@ def test_sigkill_during_import_keeps_every_file_whole_or_absent(tmp_path):
         write_interviews(folder, 40, round_)
         folders.append(folder)
         before = _transcripts_in(db)
-        proc = subprocess.Popen([sys.executable, "-m", "qualcode", "import", "--db", str(db), str(folder)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "qualcode", "import", "--db", str(db), str(folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         # Kill once a random number of this batch's files are in, so that the kill lands in the
         # middle of the batch however fast or loaded the machine is.
         target = before + rng.randint(1, 30)
@@ -73,8 +80,11 @@ def test_sigkill_during_import_keeps_every_file_whole_or_absent(tmp_path):
 
     assert interrupted >= 3, "the kills should land in the middle of imports"
     # What was killed can simply be imported again.
-    result = subprocess.run([sys.executable, "-m", "qualcode", "import", "--db", str(db), *map(str, folders)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "qualcode", "import", "--db", str(db), *map(str, folders)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     with Project.open(str(db)) as project:
         assert project.check() == []

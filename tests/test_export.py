@@ -13,31 +13,61 @@ from qualcode.errors import QualcodeError
 from qualcode.export import render as rd
 from qualcode.export import themes as th
 from qualcode.export.codebook_docs import code_counts, codebook_markdown
-from qualcode.export.data import ExportCode, ExportCoding, ExportData, ExportParticipant, ExportSegment, ExportTranscript
+from qualcode.export.data import (
+    ExportCode,
+    ExportCoding,
+    ExportData,
+    ExportParticipant,
+    ExportSegment,
+    ExportTranscript,
+)
 
 
 def _data() -> ExportData:
     """Three participants, two coders, a two-level codebook."""
-    codes = [ExportCode("form", "Formalisation", None, 0, keywords=("plan",)),
-             ExportCode("form.plans", "Plans", "form", 1, keywords=("development plan",)),
-             ExportCode("form.meet", "Meetings", "form", 1),
-             ExportCode("time", "Time", None, 0)]
-    people = [ExportParticipant(1, "Headteacher N1", {"role": "Headteacher", "school": "School A", "network": "RLN"}),
-              ExportParticipant(2, "Teacher N2", {"role": "Teacher", "school": "School B", "network": "RLN"}),
-              ExportParticipant(3, "Headteacher N3", {"role": "Headteacher", "school": "School C", "network": "Pess"})]
-    texts = {1: "We put it in the development plan. It was in performance management too. We met every week.",
-             2: "We reported back at the staff meeting. [laughs] Nobody listened.",
-             3: "The plan came first. Then the meetings."}
+    codes = [
+        ExportCode("form", "Formalisation", None, 0, keywords=("plan",)),
+        ExportCode("form.plans", "Plans", "form", 1, keywords=("development plan",)),
+        ExportCode("form.meet", "Meetings", "form", 1),
+        ExportCode("time", "Time", None, 0),
+    ]
+    people = [
+        ExportParticipant(1, "Headteacher N1", {"role": "Headteacher", "school": "School A", "network": "RLN"}),
+        ExportParticipant(2, "Teacher N2", {"role": "Teacher", "school": "School B", "network": "RLN"}),
+        ExportParticipant(3, "Headteacher N3", {"role": "Headteacher", "school": "School C", "network": "Pess"}),
+    ]
+    texts = {
+        1: "We put it in the development plan. It was in performance management too. We met every week.",
+        2: "We reported back at the staff meeting. [laughs] Nobody listened.",
+        3: "The plan came first. Then the meetings.",
+    }
     transcripts = [ExportTranscript(i, f"t{i}", i, texts[i]) for i in (1, 2, 3)]
-    segments = [ExportSegment(11, 1, 0, "Headteacher", 0, 72), ExportSegment(12, 1, 1, "Headteacher", 73, 90),
-                ExportSegment(21, 2, 0, "Teacher", 0, 62), ExportSegment(31, 3, 0, "Headteacher", 0, 39)]
+    segments = [
+        ExportSegment(11, 1, 0, "Headteacher", 0, 72),
+        ExportSegment(12, 1, 1, "Headteacher", 73, 90),
+        ExportSegment(21, 2, 0, "Teacher", 0, 62),
+        ExportSegment(31, 3, 0, "Headteacher", 0, 39),
+    ]
     c = ExportCoding
-    codings = [c("alice", "form.plans", 1, 11, 0, 72), c("bob", "form.plans", 1, 11, 0, 34),
-               c("alice", "form.meet", 1, 12, 73, 90),
-               c("alice", "form.meet", 2, 21, 0, 62), c("bob", "time", 2, 21, 0, 62),
-               c("bob", "form.plans", 3, 31, 0, 20), c("bob", "form.meet", 3, 31, 21, 39)]
-    return ExportData("study", "Tiny", codes=codes, coders=["alice", "bob"], participants=people,
-                      transcripts=transcripts, segments=segments, codings=codings)
+    codings = [
+        c("alice", "form.plans", 1, 11, 0, 72),
+        c("bob", "form.plans", 1, 11, 0, 34),
+        c("alice", "form.meet", 1, 12, 73, 90),
+        c("alice", "form.meet", 2, 21, 0, 62),
+        c("bob", "time", 2, 21, 0, 62),
+        c("bob", "form.plans", 3, 31, 0, 20),
+        c("bob", "form.meet", 3, 31, 21, 39),
+    ]
+    return ExportData(
+        "study",
+        "Tiny",
+        codes=codes,
+        coders=["alice", "bob"],
+        participants=people,
+        transcripts=transcripts,
+        segments=segments,
+        codings=codings,
+    )
 
 
 def _table(data, by=("role",), count="segments", coders=None, agreed=False, **kw):
@@ -134,8 +164,11 @@ def test_quotes_prefer_different_participants_and_attribute_them():
     meet = next(s for s in view.sections if s.key == "form.meet")
     assert len(meet.quotes) == 2
     assert len({q.participant for q in meet.quotes}) == 2
-    assert {q.attribution for q in meet.quotes} <= {"Headteacher, School A (RLN)", "Teacher, School B (RLN)",
-                                                    "Headteacher, School C (Pess)"}
+    assert {q.attribution for q in meet.quotes} <= {
+        "Headteacher, School A (RLN)",
+        "Teacher, School B (RLN)",
+        "Headteacher, School C (Pess)",
+    }
     plans = next(s for s in view.sections if s.key == "form.plans")
     # agreed on by both coders and using the keyword: first
     assert plans.quotes[0].transcript == "t1" and plans.quotes[0].coders == ("alice", "bob")
@@ -157,7 +190,9 @@ def test_html_escapes_user_text():
     data = _data()
     data.codes[0] = ExportCode("form", "<script>alert(1)</script>", None, 0)
     data.participants[1] = ExportParticipant(2, "T <b>2</b>", {"role": "<img src=x onerror=alert(1)>"})
-    report = rd.ThemeReport(_table(data), th.build_quotes(data, th.select_units(data, th.resolve_source(data, None, False)), 2))
+    report = rd.ThemeReport(
+        _table(data), th.build_quotes(data, th.select_units(data, th.resolve_source(data, None, False)), 2)
+    )
     page = rd.render_html(report)
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page
@@ -168,7 +203,7 @@ def test_spreadsheet_cells_that_start_a_formula_are_neutralised(tmp_path):
     from openpyxl import load_workbook
 
     data = _data()
-    data.codes[3] = ExportCode("time", "=HYPERLINK(\"http://evil\",\"x\")", None, 0)
+    data.codes[3] = ExportCode("time", '=HYPERLINK("http://evil","x")', None, 0)
     data.participants[1] = ExportParticipant(2, "@SUM(A1)", {"role": "+Teacher", "school": "-1", "network": "RLN"})
     data.transcripts[1] = ExportTranscript(2, "t2", 2, "=1+2 said the teacher. Nobody listened to it at all then.")
     for value in ("=x", "+x", "-x", "@x", "\tx", " =x"):
@@ -178,7 +213,7 @@ def test_spreadsheet_cells_that_start_a_formula_are_neutralised(tmp_path):
     units = th.select_units(data, source)
     report = rd.ThemeReport(_table(data), th.build_quotes(data, units, 3, source=source))
     rows = list(csv.reader(io.StringIO(rd.table_csv(report.table))))
-    assert any(r[1] == "'=HYPERLINK(\"http://evil\",\"x\")" for r in rows)
+    assert any(r[1] == '\'=HYPERLINK("http://evil","x")' for r in rows)
     assert "'+Teacher (n=1)" in rows[0]
     quotes = list(csv.reader(io.StringIO(rd.quotes_csv(report.quotes))))
     assert any(r[3].startswith("'=1+2") for r in quotes)
@@ -245,7 +280,9 @@ def test_themes_html_and_text_formats_on_the_demo(demo_db, run_cli, tmp_path):
     result = run_cli("export", "themes", "--db", demo_db, "--by", "phase", "--count", "participants", "--format", "csv")
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert [h.split(" (n=")[0] for h in rows[0][4:]] == ["Primary", "Secondary", "total"]
-    result = run_cli("export", "themes", "--db", demo_db, "--coders", "alice,bob", "--agreed", "--quotes", "1", "--depth", "0")
+    result = run_cli(
+        "export", "themes", "--db", demo_db, "--coders", "alice,bob", "--agreed", "--quotes", "1", "--depth", "0"
+    )
     assert "both alice and bob" in result.stdout and "> “" in result.stdout
     out = tmp_path / "t.csv"
     result = run_cli("export", "themes", "--db", demo_db, "--quotes", "2", "-o", out)
@@ -253,11 +290,13 @@ def test_themes_html_and_text_formats_on_the_demo(demo_db, run_cli, tmp_path):
 
 
 def test_themes_user_errors_are_one_line(demo_db, run_cli):
-    for args, message in [(("--by", "nope"), "no participant has the attribute 'nope'"),
-                          (("--coders", "carol"), "unknown coder 'carol'"),
-                          (("--agreed",), "exactly two coders"),
-                          (("--format", "xlsx"), "XLSX is a file format"),
-                          (("--by", "role", "--by", "school", "--by", "network"), "one or two attributes")]:
+    for args, message in [
+        (("--by", "nope"), "no participant has the attribute 'nope'"),
+        (("--coders", "carol"), "unknown coder 'carol'"),
+        (("--agreed",), "exactly two coders"),
+        (("--format", "xlsx"), "XLSX is a file format"),
+        (("--by", "role", "--by", "school", "--by", "network"), "one or two attributes"),
+    ]:
         result = run_cli("export", "themes", "--db", demo_db, *args)
         assert result.exit_code == 1, args
         assert result.stderr.strip().startswith("error: ") and message in result.stderr
@@ -290,10 +329,10 @@ def test_codebook_counts_roll_up():
 
 
 def test_codings_csv_round_trips_through_import(demo_db, run_cli, tmp_path):
-    from qualcode.project import Project
-    from qualcode.samples import codebook_path, transcript_files
     from qualcode.codebook import load_codebook
     from qualcode.ingest.transcripts import parse_file
+    from qualcode.project import Project
+    from qualcode.samples import codebook_path, transcript_files
 
     out = tmp_path / "codings.csv"
     assert run_cli("export", "codings", "--db", demo_db, "-o", out).exit_code == 0
@@ -308,8 +347,14 @@ def test_codings_csv_round_trips_through_import(demo_db, run_cli, tmp_path):
 
 
 def test_redactor_blacks_out_whole_words_longest_first():
-    blackout = th.redactor([("Helen Achterberg", "name"), ("Helen", "name"), ("Calderbridge", "place"),
-                            ("Calderbridge Research School", "organisation")])
+    blackout = th.redactor(
+        [
+            ("Helen Achterberg", "name"),
+            ("Helen", "name"),
+            ("Calderbridge", "place"),
+            ("Calderbridge Research School", "organisation"),
+        ]
+    )
     text = "Helen Achterberg and helen met at Calderbridge Research School in Calderbridge; Helena stayed."
     assert blackout(text) == "[name] and [name] met at [organisation] in [place]; Helena stayed."
     assert th.redactor([])("unchanged") == "unchanged"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import zipfile
 from pathlib import Path
@@ -58,8 +57,22 @@ def _snapshot(project: Project) -> dict:
         return m.target_id
 
     return {
-        "codes": [(c.key, c.name, c.parent_key, c.depth, c.description, c.include, c.exclude, c.example, c.keywords,
-                   c.color, c.guid) for c in d.codes],
+        "codes": [
+            (
+                c.key,
+                c.name,
+                c.parent_key,
+                c.depth,
+                c.description,
+                c.include,
+                c.exclude,
+                c.example,
+                c.keywords,
+                c.color,
+                c.guid,
+            )
+            for c in d.codes
+        ],
         "transcripts": sorted((t.name, t.text, t.guid, people[t.participant_id].label) for t in d.transcripts),
         "segments": sorted((tx[s.transcript_id].name, s.position, s.speaker, s.start, s.end) for s in d.segments),
         "codings": sorted((c.coder, c.code_key, tx[c.transcript_id].name, c.start, c.end, c.guid) for c in d.codings),
@@ -119,14 +132,18 @@ def test_identifying_data_is_never_exported(demo_db, run_cli, tmp_path):
         from qualcode.db.models import Participant
 
         with p._read() as s:
-            secrets = [str(v) for (ident,) in s.execute(select(Participant.identifying)) for v in (ident or {}).values()
-                       if isinstance(v, str)]
+            secrets = [
+                str(v)
+                for (ident,) in s.execute(select(Participant.identifying))
+                for v in (ident or {}).values()
+                if isinstance(v, str)
+            ]
     assert secrets
     out = tmp_path / "study.qdpx"
     run_cli("export", "qdpx", "--db", demo_db, "-o", out)
     with zipfile.ZipFile(out) as z:
         qde = z.read("project.qde").decode("utf-8")
-    cases = qde[qde.index("<Cases>"):qde.index("</Cases>")]
+    cases = qde[qde.index("<Cases>") : qde.index("</Cases>")]
     for secret in secrets:
         assert secret not in cases
 
@@ -172,8 +189,11 @@ def test_taguette_codebook(shared_dir, project_url):
         summary = import_refi(p, path)
         assert summary.codes_added == 3
         assert [c.name for c in p.codes()] == ["xsd:element name", "CodeBook", "Variables"]
-        assert {c.guid for c in p.codes()} == {"098ac082-a9c7-50f4-9728-48730081a95e", "a2209cff-8e89-5b0a-a7b0-cddc4be92936",
-                                               "dd1b8ad4-9b6e-5be2-bd0b-fde7deafdda4"}
+        assert {c.guid for c in p.codes()} == {
+            "098ac082-a9c7-50f4-9728-48730081a95e",
+            "a2209cff-8e89-5b0a-a7b0-cddc4be92936",
+            "dd1b8ad4-9b6e-5be2-bd0b-fde7deafdda4",
+        }
 
 
 def test_nvivo_project(shared_dir, project_url):
@@ -230,15 +250,22 @@ def test_quirky_project(project_url, tmp_path):
     with Project.create(project_url) as p:
         summary = import_refi(p, archive)
         warnings = "\n".join(summary.warnings)
-        for expected in ("#2CA02C80", "PictureSource", "Sources/.root", "outside the text's 141 characters",
-                         "split at turn boundaries", "'Project diary'", "'Wave 1'"):
+        for expected in (
+            "#2CA02C80",
+            "PictureSource",
+            "Sources/.root",
+            "outside the text's 141 characters",
+            "split at turn boundaries",
+            "'Project diary'",
+            "'Wave 1'",
+        ):
             assert expected in warnings
         t = p.transcripts()[0]
         assert t.name == "interview-09" and t.participant == "Headteacher N9"
         assert t.attributes == {"role": "Headteacher", "interviewed": "2019-02-07", "years in post": "12"}
         text = p.transcript_text(t.id)
         assert "\r\n" in text and not text.startswith("\ufeff") and "😀" in text
-        got = sorted((c.coder, c.code_key, text[c.start:c.end]) for c in p.codings())
+        got = sorted((c.coder, c.code_key, text[c.start : c.end]) for c in p.codings())
         assert got == [
             ("Bob Smith", "challenges.time", "first."),  # after a character outside the BMP
             ("Bob Smith", "leadership.resources", " it start? Café talk 😀 first."),
@@ -246,10 +273,12 @@ def test_quirky_project(project_url, tmp_path):
             ("alice", "leadership.time", "We put it in the plan."),
         ]
         memos = {(m.coder, m.target, m.text) for m in p.memos()}
-        assert memos == {("alice", "code", "Leadership means actions here."),
-                         ("alice", "coding", "Clear case of planning time."),
-                         ("Bob Smith", "segment", "Compare with interview 4."),
-                         ("alice", "transcript", "Short, noisy recording.")}
+        assert memos == {
+            ("alice", "code", "Leadership means actions here."),
+            ("alice", "coding", "Clear case of planning time."),
+            ("Bob Smith", "segment", "Compare with interview 4."),
+            ("alice", "transcript", "Short, noisy recording."),
+        }
         assert p.check() == []
 
 
@@ -257,8 +286,10 @@ def test_quirky_project(project_url, tmp_path):
 
 
 def _project_xml(source: str = "", extra: str = "") -> bytes:
-    return (f'<?xml version="1.0" encoding="utf-8"?>{extra}<Project xmlns="urn:QDA-XML:project:1.0" name="x">'
-            f'<Sources>{source}</Sources></Project>').encode()
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>{extra}<Project xmlns="urn:QDA-XML:project:1.0" name="x">'
+        f"<Sources>{source}</Sources></Project>"
+    ).encode()
 
 
 def test_entities_and_dtds_are_refused(tmp_path):
@@ -268,8 +299,13 @@ def test_entities_and_dtds_are_refused(tmp_path):
     laughs = '<!DOCTYPE Project [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
     for extra in (xxe, laughs):
         path = tmp_path / "evil.qde"
-        path.write_bytes(_project_xml('<TextSource guid="5f1e2d3c-0000-4000-8000-00000000000a" name="s">'
-                                      "<PlainTextContent>&xxe;</PlainTextContent></TextSource>", extra))
+        path.write_bytes(
+            _project_xml(
+                '<TextSource guid="5f1e2d3c-0000-4000-8000-00000000000a" name="s">'
+                "<PlainTextContent>&xxe;</PlainTextContent></TextSource>",
+                extra,
+            )
+        )
         with pytest.raises(RefiError, match="DTD or entities"):
             read_refi(path)
     with pytest.raises(RefiError, match="not well-formed"):
@@ -278,14 +314,25 @@ def test_entities_and_dtds_are_refused(tmp_path):
         parse_refi_xml(b"<html/>")
 
 
-@pytest.mark.parametrize("path", ["internal://../../etc/passwd", "internal:///etc/passwd", "internal://..",
-                                  "internal://sub/../../x.txt", "internal://C:\\windows\\win.ini", "absolute:///etc/passwd",
-                                  "relative://../../etc/passwd"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "internal://../../etc/passwd",
+        "internal:///etc/passwd",
+        "internal://..",
+        "internal://sub/../../x.txt",
+        "internal://C:\\windows\\win.ini",
+        "absolute:///etc/passwd",
+        "relative://../../etc/passwd",
+    ],
+)
 def test_source_paths_never_leave_the_archive(path, tmp_path):
     archive = tmp_path / "evil.qdpx"
     with zipfile.ZipFile(archive, "w") as z:
-        z.writestr("project.qde", _project_xml(f'<TextSource guid="5f1e2d3c-0000-4000-8000-00000000000a" name="s" '
-                                               f'plainTextPath="{path}"/>'))
+        z.writestr(
+            "project.qde",
+            _project_xml(f'<TextSource guid="5f1e2d3c-0000-4000-8000-00000000000a" name="s" plainTextPath="{path}"/>'),
+        )
         z.writestr("sources/passwd", "root:x:0:0")
     doc = read_refi(archive)
     assert doc.sources[0].text is None
@@ -295,7 +342,9 @@ def test_source_paths_never_leave_the_archive(path, tmp_path):
 def test_external_paths_only_with_permission(tmp_path):
     outside = tmp_path / "outside.txt"
     outside.write_text("Interviewer: Hello?\n\nTeacher: Hello from outside.\n", encoding="utf-8")
-    xml = _project_xml(f'<TextSource guid="5f1e2d3c-0000-4000-8000-00000000000a" name="ext" plainTextPath="absolute://{outside}"/>')
+    xml = _project_xml(
+        f'<TextSource guid="5f1e2d3c-0000-4000-8000-00000000000a" name="ext" plainTextPath="absolute://{outside}"/>'
+    )
     path = tmp_path / "ext.qde"
     path.write_bytes(xml)
     assert read_refi(path).sources[0].text is None
@@ -356,12 +405,17 @@ def test_code_nesting_is_capped(tmp_path):
 
 def test_selections_are_checked_against_the_text(project_url, tmp_path):
     text = "Interviewer: Why?\n\nTeacher: Because it helped.\n"
-    sels = "".join(f'<PlainTextSelection guid="a0000000-0000-4000-8000-00000000000{i}" startPosition="{a}" endPosition="{b}">'
-                   f'<Coding guid="a1000000-0000-4000-8000-00000000000{i}"><CodeRef targetGUID="c0000000-0000-4000-8000-000000000001"/>'
-                   f"</Coding></PlainTextSelection>" for i, (a, b) in enumerate([(28, 43), (-5, 3), (40, 4000), (30, 30), (10, 5)]))
-    xml = (f'<Project xmlns="urn:QDA-XML:project:1.0" name="x"><CodeBook><Codes><Code guid="c0000000-0000-4000-8000-000000000001" '
-           f'name="Why" isCodable="true"/></Codes></CodeBook><Sources><TextSource guid="5f1e2d3c-0000-4000-8000-00000000000a" '
-           f'name="t"><PlainTextContent>{text}</PlainTextContent>{sels}</TextSource></Sources></Project>')
+    sels = "".join(
+        f'<PlainTextSelection guid="a0000000-0000-4000-8000-00000000000{i}" startPosition="{a}" endPosition="{b}">'
+        f'<Coding guid="a1000000-0000-4000-8000-00000000000{i}"><CodeRef targetGUID="c0000000-0000-4000-8000-000000000001"/>'
+        f"</Coding></PlainTextSelection>"
+        for i, (a, b) in enumerate([(28, 43), (-5, 3), (40, 4000), (30, 30), (10, 5)])
+    )
+    xml = (
+        f'<Project xmlns="urn:QDA-XML:project:1.0" name="x"><CodeBook><Codes><Code guid="c0000000-0000-4000-8000-000000000001" '
+        f'name="Why" isCodable="true"/></Codes></CodeBook><Sources><TextSource guid="5f1e2d3c-0000-4000-8000-00000000000a" '
+        f'name="t"><PlainTextContent>{text}</PlainTextContent>{sels}</TextSource></Sources></Project>'
+    )
     path = tmp_path / "sel.qde"
     path.write_text(xml, encoding="utf-8")
     with Project.create(project_url) as p:
@@ -369,7 +423,7 @@ def test_selections_are_checked_against_the_text(project_url, tmp_path):
         assert summary.codings_added == 1
         assert any("4 selections outside" in w for w in summary.warnings)
         c = p.codings()[0]
-        assert p.transcript_text(c.transcript_id)[c.start:c.end] == "Because it help"
+        assert p.transcript_text(c.transcript_id)[c.start : c.end] == "Because it help"
 
 
 def test_a_failed_import_changes_nothing(project_url, tmp_path, monkeypatch):

@@ -44,14 +44,17 @@ def test_migrated_schema_matches_the_models(project_url):
     engine.dispose()
     # The full-text search structures (FTS5 tables, a GIN index) are backend-specific and live
     # only in the migration; everything else must match the models.
-    diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("segment_fts"))
-            and not (d[0] == "remove_index" and d[1].name == "ix_transcripts_fts")]
+    diff = [
+        d
+        for d in diff
+        if not (d[0] == "remove_table" and d[1].name.startswith("segment_fts"))
+        and not (d[0] == "remove_index" and d[1].name == "ix_transcripts_fts")
+    ]
     assert diff == []
 
 
 @pytest.mark.skipif(bool(POSTGRES), reason="backs up a SQLite file")
 def test_an_older_project_is_upgraded_after_a_backup(tmp_path, tiny_codebook, interview_file):
-    from alembic import command
 
     from qualcode.ingest.transcripts import parse_file
 
@@ -72,7 +75,9 @@ def test_an_older_project_is_upgraded_after_a_backup(tmp_path, tiny_codebook, in
     with Project.open(str(db)) as p:
         assert len(p.transcripts()) == 1 and p.check() == []
         n_segments = p.summary().n_segments
-        assert [m.text for m in p.memos(target="coding", target_id=kept.id)] == ["rebuilding tables must not cascade into this"]
+        assert [m.text for m in p.memos(target="coding", target_id=kept.id)] == [
+            "rebuilding tables must not cascade into this"
+        ]
         # After the upgrade a freed id stays freed: the next coding gets a new one.
         assert p.apply_code("alice", "prioritisation.time", seg.id).id > freed.id
     with sqlite3.connect(db) as conn:  # the upgrade indexed the existing segments for search
@@ -212,10 +217,13 @@ def test_codebook_update_from_yaml_applies_renames_moves_and_merges(project):
     project.apply_code("bob", "formalisation.meetings", seg.id)
     project.apply_code("bob", "formalisation.plans", seg.id)
     edited = parse_codebook(
-        TINY_CODEBOOK.replace("name: Plans", "name: Development plans")
-        .replace("      - id: formalisation.meetings\n        name: Meetings\n        description: Formal meetings and reporting back.\n"
-                 "        keywords: [report back, meeting]\n", "")
-        + "  - id: effects\n    name: Effects\n")
+        TINY_CODEBOOK.replace("name: Plans", "name: Development plans").replace(
+            "      - id: formalisation.meetings\n        name: Meetings\n        description: Formal meetings and reporting back.\n"
+            "        keywords: [report back, meeting]\n",
+            "",
+        )
+        + "  - id: effects\n    name: Effects\n"
+    )
     with pytest.raises(QualcodeError, match="--merge formalisation.meetings=OTHER_ID"):
         project.update_codebook(edited)
     assert project.code("formalisation.meetings")
@@ -223,7 +231,10 @@ def test_codebook_update_from_yaml_applies_renames_moves_and_merges(project):
     changes = project.update_codebook(edited, {"formalisation.meetings": "formalisation.plans"})
     assert changes.removed == ["formalisation.meetings"] and changes.added == ["effects"]
     assert project.code("formalisation.plans").name == "Development plans"
-    assert sorted((c.coder, c.code_key) for c in project.codings()) == [("alice", "formalisation.plans"), ("bob", "formalisation.plans")]
+    assert sorted((c.coder, c.code_key) for c in project.codings()) == [
+        ("alice", "formalisation.plans"),
+        ("bob", "formalisation.plans"),
+    ]
     assert project.codebook_version() > version
     assert project.codebook_doc() == edited
     assert project.check() == []

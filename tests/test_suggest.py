@@ -25,7 +25,9 @@ from qualcode.suggest.model import (
 )
 
 CODES = [
-    CodeKeywords("formalisation", "Formalisation", ("governors", "signed off"), "Formal commitments approved by governors."),
+    CodeKeywords(
+        "formalisation", "Formalisation", ("governors", "signed off"), "Formal commitments approved by governors."
+    ),
     CodeKeywords("formalisation.plans", "Plans", ("development plan", "appraisal"), "Written into development plans."),
     CodeKeywords("prioritisation.time", "Time", ("cover", "release time"), "Release time and supply cover."),
 ]
@@ -45,7 +47,7 @@ def test_keywords_match_on_lemmas_and_record_the_words():
     plans = next(h for h in hits if h.code == "formalisation.plans")
     assert plans.text == "development plans" and plans.keyword == "development plan"
     text = "The Governors signed it all off; it is in both development plans now."
-    assert text[plans.start:plans.end] == "development plans"
+    assert text[plans.start : plans.end] == "development plans"
     assert "development plans" in describe_hits(hits)
 
 
@@ -131,12 +133,24 @@ def test_calibration_of_one_class_is_a_constant():
 
 # ---------------------------------------------------------------------- the model
 
-TIME = ["We paid for supply so she could go to the workshops.", "Release time was protected every Friday afternoon.",
-        "I covered her class myself on the workshop days.", "They had a free period each week for the enquiry."]
-PLANS = ["It is written into the school improvement plan.", "Each of them has an objective for it in their review.",
-         "The policy document now names the project.", "It became a target in performance management."]
-OTHER = ["The children enjoyed the new reading books.", "Parents came to the open evening in large numbers.",
-         "The weather was awful that term.", "We moved into the new building in spring."]
+TIME = [
+    "We paid for supply so she could go to the workshops.",
+    "Release time was protected every Friday afternoon.",
+    "I covered her class myself on the workshop days.",
+    "They had a free period each week for the enquiry.",
+]
+PLANS = [
+    "It is written into the school improvement plan.",
+    "Each of them has an objective for it in their review.",
+    "The policy document now names the project.",
+    "It became a target in performance management.",
+]
+OTHER = [
+    "The children enjoyed the new reading books.",
+    "Parents came to the open evening in large numbers.",
+    "The weather was awful that term.",
+    "We moved into the new building in spring.",
+]
 
 
 def corpus(n_transcripts=6, seed=0):
@@ -163,7 +177,9 @@ def test_a_trained_model_scores_its_codes_higher_and_round_trips(trained_model):
     assert trained_model.labels == ["formalisation.plans", "prioritisation.time"]
     data, meta = unpack_model(pack_model(trained_model.data, trained_model.meta()))
     model = LoadedModel(data, meta, "v1")
-    probs = model.probabilities(model.raw(["Release time every Friday for the workshops.", "It is in the improvement plan."]))
+    probs = model.probabilities(
+        model.raw(["Release time every Friday for the workshops.", "It is in the improvement plan."])
+    )
     time_j, plans_j = model.labels.index("prioritisation.time"), model.labels.index("formalisation.plans")
     assert probs[0, time_j] > probs[0, plans_j]
     assert probs[1, plans_j] > probs[1, time_j]
@@ -192,15 +208,27 @@ def test_proposals_say_why_and_respect_top_and_skip(trained_model):
 
 def test_training_and_suggesting_run_in_a_process_pool():
     segments, codings = corpus()
-    payload = {"segments": [(s.id, s.transcript_id, s.text, s.speaker) for s in segments], "codings": codings,
-               "rejected": [], "coders": ["alice"], "codes": [(c.key, c.name, list(c.keywords), c.definition) for c in CODES],
-               "epochs": 5}
+    payload = {
+        "segments": [(s.id, s.transcript_id, s.text, s.speaker) for s in segments],
+        "codings": codings,
+        "rejected": [],
+        "coders": ["alice"],
+        "codes": [(c.key, c.name, list(c.keywords), c.definition) for c in CODES],
+        "epochs": 5,
+    }
     with concurrent.futures.ProcessPoolExecutor(1) as pool:
         result = pool.submit(train_payload, payload).result()
         assert result["kind"] == "textcat_multilabel" and result["trained_on"]["coders"] == ["alice"]
         model = {"data": result["data"], "meta": result["meta"], "version": "v1"}
-        proposals = pool.submit(suggest_payload, {"segments": [(1, 1, "We paid for cover.", "Teacher")],
-                                                  "codes": payload["codes"], "model": model, "min_score": 0.0}).result()
+        proposals = pool.submit(
+            suggest_payload,
+            {
+                "segments": [(1, 1, "We paid for cover.", "Teacher")],
+                "codes": payload["codes"],
+                "model": model,
+                "min_score": 0.0,
+            },
+        ).result()
     assert proposals and proposals[0]["code"] == "prioritisation.time"
 
 
@@ -235,7 +263,11 @@ def test_accepting_creates_one_coding_with_origin_suggestion_and_undo_reopens_it
     sug = next(r for r in project.suggestions() if r.code_key == "prioritisation.time")
     n_events = len(project.events(limit=1000))
     coding = project.accept_suggestion(sug.id, "alice")
-    assert coding.origin == "suggestion" and coding.code_key == "prioritisation.time" and coding.segment_id == sug.segment_id
+    assert (
+        coding.origin == "suggestion"
+        and coding.code_key == "prioritisation.time"
+        and coding.segment_id == sug.segment_id
+    )
     assert len(project.events(limit=1000)) == n_events + 1
     assert project.suggestions(segment_id=sug.segment_id, status="accepted")[0].id == sug.id
     assert all(r.id != sug.id for r in project.suggestions(coder="alice"))
@@ -270,8 +302,12 @@ def test_suggestions_hide_codes_the_coder_already_applied(project):
 
 
 def test_models_are_versioned_and_one_is_active(project, trained_model):
-    result = {"data": trained_model.data, "meta": trained_model.meta(), "metrics": {"seconds": 1.0},
-              "trained_on": {"coders": ["alice"], "codings": 0, "examples": 3}}
+    result = {
+        "data": trained_model.data,
+        "meta": trained_model.meta(),
+        "metrics": {"seconds": 1.0},
+        "trained_on": {"coders": ["alice"], "codings": 0, "examples": 3},
+    }
     first = project.store_model(result)
     second = project.store_model(result)
     assert (first.version, second.version) == ("v1", "v2")
@@ -286,15 +322,27 @@ def test_models_are_versioned_and_one_is_active(project, trained_model):
 
 def test_model_status_asks_for_retraining_when_codings_arrive(project, trained_model):
     assert project.model_status().stale
-    result = {"data": trained_model.data, "meta": trained_model.meta(),
-              "trained_on": {"coders": ["alice"], "codings": 0, "codebook_version": project.codebook_version()}}
+    result = {
+        "data": trained_model.data,
+        "meta": trained_model.meta(),
+        "trained_on": {"coders": ["alice"], "codings": 0, "codebook_version": project.codebook_version()},
+    }
     project.store_model(result)
     segs = project.segments(project.transcripts()[0].id)
     project.apply_code("alice", "formalisation", segs[1].id)
     status = project.model_status(["alice"])
     assert not status.stale and status.new_codings == 1
-    rows = [("alice", key, s.id, None, None) for s in segs for key in ("formalisation.plans", "formalisation.meetings",
-                                                                         "prioritisation", "prioritisation.time", "formalisation")]
+    rows = [
+        ("alice", key, s.id, None, None)
+        for s in segs
+        for key in (
+            "formalisation.plans",
+            "formalisation.meetings",
+            "prioritisation",
+            "prioritisation.time",
+            "formalisation",
+        )
+    ]
     project.add_codings(rows)
     assert project.model_status(["alice"]).stale
 

@@ -8,11 +8,11 @@ import pytest
 
 pytest.importorskip("textual")
 
-from qualcode.suggest.engine import suggest_payload  # noqa: E402
-from qualcode.tui.app import WorkbenchApp  # noqa: E402
-from qualcode.tui.testing import screen_text, settle  # noqa: E402
-from qualcode.tui.widgets import detail  # noqa: E402
-from qualcode.tui.widgets.suggestions import SuggestionPanel  # noqa: E402
+from qualcode.suggest.engine import suggest_payload
+from qualcode.tui.app import WorkbenchApp
+from qualcode.tui.testing import screen_text, settle
+from qualcode.tui.widgets import detail
+from qualcode.tui.widgets.suggestions import SuggestionPanel
 
 
 @pytest.fixture(autouse=True)

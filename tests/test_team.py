@@ -15,7 +15,7 @@ from qualcode.ingest.transcripts import parse_file
 from qualcode.project import Project
 from qualcode.samples import codebook_path, coding_files, transcript_files
 
-from .conftest import POSTGRES, TINY_CODEBOOK
+from .conftest import TINY_CODEBOOK
 
 
 def coding_set(project: Project) -> set[tuple]:
@@ -78,7 +78,9 @@ def test_code_defined_differently_is_a_conflict_until_resolved(project, copies):
     a, _ = copies
     a.update_code("formalisation.plans", name="Plans and appraisal", coder="alice")
     plan = project.merge_from(a)
-    assert plan.conflicts == ["code 'formalisation.plans' is defined differently (name); choose --codebook ours or theirs"]
+    assert plan.conflicts == [
+        "code 'formalisation.plans' is defined differently (name); choose --codebook ours or theirs"
+    ]
     assert project.code("formalisation.plans").name == "Plans"
     project.merge_from(a, codebook="ours")
     assert project.code("formalisation.plans").name == "Plans"
@@ -114,7 +116,9 @@ def test_cli_merge_copy_split(run_cli, tmp_path, interview_file):
     run_cli("coders", "add", "--db", "lead.db", "alice", "bob")
     result = run_cli("split", "--db", "lead.db", "--dir", "handout")
     assert result.exit_code == 0 and (tmp_path / "handout" / "alice.db").exists()
-    (tmp_path / "a.csv").write_text("coder,transcript,code,anchor\nalice,interview-01,prioritisation.time,release time\n", encoding="utf-8")
+    (tmp_path / "a.csv").write_text(
+        "coder,transcript,code,anchor\nalice,interview-01,prioritisation.time,release time\n", encoding="utf-8"
+    )
     assert run_cli("import", "--db", "handout/alice.db", "a.csv").exit_code == 0
     dry = run_cli("merge", "--db", "lead.db", "handout/alice.db", "--dry-run")
     assert dry.stdout.strip() == "would add 1 codings by alice"
@@ -168,8 +172,15 @@ def test_two_coders_in_separate_files_merged_by_the_lead_match_the_shared_projec
 
     # One shared project (PostgreSQL when the suite runs against a server): both code at once.
     demo_lead(project_url).close()
-    procs = [subprocess.Popen([sys.executable, "-m", "qualcode", "import", "--db", project_url, *map(str, rows_for(coder, tmp_path))],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for coder in ("alice", "bob")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "qualcode", "import", "--db", project_url, *map(str, rows_for(coder, tmp_path))],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for coder in ("alice", "bob")
+    ]
     for proc in procs:
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err

@@ -8,8 +8,8 @@ presses keys, and checks what the project database holds and what the screen sho
 from __future__ import annotations
 
 import asyncio
+import io
 import re
-from pathlib import Path
 
 import pytest
 
@@ -70,8 +70,10 @@ async def press(pilot, *keys: str) -> None:
 
 def alice_codings(project, coder="alice"):
     t = project.transcript("interview-01")
-    return [(c.code_key, project.segment(c.segment_id).position, c.start, c.end)
-            for c in project.codings(t.id, coders=[coder])]
+    return [
+        (c.code_key, project.segment(c.segment_id).position, c.start, c.end)
+        for c in project.codings(t.id, coders=[coder])
+    ]
 
 
 def segments(project, name="interview-01"):
@@ -104,8 +106,10 @@ def test_opens_on_the_first_transcript_with_every_pane(study):
 def test_every_pane_fits_from_100x30_to_wide_screens(study, size):
     async def scenario(pilot):
         screen = pilot.app.workbench
-        return screen_text(pilot.app), {pane: screen.query_one(pane).region for pane in
-                                        ("#transcripts", "#codebook", "#segments", "#definition", "#status")}
+        return screen_text(pilot.app), {
+            pane: screen.query_one(pane).region
+            for pane in ("#transcripts", "#codebook", "#segments", "#definition", "#status")
+        }
 
     text, regions = drive(workbench(study), scenario, size=size)
     for pane, region in regions.items():
@@ -165,7 +169,7 @@ def test_code_a_span_inside_a_segment(study):
     span, text = drive(workbench(study), scenario)
     seg = segments(study)[1]
     body = study.transcript_text(seg.transcript_id)
-    assert body[span[0]:span[1]] == "the development plan"
+    assert body[span[0] : span[1]] == "the development plan"
     assert alice_codings(study) == [("formalisation.plans", 1, span[0], span[1])]
     assert "“…”" in text  # the chip says it is a span
 
@@ -246,7 +250,7 @@ def test_the_codings_list_says_how_many_more_there_are_and_reaches_the_last(stud
     first, at_end = drive(workbench(study), scenario)
     more = re.search(r"\(\+(\d+) more: ↓\)", first)
     assert more is not None and int(more.group(1)) >= 1
-    last_quote = seg.text[spans[-1][0] - seg.start:spans[-1][1] - seg.start]
+    last_quote = seg.text[spans[-1][0] - seg.start : spans[-1][1] - seg.start]
     assert f"“{last_quote}”" in at_end and "more: ↓" not in at_end
     remaining = [(c[2], c[3]) for c in alice_codings(study)]
     assert len(remaining) == total - 1 and spans[-1] not in remaining
@@ -403,7 +407,7 @@ def test_full_text_search_opens_the_hit(study):
     assert (name, position) == ("interview-02", 1)
 
 
-@pytest.mark.parametrize("query", ['"', "NEAR(", "*", "[/x]", "AND OR NOT", "col:umn", "'", "-", "^", "a\"b"])
+@pytest.mark.parametrize("query", ['"', "NEAR(", "*", "[/x]", "AND OR NOT", "col:umn", "'", "-", "^", 'a"b'])
 def test_search_never_fails_on_search_syntax(study, query):
     async def scenario(pilot):
         await press(pilot, "ctrl+f")
@@ -572,18 +576,29 @@ def test_help_screen_lists_the_keys_of_every_pane(study):
     async def scenario(pilot):
         await press(pilot, "question_mark")
         shown = screen_text(pilot.app)
-        console = Console(width=100, record=True, file=open("/dev/null", "w"))
+        console = Console(width=100, record=True, file=io.StringIO())
         console.print(pilot.app.screen.query_one("#help-body").content)
         await press(pilot, "escape")
         return shown, console.export_text(), pilot.app.screen
 
     shown, body, after = drive(workbench(study), scenario)
     assert "qualcode workbench" in shown
-    for section in ("Everywhere", "Transcript pane", "Selecting a span", "Codebook pane", "Codings of the current",
-                    "Transcripts pane"):
+    for section in (
+        "Everywhere",
+        "Transcript pane",
+        "Selecting a span",
+        "Codebook pane",
+        "Codings of the current",
+        "Transcripts pane",
+    ):
         assert section in body, section
-    for description in ("Undo your last change", "Select part of this segment", "Merge the highlighted code",
-                        "Search the text of every transcript", "Jump to the next segment you have not coded"):
+    for description in (
+        "Undo your last change",
+        "Select part of this segment",
+        "Merge the highlighted code",
+        "Search the text of every transcript",
+        "Jump to the next segment you have not coded",
+    ):
         assert description in body.replace("\n", " ").replace("  ", " ") or description.split()[0] in body, description
     assert after is not None
 
@@ -663,9 +678,18 @@ def test_square_brackets_in_user_text_show_literally_and_never_act(study):
 
     text, palette, running = drive(workbench(study), scenario, size=(160, 45))
     assert running  # the [@click=app.quit] in the transcript did not quit
-    for literal in ("[redacted]", "[@click=app.quit]click me[/]", "[laughs]", "[crosstalk]", "[/x]",
-                    "[bold]really[/bold]", "Teacher [T2] [/x]", "[bold]School B[/bold]",
-                    "[crosstalk] handling [/x]", "[@click=app.quit]memo[/]"):
+    for literal in (
+        "[redacted]",
+        "[@click=app.quit]click me[/]",
+        "[laughs]",
+        "[crosstalk]",
+        "[/x]",
+        "[bold]really[/bold]",
+        "Teacher [T2] [/x]",
+        "[bold]School B[/bold]",
+        "[crosstalk] handling [/x]",
+        "[@click=app.quit]memo[/]",
+    ):
         assert literal in text, literal
     assert "[crosstalk] handling [/x]" in palette
 
@@ -712,8 +736,8 @@ def test_a_panel_in_the_segment_detail_slot_sees_the_segment_and_lists_its_keys(
     """The place the suggestions engine plugs into: a panel class in SEGMENT_PANELS."""
     from textual.binding import Binding
 
-    from qualcode.tui.widgets import detail
     from qualcode.tui.text import UserStatic
+    from qualcode.tui.widgets import detail
 
     seen = []
 
@@ -727,9 +751,10 @@ def test_a_panel_in_the_segment_detail_slot_sees_the_segment_and_lists_its_keys(
 
         def action_accept(self):
             seg = self.screen.view.current
-            self.screen.run_project(lambda: self.screen.project.apply_code("alice", "prioritisation.time", seg.id,
-                                                                           origin="suggestion"),
-                                    lambda _: self.screen.refresh_codings())
+            self.screen.run_project(
+                lambda: self.screen.project.apply_code("alice", "prioritisation.time", seg.id, origin="suggestion"),
+                lambda _: self.screen.refresh_codings(),
+            )
 
     monkeypatch.setattr(detail, "SEGMENT_PANELS", [FakeSuggestions])
 
@@ -748,7 +773,7 @@ def test_a_panel_in_the_segment_detail_slot_sees_the_segment_and_lists_its_keys(
         await press(pilot, "question_mark")
         from rich.console import Console
 
-        console = Console(width=120, record=True, file=open("/dev/null", "w"))
+        console = Console(width=120, record=True, file=io.StringIO())
         console.print(pilot.app.screen.query_one("#help-body").content)
         return shown, results, console.export_text()
 

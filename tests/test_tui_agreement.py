@@ -6,15 +6,15 @@ from qualcode.tui.testing import screen_text
 from qualcode.tui.widgets.agreement import AgreementScreen
 from qualcode.tui.widgets.segments import SegmentView
 
-from .test_tui import drive, press, segments, study, workbench, _own_state_dir  # noqa: F401
+from .test_tui import _own_state_dir, drive, press, segments, study, workbench  # noqa: F401
 
 
-def test_agreement_screen_leads_from_the_worst_code_to_the_segment(study):
+def test_agreement_screen_leads_from_the_worst_code_to_the_segment(study):  # noqa: F811 (a fixture)
     segs = segments(study)
     answers = [s for s in segs if s.speaker != "Interviewer"]
     study.apply_code("alice", "formalisation.plans", answers[0].id)
     study.apply_code("bob", "formalisation.plans", answers[0].id)
-    study.apply_code("alice", "prioritisation.time", answers[1].id)   # only alice: a disagreement
+    study.apply_code("alice", "prioritisation.time", answers[1].id)  # only alice: a disagreement
     study.apply_code("bob", "formalisation.meetings", answers[0].id)  # only bob: another
 
     async def scenario(pilot):
@@ -23,9 +23,9 @@ def test_agreement_screen_leads_from_the_worst_code_to_the_segment(study):
         assert isinstance(screen, AgreementScreen)
         listed = screen_text(pilot.app)
         first_code = screen.view.codes[0].key
-        await press(pilot, "enter")   # the lowest-agreement code's disagreements
+        await press(pilot, "enter")  # the lowest-agreement code's disagreements
         differences = screen_text(pilot.app)
-        await press(pilot, "enter")   # open the first one
+        await press(pilot, "enter")  # open the first one
         view = pilot.app.screen.query_one(SegmentView)
         return listed, first_code, differences, view.current, screen_text(pilot.app)
 

@@ -16,8 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _modules_after(code: str, tmp_path: Path) -> set[str]:
     script = textwrap.dedent(code) + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))\n"
-    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)})
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
+    )
     assert out.returncode == 0, out.stderr
     import json
 
@@ -62,8 +68,13 @@ def test_wrap_offsets_breaks_at_spaces_and_keeps_every_character_reachable():
 
     text = "We put it in the development plan straight away.\nNew line [laughs] here"
     lines = wrap_offsets(text, 20)
-    assert [text[a:b] for a, b in lines] == ["We put it in the", "development plan", "straight away.",
-                                             "New line [laughs]", "here"]
+    assert [text[a:b] for a, b in lines] == [
+        "We put it in the",
+        "development plan",
+        "straight away.",
+        "New line [laughs]",
+        "here",
+    ]
 
 
 def test_wrap_offsets_splits_words_longer_than_a_line_and_handles_wide_characters():
@@ -104,19 +115,36 @@ def codes(tiny_codebook):
 
     out = []
     for i, (code, parent, depth) in enumerate(tiny_codebook.walk()):
-        out.append(CodeInfo(i, code.id, code.name, parent, depth, 0, code.description, code.include, code.exclude,
-                            code.example, code.keywords, code.color))
+        out.append(
+            CodeInfo(
+                i,
+                code.id,
+                code.name,
+                parent,
+                depth,
+                0,
+                code.description,
+                code.include,
+                code.exclude,
+                code.example,
+                code.keywords,
+                code.color,
+            )
+        )
     return out
 
 
-@pytest.mark.parametrize("query,expected,why", [
-    ("meet", "formalisation.meetings", "name"),
-    ("Plans", "formalisation.plans", "name"),
-    ("prio", "prioritisation", "name"),
-    ("cover", "prioritisation.time", "keyword"),
-    ("reporting", "formalisation.meetings", "definition"),
-    ("formlisation", "formalisation", "name"),  # a typo still finds it
-])
+@pytest.mark.parametrize(
+    "query,expected,why",
+    [
+        ("meet", "formalisation.meetings", "name"),
+        ("Plans", "formalisation.plans", "name"),
+        ("prio", "prioritisation", "name"),
+        ("cover", "prioritisation.time", "keyword"),
+        ("reporting", "formalisation.meetings", "definition"),
+        ("formlisation", "formalisation", "name"),  # a typo still finds it
+    ],
+)
 def test_rank_codes_finds_by_name_id_keyword_and_definition(codes, query, expected, why):
     from qualcode.tui.ranking import rank_codes
 
@@ -167,8 +195,27 @@ def test_match_spans_marks_each_term():
     assert [body[a:b] for a, b in match_spans(body, 'cover "release time" laugh')] == ["cover", "release time", "laugh"]
 
 
-@pytest.mark.parametrize("query", ["foo_bar", "a:b", "!", "&|", "don't", "naïve café", "日本語", "(x", "x)", "<->",
-                                   "'quoted'", '"unclosed', "*:*", "release:* & time", "-cover", "1 2 3"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "foo_bar",
+        "a:b",
+        "!",
+        "&|",
+        "don't",
+        "naïve café",
+        "日本語",
+        "(x",
+        "x)",
+        "<->",
+        "'quoted'",
+        '"unclosed',
+        "*:*",
+        "release:* & time",
+        "-cover",
+        "1 2 3",
+    ],
+)
 def test_search_on_either_backend_never_fails_on_odd_input(project, query):
     project.search(query)  # SQLite FTS5 or PostgreSQL to_tsquery: never a syntax error
 

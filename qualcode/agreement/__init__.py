@@ -19,7 +19,18 @@ from qualcode.agreement.measures import (
 )
 
 __all__ = [
-    "LEVELS", "MEASURES", "PERCENT_DEFINITION", "AgreementResult", "Average", "average", "binary_per_code",
-    "brennan_prediger", "cohen_kappa", "compute_all", "fleiss_kappa", "krippendorff_alpha", "percent_agreement",
+    "LEVELS",
+    "MEASURES",
+    "PERCENT_DEFINITION",
+    "AgreementResult",
+    "Average",
+    "average",
+    "binary_per_code",
+    "brennan_prediger",
+    "cohen_kappa",
+    "compute_all",
+    "fleiss_kappa",
+    "krippendorff_alpha",
+    "percent_agreement",
     "scott_pi",
 ]

@@ -70,15 +70,16 @@ present/absent codes at once from a (codes, units, coders) array.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import numpy as np
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 MEASURES = ("percent", "cohen_kappa", "scott_pi", "fleiss_kappa", "krippendorff_alpha", "brennan_prediger")
-PERCENT_DEFINITION = ("mean pairwise agreement within units (Fleiss' P̄o); "
-                      "for two coders, the share of units on which both agree")
+PERCENT_DEFINITION = (
+    "mean pairwise agreement within units (Fleiss' P̄o); for two coders, the share of units on which both agree"
+)
 
 
 @dataclass(frozen=True)
@@ -330,7 +331,9 @@ def _stats(e: _Encoded, level: str = "nominal") -> _Stats:
     totals = np.bincount(index.ravel(), weights=unit_w, minlength=bins + 1)[:bins]
     totals = np.rint(totals).astype(np.int64).reshape(3, c, q)
     stats = _Stats(
-        e.categories, e.numeric, c,
+        e.categories,
+        e.numeric,
+        c,
         observed=np.array([len(e.categories)]),
         pair_totals=totals[1:].sum(axis=(0, 1))[None],
         full_totals=totals[2].sum(axis=0)[None],
@@ -375,8 +378,17 @@ def _common(s: _Stats, k: int) -> str | None:
 
 
 def _make(measure: str, s: _Stats, k: int, value, reason, used, pairable, totals, definition=None) -> AgreementResult:
-    return AgreementResult(measure, None if reason else float(value), reason, int(s.n_units[k]), int(used),
-                           int(pairable), _marginals(s, totals, k), int(s.single[k]), definition)
+    return AgreementResult(
+        measure,
+        None if reason else float(value),
+        reason,
+        int(s.n_units[k]),
+        int(used),
+        int(pairable),
+        _marginals(s, totals, k),
+        int(s.single[k]),
+        definition,
+    )
 
 
 def _percent(s: _Stats, k: int) -> AgreementResult:
@@ -407,8 +419,16 @@ def _two_coder(measure: str, s: _Stats, k: int) -> AgreementResult:
         numerator, denominator = 4 * n * agree - chance, 4 * n * n - chance
     if denominator == 0:
         only = _only_category(s, totals, k)
-        return _make(measure, s, k, None, f"only one category ({only}) was used by both coders: expected agreement is 1",
-                     n, 2 * n, totals)
+        return _make(
+            measure,
+            s,
+            k,
+            None,
+            f"only one category ({only}) was used by both coders: expected agreement is 1",
+            n,
+            2 * n,
+            totals,
+        )
     return _make(measure, s, k, numerator / denominator, None, n, 2 * n, totals)
 
 
@@ -420,11 +440,22 @@ def _fleiss(s: _Stats, k: int) -> AgreementResult:
         return _make("fleiss_kappa", s, k, None, reason, 0, 0, None, definition)
     units = int(s.full_units[k])
     if units == 0:
-        return _make("fleiss_kappa", s, k, None, f"no unit has a value from every coder ({c})", 0, 0, s.full_totals, definition)
+        return _make(
+            "fleiss_kappa", s, k, None, f"no unit has a value from every coder ({c})", 0, 0, s.full_totals, definition
+        )
     only = _only_category(s, s.full_totals, k)
     if only is not None:
-        return _make("fleiss_kappa", s, k, None, f"only one category ({only}) was used: expected agreement is 1",
-                     units, units * c, s.full_totals, definition)
+        return _make(
+            "fleiss_kappa",
+            s,
+            k,
+            None,
+            f"only one category ({only}) was used: expected agreement is 1",
+            units,
+            units * c,
+            s.full_totals,
+            definition,
+        )
     p_bar = s.full_pairs[k] / (units * c * (c - 1))
     p = s.full_totals[k] / (units * c)
     pe = float(p @ p)
@@ -442,7 +473,9 @@ def _delta(s: _Stats, level: str, totals: np.ndarray) -> np.ndarray:
     if level == "ratio":
         total = values[:, None] + values[None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(total == 0, 0.0, ((values[:, None] - values[None, :]) / np.where(total == 0, 1, total)) ** 2)
+            return np.where(
+                total == 0, 0.0, ((values[:, None] - values[None, :]) / np.where(total == 0, 1, total)) ** 2
+            )
     # ordinal: (Σ_{g=c..k} n_g − (n_c + n_k)/2)², categories in rank order
     cumulative = np.concatenate([[0.0], np.cumsum(totals, dtype=float)])
     idx = np.arange(q)
@@ -457,17 +490,43 @@ def _alpha(s: _Stats, k: int, level: str) -> AgreementResult:
         return _make("krippendorff_alpha", s, k, None, reason, 0, 0, None, definition)
     units, n = int(s.pair_units[k]), int(s.pair_values[k])
     if units == 0:
-        return _make("krippendorff_alpha", s, k, None, "no pairable values: no unit has values from two coders",
-                     0, 0, s.pair_totals, definition)
+        return _make(
+            "krippendorff_alpha",
+            s,
+            k,
+            None,
+            "no pairable values: no unit has values from two coders",
+            0,
+            0,
+            s.pair_totals,
+            definition,
+        )
     totals = s.pair_totals[k]
     only = _only_category(s, s.pair_totals, k)
     if only is not None:
-        return _make("krippendorff_alpha", s, k, None,
-                     f"only one value ({only}) among the pairable values: expected disagreement is zero",
-                     units, n, s.pair_totals, definition)
+        return _make(
+            "krippendorff_alpha",
+            s,
+            k,
+            None,
+            f"only one value ({only}) among the pairable values: expected disagreement is zero",
+            units,
+            n,
+            s.pair_totals,
+            definition,
+        )
     if level != "nominal" and not s.numeric:
-        return _make("krippendorff_alpha", s, k, None, f"{level} alpha needs numeric categories",
-                     units, n, s.pair_totals, definition)
+        return _make(
+            "krippendorff_alpha",
+            s,
+            k,
+            None,
+            f"{level} alpha needs numeric categories",
+            units,
+            n,
+            s.pair_totals,
+            definition,
+        )
     if level == "nominal" or s.coincidence is None:
         # (binary_per_code: with two values there is a single δ² ≠ 0, so every level gives this value)
         expected = float(n * n - int(totals @ totals))
@@ -477,10 +536,12 @@ def _alpha(s: _Stats, k: int, level: str) -> AgreementResult:
         expected = float(totals @ delta @ totals)
         observed = float((s.coincidence * delta).sum())
     if not expected > 0:  # e.g. ratio level with values summing to zero
-        return _make("krippendorff_alpha", s, k, None, "expected disagreement is zero", units, n, s.pair_totals,
-                     definition)
-    return _make("krippendorff_alpha", s, k, 1.0 - (n - 1) * observed / expected, None, units, n, s.pair_totals,
-                 definition)
+        return _make(
+            "krippendorff_alpha", s, k, None, "expected disagreement is zero", units, n, s.pair_totals, definition
+        )
+    return _make(
+        "krippendorff_alpha", s, k, 1.0 - (n - 1) * observed / expected, None, units, n, s.pair_totals, definition
+    )
 
 
 def _brennan_prediger(s: _Stats, k: int, q: int | None) -> AgreementResult:
@@ -496,8 +557,17 @@ def _brennan_prediger(s: _Stats, k: int, q: int | None) -> AgreementResult:
     elif po.value is None:
         reason = po.reason
     value = None if reason else (q * po.value - 1) / (q - 1)
-    return AgreementResult("brennan_prediger", value, reason, po.n_units, po.n_units_used, po.n_pairable,
-                           po.marginals, po.dropped_single, definition)
+    return AgreementResult(
+        "brennan_prediger",
+        value,
+        reason,
+        po.n_units,
+        po.n_units_used,
+        po.n_pairable,
+        po.marginals,
+        po.dropped_single,
+        definition,
+    )
 
 
 def _check_level(level: str) -> None:
@@ -559,8 +629,9 @@ def compute_all(data, n_categories: int | None, level: str = "nominal", weights=
     return _all(_stats(_encode(data, weights), level), 0, n_categories, level)
 
 
-def binary_per_code(matrix, n_categories: int | None = 2, level: str = "nominal",
-                    weights=None) -> list[list[AgreementResult]]:
+def binary_per_code(
+    matrix, n_categories: int | None = 2, level: str = "nominal", weights=None
+) -> list[list[AgreementResult]]:
     """Every measure for many present/absent codes in one vectorised pass.
 
     ``matrix``: shape (codes, units, coders), 1 where the coder applied the code to the unit, 0
@@ -603,11 +674,13 @@ def binary_per_code(matrix, n_categories: int | None = 2, level: str = "nominal"
     pairable, full = m_s >= 2, (m_s == c) & (c >= 2)
     stacked = lambda z, o: np.stack([hist @ z, hist @ o], axis=1)  # noqa: E731  (K, 2): categories 0, 1
     stats = _Stats(
-        [0, 1], True, c,
+        [0, 1],
+        True,
+        c,
         observed=(hist @ (zeros_s > 0) > 0).astype(np.int64) + (hist @ (ones_s > 0) > 0),
         pair_totals=stacked(zeros_s * pairable, ones_s * pairable),
         full_totals=stacked(zeros_s * full, ones_s * full),
-        **_state_sums(hist, m_s, ones_s ** 2 + zeros_s ** 2, c),
+        **_state_sums(hist, m_s, ones_s**2 + zeros_s**2, c),
     )
     if c == 2:
         stats.first = stacked((v1 == 0) & full, (v1 == 1) & full)

@@ -37,7 +37,7 @@ class Row:
     key: str
     label: str
     depth: int
-    results: dict[str, "measures.AgreementResult"]
+    results: dict[str, measures.AgreementResult]
     n_units: int
     rolled_up: bool = False
     transcript: str | None = None
@@ -64,7 +64,9 @@ def _stack(arrays: list[np.ndarray], weights: list[np.ndarray | None], n_coders:
     values = np.concatenate(arrays) if arrays else np.zeros((0, n_coders))
     if all(w is None for w in weights):
         return values, None
-    return values, np.concatenate([w if w is not None else np.ones(len(a), dtype=np.int64) for a, w in zip(arrays, weights)])
+    return values, np.concatenate(
+        [w if w is not None else np.ones(len(a), dtype=np.int64) for a, w in zip(arrays, weights)]
+    )
 
 
 def _n(values: np.ndarray, weights: np.ndarray | None) -> int:
@@ -86,16 +88,23 @@ def build_report(data: ReliabilityData, codebook_version: int, order: str = "cod
         stacked = np.stack([data.values[c.key] for c in data.codes])
         per_code = [{r.measure: r for r in found} for found in measures.binary_per_code(stacked, n_categories=2)]
     else:
-        per_code = [{r.measure: r for r in measures.compute_all(data.values[c.key], n_categories=2, weights=data.weights[c.key])}
-                    for c in data.codes]
+        per_code = [
+            {
+                r.measure: r
+                for r in measures.compute_all(data.values[c.key], n_categories=2, weights=data.weights[c.key])
+            }
+            for c in data.codes
+        ]
     for code, found in zip(data.codes, per_code):
         values, weights = data.values[code.key], data.weights[code.key]
         results = {name: found[name] for name in names if name in found}
         by_code.append(Row(code.key, code.name, code.depth, results, _n(values, weights), code.key in data.rolled_up))
     if order == "worst":
+
         def badness(row: Row) -> float:
             r = row.results.get(SORT_MEASURE)
             return r.value if r is not None and r.value is not None else math.inf
+
         by_code.sort(key=badness)
     leaves = [c.key for c in data.codes if c.key not in data.rolled_up]
     by_transcript = []
@@ -116,8 +125,20 @@ def build_report(data: ReliabilityData, codebook_version: int, order: str = "cod
         avg = measures.average([r.results[name] for r in leaf_rows if name in r.results])
         mean[name] = (avg.value, avg.n_averaged, avg.n_left_out)
     definition = next((r.definition for r in pooled.results.values() if r.measure == "percent" and r.definition), "")
-    return Report(data.coders, data.unit, codebook_version, data.codings_hash, list(data.transcripts.values()),
-                  data.skipped_transcripts, by_code, by_transcript, pooled, mean, names, definition)
+    return Report(
+        data.coders,
+        data.unit,
+        codebook_version,
+        data.codings_hash,
+        list(data.transcripts.values()),
+        data.skipped_transcripts,
+        by_code,
+        by_transcript,
+        pooled,
+        mean,
+        names,
+        definition,
+    )
 
 
 # ---------------------------------------------------------------------- rendering
@@ -156,7 +177,9 @@ def _detail(row: Row) -> str:
         return ""
     parts = [f"pairable {r.n_pairable}"]
     if r.marginals:
-        parts.append("marginals " + " ".join(f"{k}:{v}" for k, v in sorted(r.marginals.items(), key=lambda kv: str(kv[0]))))
+        parts.append(
+            "marginals " + " ".join(f"{k}:{v}" for k, v in sorted(r.marginals.items(), key=lambda kv: str(kv[0])))
+        )
     if r.dropped_single:
         parts.append(f"α dropped {r.dropped_single}")
     undefined = [f"{LABELS[m]}: {x.reason}" for m, x in row.results.items() if x.value is None and x.reason]
@@ -169,8 +192,14 @@ def as_records(report: Report) -> list[dict]:
     out = []
     for section, rows in (("code", report.by_code), ("transcript", report.by_transcript), ("overall", [report.pooled])):
         for row in rows:
-            record = {"section": section, "key": row.key, "label": row.label, "depth": row.depth,
-                      "rolled_up": row.rolled_up, "units": row.n_units}
+            record = {
+                "section": section,
+                "key": row.key,
+                "label": row.label,
+                "depth": row.depth,
+                "rolled_up": row.rolled_up,
+                "units": row.n_units,
+            }
             for name in report.measure_names:
                 r = row.results.get(name)
                 record[name] = r.value if r is not None else None
@@ -186,19 +215,41 @@ def as_records(report: Report) -> list[dict]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps({
-        "coders": list(report.coders), "unit": report.unit, "codebook_version": report.codebook_version,
-        "codings_sha256": report.codings_hash, "transcripts": report.transcripts,
-        "left_out": report.skipped, "percent_definition": report.percent_definition,
-        "mean_of_codes": {k: {"value": v, "averaged": n, "left_out_undefined": m} for k, (v, n, m) in report.mean.items()},
-        "rows": as_records(report), "qualcode": __version__,
-    }, indent=2, ensure_ascii=False, default=str)
+    return json.dumps(
+        {
+            "coders": list(report.coders),
+            "unit": report.unit,
+            "codebook_version": report.codebook_version,
+            "codings_sha256": report.codings_hash,
+            "transcripts": report.transcripts,
+            "left_out": report.skipped,
+            "percent_definition": report.percent_definition,
+            "mean_of_codes": {
+                k: {"value": v, "averaged": n, "left_out_undefined": m} for k, (v, n, m) in report.mean.items()
+            },
+            "rows": as_records(report),
+            "qualcode": __version__,
+        },
+        indent=2,
+        ensure_ascii=False,
+        default=str,
+    )
 
 
 def render_csv(report: Report) -> str:
     buf = io.StringIO()
     records = as_records(report)
-    columns = ["section", "key", "label", "depth", "rolled_up", "units", "pairable", *report.measure_names, "alpha_dropped_single"]
+    columns = [
+        "section",
+        "key",
+        "label",
+        "depth",
+        "rolled_up",
+        "units",
+        "pairable",
+        *report.measure_names,
+        "alpha_dropped_single",
+    ]
     writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
     for line in header_lines(report):
         buf.write(f"# {line}\n")
@@ -217,22 +268,39 @@ def render_markdown(report: Report) -> str:
     lines += [f"- {_md_escape(line)}" for line in header_lines(report)]
     heads = [LABELS[m] for m in report.measure_names]
     for title, rows in (("Per code", report.by_code), ("Per transcript", report.by_transcript)):
-        lines += ["", f"## {title}", "", "| " + " | ".join(["code" if title == "Per code" else "transcript", "units", *heads, "details"]) + " |",
-                  "|" + "---|" + "---:|" * (1 + len(heads)) + "---|"]
+        lines += [
+            "",
+            f"## {title}",
+            "",
+            "| " + " | ".join(["code" if title == "Per code" else "transcript", "units", *heads, "details"]) + " |",
+            "|" + "---|" + "---:|" * (1 + len(heads)) + "---|",
+        ]
         for row in rows:
             label = ("&nbsp;&nbsp;" * row.depth) + _md_escape(row.label) + (" ^" if row.rolled_up else "")
             if title == "Per code":
                 label += f" `{row.key}`"
-            cells = [label, str(row.n_units), *[_fmt(row.results.get(m)) for m in report.measure_names], _md_escape(_detail(row))]
+            cells = [
+                label,
+                str(row.n_units),
+                *[_fmt(row.results.get(m)) for m in report.measure_names],
+                _md_escape(_detail(row)),
+            ]
             lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Overall", "", "| | units | " + " | ".join(heads) + " |", "|---|---:|" + "---:|" * len(heads)]
-    lines.append("| pooled (all leaf codes) | " + str(report.pooled.n_units) + " | "
-                 + " | ".join(_fmt(report.pooled.results.get(m)) for m in report.measure_names) + " |")
+    lines.append(
+        "| pooled (all leaf codes) | "
+        + str(report.pooled.n_units)
+        + " | "
+        + " | ".join(_fmt(report.pooled.results.get(m)) for m in report.measure_names)
+        + " |"
+    )
     mean_cells = []
     for m in report.measure_names:
         value, n, left = report.mean[m]
-        mean_cells.append(("undef." if value is None else (f"{100 * value:.1f}%" if m == "percent" else f"{value:.3f}"))
-                          + (f" ({left} undef. left out)" if left else ""))
+        mean_cells.append(
+            ("undef." if value is None else (f"{100 * value:.1f}%" if m == "percent" else f"{value:.3f}"))
+            + (f" ({left} undef. left out)" if left else "")
+        )
     lines.append("| mean of leaf codes | | " + " | ".join(mean_cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -246,7 +314,9 @@ def render_table(report: Report, console) -> None:
     heads = [LABELS[m] for m in report.measure_names]
     for title, rows in (("per code", report.by_code), ("per transcript", report.by_transcript)):
         table = Table(title=title, title_justify="left", box=None, header_style="bold", pad_edge=False)
-        table.add_column("code" if title == "per code" else "transcript", no_wrap=True, max_width=44, overflow="ellipsis")
+        table.add_column(
+            "code" if title == "per code" else "transcript", no_wrap=True, max_width=44, overflow="ellipsis"
+        )
         table.add_column("units", justify="right")
         for head in heads:
             table.add_column(head, justify="right")
@@ -262,8 +332,11 @@ def render_table(report: Report, console) -> None:
     overall.add_column("units", justify="right")
     for head in heads:
         overall.add_column(head, justify="right")
-    overall.add_row(Text("pooled (all leaf codes)"), Text(str(report.pooled.n_units)),
-                    *[Text(_fmt(report.pooled.results.get(m))) for m in report.measure_names])
+    overall.add_row(
+        Text("pooled (all leaf codes)"),
+        Text(str(report.pooled.n_units)),
+        *[Text(_fmt(report.pooled.results.get(m))) for m in report.measure_names],
+    )
     mean_cells = []
     for m in report.measure_names:
         value, n, left = report.mean[m]

@@ -77,9 +77,16 @@ def descendants(codes: list[CodeNode]) -> dict[str, set[str]]:
     return out
 
 
-def build(coders: list[str], codes: list[CodeNode], segment_rows: list[tuple], coding_rows: list[tuple],
-          transcript_names: dict[int, str], unit: str = "segment", include_interviewer: bool = False,
-          transcripts: list[str] | None = None) -> ReliabilityData:
+def build(
+    coders: list[str],
+    codes: list[CodeNode],
+    segment_rows: list[tuple],
+    coding_rows: list[tuple],
+    transcript_names: dict[int, str],
+    unit: str = "segment",
+    include_interviewer: bool = False,
+    transcripts: list[str] | None = None,
+) -> ReliabilityData:
     """``segment_rows``: (segment id, transcript id, position, speaker, start, end);
     ``coding_rows``: (coder, transcript id, segment id, code key, start, end)."""
     if unit not in ("segment", "char"):
@@ -100,8 +107,11 @@ def build(coders: list[str], codes: list[CodeNode], segment_rows: list[tuple], c
             skipped[name] = missing
         else:
             compared[tid] = name
-    segments = [s for s in segment_rows if s[1] in compared
-                and (include_interviewer or (s[3] or "").strip().lower() not in INTERVIEWER_LABELS)]
+    segments = [
+        s
+        for s in segment_rows
+        if s[1] in compared and (include_interviewer or (s[3] or "").strip().lower() not in INTERVIEWER_LABELS)
+    ]
     seg_ids = [s[0] for s in segments]
     seg_pos = {sid: i for i, sid in enumerate(seg_ids)}
     rows = [r for r in rows if r[2] in seg_pos]
@@ -153,5 +163,6 @@ def build(coders: list[str], codes: list[CodeNode], segment_rows: list[tuple], c
             weights[c.key] = np.array(wts, dtype=np.int64)
             unit_tid[c.key] = np.array(tids, dtype=np.int64)
     used = [r for r in coding_rows if r[0] in coder_index and r[1] in compared]
-    return ReliabilityData(tuple(coders), unit, codes, values, weights, unit_tid, compared, skipped,
-                           codings_hash(used), rolled)
+    return ReliabilityData(
+        tuple(coders), unit, codes, values, weights, unit_tid, compared, skipped, codings_hash(used), rolled
+    )

@@ -18,21 +18,49 @@ FORMATS = ["table", "csv", "json", "md"]
 
 @click.command()
 @click.argument("coders", nargs=-1)
-@click.option("--unit", type=click.Choice(["segment", "char"]), default="segment", show_default=True,
-              help="segment: a code applied anywhere in a segment; char: every coded character, weighted by length.")
+@click.option(
+    "--unit",
+    type=click.Choice(["segment", "char"]),
+    default="segment",
+    show_default=True,
+    help="segment: a code applied anywhere in a segment; char: every coded character, weighted by length.",
+)
 @click.option("--codes", metavar="CODE_ID", help="Only this code and the codes below it.")
-@click.option("--transcripts", "transcript_names", multiple=True, metavar="NAME", help="Only these transcripts (repeatable).")
-@click.option("--order", type=click.Choice(["codebook", "worst"]), default="codebook", show_default=True,
-              help="Order of the per-code table: codebook order, or lowest alpha first.")
+@click.option(
+    "--transcripts", "transcript_names", multiple=True, metavar="NAME", help="Only these transcripts (repeatable)."
+)
+@click.option(
+    "--order",
+    type=click.Choice(["codebook", "worst"]),
+    default="codebook",
+    show_default=True,
+    help="Order of the per-code table: codebook order, or lowest alpha first.",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @click.option("--include-interviewer", is_flag=True, help="Count the interviewer's turns as units too.")
-@click.option("--table", "table_file", type=click.Path(dir_okay=False), help="Compute from a CSV coding table (unit,coder,value) instead of the project.")
-@click.option("--level", type=click.Choice(["nominal", "ordinal", "interval", "ratio"]), default="nominal", show_default=True,
-              help="With --table: the level of measurement for Krippendorff's alpha.")
-@click.option("--categories", type=click.IntRange(min=2), help="With --table: how many categories the scheme offers (for Brennan-Prediger).")
+@click.option(
+    "--table",
+    "table_file",
+    type=click.Path(dir_okay=False),
+    help="Compute from a CSV coding table (unit,coder,value) instead of the project.",
+)
+@click.option(
+    "--level",
+    type=click.Choice(["nominal", "ordinal", "interval", "ratio"]),
+    default="nominal",
+    show_default=True,
+    help="With --table: the level of measurement for Krippendorff's alpha.",
+)
+@click.option(
+    "--categories",
+    type=click.IntRange(min=2),
+    help="With --table: how many categories the scheme offers (for Brennan-Prediger).",
+)
 @db_option
-def agreement(coders, unit, codes, transcript_names, order, fmt, output, include_interviewer, table_file, level, categories, db) -> None:
+def agreement(
+    coders, unit, codes, transcript_names, order, fmt, output, include_interviewer, table_file, level, categories, db
+) -> None:
     """Inter-coder agreement per code, per transcript and overall.
 
     Reports percent agreement, Cohen's kappa and Scott's pi (two coders), Fleiss' kappa,
@@ -106,7 +134,9 @@ def _table_report(path: Path, level: str, categories: int | None, fmt: str) -> s
         else:
             value = raw
         if (u, c) in cells and cells[(u, c)] != value:
-            raise InputError(f"{path}:{reader.line_num}", f"coder {row['coder']!r} gives unit {row['unit']!r} two different values")
+            raise InputError(
+                f"{path}:{reader.line_num}", f"coder {row['coder']!r} gives unit {row['unit']!r} two different values"
+            )
         cells[(u, c)] = value
     if len(coders) < 2:
         raise InputError(str(path), "the table needs values from at least two coders")
@@ -117,22 +147,48 @@ def _table_report(path: Path, level: str, categories: int | None, fmt: str) -> s
         data = np.array([[np.nan if v is None else v for v in row] for row in data], dtype=float)
     results = compute_all(data, n_categories=categories, level=level)
     if fmt == "json":
-        return json.dumps({"source": str(path), "units": len(units), "coders": list(coders), "level": level,
-                           "categories": categories, "results": [r.__dict__ | {"marginals": {str(k): v for k, v in r.marginals.items()}} for r in results]},
-                          indent=2, ensure_ascii=False, default=str) + "\n"
+        return (
+            json.dumps(
+                {
+                    "source": str(path),
+                    "units": len(units),
+                    "coders": list(coders),
+                    "level": level,
+                    "categories": categories,
+                    "results": [
+                        r.__dict__ | {"marginals": {str(k): v for k, v in r.marginals.items()}} for r in results
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+                default=str,
+            )
+            + "\n"
+        )
     lines = []
     if fmt == "csv":
         lines.append("measure,value,undefined_reason,units,units_used,pairable,alpha_dropped_single")
         for r in results:
-            lines.append(f"{r.measure},{'' if r.value is None else repr(r.value)},{r.reason or ''},{r.n_units},{r.n_units_used},{r.n_pairable},{r.dropped_single}")
+            lines.append(
+                f"{r.measure},{'' if r.value is None else repr(r.value)},{r.reason or ''},{r.n_units},{r.n_units_used},{r.n_pairable},{r.dropped_single}"
+            )
         return "\n".join(lines) + "\n"
     marg = ", ".join(f"{k}: {v}" for k, v in results[0].marginals.items())
-    lines += [f"source: {path}", f"coders: {', '.join(coders)}; units: {len(units)}; level: {level}; categories in the scheme: {categories or 'not given'}",
-              f"marginals: {marg}", f"percent agreement: {results[0].definition}", ""]
+    lines += [
+        f"source: {path}",
+        f"coders: {', '.join(coders)}; units: {len(units)}; level: {level}; categories in the scheme: {categories or 'not given'}",
+        f"marginals: {marg}",
+        f"percent agreement: {results[0].definition}",
+        "",
+    ]
     lines += ["| measure | value | units used | pairable values | note |", "|---|---:|---:|---:|---|"]
     for r in results:
         value = "undefined" if r.value is None else f"{r.value:.4f}"
-        note = r.reason or (f"{r.dropped_single} units with a single value dropped" if r.dropped_single and r.measure == "krippendorff_alpha" else "")
+        note = r.reason or (
+            f"{r.dropped_single} units with a single value dropped"
+            if r.dropped_single and r.measure == "krippendorff_alpha"
+            else ""
+        )
         lines.append(f"| {LABELS[r.measure]} | {value} | {r.n_units_used} | {r.n_pairable} | {note} |")
     return "\n".join(lines) + "\n"
 
@@ -140,7 +196,9 @@ def _table_report(path: Path, level: str, categories: int | None, fmt: str) -> s
 @click.command()
 @click.argument("coders", nargs=-1, required=True)
 @click.option("--codes", metavar="CODE_ID", help="Only this code and the codes below it.")
-@click.option("--transcripts", "transcript_names", multiple=True, metavar="NAME", help="Only these transcripts (repeatable).")
+@click.option(
+    "--transcripts", "transcript_names", multiple=True, metavar="NAME", help="Only these transcripts (repeatable)."
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "md"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
 @click.option("--include-interviewer", is_flag=True, help="Include the interviewer's turns.")
@@ -190,8 +248,10 @@ def _markdown(found, coders) -> str:
         if d.code_key != current:
             current = d.code_key
             lines += ["", f"## {d.code_name} (`{d.code_key}`)", ""]
-        lines.append(f"**{d.transcript}, segment {d.position}** ({d.speaker or 'no speaker'}) — applied by "
-                     f"{', '.join(d.applied_by)}; not by {', '.join(d.not_by)}")
+        lines.append(
+            f"**{d.transcript}, segment {d.position}** ({d.speaker or 'no speaker'}) — applied by "
+            f"{', '.join(d.applied_by)}; not by {', '.join(d.not_by)}"
+        )
         lines.append("")
         lines.append("> " + _short(d.text, 2000).replace("\n", " "))
         lines.append("")

@@ -18,7 +18,12 @@ TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".vtt", ".srt")
 
 @click.command()
 @click.argument("path", required=False)
-@click.option("--codebook", "codebook_file", type=click.Path(dir_okay=False), help="Codebook YAML to start from (e.g. codebooks/rln.yaml).")
+@click.option(
+    "--codebook",
+    "codebook_file",
+    type=click.Path(dir_okay=False),
+    help="Codebook YAML to start from (e.g. codebooks/rln.yaml).",
+)
 @click.option("--name", help="A name for the project (default: the file name).")
 @db_option
 def init(path: str | None, codebook_file: str | None, name: str | None, db: str | None) -> None:
@@ -35,7 +40,9 @@ def init(path: str | None, codebook_file: str | None, name: str | None, db: str 
     doc = load_codebook(codebook_file) if codebook_file else None
     with Project.create(path or db, doc, name=name) as project:
         codes = len(doc.by_id()) if doc else 0
-        click.echo(f"created {project.location} with {codes} codes" + (f" from {codebook_file}" if codebook_file else ""))
+        click.echo(
+            f"created {project.location} with {codes} codes" + (f" from {codebook_file}" if codebook_file else "")
+        )
         click.echo("next: qualcode import FILES…  then  qualcode coders add NAME  and  qualcode code --coder NAME")
 
 
@@ -76,11 +83,30 @@ def _attributes(values: tuple[str, ...]) -> dict[str, str]:
 @click.command(name="import")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--participant", help="Participant label for these files (overrides the front matter).")
-@click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE", help="Participant attribute, e.g. --attr role=Teacher (repeatable).")
+@click.option(
+    "--attr",
+    "attrs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Participant attribute, e.g. --attr role=Teacher (repeatable).",
+)
 @click.option("--name", help="Transcript name (only with a single file; default: the file name).")
-@click.option("--max-size", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="Largest transcript file accepted, in MB.")
-@click.option("--max-segment-chars", type=click.IntRange(min=0), default=None, help="Split turns longer than this at sentence boundaries (default: the project's setting, 1200; 0 = never).")
-@click.option("--add-coders", is_flag=True, help="Create coders named in codings files instead of refusing unknown names.")
+@click.option(
+    "--max-size",
+    type=click.FloatRange(min=0.001),
+    default=10.0,
+    show_default=True,
+    help="Largest transcript file accepted, in MB.",
+)
+@click.option(
+    "--max-segment-chars",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Split turns longer than this at sentence boundaries (default: the project's setting, 1200; 0 = never).",
+)
+@click.option(
+    "--add-coders", is_flag=True, help="Create coders named in codings files instead of refusing unknown names."
+)
 @db_option
 def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_coders, db) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt), codings (.csv) and REFI-QDA files (.qdpx .qde .qdc).
@@ -132,7 +158,9 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
                 bar.update(task, description=f"importing {file.name}")
                 try:
                     parsed = parse_file(file, max_bytes=int(max_size * 1024 * 1024), max_chars=limit)
-                    outcome = project.import_transcript(parsed, participant=participant, attributes=attributes, name=name)
+                    outcome = project.import_transcript(
+                        parsed, participant=participant, attributes=attributes, name=name
+                    )
                     counts[outcome.status] += 1
                     if outcome.status == "imported":
                         bar.console.print(plain(f"imported {file}: {outcome.segments} segments as {outcome.name!r}"))
@@ -149,14 +177,18 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
                     coded["added"] += result.added
                     coded["unchanged"] += result.unchanged
                     extra = f"; added coders {', '.join(result.coders_added)}" if result.coders_added else ""
-                    bar.console.print(plain(f"imported {file}: {result.added} codings ({result.unchanged} already there){extra}"))
+                    bar.console.print(
+                        plain(f"imported {file}: {result.added} codings ({result.unchanged} already there){extra}")
+                    )
                 except InputError as exc:
                     failures.append(str(exc))
                     bar.console.print(plain(f"failed {exc}"), style="red")
                 bar.advance(task)
     parts = []
     if refi:
-        parts.append(f"{len(refi) - sum(1 for f in failures if f.startswith(tuple(map(str, refi))))} REFI-QDA files imported")
+        parts.append(
+            f"{len(refi) - sum(1 for f in failures if f.startswith(tuple(map(str, refi))))} REFI-QDA files imported"
+        )
     if transcripts:
         parts.append(f"{counts['imported']} transcripts imported, {counts['unchanged']} unchanged")
     if codings:
@@ -189,9 +221,24 @@ def transcripts_list(coder: str | None, as_json: bool, db: str | None) -> None:
     with open_project(db) as project:
         rows = project.transcripts(coder)
     if as_json:
-        click.echo(json.dumps([{"name": t.name, "participant": t.participant, "attributes": t.attributes, "segments": t.n_segments,
-                                "characters": t.n_chars, "format": t.format, "coded_segments": t.coded_segments if coder else None}
-                               for t in rows], indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": t.name,
+                        "participant": t.participant,
+                        "attributes": t.attributes,
+                        "segments": t.n_segments,
+                        "characters": t.n_chars,
+                        "format": t.format,
+                        "coded_segments": t.coded_segments if coder else None,
+                    }
+                    for t in rows
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     if not rows:
         click.echo("no transcripts yet: qualcode import FILES…")
@@ -225,7 +272,9 @@ def transcripts_show(name: str, coders: tuple[str, ...], db: str | None) -> None
         by_segment.setdefault(c.segment_id, []).append(f"{c.coder}:{c.code_key}")
     out = console()
     attrs = ", ".join(f"{k}={v}" for k, v in info.attributes.items())
-    out.print(plain(f"{info.name} — {info.participant or 'no participant'}" + (f" ({attrs})" if attrs else "")), style="bold")
+    out.print(
+        plain(f"{info.name} — {info.participant or 'no participant'}" + (f" ({attrs})" if attrs else "")), style="bold"
+    )
     for seg in segments:
         head = f"[{seg.position}] {seg.start}-{seg.end}"
         if seg.time_start is not None:
@@ -347,7 +396,13 @@ def _merges(values: tuple[str, ...]) -> dict[str, str]:
 
 @codebook.command(name="update")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--merge", "merges", multiple=True, metavar="OLD=NEW", help="Move the codings of a removed code OLD to code NEW (repeatable).")
+@click.option(
+    "--merge",
+    "merges",
+    multiple=True,
+    metavar="OLD=NEW",
+    help="Move the codings of a removed code OLD to code NEW (repeatable).",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would change and change nothing.")
 @click.option("--coder", help="Record the change under this coder's name.")
 @db_option
@@ -420,8 +475,10 @@ def check(db: str | None) -> None:
         for problem in problems:
             click.echo(f"problem: {problem}", err=True)
         raise SystemExit(1)
-    click.echo(f"{summary.location}: ok ({summary.n_transcripts} transcripts, {summary.n_segments} segments, "
-               f"{sum(summary.codings_by_coder.values())} codings, {summary.n_codes} codes)")
+    click.echo(
+        f"{summary.location}: ok ({summary.n_transcripts} transcripts, {summary.n_segments} segments, "
+        f"{sum(summary.codings_by_coder.values())} codings, {summary.n_codes} codes)"
+    )
 
 
 # ---------------------------------------------------------------------- demo
@@ -431,8 +488,12 @@ def print_summary(summary) -> None:
     out = console()
     out.print(plain(f"project   {summary.location}"))
     out.print(plain(f"codebook  {summary.codebook} (version {summary.codebook_version}, {summary.n_codes} codes)"))
-    out.print(plain(f"data      {summary.n_transcripts} transcripts, {summary.n_participants} participants, "
-                    f"{summary.n_segments} segments, {summary.n_words:,} words"))
+    out.print(
+        plain(
+            f"data      {summary.n_transcripts} transcripts, {summary.n_participants} participants, "
+            f"{summary.n_segments} segments, {summary.n_words:,} words"
+        )
+    )
     for coder in summary.coders:
         out.print(plain(f"coder     {coder}: {summary.codings_by_coder.get(coder, 0)} codings"))
     if summary.n_memos:
@@ -440,8 +501,17 @@ def print_summary(summary) -> None:
 
 
 @click.command()
-@click.option("--study", type=click.Choice(["rln", "pess"]), default="rln", show_default=True, help="Which shipped study to open.")
-@click.option("--dir", "directory", type=click.Path(file_okay=False), default="qualcode-demo", show_default=True, help="Where to build the demo projects.")
+@click.option(
+    "--study", type=click.Choice(["rln", "pess"]), default="rln", show_default=True, help="Which shipped study to open."
+)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    default="qualcode-demo",
+    show_default=True,
+    help="Where to build the demo projects.",
+)
 @click.option("--fresh", is_flag=True, help="Rebuild the demo project, discarding work done in it.")
 @click.option("--coder", default="alice", show_default=True, help="Open the workbench as this coder.")
 @click.option("--no-open", is_flag=True, help="Build and summarise the project without opening the workbench.")

@@ -46,31 +46,83 @@ def export() -> None:
 
 
 @export.command(name="themes")
-@click.option("--by", "by", multiple=True, metavar="ATTRIBUTE",
-              help="Columns: 'participant' (default), or one or two participant attributes (--by role --by network).")
-@click.option("--count", type=click.Choice(["segments", "participants"]), default="segments", show_default=True,
-              help="What a cell counts: coded segments, or participants who mention the code.")
-@click.option("--coders", "coders", multiple=True, metavar="NAMES",
-              help="Whose codings: one coder, or several (comma-separated or repeated) as a union. Default: everyone.")
+@click.option(
+    "--by",
+    "by",
+    multiple=True,
+    metavar="ATTRIBUTE",
+    help="Columns: 'participant' (default), or one or two participant attributes (--by role --by network).",
+)
+@click.option(
+    "--count",
+    type=click.Choice(["segments", "participants"]),
+    default="segments",
+    show_default=True,
+    help="What a cell counts: coded segments, or participants who mention the code.",
+)
+@click.option(
+    "--coders",
+    "coders",
+    multiple=True,
+    metavar="NAMES",
+    help="Whose codings: one coder, or several (comma-separated or repeated) as a union. Default: everyone.",
+)
 @click.option("--agreed", is_flag=True, help="Only what both of the two --coders applied to the same segment.")
-@click.option("--quotes", type=click.IntRange(min=0), default=None,
-              help="Up to N representative quotes per code (default: 3 in xlsx, html and md; 0 in csv and json).")
-@click.option("--quote-chars", type=click.IntRange(min=40), default=320, show_default=True,
-              help="Trim quotes to about this many characters, at sentence ends.")
-@click.option("--attribution", type=click.Choice(["attributes", "label"]), default="attributes", show_default=True,
-              help="Name speakers by role, school and network ('Headteacher, School C (RLN)') or by participant label.")
-@click.option("--keep-names", is_flag=True,
-              help="Do not black out the names in the participants' identifying data ([name], [school], [place]) in quotes.")
+@click.option(
+    "--quotes",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Up to N representative quotes per code (default: 3 in xlsx, html and md; 0 in csv and json).",
+)
+@click.option(
+    "--quote-chars",
+    type=click.IntRange(min=40),
+    default=320,
+    show_default=True,
+    help="Trim quotes to about this many characters, at sentence ends.",
+)
+@click.option(
+    "--attribution",
+    type=click.Choice(["attributes", "label"]),
+    default="attributes",
+    show_default=True,
+    help="Name speakers by role, school and network ('Headteacher, School C (RLN)') or by participant label.",
+)
+@click.option(
+    "--keep-names",
+    is_flag=True,
+    help="Do not black out the names in the participants' identifying data ([name], [school], [place]) in quotes.",
+)
 @click.option("--codes", "root", metavar="CODE_ID", help="Only this code and the codes below it.")
 @click.option("--depth", type=click.IntRange(min=0), default=None, help="Only codes this deep (0 = top-level codes).")
 @click.option("--hide-empty", is_flag=True, help="Leave out codes nobody applied.")
 @click.option("--title", help="Title of the report (default: 'Themes — PROJECT').")
-@click.option("--format", "fmt", type=click.Choice(THEME_FORMATS), default=None,
-              help="Output format (default: from the -o extension, else md).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(THEME_FORMATS),
+    default=None,
+    help="Output format (default: from the -o extension, else md).",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output).")
 @db_option
-def themes(by, count, coders, agreed, quotes, quote_chars, attribution, keep_names, root, depth, hide_empty, title, fmt, output,
-           db) -> None:
+def themes(
+    by,
+    count,
+    coders,
+    agreed,
+    quotes,
+    quote_chars,
+    attribution,
+    keep_names,
+    root,
+    depth,
+    hide_empty,
+    title,
+    fmt,
+    output,
+    db,
+) -> None:
     """Theme tables: how often each code was applied, per participant or group, with quotes.
 
     Rows are codes in codebook order (a parent includes its sub-codes, counted once); columns
@@ -92,11 +144,15 @@ def themes(by, count, coders, agreed, quotes, quote_chars, attribution, keep_nam
 
     fmt = rd.format_for(output, fmt)
     if fmt == "xlsx" and not output:
-        raise QualcodeError("XLSX is a file format: give -o FILE.xlsx (or --format csv|md|json|html for standard output)")
+        raise QualcodeError(
+            "XLSX is a file format: give -o FILE.xlsx (or --format csv|md|json|html for standard output)"
+        )
     _check_output(output)
     n_quotes = quotes if quotes is not None else (3 if fmt in ("xlsx", "html", "md") else 0)
     if fmt == "csv" and n_quotes and not output:
-        raise QualcodeError("CSV holds one table: write to a file (-o themes.csv also writes themes.quotes.csv) or use --format md")
+        raise QualcodeError(
+            "CSV holds one table: write to a file (-o themes.csv also writes themes.quotes.csv) or use --format md"
+        )
     with working("reading the project…") as status:
         with open_project(db) as project:
             data = project.export_data(texts=n_quotes > 0, memos=False, details=False)
@@ -110,10 +166,21 @@ def themes(by, count, coders, agreed, quotes, quote_chars, attribution, keep_nam
         if n_quotes:
             status.update(f"choosing {n_quotes} quotes for each of {len(table.rows)} codes…")
             keep = {r.key for r in table.rows}
-            view = th.build_quotes(data, units, n_quotes, [c for c in codes if c.key in keep], table.by, quote_chars,
-                                   attribution, source, terms)
+            view = th.build_quotes(
+                data,
+                units,
+                n_quotes,
+                [c for c in codes if c.key in keep],
+                table.by,
+                quote_chars,
+                attribution,
+                source,
+                terms,
+            )
     report = rd.ThemeReport(table, view, title or "")
-    shape = f" ({len(table.rows)} codes × {len(table.columns)} columns" + (f", {sum(len(s.quotes) for s in view.sections)} quotes)" if view else ")")
+    shape = f" ({len(table.rows)} codes × {len(table.columns)} columns" + (
+        f", {sum(len(s.quotes) for s in view.sections)} quotes)" if view else ")"
+    )
     if fmt == "xlsx":
         rd.write_xlsx(report, output)
         click.echo(f"wrote {output}{shape}", err=True)
@@ -128,9 +195,16 @@ def themes(by, count, coders, agreed, quotes, quote_chars, attribution, keep_nam
 
 
 @export.command(name="codebook")
-@click.option("--format", "fmt", type=click.Choice(CODEBOOK_FORMATS), default=None,
-              help="yaml (what `init` reads), md (an appendix for a paper) or qdc (REFI-QDA). Default: from -o, else yaml.")
-@click.option("--coders", "coders", multiple=True, metavar="NAMES", help="Counts in the Markdown appendix from these coders only.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(CODEBOOK_FORMATS),
+    default=None,
+    help="yaml (what `init` reads), md (an appendix for a paper) or qdc (REFI-QDA). Default: from -o, else yaml.",
+)
+@click.option(
+    "--coders", "coders", multiple=True, metavar="NAMES", help="Counts in the Markdown appendix from these coders only."
+)
 @click.option("--agreed", is_flag=True, help="Counts from what both of the two --coders agreed on.")
 @click.option("--no-counts", is_flag=True, help="Leave the counts out of the Markdown appendix.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output).")
@@ -176,7 +250,9 @@ def codebook_doc(fmt, coders, agreed, no_counts, output, db) -> None:
 
 @export.command(name="qdpx")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="The .qdpx file to write.")
-@click.option("--coders", "coders", multiple=True, metavar="NAMES", help="Only these coders' codings (default: everyone's).")
+@click.option(
+    "--coders", "coders", multiple=True, metavar="NAMES", help="Only these coders' codings (default: everyone's)."
+)
 @click.option("--no-memos", is_flag=True, help="Leave memos out.")
 @db_option
 def qdpx(output, coders, no_memos, db) -> None:
@@ -204,12 +280,17 @@ def qdpx(output, coders, no_memos, db) -> None:
                 raise QualcodeError(f"unknown coder {unknown[0]!r} (coders: {', '.join(data.coders) or 'none yet'})")
             data.coders = [c for c in data.coders if c in names]
             data.memos = [m for m in data.memos if m.coder in names]
-        status.update(f"building the REFI-QDA project ({len(data.transcripts):,} sources, {len(data.codings):,} codings)…")
+        status.update(
+            f"building the REFI-QDA project ({len(data.transcripts):,} sources, {len(data.codings):,} codings)…"
+        )
         doc = refi.project_to_refi(data, memos=not no_memos)
         status.update(f"writing {output}…")
         size = refi.write_qdpx(doc, output)
-    click.echo(f"wrote {output} ({size / 1024:.0f} KB): {len(data.transcripts)} sources, {len(data.codes)} codes, "
-               f"{len(data.codings)} codings by {len(data.coders)} coders, {len(doc.cases)} cases, {len(doc.notes)} notes", err=True)
+    click.echo(
+        f"wrote {output} ({size / 1024:.0f} KB): {len(data.transcripts)} sources, {len(data.codes)} codes, "
+        f"{len(data.codings)} codings by {len(data.coders)} coders, {len(doc.cases)} cases, {len(doc.notes)} notes",
+        err=True,
+    )
 
 
 @export.command(name="codings")
@@ -242,15 +323,22 @@ def codings(coders, output, db) -> None:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["coder", "transcript", "code", "start", "end", "memo"])
     for c in data.codings:
-        w.writerow([c.coder, transcripts[c.transcript_id], c.code_key, c.start, c.end, safe_cell(memos.get(c.guid, ""))])
+        w.writerow(
+            [c.coder, transcripts[c.transcript_id], c.code_key, c.start, c.end, safe_cell(memos.get(c.guid, ""))]
+        )
     _write_text(out.getvalue(), output, f" ({len(data.codings)} codings)")
 
 
 @click.command(name="import-refi")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--allow-external", is_flag=True,
-              help="Read sources the file points to outside itself (relative:// and absolute:// paths).")
-@click.option("--dry-run", is_flag=True, help="Read the file and say what it holds and what would not fit; change nothing.")
+@click.option(
+    "--allow-external",
+    is_flag=True,
+    help="Read sources the file points to outside itself (relative:// and absolute:// paths).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Read the file and say what it holds and what would not fit; change nothing."
+)
 @db_option
 def import_refi_command(file, allow_external, dry_run, db) -> None:
     """Import a REFI-QDA project (.qdpx, .qde) or codebook (.qdc) from NVivo, ATLAS.ti, MAXQDA, Taguette, QualCoder…
@@ -271,10 +359,15 @@ def import_refi_command(file, allow_external, dry_run, db) -> None:
     if dry_run:
         doc = read_refi(file, allow_external=allow_external)
         codings = sum(len(sel.codings) for s in doc.sources for sel in s.selections)
-        click.echo(f"{file}: a REFI-QDA {doc.kind} from {doc.origin or 'an unnamed tool'}: {len(list(doc.all_codes()))} codes"
-                   + (f", {len(doc.sources)} text sources ({sum(s.text is not None for s in doc.sources)} readable), "
-                      f"{codings} codings, {len(doc.cases)} cases, {len(doc.users)} users, {len(doc.notes)} notes"
-                      if doc.kind == "project" else ""))
+        click.echo(
+            f"{file}: a REFI-QDA {doc.kind} from {doc.origin or 'an unnamed tool'}: {len(list(doc.all_codes()))} codes"
+            + (
+                f", {len(doc.sources)} text sources ({sum(s.text is not None for s in doc.sources)} readable), "
+                f"{codings} codings, {len(doc.cases)} cases, {len(doc.users)} users, {len(doc.notes)} notes"
+                if doc.kind == "project"
+                else ""
+            )
+        )
         for w in doc.warnings:
             click.echo(f"warning: {w}", err=True)
         return

@@ -20,33 +20,86 @@ def _names(values: tuple[str, ...]) -> list[str] | None:
 
 
 @click.command()
-@click.option("--transcripts", "-t", multiple=True, metavar="NAME[,NAME…]",
-              help="Suggest for these transcripts only (default: all).")
-@click.option("--coder", multiple=True, metavar="NAME",
-              help="Learn from this coder's codings; repeat for the codings several coders agree on (default: everyone's).")
-@click.option("--train/--no-train", "train", default=None,
-              help="Train a new model first (default: only when none exists or enough new codings arrived).")
+@click.option(
+    "--transcripts",
+    "-t",
+    multiple=True,
+    metavar="NAME[,NAME…]",
+    help="Suggest for these transcripts only (default: all).",
+)
+@click.option(
+    "--coder",
+    multiple=True,
+    metavar="NAME",
+    help="Learn from this coder's codings; repeat for the codings several coders agree on (default: everyone's).",
+)
+@click.option(
+    "--train/--no-train",
+    "train",
+    default=None,
+    help="Train a new model first (default: only when none exists or enough new codings arrived).",
+)
 @click.option("--keywords-only", is_flag=True, help="Keyword suggestions only; no model.")
 @click.option("--definitions", is_flag=True, help="Also match distinctive words from each code's definition.")
 @click.option("--top", default=3, show_default=True, help="At most this many suggestions per segment.")
-@click.option("--min-score", default=0.3, show_default=True, type=click.FloatRange(0, 1),
-              help="Keep suggestions scoring at least this (a calibrated probability once a model is trained).")
-@click.option("--architecture", type=click.Choice(["bow", "ensemble"]), default="bow", show_default=True,
-              help="bow: spaCy's linear bag-of-words classifier (fast); ensemble: spaCy's default with a CNN (slower).")
-@click.option("--evaluate", is_flag=True, help="Cross-validate keywords, model, both and a TF-IDF baseline; change nothing.")
+@click.option(
+    "--min-score",
+    default=0.3,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Keep suggestions scoring at least this (a calibrated probability once a model is trained).",
+)
+@click.option(
+    "--architecture",
+    type=click.Choice(["bow", "ensemble"]),
+    default="bow",
+    show_default=True,
+    help="bow: spaCy's linear bag-of-words classifier (fast); ensemble: spaCy's default with a CNN (slower).",
+)
+@click.option(
+    "--evaluate", is_flag=True, help="Cross-validate keywords, model, both and a TF-IDF baseline; change nothing."
+)
 @click.option("--folds", default=5, show_default=True, help="Folds for --evaluate (whole transcripts per fold).")
-@click.option("--threshold", default=0.5, show_default=True, type=click.FloatRange(0, 1),
-              help="Score at which --evaluate counts a code as suggested, for F1.")
+@click.option(
+    "--threshold",
+    default=0.5,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Score at which --evaluate counts a code as suggested, for F1.",
+)
 @click.option("--per-code", is_flag=True, help="With --evaluate: F1 of every code, per system.")
 @click.option("--markdown", is_flag=True, help="With --evaluate: print Markdown tables.")
 @click.option("--no-baseline", is_flag=True, help="With --evaluate: skip the scikit-learn baseline.")
-@click.option("--list", "show", is_flag=True, help="List the open suggestions (of --transcripts) instead of computing them.")
+@click.option(
+    "--list", "show", is_flag=True, help="List the open suggestions (of --transcripts) instead of computing them."
+)
 @click.option("--models", "show_models", is_flag=True, help="List the trained models.")
-@click.option("--accept", multiple=True, type=int, metavar="ID", help="Accept suggestion ID as --coder (creates a coding).")
+@click.option(
+    "--accept", multiple=True, type=int, metavar="ID", help="Accept suggestion ID as --coder (creates a coding)."
+)
 @click.option("--reject", multiple=True, type=int, metavar="ID", help="Reject suggestion ID as --coder.")
 @db_option
-def suggest(transcripts, coder, train, keywords_only, definitions, top, min_score, architecture, evaluate, folds,
-            threshold, per_code, markdown, no_baseline, show, show_models, accept, reject, db) -> None:
+def suggest(
+    transcripts,
+    coder,
+    train,
+    keywords_only,
+    definitions,
+    top,
+    min_score,
+    architecture,
+    evaluate,
+    folds,
+    threshold,
+    per_code,
+    markdown,
+    no_baseline,
+    show,
+    show_models,
+    accept,
+    reject,
+    db,
+) -> None:
     """Suggest codes for segments from the codebook's keywords and a model trained on your codings.
 
     Fills the project's suggestion table; nothing becomes a coding until a person accepts it (in
@@ -99,9 +152,16 @@ def _show_models(project) -> None:
     table = Table("version", "active", "trained", "coders", "examples", "codes", "seconds", "size")
     for m in models:
         on = m.trained_on
-        table.add_row(plain(m.version), "yes" if m.active else "", plain(m.created_at.strftime("%Y-%m-%d %H:%M")),
-                      plain(", ".join(on.get("coders") or [])), plain(on.get("examples", "")),
-                      plain(len(on.get("positives") or {})), plain(m.metrics.get("seconds", "")), plain(f"{m.size / 1e6:.1f} MB"))
+        table.add_row(
+            plain(m.version),
+            "yes" if m.active else "",
+            plain(m.created_at.strftime("%Y-%m-%d %H:%M")),
+            plain(", ".join(on.get("coders") or [])),
+            plain(on.get("examples", "")),
+            plain(len(on.get("positives") or {})),
+            plain(m.metrics.get("seconds", "")),
+            plain(f"{m.size / 1e6:.1f} MB"),
+        )
     out.print(table)
 
 
@@ -112,8 +172,11 @@ def _show(project, names, coders) -> None:
     ids = project.transcript_ids(names)
     wanted = None if ids is None else set(ids)
     by_id = {t.id: t.name for t in project.transcripts()}
-    rows = [s for s in project.suggestions(coder=coders[0] if coders and len(coders) == 1 else None)
-            if wanted is None or s.transcript_id in wanted]
+    rows = [
+        s
+        for s in project.suggestions(coder=coders[0] if coders and len(coders) == 1 else None)
+        if wanted is None or s.transcript_id in wanted
+    ]
     out = console()
     if not rows:
         out.print("no open suggestions; run `qualcode suggest` to make some")
@@ -126,8 +189,15 @@ def _show(project, names, coders) -> None:
     for s in rows:
         pos, body = positions.get(s.segment_id, (0, ""))
         snippet = body if len(body) <= 60 else body[:57] + "…"
-        table.add_row(plain(s.id), plain(by_id.get(s.transcript_id, "")), plain(pos + 1), plain(s.code_name),
-                      plain(f"{s.score:.2f}"), plain(s.reason), Text(snippet.replace("\n", " "), style="dim"))
+        table.add_row(
+            plain(s.id),
+            plain(by_id.get(s.transcript_id, "")),
+            plain(pos + 1),
+            plain(s.code_name),
+            plain(f"{s.score:.2f}"),
+            plain(s.reason),
+            Text(snippet.replace("\n", " "), style="dim"),
+        )
     out.print(table)
     out.print(plain(f"{len(rows)} open suggestions; accept with `qualcode suggest --accept ID --coder NAME`"))
 
@@ -140,8 +210,12 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
     err = console(stderr=True)
     lemma_model = project.lemma_model()
     if not nlp.has_trained(lemma_model):
-        err.print(plain(f"note: no trained spaCy pipeline ({lemma_model or 'en_core_web_sm'}); keywords are matched "
-                        "on word forms, not lemmas; `pip install 'qualcode[nlp]'` adds one"))
+        err.print(
+            plain(
+                f"note: no trained spaCy pipeline ({lemma_model or 'en_core_web_sm'}); keywords are matched "
+                "on word forms, not lemmas; `pip install 'qualcode[nlp]'` adds one"
+            )
+        )
     if not keywords_only:
         status = project.model_status(coders)
         if train or (train is None and status.stale):
@@ -163,12 +237,17 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
                         err.print(plain(f"note: no model: {exc}; keyword suggestions only"))
                 if result is not None:
                     info = project.store_model(result)
-                    out.print(plain(f"trained model {info.version} on {result['trained_on']['examples']} segments, "
-                                    f"{len(result['meta']['labels'])} codes, in {result['metrics']['seconds']:.1f} s"))
+                    out.print(
+                        plain(
+                            f"trained model {info.version} on {result['trained_on']['examples']} segments, "
+                            f"{len(result['meta']['labels'])} codes, in {result['metrics']['seconds']:.1f} s"
+                        )
+                    )
         elif status.active:
             out.print(plain(f"using model {status.reason}"))
-    payload, segment_ids = project.suggestion_payload(names, coders, use_model=not keywords_only, top=top,
-                                                      min_score=min_score, use_definitions=definitions)
+    payload, segment_ids = project.suggestion_payload(
+        names, coders, use_model=not keywords_only, top=top, min_score=min_score, use_definitions=definitions
+    )
     from qualcode.suggest.calibration import Calibrator
     from qualcode.suggest.keywords import CodeKeywords
     from qualcode.suggest.model import LoadedModel, SegmentText
@@ -187,15 +266,28 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
     segments = [SegmentText(*s) for s in payload["segments"]]
     with progress_bar(out) as bar:
         task = bar.add_task("suggesting", total=len(segments))
-        proposals = engine.propose(segments, codes, loaded, calibrator, top=top, min_score=min_score,
-                                   use_definitions=definitions, lemma_model=lemma_model, skip=payload["skip"],
-                                   progress=lambda n: bar.advance(task, n))
+        proposals = engine.propose(
+            segments,
+            codes,
+            loaded,
+            calibrator,
+            top=top,
+            min_score=min_score,
+            use_definitions=definitions,
+            lemma_model=lemma_model,
+            skip=payload["skip"],
+            progress=lambda n: bar.advance(task, n),
+        )
     stored = project.store_suggestions(proposals, segment_ids)
     with_words = sum(1 for p in proposals if p.reason["words"])
     where = f"{len(names)} transcript(s)" if names else "all transcripts"
     model_part = f"model {loaded.version} + keywords" if loaded else "keywords only"
-    out.print(plain(f"{stored} suggestions for {len({p.segment_id for p in proposals})} of {len(segment_ids)} segments in "
-                    f"{where} ({model_part}; {with_words} with matched words); `qualcode suggest --list` shows them"))
+    out.print(
+        plain(
+            f"{stored} suggestions for {len({p.segment_id for p in proposals})} of {len(segment_ids)} segments in "
+            f"{where} ({model_part}; {with_words} with matched words); `qualcode suggest --list` shows them"
+        )
+    )
 
 
 def _evaluate(project, coders, folds, threshold, architecture, definitions, baseline, per_code, markdown) -> None:
@@ -206,19 +298,34 @@ def _evaluate(project, coders, folds, threshold, architecture, definitions, base
 
     payload = project.training_payload(coders, architecture=architecture, use_definitions=definitions)
     codes = [CodeKeywords(k, n, tuple(kw), d) for k, n, kw, d in payload["codes"]]
-    examples = training_examples([SegmentText(*s) for s in payload["segments"]], payload["codings"], coders,
-                                 payload["rejected"], [c.key for c in codes])
+    examples = training_examples(
+        [SegmentText(*s) for s in payload["segments"]],
+        payload["codings"],
+        coders,
+        payload["rejected"],
+        [c.key for c in codes],
+    )
     out = console()
     with working("cross-validating") as status:
         try:
-            ev = cross_validate(examples, codes, k=folds, architecture=architecture, threshold=threshold,
-                                baseline=baseline, lemma_model=project.lemma_model(), use_definitions=definitions,
-                                progress=lambda msg: status.update(f"cross-validating: {msg}"))
+            ev = cross_validate(
+                examples,
+                codes,
+                k=folds,
+                architecture=architecture,
+                threshold=threshold,
+                baseline=baseline,
+                lemma_model=project.lemma_model(),
+                use_definitions=definitions,
+                progress=lambda msg: status.update(f"cross-validating: {msg}"),
+            )
         except ValueError as exc:
             raise QualcodeError(str(exc)) from None
     who = " and ".join(coders) if coders else "every coder (agreed codings)"
-    head = (f"{ev.folds}-fold cross-validation on {ev.segments} segments ({ev.coded_segments} coded) of {who}; "
-            f"{len(ev.codes)} codes; F1 at score >= {threshold}")
+    head = (
+        f"{ev.folds}-fold cross-validation on {ev.segments} segments ({ev.coded_segments} coded) of {who}; "
+        f"{len(ev.codes)} codes; F1 at score >= {threshold}"
+    )
     if markdown:
         click.echo(head + "\n")
         for table in evaluation_tables(ev, per_code=per_code, markdown=True):
@@ -235,15 +342,34 @@ def _evaluate(project, coders, folds, threshold, architecture, definitions, base
 
 
 @click.command()
-@click.option("--transcripts", "-t", multiple=True, metavar="NAME[,NAME…]", help="Only these transcripts (default: all).")
-@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="The real → pseudonym table (CSV) to write for review, or to apply once it exists. "
-                   "Keep it apart from the project and never share it.")
-@click.option("--words", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
-              help="Add names to the project's word list: one per line, optionally 'name,kind' "
-                   "(kind: person, school, place, organisation).")
-@click.option("--no-ner", is_flag=True, help="Do not use the trained pipeline's named entities (names from front matter and the word list only).")
-@click.option("--apply", "apply_", is_flag=True, help="Rewrite the transcripts with the pseudonyms (with --mapping: from that file).")
+@click.option(
+    "--transcripts", "-t", multiple=True, metavar="NAME[,NAME…]", help="Only these transcripts (default: all)."
+)
+@click.option(
+    "--mapping",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="The real → pseudonym table (CSV) to write for review, or to apply once it exists. "
+    "Keep it apart from the project and never share it.",
+)
+@click.option(
+    "--words",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Add names to the project's word list: one per line, optionally 'name,kind' "
+    "(kind: person, school, place, organisation).",
+)
+@click.option(
+    "--no-ner",
+    is_flag=True,
+    help="Do not use the trained pipeline's named entities (names from front matter and the word list only).",
+)
+@click.option(
+    "--apply",
+    "apply_",
+    is_flag=True,
+    help="Rewrite the transcripts with the pseudonyms (with --mapping: from that file).",
+)
 @db_option
 def anonymise(transcripts, mapping, words, no_ner, apply_, db) -> None:
     """Replace the names of people, schools, places and organisations with pseudonyms.
@@ -283,8 +409,12 @@ def anonymise(transcripts, mapping, words, no_ner, apply_, db) -> None:
             source = "proposed"
             if mapping is not None:
                 anon.write_mapping(mapping, table)
-                out.print(plain(f"wrote {len(table)} names to {mapping}: review and edit the pseudonyms, keep the file "
-                                "apart from the project, then run again with --mapping and --apply"))
+                out.print(
+                    plain(
+                        f"wrote {len(table)} names to {mapping}: review and edit the pseudonyms, keep the file "
+                        "apart from the project, then run again with --mapping and --apply"
+                    )
+                )
         if not table:
             out.print("no names found to replace")
             return
@@ -292,11 +422,17 @@ def anonymise(transcripts, mapping, words, no_ner, apply_, db) -> None:
             _print_mapping(out, table, source)
         if apply_:
             if mapping is None:
-                raise QualcodeError("--apply needs --mapping FILE, so that the real names are kept somewhere "
-                                    "other than the project (write it first with --mapping FILE)")
+                raise QualcodeError(
+                    "--apply needs --mapping FILE, so that the real names are kept somewhere "
+                    "other than the project (write it first with --mapping FILE)"
+                )
             result = project.anonymise(table, names)
-            out.print(plain(f"rewrote {result.transcripts} transcript(s): {result.replacements} replacements; "
-                            f"{result.segments} segments and {result.codings} codings moved"))
+            out.print(
+                plain(
+                    f"rewrote {result.transcripts} transcript(s): {result.replacements} replacements; "
+                    f"{result.segments} segments and {result.codings} codings moved"
+                )
+            )
             for note in result.notes:
                 err.print(plain(f"note: {note}"))
         else:
@@ -308,7 +444,9 @@ def _print_mapping(out, table, source) -> None:
 
     t = Table("real", "pseudonym", "kind", "where found", "occurrences", title=plain(f"names ({source})"))
     for row in table:
-        t.add_row(plain(row.real), plain(row.pseudonym), plain(row.kind), plain(", ".join(row.sources)), plain(row.count))
+        t.add_row(
+            plain(row.real), plain(row.pseudonym), plain(row.kind), plain(", ".join(row.sources)), plain(row.count)
+        )
     out.print(t)
 
 

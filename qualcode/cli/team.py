@@ -13,12 +13,22 @@ from qualcode.errors import QualcodeError
 @click.command()
 @click.argument("other")
 @click.option("--dry-run", is_flag=True, help="Show what would change and change nothing.")
-@click.option("--codebook", type=click.Choice(["ours", "theirs"]), help="For a code id defined differently in both: keep ours, or take theirs.")
-@click.option("--coders", "coder_policy", type=click.Choice(["union", "ours", "theirs"]),
-              help="For a coder whose work differs in both: keep both sets (union), ignore theirs, or replace ours with theirs.")
+@click.option(
+    "--codebook",
+    type=click.Choice(["ours", "theirs"]),
+    help="For a code id defined differently in both: keep ours, or take theirs.",
+)
+@click.option(
+    "--coders",
+    "coder_policy",
+    type=click.Choice(["union", "ours", "theirs"]),
+    help="For a coder whose work differs in both: keep both sets (union), ignore theirs, or replace ours with theirs.",
+)
 @click.option("--coder", "only", multiple=True, help="Merge only this coder's work (repeatable).")
 @db_option
-def merge(other: str, dry_run: bool, codebook: str | None, coder_policy: str | None, only: tuple[str, ...], db: str | None) -> None:
+def merge(
+    other: str, dry_run: bool, codebook: str | None, coder_policy: str | None, only: tuple[str, ...], db: str | None
+) -> None:
     """Bring another project's coders, codings, memos and codebook changes into this one.
 
     Transcripts are matched by content, codes by id, coders by name. New transcripts and codes
@@ -37,7 +47,9 @@ def merge(other: str, dry_run: bool, codebook: str | None, coder_policy: str | N
     with open_project(db) as project, Project.open(other) as theirs:
         if project.location == theirs.location:
             raise QualcodeError("cannot merge a project into itself")
-        plan = project.merge_from(theirs, dry_run=dry_run, codebook=codebook, coders=coder_policy, only_coders=list(only) or None)
+        plan = project.merge_from(
+            theirs, dry_run=dry_run, codebook=codebook, coders=coder_policy, only_coders=list(only) or None
+        )
     if plan.conflicts:
         for conflict in plan.conflicts:
             click.echo(f"conflict: {conflict}", err=True)
@@ -65,16 +77,24 @@ def copy(target: str, coder: str, db: str | None) -> None:
     Example:
       qualcode copy --db lead.db alice.db --coder alice
     """
-    with open_project(db) as project:
-        with project.copy_for_coder(target, coder) as copied:
-            summary = copied.summary()
-    click.echo(f"wrote {summary.location}: {summary.n_transcripts} transcripts, {summary.n_codes} codes, "
-               f"coder {coder} with {summary.codings_by_coder.get(coder, 0)} codings")
+    with open_project(db) as project, project.copy_for_coder(target, coder) as copied:
+        summary = copied.summary()
+    click.echo(
+        f"wrote {summary.location}: {summary.n_transcripts} transcripts, {summary.n_codes} codes, "
+        f"coder {coder} with {summary.codings_by_coder.get(coder, 0)} codings"
+    )
 
 
 @click.command()
 @click.option("--coder", "coders", multiple=True, help="A coder to make a copy for (repeatable; default: every coder).")
-@click.option("--dir", "directory", type=click.Path(file_okay=False), default=".", show_default=True, help="Where to write CODER.db files.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="Where to write CODER.db files.",
+)
 @db_option
 def split(coders: tuple[str, ...], directory: str, db: str | None) -> None:
     """Make one blind-coding copy per coder (DIR/CODER.db), as `copy` does for one.

@@ -12,7 +12,9 @@ from qualcode.cli.common import db_option
 
 @click.command()
 @click.option("--coder", required=True, metavar="NAME", help="Code as this coder (see `qualcode coders list`).")
-@click.option("--compare", "compare_with", metavar="OTHER", help="Show OTHER's codings beside yours and mark where you differ.")
+@click.option(
+    "--compare", "compare_with", metavar="OTHER", help="Show OTHER's codings beside yours and mark where you differ."
+)
 @click.option("--transcript", metavar="NAME", help="Open this transcript first (default: where you left off).")
 @db_option
 def code(coder: str, compare_with: str | None, transcript: str | None, db: str | None) -> None:

@@ -22,7 +22,7 @@ def resolve_url(db: str | None) -> str:
         db = DEFAULT_FILENAME
     if "://" in db:
         if db.startswith("postgres://"):
-            db = "postgresql://" + db[len("postgres://"):]
+            db = "postgresql://" + db[len("postgres://") :]
         try:
             url = make_url(db)
         except ArgumentError:
@@ -30,9 +30,7 @@ def resolve_url(db: str | None) -> str:
         if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
         if url.get_backend_name() not in ("sqlite", "postgresql"):
-            raise QualcodeError(
-                f"unsupported database {url.get_backend_name()!r}: use a file path or postgresql://"
-            )
+            raise QualcodeError(f"unsupported database {url.get_backend_name()!r}: use a file path or postgresql://")
         return url.render_as_string(hide_password=False)
     return "sqlite:///" + str(Path(db).expanduser().resolve())
 
@@ -57,10 +55,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
-        )
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+
         # Take the write lock at BEGIN so that concurrent writers queue on the busy timeout
         # instead of failing when a read transaction tries to upgrade.
         @event.listens_for(engine, "connect")

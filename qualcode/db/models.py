@@ -8,7 +8,7 @@ Offsets (``start``/``end``) are Python string indices (Unicode code points) into
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -80,9 +80,7 @@ class Code(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     codebook_id: Mapped[int] = mapped_column(ForeignKey("codebooks.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(200))
-    parent_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("codes.id", ondelete="RESTRICT"), index=True
-    )
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="RESTRICT"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -90,7 +88,7 @@ class Code(Base):
     exclude: Mapped[str] = mapped_column(Text, default="")
     example: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[list[Any]] = mapped_column(default=list)
-    color: Mapped[Optional[str]] = mapped_column(String(20))
+    color: Mapped[str | None] = mapped_column(String(20))
     guid: Mapped[str] = mapped_column(String(36))  # stable REFI-QDA GUID
 
 
@@ -112,14 +110,12 @@ class Transcript(Base):
     source_path: Mapped[str] = mapped_column(Text, default="")
     format: Mapped[str] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text)
-    participant_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("participants.id", ondelete="SET NULL"), index=True
-    )
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"), index=True)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     guid: Mapped[str] = mapped_column(String(36))
 
-    participant: Mapped[Optional[Participant]] = relationship()
+    participant: Mapped[Participant | None] = relationship()
 
 
 class Segment(Base):
@@ -133,11 +129,11 @@ class Segment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
-    speaker: Mapped[Optional[str]] = mapped_column(String(200))
+    speaker: Mapped[str | None] = mapped_column(String(200))
     start: Mapped[int] = mapped_column("start_offset", Integer)
     end: Mapped[int] = mapped_column("end_offset", Integer)
-    time_start: Mapped[Optional[float]] = mapped_column(Float)  # seconds, from caption files
-    time_end: Mapped[Optional[float]] = mapped_column(Float)
+    time_start: Mapped[float | None] = mapped_column(Float)  # seconds, from caption files
+    time_end: Mapped[float | None] = mapped_column(Float)
 
 
 class Coding(Base):
@@ -179,18 +175,10 @@ class Memo(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id", ondelete="RESTRICT"), index=True)
-    segment_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("segments.id", ondelete="CASCADE"), index=True
-    )
-    coding_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("codings.id", ondelete="CASCADE"), index=True
-    )
-    code_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("codes.id", ondelete="CASCADE"), index=True
-    )
-    transcript_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("transcripts.id", ondelete="CASCADE"), index=True
-    )
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), index=True)
+    coding_id: Mapped[int | None] = mapped_column(ForeignKey("codings.id", ondelete="CASCADE"), index=True)
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"), index=True)
+    transcript_id: Mapped[int | None] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -211,9 +199,9 @@ class Suggestion(Base):
     source: Mapped[str] = mapped_column(String(20))  # keywords | model
     score: Mapped[float] = mapped_column(Float)
     reason: Mapped[str] = mapped_column(Text, default="")
-    model_version: Mapped[Optional[str]] = mapped_column(String(100))
+    model_version: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default="open")
-    decided_by: Mapped[Optional[int]] = mapped_column(ForeignKey("coders.id", ondelete="SET NULL"))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("coders.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -228,10 +216,10 @@ class Event(Base):
     __table_args__ = (Index("ix_events_coder", "coder_id", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    coder_id: Mapped[Optional[int]] = mapped_column(ForeignKey("coders.id", ondelete="RESTRICT"))
+    coder_id: Mapped[int | None] = mapped_column(ForeignKey("coders.id", ondelete="RESTRICT"))
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    undoes: Mapped[Optional[int]] = mapped_column(ForeignKey("events.id", ondelete="RESTRICT"))
+    undoes: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="RESTRICT"))
 
 
 class NlpModel(Base):

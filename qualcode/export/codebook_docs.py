@@ -48,8 +48,9 @@ def numbering(codes: list[ExportCode]) -> dict[str, str]:
     return out
 
 
-def codebook_markdown(data: ExportData, counts: dict[str, CodeCount] | None, source: str = "",
-                      n_participants: int | None = None) -> str:
+def codebook_markdown(
+    data: ExportData, counts: dict[str, CodeCount] | None, source: str = "", n_participants: int | None = None
+) -> str:
     numbers = numbering(data.codes)
     lines = [f"# Codebook: {md_escape(data.codebook_name)}", ""]
     if data.codebook_description.strip():
@@ -58,9 +59,12 @@ def codebook_markdown(data: ExportData, counts: dict[str, CodeCount] | None, sou
         lines += [f"Source: {md_escape(data.codebook_source)}", ""]
     total = n_participants if n_participants is not None else len(data.participants)
     if counts is not None:
-        lines += [f"{len(data.codes)} codes (version {data.codebook_version}). Counts: {md_escape(source)}; "
-                  f"a code with sub-codes counts each segment coded with it or below it once; "
-                  f"participants out of {total}.", ""]
+        lines += [
+            f"{len(data.codes)} codes (version {data.codebook_version}). Counts: {md_escape(source)}; "
+            f"a code with sub-codes counts each segment coded with it or below it once; "
+            f"participants out of {total}.",
+            "",
+        ]
     children = {c.parent_key for c in data.codes}
     for c in data.codes:
         level = "#" * min(6, 2 + c.depth)

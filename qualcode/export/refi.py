@@ -37,8 +37,13 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 GUID_NAMESPACE = uuid.UUID("6f1c1d0e-7a43-5a8e-9d53-2b8f4c1e0a71")
 ORIGIN = "qualcode"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-DEFINITION_LABELS = (("include", "Include"), ("exclude", "Exclude"), ("example", "Example"), ("keywords", "Keywords"),
-                     ("id", "Id"))
+DEFINITION_LABELS = (
+    ("include", "Include"),
+    ("exclude", "Exclude"),
+    ("example", "Example"),
+    ("keywords", "Keywords"),
+    ("id", "Id"),
+)
 GUID_PATTERN = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
 
 
@@ -61,10 +66,10 @@ class RefiCode:
     is_codable: bool = True
     color: str | None = None
     description: str = ""
-    children: list["RefiCode"] = field(default_factory=list)
+    children: list[RefiCode] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # note GUIDs
 
-    def walk(self, depth: int = 0, parent: "RefiCode | None" = None):
+    def walk(self, depth: int = 0, parent: RefiCode | None = None):
         yield self, parent, depth
         for child in self.children:
             yield from child.walk(depth + 1, self)
@@ -176,8 +181,14 @@ class RefiProject:
 # ---------------------------------------------------------------------- code definitions in <Description>
 
 
-def definition_text(description: str, include: str = "", exclude: str = "", example: str = "",
-                    keywords: tuple[str, ...] = (), key: str = "") -> str:
+def definition_text(
+    description: str,
+    include: str = "",
+    exclude: str = "",
+    example: str = "",
+    keywords: tuple[str, ...] = (),
+    key: str = "",
+) -> str:
     """A code's definition as labelled paragraphs: readable anywhere, parsed back by ``parse_definition``."""
     parts = [description.strip()] if description.strip() else []
     values = {"include": include, "exclude": exclude, "example": example, "keywords": "; ".join(keywords), "id": key}
@@ -242,30 +253,54 @@ def project_to_refi(data: ExportData, codings: bool = True, memos: bool = True) 
             if m.target == "coding" and m.target_id not in exported:
                 continue  # its coding is not part of this export
             target = _memo_target_name(m, code_by_key, transcripts, segments)
-            notes.append(RefiNote(m.guid or stable_guid("memo", m.coder, m.target, m.target_id), f"Memo by {m.coder} on {target}",
-                                  m.text, users[m.coder].guid if m.coder in users else "", m.created))
+            notes.append(
+                RefiNote(
+                    m.guid or stable_guid("memo", m.coder, m.target, m.target_id),
+                    f"Memo by {m.coder} on {target}",
+                    m.text,
+                    users[m.coder].guid if m.coder in users else "",
+                    m.created,
+                )
+            )
             note_on[(m.target, m.target_id)].append(notes[-1].guid)
     # the codebook
     nodes: dict[str, RefiCode] = {}
     roots: list[RefiCode] = []
     for c in data.codes:
-        node = RefiCode(c.guid or stable_guid("code", c.key), c.name, True, c.color,
-                        definition_text(c.description, c.include, c.exclude, c.example, c.keywords, c.key),
-                        notes=note_on.get(("code", c.key), []))
+        node = RefiCode(
+            c.guid or stable_guid("code", c.key),
+            c.name,
+            True,
+            c.color,
+            definition_text(c.description, c.include, c.exclude, c.example, c.keywords, c.key),
+            notes=note_on.get(("code", c.key), []),
+        )
         nodes[c.key] = node
         (nodes[c.parent_key].children if c.parent_key in nodes else roots).append(node)
     # cases and variables
     keys = data.attribute_keys()
-    variables = [RefiVariable(stable_guid("variable", k), k,
-                              variable_type([str(p.attributes.get(k, "")) for p in data.participants if k in p.attributes]))
-                 for k in keys]
+    variables = [
+        RefiVariable(
+            stable_guid("variable", k),
+            k,
+            variable_type([str(p.attributes.get(k, "")) for p in data.participants if k in p.attributes]),
+        )
+        for k in keys
+    ]
     var_guid = {v.name: v.guid for v in variables}
     sources_of: dict[int, list[str]] = defaultdict(list)
     for t in data.transcripts:
         if t.participant_id is not None:
             sources_of[t.participant_id].append(t.guid)
-    cases = [RefiCase(p.guid, p.label, values={var_guid[k]: str(v) for k, v in p.attributes.items() if k in var_guid},
-                      sources=sources_of.get(p.id, [])) for p in data.participants]
+    cases = [
+        RefiCase(
+            p.guid,
+            p.label,
+            values={var_guid[k]: str(v) for k, v in p.attributes.items() if k in var_guid},
+            sources=sources_of.get(p.id, []),
+        )
+        for p in data.participants
+    ]
     # sources, selections, codings
     selections: dict[int, dict[tuple[int, int], RefiSelection]] = defaultdict(dict)
     if codings:
@@ -273,14 +308,25 @@ def project_to_refi(data: ExportData, codings: bool = True, memos: bool = True) 
             t = transcripts[c.transcript_id]
             sel = selections[t.id].get((c.start, c.end))
             if sel is None:
-                sel = RefiSelection(stable_guid("selection", t.guid, c.start, c.end), c.start, c.end,
-                                    user=users[c.coder].guid, created=c.created)
+                sel = RefiSelection(
+                    stable_guid("selection", t.guid, c.start, c.end),
+                    c.start,
+                    c.end,
+                    user=users[c.coder].guid,
+                    created=c.created,
+                )
                 selections[t.id][(c.start, c.end)] = sel
             elif sel.user != users[c.coder].guid:
                 sel.user = sel.user or ""
-            sel.codings.append(RefiCoding(c.guid or stable_guid("coding", t.guid, c.coder, c.code_key, c.start, c.end),
-                                          nodes[c.code_key].guid, users[c.coder].guid, c.created,
-                                          note_on.get(("coding", c.guid), [])))
+            sel.codings.append(
+                RefiCoding(
+                    c.guid or stable_guid("coding", t.guid, c.coder, c.code_key, c.start, c.end),
+                    nodes[c.code_key].guid,
+                    users[c.coder].guid,
+                    c.created,
+                    note_on.get(("coding", c.guid), []),
+                )
+            )
             coding_guid_code[c.guid] = c.code_key
     for (kind, target_id), guids in note_on.items():
         if kind == "segment" and target_id in segments:
@@ -299,10 +345,26 @@ def project_to_refi(data: ExportData, codings: bool = True, memos: bool = True) 
                 sel.user = ""  # coded by several coders: each coding names its own
             elif sel.codings:
                 sel.created = min(c.created for c in sel.codings)
-        sources.append(RefiSource(t.guid, t.name, t.text, t.title, f"internal://{t.guid}.txt",
-                                  selections=sels, notes=note_on.get(("transcript", t.id), [])))
-    return RefiProject(name=data.project_name, users=list(users.values()), codes=roots, variables=variables,
-                       cases=[c for c in cases if c.values or c.sources], sources=sources, notes=notes)
+        sources.append(
+            RefiSource(
+                t.guid,
+                t.name,
+                t.text,
+                t.title,
+                f"internal://{t.guid}.txt",
+                selections=sels,
+                notes=note_on.get(("transcript", t.id), []),
+            )
+        )
+    return RefiProject(
+        name=data.project_name,
+        users=list(users.values()),
+        codes=roots,
+        variables=variables,
+        cases=[c for c in cases if c.values or c.sources],
+        sources=sources,
+        notes=notes,
+    )
 
 
 def _memo_target_name(m, code_by_key, transcripts, segments) -> str:
@@ -320,7 +382,9 @@ def _memo_target_name(m, code_by_key, transcripts, segments) -> str:
 # ---------------------------------------------------------------------- XML
 
 
-def _el(parent: ET.Element, ns: str, tag: str, attrs: dict[str, str | None] | None = None, text: str | None = None) -> ET.Element:
+def _el(
+    parent: ET.Element, ns: str, tag: str, attrs: dict[str, str | None] | None = None, text: str | None = None
+) -> ET.Element:
     node = ET.SubElement(parent, f"{{{ns}}}{tag}", {k: v for k, v in (attrs or {}).items() if v not in (None, "")})
     if text is not None:
         node.text = text
@@ -333,8 +397,17 @@ def _xml_text(value: str) -> str:
 
 
 def _code_el(parent: ET.Element, ns: str, code: RefiCode, with_notes: bool) -> None:
-    node = _el(parent, ns, "Code", {"guid": code.guid, "name": _xml_text(code.name),
-                                    "isCodable": "true" if code.is_codable else "false", "color": code.color})
+    node = _el(
+        parent,
+        ns,
+        "Code",
+        {
+            "guid": code.guid,
+            "name": _xml_text(code.name),
+            "isCodable": "true" if code.is_codable else "false",
+            "color": code.color,
+        },
+    )
     if code.description:
         _el(node, ns, "Description", text=_xml_text(code.description))
     if with_notes:
@@ -347,8 +420,13 @@ def _code_el(parent: ET.Element, ns: str, code: RefiCode, with_notes: bool) -> N
 def _value_el(parent: ET.Element, ns: str, var: RefiVariable, value: str) -> None:
     node = _el(parent, ns, "VariableValue")
     _el(node, ns, "VariableRef", {"targetGUID": var.guid})
-    tag = {"Boolean": "BooleanValue", "Integer": "IntegerValue", "Float": "FloatValue", "Date": "DateValue",
-           "DateTime": "DateTimeValue"}.get(var.type, "TextValue")
+    tag = {
+        "Boolean": "BooleanValue",
+        "Integer": "IntegerValue",
+        "Float": "FloatValue",
+        "Date": "DateValue",
+        "DateTime": "DateTimeValue",
+    }.get(var.type, "TextValue")
     _el(node, ns, tag, text=_xml_text(value))
 
 
@@ -410,9 +488,19 @@ def write_project_xml(project: RefiProject, internal: bool = True) -> bytes:
             if not internal:
                 _el(node, ns, "PlainTextContent", text=_xml_text(src.text or ""))
             for sel in src.selections:
-                s = _el(node, ns, "PlainTextSelection", {"guid": sel.guid, "name": sel.name, "startPosition": str(sel.start),
-                                                         "endPosition": str(sel.end), "creatingUser": sel.user,
-                                                         "creationDateTime": sel.created})
+                s = _el(
+                    node,
+                    ns,
+                    "PlainTextSelection",
+                    {
+                        "guid": sel.guid,
+                        "name": sel.name,
+                        "startPosition": str(sel.start),
+                        "endPosition": str(sel.end),
+                        "creatingUser": sel.user,
+                        "creationDateTime": sel.created,
+                    },
+                )
                 for c in sel.codings:
                     cn = _el(s, ns, "Coding", {"guid": c.guid, "creatingUser": c.user, "creationDateTime": c.created})
                     _el(cn, ns, "CodeRef", {"targetGUID": c.code})
@@ -425,8 +513,12 @@ def write_project_xml(project: RefiProject, internal: bool = True) -> bytes:
     if project.notes:
         notes = _el(root, ns, "Notes")
         for n in project.notes:
-            node = _el(notes, ns, "Note", {"guid": n.guid, "name": _xml_text(n.name), "creatingUser": n.user,
-                                           "creationDateTime": n.created})
+            node = _el(
+                notes,
+                ns,
+                "Note",
+                {"guid": n.guid, "name": _xml_text(n.name), "creatingUser": n.user, "creationDateTime": n.created},
+            )
             _el(node, ns, "PlainTextContent", text=_xml_text(n.text))
     if project.description:
         _el(root, ns, "Description", text=_xml_text(project.description))

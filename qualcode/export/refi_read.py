@@ -47,7 +47,19 @@ from qualcode.export.refi import (
 
 RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 SUFFIXES = (".qdpx", ".qde", ".qdc")
-KNOWN_PROJECT = {"Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Links", "Sets", "Graphs", "Description", "NoteRef"}
+KNOWN_PROJECT = {
+    "Users",
+    "CodeBook",
+    "Variables",
+    "Cases",
+    "Sources",
+    "Notes",
+    "Links",
+    "Sets",
+    "Graphs",
+    "Description",
+    "NoteRef",
+}
 
 
 @dataclass(frozen=True)
@@ -108,9 +120,13 @@ class _Archive:
             if info.is_dir():
                 continue
             if info.file_size > limits.member_bytes:
-                raise RefiError(f"{where}: member {name!r} is {info.file_size / 1e6:.0f} MB uncompressed, over the limit")
+                raise RefiError(
+                    f"{where}: member {name!r} is {info.file_size / 1e6:.0f} MB uncompressed, over the limit"
+                )
             if info.file_size > 1_000_000 and info.file_size > limits.ratio * max(1, info.compress_size):
-                raise RefiError(f"{where}: member {name!r} expands {info.file_size // max(1, info.compress_size)}-fold; refusing a likely zip bomb")
+                raise RefiError(
+                    f"{where}: member {name!r} expands {info.file_size // max(1, info.compress_size)}-fold; refusing a likely zip bomb"
+                )
             parts = name.split("/")
             if "\\" in name or name.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\x00" in name:
                 ignored.append(name)
@@ -123,7 +139,9 @@ class _Archive:
         if sum(i.file_size for i in infos) > limits.total_bytes:
             raise RefiError(f"{where}: the archive expands to more than {limits.total_bytes / 1e9:.1f} GB; refusing it")
         if ignored:
-            warnings.append(f"ignored {len(ignored)} archive members outside sources/: " + ", ".join(repr(n) for n in ignored[:5]))
+            warnings.append(
+                f"ignored {len(ignored)} archive members outside sources/: " + ", ".join(repr(n) for n in ignored[:5])
+            )
 
     def read(self, info: zipfile.ZipInfo, cap: int) -> bytes:
         out = io.BytesIO()
@@ -135,7 +153,9 @@ class _Archive:
                 out.write(chunk)
                 self.read_bytes += len(chunk)
                 if out.tell() > cap or out.tell() > info.file_size:
-                    raise RefiError(f"{self.where}: member {info.filename!r} is larger than it claims or than the limit; refusing it")
+                    raise RefiError(
+                        f"{self.where}: member {info.filename!r} is larger than it claims or than the limit; refusing it"
+                    )
                 if self.read_bytes > self.limits.total_bytes:
                     raise RefiError(f"{self.where}: the archive expands to more than the limit; refusing it")
         self.used.add(info.filename)
@@ -179,7 +199,9 @@ def read_refi(path: str | Path, allow_external: bool = False, limits: Limits = L
                 raise RefiError(f"{where}: damaged archive ({exc})") from None
             leftover = archive.unused()
             if leftover:
-                warnings.append(f"{len(leftover)} files in sources/ are not used by the project: " + ", ".join(leftover[:5]))
+                warnings.append(
+                    f"{len(leftover)} files in sources/ are not used by the project: " + ", ".join(leftover[:5])
+                )
         return project
     size = path.stat().st_size
     if size > limits.xml_bytes:
@@ -187,22 +209,37 @@ def read_refi(path: str | Path, allow_external: bool = False, limits: Limits = L
     return _parse(path.read_bytes(), where, warnings, limits, None, path.parent, allow_external)
 
 
-def parse_refi_xml(data: bytes, where: str = "<xml>", allow_external: bool = False, base_dir: Path | None = None,
-                   limits: Limits = Limits()) -> RefiProject:
+def parse_refi_xml(
+    data: bytes,
+    where: str = "<xml>",
+    allow_external: bool = False,
+    base_dir: Path | None = None,
+    limits: Limits = Limits(),
+) -> RefiProject:
     """A `.qde` or `.qdc` document given as bytes."""
     return _parse(data, where, [], limits, None, base_dir, allow_external)
 
 
-def _parse(data: bytes, where: str, warnings: list[str], limits: Limits, archive: _Archive | None,
-           base_dir: Path | None, allow_external: bool) -> RefiProject:
+def _parse(
+    data: bytes,
+    where: str,
+    warnings: list[str],
+    limits: Limits,
+    archive: _Archive | None,
+    base_dir: Path | None,
+    allow_external: bool,
+) -> RefiProject:
+    from xml.etree.ElementTree import ParseError
+
     import defusedxml.ElementTree as DET
     from defusedxml import DefusedXmlException
-    from xml.etree.ElementTree import ParseError
 
     try:
         root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise RefiError(f"{where}: refused: the XML declares a DTD or entities ({type(exc).__name__}); REFI-QDA files never need them") from None
+        raise RefiError(
+            f"{where}: refused: the XML declares a DTD or entities ({type(exc).__name__}); REFI-QDA files never need them"
+        ) from None
     except ParseError as exc:
         raise RefiError(f"{where}: not well-formed XML ({exc})") from None
     kind = _local(root.tag)
@@ -264,12 +301,17 @@ class _Reader:
         if self.bad_guids:
             self.warnings.append(f"{self.bad_guids} GUIDs do not match the schema's pattern; kept as written")
         if self.colors:
-            self.warnings.append(f"{sum(self.colors.values())} colours outside the schema (#RRGGBB) were converted or dropped: "
-                                 + ", ".join(list(self.colors)[:3]))
+            self.warnings.append(
+                f"{sum(self.colors.values())} colours outside the schema (#RRGGBB) were converted or dropped: "
+                + ", ".join(list(self.colors)[:3])
+            )
         if self.outside_archive:
-            self.warnings.append(f"{len(self.outside_archive)} texts are internal:// files of a .qdpx archive, which a .qde file "
-                                 "alone does not carry; not imported (import the .qdpx instead): "
-                                 + ", ".join(self.outside_archive[:3]) + (", …" if len(self.outside_archive) > 3 else ""))
+            self.warnings.append(
+                f"{len(self.outside_archive)} texts are internal:// files of a .qdpx archive, which a .qde file "
+                "alone does not carry; not imported (import the .qdpx instead): "
+                + ", ".join(self.outside_archive[:3])
+                + (", …" if len(self.outside_archive) > 3 else "")
+            )
         for what, n in sorted(self.skipped.items()):
             self.warnings.append(f"{what}: {n} not imported")
         project.warnings = self.warnings
@@ -290,14 +332,21 @@ class _Reader:
 
     def code(self, node, depth: int) -> RefiCode:
         if depth >= self.limits.depth:
-            raise RefiError(f"{self.where}: codes are nested more than {self.limits.depth} levels deep; refusing the file")
+            raise RefiError(
+                f"{self.where}: codes are nested more than {self.limits.depth} levels deep; refusing the file"
+            )
         name = node.get("name")
         if name is None:
             self.warnings.append("a <Code> without a name was called '(unnamed)'")
         codable = (node.get("isCodable") or "true").strip().lower() not in ("false", "0")
-        code = RefiCode(self.guid(node), (name or "(unnamed)").strip() or "(unnamed)", codable, self.color(node.get("color")),
-                        _text(_child(node, "Description")).strip(),
-                        notes=[norm_guid(n.get("targetGUID")) for n in _children(node, "NoteRef")])
+        code = RefiCode(
+            self.guid(node),
+            (name or "(unnamed)").strip() or "(unnamed)",
+            codable,
+            self.color(node.get("color")),
+            _text(_child(node, "Description")).strip(),
+            notes=[norm_guid(n.get("targetGUID")) for n in _children(node, "NoteRef")],
+        )
         code.children = [self.code(child, depth + 1) for child in _children(node, "Code")]
         return code
 
@@ -309,10 +358,16 @@ class _Reader:
             self.warnings.append("empty <Sets> (the schema wants at least one <Set>)")
         out = []
         for node in sets:
-            out.append(RefiSet(self.guid(node), node.get("name") or "", _text(_child(node, "Description")),
-                               [norm_guid(m.get("targetGUID")) for m in _children(node, "MemberCode")],
-                               [norm_guid(m.get("targetGUID")) for m in _children(node, "MemberSource")],
-                               [norm_guid(m.get("targetGUID")) for m in _children(node, "MemberNote")]))
+            out.append(
+                RefiSet(
+                    self.guid(node),
+                    node.get("name") or "",
+                    _text(_child(node, "Description")),
+                    [norm_guid(m.get("targetGUID")) for m in _children(node, "MemberCode")],
+                    [norm_guid(m.get("targetGUID")) for m in _children(node, "MemberSource")],
+                    [norm_guid(m.get("targetGUID")) for m in _children(node, "MemberNote")],
+                )
+            )
         return out
 
     def codebook(self, root) -> RefiProject:
@@ -326,8 +381,12 @@ class _Reader:
     # -------------------------------------------------------------- projects
 
     def project(self, root) -> RefiProject:
-        p = RefiProject(name=root.get("name") or "project", origin=root.get("origin") or "", kind="project",
-                        creating_user=norm_guid(root.get("creatingUserGUID")))
+        p = RefiProject(
+            name=root.get("name") or "project",
+            origin=root.get("origin") or "",
+            kind="project",
+            creating_user=norm_guid(root.get("creatingUserGUID")),
+        )
         for child in root:
             if _local(child.tag) not in KNOWN_PROJECT:
                 self.skipped[f"unknown element <{_local(child.tag)}>"] += 1
@@ -345,10 +404,14 @@ class _Reader:
         cases = _child(root, "Cases")
         if cases is not None:
             for c in _children(cases, "Case"):
-                case = RefiCase(self.guid(c), c.get("name") or "", _text(_child(c, "Description")),
-                                dict(self.value(v) for v in _children(c, "VariableValue")),
-                                [norm_guid(r.get("targetGUID")) for r in _children(c, "SourceRef")],
-                                [norm_guid(r.get("targetGUID")) for r in _children(c, "SelectionRef")])
+                case = RefiCase(
+                    self.guid(c),
+                    c.get("name") or "",
+                    _text(_child(c, "Description")),
+                    dict(self.value(v) for v in _children(c, "VariableValue")),
+                    [norm_guid(r.get("targetGUID")) for r in _children(c, "SourceRef")],
+                    [norm_guid(r.get("targetGUID")) for r in _children(c, "SelectionRef")],
+                )
                 if _children(c, "CodeRef"):
                     self.skipped["codes attached to cases (<Case><CodeRef>)"] += len(_children(c, "CodeRef"))
                 p.cases.append(case)
@@ -367,8 +430,15 @@ class _Reader:
                 path = n.get("plainTextPath")
                 if not text and path:
                     text = self.read_path(path, f"note {n.get('name') or n.get('guid')!r}") or ""
-                p.notes.append(RefiNote(self.guid(n), n.get("name") or "", text, norm_guid(n.get("creatingUser")),
-                                        n.get("creationDateTime") or ""))
+                p.notes.append(
+                    RefiNote(
+                        self.guid(n),
+                        n.get("name") or "",
+                        text,
+                        norm_guid(n.get("creatingUser")),
+                        n.get("creationDateTime") or "",
+                    )
+                )
         p.sets = self.sets(_child(root, "Sets"))
         for what in ("Links", "Graphs"):
             node = _child(root, what)
@@ -388,12 +458,18 @@ class _Reader:
 
     def source(self, node) -> RefiSource:
         name = node.get("name") or node.get("guid") or "source"
-        src = RefiSource(self.guid(node), name, None, _text(_child(node, "Description")).strip(),
-                         node.get("plainTextPath") or "", norm_guid(node.get("creatingUser")),
-                         node.get("creationDateTime") or "")
+        src = RefiSource(
+            self.guid(node),
+            name,
+            None,
+            _text(_child(node, "Description")).strip(),
+            node.get("plainTextPath") or "",
+            norm_guid(node.get("creatingUser")),
+            node.get("creationDateTime") or "",
+        )
         rich = node.get("richTextPath") or ""
         if self.archive is not None and rich.lower().startswith("internal://") and node.get("plainTextPath"):
-            info = self.archive.sources.get(unquote(rich[len("internal://"):]).lower())
+            info = self.archive.sources.get(unquote(rich[len("internal://") :]).lower())
             if info is not None:
                 self.archive.used.add(info.filename)  # the styled version of a text read as plain text
         inline = _child(node, "PlainTextContent")
@@ -421,16 +497,26 @@ class _Reader:
             start, end = int(node.get("startPosition", "")), int(node.get("endPosition", ""))
         except ValueError:
             start, end = -1, -1
-        return RefiSelection(self.guid(node), start, end, node.get("name") or "", norm_guid(node.get("creatingUser")),
-                             node.get("creationDateTime") or "",
-                             [self.coding(c) for c in _children(node, "Coding")],
-                             [norm_guid(n.get("targetGUID")) for n in _children(node, "NoteRef")])
+        return RefiSelection(
+            self.guid(node),
+            start,
+            end,
+            node.get("name") or "",
+            norm_guid(node.get("creatingUser")),
+            node.get("creationDateTime") or "",
+            [self.coding(c) for c in _children(node, "Coding")],
+            [norm_guid(n.get("targetGUID")) for n in _children(node, "NoteRef")],
+        )
 
     def coding(self, node) -> RefiCoding:
         ref = _child(node, "CodeRef")
-        return RefiCoding(self.guid(node), norm_guid(ref.get("targetGUID")) if ref is not None else "",
-                          norm_guid(node.get("creatingUser")), node.get("creationDateTime") or "",
-                          [norm_guid(n.get("targetGUID")) for n in _children(node, "NoteRef")])
+        return RefiCoding(
+            self.guid(node),
+            norm_guid(ref.get("targetGUID")) if ref is not None else "",
+            norm_guid(node.get("creatingUser")),
+            node.get("creationDateTime") or "",
+            [norm_guid(n.get("targetGUID")) for n in _children(node, "NoteRef")],
+        )
 
     # -------------------------------------------------------------- source paths
 
@@ -438,7 +524,9 @@ class _Reader:
         scheme, sep, rest = raw.partition("://")
         scheme = scheme.lower()
         if not sep:
-            self.warnings.append(f"{what}: path {raw!r} has no internal://, relative:// or absolute:// scheme; not read")
+            self.warnings.append(
+                f"{what}: path {raw!r} has no internal://, relative:// or absolute:// scheme; not read"
+            )
             return None
         if scheme == "internal":
             name = unquote(rest)
@@ -455,7 +543,9 @@ class _Reader:
             data = self.archive.read(info, self.limits.member_bytes)
         elif scheme in ("relative", "absolute"):
             if not self.allow_external:
-                self.warnings.append(f"{what}: its text is outside the archive ({raw}); not read (allow external files to read it)")
+                self.warnings.append(
+                    f"{what}: its text is outside the archive ({raw}); not read (allow external files to read it)"
+                )
                 return None
             data = self.external(scheme, unquote(rest), raw, what)
             if data is None:
@@ -494,7 +584,9 @@ class _Reader:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            self.warnings.append(f"{what}: text is not valid UTF-8 (byte {exc.start}); undecodable bytes replaced with �")
+            self.warnings.append(
+                f"{what}: text is not valid UTF-8 (byte {exc.start}); undecodable bytes replaced with �"
+            )
             return data.decode("utf-8", errors="replace")
 
     def docx(self, data: bytes, what: str) -> str | None:

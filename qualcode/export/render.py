@@ -22,10 +22,30 @@ from qualcode.export.themes import QuoteView, ThemeTable
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT_FORMATS = ("csv", "md", "json", "html")
 FORMATS = ("csv", "md", "json", "xlsx", "html")
-SUFFIXES = {".csv": "csv", ".md": "md", ".markdown": "md", ".json": "json", ".xlsx": "xlsx", ".html": "html", ".htm": "html"}
+SUFFIXES = {
+    ".csv": "csv",
+    ".md": "md",
+    ".markdown": "md",
+    ".json": "json",
+    ".xlsx": "xlsx",
+    ".html": "html",
+    ".htm": "html",
+}
 # Okabe–Ito: distinguishable with colour-blindness and in grey when printed.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
-           "#999999", "#882255", "#44AA99", "#117733")
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+    "#999999",
+    "#882255",
+    "#44AA99",
+    "#117733",
+)
 
 
 @dataclass
@@ -70,7 +90,16 @@ def column_header(col) -> str:
 def table_csv(table: ThemeTable) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["code_id", "code", "depth", "includes_subcodes", *(safe_cell(column_header(c)) for c in table.columns), "total"])
+    w.writerow(
+        [
+            "code_id",
+            "code",
+            "depth",
+            "includes_subcodes",
+            *(safe_cell(column_header(c)) for c in table.columns),
+            "total",
+        ]
+    )
     for r in table.rows:
         w.writerow([safe_cell(r.key), safe_cell("  " * r.depth + r.name), r.depth, r.rolls_up, *r.cells, r.total])
     a = table.any_code
@@ -81,12 +110,38 @@ def table_csv(table: ThemeTable) -> str:
 def quotes_csv(view: QuoteView) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["code_id", "code", "rank", "quote", "attribution", "participant", "transcript", "segment", "start", "end", "coders"])
+    w.writerow(
+        [
+            "code_id",
+            "code",
+            "rank",
+            "quote",
+            "attribution",
+            "participant",
+            "transcript",
+            "segment",
+            "start",
+            "end",
+            "coders",
+        ]
+    )
     for section in view.sections:
         for rank, q in enumerate(section.quotes, 1):
-            w.writerow([safe_cell(section.key), safe_cell(section.name), rank, safe_cell(q.text), safe_cell(q.attribution),
-                        safe_cell(q.participant), safe_cell(q.transcript), q.segment + 1, q.start, q.end,
-                        safe_cell(" ".join(q.coders))])
+            w.writerow(
+                [
+                    safe_cell(section.key),
+                    safe_cell(section.name),
+                    rank,
+                    safe_cell(q.text),
+                    safe_cell(q.attribution),
+                    safe_cell(q.participant),
+                    safe_cell(q.transcript),
+                    q.segment + 1,
+                    q.start,
+                    q.end,
+                    safe_cell(" ".join(q.coders)),
+                ]
+            )
     return out.getvalue()
 
 
@@ -110,7 +165,9 @@ def render_markdown(report: ThemeReport) -> str:
         for r in t.rows:
             name = md_escape(r.name)
             name = f"**{name}**" if r.rolls_up else name
-            lines.append("| " + "&emsp;" * r.depth + name + " | " + " | ".join(str(v) for v in r.cells) + f" | {r.total} |")
+            lines.append(
+                "| " + "&emsp;" * r.depth + name + " | " + " | ".join(str(v) for v in r.cells) + f" | {r.total} |"
+            )
         a = t.any_code
         lines.append(f"| *{a.name}* | " + " | ".join(str(v) for v in a.cells) + f" | {a.total} |")
         lines.append("")
@@ -125,8 +182,10 @@ def render_markdown(report: ThemeReport) -> str:
             level = "#" * min(6, 3 + section.depth)
             lines += [f"{level} {md_escape(section.name)}", ""]
             for quote in section.quotes:
-                lines.append(f"> “{md_escape(quote.text)}” — {md_escape(quote.attribution)} "
-                             f"({md_escape(quote.transcript)}, segment {quote.segment + 1})")
+                lines.append(
+                    f"> “{md_escape(quote.text)}” — {md_escape(quote.attribution)} "
+                    f"({md_escape(quote.transcript)}, segment {quote.segment + 1})"
+                )
                 lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -139,22 +198,60 @@ def report_dict(report: ThemeReport) -> dict:
     t = report.table
     if t is not None:
         out["table"] = {
-            "project": t.project, "codebook": t.codebook, "codebook_version": t.codebook_version,
-            "count": t.count, "by": list(t.by), "source": t.source, "notes": t.notes(),
-            "columns": [{"values": list(c.values), "label": c.label, "participants": c.n_participants} for c in t.columns],
-            "rows": [{"code_id": r.key, "code": r.name, "depth": r.depth, "parent": r.parent_key,
-                      "includes_subcodes": r.rolls_up, "cells": list(r.cells), "total": r.total} for r in t.rows],
+            "project": t.project,
+            "codebook": t.codebook,
+            "codebook_version": t.codebook_version,
+            "count": t.count,
+            "by": list(t.by),
+            "source": t.source,
+            "notes": t.notes(),
+            "columns": [
+                {"values": list(c.values), "label": c.label, "participants": c.n_participants} for c in t.columns
+            ],
+            "rows": [
+                {
+                    "code_id": r.key,
+                    "code": r.name,
+                    "depth": r.depth,
+                    "parent": r.parent_key,
+                    "includes_subcodes": r.rolls_up,
+                    "cells": list(r.cells),
+                    "total": r.total,
+                }
+                for r in t.rows
+            ],
             "any_code": {"cells": list(t.any_code.cells), "total": t.any_code.total},
         }
     q = report.quotes
     if q is not None:
         out["quotes"] = {
-            "per_code": q.per_code, "max_chars": q.max_chars, "source": q.source,
-            "codes": [{"code_id": s.key, "code": s.name, "depth": s.depth, "coded": s.coded,
-                       "quotes": [{"text": x.text, "attribution": x.attribution, "participant": x.participant,
-                                   "transcript": x.transcript, "segment": x.segment + 1, "start": x.start, "end": x.end,
-                                   "coders": list(x.coders), "trimmed": x.trimmed, "score": x.score} for x in s.quotes]}
-                      for s in q.sections],
+            "per_code": q.per_code,
+            "max_chars": q.max_chars,
+            "source": q.source,
+            "codes": [
+                {
+                    "code_id": s.key,
+                    "code": s.name,
+                    "depth": s.depth,
+                    "coded": s.coded,
+                    "quotes": [
+                        {
+                            "text": x.text,
+                            "attribution": x.attribution,
+                            "participant": x.participant,
+                            "transcript": x.transcript,
+                            "segment": x.segment + 1,
+                            "start": x.start,
+                            "end": x.end,
+                            "coders": list(x.coders),
+                            "trimmed": x.trimmed,
+                            "score": x.score,
+                        }
+                        for x in s.quotes
+                    ],
+                }
+                for s in q.sections
+            ],
         }
     return out
 
@@ -201,14 +298,24 @@ def _e(value) -> str:
 
 
 def render_html(report: ThemeReport) -> str:
-    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>{_e(report.heading)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-             f"<h1>{_e(report.heading)}</h1>"]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(report.heading)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{_e(report.heading)}</h1>",
+    ]
     t = report.table
     if t is not None:
-        parts.append(f'<p class="meta">Codebook: {_e(t.codebook)} (version {t.codebook_version}). '
-                     f"Cells: {_e(t.count_label)}, by {_e(t.by_label)}. Source: {_e(t.source)}.</p>")
+        parts.append(
+            f'<p class="meta">Codebook: {_e(t.codebook)} (version {t.codebook_version}). '
+            f"Cells: {_e(t.count_label)}, by {_e(t.by_label)}. Source: {_e(t.source)}.</p>"
+        )
         parts.append("<h2>Table</h2>")
         parts.append(_html_table(t))
         parts += [f'<p class="note">{_e(n)}</p>' for n in t.notes()]
@@ -224,8 +331,10 @@ def render_html(report: ThemeReport) -> str:
             level = min(6, 3 + section.depth)
             parts.append(f"<h{level}>{_e(section.name)}</h{level}>")
             for quote in section.quotes:
-                parts.append(f"<blockquote>“{_e(quote.text)}”<cite>— {_e(quote.attribution)} "
-                             f"<small>({_e(quote.transcript)}, segment {quote.segment + 1})</small></cite></blockquote>")
+                parts.append(
+                    f"<blockquote>“{_e(quote.text)}”<cite>— {_e(quote.attribution)} "
+                    f"<small>({_e(quote.transcript)}, segment {quote.segment + 1})</small></cite></blockquote>"
+                )
     parts += ["</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
@@ -240,8 +349,11 @@ def _html_table(t: ThemeTable) -> str:
         cells = "".join(f'<td class="n{" zero" if not v else ""}">{v}</td>' for v in r.cells)
         out.append(f'<tr{cls}><td{pad}>{_e(r.name)}</td>{cells}<td class="n">{r.total}</td></tr>')
     a = t.any_code
-    out.append('<tr class="any"><td>Any code</td>' + "".join(f'<td class="n">{v}</td>' for v in a.cells)
-               + f'<td class="n">{a.total}</td></tr>')
+    out.append(
+        '<tr class="any"><td>Any code</td>'
+        + "".join(f'<td class="n">{v}</td>' for v in a.cells)
+        + f'<td class="n">{a.total}</td></tr>'
+    )
     out.append("</tbody></table>")
     return "\n".join(out)
 
@@ -258,25 +370,35 @@ def _chart(t: ThemeTable, max_series: int = 12) -> str:
     label_w, bar_w, bar_h, gap = 380, 540, 9, 7
     block = len(names) * bar_h + gap
     height = len(rows) * block + 30
-    legend = "".join(f'<span><i style="background:{PALETTE[i % len(PALETTE)]}"></i>{_e(n)}</span>' for i, n in enumerate(names))
+    legend = "".join(
+        f'<span><i style="background:{PALETTE[i % len(PALETTE)]}"></i>{_e(n)}</span>' for i, n in enumerate(names)
+    )
     caption = f"{_e(t.count_label.capitalize())} per code" + (f", by {_e(t.by_label)}" if series else " (all groups)")
-    svg = [f'<figure><figcaption class="legend">{legend}<br><small>{caption}.</small></figcaption><svg xmlns="http://www.w3.org/2000/svg" role="img" width="{label_w + bar_w + 60}" height="{height}" '
-           f'viewBox="0 0 {label_w + bar_w + 60} {height}" aria-label="Code frequencies by group">']
+    svg = [
+        f'<figure><figcaption class="legend">{legend}<br><small>{caption}.</small></figcaption><svg xmlns="http://www.w3.org/2000/svg" role="img" width="{label_w + bar_w + 60}" height="{height}" '
+        f'viewBox="0 0 {label_w + bar_w + 60} {height}" aria-label="Code frequencies by group">'
+    ]
     y = 4
     for r, vs in zip(rows, values):
         room = 58 - 2 * r.depth
         name = r.name if len(r.name) <= room else r.name[: room - 1] + "…"
         weight = ' font-weight="600"' if r.rolls_up else ""
-        svg.append(f'<text x="{6 + 12 * r.depth}" y="{y + block / 2:.1f}" font-size="11" dominant-baseline="middle"{weight}>'
-                   f"<title>{_e(r.name)}</title>{_e(name)}</text>")
+        svg.append(
+            f'<text x="{6 + 12 * r.depth}" y="{y + block / 2:.1f}" font-size="11" dominant-baseline="middle"{weight}>'
+            f"<title>{_e(r.name)}</title>{_e(name)}</text>"
+        )
         for i, v in enumerate(vs):
             w = bar_w * v / top
             color = PALETTE[i % len(PALETTE)]
             by = y + i * bar_h
-            svg.append(f'<rect x="{label_w}" y="{by}" width="{w:.1f}" height="{bar_h - 2}" fill="{color}">'
-                       f"<title>{_e(names[i])}: {v}</title></rect>")
+            svg.append(
+                f'<rect x="{label_w}" y="{by}" width="{w:.1f}" height="{bar_h - 2}" fill="{color}">'
+                f"<title>{_e(names[i])}: {v}</title></rect>"
+            )
             if v:
-                svg.append(f'<text x="{label_w + w + 3:.1f}" y="{by + bar_h / 2:.1f}" font-size="9" dominant-baseline="middle">{v}</text>')
+                svg.append(
+                    f'<text x="{label_w + w + 3:.1f}" y="{by + bar_h / 2:.1f}" font-size="9" dominant-baseline="middle">{v}</text>'
+                )
         y += block
     svg.append(f'<line x1="{label_w}" y1="0" x2="{label_w}" y2="{y}" stroke="#333" stroke-width="1"/>')
     svg.append("</svg></figure>")
@@ -305,7 +427,9 @@ def write_xlsx(report: ThemeReport, path: str | Path) -> None:
         ws.append([safe_cell(h) for h in header])
         for cell in ws[1]:
             cell.font, cell.fill, cell.border = bold, head_fill, rule
-            cell.alignment = Alignment(wrap_text=True, vertical="bottom", horizontal="left" if cell.column == 1 else "right")
+            cell.alignment = Alignment(
+                wrap_text=True, vertical="bottom", horizontal="left" if cell.column == 1 else "right"
+            )
         for r in t.rows:
             ws.append([safe_cell(r.name), *r.cells, r.total, safe_cell(r.key)])
             row = ws.max_row
@@ -321,10 +445,15 @@ def write_xlsx(report: ThemeReport, path: str | Path) -> None:
             cell.font, cell.border = Font(italic=True), top_rule
         ws.freeze_panes = "B2"
         ws.sheet_properties.outlinePr.summaryBelow = False
-        ws.column_dimensions["A"].width = min(70, max(12, *(len(r.name) + 2 * r.depth + 2 for r in t.rows)) if t.rows else 12)
+        ws.column_dimensions["A"].width = min(
+            70, max(12, *(len(r.name) + 2 * r.depth + 2 for r in t.rows)) if t.rows else 12
+        )
         for i, name in enumerate(header[1:], start=2):
-            ws.column_dimensions[get_column_letter(i)].width = min(24, max(8, len(name) // 2 + 3)) if i < len(header) else \
-                min(40, max(10, *(len(r.key) + 2 for r in t.rows)) if t.rows else 10)
+            ws.column_dimensions[get_column_letter(i)].width = (
+                min(24, max(8, len(name) // 2 + 3))
+                if i < len(header)
+                else min(40, max(10, *(len(r.key) + 2 for r in t.rows)) if t.rows else 10)
+            )
         ws.row_dimensions[1].height = 32
         ws.auto_filter.ref = None
     q = report.quotes
@@ -335,8 +464,17 @@ def write_xlsx(report: ThemeReport, path: str | Path) -> None:
             cell.font, cell.fill, cell.border = bold, head_fill, rule
         for section in q.sections:
             for quote in section.quotes:
-                ws.append([safe_cell(section.name), safe_cell(quote.text), safe_cell(quote.attribution), safe_cell(quote.transcript),
-                           quote.segment + 1, safe_cell(", ".join(quote.coders)), safe_cell(section.key)])
+                ws.append(
+                    [
+                        safe_cell(section.name),
+                        safe_cell(quote.text),
+                        safe_cell(quote.attribution),
+                        safe_cell(quote.transcript),
+                        quote.segment + 1,
+                        safe_cell(", ".join(quote.coders)),
+                        safe_cell(section.key),
+                    ]
+                )
                 row = ws.max_row
                 ws.cell(row, 1).alignment = Alignment(indent=section.depth * 2, vertical="top", wrap_text=True)
                 ws.cell(row, 2).alignment = Alignment(wrap_text=True, vertical="top")

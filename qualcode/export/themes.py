@@ -156,9 +156,14 @@ class ThemeTable:
         out = [f"Cells: {self.count_label}; columns: {self.by_label}; source: {self.source}."]
         if any(r.rolls_up for r in self.rows):
             unit = "segment" if self.count == "segments" else "participant"
-            out.append(f"A code with sub-codes includes them: each {unit} coded with it or any code below it counts once.")
-        out.append("n = participants in the group. Totals count each "
-                   + ("segment" if self.count == "segments" else "participant") + " once.")
+            out.append(
+                f"A code with sub-codes includes them: each {unit} coded with it or any code below it counts once."
+            )
+        out.append(
+            "n = participants in the group. Totals count each "
+            + ("segment" if self.count == "segments" else "participant")
+            + " once."
+        )
         return out
 
 
@@ -183,7 +188,9 @@ def check_by(data: ExportData, by: tuple[str, ...]) -> tuple[str, ...]:
     keys = data.attribute_keys()
     for b in by:
         if b not in keys:
-            raise QualcodeError(f"no participant has the attribute {b!r} (attributes: {', '.join(keys) or 'none'}; or --by participant)")
+            raise QualcodeError(
+                f"no participant has the attribute {b!r} (attributes: {', '.join(keys) or 'none'}; or --by participant)"
+            )
     return by
 
 
@@ -194,8 +201,11 @@ def code_subset(codes: list[ExportCode], root: str | None, max_depth: int | None
             raise QualcodeError(f"unknown code {root!r}; `qualcode codebook show` lists the codes")
         keep = descendants(codes)[root]
         top = next(c.depth for c in codes if c.key == root)
-        codes = [replace(c, depth=c.depth - top, parent_key=c.parent_key if c.key != root else None)
-                 for c in codes if c.key in keep]
+        codes = [
+            replace(c, depth=c.depth - top, parent_key=c.parent_key if c.key != root else None)
+            for c in codes
+            if c.key in keep
+        ]
     if max_depth is not None:
         codes = [c for c in codes if c.depth <= max_depth]
     return codes
@@ -235,8 +245,15 @@ def ancestors_map(codes: list[ExportCode]) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def build_table(data: ExportData, units: list[Unit], by: tuple[str, ...] = ("participant",), count: str = "segments",
-                codes: list[ExportCode] | None = None, source: str = "", skip_empty: bool = False) -> ThemeTable:
+def build_table(
+    data: ExportData,
+    units: list[Unit],
+    by: tuple[str, ...] = ("participant",),
+    count: str = "segments",
+    codes: list[ExportCode] | None = None,
+    source: str = "",
+    skip_empty: bool = False,
+) -> ThemeTable:
     if count not in COUNTS:
         raise QualcodeError(f"--count must be one of {', '.join(COUNTS)}")
     by = check_by(data, by)
@@ -286,11 +303,15 @@ def build_table(data: ExportData, units: list[Unit], by: tuple[str, ...] = ("par
             continue
         rows.append(Row(c.key, c.name, c.depth, c.parent_key, cells, total, len(below[c.key]) - 1))
     any_row = Row("", "Any code", 0, None, tuple(len(s) for s in any_cells), len(any_total))
-    return ThemeTable(rows, columns, any_row, count, by, source, data.project_name, data.codebook_name, data.codebook_version)
+    return ThemeTable(
+        rows, columns, any_row, count, by, source, data.project_name, data.codebook_name, data.codebook_version
+    )
 
 
 def _natural(value: str) -> tuple:
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", value) if part)
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", value) if part
+    )
 
 
 def _group_sort_key(group: tuple[str, ...]) -> tuple:
@@ -334,11 +355,16 @@ class QuoteView:
     redacted: bool = False
 
     def notes(self) -> list[str]:
-        return [f"Up to {self.per_code} quote{'' if self.per_code == 1 else 's'} per code from {self.source}, chosen for agreement between coders, "
-                f"a quotable length and the code's keywords, from as many different participants as possible; "
-                f"trimmed at sentence ends to about {self.max_chars} characters ([…] marks a cut)"
-                + ("; names from the participants' identifying data are blacked out as [name], [school], [place]."
-                   if self.redacted else ".")]
+        return [
+            f"Up to {self.per_code} quote{'' if self.per_code == 1 else 's'} per code from {self.source}, chosen for agreement between coders, "
+            f"a quotable length and the code's keywords, from as many different participants as possible; "
+            f"trimmed at sentence ends to about {self.max_chars} characters ([…] marks a cut)"
+            + (
+                "; names from the participants' identifying data are blacked out as [name], [school], [place]."
+                if self.redacted
+                else "."
+            )
+        ]
 
 
 def attribution(p: ExportParticipant | None, style: str = "attributes", fallback: str = "") -> str:
@@ -363,7 +389,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+")
 def sentences(text: str) -> list[str]:
     out, start = [], 0
     for m in _SENTENCE_END.finditer(text):
-        out.append(text[start:m.start() + len(m.group(0).rstrip())].strip())
+        out.append(text[start : m.start() + len(m.group(0).rstrip())].strip())
         start = m.end()
     tail = text[start:].strip()
     if tail:
@@ -393,15 +419,24 @@ def redactor(terms: list[tuple[str, str]]):
     if not terms:
         return lambda text: text
     kinds = {t.casefold(): k for t, k in terms}
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t, _ in sorted(terms, key=lambda x: -len(x[0]))) + r")(?!\w)",
-                         re.IGNORECASE)
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(t) for t, _ in sorted(terms, key=lambda x: -len(x[0]))) + r")(?!\w)",
+        re.IGNORECASE,
+    )
     return lambda text: pattern.sub(lambda m: f"[{kinds.get(m.group(0).casefold(), 'name')}]", text)
 
 
-def build_quotes(data: ExportData, units: list[Unit], per_code: int, codes: list[ExportCode] | None = None,
-                 by: tuple[str, ...] = ("participant",), max_chars: int = DEFAULT_QUOTE_CHARS,
-                 style: str = "attributes", source: Source | None = None,
-                 redact: list[tuple[str, str]] | None = None) -> QuoteView:
+def build_quotes(
+    data: ExportData,
+    units: list[Unit],
+    per_code: int,
+    codes: list[ExportCode] | None = None,
+    by: tuple[str, ...] = ("participant",),
+    max_chars: int = DEFAULT_QUOTE_CHARS,
+    style: str = "attributes",
+    source: Source | None = None,
+    redact: list[tuple[str, str]] | None = None,
+) -> QuoteView:
     if per_code < 0:
         raise QualcodeError("--quotes must be 0 or more")
     if style not in ATTRIBUTION_STYLES:
@@ -427,7 +462,7 @@ def build_quotes(data: ExportData, units: list[Unit], per_code: int, codes: list
         candidates = []
         keywords = [k.casefold() for k in code.keywords if k.strip()]
         for u in by_code.get(code.key, []):
-            raw = blackout(texts.get(u.transcript_id, "")[u.start:u.end])
+            raw = blackout(texts.get(u.transcript_id, "")[u.start : u.end])
             if not raw.strip():
                 continue
             text, trimmed = trim_quote(raw, max_chars)
@@ -438,9 +473,26 @@ def build_quotes(data: ExportData, units: list[Unit], per_code: int, codes: list
             length = len(" ".join(raw.split()))
             fit = 1.0 if 80 <= length <= max_chars else (0.6 if length <= 2 * max_chars and length >= 40 else 0.2)
             score = round(len(u.coders) / n_coders + fit + 0.25 * min(hits, 2), 4)
-            candidates.append((score, person, u, Quote(
-                code.key, text, attribution(person, style, t.name), person.label if person else t.name, t.name,
-                positions.get(u.segment_id, 0), u.start, u.end, tuple(sorted(u.coders)), score, trimmed)))
+            candidates.append(
+                (
+                    score,
+                    person,
+                    u,
+                    Quote(
+                        code.key,
+                        text,
+                        attribution(person, style, t.name),
+                        person.label if person else t.name,
+                        t.name,
+                        positions.get(u.segment_id, 0),
+                        u.start,
+                        u.end,
+                        tuple(sorted(u.coders)),
+                        score,
+                        trimmed,
+                    ),
+                )
+            )
         candidates.sort(key=lambda c: (-c[0], c[3].transcript, c[3].start))
         chosen = _diverse(candidates, per_code, by)
         sections.append(QuoteSection(code.key, code.name, code.depth, len(by_code.get(code.key, [])), chosen))

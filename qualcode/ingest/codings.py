@@ -75,7 +75,10 @@ def read_codings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[CodingR
         raise InputError(f"{where}:1", f"not a readable CSV file: {exc}") from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise InputError(f"{where}:1", f"codings file needs the columns {', '.join(REQUIRED)} and anchor (or start and end); missing {', '.join(missing)}")
+        raise InputError(
+            f"{where}:1",
+            f"codings file needs the columns {', '.join(REQUIRED)} and anchor (or start and end); missing {', '.join(missing)}",
+        )
     unknown = [h for h in header if h not in KNOWN]
     if unknown:
         raise InputError(f"{where}:1", f"unknown column {unknown[0]!r} (known: {', '.join(KNOWN)})")
@@ -97,12 +100,25 @@ def read_codings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[CodingR
             end = _offset(values.get("end"), where, line)
             anchor = values.get("anchor") or ""
             if not anchor and (start is None or end is None):
-                raise InputError(f"{where}:{line}", "give an anchor (text from the transcript) or start and end offsets")
+                raise InputError(
+                    f"{where}:{line}", "give an anchor (text from the transcript) or start and end offsets"
+                )
             for column in REQUIRED:
                 if not values[column].strip():
                     raise InputError(f"{where}:{line}", f"empty {column}")
-            rows.append(CodingRow(line, values["coder"].strip(), values["transcript"].strip(), values["code"].strip(),
-                                  anchor, span, (values.get("memo") or "").strip(), start, end))
+            rows.append(
+                CodingRow(
+                    line,
+                    values["coder"].strip(),
+                    values["transcript"].strip(),
+                    values["code"].strip(),
+                    anchor,
+                    span,
+                    (values.get("memo") or "").strip(),
+                    start,
+                    end,
+                )
+            )
     except csv.Error as exc:
         raise InputError(f"{where}:{reader.line_num}", f"malformed CSV: {exc}") from None
     return rows
@@ -128,7 +144,9 @@ def resolve(row: CodingRow, text: str, segments: list[tuple[int, int]], where: s
         if first < 0:
             raise InputError(loc, f"anchor not found in transcript {row.transcript!r}: {_short(row.anchor)}")
         if text.find(row.anchor, first + 1) >= 0:
-            raise InputError(loc, f"anchor occurs more than once in {row.transcript!r}; quote more words: {_short(row.anchor)}")
+            raise InputError(
+                loc, f"anchor occurs more than once in {row.transcript!r}; quote more words: {_short(row.anchor)}"
+            )
         start, end = first, first + len(row.anchor)
     else:
         start, end = row.start, row.end  # type: ignore[assignment]
@@ -137,7 +155,9 @@ def resolve(row: CodingRow, text: str, segments: list[tuple[int, int]], where: s
     starts = [s for s, _ in segments]
     index = bisect.bisect_right(starts, start) - 1
     if index < 0 or end > segments[index][1]:
-        raise InputError(loc, f"the coded text must lie inside one segment of {row.transcript!r}: {_short(text[start:end])}")
+        raise InputError(
+            loc, f"the coded text must lie inside one segment of {row.transcript!r}: {_short(text[start:end])}"
+        )
     if row.span == "segment" and row.anchor:
         start, end = segments[index]
     return ResolvedCoding(row.line, row.coder, row.transcript, row.code, index, start, end, row.memo)

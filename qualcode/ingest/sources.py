@@ -75,7 +75,7 @@ def decode_text(raw: RawSource) -> str:
     """UTF-8 (with or without BOM) or UTF-16 with BOM; anything else is refused with a reason."""
     where, data = str(raw.path), raw.data
     if data.startswith(codecs.BOM_UTF8):
-        body, encoding = data[len(codecs.BOM_UTF8):], "utf-8"
+        body, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         body, encoding = data, "utf-16"
     else:
@@ -90,7 +90,9 @@ def decode_text(raw: RawSource) -> str:
     except UnicodeDecodeError as exc:
         line = body[: exc.start].count(b"\n") + 1
         guess = " (it looks like Latin-1 or Windows-1252)" if encoding == "utf-8" else ""
-        raise InputError(f"{where}:{line}", f"not valid {encoding.upper()} text{guess}; re-save the file as UTF-8") from None
+        raise InputError(
+            f"{where}:{line}", f"not valid {encoding.upper()} text{guess}; re-save the file as UTF-8"
+        ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
@@ -106,9 +108,9 @@ def split_front_matter(text: str, where: str) -> tuple[FrontMatter, int]:
     if not lines or lines[0].rstrip("\r\n") != "---":
         return FrontMatter(), 0
     offset = len(lines[0])
-    for index, line in enumerate(lines[1:], start=2):
+    for line in lines[1:]:
         if line.rstrip("\r\n") in ("---", "..."):
-            header = text[len(lines[0]):offset]
+            header = text[len(lines[0]) : offset]
             body_start = offset + len(line)
             return _front_matter(header, where), body_start
         offset += len(line)

@@ -54,7 +54,9 @@ class ParsedTranscript:
     front: FrontMatter = field(default_factory=FrontMatter)
 
 
-def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_SEGMENT_CHARS) -> ParsedTranscript:
+def parse_file(
+    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_SEGMENT_CHARS
+) -> ParsedTranscript:
     suffix = path.suffix.lower()
     raw = read_source(path, max_bytes)
     where = str(path)
@@ -73,7 +75,10 @@ def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = 
         body, segments = _captions(decode_text(raw), where, suffix, max_chars)
         fmt = CAPTION_SUFFIXES[suffix]
     else:
-        raise InputError(where, f"unsupported file type {suffix or '(none)'}: qualcode imports .txt, .md, .docx, .vtt and .srt transcripts and .csv codings")
+        raise InputError(
+            where,
+            f"unsupported file type {suffix or '(none)'}: qualcode imports .txt, .md, .docx, .vtt and .srt transcripts and .csv codings",
+        )
     if not segments:
         raise InputError(where, "no transcript text found (only front matter or blank lines)")
     return ParsedTranscript(path.stem, fmt, str(path), raw.sha256, body, segments, front)
@@ -137,7 +142,7 @@ def _split_long(segments: list[ParsedSegment], text: str, max_chars: int) -> lis
         from qualcode.nlp import sentence_spans  # spaCy only when a turn is long
 
         chunk_start = chunk_end = None
-        for s, e in sentence_spans(text[seg.start:seg.end]):
+        for s, e in sentence_spans(text[seg.start : seg.end]):
             s, e = s + seg.start, e + seg.start
             if chunk_start is not None and e - chunk_start > max_chars:
                 out.append(ParsedSegment(seg.speaker, chunk_start, chunk_end, seg.time_start, seg.time_end))
@@ -180,9 +185,7 @@ def _docx_text(data: bytes, where: str) -> str:
 
 # --------------------------------------------------------------------------- captions
 
-TIMING = re.compile(
-    r"^\s*(?P<a>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<b>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
-)
+TIMING = re.compile(r"^\s*(?P<a>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<b>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})")
 VOICE = re.compile(r"<v(?:\.[\w.]+)?\s+([^>]+)>")
 TAG = re.compile(r"</?[^>]*>")
 
@@ -221,7 +224,7 @@ def _captions(text: str, where: str, suffix: str, max_chars: int) -> tuple[str, 
         cue = TAG.sub("", cue).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").strip()
         label = SPEAKER_LINE.match(cue)
         if speaker is None and label:
-            speaker, cue = label.group("label").strip(), cue[label.end():].strip()
+            speaker, cue = label.group("label").strip(), cue[label.end() :].strip()
         if cue:
             cues.append((start, end, speaker, cue))
     if not cues:

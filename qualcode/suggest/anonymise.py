@@ -26,25 +26,138 @@ from qualcode.errors import InputError
 
 KINDS = ("person", "school", "place", "organisation")
 ENTITY_KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}
-SCHOOL_WORDS = re.compile(r"\b(school|academy|college|primary|secondary|grammar|infants?|juniors?|high|gymnasium|"
-                          r"grundschule|realschule|gesamtschule|schule)\b", re.I)
+SCHOOL_WORDS = re.compile(
+    r"\b(school|academy|college|primary|secondary|grammar|infants?|juniors?|high|gymnasium|"
+    r"grundschule|realschule|gesamtschule|schule)\b",
+    re.I,
+)
 # Entities that are not identifying in these interviews (countries, roles, the network itself).
-NOT_NAMES = frozenset(s.casefold() for s in (
-    "England", "Britain", "Great Britain", "UK", "the UK", "United Kingdom", "Scotland", "Wales", "Ireland", "Europe",
-    "Germany", "Deutschland", "English", "German", "British", "European", "London", "Ofsted", "DfE", "RLN", "RLNs",
-    "Pess", "SLT", "CPD", "SENCO", "SENCo", "KS1", "KS2", "KS3", "KS4", "Key Stage", "Year", "Interviewer",
-    "Headteacher", "Head", "Deputy", "Teacher", "Covid", "COVID", "Christmas", "Easter", "EEF", "INSET",
-    "Schulleitung", "Schulleiter", "Schulleiterin", "Lehrer", "Lehrerin", "Reception", "Nursery", "Year",
-))
-ORG_WORDS = re.compile(r"\b(trust|alliance|partnership|network|council|authority|university|institute|foundation|"
-                       r"federation|hub|association|group|ltd|verbund|netzwerk|stiftung|institut|universität|amt|"
-                       r"ministerium|behörde|landesinstitut)\b", re.I)
+NOT_NAMES = frozenset(
+    s.casefold()
+    for s in (
+        "England",
+        "Britain",
+        "Great Britain",
+        "UK",
+        "the UK",
+        "United Kingdom",
+        "Scotland",
+        "Wales",
+        "Ireland",
+        "Europe",
+        "Germany",
+        "Deutschland",
+        "English",
+        "German",
+        "British",
+        "European",
+        "London",
+        "Ofsted",
+        "DfE",
+        "RLN",
+        "RLNs",
+        "Pess",
+        "SLT",
+        "CPD",
+        "SENCO",
+        "SENCo",
+        "KS1",
+        "KS2",
+        "KS3",
+        "KS4",
+        "Key Stage",
+        "Year",
+        "Interviewer",
+        "Headteacher",
+        "Head",
+        "Deputy",
+        "Teacher",
+        "Covid",
+        "COVID",
+        "Christmas",
+        "Easter",
+        "EEF",
+        "INSET",
+        "Schulleitung",
+        "Schulleiter",
+        "Schulleiterin",
+        "Lehrer",
+        "Lehrerin",
+        "Reception",
+        "Nursery",
+        "Year",
+    )
+)
+ORG_WORDS = re.compile(
+    r"\b(trust|alliance|partnership|network|council|authority|university|institute|foundation|"
+    r"federation|hub|association|group|ltd|verbund|netzwerk|stiftung|institut|universität|amt|"
+    r"ministerium|behörde|landesinstitut)\b",
+    re.I,
+)
 # Generic words that end the distinctive part of a school's or organisation's name.
-GENERIC = frozenset("school schools academy college primary secondary grammar infant infants junior juniors high "
-                    "community ce c.e. rc church research teaching learning trust alliance partnership network "
-                    "grundschule realschule gesamtschule gymnasium sekundarschule schule an der am im".split())
+GENERIC = frozenset(
+    [
+        "school",
+        "schools",
+        "academy",
+        "college",
+        "primary",
+        "secondary",
+        "grammar",
+        "infant",
+        "infants",
+        "junior",
+        "juniors",
+        "high",
+        "community",
+        "ce",
+        "c.e.",
+        "rc",
+        "church",
+        "research",
+        "teaching",
+        "learning",
+        "trust",
+        "alliance",
+        "partnership",
+        "network",
+        "grundschule",
+        "realschule",
+        "gesamtschule",
+        "gymnasium",
+        "sekundarschule",
+        "schule",
+        "an",
+        "der",
+        "am",
+        "im",
+    ]
+)
 # Titles are never a name on their own ("Frau" would otherwise become one person's pseudonym).
-TITLES = frozenset("mr mr. mrs mrs. ms ms. miss dr dr. prof prof. sir dame herr frau fr. hr. st st. saint".split())
+TITLES = frozenset(
+    [
+        "mr",
+        "mr.",
+        "mrs",
+        "mrs.",
+        "ms",
+        "ms.",
+        "miss",
+        "dr",
+        "dr.",
+        "prof",
+        "prof.",
+        "sir",
+        "dame",
+        "herr",
+        "frau",
+        "fr.",
+        "hr.",
+        "st",
+        "st.",
+        "saint",
+    ]
+)
 _LABEL = {"person": "Person", "school": "School", "place": "Town", "organisation": "Organisation"}
 
 
@@ -121,8 +234,14 @@ def known_names(participants: list[ParticipantNames], words: list[tuple[str, str
                 name = other.get("name") or other.get("text")
                 kind = str(other.get("kind") or "person").lower()
                 if name:
-                    later.append(KnownName(str(name).strip(), kind if kind in KINDS else "person", "front matter",
-                                           f"[{other['role']}]" if other.get("role") else None))
+                    later.append(
+                        KnownName(
+                            str(name).strip(),
+                            kind if kind in KINDS else "person",
+                            "front matter",
+                            f"[{other['role']}]" if other.get("role") else None,
+                        )
+                    )
             elif other:
                 name = str(other).strip()
                 later.append(KnownName(name, guess_kind(name), "front matter"))
@@ -198,8 +317,12 @@ def _norm(text: str) -> str:
     return " ".join(text.replace("’", "'").split()).casefold()
 
 
-def propose_mapping(known: list[KnownName], entities: list[list[tuple[int, int, str, str]]] = (),
-                    texts: list[str] = (), existing: list[MappingRow] = ()) -> FoundNames:
+def propose_mapping(
+    known: list[KnownName],
+    entities: list[list[tuple[int, int, str, str]]] = (),
+    texts: list[str] = (),
+    existing: list[MappingRow] = (),
+) -> FoundNames:
     """One pseudonym per real name, consistent across the project; name parts of people too."""
     rows: dict[str, MappingRow] = {}
     notes: list[str] = []
@@ -207,7 +330,13 @@ def propose_mapping(known: list[KnownName], entities: list[list[tuple[int, int, 
     for r in existing:
         rows[_norm(r.real)] = r
     counters: dict[str, int] = defaultdict(int)
-    school_letters = {m.group(1) for k in known if k.pseudonym for m in [re.fullmatch(r"\[School ([A-Z]{1,2})\d*\]", k.pseudonym)] if m}
+    school_letters = {
+        m.group(1)
+        for k in known
+        if k.pseudonym
+        for m in [re.fullmatch(r"\[School ([A-Z]{1,2})\d*\]", k.pseudonym)]
+        if m
+    }
 
     def next_pseudonym(kind: str) -> str:
         while True:
@@ -230,7 +359,11 @@ def propose_mapping(known: list[KnownName], entities: list[list[tuple[int, int, 
             return None
         row = rows.get(key)
         if row is None:
-            if pseudonym is None or pseudonym in used and not any(r.pseudonym == pseudonym and r.kind == kind for r in rows.values()):
+            if (
+                pseudonym is None
+                or pseudonym in used
+                and not any(r.pseudonym == pseudonym and r.kind == kind for r in rows.values())
+            ):
                 pseudonym = pseudonym if pseudonym and pseudonym not in used else next_pseudonym(kind)
             used.add(pseudonym)
             row = rows[key] = MappingRow(" ".join(text.split()), pseudonym, kind, (source,))
@@ -248,16 +381,23 @@ def propose_mapping(known: list[KnownName], entities: list[list[tuple[int, int, 
                 continue
             for w in words:
                 w = w.strip(".,")
-                if len(w) >= 2 and w[0].isupper() and w.replace("-", "").isalpha() and _norm(w) not in TITLES \
-                        and _norm(w) + "." not in TITLES:
+                if (
+                    len(w) >= 2
+                    and w[0].isupper()
+                    and w.replace("-", "").isalpha()
+                    and _norm(w) not in TITLES
+                    and _norm(w) + "." not in TITLES
+                ):
                     parts[_norm(w)].add(row.pseudonym)
                     part_text[_norm(w)] = w
         for key, pseudonyms in sorted(parts.items()):
             if key in rows or key in NOT_NAMES:
                 continue
             if len(pseudonyms) > 1:
-                notes.append(f"'{part_text[key]}' alone is left as it is: it belongs to more than one person "
-                             f"({', '.join(sorted(pseudonyms))}); add it to the mapping to choose")
+                notes.append(
+                    f"'{part_text[key]}' alone is left as it is: it belongs to more than one person "
+                    f"({', '.join(sorted(pseudonyms))}); add it to the mapping to choose"
+                )
                 continue
             rows[key] = MappingRow(part_text[key], next(iter(pseudonyms)), "person", ("name part",))
 
@@ -289,13 +429,22 @@ def propose_mapping(known: list[KnownName], entities: list[list[tuple[int, int, 
         for _, _, text, label in ents:
             kind = entity_kind(text, label)
             clean = _clean_entity(text)
-            if kind is None or len(clean) < 2 or not any(ch.isupper() for ch in clean) or any(ch.isdigit() for ch in clean):
+            if (
+                kind is None
+                or len(clean) < 2
+                or not any(ch.isupper() for ch in clean)
+                or any(ch.isdigit() for ch in clean)
+            ):
                 continue
-            if _norm(clean) not in rows and all(w.casefold() in lower_words or _norm(w) in TITLES for w in clean.split()):
+            if _norm(clean) not in rows and all(
+                w.casefold() in lower_words or _norm(w) in TITLES for w in clean.split()
+            ):
                 continue
             bare = without_title(clean) if kind == "person" else None
             if bare and _norm(bare) in rows and _norm(clean) not in rows:
-                rows[_norm(clean)] = MappingRow(clean, rows[_norm(bare)].pseudonym, rows[_norm(bare)].kind, ("entities",))
+                rows[_norm(clean)] = MappingRow(
+                    clean, rows[_norm(bare)].pseudonym, rows[_norm(bare)].kind, ("entities",)
+                )
                 continue
             row = add(clean, kind, "entities")
             if row is not None and row.kind == "person" and row.sources == ("entities",):
@@ -447,7 +596,11 @@ def read_mapping(path: Path) -> list[MappingRow]:
             continue  # kept as it is
         seen[_norm(real)] = pseudo
         kind = row[2].strip() if len(row) > 2 and row[2].strip() in KINDS else "person"
-        out.append(MappingRow(real, pseudo, kind, tuple(s.strip() for s in row[3].split(";")) if len(row) > 3 and row[3] else ()))
+        out.append(
+            MappingRow(
+                real, pseudo, kind, tuple(s.strip() for s in row[3].split(";")) if len(row) > 3 and row[3] else ()
+            )
+        )
     return out
 
 

@@ -37,12 +37,13 @@ class Calibrator:
         return {"weights": list(self.weights), "bias": self.bias}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Calibrator":
+    def from_dict(cls, data: dict) -> Calibrator:
         return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]))
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, iterations: int = 50,
-                 sample_weight: np.ndarray | None = None) -> Calibrator:
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, l2: float = 1e-2, iterations: int = 50, sample_weight: np.ndarray | None = None
+) -> Calibrator:
     """Logistic regression (with a little L2 on the weights) by Newton's method."""
     x = np.atleast_2d(np.asarray(x, dtype=float))
     y = np.asarray(y, dtype=float)

@@ -7,14 +7,14 @@ only a person accepting it creates a coding.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 import numpy as np
 
+from qualcode import nlp
 from qualcode.suggest.calibration import Calibrator
 from qualcode.suggest.keywords import CodeKeywords, KeywordHit, KeywordMatcher, describe_hits, strengths
-from qualcode import nlp
 from qualcode.suggest.model import LoadedModel, SegmentText, keyword_features, raw_scores
 
 DEFAULT_TOP = 3
@@ -41,12 +41,20 @@ def reason_summary(hits: list[KeywordHit], model_p: float | None, version: str |
     return " · ".join(parts)
 
 
-def propose(segments: list[SegmentText], codes: list[CodeKeywords], model: LoadedModel | None = None,
-            keyword_calibrator: Calibrator | None = None, top: int = DEFAULT_TOP,
-            min_score: float = DEFAULT_MIN_SCORE, matcher: KeywordMatcher | None = None,
-            use_definitions: bool = False, lemma_model: str | None = None,
-            skip: Iterable[tuple[int, str]] = (), progress: Callable[[int], None] | None = None,
-            keywords: bool = True) -> list[Proposal]:
+def propose(
+    segments: list[SegmentText],
+    codes: list[CodeKeywords],
+    model: LoadedModel | None = None,
+    keyword_calibrator: Calibrator | None = None,
+    top: int = DEFAULT_TOP,
+    min_score: float = DEFAULT_MIN_SCORE,
+    matcher: KeywordMatcher | None = None,
+    use_definitions: bool = False,
+    lemma_model: str | None = None,
+    skip: Iterable[tuple[int, str]] = (),
+    progress: Callable[[int], None] | None = None,
+    keywords: bool = True,
+) -> list[Proposal]:
     """Up to ``top`` proposals per segment scoring ``min_score`` or more, best first.
 
     Interviewer turns get none; ``skip`` holds (segment id, code) pairs not to propose (codes
@@ -63,7 +71,7 @@ def propose(segments: list[SegmentText], codes: list[CodeKeywords], model: Loade
     out: list[Proposal] = []
     todo = [s for s in segments if not s.interviewer and s.text.strip()]
     for b in range(0, len(todo), BATCH):
-        batch = todo[b:b + BATCH]
+        batch = todo[b : b + BATCH]
         texts = [s.text for s in batch]
         # Tokenise once for both the keywords and the model when they want the same lemmas.
         want_lemmas = matcher.lemmas if matcher else (model.lemmas if model else False)
@@ -98,8 +106,11 @@ def propose(segments: list[SegmentText], codes: list[CodeKeywords], model: Loade
                     source = "both" if hits else "model"
                 elif hits:
                     exact = any(h.kind in ("phrase", "word") for h in hits)
-                    score = float(keyword_calibrator(np.array([[strength[code], 1.0 if exact else 0.0]]))[0]) \
-                        if keyword_calibrator is not None else strength[code]
+                    score = (
+                        float(keyword_calibrator(np.array([[strength[code], 1.0 if exact else 0.0]]))[0])
+                        if keyword_calibrator is not None
+                        else strength[code]
+                    )
                     source = "keywords"
                 else:
                     continue
@@ -111,8 +122,11 @@ def propose(segments: list[SegmentText], codes: list[CodeKeywords], model: Loade
                     "keywords": round(strength.get(code, 0.0), 4),
                     "model": None if model_p is None else round(model_p, 4),
                 }
-                candidates.append(Proposal(seg.id, code, source, round(score, 4), reason,
-                                           model.version if model_p is not None else None))
+                candidates.append(
+                    Proposal(
+                        seg.id, code, source, round(score, 4), reason, model.version if model_p is not None else None
+                    )
+                )
             candidates.sort(key=lambda p: (-p.score, p.code))
             out.extend(candidates[:top])
         if progress:
@@ -135,8 +149,15 @@ def suggest_payload(payload: dict) -> list[dict]:
         m = payload["model"]
         model = LoadedModel(m["data"], m["meta"], m.get("version", ""), payload.get("lemma_model"))
     calibrator = Calibrator.from_dict(payload["keyword_calibrator"]) if payload.get("keyword_calibrator") else None
-    proposals = propose(segments, codes, model, calibrator, top=payload.get("top", DEFAULT_TOP),
-                        min_score=payload.get("min_score", DEFAULT_MIN_SCORE),
-                        use_definitions=payload.get("use_definitions", False),
-                        lemma_model=payload.get("lemma_model"), skip=[tuple(x) for x in payload.get("skip", [])])
+    proposals = propose(
+        segments,
+        codes,
+        model,
+        calibrator,
+        top=payload.get("top", DEFAULT_TOP),
+        min_score=payload.get("min_score", DEFAULT_MIN_SCORE),
+        use_definitions=payload.get("use_definitions", False),
+        lemma_model=payload.get("lemma_model"),
+        skip=[tuple(x) for x in payload.get("skip", [])],
+    )
     return [p.__dict__ for p in proposals]

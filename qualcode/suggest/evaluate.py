@@ -23,8 +23,8 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -42,8 +42,12 @@ from qualcode.suggest.model import (
 )
 
 SYSTEMS = ("keywords", "model", "combined", "baseline")
-LABELS = {"keywords": "keywords alone", "model": "model alone", "combined": "keywords + model",
-          "baseline": "TF-IDF + logistic regression (baseline)"}
+LABELS = {
+    "keywords": "keywords alone",
+    "model": "model alone",
+    "combined": "keywords + model",
+    "baseline": "TF-IDF + logistic regression (baseline)",
+}
 
 
 @dataclass
@@ -92,8 +96,15 @@ def folds_by_transcript(examples: list[TrainingExample], k: int, seed: int = 0) 
     return [sorted(f) for f in folds]
 
 
-def score_system(name: str, scores: np.ndarray, predicted: np.ndarray, y: np.ndarray, mask: np.ndarray,
-                 codes: list[str], calibrated: bool) -> SystemScores:
+def score_system(
+    name: str,
+    scores: np.ndarray,
+    predicted: np.ndarray,
+    y: np.ndarray,
+    mask: np.ndarray,
+    codes: list[str],
+    calibrated: bool,
+) -> SystemScores:
     out = SystemScores(name)
     p1, p3, r3 = [], [], []
     for i in range(len(y)):
@@ -166,10 +177,19 @@ def baseline_scores(train_ex: list[TrainingExample], test_ex: list[TrainingExamp
     return baseline_predict(baseline_fit(train_ex, labels), [ex.text for ex in test_ex])
 
 
-def cross_validate(examples: list[TrainingExample], codes: list[CodeKeywords], k: int = 5, architecture: str = "bow",
-                   seed: int = 0, threshold: float = 0.5, baseline: bool = True, lemma_model: str | None = None,
-                   use_definitions: bool = False, epochs: int | None = None,
-                   progress: Callable[[str], None] | None = None) -> Evaluation:
+def cross_validate(
+    examples: list[TrainingExample],
+    codes: list[CodeKeywords],
+    k: int = 5,
+    architecture: str = "bow",
+    seed: int = 0,
+    threshold: float = 0.5,
+    baseline: bool = True,
+    lemma_model: str | None = None,
+    use_definitions: bool = False,
+    epochs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Evaluation:
     """k-fold cross-validation of every system on the same folds (see the module docstring)."""
     say = progress or (lambda _: None)
     counts = label_counts(examples)
@@ -206,8 +226,15 @@ def cross_validate(examples: list[TrainingExample], codes: list[CodeKeywords], k
         started = time.perf_counter()
         kw_cal = fit_keyword_calibrator(train_ex, matcher)
         try:
-            trained = train(train_ex, codes, architecture=architecture, epochs=epochs, seed=seed + f,
-                            lemma_model=lemma_model, use_definitions=use_definitions)
+            trained = train(
+                train_ex,
+                codes,
+                architecture=architecture,
+                epochs=epochs,
+                seed=seed + f,
+                lemma_model=lemma_model,
+                use_definitions=use_definitions,
+            )
         except ValueError as exc:
             notes.append(f"fold {f + 1}: {exc}")
             trained = None
@@ -255,8 +282,20 @@ def cross_validate(examples: list[TrainingExample], codes: list[CodeKeywords], k
             result.note = "scikit-learn is not installed" if baseline else "not run"
         systems[s] = result
     coded = int(((y == 1) & mask).any(axis=1).sum())
-    return Evaluation(len(folds), n, coded, eval_codes, threshold, systems, dict(seconds), notes,
-                      scores, y, mask, [ex.segment_id for ex in examples])
+    return Evaluation(
+        len(folds),
+        n,
+        coded,
+        eval_codes,
+        threshold,
+        systems,
+        dict(seconds),
+        notes,
+        scores,
+        y,
+        mask,
+        [ex.segment_id for ex in examples],
+    )
 
 
 def agreement_as_coder(ev: Evaluation, coders: dict[str, dict[int, set[str]]], system: str = "combined") -> dict:
@@ -277,8 +316,10 @@ def agreement_as_coder(ev: Evaluation, coders: dict[str, dict[int, set[str]]], s
     names = list(binary)
     pairs = {}
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
-            results = [cohen_kappa(np.column_stack([binary[a][:, j], binary[b][:, j]]).astype(int))
-                       for j in range(len(ev.codes))]
+        for b in names[i + 1 :]:
+            results = [
+                cohen_kappa(np.column_stack([binary[a][:, j], binary[b][:, j]]).astype(int))
+                for j in range(len(ev.codes))
+            ]
             pairs[(a, b)] = average(results).value
     return {"pairs": pairs, "codes": len(ev.codes), "machine": machine}

@@ -21,13 +21,140 @@ from qualcode import nlp
 WEIGHTS = {"phrase": 0.6, "word": 0.45, "near": 0.25, "definition": 0.15}
 MIN_NEAR_LENGTH = 5
 STOPWORDS = frozenset(
-    "a an the and or but of to in on for with by as at from that this these those is are was were be been being "
-    "it its their our your his her they we you he she i me my us them not no nor so than then there here when "
-    "where who whom how what which why all any each every some such only own same other more most very can will "
-    "just do does did done have has had having about into over under again further once also use used using "
-    "code codes passage passages statement statements example examples including include includes go goes "
-    "school schools leader leaders work rln network networks teacher teachers staff colleague colleagues "
-    "interviewee participant participants account accounts something things thing whether within without".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "as",
+        "at",
+        "from",
+        "that",
+        "this",
+        "these",
+        "those",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "their",
+        "our",
+        "your",
+        "his",
+        "her",
+        "they",
+        "we",
+        "you",
+        "he",
+        "she",
+        "i",
+        "me",
+        "my",
+        "us",
+        "them",
+        "not",
+        "no",
+        "nor",
+        "so",
+        "than",
+        "then",
+        "there",
+        "here",
+        "when",
+        "where",
+        "who",
+        "whom",
+        "how",
+        "what",
+        "which",
+        "why",
+        "all",
+        "any",
+        "each",
+        "every",
+        "some",
+        "such",
+        "only",
+        "own",
+        "same",
+        "other",
+        "more",
+        "most",
+        "very",
+        "can",
+        "will",
+        "just",
+        "do",
+        "does",
+        "did",
+        "done",
+        "have",
+        "has",
+        "had",
+        "having",
+        "about",
+        "into",
+        "over",
+        "under",
+        "again",
+        "further",
+        "once",
+        "also",
+        "use",
+        "used",
+        "using",
+        "code",
+        "codes",
+        "passage",
+        "passages",
+        "statement",
+        "statements",
+        "example",
+        "examples",
+        "including",
+        "include",
+        "includes",
+        "go",
+        "goes",
+        "school",
+        "schools",
+        "leader",
+        "leaders",
+        "work",
+        "rln",
+        "network",
+        "networks",
+        "teacher",
+        "teachers",
+        "staff",
+        "colleague",
+        "colleagues",
+        "interviewee",
+        "participant",
+        "participants",
+        "account",
+        "accounts",
+        "something",
+        "things",
+        "thing",
+        "whether",
+        "within",
+        "without",
+    ]
 )
 
 
@@ -54,12 +181,20 @@ class KeywordHit:
 
 def code_keywords(codes) -> list[CodeKeywords]:
     """``CodeKeywords`` from ``CodeInfo`` records (or anything with the same fields)."""
-    return [CodeKeywords(c.key, c.name, tuple(c.keywords or ()),
-                         " ".join(x for x in (c.name, c.description, c.include, c.example) if x)) for c in codes]
+    return [
+        CodeKeywords(
+            c.key,
+            c.name,
+            tuple(c.keywords or ()),
+            " ".join(x for x in (c.name, c.description, c.include, c.example) if x),
+        )
+        for c in codes
+    ]
 
 
-def definition_words(codes: list[CodeKeywords], lemmas: bool = True, model: str | None = None,
-                     max_codes: int = 1) -> dict[str, list[str]]:
+def definition_words(
+    codes: list[CodeKeywords], lemmas: bool = True, model: str | None = None, max_codes: int = 1
+) -> dict[str, list[str]]:
     """Per code, the content words of its definition that at most ``max_codes`` codes use."""
     docs, _ = nlp.tokens([c.definition for c in codes], lemmas=lemmas, model=model)
     per_code: dict[str, dict[str, str]] = {}
@@ -74,8 +209,10 @@ def definition_words(codes: list[CodeKeywords], lemmas: bool = True, model: str 
             users[lemma].add(code.key)
     keyword_docs, _ = nlp.tokens([" ".join(c.keywords) for c in codes], lemmas=lemmas, model=model)
     own = {c.key: {t.lemma_ for t in d} for c, d in zip(codes, keyword_docs)}
-    return {key: sorted(form for lemma, form in words.items() if len(users[lemma]) <= max_codes and lemma not in own[key])
-            for key, words in per_code.items()}
+    return {
+        key: sorted(form for lemma, form in words.items() if len(users[lemma]) <= max_codes and lemma not in own[key])
+        for key, words in per_code.items()
+    }
 
 
 class KeywordMatcher:
@@ -85,8 +222,15 @@ class KeywordMatcher:
     in lower case and near-misses catch most plurals ("governor" ≈ "governors").
     """
 
-    def __init__(self, codes: list[CodeKeywords], use_definitions: bool = False, fuzzy: bool = True,
-                 min_similarity: float = 88.0, model: str | None = None, lemmas: bool = True):
+    def __init__(
+        self,
+        codes: list[CodeKeywords],
+        use_definitions: bool = False,
+        fuzzy: bool = True,
+        min_similarity: float = 88.0,
+        model: str | None = None,
+        lemmas: bool = True,
+    ):
         from spacy.matcher import PhraseMatcher
 
         self.codes = list(codes)
@@ -124,8 +268,10 @@ class KeywordMatcher:
         self._near_h: dict[int, dict[int, float]] = {}  # corpus lemma hash -> keyword word hash -> similarity
         self._near_first: dict[int, list[str]] = {}  # corpus lemma hash -> keyword first words it nearly is
         strings = self.vocab.strings
-        self._seq_h = {first: [(seq, tuple(strings.add(w) for w in seq), entry) for seq, entry in items]
-                       for first, items in self.sequences.items()}
+        self._seq_h = {
+            first: [(seq, tuple(strings.add(w) for w in seq), entry) for seq, entry in items]
+            for first, items in self.sequences.items()
+        }
         self._first_h = {strings.add(first) for first in self.sequences}
         self._longest = max((len(seq) for items in self.sequences.values() for seq, _ in items), default=1)
 
@@ -196,7 +342,9 @@ class KeywordMatcher:
                 if firsts:
                     self._near_first[h] = firsts
 
-    def _near_hits(self, text: str, lemmas: list[int], taken: set[int], positions: list[int], where) -> list[KeywordHit]:
+    def _near_hits(
+        self, text: str, lemmas: list[int], taken: set[int], positions: list[int], where
+    ) -> list[KeywordHit]:
         hits = []
         n = len(lemmas)
         strings = self.vocab.strings
@@ -210,7 +358,7 @@ class KeywordMatcher:
             if not firsts:
                 continue
             for first in firsts:
-                for seq, seq_h, (code, keyword, kind) in self._seq_h.get(first, ()):
+                for _seq, seq_h, (code, keyword, kind) in self._seq_h.get(first, ()):
                     if i + len(seq_h) > n:
                         continue
                     worst, near = 100.0, False
@@ -226,8 +374,17 @@ class KeywordMatcher:
                         if near:
                             end = i + len(seq_h) - 1
                             a, b = where[i][0], where[end][0] + where[end][1]
-                            hits.append(KeywordHit(code, keyword, a, b, text[a:b],
-                                                   "near" if kind != "definition" else "definition", worst))
+                            hits.append(
+                                KeywordHit(
+                                    code,
+                                    keyword,
+                                    a,
+                                    b,
+                                    text[a:b],
+                                    "near" if kind != "definition" else "definition",
+                                    worst,
+                                )
+                            )
         return hits
 
 
@@ -247,7 +404,11 @@ def features(hits: list[KeywordHit]) -> dict[str, tuple[float, float, float]]:
     out = {}
     for code, strength in strengths(hits).items():
         exact = any(h.kind in ("phrase", "word") for h in by_code[code])
-        out[code] = (math.log(strength / (1.0 - strength + 1e-9) + 1e-9), 1.0 if exact else 0.0, float(len(by_code[code])))
+        out[code] = (
+            math.log(strength / (1.0 - strength + 1e-9) + 1e-9),
+            1.0 if exact else 0.0,
+            float(len(by_code[code])),
+        )
     return out
 
 
@@ -263,5 +424,3 @@ def describe_hits(hits: list[KeywordHit]) -> str:
         else:
             parts.append(shown)
     return ", ".join(dict.fromkeys(parts))
-
-

@@ -55,9 +55,13 @@ class TrainingExample:
     labels: dict[str, float]  # code -> 1.0 (applied) / 0.0 (not); a code that is absent is unknown
 
 
-def training_examples(segments: list[SegmentText], codings: list[tuple[str, int, int, str]],
-                      coders: list[str] | None = None, rejected: list[tuple[int, str]] = (),
-                      codes: list[str] | None = None) -> list[TrainingExample]:
+def training_examples(
+    segments: list[SegmentText],
+    codings: list[tuple[str, int, int, str]],
+    coders: list[str] | None = None,
+    rejected: list[tuple[int, str]] = (),
+    codes: list[str] | None = None,
+) -> list[TrainingExample]:
     """Examples from ``codings`` (coder, transcript id, segment id, code key) of ``coders``
     (default: everyone who has coded), plus ``rejected`` (segment id, code key) suggestions."""
     chosen = set(coders) if coders else {c for c, *_ in codings}
@@ -124,8 +128,13 @@ class TrainedModel:
     trained_on: dict = field(default_factory=dict)
 
     def meta(self) -> dict:
-        return {"labels": self.labels, "lemmas": self.lemmas, "architecture": self.architecture,
-                "calibrator": self.calibrator, "combiner": self.combiner}
+        return {
+            "labels": self.labels,
+            "lemmas": self.lemmas,
+            "architecture": self.architecture,
+            "calibrator": self.calibrator,
+            "combiner": self.combiner,
+        }
 
 
 def _docs(vocab, words: list[list[str]]):
@@ -134,16 +143,24 @@ def _docs(vocab, words: list[list[str]]):
     return [Doc(vocab, words=w or [""]) for w in words]
 
 
-def _fit(words: list[list[str]], labels_list: list[dict[str, float]], labels: list[str], architecture: str,
-         epochs: int, seed: int):
+def _fit(
+    words: list[list[str]],
+    labels_list: list[dict[str, float]],
+    labels: list[str],
+    architecture: str,
+    epochs: int,
+    seed: int,
+):
     from spacy.training import Example
     from spacy.util import fix_random_seed, minibatch
 
     fix_random_seed(seed)
     model = nlp.new_textcat(labels, architecture)
     docs = _docs(model.vocab, words)
-    examples = [Example.from_dict(doc, {"cats": {k: v for k, v in lab.items() if k in set(labels)}})
-                for doc, lab in zip(docs, labels_list)]
+    examples = [
+        Example.from_dict(doc, {"cats": {k: v for k, v in lab.items() if k in set(labels)}})
+        for doc, lab in zip(docs, labels_list)
+    ]
     from thinc.api import Adam
 
     model.initialize(lambda: examples[:500])
@@ -161,7 +178,7 @@ def raw_scores(model, words: list[list[str]], batch: int = 2000) -> np.ndarray:
     textcat = model.get_pipe("textcat_multilabel")
     out = []
     for i in range(0, len(words), batch):
-        scores = textcat.predict(_docs(model.vocab, words[i:i + batch]))
+        scores = textcat.predict(_docs(model.vocab, words[i : i + batch]))
         out.append(np.asarray(textcat.model.ops.to_numpy(scores)))
     if not out:
         return np.zeros((0, len(textcat.labels)))
@@ -213,29 +230,46 @@ def split_by_transcript(examples: list[TrainingExample], fraction: float, seed: 
             held.add(t)
             n += sum(1 for ex in examples if ex.transcript_id == t)
         if len(held) < len(transcripts):
-            return ([i for i, ex in enumerate(examples) if ex.transcript_id not in held],
-                    [i for i, ex in enumerate(examples) if ex.transcript_id in held])
+            return (
+                [i for i, ex in enumerate(examples) if ex.transcript_id not in held],
+                [i for i, ex in enumerate(examples) if ex.transcript_id in held],
+            )
     order = list(range(len(examples)))
     rng.shuffle(order)
     cut = max(1, int(len(order) * fraction))
     return sorted(order[cut:]), sorted(order[:cut])
 
 
-def train(examples: list[TrainingExample], codes: list[CodeKeywords] = (), architecture: str = "bow",
-          epochs: int | None = None, seed: int = 0, lemma_model: str | None = None, lemmas: bool = True,
-          min_positives: int = MIN_POSITIVES, refit: bool = True, use_definitions: bool = False,
-          progress=None) -> TrainedModel:
+def train(
+    examples: list[TrainingExample],
+    codes: list[CodeKeywords] = (),
+    architecture: str = "bow",
+    epochs: int | None = None,
+    seed: int = 0,
+    lemma_model: str | None = None,
+    lemmas: bool = True,
+    min_positives: int = MIN_POSITIVES,
+    refit: bool = True,
+    use_definitions: bool = False,
+    progress=None,
+) -> TrainedModel:
     """Train, calibrate and (with ``refit``) train again on everything. Raises ValueError when
     fewer than two codes have ``min_positives`` positive examples."""
     started = time.perf_counter()
     counts = label_counts(examples)
     labels = sorted(code for code, n in counts.items() if n >= min_positives)
     if len(labels) < 2:
-        raise ValueError(f"too few codings to learn from: {len(labels)} code(s) have {min_positives} or more "
-                         "coded segments, and a model needs two or more")
+        raise ValueError(
+            f"too few codings to learn from: {len(labels)} code(s) have {min_positives} or more "
+            "coded segments, and a model needs two or more"
+        )
     epochs = epochs or DEFAULT_EPOCHS.get(architecture, 10)
     words, used_lemmas = words_of([ex.text for ex in examples], lemmas=lemmas, model=lemma_model)
-    matcher = KeywordMatcher(list(codes), use_definitions=use_definitions, model=lemma_model, lemmas=used_lemmas) if codes else None
+    matcher = (
+        KeywordMatcher(list(codes), use_definitions=use_definitions, model=lemma_model, lemmas=used_lemmas)
+        if codes
+        else None
+    )
     fit_idx, held_idx = split_by_transcript(examples, 0.2, seed)
     say = progress or (lambda *_: None)
     say("training (calibration run)")
@@ -246,8 +280,11 @@ def train(examples: list[TrainingExample], codes: list[CodeKeywords] = (), archi
     kw = keyword_features(matcher, [ex.text for ex in held], labels)
     platt = fit_logistic(logit(raw)[mask][:, None], y[mask])
     combiner = fit_logistic(combine_features(raw, kw)[mask], y[mask])
-    metrics = {"held_out_segments": len(held), "held_out_pairs": int(mask.sum()),
-               "held_out_positives": int(y[mask].sum())}
+    metrics = {
+        "held_out_segments": len(held),
+        "held_out_pairs": int(mask.sum()),
+        "held_out_positives": int(y[mask].sum()),
+    }
     if refit:
         say("training (final run)")
         final = _fit(words, [ex.labels for ex in examples], labels, architecture, epochs, seed)
@@ -255,8 +292,16 @@ def train(examples: list[TrainingExample], codes: list[CodeKeywords] = (), archi
         final = first
     metrics["seconds"] = round(time.perf_counter() - started, 2)
     trained_on = {"examples": len(examples), "positives": {k: counts[k] for k in labels}, "epochs": epochs}
-    return TrainedModel(nlp.textcat_to_bytes(final), labels, used_lemmas, architecture, platt.to_dict(),
-                        combiner.to_dict(), metrics, trained_on)
+    return TrainedModel(
+        nlp.textcat_to_bytes(final),
+        labels,
+        used_lemmas,
+        architecture,
+        platt.to_dict(),
+        combiner.to_dict(),
+        metrics,
+        trained_on,
+    )
 
 
 class LoadedModel:
@@ -274,8 +319,10 @@ class LoadedModel:
     def words(self, texts: list[str]) -> list[list[str]]:
         words, used = words_of(texts, lemmas=self.lemmas, model=self.lemma_model)
         if self.lemmas and not used:
-            raise nlp.NoTrainedPipeline("this suggestion model was trained on lemmas and needs the trained "
-                                        "spaCy pipeline; install it with `pip install 'qualcode[nlp]'` or retrain")
+            raise nlp.NoTrainedPipeline(
+                "this suggestion model was trained on lemmas and needs the trained "
+                "spaCy pipeline; install it with `pip install 'qualcode[nlp]'` or retrain"
+            )
         return words
 
     def raw(self, texts: list[str]) -> np.ndarray:
@@ -319,9 +366,9 @@ def unpack_model(blob: bytes) -> tuple[bytes, dict]:
 
     if not blob.startswith(_PACK):
         raise ValueError("not a qualcode suggestion model")
-    n = int.from_bytes(blob[len(_PACK):len(_PACK) + 8], "big")
+    n = int.from_bytes(blob[len(_PACK) : len(_PACK) + 8], "big")
     start = len(_PACK) + 8
-    return blob[start + n:], json.loads(blob[start:start + n].decode("utf-8"))
+    return blob[start + n :], json.loads(blob[start : start + n].decode("utf-8"))
 
 
 def train_payload(payload: dict) -> dict:
@@ -335,14 +382,35 @@ def train_payload(payload: dict) -> dict:
     """
     segments = [SegmentText(*s) for s in payload["segments"]]
     codes = [CodeKeywords(k, n, tuple(kw), d) for k, n, kw, d in payload.get("codes", [])]
-    examples = training_examples(segments, [tuple(c) for c in payload["codings"]], payload.get("coders"),
-                                 [tuple(r) for r in payload.get("rejected", [])], [c.key for c in codes])
-    model = train(examples, codes, architecture=payload.get("architecture", "bow"), epochs=payload.get("epochs"),
-                  seed=payload.get("seed", 0), lemma_model=payload.get("lemma_model"),
-                  use_definitions=payload.get("use_definitions", False))
+    examples = training_examples(
+        segments,
+        [tuple(c) for c in payload["codings"]],
+        payload.get("coders"),
+        [tuple(r) for r in payload.get("rejected", [])],
+        [c.key for c in codes],
+    )
+    model = train(
+        examples,
+        codes,
+        architecture=payload.get("architecture", "bow"),
+        epochs=payload.get("epochs"),
+        seed=payload.get("seed", 0),
+        lemma_model=payload.get("lemma_model"),
+        use_definitions=payload.get("use_definitions", False),
+    )
     trained_on = dict(model.trained_on)
-    trained_on.update({"coders": sorted(payload.get("coders") or {c[0] for c in payload["codings"]}),
-                       "codings": len(payload["codings"]), "rejected": len(payload.get("rejected", [])),
-                       "codebook_version": payload.get("codebook_version")})
-    return {"data": model.data, "meta": model.meta(), "metrics": model.metrics, "trained_on": trained_on,
-            "kind": "textcat_multilabel"}
+    trained_on.update(
+        {
+            "coders": sorted(payload.get("coders") or {c[0] for c in payload["codings"]}),
+            "codings": len(payload["codings"]),
+            "rejected": len(payload.get("rejected", [])),
+            "codebook_version": payload.get("codebook_version"),
+        }
+    )
+    return {
+        "data": model.data,
+        "meta": model.meta(),
+        "metrics": model.metrics,
+        "trained_on": trained_on,
+        "kind": "textcat_multilabel",
+    }

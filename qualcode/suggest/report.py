@@ -16,7 +16,9 @@ def overall_rows(ev: Evaluation) -> list[list[str]]:
         if not r.available:
             rows.append([LABELS[s], *(["–"] * 6), r.note])
             continue
-        rows.append([LABELS[s], _f(r.p_at_1), _f(r.p_at_3), _f(r.r_at_3), _f(r.macro_f1), _f(r.micro_f1), _f(r.ece), r.note])
+        rows.append(
+            [LABELS[s], _f(r.p_at_1), _f(r.p_at_3), _f(r.r_at_3), _f(r.macro_f1), _f(r.micro_f1), _f(r.ece), r.note]
+        )
     return rows
 
 
@@ -29,8 +31,10 @@ def per_code_rows(ev: Evaluation) -> list[list[str]]:
         support = ev.systems["keywords"].per_code[code]["support"]
         if not support:
             continue
-        rows.append([code, str(support)] + [_f(ev.systems[s].per_code[code]["f1"]) if ev.systems[s].available else "–"
-                                            for s in SYSTEMS])
+        rows.append(
+            [code, str(support)]
+            + [_f(ev.systems[s].per_code[code]["f1"]) if ev.systems[s].available else "–" for s in SYSTEMS]
+        )
     return rows
 
 

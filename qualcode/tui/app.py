@@ -18,8 +18,9 @@ class WorkbenchApp(App[None]):
     Screen { background: $background; }
     """
 
-    def __init__(self, project, coder: str, compare_with: str | None = None, transcript: str | None = None,
-                 *, blink: bool = True) -> None:
+    def __init__(
+        self, project, coder: str, compare_with: str | None = None, transcript: str | None = None, *, blink: bool = True
+    ) -> None:
         super().__init__()
         self.project = project
         self.coder = coder

@@ -52,32 +52,57 @@ class WorkbenchCommands(Provider):
                 continue
             action = entry.action
             if action.startswith("screen."):
-                target, action = screen, action[len("screen."):]
-            title = entry.description if len(entry.description) <= 60 else f"{PANE_NAMES.get(entry.section, entry.section)}: {entry.short}"
-            help_text = f"{entry.description if title != entry.description else entry.section} · key {' '.join(entry.keys)}"
+                target, action = screen, action[len("screen.") :]
+            title = (
+                entry.description
+                if len(entry.description) <= 60
+                else f"{PANE_NAMES.get(entry.section, entry.section)}: {entry.short}"
+            )
+            help_text = (
+                f"{entry.description if title != entry.description else entry.section} · key {' '.join(entry.keys)}"
+            )
             out.append((title, help_text, partial(_run, target, action)))
         for code in screen.codes:
-            out.append((f"Apply code: {code.name}", "apply to the current segment (or the selected span)",
-                        partial(screen.apply_code_key, code.key)))
-            out.append((f"Show code: {code.name}", "highlight in the codebook and show its definition",
-                        partial(screen.show_code, code.key)))
+            out.append(
+                (
+                    f"Apply code: {code.name}",
+                    "apply to the current segment (or the selected span)",
+                    partial(screen.apply_code_key, code.key),
+                )
+            )
+            out.append(
+                (
+                    f"Show code: {code.name}",
+                    "highlight in the codebook and show its definition",
+                    partial(screen.show_code, code.key),
+                )
+            )
         for t in screen.transcripts:
-            out.append((f"Open transcript: {t.name}", "open it in the transcript pane", partial(screen.open_transcript, t.id)))
+            out.append(
+                (f"Open transcript: {t.name}", "open it in the transcript pane", partial(screen.open_transcript, t.id))
+            )
         return out
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():
             if title.startswith(("Apply code:", "Show code:", "Open transcript:")):
                 continue
-            yield DiscoveryHit(one_line(title), callback, text=title, help=help_text.replace("[", "(").replace("]", ")"))
+            yield DiscoveryHit(
+                one_line(title), callback, text=title, help=help_text.replace("[", "(").replace("]", ")")
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, callback in self._commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, highlight(matcher, title), callback, text=title,
-                          help=help_text.replace("[", "(").replace("]", ")"))
+                yield Hit(
+                    score,
+                    highlight(matcher, title),
+                    callback,
+                    text=title,
+                    help=help_text.replace("[", "(").replace("]", ")"),
+                )
 
 
 async def _run(target, action: str) -> None:

@@ -33,8 +33,12 @@ def sections():
     out = [
         ("Everywhere", "", WorkbenchScreen, lambda b: True),
         ("Transcript pane (segments)", "#segments", SegmentView, lambda b: not (b.id or "").startswith("span.")),
-        ("Selecting a span inside a segment (after v, or drag with the mouse)", "#segments", SegmentView,
-         lambda b: (b.id or "").startswith("span.")),
+        (
+            "Selecting a span inside a segment (after v, or drag with the mouse)",
+            "#segments",
+            SegmentView,
+            lambda b: (b.id or "").startswith("span."),
+        ),
         ("Codebook pane", "#codebook", CodebookTree, lambda b: True),
         ("Codings of the current segment", "#coding-list", CodingList, lambda b: True),
         ("Transcripts pane", "#transcripts", TranscriptPicker, lambda b: True),
@@ -51,5 +55,15 @@ def key_entries(app) -> list[KeyEntry]:
             if not isinstance(binding, Binding) or not binding.description or not wanted(binding):
                 continue
             keys = tuple(app.get_key_display(Binding(k.strip(), binding.action)) for k in binding.key.split(","))
-            entries.append(KeyEntry(title, keys, binding.tooltip or binding.description, binding.description, binding.action, pane, binding.id or ""))
+            entries.append(
+                KeyEntry(
+                    title,
+                    keys,
+                    binding.tooltip or binding.description,
+                    binding.description,
+                    binding.action,
+                    pane,
+                    binding.id or "",
+                )
+            )
     return entries

@@ -49,12 +49,20 @@ def _score(q: str, code: CodeInfo) -> tuple[float, str]:
     else:
         best = 0.9 * max(fuzz.partial_ratio(q, name), fuzz.WRatio(q, name)) if len(q) > 2 else 0.0
     key = default_process(code.key.replace(".", " ").replace("_", " "))
-    key_score = 94.0 if any(part.startswith(q) for part in key.split()) else (0.85 * fuzz.partial_ratio(q, key) if len(q) > 2 else 0.0)
+    key_score = (
+        94.0
+        if any(part.startswith(q) for part in key.split())
+        else (0.85 * fuzz.partial_ratio(q, key) if len(q) > 2 else 0.0)
+    )
     if key_score > best:
         best, why = key_score, "id"
     for keyword in code.keywords:
         kw = default_process(keyword)
-        kw_score = 90.0 if kw.startswith(q) or any(w.startswith(q) for w in kw.split()) else (0.8 * fuzz.partial_ratio(q, kw) if len(q) > 3 else 0.0)
+        kw_score = (
+            90.0
+            if kw.startswith(q) or any(w.startswith(q) for w in kw.split())
+            else (0.8 * fuzz.partial_ratio(q, kw) if len(q) > 3 else 0.0)
+        )
         if kw_score > best:
             best, why = kw_score, "keyword"
     if best < 80 and len(q) > 2:

@@ -17,8 +17,9 @@ import asyncio
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from textual.message import Message
 
@@ -55,9 +56,15 @@ class ProjectRunner:
         self._thread = threading.Thread(target=self._loop, name="qualcode-project", daemon=True)
         self._thread.start()
 
-    def submit(self, fn: Callable[[], Any], then: Callable[[Any], None] | None = None, *,
-               error: Callable[[BaseException], None] | None = None, key: str | None = None,
-               description: str = "working") -> int:
+    def submit(
+        self,
+        fn: Callable[[], Any],
+        then: Callable[[Any], None] | None = None,
+        *,
+        error: Callable[[BaseException], None] | None = None,
+        key: str | None = None,
+        description: str = "working",
+    ) -> int:
         ticket = self._next
         self._next += 1
         if key is not None:
@@ -92,7 +99,7 @@ class ProjectRunner:
                 started = time.perf_counter()
                 try:
                     outcome = JobOutcome(ticket, True, fn(), then, error, description, time.perf_counter() - started)
-                except BaseException as exc:  # noqa: BLE001 - reported on screen, never lost
+                except BaseException as exc:
                     outcome = JobOutcome(ticket, False, exc, then, error, description, time.perf_counter() - started)
             self.owner.post_message(JobDone(outcome))
 
@@ -118,5 +125,9 @@ def raise_or_report(owner, exc: BaseException) -> None:
         say(owner.app, str(exc), severity="error", title="Not done")
     else:
         owner.log.error(repr(exc))
-        say(owner.app, f"{type(exc).__name__}: {exc}. Work already saved is safe.", severity="error",
-            title="Unexpected error")
+        say(
+            owner.app,
+            f"{type(exc).__name__}: {exc}. Work already saved is safe.",
+            severity="error",
+            title="Unexpected error",
+        )

@@ -38,8 +38,13 @@ def project_key(project) -> str:
         return str(project)
 
 
-def save_position(project: str, coder: str, transcript: str | None, segment_position: int | None,
-                  positions: dict[str, int] | None = None) -> None:
+def save_position(
+    project: str,
+    coder: str,
+    transcript: str | None,
+    segment_position: int | None,
+    positions: dict[str, int] | None = None,
+) -> None:
     """Remember the open transcript and segment, and the segment last visited in each transcript."""
     path = state_file()
     try:

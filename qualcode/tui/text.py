@@ -10,7 +10,7 @@ widgets below are the only ones the workbench uses to show it.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from rich.style import Style
 from rich.text import Text
@@ -63,7 +63,7 @@ def contrast(color: str | None) -> str:
     """Black or white, whichever reads better on ``color`` (#rrggbb)."""
     if not color or len(color) != 7:
         return "black"
-    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
     return "black" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "white"
 
 
@@ -71,7 +71,11 @@ def chip(name: str, color: str | None, marker: str = "") -> Text:
     """A code as a coloured chip: `` Plans ``."""
     background = color or "#808080"
     label = f" {name}{marker} "
-    return Text(label.translate(_CONTROL).replace("\n", " "), style=Style(color=contrast(background), bgcolor=background), end="")
+    return Text(
+        label.translate(_CONTROL).replace("\n", " "),
+        style=Style(color=contrast(background), bgcolor=background),
+        end="",
+    )
 
 
 def swatch(color: str | None) -> Text:

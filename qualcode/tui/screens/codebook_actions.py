@@ -38,7 +38,9 @@ class CodebookActions:
 
     def action_add_code(self, top_level: bool = False) -> None:
         parent = None if top_level else self.code_by_key.get(self.codebook.highlighted_key or "")
-        title = Text("New top-level code") if parent is None else Text.assemble("New code under ", one_line(parent.name))
+        title = (
+            Text("New top-level code") if parent is None else Text.assemble("New code under ", one_line(parent.name))
+        )
         coder, p = self.coder, self.project
 
         def entered(values: dict | None) -> None:
@@ -49,9 +51,11 @@ class CodebookActions:
                 return
             name = values.pop("name")
             definition = {k: v for k, v in values.items() if v}
-            self.run_project(lambda: p.add_code(name, parent.key if parent else None, coder=coder, **definition),
-                             lambda info: self._changed(Text.assemble("+ added ", one_line(info.name), " (u undoes)"), info.key),
-                             description="adding the code")
+            self.run_project(
+                lambda: p.add_code(name, parent.key if parent else None, coder=coder, **definition),
+                lambda info: self._changed(Text.assemble("+ added ", one_line(info.name), " (u undoes)"), info.key),
+                description="adding the code",
+            )
 
         self.app.push_screen(CodeEditDialog(title), entered)
 
@@ -64,9 +68,11 @@ class CodebookActions:
         def entered(name: str | None) -> None:
             if name is None or name.strip() == code.name:
                 return
-            self.run_project(lambda: p.update_code(code.key, coder=coder, name=name),
-                             lambda info: self._changed(Text.assemble("renamed to ", one_line(info.name), " (u undoes)"), info.key),
-                             description="renaming")
+            self.run_project(
+                lambda: p.update_code(code.key, coder=coder, name=name),
+                lambda info: self._changed(Text.assemble("renamed to ", one_line(info.name), " (u undoes)"), info.key),
+                description="renaming",
+            )
 
         self.app.push_screen(TextPrompt(Text.assemble("Rename ", one_line(code.name)), code.name), entered)
 
@@ -79,9 +85,13 @@ class CodebookActions:
         def entered(changes: dict | None) -> None:
             if not changes:
                 return
-            self.run_project(lambda: p.update_code(code.key, coder=coder, **changes),
-                             lambda info: self._changed(Text.assemble("saved the definition of ", one_line(info.name), " (u undoes)"), info.key),
-                             description="saving the definition")
+            self.run_project(
+                lambda: p.update_code(code.key, coder=coder, **changes),
+                lambda info: self._changed(
+                    Text.assemble("saved the definition of ", one_line(info.name), " (u undoes)"), info.key
+                ),
+                description="saving the definition",
+            )
 
         self.app.push_screen(CodeEditDialog(Text.assemble("Edit ", one_line(code.name)), code), entered)
 
@@ -99,13 +109,24 @@ class CodebookActions:
             if parent == code.parent_key:
                 return
             where = "the top level" if parent is None else self.code_by_key[parent].name
-            self.run_project(lambda: p.move_code(code.key, parent, coder=coder),
-                             lambda info: self._changed(Text.assemble("moved ", one_line(info.name), " to ", one_line(where), " (u undoes)"), info.key),
-                             description="moving the code")
+            self.run_project(
+                lambda: p.move_code(code.key, parent, coder=coder),
+                lambda info: self._changed(
+                    Text.assemble("moved ", one_line(info.name), " to ", one_line(where), " (u undoes)"), info.key
+                ),
+                description="moving the code",
+            )
 
-        self.app.push_screen(CodeFinder(self.codes, title=Text.assemble("Move ", one_line(code.name), " under…"),
-                                        allow_top_level=True, exclude=inside,
-                                        hint="choose the new parent · Enter: move · Esc: cancel"), chosen)
+        self.app.push_screen(
+            CodeFinder(
+                self.codes,
+                title=Text.assemble("Move ", one_line(code.name), " under…"),
+                allow_top_level=True,
+                exclude=inside,
+                hint="choose the new parent · Enter: move · Esc: cancel",
+            ),
+            chosen,
+        )
 
     def action_merge_code(self) -> None:
         code = self._highlighted_code()
@@ -117,23 +138,43 @@ class CodebookActions:
             if target is None or target == TOP_LEVEL:
                 return
             into = self.code_by_key[target]
-            self.run_project(p.code_counts, lambda totals: confirm(into, totals.get(code.key, 0)), description="counting codings")
+            self.run_project(
+                p.code_counts, lambda totals: confirm(into, totals.get(code.key, 0)), description="counting codings"
+            )
 
         def confirm(into, n: int) -> None:
-            body = Text.assemble(f"Its {n} coding{'s' if n != 1 else ''} (by every coder) and its memos move to ",
-                                 one_line(into.name), ", and ", one_line(code.name), " is deleted. u undoes it.")
-            self.app.push_screen(ConfirmDialog(Text.assemble("Merge ", one_line(code.name), " into ", one_line(into.name), "?"),
-                                               body, yes="Merge"),
-                                 lambda yes: merge(into) if yes else None)
+            body = Text.assemble(
+                f"Its {n} coding{'s' if n != 1 else ''} (by every coder) and its memos move to ",
+                one_line(into.name),
+                ", and ",
+                one_line(code.name),
+                " is deleted. u undoes it.",
+            )
+            self.app.push_screen(
+                ConfirmDialog(
+                    Text.assemble("Merge ", one_line(code.name), " into ", one_line(into.name), "?"), body, yes="Merge"
+                ),
+                lambda yes: merge(into) if yes else None,
+            )
 
         def merge(into) -> None:
-            self.run_project(lambda: p.merge_code(code.key, into.key, coder=coder),
-                             lambda n: self._changed(Text.assemble(f"merged ({n} codings moved) into ", one_line(into.name), " (u undoes)"), into.key),
-                             description="merging")
+            self.run_project(
+                lambda: p.merge_code(code.key, into.key, coder=coder),
+                lambda n: self._changed(
+                    Text.assemble(f"merged ({n} codings moved) into ", one_line(into.name), " (u undoes)"), into.key
+                ),
+                description="merging",
+            )
 
-        self.app.push_screen(CodeFinder(self.codes, title=Text.assemble("Merge ", one_line(code.name), " into…"),
-                                        exclude={code.key}, hint="choose the code that stays · Enter: merge · Esc: cancel"),
-                             chosen)
+        self.app.push_screen(
+            CodeFinder(
+                self.codes,
+                title=Text.assemble("Merge ", one_line(code.name), " into…"),
+                exclude={code.key},
+                hint="choose the code that stays · Enter: merge · Esc: cancel",
+            ),
+            chosen,
+        )
 
     def action_delete_code(self) -> None:
         code = self._highlighted_code()
@@ -144,30 +185,47 @@ class CodebookActions:
         def counted(totals: dict[str, int]) -> None:
             n = totals.get(code.key, 0)
             if n:
-                say(self.app, f"{code.name} has {n} coding{'s' if n != 1 else ''}; merge it into another code (M) "
-                              "instead of deleting it, so that no coding is lost.", severity="error", title="Not deleted")
+                say(
+                    self.app,
+                    f"{code.name} has {n} coding{'s' if n != 1 else ''}; merge it into another code (M) "
+                    "instead of deleting it, so that no coding is lost.",
+                    severity="error",
+                    title="Not deleted",
+                )
                 return
             if any(c.parent_key == code.key for c in self.codes):
-                say(self.app, f"{code.name} has sub-codes; move or delete them first.", severity="error", title="Not deleted")
+                say(
+                    self.app,
+                    f"{code.name} has sub-codes; move or delete them first.",
+                    severity="error",
+                    title="Not deleted",
+                )
                 return
-            self.app.push_screen(ConfirmDialog(Text.assemble("Delete ", one_line(code.name), "?"),
-                                               Text("It has no codings. u undoes it."), yes="Delete"),
-                                 lambda yes: delete() if yes else None)
+            self.app.push_screen(
+                ConfirmDialog(
+                    Text.assemble("Delete ", one_line(code.name), "?"),
+                    Text("It has no codings. u undoes it."),
+                    yes="Delete",
+                ),
+                lambda yes: delete() if yes else None,
+            )
 
         def delete() -> None:
-            self.run_project(lambda: p.delete_code(code.key, coder=coder),
-                             lambda _: self._changed(Text.assemble("deleted ", one_line(code.name), " (u undoes)")),
-                             description="deleting the code")
+            self.run_project(
+                lambda: p.delete_code(code.key, coder=coder),
+                lambda _: self._changed(Text.assemble("deleted ", one_line(code.name), " (u undoes)")),
+                description="deleting the code",
+            )
 
         self.run_project(p.code_counts, counted, description="counting codings")
 
     def action_write_codebook(self) -> None:
-        from qualcode.db.engine import sqlite_path, resolve_url
+        from qualcode.db.engine import resolve_url, sqlite_path
 
         p = self.project
         try:
             db_file = sqlite_path(resolve_url(p.location))
-        except Exception:  # noqa: BLE001 - a server URL: suggest a file in the working directory
+        except Exception:
             db_file = None
         default = str(db_file.with_name(db_file.stem + "-codebook.yaml")) if db_file else "codebook.yaml"
 
@@ -176,8 +234,10 @@ class CodebookActions:
                 return
             target = Path(path).expanduser()
             if target.exists():
-                self.app.push_screen(ConfirmDialog(Text.assemble("Replace ", one_line(str(target)), "?"), yes="Replace"),
-                                     lambda yes: write(target) if yes else None)
+                self.app.push_screen(
+                    ConfirmDialog(Text.assemble("Replace ", one_line(str(target)), "?"), yes="Replace"),
+                    lambda yes: write(target) if yes else None,
+                )
             else:
                 write(target)
 
@@ -189,9 +249,18 @@ class CodebookActions:
                 save_codebook(doc, target)
                 return len(doc.by_id())
 
-            self.run_project(save, lambda n: say(self.app, f"Wrote {n} codes to {target}", title="Codebook saved"),
-                             error=lambda exc: say(self.app, f"Could not write {target}: {exc}", severity="error"),
-                             description="writing the codebook")
+            self.run_project(
+                save,
+                lambda n: say(self.app, f"Wrote {n} codes to {target}", title="Codebook saved"),
+                error=lambda exc: say(self.app, f"Could not write {target}: {exc}", severity="error"),
+                description="writing the codebook",
+            )
 
-        self.app.push_screen(TextPrompt("Write the codebook as YAML to", default,
-                                        hint="Enter: write · Esc: cancel · `qualcode codebook update FILE` reads it back"), entered)
+        self.app.push_screen(
+            TextPrompt(
+                "Write the codebook as YAML to",
+                default,
+                hint="Enter: write · Esc: cancel · `qualcode codebook update FILE` reads it back",
+            ),
+            entered,
+        )

@@ -13,8 +13,9 @@ import gc
 import itertools
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -99,28 +100,85 @@ class WorkbenchScreen(CodebookActions, Screen):
     """
 
     BINDINGS = [
-        Binding("slash", "find_code", "Find code", id="workbench.find_code",
-                tooltip="Find a code by typing part of its name, id, keyword or definition; Enter applies it"),
-        Binding("u,ctrl+z", "undo", "Undo", id="workbench.undo",
-                tooltip="Undo your last change (codings, memos, codebook edits), even after a restart"),
+        Binding(
+            "slash",
+            "find_code",
+            "Find code",
+            id="workbench.find_code",
+            tooltip="Find a code by typing part of its name, id, keyword or definition; Enter applies it",
+        ),
+        Binding(
+            "u,ctrl+z",
+            "undo",
+            "Undo",
+            id="workbench.undo",
+            tooltip="Undo your last change (codings, memos, codebook edits), even after a restart",
+        ),
         Binding("U,ctrl+r,ctrl+y", "redo", "Redo", show=False, id="workbench.redo", tooltip="Redo what you undid"),
-        Binding("ctrl+f", "search", "Search", show=False, id="workbench.search",
-                tooltip="Search the text of every transcript; Enter opens the segment found"),
-        Binding("c", "compare", "Compare", id="workbench.compare",
-                tooltip="Show another coder's codings beside yours and mark where you differ; c again hides them"),
-        Binding("K", "agreement", "Agreement", show=False, id="workbench.agreement",
-                tooltip="Agreement with another coder per code, lowest first; Enter lists a code's disagreements, Enter again opens one"),
+        Binding(
+            "ctrl+f",
+            "search",
+            "Search",
+            show=False,
+            id="workbench.search",
+            tooltip="Search the text of every transcript; Enter opens the segment found",
+        ),
+        Binding(
+            "c",
+            "compare",
+            "Compare",
+            id="workbench.compare",
+            tooltip="Show another coder's codings beside yours and mark where you differ; c again hides them",
+        ),
+        Binding(
+            "K",
+            "agreement",
+            "Agreement",
+            show=False,
+            id="workbench.agreement",
+            tooltip="Agreement with another coder per code, lowest first; Enter lists a code's disagreements, Enter again opens one",
+        ),
         Binding("question_mark,f1", "help", "Help", id="workbench.help", tooltip="This help"),
-        Binding("1", "focus_pane('transcripts')", "Transcripts", show=False, id="workbench.focus_transcripts",
-                tooltip="Go to the transcripts pane"),
-        Binding("2", "focus_pane('segments')", "Transcript", show=False, id="workbench.focus_segments",
-                tooltip="Go to the transcript pane (segments)"),
-        Binding("3", "focus_pane('codebook')", "Codebook", show=False, id="workbench.focus_codebook",
-                tooltip="Go to the codebook"),
-        Binding("4", "focus_pane('coding-list')", "Codings", show=False, id="workbench.focus_codings",
-                tooltip="Go to the current segment's codings (to remove one or write a memo on it)"),
-        Binding("A", "add_code(True)", "New top-level code", show=False, id="workbench.add_top_code",
-                tooltip="Add a code at the top level of the codebook"),
+        Binding(
+            "1",
+            "focus_pane('transcripts')",
+            "Transcripts",
+            show=False,
+            id="workbench.focus_transcripts",
+            tooltip="Go to the transcripts pane",
+        ),
+        Binding(
+            "2",
+            "focus_pane('segments')",
+            "Transcript",
+            show=False,
+            id="workbench.focus_segments",
+            tooltip="Go to the transcript pane (segments)",
+        ),
+        Binding(
+            "3",
+            "focus_pane('codebook')",
+            "Codebook",
+            show=False,
+            id="workbench.focus_codebook",
+            tooltip="Go to the codebook",
+        ),
+        Binding(
+            "4",
+            "focus_pane('coding-list')",
+            "Codings",
+            show=False,
+            id="workbench.focus_codings",
+            tooltip="Go to the current segment's codings (to remove one or write a memo on it)",
+        ),
+        Binding(
+            "A",
+            "add_code(True)",
+            "New top-level code",
+            show=False,
+            id="workbench.add_top_code",
+            tooltip="Add a code at the top level of the codebook",
+        ),
         Binding("q", "quit", "Quit", id="workbench.quit", tooltip="Quit (everything is already saved)"),
     ]
 
@@ -179,8 +237,11 @@ class WorkbenchScreen(CodebookActions, Screen):
         self.status = self.query_one(StatusBar)
         self.detail = self.query_one(SegmentDetail)
         self.definition = self.query_one(DefinitionPanel)
-        self.status.set(project=self.project.location, coder=self.coder,
-                        message=Text("? help · / find a code · a apply · n next uncoded · u undo", style="italic"))
+        self.status.set(
+            project=self.project.location,
+            coder=self.coder,
+            message=Text("? help · / find a code · a apply · n next uncoded · u undo", style="italic"),
+        )
         self.set_interval(0.1, self._show_busy)
         self.view.focus()
         self.reload(initial=True)
@@ -194,22 +255,32 @@ class WorkbenchScreen(CodebookActions, Screen):
 
     # ------------------------------------------------------------------ running project calls
 
-    def run_project(self, fn: Callable[[], Any], then: Callable[[Any], None] | None = None, *,
-                    description: str = "saving", key: str | None = None,
-                    error: Callable[[BaseException], None] | None = None) -> int:
+    def run_project(
+        self,
+        fn: Callable[[], Any],
+        then: Callable[[Any], None] | None = None,
+        *,
+        description: str = "saving",
+        key: str | None = None,
+        error: Callable[[BaseException], None] | None = None,
+    ) -> int:
         """Call the project off the UI thread; ``then`` runs with the result once it is committed."""
         ticket = self.runner.submit(fn, then, error=error, key=key, description=description)
         self._submitted[ticket] = time.perf_counter()
         return ticket
 
-    def run_cpu(self, fn: Callable[..., Any], *args: Any, then: Callable[[Any], None] | None = None,
-                description: str = "working") -> None:
+    def run_cpu(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        then: Callable[[Any], None] | None = None,
+        description: str = "working",
+    ) -> None:
         """CPU-heavy work (training a model, named entities) in another *process*, never a thread:
         in a thread it holds the interpreter lock and every key press waits (measured: 4x the
         latency). ``fn`` and ``args`` must be picklable; ``then`` gets the result on the UI thread.
         The status bar shows the work while it runs."""
         import asyncio
-
         import contextlib
         import sys
 
@@ -228,7 +299,7 @@ class WorkbenchScreen(CodebookActions, Screen):
         async def wait() -> None:
             try:
                 result = await asyncio.wrap_future(future)
-            except Exception as exc:  # noqa: BLE001 - shown, never lost
+            except Exception as exc:
                 from qualcode.tui.runner import raise_or_report
 
                 raise_or_report(self, exc)
@@ -338,8 +409,14 @@ class WorkbenchScreen(CodebookActions, Screen):
             return
         self.open_transcript(self.transcripts[0].id)
 
-    def open_transcript(self, transcript_id: int, segment_id: int | None = None, position: int | None = None,
-                        query: str = "", keep_filter: bool = False) -> None:
+    def open_transcript(
+        self,
+        transcript_id: int,
+        segment_id: int | None = None,
+        position: int | None = None,
+        query: str = "",
+        keep_filter: bool = False,
+    ) -> None:
         coder, other, p = self.coder, self.other, self.project
         info = next((t for t in self.transcripts if t.id == transcript_id), None)
         if info is None:
@@ -352,8 +429,12 @@ class WorkbenchScreen(CodebookActions, Screen):
             codings = p.codings(transcript_id, coders=[coder] + ([other] if other else []))
             seg_ids = {s.id for s in segments}
             coding_ids = {c.id for c in codings}
-            memos = [m for m in p.memos(coder)
-                     if (m.target == "segment" and m.target_id in seg_ids) or (m.target == "coding" and m.target_id in coding_ids)]
+            memos = [
+                m
+                for m in p.memos(coder)
+                if (m.target == "segment" and m.target_id in seg_ids)
+                or (m.target == "coding" and m.target_id in coding_ids)
+            ]
             return TranscriptData(info, segments, codings, memos, other, segment_id, position, query)
 
         self.run_project(fetch, self._transcript_loaded, description=f"opening {info.name}", key="transcript")
@@ -418,8 +499,14 @@ class WorkbenchScreen(CodebookActions, Screen):
             segment_id = self.view.current.id
         index = next((i for i, s in enumerate(segments) if s.id == segment_id), 0)
         o = self.open
-        data = SegmentData(segments=segments, codings=o.codings if o else {}, memos=set(o.segment_memos) if o else set(),
-                           coder=self.coder, other=self.other, matches=o.matches if o else {})
+        data = SegmentData(
+            segments=segments,
+            codings=o.codings if o else {},
+            memos=set(o.segment_memos) if o else set(),
+            coder=self.coder,
+            other=self.other,
+            matches=o.matches if o else {},
+        )
         self.view.set_data(data, cursor=index)
         self._update_title()
         self._update_modes()
@@ -449,7 +536,9 @@ class WorkbenchScreen(CodebookActions, Screen):
             modes.append(Text.assemble(("filter ", "bold cyan"), one_line(code.name if code else self.filter_key)))
         if self.view.selecting:
             span = self.view.selection_span
-            modes.append(Text(f"span {span[1] - span[0] if span else 0} chars · a: code it · Esc: cancel", style="bold yellow"))
+            modes.append(
+                Text(f"span {span[1] - span[0] if span else 0} chars · a: code it · Esc: cancel", style="bold yellow")
+            )
         self.status.set(modes=modes)
 
     def _update_progress(self) -> None:
@@ -472,7 +561,10 @@ class WorkbenchScreen(CodebookActions, Screen):
         self.detail.show(seg, codings, o.coding_memos if o else {}, memo, self.coder, self.other, context)
         if seg is not None:
             n = len(self.view.data.segments)
-            self.status.set(position=f"segment {seg.position + 1}" + (f" ({self.view.cursor + 1}/{n} shown)" if self.filter_key else ""))
+            self.status.set(
+                position=f"segment {seg.position + 1}"
+                + (f" ({self.view.cursor + 1}/{n} shown)" if self.filter_key else "")
+            )
 
     def _show_definition(self) -> None:
         key = self.codebook.highlighted_key
@@ -493,8 +585,9 @@ class WorkbenchScreen(CodebookActions, Screen):
         if self.open is not None:
             if self._last_position is not None:
                 self._positions[self.open.info.name] = self._last_position
-            state.save_position(state.project_key(self.project), self.coder, self.open.info.name, self._last_position,
-                                self._positions)
+            state.save_position(
+                state.project_key(self.project), self.coder, self.open.info.name, self._last_position, self._positions
+            )
 
     # ------------------------------------------------------------------ messages up
 
@@ -558,8 +651,11 @@ class WorkbenchScreen(CodebookActions, Screen):
         start, end = span if span else (None, None)
         coder, p = self.coder, self.project
         transcript_id = self.open.info.id if self.open else None
-        self.run_project(lambda: p.apply_code(coder, key, seg.id, start, end), partial_then(self._applied, transcript_id),
-                         description="saving")
+        self.run_project(
+            lambda: p.apply_code(coder, key, seg.id, start, end),
+            partial_then(self._applied, transcript_id),
+            description="saving",
+        )
 
     def _applied(self, transcript_id: int | None, info: CodingInfo) -> None:
         o = self.open
@@ -641,8 +737,13 @@ class WorkbenchScreen(CodebookActions, Screen):
             self._count(coding.code_key, -1)
             self.view.update_segments({coding.segment_id})
             self._after_codings_changed(coding.code_key)
-            self.status.set(message=Text.assemble(("✗ removed ", "yellow"), one_line(coding.code_name),
-                                                  f" from segment {self._position_of(coding.segment_id)} (u undoes)"))
+            self.status.set(
+                message=Text.assemble(
+                    ("✗ removed ", "yellow"),
+                    one_line(coding.code_name),
+                    f" from segment {self._position_of(coding.segment_id)} (u undoes)",
+                )
+            )
 
         self.run_project(lambda: p.remove_coding(coder, coding.id), removed, description="saving")
 
@@ -685,7 +786,10 @@ class WorkbenchScreen(CodebookActions, Screen):
     def action_next_disagreement(self, direction: int = 1) -> None:
         found = self.disagreements()
         if not found:
-            say(self.app, "No differences in this transcript." if self.other else "Press c to compare with another coder first.")
+            say(
+                self.app,
+                "No differences in this transcript." if self.other else "Press c to compare with another coder first.",
+            )
             return
         here = self.view.cursor
         if direction > 0:
@@ -702,7 +806,11 @@ class WorkbenchScreen(CodebookActions, Screen):
             return
         key = self.codebook.highlighted_key
         if key is None:
-            say(self.app, "Highlight a code in the codebook first: f shows only the segments carrying it.", severity="warning")
+            say(
+                self.app,
+                "Highlight a code in the codebook first: f shows only the segments carrying it.",
+                severity="warning",
+            )
             return
         self.filter_key = key
         if not self.visible_segments():
@@ -744,8 +852,11 @@ class WorkbenchScreen(CodebookActions, Screen):
 
         def saved(result: MemoInfo | None) -> None:
             o = self.open
-            store = {"segment": o.segment_memos if o else {}, "coding": o.coding_memos if o else {},
-                     "code": self.code_memos}[target]
+            store = {
+                "segment": o.segment_memos if o else {},
+                "coding": o.coding_memos if o else {},
+                "code": self.code_memos,
+            }[target]
             if result is None:
                 store.pop(target_id, None)
             else:
@@ -791,8 +902,15 @@ class WorkbenchScreen(CodebookActions, Screen):
         names = {c.id: c.name for c in self.codes}
         positions = {s.id: s.position + 1 for s in self.open.segments} if self.open else {}
         summary = re.sub(r"code #(\d+)", lambda m: names.get(int(m.group(1)), m.group(0)), summary)
-        return re.sub(r"segment #(\d+)", lambda m: f"segment {positions[int(m.group(1))]}"
-                      if int(m.group(1)) in positions else "a segment of another transcript", summary)
+        return re.sub(
+            r"segment #(\d+)",
+            lambda m: (
+                f"segment {positions[int(m.group(1))]}"
+                if int(m.group(1)) in positions
+                else "a segment of another transcript"
+            ),
+            summary,
+        )
 
     def action_find_code(self) -> None:
         def chosen(key: str | None) -> None:
@@ -807,7 +925,11 @@ class WorkbenchScreen(CodebookActions, Screen):
         if seg is None:
             return Text("Find a code")
         span = self.view.selection_span
-        what = f"the selected {span[1] - span[0]} characters of segment {seg.position + 1}" if span else f"segment {seg.position + 1}"
+        what = (
+            f"the selected {span[1] - span[0]} characters of segment {seg.position + 1}"
+            if span
+            else f"segment {seg.position + 1}"
+        )
         return Text(f"Apply a code to {what}")
 
     def show_code(self, key: str) -> None:
@@ -841,8 +963,10 @@ class WorkbenchScreen(CodebookActions, Screen):
             if len(others) == 1:
                 self._start_compare(others[0])
                 return
-            self.app.push_screen(ChoiceDialog("Compare your codings with…", [(name, one_line(name)) for name in others]),
-                                 lambda name: self._start_compare(name) if name else None)
+            self.app.push_screen(
+                ChoiceDialog("Compare your codings with…", [(name, one_line(name)) for name in others]),
+                lambda name: self._start_compare(name) if name else None,
+            )
 
         self.run_project(p.coders, listed, description="listing coders")
 
@@ -855,8 +979,12 @@ class WorkbenchScreen(CodebookActions, Screen):
         def compute(other: str | None) -> None:
             if other:
                 self.status.set(message=Text.assemble("computing agreement with ", one_line(other), "…"))
-                self.run_project(lambda: build_agreement_view(p, coder, other), show, description="computing agreement",
-                                 error=lambda exc: say(self.app, str(exc), severity="warning"))
+                self.run_project(
+                    lambda: build_agreement_view(p, coder, other),
+                    show,
+                    description="computing agreement",
+                    error=lambda exc: say(self.app, str(exc), severity="warning"),
+                )
 
         if self.other:
             compute(self.other)
@@ -869,7 +997,9 @@ class WorkbenchScreen(CodebookActions, Screen):
             elif len(others) == 1:
                 compute(others[0])
             else:
-                self.app.push_screen(ChoiceDialog("Agreement with…", [(name, one_line(name)) for name in others]), compute)
+                self.app.push_screen(
+                    ChoiceDialog("Agreement with…", [(name, one_line(name)) for name in others]), compute
+                )
 
         self.run_project(p.coders, listed, description="listing coders")
 

@@ -85,7 +85,9 @@ class AgreementScreen(ModalScreen[Difference | None]):
 
     def compose(self):
         with Vertical():
-            yield UserStatic(Text.assemble("Agreement with ", one_line(self.view.other), " — lowest first"), id="agreement-title")
+            yield UserStatic(
+                Text.assemble("Agreement with ", one_line(self.view.other), " — lowest first"), id="agreement-title"
+            )
             yield UserStatic(Text(self.view.header), id="agreement-header")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="agreement-codes")
             yield UserOptionList(id="agreement-differences")
@@ -102,8 +104,13 @@ class AgreementScreen(ModalScreen[Difference | None]):
         for d in self.view.differences:
             counts[d.code_key] = counts.get(d.code_key, 0) + 1
         for row in self.view.codes:
-            table.add_row(one_line("  " * row.depth + row.name), *[_cell(m, row.values.get(m)) for m, _ in MEASURES],
-                          Text(str(row.units)), Text(str(counts.get(row.key, 0))), key=row.key)
+            table.add_row(
+                one_line("  " * row.depth + row.name),
+                *[_cell(m, row.values.get(m)) for m, _ in MEASURES],
+                Text(str(row.units)),
+                Text(str(counts.get(row.key, 0))),
+                key=row.key,
+            )
         table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -117,19 +124,29 @@ class AgreementScreen(ModalScreen[Difference | None]):
         options.clear_options()
         name = next((c.name for c in self.view.codes if c.key == code_key), code_key)
         if not found:
-            options.add_option(Option(Text.assemble("The coders agree on every segment for ", one_line(name)), disabled=True))
+            options.add_option(
+                Option(Text.assemble("The coders agree on every segment for ", one_line(name)), disabled=True)
+            )
         for index, d in enumerate(found):
             prompt = Text.assemble(
-                one_line(d.transcript, "bold"), f" · segment {d.position + 1}",
-                (" · " + d.speaker) if d.speaker else "", "\n",
-                Text(f"applied by {', '.join(d.applied_by)}; not by {', '.join(d.not_by)}", style="cyan"), "\n",
+                one_line(d.transcript, "bold"),
+                f" · segment {d.position + 1}",
+                (" · " + d.speaker) if d.speaker else "",
+                "\n",
+                Text(f"applied by {', '.join(d.applied_by)}; not by {', '.join(d.not_by)}", style="cyan"),
+                "\n",
                 one_line(d.text[:300]),
             )
             options.add_option(Option(prompt, id=str(index)))
         self._found = found
         self.add_class("-differences")
         self.query_one("#agreement-hint", UserStatic).update(
-            Text.assemble("Disagreements on ", one_line(name), " · Enter: open the segment in compare mode · Esc: back to the codes"))
+            Text.assemble(
+                "Disagreements on ",
+                one_line(name),
+                " · Enter: open the segment in compare mode · Esc: back to the codes",
+            )
+        )
         options.highlighted = 0 if found else None
         options.focus()
 
@@ -142,7 +159,9 @@ class AgreementScreen(ModalScreen[Difference | None]):
         if self._code is not None:
             self._code = None
             self.remove_class("-differences")
-            self.query_one("#agreement-hint", UserStatic).update(Text("Enter: list the disagreements of the code · Esc: close"))
+            self.query_one("#agreement-hint", UserStatic).update(
+                Text("Enter: list the disagreements of the code · Esc: close")
+            )
             self.query_one(DataTable).focus()
         else:
             self.dismiss(None)
@@ -154,12 +173,30 @@ def build_view(project, coder: str, other: str) -> AgreementView:
 
     data = project.reliability_data([coder, other])
     report = build_report(data, project.codebook_version(), order="worst")
-    codes = [CodeAgreement(r.key, r.label, r.depth,
-                           {m: (r.results[m].value if m in r.results else None) for m, _ in MEASURES}, r.n_units)
-             for r in report.by_code]
+    codes = [
+        CodeAgreement(
+            r.key,
+            r.label,
+            r.depth,
+            {m: (r.results[m].value if m in r.results else None) for m, _ in MEASURES},
+            r.n_units,
+        )
+        for r in report.by_code
+    ]
     ids = {t.name: t.id for t in project.transcripts()}
-    differences = [Difference(d.code_key, ids[d.transcript], d.transcript, d.segment_id, d.position, d.speaker, d.text,
-                              d.applied_by, d.not_by)
-                   for d in project.disagreements([coder, other])]
+    differences = [
+        Difference(
+            d.code_key,
+            ids[d.transcript],
+            d.transcript,
+            d.segment_id,
+            d.position,
+            d.speaker,
+            d.text,
+            d.applied_by,
+            d.not_by,
+        )
+        for d in project.disagreements([coder, other])
+    ]
     header = " · ".join(line for line in header_lines(report)[:5])
     return AgreementView(other, header, codes, differences)

@@ -19,13 +19,16 @@ class CodeEditDialog(ModalScreen[dict | None]):
     """Returns the fields that changed (name, description, include, exclude, example, keywords,
     color), all of them for a new code, or None when cancelled."""
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        """
     CodeEditDialog { align: center middle; }
     CodeEditDialog > .dialog { width: 90; height: 90%; }
     CodeEditDialog VerticalScroll { height: 1fr; }
     CodeEditDialog TextArea { height: 4; }
     CodeEditDialog Label { margin-top: 1; color: $text-muted; }
-    """ + DIALOG_CSS
+    """
+        + DIALOG_CSS
+    )
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="code_edit.save", priority=True),
         Binding("escape", "cancel", "Cancel", id="code_edit.cancel"),
@@ -73,8 +76,12 @@ class CodeEditDialog(ModalScreen[dict | None]):
         if self.code is None:
             self.dismiss(values)
             return
-        original = {"name": self.code.name, **{f: getattr(self.code, f) for f in FIELDS},
-                    "keywords": list(self.code.keywords), "color": self.code.color}
+        original = {
+            "name": self.code.name,
+            **{f: getattr(self.code, f) for f in FIELDS},
+            "keywords": list(self.code.keywords),
+            "color": self.code.color,
+        }
         # The colour shown is inherited when the code has none of its own: unchanged means unchanged.
         self.dismiss({k: v for k, v in values.items() if v != original[k]})
 

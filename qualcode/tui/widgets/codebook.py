@@ -28,23 +28,67 @@ class CodebookTree(UserTree):
     """
 
     BINDINGS = [
-        Binding("enter,a", "screen.apply_code", "Apply", id="codebook.apply",
-                tooltip="Apply the highlighted code to the current segment (or the selected span); double-click does too"),
+        Binding(
+            "enter,a",
+            "screen.apply_code",
+            "Apply",
+            id="codebook.apply",
+            tooltip="Apply the highlighted code to the current segment (or the selected span); double-click does too",
+        ),
         Binding("space", "toggle_node", "Fold", show=False, id="codebook.fold", tooltip="Fold or unfold the sub-codes"),
         Binding("m", "screen.memo_code", "Memo", id="codebook.memo", tooltip="Write a memo on the highlighted code"),
-        Binding("plus,insert", "screen.add_code", "New", id="codebook.add", tooltip="Add a sub-code under the highlighted code"),
+        Binding(
+            "plus,insert",
+            "screen.add_code",
+            "New",
+            id="codebook.add",
+            tooltip="Add a sub-code under the highlighted code",
+        ),
         Binding("r", "screen.rename_code", "Rename", id="codebook.rename", tooltip="Rename the highlighted code"),
-        Binding("e", "screen.edit_code", "Edit", id="codebook.edit",
-                tooltip="Edit the highlighted code's definition (description, include, exclude, example, keywords, colour)"),
-        Binding("p", "screen.move_code", "Move", id="codebook.move", tooltip="Move the highlighted code under another parent"),
-        Binding("M", "screen.merge_code", "Merge", id="codebook.merge",
-                tooltip="Merge the highlighted code into another: its codings move there (every coder's)"),
-        Binding("x", "screen.delete_code", "Delete", id="codebook.delete",
-                tooltip="Delete the highlighted code (only when it has no codings: merge it otherwise)"),
-        Binding("w", "screen.write_codebook", "Write YAML", show=False, id="codebook.write",
-                tooltip="Write the codebook out as YAML (what `qualcode codebook update` reads)"),
-        Binding("f", "screen.filter_code", "Filter", show=False, id="codebook.filter",
-                tooltip="Show only the segments carrying the highlighted code"),
+        Binding(
+            "e",
+            "screen.edit_code",
+            "Edit",
+            id="codebook.edit",
+            tooltip="Edit the highlighted code's definition (description, include, exclude, example, keywords, colour)",
+        ),
+        Binding(
+            "p",
+            "screen.move_code",
+            "Move",
+            id="codebook.move",
+            tooltip="Move the highlighted code under another parent",
+        ),
+        Binding(
+            "M",
+            "screen.merge_code",
+            "Merge",
+            id="codebook.merge",
+            tooltip="Merge the highlighted code into another: its codings move there (every coder's)",
+        ),
+        Binding(
+            "x",
+            "screen.delete_code",
+            "Delete",
+            id="codebook.delete",
+            tooltip="Delete the highlighted code (only when it has no codings: merge it otherwise)",
+        ),
+        Binding(
+            "w",
+            "screen.write_codebook",
+            "Write YAML",
+            show=False,
+            id="codebook.write",
+            tooltip="Write the codebook out as YAML (what `qualcode codebook update` reads)",
+        ),
+        Binding(
+            "f",
+            "screen.filter_code",
+            "Filter",
+            show=False,
+            id="codebook.filter",
+            tooltip="Show only the segments carrying the highlighted code",
+        ),
     ]
 
     class Highlighted(Message):
@@ -89,10 +133,11 @@ class CodebookTree(UserTree):
         self._code_nodes = {}
         for code in codes:
             parent = self._code_nodes.get(code.parent_key) if code.parent_key else self.root
-            node = (parent or self.root).add(code_label(code, counts.get(code.key, 0)), data=code.key,
-                                             expand=code.key not in collapsed)
+            node = (parent or self.root).add(
+                code_label(code, counts.get(code.key, 0)), data=code.key, expand=code.key not in collapsed
+            )
             self._code_nodes[code.key] = node
-        for key, node in self._code_nodes.items():
+        for node in self._code_nodes.values():
             node.allow_expand = bool(node.children)
         self._structure = structure
         if keep and keep in self._code_nodes:

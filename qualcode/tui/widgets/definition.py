@@ -22,8 +22,12 @@ def definition_text(code: CodeInfo | None, path: list[str], usage: str, memo: Me
     parts.append(Text.assemble(("id ", "dim"), plain(code.key, style="dim italic")))
     if usage:
         parts.append(plain(usage, style="dim"))
-    for label, value in (("Description", code.description), ("Include", code.include),
-                         ("Exclude", code.exclude), ("Example", code.example)):
+    for label, value in (
+        ("Description", code.description),
+        ("Include", code.include),
+        ("Exclude", code.exclude),
+        ("Example", code.example),
+    ):
         parts.append(Text(""))
         parts.append(Text(label, style="bold underline"))
         if value:

@@ -55,7 +55,7 @@ def coding_prompt(c: CodingInfo, seg: SegmentInfo, memo: MemoInfo | None, mine: 
         line.append_text(plain(f"{c.coder}: ", style="dim"))
     line.append_text(chip(c.code_name, c.color))
     if (c.start, c.end) != (seg.start, seg.end):
-        quote = seg.text[c.start - seg.start:c.end - seg.start]
+        quote = seg.text[c.start - seg.start : c.end - seg.start]
         line.append(" ")
         line.append_text(one_line("“" + (quote if len(quote) <= 60 else quote[:57] + "…") + "”", style="italic"))
     else:
@@ -85,7 +85,13 @@ class CodingList(Widget, can_focus=True):
     BINDINGS = [
         Binding("d,delete", "remove", "Remove", id="codings.remove", tooltip="Remove the chosen coding (yours only)"),
         Binding("m", "memo", "Memo", id="codings.memo", tooltip="Write a memo on the chosen coding"),
-        Binding("enter", "show_code", "Show code", id="codings.show", tooltip="Show the chosen coding's code in the codebook"),
+        Binding(
+            "enter",
+            "show_code",
+            "Show code",
+            id="codings.show",
+            tooltip="Show the chosen coding's code in the codebook",
+        ),
         Binding("down,j", "move(1)", "Down", show=False, id="codings.down"),
         Binding("up,k", "move(-1)", "Up", show=False, id="codings.up"),
     ]
@@ -113,7 +119,9 @@ class CodingList(Widget, can_focus=True):
         self._shown: tuple | None = None
         self._strips: tuple[tuple, list[Strip]] | None = None  # (size and cursor drawn for, lines)
 
-    def set_codings(self, codings: list[CodingInfo], seg: SegmentInfo | None, memos: dict[int, MemoInfo], coder: str) -> None:
+    def set_codings(
+        self, codings: list[CodingInfo], seg: SegmentInfo | None, memos: dict[int, MemoInfo], coder: str
+    ) -> None:
         shown = (seg.id if seg and codings else None, tuple(codings), tuple(memos.get(c.id) for c in codings), coder)
         if shown == self._shown:
             return  # e.g. moving between two uncoded segments: nothing to draw again
@@ -138,7 +146,7 @@ class CodingList(Widget, can_focus=True):
             top = self.highlighted - rows + 1
         console, base = self.app.console, self.rich_style
         strips = []
-        for i, prompt in enumerate(self.prompts[top:top + rows], top):
+        for i, prompt in enumerate(self.prompts[top : top + rows], top):
             strip = text_strip(prompt, width, console)
             if i == self.highlighted:  # under the chips, across the pane's width
                 strip = strip.apply_style(self.get_component_rich_style("codings--cursor"))
@@ -214,8 +222,16 @@ class SegmentDetail(Vertical):
             for panel in SEGMENT_PANELS:
                 yield panel()
 
-    def show(self, seg: SegmentInfo | None, codings: list[CodingInfo], memos: dict[int, MemoInfo],
-             segment_memo: MemoInfo | None, coder: str, other: str | None, context: SegmentContext) -> None:
+    def show(
+        self,
+        seg: SegmentInfo | None,
+        codings: list[CodingInfo],
+        memos: dict[int, MemoInfo],
+        segment_memo: MemoInfo | None,
+        coder: str,
+        other: str | None,
+        context: SegmentContext,
+    ) -> None:
         title = self.query_one("#detail-title", UserStatic)
         if seg is None:
             title.update(Text("No segment", style="dim"), layout=False)

@@ -86,7 +86,9 @@ class TextPrompt(ModalScreen[str | None]):
     DEFAULT_CSS = "TextPrompt { align: center middle; }" + DIALOG_CSS
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, title: Text | str, value: str = "", placeholder: str = "", hint: str = "Enter: OK · Esc: cancel") -> None:
+    def __init__(
+        self, title: Text | str, value: str = "", placeholder: str = "", hint: str = "Enter: OK · Esc: cancel"
+    ) -> None:
         super().__init__()
         self._title, self._value, self._placeholder, self._hint = title, value, placeholder, hint
 
@@ -107,18 +109,25 @@ class TextPrompt(ModalScreen[str | None]):
 class ChoiceDialog(ModalScreen[str | None]):
     """Pick one of a few labelled choices; returns the chosen id."""
 
-    DEFAULT_CSS = "ChoiceDialog { align: center middle; } ChoiceDialog UserOptionList { height: auto; max-height: 16; }" + DIALOG_CSS
+    DEFAULT_CSS = (
+        "ChoiceDialog { align: center middle; } ChoiceDialog UserOptionList { height: auto; max-height: 16; }"
+        + DIALOG_CSS
+    )
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, title: Text | str, choices: list[tuple[str, Text | str]], hint: str = "Enter: choose · Esc: cancel") -> None:
+    def __init__(
+        self, title: Text | str, choices: list[tuple[str, Text | str]], hint: str = "Enter: choose · Esc: cancel"
+    ) -> None:
         super().__init__()
         self._title, self._choices, self._hint = title, choices, hint
 
     def compose(self):
         with Vertical(classes="dialog"):
             yield UserStatic(self._title, classes="dialog-title")
-            yield UserOptionList(*[Option(label if isinstance(label, Text) else Text(label), id=cid) for cid, label in self._choices],
-                                 id="choices")
+            yield UserOptionList(
+                *[Option(label if isinstance(label, Text) else Text(label), id=cid) for cid, label in self._choices],
+                id="choices",
+            )
             yield UserStatic(self._hint, classes="dialog-hint")
 
     def on_option_list_option_selected(self, event: UserOptionList.OptionSelected) -> None:

@@ -31,17 +31,26 @@ def finder_prompt(code: CodeInfo, path: str, why: str) -> Text:
 class CodeFinder(TypeAheadDialog[str | None]):
     """Returns the chosen code's id (or ``TOP_LEVEL``), or None when cancelled."""
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        """
     CodeFinder { align: center top; }
     CodeFinder > .dialog { margin-top: 2; width: 80; }
     CodeFinder #finder-results { height: auto; max-height: 20; }
-    """ + DIALOG_CSS
+    """
+        + DIALOG_CSS
+    )
     BINDINGS = typeahead_bindings("finder")
     RESULTS = "#finder-results"
 
-    def __init__(self, codes: list[CodeInfo], title: Text | str = "Apply a code", query: str = "",
-                 allow_top_level: bool = False, exclude: set[str] | None = None,
-                 hint: str = "type part of a name, id or keyword · ↑↓ choose · Enter: apply · Esc: cancel") -> None:
+    def __init__(
+        self,
+        codes: list[CodeInfo],
+        title: Text | str = "Apply a code",
+        query: str = "",
+        allow_top_level: bool = False,
+        exclude: set[str] | None = None,
+        hint: str = "type part of a name, id or keyword · ↑↓ choose · Enter: apply · Esc: cancel",
+    ) -> None:
         super().__init__()
         self.codes = [c for c in codes if c.key not in (exclude or set())]
         by_key = {c.key: c for c in codes}

@@ -29,7 +29,9 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self):
         with VerticalScroll(id="help-scroll"):
-            yield UserStatic(Text.assemble(("qualcode workbench", "bold"), ("   Esc closes this screen; ↑↓ scroll", "dim")))
+            yield UserStatic(
+                Text.assemble(("qualcode workbench", "bold"), ("   Esc closes this screen; ↑↓ scroll", "dim"))
+            )
             yield UserStatic(Text(INTRO), id="help-intro")
             yield UserStatic(self._content(), id="help-body")
 
@@ -48,8 +50,13 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row("", Text(section, style="bold underline"))
             table.add_row(Text(" ".join(entry.keys)), Text(entry.description))
         table.add_row("", "")
-        table.add_row(Text("mouse"), Text("click a transcript, segment or code; double-click a code to apply it; "
-                                          "drag across a segment's text to select a span; scroll with the wheel"))
+        table.add_row(
+            Text("mouse"),
+            Text(
+                "click a transcript, segment or code; double-click a code to apply it; "
+                "drag across a segment's text to select a span; scroll with the wheel"
+            ),
+        )
         return table
 
     def action_close(self) -> None:

@@ -51,7 +51,10 @@ class KeyBar(Widget):
         if palette is not None:
             key, binding = palette
             tail = Text(end="")
-            tail.append(f" {self.app.get_key_display(binding)} ", style=key_style + Style(meta={"@click": f"app.simulate_key({key!r})"}))
+            tail.append(
+                f" {self.app.get_key_display(binding)} ",
+                style=key_style + Style(meta={"@click": f"app.simulate_key({key!r})"}),
+            )
             tail.append("palette ", style=desc_style)
             room = self.size.width - tail.cell_len
             out.truncate(max(0, room), overflow="ellipsis", pad=True)

@@ -15,10 +15,13 @@ from qualcode.tui.widgets.dialogs import DIALOG_CSS
 class MemoDialog(ModalScreen[str | None]):
     """Returns the new memo text ("" deletes the memo), or None when cancelled."""
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        """
     MemoDialog { align: center middle; }
     MemoDialog TextArea { height: 10; }
-    """ + DIALOG_CSS
+    """
+        + DIALOG_CSS
+    )
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="memo.save", priority=True),
         Binding("escape", "cancel", "Cancel", id="memo.cancel"),

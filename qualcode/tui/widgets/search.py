@@ -26,7 +26,9 @@ def hit_prompt(hit) -> Text:
     if start:
         cut = body.rfind(" ", 0, start)
         start = cut + 1 if cut > 0 else start
-    snippet = one_line(("…" if start else "") + body[start:start + SNIPPET] + ("…" if start + SNIPPET < len(body) else ""))
+    snippet = one_line(
+        ("…" if start else "") + body[start : start + SNIPPET] + ("…" if start + SNIPPET < len(body) else "")
+    )
     shift = start - (1 if start else 0)
     for a, b in hit.matches:
         if a - shift >= 0:
@@ -39,11 +41,14 @@ def hit_prompt(hit) -> Text:
 class SearchDialog(TypeAheadDialog[tuple[int, int, str] | None]):
     """Returns (transcript id, segment id, query) for the hit opened, or None."""
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        """
     SearchDialog { align: center top; }
     SearchDialog > .dialog { margin-top: 1; width: 110; }
     SearchDialog #search-results { height: auto; max-height: 24; }
-    """ + DIALOG_CSS
+    """
+        + DIALOG_CSS
+    )
     BINDINGS = typeahead_bindings("search")
     RESULTS = "#search-results"
 
@@ -67,7 +72,9 @@ class SearchDialog(TypeAheadDialog[tuple[int, int, str] | None]):
             self.search(self._query)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.query_one("#search-status", UserStatic).update(Text("searching…", style="italic") if event.value.strip() else "")
+        self.query_one("#search-status", UserStatic).update(
+            Text("searching…", style="italic") if event.value.strip() else ""
+        )
         self.search(event.value)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)

@@ -138,9 +138,18 @@ class SegmentView(Widget, can_focus=True):
     """
 
     COMPONENT_CLASSES = {
-        "segment--cursor", "segment--gutter", "segment--header", "segment--speaker", "segment--interviewer",
-        "segment--selection", "segment--caret", "segment--span", "segment--match", "segment--disagree",
-        "segment--label", "segment--empty",
+        "segment--cursor",
+        "segment--gutter",
+        "segment--header",
+        "segment--speaker",
+        "segment--interviewer",
+        "segment--selection",
+        "segment--caret",
+        "segment--span",
+        "segment--match",
+        "segment--disagree",
+        "segment--label",
+        "segment--empty",
     }
 
     BINDINGS = [
@@ -152,38 +161,113 @@ class SegmentView(Widget, can_focus=True):
         Binding("home,g", "first", "First", show=False, id="segments.first", tooltip="First segment"),
         Binding("end,G", "last", "Last", show=False, id="segments.last", tooltip="Last segment"),
         # Coding (handled by the screen, which talks to the project)
-        Binding("a,enter", "screen.apply_code", "Apply", id="segments.apply",
-                tooltip="Apply the code highlighted in the codebook to this segment (or to the selected span)"),
-        Binding("v", "select_span", "Span", id="segments.select_span",
-                tooltip="Select part of this segment (words or characters) to code just that span"),
-        Binding("d,delete", "screen.remove_coding", "Remove", id="segments.remove",
-                tooltip="Remove one of your codings from this segment (asks which when there are several)"),
-        Binding("n", "screen.next_uncoded", "Uncoded", id="segments.next_uncoded",
-                tooltip="Jump to the next segment you have not coded (interviewer turns are skipped)"),
+        Binding(
+            "a,enter",
+            "screen.apply_code",
+            "Apply",
+            id="segments.apply",
+            tooltip="Apply the code highlighted in the codebook to this segment (or to the selected span)",
+        ),
+        Binding(
+            "v",
+            "select_span",
+            "Span",
+            id="segments.select_span",
+            tooltip="Select part of this segment (words or characters) to code just that span",
+        ),
+        Binding(
+            "d,delete",
+            "screen.remove_coding",
+            "Remove",
+            id="segments.remove",
+            tooltip="Remove one of your codings from this segment (asks which when there are several)",
+        ),
+        Binding(
+            "n",
+            "screen.next_uncoded",
+            "Uncoded",
+            id="segments.next_uncoded",
+            tooltip="Jump to the next segment you have not coded (interviewer turns are skipped)",
+        ),
         Binding("m", "screen.memo_segment", "Memo", id="segments.memo", tooltip="Write a memo on this segment"),
-        Binding("f", "screen.filter_code", "Filter", id="segments.filter",
-                tooltip="Show only the segments carrying the highlighted code (or a sub-code); f again shows all"),
-        Binding("right_square_bracket", "screen.next_disagreement(1)", "Next difference", show=False,
-                id="segments.next_disagreement", tooltip="Compare mode: next segment where the two coders differ"),
-        Binding("left_square_bracket", "screen.next_disagreement(-1)", "Previous difference", show=False,
-                id="segments.previous_disagreement", tooltip="Compare mode: previous segment where the two coders differ"),
+        Binding(
+            "f",
+            "screen.filter_code",
+            "Filter",
+            id="segments.filter",
+            tooltip="Show only the segments carrying the highlighted code (or a sub-code); f again shows all",
+        ),
+        Binding(
+            "right_square_bracket",
+            "screen.next_disagreement(1)",
+            "Next difference",
+            show=False,
+            id="segments.next_disagreement",
+            tooltip="Compare mode: next segment where the two coders differ",
+        ),
+        Binding(
+            "left_square_bracket",
+            "screen.next_disagreement(-1)",
+            "Previous difference",
+            show=False,
+            id="segments.previous_disagreement",
+            tooltip="Compare mode: previous segment where the two coders differ",
+        ),
         # Span selection mode
         Binding("right", "caret('word', 1)", "Word →", id="span.word_right", tooltip="Select the next word"),
         Binding("left", "caret('word', -1)", "← Word", id="span.word_left", tooltip="Select the previous word"),
-        Binding("shift+right", "caret('word', 1, True)", "Extend →", id="span.extend_word_right",
-                tooltip="Extend the selection by a word"),
-        Binding("shift+left", "caret('word', -1, True)", "Extend ←", id="span.extend_word_left",
-                tooltip="Shrink (or extend backwards) the selection by a word"),
-        Binding("l", "caret('char', 1)", "Char →", show=False, id="span.char_right", tooltip="Select the next character"),
-        Binding("h", "caret('char', -1)", "← Char", show=False, id="span.char_left", tooltip="Select the previous character"),
-        Binding("L", "caret('char', 1, True)", "Extend char →", show=False, id="span.extend_char_right",
-                tooltip="Extend the selection by a character"),
-        Binding("H", "caret('char', -1, True)", "Extend char ←", show=False, id="span.extend_char_left",
-                tooltip="Shrink (or extend backwards) the selection by a character"),
-        Binding("shift+end", "caret('end', 1, True)", "Extend to end", show=False, id="span.extend_end",
-                tooltip="Extend the selection to the end of the segment"),
-        Binding("shift+home", "caret('start', -1, True)", "Extend to start", show=False, id="span.extend_start",
-                tooltip="Extend the selection to the start of the segment"),
+        Binding(
+            "shift+right",
+            "caret('word', 1, True)",
+            "Extend →",
+            id="span.extend_word_right",
+            tooltip="Extend the selection by a word",
+        ),
+        Binding(
+            "shift+left",
+            "caret('word', -1, True)",
+            "Extend ←",
+            id="span.extend_word_left",
+            tooltip="Shrink (or extend backwards) the selection by a word",
+        ),
+        Binding(
+            "l", "caret('char', 1)", "Char →", show=False, id="span.char_right", tooltip="Select the next character"
+        ),
+        Binding(
+            "h", "caret('char', -1)", "← Char", show=False, id="span.char_left", tooltip="Select the previous character"
+        ),
+        Binding(
+            "L",
+            "caret('char', 1, True)",
+            "Extend char →",
+            show=False,
+            id="span.extend_char_right",
+            tooltip="Extend the selection by a character",
+        ),
+        Binding(
+            "H",
+            "caret('char', -1, True)",
+            "Extend char ←",
+            show=False,
+            id="span.extend_char_left",
+            tooltip="Shrink (or extend backwards) the selection by a character",
+        ),
+        Binding(
+            "shift+end",
+            "caret('end', 1, True)",
+            "Extend to end",
+            show=False,
+            id="span.extend_end",
+            tooltip="Extend the selection to the end of the segment",
+        ),
+        Binding(
+            "shift+home",
+            "caret('start', -1, True)",
+            "Extend to start",
+            show=False,
+            id="span.extend_start",
+            tooltip="Extend the selection to the start of the segment",
+        ),
         Binding("escape", "cancel_span", "Cancel", id="span.cancel", tooltip="Leave span selection without coding"),
     ]
 
@@ -577,8 +661,15 @@ class SegmentView(Widget, can_focus=True):
             return cached
         s = self.get_component_rich_style(name)
         if name not in ("segment--selection", "segment--match", "segment--cursor"):
-            s = Style(color=s.color, bold=s.bold, dim=s.dim, italic=s.italic, underline=s.underline,
-                      reverse=s.reverse, strike=s.strike)
+            s = Style(
+                color=s.color,
+                bold=s.bold,
+                dim=s.dim,
+                italic=s.italic,
+                underline=s.underline,
+                reverse=s.reverse,
+                strike=s.strike,
+            )
         self._style_memo[name] = s
         return s
 

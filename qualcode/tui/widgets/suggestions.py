@@ -112,8 +112,12 @@ class SuggestionPanel(Vertical):
         if self.context is not context or context.segment is None:
             return  # the cursor has moved on since
         project, coder, seg_id = context.screen.project, context.coder, context.segment.id
-        context.screen.run_project(lambda: project.suggestions(segment_id=seg_id, coder=coder, limit=TOP),
-                                   lambda rows: self._loaded(seg_id, rows), key="suggestions", description="suggestions")
+        context.screen.run_project(
+            lambda: project.suggestions(segment_id=seg_id, coder=coder, limit=TOP),
+            lambda rows: self._loaded(seg_id, rows),
+            key="suggestions",
+            description="suggestions",
+        )
 
     def _loaded(self, segment_id: int, rows: list) -> None:
         if self.context is None or self.context.segment is None or self.context.segment.id != segment_id:
@@ -128,7 +132,9 @@ class SuggestionPanel(Vertical):
         self.items = rows
         title = self.query_one("#suggestions-title", UserStatic)
         if rows:
-            title.update(Text.assemble(("Suggestions", "bold"), ("  y accept · x reject (when focused)", "dim")), layout=False)
+            title.update(
+                Text.assemble(("Suggestions", "bold"), ("  y accept · x reject (when focused)", "dim")), layout=False
+            )
         else:
             title.update(Text("No open suggestions · S suggests for this transcript", style="dim"), layout=False)
         self.query_one(SuggestionList).set_options(Option(suggestion_prompt(s), id=str(s.id)) for s in rows)
@@ -163,8 +169,9 @@ class SuggestionPanel(Vertical):
         if item is None or ctx is None:
             return
         project, coder, screen = ctx.screen.project, ctx.coder, ctx.screen
-        screen.run_project(lambda: project.reject_suggestion(item.id, coder),
-                           lambda _: self.show_segment(ctx), description="saving")
+        screen.run_project(
+            lambda: project.reject_suggestion(item.id, coder), lambda _: self.show_segment(ctx), description="saving"
+        )
 
     def compute(self) -> None:
         ctx = self.context
@@ -191,21 +198,26 @@ class SuggestionPanel(Vertical):
             return
         project, screen = ctx.screen.project, ctx.screen
         say(screen.app, "Training a suggestion model in the background…")
-        screen.run_project(project.training_payload, lambda payload: self.run_worker(self._train(payload), group="train"),
-                           description="reading codings")
+        screen.run_project(
+            project.training_payload,
+            lambda payload: self.run_worker(self._train(payload), group="train"),
+            description="reading codings",
+        )
 
     async def _train(self, payload: dict) -> None:
         from qualcode.suggest.model import train_payload
 
         try:
             result = await asyncio.wrap_future(pool().submit(train_payload, payload))
-        except Exception as exc:  # noqa: BLE001 - shown, never lost
+        except Exception as exc:
             say(self.app, f"No model: {exc}", severity="error")
             return
         project, screen = self.context.screen.project, self.context.screen
-        screen.run_project(lambda: project.store_model(result),
-                           lambda info: say(screen.app, f"Model {info.version} trained; S suggests with it"),
-                           description="saving the model")
+        screen.run_project(
+            lambda: project.store_model(result),
+            lambda info: say(screen.app, f"Model {info.version} trained; S suggests with it"),
+            description="saving the model",
+        )
 
     async def _propose(self, payload: dict, ids: list[int]) -> None:
         from qualcode.suggest.engine import suggest_payload
@@ -213,7 +225,7 @@ class SuggestionPanel(Vertical):
         ctx = self.context
         try:
             proposals = await asyncio.wrap_future(pool().submit(suggest_payload, payload))
-        except Exception as exc:  # noqa: BLE001 - shown, never lost
+        except Exception as exc:
             say(self.app, f"No suggestions: {exc}", severity="error")
             return
         project, screen = ctx.screen.project, ctx.screen

@@ -55,7 +55,9 @@ class TranscriptPicker(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"picker--cursor"}
 
     BINDINGS = [
-        Binding("enter", "open", "Open", id="transcripts.open", tooltip="Open the highlighted transcript (a click does too)"),
+        Binding(
+            "enter", "open", "Open", id="transcripts.open", tooltip="Open the highlighted transcript (a click does too)"
+        ),
         Binding("down,j", "move(1)", "Down", show=False, id="transcripts.down"),
         Binding("up,k", "move(-1)", "Up", show=False, id="transcripts.up"),
         Binding("pagedown", "page(1)", "Page down", show=False, id="transcripts.page_down"),
@@ -79,7 +81,9 @@ class TranscriptPicker(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ attributes down
 
-    def set_transcripts(self, transcripts: list[TranscriptInfo], current_id: int | None, progress_known: bool = True) -> None:
+    def set_transcripts(
+        self, transcripts: list[TranscriptInfo], current_id: int | None, progress_known: bool = True
+    ) -> None:
         keep = self.transcripts[self.cursor].id if 0 <= self.cursor < len(self.transcripts) else None
         self.transcripts = list(transcripts)
         self.current_id = current_id
@@ -87,7 +91,10 @@ class TranscriptPicker(ScrollView, can_focus=True):
         self._rows.clear()
         self.virtual_size = Size(0, len(self.transcripts) * ROW_HEIGHT)
         target = current_id if current_id is not None else keep
-        self.cursor = next((i for i, t in enumerate(self.transcripts) if t.id == target), min(self.cursor, max(0, len(self.transcripts) - 1)))
+        self.cursor = next(
+            (i for i, t in enumerate(self.transcripts) if t.id == target),
+            min(self.cursor, max(0, len(self.transcripts) - 1)),
+        )
         self._scroll_to_cursor()
         self.refresh()
 
@@ -161,12 +168,22 @@ class TranscriptPicker(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         t = self.transcripts[index]
         # Cached as finished strips: any repaint of the screen asks for these lines again.
-        key = (t.id, t.name, t.coded_segments, t.n_segments, t.id == self.current_id, self.progress_known,
-               part, width, index == self.cursor)
+        key = (
+            t.id,
+            t.name,
+            t.coded_segments,
+            t.n_segments,
+            t.id == self.current_id,
+            self.progress_known,
+            part,
+            width,
+            index == self.cursor,
+        )
         strip = self._rows.get(key)
         if strip is None:
-            strip = text_strip(transcript_lines(t, t.id == self.current_id, self.progress_known)[part], width,
-                               self.app.console)
+            strip = text_strip(
+                transcript_lines(t, t.id == self.current_id, self.progress_known)[part], width, self.app.console
+            )
             if index == self.cursor:
                 strip = strip.apply_style(self.get_component_rich_style("picker--cursor"))
             strip = strip.apply_style(self.rich_style)  # computed only here: it walks the ancestors' styles
