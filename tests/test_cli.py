@@ -87,7 +87,7 @@ def test_coders_and_check(run_cli):
     run_cli("init")
     assert run_cli("coders", "add", "alice", "bob").exit_code == 0
     assert run_cli("coders", "add", "alice").exit_code == 1
-    assert run_cli("coders", "list").stdout.splitlines() == ["alice\t0 codings", "bob\t0 codings"]
+    assert run_cli("coders", "list").stdout.splitlines() == ["coder  codings", "alice        0", "bob          0"]
     assert run_cli("check").stdout.startswith("qualcode.db: ok")
 
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 import numpy as np
 
-from qualcode.cli.common import console, db_option, open_project, plain, working
+from qualcode.cli.common import Column, console, db_option, open_project, plain, print_table, working
 from qualcode.errors import InputError, QualcodeError
+from qualcode.segments import segment_label, segment_number, segment_ref
 
 FORMATS = ["table", "csv", "json", "md"]
 
@@ -75,7 +76,7 @@ def agreement(
       qualcode agreement alice bob carol --codes formalisation --format md -o agreement.md
       qualcode agreement --table ratings.csv --level ordinal --categories 5
     """
-    from qualcode.agreement.report import build_report, render_csv, render_json, render_markdown, render_table
+    from qualcode.agreement.report import build_report, render_csv, render_json, render_markdown
 
     if table_file:
         if coders:
@@ -94,6 +95,56 @@ def agreement(
         return
     renderers = {"csv": render_csv, "json": render_json, "md": render_markdown, "table": render_markdown}
     _emit(renderers[fmt](report), output)
+
+
+def render_table(report, out) -> None:
+    """The report as terminal tables: the header lines, then per code, per transcript and overall."""
+    from qualcode.agreement.report import LABELS, _detail, _fmt, header_lines
+
+    for line in header_lines(report):
+        out.print(plain(line), style="dim")
+    measures = [Column(LABELS[m], numeric=True) for m in report.measure_names]
+    for title, rows in (("per code", report.by_code), ("per transcript", report.by_transcript)):
+        columns = [Column("code" if title == "per code" else "transcript"), Column("units", numeric=True), *measures]
+        columns.append(Column("details", style="dim"))
+        out.print()
+        print_table(
+            out,
+            columns,
+            [
+                [
+                    "  " * row.depth + row.label + (" ^" if row.rolled_up else ""),
+                    row.n_units,
+                    *[_fmt(row.results.get(m)) for m in report.measure_names],
+                    _detail(row),
+                ]
+                for row in rows
+            ],
+            title,
+        )
+    mean_cells = []
+    averaged = 0
+    for m in report.measure_names:
+        value, n, left = report.mean[m]
+        averaged = max(averaged, n)
+        text = "undef." if value is None else (f"{100 * value:.1f}%" if m == "percent" else f"{value:.3f}")
+        mean_cells.append(text + (f" ({left} left out)" if left else ""))
+    pooled = report.pooled
+    out.print()
+    print_table(
+        out,
+        [Column(""), Column("units", numeric=True), *measures, Column("details", style="dim")],
+        [
+            [
+                "pooled (all leaf codes)",
+                pooled.n_units,
+                *[_fmt(pooled.results.get(m)) for m in report.measure_names],
+                _detail(pooled),
+            ],
+            [f"mean of {averaged} leaf codes", "", *mean_cells, ""],
+        ],
+        "overall",
+    )
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -199,7 +250,7 @@ def _table_report(path: Path, level: str, categories: int | None, fmt: str) -> s
 @click.option(
     "--transcripts", "transcript_names", multiple=True, metavar="NAME", help="Only these transcripts (repeatable)."
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "md"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "md", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
 @click.option("--include-interviewer", is_flag=True, help="Include the interviewer's turns.")
 @db_option
@@ -215,6 +266,9 @@ def disagreements(coders, codes, transcript_names, fmt, output, include_intervie
         raise click.UsageError("name at least two coders")
     with working("finding the segments where the coders differ…"), open_project(db) as project:
         found = project.disagreements(list(coders), codes, list(transcript_names) or None, include_interviewer)
+    if fmt == "json":
+        _emit(_disagreements_json(found, coders), output)
+        return
     if fmt == "md" or output:
         _emit(_markdown(found, coders), output)
         return
@@ -230,8 +284,25 @@ def disagreements(coders, codes, transcript_names, fmt, output, include_intervie
             out.print()
             out.print(plain(f"{d.code_name} ({d.code_key}): {n} segment{'s' if n != 1 else ''}"), style="bold")
         who = f"applied by {', '.join(d.applied_by)}; not by {', '.join(d.not_by)}"
-        out.print(plain(f"  {d.transcript} #{d.position} {d.speaker or ''} — {who}"), style="cyan")
+        out.print(plain(f"  {d.transcript} {segment_ref(d.position)} {d.speaker or ''} — {who}"), style="cyan")
         out.print(plain("    " + _short(d.text, 300)))
+
+
+def _disagreements_json(found, coders) -> str:
+    records = [
+        {
+            "code_id": d.code_key,
+            "code": d.code_name,
+            "transcript": d.transcript,
+            "segment": segment_number(d.position),
+            "speaker": d.speaker,
+            "applied_by": list(d.applied_by),
+            "not_by": list(d.not_by),
+            "text": d.text,
+        }
+        for d in found
+    ]
+    return json.dumps({"coders": list(coders), "disagreements": records}, indent=2, ensure_ascii=False) + "\n"
 
 
 def _short(text: str, limit: int) -> str:
@@ -249,7 +320,7 @@ def _markdown(found, coders) -> str:
             current = d.code_key
             lines += ["", f"## {d.code_name} (`{d.code_key}`)", ""]
         lines.append(
-            f"**{d.transcript}, segment {d.position}** ({d.speaker or 'no speaker'}) — applied by "
+            f"**{d.transcript}, {segment_label(d.position)}** ({d.speaker or 'no speaker'}) — applied by "
             f"{', '.join(d.applied_by)}; not by {', '.join(d.not_by)}"
         )
         lines.append("")

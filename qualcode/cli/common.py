@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import click
 
@@ -46,16 +47,37 @@ def db_option(func: Callable) -> Callable:
     return wrapper
 
 
+def format_option(*formats: str, default: str = "table"):
+    """``--format``: one option for the shape of the output on every command (table, json, …)."""
+    choices = list(formats or ("table", "json"))
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="table: for reading; json: for programs.",
+    )
+
+
 def open_project(db: str | None):
     from qualcode.project import Project
 
     return Project.open(db)
 
 
+# Wide enough for any line we print: output that is not a terminal is never wrapped or cut.
+UNWRAPPED_WIDTH = 100_000
+
+
 def console(stderr: bool = False):
+    """The one place output is set up: on a terminal, Rich fits its width; in a pipe or a file,
+    nothing is wrapped, cut or coloured, so every value survives ``| cat`` and ``> file``."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if is_terminal(stderr):
+        return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=UNWRAPPED_WIDTH)
 
 
 def plain(text: object):
@@ -115,5 +137,139 @@ def progress_bar(out):
     )
 
 
+def is_terminal(stderr: bool = False) -> bool:
+    return (sys.stderr if stderr else sys.stdout).isatty()
+
+
 def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()
+    return is_terminal()
+
+
+# ---------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column. Numbers are right-aligned and never wrapped or cut; text wraps."""
+
+    header: str
+    numeric: bool = False
+    style: str | None = None
+
+
+GAP = 2  # spaces between columns
+MIN_TEXT_WIDTH = 16  # a text column narrower than this is unreadable: move columns to a second table instead
+
+
+def print_table(out, columns: list[Column], rows: list[list[object]], title: str | None = None, keys: int = 1) -> None:
+    """Print a table that keeps every value, whatever the width.
+
+    In a pipe or a file (``out`` is not a terminal) the layout is plain: aligned columns, no
+    wrapping, no cutting. On a terminal, text columns wrap to fit and numbers keep their full
+    width; when even wrapped text cannot fit beside every number, the columns after the first
+    ``keys`` are split over several tables, each repeating the key columns, so nothing is dropped.
+    """
+    cells = [[("" if c is None else str(c)).replace("\n", " ") for c in row] for row in rows]
+    natural = [_natural_width(col, [row[i] for row in cells]) for i, col in enumerate(columns)]
+    if not is_terminal():
+        _print_plain(out, columns, cells, natural, title)
+        return
+    groups = _column_groups(columns, natural, keys, out.width)
+    for n, group in enumerate(groups):
+        shown = list(range(keys)) + group
+        widths = _fit([columns[i] for i in shown], [natural[i] for i in shown], out.width, keys)
+        heading = title if n == 0 else (f"{title} (continued)" if title else None)
+        if n:
+            out.print()
+        _print_rich(out, [columns[i] for i in shown], [[row[i] for i in shown] for row in cells], widths, heading)
+
+
+def _natural_width(column: Column, values: list[str]) -> int:
+    from rich.cells import cell_len
+
+    return max([cell_len(column.header)] + [cell_len(v) for v in values])
+
+
+def _min_width(column: Column, natural: int) -> int:
+    return natural if column.numeric else min(natural, MIN_TEXT_WIDTH)
+
+
+def _total(widths: list[int]) -> int:
+    return sum(widths) + GAP * (len(widths) - 1)
+
+
+def _column_groups(columns: list[Column], natural: list[int], keys: int, width: int) -> list[list[int]]:
+    """The non-key columns, packed in order into as few tables as fit beside the key columns."""
+    key_min = [_min_width(columns[i], natural[i]) for i in range(keys)]
+    groups: list[list[int]] = [[]]
+    for i in range(keys, len(columns)):
+        candidate = groups[-1] + [i]
+        mins = key_min + [_min_width(columns[j], natural[j]) for j in candidate]
+        if groups[-1] and _total(mins) > width:
+            groups.append([i])
+        else:
+            groups[-1] = candidate
+    return groups
+
+
+def _fit(columns: list[Column], natural: list[int], width: int, keys: int) -> list[int]:
+    """Widths that fit ``width``: numbers at full width, the text columns shrunk widest first,
+    the key columns (which name the row) last."""
+    widths = list(natural)
+    floors = [_min_width(c, n) for c, n in zip(columns, natural)]
+    while _total(widths) > width:
+        shrinkable = [i for i, (w, f) in enumerate(zip(widths, floors)) if w > f and i >= keys]
+        shrinkable = shrinkable or [i for i, (w, f) in enumerate(zip(widths, floors)) if w > f]
+        if not shrinkable:
+            break  # a single group wider than the screen: the terminal wraps it, nothing is cut
+        widest = max(shrinkable, key=lambda i: widths[i])
+        widths[widest] -= 1
+    return widths
+
+
+def _print_rich(out, columns: list[Column], rows: list[list[str]], widths: list[int], title: str | None) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", title_style="bold", box=None, header_style="bold")
+    table.pad_edge = False
+    for col, w in zip(columns, widths):
+        table.add_column(
+            col.header,
+            justify="right" if col.numeric else "left",
+            no_wrap=col.numeric,
+            overflow="fold",
+            width=w,
+            style=col.style,
+        )
+    for row in rows:
+        table.add_row(*(_cell(v, col) for v, col in zip(row, columns)))
+    out.print(table)
+
+
+def _cell(value: str, column: Column):
+    """Leading spaces (a tree's indent) become a hanging indent, so wrapped lines stay indented."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    indent = len(value) - len(value.lstrip(" "))
+    if column.numeric or not indent:
+        return Text(value)
+    return Padding(Text(value[indent:]), (0, 0, 0, indent))
+
+
+def _print_plain(out, columns: list[Column], rows: list[list[str]], widths: list[int], title: str | None) -> None:
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    def line(values: list[str]) -> str:
+        parts = []
+        for col, w, v in zip(columns, widths, values):
+            pad = " " * max(0, w - cell_len(v))
+            parts.append(pad + v if col.numeric else v + pad)
+        return (" " * GAP).join(parts).rstrip()
+
+    if title:
+        out.print(Text(title))
+    out.print(Text(line([c.header for c in columns])))
+    for row in rows:
+        out.print(Text(line(row)))

@@ -7,8 +7,19 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import console, db_option, open_project, plain, progress_bar, working
+from qualcode.cli.common import (
+    Column,
+    console,
+    db_option,
+    format_option,
+    open_project,
+    plain,
+    print_table,
+    progress_bar,
+    working,
+)
 from qualcode.errors import InputError, QualcodeError
+from qualcode.segments import segment_ref
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".vtt", ".srt")
 
@@ -212,15 +223,14 @@ def transcripts() -> None:
 
 @transcripts.command(name="list")
 @click.option("--coder", help="Show how much of each transcript this coder has coded.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@format_option()
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="Same as --format json.")
 @db_option
-def transcripts_list(coder: str | None, as_json: bool, db: str | None) -> None:
+def transcripts_list(coder: str | None, fmt: str, as_json: bool, db: str | None) -> None:
     """List the project's transcripts with their participants and attributes."""
-    from rich.table import Table
-
     with open_project(db) as project:
         rows = project.transcripts(coder)
-    if as_json:
+    if as_json or fmt == "json":
         click.echo(
             json.dumps(
                 [
@@ -243,16 +253,18 @@ def transcripts_list(coder: str | None, as_json: bool, db: str | None) -> None:
     if not rows:
         click.echo("no transcripts yet: qualcode import FILES…")
         return
-    table = Table(box=None, header_style="bold")
-    for column in ("transcript", "participant", "attributes", "segments", "format") + (("coded",) if coder else ()):
-        table.add_column(column, justify="right" if column in ("segments", "coded") else "left")
+    columns = [Column("transcript"), Column("participant"), Column("attributes"), Column("segments", numeric=True)]
+    columns += [Column("characters", numeric=True), Column("format")]
+    if coder:
+        columns.append(Column("coded", numeric=True))
+    table = []
     for t in rows:
         attrs = ", ".join(f"{k}={v}" for k, v in t.attributes.items())
-        cells = [plain(t.name), plain(t.participant), plain(attrs), plain(t.n_segments), plain(t.format)]
+        cells = [t.name, t.participant, attrs, t.n_segments, t.n_chars, t.format]
         if coder:
-            cells.append(plain(f"{t.coded_segments}/{t.n_segments}"))
-        table.add_row(*cells)
-    console().print(table)
+            cells.append(f"{t.coded_segments}/{t.n_segments}")
+        table.append(cells)
+    print_table(console(), columns, table)
 
 
 @transcripts.command(name="show")
@@ -276,7 +288,7 @@ def transcripts_show(name: str, coders: tuple[str, ...], db: str | None) -> None
         plain(f"{info.name} — {info.participant or 'no participant'}" + (f" ({attrs})" if attrs else "")), style="bold"
     )
     for seg in segments:
-        head = f"[{seg.position}] {seg.start}-{seg.end}"
+        head = f"{segment_ref(seg.position)} {seg.start}-{seg.end}"
         if seg.time_start is not None:
             head += f" @{seg.time_start:.1f}s"
         if seg.speaker:
@@ -450,15 +462,20 @@ def coders_add(names: tuple[str, ...], db: str | None) -> None:
 
 
 @coders.command(name="list")
+@format_option()
 @db_option
-def coders_list(db: str | None) -> None:
+def coders_list(fmt: str, db: str | None) -> None:
     """List coders with their number of codings."""
     with open_project(db) as project:
         summary = project.summary()
-    if not summary.coders:
+    counts = [(name, summary.codings_by_coder.get(name, 0)) for name in summary.coders]
+    if fmt == "json":
+        click.echo(json.dumps([{"name": n, "codings": c} for n, c in counts], indent=2, ensure_ascii=False))
+        return
+    if not counts:
         click.echo("no coders yet: qualcode coders add NAME")
-    for name in summary.coders:
-        click.echo(f"{name}\t{summary.codings_by_coder.get(name, 0)} codings")
+        return
+    print_table(console(), [Column("coder"), Column("codings", numeric=True)], [list(row) for row in counts])
 
 
 # ---------------------------------------------------------------------- check
@@ -481,6 +498,34 @@ def check(db: str | None) -> None:
     )
 
 
+# ---------------------------------------------------------------------- status
+
+
+@click.command()
+@format_option()
+@db_option
+def status(fmt: str, db: str | None) -> None:
+    """What the project holds: codebook, transcripts, segments, words, coders and their codings."""
+    with open_project(db) as project:
+        summary = project.summary()
+    if fmt == "json":
+        record = {
+            "project": summary.location,
+            "codebook": summary.codebook,
+            "codebook_version": summary.codebook_version,
+            "codes": summary.n_codes,
+            "transcripts": summary.n_transcripts,
+            "participants": summary.n_participants,
+            "segments": summary.n_segments,
+            "words": summary.n_words,
+            "memos": summary.n_memos,
+            "coders": [{"name": c, "codings": summary.codings_by_coder.get(c, 0)} for c in summary.coders],
+        }
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        return
+    print_summary(summary)
+
+
 # ---------------------------------------------------------------------- demo
 
 
@@ -496,8 +541,7 @@ def print_summary(summary) -> None:
     )
     for coder in summary.coders:
         out.print(plain(f"coder     {coder}: {summary.codings_by_coder.get(coder, 0)} codings"))
-    if summary.n_memos:
-        out.print(plain(f"memos     {summary.n_memos}"))
+    out.print(plain(f"memos     {summary.n_memos}"))
 
 
 @click.command()
@@ -567,4 +611,4 @@ def completion(shell: str) -> None:
     click.echo(cls(cli, {}, "qualcode", "_QUALCODE_COMPLETE").source())
 
 
-COMMANDS = [init, import_, transcripts, codebook, coders, check, demo, completion]
+COMMANDS = [init, import_, transcripts, codebook, coders, check, status, demo, completion]

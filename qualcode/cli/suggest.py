@@ -10,8 +10,18 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import console, db_option, open_project, plain, progress_bar, working
+from qualcode.cli.common import (
+    Column,
+    console,
+    db_option,
+    open_project,
+    plain,
+    print_table,
+    progress_bar,
+    working,
+)
 from qualcode.errors import QualcodeError
+from qualcode.segments import segment_ref
 
 
 def _names(values: tuple[str, ...]) -> list[str] | None:
@@ -142,33 +152,32 @@ def _decide(project, accept, reject, coders) -> None:
 
 
 def _show_models(project) -> None:
-    from rich.table import Table
-
     models = project.models()
     out = console()
     if not models:
         out.print("no models trained yet; `qualcode suggest` trains one once there are codings")
         return
-    table = Table("version", "active", "trained", "coders", "examples", "codes", "seconds", "size")
+    columns = [Column("version"), Column("active"), Column("trained"), Column("coders")]
+    columns += [Column(h, numeric=True) for h in ("examples", "codes", "seconds", "size")]
+    rows = []
     for m in models:
         on = m.trained_on
-        table.add_row(
-            plain(m.version),
-            "yes" if m.active else "",
-            plain(m.created_at.strftime("%Y-%m-%d %H:%M")),
-            plain(", ".join(on.get("coders") or [])),
-            plain(on.get("examples", "")),
-            plain(len(on.get("positives") or {})),
-            plain(m.metrics.get("seconds", "")),
-            plain(f"{m.size / 1e6:.1f} MB"),
+        rows.append(
+            [
+                m.version,
+                "yes" if m.active else "",
+                m.created_at.strftime("%Y-%m-%d %H:%M"),
+                ", ".join(on.get("coders") or []),
+                on.get("examples", ""),
+                len(on.get("positives") or {}),
+                m.metrics.get("seconds", ""),
+                f"{m.size / 1e6:.1f} MB",
+            ]
         )
-    out.print(table)
+    print_table(out, columns, rows)
 
 
 def _show(project, names, coders) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
     ids = project.transcript_ids(names)
     wanted = None if ids is None else set(ids)
     by_id = {t.id: t.name for t in project.transcripts()}
@@ -185,20 +194,16 @@ def _show(project, names, coders) -> None:
     for tid in {s.transcript_id for s in rows}:
         for seg in project.segments(tid):
             positions[seg.id] = (seg.position, seg.text)
-    table = Table("id", "transcript", "segment", "code", "score", "why", "text", show_lines=False)
+    columns = [Column("id", numeric=True), Column("transcript"), Column("segment", numeric=True), Column("code")]
+    columns += [Column("score", numeric=True), Column("why"), Column("text", style="dim")]
+    table = []
     for s in rows:
         pos, body = positions.get(s.segment_id, (0, ""))
         snippet = body if len(body) <= 60 else body[:57] + "…"
-        table.add_row(
-            plain(s.id),
-            plain(by_id.get(s.transcript_id, "")),
-            plain(pos + 1),
-            plain(s.code_name),
-            plain(f"{s.score:.2f}"),
-            plain(s.reason),
-            Text(snippet.replace("\n", " "), style="dim"),
+        table.append(
+            [s.id, by_id.get(s.transcript_id, ""), segment_ref(pos), s.code_name, f"{s.score:.2f}", s.reason, snippet]
         )
-    out.print(table)
+    print_table(out, columns, table)
     out.print(plain(f"{len(rows)} open suggestions; accept with `qualcode suggest --accept ID --coder NAME`"))
 
 
@@ -294,7 +299,7 @@ def _evaluate(project, coders, folds, threshold, architecture, definitions, base
     from qualcode.suggest.evaluate import cross_validate
     from qualcode.suggest.keywords import CodeKeywords
     from qualcode.suggest.model import SegmentText, training_examples
-    from qualcode.suggest.report import evaluation_tables
+    from qualcode.suggest.report import evaluation_tables, markdown_table
 
     payload = project.training_payload(coders, architecture=architecture, use_definitions=definitions)
     codes = [CodeKeywords(k, n, tuple(kw), d) for k, n, kw, d in payload["codes"]]
@@ -328,12 +333,13 @@ def _evaluate(project, coders, folds, threshold, architecture, definitions, base
     )
     if markdown:
         click.echo(head + "\n")
-        for table in evaluation_tables(ev, per_code=per_code, markdown=True):
-            click.echo(table + "\n")
+        for columns, rows in evaluation_tables(ev, per_code=per_code):
+            click.echo(markdown_table(columns, rows) + "\n")
     else:
         out.print(plain(head))
-        for table in evaluation_tables(ev, per_code=per_code, markdown=False):
-            out.print(table)
+        for columns, rows in evaluation_tables(ev, per_code=per_code):
+            out.print()
+            print_table(out, [Column(c, numeric=i > 0 and c != "note") for i, c in enumerate(columns)], rows)
     for note in ev.notes:
         console(stderr=True).print(plain(f"note: {note}"))
 
@@ -440,14 +446,10 @@ def anonymise(transcripts, mapping, words, no_ner, apply_, db) -> None:
 
 
 def _print_mapping(out, table, source) -> None:
-    from rich.table import Table
-
-    t = Table("real", "pseudonym", "kind", "where found", "occurrences", title=plain(f"names ({source})"))
-    for row in table:
-        t.add_row(
-            plain(row.real), plain(row.pseudonym), plain(row.kind), plain(", ".join(row.sources)), plain(row.count)
-        )
-    out.print(t)
+    columns = [Column("real"), Column("pseudonym"), Column("kind"), Column("where found")]
+    columns.append(Column("occurrences", numeric=True))
+    rows = [[row.real, row.pseudonym, row.kind, ", ".join(row.sources), row.count] for row in table]
+    print_table(out, columns, rows, f"names ({source})")
 
 
 COMMANDS = [suggest, anonymise]

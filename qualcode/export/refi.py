@@ -31,6 +31,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from qualcode.export.data import ExportData
+from qualcode.segments import segment_label
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -375,7 +376,7 @@ def _memo_target_name(m, code_by_key, transcripts, segments) -> str:
     if m.target == "segment" and m.target_id in segments:
         seg = segments[m.target_id]
         name = transcripts[seg.transcript_id].name if seg.transcript_id in transcripts else "?"
-        return f"{name}, segment {seg.position + 1}"
+        return f"{name}, {segment_label(seg.position)}"
     return "a coding" if m.target == "coding" else m.target
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.export.themes import QuoteView, ThemeTable
+from qualcode.segments import segment_label, segment_number
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT_FORMATS = ("csv", "md", "json", "html")
@@ -136,7 +137,7 @@ def quotes_csv(view: QuoteView) -> str:
                     safe_cell(q.attribution),
                     safe_cell(q.participant),
                     safe_cell(q.transcript),
-                    q.segment + 1,
+                    segment_number(q.segment),
                     q.start,
                     q.end,
                     safe_cell(" ".join(q.coders)),
@@ -184,7 +185,7 @@ def render_markdown(report: ThemeReport) -> str:
             for quote in section.quotes:
                 lines.append(
                     f"> “{md_escape(quote.text)}” — {md_escape(quote.attribution)} "
-                    f"({md_escape(quote.transcript)}, segment {quote.segment + 1})"
+                    f"({md_escape(quote.transcript)}, {segment_label(quote.segment)})"
                 )
                 lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -240,7 +241,7 @@ def report_dict(report: ThemeReport) -> dict:
                             "attribution": x.attribution,
                             "participant": x.participant,
                             "transcript": x.transcript,
-                            "segment": x.segment + 1,
+                            "segment": segment_number(x.segment),
                             "start": x.start,
                             "end": x.end,
                             "coders": list(x.coders),
@@ -333,7 +334,7 @@ def render_html(report: ThemeReport) -> str:
             for quote in section.quotes:
                 parts.append(
                     f"<blockquote>“{_e(quote.text)}”<cite>— {_e(quote.attribution)} "
-                    f"<small>({_e(quote.transcript)}, segment {quote.segment + 1})</small></cite></blockquote>"
+                    f"<small>({_e(quote.transcript)}, {segment_label(quote.segment)})</small></cite></blockquote>"
                 )
     parts += ["</body>", "</html>"]
     return "\n".join(parts) + "\n"
@@ -470,7 +471,7 @@ def write_xlsx(report: ThemeReport, path: str | Path) -> None:
                         safe_cell(quote.text),
                         safe_cell(quote.attribution),
                         safe_cell(quote.transcript),
-                        quote.segment + 1,
+                        segment_number(quote.segment),
                         safe_cell(", ".join(quote.coders)),
                         safe_cell(section.key),
                     ]

@@ -328,7 +328,7 @@ class Quote:
     attribution: str
     participant: str
     transcript: str
-    segment: int  # position of the segment in its transcript (0-based)
+    segment: int  # position of the segment in its transcript (0-based; qualcode.segments numbers it for people)
     start: int
     end: int
     coders: tuple[str, ...]

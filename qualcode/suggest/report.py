@@ -1,4 +1,4 @@
-"""The evaluation as tables: Rich tables for the terminal, Markdown for the benchmarks README."""
+"""The evaluation as tables: rows for the terminal, Markdown for the benchmarks README."""
 
 from __future__ import annotations
 
@@ -47,19 +47,9 @@ def markdown_table(head: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def evaluation_tables(ev: Evaluation, per_code: bool = False, markdown: bool = False) -> list:
+def evaluation_tables(ev: Evaluation, per_code: bool = False) -> list[tuple[list[str], list[list[str]]]]:
+    """(head, rows) of the overall table, and of the per-code table when asked for."""
     tables = [(OVERALL_HEAD, overall_rows(ev))]
     if per_code:
         tables.append((PER_CODE_HEAD, per_code_rows(ev)))
-    if markdown:
-        return [markdown_table(h, r) for h, r in tables]
-    from rich.table import Table
-    from rich.text import Text
-
-    out = []
-    for head, rows in tables:
-        t = Table(*head)
-        for row in rows:
-            t.add_row(*(Text(c) for c in row))
-        out.append(t)
-    return out
+    return tables

@@ -1,0 +1,118 @@
+"""What the CLI prints keeps every value: on an 80-column terminal and in a pipe, each command's
+table holds every number its JSON output holds, nothing is cut with "…", and a pipe is never
+hard-wrapped."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from qualcode.cli import common
+
+COMMANDS_WITH_JSON = {
+    "agreement": (["agreement", "alice", "bob"], ["--format", "json"]),
+    "disagreements": (["disagreements", "alice", "bob"], ["--format", "json"]),
+    "transcripts list": (["transcripts", "list", "--coder", "alice"], ["--format", "json"]),
+    "coders list": (["coders", "list"], ["--format", "json"]),
+    "status": (["status"], ["--format", "json"]),
+}
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> str:
+    from qualcode.samples import build_demo
+
+    return str(build_demo(tmp_path_factory.mktemp("demo"), "rln").path)
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """Standard output behaves as an 80-column terminal (standard error stays a pipe)."""
+    monkeypatch.setattr(common, "is_terminal", lambda stderr=False: not stderr)
+    monkeypatch.setenv("COLUMNS", "80")
+
+
+def numbers_in(value) -> list[float | int]:
+    if isinstance(value, bool) or value is None:
+        return []
+    if isinstance(value, (int, float)):
+        return [value]
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in numbers_in(v)]
+    if isinstance(value, list):
+        return [n for v in value for n in numbers_in(v)]
+    return []
+
+
+def shown_as(number: int | float) -> list[str]:
+    """The ways a table may print a number: whole, with thousands separators, or rounded as the
+    reports round (three decimals, or a percentage with one)."""
+    if isinstance(number, int):
+        return [str(number), f"{number:,}"]
+    return [f"{number:.3f}", f"{100 * number:.1f}%", f"{number:.1f}", f"{number:.2f}", repr(number)]
+
+
+def missing_numbers(data, text: str) -> list:
+    missing = []
+    for number in numbers_in(data):
+        if not any(re.search(r"(?<![\d.])" + re.escape(form) + r"(?![\d])", text) for form in shown_as(number)):
+            missing.append(number)
+    return missing
+
+
+@pytest.mark.parametrize("mode", ["pipe", "terminal-80"])
+@pytest.mark.parametrize("name", sorted(COMMANDS_WITH_JSON))
+def test_table_output_keeps_every_number_of_the_json(run_cli, demo_db, monkeypatch, mode, name):
+    args, json_args = COMMANDS_WITH_JSON[name]
+    data = json.loads(run_cli(*args, *json_args, "--db", demo_db).stdout)
+    assert numbers_in(data), "the JSON output should have numbers to compare"
+    if mode == "terminal-80":
+        monkeypatch.setattr(common, "is_terminal", lambda stderr=False: not stderr)
+        monkeypatch.setenv("COLUMNS", "80")
+    result = run_cli(*args, "--db", demo_db)
+    assert result.exit_code == 0, result.output
+    assert missing_numbers(data, result.stdout) == []
+    if name != "disagreements":  # a disagreement's excerpt is shortened on purpose; no number is
+        assert "…" not in result.stdout
+    if mode == "terminal-80":
+        assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+def test_agreement_at_80_columns_keeps_the_per_code_numbers(run_cli, demo_db, terminal):
+    out = run_cli("agreement", "alice", "bob", "--db", demo_db).stdout
+    lines = out.splitlines()
+    header = next(line for line in lines if line.startswith("code") and "Kripp. α" in line)
+    assert header.split()[:3] == ["code", "units", "%"]
+    # Every code's row has its numbers: 30 codes of the RLN codebook, each with a percentage.
+    assert sum(1 for line in lines if re.search(r"\d+\.\d%\s+-?\d\.\d{3}", line)) >= 30 + 8 + 2
+    assert "per code (continued)" in out and "pairable 292" in out  # the details moved, not dropped
+
+
+def test_piped_output_is_never_hard_wrapped(run_cli, demo_db, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    out = run_cli("transcripts", "list", "--db", demo_db).stdout
+    row = next(line for line in out.splitlines() if line.startswith("rln-01-headteacher"))
+    assert "interviewed=2019-06-20" in row and len(row) > 80  # one line per transcript
+    shown = run_cli("transcripts", "show", "rln-01-headteacher", "--db", demo_db).stdout
+    assert any(len(line) > 200 for line in shown.splitlines())  # a long turn stays one line
+
+
+def test_table_helper_splits_columns_instead_of_cutting(terminal, capsys):
+    columns = [common.Column("name")] + [common.Column(f"measure {i}", numeric=True) for i in range(9)]
+    rows = [["a rather long code name that has to wrap somewhere", *[f"0.{i}23456" for i in range(9)]]]
+    common.print_table(common.console(), columns, rows, "table")
+    out = capsys.readouterr().out
+    assert "table (continued)" in out
+    for i in range(9):
+        assert f"0.{i}23456" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "…" not in out
+
+
+def test_table_helper_plain_layout_in_a_pipe(capsys):
+    columns = [common.Column("name"), common.Column("n", numeric=True)]
+    common.print_table(common.console(), columns, [["x" * 150, 7], ["y", 12345]])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["name" + " " * 146 + "      n", "x" * 150 + "      7", "y" + " " * 149 + "  12345"]
