@@ -20,16 +20,18 @@ def cli(ctx: click.Context, db: str | None) -> None:
     """qualcode: qualitative interview coding in the terminal.
 
     \b
-    The research loop:
-      qualcode init study.db --codebook codebooks/rln.yaml   a project (SQLite, or --db postgresql://…)
-      qualcode import --db study.db transcripts/rln/          transcripts become segments
-      qualcode coders add alice bob
-      qualcode code --db study.db --coder alice               the coding workbench
-      qualcode agreement alice bob                            kappa, alpha, % agreement per code
-      qualcode export themes --by role -o themes.xlsx         theme tables for the write-up
-      qualcode demo                                           all of it on the shipped samples
+    The research loop (from a clone of the repository; each line runs as written):
+      qualcode init study.db --codebook codebooks/rln.yaml  # a project (SQLite, or postgresql://…)
+      export QUALCODE_DB=study.db                            # the project the commands below use
+      qualcode coders add alice bob                          # who codes
+      qualcode import transcripts/rln/                       # transcripts become segments
+      qualcode code --coder alice                            # the coding workbench
+      qualcode agreement alice bob                           # kappa, alpha, % agreement per code
+      qualcode export themes --by role -o themes.xlsx        # theme tables for the write-up
+      qualcode demo                                          # all of it on the shipped samples
 
-    Every command takes --db (or $QUALCODE_DB); without it, ./qualcode.db.
+    Every command takes --db (or $QUALCODE_DB); without either, ./qualcode.db.
+    Options mean the same everywhere: docs/cli.md lists the conventions.
     """
     ctx.ensure_object(dict)
     ctx.obj["db"] = db

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 from pathlib import Path
 
 import click
@@ -16,6 +18,7 @@ from qualcode.cli.common import (
     plain,
     print_table,
     progress_bar,
+    stdout_is_terminal,
     working,
 )
 from qualcode.errors import InputError, QualcodeError
@@ -54,7 +57,25 @@ def init(path: str | None, codebook_file: str | None, name: str | None, db: str 
         click.echo(
             f"created {project.location} with {codes} codes" + (f" from {codebook_file}" if codebook_file else "")
         )
-        click.echo("next: qualcode import FILES…  then  qualcode coders add NAME  and  qualcode code --coder NAME")
+        where = _db_argument(project.location, from_env=path is None and _db_from_env(db))
+        click.echo("next:")
+        click.echo(f"  qualcode coders add{where} NAME…")
+        click.echo(f"  qualcode import{where} FILES_OR_FOLDERS…")
+        click.echo(f"  qualcode code{where} --coder NAME")
+        if where:
+            click.echo(f"  (or `export QUALCODE_DB={shlex.quote(project.location)}` and leave out --db)")
+
+
+def _db_from_env(db: str | None) -> bool:
+    return db is not None and os.environ.get("QUALCODE_DB") == db
+
+
+def _db_argument(location: str, from_env: bool) -> str:
+    """`` --db LOCATION`` for the hints after init, so that they work when run as printed;
+    nothing when the project is the default ./qualcode.db or $QUALCODE_DB already names it."""
+    if from_env or location == "qualcode.db":
+        return ""
+    return f" --db {shlex.quote(location)}"
 
 
 # ---------------------------------------------------------------------- import
@@ -63,8 +84,10 @@ def init(path: str | None, codebook_file: str | None, name: str | None, db: str 
 REFI_SUFFIXES = (".qdpx", ".qde", ".qdc")
 
 
-def _expand(paths: tuple[str, ...]) -> tuple[list[Path], list[Path], list[Path]]:
-    transcripts, codings, refi = [], [], []
+def _expand(paths: tuple[str, ...]) -> tuple[list[Path], list[Path], list[Path], set[Path]]:
+    """Transcripts, codings files and REFI-QDA files to import, and which codings files were found
+    inside a folder (rather than named)."""
+    transcripts, codings, refi, in_folders = [], [], [], set()
     for raw in paths:
         path = Path(raw)
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
@@ -72,13 +95,22 @@ def _expand(paths: tuple[str, ...]) -> tuple[list[Path], list[Path], list[Path]]
             suffix = file.suffix.lower()
             if suffix == ".csv":
                 codings.append(file)
+                if path.is_dir():
+                    in_folders.add(file)
             elif suffix in REFI_SUFFIXES:
                 refi.append(file)
             elif path.is_dir() and suffix not in TRANSCRIPT_SUFFIXES:
                 continue  # inside folders, import what looks like transcripts and skip the rest
             else:
                 transcripts.append(file)
-    return transcripts, codings, refi
+    return transcripts, codings, refi, in_folders
+
+
+def _unknown_coders(project, file: Path) -> list[str]:
+    from qualcode.ingest.codings import read_codings
+
+    known = {c.name for c in project.coders()}
+    return sorted({row.coder for row in read_codings(file)} - known)
 
 
 def _attributes(values: tuple[str, ...]) -> dict[str, str]:
@@ -124,7 +156,10 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
 
     Each file is imported in its own transaction: a file that fails leaves no trace and the
     others go on. Re-importing an unchanged file does nothing. Folders are searched for
-    transcripts. Codings files are imported after the transcripts they refer to.
+    transcripts. Codings files are imported after the transcripts they refer to; one found in a
+    folder is imported when the project knows its coders (`qualcode coders add`, or
+    --add-coders) and otherwise skipped with a note, since a folder of interviews is imported
+    before the study's coders are known.
 
     \b
     Transcript text files may start with YAML front matter:
@@ -139,7 +174,7 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
     from qualcode.ingest.transcripts import parse_file
 
     attributes = _attributes(attrs)
-    transcripts, codings, refi = _expand(paths)
+    transcripts, codings, refi, in_folders = _expand(paths)
     if name and len(transcripts) != 1:
         raise QualcodeError("--name needs exactly one transcript file")
     if not transcripts and not codings and not refi:
@@ -147,6 +182,8 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
     failures: list[str] = []
     counts = {"imported": 0, "unchanged": 0}
     coded = {"added": 0, "unchanged": 0}
+    skipped: list[Path] = []  # codings files in a folder whose coders the project does not know
+    skipped_coders: set[str] = set()
     with open_project(db) as project:
         limit = project.max_segment_chars if max_segment_chars is None else max_segment_chars
         out = console()
@@ -163,7 +200,6 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
                         bar.console.print(plain(f"  warning: {warning}"), style="yellow")
                 except QualcodeError as exc:
                     failures.append(str(exc) if str(exc).startswith(str(file)) else f"{file}: {exc}")
-                    bar.console.print(plain(f"failed {file}: {exc}"), style="red")
                 bar.advance(task)
             for file in transcripts:
                 bar.update(task, description=f"importing {file.name}")
@@ -179,11 +215,16 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
                         bar.console.print(plain(f"unchanged {file}: {outcome.detail}"))
                 except InputError as exc:
                     failures.append(str(exc))
-                    bar.console.print(plain(f"failed {exc}"), style="red")
                 bar.advance(task)
             for file in codings:
                 bar.update(task, description=f"importing {file.name}")
                 try:
+                    unknown = _unknown_coders(project, file) if file in in_folders and not add_coders else []
+                    if unknown:
+                        skipped.append(file)
+                        skipped_coders.update(unknown)
+                        bar.advance(task)
+                        continue
                     result = project.import_codings(file, add_coders=add_coders)
                     coded["added"] += result.added
                     coded["unchanged"] += result.unchanged
@@ -193,7 +234,6 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
                     )
                 except InputError as exc:
                     failures.append(str(exc))
-                    bar.console.print(plain(f"failed {exc}"), style="red")
                 bar.advance(task)
     parts = []
     if refi:
@@ -202,11 +242,19 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
         )
     if transcripts:
         parts.append(f"{counts['imported']} transcripts imported, {counts['unchanged']} unchanged")
-    if codings:
+    if len(codings) > len(skipped):
         parts.append(f"{coded['added']} codings added, {coded['unchanged']} already there")
     if failures:
         parts.append(f"{len(failures)} files failed")
     click.echo("; ".join(parts))
+    if skipped:
+        names = " ".join(sorted(skipped_coders))
+        click.echo(
+            f"note: skipped {len(skipped)} codings file{'s' if len(skipped) != 1 else ''} by coders not in the "
+            f"project ({', '.join(sorted(skipped_coders))}): `qualcode coders add {names}` and import again, "
+            "or import with --add-coders",
+            err=True,
+        )
     if failures:
         for failure in failures:
             click.echo(f"error: {failure}", err=True)
@@ -574,7 +622,7 @@ def demo(study: str, directory: str, fresh: bool, coder: str, no_open: bool) -> 
     click.echo(("built" if built.created else "reusing") + f" the {study.upper()} demo project")
     print_summary(summary)
     workbench = _workbench()
-    if no_open or workbench is None or not click.get_text_stream("stdout").isatty():
+    if no_open or workbench is None or not stdout_is_terminal():
         click.echo(f"\nnext: qualcode transcripts list --db {built.path}")
         click.echo(f"      qualcode codebook show --db {built.path}")
         return
