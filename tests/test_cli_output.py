@@ -116,3 +116,32 @@ def test_table_helper_plain_layout_in_a_pipe(capsys):
     common.print_table(common.console(), columns, [["x" * 150, 7], ["y", 12345]])
     lines = capsys.readouterr().out.splitlines()
     assert lines == ["name" + " " * 146 + "      n", "x" * 150 + "      7", "y" + " " * 149 + "  12345"]
+
+
+def test_one_segment_numbering_everywhere(run_cli, demo_db):
+    """The segment `disagreements` calls ¶N is ¶N in `transcripts show`, in theme exports' quotes and
+    in the workbench (which numbers position + 1): counted from 1, as people count."""
+    from qualcode.project import Project
+    from qualcode.segments import segment_number
+
+    found = json.loads(run_cli("disagreements", "alice", "bob", "--format", "json", "--db", demo_db).stdout)
+    first = found["disagreements"][0]
+    n, transcript = first["segment"], first["transcript"]
+    shown = run_cli("transcripts", "show", transcript, "--db", demo_db).stdout
+    block = shown.split(f"\n¶{n} ", 1)[1].split("\n\n", 1)[0]
+    assert first["text"] in block
+    with Project.open(demo_db) as project:
+        seg = next(s for s in project.segments(project.transcript(transcript).id) if s.text == first["text"])
+        assert segment_number(seg.position) == n == seg.position + 1
+    table = run_cli("disagreements", "alice", "bob", "--db", demo_db).stdout
+    assert f"{transcript} ¶{n} " in table
+    md = run_cli("disagreements", "alice", "bob", "--format", "md", "--db", demo_db).stdout
+    assert f"**{transcript}, segment {n}**" in md
+    themes = json.loads(run_cli("export", "themes", "--format", "json", "--quotes", "3", "--db", demo_db).stdout)
+    quote = next(q for c in themes["quotes"]["codes"] for q in c["quotes"])
+    with Project.open(demo_db) as project:
+        segments = project.segments(project.transcript(quote["transcript"]).id)
+        seg = next(s for s in segments if s.start <= quote["start"] < s.end)
+    assert quote["segment"] == segment_number(seg.position)
+    listed = run_cli("transcripts", "show", quote["transcript"], "--db", demo_db).stdout
+    assert f"\n¶{quote['segment']} {seg.start}-{seg.end}" in listed
