@@ -145,3 +145,51 @@ def test_one_segment_numbering_everywhere(run_cli, demo_db):
     assert quote["segment"] == segment_number(seg.position)
     listed = run_cli("transcripts", "show", quote["transcript"], "--db", demo_db).stdout
     assert f"\n¶{quote['segment']} {seg.start}-{seg.end}" in listed
+
+
+def commands_with_output_option():
+    from qualcode.cli import cli
+
+    def walk(group, prefix=()):
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                yield from walk(command, prefix + (name,))
+            elif any("-o" in p.opts for p in command.params if hasattr(p, "opts")):
+                yield prefix + (name,)
+
+    return sorted(walk(cli))
+
+
+OUTPUT_ARGS = {
+    ("agreement",): ["alice", "bob"],
+    ("disagreements",): ["alice", "bob"],
+    ("codebook", "export"): [],
+    ("export", "codebook"): [],
+    ("export", "codings"): [],
+    ("export", "qdpx"): [],
+    ("export", "themes"): [],
+}
+
+
+def test_every_output_option_is_known_here():
+    assert commands_with_output_option() == sorted(OUTPUT_ARGS)
+
+
+@pytest.mark.parametrize("path", sorted(OUTPUT_ARGS), ids=" ".join)
+def test_unknown_output_extension_is_an_error_listing_the_formats(run_cli, demo_db, tmp_path, path):
+    result = run_cli(*path, *OUTPUT_ARGS[path], "-o", "report.pdf", "--db", demo_db)
+    assert result.exit_code == 1
+    line = result.stderr.strip()
+    assert line.startswith("error: cannot write report.pdf: the extension '.pdf'") and "use one of ." in line
+    assert "\n" not in line and not (tmp_path / "report.pdf").exists()
+
+
+def test_output_extension_chooses_the_format_and_must_agree_with_format(run_cli, demo_db, tmp_path):
+    assert run_cli("export", "themes", "-o", "t.json", "--db", demo_db).exit_code == 0
+    assert json.loads((tmp_path / "t.json").read_text())["table"]
+    clash = run_cli("export", "themes", "--format", "md", "-o", "t.csv", "--db", demo_db)
+    assert clash.exit_code == 1 and "t.csv names a csv file but --format is md" in clash.stderr
+    assert run_cli("agreement", "alice", "bob", "-o", "a.csv", "--db", demo_db).exit_code == 0
+    assert "section,key,label" in (tmp_path / "a.csv").read_text()
+    assert run_cli("export", "codebook", "-o", "cb.yml", "--db", demo_db).exit_code == 0
+    assert (tmp_path / "cb.yml").read_text().startswith("name: RLN")

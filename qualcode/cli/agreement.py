@@ -10,11 +10,21 @@ from pathlib import Path
 import click
 import numpy as np
 
-from qualcode.cli.common import Column, console, db_option, open_project, plain, print_table, working
+from qualcode.cli.common import (
+    Column,
+    console,
+    db_option,
+    open_project,
+    output_format,
+    plain,
+    print_table,
+    working,
+)
 from qualcode.errors import InputError, QualcodeError
 from qualcode.segments import segment_label, segment_number, segment_ref
 
 FORMATS = ["table", "csv", "json", "md"]
+REPORT_SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json"}
 
 
 @click.command()
@@ -78,6 +88,7 @@ def agreement(
     """
     from qualcode.agreement.report import build_report, render_csv, render_json, render_markdown
 
+    fmt = output_format(output, None if fmt == "table" else fmt, REPORT_SUFFIXES, "table")
     if table_file:
         if coders:
             raise QualcodeError("--table computes from the file: do not name coders as well")
@@ -93,7 +104,7 @@ def agreement(
     if fmt == "table" and not output:
         render_table(report, console())
         return
-    renderers = {"csv": render_csv, "json": render_json, "md": render_markdown, "table": render_markdown}
+    renderers = {"csv": render_csv, "json": render_json, "md": render_markdown}
     _emit(renderers[fmt](report), output)
 
 
@@ -264,6 +275,7 @@ def disagreements(coders, codes, transcript_names, fmt, output, include_intervie
     """
     if len(coders) < 2:
         raise click.UsageError("name at least two coders")
+    fmt = output_format(output, None if fmt == "table" else fmt, {".md": "md", ".markdown": "md", ".json": "json"}, fmt)
     with working("finding the segments where the coders differ…"), open_project(db) as project:
         found = project.disagreements(list(coders), codes, list(transcript_names) or None, include_interviewer)
     if fmt == "json":

@@ -6,6 +6,7 @@ import functools
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
@@ -58,6 +59,24 @@ def format_option(*formats: str, default: str = "table"):
         show_default=True,
         help="table: for reading; json: for programs.",
     )
+
+
+def output_format(output: str | None, fmt: str | None, suffixes: dict[str, str], default: str) -> str:
+    """The format to write: ``--format`` if given, else the one ``-o``'s extension names, else
+    ``default``. An ``-o`` whose extension is none of the command's formats is an error that lists
+    them (``themes.pdf`` never silently gets Markdown), and so is one that contradicts ``--format``."""
+    if not output:
+        return fmt or default
+    suffix = Path(output).suffix.lower()
+    known = ", ".join(dict.fromkeys(suffixes))
+    if suffix in suffixes:
+        if fmt and fmt != suffixes[suffix]:
+            raise QualcodeError(f"{output} names a {suffixes[suffix]} file but --format is {fmt}: use one of {known}")
+        return suffixes[suffix]
+    if not suffix and fmt:
+        return fmt
+    what = f"the extension {suffix!r}" if suffix else "no extension"
+    raise QualcodeError(f"cannot write {output}: {what} is not a format this command writes; use one of {known}")
 
 
 def open_project(db: str | None):

@@ -353,7 +353,7 @@ def transcripts_show(name: str, coders: tuple[str, ...], db: str | None) -> None
 
 @click.group()
 def codebook() -> None:
-    """Show, validate, export and update the project's codebook."""
+    """Show, validate and update the project's codebook (`qualcode export codebook` writes it out)."""
 
 
 def _tree(doc_codes, counts: dict[str, int] | None, show_ids: bool):
@@ -428,20 +428,15 @@ def codebook_validate(files: tuple[str, ...]) -> None:
         raise SystemExit(1)
 
 
-@codebook.command(name="export")
+@codebook.command(name="export", hidden=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output).")
 @db_option
-def codebook_export(output: str | None, db: str | None) -> None:
-    """Write the project's codebook as YAML (the same format `init` and `update` read)."""
-    from qualcode.codebook import dump_codebook, save_codebook
+@click.pass_context
+def codebook_export(ctx: click.Context, output: str | None, db: str | None) -> None:
+    """The codebook as YAML: kept for scripts written before `qualcode export codebook`, which it runs."""
+    from qualcode.cli.export import codebook_doc
 
-    with open_project(db) as project:
-        doc = project.codebook_doc()
-    if output:
-        save_codebook(doc, output)
-        click.echo(f"wrote {len(doc.by_id())} codes to {output}")
-    else:
-        click.echo(dump_codebook(doc), nl=False)
+    ctx.invoke(codebook_doc, fmt=None, coders=(), agreed=False, no_counts=False, output=output, db=db)
 
 
 def _merges(values: tuple[str, ...]) -> dict[str, str]:

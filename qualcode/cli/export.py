@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import db_option, open_project, working
+from qualcode.cli.common import db_option, open_project, output_format, working
 from qualcode.errors import QualcodeError
 
 THEME_FORMATS = ["csv", "md", "json", "xlsx", "html"]
 CODEBOOK_FORMATS = ["yaml", "md", "qdc"]
+CODEBOOK_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".md": "md", ".markdown": "md", ".qdc": "qdc"}
 
 
 def _coders(values: tuple[str, ...]) -> list[str] | None:
@@ -142,7 +143,7 @@ def themes(
     from qualcode.export import render as rd
     from qualcode.export import themes as th
 
-    fmt = rd.format_for(output, fmt)
+    fmt = output_format(output, fmt, rd.SUFFIXES, "md")
     if fmt == "xlsx" and not output:
         raise QualcodeError(
             "XLSX is a file format: give -o FILE.xlsx (or --format csv|md|json|html for standard output)"
@@ -222,9 +223,7 @@ def codebook_doc(fmt, coders, agreed, no_counts, output, db) -> None:
     from qualcode.export import themes as th
     from qualcode.export.codebook_docs import code_counts, codebook_markdown
 
-    if fmt is None:
-        suffix = Path(output).suffix.lower() if output else ""
-        fmt = {".md": "md", ".markdown": "md", ".qdc": "qdc"}.get(suffix, "yaml")
+    fmt = output_format(output, fmt, CODEBOOK_SUFFIXES, "yaml")
     _check_output(output)
     with open_project(db) as project:
         data = project.export_data(texts=False, memos=False, details=False)
@@ -269,6 +268,7 @@ def qdpx(output, coders, no_memos, db) -> None:
     """
     from qualcode.export import refi
 
+    output_format(output, None, {".qdpx": "qdpx"}, "qdpx")
     _check_output(output)
     names = _coders(coders)
     with working("reading the project…") as status:
@@ -309,6 +309,7 @@ def codings(coders, output, db) -> None:
 
     from qualcode.export.render import safe_cell
 
+    output_format(output, None, {".csv": "csv"}, "csv")
     _check_output(output)
     names = _coders(coders)
     with open_project(db) as project:

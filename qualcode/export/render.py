@@ -71,16 +71,6 @@ def safe_cell(value):
     return value
 
 
-def format_for(path: str | None, explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    if path:
-        suffix = Path(path).suffix.lower()
-        if suffix in SUFFIXES:
-            return SUFFIXES[suffix]
-    return "md"
-
-
 def column_header(col) -> str:
     return f"{col.label} (n={col.n_participants})"
 
