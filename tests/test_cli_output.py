@@ -193,3 +193,90 @@ def test_output_extension_chooses_the_format_and_must_agree_with_format(run_cli,
     assert "section,key,label" in (tmp_path / "a.csv").read_text()
     assert run_cli("export", "codebook", "-o", "cb.yml", "--db", demo_db).exit_code == 0
     assert (tmp_path / "cb.yml").read_text().startswith("name: RLN")
+
+
+def _options(path=()):
+    import click
+
+    from qualcode.cli import cli
+
+    def walk(group, prefix):
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                yield from walk(command, prefix + (name,))
+            else:
+                for p in command.params:
+                    if isinstance(p, click.Option):
+                        yield prefix + (name,), p
+
+    return list(walk(cli, ()))
+
+
+def test_one_spelling_for_each_idea():
+    for path, option in _options():
+        names = set(option.opts)
+        if names & {"--transcripts", "-t"}:
+            assert names == {"--transcripts", "-t"} and option.multiple, path
+        if "--json" in names or "--markdown" in names:
+            assert option.hidden, f"{path}: use --format"
+        if "--format" in names:
+            assert option.name == "fmt", path
+    transcript_filters = {p for p, o in _options() if "--transcripts" in o.opts}
+    assert transcript_filters >= {("agreement",), ("disagreements",), ("suggest",), ("anonymise",)}
+
+
+def test_older_spellings_are_hidden_and_do_the_same(run_cli, demo_db, tmp_path):
+    top = run_cli("--help").stdout
+    assert " import-refi " not in top and "import-refi" not in top
+    assert "  export " not in run_cli("codebook", "--help").stdout.split("Commands:")[1]
+    assert "--json" not in run_cli("transcripts", "list", "--help").stdout
+    db = ("--db", demo_db)
+    assert run_cli("codebook", "export", *db).stdout == run_cli("export", "codebook", *db).stdout
+    assert (
+        run_cli("transcripts", "list", "--json", *db).stdout
+        == run_cli("transcripts", "list", "--format", "json", *db).stdout
+    )
+    old = run_cli("transcripts", "show", "rln-01-headteacher", "--coder", "alice", "--coder", "bob", *db).stdout
+    assert old == run_cli("transcripts", "show", "rln-01-headteacher", "--coders", "alice,bob", *db).stdout
+    assert "alice:" in old and "bob:" in old
+    run_cli("export", "qdpx", "-o", "s.qdpx", *db)
+    described = run_cli("import-refi", "--dry-run", "s.qdpx").stdout
+    assert described.splitlines()[0] == run_cli("import", "--dry-run", "s.qdpx").stdout.splitlines()[0]
+    assert "527 codings" in described
+
+
+def test_transcript_filter_repeated_or_comma_separated(run_cli, demo_db):
+    db = ("--db", demo_db)
+    a = run_cli("agreement", "alice", "bob", "-t", "rln-01-headteacher,rln-03-teacher", "--format", "json", *db)
+    b = run_cli(
+        "agreement",
+        "alice",
+        "bob",
+        "--transcripts",
+        "rln-01-headteacher",
+        "--transcripts",
+        "rln-03-teacher",
+        "--format",
+        "json",
+        *db,
+    )
+    assert (
+        json.loads(a.stdout)["transcripts"]
+        == json.loads(b.stdout)["transcripts"]
+        == [
+            "rln-01-headteacher",
+            "rln-03-teacher",
+        ]
+    )
+
+
+def test_import_dry_run_changes_nothing(run_cli, tmp_path):
+    from .conftest import ROOT
+
+    run_cli("init")
+    folder = ROOT / "transcripts" / "rln"
+    result = run_cli("import", "--dry-run", str(folder))
+    assert result.exit_code == 0
+    assert f"{folder / 'rln-01-headteacher.txt'}: 40 segments" in result.stdout
+    assert "78 codings by alice, bob" in result.stdout and "nothing was imported" in result.stdout
+    assert "no transcripts yet" in run_cli("transcripts", "list").stdout

@@ -124,7 +124,7 @@ def test_cli_merge_copy_split(run_cli, tmp_path, interview_file):
     assert dry.stdout.strip() == "would add 1 codings by alice"
     assert run_cli("merge", "--db", "lead.db", "handout/alice.db").exit_code == 0
     assert "nothing to merge" in run_cli("merge", "--db", "lead.db", "handout/alice.db").stdout
-    assert run_cli("coders", "list", "--db", "lead.db").stdout.splitlines()[0] == "alice\t1 codings"
+    assert run_cli("coders", "list", "--db", "lead.db").stdout.splitlines()[1].split() == ["alice", "1"]
     assert run_cli("copy", "--db", "lead.db", "x.db", "--coder", "nobody").exit_code == 1
     assert run_cli("merge", "--db", "lead.db", "lead.db").exit_code == 1
 

@@ -18,6 +18,7 @@ from qualcode.cli.common import (
     output_format,
     plain,
     print_table,
+    transcripts_option,
     working,
 )
 from qualcode.errors import InputError, QualcodeError
@@ -37,9 +38,7 @@ REPORT_SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json
     help="segment: a code applied anywhere in a segment; char: every coded character, weighted by length.",
 )
 @click.option("--codes", metavar="CODE_ID", help="Only this code and the codes below it.")
-@click.option(
-    "--transcripts", "transcript_names", multiple=True, metavar="NAME", help="Only these transcripts (repeatable)."
-)
+@transcripts_option()
 @click.option(
     "--order",
     type=click.Choice(["codebook", "worst"]),
@@ -98,7 +97,7 @@ def agreement(
     if len(coders) < 2:
         raise click.UsageError("name at least two coders, e.g. `qualcode agreement alice bob`")
     with working(f"reading {' and '.join(coders)}'s codings…") as status, open_project(db) as project:
-        data = project.reliability_data(list(coders), unit, codes, list(transcript_names) or None, include_interviewer)
+        data = project.reliability_data(list(coders), unit, codes, transcript_names, include_interviewer)
         status.update("computing agreement per code, per transcript and overall…")
         report = build_report(data, project.codebook_version(), order)
     if fmt == "table" and not output:
@@ -258,9 +257,7 @@ def _table_report(path: Path, level: str, categories: int | None, fmt: str) -> s
 @click.command()
 @click.argument("coders", nargs=-1, required=True)
 @click.option("--codes", metavar="CODE_ID", help="Only this code and the codes below it.")
-@click.option(
-    "--transcripts", "transcript_names", multiple=True, metavar="NAME", help="Only these transcripts (repeatable)."
-)
+@transcripts_option()
 @click.option("--format", "fmt", type=click.Choice(["table", "md", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
 @click.option("--include-interviewer", is_flag=True, help="Include the interviewer's turns.")
@@ -277,7 +274,7 @@ def disagreements(coders, codes, transcript_names, fmt, output, include_intervie
         raise click.UsageError("name at least two coders")
     fmt = output_format(output, None if fmt == "table" else fmt, {".md": "md", ".markdown": "md", ".json": "json"}, fmt)
     with working("finding the segments where the coders differ…"), open_project(db) as project:
-        found = project.disagreements(list(coders), codes, list(transcript_names) or None, include_interviewer)
+        found = project.disagreements(list(coders), codes, transcript_names, include_interviewer)
     if fmt == "json":
         _emit(_disagreements_json(found, coders), output)
         return

@@ -48,17 +48,58 @@ def db_option(func: Callable) -> Callable:
     return wrapper
 
 
-def format_option(*formats: str, default: str = "table"):
-    """``--format``: one option for the shape of the output on every command (table, json, …)."""
+def format_option(*formats: str, default: str = "table", help: str | None = None):
+    """``--format``: one option for the shape of the output on every command (table, json, md…)."""
     choices = list(formats or ("table", "json"))
+    described = {"table": "table: for reading", "json": "json: for programs", "md": "md: Markdown"}
     return click.option(
         "--format",
         "fmt",
         type=click.Choice(choices),
         default=default,
         show_default=True,
-        help="table: for reading; json: for programs.",
+        help=help or "; ".join(described[c] for c in choices if c in described) + ".",
     )
+
+
+def _split_names(ctx, param, values: tuple[str, ...]) -> list[str] | None:
+    names = [n.strip() for value in values for n in value.split(",") if n.strip()]
+    return names or None
+
+
+def transcripts_option(help: str = "Only these transcripts (default: all).", dest: str = "transcript_names"):
+    """``-t/--transcripts NAME[,NAME…]``, repeatable: the one way every command narrows to some
+    transcripts. The command gets a list of names, or None for all."""
+    return click.option(
+        "--transcripts",
+        "-t",
+        dest,
+        multiple=True,
+        metavar="NAME[,NAME…]",
+        callback=_split_names,
+        help=help + " Repeat it or separate names with commas.",
+    )
+
+
+def coders_option(help: str):
+    """``--coders NAME[,NAME…]``, repeatable: whose codings a command reads. ``--coder NAME`` is
+    the person a command acts as. Commands that once took ``--coder`` repeatedly for "whose
+    codings" keep it, hidden (see ``old_coder_option``)."""
+    return click.option(
+        "--coders",
+        "coders",
+        multiple=True,
+        metavar="NAME[,NAME…]",
+        callback=lambda ctx, param, values: _split_names(ctx, param, values) or [],
+        help=help + " Repeat it or separate names with commas.",
+    )
+
+
+def old_coder_option(func: Callable) -> Callable:
+    """The hidden, repeatable ``--coder`` that some commands took before ``--coders``."""
+    return click.option(
+        "--coder", "old_coders", multiple=True, hidden=True, callback=lambda ctx, param, values: list(values)
+    )(func)
 
 
 def output_format(output: str | None, fmt: str | None, suffixes: dict[str, str], default: str) -> str:

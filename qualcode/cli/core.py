@@ -11,9 +11,11 @@ import click
 
 from qualcode.cli.common import (
     Column,
+    coders_option,
     console,
     db_option,
     format_option,
+    old_coder_option,
     open_project,
     plain,
     print_table,
@@ -106,6 +108,42 @@ def _expand(paths: tuple[str, ...]) -> tuple[list[Path], list[Path], list[Path],
     return transcripts, codings, refi, in_folders
 
 
+def _dry_run(transcripts, codings, refi, max_bytes: int, max_chars: int | None, allow_external: bool) -> None:
+    """What ``import`` would bring in, read from the files alone (the project is not opened)."""
+    from qualcode.export.refi_read import describe_refi
+    from qualcode.ingest.codings import read_codings
+    from qualcode.ingest.transcripts import parse_file
+
+    failed = 0
+    for file in refi:
+        try:
+            line, warnings = describe_refi(file, allow_external=allow_external)
+            click.echo(line)
+            for warning in warnings:
+                click.echo(f"warning: {warning}", err=True)
+        except QualcodeError as exc:
+            failed += 1
+            click.echo(f"error: {exc}", err=True)
+    for file in transcripts:
+        try:
+            parsed = parse_file(file, max_bytes=max_bytes, max_chars=1200 if max_chars is None else max_chars)
+            click.echo(f"{file}: {len(parsed.segments)} segments")
+        except InputError as exc:
+            failed += 1
+            click.echo(f"error: {exc}", err=True)
+    for file in codings:
+        try:
+            rows = read_codings(file)
+            coders = sorted({r.coder for r in rows})
+            click.echo(f"{file}: {len(rows)} codings by {', '.join(coders) or 'nobody'}")
+        except InputError as exc:
+            failed += 1
+            click.echo(f"error: {exc}", err=True)
+    click.echo("dry run: nothing was imported")
+    if failed:
+        raise SystemExit(1)
+
+
 def _unknown_coders(project, file: Path) -> list[str]:
     from qualcode.ingest.codings import read_codings
 
@@ -150,8 +188,16 @@ def _attributes(values: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--add-coders", is_flag=True, help="Create coders named in codings files instead of refusing unknown names."
 )
+@click.option(
+    "--allow-external",
+    is_flag=True,
+    help="REFI-QDA: read sources the file points to outside itself (relative:// and absolute:// paths).",
+)
+@click.option("--dry-run", is_flag=True, help="Read every file and say what it holds; change nothing.")
 @db_option
-def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_coders, db) -> None:
+def import_(
+    paths, participant, attrs, name, max_size, max_segment_chars, add_coders, allow_external, dry_run, db
+) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt), codings (.csv) and REFI-QDA files (.qdpx .qde .qdc).
 
     Each file is imported in its own transaction: a file that fails leaves no trace and the
@@ -179,6 +225,9 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
         raise QualcodeError("--name needs exactly one transcript file")
     if not transcripts and not codings and not refi:
         raise QualcodeError("no transcript or codings files found in " + ", ".join(paths))
+    if dry_run:
+        _dry_run(transcripts, codings, refi, int(max_size * 1024 * 1024), max_segment_chars, allow_external)
+        return
     failures: list[str] = []
     counts = {"imported": 0, "unchanged": 0}
     coded = {"added": 0, "unchanged": 0}
@@ -194,7 +243,7 @@ def import_(paths, participant, attrs, name, max_size, max_segment_chars, add_co
                 try:
                     from qualcode.project_export import import_refi
 
-                    summary = import_refi(project, file)
+                    summary = import_refi(project, file, allow_external=allow_external)
                     bar.console.print(plain(f"imported {file}: " + "; ".join(summary.lines())))
                     for warning in summary.warnings:
                         bar.console.print(plain(f"  warning: {warning}"), style="yellow")
@@ -317,10 +366,12 @@ def transcripts_list(coder: str | None, fmt: str, as_json: bool, db: str | None)
 
 @transcripts.command(name="show")
 @click.argument("name")
-@click.option("--coder", "coders", multiple=True, help="Show this coder's codes beside each segment (repeatable).")
+@coders_option("Show these coders' codes beside each segment.")
+@old_coder_option
 @db_option
-def transcripts_show(name: str, coders: tuple[str, ...], db: str | None) -> None:
+def transcripts_show(name: str, coders: list[str], old_coders: list[str], db: str | None) -> None:
     """Print a transcript segment by segment, with offsets and (optionally) codes."""
+    coders = coders + old_coders
     with open_project(db) as project:
         info = project.transcript(name)
         for coder in coders:

@@ -1,4 +1,4 @@
-"""Export commands: `qualcode export themes|codebook|qdpx|codings`, and `qualcode import-refi`."""
+"""Export commands: `qualcode export themes|codebook|qdpx|codings` (and the hidden `import-refi`)."""
 
 from __future__ import annotations
 
@@ -330,7 +330,7 @@ def codings(coders, output, db) -> None:
     _write_text(out.getvalue(), output, f" ({len(data.codings)} codings)")
 
 
-@click.command(name="import-refi")
+@click.command(name="import-refi", hidden=True)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
     "--allow-external",
@@ -342,7 +342,7 @@ def codings(coders, output, db) -> None:
 )
 @db_option
 def import_refi_command(file, allow_external, dry_run, db) -> None:
-    """Import a REFI-QDA project (.qdpx, .qde) or codebook (.qdc) from NVivo, ATLAS.ti, MAXQDA, Taguette, QualCoder…
+    """Import a REFI-QDA project or codebook; kept for scripts: `qualcode import FILE` does the same.
 
     Codes (with their hierarchy, colours and descriptions), text sources, cases and their
     variables (as participants and attributes), users (as coders), codings and notes (as memos)
@@ -354,22 +354,13 @@ def import_refi_command(file, allow_external, dry_run, db) -> None:
       qualcode init study.db && qualcode import-refi --db study.db colleague.qdpx
       qualcode import-refi --dry-run codebook.qdc
     """
-    from qualcode.export.refi_read import read_refi
+    from qualcode.export.refi_read import describe_refi
     from qualcode.project_export import import_refi
 
     if dry_run:
-        doc = read_refi(file, allow_external=allow_external)
-        codings = sum(len(sel.codings) for s in doc.sources for sel in s.selections)
-        click.echo(
-            f"{file}: a REFI-QDA {doc.kind} from {doc.origin or 'an unnamed tool'}: {len(list(doc.all_codes()))} codes"
-            + (
-                f", {len(doc.sources)} text sources ({sum(s.text is not None for s in doc.sources)} readable), "
-                f"{codings} codings, {len(doc.cases)} cases, {len(doc.users)} users, {len(doc.notes)} notes"
-                if doc.kind == "project"
-                else ""
-            )
-        )
-        for w in doc.warnings:
+        line, warnings = describe_refi(file, allow_external=allow_external)
+        click.echo(line)
+        for w in warnings:
             click.echo(f"warning: {w}", err=True)
         return
     with open_project(db) as project:

@@ -14,29 +14,20 @@ from qualcode.cli.common import (
     Column,
     console,
     db_option,
+    format_option,
     open_project,
     plain,
     print_table,
     progress_bar,
+    transcripts_option,
     working,
 )
 from qualcode.errors import QualcodeError
 from qualcode.segments import segment_ref
 
 
-def _names(values: tuple[str, ...]) -> list[str] | None:
-    out = [v.strip() for value in values for v in value.split(",") if v.strip()]
-    return out or None
-
-
 @click.command()
-@click.option(
-    "--transcripts",
-    "-t",
-    multiple=True,
-    metavar="NAME[,NAME…]",
-    help="Suggest for these transcripts only (default: all).",
-)
+@transcripts_option("Suggest for these transcripts only (default: all).", dest="transcripts")
 @click.option(
     "--coder",
     multiple=True,
@@ -78,7 +69,8 @@ def _names(values: tuple[str, ...]) -> list[str] | None:
     help="Score at which --evaluate counts a code as suggested, for F1.",
 )
 @click.option("--per-code", is_flag=True, help="With --evaluate: F1 of every code, per system.")
-@click.option("--markdown", is_flag=True, help="With --evaluate: print Markdown tables.")
+@format_option("table", "md", help="With --evaluate: table for reading, md for Markdown tables.")
+@click.option("--markdown", is_flag=True, hidden=True, help="Same as --format md.")
 @click.option("--no-baseline", is_flag=True, help="With --evaluate: skip the scikit-learn baseline.")
 @click.option(
     "--list", "show", is_flag=True, help="List the open suggestions (of --transcripts) instead of computing them."
@@ -102,6 +94,7 @@ def suggest(
     folds,
     threshold,
     per_code,
+    fmt,
     markdown,
     no_baseline,
     show,
@@ -124,7 +117,7 @@ def suggest(
       qualcode suggest --accept 12 --coder alice          accept suggestion 12 as alice
       qualcode suggest --evaluate --folds 5               precision@k, recall@3, macro-F1 vs a baseline
     """
-    names = _names(transcripts)
+    names = transcripts
     coders = list(coder) or None
     with open_project(db) as project:
         if accept or reject:
@@ -134,7 +127,17 @@ def suggest(
         elif show:
             _show(project, names, coders)
         elif evaluate:
-            _evaluate(project, coders, folds, threshold, architecture, definitions, not no_baseline, per_code, markdown)
+            _evaluate(
+                project,
+                coders,
+                folds,
+                threshold,
+                architecture,
+                definitions,
+                not no_baseline,
+                per_code,
+                markdown or fmt == "md",
+            )
         else:
             _fill(project, names, coders, train, keywords_only, definitions, top, min_score, architecture)
 
@@ -348,9 +351,7 @@ def _evaluate(project, coders, folds, threshold, architecture, definitions, base
 
 
 @click.command()
-@click.option(
-    "--transcripts", "-t", multiple=True, metavar="NAME[,NAME…]", help="Only these transcripts (default: all)."
-)
+@transcripts_option(dest="transcripts")
 @click.option(
     "--mapping",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -395,7 +396,7 @@ def anonymise(transcripts, mapping, words, no_ner, apply_, db) -> None:
     """
     from qualcode.suggest import anonymise as anon
 
-    names = _names(transcripts)
+    names = transcripts
     out = console()
     err = console(stderr=True)
     with open_project(db) as project:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import db_option, open_project
+from qualcode.cli.common import coders_option, db_option, old_coder_option, open_project
 from qualcode.errors import QualcodeError
 
 
@@ -86,7 +86,8 @@ def copy(target: str, coder: str, db: str | None) -> None:
 
 
 @click.command()
-@click.option("--coder", "coders", multiple=True, help="A coder to make a copy for (repeatable; default: every coder).")
+@coders_option("The coders to make copies for (default: every coder).")
+@old_coder_option
 @click.option(
     "--dir",
     "directory",
@@ -96,13 +97,14 @@ def copy(target: str, coder: str, db: str | None) -> None:
     help="Where to write CODER.db files.",
 )
 @db_option
-def split(coders: tuple[str, ...], directory: str, db: str | None) -> None:
+def split(coders: list[str], old_coders: list[str], directory: str, db: str | None) -> None:
     """Make one blind-coding copy per coder (DIR/CODER.db), as `copy` does for one.
 
     \b
     Example:
-      qualcode split --db lead.db --coder alice --coder bob --dir handout/
+      qualcode split --db lead.db --coders alice,bob --dir handout/
     """
+    coders = coders + old_coders
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     with open_project(db) as project:

@@ -600,3 +600,16 @@ class _Reader:
             return None
         self.warnings.append(f"{what}: no plain-text version; text taken from the .docx (selections may not line up)")
         return text
+
+
+def describe_refi(path, allow_external: bool = False) -> tuple[str, list[str]]:
+    """One line saying what a REFI-QDA file holds, and the warnings about what would not fit."""
+    doc = read_refi(path, allow_external=allow_external)
+    codings = sum(len(sel.codings) for s in doc.sources for sel in s.selections)
+    line = f"{path}: a REFI-QDA {doc.kind} from {doc.origin or 'an unnamed tool'}: {len(list(doc.all_codes()))} codes"
+    if doc.kind == "project":
+        line += (
+            f", {len(doc.sources)} text sources ({sum(s.text is not None for s in doc.sources)} readable), "
+            f"{codings} codings, {len(doc.cases)} cases, {len(doc.users)} users, {len(doc.notes)} notes"
+        )
+    return line, list(doc.warnings)
