@@ -13,8 +13,9 @@ Plain Python on ``ExportData``. The steps:
    participants who mention the code; a total column and an "any code" row come with it.
 3. **Quotes** (``build_quotes``): per code, the N most representative coded passages —
    agreed on by more coders, of a quotable length, using the code's keywords, from as many
-   different participants and groups as possible — trimmed at sentence bounds and attributed the
-   way the write-ups quote interviewees ("Headteacher, School C (RLN)").
+   different participants and groups as possible — starting at the first content sentence
+   (``content_start``: not "[pause]", "Yes.", "Of course."), trimmed at sentence bounds and
+   attributed the way the write-ups quote interviewees ("Headteacher, School C (RLN)").
 """
 
 from __future__ import annotations
@@ -397,6 +398,98 @@ def sentences(text: str) -> list[str]:
     return [s for s in out if s]
 
 
+# Words that acknowledge rather than say something ("Yes.", "Mm.", "Of course."): a sentence made
+# only of these, and of bracketed transcription notes ([pause], [laughs]), is not content.
+BACK_CHANNEL_WORDS = frozenset(
+    [
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "aye",
+        "no",
+        "nope",
+        "mm",
+        "mmm",
+        "mhm",
+        "hm",
+        "hmm",
+        "uh",
+        "um",
+        "er",
+        "erm",
+        "ah",
+        "oh",
+        "ok",
+        "okay",
+        "right",
+        "sure",
+        "well",
+        "so",
+        "absolutely",
+        "definitely",
+        "exactly",
+        "indeed",
+        "true",
+        "fine",
+        "great",
+        "good",
+        "lovely",
+        "thanks",
+        "cheers",
+        "anyway",
+    ]
+)
+BACK_CHANNEL_PHRASES = frozenset(
+    [
+        "of course",
+        "thank you",
+        "i see",
+        "that's right",
+        "that’s right",
+        "i know",
+        "go on",
+        "fair enough",
+        "mm-hm",
+        "uh-huh",
+    ]
+)
+_NOTE = re.compile(r"\[[^\]\n]*\]")
+_LEADING_NOTES = re.compile(r"(?:\s*\[[^\]\n]*\])+\s*")
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def is_content(sentence: str) -> bool:
+    """Whether a sentence says something: not only transcription notes and back-channel words."""
+    words = " ".join(_WORD.findall(_NOTE.sub(" ", sentence).casefold()))
+    for phrase in BACK_CHANNEL_PHRASES:
+        words = re.sub(rf"(?<!\S){re.escape(phrase)}(?!\S)", " ", words)
+    return not all(w in BACK_CHANNEL_WORDS for w in words.split())
+
+
+def content_start(text: str) -> int | None:
+    """Where the first content sentence of ``text`` starts, past leading transcription notes
+    ("[pause]") and back-channel sentences ("Yes. Of course."); None if it has none."""
+    pos, n = 0, len(text)
+    while pos < n:
+        notes = _LEADING_NOTES.match(text, pos)
+        if notes and notes.end() > pos:
+            pos = notes.end()
+            continue
+        if text[pos].isspace():
+            pos += 1
+            continue
+        end = _SENTENCE_END.search(text, pos)
+        while end is not None and end.end() < n and text[end.end()].islower():  # "Well... it was hard."
+            end = _SENTENCE_END.search(text, end.end())
+        if is_content(text[pos : end.start() if end else n]):
+            return pos
+        if end is None:
+            return None
+        pos = end.end()
+    return None
+
+
 def trim_quote(text: str, limit: int = DEFAULT_QUOTE_CHARS) -> tuple[str, bool]:
     """Whitespace folded, then whole sentences up to ``limit`` characters; a cut is marked […]."""
     text = " ".join(text.split())
@@ -462,9 +555,12 @@ def build_quotes(
         candidates = []
         keywords = [k.casefold() for k in code.keywords if k.strip()]
         for u in by_code.get(code.key, []):
-            raw = blackout(texts.get(u.transcript_id, "")[u.start : u.end])
-            if not raw.strip():
-                continue
+            passage = texts.get(u.transcript_id, "")[u.start : u.end]
+            skip = content_start(passage)  # before blacking out: "[name]" is not a transcription note
+            if skip is None:
+                continue  # only "Yes." or "[laughs]": nothing worth quoting
+            u = u._replace(start=u.start + skip)
+            raw = blackout(passage[skip:])
             text, trimmed = trim_quote(raw, max_chars)
             t = transcripts[u.transcript_id]
             person = people.get(t.participant_id) if t.participant_id is not None else None
