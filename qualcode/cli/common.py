@@ -234,10 +234,13 @@ def print_table(out, columns: list[Column], rows: list[list[object]], title: str
     if not is_terminal():
         _print_plain(out, columns, cells, natural, title)
         return
-    groups = _column_groups(columns, natural, keys, out.width)
+    floors = [_floor(col, [row[i] for row in cells], natural[i]) for i, col in enumerate(columns)]
+    groups = _column_groups(floors, keys, out.width)
     for n, group in enumerate(groups):
         shown = list(range(keys)) + group
-        widths = _fit([columns[i] for i in shown], [natural[i] for i in shown], out.width, keys)
+        widths = _fit(
+            [columns[i] for i in shown], [natural[i] for i in shown], [floors[i] for i in shown], out.width, keys
+        )
         heading = title if n == 0 else (f"{title} (continued)" if title else None)
         if n:
             out.print()
@@ -250,41 +253,50 @@ def _natural_width(column: Column, values: list[str]) -> int:
     return max([cell_len(column.header)] + [cell_len(v) for v in values])
 
 
-def _min_width(column: Column, natural: int) -> int:
-    return natural if column.numeric else min(natural, MIN_TEXT_WIDTH)
+def _floor(column: Column, values: list[str], natural: int) -> int:
+    """The narrowest a column may get: a number's full width (its header may wrap at spaces),
+    or a readable width for text, which wraps."""
+    from rich.cells import cell_len
+
+    if not column.numeric:
+        return min(natural, MIN_TEXT_WIDTH)
+    return max([cell_len(word) for word in column.header.split()] + [cell_len(v) for v in values] + [1])
 
 
 def _total(widths: list[int]) -> int:
     return sum(widths) + GAP * (len(widths) - 1)
 
 
-def _column_groups(columns: list[Column], natural: list[int], keys: int, width: int) -> list[list[int]]:
+def _column_groups(floors: list[int], keys: int, width: int) -> list[list[int]]:
     """The non-key columns, packed in order into as few tables as fit beside the key columns."""
-    key_min = [_min_width(columns[i], natural[i]) for i in range(keys)]
     groups: list[list[int]] = [[]]
-    for i in range(keys, len(columns)):
+    for i in range(keys, len(floors)):
         candidate = groups[-1] + [i]
-        mins = key_min + [_min_width(columns[j], natural[j]) for j in candidate]
-        if groups[-1] and _total(mins) > width:
+        if groups[-1] and _total(floors[:keys] + [floors[j] for j in candidate]) > width:
             groups.append([i])
         else:
             groups[-1] = candidate
     return groups
 
 
-def _fit(columns: list[Column], natural: list[int], width: int, keys: int) -> list[int]:
-    """Widths that fit ``width``: numbers at full width, the text columns shrunk widest first,
-    the key columns (which name the row) last."""
+def _fit(columns: list[Column], natural: list[int], floors: list[int], width: int, keys: int) -> list[int]:
+    """Widths that fit ``width``: text columns shrink first (widest first), then numeric headers
+    wrap, and the key columns (which name the row) shrink last."""
     widths = list(natural)
-    floors = [_min_width(c, n) for c, n in zip(columns, natural)]
-    while _total(widths) > width:
-        shrinkable = [i for i, (w, f) in enumerate(zip(widths, floors)) if w > f and i >= keys]
-        shrinkable = shrinkable or [i for i, (w, f) in enumerate(zip(widths, floors)) if w > f]
-        if not shrinkable:
-            break  # a single group wider than the screen: the terminal wraps it, nothing is cut
-        widest = max(shrinkable, key=lambda i: widths[i])
-        widths[widest] -= 1
-    return widths
+
+    def stages():
+        yield [i for i, c in enumerate(columns) if i >= keys and not c.numeric]
+        yield [i for i, c in enumerate(columns) if c.numeric]
+        yield list(range(len(columns)))
+
+    for allowed in stages():
+        while _total(widths) > width:
+            shrinkable = [i for i in allowed if widths[i] > floors[i]]
+            if not shrinkable:
+                break
+            widest = max(shrinkable, key=lambda i: widths[i])
+            widths[widest] -= 1
+    return widths  # if still too wide, the terminal wraps the lines; nothing is cut
 
 
 def _print_rich(out, columns: list[Column], rows: list[list[str]], widths: list[int], title: str | None) -> None:
@@ -294,7 +306,7 @@ def _print_rich(out, columns: list[Column], rows: list[list[str]], widths: list[
     table.pad_edge = False
     for col, w in zip(columns, widths):
         table.add_column(
-            col.header,
+            _wrap_header(col.header, w),
             justify="right" if col.numeric else "left",
             no_wrap=col.numeric,
             overflow="fold",
@@ -304,6 +316,18 @@ def _print_rich(out, columns: list[Column], rows: list[list[str]], widths: list[
     for row in rows:
         table.add_row(*(_cell(v, col) for v, col in zip(row, columns)))
     out.print(table)
+
+
+def _wrap_header(header: str, width: int) -> str:
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    for word in header.split(" "):
+        if lines and cell_len(lines[-1]) + 1 + cell_len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 def _cell(value: str, column: Column):
