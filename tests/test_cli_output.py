@@ -281,3 +281,16 @@ def test_import_dry_run_changes_nothing(run_cli, tmp_path):
     assert f"{folder / 'rln-01-headteacher.txt'}: 40 segments" in result.stdout
     assert "78 codings by alice, bob" in result.stdout and "nothing was imported" in result.stdout
     assert "no transcripts yet" in run_cli("transcripts", "list").stdout
+
+
+def test_import_warnings_and_errors_go_to_stderr_once(run_cli, demo_db, tmp_path):
+    run_cli("export", "codebook", "-o", "cb.qdc", "--db", demo_db)
+    qdc = (tmp_path / "cb.qdc").read_text(encoding="utf-8").replace("</Codes>", "</Codes>\n <Sets/>")
+    (tmp_path / "sets.qdc").write_text(qdc, encoding="utf-8")
+    (tmp_path / "broken.docx").write_text("not a docx", encoding="utf-8")
+    run_cli("init", "new.db")
+    result = run_cli("import", "--db", "new.db", "sets.qdc", "broken.docx")
+    assert result.exit_code == 1
+    assert "warning" not in result.stdout and "broken.docx" not in result.stdout
+    assert result.stderr.count("empty <Sets>") == 1 and result.stderr.count("broken.docx") == 1
+    assert "1 REFI-QDA files imported" in result.stdout

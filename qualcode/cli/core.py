@@ -233,6 +233,7 @@ def import_(
     coded = {"added": 0, "unchanged": 0}
     skipped: list[Path] = []  # codings files in a folder whose coders the project does not know
     skipped_coders: set[str] = set()
+    warnings: list[str] = []  # what a REFI-QDA file held that qualcode cannot keep
     with open_project(db) as project:
         limit = project.max_segment_chars if max_segment_chars is None else max_segment_chars
         out = console()
@@ -245,8 +246,7 @@ def import_(
 
                     summary = import_refi(project, file, allow_external=allow_external)
                     bar.console.print(plain(f"imported {file}: " + "; ".join(summary.lines())))
-                    for warning in summary.warnings:
-                        bar.console.print(plain(f"  warning: {warning}"), style="yellow")
+                    warnings += [f"{file}: {warning}" for warning in summary.warnings]
                 except QualcodeError as exc:
                     failures.append(str(exc) if str(exc).startswith(str(file)) else f"{file}: {exc}")
                 bar.advance(task)
@@ -296,6 +296,8 @@ def import_(
     if failures:
         parts.append(f"{len(failures)} files failed")
     click.echo("; ".join(parts))
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     if skipped:
         names = " ".join(sorted(skipped_coders))
         click.echo(
