@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -221,7 +221,9 @@ GAP = 2  # spaces between columns
 MIN_TEXT_WIDTH = 16  # a text column narrower than this is unreadable: move columns to a second table instead
 
 
-def print_table(out, columns: list[Column], rows: list[list[object]], title: str | None = None, keys: int = 1) -> None:
+def print_table(
+    out, columns: list[Column], rows: Sequence[Sequence[object]], title: str | None = None, keys: int = 1
+) -> None:
     """Print a table that keeps every value, whatever the width.
 
     In a pipe or a file (``out`` is not a terminal) the layout is plain: aligned columns, no
