@@ -193,7 +193,11 @@ def _attributes(values: tuple[str, ...]) -> dict[str, str]:
     is_flag=True,
     help="REFI-QDA: read sources the file points to outside itself (relative:// and absolute:// paths).",
 )
-@click.option("--dry-run", is_flag=True, help="Read every file and say what it holds; change nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Read every file and say what it holds (segments split at --max-segment-chars, else 1200); change nothing.",
+)
 @db_option
 def import_(
     paths, participant, attrs, name, max_size, max_segment_chars, add_coders, allow_external, dry_run, db
