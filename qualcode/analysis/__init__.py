@@ -1,0 +1,14 @@
+"""The analysis stage: reading a theme across the study, comparing groups and codes, framework matrices.
+
+Plain Python on ``qualcode.export.data.ExportData`` (one read of the project, detached from the
+database), so that the project API only has to fill those rows and tests can build them by hand:
+
+- ``retrieval``: every passage of a code (and its sub-codes) across the study, filtered by
+  participant attributes, coders and text, grouped by participant or attribute, with context turns;
+- ``cooccurrence``: codes applied to the same segment, as counts and Jaccard;
+- ``compare``: per code, the share of participants in each of two groups who mention it;
+- ``matrix``: framework matrices (rows × themes, a written summary per cell), their supporting
+  passages, and the data file they are shipped in.
+
+Every function makes a fixed number of linear passes over the codings and segments.
+"""

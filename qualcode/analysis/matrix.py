@@ -1,0 +1,262 @@
+"""Framework matrices: cases × themes, a written summary in each cell (The Networked School Leader, Tables 5.2, 8.1).
+
+A matrix has rows — participants (``rows_by="participant"``, rows named by participant label) or
+the values of one attribute (``rows_by="school"``, rows "School A", "School B"…) — and columns,
+which are code ids (usually top-level themes). A cell holds the researcher's summary. What
+supports a cell are the passages of the row's participants coded with the column's code or a code
+below it (``retrieve`` filtered to the row and column).
+
+The data file (YAML) a matrix is shipped in::
+
+    name: RLN schools
+    description: Key findings for each school.
+    rows_by: school
+    rows: [School A, School B]
+    columns: [attitudes, formalisation]
+    cells:
+      School A:
+        attitudes: >-
+          The head sought the network out …
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode.analysis.retrieval import Passage, Study, check_coders, retrieve
+from qualcode.errors import QualcodeError
+from qualcode.export.data import ExportData
+from qualcode.export.themes import trim_quote
+
+
+@dataclass
+class FrameworkMatrix:
+    name: str
+    rows_by: str  # "participant" or an attribute name
+    rows: list[str]
+    columns: list[str]  # code ids
+    cells: dict[tuple[str, str], str] = field(default_factory=dict)
+    description: str = ""
+
+    def summary(self, row: str, column: str) -> str:
+        return self.cells.get((row, column), "")
+
+
+def matrix_from_dict(raw: object, where: str = "matrix") -> FrameworkMatrix:
+    """Check a parsed data file's shape; every problem is one clear line."""
+    if not isinstance(raw, Mapping):
+        raise QualcodeError(f"{where}: a matrix is a mapping with name, rows_by, rows, columns and cells")
+    name = str(raw.get("name") or "").strip()
+    if not name:
+        raise QualcodeError(f"{where}: the matrix needs a name")
+    rows_by = str(raw.get("rows_by") or "participant").strip()
+    rows, columns = raw.get("rows"), raw.get("columns")
+    for label, items in (("rows", rows), ("columns", columns)):
+        if not isinstance(items, list) or not items or not all(isinstance(x, str) and x.strip() for x in items):
+            raise QualcodeError(f"{where}: {label} must be a non-empty list of names")
+        if len(set(items)) != len(items):
+            raise QualcodeError(f"{where}: {label} name something twice")
+    cells_raw = raw.get("cells") or {}
+    if not isinstance(cells_raw, Mapping):
+        raise QualcodeError(f"{where}: cells must map each row to a mapping of column: summary")
+    cells: dict[tuple[str, str], str] = {}
+    for row, by_column in cells_raw.items():
+        if row not in rows:
+            raise QualcodeError(f"{where}: cells name the row {row!r}, which is not in rows")
+        if not isinstance(by_column, Mapping):
+            raise QualcodeError(f"{where}: the cells of row {row!r} must map columns to summaries")
+        for column, text in by_column.items():
+            if column not in columns:
+                raise QualcodeError(f"{where}: row {row!r} has a cell in column {column!r}, which is not in columns")
+            if text is None:
+                continue
+            if not isinstance(text, str):
+                raise QualcodeError(f"{where}: the cell {row!r} × {column!r} must be text")
+            if text.strip():
+                cells[(row, column)] = text.strip()
+    return FrameworkMatrix(name, rows_by, list(rows), list(columns), cells, str(raw.get("description") or "").strip())
+
+
+def matrix_to_dict(matrix: FrameworkMatrix) -> dict:
+    cells: dict[str, dict[str, str]] = {}
+    for row in matrix.rows:
+        filled = {c: matrix.cells[(row, c)] for c in matrix.columns if matrix.cells.get((row, c))}
+        if filled:
+            cells[row] = filled
+    out: dict = {"name": matrix.name}
+    if matrix.description:
+        out["description"] = matrix.description
+    out.update(rows_by=matrix.rows_by, rows=list(matrix.rows), columns=list(matrix.columns), cells=cells)
+    return out
+
+
+def load_matrix(path: str | Path) -> FrameworkMatrix:
+    import yaml
+
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise QualcodeError(f"{path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise QualcodeError(f"{path}{line}: not valid YAML") from None
+    return matrix_from_dict(raw, str(path))
+
+
+def check_matrix(matrix: FrameworkMatrix, data: ExportData) -> list[str]:
+    """What in the matrix the project does not have: unknown codes, attributes, rows without participants."""
+    problems = []
+    codes = {c.key for c in data.codes}
+    problems += [f"column {c!r} is not a code in the codebook" for c in matrix.columns if c not in codes]
+    if matrix.rows_by != "participant" and matrix.rows_by not in data.attribute_keys():
+        problems.append(f"no participant has the attribute {matrix.rows_by!r}")
+    else:
+        members = row_members(matrix, data)
+        problems += [f"row {r!r} matches no participant with a transcript" for r in matrix.rows if not members[r]]
+    return problems
+
+
+def row_members(matrix: FrameworkMatrix, data: ExportData) -> dict[str, set[int]]:
+    """row -> ids of the participants (with a transcript) the row stands for."""
+    people = {p.id: p for p in data.participants}
+    wanted = {r.casefold(): r for r in matrix.rows}
+    out: dict[str, set[int]] = {r: set() for r in matrix.rows}
+    for t in data.transcripts:
+        person = people.get(t.participant_id) if t.participant_id is not None else None
+        if person is None:
+            continue
+        value = person.label if matrix.rows_by == "participant" else str(person.attributes.get(matrix.rows_by) or "")
+        row = wanted.get(value.strip().casefold())
+        if row is not None:
+            out[row].add(person.id)
+    return out
+
+
+def cell_passages(
+    matrix: FrameworkMatrix,
+    data: ExportData,
+    row: str,
+    column: str,
+    coders: Sequence[str] | None = None,
+    study: Study | None = None,
+    redact: list[tuple[str, str]] | None = None,
+) -> list[Passage]:
+    """The passages that support one cell: the row's participants, the column's code and codes below it."""
+    if row not in matrix.rows or column not in matrix.columns:
+        raise QualcodeError(f"the matrix {matrix.name!r} has no cell {row!r} × {column!r}")
+    members = row_members(matrix, data)[row]
+    return retrieve(data, column, participants=members, coders=coders, study=study, redact=redact).passages
+
+
+@dataclass(frozen=True)
+class CellQuote:
+    text: str
+    attribution: str
+    transcript: str
+    segment: int  # 1-based
+    trimmed: bool
+
+
+@dataclass
+class MatrixView:
+    """A matrix ready to write: summaries, and optionally counts and quotes per cell."""
+
+    matrix: FrameworkMatrix
+    column_names: dict[str, str]
+    row_sizes: dict[str, int]  # participants per row
+    counts: dict[tuple[str, str], tuple[int, int]] | None = None  # (passages, participants)
+    quotes: dict[tuple[str, str], list[CellQuote]] | None = None
+    redacted: bool = False
+    project: str = ""
+
+    def notes(self) -> list[str]:
+        out = [f"Rows: {self.matrix.rows_by}; columns: codes (each includes the codes below it)."]
+        if self.counts is not None:
+            out.append("Count per cell: coded passages (participants) of the row coded with the column's code.")
+        if self.quotes is not None:
+            out.append(
+                "Quotes: passages of the row coded with the column's code, preferring agreement between coders "
+                "and a quotable length, one per participant first"
+                + ("; names from the identifying data are blacked out." if self.redacted else ".")
+            )
+        return out
+
+
+def build_matrix_view(
+    matrix: FrameworkMatrix,
+    data: ExportData,
+    counts: bool = False,
+    quotes: int = 0,
+    coders: Sequence[str] | None = None,
+    redact: list[tuple[str, str]] | None = None,
+    max_chars: int = 240,
+) -> MatrixView:
+    """One retrieval per column (not per cell), then passages split by row: linear in the codings."""
+    problems = check_matrix(matrix, data)
+    if problems:
+        raise QualcodeError(f"matrix {matrix.name!r}: " + problems[0])
+    if quotes < 0:
+        raise QualcodeError("--quotes must be 0 or more")
+    check_coders(data, coders)
+    study = Study(data)
+    members = row_members(matrix, data)
+    row_of = {pid: row for row, pids in members.items() for pid in pids}
+    everyone = set(row_of)
+    per_cell: dict[tuple[str, str], list[Passage]] = defaultdict(list)
+    n_coders = max(1, len(coders or data.coders))
+    if counts or quotes:
+        for column in matrix.columns:
+            found = retrieve(data, column, participants=everyone, coders=coders, study=study, redact=redact)
+            for p in found.passages:
+                per_cell[(row_of[p.participant_id], column)].append(p)  # type: ignore[index]
+    count_map = None
+    if counts:
+        count_map = {
+            (r, c): (len(per_cell[(r, c)]), len({p.participant_id for p in per_cell[(r, c)]}))
+            for r in matrix.rows
+            for c in matrix.columns
+        }
+    quote_map = None
+    if quotes:
+        quote_map = {}
+        for r in matrix.rows:
+            for c in matrix.columns:
+                quote_map[(r, c)] = _choose(per_cell[(r, c)], quotes, n_coders, max_chars)
+    return MatrixView(
+        matrix,
+        {c.key: c.name for c in data.codes if c.key in set(matrix.columns)},
+        {r: len(m) for r, m in members.items()},
+        count_map,
+        quote_map,
+        bool(redact),
+        data.project_name,
+    )
+
+
+def _choose(passages: list[Passage], n: int, n_coders: int, max_chars: int) -> list[CellQuote]:
+    def score(p: Passage) -> float:
+        length = len(" ".join(p.text.split()))
+        fit = 1.0 if 60 <= length <= max_chars else (0.5 if length <= 3 * max_chars else 0.2)
+        return len(p.coders) / n_coders + fit
+
+    ranked = sorted(passages, key=lambda p: (-score(p), p.transcript, p.start))
+    chosen: list[Passage] = []
+    seen: set = set()
+    for strict in (True, False):
+        for p in ranked:
+            if len(chosen) >= n:
+                break
+            if p in chosen or (strict and p.participant_id in seen):
+                continue
+            chosen.append(p)
+            seen.add(p.participant_id)
+    out = []
+    for p in chosen:
+        text, trimmed = trim_quote(p.text, max_chars)
+        out.append(CellQuote(text, p.attribution, p.transcript, p.segment, trimmed))
+    return out
