@@ -47,13 +47,19 @@ class Cooccurrence:
 
     def count(self, a: str, b: str) -> int:
         if a == b:
-            return next((c.segments for c in self.codes if c.key == a), 0)
+            return self._singles().get(a, 0)
         return self._lookup().get((a, b) if a < b else (b, a), (0, 0.0))[0]
 
     def jaccard(self, a: str, b: str) -> float:
         if a == b:
             return 1.0 if self.count(a, a) else 0.0
         return self._lookup().get((a, b) if a < b else (b, a), (0, 0.0))[1]
+
+    def _singles(self) -> dict[str, int]:
+        cache = self.__dict__.get("_singles_cache")
+        if cache is None:
+            cache = self.__dict__["_singles_cache"] = {c.key: c.segments for c in self.codes}
+        return cache
 
     def _lookup(self) -> dict[tuple[str, str], tuple[int, float]]:
         cache = self.__dict__.get("_cache")

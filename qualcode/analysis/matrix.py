@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qualcode.analysis.retrieval import Passage, Study, check_coders, retrieve
 from qualcode.errors import QualcodeError
 from qualcode.export.data import ExportData
-from qualcode.export.themes import trim_quote
+from qualcode.export.themes import redactor, trim_quote
 
 
 @dataclass
@@ -205,6 +205,9 @@ def build_matrix_view(
     check_coders(data, coders)
     study = Study(data)
     members = row_members(matrix, data)
+    if redact:  # a summary may name someone too
+        blackout = redactor(redact)
+        matrix = replace(matrix, cells={k: blackout(v) for k, v in matrix.cells.items()})
     row_of = {pid: row for row, pids in members.items() for pid in pids}
     everyone = set(row_of)
     per_cell: dict[tuple[str, str], list[Passage]] = defaultdict(list)
