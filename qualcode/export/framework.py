@@ -52,7 +52,7 @@ def _column_names(v: MatrixView) -> list[str]:
 def render_csv(v: MatrixView) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow([safe_cell(v.matrix.rows_by), *(safe_cell(n) for n in _column_names(v))])
+    w.writerow([safe_cell(v.matrix.rows_by.capitalize()), *(safe_cell(n) for n in _column_names(v))])
     for row in v.matrix.rows:
         w.writerow([safe_cell(row), *(safe_cell(cell_text(v, row, c)) for c in v.matrix.columns)])
     return out.getvalue()
