@@ -35,6 +35,12 @@ def coding_files(study: str) -> list[Path]:
     return sorted(folder.glob("*.csv")) if folder.is_dir() else []
 
 
+def matrix_files(study: str) -> list[Path]:
+    """Worked framework matrices shipped with a study (YAML, read by ``qualcode.analysis.matrix.load_matrix``)."""
+    folder = samples_root() / "transcripts" / study / "matrices"
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
 @dataclass
 class DemoProject:
     path: Path
