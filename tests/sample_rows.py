@@ -19,6 +19,7 @@ from qualcode.export.data import (
     ExportSegment,
     ExportTranscript,
 )
+from qualcode.export.refi import stable_guid
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import parse_file
 from qualcode.samples import codebook_path, coding_files, transcript_files
@@ -50,10 +51,12 @@ def sample_data(*studies: str) -> ExportData:
             person = participants.get(label)
             if person is None:
                 person = participants[label] = ExportParticipant(
-                    len(participants) + 1, label, dict(parsed.front.attributes), guid=f"p-{label}"
+                    len(participants) + 1, label, dict(parsed.front.attributes), guid=stable_guid("participant", label)
                 )
             tid = len(transcripts) + 1
-            transcripts.append(ExportTranscript(tid, parsed.name, person.id, parsed.text, guid=f"t-{parsed.name}"))
+            transcripts.append(
+                ExportTranscript(tid, parsed.name, person.id, parsed.text, guid=stable_guid("transcript", parsed.name))
+            )
             segs = []
             for position, s in enumerate(parsed.segments):
                 seg_id += 1
@@ -71,10 +74,10 @@ def sample_data(*studies: str) -> ExportData:
                     continue
                 existing.add(key)
                 coders.add(rc.coder)
-                guid = f"coding-{len(codings) + 1}"
+                guid = stable_guid("coding", len(codings) + 1)
                 codings.append(ExportCoding(rc.coder, rc.code, tid, sid, rc.start, rc.end, guid))
                 if rc.memo:
-                    memos.append(ExportMemo(rc.coder, "coding", guid, rc.memo, f"memo-{len(memos) + 1}"))
+                    memos.append(ExportMemo(rc.coder, "coding", guid, rc.memo, stable_guid("memo", len(memos) + 1)))
     transcripts.sort(key=lambda t: t.name)
     return ExportData(
         "+".join(studies),

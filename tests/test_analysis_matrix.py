@@ -113,3 +113,85 @@ def test_invalid_yaml_is_one_line_with_the_file(tmp_path):
     bad.write_text("name: [unclosed\n", encoding="utf-8")
     with pytest.raises(QualcodeError, match=r"m\.yaml:\d+: not valid YAML"):
         load_matrix(bad)
+
+
+# ---------------------------------------------------------------------- REFI-QDA
+
+
+def test_a_matrix_adds_its_notes_links_and_set_and_changes_nothing_else():
+    from xml.etree import ElementTree as ET
+
+    from qualcode.export import refi
+
+    data = sample_data("rln")
+    plain = refi.write_project_xml(refi.project_to_refi(data), internal=False)
+    assert b"<Links" not in plain and b"<Sets" not in plain
+    doc = refi.project_to_refi(data)
+    refi.add_matrices(doc, data, [_shipped()])
+    root = ET.fromstring(refi.write_project_xml(doc, internal=False))
+    ns = {"q": refi.PROJECT_NS}
+    cells = {refi.stable_guid("matrix-cell", _shipped().name, r, c) for r, c in _shipped().cells}
+    assert len(root.findall("q:Links/q:Link", ns)) == sum(
+        len(row_members(_shipped(), data)[r]) for r, _ in _shipped().cells
+    )
+    assert [s.get("name") for s in root.findall("q:Sets/q:Set", ns)] == [refi.MATRIX_SET_PREFIX + _shipped().name]
+    for tag in ("Links", "Sets"):
+        root.remove(root.find(f"q:{tag}", ns))
+    notes = root.find("q:Notes", ns)
+    for note in list(notes):
+        if note.get("guid") in cells:
+            notes.remove(note)
+    ET.register_namespace("", refi.PROJECT_NS)
+    ET.indent(root, space=" ")
+    again = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode").encode("utf-8")
+    assert again == plain
+
+
+def test_matrices_travel_in_qdpx_as_notes_linked_to_cases_and_codes(tmp_path, shared_dir):
+    from lxml import etree
+
+    from qualcode.export import refi
+    from qualcode.export.refi_read import read_refi
+
+    data = sample_data("rln")
+    matrix = _shipped()
+    doc = refi.project_to_refi(data)
+    refi.add_matrices(doc, data, [matrix])
+    out = tmp_path / "study.qdpx"
+    refi.write_qdpx(doc, out)
+    import zipfile
+
+    with zipfile.ZipFile(out) as z:
+        qde = etree.fromstring(z.read("project.qde"))
+    schema = etree.XMLSchema(etree.parse(str(shared_dir / "refi" / "Project-mrt2019.xsd")))
+    assert schema.validate(qde), schema.error_log
+
+    back = read_refi(out)
+    assert refi.matrices_from_refi(back) == [matrix]
+    # each cell note is coded with its column's code and linked to the cases of its row
+    code_guid = {c.key: c.guid or refi.stable_guid("code", c.key) for c in data.codes}
+    case_of = {p.id: refi.norm_guid(p.guid) for p in data.participants}
+    members = row_members(matrix, data)
+    notes = {n.name: n for n in back.notes}
+    links: dict[str, set[str]] = {}
+    for link in back.links:
+        links.setdefault(link.origin, set()).add(link.target)
+    names = {c.key: c.name for c in data.codes}
+    for (row, column), text in matrix.cells.items():
+        note = notes[f"{matrix.name}: {row} × {names[column]}"]
+        assert note.text == text
+        assert [c.code for c in note.codings] == [refi.norm_guid(code_guid[column])]
+        assert links[note.guid] == {case_of[pid] for pid in members[row]}
+    # nothing else changed: the same sources, selections and cases as without the matrix
+    alone = read_refi_bytes(refi.write_project_xml(refi.project_to_refi(data), internal=False))
+    with_matrix = read_refi_bytes(refi.write_project_xml(doc, internal=False))
+    assert [(s.guid, len(s.selections)) for s in alone.sources] == [
+        (s.guid, len(s.selections)) for s in with_matrix.sources
+    ]
+    assert [c.guid for c in alone.cases] == [c.guid for c in with_matrix.cases]
+
+
+def read_refi_bytes(xml: bytes):
+    from qualcode.export.refi_read import parse_refi_xml
+
+    return parse_refi_xml(xml)

@@ -13,6 +13,19 @@ Taguette…). What qualcode writes validates against the REFI-QDA schemas (the t
   attributes as ``<Variable>`` values and a reference to their transcripts (never the
   ``identifying`` block); memos become ``<Note>`` elements referenced from what they annotate.
 
+Framework matrices (``add_matrices``; REFI-QDA has no matrices) are carried as:
+
+- one ``<Set>`` per matrix, named "Framework matrix: NAME", whose ``<Description>`` holds the
+  matrix's description and its layout as labelled lines ("Rows by: school", "Rows: School A; …",
+  "Columns: attitudes; …"), with the column codes as ``<MemberCode>`` and the cells as ``<MemberNote>``;
+- one ``<Note>`` per written cell, named "NAME: ROW × COLUMN", holding the summary, with one
+  whole-note ``<Coding>`` of the column's code (the cell is *about* that theme);
+- one ``<Link>`` (OneWay, named after the matrix and row) from each cell's note to each ``<Case>``
+  the row stands for: the participant, or every participant with the row's attribute value.
+
+Codes get no ``<NoteRef>`` to cell notes, so that a tool that reads notes on codes as memos does
+not pile a whole column of summaries onto one code. GUIDs are name-based, like those of coders.
+
 GUIDs come from the project (codes, participants, transcripts, codings, memos); the few things
 the project has no GUID for (coders, variables, selections) get name-based UUIDs (uuid5), so the
 same project exports the same GUIDs every time, and the archive is byte-for-byte reproducible.
@@ -143,6 +156,18 @@ class RefiNote:
     text: str
     user: str = ""
     created: str = ""
+    codings: list[RefiCoding] = field(default_factory=list)  # the whole note coded with a code
+
+
+@dataclass
+class RefiLink:
+    """A relation between two objects by GUID (REFI-QDA ``<Link>``): here, a matrix cell's note to a case."""
+
+    guid: str
+    name: str
+    origin: str
+    target: str
+    direction: str = "OneWay"  # Associative | OneWay | Bidirectional
 
 
 @dataclass
@@ -168,6 +193,7 @@ class RefiProject:
     cases: list[RefiCase] = field(default_factory=list)
     sources: list[RefiSource] = field(default_factory=list)
     notes: list[RefiNote] = field(default_factory=list)
+    links: list[RefiLink] = field(default_factory=list)
     sets: list[RefiSet] = field(default_factory=list)
     description: str = ""
     project_notes: list[str] = field(default_factory=list)
@@ -368,6 +394,107 @@ def project_to_refi(data: ExportData, codings: bool = True, memos: bool = True) 
     )
 
 
+MATRIX_SET_PREFIX = "Framework matrix: "
+
+
+def add_matrices(project: RefiProject, data: ExportData, matrices) -> None:
+    """Carry framework matrices in ``project`` (built by ``project_to_refi`` from the same ``data``).
+
+    Cells whose column is not a code of the project, or rows that match no exported case, are
+    written without the missing link rather than failing the export.
+    """
+    from qualcode.analysis.matrix import row_members
+
+    code_guid = {c.key: c.guid or stable_guid("code", c.key) for c in data.codes}
+    code_name = {c.key: c.name for c in data.codes}
+    case_guid = {p.id: p.guid for p in data.participants if p.guid}
+    exported_cases = {c.guid for c in project.cases}
+    for m in matrices:
+        members = row_members(m, data)
+        set_guid = stable_guid("matrix", m.name)
+        layout = [
+            f"Rows by: {m.rows_by}",
+            "Rows: " + "; ".join(m.rows),
+            "Columns: " + "; ".join(m.columns),
+        ]
+        description = "\n\n".join(([m.description] if m.description else []) + ["\n".join(layout)])
+        member_notes = []
+        for row in m.rows:
+            for column in m.columns:
+                text = m.summary(row, column)
+                if not text:
+                    continue
+                guid = stable_guid("matrix-cell", m.name, row, column)
+                note = RefiNote(guid, f"{m.name}: {row} × {code_name.get(column, column)}", text)
+                if column in code_guid:
+                    note.codings.append(
+                        RefiCoding(stable_guid("matrix-cell-coding", m.name, row, column), code_guid[column])
+                    )
+                project.notes.append(note)
+                member_notes.append(guid)
+                for pid in sorted(members.get(row, ())):
+                    case = case_guid.get(pid)
+                    if case in exported_cases:
+                        project.links.append(
+                            RefiLink(
+                                stable_guid("matrix-link", m.name, row, column, case), f"{m.name}: {row}", guid, case
+                            )
+                        )
+        project.sets.append(
+            RefiSet(
+                set_guid,
+                MATRIX_SET_PREFIX + m.name,
+                description,
+                codes=[code_guid[c] for c in m.columns if c in code_guid],
+                notes=member_notes,
+            )
+        )
+
+
+def matrices_from_refi(doc: RefiProject) -> list:
+    """The framework matrices ``add_matrices`` wrote into a REFI-QDA project (other sets are ignored).
+
+    Columns come from the set's layout lines; each cell is the member note coded with the column's
+    code whose name starts with "NAME: ROW × ".
+    """
+    from qualcode.analysis.matrix import FrameworkMatrix
+
+    key_of = {}
+    for code, _, _ in doc.all_codes():
+        key_of[norm_guid(code.guid)] = str(parse_definition(code.description).get("id") or "") or code.name
+    notes = {norm_guid(n.guid): n for n in doc.notes}
+    out = []
+    for st in doc.sets:
+        if not st.name.startswith(MATRIX_SET_PREFIX):
+            continue
+        name = st.name[len(MATRIX_SET_PREFIX) :]
+        text, _, layout_block = st.description.rpartition("\n\n")
+        layout = {}
+        for line in layout_block.splitlines():
+            label, sep, value = line.partition(": ")
+            if sep:
+                layout[label.strip()] = value
+        if not {"Rows by", "Rows", "Columns"} <= set(layout):
+            continue
+        rows = [r for r in layout["Rows"].split("; ") if r]
+        columns = [c for c in layout["Columns"].split("; ") if c]
+        cells = {}
+        for guid in st.notes:
+            note = notes.get(norm_guid(guid))
+            if note is None:
+                continue
+            column = next(
+                (key_of.get(norm_guid(c.code)) for c in note.codings if key_of.get(norm_guid(c.code)) in columns), None
+            )
+            row = next(
+                (r for r in sorted(rows, key=len, reverse=True) if note.name.startswith(f"{name}: {r} × ")), None
+            )
+            if row is not None and column is not None and note.text.strip():
+                cells[(row, column)] = note.text.strip()
+        out.append(FrameworkMatrix(name, layout["Rows by"], rows, columns, cells, text.strip()))
+    return out
+
+
 def _memo_target_name(m, code_by_key, transcripts, segments) -> str:
     if m.target == "code" and m.target_id in code_by_key:
         return f"code {code_by_key[m.target_id].name}"
@@ -521,6 +648,36 @@ def write_project_xml(project: RefiProject, internal: bool = True) -> bytes:
                 {"guid": n.guid, "name": _xml_text(n.name), "creatingUser": n.user, "creationDateTime": n.created},
             )
             _el(node, ns, "PlainTextContent", text=_xml_text(n.text))
+            for c in n.codings:
+                cn = _el(node, ns, "Coding", {"guid": c.guid, "creatingUser": c.user, "creationDateTime": c.created})
+                _el(cn, ns, "CodeRef", {"targetGUID": c.code})
+    if project.links:
+        links = _el(root, ns, "Links")
+        for link in project.links:
+            _el(
+                links,
+                ns,
+                "Link",
+                {
+                    "guid": link.guid,
+                    "name": _xml_text(link.name),
+                    "direction": link.direction,
+                    "originGUID": link.origin,
+                    "targetGUID": link.target,
+                },
+            )
+    if project.sets:
+        sets = _el(root, ns, "Sets")
+        for st in project.sets:
+            node = _el(sets, ns, "Set", {"guid": st.guid, "name": _xml_text(st.name)})
+            if st.description:
+                _el(node, ns, "Description", text=_xml_text(st.description))
+            for guid in st.codes:
+                _el(node, ns, "MemberCode", {"targetGUID": guid})
+            for guid in st.sources:
+                _el(node, ns, "MemberSource", {"targetGUID": guid})
+            for guid in st.notes:
+                _el(node, ns, "MemberNote", {"targetGUID": guid})
     if project.description:
         _el(root, ns, "Description", text=_xml_text(project.description))
     return _serialise(root, ns)

@@ -35,6 +35,7 @@ from qualcode.export.refi import (
     RefiCase,
     RefiCode,
     RefiCoding,
+    RefiLink,
     RefiNote,
     RefiProject,
     RefiSelection,
@@ -437,8 +438,21 @@ class _Reader:
                         text,
                         norm_guid(n.get("creatingUser")),
                         n.get("creationDateTime") or "",
+                        [self.coding(c) for c in _children(n, "Coding")],
                     )
                 )
+        links = _child(root, "Links")
+        if links is not None:
+            p.links = [
+                RefiLink(
+                    self.guid(x),
+                    x.get("name") or "",
+                    norm_guid(x.get("originGUID")),
+                    norm_guid(x.get("targetGUID")),
+                    x.get("direction") or "",
+                )
+                for x in _children(links, "Link")
+            ]
         p.sets = self.sets(_child(root, "Sets"))
         for what in ("Links", "Graphs"):
             node = _child(root, what)
