@@ -195,3 +195,14 @@ def read_refi_bytes(xml: bytes):
     from qualcode.export.refi_read import parse_refi_xml
 
     return parse_refi_xml(xml)
+
+
+def test_a_citation_is_the_trimmed_quote_and_its_attribution():
+    from qualcode.analysis.matrix import citation
+
+    data = sample_data("rln")
+    long = max(cell_passages(_shipped(), data, "School A", "prioritisation"), key=lambda p: len(p.text))
+    text = citation(long, 120)
+    assert text.startswith("“We paid supply cover for every workshop day")
+    assert text.endswith("[…]” (Headteacher, School A (RLN))")
+    assert len(text) < 120 + len(" […]” (Headteacher, School A (RLN))") + 2

@@ -153,6 +153,12 @@ def cell_passages(
     return retrieve(data, column, participants=members, coders=coders, study=study, redact=redact).passages
 
 
+def citation(passage: Passage, max_chars: int = 240) -> str:
+    """What the cell editor inserts for a passage: the quote, trimmed at sentence ends, and who said it."""
+    text, _ = trim_quote(passage.text, max_chars)
+    return f"“{text}” ({passage.attribution})"
+
+
 @dataclass(frozen=True)
 class CellQuote:
     text: str

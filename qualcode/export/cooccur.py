@@ -77,11 +77,16 @@ def render_html(c: Cooccurrence) -> str:
         for v in range(5)
     )
     body.append(f'<p class="legend">Shade: Jaccard {scale}</p>')
-    out = ["<table>", '<thead><tr><th>Code</th><th class="n">Segments</th>']
-    out += [f'<th class="rot" title="{e(b.key)}">{e(b.name)}</th>' for b in c.codes]
+    # Columns are numbered like the rows: long code names stay readable in the rows, and the hover
+    # title of every cell names both codes.
+    out = ['<table class="heat">', '<thead><tr><th class="n">#</th><th>Code</th><th class="n">Segments</th>']
+    out += [f'<th class="n" title="{e(b.name)}">{i}</th>' for i, b in enumerate(c.codes, 1)]
     out.append("</tr></thead><tbody>")
-    for a in c.codes:
-        row = [f'<tr><td style="padding-left:{0.6 + 1.2 * a.depth:.1f}em" title="{e(a.key)}">{e(a.name)}</td>']
+    for i, a in enumerate(c.codes, 1):
+        row = [f'<tr><td class="n">{i}</td>']
+        row.append(
+            f'<td class="code" style="padding-left:{0.6 + 1.2 * a.depth:.1f}em" title="{e(a.key)}">{e(a.name)}</td>'
+        )
         row.append(f'<td class="n">{a.segments}</td>')
         for b in c.codes:
             n = c.count(a.key, b.key)
@@ -96,7 +101,7 @@ def render_html(c: Cooccurrence) -> str:
         out.append("".join(row) + "</tr>")
     out.append("</tbody></table>")
     body.append("\n".join(out))
-    return html_page(heading(c), body)
+    return html_page(heading(c), body, wide=True)
 
 
 def write_xlsx(c: Cooccurrence, path: str | Path) -> None:

@@ -102,7 +102,7 @@ def render_html(v: MatrixView) -> str:
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     body.append("\n".join(out))
-    return html_page(heading(v), body)
+    return html_page(heading(v), body, wide=True)
 
 
 def write_xlsx(v: MatrixView, path: str | Path) -> None:

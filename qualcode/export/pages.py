@@ -19,9 +19,10 @@ from qualcode.export.render import _CSS
 HEAT = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#0b559f", "#08306b")
 
 _EXTRA_CSS = """
-td.heat { text-align: center; font-variant-numeric: tabular-nums; min-width: 3.2em; }
-th.rot { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; vertical-align: bottom;
-         text-align: left; font-weight: 600; max-height: 18em; }
+td.heat { text-align: center; font-variant-numeric: tabular-nums; min-width: 2.2em; padding: .25em .3em; }
+table.heat td.code { min-width: 16em; }
+table.heat { font-size: .85em; }
+body.wide { max-width: none; }
 table.matrix td, table.matrix th { vertical-align: top; border: 1px solid #bbb; padding: .4em .6em; }
 table.matrix td { min-width: 12em; }
 table.matrix td p { margin: 0 0 .5em; }
@@ -38,7 +39,8 @@ def e(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def html_page(title: str, body: list[str]) -> str:
+def html_page(title: str, body: list[str], wide: bool = False) -> str:
+    """A self-contained page; ``wide`` lets a large table use the whole window instead of a reading column."""
     head = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -48,7 +50,7 @@ def html_page(title: str, body: list[str]) -> str:
         f"<title>{e(title)}</title>",
         f"<style>{_CSS}{_EXTRA_CSS}</style>",
         "</head>",
-        "<body>",
+        '<body class="wide">' if wide else "<body>",
         f"<h1>{e(title)}</h1>",
     ]
     return "\n".join(head + body + ["</body>", "</html>"]) + "\n"

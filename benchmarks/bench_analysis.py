@@ -1,0 +1,136 @@
+"""Analysis stage on generated projects: retrieval, co-occurrence, group comparison, a framework matrix.
+
+    python benchmarks/bench_analysis.py --sizes 100 1000
+
+Each step runs on one ``export_data()`` read (the query the project part makes) beside a peer in
+the same run that computes the same numbers in SQLite alone: the distinct coded spans of the
+most-used code (with its sub-codes) for retrieval, and a self-join of codings on the segment for
+co-occurrence. The benchmark stops if the numbers differ.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.corpus import build_project  # noqa: E402
+
+
+def timed(fn, repeat: int = 3):
+    best, value = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        value = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, value
+
+
+def sql_spans(db: str, root: str) -> int:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT c.key, g.transcript_id, g.start_offset, g.end_offset FROM codings g"
+            " JOIN codes c ON c.id = g.code_id WHERE c.key = ? OR c.key LIKE ? || '.%')",
+            (root, root),
+        ).fetchone()[0]
+    finally:
+        con.close()
+
+
+def sql_cooccurrence(db: str) -> dict[tuple[str, str], int]:
+    con = sqlite3.connect(db)
+    try:
+        rows = con.execute(
+            "WITH u AS (SELECT DISTINCT g.segment_id AS s, c.key AS k FROM codings g JOIN codes c ON c.id = g.code_id)"
+            " SELECT a.k, b.k, count(*) FROM u a JOIN u b ON a.s = b.s AND a.k < b.k GROUP BY a.k, b.k"
+        ).fetchall()
+        return {(a, b): n for a, b, n in rows}
+    finally:
+        con.close()
+
+
+def run(n: int, work: Path) -> dict:
+    from qualcode.analysis.compare import compare_groups
+    from qualcode.analysis.cooccurrence import cooccurrence
+    from qualcode.analysis.matrix import build_matrix_view, matrix_from_dict
+    from qualcode.analysis.retrieval import Study, retrieve
+    from qualcode.export import cooccur as eco
+    from qualcode.export import framework as efw
+    from qualcode.export import passages as eps
+
+    db = str(work / f"gen-{n}.db")
+    project = build_project(db, n)
+    out: dict = {"n": n}
+    try:
+        out["read_s"], data = timed(lambda: project.export_data(texts=True, memos=True), repeat=1)
+        out["segments"], out["codings"] = len(data.segments), len(data.codings)
+        counts: dict[str, int] = {}
+        for c in data.codings:
+            counts[c.code_key] = counts.get(c.code_key, 0) + 1
+        top = max(
+            (c for c in data.codes if c.depth == 0),
+            key=lambda c: sum(v for k, v in counts.items() if k.startswith(c.key)),
+        )
+        out["code"] = top.key
+        out["study_s"], study = timed(lambda: Study(data))
+        out["retrieve_s"], found = timed(lambda: retrieve(data, top.key, context=1, study=study))
+        out["passages"] = len(found.passages)
+        out["retrieve_sql_s"], expected = timed(lambda: sql_spans(db, top.key))
+        if expected != len(found.passages):
+            raise SystemExit(f"retrieval disagrees with SQL: {len(found.passages)} != {expected}")
+        out["html_s"], _ = timed(lambda: eps.render_html(found, "role"), repeat=1)
+        out["docx_s"], _ = timed(lambda: eps.write_docx(found, work / "r.docx", "role"), repeat=1)
+        out["cooccur_s"], co = timed(lambda: cooccurrence(data, study=study))
+        out["cooccur_sql_s"], peer = timed(lambda: sql_cooccurrence(db))
+        got = {tuple(sorted((p.a, p.b))): p.segments for p in co.pairs}
+        if got != peer:
+            raise SystemExit("co-occurrence disagrees with the SQL self-join")
+        out["pairs"] = len(co.pairs)
+        out["heatmap_s"], _ = timed(lambda: eco.render_html(cooccurrence(data, rollup=True, study=study)), repeat=1)
+        out["compare_s"], _ = timed(
+            lambda: compare_groups(data, {"role": ("Headteacher",)}, {"role": ("Teacher",)}, study=study)
+        )
+        themes = [c.key for c in data.codes if c.depth == 0]
+        schools = sorted({p.attributes["school"] for p in data.participants})[:26]
+        matrix = matrix_from_dict({"name": "bench", "rows_by": "school", "rows": schools, "columns": themes})
+        out["matrix_s"], view = timed(lambda: build_matrix_view(matrix, data, counts=True, quotes=2), repeat=1)
+        out["matrix_docx_s"], _ = timed(lambda: efw.write_docx(view, work / "m.docx"), repeat=1)
+    finally:
+        project.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="qc-bench-analysis-") as tmp:
+        for n in args.sizes:
+            print(f"building and measuring {n} interviews…", file=sys.stderr)
+            results.append(run(n, Path(tmp)))
+    print(
+        "| interviews | segments | codings | read (s) | passages of the top theme | retrieve (s) | SQL peer (s) "
+        "| retrieve / peer | HTML / .docx (s) | pairs | co-occurrence (s) | SQL self-join (s) | co-occ / peer "
+        "| heat map (s) | compare (s) | matrix 26×8 with quotes (s) |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(
+            f"| {r['n']:,} | {r['segments']:,} | {r['codings']:,} | {r['read_s']:.2f} | {r['passages']:,} "
+            f"| {r['retrieve_s']:.3f} | {r['retrieve_sql_s']:.3f} | {r['retrieve_s'] / r['retrieve_sql_s']:.2f} "
+            f"| {r['html_s']:.2f} / {r['docx_s']:.2f} | {r['pairs']:,} | {r['cooccur_s']:.3f} | {r['cooccur_sql_s']:.3f} "
+            f"| {r['cooccur_s'] / r['cooccur_sql_s']:.2f} | {r['heatmap_s']:.3f} | {r['compare_s']:.3f} | {r['matrix_s']:.2f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
