@@ -53,22 +53,27 @@ def matrix_from_dict(raw: object, where: str = "matrix") -> FrameworkMatrix:
     if not name:
         raise QualcodeError(f"{where}: the matrix needs a name")
     rows_by = str(raw.get("rows_by") or "participant").strip()
-    rows, columns = raw.get("rows"), raw.get("columns")
-    for label, items in (("rows", rows), ("columns", columns)):
+    names: dict[str, list[str]] = {}
+    for label in ("rows", "columns"):
+        items = raw.get(label)
         if not isinstance(items, list) or not items or not all(isinstance(x, str) and x.strip() for x in items):
             raise QualcodeError(f"{where}: {label} must be a non-empty list of names")
-        if len(set(items)) != len(items):
+        names[label] = [x.strip() for x in items]
+        if len(set(names[label])) != len(items):
             raise QualcodeError(f"{where}: {label} name something twice")
+    rows, columns = names["rows"], names["columns"]
     cells_raw = raw.get("cells") or {}
     if not isinstance(cells_raw, Mapping):
         raise QualcodeError(f"{where}: cells must map each row to a mapping of column: summary")
     cells: dict[tuple[str, str], str] = {}
     for row, by_column in cells_raw.items():
+        row = str(row).strip()
         if row not in rows:
             raise QualcodeError(f"{where}: cells name the row {row!r}, which is not in rows")
         if not isinstance(by_column, Mapping):
             raise QualcodeError(f"{where}: the cells of row {row!r} must map columns to summaries")
         for column, text in by_column.items():
+            column = str(column).strip()
             if column not in columns:
                 raise QualcodeError(f"{where}: row {row!r} has a cell in column {column!r}, which is not in columns")
             if text is None:
@@ -77,7 +82,7 @@ def matrix_from_dict(raw: object, where: str = "matrix") -> FrameworkMatrix:
                 raise QualcodeError(f"{where}: the cell {row!r} × {column!r} must be text")
             if text.strip():
                 cells[(row, column)] = text.strip()
-    return FrameworkMatrix(name, rows_by, list(rows), list(columns), cells, str(raw.get("description") or "").strip())
+    return FrameworkMatrix(name, rows_by, rows, columns, cells, str(raw.get("description") or "").strip())
 
 
 def matrix_to_dict(matrix: FrameworkMatrix) -> dict:

@@ -272,10 +272,10 @@ def retrieve(
             continue
         if not transcript_ok(c.transcript_id):
             continue
-        key = (c.code_key, c.transcript_id, c.start, c.end)
-        entry = spans.get(key)
+        span = (c.code_key, c.transcript_id, c.start, c.end)
+        entry = spans.get(span)
         if entry is None:
-            spans[key] = entry = (c.segment_id, set(), [])
+            spans[span] = entry = (c.segment_id, set(), [])
         entry[1].add(c.coder)
         if c.guid:
             entry[2].append(c.guid)
