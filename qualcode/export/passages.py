@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from qualcode.analysis.retrieval import Passage, Retrieval, group_passages
-from qualcode.export.pages import docx_text, e, html_page, new_document, note_paragraph, save_atomic
+from qualcode.export.pages import DocxBody, docx_text, e, html_page, new_document, note_paragraph, save_atomic
 from qualcode.export.render import md_escape, safe_cell
 
 FORMATS = ("md", "csv", "json", "html", "docx")
@@ -141,25 +141,29 @@ def write_docx(r: Retrieval, path: str | Path, by: str = "participant", names: d
 
     names = names or {}
     doc = new_document(heading(r))
-    doc.add_paragraph(docx_text(_summary(r)))
+    body = DocxBody(doc)
+    body.paragraph(_summary(r))
     for n in r.notes():
-        note_paragraph(doc, n)
+        note_paragraph(doc, n, body)
     grey = RGBColor(0x55, 0x55, 0x55)
+
+    def context(turn) -> None:
+        run = body.paragraph().add_run(docx_text(_turns_text([turn])))
+        run.italic, run.font.color.rgb, run.font.size = True, grey, Pt(9)
+
     for group in group_passages(r.passages, by):
-        doc.add_heading(docx_text(f"{group.label} ({len(group.passages)})"), level=2)
+        body.paragraph(f"{group.label} ({len(group.passages)})", "Heading 2")
         for p, same in _spans(group.passages):
             for t in p.before:
-                run = doc.add_paragraph().add_run(docx_text(_turns_text([t])))
-                run.italic, run.font.color.rgb, run.font.size = True, grey, Pt(9)
-            doc.add_paragraph(docx_text(f"“{p.text}”"), style="Quote")
+                context(t)
+            body.paragraph(f"“{p.text}”", "Quote")
             for t in p.after:
-                run = doc.add_paragraph().add_run(docx_text(_turns_text([t])))
-                run.italic, run.font.color.rgb, run.font.size = True, grey, Pt(9)
-            cite = doc.add_paragraph()
+                context(t)
+            cite = body.paragraph()
             cite.add_run(docx_text(f"— {p.attribution}")).bold = True
             cite.add_run(docx_text(f" ({_where(p)}) · {_coded(r, same, names)}")).font.size = Pt(9)
             for m in _memos(same):
-                note_paragraph(doc, f"Memo: {m}")
+                note_paragraph(doc, f"Memo: {m}", body)
     save_atomic(doc.save, path)
 
 
