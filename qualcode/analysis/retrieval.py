@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from qualcode.errors import QualcodeError
 from qualcode.export.data import ExportData, ExportParticipant
@@ -285,31 +286,41 @@ def retrieve(
     blackout = redactor(redact or [])
     texts = {t.id: t.text for t in data.transcripts}
     passages: list[Passage] = []
+    speakers: dict[int, tuple] = {}  # transcript -> (name, label, participant id, attributes, attribution)
     for (key, tid, start, end), (seg_id, who, guids) in spans.items():
         if agreed >= 2 and len(unit_coders[(seg_id, key)]) < agreed:
             continue
         raw = texts.get(tid, "")[start:end]
         if needle and needle not in raw.casefold():
             continue
-        t = study.transcripts[tid]
-        person = study.person(tid)
+        who_said = speakers.get(tid)
+        if who_said is None:
+            t = study.transcripts[tid]
+            person = study.person(tid)
+            who_said = speakers[tid] = (
+                t.name,
+                person.label if person else t.name,
+                person.id if person else None,
+                MappingProxyType(dict(person.attributes) if person else {}),
+                attribution(person, "attributes", t.name),
+            )
         seg = study.segments.get(seg_id)
         memos = [m for g in guids for m in study.memos_on_coding.get(g, ())] + study.memos_on_segment.get(seg_id, [])
         before, after = _context(study, texts, seg_id, context, blackout) if context else ((), ())
         passages.append(
             Passage(
                 key,
-                t.name,
+                who_said[0],
                 tid,
                 seg_id,
                 (seg.position + 1) if seg else 0,
                 start,
                 end,
                 blackout(raw),
-                person.label if person else t.name,
-                person.id if person else None,
-                dict(person.attributes) if person else {},
-                attribution(person, "attributes", t.name),
+                who_said[1],
+                who_said[2],
+                who_said[3],
+                who_said[4],
                 seg.speaker if seg else None,
                 tuple(sorted(who)),
                 tuple(dict.fromkeys(blackout(m) for m in memos)),
