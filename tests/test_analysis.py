@@ -331,3 +331,18 @@ def test_rollup_counts_each_segment_once_per_theme(data):
         ta, tb = p.a.split(".")[0], p.b.split(".")[0]
         if ta != tb:
             assert rolled.count(ta, tb) >= p.segments
+
+
+@SETTINGS
+@given(_studies(), st.sampled_from(["Head", "Teacher", "Deputy"]), st.sampled_from(["Head", "Teacher", "Deputy"]))
+def test_group_shares_roll_up_and_stay_within_the_group(data, a, b):
+    got = compare_groups(data, {"role": (a,)}, {"role": (b,)})
+    rows = {r.key: r for r in got.rows}
+    for r in got.rows:
+        assert 0 <= r.a_count <= got.a.n and 0 <= r.b_count <= got.b.n
+        assert 0.0 <= r.a_share <= 1.0 and 0.0 <= r.b_share <= 1.0
+        if "." in r.key:  # a theme is mentioned by everyone who mentions one of its sub-codes
+            parent = rows[r.key.split(".")[0]]
+            assert parent.a_count >= r.a_count and parent.b_count >= r.b_count
+    if a == b:
+        assert all(r.difference == 0 for r in got.rows)
