@@ -146,14 +146,14 @@ def describe_source(coders: Sequence[str], agreed: int, everyone: bool) -> str:
 # ---------------------------------------------------------------------- passages
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Turn:
     segment: int  # 1-based
     speaker: str | None
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     code: str
     transcript: str
