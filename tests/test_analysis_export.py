@@ -83,7 +83,7 @@ def test_code_report_csv_reads_back_row_for_row():
             p.end,
         )
         assert row["text"] == p.text and row["school"] == p.attributes["school"]
-        assert row["before"].startswith(f"[{p.segment - 1}]")
+        assert row["before"].startswith(f"¶{p.segment - 1} ")
 
 
 def test_code_report_docx_has_every_passage_under_its_group(tmp_path):

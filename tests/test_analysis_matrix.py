@@ -206,3 +206,14 @@ def test_a_citation_is_the_trimmed_quote_and_its_attribution():
     assert text.startswith("“We paid supply cover for every workshop day")
     assert text.endswith("[…]” (Headteacher, School A (RLN))")
     assert len(text) < 120 + len(" […]” (Headteacher, School A (RLN))") + 2
+
+
+def test_cell_quotes_start_at_a_content_sentence_and_are_blacked_out():
+    data = sample_data("rln")
+    view = build_matrix_view(_shipped(), data, quotes=3, redact=[("Laura", "name"), ("Josh", "name")])
+    quotes = [q for qs in view.quotes.values() for q in qs]
+    assert quotes
+    for q in quotes:
+        assert not q.text.startswith(("Of course", "Yes.", "[pause]", "[laughs]")), q.text
+        assert "Laura" not in q.text and "Josh" not in q.text
+    assert any("[name]" in q.text for q in quotes)

@@ -29,7 +29,7 @@ from pathlib import Path
 from qualcode.analysis.retrieval import Passage, Study, check_coders, retrieve
 from qualcode.errors import QualcodeError
 from qualcode.export.data import ExportData
-from qualcode.export.themes import redactor, trim_quote
+from qualcode.export.themes import content_start, redactor, trim_quote
 
 
 @dataclass
@@ -159,8 +159,10 @@ def cell_passages(
 
 
 def citation(passage: Passage, max_chars: int = 240) -> str:
-    """What the cell editor inserts for a passage: the quote, trimmed at sentence ends, and who said it."""
-    text, _ = trim_quote(passage.text, max_chars)
+    """What the cell editor inserts for a passage: the quote from its first content sentence,
+    trimmed at sentence ends, and who said it."""
+    skip = content_start(passage.text) or 0
+    text, _ = trim_quote(passage.text[skip:], max_chars)
     return f"“{text}” ({passage.attribution})"
 
 
@@ -169,7 +171,7 @@ class CellQuote:
     text: str
     attribution: str
     transcript: str
-    segment: int  # 1-based
+    position: int  # stored position of the segment (0-based); ``qualcode.segments`` numbers it for people
     trimmed: bool
 
 
@@ -225,7 +227,9 @@ def build_matrix_view(
     n_coders = max(1, len(coders or data.coders))
     if counts or quotes:
         for column in matrix.columns:
-            found = retrieve(data, column, participants=everyone, coders=coders, study=study, redact=redact)
+            # Unredacted here: a quote starts at its first content sentence, found before blacking out
+            # ("[name]" is not a transcription note); the quotes are blacked out as they are chosen.
+            found = retrieve(data, column, participants=everyone, coders=coders, study=study)
             for p in found.passages:
                 per_cell[(row_of[p.participant_id], column)].append(p)  # type: ignore[index]
     count_map = None
@@ -240,7 +244,7 @@ def build_matrix_view(
         quote_map = {}
         for r in matrix.rows:
             for c in matrix.columns:
-                quote_map[(r, c)] = _choose(per_cell[(r, c)], quotes, n_coders, max_chars)
+                quote_map[(r, c)] = _choose(per_cell[(r, c)], quotes, n_coders, max_chars, redactor(redact or []))
     return MatrixView(
         matrix,
         {c.key: c.name for c in data.codes if c.key in set(matrix.columns)},
@@ -252,25 +256,32 @@ def build_matrix_view(
     )
 
 
-def _choose(passages: list[Passage], n: int, n_coders: int, max_chars: int) -> list[CellQuote]:
-    def score(p: Passage) -> float:
-        length = len(" ".join(p.text.split()))
+def _choose(passages: list[Passage], n: int, n_coders: int, max_chars: int, blackout) -> list[CellQuote]:
+    """Best first (agreed by more coders, of a quotable length), one per participant before a second."""
+    candidates = []
+    for p in passages:
+        skip = content_start(p.text)
+        if skip is None:
+            continue  # only "Yes." or "[laughs]"
+        text = p.text[skip:]
+        length = len(" ".join(text.split()))
         fit = 1.0 if 60 <= length <= max_chars else (0.5 if length <= 3 * max_chars else 0.2)
-        return len(p.coders) / n_coders + fit
-
-    ranked = sorted(passages, key=lambda p: (-score(p), p.transcript, p.start))
-    chosen: list[Passage] = []
+        candidates.append((len(p.coders) / n_coders + fit, p, text))
+    candidates.sort(key=lambda c: (-c[0], c[1].transcript, c[1].start))
+    chosen: list[tuple[Passage, str]] = []
+    taken: set[int] = set()
     seen: set = set()
     for strict in (True, False):
-        for p in ranked:
+        for i, (_, p, text) in enumerate(candidates):
             if len(chosen) >= n:
                 break
-            if p in chosen or (strict and p.participant_id in seen):
+            if i in taken or (strict and p.participant_id in seen):
                 continue
-            chosen.append(p)
+            taken.add(i)
+            chosen.append((p, text))
             seen.add(p.participant_id)
     out = []
-    for p in chosen:
-        text, trimmed = trim_quote(p.text, max_chars)
-        out.append(CellQuote(text, p.attribution, p.transcript, p.segment, trimmed))
+    for p, text in chosen:
+        quote, trimmed = trim_quote(blackout(text), max_chars)
+        out.append(CellQuote(quote, p.attribution, p.transcript, p.position, trimmed))
     return out

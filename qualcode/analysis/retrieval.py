@@ -33,6 +33,7 @@ from qualcode.export.themes import (
     descendants,
     redactor,
 )
+from qualcode.segments import segment_number
 
 Where = Mapping[str, Sequence[str]]
 
@@ -148,9 +149,14 @@ def describe_source(coders: Sequence[str], agreed: int, everyone: bool) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    segment: int  # 1-based
+    position: int  # stored position of the segment in its transcript (0-based)
     speaker: str | None
     text: str
+
+    @property
+    def segment(self) -> int:
+        """The number people use for it (``qualcode.segments``)."""
+        return segment_number(self.position)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +165,7 @@ class Passage:
     transcript: str
     transcript_id: int
     segment_id: int
-    segment: int  # 1-based position of the segment in its transcript
+    position: int  # stored position of the segment in its transcript (0-based)
     start: int  # offsets into the stored transcript text
     end: int
     text: str
@@ -172,6 +178,11 @@ class Passage:
     memos: tuple[str, ...] = ()
     before: tuple[Turn, ...] = ()
     after: tuple[Turn, ...] = ()
+
+    @property
+    def segment(self) -> int:
+        """The number people use for the segment (``qualcode.segments``): 1, 2, 3…"""
+        return segment_number(self.position)
 
     def as_json(self) -> dict:
         out = {
@@ -313,7 +324,7 @@ def retrieve(
                 who_said[0],
                 tid,
                 seg_id,
-                (seg.position + 1) if seg else 0,
+                seg.position if seg else -1,
                 start,
                 end,
                 blackout(raw),
@@ -357,7 +368,7 @@ def _context(study: Study, texts, seg_id: int, n: int, blackout) -> tuple[tuple[
     text = texts.get(seg.transcript_id, "")
 
     def turn(s) -> Turn:
-        return Turn(s.position + 1, s.speaker, blackout(text[s.start : s.end]))
+        return Turn(s.position, s.speaker, blackout(text[s.start : s.end]))
 
     return tuple(turn(s) for s in turns[max(0, i - n) : i]), tuple(turn(s) for s in turns[i + 1 : i + 1 + n])
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from qualcode.analysis.matrix import MatrixView
 from qualcode.export.pages import docx_text, e, html_page, new_document, note_paragraph, save_atomic
 from qualcode.export.render import md_escape, safe_cell
+from qualcode.segments import segment_label
 
 FORMATS = ("md", "csv", "xlsx", "html", "docx")
 EMPTY = "—"
@@ -33,7 +34,9 @@ def _count(v: MatrixView, row: str, column: str) -> str:
 def _quotes(v: MatrixView, row: str, column: str) -> list[str]:
     if v.quotes is None:
         return []
-    return [f"“{q.text}” — {q.attribution} ({q.transcript}, segment {q.segment})" for q in v.quotes[(row, column)]]
+    return [
+        f"“{q.text}” — {q.attribution} ({q.transcript}, {segment_label(q.position)})" for q in v.quotes[(row, column)]
+    ]
 
 
 def cell_text(v: MatrixView, row: str, column: str) -> str:
@@ -95,7 +98,7 @@ def render_html(v: MatrixView) -> str:
             if v.quotes is not None:
                 parts += [
                     f"<blockquote>“{e(q.text)}”<cite>— {e(q.attribution)} <small>({e(q.transcript)}, "
-                    f"segment {q.segment})</small></cite></blockquote>"
+                    f"{segment_label(q.position)})</small></cite></blockquote>"
                     for q in v.quotes[(row, c)]
                 ]
             cells.append(f"<td>{''.join(parts)}</td>")

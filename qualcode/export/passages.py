@@ -15,6 +15,7 @@ from pathlib import Path
 from qualcode.analysis.retrieval import Passage, Retrieval, group_passages
 from qualcode.export.pages import DocxBody, docx_text, e, html_page, new_document, note_paragraph, save_atomic
 from qualcode.export.render import md_escape, safe_cell
+from qualcode.segments import segment_label, segment_ref
 
 FORMATS = ("md", "csv", "json", "html", "docx")
 
@@ -24,7 +25,7 @@ def heading(r: Retrieval) -> str:
 
 
 def _where(p: Passage) -> str:
-    return f"{p.transcript}, segment {p.segment}"
+    return f"{p.transcript}, {segment_label(p.position)}"
 
 
 def _summary(r: Retrieval) -> str:
@@ -62,7 +63,7 @@ def render_csv(r: Retrieval) -> str:
 
 
 def _turns_text(turns) -> str:
-    return "\n".join(f"[{t.segment}] {t.speaker + ': ' if t.speaker else ''}{t.text}" for t in turns)
+    return "\n".join(f"{segment_ref(t.position)} {t.speaker + ': ' if t.speaker else ''}{t.text}" for t in turns)
 
 
 def _spans(passages) -> list[tuple[Passage, list[Passage]]]:
