@@ -40,6 +40,12 @@ COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_DEPTH = 12
 
 
+def slug(name: str) -> str:
+    """A code id made from a code's name ("Peer mentoring" -> "peer_mentoring")."""
+    value = re.sub(r"[^a-z0-9]+", "_", name.casefold()).strip("_")
+    return value[:40].strip("_") or "code"
+
+
 @dataclass(frozen=True)
 class CodeDef:
     """One code and its subtree, as a researcher writes it in the YAML."""
