@@ -1,4 +1,4 @@
-"""Plain records that ``project.py`` hands to the CLI, the TUI and the domain modules.
+"""Plain records that ``qualcode.project`` hands to the CLI, the TUI and the domain modules.
 
 They are detached from the database: safe to keep, pass between threads and test with.
 """

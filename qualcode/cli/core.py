@@ -246,9 +246,7 @@ def import_(
             for file in refi:  # REFI-QDA projects first: their sources and codes may be what the rest refers to
                 bar.update(task, description=f"importing {file.name}")
                 try:
-                    from qualcode.project_export import import_refi
-
-                    summary = import_refi(project, file, allow_external=allow_external)
+                    summary = project.import_refi(file, allow_external=allow_external)
                     bar.console.print(plain(f"imported {file}: " + "; ".join(summary.lines())))
                     warnings += [f"{file}: {warning}" for warning in summary.warnings]
                 except QualcodeError as exc:

@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
-from qualcode.project_workbench import match_spans
+from qualcode.project.workbench import match_spans
 from qualcode.records import CodeInfo, CodingInfo, MemoInfo, SegmentInfo, TranscriptInfo
 from qualcode.tui import state
 from qualcode.tui.runner import JobDone, ProjectRunner
