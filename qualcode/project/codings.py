@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from qualcode import event_words
 from qualcode.db.models import (
     Code,
     Coder,
@@ -20,10 +23,11 @@ from qualcode.db.models import (
     utcnow,
 )
 from qualcode.errors import QualcodeError
-from qualcode.project.suggestions import SUGGESTION_EVENTS, describe_suggestion_event, undo_suggestion_event
+from qualcode.project.suggestions import SUGGESTION_EVENTS, undo_suggestion_event
 from qualcode.records import (
     CodingInfo,
     EventInfo,
+    FieldChange,
     MemoInfo,
 )
 from qualcode.store import (
@@ -303,7 +307,7 @@ class CodingPart:
                 return None
             _reverse(s, target)
             ev = log_event(s, coder_id, "undo", {"kind": target.kind}, undoes=target.id)
-            return EventInfo(ev.id, "undo", name, f"undid {_describe(target)}")
+            return event_info(s, ev, name)
 
     def redo(self, coder: str) -> EventInfo | None:
         with self._store.tx() as s:
@@ -314,7 +318,7 @@ class CodingPart:
             original = s.get(Event, undo_event.undoes)
             _replay(s, original)
             ev = log_event(s, coder_id, "redo", original.payload, undoes=undo_event.id)
-            return EventInfo(ev.id, "redo", name, f"redid {_describe(original)}")
+            return event_info(s, ev, name)
 
     def events(self, coder: str | None = None, limit: int = 50) -> list[EventInfo]:
         with self._store.read() as s:
@@ -326,7 +330,7 @@ class CodingPart:
             )
             if coder:
                 q = q.where(Coder.name == coder)
-            return [EventInfo(e.id, e.kind, n, _describe(e)) for e, n in s.execute(q)]
+            return [event_info(s, e, n) for e, n in s.execute(q)]
 
     # ``project.codings(...)`` lists them, as before the parts existed.
     __call__ = codings
@@ -390,7 +394,7 @@ def _same_row(s: Session, model, data: dict):
 def _reverse(s: Session, ev: Event) -> None:
     original = _original(s, ev)
     p, kind = original.payload, original.kind
-    what = _describe(original)  # before any flush: a failed one leaves the session unusable
+    what = _describe(s, original)  # before any flush: a failed one leaves the session unusable
     try:
         if kind == "coding.add":
             row = _same_row(s, Coding, p["coding"])
@@ -451,7 +455,7 @@ def _replay(s: Session, ev: Event) -> None:
     """Apply a change again (for redo)."""
     original = _original(s, ev)
     p, kind = original.payload, original.kind
-    what = _describe(original)  # before any flush: a failed one leaves the session unusable
+    what = _describe(s, original)  # before any flush: a failed one leaves the session unusable
     try:
         if kind == "coding.add":
             _restore_coding(s, p["coding"])
@@ -520,27 +524,65 @@ def _set_memo_raw(s: Session, coder_id: int, p: dict, value: str | None) -> None
         memo.text, memo.updated_at = value, utcnow()
 
 
-def _describe(ev: Event) -> str:
-    p = ev.payload or {}
-    kind = ev.kind
+def _describe(s: Session, ev: Event) -> str:
+    return event_info(s, ev, None).summary
+
+
+def event_info(s: Session, ev: Event, coder: str | None) -> EventInfo:
+    """An event as data. For undo and redo, the kind, ids and changes are those of the change they
+    reverse or re-apply."""
+    change = ev
+    if ev.kind == "undo" and ev.undoes is not None:
+        cancelled = s.get(Event, ev.undoes)
+        change = _original(s, cancelled) if cancelled is not None else ev
+    elif ev.kind == "redo":
+        change = _original(s, ev)
+    action = "" if change is ev and ev.kind in ("undo", "redo") else change.kind
+    info = EventInfo(
+        ev.id, ev.kind, coder, "", action, undoes=ev.undoes, **_change_data(change.kind, change.payload or {})
+    )
+    return replace(info, summary=event_words.describe(info))
+
+
+def _change_data(kind: str, p: dict[str, Any]) -> dict[str, Any]:
+    """What an event's payload says about the rows it touched, as ``EventInfo`` fields."""
     if kind in ("coding.add", "coding.remove"):
         c = p.get("coding", {})
-        verb = "coding" if kind == "coding.add" else "removing the coding"
-        return f"{verb} (code #{c.get('code_id')}, segment #{c.get('segment_id')})"
+        marker = p.get("suggestion") or {}
+        return {
+            "code_ids": (c.get("code_id"),),
+            "segment_ids": (c.get("segment_id"),),
+            "transcript_ids": (c.get("transcript_id"),),
+            "suggestion_id": marker.get("id"),
+        }
     if kind == "memo.set":
-        return f"memo on {p.get('target')} #{p.get('target_id')}"
-    if kind == "code.add":
-        return f"adding code {p.get('code', {}).get('key')}"
+        target, target_id = p.get("target"), p.get("target_id")
+        ids = {f"{target}_ids": (target_id,)} if target in ("code", "segment", "transcript") else {}
+        return {"memo_target": target, "memo_target_id": target_id, **ids}
+    if kind in ("code.add", "code.delete"):
+        code = p.get("code", {})
+        return {"code_ids": (code.get("id"),), "code_key": code.get("key"), "code_name": code.get("name")}
     if kind == "code.update":
-        return f"changing code {p.get('key')} ({', '.join(p.get('after', {}))})"
-    if kind == "code.delete":
-        return f"deleting code {p.get('code', {}).get('key')}"
+        before, after = p.get("before", {}), p.get("after", {})
+        parents = (
+            tuple(dict.fromkeys(x for x in (before.get("parent_id"), after.get("parent_id")) if x is not None))
+            if "parent_id" in after
+            else ()
+        )
+        return {
+            "code_ids": (p.get("code_id"), *parents),
+            "code_key": p.get("key"),
+            "changes": tuple(FieldChange(f, before.get(f), v) for f, v in after.items()),
+        }
     if kind == "code.merge":
-        return f"merging code {p.get('source', {}).get('key')}"
+        source = p.get("source", {})
+        return {
+            "code_ids": (source.get("id"), p.get("target_id")),
+            "code_key": source.get("key"),
+            "code_name": source.get("name"),
+        }
     if kind in SUGGESTION_EVENTS:
-        return describe_suggestion_event(kind, p)
-    if kind in ("undo", "redo"):
-        return f"{kind} of event #{ev.undoes}"
+        return {"suggestion_id": (p.get("suggestion") or {}).get("id")}
     if kind == "transcript.import":
-        return f"import of {p.get('name')} ({p.get('segments')} segments)"
-    return kind
+        return {"transcript_name": p.get("name"), "n_segments": p.get("segments")}
+    return {}

@@ -721,12 +721,6 @@ def undo_suggestion_event(s: Session, payload: dict, redo: bool = False) -> None
         sug.decided_by = None
 
 
-def describe_suggestion_event(kind: str, payload: dict) -> str:
-    marker = (payload or {}).get("suggestion", {})
-    verb = "accepting" if kind == "suggestion.accept" else "rejecting"
-    return f"{verb} suggestion #{marker.get('id')}"
-
-
 def _suggestion_info(sug: Suggestion, key: str, name: str, transcript_id: int, color: str | None) -> SuggestionInfo:
     try:
         reason = json.loads(sug.reason or "{}")
