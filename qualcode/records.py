@@ -72,6 +72,7 @@ class SegmentInfo:
     text: str
     time_start: float | None = None
     time_end: float | None = None
+    interviewer: bool = False  # an interviewer's turn, by the project's ``Speakers``
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from qualcode.cli.common import (
     working,
 )
 from qualcode.errors import InputError, QualcodeError
+from qualcode.export import REFI_SUFFIXES
 from qualcode.segments import segment_ref
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".vtt", ".srt")
@@ -81,9 +82,6 @@ def _db_argument(location: str, from_env: bool) -> str:
 
 
 # ---------------------------------------------------------------------- import
-
-
-REFI_SUFFIXES = (".qdpx", ".qde", ".qdc")
 
 
 def _expand(paths: tuple[str, ...]) -> tuple[list[Path], list[Path], list[Path], set[Path]]:

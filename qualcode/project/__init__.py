@@ -278,7 +278,7 @@ class Project:
         return self.workbench.search(query, limit)
 
     def next_uncoded_segment(
-        self, transcript_id: int, coder: str, after_position: int = -1, skip_speakers: Iterable[str] = ("Interviewer",)
+        self, transcript_id: int, coder: str, after_position: int = -1, skip_speakers: Iterable[str] | None = None
     ) -> SegmentInfo | None:
         """The next segment (wrapping around) that ``coder`` has not coded, skipping the interviewer."""
         return self.workbench.next_uncoded_segment(transcript_id, coder, after_position, skip_speakers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qualcode.agreement.units import INTERVIEWER_LABELS, CodeNode, ReliabilityData, build, descendants
+from qualcode.agreement.units import CodeNode, ReliabilityData, build, descendants
 from qualcode.errors import QualcodeError
 from qualcode.project.codebook import CodebookPart
 from qualcode.project.codings import CodingPart
@@ -87,6 +87,7 @@ class AgreementPart:
             unit,
             include_interviewer,
             transcripts,
+            self._settings.speakers(),
         )
         if not data.transcripts:
             left = "; ".join(
@@ -107,11 +108,11 @@ class AgreementPart:
         """Per code (codebook order), the segments where the coders differ on it."""
         data = self.reliability_data(coders, "segment", codes, transcripts, include_interviewer)
         texts = {tid: self._transcripts.transcript_text(tid) for tid in data.transcripts}
+        speakers = self._settings.speakers()
         compared = [
             row
             for row in self._transcripts.segment_rows()
-            if row[1] in data.transcripts
-            and (include_interviewer or (row[3] or "").strip().lower() not in INTERVIEWER_LABELS)
+            if row[1] in data.transcripts and (include_interviewer or not speakers.is_interviewer(row[3]))
         ]
         out: list[Disagreement] = []
         for code in data.codes:

@@ -176,7 +176,7 @@ class CodebookPart:
 
     def update_code(self, key: str, coder: str | None = None, **changes) -> CodeInfo:
         """Rename or redefine a code (name, description, include, exclude, example, keywords, color)."""
-        allowed = {"name", *cb.TEXT_FIELDS, "keywords", "color"}
+        allowed = set(cb.CODE_FIELDS)
         unknown = set(changes) - allowed
         if unknown:
             raise QualcodeError(f"cannot change {', '.join(sorted(unknown))} of a code")
@@ -339,7 +339,7 @@ def _unique_key(s: Session, key: str) -> str:
 
 
 def _definition_fields(values: dict) -> dict:
-    allowed = {*cb.TEXT_FIELDS, "keywords", "color"}
+    allowed = set(cb.DEFINITION_FIELDS)
     unknown = set(values) - allowed
     if unknown:
         raise QualcodeError(f"unknown code fields: {', '.join(sorted(unknown))}")

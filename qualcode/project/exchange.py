@@ -89,13 +89,8 @@ class ExchangePart:
                     c.name,
                     c.parent_key,
                     c.depth,
-                    c.description,
-                    c.include,
-                    c.exclude,
-                    c.example,
-                    tuple(c.keywords),
-                    own.get(c.id),
-                    c.guid,
+                    **{**cb.definition_of(c), "color": own.get(c.id)},  # the code's own colour, not inherited
+                    guid=c.guid,
                 )
                 for c in infos
             ]

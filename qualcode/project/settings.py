@@ -13,13 +13,13 @@ from qualcode.ingest.transcripts import DEFAULT_MAX_SEGMENT_CHARS
 from qualcode.records import (
     CoderInfo,
 )
-from qualcode.speakers import SETTING as SPEAKERS_SETTING
 from qualcode.speakers import Speakers
 from qualcode.store import (
     CODER_NAME,
     Store,
     coder_row,
     log_event,
+    project_speakers,
 )
 
 DEFAULT_SETTINGS = {"max_segment_chars": str(DEFAULT_MAX_SEGMENT_CHARS), "nlp.model": ""}
@@ -77,4 +77,5 @@ class SettingsPart:
 
     def speakers(self) -> Speakers:
         """Who is the interviewer in this project (the setting ``interviewer.labels``, else the defaults)."""
-        return Speakers.from_setting(self.setting(SPEAKERS_SETTING))
+        with self._store.read() as s:
+            return project_speakers(s)

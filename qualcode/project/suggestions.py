@@ -61,6 +61,7 @@ from qualcode.store import (
     index_segments,
     log_event,
     new_guid,
+    project_speakers,
 )
 from qualcode.suggest import anonymise as anon
 from qualcode.suggest.anonymise import ParticipantNames
@@ -134,7 +135,11 @@ class SuggestionPart:
             tq = tq.where(Transcript.id.in_(ids))
         for tid, body in s.execute(tq):
             texts[tid] = body
-        return [(sid, tid, texts[tid][a:b], speaker) for sid, tid, a, b, speaker in s.execute(q)]
+        speakers = project_speakers(s)
+        return [
+            (sid, tid, texts[tid][a:b], speaker, speakers.is_interviewer(speaker))
+            for sid, tid, a, b, speaker in s.execute(q)
+        ]
 
     def _codes_data(self, s: Session) -> list[tuple]:
         return [

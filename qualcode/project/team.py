@@ -25,7 +25,7 @@ from qualcode.store import (
     new_guid,
 )
 
-CODE_FIELDS = ("name", "description", "include", "exclude", "example", "keywords", "color")
+CODE_FIELDS = cb.CODE_FIELDS
 CODEBOOK_CHOICES = ("ours", "theirs")
 CODER_CHOICES = ("union", "ours", "theirs")
 

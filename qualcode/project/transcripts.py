@@ -32,6 +32,7 @@ from qualcode.store import (
     index_segments,
     log_event,
     new_guid,
+    project_speakers,
     segment_info,
 )
 
@@ -179,14 +180,16 @@ class TranscriptPart:
             )
             if limit is not None:
                 q = q.limit(limit)
-            return [segment_info(row, text_value) for row in s.execute(q)]
+            speakers = project_speakers(s)
+            return [segment_info(row, text_value, speakers) for row in s.execute(q)]
 
     def segment(self, segment_id: int) -> SegmentInfo:
         with self._store.read() as s:
             seg = s.get(Segment, segment_id)
             if seg is None:
                 raise QualcodeError(f"no segment with id {segment_id}")
-            return segment_info(seg, s.scalar(select(Transcript.text).where(Transcript.id == seg.transcript_id)))
+            body = s.scalar(select(Transcript.text).where(Transcript.id == seg.transcript_id))
+            return segment_info(seg, body, project_speakers(s))
 
     def participants(self) -> list[ParticipantInfo]:
         with self._store.read() as s:

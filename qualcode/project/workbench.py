@@ -26,6 +26,7 @@ from qualcode.records import (
 from qualcode.store import (
     Store,
     coder_row,
+    project_speakers,
     segment_info,
 )
 
@@ -182,13 +183,19 @@ class WorkbenchPart:
         return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], match_spans(r[6], query)) for r in rows]
 
     def next_uncoded_segment(
-        self, transcript_id: int, coder: str, after_position: int = -1, skip_speakers: Iterable[str] = ("Interviewer",)
+        self, transcript_id: int, coder: str, after_position: int = -1, skip_speakers: Iterable[str] | None = None
     ) -> SegmentInfo | None:
-        """The next segment (wrapping around) that ``coder`` has not coded, skipping the interviewer."""
+        """The next segment (wrapping around) that ``coder`` has not coded, skipping the interviewer's turns
+        (``skip_speakers`` names the speakers to skip instead of the project's ``Speakers``)."""
         with self._store.read() as s:
             coder_id = coder_row(s, coder)[0]
             coded = select(Coding.segment_id).where(Coding.coder_id == coder_id, Coding.transcript_id == transcript_id)
-            skip = [sp for sp in skip_speakers]
+            speakers = project_speakers(s)
+            if skip_speakers is None:
+                here = s.scalars(select(Segment.speaker).where(Segment.transcript_id == transcript_id).distinct()).all()
+                skip = [sp for sp in here if speakers.is_interviewer(sp)]
+            else:
+                skip = list(skip_speakers)
             base = select(Segment).where(Segment.transcript_id == transcript_id, Segment.id.not_in(coded))
             if skip:
                 base = base.where((Segment.speaker.is_(None)) | (Segment.speaker.not_in(skip)))
@@ -197,7 +204,7 @@ class WorkbenchPart:
                 seg = s.scalars(base.order_by(Segment.position).limit(1)).first()
             if seg is None:
                 return None
-            return segment_info(seg, s.scalar(select(Transcript.text).where(Transcript.id == transcript_id)))
+            return segment_info(seg, s.scalar(select(Transcript.text).where(Transcript.id == transcript_id)), speakers)
 
 
 def _like_escape(value: str) -> str:

@@ -23,9 +23,11 @@ from qualcode.store.rows import (
     log_event,
     memo_dicts,
     new_guid,
+    project_speakers,
     renumber,
     segment_info,
     set_definition,
+    setting_value,
 )
 from qualcode.store.session import Store
 
@@ -47,7 +49,9 @@ __all__ = [
     "log_event",
     "memo_dicts",
     "new_guid",
+    "project_speakers",
     "renumber",
     "segment_info",
     "set_definition",
+    "setting_value",
 ]

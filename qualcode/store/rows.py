@@ -6,14 +6,17 @@ from __future__ import annotations
 import re
 import uuid
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import Row, select, text, update
 from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
-from qualcode.db.models import Code, Codebook, Coder, Coding, Event, Memo, Segment, utcnow
+from qualcode.db.models import Code, Codebook, Coder, Coding, Event, Memo, ProjectInfo, Segment, utcnow
 from qualcode.errors import QualcodeError
 from qualcode.records import CodeInfo, CodingInfo, SegmentInfo
+from qualcode.speakers import DEFAULT_SPEAKERS, Speakers
+from qualcode.speakers import SETTING as SPEAKERS_SETTING
 
 CODER_NAME = re.compile(r"^[\w][\w .'’\-@]{0,99}$")
 
@@ -77,10 +80,8 @@ def bump_codebook_version(s: Session) -> None:
 
 def set_definition(row: Code, code: cb.CodeDef) -> None:
     row.name = code.name
-    for f in cb.TEXT_FIELDS:
-        setattr(row, f, getattr(code, f))
-    row.keywords = list(code.keywords)
-    row.color = code.color
+    for f, value in cb.definition_of(code).items():
+        setattr(row, f, list(value) if f == "keywords" else value)
 
 
 def insert_codes(s: Session, codebook_id: int, doc: cb.CodebookDoc) -> None:
@@ -118,13 +119,8 @@ def code_infos(s: Session, only: str | None = None) -> list[CodeInfo]:
                     parent.key if parent else None,
                     depth,
                     r.position,
-                    r.description,
-                    r.include,
-                    r.exclude,
-                    r.example,
-                    tuple(r.keywords or ()),
-                    color,
-                    r.guid,
+                    **{**cb.definition_of(r), "color": color},
+                    guid=r.guid,
                 )
             )
             visit(r, depth + 1, color)
@@ -156,12 +152,7 @@ def codebook_doc(s: Session) -> cb.CodebookDoc:
             cb.CodeDef(
                 id=r.key,
                 name=r.name,
-                description=r.description,
-                include=r.include,
-                exclude=r.exclude,
-                example=r.example,
-                keywords=tuple(r.keywords or ()),
-                color=r.color,
+                **cb.definition_of(r),
                 children=build(r.id),
             )
             for r in by_parent.get(parent_id, [])
@@ -170,7 +161,16 @@ def codebook_doc(s: Session) -> cb.CodebookDoc:
     return cb.CodebookDoc(name=book.name, description=book.description, source=book.source, codes=build(None))
 
 
-def segment_info(seg: Segment | Row, body: str) -> SegmentInfo:
+def setting_value(s: Session, key: str) -> str | None:
+    return s.scalar(select(ProjectInfo.value).where(ProjectInfo.key == key))
+
+
+def project_speakers(s: Session) -> Speakers:
+    """Who is the interviewer in this project (the setting ``interviewer.labels``, else the defaults)."""
+    return Speakers.from_setting(setting_value(s, SPEAKERS_SETTING))
+
+
+def segment_info(seg: Segment | Row, body: str, speakers: Speakers = DEFAULT_SPEAKERS) -> SegmentInfo:
     """From a segment, or a row of the same columns."""
     return SegmentInfo(
         seg.id,
@@ -182,6 +182,7 @@ def segment_info(seg: Segment | Row, body: str) -> SegmentInfo:
         body[seg.start : seg.end],
         seg.time_start,
         seg.time_end,
+        speakers.is_interviewer(seg.speaker),
     )
 
 
@@ -189,19 +190,16 @@ def coding_info(c: Coding, code: Code, coder: str, color: str | None) -> CodingI
     return CodingInfo(c.id, code.key, code.name, coder, c.transcript_id, c.segment_id, c.start, c.end, c.origin, color)
 
 
-def code_dict(row: Code) -> dict:
+def code_dict(row: Code) -> dict[str, Any]:
+    """A code row as JSON-ready data (for the event log)."""
+    definition = {**cb.definition_of(row), "keywords": list(row.keywords or [])}
     return {
         "id": row.id,
         "key": row.key,
         "parent_id": row.parent_id,
         "position": row.position,
         "name": row.name,
-        "description": row.description,
-        "include": row.include,
-        "exclude": row.exclude,
-        "example": row.example,
-        "keywords": list(row.keywords or []),
-        "color": row.color,
+        **definition,
         "guid": row.guid,
         "codebook_id": row.codebook_id,
     }
