@@ -33,6 +33,8 @@ from typing import Any
 
 import yaml
 
+from qualcode.errors import CodebookError, Problem
+
 CODE_KEYS = ("id", "name", "description", "include", "exclude", "example", "keywords", "color", "children")
 TEXT_FIELDS = ("description", "include", "exclude", "example")
 DEFINITION_FIELDS = (*TEXT_FIELDS, "keywords", "color")
@@ -106,27 +108,6 @@ class CodebookDoc:
 
         visit(self.codes, None)
         return out
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
-
-
-class CodebookError(Exception):
-    """Every problem found in a codebook file, each with file and line."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        first = str(problems[0]) if problems else "invalid codebook"
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        super().__init__(first + more)
 
 
 # --------------------------------------------------------------------------- loading

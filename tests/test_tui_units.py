@@ -56,6 +56,28 @@ def test_the_cli_and_the_project_do_not_import_textual(tmp_path, interview_file)
         assert not any(m == "textual" or m.startswith("textual.") for m in loaded), f"{name} imported textual"
 
 
+def _loaded(modules: set[str], *names: str) -> list[str]:
+    return sorted(n for n in names if any(m == n or m.startswith(n + ".") for m in modules))
+
+
+def test_qualcode_help_loads_neither_the_database_nor_numpy_nor_yaml(tmp_path):
+    loaded = _modules_after(
+        """
+        from click.testing import CliRunner
+        from qualcode.cli import cli
+        r = CliRunner().invoke(cli, ["--help"]); assert r.exit_code == 0, r.output
+        """,
+        tmp_path,
+    )
+    assert _loaded(loaded, "sqlalchemy", "numpy", "yaml", "textual") == []
+
+
+def test_the_project_api_loads_no_face_and_no_spacy(tmp_path):
+    loaded = _modules_after("import qualcode.project\n", tmp_path)
+    assert "qualcode.project" in loaded and "sqlalchemy" in loaded
+    assert _loaded(loaded, "textual", "click", "rich", "spacy") == []
+
+
 def test_opening_the_workbench_module_does_import_textual(tmp_path):
     assert "textual" in _modules_after("import qualcode.tui\n", tmp_path)
 

@@ -104,6 +104,11 @@ class Project:
         return self.store.backend
 
     @property
+    def database_file(self) -> Path | None:
+        """The SQLite file of this project (None on PostgreSQL)."""
+        return self.store.file
+
+    @property
     def max_segment_chars(self) -> int:
         return self.settings.max_segment_chars
 
@@ -304,6 +309,11 @@ class Project:
     ) -> list[Disagreement]:
         """Per code (codebook order), the segments where the coders differ on it."""
         return self.agreement.disagreements(coders, codes, transcripts, include_interviewer)
+
+    @staticmethod
+    def table_agreement(path: Path, level: str = "nominal", categories: int | None = None, fmt: str = "md") -> str:
+        """Every agreement measure for a coding table made elsewhere, as text (needs no open project)."""
+        return AgreementPart.table_agreement(path, level, categories, fmt)
 
     # ------------------------------------------------------------------ suggestions
     def transcript_ids(self, names: Iterable[str] | None) -> list[int] | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
+from qualcode.agreement.table import render_table_agreement, table_agreement
 from qualcode.agreement.units import CodeNode, ReliabilityData, build, descendants
 from qualcode.errors import QualcodeError
 from qualcode.project.codebook import CodebookPart
@@ -97,6 +99,12 @@ class AgreementPart:
                 f"no transcript has been coded by all of {', '.join(coders)}" + (f" ({left})" if left else "")
             )
         return data
+
+    @staticmethod
+    def table_agreement(path: Path, level: str = "nominal", categories: int | None = None, fmt: str = "md") -> str:
+        """Every agreement measure for a coding table made elsewhere (CSV of unit, coder, value), as
+        ``json``, ``csv`` or Markdown text. Needs no project."""
+        return render_table_agreement(table_agreement(path, level, categories), fmt)
 
     def disagreements(
         self,

@@ -31,6 +31,11 @@ class Store:
     def backend(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def file(self) -> Path | None:
+        """The SQLite database file (None for PostgreSQL or an in-memory database)."""
+        return dbengine.sqlite_path(self.engine.url.render_as_string(hide_password=False))
+
     @contextmanager
     def tx(self) -> Iterator[Session]:
         """One transaction, committed (durably) before returning."""
