@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -283,7 +285,7 @@ class CodebookPart:
                 s.execute(update(Coding).where(Coding.id.in_(moved)).values(code_id=dst.id))
             if memos:
                 s.execute(update(Memo).where(Memo.id.in_(memos)).values(code_id=dst.id))
-            payload = {
+            payload: dict[str, Any] = {
                 "source": code_dict(src),
                 "target_id": dst.id,
                 "moved": moved,

@@ -170,7 +170,7 @@ class CodingPart:
             )
             if coders is not None:
                 q = q.where(Coder.name.in_(list(coders)))
-            return [tuple(r) for r in s.execute(q)]
+            return [(a, b, c, d, e, f) for a, b, c, d, e, f in s.execute(q)]
 
     def add_codings(
         self, rows: Iterable[tuple[str, str, int, int | None, int | None]], origin: str = "imported"
@@ -197,17 +197,10 @@ class CodingPart:
                 if seg_ids
                 else {}
             )
-            existing = (
-                set(
-                    s.execute(
-                        select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end).where(
-                            Coding.segment_id.in_(seg_ids)
-                        )
-                    ).all()
-                )
-                if seg_ids
-                else set()
-            )
+            existing: set[tuple[int, int, int, int, int]] = set()
+            if seg_ids:
+                q = select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)
+                existing = {(a, b, c, d, e) for a, b, c, d, e in s.execute(q.where(Coding.segment_id.in_(seg_ids)))}
             batch = []
             for coder, key, seg_id, start, end in wanted:
                 if coder not in coders:
@@ -315,7 +308,7 @@ class CodingPart:
             undo_event = _redo_target(s, coder_id)
             if undo_event is None:
                 return None
-            original = s.get(Event, undo_event.undoes)
+            original = _event(s, undo_event.undoes)
             _replay(s, original)
             ev = log_event(s, coder_id, "redo", original.payload, undoes=undo_event.id)
             return event_info(s, ev, name)
@@ -349,7 +342,7 @@ def _memo_info(memo: Memo, coder: str, target: str, target_id: int) -> MemoInfo:
 
 
 def _undo_target(s: Session, coder_id: int) -> Event | None:
-    cancelled: set[int] = set()
+    cancelled: set[int | None] = set()
     for ev in s.scalars(select(Event).where(Event.coder_id == coder_id).order_by(Event.id.desc())):
         if ev.id in cancelled:
             continue
@@ -362,7 +355,7 @@ def _undo_target(s: Session, coder_id: int) -> Event | None:
 
 
 def _redo_target(s: Session, coder_id: int) -> Event | None:
-    cancelled: set[int] = set()
+    cancelled: set[int | None] = set()
     for ev in s.scalars(select(Event).where(Event.coder_id == coder_id).order_by(Event.id.desc())):
         if ev.id in cancelled:
             continue
@@ -376,10 +369,18 @@ def _redo_target(s: Session, coder_id: int) -> Event | None:
     return None
 
 
+def _event(s: Session, event_id: int | None) -> Event:
+    """An event that another names (the log is append-only: it is there)."""
+    ev = s.get(Event, event_id) if event_id is not None else None
+    if ev is None:
+        raise QualcodeError(f"the event log names event #{event_id}, which is missing")
+    return ev
+
+
 def _original(s: Session, ev: Event) -> Event:
     """For a redo event, the change it re-applied."""
     while ev.kind == "redo":
-        ev = s.get(Event, s.get(Event, ev.undoes).undoes)
+        ev = _event(s, _event(s, ev.undoes).undoes)
     return ev
 
 
@@ -508,7 +509,7 @@ def _restore_coding(s: Session, data: dict) -> None:
     s.add(Coding(**data))
 
 
-def _set_memo_raw(s: Session, coder_id: int, p: dict, value: str | None) -> None:
+def _set_memo_raw(s: Session, coder_id: int | None, p: dict, value: str | None) -> None:
     column = getattr(Memo, f"{p['target']}_id")
     memo = s.scalars(select(Memo).where(Memo.coder_id == coder_id, column == p["target_id"])).first()
     if value is None:

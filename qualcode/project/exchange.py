@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 
@@ -44,6 +44,8 @@ from qualcode.records import (
 )
 from qualcode.store import (
     CODER_NAME,
+    CODINGS_TABLE,
+    SEGMENTS_TABLE,
     Store,
     bump_codebook_version,
     code_infos,
@@ -103,7 +105,7 @@ class ExchangePart:
                     )
                 )
             ]
-            cols = [
+            cols: list[Any] = [
                 Transcript.id,
                 Transcript.name,
                 Transcript.participant_id,
@@ -150,6 +152,8 @@ class ExchangePart:
             else:
                 codings = [ExportCoding(coder_names[a], keys[b], c, d, e, f) for a, b, c, d, e, f in s.execute(q)]
             memo_rows: list[ExportMemo] = []
+            target: str
+            tid: Any
             if memos:
                 coding_guid = dict(s.execute(select(Coding.id, Coding.guid)).all())
                 for m in s.scalars(select(Memo).order_by(Memo.id)):
@@ -275,18 +279,17 @@ class ExchangePart:
                     t = s.scalars(select(Transcript).where(Transcript.name == r.transcript)).first()
                     if t is None:
                         raise InputError(f"{where}:{r.line}", f"unknown transcript {r.transcript!r}; import it first")
-                    segs = s.execute(
+                    rows_here = s.execute(
                         select(Segment.id, Segment.start, Segment.end)
                         .where(Segment.transcript_id == t.id)
                         .order_by(Segment.position)
-                    ).all()
-                    transcripts[r.transcript] = (t.id, t.text, [tuple(x) for x in segs])
+                    )
+                    transcripts[r.transcript] = (t.id, t.text, [(i, a, b) for i, a, b in rows_here])
                 tid, ttext, segs = transcripts[r.transcript]
                 rc = codings_format.resolve(r, ttext, [(a, b) for _, a, b in segs], where)
                 resolved.append((rc, tid, segs[rc.segment_index][0]))
-            existing = set(
-                s.execute(select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)).all()
-            )
+            q = select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)
+            existing = {(a, b, c, d, e) for a, b, c, d, e in s.execute(q)}
             added = unchanged = memos = 0
             for rc, tid, seg_id in resolved:
                 key = (coders[rc.coder], codes[rc.code], seg_id, rc.start, rc.end)
@@ -524,7 +527,7 @@ class _Importer:
     def sources(self) -> None:
         s = self.s
         doc = self.doc
-        case_of: dict[str, object] = {}
+        case_of: dict[str, Any] = {}
         for case in doc.cases:
             for guid in case.sources:
                 if guid in case_of:
@@ -596,7 +599,7 @@ class _Importer:
                 s.add(row)
                 s.flush()
                 s.execute(
-                    Segment.__table__.insert(),
+                    SEGMENTS_TABLE.insert(),
                     [
                         {
                             "transcript_id": row.id,
@@ -698,9 +701,9 @@ class _Importer:
             if unknown:
                 self.warn(f"{label}: {unknown} codings refer to codes the file does not define; not imported")
         if batch:
-            s.execute(insert(Coding.__table__), batch)
+            s.execute(insert(CODINGS_TABLE), batch)
         for values, notes in with_notes:
-            result = s.execute(insert(Coding.__table__).values(**values))
+            result = s.execute(insert(CODINGS_TABLE).values(**values))
             coding_id = result.inserted_primary_key[0]
             for guid in notes:
                 self.memo_targets[guid].append(("coding", coding_id))
@@ -720,8 +723,8 @@ class _Importer:
                 unattached.append(note.name or note.guid)
                 continue
             coder = self.coder_id(note.user)
-            for target in dict.fromkeys(targets):
-                grouped[(coder, *target)].append(note)
+            for kind_and_id in dict.fromkeys(targets):
+                grouped[(coder, kind_and_id[0], kind_and_id[1])].append(note)
         for (coder, target, target_id), notes in grouped.items():
             column = {
                 "segment": Memo.segment_id,

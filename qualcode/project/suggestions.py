@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
@@ -51,9 +51,9 @@ from qualcode.records import (
     CodingInfo,
 )
 from qualcode.store import (
+    CODINGS_TABLE,
     Store,
     code_infos,
-    code_row,
     coder_row,
     coding_dict,
     coding_info,
@@ -62,6 +62,7 @@ from qualcode.store import (
     log_event,
     new_guid,
     project_speakers,
+    row_by_id,
 )
 from qualcode.suggest import anonymise as anon
 from qualcode.suggest.anonymise import ParticipantNames
@@ -226,7 +227,7 @@ class SuggestionPart:
         )
         if coders:
             q = q.where(Coder.name.in_(coders))
-        return [tuple(r) for r in s.execute(q)]
+        return [(a, b, c, d) for a, b, c, d in s.execute(q)]
 
     def suggestion_payload(
         self,
@@ -485,9 +486,8 @@ class SuggestionPart:
         with self._store.tx() as s:
             coder_id, coder_name = coder_row(s, coder)
             sug = _open_suggestion(s, suggestion_id)
-            code = s.get(Code, sug.code_id)
-            code = code_row(s, code.key)
-            seg = s.get(Segment, sug.segment_id)
+            code = row_by_id(s, Code, sug.code_id, "code")
+            seg = row_by_id(s, Segment, sug.segment_id, "segment")
             existing = s.scalars(
                 select(Coding).where(
                     Coding.coder_id == coder_id,
@@ -527,8 +527,8 @@ class SuggestionPart:
             log_event(
                 s, coder_id, "suggestion.reject", {"suggestion": {"id": sug.id, "before": "open", "after": "rejected"}}
             )
-            code = s.get(Code, sug.code_id)
-            tid = s.scalar(select(Segment.transcript_id).where(Segment.id == sug.segment_id))
+            code = row_by_id(s, Code, sug.code_id, "code")
+            tid = row_by_id(s, Segment, sug.segment_id, "segment").transcript_id
             return _suggestion_info(sug, code.key, code.name, tid, code.color)
 
     # ------------------------------------------------------------------ anonymisation
@@ -545,7 +545,11 @@ class SuggestionPart:
         """Add names to the word list (one event); returns how many were new."""
         current = self.anonymise_words()
         seen = {w.casefold() for w, _ in current}
-        new = [(w, k) for w, k in words if w and w.casefold() not in seen and not seen.add(w.casefold())]
+        new = []
+        for w, k in words:
+            if w and w.casefold() not in seen:
+                seen.add(w.casefold())
+                new.append((w, k))
         if new:
             with self._store.tx() as s:
                 value = json.dumps([{"text": w, "kind": k} for w, k in current + new], ensure_ascii=False)
@@ -648,7 +652,7 @@ class SuggestionPart:
                 )
                 if codings:
                     s.execute(
-                        update(Coding.__table__).where(Coding.__table__.c.id == bindparam_id()),
+                        update(CODINGS_TABLE).where(CODINGS_TABLE.c.id == bindparam_id()),
                         [
                             {"cid": cid, "start_offset": moves.start(a), "end_offset": moves.end(b)}
                             for cid, a, b in codings
@@ -688,11 +692,7 @@ class AnonymiseResult:
     replacements: int = 0
     segments: int = 0
     codings: int = 0
-    notes: list = None
-
-    def __post_init__(self):
-        if self.notes is None:
-            self.notes = []
+    notes: list[str] = field(default_factory=list)
 
 
 def bindparam_id():

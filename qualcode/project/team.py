@@ -20,6 +20,7 @@ from qualcode.errors import QualcodeError
 from qualcode.project.codebook import CodebookPart
 from qualcode.project.settings import SettingsPart
 from qualcode.store import (
+    SEGMENTS_TABLE,
     Store,
     index_segments,
     new_guid,
@@ -249,7 +250,7 @@ class TeamPart:
             s.add(row)
             s.flush()
             s.execute(
-                Segment.__table__.insert(),
+                SEGMENTS_TABLE.insert(),
                 [
                     {
                         "transcript_id": row.id,
@@ -268,7 +269,7 @@ class TeamPart:
         rows = {c.key: c for c in s.scalars(select(Code))}
         for key, c in theirs["codes"].items():
             if key in plan.codes_added:
-                row = Code(
+                code = Code(
                     codebook_id=book.id,
                     key=key,
                     position=c["position"],
@@ -276,23 +277,23 @@ class TeamPart:
                     parent_id=rows[c["parent"]].id if c["parent"] else None,
                     **{f: c[f] for f in CODE_FIELDS},
                 )
-                s.add(row)
+                s.add(code)
                 s.flush()
-                rows[key] = row
+                rows[key] = code
             elif key in plan.codes_updated:
-                row = rows[key]
+                code = rows[key]
                 for f in CODE_FIELDS:
-                    setattr(row, f, c[f])
-                row.parent_id = rows[c["parent"]].id if c["parent"] else None
+                    setattr(code, f, c[f])
+                code.parent_id = rows[c["parent"]].id if c["parent"] else None
         if plan.codes_added or plan.codes_updated:
             book.version += 1
         # Coders.
         coder_ids = {c.name: c.id for c in s.scalars(select(Coder))}
         for name in plan.coders_added:
-            row = Coder(name=name)
-            s.add(row)
+            coder = Coder(name=name)
+            s.add(coder)
             s.flush()
-            coder_ids[name] = row.id
+            coder_ids[name] = coder.id
         # Codings.
         transcripts = {t.sha256: t for t in s.scalars(select(Transcript))}
         segments: dict[int, tuple[list[int], list[tuple[int, int, int]]]] = {}
@@ -321,7 +322,7 @@ class TeamPart:
                         f"a coding by {name} in {t.name!r} ({key[3]}-{key[4]}) crosses a segment boundary here; "
                         "import the transcript with the same --max-segment-chars in both projects"
                     )
-                row = Coding(
+                coding = Coding(
                     code_id=rows[key[1]].id,
                     coder_id=coder_ids[name],
                     transcript_id=t.id,
@@ -331,9 +332,9 @@ class TeamPart:
                     origin=c["origin"],
                     guid=c["guid"] or new_guid(),
                 )
-                s.add(row)
+                s.add(coding)
                 s.flush()
-                guid_map[c["guid"]] = row.id
+                guid_map[c["guid"]] = coding.id
         # Memos.
         existing = {m.guid: m for m in s.scalars(select(Memo))}
         coding_by_guid = {c.guid: c.id for c in s.scalars(select(Coding))}

@@ -27,6 +27,7 @@ from qualcode.records import (
     TranscriptInfo,
 )
 from qualcode.store import (
+    SEGMENTS_TABLE,
     Store,
     coder_row,
     index_segments,
@@ -77,7 +78,7 @@ class TranscriptPart:
             s.flush()
             if parsed.segments:  # a Core insert: no ORM bookkeeping for thousands of rows
                 s.execute(
-                    Segment.__table__.insert(),
+                    SEGMENTS_TABLE.insert(),
                     [
                         {
                             "transcript_id": row.id,
@@ -189,7 +190,7 @@ class TranscriptPart:
             if seg is None:
                 raise QualcodeError(f"no segment with id {segment_id}")
             body = s.scalar(select(Transcript.text).where(Transcript.id == seg.transcript_id))
-            return segment_info(seg, body, project_speakers(s))
+            return segment_info(seg, body or "", project_speakers(s))
 
     def participants(self) -> list[ParticipantInfo]:
         with self._store.read() as s:
@@ -204,7 +205,7 @@ class TranscriptPart:
             q = select(
                 Segment.id, Segment.transcript_id, Segment.position, Segment.speaker, Segment.start, Segment.end
             ).order_by(Segment.transcript_id, Segment.position)
-            return [tuple(r) for r in s.execute(q)]
+            return [(a, b, c, d, e, f) for a, b, c, d, e, f in s.execute(q)]
 
     def summary(self) -> ProjectSummary:
         with self._store.read() as s:
@@ -243,7 +244,7 @@ class TranscriptPart:
                         problems.append(f"SQLite integrity: {row}")
                 for row in s.execute(text("PRAGMA foreign_key_check")):
                     problems.append(f"foreign key broken: table {row[0]} row {row[1]} -> {row[2]}")
-            lengths = dict(s.execute(select(Transcript.id, func.length(Transcript.text))).all())
+            lengths: dict[int, int] = {i: n for i, n in s.execute(select(Transcript.id, func.length(Transcript.text)))}
             names = dict(s.execute(select(Transcript.id, Transcript.name)).all())
             last_end: dict[int, int] = defaultdict(int)
             bounds: dict[int, tuple[int, int, int]] = {}
@@ -257,16 +258,17 @@ class TranscriptPart:
                 bounds[seg.id] = (seg.transcript_id, seg.start, seg.end)
             code_ids = set(s.scalars(select(Code.id)))
             for c in s.scalars(select(Coding)):
-                seg = bounds.get(c.segment_id)
-                if seg is None or seg[0] != c.transcript_id:
+                span = bounds.get(c.segment_id)
+                if span is None or span[0] != c.transcript_id:
                     problems.append(f"coding {c.id}: segment {c.segment_id} is not in its transcript")
-                elif not seg[1] <= c.start < c.end <= seg[2]:
-                    problems.append(f"coding {c.id}: offsets {c.start}-{c.end} outside its segment {seg[1]}-{seg[2]}")
+                elif not span[1] <= c.start < c.end <= span[2]:
+                    problems.append(f"coding {c.id}: offsets {c.start}-{c.end} outside its segment {span[1]}-{span[2]}")
                 if c.code_id not in code_ids:
                     problems.append(f"coding {c.id}: points at a code that no longer exists ({c.code_id})")
-            parents = dict(s.execute(select(Code.id, Code.parent_id)).all())
+            parents: dict[int, int | None] = {i: p for i, p in s.execute(select(Code.id, Code.parent_id))}
             for cid in parents:
-                seen, node = set(), cid
+                seen: set[int] = set()
+                node: int | None = cid
                 while node is not None:
                     if node in seen:
                         problems.append(f"code {cid}: its parents form a cycle")

@@ -11,8 +11,9 @@ quoted one by one, so ``"``, ``*``, ``NEAR``, ``-`` or ``[laughs]`` cannot cause
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
@@ -115,7 +116,7 @@ class WorkbenchPart:
     def transcript_list(self) -> list[TranscriptInfo]:
         """Every transcript by name with participant, attributes and segment count, without reading
         any transcript text (``n_chars`` is 0; ``Project.transcripts`` has it). Fast with thousands."""
-        with self._store.read() as s:  # type: ignore[attr-defined]
+        with self._store.read() as s:
             counts = dict(s.execute(select(Segment.transcript_id, func.count()).group_by(Segment.transcript_id)).all())
             rows = s.execute(
                 select(Transcript.id, Transcript.name, Transcript.format, Participant.label, Participant.attributes)
@@ -126,7 +127,7 @@ class WorkbenchPart:
 
     def coded_segment_counts(self, coder: str) -> dict[int, int]:
         """Transcript id -> how many of its segments ``coder`` has coded (transcripts with none are absent)."""
-        with self._store.read() as s:  # type: ignore[attr-defined]
+        with self._store.read() as s:
             coder_id = s.scalar(select(Coder.id).where(Coder.name == coder))
             if coder_id is None:
                 return {}
@@ -147,7 +148,8 @@ class WorkbenchPart:
         terms = search_terms(query)
         if not terms:
             return []
-        with self._store.read() as s:  # type: ignore[attr-defined]
+        rows: Sequence[Any] | None = None  # rows of the query's seven columns
+        with self._store.read() as s:
             dialect = s.get_bind().dialect.name
             if dialect == "postgresql":
                 rows = s.execute(
@@ -161,7 +163,6 @@ class WorkbenchPart:
                     {"q": tsquery(query), "n": limit},
                 ).all()
             else:
-                rows = None
                 if dialect == "sqlite":
                     try:
                         rows = s.execute(
@@ -180,6 +181,7 @@ class WorkbenchPart:
                         text(f"SELECT {_COLUMNS}WHERE {clauses} ORDER BY t.name, s.position LIMIT :n"),
                         {**params, "n": limit},
                     ).all()
+        assert rows is not None
         return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], match_spans(r[6], query)) for r in rows]
 
     def next_uncoded_segment(
@@ -204,7 +206,8 @@ class WorkbenchPart:
                 seg = s.scalars(base.order_by(Segment.position).limit(1)).first()
             if seg is None:
                 return None
-            return segment_info(seg, s.scalar(select(Transcript.text).where(Transcript.id == transcript_id)), speakers)
+            body = s.scalar(select(Transcript.text).where(Transcript.id == transcript_id))
+            return segment_info(seg, body or "", speakers)
 
 
 def _like_escape(value: str) -> str:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from qualcode.store.rows import (
     CODER_NAME,
+    CODINGS_TABLE,
+    MEMOS_TABLE,
+    SEGMENTS_TABLE,
     bump_codebook_version,
     children,
     code_dict,
@@ -25,6 +28,7 @@ from qualcode.store.rows import (
     new_guid,
     project_speakers,
     renumber,
+    row_by_id,
     segment_info,
     set_definition,
     setting_value,
@@ -33,6 +37,9 @@ from qualcode.store.session import Store
 
 __all__ = [
     "CODER_NAME",
+    "CODINGS_TABLE",
+    "MEMOS_TABLE",
+    "SEGMENTS_TABLE",
     "Store",
     "bump_codebook_version",
     "children",
@@ -51,6 +58,7 @@ __all__ = [
     "new_guid",
     "project_speakers",
     "renumber",
+    "row_by_id",
     "segment_info",
     "set_definition",
     "setting_value",

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 import uuid
 from collections import defaultdict
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Row, select, text, update
+from sqlalchemy import ColumnElement, Table, select, text, update
 from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
@@ -19,6 +19,20 @@ from qualcode.speakers import DEFAULT_SPEAKERS, Speakers
 from qualcode.speakers import SETTING as SPEAKERS_SETTING
 
 CODER_NAME = re.compile(r"^[\w][\w .'’\-@]{0,99}$")
+
+SEGMENTS_TABLE: Table = Segment.__table__  # type: ignore[assignment]
+"""For Core inserts of many segments by column name (no ORM bookkeeping)."""
+CODINGS_TABLE: Table = Coding.__table__  # type: ignore[assignment]
+MEMOS_TABLE: Table = Memo.__table__  # type: ignore[assignment]
+Row_ = TypeVar("Row_")
+
+
+def row_by_id(s: Session, model: type[Row_], row_id: int | None, what: str) -> Row_:
+    """The row with this id, or a clear error naming ``what`` was looked for."""
+    row = s.get(model, row_id) if row_id is not None else None
+    if row is None:
+        raise QualcodeError(f"no {what} with id {row_id}")
+    return row
 
 
 def new_guid() -> str:
@@ -42,7 +56,7 @@ def index_segments(s: Session, transcript_id: int) -> None:
     )
 
 
-def log_event(s: Session, coder_id: int | None, kind: str, payload: dict, undoes: int | None = None) -> Event:
+def log_event(s: Session, coder_id: int | None, kind: str, payload: dict[str, Any], undoes: int | None = None) -> Event:
     ev = Event(coder_id=coder_id, kind=kind, payload=payload, undoes=undoes)
     s.add(ev)
     s.flush()
@@ -170,8 +184,8 @@ def project_speakers(s: Session) -> Speakers:
     return Speakers.from_setting(setting_value(s, SPEAKERS_SETTING))
 
 
-def segment_info(seg: Segment | Row, body: str, speakers: Speakers = DEFAULT_SPEAKERS) -> SegmentInfo:
-    """From a segment, or a row of the same columns."""
+def segment_info(seg: Any, body: str, speakers: Speakers = DEFAULT_SPEAKERS) -> SegmentInfo:
+    """From a ``Segment``, or a row of the same columns."""
     return SegmentInfo(
         seg.id,
         seg.transcript_id,
@@ -205,7 +219,7 @@ def code_dict(row: Code) -> dict[str, Any]:
     }
 
 
-def coding_dict(c: Coding) -> dict:
+def coding_dict(c: Coding) -> dict[str, Any]:
     return {
         "id": c.id,
         "code_id": c.code_id,
@@ -219,7 +233,7 @@ def coding_dict(c: Coding) -> dict:
     }
 
 
-def memo_dicts(s: Session, where) -> list[dict]:
+def memo_dicts(s: Session, where: ColumnElement[bool]) -> list[dict[str, Any]]:
     return [
         {
             "id": m.id,
