@@ -66,7 +66,6 @@ def run(n: int, work: Path) -> dict:
     from qualcode.export import render as rd
     from qualcode.export import themes as th
     from qualcode.project import Project
-    from qualcode.project_export import import_refi
 
     db = str(work / f"gen-{n}.db")
     start = time.perf_counter()
@@ -104,7 +103,7 @@ def run(n: int, work: Path) -> dict:
         target = work / f"import-{n}.db"
         with Project.create(str(target)) as copy:
             start = time.perf_counter()
-            summary = import_refi(copy, qdpx)
+            summary = copy.import_refi(qdpx)
             out["import_s"] = time.perf_counter() - start
             out["imported_codings"] = summary.codings_added
     finally:

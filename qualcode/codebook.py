@@ -29,15 +29,37 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from qualcode.errors import CodebookError, Problem
+
 CODE_KEYS = ("id", "name", "description", "include", "exclude", "example", "keywords", "color", "children")
 TEXT_FIELDS = ("description", "include", "exclude", "example")
+DEFINITION_FIELDS = (*TEXT_FIELDS, "keywords", "color")
+"""A code's definition beyond its id and name: ``CodeDef``, ``records.CodeInfo``,
+``export.data.ExportCode`` and the codes table all carry these fields, read with ``definition_of``."""
+CODE_FIELDS = ("name", *DEFINITION_FIELDS)
+"""What an edit of a code may change."""
 TOP_KEYS = ("name", "description", "source", "codes")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_\-]*(\.[a-z0-9][a-z0-9_\-]*)*$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_DEPTH = 12
+
+
+def definition_of(code: Any) -> dict[str, Any]:
+    """The ``DEFINITION_FIELDS`` of a code-like object (a ``CodeDef``, a ``CodeInfo``, a codes row),
+    keywords as a tuple."""
+    out = {f: getattr(code, f) for f in DEFINITION_FIELDS}
+    out["keywords"] = tuple(out["keywords"] or ())
+    return out
+
+
+def slug(name: str) -> str:
+    """A code id made from a code's name ("Peer mentoring" -> "peer_mentoring")."""
+    value = re.sub(r"[^a-z0-9]+", "_", name.casefold()).strip("_")
+    return value[:40].strip("_") or "code"
 
 
 @dataclass(frozen=True)
@@ -86,27 +108,6 @@ class CodebookDoc:
 
         visit(self.codes, None)
         return out
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
-
-
-class CodebookError(Exception):
-    """Every problem found in a codebook file, each with file and line."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        first = str(problems[0]) if problems else "invalid codebook"
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        super().__init__(first + more)
 
 
 # --------------------------------------------------------------------------- loading
@@ -394,7 +395,7 @@ def compare(old: CodebookDoc, new: CodebookDoc) -> CodebookChanges:
             changes.moved.append((cid, old_place[cid][0], new_place[cid][0]))
         elif old_place[cid][1] != new_place[cid][1]:
             changes.reordered.append(cid)
-        fields = [f for f in (*TEXT_FIELDS, "keywords", "color") if getattr(o, f) != getattr(n, f)]
+        fields = [f for f in DEFINITION_FIELDS if getattr(o, f) != getattr(n, f)]
         if fields:
             changes.redefined.append((cid, fields))
     changes.removed = [cid for cid in old_by if cid not in new_by]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class QualcodeError(Exception):
     """A user mistake or bad input: shown as one line, exit code 1, nothing changed."""
@@ -21,3 +23,24 @@ class InputError(QualcodeError):
         self.location = location
         self.message = message
         super().__init__(f"{location}: {message}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+class CodebookError(Exception):
+    """Every problem found in a codebook file, each with file and line."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        first = str(problems[0]) if problems else "invalid codebook"
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        super().__init__(first + more)

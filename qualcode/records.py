@@ -1,4 +1,4 @@
-"""Plain records that ``project.py`` hands to the CLI, the TUI and the domain modules.
+"""Plain records that ``qualcode.project`` hands to the CLI, the TUI and the domain modules.
 
 They are detached from the database: safe to keep, pass between threads and test with.
 """
@@ -6,6 +6,7 @@ They are detached from the database: safe to keep, pass between threads and test
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class SegmentInfo:
     text: str
     time_start: float | None = None
     time_end: float | None = None
+    interviewer: bool = False  # an interviewer's turn, by the project's ``Speakers``
 
 
 @dataclass(frozen=True)
@@ -114,11 +116,39 @@ class CodingsImportOutcome:
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    """One field of a code as a change left it."""
+
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
 class EventInfo:
+    """One event of the log as data; ``qualcode.event_words`` words it for people.
+
+    For ``undo`` and ``redo`` events, ``action`` is the kind of the change reversed or re-applied
+    and the ids and changes are that change's; for any other event ``action`` equals ``kind``.
+    """
+
     id: int
     kind: str
     coder: str | None
-    summary: str
+    summary: str  # worded without names (ids only); faces word it with names via event_words
+    action: str = ""
+    code_ids: tuple[int, ...] = ()
+    segment_ids: tuple[int, ...] = ()
+    transcript_ids: tuple[int, ...] = ()
+    changes: tuple[FieldChange, ...] = ()  # code.update: each changed field, before and after
+    code_key: str | None = None  # the code added, changed, deleted or merged away
+    code_name: str | None = None
+    memo_target: str | None = None  # memo.set: segment | coding | code | transcript
+    memo_target_id: int | None = None
+    suggestion_id: int | None = None
+    transcript_name: str | None = None  # transcript.import
+    n_segments: int | None = None
+    undoes: int | None = None  # undo/redo: the event it cancels
 
 
 @dataclass(frozen=True)

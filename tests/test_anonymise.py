@@ -222,12 +222,12 @@ def test_anonymise_rewrites_text_segments_codings_and_search_in_one_event(named_
     assert p.check() == []
     for seg in p.segments(t.id):
         assert text[seg.start : seg.end] == seg.text
-    from qualcode.project_workbench import SearchHit  # noqa: F401 - the search uses the same index
+    from qualcode.project.workbench import SearchHit  # noqa: F401 - the search uses the same index
 
     if p.backend == "sqlite":
         from sqlalchemy import text as sql
 
-        with p._read() as s:
+        with p.store.read() as s:
             assert s.execute(sql("SELECT count(*) FROM segment_fts WHERE segment_fts MATCH 'Testbrook'")).scalar() == 0
             assert (
                 s.execute(sql("SELECT count(*) FROM segment_fts WHERE segment_fts MATCH 'Organisation'")).scalar() == 1

@@ -175,3 +175,35 @@ def test_every_shipped_code_is_fully_defined(study):
             assert code.color, f"top-level code {code.id} has no colour"
         if parent:
             assert code.id.startswith(parent + "."), f"{code.id} should sit under {parent}"
+
+
+def test_one_definition_of_a_codes_fields():
+    from dataclasses import fields
+
+    from qualcode.codebook import CODE_FIELDS, DEFINITION_FIELDS, CodeDef, definition_of
+    from qualcode.export.data import ExportCode
+    from qualcode.records import CodeInfo
+
+    for record in (CodeDef, CodeInfo, ExportCode):
+        assert set(CODE_FIELDS) <= {f.name for f in fields(record)}, record
+    code = CodeDef(id="a", name="A", description="d", keywords=("x",), color="#123456")
+    assert definition_of(code) == {
+        "description": "d",
+        "include": "",
+        "exclude": "",
+        "example": "",
+        "keywords": ("x",),
+        "color": "#123456",
+    }
+    assert tuple(definition_of(code)) == DEFINITION_FIELDS
+
+
+def test_a_codes_definition_survives_the_project_and_the_export(project):
+    project.update_code("formalisation.plans", description="Plans.", include="Written plans.", keywords=["plan"])
+    info = project.code("formalisation.plans")
+    from qualcode.codebook import definition_of
+
+    doc = project.codebook_doc().by_id()["formalisation.plans"]
+    exported = next(c for c in project.export_data().codes if c.key == "formalisation.plans")
+    assert definition_of(doc) == {**definition_of(info), "color": None} == definition_of(exported)
+    assert definition_of(info)["keywords"] == ("plan",)

@@ -46,7 +46,7 @@ def test_concurrent_coders_keep_every_acknowledged_change(project, project_url, 
         assert stored == acknowledged, f"{coder}'s codings differ from what was acknowledged"
 
     # The event log agrees with the state: per coder, additions minus undos = codings left.
-    with project._read() as s:
+    with project.store.read() as s:
         names = dict(s.execute(select(Coder.id, Coder.name)).all())
         kinds = Counter((names.get(e.coder_id), e.kind) for e in s.scalars(select(Event)))
         undone = [s.get(Event, e.undoes) for e in s.scalars(select(Event).where(Event.kind == "undo"))]

@@ -12,7 +12,6 @@ from qualcode.errors import QualcodeError
 from qualcode.export import refi
 from qualcode.export.refi_read import Limits, RefiError, parse_refi_xml, read_refi
 from qualcode.project import Project
-from qualcode.project_export import import_refi
 
 FIXTURES = Path(__file__).parent / "fixtures" / "refi"
 
@@ -131,7 +130,7 @@ def test_identifying_data_is_never_exported(demo_db, run_cli, tmp_path):
 
         from qualcode.db.models import Participant
 
-        with p._read() as s:
+        with p.store.read() as s:
             secrets = [
                 str(v)
                 for (ident,) in s.execute(select(Participant.identifying))
@@ -154,13 +153,13 @@ def test_round_trip_is_lossless(demo_db, run_cli, project_url, tmp_path):
     with Project.open(demo_db) as original:
         before = _snapshot(original)
     with Project.create(project_url) as copy:
-        summary = import_refi(copy, out)
+        summary = copy.import_refi(out)
         assert summary.warnings == []
         after = _snapshot(copy)
         assert copy.check() == []
         for key in before:
             assert after[key] == before[key], key
-        again = import_refi(copy, out)  # the same file twice changes nothing
+        again = copy.import_refi(out)  # the same file twice changes nothing
         assert again.codes_added == again.codings_added == again.memos_added == 0 and not again.transcripts_added
         assert again.warnings == []
         assert _snapshot(copy) == after
@@ -186,7 +185,7 @@ def test_taguette_codebook(shared_dir, project_url):
     assert doc.kind == "codebook" and doc.origin == "Taguette 1.4.1"
     assert any("empty <Sets>" in w for w in doc.warnings)
     with Project.create(project_url) as p:
-        summary = import_refi(p, path)
+        summary = p.import_refi(path)
         assert summary.codes_added == 3
         assert [c.name for c in p.codes()] == ["xsd:element name", "CodeBook", "Variables"]
         assert {c.guid for c in p.codes()} == {
@@ -199,7 +198,7 @@ def test_taguette_codebook(shared_dir, project_url):
 def test_nvivo_project(shared_dir, project_url):
     path = shared_dir / "refi" / "samples" / "nvivo_project.qdpx"
     with Project.create(project_url) as p:
-        summary = import_refi(p, path)
+        summary = p.import_refi(path)
         assert summary.origin == "NVivo for Mac 15.0.0"
         assert summary.codes_added == 262
         codes = p.codes()
@@ -214,7 +213,7 @@ def test_nvivo_project(shared_dir, project_url):
 def test_maxqda_project(shared_dir, project_url):
     path = shared_dir / "refi" / "samples" / "maxqda_project.qde"
     with Project.create(project_url) as p:
-        summary = import_refi(p, path)
+        summary = p.import_refi(path)
         assert summary.codes_added == 307
         codes = p.codes()
         assert max(c.depth for c in codes) >= 1
@@ -234,7 +233,7 @@ def test_quirky_codebook(project_url):
     assert any("empty <Sets>" in w for w in doc.warnings)
     assert any("#1F77B4FF" in w for w in doc.warnings)
     with Project.create(project_url) as p:
-        summary = import_refi(p, FIXTURES / "codebook_quirks.qdc")
+        summary = p.import_refi(FIXTURES / "codebook_quirks.qdc")
         assert summary.codes_added == 5 and any("not codable" in w for w in summary.warnings)
         codes = {c.key: c for c in p.codes()}
         assert set(codes) == {"leadership", "leadership.time", "leadership.resources", "challenges", "challenges.time"}
@@ -242,13 +241,13 @@ def test_quirky_codebook(project_url):
         assert codes["leadership"].include == "Actions, not beliefs."
         assert codes["leadership"].guid == "a1b2c3d4-0000-4000-8000-000000000001"
         # matched by GUID (braces and case ignored) the second time
-        assert import_refi(p, FIXTURES / "codebook_quirks.qdc").codes_matched == 5
+        assert p.import_refi(FIXTURES / "codebook_quirks.qdc").codes_matched == 5
 
 
 def test_quirky_project(project_url, tmp_path):
     archive = _qdpx_of(FIXTURES / "quirky", tmp_path / "quirky.qdpx")
     with Project.create(project_url) as p:
-        summary = import_refi(p, archive)
+        summary = p.import_refi(archive)
         warnings = "\n".join(summary.warnings)
         for expected in (
             "#2CA02C80",
@@ -419,7 +418,7 @@ def test_selections_are_checked_against_the_text(project_url, tmp_path):
     path = tmp_path / "sel.qde"
     path.write_text(xml, encoding="utf-8")
     with Project.create(project_url) as p:
-        summary = import_refi(p, path)
+        summary = p.import_refi(path)
         assert summary.codings_added == 1
         assert any("4 selections outside" in w for w in summary.warnings)
         c = p.codings()[0]
@@ -428,7 +427,7 @@ def test_selections_are_checked_against_the_text(project_url, tmp_path):
 
 def test_a_failed_import_changes_nothing(project_url, tmp_path, monkeypatch):
     archive = _qdpx_of(FIXTURES / "quirky", tmp_path / "quirky.qdpx")
-    from qualcode import project_export
+    from qualcode.project import exchange as project_export
 
     def explode(self):
         raise QualcodeError("disk full")
@@ -436,7 +435,7 @@ def test_a_failed_import_changes_nothing(project_url, tmp_path, monkeypatch):
     monkeypatch.setattr(project_export._Importer, "memos", explode)
     with Project.create(project_url) as p:
         with pytest.raises(QualcodeError, match="disk full"):
-            import_refi(p, archive)
+            p.import_refi(archive)
         assert p.codes() == [] and p.transcripts() == [] and p.codings() == [] and p.coders() == []
 
 

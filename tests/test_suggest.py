@@ -390,6 +390,6 @@ def test_reason_json_is_stored_and_brackets_stay_literal(project):
     sug = project.suggestions()[0]
     from sqlalchemy import text
 
-    with project._read() as s:
+    with project.store.read() as s:
         raw = s.execute(text("SELECT reason FROM suggestions WHERE id = :i"), {"i": sug.id}).scalar()
     assert json.loads(raw)["summary"] == sug.reason

@@ -49,11 +49,33 @@ def test_the_cli_and_the_project_do_not_import_textual(tmp_path, interview_file)
             from qualcode.cli import cli
             r = CliRunner().invoke(cli, ["code", "--help"]); assert r.exit_code == 0, r.output
         """,
-        "import qualcode.project": "import qualcode.project\nimport qualcode.project_workbench\n",
+        "import qualcode.project": "import qualcode.project\n",
     }
     for name, code in cases.items():
         loaded = _modules_after(code, tmp_path)
         assert not any(m == "textual" or m.startswith("textual.") for m in loaded), f"{name} imported textual"
+
+
+def _loaded(modules: set[str], *names: str) -> list[str]:
+    return sorted(n for n in names if any(m == n or m.startswith(n + ".") for m in modules))
+
+
+def test_qualcode_help_loads_neither_the_database_nor_numpy_nor_yaml(tmp_path):
+    loaded = _modules_after(
+        """
+        from click.testing import CliRunner
+        from qualcode.cli import cli
+        r = CliRunner().invoke(cli, ["--help"]); assert r.exit_code == 0, r.output
+        """,
+        tmp_path,
+    )
+    assert _loaded(loaded, "sqlalchemy", "numpy", "yaml", "textual") == []
+
+
+def test_the_project_api_loads_no_face_and_no_spacy(tmp_path):
+    loaded = _modules_after("import qualcode.project\n", tmp_path)
+    assert "qualcode.project" in loaded and "sqlalchemy" in loaded
+    assert _loaded(loaded, "textual", "click", "rich", "spacy") == []
 
 
 def test_opening_the_workbench_module_does_import_textual(tmp_path):
@@ -167,7 +189,7 @@ def test_rank_codes_empty_query_lists_the_codebook_in_order(codes):
 def test_fts5_query_never_contains_bare_syntax(query):
     import sqlite3
 
-    from qualcode.project_workbench import fts5_query
+    from qualcode.project.workbench import fts5_query
 
     expression = fts5_query(query)
     if expression is None:
@@ -189,7 +211,7 @@ def test_search_finds_prefixes_and_phrases_and_reports_where(project):
 
 
 def test_match_spans_marks_each_term():
-    from qualcode.project_workbench import match_spans
+    from qualcode.project.workbench import match_spans
 
     body = "We paid for cover so they had release time. [laughs]"
     assert [body[a:b] for a, b in match_spans(body, 'cover "release time" laugh')] == ["cover", "release time", "laugh"]
@@ -225,7 +247,7 @@ def test_search_on_either_backend_never_fails_on_odd_input(project, query):
 def test_tsquery_is_only_words_and_operators(query):
     import re
 
-    from qualcode.project_workbench import tsquery
+    from qualcode.project.workbench import tsquery
 
     expression = tsquery(query)
     if expression is not None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-INTERVIEWER_LABELS = ("interviewer", "int", "i", "interviewer 1", "interviewer 2", "moderator", "facilitator")
+from qualcode.speakers import DEFAULT_SPEAKERS, Speakers
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,7 @@ def build(
     unit: str = "segment",
     include_interviewer: bool = False,
     transcripts: list[str] | None = None,
+    speakers: Speakers = DEFAULT_SPEAKERS,
 ) -> ReliabilityData:
     """``segment_rows``: (segment id, transcript id, position, speaker, start, end);
     ``coding_rows``: (coder, transcript id, segment id, code key, start, end)."""
@@ -108,9 +109,7 @@ def build(
         else:
             compared[tid] = name
     segments = [
-        s
-        for s in segment_rows
-        if s[1] in compared and (include_interviewer or (s[3] or "").strip().lower() not in INTERVIEWER_LABELS)
+        s for s in segment_rows if s[1] in compared and (include_interviewer or not speakers.is_interviewer(s[3]))
     ]
     seg_ids = [s[0] for s in segments]
     seg_pos = {sid: i for i, sid in enumerate(seg_ids)}

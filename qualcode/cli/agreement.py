@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
 import click
-import numpy as np
 
 from qualcode.cli.common import (
     Column,
@@ -21,7 +18,7 @@ from qualcode.cli.common import (
     transcripts_option,
     working,
 )
-from qualcode.errors import InputError, QualcodeError
+from qualcode.errors import QualcodeError
 from qualcode.segments import segment_label, segment_number, segment_ref
 
 FORMATS = ["table", "csv", "json", "md"]
@@ -91,7 +88,9 @@ def agreement(
     if table_file:
         if coders:
             raise QualcodeError("--table computes from the file: do not name coders as well")
-        text = _table_report(Path(table_file), level, categories, fmt)
+        from qualcode.project import Project  # loads numpy and SQLAlchemy: only when a command runs
+
+        text = Project.table_agreement(Path(table_file), level, categories, fmt)
         _emit(text, output)
         return
     if len(coders) < 2:
@@ -163,95 +162,6 @@ def _emit(text: str, output: str | None) -> None:
         click.echo(f"wrote {output}")
     else:
         click.echo(text, nl=False)
-
-
-def _table_report(path: Path, level: str, categories: int | None, fmt: str) -> str:
-    """Agreement for a coding table made elsewhere: columns unit, coder, value (value may be empty)."""
-    from qualcode.agreement import compute_all
-    from qualcode.agreement.report import LABELS
-    from qualcode.ingest.sources import decode_text, read_source
-
-    text = decode_text(read_source(path))
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if not {"unit", "coder", "value"} <= set(header):
-        raise InputError(f"{path}:1", "a coding table needs the columns unit, coder, value")
-    reader.fieldnames = header
-    units: dict[str, int] = {}
-    coders: dict[str, int] = {}
-    cells: dict[tuple[int, int], object] = {}
-    numeric = level != "nominal"
-    for row in reader:
-        u = units.setdefault(row["unit"].strip(), len(units))
-        c = coders.setdefault(row["coder"].strip(), len(coders))
-        raw = (row["value"] or "").strip()
-        if not raw:
-            continue
-        if numeric:
-            try:
-                value: object = float(raw)
-            except ValueError:
-                raise InputError(f"{path}:{reader.line_num}", f"{level} alpha needs numbers, not {raw!r}") from None
-        else:
-            value = raw
-        if (u, c) in cells and cells[(u, c)] != value:
-            raise InputError(
-                f"{path}:{reader.line_num}", f"coder {row['coder']!r} gives unit {row['unit']!r} two different values"
-            )
-        cells[(u, c)] = value
-    if len(coders) < 2:
-        raise InputError(str(path), "the table needs values from at least two coders")
-    data = np.full((len(units), len(coders)), None, dtype=object)
-    for (u, c), value in cells.items():
-        data[u, c] = value
-    if numeric:
-        data = np.array([[np.nan if v is None else v for v in row] for row in data], dtype=float)
-    results = compute_all(data, n_categories=categories, level=level)
-    if fmt == "json":
-        return (
-            json.dumps(
-                {
-                    "source": str(path),
-                    "units": len(units),
-                    "coders": list(coders),
-                    "level": level,
-                    "categories": categories,
-                    "results": [
-                        r.__dict__ | {"marginals": {str(k): v for k, v in r.marginals.items()}} for r in results
-                    ],
-                },
-                indent=2,
-                ensure_ascii=False,
-                default=str,
-            )
-            + "\n"
-        )
-    lines = []
-    if fmt == "csv":
-        lines.append("measure,value,undefined_reason,units,units_used,pairable,alpha_dropped_single")
-        for r in results:
-            lines.append(
-                f"{r.measure},{'' if r.value is None else repr(r.value)},{r.reason or ''},{r.n_units},{r.n_units_used},{r.n_pairable},{r.dropped_single}"
-            )
-        return "\n".join(lines) + "\n"
-    marg = ", ".join(f"{k}: {v}" for k, v in results[0].marginals.items())
-    lines += [
-        f"source: {path}",
-        f"coders: {', '.join(coders)}; units: {len(units)}; level: {level}; categories in the scheme: {categories or 'not given'}",
-        f"marginals: {marg}",
-        f"percent agreement: {results[0].definition}",
-        "",
-    ]
-    lines += ["| measure | value | units used | pairable values | note |", "|---|---:|---:|---:|---|"]
-    for r in results:
-        value = "undefined" if r.value is None else f"{r.value:.4f}"
-        note = r.reason or (
-            f"{r.dropped_single} units with a single value dropped"
-            if r.dropped_single and r.measure == "krippendorff_alpha"
-            else ""
-        )
-        lines.append(f"| {LABELS[r.measure]} | {value} | {r.n_units_used} | {r.n_pairable} | {note} |")
-    return "\n".join(lines) + "\n"
 
 
 @click.command()

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import click
 
-from qualcode.codebook import CodebookError
-from qualcode.errors import QualcodeError
+from qualcode.errors import CodebookError, QualcodeError
 
 DB_HELP = "Project database: a file path (SQLite) or postgresql://… URL. Default: $QUALCODE_DB, else ./qualcode.db."
 

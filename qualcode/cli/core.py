@@ -24,6 +24,7 @@ from qualcode.cli.common import (
     working,
 )
 from qualcode.errors import InputError, QualcodeError
+from qualcode.export import REFI_SUFFIXES
 from qualcode.segments import segment_ref
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".vtt", ".srt")
@@ -81,9 +82,6 @@ def _db_argument(location: str, from_env: bool) -> str:
 
 
 # ---------------------------------------------------------------------- import
-
-
-REFI_SUFFIXES = (".qdpx", ".qde", ".qdc")
 
 
 def _expand(paths: tuple[str, ...]) -> tuple[list[Path], list[Path], list[Path], set[Path]]:
@@ -246,9 +244,7 @@ def import_(
             for file in refi:  # REFI-QDA projects first: their sources and codes may be what the rest refers to
                 bar.update(task, description=f"importing {file.name}")
                 try:
-                    from qualcode.project_export import import_refi
-
-                    summary = import_refi(project, file, allow_external=allow_external)
+                    summary = project.import_refi(file, allow_external=allow_external)
                     bar.console.print(plain(f"imported {file}: " + "; ".join(summary.lines())))
                     warnings += [f"{file}: {warning}" for warning in summary.warnings]
                 except QualcodeError as exc:

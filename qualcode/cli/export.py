@@ -355,7 +355,6 @@ def import_refi_command(file, allow_external, dry_run, db) -> None:
       qualcode import-refi --dry-run codebook.qdc
     """
     from qualcode.export.refi_read import describe_refi
-    from qualcode.project_export import import_refi
 
     if dry_run:
         line, warnings = describe_refi(file, allow_external=allow_external)
@@ -364,7 +363,7 @@ def import_refi_command(file, allow_external, dry_run, db) -> None:
             click.echo(f"warning: {w}", err=True)
         return
     with open_project(db) as project:
-        summary = import_refi(project, file, allow_external=allow_external)
+        summary = project.import_refi(file, allow_external=allow_external)
     click.echo(f"imported {file} ({summary.origin or 'REFI-QDA'}) into {project.location}")
     for line in summary.lines():
         click.echo(f"  {line}")

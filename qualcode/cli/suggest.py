@@ -1,6 +1,6 @@
 """Suggestions and anonymisation: `qualcode suggest`, `qualcode anonymise`.
 
-Thin wrappers over ``qualcode.project`` (``project_suggest``) and the plain functions of
+Thin wrappers over ``qualcode.project`` (``project.suggestions``) and the plain functions of
 ``qualcode.suggest``; spaCy is imported only when a command needs it.
 """
 

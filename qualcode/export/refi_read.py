@@ -47,7 +47,6 @@ from qualcode.export.refi import (
 )
 
 RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
-SUFFIXES = (".qdpx", ".qde", ".qdc")
 KNOWN_PROJECT = {
     "Users",
     "CodeBook",

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qualcode import nlp
+from qualcode.speakers import DEFAULT_SPEAKERS
 from qualcode.suggest.calibration import Calibrator, fit_logistic, logit
 from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher, strengths
 
-INTERVIEWER = frozenset({"interviewer", "int", "i", "q", "interviewer 1", "interviewer 2"})
 MIN_POSITIVES = 3
 DEFAULT_EPOCHS = {"bow": 10, "ensemble": 8}
 BATCH_SIZE = 32
@@ -41,10 +41,13 @@ class SegmentText:
     transcript_id: int
     text: str
     speaker: str | None = None
+    is_interviewer: bool | None = None  # as the project's Speakers say; None: by the default labels
 
     @property
     def interviewer(self) -> bool:
-        return (self.speaker or "").strip().casefold() in INTERVIEWER
+        if self.is_interviewer is not None:
+            return self.is_interviewer
+        return DEFAULT_SPEAKERS.is_interviewer(self.speaker)
 
 
 @dataclass(frozen=True)

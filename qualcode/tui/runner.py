@@ -1,7 +1,7 @@
 """Project calls off the UI thread, in the order the user asked for them.
 
 Every read and write the workbench makes goes through ``ProjectRunner.submit``: the call runs on
-one background thread (one SQLAlchemy session per call, which ``project.py`` already does) and
+one background thread (one SQLAlchemy session per call, which ``qualcode.project`` already does) and
 its result comes back to the screen as a message, so the screen changes only after the change is
 committed. Calls run strictly one after another in submission order (a coding applied and then
 undone at once is applied, then undone); a call submitted with a ``key`` is skipped if a newer

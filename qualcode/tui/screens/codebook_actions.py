@@ -220,13 +220,8 @@ class CodebookActions:
         self.run_project(p.code_counts, counted, description="counting codings")
 
     def action_write_codebook(self) -> None:
-        from qualcode.db.engine import resolve_url, sqlite_path
-
         p = self.project
-        try:
-            db_file = sqlite_path(resolve_url(p.location))
-        except Exception:
-            db_file = None
+        db_file = p.database_file
         default = str(db_file.with_name(db_file.stem + "-codebook.yaml")) if db_file else "codebook.yaml"
 
         def entered(path: str | None) -> None:

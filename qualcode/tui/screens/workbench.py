@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import itertools
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,8 +22,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
-from qualcode.project_workbench import match_spans
-from qualcode.records import CodeInfo, CodingInfo, MemoInfo, SegmentInfo, TranscriptInfo
+from qualcode import event_words
+from qualcode.project.workbench import match_spans
+from qualcode.records import CodeInfo, CodingInfo, EventInfo, MemoInfo, SegmentInfo, TranscriptInfo
 from qualcode.tui import state
 from qualcode.tui.runner import JobDone, ProjectRunner
 from qualcode.tui.screens.codebook_actions import CodebookActions
@@ -891,26 +891,17 @@ class WorkbenchScreen(CodebookActions, Screen):
             if event is None:
                 self.status.set(message=Text(f"nothing to {which}", style="italic"))
                 return
-            text = self._friendly(event.summary)
+            text = self._friendly(event)
             summary = Text(f"↶ {text}" if which == "undo" else f"↷ {text}", style="green")
             self.reload(then=lambda: self.status.set(message=summary))
 
         self.run_project(lambda: getattr(p, which)(coder), done, description=f"{which}ing")
 
-    def _friendly(self, summary: str) -> str:
-        """The project's event summary with code and segment numbers as the coder knows them."""
+    def _friendly(self, event: EventInfo) -> str:
+        """The event worded with code names and segment positions as the coder knows them."""
         names = {c.id: c.name for c in self.codes}
         positions = {s.id: s.position + 1 for s in self.open.segments} if self.open else {}
-        summary = re.sub(r"code #(\d+)", lambda m: names.get(int(m.group(1)), m.group(0)), summary)
-        return re.sub(
-            r"segment #(\d+)",
-            lambda m: (
-                f"segment {positions[int(m.group(1))]}"
-                if int(m.group(1)) in positions
-                else "a segment of another transcript"
-            ),
-            summary,
-        )
+        return event_words.describe(event, names, positions)
 
     def action_find_code(self) -> None:
         def chosen(key: str | None) -> None:

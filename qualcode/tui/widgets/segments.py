@@ -686,7 +686,7 @@ class SegmentView(Widget, can_focus=True):
         # Header: position, speaker, time, markers.
         header = gutter.copy()
         header.append(f"{seg.position + 1:>3} ", style=style("segment--header"))
-        interviewer = (seg.speaker or "").casefold() in ("interviewer", "int", "i", "q")
+        interviewer = seg.interviewer
         speaker_style = style("segment--interviewer") if interviewer else style("segment--speaker")
         header.append_text(plain(seg.speaker or "—", style=speaker_style))
         if seg.time_start is not None:

@@ -1,6 +1,6 @@
-"""Export and REFI-QDA import: the project's side of ``qualcode export`` and ``import_refi``.
+"""Export, REFI-QDA import and codings CSV import: the project's side of ``qualcode export`` and ``import``.
 
-A mixin of ``qualcode.project.Project``. ``export_data`` reads everything an export needs in one
+``ExchangePart`` of ``qualcode.project``. ``export_data`` reads everything an export needs in one
 read transaction (never a participant's ``identifying`` block); ``import_refi_doc`` writes a
 parsed REFI-QDA project or codebook into the project in one transaction and one event.
 Matching, so that importing the same file twice changes nothing: codes by GUID, then by their
@@ -10,17 +10,21 @@ label; coders by name; codings by (coder, code, segment, start, end); memos by G
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 
-from qualcode.db.models import Code, Codebook, Coder, Coding, Memo, Participant, Segment, Transcript
+from qualcode import codebook as cb
+from qualcode.db.models import Code, Codebook, Coder, Coding, Memo, Participant, Segment, Transcript, utcnow
+from qualcode.errors import InputError
 from qualcode.export.data import (
     ExportCode,
     ExportCoding,
@@ -30,7 +34,25 @@ from qualcode.export.data import (
     ExportSegment,
     ExportTranscript,
 )
-from qualcode.export.refi import RefiSelection
+from qualcode.export.refi import RefiSelection, parse_definition
+from qualcode.export.refi_read import read_refi
+from qualcode.ingest import codings as codings_format
+from qualcode.ingest.transcripts import segment_text
+from qualcode.project.settings import SettingsPart
+from qualcode.records import (
+    CodingsImportOutcome,
+)
+from qualcode.store import (
+    CODER_NAME,
+    CODINGS_TABLE,
+    SEGMENTS_TABLE,
+    Store,
+    bump_codebook_version,
+    code_infos,
+    index_segments,
+    log_event,
+    new_guid,
+)
 
 if TYPE_CHECKING:
     from qualcode.export.refi import RefiProject
@@ -44,8 +66,10 @@ def _iso(value) -> str:
     return value.isoformat(timespec="seconds")[:19] + "Z"
 
 
-class ExportQueries:
-    """Mixin for ``Project``: reads for exports, and the REFI-QDA import."""
+class ExchangePart:
+    def __init__(self, store: Store, settings: SettingsPart) -> None:
+        self._store = store
+        self._settings = settings
 
     def export_data(
         self, texts: bool = True, memos: bool = True, coders: list[str] | None = None, details: bool = True
@@ -55,12 +79,11 @@ class ExportQueries:
         ``details=False`` leaves out what only a REFI-QDA export needs (codings' GUIDs, origins and
         dates), which makes a theme table on 100,000 segments noticeably faster.
         """
-        from qualcode.project import _code_infos
 
-        name = self.setting("name") or Path(self.location).stem
-        with self._read() as s:
+        name = self._settings.setting("name") or Path(self._store.location).stem
+        with self._store.read() as s:
             book = s.scalars(select(Codebook)).one()
-            infos = _code_infos(s)
+            infos = code_infos(s)
             own = {r.id: r.color for r in s.scalars(select(Code))}
             codes = [
                 ExportCode(
@@ -68,13 +91,8 @@ class ExportQueries:
                     c.name,
                     c.parent_key,
                     c.depth,
-                    c.description,
-                    c.include,
-                    c.exclude,
-                    c.example,
-                    tuple(c.keywords),
-                    own.get(c.id),
-                    c.guid,
+                    **{**cb.definition_of(c), "color": own.get(c.id)},  # the code's own colour, not inherited
+                    guid=c.guid,
                 )
                 for c in infos
             ]
@@ -87,7 +105,7 @@ class ExportQueries:
                     )
                 )
             ]
-            cols = [
+            cols: list[Any] = [
                 Transcript.id,
                 Transcript.name,
                 Transcript.participant_id,
@@ -134,6 +152,8 @@ class ExportQueries:
             else:
                 codings = [ExportCoding(coder_names[a], keys[b], c, d, e, f) for a, b, c, d, e, f in s.execute(q)]
             memo_rows: list[ExportMemo] = []
+            target: str
+            tid: Any
             if memos:
                 coding_guid = dict(s.execute(select(Coding.id, Coding.guid)).all())
                 for m in s.scalars(select(Memo).order_by(Memo.id)):
@@ -181,7 +201,7 @@ class ExportQueries:
             "authority": "organisation",
         }
         out: dict[str, str] = {}
-        with self._read() as s:
+        with self._store.read() as s:
             for (ident,) in s.execute(select(Participant.identifying)):
                 for key, value in (ident or {}).items():
                     values = value if isinstance(value, list) else [value]
@@ -207,16 +227,94 @@ class ExportQueries:
 
     def import_refi_doc(self, doc: RefiProject, where: str = "REFI-QDA file") -> RefiImportSummary:
         """Write a parsed REFI-QDA project or codebook into this project: one transaction, one event."""
-        from qualcode.ingest.transcripts import segment_text
-
-        max_chars = self.max_segment_chars
+        max_chars = self._settings.max_segment_chars
         summary = RefiImportSummary(where, doc.origin, doc.kind, warnings=list(doc.warnings))
         # Segmentation needs no database: do it before the write transaction.
         texts = {src.guid: src.text for src in doc.sources}
         segmented = {g: segment_text(t, max_chars) for g, t in texts.items() if t is not None and t.strip()}
-        with self._tx() as s:
+        with self._store.tx() as s:
             _Importer(s, doc, summary, segmented).run()
         return summary
+
+    def import_refi(self, path: str | Path, allow_external: bool = False) -> RefiImportSummary:
+        """Import a `.qdpx`, `.qde` or `.qdc` file (from NVivo, MAXQDA, ATLAS.ti, Taguette, QualCoder or qualcode).
+
+        Nothing changes unless everything can be written; what the file holds that qualcode cannot
+        keep is listed in the summary's ``warnings``. ``allow_external`` lets ``relative://`` and
+        ``absolute://`` source paths be read from disk.
+        """
+        doc = read_refi(path, allow_external=allow_external)
+        return self.import_refi_doc(doc, str(path))
+
+    def import_codings(self, path: Path, add_coders: bool = False, origin: str = "imported") -> CodingsImportOutcome:
+        """Import a codings CSV (see ``qualcode.ingest.codings``) in one transaction, all or nothing."""
+        rows = codings_format.read_codings(path)
+        where = str(path)
+        with self._store.tx() as s:
+            coders = {c.name: c.id for c in s.scalars(select(Coder))}
+            new_coders = sorted({r.coder for r in rows if r.coder not in coders})
+            if new_coders and not add_coders:
+                first = next(r for r in rows if r.coder in new_coders)
+                raise InputError(
+                    f"{where}:{first.line}",
+                    f"unknown coder {first.coder!r}; add it with `qualcode coders add {first.coder}` or import with --add-coders",
+                )
+            for name in new_coders:
+                if not CODER_NAME.match(name):
+                    raise InputError(where, f"invalid coder name {name!r}")
+                c = Coder(name=name)
+                s.add(c)
+                s.flush()
+                coders[name] = c.id
+                log_event(s, c.id, "coder.add", {"name": name})
+            codes = {c.key: c.id for c in s.scalars(select(Code))}
+            transcripts: dict[str, tuple[int, str, list[tuple[int, int, int]]]] = {}
+            resolved = []
+            for r in rows:
+                if r.code not in codes:
+                    raise InputError(
+                        f"{where}:{r.line}", f"unknown code {r.code!r}; `qualcode codebook show` lists the codes"
+                    )
+                if r.transcript not in transcripts:
+                    t = s.scalars(select(Transcript).where(Transcript.name == r.transcript)).first()
+                    if t is None:
+                        raise InputError(f"{where}:{r.line}", f"unknown transcript {r.transcript!r}; import it first")
+                    rows_here = s.execute(
+                        select(Segment.id, Segment.start, Segment.end)
+                        .where(Segment.transcript_id == t.id)
+                        .order_by(Segment.position)
+                    )
+                    transcripts[r.transcript] = (t.id, t.text, [(i, a, b) for i, a, b in rows_here])
+                tid, ttext, segs = transcripts[r.transcript]
+                rc = codings_format.resolve(r, ttext, [(a, b) for _, a, b in segs], where)
+                resolved.append((rc, tid, segs[rc.segment_index][0]))
+            q = select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)
+            existing = {(a, b, c, d, e) for a, b, c, d, e in s.execute(q)}
+            added = unchanged = memos = 0
+            for rc, tid, seg_id in resolved:
+                key = (coders[rc.coder], codes[rc.code], seg_id, rc.start, rc.end)
+                if key in existing:
+                    unchanged += 1
+                    continue
+                existing.add(key)
+                coding = Coding(
+                    code_id=codes[rc.code],
+                    coder_id=coders[rc.coder],
+                    transcript_id=tid,
+                    segment_id=seg_id,
+                    start=rc.start,
+                    end=rc.end,
+                    origin=origin,
+                    guid=new_guid(),
+                )
+                s.add(coding)
+                s.flush()
+                added += 1
+                if rc.memo:
+                    s.add(Memo(coder_id=coders[rc.coder], coding_id=coding.id, text=rc.memo, guid=new_guid()))
+                    memos += 1
+            log_event(s, None, "codings.import", {"source": where, "added": added, "unchanged": unchanged})
+            return CodingsImportOutcome(where, added, unchanged, memos, tuple(new_coders))
 
 
 @dataclass
@@ -253,19 +351,6 @@ class RefiImportSummary:
         return out
 
 
-def import_refi(project, path: str | Path, allow_external: bool = False) -> RefiImportSummary:
-    """Import a `.qdpx`, `.qde` or `.qdc` file (from NVivo, MAXQDA, ATLAS.ti, Taguette, QualCoder or qualcode).
-
-    Nothing changes unless everything can be written; what the file holds that qualcode cannot
-    keep is listed in the summary's ``warnings``. ``allow_external`` lets ``relative://`` and
-    ``absolute://`` source paths be read from disk.
-    """
-    from qualcode.export.refi_read import read_refi
-
-    doc = read_refi(path, allow_external=allow_external)
-    return project.import_refi_doc(doc, str(path))
-
-
 class _Importer:
     """The body of ``import_refi_doc``, inside its transaction."""
 
@@ -278,11 +363,10 @@ class _Importer:
         self.memo_targets: dict[str, list[tuple[str, int]]] = defaultdict(list)  # note GUID -> targets
 
     def run(self) -> None:
-        from qualcode.project import _bump, _log
 
         self.codes()
         if self.summary.codes_added:
-            _bump(self.s)
+            bump_codebook_version(self.s)
         if self.doc.kind == "project":
             self.sources()
             self.memos()
@@ -290,7 +374,7 @@ class _Importer:
         if sets:
             self.warn(f"{len(sets)} sets not imported (qualcode has no sets): " + ", ".join(repr(n) for n in sets[:5]))
         s = self.summary
-        _log(
+        log_event(
             self.s,
             None,
             "refi.import",
@@ -308,8 +392,6 @@ class _Importer:
     # -------------------------------------------------------------- codes
 
     def codes(self) -> None:
-        from qualcode import codebook as cb
-        from qualcode.project import _slug
 
         s = self.s
         book = s.scalars(select(Codebook)).one()
@@ -342,7 +424,7 @@ class _Importer:
                     name = f"{name} ({n})"
                 key = str(fields["id"] or "")
                 if not (key and cb.ID_PATTERN.match(key) and key not in keys):
-                    key = ((parent.key + ".") if parent else "") + _slug(name)
+                    key = ((parent.key + ".") if parent else "") + cb.slug(name)
                     base, n = key, 2
                     while key in keys:
                         key, n = f"{base}_{n}", n + 1
@@ -385,7 +467,6 @@ class _Importer:
     # -------------------------------------------------------------- coders, participants
 
     def coder_id(self, *user_guids: str) -> int:
-        from qualcode.project import CODER_NAME
 
         name = ""
         for guid in (*user_guids, self.doc.creating_user):
@@ -444,14 +525,9 @@ class _Importer:
     # -------------------------------------------------------------- sources, codings
 
     def sources(self) -> None:
-        import bisect
-        import hashlib
-
-        from qualcode.project import _index_segments
-
         s = self.s
         doc = self.doc
-        case_of: dict[str, object] = {}
+        case_of: dict[str, Any] = {}
         for case in doc.cases:
             for guid in case.sources:
                 if guid in case_of:
@@ -523,7 +599,7 @@ class _Importer:
                 s.add(row)
                 s.flush()
                 s.execute(
-                    Segment.__table__.insert(),
+                    SEGMENTS_TABLE.insert(),
                     [
                         {
                             "transcript_id": row.id,
@@ -537,7 +613,7 @@ class _Importer:
                         for i, g in enumerate(segs)
                     ],
                 )
-                _index_segments(s, row.id)
+                index_segments(s, row.id)
                 existing_sha[sha] = existing_guid[_norm(guid)] = (row.id, name)
                 self.summary.transcripts_added.append(name)
                 tid = row.id
@@ -625,9 +701,9 @@ class _Importer:
             if unknown:
                 self.warn(f"{label}: {unknown} codings refer to codes the file does not define; not imported")
         if batch:
-            s.execute(insert(Coding.__table__), batch)
+            s.execute(insert(CODINGS_TABLE), batch)
         for values, notes in with_notes:
-            result = s.execute(insert(Coding.__table__).values(**values))
+            result = s.execute(insert(CODINGS_TABLE).values(**values))
             coding_id = result.inserted_primary_key[0]
             for guid in notes:
                 self.memo_targets[guid].append(("coding", coding_id))
@@ -647,8 +723,8 @@ class _Importer:
                 unattached.append(note.name or note.guid)
                 continue
             coder = self.coder_id(note.user)
-            for target in dict.fromkeys(targets):
-                grouped[(coder, *target)].append(note)
+            for kind_and_id in dict.fromkeys(targets):
+                grouped[(coder, kind_and_id[0], kind_and_id[1])].append(note)
         for (coder, target, target_id), notes in grouped.items():
             column = {
                 "segment": Memo.segment_id,
@@ -718,8 +794,6 @@ def _norm(value: str | None) -> str:
 
 
 def _definition(text: str) -> dict:
-    from qualcode.export.refi import parse_definition
-
     return parse_definition(text)
 
 
@@ -732,10 +806,6 @@ def _transcript_name(name: str, taken: set[str]) -> str:
 
 
 def _when(value: str):
-    from datetime import datetime
-
-    from qualcode.db.models import utcnow
-
     if value:
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))

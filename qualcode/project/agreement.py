@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from qualcode.agreement.units import INTERVIEWER_LABELS, CodeNode, ReliabilityData, build, descendants
+from qualcode.agreement.table import render_table_agreement, table_agreement
+from qualcode.agreement.units import CodeNode, ReliabilityData, build, descendants
 from qualcode.errors import QualcodeError
+from qualcode.project.codebook import CodebookPart
+from qualcode.project.codings import CodingPart
+from qualcode.project.settings import SettingsPart
+from qualcode.project.transcripts import TranscriptPart
+from qualcode.store import (
+    Store,
+)
 
 
 @dataclass(frozen=True)
@@ -21,8 +30,20 @@ class Disagreement:
     not_by: tuple[str, ...]
 
 
-class AgreementQueries:
-    """Mixin for ``Project``."""
+class AgreementPart:
+    def __init__(
+        self,
+        store: Store,
+        settings: SettingsPart,
+        codebook: CodebookPart,
+        transcripts: TranscriptPart,
+        codings: CodingPart,
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._codebook = codebook
+        self._transcripts = transcripts
+        self._codings = codings
 
     def reliability_data(
         self,
@@ -41,8 +62,8 @@ class AgreementQueries:
         if len(set(coders)) != len(coders):
             raise QualcodeError("name each coder once")
         for coder in coders:
-            self.coder(coder)
-        nodes = [CodeNode(c.key, c.name, c.parent_key, c.depth) for c in self.codes()]
+            self._settings.coder(coder)
+        nodes = [CodeNode(c.key, c.name, c.parent_key, c.depth) for c in self._codebook.codes()]
         if codes:
             below = descendants(nodes)
             if codes not in below:
@@ -54,13 +75,21 @@ class AgreementQueries:
                 for n in nodes
                 if n.key in keep
             ]
-        names = {t.id: t.name for t in self.transcripts()}
+        names = {t.id: t.name for t in self._transcripts.transcripts()}
         if transcripts:
             unknown = sorted(set(transcripts) - set(names.values()))
             if unknown:
                 raise QualcodeError(f"no transcript named {unknown[0]!r}; `qualcode transcripts list` shows them")
         data = build(
-            coders, nodes, self.segment_rows(), self.coding_rows(coders), names, unit, include_interviewer, transcripts
+            coders,
+            nodes,
+            self._transcripts.segment_rows(),
+            self._codings.coding_rows(coders),
+            names,
+            unit,
+            include_interviewer,
+            transcripts,
+            self._settings.speakers(),
         )
         if not data.transcripts:
             left = "; ".join(
@@ -71,6 +100,12 @@ class AgreementQueries:
             )
         return data
 
+    @staticmethod
+    def table_agreement(path: Path, level: str = "nominal", categories: int | None = None, fmt: str = "md") -> str:
+        """Every agreement measure for a coding table made elsewhere (CSV of unit, coder, value), as
+        ``json``, ``csv`` or Markdown text. Needs no project."""
+        return render_table_agreement(table_agreement(path, level, categories), fmt)
+
     def disagreements(
         self,
         coders: list[str],
@@ -80,12 +115,12 @@ class AgreementQueries:
     ) -> list[Disagreement]:
         """Per code (codebook order), the segments where the coders differ on it."""
         data = self.reliability_data(coders, "segment", codes, transcripts, include_interviewer)
-        texts = {tid: self.transcript_text(tid) for tid in data.transcripts}
+        texts = {tid: self._transcripts.transcript_text(tid) for tid in data.transcripts}
+        speakers = self._settings.speakers()
         compared = [
             row
-            for row in self.segment_rows()
-            if row[1] in data.transcripts
-            and (include_interviewer or (row[3] or "").strip().lower() not in INTERVIEWER_LABELS)
+            for row in self._transcripts.segment_rows()
+            if row[1] in data.transcripts and (include_interviewer or not speakers.is_interviewer(row[3]))
         ]
         out: list[Disagreement] = []
         for code in data.codes:

@@ -1,6 +1,6 @@
 """Suggestions, trained suggestion models and anonymisation: the project's side of ``qualcode.suggest``.
 
-A mixin of ``qualcode.project.Project``. The CPU-heavy work (training, matching, NER) is done by
+``SuggestionPart`` of ``qualcode.project``. The CPU-heavy work (training, matching, NER) is done by
 plain top-level functions in ``qualcode.suggest`` on plain data, so a caller can run it in a
 process pool; this module only reads what they need and stores what they return, each change in
 one transaction with one event:
@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from qualcode import nlp
 from qualcode.db.models import (
     Code,
     Coder,
@@ -45,7 +46,27 @@ from qualcode.db.models import (
     utcnow,
 )
 from qualcode.errors import QualcodeError
-from qualcode.records import CodingInfo
+from qualcode.project.settings import SettingsPart
+from qualcode.records import (
+    CodingInfo,
+)
+from qualcode.store import (
+    CODINGS_TABLE,
+    Store,
+    code_infos,
+    coder_row,
+    coding_dict,
+    coding_info,
+    color_of,
+    index_segments,
+    log_event,
+    new_guid,
+    project_speakers,
+    row_by_id,
+)
+from qualcode.suggest import anonymise as anon
+from qualcode.suggest.anonymise import ParticipantNames
+from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher
 
 SUGGESTION_EVENTS = ("suggestion.accept", "suggestion.reject")
 RETRAIN_MIN_NEW = 20  # retrain when this many codings (and a quarter more than trained on) have arrived
@@ -95,14 +116,10 @@ class ModelStatus:
     new_codings: int
 
 
-class SuggestionQueries:
-    """Mixin for ``Project``: suggestions, models, anonymisation."""
-
-    # ------------------------------------------------------------------ settings
-
-    def lemma_model(self) -> str | None:
-        """The trained spaCy pipeline named by the setting ``nlp.model`` (None: the defaults)."""
-        return (self.setting("nlp.model") or "").strip() or None
+class SuggestionPart:
+    def __init__(self, store: Store, settings: SettingsPart) -> None:
+        self._store = store
+        self._settings = settings
 
     # ------------------------------------------------------------------ plain data for the domain
 
@@ -119,7 +136,11 @@ class SuggestionQueries:
             tq = tq.where(Transcript.id.in_(ids))
         for tid, body in s.execute(tq):
             texts[tid] = body
-        return [(sid, tid, texts[tid][a:b], speaker) for sid, tid, a, b, speaker in s.execute(q)]
+        speakers = project_speakers(s)
+        return [
+            (sid, tid, texts[tid][a:b], speaker, speakers.is_interviewer(speaker))
+            for sid, tid, a, b, speaker in s.execute(q)
+        ]
 
     def _codes_data(self, s: Session) -> list[tuple]:
         return [
@@ -137,7 +158,7 @@ class SuggestionQueries:
         if names is None:
             return None
         names = list(names)
-        with self._read() as s:
+        with self._store.read() as s:
             found = dict(s.execute(select(Transcript.name, Transcript.id).where(Transcript.name.in_(names))).all())
         for name in names:
             if name not in found:
@@ -154,12 +175,10 @@ class SuggestionQueries:
     ) -> dict:
         """Everything ``qualcode.suggest.model.train_payload`` needs, as plain data."""
         coders = list(coders) if coders else None
-        lemma_model = self.lemma_model()  # before the read: sessions must never nest (SQLite locks)
-        with self._read() as s:
-            from qualcode.project import _coder_row
-
+        lemma_model = self._settings.lemma_model()  # before the read: sessions must never nest (SQLite locks)
+        with self._store.read() as s:
             for name in coders or ():
-                _coder_row(s, name)
+                coder_row(s, name)
             codings = self._coding_tuples(s, coders)
             if not codings:
                 who = " and ".join(coders) if coders else "anyone"
@@ -208,7 +227,7 @@ class SuggestionQueries:
         )
         if coders:
             q = q.where(Coder.name.in_(coders))
-        return [tuple(r) for r in s.execute(q)]
+        return [(a, b, c, d) for a, b, c, d in s.execute(q)]
 
     def suggestion_payload(
         self,
@@ -225,12 +244,12 @@ class SuggestionQueries:
         ``coders`` (default: everyone) are whose codings calibrate keyword scores; (segment, code)
         pairs that already have a decided suggestion are not proposed again.
         """
-        from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher
+        # suggest.model loads numpy: imported here so that opening a project stays fast.
         from qualcode.suggest.model import SegmentText, fit_keyword_calibrator, training_examples, unpack_model
 
         ids = self.transcript_ids(transcripts)
         coders = list(coders) if coders else None
-        with self._read() as s:
+        with self._store.read() as s:
             segments = self._segments_data(s, ids)
             codes = self._codes_data(s)
             decided = [
@@ -257,7 +276,7 @@ class SuggestionQueries:
             matcher = KeywordMatcher(
                 [CodeKeywords(k, n, tuple(kw), d) for k, n, kw, d in codes],
                 use_definitions=use_definitions,
-                model=self.lemma_model(),
+                model=self._settings.lemma_model(),
             )
             fitted = fit_keyword_calibrator(examples, matcher)
             calibrator = fitted.to_dict() if fitted else None
@@ -270,25 +289,23 @@ class SuggestionQueries:
             "min_score": min_score,
             "skip": decided,
             "use_definitions": use_definitions,
-            "lemma_model": self.lemma_model(),
+            "lemma_model": self._settings.lemma_model(),
             "keywords": keywords,
         }
         return payload, [x[0] for x in segments]
 
     def _all_segments_for(self, codings: list[tuple]) -> list[tuple]:
-        with self._read() as s:
+        with self._store.read() as s:
             return self._segments_data(s, sorted({t for _, t, _, _ in codings}))
 
     # ------------------------------------------------------------------ models
 
     def store_model(self, result: dict, activate: bool = True) -> ModelInfo:
         """Store a trained model (from ``train_payload``) as the next version; make it active."""
-        from qualcode.suggest.model import pack_model
+        from qualcode.suggest.model import pack_model  # numpy: only when a model is stored
 
         blob = pack_model(result["data"], result["meta"])
-        with self._tx() as s:
-            from qualcode.project import _log
-
+        with self._store.tx() as s:
             n = (s.scalar(select(func.count()).select_from(NlpModel)) or 0) + 1
             version = f"v{n}"
             while s.scalar(select(NlpModel.id).where(NlpModel.version == version)):
@@ -307,7 +324,7 @@ class SuggestionQueries:
             )
             s.add(row)
             s.flush()
-            _log(
+            log_event(
                 s,
                 None,
                 "model.train",
@@ -321,27 +338,25 @@ class SuggestionQueries:
             return _model_info(row)
 
     def models(self) -> list[ModelInfo]:
-        with self._read() as s:
+        with self._store.read() as s:
             return [_model_info(r) for r in s.scalars(select(NlpModel).order_by(NlpModel.id))]
 
     def activate_model(self, version: str) -> ModelInfo:
-        with self._tx() as s:
-            from qualcode.project import _log
-
+        with self._store.tx() as s:
             row = s.scalars(select(NlpModel).where(NlpModel.version == version)).first()
             if row is None:
                 known = ", ".join(s.scalars(select(NlpModel.version).order_by(NlpModel.id))) or "none yet"
                 raise QualcodeError(f"no model {version!r} (models: {known})")
             s.execute(update(NlpModel).values(active=False))
             row.active = True
-            _log(s, None, "model.activate", {"version": version})
+            log_event(s, None, "model.activate", {"version": version})
             return _model_info(row)
 
     def active_model(self) -> tuple[ModelInfo, bytes, dict] | None:
         """The active model's record, pipeline bytes and metadata (labels, calibration), or None."""
-        from qualcode.suggest.model import unpack_model
+        from qualcode.suggest.model import unpack_model  # numpy: only when a model is read
 
-        with self._read() as s:
+        with self._store.read() as s:
             row = s.scalars(select(NlpModel).where(NlpModel.active.is_(True))).first()
             if row is None:
                 return None
@@ -352,7 +367,7 @@ class SuggestionQueries:
         """Whether the active model should be retrained: none yet, other coders, a changed
         codebook, or enough new codings since it was trained."""
         coders = sorted(coders) if coders else None
-        with self._read() as s:
+        with self._store.read() as s:
             row = s.scalars(select(NlpModel).where(NlpModel.active.is_(True))).first()
             now = len(self._coding_tuples(s, coders))
             if row is None:
@@ -378,9 +393,7 @@ class SuggestionQueries:
         """Replace the open suggestions of ``segment_ids`` with ``proposals`` (``Proposal`` or dicts)."""
         ids = list(segment_ids)
         rows = [p if isinstance(p, dict) else p.__dict__ for p in proposals]
-        with self._tx() as s:
-            from qualcode.project import _log
-
+        with self._store.tx() as s:
             codes = dict(s.execute(select(Code.key, Code.id)).all())
             for i in range(0, len(ids), 500):
                 s.execute(
@@ -410,7 +423,7 @@ class SuggestionQueries:
                     versions.add(p["model_version"])
             if batch:
                 s.execute(insert(Suggestion), batch)
-            _log(
+            log_event(
                 s,
                 None,
                 "suggestions.fill",
@@ -429,10 +442,9 @@ class SuggestionQueries:
     ) -> list[SuggestionInfo]:
         """Suggestions, best first per segment; with ``coder``, not the codes that coder already
         applied to the segment."""
-        from qualcode.project import _code_infos
 
-        with self._read() as s:
-            colors = {c.key: c.color for c in _code_infos(s)}
+        with self._store.read() as s:
+            colors = {c.key: c.color for c in code_infos(s)}
             q = (
                 select(Suggestion, Code.key, Code.name, Segment.transcript_id, Segment.start)
                 .join(Code, Code.id == Suggestion.code_id)
@@ -448,9 +460,7 @@ class SuggestionQueries:
                 q = q.where(Suggestion.status == status)
             mine: set[tuple[int, int]] = set()
             if coder is not None:
-                from qualcode.project import _coder_row
-
-                coder_id = _coder_row(s, coder)[0]
+                coder_id = coder_row(s, coder)[0]
                 cq = select(Coding.segment_id, Coding.code_id).where(Coding.coder_id == coder_id)
                 if segment_id is not None:
                     cq = cq.where(Coding.segment_id == segment_id)
@@ -467,19 +477,17 @@ class SuggestionQueries:
             return out
 
     def suggestion_counts(self) -> dict[str, int]:
-        with self._read() as s:
+        with self._store.read() as s:
             return dict(s.execute(select(Suggestion.status, func.count()).group_by(Suggestion.status)).all())
 
     def accept_suggestion(self, suggestion_id: int, coder: str) -> CodingInfo:
         """Code the suggestion's segment with its code as ``coder`` (origin "suggestion"): one event."""
-        from qualcode.project import _code_row, _coder_row, _coding_dict, _coding_info, _color_of, _log, new_guid
 
-        with self._tx() as s:
-            coder_id, coder_name = _coder_row(s, coder)
+        with self._store.tx() as s:
+            coder_id, coder_name = coder_row(s, coder)
             sug = _open_suggestion(s, suggestion_id)
-            code = s.get(Code, sug.code_id)
-            code = _code_row(s, code.key)
-            seg = s.get(Segment, sug.segment_id)
+            code = row_by_id(s, Code, sug.code_id, "code")
+            seg = row_by_id(s, Segment, sug.segment_id, "segment")
             existing = s.scalars(
                 select(Coding).where(
                     Coding.coder_id == coder_id,
@@ -492,8 +500,8 @@ class SuggestionQueries:
             sug.status, sug.decided_by = "accepted", coder_id
             marker = {"id": sug.id, "before": "open", "after": "accepted"}
             if existing is not None:
-                _log(s, coder_id, "suggestion.accept", {"suggestion": marker, "coding_id": existing.id})
-                return _coding_info(existing, code, coder_name, _color_of(s, code))
+                log_event(s, coder_id, "suggestion.accept", {"suggestion": marker, "coding_id": existing.id})
+                return coding_info(existing, code, coder_name, color_of(s, code))
             coding = Coding(
                 code_id=code.id,
                 coder_id=coder_id,
@@ -506,29 +514,28 @@ class SuggestionQueries:
             )
             s.add(coding)
             s.flush()
-            _log(s, coder_id, "coding.add", {"coding": _coding_dict(coding), "suggestion": marker})
-            return _coding_info(coding, code, coder_name, _color_of(s, code))
+            log_event(s, coder_id, "coding.add", {"coding": coding_dict(coding), "suggestion": marker})
+            return coding_info(coding, code, coder_name, color_of(s, code))
 
     def reject_suggestion(self, suggestion_id: int, coder: str) -> SuggestionInfo:
         """Mark a suggestion rejected by ``coder`` (negative evidence for the next model): one event."""
-        from qualcode.project import _coder_row, _log
 
-        with self._tx() as s:
-            coder_id, _ = _coder_row(s, coder)
+        with self._store.tx() as s:
+            coder_id, _ = coder_row(s, coder)
             sug = _open_suggestion(s, suggestion_id)
             sug.status, sug.decided_by = "rejected", coder_id
-            _log(
+            log_event(
                 s, coder_id, "suggestion.reject", {"suggestion": {"id": sug.id, "before": "open", "after": "rejected"}}
             )
-            code = s.get(Code, sug.code_id)
-            tid = s.scalar(select(Segment.transcript_id).where(Segment.id == sug.segment_id))
+            code = row_by_id(s, Code, sug.code_id, "code")
+            tid = row_by_id(s, Segment, sug.segment_id, "segment").transcript_id
             return _suggestion_info(sug, code.key, code.name, tid, code.color)
 
     # ------------------------------------------------------------------ anonymisation
 
     def anonymise_words(self) -> list[tuple[str, str]]:
         """The project's word list of names to anonymise: (name, kind)."""
-        value = self.setting(ANONYMISE_WORDS)
+        value = self._settings.setting(ANONYMISE_WORDS)
         try:
             return [(w["text"], w.get("kind", "person")) for w in json.loads(value)] if value else []
         except (ValueError, TypeError, KeyError):
@@ -538,26 +545,26 @@ class SuggestionQueries:
         """Add names to the word list (one event); returns how many were new."""
         current = self.anonymise_words()
         seen = {w.casefold() for w, _ in current}
-        new = [(w, k) for w, k in words if w and w.casefold() not in seen and not seen.add(w.casefold())]
+        new = []
+        for w, k in words:
+            if w and w.casefold() not in seen:
+                seen.add(w.casefold())
+                new.append((w, k))
         if new:
-            with self._tx() as s:
-                from qualcode.project import _log
-
+            with self._store.tx() as s:
                 value = json.dumps([{"text": w, "kind": k} for w, k in current + new], ensure_ascii=False)
                 row = s.get(ProjectInfo, ANONYMISE_WORDS)
                 if row is None:
                     s.add(ProjectInfo(key=ANONYMISE_WORDS, value=value))
                 else:
                     row.value = value
-                _log(s, None, "anonymise.words", {"added": len(new)})  # never the names themselves
+                log_event(s, None, "anonymise.words", {"added": len(new)})  # never the names themselves
         return len(new)
 
     def anonymise_inputs(self, transcripts: Iterable[str] | None = None) -> dict:
         """Plain data for finding names: texts, participants' front matter, the word list."""
-        from qualcode.suggest.anonymise import ParticipantNames
-
         ids = self.transcript_ids(transcripts)
-        with self._read() as s:
+        with self._store.read() as s:
             q = select(Transcript.id, Transcript.name, Transcript.text).order_by(Transcript.name)
             if ids is not None:
                 q = q.where(Transcript.id.in_(ids))
@@ -580,16 +587,15 @@ class SuggestionQueries:
         ``entities`` (from ``anonymise.find_entities_payload``, perhaps computed in another
         process) saves running the named-entity recogniser here.
         """
-        from qualcode import nlp
-        from qualcode.suggest import anonymise as anon
-
         data = self.anonymise_inputs(transcripts)
         notes = []
         if entities is None:
             entities = []
             if ner:
                 try:
-                    entities = anon.find_entities_payload({"texts": data["texts"], "model": self.lemma_model()})
+                    entities = anon.find_entities_payload(
+                        {"texts": data["texts"], "model": self._settings.lemma_model()}
+                    )
                 except nlp.NoTrainedPipeline as exc:
                     notes.append(f"{exc}; only names from front matter and the word list are used")
         known = anon.known_names(data["participants"], data["words"])
@@ -601,17 +607,14 @@ class SuggestionQueries:
         """Rewrite transcripts with ``mapping`` (``MappingRow``s) in one transaction and one event:
         the text, every segment's and coding's offsets (moved exactly), speakers, and the search
         index. The event records counts only, never a real name."""
-        from qualcode.project import _index_segments, _log
-        from qualcode.suggest import anonymise as anon
-
         ids = self.transcript_ids(transcripts)
         pattern = anon.name_pattern(mapping)
         result = AnonymiseResult()
         if pattern is None:
             return result
         big = 1_000_000_000
-        with self._tx() as s:
-            if self.backend == "sqlite":
+        with self._store.tx() as s:
+            if self._store.backend == "sqlite":
                 s.execute(text("PRAGMA secure_delete = ON"))  # freed pages holding the old text are zeroed
             q = select(Transcript).order_by(Transcript.id)
             if ids is not None:
@@ -649,7 +652,7 @@ class SuggestionQueries:
                 )
                 if codings:
                     s.execute(
-                        update(Coding.__table__).where(Coding.__table__.c.id == bindparam_id()),
+                        update(CODINGS_TABLE).where(CODINGS_TABLE.c.id == bindparam_id()),
                         [
                             {"cid": cid, "start_offset": moves.start(a), "end_offset": moves.end(b)}
                             for cid, a, b in codings
@@ -661,23 +664,26 @@ class SuggestionQueries:
                         Suggestion.status == "open", Suggestion.segment_id.in_([g.id for g in segments])
                     )
                 )
-                _index_segments(s, t.id)
+                index_segments(s, t.id)
                 result.transcripts += 1
                 result.replacements += len(spans)
                 result.segments += len(segments)
                 result.codings += len(codings)
-            if result.transcripts and self.backend == "sqlite":
+            if result.transcripts and self._store.backend == "sqlite":
                 s.execute(text("INSERT INTO segment_fts(segment_fts) VALUES('optimize')"))
             memos = sum(1 for (body,) in s.execute(select(Memo.text)) if pattern.search(body or ""))
             if memos:
                 result.notes.append(f"{memos} memo(s) mention a real name; memos are not rewritten: edit them yourself")
-            _log(
+            log_event(
                 s,
                 None,
                 "transcripts.anonymise",
                 {"transcripts": result.transcripts, "replacements": result.replacements, "names": len(mapping)},
             )
         return result
+
+    # ``project.suggestions(...)`` lists them, as before the parts existed.
+    __call__ = suggestions
 
 
 @dataclass
@@ -686,20 +692,14 @@ class AnonymiseResult:
     replacements: int = 0
     segments: int = 0
     codings: int = 0
-    notes: list = None
-
-    def __post_init__(self):
-        if self.notes is None:
-            self.notes = []
+    notes: list[str] = field(default_factory=list)
 
 
 def bindparam_id():
-    from sqlalchemy import bindparam
-
     return bindparam("cid")
 
 
-# ---------------------------------------------------------------------- helpers (also used by undo in project.py)
+# ---------------------------------------------------------------------- helpers (also used by undo in project.codings)
 
 
 def _open_suggestion(s: Session, suggestion_id: int) -> Suggestion:
@@ -724,12 +724,6 @@ def undo_suggestion_event(s: Session, payload: dict, redo: bool = False) -> None
     sug.status = marker["after"] if redo else marker["before"]
     if sug.status == "open":
         sug.decided_by = None
-
-
-def describe_suggestion_event(kind: str, payload: dict) -> str:
-    marker = (payload or {}).get("suggestion", {})
-    verb = "accepting" if kind == "suggestion.accept" else "rejecting"
-    return f"{verb} suggestion #{marker.get('id')}"
 
 
 def _suggestion_info(sug: Suggestion, key: str, name: str, transcript_id: int, color: str | None) -> SuggestionInfo:

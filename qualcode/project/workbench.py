@@ -1,6 +1,7 @@
-"""Queries the coding workbench needs beyond the core project API: full-text search.
+"""What the coding workbench asks beyond the core API: the transcript list, progress, the next uncoded
+segment and full-text search.
 
-A mixin of ``qualcode.project.Project``. SQLite projects search the ``segment_fts`` FTS5 table
+``WorkbenchPart`` of ``qualcode.project``. SQLite projects search the ``segment_fts`` FTS5 table
 (rowid = segment id); PostgreSQL projects use the server's full-text search (the GIN index on
 ``to_tsvector('english', transcripts.text)`` narrows the transcripts, then each segment is
 matched). What the user types is never passed to either engine as query syntax: words are
@@ -10,13 +11,25 @@ quoted one by one, so ``"``, ``*``, ``NEAR``, ``-`` or ``[laughs]`` cannot cause
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from qualcode.db.models import Coder, Coding, Participant, Segment, Transcript
-from qualcode.records import TranscriptInfo
+from qualcode.project.settings import SettingsPart
+from qualcode.records import (
+    SegmentInfo,
+    TranscriptInfo,
+)
+from qualcode.store import (
+    Store,
+    coder_row,
+    project_speakers,
+    segment_info,
+)
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -95,13 +108,15 @@ _COLUMNS = (
 )
 
 
-class WorkbenchQueries:
-    """The transcript list and progress for the workbench, and full-text search."""
+class WorkbenchPart:
+    def __init__(self, store: Store, settings: SettingsPart) -> None:
+        self._store = store
+        self._settings = settings
 
     def transcript_list(self) -> list[TranscriptInfo]:
         """Every transcript by name with participant, attributes and segment count, without reading
         any transcript text (``n_chars`` is 0; ``Project.transcripts`` has it). Fast with thousands."""
-        with self._read() as s:  # type: ignore[attr-defined]
+        with self._store.read() as s:
             counts = dict(s.execute(select(Segment.transcript_id, func.count()).group_by(Segment.transcript_id)).all())
             rows = s.execute(
                 select(Transcript.id, Transcript.name, Transcript.format, Participant.label, Participant.attributes)
@@ -112,7 +127,7 @@ class WorkbenchQueries:
 
     def coded_segment_counts(self, coder: str) -> dict[int, int]:
         """Transcript id -> how many of its segments ``coder`` has coded (transcripts with none are absent)."""
-        with self._read() as s:  # type: ignore[attr-defined]
+        with self._store.read() as s:
             coder_id = s.scalar(select(Coder.id).where(Coder.name == coder))
             if coder_id is None:
                 return {}
@@ -133,7 +148,8 @@ class WorkbenchQueries:
         terms = search_terms(query)
         if not terms:
             return []
-        with self._read() as s:  # type: ignore[attr-defined]
+        rows: Sequence[Any] | None = None  # rows of the query's seven columns
+        with self._store.read() as s:
             dialect = s.get_bind().dialect.name
             if dialect == "postgresql":
                 rows = s.execute(
@@ -147,7 +163,6 @@ class WorkbenchQueries:
                     {"q": tsquery(query), "n": limit},
                 ).all()
             else:
-                rows = None
                 if dialect == "sqlite":
                     try:
                         rows = s.execute(
@@ -166,7 +181,33 @@ class WorkbenchQueries:
                         text(f"SELECT {_COLUMNS}WHERE {clauses} ORDER BY t.name, s.position LIMIT :n"),
                         {**params, "n": limit},
                     ).all()
+        assert rows is not None
         return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], match_spans(r[6], query)) for r in rows]
+
+    def next_uncoded_segment(
+        self, transcript_id: int, coder: str, after_position: int = -1, skip_speakers: Iterable[str] | None = None
+    ) -> SegmentInfo | None:
+        """The next segment (wrapping around) that ``coder`` has not coded, skipping the interviewer's turns
+        (``skip_speakers`` names the speakers to skip instead of the project's ``Speakers``)."""
+        with self._store.read() as s:
+            coder_id = coder_row(s, coder)[0]
+            coded = select(Coding.segment_id).where(Coding.coder_id == coder_id, Coding.transcript_id == transcript_id)
+            speakers = project_speakers(s)
+            if skip_speakers is None:
+                here = s.scalars(select(Segment.speaker).where(Segment.transcript_id == transcript_id).distinct()).all()
+                skip = [sp for sp in here if speakers.is_interviewer(sp)]
+            else:
+                skip = list(skip_speakers)
+            base = select(Segment).where(Segment.transcript_id == transcript_id, Segment.id.not_in(coded))
+            if skip:
+                base = base.where((Segment.speaker.is_(None)) | (Segment.speaker.not_in(skip)))
+            seg = s.scalars(base.where(Segment.position > after_position).order_by(Segment.position).limit(1)).first()
+            if seg is None:
+                seg = s.scalars(base.order_by(Segment.position).limit(1)).first()
+            if seg is None:
+                return None
+            body = s.scalar(select(Transcript.text).where(Transcript.id == transcript_id))
+            return segment_info(seg, body or "", speakers)
 
 
 def _like_escape(value: str) -> str:

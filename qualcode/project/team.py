@@ -9,16 +9,29 @@ differently. Conflicts are reported and resolved only by an explicit option.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
 
+from qualcode import codebook as cb
 from qualcode.db.models import Code, Codebook, Coder, Coding, Event, Memo, Participant, Segment, Transcript
 from qualcode.errors import QualcodeError
+from qualcode.project.codebook import CodebookPart
+from qualcode.project.settings import SettingsPart
+from qualcode.store import (
+    SEGMENTS_TABLE,
+    Store,
+    index_segments,
+    new_guid,
+)
 
-CODE_FIELDS = ("name", "description", "include", "exclude", "example", "keywords", "color")
+CODE_FIELDS = cb.CODE_FIELDS
 CODEBOOK_CHOICES = ("ours", "theirs")
 CODER_CHOICES = ("union", "ours", "theirs")
+
+CreateStore = Callable[[str, cb.CodebookDoc, str], Store]
+"""Makes a new project's store (path, codebook, name): how ``copy_for_coder`` starts its copy."""
 
 
 @dataclass
@@ -64,12 +77,16 @@ class MergePlan:
         return out
 
 
-class TeamOperations:
-    """Mixin for ``Project``: merge and copy."""
+class TeamPart:
+    def __init__(self, store: Store, settings: SettingsPart, codebook: CodebookPart, create_store: CreateStore) -> None:
+        self._create_store = create_store
+        self._store = store
+        self._settings = settings
+        self._codebook = codebook
 
     def merge_from(
         self,
-        other: TeamOperations,
+        other: TeamPart,
         dry_run: bool = False,
         codebook: str | None = None,
         coders: str | None = None,
@@ -87,16 +104,16 @@ class TeamOperations:
             raise QualcodeError(f"--codebook must be one of {', '.join(CODEBOOK_CHOICES)}")
         if coders not in (None, *CODER_CHOICES):
             raise QualcodeError(f"--coders must be one of {', '.join(CODER_CHOICES)}")
-        theirs = other._snapshot(only_coders)
+        theirs = other.snapshot(only_coders)
         if only_coders:
             missing = sorted(set(only_coders) - set(theirs["coders"]))
             if missing:
                 raise QualcodeError(f"the other project has no coder {missing[0]!r}")
         plan = MergePlan()
-        self._plan_merge(self._snapshot(None), theirs, plan, codebook, coders)
+        self._plan_merge(self.snapshot(None), theirs, plan, codebook, coders)
         if plan.conflicts or dry_run or plan.empty:
             return plan
-        with self._tx() as s:  # plan again inside the write transaction: nobody changed it meanwhile
+        with self._store.tx() as s:  # plan again inside the write transaction: nobody changed it meanwhile
             ours = _snapshot_session(s, None)
             plan = MergePlan()
             self._plan_merge(ours, theirs, plan, codebook, coders)
@@ -106,25 +123,25 @@ class TeamOperations:
             s.add(Event(coder_id=None, kind="project.merge", payload={"from": other.location, "changes": plan.lines()}))
         return plan
 
-    def copy_for_coder(self, target: str, coder: str) -> TeamOperations:
+    def copy_for_coder(self, target: str, coder: str) -> Store:
         """A new project at ``target`` with this project's codebook and transcripts and only ``coder``'s work."""
-        from qualcode.project import Project
 
-        self.coder(coder)  # a clear error for an unknown coder
-        theirs = self._snapshot([coder])
-        copy = Project.create(target, self.codebook_doc(), name=f"{self.setting('name') or 'project'} ({coder})")
+        self._settings.coder(coder)  # a clear error for an unknown coder
+        theirs = self.snapshot([coder])
+        name = f"{self._settings.setting('name') or 'project'} ({coder})"
+        copy = self._create_store(target, self._codebook.codebook_doc(), name)
         try:
-            with copy._tx() as s:
+            with copy.tx() as s:
                 book = s.scalars(select(Codebook)).one()
                 guids = {c["key"]: c["guid"] for c in theirs["codes"].values()}
                 for row in s.scalars(select(Code)):
                     row.guid = guids[row.key]  # same GUIDs: exports of both projects line up
-                book.version = self.codebook_version()
+                book.version = self._codebook.codebook_version()
                 ours = _snapshot_session(s, None)
                 plan = MergePlan()
-                copy._plan_merge(ours, theirs, plan, None, None)
-                copy._apply_merge(s, ours, theirs, plan, None, None)
-                s.add(Event(coder_id=None, kind="project.copy", payload={"from": self.location, "coder": coder}))
+                self._plan_merge(ours, theirs, plan, None, None)
+                self._apply_merge(s, ours, theirs, plan, None, None)
+                s.add(Event(coder_id=None, kind="project.copy", payload={"from": self._store.location, "coder": coder}))
         except Exception:
             copy.close()
             raise
@@ -132,8 +149,13 @@ class TeamOperations:
 
     # ------------------------------------------------------------------ internals
 
-    def _snapshot(self, only_coders: list[str] | None) -> dict:
-        with self._read() as s:
+    @property
+    def location(self) -> str:
+        return self._store.location
+
+    def snapshot(self, only_coders: list[str] | None) -> dict:
+        """This project's coders, codes, transcripts, codings and memos as plain data (what a merge compares)."""
+        with self._store.read() as s:
             return _snapshot_session(s, only_coders)
 
     def _plan_merge(self, ours: dict, theirs: dict, plan: MergePlan, codebook: str | None, coders: str | None) -> None:
@@ -197,7 +219,6 @@ class TeamOperations:
     def _apply_merge(
         self, s, ours: dict, theirs: dict, plan: MergePlan, codebook: str | None, coders: str | None
     ) -> None:
-        from qualcode.project import _index_segments, new_guid
 
         book = s.scalars(select(Codebook)).one()
         # Participants and transcripts.
@@ -229,7 +250,7 @@ class TeamOperations:
             s.add(row)
             s.flush()
             s.execute(
-                Segment.__table__.insert(),
+                SEGMENTS_TABLE.insert(),
                 [
                     {
                         "transcript_id": row.id,
@@ -243,12 +264,12 @@ class TeamOperations:
                     for i, seg in enumerate(t["segments"])
                 ],
             )
-            _index_segments(s, row.id)
+            index_segments(s, row.id)
         # Codes: additions (parents first, in the other codebook's order) and chosen updates.
         rows = {c.key: c for c in s.scalars(select(Code))}
         for key, c in theirs["codes"].items():
             if key in plan.codes_added:
-                row = Code(
+                code = Code(
                     codebook_id=book.id,
                     key=key,
                     position=c["position"],
@@ -256,23 +277,23 @@ class TeamOperations:
                     parent_id=rows[c["parent"]].id if c["parent"] else None,
                     **{f: c[f] for f in CODE_FIELDS},
                 )
-                s.add(row)
+                s.add(code)
                 s.flush()
-                rows[key] = row
+                rows[key] = code
             elif key in plan.codes_updated:
-                row = rows[key]
+                code = rows[key]
                 for f in CODE_FIELDS:
-                    setattr(row, f, c[f])
-                row.parent_id = rows[c["parent"]].id if c["parent"] else None
+                    setattr(code, f, c[f])
+                code.parent_id = rows[c["parent"]].id if c["parent"] else None
         if plan.codes_added or plan.codes_updated:
             book.version += 1
         # Coders.
         coder_ids = {c.name: c.id for c in s.scalars(select(Coder))}
         for name in plan.coders_added:
-            row = Coder(name=name)
-            s.add(row)
+            coder = Coder(name=name)
+            s.add(coder)
             s.flush()
-            coder_ids[name] = row.id
+            coder_ids[name] = coder.id
         # Codings.
         transcripts = {t.sha256: t for t in s.scalars(select(Transcript))}
         segments: dict[int, tuple[list[int], list[tuple[int, int, int]]]] = {}
@@ -301,7 +322,7 @@ class TeamOperations:
                         f"a coding by {name} in {t.name!r} ({key[3]}-{key[4]}) crosses a segment boundary here; "
                         "import the transcript with the same --max-segment-chars in both projects"
                     )
-                row = Coding(
+                coding = Coding(
                     code_id=rows[key[1]].id,
                     coder_id=coder_ids[name],
                     transcript_id=t.id,
@@ -311,9 +332,9 @@ class TeamOperations:
                     origin=c["origin"],
                     guid=c["guid"] or new_guid(),
                 )
-                s.add(row)
+                s.add(coding)
                 s.flush()
-                guid_map[c["guid"]] = row.id
+                guid_map[c["guid"]] = coding.id
         # Memos.
         existing = {m.guid: m for m in s.scalars(select(Memo))}
         coding_by_guid = {c.guid: c.id for c in s.scalars(select(Coding))}

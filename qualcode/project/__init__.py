@@ -1,0 +1,461 @@
+"""The one door to a project's data: ``Project``, a small façade over typed parts.
+
+The CLI, the TUI and the browser call ``Project`` and nothing below it. Every change is one
+transaction and one event in the append-only log (``qualcode.store``); reads return plain
+records (``qualcode.records``).
+
+``Project`` opens the ``Store`` and holds one part per concern, each a class in its own module
+of this package that takes the store (and, explicitly, any other part whose public behaviour it
+needs): ``project.settings``, ``project.codebook``, ``project.codings``, ``project.transcripts``,
+``project.workbench``, ``project.agreement``, ``project.suggestions``, ``project.exchange``,
+``project.team``. Its methods are one-line delegations kept for the faces. The parts behind
+``project.transcripts``, ``project.codings`` and ``project.suggestions`` are callable, so
+``project.transcripts()`` still lists the transcripts.
+
+A new part (analysis, transcript replacement, ...) goes the same way: a module here with a class
+taking the store and the parts it needs, built in ``Project.__init__``, and delegations below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from qualcode import codebook as cb
+from qualcode.agreement.units import ReliabilityData
+from qualcode.db.models import Codebook, ProjectInfo
+from qualcode.errors import QualcodeError
+from qualcode.export.data import ExportData
+from qualcode.export.refi import RefiProject
+from qualcode.ingest.transcripts import ParsedTranscript
+from qualcode.project.agreement import AgreementPart, Disagreement
+from qualcode.project.codebook import CodebookPart
+from qualcode.project.codings import CodingPart
+from qualcode.project.exchange import ExchangePart, RefiImportSummary
+from qualcode.project.settings import DEFAULT_SETTINGS, SettingsPart
+from qualcode.project.suggestions import AnonymiseResult, ModelInfo, ModelStatus, SuggestionInfo, SuggestionPart
+from qualcode.project.team import MergePlan, TeamPart
+from qualcode.project.transcripts import TranscriptPart
+from qualcode.project.workbench import SearchHit, WorkbenchPart
+from qualcode.records import (
+    CodeInfo,
+    CoderInfo,
+    CodingInfo,
+    CodingsImportOutcome,
+    EventInfo,
+    ImportOutcome,
+    MemoInfo,
+    ParticipantInfo,
+    ProjectSummary,
+    SegmentInfo,
+    TranscriptInfo,
+)
+from qualcode.speakers import Speakers
+from qualcode.store import Store, insert_codes, log_event
+
+__all__ = ["Project"]
+
+
+class Project:
+    """An open project. Use ``Project.open`` / ``Project.create``; close when done."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.settings = SettingsPart(store)
+        self.codebook = CodebookPart(store)
+        self.transcripts = TranscriptPart(store)
+        self.codings = CodingPart(store)
+        self.workbench = WorkbenchPart(store, self.settings)
+        self.agreement = AgreementPart(store, self.settings, self.codebook, self.transcripts, self.codings)
+        self.suggestions = SuggestionPart(store, self.settings)
+        self.exchange = ExchangePart(store, self.settings)
+        self.team = TeamPart(store, self.settings, self.codebook, _create_store)
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, db: str | None = None) -> Project:
+        return cls(Store.open(db))
+
+    @classmethod
+    def create(cls, db: str | None = None, codebook: cb.CodebookDoc | None = None, name: str | None = None) -> Project:
+        return cls(_create_store(db, codebook, name))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def location(self) -> str:
+        return self.store.location
+
+    @property
+    def engine(self) -> Any:
+        return self.store.engine
+
+    @property
+    def backend(self) -> str:
+        return self.store.backend
+
+    @property
+    def database_file(self) -> Path | None:
+        """The SQLite file of this project (None on PostgreSQL)."""
+        return self.store.file
+
+    @property
+    def max_segment_chars(self) -> int:
+        return self.settings.max_segment_chars
+
+    def speakers(self) -> Speakers:
+        """Who is the interviewer in this project (the setting ``interviewer.labels``)."""
+        return self.settings.speakers()
+
+    # ------------------------------------------------------------------ settings
+    def setting(self, key: str) -> str | None:
+        return self.settings.setting(key)
+
+    def set_setting(self, key: str, value: str) -> None:
+        return self.settings.set_setting(key, value)
+
+    def add_coder(self, name: str) -> CoderInfo:
+        return self.settings.add_coder(name)
+
+    def coders(self) -> list[CoderInfo]:
+        return self.settings.coders()
+
+    def coder(self, name: str) -> CoderInfo:
+        return self.settings.coder(name)
+
+    def lemma_model(self) -> str | None:
+        """The trained spaCy pipeline named by the setting ``nlp.model`` (None: the defaults)."""
+        return self.settings.lemma_model()
+
+    # ------------------------------------------------------------------ codebook
+    def codebook_version(self) -> int:
+        return self.codebook.codebook_version()
+
+    def codes(self) -> list[CodeInfo]:
+        """Every code in codebook order (depth first), colours inherited from ancestors."""
+        return self.codebook.codes()
+
+    def code(self, key: str) -> CodeInfo:
+        return self.codebook.code(key)
+
+    def codebook_doc(self) -> cb.CodebookDoc:
+        return self.codebook.codebook_doc()
+
+    def plan_codebook_update(self, doc: cb.CodebookDoc, merges: dict[str, str] | None = None) -> cb.CodebookChanges:
+        """What ``update_codebook`` would change; raises if it would lose codings."""
+        return self.codebook.plan_codebook_update(doc, merges)
+
+    def update_codebook(
+        self, doc: cb.CodebookDoc, merges: dict[str, str] | None = None, coder: str | None = None
+    ) -> cb.CodebookChanges:
+        """Apply an edited codebook by id: additions, renames, moves, redefinitions, removals."""
+        return self.codebook.update_codebook(doc, merges, coder)
+
+    def add_code(
+        self, name: str, parent_key: str | None = None, key: str | None = None, coder: str | None = None, **definition
+    ) -> CodeInfo:
+        return self.codebook.add_code(name, parent_key, key, coder, **definition)
+
+    def update_code(self, key: str, coder: str | None = None, **changes) -> CodeInfo:
+        """Rename or redefine a code (name, description, include, exclude, example, keywords, color)."""
+        return self.codebook.update_code(key, coder, **changes)
+
+    def move_code(
+        self, key: str, new_parent_key: str | None, position: int | None = None, coder: str | None = None
+    ) -> CodeInfo:
+        return self.codebook.move_code(key, new_parent_key, position, coder)
+
+    def delete_code(self, key: str, coder: str | None = None) -> None:
+        """Delete a code that has no codings, memos or children (merge it otherwise)."""
+        return self.codebook.delete_code(key, coder)
+
+    def merge_code(self, source_key: str, target_key: str, coder: str | None = None) -> int:
+        """Move every coding and memo of ``source`` to ``target`` and delete ``source``."""
+        return self.codebook.merge_code(source_key, target_key, coder)
+
+    # ------------------------------------------------------------------ transcripts
+    def import_transcript(
+        self,
+        parsed: ParsedTranscript,
+        participant: str | None = None,
+        attributes: dict[str, str] | None = None,
+        name: str | None = None,
+    ) -> ImportOutcome:
+        """Store one parsed transcript in one transaction; the same file twice is a no-op."""
+        return self.transcripts.import_transcript(parsed, participant, attributes, name)
+
+    def transcript(self, name: str) -> TranscriptInfo:
+        return self.transcripts.transcript(name)
+
+    def transcript_text(self, transcript_id: int) -> str:
+        return self.transcripts.transcript_text(transcript_id)
+
+    def segments(self, transcript_id: int, offset: int = 0, limit: int | None = None) -> list[SegmentInfo]:
+        return self.transcripts.segments(transcript_id, offset, limit)
+
+    def segment(self, segment_id: int) -> SegmentInfo:
+        return self.transcripts.segment(segment_id)
+
+    def participants(self) -> list[ParticipantInfo]:
+        return self.transcripts.participants()
+
+    def segment_rows(self) -> list[tuple[int, int, int, str | None, int, int]]:
+        """(segment id, transcript id, position, speaker, start, end) for every segment."""
+        return self.transcripts.segment_rows()
+
+    def summary(self) -> ProjectSummary:
+        return self.transcripts.summary()
+
+    def check(self) -> list[str]:
+        """Problems found by the database's own checks and the project's invariants (empty = healthy)."""
+        return self.transcripts.check()
+
+    # ------------------------------------------------------------------ codings
+    def apply_code(
+        self,
+        coder: str,
+        code_key: str,
+        segment_id: int,
+        start: int | None = None,
+        end: int | None = None,
+        origin: str = "manual",
+    ) -> CodingInfo:
+        """Code a whole segment, or ``text[start:end]`` inside it. Applying it twice changes nothing."""
+        return self.codings.apply_code(coder, code_key, segment_id, start, end, origin)
+
+    def remove_coding(self, coder: str, coding_id: int) -> None:
+        """Remove one of ``coder``'s own codings (with its memos, restored by undo)."""
+        return self.codings.remove_coding(coder, coding_id)
+
+    def code_counts(self, coder: str | None = None) -> dict[str, int]:
+        """Number of codings per code key (for one coder, or everyone)."""
+        return self.codings.code_counts(coder)
+
+    def coding_rows(self, coders: Iterable[str] | None = None) -> list[tuple[str, int, int, str, int, int]]:
+        """(coder, transcript id, segment id, code key, start, end) for every coding: input for agreement and exports."""
+        return self.codings.coding_rows(coders)
+
+    def add_codings(
+        self, rows: Iterable[tuple[str, str, int, int | None, int | None]], origin: str = "imported"
+    ) -> int:
+        """Bulk-add codings (coder, code key, segment id, start, end) in one transaction and one event."""
+        return self.codings.add_codings(rows, origin)
+
+    def set_memo(self, coder: str, target: str, target_id: int, text_value: str) -> MemoInfo | None:
+        """Write (or with empty text, delete) ``coder``'s memo on a segment, coding, code or transcript."""
+        return self.codings.set_memo(coder, target, target_id, text_value)
+
+    def memos(
+        self, coder: str | None = None, target: str | None = None, target_id: int | None = None
+    ) -> list[MemoInfo]:
+        return self.codings.memos(coder, target, target_id)
+
+    def undo(self, coder: str) -> EventInfo | None:
+        """Reverse ``coder``'s most recent change that is not yet undone (never anyone else's)."""
+        return self.codings.undo(coder)
+
+    def redo(self, coder: str) -> EventInfo | None:
+        return self.codings.redo(coder)
+
+    def events(self, coder: str | None = None, limit: int = 50) -> list[EventInfo]:
+        return self.codings.events(coder, limit)
+
+    # ------------------------------------------------------------------ workbench
+    def transcript_list(self) -> list[TranscriptInfo]:
+        """Every transcript by name with participant, attributes and segment count, without reading"""
+        return self.workbench.transcript_list()
+
+    def coded_segment_counts(self, coder: str) -> dict[int, int]:
+        """Transcript id -> how many of its segments ``coder`` has coded (transcripts with none are absent)."""
+        return self.workbench.coded_segment_counts(coder)
+
+    def search(self, query: str, limit: int = 200) -> list[SearchHit]:
+        """Segments matching every word of ``query`` (best first), at most ``limit``."""
+        return self.workbench.search(query, limit)
+
+    def next_uncoded_segment(
+        self, transcript_id: int, coder: str, after_position: int = -1, skip_speakers: Iterable[str] | None = None
+    ) -> SegmentInfo | None:
+        """The next segment (wrapping around) that ``coder`` has not coded, skipping the interviewer."""
+        return self.workbench.next_uncoded_segment(transcript_id, coder, after_position, skip_speakers)
+
+    # ------------------------------------------------------------------ agreement
+    def reliability_data(
+        self,
+        coders: list[str],
+        unit: str = "segment",
+        codes: str | None = None,
+        transcripts: list[str] | None = None,
+        include_interviewer: bool = False,
+    ) -> ReliabilityData:
+        """Units-by-coders arrays per code for ``coders`` (see ``qualcode.agreement.units``)."""
+        return self.agreement.reliability_data(coders, unit, codes, transcripts, include_interviewer)
+
+    def disagreements(
+        self,
+        coders: list[str],
+        codes: str | None = None,
+        transcripts: list[str] | None = None,
+        include_interviewer: bool = False,
+    ) -> list[Disagreement]:
+        """Per code (codebook order), the segments where the coders differ on it."""
+        return self.agreement.disagreements(coders, codes, transcripts, include_interviewer)
+
+    @staticmethod
+    def table_agreement(path: Path, level: str = "nominal", categories: int | None = None, fmt: str = "md") -> str:
+        """Every agreement measure for a coding table made elsewhere, as text (needs no open project)."""
+        return AgreementPart.table_agreement(path, level, categories, fmt)
+
+    # ------------------------------------------------------------------ suggestions
+    def transcript_ids(self, names: Iterable[str] | None) -> list[int] | None:
+        """Ids of the named transcripts (None for all); an unknown name is an error."""
+        return self.suggestions.transcript_ids(names)
+
+    def training_payload(
+        self,
+        coders: Iterable[str] | None = None,
+        architecture: str = "bow",
+        use_definitions: bool = False,
+        epochs: int | None = None,
+        seed: int = 0,
+    ) -> dict:
+        """Everything ``qualcode.suggest.model.train_payload`` needs, as plain data."""
+        return self.suggestions.training_payload(coders, architecture, use_definitions, epochs, seed)
+
+    def suggestion_payload(
+        self,
+        transcripts: Iterable[str] | None = None,
+        coders: Iterable[str] | None = None,
+        use_model: bool = True,
+        top: int = 3,
+        min_score: float = 0.3,
+        use_definitions: bool = False,
+        keywords: bool = True,
+    ) -> tuple[dict, list[int]]:
+        """Input for ``qualcode.suggest.engine.suggest_payload`` and the segments it covers."""
+        return self.suggestions.suggestion_payload(
+            transcripts, coders, use_model, top, min_score, use_definitions, keywords
+        )
+
+    def store_model(self, result: dict, activate: bool = True) -> ModelInfo:
+        """Store a trained model (from ``train_payload``) as the next version; make it active."""
+        return self.suggestions.store_model(result, activate)
+
+    def models(self) -> list[ModelInfo]:
+        return self.suggestions.models()
+
+    def activate_model(self, version: str) -> ModelInfo:
+        return self.suggestions.activate_model(version)
+
+    def active_model(self) -> tuple[ModelInfo, bytes, dict] | None:
+        """The active model's record, pipeline bytes and metadata (labels, calibration), or None."""
+        return self.suggestions.active_model()
+
+    def model_status(self, coders: Iterable[str] | None = None) -> ModelStatus:
+        """Whether the active model should be retrained: none yet, other coders, a changed"""
+        return self.suggestions.model_status(coders)
+
+    def store_suggestions(self, proposals: Iterable, segment_ids: Iterable[int]) -> int:
+        """Replace the open suggestions of ``segment_ids`` with ``proposals`` (``Proposal`` or dicts)."""
+        return self.suggestions.store_suggestions(proposals, segment_ids)
+
+    def suggestion_counts(self) -> dict[str, int]:
+        return self.suggestions.suggestion_counts()
+
+    def accept_suggestion(self, suggestion_id: int, coder: str) -> CodingInfo:
+        """Code the suggestion's segment with its code as ``coder`` (origin "suggestion"): one event."""
+        return self.suggestions.accept_suggestion(suggestion_id, coder)
+
+    def reject_suggestion(self, suggestion_id: int, coder: str) -> SuggestionInfo:
+        """Mark a suggestion rejected by ``coder`` (negative evidence for the next model): one event."""
+        return self.suggestions.reject_suggestion(suggestion_id, coder)
+
+    def anonymise_words(self) -> list[tuple[str, str]]:
+        """The project's word list of names to anonymise: (name, kind)."""
+        return self.suggestions.anonymise_words()
+
+    def add_anonymise_words(self, words: Iterable[tuple[str, str]]) -> int:
+        """Add names to the word list (one event); returns how many were new."""
+        return self.suggestions.add_anonymise_words(words)
+
+    def anonymise_inputs(self, transcripts: Iterable[str] | None = None) -> dict:
+        """Plain data for finding names: texts, participants' front matter, the word list."""
+        return self.suggestions.anonymise_inputs(transcripts)
+
+    def find_names(self, transcripts: Iterable[str] | None = None, ner: bool = True, entities=None):
+        """Names to replace and their proposed pseudonyms (``FoundNames``); changes nothing."""
+        return self.suggestions.find_names(transcripts, ner, entities)
+
+    def anonymise(self, mapping: list, transcripts: Iterable[str] | None = None) -> AnonymiseResult:
+        """Rewrite transcripts with ``mapping`` (``MappingRow``s) in one transaction and one event:"""
+        return self.suggestions.anonymise(mapping, transcripts)
+
+    # ------------------------------------------------------------------ exchange
+    def export_data(
+        self, texts: bool = True, memos: bool = True, coders: list[str] | None = None, details: bool = True
+    ) -> ExportData:
+        """Codes, coders, participants (without identifying data), transcripts, segments, codings, memos."""
+        return self.exchange.export_data(texts, memos, coders, details)
+
+    def identifying_terms(self) -> list[tuple[str, str]]:
+        """(text, kind) for every name in the participants' identifying data: what quotes must not show."""
+        return self.exchange.identifying_terms()
+
+    def import_refi_doc(self, doc: RefiProject, where: str = "REFI-QDA file") -> RefiImportSummary:
+        """Write a parsed REFI-QDA project or codebook into this project: one transaction, one event."""
+        return self.exchange.import_refi_doc(doc, where)
+
+    def import_refi(self, path: str | Path, allow_external: bool = False) -> RefiImportSummary:
+        """Import a `.qdpx`, `.qde` or `.qdc` file (from NVivo, MAXQDA, ATLAS.ti, Taguette, QualCoder or qualcode)."""
+        return self.exchange.import_refi(path, allow_external)
+
+    def import_codings(self, path: Path, add_coders: bool = False, origin: str = "imported") -> CodingsImportOutcome:
+        """Import a codings CSV (see ``qualcode.ingest.codings``) in one transaction, all or nothing."""
+        return self.exchange.import_codings(path, add_coders, origin)
+
+    # ------------------------------------------------------------------ team
+    def merge_from(
+        self,
+        other: Project,
+        dry_run: bool = False,
+        codebook: str | None = None,
+        coders: str | None = None,
+        only_coders: list[str] | None = None,
+    ) -> MergePlan:
+        """Bring ``other``'s coders, codings, memos, codebook changes and new transcripts into this project."""
+        return self.team.merge_from(other.team, dry_run, codebook, coders, only_coders)
+
+    def copy_for_coder(self, target: str, coder: str) -> Project:
+        """A new project at ``target`` with this project's codebook and transcripts and only ``coder``'s work."""
+        return Project(self.team.copy_for_coder(target, coder))
+
+
+def _create_store(db: str | None, codebook: cb.CodebookDoc | None, name: str | None) -> Store:
+    """A new project's store: settings, the codebook and the first event, in one transaction."""
+    store = Store.open(db, create=True)
+    try:
+        with store.tx() as s:
+            if s.query(Codebook).count():
+                raise QualcodeError(f"{store.location} is already a qualcode project")
+            for key, value in DEFAULT_SETTINGS.items():
+                s.add(ProjectInfo(key=key, value=value))
+            s.add(ProjectInfo(key="name", value=name or Path(store.location).stem))
+            doc = codebook or cb.CodebookDoc(name="Codebook", codes=())
+            book = Codebook(name=doc.name, description=doc.description, source=doc.source, version=1)
+            s.add(book)
+            s.flush()
+            insert_codes(s, book.id, doc)
+            log_event(s, None, "project.create", {"codebook": doc.name, "codes": len(doc.by_id())})
+    except Exception:
+        store.close()
+        raise
+    return store

@@ -1,0 +1,589 @@
+"""Codings and memos, and the event log: undo, redo and the list of events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from qualcode import event_words
+from qualcode.db.models import (
+    Code,
+    Coder,
+    Coding,
+    Event,
+    Memo,
+    Segment,
+    Suggestion,
+    Transcript,
+    utcnow,
+)
+from qualcode.errors import QualcodeError
+from qualcode.project.suggestions import SUGGESTION_EVENTS, undo_suggestion_event
+from qualcode.records import (
+    CodingInfo,
+    EventInfo,
+    FieldChange,
+    MemoInfo,
+)
+from qualcode.store import (
+    Store,
+    bump_codebook_version,
+    children,
+    code_infos,
+    code_row,
+    coder_row,
+    coding_dict,
+    coding_info,
+    color_of,
+    log_event,
+    memo_dicts,
+    new_guid,
+    renumber,
+)
+
+MEMO_TARGETS = ("segment", "coding", "code", "transcript")
+UNDOABLE = {
+    "coding.add",
+    "coding.remove",
+    "memo.set",
+    "code.add",
+    "code.update",
+    "code.delete",
+    "code.merge",
+    *SUGGESTION_EVENTS,
+}
+
+
+class CodingPart:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def apply_code(
+        self,
+        coder: str,
+        code_key: str,
+        segment_id: int,
+        start: int | None = None,
+        end: int | None = None,
+        origin: str = "manual",
+    ) -> CodingInfo:
+        """Code a whole segment, or ``text[start:end]`` inside it. Applying it twice changes nothing."""
+        if origin not in ("manual", "suggestion", "imported"):
+            raise QualcodeError(f"unknown origin {origin!r}")
+        with self._store.tx() as s:
+            coder_id, coder_name = coder_row(s, coder)
+            code = code_row(s, code_key)
+            seg = s.get(Segment, segment_id)
+            if seg is None:
+                raise QualcodeError(f"no segment with id {segment_id}")
+            start = seg.start if start is None else start
+            end = seg.end if end is None else end
+            if not seg.start <= start < end <= seg.end:
+                raise QualcodeError(f"a coding must lie inside its segment ({seg.start}-{seg.end}), not {start}-{end}")
+            existing = s.scalars(
+                select(Coding).where(
+                    Coding.coder_id == coder_id,
+                    Coding.code_id == code.id,
+                    Coding.segment_id == seg.id,
+                    Coding.start == start,
+                    Coding.end == end,
+                )
+            ).first()
+            if existing is not None:
+                return coding_info(existing, code, coder_name, color_of(s, code))
+            coding = Coding(
+                code_id=code.id,
+                coder_id=coder_id,
+                transcript_id=seg.transcript_id,
+                segment_id=seg.id,
+                start=start,
+                end=end,
+                origin=origin,
+                guid=new_guid(),
+            )
+            s.add(coding)
+            s.flush()
+            log_event(s, coder_id, "coding.add", {"coding": coding_dict(coding)})
+            return coding_info(coding, code, coder_name, color_of(s, code))
+
+    def remove_coding(self, coder: str, coding_id: int) -> None:
+        """Remove one of ``coder``'s own codings (with its memos, restored by undo)."""
+        with self._store.tx() as s:
+            coder_id, _ = coder_row(s, coder)
+            coding = s.get(Coding, coding_id)
+            if coding is None:
+                raise QualcodeError(f"no coding with id {coding_id}")
+            if coding.coder_id != coder_id:
+                raise QualcodeError("that coding belongs to another coder; each coder removes only their own")
+            payload = {"coding": coding_dict(coding), "memos": memo_dicts(s, Memo.coding_id == coding.id)}
+            s.delete(coding)
+            log_event(s, coder_id, "coding.remove", payload)
+
+    def codings(
+        self,
+        transcript_id: int | None = None,
+        coders: Iterable[str] | None = None,
+        segment_ids: Iterable[int] | None = None,
+    ) -> list[CodingInfo]:
+        with self._store.read() as s:
+            colors = {c.key: c.color for c in code_infos(s)}
+            q = (
+                select(Coding, Code.key, Code.name, Coder.name)
+                .join(Code, Code.id == Coding.code_id)
+                .join(Coder, Coder.id == Coding.coder_id)
+                .order_by(Coding.transcript_id, Coding.start, Coding.id)
+            )
+            if transcript_id is not None:
+                q = q.where(Coding.transcript_id == transcript_id)
+            if coders is not None:
+                q = q.where(Coder.name.in_(list(coders)))
+            if segment_ids is not None:
+                q = q.where(Coding.segment_id.in_(list(segment_ids)))
+            return [
+                CodingInfo(
+                    c.id, key, name, coder, c.transcript_id, c.segment_id, c.start, c.end, c.origin, colors.get(key)
+                )
+                for c, key, name, coder in s.execute(q)
+            ]
+
+    def code_counts(self, coder: str | None = None) -> dict[str, int]:
+        """Number of codings per code key (for one coder, or everyone)."""
+        with self._store.read() as s:
+            q = select(Code.key, func.count(Coding.id)).join(Coding, Coding.code_id == Code.id).group_by(Code.key)
+            if coder:
+                q = q.where(Coding.coder_id == coder_row(s, coder)[0])
+            return dict(s.execute(q).all())
+
+    def coding_rows(self, coders: Iterable[str] | None = None) -> list[tuple[str, int, int, str, int, int]]:
+        """(coder, transcript id, segment id, code key, start, end) for every coding: input for agreement and exports."""
+        with self._store.read() as s:
+            q = (
+                select(Coder.name, Coding.transcript_id, Coding.segment_id, Code.key, Coding.start, Coding.end)
+                .join(Coder, Coder.id == Coding.coder_id)
+                .join(Code, Code.id == Coding.code_id)
+                .order_by(Coding.transcript_id, Coding.segment_id, Code.key, Coder.name, Coding.start)
+            )
+            if coders is not None:
+                q = q.where(Coder.name.in_(list(coders)))
+            return [(a, b, c, d, e, f) for a, b, c, d, e, f in s.execute(q)]
+
+    def add_codings(
+        self, rows: Iterable[tuple[str, str, int, int | None, int | None]], origin: str = "imported"
+    ) -> int:
+        """Bulk-add codings (coder, code key, segment id, start, end) in one transaction and one event.
+
+        ``start``/``end`` of None mean the whole segment; codings already there are skipped.
+        Returns the number added.
+        """
+        with self._store.tx() as s:
+            coders = {n: i for i, n in s.execute(select(Coder.id, Coder.name))}
+            codes = {k: i for i, k in s.execute(select(Code.id, Code.key))}
+            wanted = list(rows)
+            seg_ids = {r[2] for r in wanted}
+            segs = (
+                {
+                    i: (t, a, b)
+                    for i, t, a, b in s.execute(
+                        select(Segment.id, Segment.transcript_id, Segment.start, Segment.end).where(
+                            Segment.id.in_(seg_ids)
+                        )
+                    )
+                }
+                if seg_ids
+                else {}
+            )
+            existing: set[tuple[int, int, int, int, int]] = set()
+            if seg_ids:
+                q = select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)
+                existing = {(a, b, c, d, e) for a, b, c, d, e in s.execute(q.where(Coding.segment_id.in_(seg_ids)))}
+            batch = []
+            for coder, key, seg_id, start, end in wanted:
+                if coder not in coders:
+                    raise QualcodeError(f"unknown coder {coder!r}")
+                if key not in codes:
+                    raise QualcodeError(f"unknown code {key!r}")
+                if seg_id not in segs:
+                    raise QualcodeError(f"no segment with id {seg_id}")
+                tid, a, b = segs[seg_id]
+                start = a if start is None else start
+                end = b if end is None else end
+                if not a <= start < end <= b:
+                    raise QualcodeError(f"coding {start}-{end} is outside segment {seg_id} ({a}-{b})")
+                k = (coders[coder], codes[key], seg_id, start, end)
+                if k in existing:
+                    continue
+                existing.add(k)
+                batch.append(
+                    {
+                        "code_id": codes[key],
+                        "coder_id": coders[coder],
+                        "transcript_id": tid,
+                        "segment_id": seg_id,
+                        "start": start,
+                        "end": end,
+                        "origin": origin,
+                        "guid": new_guid(),
+                        "created_at": utcnow(),
+                    }
+                )
+            if batch:
+                s.execute(insert(Coding), batch)
+            log_event(s, None, "codings.import", {"added": len(batch)})
+            return len(batch)
+
+    def set_memo(self, coder: str, target: str, target_id: int, text_value: str) -> MemoInfo | None:
+        """Write (or with empty text, delete) ``coder``'s memo on a segment, coding, code or transcript."""
+        if target not in MEMO_TARGETS:
+            raise QualcodeError(f"a memo is on one of: {', '.join(MEMO_TARGETS)}")
+        column = {
+            "segment": Memo.segment_id,
+            "coding": Memo.coding_id,
+            "code": Memo.code_id,
+            "transcript": Memo.transcript_id,
+        }[target]
+        model = {"segment": Segment, "coding": Coding, "code": Code, "transcript": Transcript}[target]
+        text_value = text_value.rstrip()
+        with self._store.tx() as s:
+            coder_id, coder_name = coder_row(s, coder)
+            if s.get(model, target_id) is None:
+                raise QualcodeError(f"no {target} with id {target_id}")
+            memo = s.scalars(select(Memo).where(Memo.coder_id == coder_id, column == target_id)).first()
+            before = memo.text if memo else None
+            if before == (text_value or None):
+                return _memo_info(memo, coder_name, target, target_id) if memo else None
+            payload = {
+                "target": target,
+                "target_id": target_id,
+                "before": before,
+                "after": text_value or None,
+                "guid": memo.guid if memo else new_guid(),
+            }
+            if memo is not None and not text_value:
+                s.delete(memo)
+                result = None
+            else:
+                if memo is None:
+                    memo = Memo(coder_id=coder_id, text=text_value, guid=payload["guid"], **{column.key: target_id})
+                    s.add(memo)
+                else:
+                    memo.text, memo.updated_at = text_value, utcnow()
+                s.flush()
+                result = _memo_info(memo, coder_name, target, target_id)
+            log_event(s, coder_id, "memo.set", payload)
+            return result
+
+    def memos(
+        self, coder: str | None = None, target: str | None = None, target_id: int | None = None
+    ) -> list[MemoInfo]:
+        with self._store.read() as s:
+            q = select(Memo, Coder.name).join(Coder, Coder.id == Memo.coder_id).order_by(Memo.id)
+            if coder:
+                q = q.where(Coder.name == coder)
+            out = []
+            for memo, name in s.execute(q):
+                kind, tid = _memo_target(memo)
+                if (target is None or kind == target) and (target_id is None or tid == target_id):
+                    out.append(MemoInfo(memo.id, name, kind, tid, memo.text))
+            return out
+
+    def undo(self, coder: str) -> EventInfo | None:
+        """Reverse ``coder``'s most recent change that is not yet undone (never anyone else's)."""
+        with self._store.tx() as s:
+            coder_id, name = coder_row(s, coder)
+            target = _undo_target(s, coder_id)
+            if target is None:
+                return None
+            _reverse(s, target)
+            ev = log_event(s, coder_id, "undo", {"kind": target.kind}, undoes=target.id)
+            return event_info(s, ev, name)
+
+    def redo(self, coder: str) -> EventInfo | None:
+        with self._store.tx() as s:
+            coder_id, name = coder_row(s, coder)
+            undo_event = _redo_target(s, coder_id)
+            if undo_event is None:
+                return None
+            original = _event(s, undo_event.undoes)
+            _replay(s, original)
+            ev = log_event(s, coder_id, "redo", original.payload, undoes=undo_event.id)
+            return event_info(s, ev, name)
+
+    def events(self, coder: str | None = None, limit: int = 50) -> list[EventInfo]:
+        with self._store.read() as s:
+            q = (
+                select(Event, Coder.name)
+                .outerjoin(Coder, Coder.id == Event.coder_id)
+                .order_by(Event.id.desc())
+                .limit(limit)
+            )
+            if coder:
+                q = q.where(Coder.name == coder)
+            return [event_info(s, e, n) for e, n in s.execute(q)]
+
+    # ``project.codings(...)`` lists them, as before the parts existed.
+    __call__ = codings
+
+
+def _memo_target(memo: Memo) -> tuple[str, int]:
+    for kind in MEMO_TARGETS:
+        value = getattr(memo, f"{kind}_id")
+        if value is not None:
+            return kind, value
+    raise AssertionError("memo without a target")  # the check constraint prevents this
+
+
+def _memo_info(memo: Memo, coder: str, target: str, target_id: int) -> MemoInfo:
+    return MemoInfo(memo.id, coder, target, target_id, memo.text)
+
+
+def _undo_target(s: Session, coder_id: int) -> Event | None:
+    cancelled: set[int | None] = set()
+    for ev in s.scalars(select(Event).where(Event.coder_id == coder_id).order_by(Event.id.desc())):
+        if ev.id in cancelled:
+            continue
+        if ev.kind == "undo":
+            cancelled.add(ev.undoes)
+            continue
+        if ev.kind in UNDOABLE or ev.kind == "redo":
+            return ev
+    return None
+
+
+def _redo_target(s: Session, coder_id: int) -> Event | None:
+    cancelled: set[int | None] = set()
+    for ev in s.scalars(select(Event).where(Event.coder_id == coder_id).order_by(Event.id.desc())):
+        if ev.id in cancelled:
+            continue
+        if ev.kind == "redo":
+            cancelled.add(ev.undoes)
+            continue
+        if ev.kind == "undo":
+            return ev
+        if ev.kind in UNDOABLE:
+            return None  # a new change after an undo clears what could be redone
+    return None
+
+
+def _event(s: Session, event_id: int | None) -> Event:
+    """An event that another names (the log is append-only: it is there)."""
+    ev = s.get(Event, event_id) if event_id is not None else None
+    if ev is None:
+        raise QualcodeError(f"the event log names event #{event_id}, which is missing")
+    return ev
+
+
+def _original(s: Session, ev: Event) -> Event:
+    """For a redo event, the change it re-applied."""
+    while ev.kind == "redo":
+        ev = _event(s, _event(s, ev.undoes).undoes)
+    return ev
+
+
+def _same_row(s: Session, model, data: dict):
+    """The row an event named, or None when it is gone (checked by GUID, not by id alone)."""
+    row = s.get(model, data["id"])
+    if row is None or ("guid" in data and row.guid != data["guid"]):
+        return None
+    return row
+
+
+def _reverse(s: Session, ev: Event) -> None:
+    original = _original(s, ev)
+    p, kind = original.payload, original.kind
+    what = _describe(s, original)  # before any flush: a failed one leaves the session unusable
+    try:
+        if kind == "coding.add":
+            row = _same_row(s, Coding, p["coding"])
+            if row is None:
+                raise QualcodeError("cannot undo: that coding was removed since")
+            s.delete(row)
+            undo_suggestion_event(s, p)  # an accepted suggestion is open again
+        elif kind == "coding.remove":
+            _restore_coding(s, p["coding"])
+            for memo in p.get("memos", []):
+                s.add(Memo(**memo))
+        elif kind == "memo.set":
+            _set_memo_raw(s, ev.coder_id, p, p["before"])
+        elif kind == "code.add":
+            row = _same_row(s, Code, p["code"])
+            if row is None:
+                raise QualcodeError("cannot undo: that code was removed since")
+            if s.scalar(select(func.count()).select_from(Coding).where(Coding.code_id == row.id)) or children(
+                s, row.id
+            ):
+                raise QualcodeError(f"cannot undo adding {row.key!r}: it has codings or sub-codes now")
+            s.execute(delete(Memo).where(Memo.code_id == row.id))
+            s.execute(delete(Suggestion).where(Suggestion.code_id == row.id))
+            s.delete(row)
+        elif kind == "code.update":
+            row = s.get(Code, p["code_id"])
+            if row is None:
+                raise QualcodeError("cannot undo: that code was removed since")
+            moved_from = row.parent_id
+            for f, v in p["before"].items():
+                setattr(row, f, v)
+            s.flush()
+            renumber(s, moved_from)
+            renumber(s, row.parent_id)
+        elif kind == "code.delete":
+            s.add(Code(**p["code"]))
+        elif kind == "code.merge":
+            s.add(Code(**p["source"]))
+            s.flush()
+            if p["moved"]:
+                s.execute(update(Coding).where(Coding.id.in_(p["moved"])).values(code_id=p["source"]["id"]))
+            for c in p["dropped"]:
+                _restore_coding(s, c)
+            if p["memos"]:
+                s.execute(update(Memo).where(Memo.id.in_(p["memos"])).values(code_id=p["source"]["id"]))
+        elif kind in SUGGESTION_EVENTS:
+            undo_suggestion_event(s, p)
+        else:  # pragma: no cover - guarded by UNDOABLE
+            raise QualcodeError(f"cannot undo {kind}")
+        s.flush()
+    except IntegrityError:
+        raise QualcodeError(f"cannot undo {what}: the project has changed since") from None
+    if kind.startswith("code."):
+        bump_codebook_version(s)
+
+
+def _replay(s: Session, ev: Event) -> None:
+    """Apply a change again (for redo)."""
+    original = _original(s, ev)
+    p, kind = original.payload, original.kind
+    what = _describe(s, original)  # before any flush: a failed one leaves the session unusable
+    try:
+        if kind == "coding.add":
+            _restore_coding(s, p["coding"])
+            undo_suggestion_event(s, p, redo=True)
+        elif kind == "coding.remove":
+            row = _same_row(s, Coding, p["coding"])
+            if row is not None:
+                s.delete(row)
+        elif kind == "memo.set":
+            _set_memo_raw(s, ev.coder_id, p, p["after"])
+        elif kind == "code.add":
+            s.add(Code(**p["code"]))
+        elif kind == "code.update":
+            row = s.get(Code, p["code_id"])
+            if row is None:
+                raise QualcodeError("cannot redo: that code was removed since")
+            old_parent = row.parent_id
+            for f, v in p["after"].items():
+                setattr(row, f, v)
+            s.flush()
+            renumber(s, old_parent)
+            renumber(s, row.parent_id)
+        elif kind == "code.delete":
+            row = _same_row(s, Code, p["code"])
+            if row is not None:
+                s.delete(row)
+        elif kind == "code.merge":
+            if p["moved"]:
+                s.execute(update(Coding).where(Coding.id.in_(p["moved"])).values(code_id=p["target_id"]))
+            for c in p["dropped"]:
+                s.execute(delete(Coding).where(Coding.id == c["id"]))
+            if p["memos"]:
+                s.execute(update(Memo).where(Memo.id.in_(p["memos"])).values(code_id=p["target_id"]))
+            s.flush()
+            row = s.get(Code, p["source"]["id"])
+            if row is not None:
+                s.delete(row)
+        elif kind in SUGGESTION_EVENTS:
+            undo_suggestion_event(s, p, redo=True)
+        s.flush()
+    except IntegrityError:
+        raise QualcodeError(f"cannot redo {what}: the project has changed since") from None
+    if kind.startswith("code."):
+        bump_codebook_version(s)
+
+
+def _restore_coding(s: Session, data: dict) -> None:
+    if s.get(Segment, data["segment_id"]) is None or s.get(Code, data["code_id"]) is None:
+        raise QualcodeError("cannot restore the coding: its segment or code no longer exists")
+    s.add(Coding(**data))
+
+
+def _set_memo_raw(s: Session, coder_id: int | None, p: dict, value: str | None) -> None:
+    column = getattr(Memo, f"{p['target']}_id")
+    memo = s.scalars(select(Memo).where(Memo.coder_id == coder_id, column == p["target_id"])).first()
+    if value is None:
+        if memo is not None:
+            s.delete(memo)
+    elif memo is None:
+        s.add(
+            Memo(
+                coder_id=coder_id, text=value, guid=p.get("guid") or new_guid(), **{f"{p['target']}_id": p["target_id"]}
+            )
+        )
+    else:
+        memo.text, memo.updated_at = value, utcnow()
+
+
+def _describe(s: Session, ev: Event) -> str:
+    return event_info(s, ev, None).summary
+
+
+def event_info(s: Session, ev: Event, coder: str | None) -> EventInfo:
+    """An event as data. For undo and redo, the kind, ids and changes are those of the change they
+    reverse or re-apply."""
+    change = ev
+    if ev.kind == "undo" and ev.undoes is not None:
+        cancelled = s.get(Event, ev.undoes)
+        change = _original(s, cancelled) if cancelled is not None else ev
+    elif ev.kind == "redo":
+        change = _original(s, ev)
+    action = "" if change is ev and ev.kind in ("undo", "redo") else change.kind
+    info = EventInfo(
+        ev.id, ev.kind, coder, "", action, undoes=ev.undoes, **_change_data(change.kind, change.payload or {})
+    )
+    return replace(info, summary=event_words.describe(info))
+
+
+def _change_data(kind: str, p: dict[str, Any]) -> dict[str, Any]:
+    """What an event's payload says about the rows it touched, as ``EventInfo`` fields."""
+    if kind in ("coding.add", "coding.remove"):
+        c = p.get("coding", {})
+        marker = p.get("suggestion") or {}
+        return {
+            "code_ids": (c.get("code_id"),),
+            "segment_ids": (c.get("segment_id"),),
+            "transcript_ids": (c.get("transcript_id"),),
+            "suggestion_id": marker.get("id"),
+        }
+    if kind == "memo.set":
+        target, target_id = p.get("target"), p.get("target_id")
+        ids = {f"{target}_ids": (target_id,)} if target in ("code", "segment", "transcript") else {}
+        return {"memo_target": target, "memo_target_id": target_id, **ids}
+    if kind in ("code.add", "code.delete"):
+        code = p.get("code", {})
+        return {"code_ids": (code.get("id"),), "code_key": code.get("key"), "code_name": code.get("name")}
+    if kind == "code.update":
+        before, after = p.get("before", {}), p.get("after", {})
+        parents = (
+            tuple(dict.fromkeys(x for x in (before.get("parent_id"), after.get("parent_id")) if x is not None))
+            if "parent_id" in after
+            else ()
+        )
+        return {
+            "code_ids": (p.get("code_id"), *parents),
+            "code_key": p.get("key"),
+            "changes": tuple(FieldChange(f, before.get(f), v) for f, v in after.items()),
+        }
+    if kind == "code.merge":
+        source = p.get("source", {})
+        return {
+            "code_ids": (source.get("id"), p.get("target_id")),
+            "code_key": source.get("key"),
+            "code_name": source.get("name"),
+        }
+    if kind in SUGGESTION_EVENTS:
+        return {"suggestion_id": (p.get("suggestion") or {}).get("id")}
+    if kind == "transcript.import":
+        return {"transcript_name": p.get("name"), "n_segments": p.get("segments")}
+    return {}

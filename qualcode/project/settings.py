@@ -1,0 +1,81 @@
+"""Project settings and the coders."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from qualcode.db.models import (
+    Coder,
+    ProjectInfo,
+)
+from qualcode.errors import QualcodeError
+from qualcode.ingest.transcripts import DEFAULT_MAX_SEGMENT_CHARS
+from qualcode.records import (
+    CoderInfo,
+)
+from qualcode.speakers import Speakers
+from qualcode.store import (
+    CODER_NAME,
+    Store,
+    coder_row,
+    log_event,
+    project_speakers,
+)
+
+DEFAULT_SETTINGS = {"max_segment_chars": str(DEFAULT_MAX_SEGMENT_CHARS), "nlp.model": ""}
+
+
+class SettingsPart:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def setting(self, key: str) -> str | None:
+        with self._store.read() as s:
+            return s.scalar(select(ProjectInfo.value).where(ProjectInfo.key == key))
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._store.tx() as s:
+            row = s.get(ProjectInfo, key)
+            before = row.value if row else None
+            if row:
+                row.value = value
+            else:
+                s.add(ProjectInfo(key=key, value=value))
+            log_event(s, None, "setting.set", {"key": key, "before": before, "after": value})
+
+    @property
+    def max_segment_chars(self) -> int:
+        value = self.setting("max_segment_chars")
+        return int(value) if value else DEFAULT_MAX_SEGMENT_CHARS
+
+    def add_coder(self, name: str) -> CoderInfo:
+        name = name.strip()
+        if not CODER_NAME.match(name):
+            raise QualcodeError(
+                f"invalid coder name {name!r}: use letters, digits, spaces, '.', '-' (up to 100 characters)"
+            )
+        with self._store.tx() as s:
+            if s.scalar(select(Coder.id).where(Coder.name == name)):
+                raise QualcodeError(f"coder {name!r} already exists")
+            coder = Coder(name=name)
+            s.add(coder)
+            s.flush()
+            log_event(s, coder.id, "coder.add", {"name": name})
+            return CoderInfo(coder.id, coder.name)
+
+    def coders(self) -> list[CoderInfo]:
+        with self._store.read() as s:
+            return [CoderInfo(c.id, c.name) for c in s.scalars(select(Coder).order_by(Coder.name))]
+
+    def coder(self, name: str) -> CoderInfo:
+        with self._store.read() as s:
+            return CoderInfo(*coder_row(s, name))
+
+    def lemma_model(self) -> str | None:
+        """The trained spaCy pipeline named by the setting ``nlp.model`` (None: the defaults)."""
+        return (self.setting("nlp.model") or "").strip() or None
+
+    def speakers(self) -> Speakers:
+        """Who is the interviewer in this project (the setting ``interviewer.labels``, else the defaults)."""
+        with self._store.read() as s:
+            return project_speakers(s)

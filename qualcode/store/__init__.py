@@ -1,0 +1,65 @@
+"""The store: a project's database session, transactions, the event log and row lookups.
+
+Below everything but ``qualcode.db``. The project's parts (``qualcode.project``) do all their
+reading and writing through a ``Store``; nothing here knows about faces or about other parts.
+"""
+
+from __future__ import annotations
+
+from qualcode.store.rows import (
+    CODER_NAME,
+    CODINGS_TABLE,
+    MEMOS_TABLE,
+    SEGMENTS_TABLE,
+    bump_codebook_version,
+    children,
+    code_dict,
+    code_infos,
+    code_row,
+    codebook_doc,
+    coder_row,
+    coding_dict,
+    coding_info,
+    color_of,
+    index_segments,
+    insert_codes,
+    log_event,
+    memo_dicts,
+    new_guid,
+    project_speakers,
+    renumber,
+    row_by_id,
+    segment_info,
+    set_definition,
+    setting_value,
+)
+from qualcode.store.session import Store
+
+__all__ = [
+    "CODER_NAME",
+    "CODINGS_TABLE",
+    "MEMOS_TABLE",
+    "SEGMENTS_TABLE",
+    "Store",
+    "bump_codebook_version",
+    "children",
+    "code_dict",
+    "code_infos",
+    "code_row",
+    "codebook_doc",
+    "coder_row",
+    "coding_dict",
+    "coding_info",
+    "color_of",
+    "index_segments",
+    "insert_codes",
+    "log_event",
+    "memo_dicts",
+    "new_guid",
+    "project_speakers",
+    "renumber",
+    "row_by_id",
+    "segment_info",
+    "set_definition",
+    "setting_value",
+]
