@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.errors import InputError
+from qualcode.export.cells import SafeWriter, unescape_cell
 
 KINDS = ("person", "school", "place", "organisation")
 ENTITY_KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}
@@ -564,7 +565,7 @@ def write_mapping(path: Path, mapping: list[MappingRow]) -> None:
     """The real → pseudonym table as CSV, for the researcher to review and keep apart."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
+        writer = SafeWriter(fh)
         writer.writerow(MAPPING_HEAD)
         for r in mapping:
             writer.writerow([r.real, r.pseudonym, r.kind, "; ".join(r.sources), r.count])
@@ -578,7 +579,7 @@ def read_mapping(path: Path) -> list[MappingRow]:
     where = str(path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.reader(fh))
+            rows = [[unescape_cell(cell) for cell in row] for row in csv.reader(fh)]
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(where, f"cannot read the mapping: {exc}") from None
     if not rows or [c.strip().lower() for c in rows[0][:2]] != ["real", "pseudonym"]:
