@@ -50,13 +50,21 @@ def xlsx_cell(value: Any) -> Any:
 
 
 class SafeWriter:
-    """``csv.writer`` whose every text cell goes through :func:`escape_cell`."""
+    """``csv.writer`` whose every text cell goes through :func:`escape_cell`.
+
+    A row with a line break that is not the writer's line terminator (a lone ``\r`` when lines
+    end in ``\n``) is written with every field quoted: ``csv`` quotes only the terminator's own
+    characters, and an unquoted ``\r`` ends the row for every reader.
+    """
 
     def __init__(self, fh, **kwargs):
         self._writer = csv.writer(fh, **kwargs)
+        self._quoted = csv.writer(fh, **{**kwargs, "quoting": csv.QUOTE_ALL})
 
     def writerow(self, row) -> None:
-        self._writer.writerow([escape_cell(v) for v in row])
+        cells = [escape_cell(v) for v in row]
+        breaks = any(isinstance(v, str) and ("\r" in v or "\n" in v) for v in cells)
+        (self._quoted if breaks else self._writer).writerow(cells)
 
     def writerows(self, rows) -> None:
         for row in rows:
@@ -64,7 +72,16 @@ class SafeWriter:
 
 
 class SafeDictWriter(csv.DictWriter):
-    """``csv.DictWriter`` whose every text cell goes through :func:`escape_cell`."""
+    """``csv.DictWriter`` whose every text cell goes through :func:`escape_cell` (line breaks as in ``SafeWriter``)."""
+
+    def __init__(self, fh, fieldnames, **kwargs):
+        super().__init__(fh, fieldnames, **kwargs)
+        self.writer_file = fh
+        self.writer_options = {k: v for k, v in kwargs.items() if k != "quoting"}
 
     def writerow(self, rowdict):
-        return super().writerow({k: escape_cell(v) for k, v in rowdict.items()})
+        cells = {k: escape_cell(v) for k, v in rowdict.items()}
+        if any(isinstance(v, str) and ("\r" in v or "\n" in v) for v in cells.values()):
+            quoted = csv.DictWriter(self.writer_file, self.fieldnames, quoting=csv.QUOTE_ALL, **self.writer_options)
+            return quoted.writerow(cells)
+        return super().writerow(cells)
