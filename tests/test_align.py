@@ -55,9 +55,21 @@ def test_identical_texts_and_bad_spans():
         map_spans(text, text, [(3, 99)])
 
 
+def test_turns_with_labels_move_with_their_words():
+    old = "Interviewer: How did it start?\n\nTeacher: With a plan.\n\nInterviewer: And then?\n\nTeacher: Cover."
+    new = "Interviewer: How did it all start?\n\nTeacher: With a plan.\n\nInterviewer: Thanks.\n\nTeacher: Cover."
+    spans = [(old.index("With"), old.index("plan.") + 5), (old.index("And"), old.index("then?") + 5)]
+    kept, gone = map_spans(old, new, spans)
+    assert kept.status == "kept" and new[kept.new_start : kept.new_end] == "With a plan."
+    assert gone.status == "changed" and new[gone.new_start : gone.new_end] == "Thanks."
+
+
 # ---------------------------------------------------------------------- property: random edits
 
-SEPARATORS = (" ", " ", " ", ", ", ". ", "\n\n", "\nTeacher: ", "  ")
+# Separators are spaces and punctuation. A repeated word-like separator (a speaker label) makes the
+# alignment ambiguous for any diff: "a13 Teacher: a15" -> "a15 a17 Teacher:" is as short an edit
+# keeping "Teacher:" as keeping "a15"; that case is covered by the example test below.
+SEPARATORS = (" ", " ", " ", ", ", ". ", "\n\n", "\n", "  ")
 
 
 @st.composite
@@ -67,8 +79,8 @@ def edited_documents(draw):
     stems = st.text("abcdeéß", min_size=1, max_size=4)
     counter = iter(range(10**6))
 
-    def word():
-        return (next(counter), draw(stems) + str(next(counter)) + draw(st.sampled_from(SEPARATORS)))
+    def word():  # (identity, the word, the separator after it)
+        return (next(counter), draw(stems) + str(next(counter)), draw(st.sampled_from(SEPARATORS)))
 
     original = [word() for _ in range(n)]
     words = list(original)
@@ -91,14 +103,13 @@ def edited_documents(draw):
 
 
 def _text(words):
-    return "".join(w for _, w in words)
+    return "".join(w + sep for _, w, sep in words)
 
 
 def _char_span(words, i, j):
-    start = sum(len(w) for _, w in words[:i])
-    end = sum(len(w) for _, w in words[: j + 1])
-    last = words[j][1]
-    return start, end - (len(last) - len(last.rstrip(" ,.\n")) if last.rstrip(" ,.\n") else 0)
+    """From the first word's start to the last word's end (a coding ends on a word, not on the next label)."""
+    start = len(_text(words[:i]))
+    return start, len(_text(words[:j])) + len(words[j][1])
 
 
 @settings(max_examples=400, deadline=None)
@@ -106,14 +117,13 @@ def _char_span(words, i, j):
 def test_every_span_whose_words_survived_covers_exactly_those_words(doc):
     original, words, spans = doc
     old, new = _text(original), _text(words)
-    position = {ident: k for k, (ident, _) in enumerate(words)}
+    position = {ident: k for k, (ident, _, _) in enumerate(words)}
     char_spans = []
     for i, j in spans:
-        start, end = _char_span(original, i, j)
-        char_spans.append((start, max(end, start + 1)))
+        char_spans.append(_char_span(original, i, j))
     moved = map_spans(old, new, char_spans)
     for (i, j), (start, end), m in zip(spans, char_spans, moved):
-        ids = [ident for ident, _ in original[i : j + 1]]
+        ids = [ident for ident, _, _ in original[i : j + 1]]
         survived = all(x in position for x in ids) and [position[x] for x in ids] == list(
             range(position[ids[0]], position[ids[0]] + len(ids))
         )

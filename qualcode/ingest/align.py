@@ -4,8 +4,10 @@ A corrected transcript (a misheard word, a redacted name, a missing page) is ali
 text; every span then moves with the words it covered. The alignment is a diff of words (a run of
 non-space characters with the spaces after it), refined character by character inside the runs
 that changed, so that "Smith" corrected to "Smyth" keeps a span that started or ended inside it.
-The common beginning and end of the two texts are matched first, so that the usual correction (a
-few words in a long text) costs time in proportion to the text, not its square.
+The diff goes from coarse to fine: the common beginning and end first, then lines, then words
+inside the lines that differ, then characters inside the words that differ. Each finer diff only
+sees what the coarser one could not match, so a few corrections in a long transcript cost time in
+proportion to the text, not to its square.
 
 Rules, for a span ``old[start:end]``:
 
@@ -25,6 +27,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+_LINE = re.compile(r"[^\n]*\n+|[^\n]+")  # a line with the blank lines after it
 _WORD = re.compile(r"\S+\s*|\s+")
 
 
@@ -146,28 +149,39 @@ def _common_suffix(a: str, b: str) -> int:
     return lo
 
 
-def _words(text: str) -> tuple[list[str], list[int]]:
-    words, starts = [], []
-    for match in _WORD.finditer(text):
-        words.append(match.group())
+def _tokens(pattern: re.Pattern, text: str) -> tuple[list[str], list[int]]:
+    tokens, starts = [], []
+    for match in pattern.finditer(text):
+        tokens.append(match.group())
         starts.append(match.start())
     starts.append(len(text))
-    return words, starts
+    return tokens, starts
 
 
 def _word_diff(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
+    return _diff(old, new, 0)
+
+
+_LEVELS = (_LINE, _WORD)  # then characters
+
+
+def _diff(old: str, new: str, level: int) -> list[tuple[str, int, int, int, int]]:
     if not old or not new:
         if old:
             return [("delete", 0, len(old), 0, 0)]
         return [("insert", 0, 0, 0, len(new))] if new else []
-    a, a_at = _words(old)
-    b, b_at = _words(new)
+    if level == len(_LEVELS):
+        return SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    a, a_at = _tokens(_LEVELS[level], old)
+    b, b_at = _tokens(_LEVELS[level], new)
+    # lines may repeat ("Interviewer: Yes."): difflib's popular-element heuristic keeps that cheap,
+    # and whatever it leaves unmatched is matched again by words
+    matcher = SequenceMatcher(None, a, b, autojunk=level == 0)
     ops = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         o1, o2, n1, n2 = a_at[i1], a_at[i2], b_at[j1], b_at[j2]
-        if tag == "replace":  # refine by characters: a corrected letter keeps the rest of the word
-            chars = SequenceMatcher(None, old[o1:o2], new[n1:n2], autojunk=False).get_opcodes()
-            ops.extend(_shift(chars, o1, n1))
+        if tag == "replace":
+            ops.extend(_shift(_diff(old[o1:o2], new[n1:n2], level + 1), o1, n1))
         else:
             ops.append((tag, o1, o2, n1, n2))
     return ops
