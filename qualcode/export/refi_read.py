@@ -54,6 +54,7 @@ from qualcode.export.refi import (
 from qualcode.limits import MAX_CODE_DEPTH, MAX_CODES, MAX_REFI_MEMBER_BYTES, MAX_REFI_TOTAL_BYTES
 
 RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+CODE_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?Code[\s/>]")  # <Code …>, not <CodeRef>, <Codes> or <CodeBook>
 SUFFIXES = (".qdpx", ".qde", ".qdc")
 KNOWN_PROJECT = {
     "Users",
@@ -253,6 +254,9 @@ def _parse(
     import defusedxml.ElementTree as DET
     from defusedxml import DefusedXmlException
 
+    # counted in the bytes before a tree is built: a million codes would take minutes and gigabytes
+    if len(CODE_ELEMENT.findall(data)) > limits.codes:
+        raise RefiError(f"{where}: more than {limits.codes:,} codes; refusing the file")
     try:
         root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
