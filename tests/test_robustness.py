@@ -583,3 +583,18 @@ def test_duplicate_row_with_the_same_memo_is_fine(run_cli, made, tmp_path):
     result = run_cli("import", "--db", made, "--add-coders", "c.csv")
     assert result.exit_code == 0, result.output
     assert "1 codings added, 1 already there" in result.stdout
+
+
+def test_refi_names_longer_than_the_columns_are_refused(run_cli, made, tmp_path):
+    codes = f'<Code guid="c0000000-0000-4000-8000-0000000000aa" name="{"N" * 400}" isCodable="true"/>'
+    (tmp_path / "long.qdc").write_text(
+        f'<?xml version="1.0"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{codes}</Codes></CodeBook>'
+    )
+    line = refused(run_cli, made, "import", "long.qdc")
+    assert "a <Code> has a code name of 400 characters; the limit is 300" in line
+    _qdpx(
+        tmp_path / "long.qdpx",
+        {"a.txt": b"Interviewer: hi\n\nTeacher: hello\n"},
+        _text_source("a0000000-0000-4000-8000-0000000000bb", "S" * 301, "internal://a.txt", 0),
+    )
+    assert "a <TextSource> has a transcript name of 301 characters" in refused(run_cli, made, "import", "long.qdpx")

@@ -51,7 +51,7 @@ from qualcode.export.refi import (
     RefiVariable,
     norm_guid,
 )
-from qualcode.limits import MAX_CODE_DEPTH, MAX_CODES, MAX_REFI_MEMBER_BYTES, MAX_REFI_TOTAL_BYTES
+from qualcode.limits import FIELD_LIMITS, MAX_CODE_DEPTH, MAX_CODES, MAX_REFI_MEMBER_BYTES, MAX_REFI_TOTAL_BYTES
 
 RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 CODE_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?Code[\s/>]")  # <Code …>, not <CodeRef>, <Codes> or <CodeBook>
@@ -313,6 +313,16 @@ class _Reader:
             self.bad_guids += 1
         return norm_guid(value)
 
+    def fits(self, what: str, value: str, element: str) -> str:
+        """``value`` if it fits the column it will be stored in (see ``qualcode.limits``); else refuse."""
+        limit = FIELD_LIMITS[what]
+        if len(value) > limit:
+            raise RefiError(
+                f"{self.where}: {element} has a {what} of {len(value):,} characters; the limit is {limit:,}"
+                f" ({value[:40]!r}…)"
+            )
+        return value
+
     def color(self, value: str | None) -> str | None:
         if not value:
             return None
@@ -387,7 +397,7 @@ class _Reader:
         name = node.get("name")
         if name is None:
             self.warnings.append("a <Code> without a name was called '(unnamed)'")
-        label = (name or "(unnamed)").strip() or "(unnamed)"
+        label = self.fits("code name", (name or "(unnamed)").strip() or "(unnamed)", "a <Code>")
         codable = (node.get("isCodable") or "true").strip().lower() not in ("false", "0")
         guid = self.guid(node)
         if guid and guid in self.code_guids:
@@ -456,13 +466,14 @@ class _Reader:
         variables = _child(root, "Variables")
         if variables is not None:
             for v in _children(variables, "Variable"):
-                p.variables.append(RefiVariable(self.guid(v), v.get("name") or "", v.get("typeOfVariable") or "Text"))
+                name = self.fits("attribute name", v.get("name") or "", "a <Variable>")
+                p.variables.append(RefiVariable(self.guid(v), name, v.get("typeOfVariable") or "Text"))
         cases = _child(root, "Cases")
         if cases is not None:
             for c in _children(cases, "Case"):
                 case = RefiCase(
                     self.guid(c),
-                    c.get("name") or "",
+                    self.fits("participant label", c.get("name") or "", "a <Case>"),
                     _text(_child(c, "Description")),
                     dict(self.value(v) for v in _children(c, "VariableValue")),
                     [norm_guid(r.get("targetGUID")) for r in _children(c, "SourceRef")],
@@ -509,11 +520,11 @@ class _Reader:
         guid = norm_guid(ref.get("targetGUID")) if ref is not None else ""
         for c in node:
             if _local(c.tag) != "VariableRef":
-                return guid, (c.text or "").strip()
+                return guid, self.fits("attribute value", (c.text or "").strip(), "a <VariableValue>")
         return guid, ""
 
     def source(self, node) -> RefiSource:
-        name = node.get("name") or node.get("guid") or "source"
+        name = self.fits("transcript name", node.get("name") or node.get("guid") or "source", "a <TextSource>")
         src = RefiSource(
             self.guid(node),
             name,
