@@ -598,3 +598,26 @@ def test_refi_names_longer_than_the_columns_are_refused(run_cli, made, tmp_path)
         _text_source("a0000000-0000-4000-8000-0000000000bb", "S" * 301, "internal://a.txt", 0),
     )
     assert "a <TextSource> has a transcript name of 301 characters" in refused(run_cli, made, "import", "long.qdpx")
+
+
+def test_entities_of_a_transcript_over_spacys_limit():
+    from qualcode import nlp
+    from qualcode.suggest.anonymise import find_entities_payload
+
+    try:
+        pipeline = nlp.entity_pipeline(None)
+    except nlp.NoTrainedPipeline:
+        pytest.skip("no trained spaCy pipeline installed")
+    # spaCy's limit lowered to 120,000 characters (as 1,000,000 it costs minutes): one pass would fail with E088
+    filler = "We talked about the plan for the year and the cover for release time.\n" * 3_000
+    text = filler + "Then Margaret Thatcher visited London.\n"
+    limit = pipeline.max_length
+    pipeline.max_length = 120_000
+    try:
+        assert len(text) > pipeline.max_length
+        (entities,) = find_entities_payload({"texts": [text], "model": None})
+    finally:
+        pipeline.max_length = limit
+    found = {text[s:e] for s, e, _, _ in entities}
+    assert "Margaret Thatcher" in found and "London" in found
+    assert all(text[s:e] == t for s, e, t, _ in entities)

@@ -156,19 +156,12 @@ def _split_long(segments: list[ParsedSegment], text: str, max_chars: int) -> lis
 
 def _sentences(text: str, start: int, end: int):
     """Sentence spans of ``text[start:end]``, in windows spaCy accepts (its limit is 1,000,000
-    characters); a window ends at the last whitespace before the limit, so only a run of a million
-    characters without a space is cut mid-word."""
-    from qualcode.nlp import sentence_spans  # spaCy only when a turn is long
+    characters, E088)."""
+    from qualcode.nlp import sentence_spans, windows  # spaCy only when a turn is long
 
-    while start < end:
-        stop = min(end, start + MAX_PARAGRAPH_CHARS)
-        if stop < end:
-            space = max(text.rfind(" ", start, stop), text.rfind("\n", start, stop))
-            if space > start:
-                stop = space + 1
-        for s, e in sentence_spans(text[start:stop]):
-            yield s + start, e + start
-        start = stop
+    for lo, hi in windows(text, start, end, MAX_PARAGRAPH_CHARS):
+        for s, e in sentence_spans(text[lo:hi]):
+            yield s + lo, e + lo
 
 
 # --------------------------------------------------------------------------- .docx

@@ -305,9 +305,14 @@ def find_entities_payload(payload: dict) -> list[list[tuple[int, int, str, str]]
     from qualcode import nlp
 
     pipeline = nlp.entity_pipeline(payload.get("model"))
-    out = []
-    for doc in pipeline.pipe(payload["texts"], batch_size=8):
-        out.append([(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents])
+    texts = payload["texts"]
+    # long transcripts in windows: spaCy refuses a text over 1,000,000 characters (E088)
+    pieces = [(i, lo) for i, text in enumerate(texts) for lo, _ in nlp.windows(text, size=nlp.ENTITY_WINDOW)]
+    bounds = [hi for text in texts for _, hi in nlp.windows(text, size=nlp.ENTITY_WINDOW)]
+    out: list[list[tuple[int, int, str, str]]] = [[] for _ in texts]
+    docs = pipeline.pipe((texts[i][lo:hi] for (i, lo), hi in zip(pieces, bounds)), batch_size=8)
+    for (i, lo), doc in zip(pieces, docs):
+        out[i].extend((lo + e.start_char, lo + e.end_char, e.text, e.label_) for e in doc.ents)
     return out
 
 
