@@ -171,7 +171,7 @@ def _table_report(path: Path, level: str, categories: int | None, fmt: str) -> s
     from qualcode.agreement.report import LABELS
     from qualcode.ingest.sources import decode_text, read_source
 
-    text = decode_text(read_source(path))
+    text = decode_text(read_source(path, what="coding table"))
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if not {"unit", "coder", "value"} <= set(header):
