@@ -166,8 +166,6 @@ def _attributes(values: tuple[str, ...]) -> dict[str, str]:
 
 def _failure(file: Path, exc: Exception) -> str:
     """One line for a file that could not be imported; the file's transaction was rolled back."""
-    if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-        raise exc
     if isinstance(exc, QualcodeError):
         return str(exc) if str(exc).startswith(str(file)) else f"{file}: {exc}"
     first = (str(exc).strip().splitlines() or [""])[0][:200]
