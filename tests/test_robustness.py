@@ -621,3 +621,35 @@ def test_entities_of_a_transcript_over_spacys_limit():
     found = {text[s:e] for s, e, _, _ in entities}
     assert "Margaret Thatcher" in found and "London" in found
     assert all(text[s:e] == t for s, e, t, _ in entities)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=12), min_size=1, max_size=6))
+def test_any_cells_come_back_from_a_safe_csv(cells):
+    from qualcode.export.cells import SafeWriter
+
+    out = io.StringIO()
+    SafeWriter(out, lineterminator="\n").writerow(cells)
+    (row,) = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    assert [unescape_cell(c) for c in row] == cells
+    assert all(
+        c[:1] not in ("=", "+", "-", "@", "\t", "\r") and c.lstrip(" ")[:1] not in ("=", "+", "-", "@") for c in row
+    )
+
+
+def test_a_file_larger_than_stat_says_is_stopped_at_the_limit(tmp_path, monkeypatch):
+    from qualcode.errors import InputError
+    from qualcode.ingest import sources
+
+    path = tmp_path / "grows.txt"
+    path.write_bytes(b"Interviewer: hi\n\nTeacher: " + b"x" * 5000)
+    real_fstat = os.fstat
+
+    class Lying:  # what /proc files and files still being written report
+        def __init__(self, info):
+            self.st_mode, self.st_size = info.st_mode, 0
+
+    monkeypatch.setattr(sources.os, "fstat", lambda fd: Lying(real_fstat(fd)))
+    with pytest.raises(InputError, match="file is over the 1,000-byte limit for one transcript"):
+        sources.read_limited(path, 1000)
+    assert len(sources.read_limited(path, 10_000)) == 5026

@@ -100,7 +100,8 @@ def read_limited(path: Path, max_bytes: int, what: str = "transcript") -> bytes:
 def _too_big(size: int | None, max_bytes: int, what: str) -> str:
     start = f"file is {size / 1e6:.1f} MB, over" if size is not None else "file is over"
     hint = "split it, or raise the limit with --max-size" if what == "transcript" else "split it"
-    return f"{start} the {max_bytes / 1e6:.0f} MB limit for one {what}; {hint}"
+    limit = f"{max_bytes / 1e6:.0f} MB" if max_bytes >= 1_000_000 else f"{max_bytes:,}-byte"
+    return f"{start} the {limit} limit for one {what}; {hint}"
 
 
 def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, what: str = "transcript") -> RawSource:
