@@ -33,7 +33,9 @@ from typing import Any
 
 import yaml
 
-from qualcode.errors import CodebookError, Problem
+from qualcode import safe_yaml
+from qualcode.errors import CodebookError, InputError, Problem
+from qualcode.limits import FIELD_LIMITS, MAX_CODE_DEPTH, MAX_CODEBOOK_BYTES, MAX_CODES
 
 CODE_KEYS = ("id", "name", "description", "include", "exclude", "example", "keywords", "color", "children")
 TEXT_FIELDS = ("description", "include", "exclude", "example")
@@ -45,7 +47,7 @@ CODE_FIELDS = ("name", *DEFINITION_FIELDS)
 TOP_KEYS = ("name", "description", "source", "codes")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_\-]*(\.[a-z0-9][a-z0-9_\-]*)*$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
-MAX_DEPTH = 12
+MAX_DEPTH = MAX_CODE_DEPTH
 
 
 def definition_of(code: Any) -> dict[str, Any]:
@@ -114,15 +116,14 @@ class CodebookDoc:
 
 
 def load_codebook(path: str | Path) -> CodebookDoc:
+    from qualcode.ingest.sources import read_limited
+
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CodebookError([Problem(str(path), None, "no such file")]) from None
-    except IsADirectoryError:
-        raise CodebookError([Problem(str(path), None, "is a directory, not a codebook file")]) from None
-    except OSError as exc:
-        raise CodebookError([Problem(str(path), None, f"cannot read: {exc.strerror}")]) from None
+        data = read_limited(path, MAX_CODEBOOK_BYTES, what="codebook")
+    except InputError as exc:
+        message = "is a directory, not a codebook file" if exc.message == "is a directory" else exc.message
+        raise CodebookError([Problem(str(path), None, message)]) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -134,7 +135,9 @@ def load_codebook(path: str | Path) -> CodebookDoc:
 def parse_codebook(text: str, filename: str = "<codebook>") -> CodebookDoc:
     """Parse and validate; raise CodebookError listing every problem found."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = safe_yaml.compose(text)
+    except safe_yaml.YamlLimitError as exc:
+        raise CodebookError([Problem(filename, exc.line, f"refused: {exc.problem}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -149,13 +152,24 @@ class _Validator:
         self.problems: list[Problem] = []
         self.seen_ids: dict[str, int] = {}
         self._constructor = yaml.SafeLoader("")
+        self.codes_seen = 0
+        # which text fields have a column size (see qualcode.limits), by the label text() is given
+        self.limits = {
+            "code id": FIELD_LIMITS["code id"],
+            "name": FIELD_LIMITS["code name"],
+            "codebook name": FIELD_LIMITS["codebook name"],
+        }
 
     def problem(self, node: yaml.Node | None, message: str) -> None:
         line = node.start_mark.line + 1 if node is not None else None
         self.problems.append(Problem(self.filename, line, message))
 
     def scalar(self, node: yaml.Node):
-        return self._constructor.construct_object(node, deep=True)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            self.problem(node, f"cannot read this value: {getattr(exc, 'problem', None) or exc}")
+            return _UNREADABLE
 
     def mapping(
         self, node: yaml.MappingNode, allowed: tuple[str, ...], what: str
@@ -183,6 +197,8 @@ class _Validator:
             self.problem(node, f"{what} must be text, not a {_kind(node)}")
             return ""
         value = self.scalar(node)
+        if value is _UNREADABLE:
+            return ""
         if value is None:
             if required:
                 self.problem(node, f"{what} is empty")
@@ -190,7 +206,12 @@ class _Validator:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.problem(node, f"{what} must be text, not {type(value).__name__} {value!r}")
             return ""
-        return str(value).strip()
+        text = str(value).strip()
+        limit = self.limits.get(what.rsplit(": ", 1)[-1] if ": " in what else what)
+        if limit is not None and len(text) > limit:
+            self.problem(node, f"{what} is {len(text):,} characters long; the limit is {limit:,}")
+            return text[:limit]
+        return text
 
     def document(self, root: yaml.Node | None) -> CodebookDoc:
         if root is None:
@@ -248,6 +269,9 @@ class _Validator:
         return tuple(result)
 
     def code(self, node: yaml.Node, depth: int) -> CodeDef | None:
+        self.codes_seen += 1
+        if self.codes_seen > MAX_CODES:
+            raise CodebookError([Problem(self.filename, node.start_mark.line + 1, f"more than {MAX_CODES:,} codes")])
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, f"a code must be a mapping with id and name, not a {_kind(node)}")
             return None
@@ -294,6 +318,9 @@ class _Validator:
             children=children,
             **{f: self.text(fields.get(f), f"{label}: {f}") for f in TEXT_FIELDS},
         )
+
+
+_UNREADABLE = object()
 
 
 def _kind(node: yaml.Node) -> str:

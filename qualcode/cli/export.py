@@ -304,10 +304,7 @@ def codings(coders, output, db) -> None:
     Example:
       qualcode export codings --coders alice -o alice-codings.csv
     """
-    import csv
-    import io
-
-    from qualcode.export.render import safe_cell
+    from qualcode.ingest.codings import format_codings
 
     output_format(output, None, {".csv": "csv"}, "csv")
     _check_output(output)
@@ -320,14 +317,10 @@ def codings(coders, output, db) -> None:
             raise QualcodeError(f"unknown coder {unknown[0]!r} (coders: {', '.join(data.coders) or 'none yet'})")
     transcripts = {t.id: t.name for t in data.transcripts}
     memos = {m.target_id: m.text for m in data.memos if m.target == "coding"}
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(["coder", "transcript", "code", "start", "end", "memo"])
-    for c in data.codings:
-        w.writerow(
-            [c.coder, transcripts[c.transcript_id], c.code_key, c.start, c.end, safe_cell(memos.get(c.guid, ""))]
-        )
-    _write_text(out.getvalue(), output, f" ({len(data.codings)} codings)")
+    text = format_codings(
+        (c.coder, transcripts[c.transcript_id], c.code_key, c.start, c.end, memos.get(c.guid, "")) for c in data.codings
+    )
+    _write_text(text, output, f" ({len(data.codings)} codings)")
 
 
 @click.command(name="import-refi", hidden=True)

@@ -53,7 +53,36 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def user_error(orig: BaseException) -> QualcodeError | None:
+    """The one-line error for a database failure the user can act on, or None for a bug.
+
+    Checked on both backends so that the same mistake reads the same; the transaction that hit it
+    is rolled back, so "nothing was changed" holds.
+    """
+    message = str(orig)
+    state = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None), "sqlstate", None)
+    if "database or disk is full" in message or state == "53100" or "No space left on device" in message:
+        return QualcodeError("the disk is full: nothing was changed; free some space and try again")
+    if state == "22001":  # string_data_right_truncation: a field the domain checks let through
+        return QualcodeError("a name or label is longer than the database allows; nothing was changed")
+    if "NUL (0x00)" in message or state == "22021":
+        return QualcodeError("text with a NUL character cannot be stored; nothing was changed")
+    return None
+
+
+def _translate_error(context) -> None:
+    mapped = user_error(context.original_exception)
+    if mapped is not None:
+        raise mapped from None
+
+
 def make_engine(url: str) -> Engine:
+    engine = _make_engine(url)
+    event.listen(engine, "handle_error", _translate_error)
+    return engine
+
+
+def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -10,7 +10,13 @@ Tolerant of what real files get wrong, strict about what could hurt:
   are read. A source path in the XML is followed only as ``internal://<plain name>``;
   ``internal://../..``, ``internal:///etc/passwd`` and the like are refused, and ``relative://``
   or ``absolute://`` paths are read from disk only with ``allow_external``.
-- Codes nested deeper than ``Limits.depth`` are refused; text selections are checked against
+- Codes nested deeper than ``Limits.depth``, or more than ``Limits.codes`` of them, are refused;
+  a source larger than ``Limits.member_bytes`` (counted as it is decompressed) is refused; text
+  holding a NUL character is not imported (as for a transcript file). Two codes with one GUID are
+  both kept (the second gets a GUID derived from the first) and reported. A source path without a
+  scheme (``qc`` 1.2-1.3 writes ``path="board_2017.txt"``) is read as ``internal://`` when the
+  archive holds that name. Codings on a source that could not be read are counted in a warning.
+- Text selections are checked against
   the text's length (``0 <= start < end <= len(text)``), positions being Unicode code points
   from 0 with an exclusive end, the text decoded as UTF-8 without newline translation (a BOM is
   dropped before counting).
@@ -23,6 +29,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
+import uuid
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -45,8 +52,10 @@ from qualcode.export.refi import (
     RefiVariable,
     norm_guid,
 )
+from qualcode.limits import FIELD_LIMITS, MAX_CODE_DEPTH, MAX_CODES, MAX_REFI_MEMBER_BYTES, MAX_REFI_TOTAL_BYTES
 
 RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+CODE_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?Code[\s/>]")  # <Code …>, not <CodeRef>, <Codes> or <CodeBook>
 KNOWN_PROJECT = {
     "Users",
     "CodeBook",
@@ -65,11 +74,12 @@ KNOWN_PROJECT = {
 @dataclass(frozen=True)
 class Limits:
     entries: int = 20_000
-    total_bytes: int = 2 * 1024**3  # uncompressed, all members read
-    member_bytes: int = 512 * 1024**2  # one source or the project XML
+    total_bytes: int = MAX_REFI_TOTAL_BYTES  # uncompressed, all members read
+    member_bytes: int = MAX_REFI_MEMBER_BYTES  # one source (or note) file
     ratio: int = 200  # uncompressed / compressed, for members over 1 MB
-    depth: int = 12  # code nesting (qualcode's codebooks allow 12 levels)
-    xml_bytes: int = 256 * 1024**2
+    depth: int = MAX_CODE_DEPTH  # code nesting (qualcode's codebooks allow 12 levels)
+    xml_bytes: int = 256 * 1024**2  # the project XML (.qde) or a .qdc
+    codes: int = MAX_CODES
 
 
 class RefiError(QualcodeError):
@@ -119,7 +129,8 @@ class _Archive:
             name = info.filename
             if info.is_dir():
                 continue
-            if info.file_size > limits.member_bytes:
+            cap = limits.xml_bytes if name.lower().endswith(".qde") else limits.member_bytes
+            if info.file_size > cap:
                 raise RefiError(
                     f"{where}: member {name!r} is {info.file_size / 1e6:.0f} MB uncompressed, over the limit"
                 )
@@ -180,8 +191,10 @@ def read_refi(path: str | Path, allow_external: bool = False, limits: Limits = L
     """A `.qdpx`, `.qde` or `.qdc` file as a ``RefiProject`` (its ``warnings`` say what did not fit)."""
     path = Path(path)
     where = str(path)
-    if not path.is_file():
+    if not path.exists():
         raise RefiError(f"{where}: no such file")
+    if not path.is_file():  # a directory, device, pipe or socket: never opened (a FIFO would block)
+        raise RefiError(f"{where}: not a regular file")
     with open(path, "rb") as fh:
         head = fh.read(4)
     warnings: list[str] = []
@@ -203,10 +216,17 @@ def read_refi(path: str | Path, allow_external: bool = False, limits: Limits = L
                     f"{len(leftover)} files in sources/ are not used by the project: " + ", ".join(leftover[:5])
                 )
         return project
-    size = path.stat().st_size
-    if size > limits.xml_bytes:
-        raise RefiError(f"{where}: {size / 1e6:.0f} MB of XML is over the limit")
-    return _parse(path.read_bytes(), where, warnings, limits, None, path.parent, allow_external)
+    return _parse(_read_file(path, limits.xml_bytes), where, warnings, limits, None, path.parent, allow_external)
+
+
+def _read_file(path: Path, max_bytes: int) -> bytes:
+    from qualcode.errors import InputError
+    from qualcode.ingest.sources import read_limited
+
+    try:
+        return read_limited(path, max_bytes, what="REFI-QDA file")
+    except InputError as exc:
+        raise RefiError(str(exc)) from None
 
 
 def parse_refi_xml(
@@ -234,6 +254,9 @@ def _parse(
     import defusedxml.ElementTree as DET
     from defusedxml import DefusedXmlException
 
+    # counted in the bytes before a tree is built: a million codes would take minutes and gigabytes
+    if len(CODE_ELEMENT.findall(data)) > limits.codes:
+        raise RefiError(f"{where}: more than {limits.codes:,} codes; refusing the file")
     try:
         root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
@@ -272,6 +295,11 @@ class _Reader:
         self.colors: Counter = Counter()
         self.skipped: Counter = Counter()
         self.outside_archive: list[str] = []
+        self.code_guids: dict[str, str] = {}  # guid -> name of the first code with it
+        self.duplicate_guids: list[tuple[str, str]] = []  # (name, name of the code it collided with)
+        self.code_count = 0
+        self.schemeless = 0
+        self.unread: list[tuple[str, int]] = []  # (source, codings on it) for sources not read
 
     # -------------------------------------------------------------- helpers
 
@@ -284,6 +312,16 @@ class _Reader:
         if not GUID_PATTERN.match(value.strip()):
             self.bad_guids += 1
         return norm_guid(value)
+
+    def fits(self, what: str, value: str, element: str) -> str:
+        """``value`` if it fits the column it will be stored in (see ``qualcode.limits``); else refuse."""
+        limit = FIELD_LIMITS[what]
+        if len(value) > limit:
+            raise RefiError(
+                f"{self.where}: {element} has a {what} of {len(value):,} characters; the limit is {limit:,}"
+                f" ({value[:40]!r}…)"
+            )
+        return value
 
     def color(self, value: str | None) -> str | None:
         if not value:
@@ -304,6 +342,24 @@ class _Reader:
             self.warnings.append(
                 f"{sum(self.colors.values())} colours outside the schema (#RRGGBB) were converted or dropped: "
                 + ", ".join(list(self.colors)[:3])
+            )
+        if self.duplicate_guids:
+            self.warnings.append(
+                f"{len(self.duplicate_guids)} codes have the GUID of another code; each was kept under a new GUID "
+                "(codings that name the GUID go to the first code): "
+                + ", ".join(f"{a!r} (same as {b!r})" for a, b in self.duplicate_guids[:3])
+                + (", …" if len(self.duplicate_guids) > 3 else "")
+            )
+        if self.schemeless:
+            self.warnings.append(
+                f"{self.schemeless} source paths without a scheme (as qc 1.2-1.3 writes them) were read from "
+                "the archive's sources/ as internal://"
+            )
+        lost = [(name, n) for name, n in self.unread if n]
+        if lost:
+            self.warnings.append(
+                f"{sum(n for _, n in lost)} codings on {len(lost)} sources whose text could not be read were not "
+                "imported: " + ", ".join(f"{name!r} ({n})" for name, n in lost[:3]) + (", …" if len(lost) > 3 else "")
             )
         if self.outside_archive:
             self.warnings.append(
@@ -335,13 +391,23 @@ class _Reader:
             raise RefiError(
                 f"{self.where}: codes are nested more than {self.limits.depth} levels deep; refusing the file"
             )
+        self.code_count += 1
+        if self.code_count > self.limits.codes:
+            raise RefiError(f"{self.where}: more than {self.limits.codes:,} codes; refusing the file")
         name = node.get("name")
         if name is None:
             self.warnings.append("a <Code> without a name was called '(unnamed)'")
+        label = self.fits("code name", (name or "(unnamed)").strip() or "(unnamed)", "a <Code>")
         codable = (node.get("isCodable") or "true").strip().lower() not in ("false", "0")
+        guid = self.guid(node)
+        if guid and guid in self.code_guids:
+            self.duplicate_guids.append((label, self.code_guids[guid]))
+            guid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{guid}/{len(self.duplicate_guids)}"))
+        if guid:
+            self.code_guids.setdefault(guid, label)
         code = RefiCode(
-            self.guid(node),
-            (name or "(unnamed)").strip() or "(unnamed)",
+            guid,
+            label,
             codable,
             self.color(node.get("color")),
             _text(_child(node, "Description")).strip(),
@@ -400,13 +466,14 @@ class _Reader:
         variables = _child(root, "Variables")
         if variables is not None:
             for v in _children(variables, "Variable"):
-                p.variables.append(RefiVariable(self.guid(v), v.get("name") or "", v.get("typeOfVariable") or "Text"))
+                name = self.fits("attribute name", v.get("name") or "", "a <Variable>")
+                p.variables.append(RefiVariable(self.guid(v), name, v.get("typeOfVariable") or "Text"))
         cases = _child(root, "Cases")
         if cases is not None:
             for c in _children(cases, "Case"):
                 case = RefiCase(
                     self.guid(c),
-                    c.get("name") or "",
+                    self.fits("participant label", c.get("name") or "", "a <Case>"),
                     _text(_child(c, "Description")),
                     dict(self.value(v) for v in _children(c, "VariableValue")),
                     [norm_guid(r.get("targetGUID")) for r in _children(c, "SourceRef")],
@@ -466,11 +533,11 @@ class _Reader:
         guid = norm_guid(ref.get("targetGUID")) if ref is not None else ""
         for c in node:
             if _local(c.tag) != "VariableRef":
-                return guid, (c.text or "").strip()
+                return guid, self.fits("attribute value", (c.text or "").strip(), "a <VariableValue>")
         return guid, ""
 
     def source(self, node) -> RefiSource:
-        name = node.get("name") or node.get("guid") or "source"
+        name = self.fits("transcript name", node.get("name") or node.get("guid") or "source", "a <TextSource>")
         src = RefiSource(
             self.guid(node),
             name,
@@ -497,10 +564,15 @@ class _Reader:
             self.warnings.append(f"source {name!r} has neither text nor a path to it")
         if src.text is not None and src.text.startswith("\ufeff"):
             src.text = src.text[1:]
+        if src.text is not None and "\x00" in src.text:
+            self.warnings.append(f"source {name!r}: its text holds NUL characters (binary data?); not imported")
+            src.text = None
         for sel in _children(node, "PlainTextSelection"):
             src.selections.append(self.selection(sel))
         for c in _children(node, "Coding"):
             src.codings.append(self.coding(c))
+        if src.text is None:
+            self.unread.append((name, len(src.codings) + sum(len(sel.codings) for sel in src.selections)))
         src.notes = [norm_guid(n.get("targetGUID")) for n in _children(node, "NoteRef")]
         src.values = dict(self.value(v) for v in _children(node, "VariableValue"))
         return src
@@ -536,6 +608,13 @@ class _Reader:
     def read_path(self, raw: str, what: str, rich: bool = False) -> str | None:
         scheme, sep, rest = raw.partition("://")
         scheme = scheme.lower()
+        if not sep and self.archive is not None:
+            plain = raw.strip()
+            if plain.lower().startswith("sources/"):
+                plain = plain[len("sources/") :]
+            if plain.lower() in self.archive.sources:
+                self.schemeless += 1
+                scheme, sep, rest = "internal", "://", plain
         if not sep:
             self.warnings.append(
                 f"{what}: path {raw!r} has no internal://, relative:// or absolute:// scheme; not read"
@@ -580,10 +659,10 @@ class _Reader:
             if not path.is_file():
                 self.warnings.append(f"{what}: external file {raw} not found")
                 return None
-            if path.stat().st_size > self.limits.member_bytes:
-                self.warnings.append(f"{what}: external file {raw} is over the size limit; not read")
-                return None
-            return path.read_bytes()
+            return _read_file(path, self.limits.member_bytes)
+        except RefiError as exc:
+            self.warnings.append(f"{what}: external file {raw} not read: {str(exc).split(': ', 1)[-1]}")
+            return None
         except OSError as exc:
             self.warnings.append(f"{what}: cannot read {raw}: {exc.strerror}")
             return None

@@ -9,7 +9,6 @@ characters that would turn user text into markup ("[laughs]" stays literal).
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
@@ -17,10 +16,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from qualcode.export.cells import SafeWriter, xlsx_cell
 from qualcode.export.themes import QuoteView, ThemeTable
 from qualcode.segments import segment_label, segment_number
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT_FORMATS = ("csv", "md", "json", "html")
 FORMATS = ("csv", "md", "json", "xlsx", "html")
 SUFFIXES = {
@@ -64,11 +63,7 @@ class ThemeReport:
         return f"Themes — {name}"
 
 
-def safe_cell(value):
-    """A value for a spreadsheet cell: text that would start a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value and (value[0] in FORMULA_START or value.lstrip()[:1] in FORMULA_START[:4]):
-        return "'" + value
-    return value
+safe_cell = xlsx_cell  # every cell of CSV and XLSX goes through the one rule in qualcode.export.cells
 
 
 def column_header(col) -> str:
@@ -80,19 +75,19 @@ def column_header(col) -> str:
 
 def table_csv(table: ThemeTable) -> str:
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = SafeWriter(out, lineterminator="\n")
     w.writerow(
         [
             "code_id",
             "code",
             "depth",
             "includes_subcodes",
-            *(safe_cell(column_header(c)) for c in table.columns),
+            *(column_header(c) for c in table.columns),
             "total",
         ]
     )
     for r in table.rows:
-        w.writerow([safe_cell(r.key), safe_cell("  " * r.depth + r.name), r.depth, r.rolls_up, *r.cells, r.total])
+        w.writerow([r.key, "  " * r.depth + r.name, r.depth, r.rolls_up, *r.cells, r.total])
     a = table.any_code
     w.writerow(["", a.name, "", "", *a.cells, a.total])
     return out.getvalue()
@@ -100,7 +95,7 @@ def table_csv(table: ThemeTable) -> str:
 
 def quotes_csv(view: QuoteView) -> str:
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = SafeWriter(out, lineterminator="\n")
     w.writerow(
         [
             "code_id",
@@ -120,17 +115,17 @@ def quotes_csv(view: QuoteView) -> str:
         for rank, q in enumerate(section.quotes, 1):
             w.writerow(
                 [
-                    safe_cell(section.key),
-                    safe_cell(section.name),
+                    section.key,
+                    section.name,
                     rank,
-                    safe_cell(q.text),
-                    safe_cell(q.attribution),
-                    safe_cell(q.participant),
-                    safe_cell(q.transcript),
+                    q.text,
+                    q.attribution,
+                    q.participant,
+                    q.transcript,
                     segment_number(q.segment),
                     q.start,
                     q.end,
-                    safe_cell(" ".join(q.coders)),
+                    " ".join(q.coders),
                 ]
             )
     return out.getvalue()

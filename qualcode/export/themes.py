@@ -57,6 +57,8 @@ class Source:
     def describe(self) -> str:
         if self.agreed:
             return f"codes applied by both {self.coders[0]} and {self.coders[1]} to the same segment"
+        if not self.coders:
+            return "codings (none yet: the project has no coders)"
         if len(self.coders) == 1:
             return f"codings by {self.coders[0]}"
         return "codings by " + _join(self.coders) + " (union: a code counts once per segment)"

@@ -12,7 +12,15 @@
   (exactly the anchor);
 - instead of ``anchor``, ``start`` and ``end`` columns may give character offsets into the
   stored text (what ``qualcode export codings`` writes);
-- ``memo`` is optional.
+- ``memo`` is optional, and kept exactly as written (spaces included).
+
+Cells are read through :func:`qualcode.export.cells.unescape_cell`, the inverse of the escaping
+every qualcode CSV gets against spreadsheet formulas, so ``export codings`` → ``import`` gives back
+every memo and name unchanged (``=1``, ``-1``, ``@x`` and leading apostrophes included).
+
+Strict where a mistake would be silent: offsets are plain ASCII digits, a column appears once, a
+row gives an anchor or offsets (not both), and the same coding twice with different memos is an
+error rather than one memo quietly dropped.
 
 Anchors rather than segment numbers keep the file readable and valid when segmentation
 settings change.
@@ -23,14 +31,20 @@ from __future__ import annotations
 import bisect
 import csv
 import io
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.errors import InputError
+from qualcode.export.cells import SafeWriter, unescape_cell
 from qualcode.ingest.sources import DEFAULT_MAX_BYTES, decode_text, read_source
+from qualcode.limits import check_length
 
 REQUIRED = ("coder", "transcript", "code")
 KNOWN = ("coder", "transcript", "code", "anchor", "span", "memo", "start", "end")
+EXPORT_COLUMNS = ("coder", "transcript", "code", "start", "end", "memo")
+_DIGITS = re.compile(r"[0-9]+")  # not int(): it takes "1_0", "+5" and Arabic-Indic digits
 
 
 @dataclass(frozen=True)
@@ -63,7 +77,7 @@ def is_codings_file(path: Path) -> bool:
 
 
 def read_codings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[CodingRow]:
-    raw = read_source(path, max_bytes)
+    raw = read_source(path, max_bytes, what="codings file")
     text = decode_text(raw)
     where = str(path)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -73,6 +87,9 @@ def read_codings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[CodingR
         raise InputError(where, "empty codings file") from None
     except csv.Error as exc:
         raise InputError(f"{where}:1", f"not a readable CSV file: {exc}") from None
+    repeated = next((h for i, h in enumerate(header) if h and h in header[:i]), None)
+    if repeated:
+        raise InputError(f"{where}:1", f"column {repeated!r} appears twice in the header")
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(
@@ -85,6 +102,7 @@ def read_codings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[CodingR
     if "anchor" not in header and not ("start" in header and "end" in header):
         raise InputError(f"{where}:1", "codings file needs an anchor column, or start and end columns")
     rows: list[CodingRow] = []
+    seen: dict[tuple, tuple[int, str]] = {}  # the coding a row names -> (line, memo)
     try:
         for record in reader:
             line = reader.line_num
@@ -92,13 +110,17 @@ def read_codings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[CodingR
                 continue
             if len(record) != len(header):
                 raise InputError(f"{where}:{line}", f"expected {len(header)} fields, found {len(record)}")
-            values = dict(zip(header, record))
+            values = {column: unescape_cell(value) for column, value in zip(header, record)}
             span = (values.get("span") or "segment").strip().lower()
             if span not in ("segment", "quote"):
                 raise InputError(f"{where}:{line}", f"span must be 'segment' or 'quote', not {span!r}")
             start = _offset(values.get("start"), where, line)
             end = _offset(values.get("end"), where, line)
             anchor = values.get("anchor") or ""
+            if anchor and (start is not None or end is not None):
+                raise InputError(
+                    f"{where}:{line}", "give an anchor or start and end offsets, not both (which should win?)"
+                )
             if not anchor and (start is None or end is None):
                 raise InputError(
                     f"{where}:{line}", "give an anchor (text from the transcript) or start and end offsets"
@@ -106,19 +128,32 @@ def read_codings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[CodingR
             for column in REQUIRED:
                 if not values[column].strip():
                     raise InputError(f"{where}:{line}", f"empty {column}")
-            rows.append(
-                CodingRow(
-                    line,
-                    values["coder"].strip(),
-                    values["transcript"].strip(),
-                    values["code"].strip(),
-                    anchor,
-                    span,
-                    (values.get("memo") or "").strip(),
-                    start,
-                    end,
-                )
+            memo = values.get("memo") or ""
+            if not memo.strip():
+                memo = ""
+            row = CodingRow(
+                line,
+                values["coder"].strip(),
+                values["transcript"].strip(),
+                values["code"].strip(),
+                anchor,
+                span,
+                memo,
+                start,
+                end,
             )
+            check_length("coder name", row.coder, f"{where}:{line}")
+            key = (row.coder, row.transcript, row.code, row.anchor, row.span, row.start, row.end)
+            if key in seen:
+                first_line, first_memo = seen[key]
+                if first_memo != row.memo:
+                    raise InputError(
+                        f"{where}:{line}",
+                        f"the same coding as line {first_line} with a different memo; keep one row (join the memos)",
+                    )
+            else:
+                seen[key] = (line, row.memo)
+            rows.append(row)
     except csv.Error as exc:
         raise InputError(f"{where}:{reader.line_num}", f"malformed CSV: {exc}") from None
     return rows
@@ -127,13 +162,21 @@ def read_codings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[CodingR
 def _offset(value: str | None, where: str, line: int) -> int | None:
     if value is None or not value.strip():
         return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise InputError(f"{where}:{line}", f"offset {value!r} is not a whole number") from None
-    if number < 0:
+    text = value.strip()
+    if text.startswith("-") and _DIGITS.fullmatch(text[1:]):
         raise InputError(f"{where}:{line}", "offsets cannot be negative")
-    return number
+    if not _DIGITS.fullmatch(text) or len(text) > 12:
+        raise InputError(f"{where}:{line}", f"offset {value!r} is not a whole number (digits 0-9 only)")
+    return int(text)
+
+
+def format_codings(rows: Iterable[tuple[str, str, str, int, int, str]]) -> str:
+    """(coder, transcript, code, start, end, memo) rows as the CSV ``read_codings`` reads back unchanged."""
+    out = io.StringIO()
+    writer = SafeWriter(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def resolve(row: CodingRow, text: str, segments: list[tuple[int, int]], where: str) -> ResolvedCoding:

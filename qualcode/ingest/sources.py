@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import errno
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from qualcode import safe_yaml
 from qualcode.errors import InputError
+from qualcode.limits import MAX_TRANSCRIPT_BYTES, check_length
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_BYTES = MAX_TRANSCRIPT_BYTES
 TEXT_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md"}
 CAPTION_SUFFIXES = {".vtt": "vtt", ".srt": "srt"}
 DOCX_SUFFIXES = {".docx": "docx"}
@@ -48,32 +53,75 @@ class FrontMatter:
     identifying: dict[str, object] = field(default_factory=dict)
 
 
-def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawSource:
-    """The file's bytes, refusing what cannot be a transcript before anything is parsed."""
+def read_limited(path: Path, max_bytes: int, what: str = "transcript") -> bytes:
+    """At most ``max_bytes`` of a regular file, or a one-line refusal.
+
+    The size is what is actually read, not what ``stat`` says: a symlink to ``/dev/zero`` or a
+    file that grows is stopped at the limit. A FIFO, device or socket is refused without waiting
+    for a writer (the file is opened non-blocking and checked with ``fstat`` before any read).
+    """
     where = str(path)
-    if not path.exists():
-        raise InputError(where, "no such file")
-    if path.is_dir():
-        raise InputError(where, "is a directory")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise InputError(
-            where,
-            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one transcript; "
-            "split it, or raise the limit with --max-size",
-        )
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        data = path.read_bytes()
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise InputError(where, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(where, "is a directory") from None
     except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a FIFO or socket with nobody on the other end
+            raise InputError(where, "not a regular file (a pipe or socket); copy it to a file first") from None
         raise InputError(where, f"cannot read: {exc.strerror}") from None
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(where, "is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(where, "not a regular file (a device, pipe or socket); copy it to a file first")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        if info.st_size > max_bytes:
+            raise InputError(where, _too_big(info.st_size, max_bytes, what))
+        chunks, total = [], 0
+        try:
+            while total <= max_bytes:
+                chunk = fh.read(min(1 << 20, max_bytes + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+        except OSError as exc:
+            raise InputError(where, f"cannot read: {exc.strerror}") from None
+        if total > max_bytes:
+            raise InputError(where, _too_big(None, max_bytes, what))
+    return b"".join(chunks)
+
+
+def _too_big(size: int | None, max_bytes: int, what: str) -> str:
+    start = f"file is {size / 1e6:.1f} MB, over" if size is not None else "file is over"
+    hint = "split it, or raise the limit with --max-size" if what == "transcript" else "split it"
+    limit = f"{max_bytes / 1e6:.0f} MB" if max_bytes >= 1_000_000 else f"{max_bytes:,}-byte"
+    return f"{start} the {limit} limit for one {what}; {hint}"
+
+
+def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, what: str = "transcript") -> RawSource:
+    """The file's bytes, refusing what cannot be a transcript before anything is parsed."""
+    data = read_limited(path, max_bytes, what)
     if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
-        raise InputError(where, "empty file: nothing to import")
+        raise InputError(str(path), "empty file: nothing to import")
     return RawSource(path, data, hashlib.sha256(data).hexdigest())
 
 
 def decode_text(raw: RawSource) -> str:
-    """UTF-8 (with or without BOM) or UTF-16 with BOM; anything else is refused with a reason."""
-    where, data = str(raw.path), raw.data
+    """UTF-8 (with or without BOM) or UTF-16 with BOM; anything else is refused with a reason.
+
+    A NUL character anywhere is refused, not stripped: PostgreSQL cannot store it, and removing it
+    would move every offset after it away from the file the researcher keeps.
+    """
+    return decode_bytes(raw.data, str(raw.path))
+
+
+def decode_bytes(data: bytes, where: str) -> str:
     if data.startswith(codecs.BOM_UTF8):
         body, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -99,6 +147,10 @@ def decode_text(raw: RawSource) -> str:
         raise InputError(where, "empty file: nothing to import")
     if len(_CONTROL.findall(text, 0, 8192)) > 8:
         raise InputError(where, "binary file, not a text transcript")
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise InputError(f"{where}:{line}", "binary file, not a text transcript (a NUL character on this line)")
     return text
 
 
@@ -119,7 +171,10 @@ def split_front_matter(text: str, where: str) -> tuple[FrontMatter, int]:
 
 def _front_matter(header: str, where: str) -> FrontMatter:
     try:
-        data = yaml.safe_load(header)
+        data = safe_yaml.load(header)
+    except safe_yaml.YamlLimitError as exc:
+        line = f":{exc.line + 1}" if exc.line is not None else ""
+        raise InputError(f"{where}{line}", f"front matter refused: {exc.problem}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 2}" if mark is not None else ""
@@ -135,17 +190,34 @@ def _front_matter(header: str, where: str) -> FrontMatter:
             raise InputError(where, f"front matter key {key!r} must be a word")
         if key == "participant":
             fm.participant = _scalar(value, where, key)
+            check_length("participant label", fm.participant, where)
         elif key == "title":
             fm.title = _scalar(value, where, key)
         elif key == "identifying":
             if not isinstance(value, dict):
                 raise InputError(where, "front matter 'identifying' must be a mapping such as 'name: ...'")
-            fm.identifying = {str(k): v for k, v in value.items()}
+            fm.identifying = {str(k): _identifying(v, where, f"identifying: {k}") for k, v in value.items()}
         else:
             text = _scalar(value, where, key)
             if text is not None:
+                check_length("attribute name", key, where)
+                check_length("attribute value", text, f"{where} ({key})")
                 fm.attributes[key] = text
     return fm
+
+
+def _identifying(value: object, where: str, key: str, depth: int = 0):
+    """Text, or (for ``others``) a list of text or of small mappings of text: what anonymisation reads."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if depth < 2 and isinstance(value, list):
+        return [_identifying(v, where, key, depth + 1) for v in value]
+    if depth < 2 and isinstance(value, dict):
+        return {str(k): _identifying(v, where, f"{key}.{k}", depth + 1) for k, v in value.items()}
+    kind = {bytes: "binary data", set: "a set"}.get(type(value), f"a {type(value).__name__}")
+    raise InputError(where, f"front matter '{key}' must be text, not {kind}")
 
 
 def _scalar(value: object, where: str, key: str) -> str | None:

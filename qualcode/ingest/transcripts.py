@@ -23,6 +23,7 @@ from qualcode.ingest.sources import (
     read_source,
     split_front_matter,
 )
+from qualcode.limits import FIELD_LIMITS, MAX_PARAGRAPH_CHARS, check_length
 
 DEFAULT_MAX_SEGMENT_CHARS = 1200
 # "Interviewer: …", "Deputy head: …", "P1: …", "**Teacher:** …" — up to four words before the colon.
@@ -99,7 +100,8 @@ def segment_text(text: str, max_chars: int = DEFAULT_MAX_SEGMENT_CHARS) -> list[
     turns: list[tuple[str | None, int]] = []  # (speaker, offset where the turn's text starts)
     for offset, line in _lines(text):
         match = SPEAKER_LINE.match(line)
-        if match:
+        # a "label" longer than any speaker's name is prose that happens to hold a colon
+        if match and len(match.group("label").strip()) <= FIELD_LIMITS["speaker label"]:
             turns.append((match.group("label").strip(), offset + match.end()))
     if len(turns) < 2:
         return _split_long([_trimmed(text, s, e, None) for s, e in _paragraphs(text)], text, max_chars)
@@ -139,11 +141,8 @@ def _split_long(segments: list[ParsedSegment], text: str, max_chars: int) -> lis
         if seg.end - seg.start <= max_chars:
             out.append(seg)
             continue
-        from qualcode.nlp import sentence_spans  # spaCy only when a turn is long
-
         chunk_start = chunk_end = None
-        for s, e in sentence_spans(text[seg.start : seg.end]):
-            s, e = s + seg.start, e + seg.start
+        for s, e in _sentences(text, seg.start, seg.end):
             if chunk_start is not None and e - chunk_start > max_chars:
                 out.append(ParsedSegment(seg.speaker, chunk_start, chunk_end, seg.time_start, seg.time_end))
                 chunk_start = None
@@ -153,6 +152,16 @@ def _split_long(segments: list[ParsedSegment], text: str, max_chars: int) -> lis
         if chunk_start is not None:
             out.append(ParsedSegment(seg.speaker, chunk_start, chunk_end, seg.time_start, seg.time_end))
     return out
+
+
+def _sentences(text: str, start: int, end: int):
+    """Sentence spans of ``text[start:end]``, in windows spaCy accepts (its limit is 1,000,000
+    characters, E088)."""
+    from qualcode.nlp import sentence_spans, windows  # spaCy only when a turn is long
+
+    for lo, hi in windows(text, start, end, MAX_PARAGRAPH_CHARS):
+        for s, e in sentence_spans(text[lo:hi]):
+            yield s + lo, e + lo
 
 
 # --------------------------------------------------------------------------- .docx
@@ -221,9 +230,10 @@ def _captions(text: str, where: str, suffix: str, max_chars: int) -> tuple[str, 
         voice = VOICE.search(cue)
         if voice:
             speaker = voice.group(1).strip()
+            check_length("speaker label", speaker, where)
         cue = TAG.sub("", cue).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").strip()
         label = SPEAKER_LINE.match(cue)
-        if speaker is None and label:
+        if speaker is None and label and len(label.group("label").strip()) <= FIELD_LIMITS["speaker label"]:
             speaker, cue = label.group("label").strip(), cue[label.end() :].strip()
         if cue:
             cues.append((start, end, speaker, cue))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.errors import InputError
+from qualcode.export.cells import SafeWriter, unescape_cell
 
 KINDS = ("person", "school", "place", "organisation")
 ENTITY_KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}
@@ -304,9 +305,14 @@ def find_entities_payload(payload: dict) -> list[list[tuple[int, int, str, str]]
     from qualcode import nlp
 
     pipeline = nlp.entity_pipeline(payload.get("model"))
-    out = []
-    for doc in pipeline.pipe(payload["texts"], batch_size=8):
-        out.append([(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents])
+    texts = payload["texts"]
+    # long transcripts in windows: spaCy refuses a text over 1,000,000 characters (E088)
+    pieces = [(i, lo) for i, text in enumerate(texts) for lo, _ in nlp.windows(text, size=nlp.ENTITY_WINDOW)]
+    bounds = [hi for text in texts for _, hi in nlp.windows(text, size=nlp.ENTITY_WINDOW)]
+    out: list[list[tuple[int, int, str, str]]] = [[] for _ in texts]
+    docs = pipeline.pipe((texts[i][lo:hi] for (i, lo), hi in zip(pieces, bounds)), batch_size=8)
+    for (i, lo), doc in zip(pieces, docs):
+        out[i].extend((lo + e.start_char, lo + e.end_char, e.text, e.label_) for e in doc.ents)
     return out
 
 
@@ -564,7 +570,7 @@ def write_mapping(path: Path, mapping: list[MappingRow]) -> None:
     """The real → pseudonym table as CSV, for the researcher to review and keep apart."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
+        writer = SafeWriter(fh)
         writer.writerow(MAPPING_HEAD)
         for r in mapping:
             writer.writerow([r.real, r.pseudonym, r.kind, "; ".join(r.sources), r.count])
@@ -578,7 +584,7 @@ def read_mapping(path: Path) -> list[MappingRow]:
     where = str(path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.reader(fh))
+            rows = [[unescape_cell(cell) for cell in row] for row in csv.reader(fh)]
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(where, f"cannot read the mapping: {exc}") from None
     if not rows or [c.strip().lower() for c in rows[0][:2]] != ["real", "pseudonym"]:
