@@ -157,3 +157,17 @@ def test_usage_errors_exit_2(run_cli):
     assert run_cli("import").exit_code == 2
     assert run_cli("no-such-command").exit_code == 2
     assert run_cli("import", "--attr", "novalue", "x.txt").exit_code == 2
+
+
+def test_a_code_name_or_id_over_the_column_size_is_refused_alike_on_both_backends(project):
+    from qualcode.errors import QualcodeError
+
+    with pytest.raises(QualcodeError, match="code name is 301 characters long; the limit is 300"):
+        project.add_code("x" * 301)
+    with pytest.raises(QualcodeError, match="code name is 5,000 characters long"):
+        project.update_code("formalisation", name="y" * 5000)
+    parent = None
+    with pytest.raises(QualcodeError, match="code id is .* characters long; the limit is 200"):
+        for depth in range(12):  # ids made from the parents' ids grow with depth
+            parent = project.add_code(f"level {depth} " + "n" * 30, parent_key=parent).key
+    assert project.check() == []

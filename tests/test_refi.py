@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -163,6 +164,24 @@ def test_round_trip_is_lossless(demo_db, run_cli, project_url, tmp_path):
         assert again.codes_added == again.codings_added == again.memos_added == 0 and not again.transcripts_added
         assert again.warnings == []
         assert _snapshot(copy) == after
+
+
+def test_a_source_that_is_not_imported_counts_the_codings_it_takes_with_it(demo_db, run_cli, project_url, tmp_path):
+    out = tmp_path / "study.qdpx"
+    run_cli("export", "qdpx", "--db", demo_db, "-o", out)
+    with Project.create(project_url) as copy:
+        copy.import_refi(out)
+        # The same file again, but one source's text corrected since: same GUID, different text.
+        edited = tmp_path / "edited.qdpx"
+        with zipfile.ZipFile(out) as src, zipfile.ZipFile(edited, "w") as dst:
+            first = next(n for n in src.namelist() if n.startswith("sources/"))
+            for name in src.namelist():
+                data = src.read(name)
+                dst.writestr(name, data + b" [corrected]" if name == first else data)
+        summary = copy.import_refi(edited)
+        lost = [w for w in summary.warnings if "different text" in w]
+        assert len(lost) == 1 and re.search(r"\((\d+) codings? on it not imported\)", lost[0]), summary.warnings
+        assert int(re.search(r"\((\d+) codings?", lost[0]).group(1)) > 0
 
 
 def test_import_refi_command(demo_db, run_cli, tmp_path):

@@ -17,6 +17,7 @@ from qualcode.db.models import (
     utcnow,
 )
 from qualcode.errors import QualcodeError
+from qualcode.limits import check_length
 from qualcode.records import (
     CodeInfo,
 )
@@ -151,6 +152,7 @@ class CodebookPart:
         name = name.strip()
         if not name:
             raise QualcodeError("a code needs a name")
+        check_length("code name", name, "the new code")
         with self._store.tx() as s:
             coder_id = coder_row(s, coder)[0] if coder else None
             book = s.scalars(select(Codebook)).one()
@@ -163,6 +165,7 @@ class CodebookPart:
                 raise QualcodeError(f"invalid code id {key!r}: use lower-case letters, digits, '_', '-' and '.'")
             elif s.scalar(select(Code.id).where(Code.key == key)):
                 raise QualcodeError(f"a code with id {key!r} already exists")
+            check_length("code id", key, "the new code")  # ids made from deep parents' ids can grow long
             position = s.scalar(
                 select(func.coalesce(func.max(Code.position) + 1, 0)).where(
                     Code.parent_id.is_(parent_id) if parent_id is None else Code.parent_id == parent_id
@@ -189,6 +192,7 @@ class CodebookPart:
                 changes["name"] = (changes["name"] or "").strip()
                 if not changes["name"]:
                     raise QualcodeError("a code needs a name")
+                check_length("code name", changes["name"], f"code {key}")
                 _check_sibling_name(s, row.parent_id, changes["name"], exclude_id=row.id)
             if "keywords" in changes:
                 changes["keywords"] = [k.strip() for k in changes["keywords"] if k and k.strip()]

@@ -34,7 +34,7 @@ from qualcode.export.data import (
     ExportSegment,
     ExportTranscript,
 )
-from qualcode.export.refi import RefiSelection, parse_definition
+from qualcode.export.refi import RefiSelection, RefiSource, parse_definition
 from qualcode.export.refi_read import read_refi
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import segment_text
@@ -556,7 +556,7 @@ class _Importer:
                 continue  # the reader has said why
             segs = self.segmented.get(src.guid)
             if not segs:
-                self.warn(f"{label} has no text; not imported")
+                self.warn(f"{label} has no text; not imported{_lost_codings(src)}")
                 continue
             data = src.text.encode("utf-8")
             sha = hashlib.sha256(data).hexdigest()
@@ -567,7 +567,8 @@ class _Importer:
                 tid = same[0]
                 if s.scalar(select(Transcript.text).where(Transcript.id == tid)) != src.text:
                     self.warn(
-                        f"{label}: the project's transcript {same[1]!r} (same GUID) has different text; its codings were not imported"
+                        f"{label}: the project's transcript {same[1]!r} (same GUID) has different text; "
+                        f"not imported{_lost_codings(src)}"
                     )
                     continue
                 seg_rows = [
@@ -813,3 +814,9 @@ def _when(value: str):
         except ValueError:
             pass
     return utcnow()
+
+
+def _lost_codings(src: RefiSource) -> str:
+    """How many codings a skipped source takes with it, for its warning (never lost uncounted)."""
+    n = sum(len(sel.codings) for sel in src.selections)
+    return f" ({n} coding{'s' if n != 1 else ''} on it not imported)" if n else ""
