@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from qualcode.tui.screens.agreement import AgreementScreen
 from qualcode.tui.testing import screen_text
-from qualcode.tui.widgets.agreement import AgreementScreen
 from qualcode.tui.widgets.segments import SegmentView
 
 from .test_tui import _own_state_dir, drive, press, segments, study, workbench  # noqa: F401

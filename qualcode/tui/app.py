@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import App
 
 from qualcode.tui.commands import WorkbenchCommands
+from qualcode.tui.runner import CpuRunner
 from qualcode.tui.screens.workbench import WorkbenchScreen
 from qualcode.tui.widgets import suggestions  # noqa: F401  registers the suggestions panel in the segment detail
 
@@ -14,9 +15,7 @@ class WorkbenchApp(App[None]):
 
     TITLE = "qualcode"
     COMMANDS = App.COMMANDS | {WorkbenchCommands}
-    CSS = """
-    Screen { background: $background; }
-    """
+    CSS_PATH = "app.tcss"
 
     def __init__(
         self, project, coder: str, compare_with: str | None = None, transcript: str | None = None, *, blink: bool = True
@@ -27,8 +26,13 @@ class WorkbenchApp(App[None]):
         self.compare_with = compare_with
         self.transcript = transcript
         self.blink = blink
+        self.cpu = CpuRunner()  # CPU-heavy work for every screen, in one worker process
         if not blink:
             self.animation_level = "none"
+
+    def on_unmount(self) -> None:
+        # After every screen has closed: nothing is left to receive a result.
+        self.cpu.shutdown()
 
     def get_default_screen(self) -> WorkbenchScreen:
         return WorkbenchScreen(self.project, self.coder, self.compare_with, self.transcript)

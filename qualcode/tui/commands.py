@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from qualcode.tui.keys import key_entries
+from qualcode.tui.screens.workbench import WorkbenchScreen
 from qualcode.tui.text import one_line
 
 
@@ -36,8 +37,6 @@ PANE_NAMES = {
 
 class WorkbenchCommands(Provider):
     def _workbench(self):
-        from qualcode.tui.screens.workbench import WorkbenchScreen
-
         screen = self.screen
         return screen if isinstance(screen, WorkbenchScreen) else None
 
@@ -46,7 +45,7 @@ class WorkbenchCommands(Provider):
         if screen is None:
             return []
         out = []
-        for entry in key_entries(self.app):
+        for entry in key_entries(self.app, type(screen)):
             target = screen if not entry.pane else next(iter(screen.query(entry.pane)), None)
             if target is None:
                 continue

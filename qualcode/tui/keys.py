@@ -1,7 +1,11 @@
 """Every key of the workbench, by pane: the one list the help screen and the command palette read.
 
-The bindings themselves live on the widgets (so the footer shows the keys of the focused pane
-and users can remap them by binding id); this module only gathers them.
+The bindings themselves live on the widgets and the screen (so the footer shows the keys of the
+focused pane and users can remap them by binding id); this module only gathers them. It imports
+the pane widgets but not the screen, which imports it: callers pass the screen's class.
+
+``python -m qualcode.tui.keys README.md`` writes the README's key table from the same list
+(``tests/test_tui_keys.py`` checks that it is up to date).
 """
 
 from __future__ import annotations
@@ -9,6 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.binding import Binding
+
+from qualcode.tui.widgets import detail
+from qualcode.tui.widgets.codebook import CodebookTree
+from qualcode.tui.widgets.detail import CodingList
+from qualcode.tui.widgets.segments import SegmentView
+from qualcode.tui.widgets.transcripts import TranscriptPicker
 
 
 @dataclass(frozen=True)
@@ -22,16 +32,11 @@ class KeyEntry:
     id: str
 
 
-def sections():
-    """(section title, selector of the pane, widget class, binding filter) in the order the help shows them."""
-    from qualcode.tui.screens.workbench import WorkbenchScreen
-    from qualcode.tui.widgets.codebook import CodebookTree
-    from qualcode.tui.widgets.detail import SEGMENT_PANELS, CodingList
-    from qualcode.tui.widgets.segments import SegmentView
-    from qualcode.tui.widgets.transcripts import TranscriptPicker
-
+def sections(screen: type):
+    """(section title, selector of the pane, widget class, binding filter) in the order the help
+    shows them; ``screen`` is the workbench screen's class (its keys work everywhere)."""
     out = [
-        ("Everywhere", "", WorkbenchScreen, lambda b: True),
+        ("Everywhere", "", screen, lambda b: True),
         ("Transcript pane (segments)", "#segments", SegmentView, lambda b: not (b.id or "").startswith("span.")),
         (
             "Selecting a span inside a segment (after v, or drag with the mouse)",
@@ -43,14 +48,17 @@ def sections():
         ("Codings of the current segment", "#coding-list", CodingList, lambda b: True),
         ("Transcripts pane", "#transcripts", TranscriptPicker, lambda b: True),
     ]
-    for panel in SEGMENT_PANELS:  # e.g. the suggestions panel, in the segment detail area
-        out.append((getattr(panel, "HELP_TITLE", panel.__name__), panel.__name__, panel, lambda b: True))
+    for panel in detail.SEGMENT_PANELS:  # e.g. the suggestions panel, in the segment detail area
+        # A panel may keep its keys on a child widget (``KEYS_WIDGET``, selected by ``KEYS_PANE``).
+        widget = getattr(panel, "KEYS_WIDGET", panel)
+        pane = getattr(panel, "KEYS_PANE", panel.__name__)
+        out.append((getattr(panel, "HELP_TITLE", panel.__name__), pane, widget, lambda b: True))
     return out
 
 
-def key_entries(app) -> list[KeyEntry]:
+def key_entries(app, screen: type) -> list[KeyEntry]:
     entries = []
-    for title, pane, cls, wanted in sections():
+    for title, pane, cls, wanted in sections(screen):
         for binding in cls.BINDINGS:
             if not isinstance(binding, Binding) or not binding.description or not wanted(binding):
                 continue

@@ -1,4 +1,5 @@
-"""Project calls off the UI thread, in the order the user asked for them.
+"""Work off the UI thread: project calls in the order the user asked for them (``ProjectRunner``)
+and CPU-heavy work in one worker process for the whole workbench (``CpuRunner``).
 
 Every read and write the workbench makes goes through ``ProjectRunner.submit``: the call runs on
 one background thread (one SQLAlchemy session per call, which ``qualcode.project`` already does) and
@@ -14,7 +15,12 @@ nothing can leave a later call waiting for an earlier one that was never started
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
+import itertools
+import multiprocessing
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -131,3 +137,53 @@ def raise_or_report(owner, exc: BaseException) -> None:
             severity="error",
             title="Unexpected error",
         )
+
+
+class CpuRunner:
+    """CPU-heavy work (training a model, finding suggestions, named entities) in one worker
+    *process* for the whole workbench, never a thread: in a thread it holds the interpreter lock
+    and every key press waits (measured: four times the latency). The app owns it and shuts it
+    down when it exits, so quitting leaves no process or pool behind (a pool left to the
+    interpreter's own teardown printed ``Exception ignored in … weakref_cb`` on the way out)."""
+
+    def __init__(self) -> None:
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self.jobs: dict[int, tuple[str, float]] = {}  # ticket -> (description, started), for the status bar
+        self._tickets = itertools.count()
+        self.closed = False
+
+    def submit(self, fn: Callable[..., Any], *args: Any, description: str = "working") -> tuple[int, asyncio.Future]:
+        """Start ``fn(*args)`` (both picklable) in the worker process; returns a ticket and an
+        awaitable for the result. Pass the ticket to ``done`` once the result is handled."""
+        if self.closed:
+            raise RuntimeError("the workbench is closing")
+        # Textual replaces stdout/stderr with objects whose fileno() is -1; starting a process
+        # (and multiprocessing's resource tracker) needs the real ones.
+        with contextlib.redirect_stdout(sys.__stdout__), contextlib.redirect_stderr(sys.__stderr__):
+            if self._pool is None:
+                # "spawn": a fork would copy the project thread's locks and open connections.
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                )
+            future = self._pool.submit(fn, *args)
+        ticket = next(self._tickets)
+        self.jobs[ticket] = (description, time.perf_counter())
+        return ticket, asyncio.wrap_future(future)
+
+    def done(self, ticket: int) -> None:
+        self.jobs.pop(ticket, None)
+
+    def shutdown(self) -> None:
+        """Cancel what has not started, stop what runs (its result would have nowhere to go) and
+        wait for the worker process to end."""
+        self.closed = True
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        pool.shutdown(wait=False, cancel_futures=True)
+        # ProcessPoolExecutor offers no public way to stop a running call: end the process.
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.terminate()
+        pool.shutdown(wait=True)
+        self.jobs.clear()

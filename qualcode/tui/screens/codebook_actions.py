@@ -12,10 +12,10 @@ from pathlib import Path
 
 from rich.text import Text
 
+from qualcode.tui.screens.code_edit import CodeEditDialog
+from qualcode.tui.screens.dialogs import ConfirmDialog, TextPrompt
+from qualcode.tui.screens.finder import TOP_LEVEL, CodeFinder
 from qualcode.tui.text import one_line, say
-from qualcode.tui.widgets.code_edit import CodeEditDialog
-from qualcode.tui.widgets.dialogs import ConfirmDialog, TextPrompt
-from qualcode.tui.widgets.finder import TOP_LEVEL, CodeFinder
 
 
 class CodebookActions:

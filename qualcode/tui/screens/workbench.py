@@ -8,9 +8,9 @@ committed. Codebook editing lives in ``CodebookActions`` beside this file.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import gc
-import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,20 +26,22 @@ from qualcode import event_words
 from qualcode.project.workbench import match_spans
 from qualcode.records import CodeInfo, CodingInfo, EventInfo, MemoInfo, SegmentInfo, TranscriptInfo
 from qualcode.tui import state
-from qualcode.tui.runner import JobDone, ProjectRunner
+from qualcode.tui.keys import key_entries
+from qualcode.tui.runner import JobDone, ProjectRunner, raise_or_report
+from qualcode.tui.screens.agreement import AgreementScreen, AgreementView, Difference
+from qualcode.tui.screens.agreement import build_view as build_agreement_view
 from qualcode.tui.screens.codebook_actions import CodebookActions
+from qualcode.tui.screens.dialogs import ChoiceDialog
+from qualcode.tui.screens.finder import CodeFinder
+from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.memo import MemoDialog
+from qualcode.tui.screens.search import SearchDialog
+from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import content, one_line, say
-from qualcode.tui.widgets.agreement import AgreementScreen, AgreementView, Difference
-from qualcode.tui.widgets.agreement import build_view as build_agreement_view
 from qualcode.tui.widgets.codebook import CodebookTree
 from qualcode.tui.widgets.definition import DefinitionPanel
 from qualcode.tui.widgets.detail import CodingList, SegmentContext, SegmentDetail
-from qualcode.tui.widgets.dialogs import ChoiceDialog
-from qualcode.tui.widgets.finder import CodeFinder
-from qualcode.tui.widgets.help import HelpScreen
 from qualcode.tui.widgets.keybar import KeyBar
-from qualcode.tui.widgets.memo import MemoDialog
-from qualcode.tui.widgets.search import SearchDialog
 from qualcode.tui.widgets.segments import SegmentData, SegmentView
 from qualcode.tui.widgets.status import StatusBar
 from qualcode.tui.widgets.transcripts import TranscriptPicker
@@ -80,24 +82,7 @@ class OpenTranscript:
 class WorkbenchScreen(CodebookActions, Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
 
-    DEFAULT_CSS = """
-    WorkbenchScreen { layout: vertical; }
-    #panes { height: 1fr; }
-    #left { width: 30; }
-    #center { width: 1fr; }
-    #right { width: 28; }
-    WorkbenchScreen.-wide #left { width: 38; }
-    WorkbenchScreen.-wide #right { width: 44; }
-    WorkbenchScreen.-wide SegmentDetail { height: 10; }
-    .pane { border: round $primary 40%; border-title-color: $text-muted; }
-    .pane:focus-within { border: round $primary; border-title-color: $text; }
-    #transcripts { height: 35%; }
-    #codebook { height: 1fr; }
-    #definition { height: 1fr; }
-    #center { border: round $primary 40%; }
-    #center:focus-within { border: round $primary; }
-    SegmentView { border: none; }
-    """
+    DEFAULT_CSS = stylesheet(__file__, "workbench_screen.tcss")
 
     BINDINGS = [
         Binding(
@@ -199,9 +184,6 @@ class WorkbenchScreen(CodebookActions, Screen):
         self.open: OpenTranscript | None = None
         self.filter_key: str | None = None
         self._submitted: dict[int, float] = {}
-        self._pool = None  # a process pool for CPU-heavy work, made on first use (run_cpu)
-        self._cpu_jobs: dict[int, tuple[str, float]] = {}
-        self._cpu_tickets = itertools.count()
         self._last_position: int | None = None
         self._positions: dict[str, int] = {}  # transcript name -> segment position last visited
         self.progress_known = False
@@ -250,8 +232,6 @@ class WorkbenchScreen(CodebookActions, Screen):
         gc.unfreeze()
         self._save_position()
         self.runner.close()
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------ running project calls
 
@@ -274,40 +254,30 @@ class WorkbenchScreen(CodebookActions, Screen):
         fn: Callable[..., Any],
         *args: Any,
         then: Callable[[Any], None] | None = None,
+        error: Callable[[BaseException], None] | None = None,
         description: str = "working",
     ) -> None:
-        """CPU-heavy work (training a model, named entities) in another *process*, never a thread:
-        in a thread it holds the interpreter lock and every key press waits (measured: 4x the
-        latency). ``fn`` and ``args`` must be picklable; ``then`` gets the result on the UI thread.
-        The status bar shows the work while it runs."""
-        import asyncio
-        import contextlib
-        import sys
-
-        # Textual replaces stdout/stderr with objects whose fileno() is -1; starting a process
-        # (and multiprocessing's resource tracker) needs the real ones.
-        with contextlib.redirect_stdout(sys.__stdout__), contextlib.redirect_stderr(sys.__stderr__):
-            if self._pool is None:
-                import multiprocessing
-                from concurrent.futures import ProcessPoolExecutor
-
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-            future = self._pool.submit(fn, *args)
-        ticket = next(self._cpu_tickets)
-        self._cpu_jobs[ticket] = (description, time.perf_counter())
+        """CPU-heavy work in the app's worker process (``CpuRunner``): ``fn`` and ``args`` must be
+        picklable; ``then`` gets the result (``error`` the exception) on the UI thread. The status
+        bar shows the work while it runs."""
+        cpu = self.app.cpu
+        ticket, future = cpu.submit(fn, *args, description=description)
 
         async def wait() -> None:
             try:
-                result = await asyncio.wrap_future(future)
+                result = await future
+            except asyncio.CancelledError:
+                raise
             except Exception as exc:
-                from qualcode.tui.runner import raise_or_report
-
-                raise_or_report(self, exc)
+                if error is not None:
+                    error(exc)
+                else:
+                    raise_or_report(self, exc)
             else:
                 if then is not None:
                     then(result)
             finally:
-                self._cpu_jobs.pop(ticket, None)
+                cpu.done(ticket)
 
         self.run_worker(wait(), group="cpu", exclusive=False, exit_on_error=False)
 
@@ -323,8 +293,8 @@ class WorkbenchScreen(CodebookActions, Screen):
         now = time.perf_counter()
         slow = [t for t, at in self._submitted.items() if now - at > 0.15]
         busy = self.runner.pending.get(min(slow), "working") if slow else ""
-        if not busy and self._cpu_jobs:
-            description, started = next(iter(self._cpu_jobs.values()))
+        if not busy and self.app.cpu.jobs:
+            description, started = next(iter(self.app.cpu.jobs.values()))
             busy = f"{description} ({now - started:.0f} s)"
         if busy != self.status.busy:
             self.status.set(busy=busy)
@@ -1029,8 +999,17 @@ class WorkbenchScreen(CodebookActions, Screen):
     def action_focus_pane(self, pane: str) -> None:
         self.query_one(f"#{pane}").focus()
 
+    def action_suggestion(self, method: str) -> None:
+        """A suggestion key pressed in the transcript pane: the panel acts on the current segment."""
+        panels = [p for p in self.query("#suggestions-slot > *") if hasattr(p, method)]
+        if not panels:
+            say(self.app, "Suggestions are not available in this workbench.", severity="warning")
+            return
+        for panel in panels:
+            getattr(panel, method)()
+
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(key_entries(self.app, type(self))))
 
     def action_quit(self) -> None:
         self.app.exit()

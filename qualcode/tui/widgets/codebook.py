@@ -9,6 +9,7 @@ from textual.message import Message
 from textual.widgets.tree import TreeNode
 
 from qualcode.records import CodeInfo
+from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserTree, plain, swatch
 
 
@@ -23,9 +24,7 @@ def code_label(code: CodeInfo, count: int) -> Text:
 class CodebookTree(UserTree):
     """Codes as a tree; the highlighted code is the one the coding keys apply."""
 
-    DEFAULT_CSS = """
-    CodebookTree { height: 1fr; background: $surface; overflow-x: hidden; scrollbar-size-vertical: 1; }
-    """
+    DEFAULT_CSS = stylesheet(__file__, "codebook_tree.tcss")
 
     BINDINGS = [
         Binding(

@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 
 from qualcode.records import CodeInfo, MemoInfo
+from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic, plain, swatch
 
 
@@ -51,10 +52,7 @@ def definition_text(code: CodeInfo | None, path: list[str], usage: str, memo: Me
 
 
 class DefinitionPanel(VerticalScroll, can_focus=False):
-    DEFAULT_CSS = """
-    DefinitionPanel { height: 1fr; padding: 0 1; background: $surface; scrollbar-size-vertical: 1; }
-    DefinitionPanel > UserStatic { width: 1fr; }
-    """
+    DEFAULT_CSS = stylesheet(__file__, "definition_panel.tcss")
 
     def compose(self):
         yield UserStatic(definition_text(None, [], "", None), id="definition-body")

@@ -25,6 +25,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from qualcode.records import CodingInfo, MemoInfo, SegmentInfo
+from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic, chip, one_line, plain, text_strip
 
 
@@ -75,11 +76,7 @@ class CodingList(Widget, can_focus=True):
     these few lines and nothing else on the screen.
     """
 
-    DEFAULT_CSS = """
-    CodingList { background: $surface; }
-    CodingList > .codings--cursor { background: $boost; }
-    CodingList:focus > .codings--cursor { background: $primary 30%; }
-    """
+    DEFAULT_CSS = stylesheet(__file__, "coding_list.tcss")
     COMPONENT_CLASSES = {"codings--cursor"}
 
     BINDINGS = [
@@ -201,15 +198,7 @@ class CodingList(Widget, can_focus=True):
 class SegmentDetail(Vertical):
     """Below the transcript: the current segment's codings, its memo, and the suggestions slot."""
 
-    DEFAULT_CSS = """
-    /* A fixed height: what changes inside (codings added, a memo) never moves the transcript pane,
-       so applying a code repaints this area and one segment, not the whole screen. */
-    SegmentDetail { height: 8; border-top: solid $primary 50%; background: $surface; }
-    SegmentDetail > #detail-title { color: $text-muted; height: 1; }
-    SegmentDetail > #coding-list { height: 1fr; min-height: 1; }
-    SegmentDetail > #detail-memo { height: auto; max-height: 2; color: $text; }
-    SegmentDetail > #suggestions-slot { height: auto; max-height: 50%; }
-    """
+    DEFAULT_CSS = stylesheet(__file__, "segment_detail.tcss")
 
     def compose(self):
         yield UserStatic("", id="detail-title")

@@ -11,14 +11,11 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from qualcode.tui.styles import stylesheet
+
 
 class KeyBar(Widget):
-    DEFAULT_CSS = """
-    KeyBar { height: 1; background: $footer-background; color: $footer-foreground; }
-    KeyBar > .keybar--key { color: $footer-key-foreground; text-style: bold; }
-    KeyBar > .keybar--description { color: $footer-description-foreground; }
-    KeyBar > .keybar--disabled { color: $text-disabled; }
-    """
+    DEFAULT_CSS = stylesheet(__file__, "key_bar.tcss")
     COMPONENT_CLASSES = {"keybar--key", "keybar--description", "keybar--disabled"}
 
     def on_mount(self) -> None:

@@ -30,6 +30,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from qualcode.records import CodingInfo, SegmentInfo
+from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import chip, plain, text_strip
 
 GUTTER = 2
@@ -120,22 +121,7 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 class SegmentView(Widget, can_focus=True):
     """The open transcript's segments; the screen sets ``data`` and handles the messages."""
 
-    DEFAULT_CSS = """
-    SegmentView { height: 1fr; background: $surface; }
-    SegmentView > .segment--cursor { background: $boost; }
-    SegmentView:focus > .segment--cursor { background: $primary 20%; }
-    SegmentView > .segment--gutter { color: $primary; }
-    SegmentView > .segment--header { color: $text-muted; }
-    SegmentView > .segment--speaker { color: $text; text-style: bold; }
-    SegmentView > .segment--interviewer { color: $text-muted; }
-    SegmentView > .segment--selection { background: $accent 60%; color: $text; }
-    SegmentView > .segment--caret { text-style: reverse; }
-    SegmentView > .segment--span { text-style: underline; }
-    SegmentView > .segment--match { background: $warning 40%; }
-    SegmentView > .segment--disagree { color: $error; text-style: bold; }
-    SegmentView > .segment--label { color: $text-muted; }
-    SegmentView > .segment--empty { color: $text-muted; text-style: italic; }
-    """
+    DEFAULT_CSS = stylesheet(__file__, "segment_view.tcss")
 
     COMPONENT_CLASSES = {
         "segment--cursor",
@@ -212,6 +198,39 @@ class SegmentView(Widget, can_focus=True):
             show=False,
             id="segments.previous_disagreement",
             tooltip="Compare mode: previous segment where the two coders differ",
+        ),
+        # Suggestions (the current segment's first one; handled by the screen's suggestions panel)
+        Binding(
+            "y",
+            "screen.suggestion('accept_top')",
+            "Accept suggestion",
+            show=False,
+            id="segments.accept_suggestion",
+            tooltip="Accept this segment's first suggestion",
+        ),
+        Binding(
+            "x",
+            "screen.suggestion('reject_top')",
+            "Reject suggestion",
+            show=False,
+            id="segments.reject_suggestion",
+            tooltip="Reject this segment's first suggestion",
+        ),
+        Binding(
+            "S",
+            "screen.suggestion('compute')",
+            "Suggest",
+            show=False,
+            id="segments.suggest",
+            tooltip="Find suggestions for the whole transcript (in the background)",
+        ),
+        Binding(
+            "T",
+            "screen.suggestion('train')",
+            "Train model",
+            show=False,
+            id="segments.train",
+            tooltip="Train a suggestion model on everyone's codings so far (in the background)",
         ),
         # Span selection mode
         Binding("right", "caret('word', 1)", "Word →", id="span.word_right", tooltip="Select the next word"),

@@ -6,13 +6,12 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
+from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import one_line, text_strip
 
 
 class StatusBar(Widget):
-    DEFAULT_CSS = """
-    StatusBar { height: 1; background: $panel; color: $text; }
-    """
+    DEFAULT_CSS = stylesheet(__file__, "status_bar.tcss")
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -2,37 +2,27 @@
 
 Importing this module registers ``SuggestionPanel`` in ``detail.SEGMENT_PANELS``. Everything it
 reads or changes goes through the screen's project runner (committed before the screen shows
-it; undo covers accepting and rejecting); computing suggestions for a transcript runs in a
-process pool, off the UI thread and off the runner, and only the storing goes through the runner.
+it; undo covers accepting and rejecting); computing suggestions and training run in the app's
+worker process (``screen.run_cpu``), and only the storing goes through the runner.
 
 Keys while the list has focus: y (or enter) accepts the highlighted suggestion, x rejects it,
-S computes suggestions for the open transcript, T trains a new model on the codings so far. ``accept_top()`` / ``reject_top()`` act on the
-first suggestion, for screen-level keys.
+S computes suggestions for the open transcript, T trains a new model on the codings so far. The
+same keys work from the transcript pane on the current segment's first suggestion (the screen
+calls ``accept_top()``, ``reject_top()``, ``compute()``, ``train()``).
 """
 
 from __future__ import annotations
-
-import asyncio
-import concurrent.futures
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets.option_list import Option
 
+from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic, chip, one_line, say
 from qualcode.tui.widgets.detail import SEGMENT_PANELS, SegmentContext
 
 TOP = 3
-_POOL: concurrent.futures.ProcessPoolExecutor | None = None
-
-
-def pool() -> concurrent.futures.ProcessPoolExecutor:
-    """One worker process for spaCy work (training, matching, NER), started on first use."""
-    global _POOL
-    if _POOL is None:
-        _POOL = concurrent.futures.ProcessPoolExecutor(max_workers=1)
-    return _POOL
 
 
 def suggestion_prompt(s) -> Text:
@@ -45,16 +35,17 @@ def suggestion_prompt(s) -> Text:
 
 
 class SuggestionList(UserOptionList):
-    DEFAULT_CSS = """
-    SuggestionList { height: auto; max-height: 5; border: none; background: $surface; padding: 0; }
-    SuggestionList:focus { background: $boost; }
-    """
+    DEFAULT_CSS = stylesheet(__file__, "suggestion_list.tcss")
 
     BINDINGS = [
-        Binding("y", "accept", "Accept suggestion", id="suggestions.accept"),
-        Binding("x", "reject", "Reject suggestion", id="suggestions.reject"),
-        Binding("S", "compute", "Suggest for transcript", id="suggestions.compute"),
-        Binding("T", "train", "Train model", id="suggestions.train"),
+        Binding("y", "accept", "Accept", id="suggestions.accept", tooltip="Accept the highlighted suggestion"),
+        Binding("x", "reject", "Reject", id="suggestions.reject", tooltip="Reject the highlighted suggestion"),
+        Binding(
+            "S", "compute", "Suggest", id="suggestions.compute", tooltip="Find suggestions for the whole transcript"
+        ),
+        Binding(
+            "T", "train", "Train", id="suggestions.train", tooltip="Train a suggestion model on the codings so far"
+        ),
     ]
 
     @property
@@ -81,10 +72,11 @@ class SuggestionList(UserOptionList):
 class SuggestionPanel(Vertical):
     """Top suggestions for the current segment, each with its score and the reason it was made."""
 
-    DEFAULT_CSS = """
-    SuggestionPanel { height: auto; }
-    SuggestionPanel > #suggestions-title { color: $text-muted; height: 1; }
-    """
+    HELP_TITLE = "Suggestions list (Tab into it from the transcript pane)"
+    KEYS_WIDGET = SuggestionList
+    KEYS_PANE = "#suggestion-list"
+
+    DEFAULT_CSS = stylesheet(__file__, "suggestion_panel.tcss")
 
     def __init__(self, **kwargs) -> None:
         super().__init__(id="suggestions", **kwargs)
@@ -133,7 +125,8 @@ class SuggestionPanel(Vertical):
         title = self.query_one("#suggestions-title", UserStatic)
         if rows:
             title.update(
-                Text.assemble(("Suggestions", "bold"), ("  y accept · x reject (when focused)", "dim")), layout=False
+                Text.assemble(("Suggestions", "bold"), ("  y accepts the first · x rejects it · Tab to choose", "dim")),
+                layout=False,
             )
         else:
             title.update(Text("No open suggestions · S suggests for this transcript", style="dim"), layout=False)
@@ -185,8 +178,16 @@ class SuggestionPanel(Vertical):
             return project.suggestion_payload([name])
 
         def prepared(result) -> None:
+            from qualcode.suggest.engine import suggest_payload
+
             payload, ids = result
-            self.run_worker(self._propose(payload, ids), exclusive=True, group="suggest")
+            screen.run_cpu(
+                suggest_payload,
+                payload,
+                then=lambda proposals: self._store(proposals, ids),
+                error=lambda exc: say(screen.app, f"No suggestions: {exc}", severity="error"),
+                description="finding suggestions",
+            )
 
         say(screen.app, "Finding suggestions for this transcript…")
         screen.run_project(prepare, prepared, description="reading")
@@ -197,36 +198,31 @@ class SuggestionPanel(Vertical):
         if ctx is None:
             return
         project, screen = ctx.screen.project, ctx.screen
+
+        def trained(result) -> None:
+            screen.run_project(
+                lambda: project.store_model(result),
+                lambda info: say(screen.app, f"Model {info.version} trained; S suggests with it"),
+                description="saving the model",
+            )
+
+        def read(payload: dict) -> None:
+            from qualcode.suggest.model import train_payload
+
+            screen.run_cpu(
+                train_payload,
+                payload,
+                then=trained,
+                error=lambda exc: say(screen.app, f"No model: {exc}", severity="error"),
+                description="training a model",
+            )
+
         say(screen.app, "Training a suggestion model in the background…")
-        screen.run_project(
-            project.training_payload,
-            lambda payload: self.run_worker(self._train(payload), group="train"),
-            description="reading codings",
-        )
+        screen.run_project(project.training_payload, read, description="reading codings")
 
-    async def _train(self, payload: dict) -> None:
-        from qualcode.suggest.model import train_payload
-
-        try:
-            result = await asyncio.wrap_future(pool().submit(train_payload, payload))
-        except Exception as exc:
-            say(self.app, f"No model: {exc}", severity="error")
-            return
-        project, screen = self.context.screen.project, self.context.screen
-        screen.run_project(
-            lambda: project.store_model(result),
-            lambda info: say(screen.app, f"Model {info.version} trained; S suggests with it"),
-            description="saving the model",
-        )
-
-    async def _propose(self, payload: dict, ids: list[int]) -> None:
-        from qualcode.suggest.engine import suggest_payload
-
+    def _store(self, proposals, ids: list[int]) -> None:
         ctx = self.context
-        try:
-            proposals = await asyncio.wrap_future(pool().submit(suggest_payload, payload))
-        except Exception as exc:
-            say(self.app, f"No suggestions: {exc}", severity="error")
+        if ctx is None:
             return
         project, screen = ctx.screen.project, ctx.screen
 

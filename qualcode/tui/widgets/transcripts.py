@@ -15,6 +15,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from qualcode.records import TranscriptInfo
+from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import one_line, text_strip
 
 ROW_HEIGHT = 3
@@ -46,11 +47,7 @@ def transcript_lines(t: TranscriptInfo, current: bool, progress_known: bool) -> 
 class TranscriptPicker(ScrollView, can_focus=True):
     """Every transcript in the project; Enter (or a click) opens one."""
 
-    DEFAULT_CSS = """
-    TranscriptPicker { height: 1fr; background: $surface; overflow-x: hidden; scrollbar-size-vertical: 1; }
-    TranscriptPicker > .picker--cursor { background: $boost; }
-    TranscriptPicker:focus > .picker--cursor { background: $primary 30%; }
-    """
+    DEFAULT_CSS = stylesheet(__file__, "transcript_picker.tcss")
 
     COMPONENT_CLASSES = {"picker--cursor"}
 

@@ -8,7 +8,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 
-from qualcode.tui.keys import key_entries
+from qualcode.tui.keys import KeyEntry
+from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic
 
 INTRO = (
@@ -20,12 +21,12 @@ INTRO = (
 
 
 class HelpScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 100; max-width: 96%; height: 90%; background: $panel; border: thick $primary; padding: 0 1; }
-    HelpScreen #help-intro { margin: 1 0 0 0; }
-    """
+    DEFAULT_CSS = stylesheet(__file__, "help_screen.tcss")
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
+
+    def __init__(self, entries: list[KeyEntry]) -> None:
+        super().__init__()
+        self.entries = entries
 
     def compose(self):
         with VerticalScroll(id="help-scroll"):
@@ -43,7 +44,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(justify="right", style="bold", no_wrap=True)
         table.add_column()
         section = None
-        for entry in key_entries(self.app):
+        for entry in self.entries:
             if entry.section != section:
                 section = entry.section
                 table.add_row("", "")

@@ -9,15 +9,8 @@ from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Button, Input
 from textual.widgets.option_list import Option
 
+from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic
-
-DIALOG_CSS = """
-.dialog { width: 72; max-width: 95%; height: auto; max-height: 90%; background: $panel; border: thick $primary; padding: 1 2; }
-.dialog > .dialog-title { text-style: bold; margin-bottom: 1; }
-.dialog > .dialog-hint { color: $text-muted; margin-top: 1; }
-.dialog Horizontal { height: auto; margin-top: 1; }
-.dialog Button { margin-right: 2; }
-"""
 
 
 def typeahead_bindings(prefix: str) -> list[Binding]:
@@ -50,7 +43,7 @@ class TypeAheadDialog(ModalScreen[ScreenResultType]):
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    DEFAULT_CSS = "ConfirmDialog { align: center middle; }" + DIALOG_CSS
+    DEFAULT_CSS = stylesheet(__file__, "confirm_dialog.tcss", "dialog.tcss")
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="dialog.yes"),
         Binding("n,escape", "answer(False)", "No", id="dialog.no"),
@@ -83,7 +76,7 @@ class ConfirmDialog(ModalScreen[bool]):
 class TextPrompt(ModalScreen[str | None]):
     """One line of text (a code name, a file path); Enter accepts, Esc cancels."""
 
-    DEFAULT_CSS = "TextPrompt { align: center middle; }" + DIALOG_CSS
+    DEFAULT_CSS = stylesheet(__file__, "text_prompt.tcss", "dialog.tcss")
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def __init__(
@@ -109,10 +102,7 @@ class TextPrompt(ModalScreen[str | None]):
 class ChoiceDialog(ModalScreen[str | None]):
     """Pick one of a few labelled choices; returns the chosen id."""
 
-    DEFAULT_CSS = (
-        "ChoiceDialog { align: center middle; } ChoiceDialog UserOptionList { height: auto; max-height: 16; }"
-        + DIALOG_CSS
-    )
+    DEFAULT_CSS = stylesheet(__file__, "choice_dialog.tcss", "dialog.tcss")
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def __init__(

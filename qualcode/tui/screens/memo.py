@@ -8,20 +8,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import TextArea
 
+from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic
-from qualcode.tui.widgets.dialogs import DIALOG_CSS
 
 
 class MemoDialog(ModalScreen[str | None]):
     """Returns the new memo text ("" deletes the memo), or None when cancelled."""
 
-    DEFAULT_CSS = (
-        """
-    MemoDialog { align: center middle; }
-    MemoDialog TextArea { height: 10; }
-    """
-        + DIALOG_CSS
-    )
+    DEFAULT_CSS = stylesheet(__file__, "memo_dialog.tcss", "dialog.tcss")
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="memo.save", priority=True),
         Binding("escape", "cancel", "Cancel", id="memo.cancel"),

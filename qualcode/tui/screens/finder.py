@@ -9,8 +9,9 @@ from textual.widgets.option_list import Option
 
 from qualcode.records import CodeInfo
 from qualcode.tui.ranking import rank_codes
+from qualcode.tui.screens.dialogs import TypeAheadDialog, typeahead_bindings
+from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic, one_line, swatch
-from qualcode.tui.widgets.dialogs import DIALOG_CSS, TypeAheadDialog, typeahead_bindings
 
 TOP_LEVEL = "\x00top"  # the "no parent" choice when picking where to move a code
 
@@ -31,14 +32,7 @@ def finder_prompt(code: CodeInfo, path: str, why: str) -> Text:
 class CodeFinder(TypeAheadDialog[str | None]):
     """Returns the chosen code's id (or ``TOP_LEVEL``), or None when cancelled."""
 
-    DEFAULT_CSS = (
-        """
-    CodeFinder { align: center top; }
-    CodeFinder > .dialog { margin-top: 2; width: 80; }
-    CodeFinder #finder-results { height: auto; max-height: 20; }
-    """
-        + DIALOG_CSS
-    )
+    DEFAULT_CSS = stylesheet(__file__, "code_finder.tcss", "dialog.tcss")
     BINDINGS = typeahead_bindings("finder")
     RESULTS = "#finder-results"
 

@@ -9,8 +9,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, TextArea
 
 from qualcode.records import CodeInfo
+from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic
-from qualcode.tui.widgets.dialogs import DIALOG_CSS
 
 FIELDS = ("description", "include", "exclude", "example")
 
@@ -19,16 +19,7 @@ class CodeEditDialog(ModalScreen[dict | None]):
     """Returns the fields that changed (name, description, include, exclude, example, keywords,
     color), all of them for a new code, or None when cancelled."""
 
-    DEFAULT_CSS = (
-        """
-    CodeEditDialog { align: center middle; }
-    CodeEditDialog > .dialog { width: 90; height: 90%; }
-    CodeEditDialog VerticalScroll { height: 1fr; }
-    CodeEditDialog TextArea { height: 4; }
-    CodeEditDialog Label { margin-top: 1; color: $text-muted; }
-    """
-        + DIALOG_CSS
-    )
+    DEFAULT_CSS = stylesheet(__file__, "code_edit_dialog.tcss", "dialog.tcss")
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="code_edit.save", priority=True),
         Binding("escape", "cancel", "Cancel", id="code_edit.cancel"),

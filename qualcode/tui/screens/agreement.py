@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable
 from textual.widgets.option_list import Option
 
+from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic, one_line
 
 MEASURES = (("percent", "% agree"), ("cohen_kappa", "Cohen κ"), ("krippendorff_alpha", "Kripp. α"))
@@ -63,17 +64,7 @@ def _cell(measure: str, value: float | None) -> Text:
 class AgreementScreen(ModalScreen[Difference | None]):
     """Per-code agreement; Enter lists the chosen code's disagreements; Enter again opens one."""
 
-    DEFAULT_CSS = """
-    AgreementScreen { align: center middle; }
-    AgreementScreen > Vertical { width: 96%; height: 90%; background: $panel; border: thick $primary; padding: 0 1; }
-    AgreementScreen #agreement-title { text-style: bold; }
-    AgreementScreen #agreement-header { color: $text-muted; }
-    AgreementScreen DataTable { height: 1fr; }
-    AgreementScreen UserOptionList { height: 1fr; display: none; }
-    AgreementScreen.-differences DataTable { display: none; }
-    AgreementScreen.-differences UserOptionList { display: block; }
-    AgreementScreen #agreement-hint { color: $text-muted; }
-    """
+    DEFAULT_CSS = stylesheet(__file__, "agreement_screen.tcss")
     BINDINGS = [
         Binding("escape", "back", "Back", id="agreement.back", tooltip="Back to the codes, or close"),
     ]

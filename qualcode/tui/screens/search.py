@@ -8,8 +8,9 @@ from textual.containers import Vertical
 from textual.widgets import Input
 from textual.widgets.option_list import Option
 
+from qualcode.tui.screens.dialogs import TypeAheadDialog, typeahead_bindings
+from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic, one_line
-from qualcode.tui.widgets.dialogs import DIALOG_CSS, TypeAheadDialog, typeahead_bindings
 
 SNIPPET = 110
 
@@ -41,14 +42,7 @@ def hit_prompt(hit) -> Text:
 class SearchDialog(TypeAheadDialog[tuple[int, int, str] | None]):
     """Returns (transcript id, segment id, query) for the hit opened, or None."""
 
-    DEFAULT_CSS = (
-        """
-    SearchDialog { align: center top; }
-    SearchDialog > .dialog { margin-top: 1; width: 110; }
-    SearchDialog #search-results { height: auto; max-height: 24; }
-    """
-        + DIALOG_CSS
-    )
+    DEFAULT_CSS = stylesheet(__file__, "search_dialog.tcss", "dialog.tcss")
     BINDINGS = typeahead_bindings("search")
     RESULTS = "#search-results"
 
