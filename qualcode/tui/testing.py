@@ -27,7 +27,11 @@ async def settle(pilot, rounds: int = 3) -> None:
 
 
 def screen_text(app) -> str:
-    """What the terminal shows, as plain text (one line per row)."""
+    """What the terminal shows, as plain text (one line per row).
+
+    Rendered the way ``App.export_screenshot`` renders its SVG, through the screen's compositor:
+    Textual offers no public plain-text export, so this uses ``Screen._compositor`` and the
+    Textual version is pinned in pyproject.toml for it (and for the snapshots)."""
     from rich.console import Console
 
     width, height = app.size
