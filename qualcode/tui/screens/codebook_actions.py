@@ -107,12 +107,24 @@ class CodebookActions:
                 return
             parent = None if target == TOP_LEVEL else target
             if parent == code.parent_key:
+                say(self.app, f"{code.name} is already there; nothing was moved.")
                 return
-            where = "the top level" if parent is None else self.code_by_key[parent].name
+            # The full path of the new parent, so that a fuzzy match on the wrong code shows.
+            where = "the top level" if parent is None else " › ".join(self._code_path(self.code_by_key[parent]))
+            self.app.push_screen(
+                ConfirmDialog(
+                    Text.assemble("Move ", one_line(code.name), "?"),
+                    Text.assemble("Under: ", one_line(where, style="bold"), "\nu undoes it."),
+                    yes="Move",
+                ),
+                lambda yes: move(parent, where) if yes else None,
+            )
+
+        def move(parent: str | None, where: str) -> None:
             self.run_project(
                 lambda: p.move_code(code.key, parent, coder=coder),
                 lambda info: self._changed(
-                    Text.assemble("moved ", one_line(info.name), " to ", one_line(where), " (u undoes)"), info.key
+                    Text.assemble("moved ", one_line(info.name), " under ", one_line(where), " (u undoes)"), info.key
                 ),
                 description="moving the code",
             )
@@ -123,7 +135,7 @@ class CodebookActions:
                 title=Text.assemble("Move ", one_line(code.name), " under…"),
                 allow_top_level=True,
                 exclude=inside,
-                hint="choose the new parent · Enter: move · Esc: cancel",
+                hint="choose the new parent · Enter: choose (you confirm next) · Esc: cancel",
             ),
             chosen,
         )
