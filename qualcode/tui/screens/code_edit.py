@@ -23,6 +23,13 @@ class CodeEditDialog(ModalScreen[dict | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="code_edit.save", priority=True),
         Binding("escape", "cancel", "Cancel", id="code_edit.cancel"),
+        # Checked by the app as each key arrives, before it is passed to the focused field: keys
+        # that arrive in one burst (a paste, tmux) after a Tab land in the next field. Without
+        # priority the Tab waits in the name field's queue behind them and they all land there.
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True, id="code_edit.next"),
+        Binding(
+            "shift+tab", "app.focus_previous", "Previous field", show=False, priority=True, id="code_edit.previous"
+        ),
     ]
 
     def __init__(self, title: Text | str, code: CodeInfo | None = None) -> None:
