@@ -252,3 +252,14 @@ def test_tsquery_is_only_words_and_operators(query):
     expression = tsquery(query)
     if expression is not None:
         assert re.fullmatch(r"[\w ()<>&:*-]+", expression)
+
+
+def test_excerpts_end_at_a_word_with_an_ellipsis():
+    from qualcode.tui.text import excerpt
+
+    text = "We put it in the development plan straight away, and everyone knew"
+    short = excerpt(text, 30)
+    assert short == "We put it in the development…"
+    assert len(short) <= 30 and text.startswith(short[:-1])
+    assert excerpt("short", 30) == "short"
+    assert excerpt("x" * 50, 10) == "x" * 9 + "…"  # one long word is cut inside it

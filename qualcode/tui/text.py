@@ -21,8 +21,33 @@ from textual.widgets.option_list import Option
 
 UserText = "str | Text | Content | None"
 
+# Characters whose width terminals disagree on, drawn as a space (one cell everywhere) so that
+# what Rich counts is what the terminal shows and a border never moves: the joiner and variation
+# selectors of emoji sequences (Rich counts a joined family as one 2-cell glyph, a terminal
+# without joining draws three), skin-tone modifiers, and the invisible bidirectional controls
+# (a terminal that reorders right-to-left text would let them drag the line's end around).
+# One character for one character: offsets into the text stay offsets into what is drawn.
+UNSTABLE_WIDTH = (
+    {0x200D: " ", 0xFE0E: " ", 0xFE0F: " "}
+    | {cp: " " for cp in range(0x1F3FB, 0x1F400)}
+    | {cp: " " for cp in (0x200E, 0x200F, 0x061C)}
+    | {cp: " " for cp in range(0x202A, 0x202F)}
+    | {cp: " " for cp in range(0x2066, 0x206A)}
+)
 # Characters that would move the cursor or break a line inside a one-line label.
-_CONTROL = {i: " " for i in range(32) if i not in (10,)} | {127: " "}
+_CONTROL = {i: " " for i in range(32) if i not in (10,)} | {127: " "} | UNSTABLE_WIDTH
+_CONTROL_KEEP_TABS = {k: v for k, v in _CONTROL.items() if k != 9}
+TAB_SIZE = 8
+
+
+def display_text(value: str) -> str:
+    """Transcript text as drawn: one character for each character (tabs kept, for ``tab_width``)."""
+    return value.translate(_CONTROL_KEEP_TABS)
+
+
+def tab_width(column: int) -> int:
+    """Cells a tab takes when it starts at ``column`` (cells from the start of the line)."""
+    return TAB_SIZE - column % TAB_SIZE
 
 
 def plain(value: object, style: str | Style = "") -> Text:
@@ -36,6 +61,17 @@ def one_line(value: object, style: str | Style = "") -> Text:
     """User text on a single line (new lines and tabs become spaces)."""
     text = "" if value is None else str(value)
     return Text(text.replace("\n", " ").translate(_CONTROL), style=style, end="")
+
+
+def excerpt(value: str, limit: int) -> str:
+    """``value``, at most ``limit`` characters: cut at a word boundary and ending in "…"."""
+    if len(value) <= limit:
+        return value
+    text = " ".join(value.split())
+    cut = text.rfind(" ", 0, limit)
+    if cut < limit // 2:  # one very long word: cut inside it rather than show almost nothing
+        cut = limit - 1
+    return text[:cut].rstrip(" ,;:.-–—") + "…"
 
 
 def content(value: object) -> Content:

@@ -17,7 +17,7 @@ from textual.widgets import DataTable
 from textual.widgets.option_list import Option
 
 from qualcode.tui.styles import stylesheet
-from qualcode.tui.text import UserOptionList, UserStatic, one_line
+from qualcode.tui.text import UserOptionList, UserStatic, excerpt, one_line
 
 MEASURES = (("percent", "% agree"), ("cohen_kappa", "Cohen κ"), ("krippendorff_alpha", "Kripp. α"))
 
@@ -126,7 +126,7 @@ class AgreementScreen(ModalScreen[Difference | None]):
                 "\n",
                 Text(f"applied by {', '.join(d.applied_by)}; not by {', '.join(d.not_by)}", style="cyan"),
                 "\n",
-                one_line(d.text[:300]),
+                one_line(excerpt(d.text, 300)),
             )
             options.add_option(Option(prompt, id=str(index)))
         self._found = found

@@ -26,7 +26,7 @@ from textual.widget import Widget
 
 from qualcode.records import CodingInfo, MemoInfo, SegmentInfo
 from qualcode.tui.styles import stylesheet
-from qualcode.tui.text import UserStatic, chip, one_line, plain, text_strip
+from qualcode.tui.text import UserStatic, chip, excerpt, one_line, plain, text_strip
 
 
 @dataclass(frozen=True)
@@ -58,14 +58,14 @@ def coding_prompt(c: CodingInfo, seg: SegmentInfo, memo: MemoInfo | None, mine: 
     if (c.start, c.end) != (seg.start, seg.end):
         quote = seg.text[c.start - seg.start : c.end - seg.start]
         line.append(" ")
-        line.append_text(one_line("“" + (quote if len(quote) <= 60 else quote[:57] + "…") + "”", style="italic"))
+        line.append_text(one_line("“" + excerpt(quote, 60) + "”", style="italic"))
     else:
         line.append("  whole segment", style="dim")
     if c.origin != "manual":
         line.append(f"  ({c.origin})", style="dim")
     if memo is not None:
         line.append("  ✎ ", style="dim")
-        line.append_text(one_line(memo.text if len(memo.text) <= 60 else memo.text[:57] + "…", style="dim"))
+        line.append_text(one_line(excerpt(memo.text, 60), style="dim"))
     return line
 
 

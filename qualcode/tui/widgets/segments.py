@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from rich.cells import get_character_cell_size
 from rich.style import Style
-from rich.text import Text
+from rich.text import Span, Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -31,7 +31,7 @@ from textual.widget import Widget
 
 from qualcode.records import CodingInfo, SegmentInfo
 from qualcode.tui.styles import stylesheet
-from qualcode.tui.text import chip, plain, text_strip
+from qualcode.tui.text import chip, display_text, plain, tab_width, text_strip
 
 GUTTER = 2
 
@@ -59,7 +59,8 @@ def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
     """Greedy word wrap of ``text`` into lines of at most ``width`` cells, as (start, end) offsets.
 
     Breaks at spaces (which are not shown at line ends), splits words longer than a line, and
-    keeps the text's own new lines. Offsets, not copies, so a click maps back to a character.
+    keeps the text's own new lines. A tab reaches the next tab stop of its line. Offsets, not
+    copies, so a click maps back to a character.
     """
     width = max(1, width)
     out: list[tuple[int, int]] = []
@@ -75,7 +76,11 @@ def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
         while i < para_end:
             cells, j, last_space = 0, i, -1
             while j < para_end:
-                w = 1 if ascii_only else max(get_character_cell_size(text[j]), 0)
+                ch = text[j]
+                if ch == "\t":
+                    w = tab_width(cells)
+                else:
+                    w = 1 if ascii_only else max(get_character_cell_size(ch), 0)
                 if cells + w > width:
                     break
                 cells += w
@@ -100,6 +105,25 @@ def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
             break
         para_start = newline + 1
     return out
+
+
+def expand_tabs(line: Text) -> Text:
+    """One drawn line with each tab turned into the spaces to its tab stop, in the tab's style."""
+    out = Text(end="")
+    start = 0
+    plain_line = line.plain
+    while True:
+        tab = plain_line.find("\t", start)
+        if tab == -1:
+            out.append_text(line[start:])
+            return out
+        out.append_text(line[start:tab])
+        spaces = line[tab : tab + 1]
+        width = tab_width(out.cell_len)
+        spaces.plain = " " * width
+        spaces.spans = [Span(0, width, span.style) for span in spaces.spans]
+        out.append_text(spaces)
+        start = tab + 1
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
@@ -233,32 +257,39 @@ class SegmentView(Widget, can_focus=True):
             tooltip="Train a suggestion model on everyone's codings so far (in the background)",
         ),
         # Span selection mode
-        Binding("right", "caret('word', 1)", "Word →", id="span.word_right", tooltip="Select the next word"),
-        Binding("left", "caret('word', -1)", "← Word", id="span.word_left", tooltip="Select the previous word"),
+        Binding("right", "caret('word', 1)", "Next word", id="span.word_right", tooltip="Select the next word"),
+        Binding("left", "caret('word', -1)", "Prev word", id="span.word_left", tooltip="Select the previous word"),
         Binding(
             "shift+right",
             "caret('word', 1, True)",
-            "Extend →",
+            "Extend",
+            show=False,
             id="span.extend_word_right",
             tooltip="Extend the selection by a word",
         ),
         Binding(
             "shift+left",
             "caret('word', -1, True)",
-            "Extend ←",
+            "Extend back",
+            show=False,
             id="span.extend_word_left",
             tooltip="Shrink (or extend backwards) the selection by a word",
         ),
         Binding(
-            "l", "caret('char', 1)", "Char →", show=False, id="span.char_right", tooltip="Select the next character"
+            "l", "caret('char', 1)", "Next char", show=False, id="span.char_right", tooltip="Select the next character"
         ),
         Binding(
-            "h", "caret('char', -1)", "← Char", show=False, id="span.char_left", tooltip="Select the previous character"
+            "h",
+            "caret('char', -1)",
+            "Prev char",
+            show=False,
+            id="span.char_left",
+            tooltip="Select the previous character",
         ),
         Binding(
             "L",
             "caret('char', 1, True)",
-            "Extend char →",
+            "Extend by char",
             show=False,
             id="span.extend_char_right",
             tooltip="Extend the selection by a character",
@@ -266,7 +297,7 @@ class SegmentView(Widget, can_focus=True):
         Binding(
             "H",
             "caret('char', -1, True)",
-            "Extend char ←",
+            "Extend back by char",
             show=False,
             id="span.extend_char_left",
             tooltip="Shrink (or extend backwards) the selection by a character",
@@ -539,7 +570,8 @@ class SegmentView(Widget, can_focus=True):
         cells = GUTTER
         pos = info.body_start
         while pos < info.body_end:
-            w = get_character_cell_size(seg.text[pos - seg.start])
+            ch = seg.text[pos - seg.start]
+            w = tab_width(cells - GUTTER) if ch == "\t" else get_character_cell_size(ch)
             if cells + w > x:
                 return pos
             cells += w
@@ -722,8 +754,8 @@ class SegmentView(Widget, can_focus=True):
         out.append((header, LineInfo(index)))
 
         # Body: the text, wrapped, with coded spans, search matches and the selection styled.
-        body = seg.text.replace("\t", " ").replace("\r", " ")
-        rich_body = plain(body)
+        body = display_text(seg.text.replace("\r", " "))
+        rich_body = Text(body, end="")
         for c in mine:
             if (c.start, c.end) != (seg.start, seg.end):
                 rich_body.stylize(style("segment--span"), c.start - seg.start, c.end - seg.start)
@@ -740,7 +772,8 @@ class SegmentView(Widget, can_focus=True):
                 rich_body.append(" ", style=style("segment--caret"))
         for a, b in wrap_offsets(body, width - GUTTER - 1):
             line = gutter.copy()
-            line.append_text(rich_body[a:b] if not (is_cursor and self.selecting and b == len(body)) else rich_body[a:])
+            piece = rich_body[a:b] if not (is_cursor and self.selecting and b == len(body)) else rich_body[a:]
+            line.append_text(expand_tabs(piece) if "\t" in piece.plain else piece)
             out.append((line, LineInfo(index, seg.start + a, seg.start + b)))
 
         # Chips: this coder's codes (and the other coder's in compare mode).

@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.widgets.option_list import Option
 
 from qualcode.tui.styles import stylesheet
-from qualcode.tui.text import UserOptionList, UserStatic, chip, one_line, say
+from qualcode.tui.text import UserOptionList, UserStatic, chip, excerpt, one_line, say
 from qualcode.tui.widgets.detail import SEGMENT_PANELS, SegmentContext
 
 TOP = 3
@@ -30,7 +30,7 @@ def suggestion_prompt(s) -> Text:
     line.append(f"  {s.score:.2f}", style="bold")
     if s.reason:
         line.append("  ")
-        line.append_text(one_line(s.reason if len(s.reason) <= 80 else s.reason[:77] + "…", style="dim"))
+        line.append_text(one_line(excerpt(s.reason, 80), style="dim"))
     return line
 
 
