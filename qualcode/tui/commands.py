@@ -35,6 +35,15 @@ PANE_NAMES = {
 }
 
 
+def pane_name(section: str) -> str:
+    """The short name a palette entry starts with: "Segment: Apply", "Codebook: Move"."""
+    if section in PANE_NAMES:
+        return PANE_NAMES[section]
+    if section.startswith("Selecting a span"):
+        return "Span"
+    return section.split(" (")[0]
+
+
 class WorkbenchCommands(Provider):
     def _workbench(self):
         screen = self.screen
@@ -52,14 +61,9 @@ class WorkbenchCommands(Provider):
             action = entry.action
             if action.startswith("screen."):
                 target, action = screen, action[len("screen.") :]
-            title = (
-                entry.description
-                if len(entry.description) <= 60
-                else f"{PANE_NAMES.get(entry.section, entry.section)}: {entry.short}"
-            )
-            help_text = (
-                f"{entry.description if title != entry.description else entry.section} · key {' '.join(entry.keys)}"
-            )
+            # Every entry alike: where it acts, then the footer's short name; the long form below.
+            title = f"{pane_name(entry.section)}: {entry.short}"
+            help_text = f"{entry.description} · key {' '.join(entry.keys)}"
             out.append((title, help_text, partial(_run, target, action)))
         for code in screen.codes:
             out.append(

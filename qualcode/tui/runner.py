@@ -181,9 +181,11 @@ class CpuRunner:
         if pool is None:
             return
         pool.shutdown(wait=False, cancel_futures=True)
-        # ProcessPoolExecutor offers no public way to stop a running call: end the process.
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            if process.is_alive():
-                process.terminate()
+        if self.jobs:
+            # Work still running (a model half trained): ProcessPoolExecutor has no public way to
+            # stop a call, so end its process rather than keep the user waiting at the prompt.
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                if process.is_alive():
+                    process.terminate()
         pool.shutdown(wait=True)
         self.jobs.clear()

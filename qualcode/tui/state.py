@@ -64,3 +64,38 @@ def save_position(
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only home directory costs the user their place, nothing more
+
+
+def _read() -> dict:
+    try:
+        data = json.loads(state_file().read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def load_layout(project: str) -> dict[str, float]:
+    """The pane widths chosen for ``project`` (fractions of the terminal's width), or {}."""
+    value = _read().get("layouts", {})
+    value = value.get(project, {}) if isinstance(value, dict) else {}
+    if not isinstance(value, dict):
+        return {}
+    return {k: float(v) for k, v in value.items() if isinstance(v, (int, float))}
+
+
+def save_layout(project: str, widths: dict[str, float]) -> None:
+    """Remember the pane widths chosen for ``project`` (on this machine, for every coder)."""
+    path = state_file()
+    try:
+        data = _read()
+        layouts = data.get("layouts")
+        if not isinstance(layouts, dict):
+            layouts = {}
+        layouts[project] = {k: round(v, 4) for k, v in widths.items()}
+        data["layouts"] = dict(list(layouts.items())[-200:])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass

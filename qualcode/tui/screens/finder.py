@@ -34,6 +34,7 @@ class CodeFinder(TypeAheadDialog[str | None]):
 
     DEFAULT_CSS = stylesheet(__file__, "code_finder.tcss", "dialog.tcss")
     BINDINGS = typeahead_bindings("finder")
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
     RESULTS = "#finder-results"
 
     def __init__(

@@ -44,6 +44,7 @@ class SearchDialog(TypeAheadDialog[tuple[int, int, str] | None]):
 
     DEFAULT_CSS = stylesheet(__file__, "search_dialog.tcss", "dialog.tcss")
     BINDINGS = typeahead_bindings("search")
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-medium"), (40, "-tall")]
     RESULTS = "#search-results"
 
     def __init__(self, project, query: str = "") -> None:
@@ -74,6 +75,8 @@ class SearchDialog(TypeAheadDialog[tuple[int, int, str] | None]):
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def search(self, query: str) -> None:
         hits = self.project.search(query) if query.strip() else []
+        # In the order of the transcripts and of the segments in them, as a reader would go.
+        hits.sort(key=lambda h: (h.transcript, h.position))
         self.app.call_from_thread(self._show, query, hits)
 
     def _show(self, query: str, hits: list) -> None:

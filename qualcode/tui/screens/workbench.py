@@ -31,6 +31,7 @@ from qualcode.tui.runner import JobDone, ProjectRunner, raise_or_report
 from qualcode.tui.screens.agreement import AgreementScreen, AgreementView, Difference
 from qualcode.tui.screens.agreement import build_view as build_agreement_view
 from qualcode.tui.screens.codebook_actions import CodebookActions
+from qualcode.tui.screens.definition import DefinitionScreen
 from qualcode.tui.screens.dialogs import ChoiceDialog
 from qualcode.tui.screens.finder import CodeFinder
 from qualcode.tui.screens.help import HelpScreen
@@ -80,7 +81,11 @@ class OpenTranscript:
 
 
 class WorkbenchScreen(CodebookActions, Screen):
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
+    # Below CRAMPED columns three panes cannot live: the definition pane goes (i shows it).
+    HORIZONTAL_BREAKPOINTS = [(0, "-cramped"), (100, "-narrow"), (140, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    CRAMPED = 100
+    DEFAULT_WIDTHS = {"left": 0.24, "right": 0.22}  # of the terminal's width; the transcript takes the rest
 
     DEFAULT_CSS = stylesheet(__file__, "workbench_screen.tcss")
 
@@ -164,6 +169,46 @@ class WorkbenchScreen(CodebookActions, Screen):
             id="workbench.add_top_code",
             tooltip="Add a code at the top level of the codebook",
         ),
+        Binding(
+            "i",
+            "show_definition",
+            "Definition",
+            show=False,
+            id="workbench.definition",
+            tooltip="The highlighted code's full name, place in the codebook and definition",
+        ),
+        Binding(
+            "less_than_sign",
+            "resize_pane('left', -1)",
+            "Narrower left",
+            show=False,
+            id="workbench.left_narrower",
+            tooltip="Make the transcripts and codebook panes narrower (remembered for this project)",
+        ),
+        Binding(
+            "greater_than_sign",
+            "resize_pane('left', 1)",
+            "Wider left",
+            show=False,
+            id="workbench.left_wider",
+            tooltip="Make the transcripts and codebook panes wider (remembered for this project)",
+        ),
+        Binding(
+            "left_curly_bracket",
+            "resize_pane('right', 1)",
+            "Wider definition",
+            show=False,
+            id="workbench.right_wider",
+            tooltip="Make the definition pane wider (remembered for this project)",
+        ),
+        Binding(
+            "right_curly_bracket",
+            "resize_pane('right', -1)",
+            "Narrower definition",
+            show=False,
+            id="workbench.right_narrower",
+            tooltip="Make the definition pane narrower (remembered for this project)",
+        ),
         Binding("q", "quit", "Quit", id="workbench.quit", tooltip="Quit (everything is already saved)"),
     ]
 
@@ -186,6 +231,7 @@ class WorkbenchScreen(CodebookActions, Screen):
         self._submitted: dict[int, float] = {}
         self._last_position: int | None = None
         self._positions: dict[str, int] = {}  # transcript name -> segment position last visited
+        self.widths = dict(self.DEFAULT_WIDTHS)
         self.progress_known = False
         self.ready = False  # the first transcript is on screen
         self.first_paint_seconds: float | None = None
@@ -225,6 +271,9 @@ class WorkbenchScreen(CodebookActions, Screen):
             message=Text("? help · / find a code · a apply · n next uncoded · u undo", style="italic"),
         )
         self.set_interval(0.1, self._show_busy)
+        saved = state.load_layout(state.project_key(self.project))
+        self.widths.update({k: v for k, v in saved.items() if k in self.widths})
+        self._lay_out()
         self.view.focus()
         self.reload(initial=True)
 
@@ -232,6 +281,46 @@ class WorkbenchScreen(CodebookActions, Screen):
         gc.unfreeze()
         self._save_position()
         self.runner.close()
+
+    def on_resize(self) -> None:
+        self._lay_out()
+
+    def pane_widths(self, total: int) -> tuple[int, int]:
+        """Columns of the left (transcripts, codebook) and right (definition) panes at ``total``
+        columns: fractions of the width, so the panes follow the terminal; never less than a
+        usable minimum, and the transcript pane always keeps at least half the width."""
+        half = total // 2
+        if total < self.CRAMPED:
+            return max(0, min(half, max(24, round(total * (self.widths["left"] + 0.06))))), 0
+        left = max(28, round(total * self.widths["left"]))
+        right = max(28, round(total * self.widths["right"]))
+        while left + right > total - half and (left > 24 or right > 24):
+            if right >= left and right > 24:
+                right -= 1
+            else:
+                left -= 1
+        return left, right
+
+    def _lay_out(self) -> None:
+        total = self.size.width or self.app.size.width
+        if not total:
+            return
+        left, right = self.pane_widths(total)
+        self.query_one("#left").styles.width = left
+        if right:
+            self.query_one("#right").styles.width = right
+
+    def action_resize_pane(self, pane: str, step: int) -> None:
+        total = self.size.width or 1
+        before = self.pane_widths(total)
+        self.widths[pane] = min(0.45, max(0.1, self.widths[pane] + step * 0.02))
+        # Past a limit (the transcript's half, a pane's minimum) the fraction stops moving too.
+        while self.pane_widths(total) == before and 0.1 < self.widths[pane] < 0.45:
+            self.widths[pane] = min(0.45, max(0.1, self.widths[pane] + step * 0.02))
+        if self.pane_widths(total) == before:
+            self.widths[pane] = min(0.45, max(0.1, self.widths[pane] - step * 0.02))
+        self._lay_out()
+        state.save_layout(state.project_key(self.project), self.widths)
 
     # ------------------------------------------------------------------ running project calls
 
@@ -506,9 +595,7 @@ class WorkbenchScreen(CodebookActions, Screen):
             modes.append(Text.assemble(("filter ", "bold cyan"), one_line(code.name if code else self.filter_key)))
         if self.view.selecting:
             span = self.view.selection_span
-            modes.append(
-                Text(f"span {span[1] - span[0] if span else 0} chars · a: code it · Esc: cancel", style="bold yellow")
-            )
+            modes.append(Text(f"span: {span[1] - span[0] if span else 0} chars", style="bold yellow"))
         self.status.set(modes=modes)
 
     def _update_progress(self) -> None:
@@ -542,10 +629,7 @@ class WorkbenchScreen(CodebookActions, Screen):
         if code is None:
             self.definition.show(None, [])
             return
-        path, parent = [code.name], code.parent_key
-        while parent is not None and parent in self.code_by_key:
-            path.insert(0, self.code_by_key[parent].name)
-            parent = self.code_by_key[parent].parent_key
+        path = self._code_path(code)
         # This coder's count is in the codebook tree; here only the other coder's (compare mode), so
         # that applying a code does not redraw the whole definition.
         usage = f"{self.other}'s codings: {self.other_counts.get(key, 0)}" if self.other else ""
@@ -599,6 +683,12 @@ class WorkbenchScreen(CodebookActions, Screen):
         self.show_code(message.key)
 
     # ------------------------------------------------------------------ actions: coding
+
+    def footer_hides(self, binding: Binding) -> bool:
+        """While a span is being selected the footer shows that mode's keys (and apply, find, help)."""
+        if not self.view.selecting:
+            return False
+        return not (binding.id or "").startswith(("span.", "segments.apply", "workbench.find_code", "workbench.help"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("next_disagreement",) and not self.other:
@@ -1007,6 +1097,23 @@ class WorkbenchScreen(CodebookActions, Screen):
             return
         for panel in panels:
             getattr(panel, method)()
+
+    def action_show_definition(self) -> None:
+        key = self.codebook.highlighted_key
+        code = self.code_by_key.get(key) if key else None
+        if code is None:
+            say(self.app, "Highlight a code in the codebook first.", severity="warning")
+            return
+        usage = f"{self.other}'s codings: {self.other_counts.get(key, 0)}" if self.other else ""
+        usage = f"your codings: {self.counts.get(key, 0)}" + (f" · {usage}" if usage else "")
+        self.app.push_screen(DefinitionScreen(code, self._code_path(code), usage, self.code_memos.get(code.id)))
+
+    def _code_path(self, code: CodeInfo) -> list[str]:
+        path, parent = [code.name], code.parent_key
+        while parent is not None and parent in self.code_by_key:
+            path.insert(0, self.code_by_key[parent].name)
+            parent = self.code_by_key[parent].parent_key
+        return path
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(key_entries(self.app, type(self))))

@@ -34,6 +34,8 @@ class CodebookTree(UserTree):
             id="codebook.apply",
             tooltip="Apply the highlighted code to the current segment (or the selected span); double-click does too",
         ),
+        Binding("down,j", "cursor_down", "Down", show=False, id="codebook.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="codebook.up"),
         Binding("space", "toggle_node", "Fold", show=False, id="codebook.fold", tooltip="Fold or unfold the sub-codes"),
         Binding("m", "screen.memo_code", "Memo", id="codebook.memo", tooltip="Write a memo on the highlighted code"),
         Binding(
@@ -162,6 +164,18 @@ class CodebookTree(UserTree):
             parent.expand()
             parent = parent.parent
         self.call_after_refresh(lambda: self.move_cursor(node, animate=False))
+
+    def render_label(self, node, base_style, style) -> Text:
+        """A name too long for the pane ends in "…" (i shows it whole) instead of being cut."""
+        label = super().render_label(node, base_style, style)
+        depth, parent = 0, node.parent
+        while parent is not None and parent is not self.root:
+            depth += 1
+            parent = parent.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth
+        if room > 1 and label.cell_len > room:
+            label.truncate(room, overflow="ellipsis")
+        return label
 
     def on_tree_node_highlighted(self, event: UserTree.NodeHighlighted) -> None:
         event.stop()

@@ -35,11 +35,13 @@ class KeyBar(Widget):
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         seen: set[str] = set()
         palette = None
+        # A screen in a mode (span selection) may keep its footer to the keys of that mode.
+        hides = getattr(self.screen, "footer_hides", None) or (lambda binding: False)
         for key, (_, binding, enabled, _tooltip) in self.screen.active_bindings.items():
             if key == self.app.COMMAND_PALETTE_BINDING:
                 palette = (key, binding)
                 continue
-            if not binding.show or binding.action in seen:
+            if not binding.show or binding.action in seen or hides(binding):
                 continue
             seen.add(binding.action)
             click = Style(meta={"@click": f"app.simulate_key({key!r})"})

@@ -44,21 +44,28 @@ class StatusBar(Widget):
         if y != 0:
             return Strip.blank(width, self.rich_style)
         if self._strip is None or self._strip.cell_length != width:
-            self._strip = text_strip(self.line(), width, self.app.console).apply_style(self.rich_style)
+            line = self.line()
+            # Narrow: the participant, then the project's name go before the progress is cut.
+            if line.cell_len > width:
+                line = self.line(participant=False)
+            if line.cell_len > width:
+                line = self.line(participant=False, project=False)
+            self._strip = text_strip(line, width, self.app.console).apply_style(self.rich_style)
         return self._strip
 
-    def line(self) -> Text:
+    def line(self, participant: bool = True, project: bool = True) -> Text:
         sep = Text(" │ ", style="dim")
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         out.append(" ")
-        out.append_text(one_line(self.project, style="bold"))
-        out.append_text(sep)
+        if project:
+            out.append_text(one_line(self.project, style="bold"))
+            out.append_text(sep)
         out.append("coder ")
         out.append_text(one_line(self.coder, style="bold"))
         if self.transcript:
             out.append_text(sep)
             out.append_text(one_line(self.transcript))
-            if self.participant:
+            if self.participant and participant:
                 out.append_text(one_line(f" ({self.participant})", style="dim"))
             pct = round(100 * self.coded / self.total) if self.total else 0
             out.append_text(sep)
