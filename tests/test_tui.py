@@ -407,6 +407,33 @@ def test_full_text_search_opens_the_hit(study):
     assert (name, position) == ("interview-02", 1)
 
 
+def test_search_lists_hits_in_transcript_order_and_the_opened_segment_shows_the_words(study):
+    async def scenario(pilot):
+        await press(pilot, "ctrl+f")
+        await pilot.press(*"the")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        await settle(pilot)
+        hits = [(h.transcript, h.position) for h in pilot.app.screen.hits]
+        await press(pilot, "down", "enter")
+        view = pilot.app.workbench.view
+        seg = view.current
+        match_style = view.get_component_rich_style("segment--match")
+        marked = [
+            s.text
+            for strip, info in view._build_frame()
+            if info.index == view.cursor and info.body_start >= 0
+            for s in strip
+            if s.style is not None and s.style.bgcolor == match_style.bgcolor
+        ]
+        return hits, (seg.transcript_id, seg.position), marked
+
+    hits, opened, marked = drive(workbench(study), scenario)
+    assert len(hits) >= 3 and hits == sorted(hits)
+    assert opened[1] == hits[1][1]
+    assert marked and all(text.strip().lower() == "the" for text in marked)
+
+
 @pytest.mark.parametrize("query", ['"', "NEAR(", "*", "[/x]", "AND OR NOT", "col:umn", "'", "-", "^", 'a"b'])
 def test_search_never_fails_on_search_syntax(study, query):
     async def scenario(pilot):
@@ -500,15 +527,33 @@ def test_add_rename_edit_and_undo_a_code(study):
     assert next(c for c in study.codes() if c.key == code.key).description == ""
 
 
-def test_move_a_code_under_another_parent(study):
+def test_move_a_code_under_another_parent_after_confirming_its_path(study):
     async def scenario(pilot):
         await goto_code(pilot, "formalisation.meetings")
         await press(pilot, "3", "p")
         await pilot.press(*"priorit")
         await press(pilot, "enter")
+        asked = screen_text(pilot.app)
+        not_yet = next(c for c in study.codes() if c.key == "formalisation.meetings").parent_key
+        await press(pilot, "y")
+        return asked, not_yet
+
+    asked, not_yet = drive(workbench(study), scenario)
+    parent = next(c for c in study.codes() if c.key == "prioritisation")
+    assert not_yet == "formalisation"  # Enter in the finder only chose; nothing moved before the answer
+    assert "Move Meetings?" in asked and f"Under: {parent.name}" in asked
+    assert next(c for c in study.codes() if c.key == "formalisation.meetings").parent_key == "prioritisation"
+
+
+def test_move_declined_moves_nothing(study):
+    async def scenario(pilot):
+        await goto_code(pilot, "formalisation.meetings")
+        await press(pilot, "3", "p")
+        await pilot.press(*"priorit")
+        await press(pilot, "enter", "n")
 
     drive(workbench(study), scenario)
-    assert next(c for c in study.codes() if c.key == "formalisation.meetings").parent_key == "prioritisation"
+    assert next(c for c in study.codes() if c.key == "formalisation.meetings").parent_key == "formalisation"
 
 
 def test_merge_a_code_moves_its_codings(study):
@@ -782,3 +827,19 @@ def test_a_panel_in_the_segment_detail_slot_sees_the_segment_and_lists_its_keys(
     assert [c[:2] for c in alice_codings(study)] == [("prioritisation.time", 3)]
     assert results == [144]
     assert "Suggestions for the current segment" in help_text and "Accept the suggestion" in help_text
+
+
+def test_a_tab_in_the_same_burst_as_text_moves_to_the_next_field(study):
+    """A paste or tmux delivers "Foo<Tab>Bar" at once: Bar belongs in the field after Name."""
+    from textual import events
+
+    async def scenario(pilot):
+        await press(pilot, "A")
+        for ch in "Foo\tBar":
+            pilot.app.post_message(events.Key("tab" if ch == "\t" else ch, ch))
+        await settle(pilot)
+        await press(pilot, "ctrl+s")
+
+    drive(workbench(study), scenario)
+    code = next(c for c in study.codes() if c.name == "Foo")
+    assert code.description == "Bar" and code.parent_key is None

@@ -48,22 +48,51 @@ def app_for(p: Project, **kwargs) -> WorkbenchApp:
     return WorkbenchApp(p, "alice", blink=False, **kwargs)
 
 
-def test_main_screen(rln_study, snap_compare):
-    async def before(pilot):
-        await settle(pilot)
-        await pilot.press("j")
-        await settle(pilot)
-
-    assert snap_compare(app_for(rln_study), terminal_size=(100, 30), run_before=before)
+# The sizes every screen is checked at: the smallest terminal people use, a laptop, a wide monitor.
+SIZES = [(80, 24), (120, 40), (200, 60)]
+size_ids = [f"{w}x{h}" for w, h in SIZES]
 
 
-def test_main_screen_wide(rln_study, snap_compare):
+@pytest.mark.parametrize("size", SIZES, ids=size_ids)
+def test_main_screen(rln_study, snap_compare, size):
     async def before(pilot):
         await settle(pilot)
         await pilot.press("j", "j", "j")
         await settle(pilot)
 
-    assert snap_compare(app_for(rln_study), terminal_size=(180, 45), run_before=before)
+    assert snap_compare(app_for(rln_study), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=size_ids)
+def test_code_finder(rln_study, snap_compare, size):
+    async def before(pilot):
+        await settle(pilot)
+        await pilot.press("j", "slash", *"time")
+        await settle(pilot)
+
+    assert snap_compare(app_for(rln_study), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=size_ids)
+def test_agreement_screen(rln_study, snap_compare, size):
+    async def before(pilot):
+        await settle(pilot)
+        await pilot.press("K")
+        await settle(pilot)
+
+    assert snap_compare(app_for(rln_study), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=size_ids)
+def test_agreement_disagreements(rln_study, snap_compare, size):
+    async def before(pilot):
+        await settle(pilot)
+        await pilot.press("K")
+        await settle(pilot)
+        pilot.app.screen.show_differences("formalisation.alignment")
+        await settle(pilot)
+
+    assert snap_compare(app_for(rln_study), terminal_size=size, run_before=before)
 
 
 def test_definition_panel(rln_study, snap_compare):
@@ -79,7 +108,8 @@ def test_definition_panel(rln_study, snap_compare):
     assert snap_compare(app_for(rln_study), terminal_size=(160, 45), run_before=before)
 
 
-def test_compare_mode(rln_study, snap_compare):
+@pytest.mark.parametrize("size", SIZES, ids=size_ids)
+def test_compare_mode(rln_study, snap_compare, size):
     segs = rln_study.segments(rln_study.transcript("interview-01").id)
     rln_study.apply_code("bob", "prioritisation.resources", segs[3].id)
 
@@ -88,16 +118,17 @@ def test_compare_mode(rln_study, snap_compare):
         await pilot.press("j", "j", "j")
         await settle(pilot)
 
-    assert snap_compare(app_for(rln_study, compare_with="bob"), terminal_size=(140, 40), run_before=before)
+    assert snap_compare(app_for(rln_study, compare_with="bob"), terminal_size=size, run_before=before)
 
 
-def test_help_screen(rln_study, snap_compare):
+@pytest.mark.parametrize("size", SIZES, ids=size_ids)
+def test_help_screen(rln_study, snap_compare, size):
     async def before(pilot):
         await settle(pilot)
         await pilot.press("question_mark")
         await settle(pilot)
 
-    assert snap_compare(app_for(rln_study), terminal_size=(120, 40), run_before=before)
+    assert snap_compare(app_for(rln_study), terminal_size=size, run_before=before)
 
 
 def test_brackets_in_transcripts_codes_and_labels(rln_study, snap_compare):

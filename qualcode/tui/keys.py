@@ -4,8 +4,7 @@ The bindings themselves live on the widgets and the screen (so the footer shows 
 focused pane and users can remap them by binding id); this module only gathers them. It imports
 the pane widgets but not the screen, which imports it: callers pass the screen's class.
 
-``python -m qualcode.tui.keys README.md`` writes the README's key table from the same list
-(``tests/test_tui_keys.py`` checks that it is up to date).
+The README's key table is written from the same list (``qualcode.tui.readme_keys``).
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ class KeyEntry:
     action: str
     pane: str  # selector of the widget whose action it is ("" = the screen)
     id: str
+    names: tuple[str, ...] = ()  # the keys as Textual names them ("question_mark"), for pressing
 
 
 def sections(screen: type):
@@ -72,6 +72,7 @@ def key_entries(app, screen: type) -> list[KeyEntry]:
                     binding.action,
                     pane,
                     binding.id or "",
+                    tuple(k.strip() for k in binding.key.split(",")),
                 )
             )
     return entries
