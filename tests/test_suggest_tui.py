@@ -82,3 +82,31 @@ def test_x_rejects_and_u_undoes(project):
     drive(project, scenario)
     assert not project.suggestions(segment_id=first.segment_id, status="rejected")
     assert not project.codings(coders=["alice"])
+
+
+def test_y_and_x_work_from_the_transcript_pane_on_the_segments_first_suggestion(project):
+    fill(project)
+    first = project.suggestions()[0]
+    position = project.segment(first.segment_id).position
+
+    async def scenario(pilot):
+        await to_segment(pilot, position)
+        assert pilot.app.focused is pilot.app.workbench.view  # never Tab-Tab into the list
+        top = pilot.app.workbench.query_one(SuggestionPanel).items[0]
+        await pilot.press("x")
+        await settle(pilot)
+        return top
+
+    top = drive(project, scenario)
+    assert project.suggestions(segment_id=top.segment_id, status="rejected")[0].id == top.id
+
+    second = project.suggestions(status="open")[0]
+    position = project.segment(second.segment_id).position
+
+    async def accept(pilot):
+        await to_segment(pilot, position)
+        await pilot.press("y")
+        await settle(pilot)
+
+    drive(project, accept)
+    assert [c.origin for c in project.codings(coders=["alice"])] == ["suggestion"]

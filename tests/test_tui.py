@@ -99,7 +99,7 @@ def test_opens_on_the_first_transcript_with_every_pane(study):
     assert "We put it in the development plan" in text  # segments
     assert "Formalisation" in text and "Prioritisation" in text  # codebook tree
     assert "Description" in text and "Making network work part" in text  # definition panel
-    assert "coder alice" in text and "coded 0/5" in text  # status bar
+    assert "coder alice" in text and "coded 0/2" in text  # status bar
 
 
 @pytest.mark.parametrize("size", [(100, 30), (160, 45), (220, 60)])
@@ -130,7 +130,7 @@ def test_apply_the_highlighted_code_to_the_current_segment(study):
     text = drive(workbench(study), scenario)
     seg = segments(study)[1]
     assert alice_codings(study) == [("formalisation.plans", 1, seg.start, seg.end)]
-    assert "coded 1/5" in text and "✓ Plans" in text
+    assert "coded 1/2" in text and "✓ Plans" in text
 
 
 def test_a_coding_is_in_the_database_before_the_screen_shows_it(study, project_url):
@@ -303,7 +303,7 @@ def test_undo_and_redo(study):
 
     after_undo, text = drive(workbench(study), scenario)
     assert [c[1] for c in after_undo] == [1]
-    assert "undid coding" in text and "coded 1/5" in text
+    assert "undid coding" in text and "coded 1/2" in text
     assert [c[1] for c in alice_codings(study)] == [1, 3]
 
 
@@ -322,7 +322,7 @@ def test_undo_after_a_restart(study):
         return before, screen_text(pilot.app)
 
     before, after = drive(workbench(study), undo)  # a new app: nothing in memory from the first
-    assert "coded 1/5" in before and "coded 0/5" in after
+    assert "coded 1/2" in before and "coded 0/2" in after
     assert alice_codings(study) == []
 
 
@@ -843,3 +843,77 @@ def test_a_tab_in_the_same_burst_as_text_moves_to_the_next_field(study):
     drive(workbench(study), scenario)
     code = next(c for c in study.codes() if c.name == "Foo")
     assert code.description == "Bar" and code.parent_key is None
+
+
+def test_progress_counts_the_turns_to_code_by_the_projects_interviewer_labels(study):
+    from qualcode import speakers
+
+    async def scenario(pilot):
+        return screen_text(pilot.app)
+
+    assert "coded 0/2" in drive(workbench(study), scenario)  # three of five turns are the interviewer's
+    study.set_setting(speakers.SETTING, "Headteacher")  # this project calls the other speaker the interviewer
+    assert "coded 0/3" in drive(workbench(study), scenario)
+
+
+def test_at_80x24_the_transcript_keeps_half_the_width_and_the_current_segment_stays_in_view(project, tmp_path):
+    turns = []
+    for i in range(12):
+        turns.append(f"Interviewer: Question {i} about how the network fitted the school's priorities?")
+        turns.append("Headteacher: " + " ".join(f"answer{i} word{j}" for j in range(40)))
+    path = tmp_path / "long.txt"
+    path.write_text("\n\n".join(turns) + "\n", encoding="utf-8")
+    project.import_transcript(parse_file(path))
+
+    async def scenario(pilot):
+        screen = pilot.app.workbench
+        seen = []
+        for _ in range(len(turns)):
+            text = screen_text(pilot.app)
+            seg = screen.view.current
+            seen.append((seg.position, f"▌ {seg.position + 1:>3} " in text))
+            await press(pilot, "j")
+        return seen, screen.query_one("#center").region.width
+
+    seen, center = drive(workbench(project, transcript="long"), scenario, size=(80, 24))
+    assert center >= 40
+    assert [p for p, visible in seen if not visible] == []
+    assert len({p for p, _ in seen}) == len(turns)
+
+
+def test_pane_widths_follow_the_terminal_and_a_resize_is_remembered_for_the_project(study):
+    async def widths(pilot):
+        screen = pilot.app.workbench
+        return screen.query_one("#left").region.width, screen.query_one("#center").region.width
+
+    async def wider(pilot):
+        await press(pilot, "greater_than_sign", "greater_than_sign")
+        return await widths(pilot)
+
+    left_120, _ = drive(workbench(study), widths, size=(120, 40))
+    left_220, center_220 = drive(workbench(study), widths, size=(220, 60))
+    assert left_220 > left_120 and center_220 >= 110
+    resized, _ = drive(workbench(study), wider, size=(220, 60))
+    assert resized > left_220
+    assert drive(workbench(study), widths, size=(220, 60))[0] == resized  # remembered
+
+
+def test_cut_code_names_end_in_an_ellipsis_and_i_shows_the_whole_name(study):
+    long_name = "Protecting time for participants even when the budget is under pressure"
+    study.add_code(long_name, "prioritisation", coder="alice")
+
+    async def scenario(pilot):
+        screen = pilot.app.workbench
+        key = next(c.key for c in screen.codes if c.name == long_name)
+        screen.codebook.select_key(key)
+        await settle(pilot)
+        tree_text = screen_text(pilot.app)
+        await press(pilot, "i")
+        return tree_text, screen_text(pilot.app)
+
+    tree_text, shown = drive(workbench(study), scenario, size=(80, 24))
+    row = next(line for line in tree_text.splitlines() if "Protecting" in line)
+    in_tree = row.split("│")[1].rstrip()  # the codebook pane's part of the row
+    assert in_tree.endswith("…") and long_name not in tree_text
+    box = " ".join(" ".join(line.strip(" █▀▄▌▐").split()) for line in shown.splitlines())
+    assert long_name in box  # whole, if wrapped

@@ -78,6 +78,7 @@ class OpenTranscript:
     segment_memos: dict[int, MemoInfo] = field(default_factory=dict)
     coding_memos: dict[int, MemoInfo] = field(default_factory=dict)
     matches: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    to_code: frozenset[int] = frozenset()  # ids of the segments a coder is meant to code (not the interviewer's)
 
 
 class WorkbenchScreen(CodebookActions, Screen):
@@ -312,13 +313,16 @@ class WorkbenchScreen(CodebookActions, Screen):
 
     def action_resize_pane(self, pane: str, step: int) -> None:
         total = self.size.width or 1
-        before = self.pane_widths(total)
-        self.widths[pane] = min(0.45, max(0.1, self.widths[pane] + step * 0.02))
-        # Past a limit (the transcript's half, a pane's minimum) the fraction stops moving too.
-        while self.pane_widths(total) == before and 0.1 < self.widths[pane] < 0.45:
-            self.widths[pane] = min(0.45, max(0.1, self.widths[pane] + step * 0.02))
-        if self.pane_widths(total) == before:
-            self.widths[pane] = min(0.45, max(0.1, self.widths[pane] - step * 0.02))
+        before, fraction = self.pane_widths(total), self.widths[pane]
+        # Step until the columns change: near a limit (the transcript's half, a pane's minimum)
+        # a step of the fraction alone may not move anything.
+        while self.pane_widths(total) == before:
+            moved = min(0.45, max(0.1, self.widths[pane] + step * 0.02))
+            if moved == self.widths[pane]:
+                self.widths[pane] = fraction  # at the limit: nothing changes
+                say(self.app, "That pane cannot change further: the transcript keeps at least half the width.")
+                return
+            self.widths[pane] = moved
         self._lay_out()
         state.save_layout(state.project_key(self.project), self.widths)
 
@@ -508,6 +512,7 @@ class WorkbenchScreen(CodebookActions, Screen):
         for c in data.codings:
             by_segment.setdefault(c.segment_id, []).append(c)
         opened = OpenTranscript(data.info, data.segments, by_segment)
+        opened.to_code = frozenset(s.id for s in data.segments if not s.interviewer)
         for m in data.memos:
             (opened.segment_memos if m.target == "segment" else opened.coding_memos)[m.target_id] = m
         if data.query and data.goto_segment is not None:
@@ -601,12 +606,16 @@ class WorkbenchScreen(CodebookActions, Screen):
     def _update_progress(self) -> None:
         if self.open is None:
             return
-        coded = sum(1 for codings in self.open.codings.values() if any(c.coder == self.coder for c in codings))
-        info = dataclasses.replace(self.open.info, coded_segments=coded)
+        mine = {sid for sid, codings in self.open.codings.items() if any(c.coder == self.coder for c in codings)}
+        info = dataclasses.replace(self.open.info, coded_segments=len(mine))
         self.open.info = info
         self.transcripts = [info if t.id == info.id else t for t in self.transcripts]
         self.picker.update_one(info)
-        self.status.set(transcript=info.name, participant=info.participant or "", coded=coded, total=info.n_segments)
+        # The status bar counts the turns a coder is meant to code: the interviewer's are not.
+        to_code = self.open.to_code
+        self.status.set(
+            transcript=info.name, participant=info.participant or "", coded=len(mine & to_code), total=len(to_code)
+        )
 
     def _update_detail(self) -> None:
         seg = self.view.current
