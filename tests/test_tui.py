@@ -917,3 +917,18 @@ def test_cut_code_names_end_in_an_ellipsis_and_i_shows_the_whole_name(study):
     assert in_tree.endswith("…") and long_name not in tree_text
     box = " ".join(" ".join(line.strip(" █▀▄▌▐").split()) for line in shown.splitlines())
     assert long_name in box  # whole, if wrapped
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_the_footer_shows_whole_key_labels_in_every_mode(study, size):
+    async def scenario(pilot):
+        normal = screen_text(pilot.app).splitlines()[-1]
+        await press(pilot, "2", "v")
+        span = screen_text(pilot.app).splitlines()[-1]
+        return normal, span
+
+    normal, span = drive(workbench(study), scenario, size=size)
+    for footer in (normal, span):
+        assert "…" not in footer and footer.rstrip().endswith("palette"), footer
+    assert "a Apply" in span and "Next word" in span and "esc Cancel" in span
+    assert "← ←" not in span and "Compare" not in span

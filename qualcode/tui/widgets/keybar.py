@@ -32,9 +32,10 @@ class KeyBar(Widget):
         key_style = self.get_component_rich_style("keybar--key", partial=True)
         desc_style = self.get_component_rich_style("keybar--description", partial=True)
         disabled = self.get_component_rich_style("keybar--disabled", partial=True)
-        out = Text(no_wrap=True, overflow="ellipsis", end="")
+        items: list[Text] = []
         seen: set[str] = set()
         palette = None
+        help_item: Text | None = None
         # A screen in a mode (span selection) may keep its footer to the keys of that mode.
         hides = getattr(self.screen, "footer_hides", None) or (lambda binding: False)
         for key, (_, binding, enabled, _tooltip) in self.screen.active_bindings.items():
@@ -45,17 +46,33 @@ class KeyBar(Widget):
                 continue
             seen.add(binding.action)
             click = Style(meta={"@click": f"app.simulate_key({key!r})"})
-            out.append(f" {self.app.get_key_display(binding)} ", style=(disabled if not enabled else key_style) + click)
-            out.append(f"{binding.description} ", style=(disabled if not enabled else desc_style) + click)
+            item = Text(end="")
+            item.append(
+                f" {self.app.get_key_display(binding)} ", style=(disabled if not enabled else key_style) + click
+            )
+            item.append(f"{binding.description} ", style=(disabled if not enabled else desc_style) + click)
+            if binding.action == "help":
+                help_item = item  # kept at the end with the palette, however narrow the terminal
+            else:
+                items.append(item)
+        tail = Text(end="")
+        if help_item is not None:
+            tail.append_text(help_item)
         if palette is not None:
             key, binding = palette
-            tail = Text(end="")
             tail.append(
                 f" {self.app.get_key_display(binding)} ",
                 style=key_style + Style(meta={"@click": f"app.simulate_key({key!r})"}),
             )
             tail.append("palette ", style=desc_style)
-            room = self.size.width - tail.cell_len
-            out.truncate(max(0, room), overflow="ellipsis", pad=True)
-            out.append_text(tail)
+        # Whole keys only, as many as fit: a label cut in the middle ("Find cod…") reads as a
+        # different word. The rest are in ? and the palette.
+        out = Text(no_wrap=True, end="")
+        room = self.size.width - tail.cell_len
+        for item in items:
+            if out.cell_len + item.cell_len > room:
+                break
+            out.append_text(item)
+        out.append(" " * max(0, room - out.cell_len))
+        out.append_text(tail)
         return out
