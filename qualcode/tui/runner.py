@@ -30,6 +30,7 @@ from typing import Any
 from textual.message import Message
 
 from qualcode.errors import QualcodeError
+from qualcode.tui.text import say
 
 
 @dataclass
@@ -125,8 +126,6 @@ class ProjectRunner:
 
 def raise_or_report(owner, exc: BaseException) -> None:
     """User mistakes become a notification; anything else too, but with its type (and logged)."""
-    from qualcode.tui.text import say
-
     if isinstance(exc, QualcodeError):
         say(owner.app, str(exc), severity="error", title="Not done")
     else:

@@ -41,7 +41,7 @@ from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import content, one_line, say
 from qualcode.tui.widgets.codebook import CodebookTree
 from qualcode.tui.widgets.definition import DefinitionPanel
-from qualcode.tui.widgets.detail import CodingList, SegmentContext, SegmentDetail
+from qualcode.tui.widgets.detail import CodingList, SegmentContext, SegmentDetail, coding_prompt
 from qualcode.tui.widgets.keybar import KeyBar
 from qualcode.tui.widgets.segments import SegmentData, SegmentView
 from qualcode.tui.widgets.status import StatusBar
@@ -1136,8 +1136,6 @@ def partial_then(fn, *args):
 
 
 def _coding_choice(c: CodingInfo, seg: SegmentInfo) -> Text:
-    from qualcode.tui.widgets.detail import coding_prompt
-
     return coding_prompt(c, seg, None, True)
 
 

@@ -178,7 +178,7 @@ class SuggestionPanel(Vertical):
             return project.suggestion_payload([name])
 
         def prepared(result) -> None:
-            from qualcode.suggest.engine import suggest_payload
+            from qualcode.suggest.engine import suggest_payload  # loads spaCy: only when asked for
 
             payload, ids = result
             screen.run_cpu(
@@ -207,7 +207,7 @@ class SuggestionPanel(Vertical):
             )
 
         def read(payload: dict) -> None:
-            from qualcode.suggest.model import train_payload
+            from qualcode.suggest.model import train_payload  # loads spaCy: only when asked for
 
             screen.run_cpu(
                 train_payload,
