@@ -407,10 +407,18 @@ def test_full_text_search_opens_the_hit(study):
     assert (name, position) == ("interview-02", 1)
 
 
-def test_search_lists_hits_in_transcript_order_and_the_opened_segment_shows_the_words(study):
+def test_search_lists_hits_in_transcript_order_and_the_opened_segment_shows_the_words(study, tmp_path):
+    path = tmp_path / "aaa-budgets.txt"
+    path.write_text(
+        "Interviewer: And the budget?\n\nTeacher: Fine.\n\nInterviewer: Budget again?\n\n"
+        "Teacher: The budget, the budget, always the budget.\n",
+        encoding="utf-8",
+    )
+    study.import_transcript(parse_file(path))
+
     async def scenario(pilot):
         await press(pilot, "ctrl+f")
-        await pilot.press(*"the")
+        await pilot.press(*"budget")
         await settle(pilot)
         await pilot.pause(0.2)
         await settle(pilot)
@@ -431,7 +439,7 @@ def test_search_lists_hits_in_transcript_order_and_the_opened_segment_shows_the_
     hits, opened, marked = drive(workbench(study), scenario)
     assert len(hits) >= 3 and hits == sorted(hits)
     assert opened[1] == hits[1][1]
-    assert marked and all(text.strip().lower() == "the" for text in marked)
+    assert marked and all(text.strip().lower() == "budget" for text in marked)
 
 
 @pytest.mark.parametrize("query", ['"', "NEAR(", "*", "[/x]", "AND OR NOT", "col:umn", "'", "-", "^", 'a"b'])
