@@ -58,6 +58,13 @@ class HelpScreen(ModalScreen[None]):
                 "drag across a segment's text to select a span; scroll with the wheel"
             ),
         )
+        if browser_keys := getattr(self.app, "browser_keys", ()):  # set by `qualcode serve`
+            table.add_row("", "")
+            table.add_row(
+                "", Text("In a browser: keys it may keep for itself, and what to press instead", style="bold underline")
+            )
+            for taken, instead, what in browser_keys:
+                table.add_row(Text(instead), Text(f"{what} (instead of {taken})"))
         return table
 
     def action_close(self) -> None:

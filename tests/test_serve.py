@@ -1,0 +1,329 @@
+"""`qualcode serve` without a browser: the command's refusals, the coder screen and the browser
+keys (Textual's pilot), and what the server answers to requests without the token (HTTP).
+
+The same server in a real browser is in tests/test_serve_browser.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import aiohttp
+import pytest
+
+from qualcode.tui.screens.workbench import WorkbenchScreen
+from qualcode.tui.testing import screen_text, settle
+from qualcode.web.session import BROWSER_KEYS, ServedWorkbenchApp
+from qualcode.web.testing import start_serve
+
+TRANSCRIPT_WORDS = ("development plan", "release time", "Jane Testperson", "Headteacher N1")
+
+
+@pytest.fixture(autouse=True)
+def _own_state_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+def qualcode(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "qualcode", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+# ---------------------------------------------------------------------- the command's refusals
+
+
+def test_no_token_on_a_public_address_is_refused_in_one_line(project, project_url):
+    result = qualcode("serve", "--db", project_url, "--host", "0.0.0.0", "--no-token", "--no-open", timeout=30)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: --no-token")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--no-token", "--password-file", "pw.txt"), "contradict"),
+        (("--password-file", "missing.txt"), "cannot read the password file"),
+        (("--password-file", "short.txt"), "at least 8 characters"),
+        (("--coder", "nobody"), "nobody"),
+        (("--transcript", "no-such-interview"), "no-such-interview"),
+    ],
+)
+def test_bad_options_give_one_line_and_no_server(run_cli, project, project_url, tmp_path, args, message):
+    (tmp_path / "pw.txt").write_text("a long enough password\n")
+    (tmp_path / "short.txt").write_text("short\n")
+    result = run_cli("serve", "--db", project_url, "--no-open", *args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "open http" not in result.stdout
+
+
+@pytest.fixture
+def served(project, project_url):
+    server = start_serve(project_url)
+    yield server
+    server.stop()
+
+
+# ---------------------------------------------------------------------- nothing without the token
+
+
+def get(url: str, cookie: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_without_the_token_every_route_answers_401_and_nothing_of_the_project(served):
+    bodies = []
+    for path in ("", "ws", "static/js/textual.js", "download/x", "?token="):
+        status, _, body = get(served.base + path)
+        assert status in (401, 403), path
+        bodies.append(body.decode("utf-8", "replace"))
+    status, _, body = get(served.base + "?token=not-the-token")
+    assert status == 403
+    bodies.append(body.decode())
+    for body in bodies:
+        for words in (*TRANSCRIPT_WORDS, "Formalisation", "alice"):
+            assert words not in body
+
+
+def test_websocket_without_the_cookie_is_refused_before_any_workbench_starts(served):
+    async def attempt(headers):
+        async with aiohttp.ClientSession() as session:
+            try:
+                async with session.ws_connect(served.base + "ws?width=80&height=24", headers=headers) as ws:
+                    received = []
+                    try:
+                        async for message in ws:
+                            received.append(message.data)
+                    except Exception:
+                        pass
+                    return 101, received
+            except aiohttp.WSServerHandshakeError as error:
+                return error.status, []
+
+    status, received = asyncio.run(attempt({}))
+    assert status == 401 and received == []
+    status, received = asyncio.run(attempt({"Cookie": f"qualcode-{served.port}=guessed"}))
+    assert status == 401 and received == []
+
+
+def test_the_token_sets_a_cookie_and_leaves_the_address_bar(served):
+    status, headers, _ = get(served.url)
+    assert status == 303
+    assert headers["Location"] == "/"
+    cookie = headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    status, headers, body = get(served.base, cookie=cookie.split(";")[0])
+    assert status == 200
+    assert b"textual-terminal" in body
+    assert headers["X-Frame-Options"] == "DENY"
+    assert b"googleapis" not in body  # the page loads nothing from other sites
+
+
+def test_a_websocket_from_another_site_is_refused_even_with_the_cookie(served):
+    _, headers, _ = get(served.url)
+    cookie = headers["Set-Cookie"].split(";")[0]
+
+    async def attempt(origin):
+        async with aiohttp.ClientSession() as session:
+            try:
+                async with session.ws_connect(
+                    served.base + "ws?width=80&height=24", headers={"Cookie": cookie, "Origin": origin}
+                ) as ws:
+                    await ws.close()
+                    return 101
+            except aiohttp.WSServerHandshakeError as error:
+                return error.status
+
+    assert asyncio.run(attempt("http://evil.example")) == 403
+    assert asyncio.run(attempt(f"http://127.0.0.1:{served.port}")) == 101
+
+
+def test_ctrl_c_stops_the_server_cleanly(project, project_url):
+    server = start_serve(project_url)
+    assert server.stop() == 0
+    assert "qualcode serve: stopped" in server.output
+    assert not any("Traceback" in line for line in server.output)
+
+
+def test_password_file_asks_for_the_password(project, project_url, tmp_path):
+    secret = tmp_path / "password.txt"
+    secret.write_text("correct horse battery\n")
+    server = start_serve(project_url, "--password-file", str(secret))
+    try:
+        assert "token=" not in server.url
+        status, _, body = get(server.base)
+        assert status == 401 and b'type="password"' in body
+        for words in TRANSCRIPT_WORDS:
+            assert words.encode() not in body
+
+        def post(password: str):
+            data = urllib.parse.urlencode({"password": password}).encode()
+            request = urllib.request.Request(server.base + "login", data=data)
+
+            class NoRedirect(urllib.request.HTTPRedirectHandler):
+                def redirect_request(self, *args, **kwargs):
+                    return None
+
+            try:
+                with urllib.request.build_opener(NoRedirect).open(request, timeout=10) as response:
+                    return response.status, dict(response.headers)
+            except urllib.error.HTTPError as error:
+                return error.code, dict(error.headers)
+
+        status, headers = post("wrong password")
+        assert status == 403 and "Set-Cookie" not in headers
+        status, headers = post("correct horse battery")
+        assert status == 303
+        cookie = headers["Set-Cookie"].split(";")[0]
+        assert "correct horse" not in cookie  # the cookie is a secret of its own, not the password
+        status, _, body = get(server.base, cookie=cookie)
+        assert status == 200 and b"textual-terminal" in body
+    finally:
+        server.stop()
+
+
+# ---------------------------------------------------------------------- the coder screen (pilot)
+
+
+def served_app(project, **kwargs) -> ServedWorkbenchApp:
+    coders = [c.name for c in project.coders()]
+    return ServedWorkbenchApp(project, None, coders=coders, blink=False, **kwargs)
+
+
+def drive(app, scenario, size=(120, 40)):
+    async def go():
+        async with app.run_test(size=size, notifications=True) as pilot:
+            await settle(pilot)
+            return await scenario(pilot)
+
+    return asyncio.run(go())
+
+
+def test_coder_screen_lists_known_coders_and_opens_the_workbench_as_the_one_picked(project):
+    app = served_app(project)
+
+    async def scenario(pilot):
+        text = screen_text(pilot.app)
+        assert "Who is coding?" in text and "alice" in text and "bob" in text
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, WorkbenchScreen)
+        assert pilot.app.screen.coder == "bob"
+        await pilot.press("a")
+        await settle(pilot)
+
+    drive(app, scenario)
+    assert [c.coder for c in project.codings()] == ["bob"]
+
+
+def test_a_new_coder_is_added_where_allowed(project):
+    app = served_app(project)
+
+    async def scenario(pilot):
+        await pilot.press("tab")
+        await pilot.press(*"carol", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, WorkbenchScreen)
+        assert pilot.app.screen.coder == "carol"
+
+    drive(app, scenario)
+    assert [c.name for c in project.coders()] == ["alice", "bob", "carol"]
+
+
+def test_an_invalid_new_name_is_explained_and_adds_nothing(project):
+    app = served_app(project)
+
+    async def scenario(pilot):
+        await pilot.press("tab")
+        await pilot.press(*"<script>", "enter")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, WorkbenchScreen)
+        assert "invalid coder name" in screen_text(pilot.app)
+
+    drive(app, scenario)
+    assert [c.name for c in project.coders()] == ["alice", "bob"]
+
+
+def test_no_new_coders_offers_only_the_known_ones(project):
+    app = served_app(project, allow_new_coders=False)
+
+    async def scenario(pilot):
+        text = screen_text(pilot.app)
+        assert "new coder" not in text
+        assert not pilot.app.screen.query("Input")
+
+    drive(app, scenario)
+
+
+def test_help_shows_the_browser_alternatives_only_in_a_browser(project):
+    async def help_text(pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        text = re.sub(r"[┃│▊▎▁▔▌▐█▀▄]", " ", screen_text(pilot.app))
+        return re.sub(r"\s+", " ", text)  # wrapped rows read as one line
+
+    in_browser = drive(served_app(project, show_browser_keys=True), help_text, size=(140, 160))
+    in_terminal = drive(served_app(project, show_browser_keys=False), help_text, size=(140, 160))
+    for taken, _, _ in BROWSER_KEYS:
+        assert f"instead of {taken}" in in_browser
+    assert "instead of Ctrl+F" not in in_terminal
+
+
+def test_browser_alternatives_do_what_the_stolen_keys_do(project):
+    async def scenario(pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        search = type(pilot.app.screen).__name__
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("colon")
+        await settle(pilot)
+        palette = type(pilot.app.screen).__name__
+        return search, palette
+
+    search, palette = drive(served_app(project, show_browser_keys=True), scenario)
+    assert search == "SearchDialog"
+    assert palette == "CommandPalette"
+
+
+def test_f2_saves_a_memo_as_ctrl_s_does(project):
+    async def scenario(pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "MemoDialog"
+        await pilot.press(*"saved with F2", "f2")
+        await settle(pilot)
+
+    drive(served_app(project, show_browser_keys=True), scenario)
+    assert [m.text for m in project.memos(coder="alice")] == ["saved with F2"]
