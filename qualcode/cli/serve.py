@@ -5,6 +5,7 @@ aiohttp and textual-serve are imported only when the command runs.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shlex
@@ -119,6 +120,8 @@ def serve(
     try:
         server.serve()
     except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise QualcodeError(f"port {port} on {host} is in use; choose another with --port") from None
         raise QualcodeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     click.echo("qualcode serve: stopped")
 

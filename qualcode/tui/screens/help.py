@@ -43,6 +43,13 @@ class HelpScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(justify="right", style="bold", no_wrap=True)
         table.add_column()
+        if browser_keys := getattr(self.app, "browser_keys", ()):  # set by `qualcode serve`
+            table.add_row("", "")
+            table.add_row(
+                "", Text("In a browser: keys it may keep for itself, and what to press instead", style="bold underline")
+            )
+            for taken, instead, what in browser_keys:
+                table.add_row(Text(instead), Text(f"{what} (instead of {taken})"))
         section = None
         for entry in self.entries:
             if entry.section != section:
@@ -58,13 +65,6 @@ class HelpScreen(ModalScreen[None]):
                 "drag across a segment's text to select a span; scroll with the wheel"
             ),
         )
-        if browser_keys := getattr(self.app, "browser_keys", ()):  # set by `qualcode serve`
-            table.add_row("", "")
-            table.add_row(
-                "", Text("In a browser: keys it may keep for itself, and what to press instead", style="bold underline")
-            )
-            for taken, instead, what in browser_keys:
-                table.add_row(Text(instead), Text(f"{what} (instead of {taken})"))
         return table
 
     def action_close(self) -> None:
