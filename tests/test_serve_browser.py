@@ -200,6 +200,39 @@ def test_mouse_picks_the_coder_clicks_a_segment_applies_a_code_and_selects_a_spa
     assert text[spans[0].start : spans[0].end].endswith("straight away")
 
 
+def test_two_tabs_two_coders_see_each_other_when_they_compare(browser, served, project_url):
+    alice = Tab(browser)
+    browser.goto(served.url)
+    alice.wait_for("Who is coding?")
+    browser.keyboard.press("Enter")  # alice, the first known coder
+    alice.wait_for("How did you make the network part of the school?")
+    alice.settle()
+    browser.keyboard.press("n")
+    alice.settle()
+    browser.keyboard.press("a")
+    wait_until(lambda: codings_of(project_url, "alice"), what="alice's coding")
+
+    second = browser.context.new_page()  # a second tab of the same browser: the cookie comes along
+    bob = Tab(second)
+    second.goto(served.base)
+    bob.wait_for("Who is coding?")
+    second.keyboard.press("ArrowDown")
+    second.keyboard.press("Enter")
+    bob.wait_for("How did you make the network part of the school?")
+    bob.settle()
+    second.keyboard.press("c")
+    bob.wait_for("comparing with alice")
+    bob.wait_for("≠")  # alice coded a segment that bob has not
+    second.keyboard.press("n")
+    bob.settle()
+    second.keyboard.press("a")
+    wait_until(lambda: codings_of(project_url, "bob"), what="bob's coding")
+    alice.page.bring_to_front()
+    browser.keyboard.press("c")
+    alice.wait_for("comparing with bob")
+    assert len(codings_of(project_url, "alice")) == 1 and len(codings_of(project_url, "bob")) == 1
+
+
 def test_help_palette_and_search_work_in_the_page(browser, served):
     tab = Tab(browser)
     browser.goto(served.url)

@@ -31,7 +31,7 @@ BROWSER_KEYS: tuple[tuple[str, str, str], ...] = (
     ("Ctrl+R Ctrl+Y", "U", "redo (Ctrl+R reloads the page: a new workbench, nothing lost)"),
     ("Ctrl+Z", "u", "undo"),
     ("F1", "?", "this help"),
-    ("Ctrl+W", "Alt+Backspace", "delete a word in a text field (Ctrl+W closes the tab; nothing is lost)"),
+    ("Ctrl+W", "Backspace", "delete in a text field (Ctrl+W closes the tab; nothing is lost)"),
 )
 
 
