@@ -49,7 +49,7 @@ class HelpScreen(ModalScreen[None]):
                 "", Text("In a browser: keys it may keep for itself, and what to press instead", style="bold underline")
             )
             for taken, instead, what in browser_keys:
-                table.add_row(Text(instead), Text(f"{what} (instead of {taken})"))
+                table.add_row(Text(instead), Text(f"instead of {taken}: {what}"))
         section = None
         for entry in self.entries:
             if entry.section != section:
