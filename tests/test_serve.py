@@ -327,3 +327,20 @@ def test_f2_saves_a_memo_as_ctrl_s_does(project):
 
     drive(served_app(project, show_browser_keys=True), scenario)
     assert [m.text for m in project.memos(coder="alice")] == ["saved with F2"]
+
+
+def test_no_token_answers_only_to_loopback_host_names(project, project_url):
+    server = start_serve(project_url, "--no-token")
+    try:
+        assert "token=" not in server.url
+        status, _, body = get(server.base)
+        assert status == 200 and b"textual-terminal" in body
+        request = urllib.request.Request(server.base, headers={"Host": f"rebound.example:{server.port}"})
+        try:
+            urllib.request.urlopen(request, timeout=10)
+            raise AssertionError("a foreign Host was answered")
+        except urllib.error.HTTPError as error:
+            assert error.code == 403
+            assert b"development plan" not in error.read()
+    finally:
+        server.stop()

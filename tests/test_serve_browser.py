@@ -233,6 +233,26 @@ def test_two_tabs_two_coders_see_each_other_when_they_compare(browser, served, p
     assert len(codings_of(project_url, "alice")) == 1 and len(codings_of(project_url, "bob")) == 1
 
 
+def test_writing_the_codebook_downloads_it_instead_of_writing_on_the_server(browser, served, project_url, tmp_path):
+    tab = Tab(browser)
+    browser.goto(served.url)
+    tab.wait_for("Who is coding?")
+    browser.keyboard.press("Enter")
+    tab.wait_for("How did you make the network part of the school?")
+    tab.settle()
+    browser.keyboard.press("3")  # the codebook pane
+    tab.settle()
+    with browser.expect_download(timeout=30000) as download:
+        browser.keyboard.press("w")
+    saved = tmp_path / "downloaded.yaml"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == "codebook.yaml"
+    from qualcode.codebook import load_codebook
+
+    assert "formalisation.meetings" in load_codebook(saved).by_id()
+    assert not list(tmp_path.glob("*-codebook.yaml"))  # nothing written beside the project
+
+
 def test_help_palette_and_search_work_in_the_page(browser, served):
     tab = Tab(browser)
     browser.goto(served.url)

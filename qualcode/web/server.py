@@ -159,6 +159,11 @@ class WorkbenchServer(Server):
 
     @web.middleware
     async def _guard(self, request: web.Request, handler) -> web.StreamResponse:
+        if not self.auth_required and not is_loopback(_hostname(request.host)):
+            # Without a token the only guard is that the server listens on loopback; a Host that
+            # is not a loopback name means a page elsewhere resolved its own name to this machine
+            # (DNS rebinding) to reach it.
+            return self._page(403, "qualcode: without a token this server answers only to 127.0.0.1 or localhost.")
         if request.path == "/ws" and not self._same_origin(request):
             return self._page(403, "qualcode: a websocket from another site is refused.")
         if not self.auth_required or self._has_cookie(request):
@@ -266,6 +271,13 @@ class WorkbenchServer(Server):
             if app_service is not None:
                 await app_service.stop()
         return websocket
+
+
+def _hostname(host: str) -> str:
+    """``host[:port]`` or ``[v6]:port`` without the port."""
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 def _int(value: str | None, default: int) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from textual.binding import Binding
 
 from qualcode.tui.app import WorkbenchApp
 from qualcode.tui.screens.workbench import WorkbenchScreen
+from qualcode.web.screens import ServedWorkbenchScreen
 
 ENVIRONMENT = "QUALCODE_SERVE_SESSION"
 
@@ -86,7 +88,7 @@ class ServedWorkbenchApp(WorkbenchApp):
 
     def get_default_screen(self):
         if self.coder:
-            return WorkbenchScreen(self.project, self.coder, None, self.transcript)
+            return ServedWorkbenchScreen(self.project, self.coder, None, self.transcript)
         from qualcode.web.coder_screen import CoderScreen
 
         return CoderScreen(self.project, self.known_coders, self.allow_new_coders)
@@ -94,7 +96,7 @@ class ServedWorkbenchApp(WorkbenchApp):
     def start_workbench(self, coder: str) -> None:
         self.coder = coder
         self.sub_title = coder
-        self.push_screen(WorkbenchScreen(self.project, coder, None, self.transcript))
+        self.push_screen(ServedWorkbenchScreen(self.project, coder, None, self.transcript))
 
     def _workbench_on_top(self) -> WorkbenchScreen | None:
         return self.screen if isinstance(self.screen, WorkbenchScreen) else None
@@ -112,6 +114,9 @@ def main() -> int:
     from qualcode.errors import QualcodeError
     from qualcode.project import Project
 
+    # Ctrl+C in the server's terminal reaches this process too (same process group); the server
+    # then closes the websocket, and that, not the signal, ends this workbench after its last commit.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     raw = os.environ.get(ENVIRONMENT)
     if not raw:
         print(f"error: {ENVIRONMENT} is not set; this module is started by `qualcode serve`", file=sys.stderr)
