@@ -253,6 +253,25 @@ def test_writing_the_codebook_downloads_it_instead_of_writing_on_the_server(brow
     assert not list(tmp_path.glob("*-codebook.yaml"))  # nothing written beside the project
 
 
+def test_agreement_screen_in_the_page(browser, served, project_url):
+    with Project.open(project_url) as p:  # both have coded the headteacher's answers, differently
+        transcript = p.transcripts()[0]
+        first, second = p.segments(transcript.id)[1], p.segments(transcript.id)[3]
+        p.apply_code("bob", "formalisation.plans", first.id)
+        p.apply_code("alice", "formalisation.plans", first.id)
+        p.apply_code("alice", "prioritisation.time", second.id)
+    tab = Tab(browser)
+    browser.goto(served.url)
+    tab.wait_for("Who is coding?")
+    browser.keyboard.press("Enter")  # alice
+    tab.wait_for("How did you make the network part of the school?")
+    tab.settle()
+    browser.keyboard.press("K")
+    tab.wait_for("Agreement with bob")
+    tab.wait_for("Cohen κ")
+    tab.wait_for("Plans")
+
+
 def test_help_palette_and_search_work_in_the_page(browser, served):
     tab = Tab(browser)
     browser.goto(served.url)
