@@ -64,6 +64,12 @@ class Tab:
                 raise AssertionError(f"{needle!r} never appeared; the page shows:\n{self.screen.text()}")
             self.page.wait_for_timeout(50)  # lets Playwright deliver the websocket frames
 
+    def workbench_ready(self) -> None:
+        """The first transcript is drawn and the codebook loaded with a code highlighted."""
+        self.wait_for("How did you make the network part of the school?")
+        self.wait_for("id formalisation")  # the definition panel shows the highlighted code
+        self.settle()
+
     def settle(self, quiet: float = 0.4, timeout: float = 10.0) -> None:
         """Until no frame has arrived for ``quiet`` seconds."""
         deadline = time.monotonic() + timeout
@@ -115,7 +121,7 @@ def served(project, project_url):
     server.stop()
 
 
-def wait_until(check, timeout: float = 20.0, what: str = ""):
+def wait_until(check, timeout: float = 30.0, what: str = ""):
     deadline = time.monotonic() + timeout
     while True:
         value = check()
@@ -159,14 +165,14 @@ def test_coding_with_keys_in_the_page_is_in_the_database_and_undo_removes_it(bro
     browser.keyboard.press("Tab")
     browser.keyboard.type("carol")
     browser.keyboard.press("Enter")
-    tab.wait_for("How did you make the network part of the school?")
-    tab.settle()
+    tab.workbench_ready()
     browser.keyboard.press("n")  # the next segment carol has not coded: the headteacher's answer
+    tab.wait_for("segment 2")
     tab.settle()
     browser.keyboard.press("a")  # apply the highlighted code
+    tab.wait_for("✓")
     (coding,) = wait_until(lambda: codings_of(project_url, "carol"), what="carol's coding reached the database")
     assert coding.code_key == "formalisation"
-    tab.wait_for("✓")
     browser.keyboard.press("u")
     wait_until(lambda: codings_of(project_url, "carol") == [], what="undo removed the coding")
     with Project.open(project_url) as p:
@@ -178,8 +184,7 @@ def test_mouse_picks_the_coder_clicks_a_segment_applies_a_code_and_selects_a_spa
     browser.goto(served.url)
     tab.wait_for("Who is coding?")
     tab.click_text("bob")
-    tab.wait_for("How did you make the network part of the school?")
-    tab.settle()
+    tab.workbench_ready()
     tab.click_text("We paid for cover")  # the headteacher's second answer
     tab.settle()
     tab.click_text("Time", clicks=2)  # double-click a code to apply it
@@ -205,8 +210,7 @@ def test_two_tabs_two_coders_see_each_other_when_they_compare(browser, served, p
     browser.goto(served.url)
     alice.wait_for("Who is coding?")
     browser.keyboard.press("Enter")  # alice, the first known coder
-    alice.wait_for("How did you make the network part of the school?")
-    alice.settle()
+    alice.workbench_ready()
     browser.keyboard.press("n")
     alice.settle()
     browser.keyboard.press("a")
@@ -218,8 +222,7 @@ def test_two_tabs_two_coders_see_each_other_when_they_compare(browser, served, p
     bob.wait_for("Who is coding?")
     second.keyboard.press("ArrowDown")
     second.keyboard.press("Enter")
-    bob.wait_for("How did you make the network part of the school?")
-    bob.settle()
+    bob.workbench_ready()
     second.keyboard.press("c")
     bob.wait_for("comparing with alice")
     bob.wait_for("≠")  # alice coded a segment that bob has not
@@ -238,8 +241,7 @@ def test_writing_the_codebook_downloads_it_instead_of_writing_on_the_server(brow
     browser.goto(served.url)
     tab.wait_for("Who is coding?")
     browser.keyboard.press("Enter")
-    tab.wait_for("How did you make the network part of the school?")
-    tab.settle()
+    tab.workbench_ready()
     browser.keyboard.press("3")  # the codebook pane
     tab.settle()
     with browser.expect_download(timeout=30000) as download:
@@ -264,8 +266,7 @@ def test_agreement_screen_in_the_page(browser, served, project_url):
     browser.goto(served.url)
     tab.wait_for("Who is coding?")
     browser.keyboard.press("Enter")  # alice
-    tab.wait_for("How did you make the network part of the school?")
-    tab.settle()
+    tab.workbench_ready()
     browser.keyboard.press("K")
     tab.wait_for("Agreement with bob")
     tab.wait_for("Cohen κ")
@@ -277,8 +278,7 @@ def test_help_palette_and_search_work_in_the_page(browser, served):
     browser.goto(served.url)
     tab.wait_for("Who is coding?")
     browser.keyboard.press("Enter")
-    tab.wait_for("How did you make the network part of the school?")
-    tab.settle()
+    tab.workbench_ready()
     browser.keyboard.press("?")
     tab.wait_for("In a browser")
     browser.keyboard.press("Escape")
