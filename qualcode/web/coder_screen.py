@@ -88,7 +88,7 @@ class CoderScreen(Screen[None]):
         except QualcodeError as exc:
             self.query_one("#coder-error", UserStatic).update(plain(str(exc)))
             return
-        self.app.start_workbench(info.name)
+        self.app.start_workbench(info.name)  # type: ignore[attr-defined]  # ServedWorkbenchApp
 
     def _add_or_get(self, name: str):
         try:

@@ -74,8 +74,7 @@ class ServedWorkbenchApp(WorkbenchApp):
         show_browser_keys: bool | None = None,
         blink: bool = True,
     ) -> None:
-        super().__init__(project, coder or "", None, transcript, blink=blink)
-        self.coder = coder
+        super().__init__(project, coder or "", None, transcript, blink=blink)  # "": not chosen yet
         self.known_coders = coders or []
         self.allow_new_coders = allow_new_coders
         self._show_browser_keys = show_browser_keys
