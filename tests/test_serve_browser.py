@@ -162,6 +162,7 @@ def test_coding_with_keys_in_the_page_is_in_the_database_and_undo_removes_it(bro
     tab.wait_for("Who is coding?")
     for words in ("development plan", "Jane Testperson"):
         assert words not in tab.screen.text()  # nothing of the transcripts before a coder is chosen
+    tab.settle()
     browser.keyboard.press("Tab")
     browser.keyboard.type("carol")
     browser.keyboard.press("Enter")
