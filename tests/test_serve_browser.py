@@ -163,8 +163,10 @@ def test_coding_with_keys_in_the_page_is_in_the_database_and_undo_removes_it(bro
     for words in ("development plan", "Jane Testperson"):
         assert words not in tab.screen.text()  # nothing of the transcripts before a coder is chosen
     tab.settle()
-    browser.keyboard.press("Tab")
+    browser.keyboard.press("Tab")  # to the new-coder field
+    tab.settle()
     browser.keyboard.type("carol")
+    tab.wait_for("carol")  # echoed in the field
     browser.keyboard.press("Enter")
     tab.workbench_ready()
     browser.keyboard.press("n")  # the next segment carol has not coded: the headteacher's answer
