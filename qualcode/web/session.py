@@ -8,11 +8,13 @@ the process list.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import signal
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.binding import Binding
 
@@ -55,6 +57,9 @@ class SessionConfig:
 
 class ServedWorkbenchApp(WorkbenchApp):
     """The workbench, preceded by the coder screen unless the server fixed the coder."""
+
+    # Textual reads a relative CSS_PATH beside the subclass's module: point at the workbench's own.
+    CSS_PATH = str(Path(inspect.getfile(WorkbenchApp)).with_name(WorkbenchApp.CSS_PATH))
 
     BINDINGS = [
         Binding("colon", "command_palette", "Commands", show=False, id="browser.palette"),
