@@ -8,7 +8,7 @@ records (``qualcode.records``).
 of this package that takes the store (and, explicitly, any other part whose public behaviour it
 needs): ``project.settings``, ``project.codebook``, ``project.codings``, ``project.transcripts``,
 ``project.workbench``, ``project.agreement``, ``project.suggestions``, ``project.exchange``,
-``project.team``. Its methods are one-line delegations kept for the faces. The parts behind
+``project.team``, ``project.analysis``. Its methods are one-line delegations kept for the faces. The parts behind
 ``project.transcripts``, ``project.codings`` and ``project.suggestions`` are callable, so
 ``project.transcripts()`` still lists the transcripts.
 
@@ -30,6 +30,7 @@ from qualcode.export.data import ExportData
 from qualcode.export.refi import RefiProject
 from qualcode.ingest.transcripts import ParsedTranscript
 from qualcode.project.agreement import AgreementPart, Disagreement
+from qualcode.project.analysis import AnalysisPart
 from qualcode.project.codebook import CodebookPart
 from qualcode.project.codings import CodingPart
 from qualcode.project.exchange import ExchangePart, RefiImportSummary
@@ -71,6 +72,7 @@ class Project:
         self.suggestions = SuggestionPart(store, self.settings)
         self.exchange = ExchangePart(store, self.settings)
         self.team = TeamPart(store, self.settings, self.codebook, _create_store)
+        self.analysis = AnalysisPart(store, self.exchange)
 
     # ------------------------------------------------------------------ opening
 
