@@ -69,6 +69,12 @@ class _Words:
         if kind in ("suggestion.accept", "suggestion.reject"):
             verb = "accepting" if kind == "suggestion.accept" else "rejecting"
             return f"{verb} suggestion #{info.suggestion_id}"
+        if kind == "matrix.create":
+            return f"creating matrix {info.matrix_name}"
+        if kind == "matrix.delete":
+            return f"deleting matrix {info.matrix_name}"
+        if kind == "matrix.cell":
+            return f"summary of {info.matrix_row} × {info.matrix_column} in matrix {info.matrix_name}"
         if kind == "transcript.import":
             return f"import of {info.transcript_name} ({info.n_segments} segments)"
         return kind

@@ -148,6 +148,9 @@ class EventInfo:
     suggestion_id: int | None = None
     transcript_name: str | None = None  # transcript.import
     n_segments: int | None = None
+    matrix_name: str | None = None  # matrix.create, matrix.cell, matrix.delete
+    matrix_row: str | None = None  # matrix.cell: the cell written
+    matrix_column: str | None = None
     undoes: int | None = None  # undo/redo: the event it cancels
 
 

@@ -236,6 +236,37 @@ class NlpModel(Base):
     active: Mapped[bool] = mapped_column(default=False)
 
 
+class Matrix(Base):
+    """A framework matrix: rows (participants, or the values of one attribute) × columns (code keys).
+
+    ``rows`` and ``columns`` keep the order the researcher chose; the summaries are ``MatrixCell`` rows.
+    """
+
+    __tablename__ = "matrices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    rows_by: Mapped[str] = mapped_column(String(200))  # "participant" or an attribute name
+    rows: Mapped[list[Any]] = mapped_column(default=list)
+    columns: Mapped[list[Any]] = mapped_column(default=list)  # code keys
+    guid: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MatrixCell(Base):
+    """The summary written in one cell of a matrix, and who wrote it last."""
+
+    __tablename__ = "matrix_cells"
+    __table_args__ = (UniqueConstraint("matrix_id", "row_label", "column_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    matrix_id: Mapped[int] = mapped_column(ForeignKey("matrices.id", ondelete="CASCADE"))
+    row_label: Mapped[str] = mapped_column(String(300))
+    column_key: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    coder_id: Mapped[int | None] = mapped_column(ForeignKey("coders.id", ondelete="RESTRICT"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 # A row id, once given, is never given to another row: the event log names rows by id, and undo
 # must never find a newer row where an older one was. PostgreSQL sequences promise this already;
 # SQLite does only with AUTOINCREMENT (migration 0003).

@@ -11,16 +11,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from threading import Lock
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from qualcode.analysis import matrix as fm
 from qualcode.analysis.compare import Comparison, compare_groups
 from qualcode.analysis.cooccurrence import Cooccurrence, cooccurrence, shared_segments
 from qualcode.analysis.retrieval import Retrieval, Study, retrieve
-from qualcode.db.models import Event
+from qualcode.db.models import Event, Matrix, MatrixCell, utcnow
+from qualcode.errors import QualcodeError
 from qualcode.export.data import ExportData
 from qualcode.project.exchange import ExchangePart
-from qualcode.store import Store
+from qualcode.store import Store, coder_row, log_event, new_guid
+
+MATRIX_EVENTS = ("matrix.create", "matrix.cell", "matrix.delete")
 
 Where = Mapping[str, Sequence[str]]
 
@@ -167,7 +171,285 @@ class AnalysisPart:
         data, study = self._read(False)
         return compare_groups(data, a_where, b_where, coders, study=study)
 
-    # ------------------------------------------------------------------ helpers for faces
+    # ------------------------------------------------------------------ framework matrices
 
-    def check_matrix(self, matrix: fm.FrameworkMatrix) -> list[str]:
-        return fm.check_matrix(matrix, self.data(False))
+    def matrices(self) -> list[fm.FrameworkMatrix]:
+        """Every framework matrix in the project, by name, with its summaries."""
+        with self._store.read() as s:
+            rows = list(s.scalars(select(Matrix).order_by(Matrix.name)))
+            return [_framework(s, m) for m in rows]
+
+    def matrix(self, name: str) -> fm.FrameworkMatrix:
+        with self._store.read() as s:
+            return _framework(s, _matrix_row(s, name))
+
+    def create_matrix(
+        self,
+        name: str,
+        rows_by: str,
+        rows: Sequence[str],
+        columns: Sequence[str],
+        *,
+        coder: str | None,
+        description: str = "",
+        cells: Mapping[tuple[str, str], str] | None = None,
+    ) -> fm.FrameworkMatrix:
+        """A new matrix: ``rows`` (participant labels, or values of the attribute ``rows_by``) ×
+        ``columns`` (code keys). ``cells`` fills summaries at once (a matrix read from a file).
+
+        One event; ``coder`` undoes it (None: an import nobody undoes).
+        """
+        raw = {
+            "name": name,
+            "description": description,
+            "rows_by": rows_by,
+            "rows": list(rows),
+            "columns": list(columns),
+            "cells": {},
+        }
+        matrix = fm.matrix_from_dict(raw, "matrix")
+        for (row, column), text in (cells or {}).items():
+            if row not in matrix.rows or column not in matrix.columns:
+                raise QualcodeError(f"matrix {matrix.name!r}: no cell {row!r} × {column!r}")
+            if text and text.strip():
+                matrix.cells[(row, column)] = text.strip()
+        problems = fm.check_matrix(matrix, self.data(False))
+        if problems:
+            raise QualcodeError(f"matrix {matrix.name!r}: {problems[0]}")
+        with self._store.tx() as s:
+            coder_id = coder_row(s, coder)[0] if coder is not None else None
+            if s.scalar(select(Matrix.id).where(Matrix.name == matrix.name)) is not None:
+                raise QualcodeError(f"there is already a matrix named {matrix.name!r}")
+            row = Matrix(
+                name=matrix.name,
+                description=matrix.description,
+                rows_by=matrix.rows_by,
+                rows=matrix.rows,
+                columns=matrix.columns,
+                guid=new_guid(),
+            )
+            s.add(row)
+            s.flush()
+            cell_rows = [{"row": r, "column": c, "text": t} for (r, c), t in matrix.cells.items()]
+            for cell in cell_rows:
+                s.add(
+                    MatrixCell(
+                        matrix_id=row.id,
+                        row_label=cell["row"],
+                        column_key=cell["column"],
+                        text=cell["text"],
+                        coder_id=coder_id,
+                    )
+                )
+            log_event(s, coder_id, "matrix.create", {"matrix": _matrix_dict(row), "cells": cell_rows})
+            s.flush()
+            return _framework(s, row)
+
+    def import_matrix(self, matrix: fm.FrameworkMatrix, *, coder: str | None = None) -> fm.FrameworkMatrix:
+        """Store a matrix read from a file (``qualcode.analysis.matrix.load_matrix``): one event."""
+        return self.create_matrix(
+            matrix.name,
+            matrix.rows_by,
+            matrix.rows,
+            matrix.columns,
+            coder=coder,
+            description=matrix.description,
+            cells=matrix.cells,
+        )
+
+    def set_cell(self, name: str, row: str, column: str, text: str, *, coder: str) -> fm.FrameworkMatrix:
+        """Write (or with empty text, clear) the summary in one cell: one event, undone by ``coder``."""
+        text = (text or "").strip()
+        with self._store.tx() as s:
+            coder_id, _ = coder_row(s, coder)
+            m = _matrix_row(s, name)
+            row, column = _cell_names(m, row, column)
+            cell = _cell(s, m.id, row, column)
+            before = cell.text if cell is not None else None
+            if before != (text or None):
+                payload = {
+                    "matrix_id": m.id,
+                    "guid": m.guid,
+                    "name": m.name,
+                    "row": row,
+                    "column": column,
+                    "before": before,
+                    "after": text or None,
+                }
+                _write_cell(s, m.id, row, column, text or None, coder_id)
+                log_event(s, coder_id, "matrix.cell", payload)
+                s.flush()
+            return _framework(s, m)
+
+    def delete_matrix(self, name: str, *, coder: str) -> None:
+        """Delete a matrix and its summaries: one event, undone by ``coder``."""
+        with self._store.tx() as s:
+            coder_id, _ = coder_row(s, coder)
+            m = _matrix_row(s, name)
+            cells = [
+                {"row": c.row_label, "column": c.column_key, "text": c.text, "coder_id": c.coder_id}
+                for c in s.scalars(select(MatrixCell).where(MatrixCell.matrix_id == m.id).order_by(MatrixCell.id))
+            ]
+            payload = {"matrix": _matrix_dict(m), "cells": cells}
+            s.execute(delete(MatrixCell).where(MatrixCell.matrix_id == m.id))
+            s.delete(m)
+            log_event(s, coder_id, "matrix.delete", payload)
+
+    def cell_passages(
+        self,
+        name: str,
+        row: str,
+        column: str,
+        *,
+        coders: Sequence[str] | None = None,
+        context: int = 0,
+        redact: bool = True,
+    ) -> Retrieval:
+        """What supports a cell: passages of the row's participants coded with the column's code or below it."""
+        matrix = self.matrix(name)
+        data, study = self._read(True)
+        if row not in matrix.rows or column not in matrix.columns:
+            raise QualcodeError(f"the matrix {matrix.name!r} has no cell {row!r} × {column!r}")
+        members = fm.row_members(matrix, data)[row]
+        return retrieve(
+            data,
+            column,
+            participants=members,
+            coders=coders,
+            context=context,
+            redact=self._redact(redact),
+            study=study,
+        )
+
+    def matrix_view(
+        self,
+        name: str,
+        *,
+        counts: bool = False,
+        quotes: int = 0,
+        coders: Sequence[str] | None = None,
+        redact: bool = True,
+    ) -> fm.MatrixView:
+        """A matrix ready to write (``qualcode.export.framework``): summaries, optional counts and quotes."""
+        matrix = self.matrix(name)
+        data = self.data(bool(counts or quotes))
+        return fm.build_matrix_view(matrix, data, counts, quotes, coders, self._redact(redact))
+
+
+# ---------------------------------------------------------------------- rows and events
+
+
+def _matrix_row(s: Session, name: str) -> Matrix:
+    m = s.scalars(select(Matrix).where(Matrix.name == name.strip())).first()
+    if m is None:
+        known = ", ".join(s.scalars(select(Matrix.name).order_by(Matrix.name))) or "none yet"
+        raise QualcodeError(f"no matrix named {name!r} (matrices: {known})")
+    return m
+
+
+def _cell_names(m: Matrix, row: str, column: str) -> tuple[str, str]:
+    row, column = row.strip(), column.strip()
+    if row not in m.rows:
+        raise QualcodeError(f"the matrix {m.name!r} has no row {row!r} (rows: {', '.join(m.rows)})")
+    if column not in m.columns:
+        raise QualcodeError(f"the matrix {m.name!r} has no column {column!r} (columns: {', '.join(m.columns)})")
+    return row, column
+
+
+def _cell(s: Session, matrix_id: int, row: str, column: str) -> MatrixCell | None:
+    return s.scalars(
+        select(MatrixCell).where(
+            MatrixCell.matrix_id == matrix_id, MatrixCell.row_label == row, MatrixCell.column_key == column
+        )
+    ).first()
+
+
+def _write_cell(s: Session, matrix_id: int, row: str, column: str, text: str | None, coder_id: int | None) -> None:
+    cell = _cell(s, matrix_id, row, column)
+    if text is None:
+        if cell is not None:
+            s.delete(cell)
+    elif cell is None:
+        s.add(MatrixCell(matrix_id=matrix_id, row_label=row, column_key=column, text=text, coder_id=coder_id))
+    else:
+        cell.text, cell.coder_id, cell.updated_at = text, coder_id, utcnow()
+
+
+def _matrix_dict(m: Matrix) -> dict:
+    return {
+        "id": m.id,
+        "name": m.name,
+        "description": m.description,
+        "rows_by": m.rows_by,
+        "rows": list(m.rows),
+        "columns": list(m.columns),
+        "guid": m.guid,
+    }
+
+
+def _framework(s: Session, m: Matrix) -> fm.FrameworkMatrix:
+    cells = {
+        (r, c): t
+        for r, c, t in s.execute(
+            select(MatrixCell.row_label, MatrixCell.column_key, MatrixCell.text).where(MatrixCell.matrix_id == m.id)
+        )
+    }
+    return fm.FrameworkMatrix(m.name, m.rows_by, list(m.rows), list(m.columns), cells, m.description)
+
+
+def _same_matrix(s: Session, data: dict) -> Matrix | None:
+    row = s.get(Matrix, data["id"])
+    return row if row is not None and row.guid == data["guid"] else None
+
+
+def _restore_matrix(s: Session, data: dict, cells: list[dict], coder_id: int | None) -> None:
+    if s.scalar(select(Matrix.id).where(Matrix.name == data["name"])) is not None:
+        raise QualcodeError(f"another matrix is named {data['name']!r} now")
+    s.add(Matrix(**data))
+    s.flush()
+    for c in cells:
+        s.add(
+            MatrixCell(
+                matrix_id=data["id"],
+                row_label=c["row"],
+                column_key=c["column"],
+                text=c["text"],
+                coder_id=c.get("coder_id", coder_id),
+            )
+        )
+
+
+def undo_matrix_event(s: Session, kind: str, payload: dict, coder_id: int | None, redo: bool = False) -> None:
+    """Reverse (or with ``redo`` re-apply) a matrix event in session ``s``."""
+    create = (kind == "matrix.delete") != redo  # undoing a delete creates again; redoing a create too
+    if kind in ("matrix.create", "matrix.delete"):
+        data = payload["matrix"]
+        if create:
+            _restore_matrix(s, data, payload.get("cells", []), coder_id)
+            return
+        m = _same_matrix(s, data)
+        if m is None:
+            raise QualcodeError(f"the matrix {data['name']!r} was deleted since")
+        if kind == "matrix.create":
+            now = {
+                (r, c): t
+                for r, c, t in s.execute(
+                    select(MatrixCell.row_label, MatrixCell.column_key, MatrixCell.text).where(
+                        MatrixCell.matrix_id == m.id
+                    )
+                )
+            }
+            then = {(c["row"], c["column"]): c["text"] for c in payload.get("cells", [])}
+            if now != then:
+                raise QualcodeError(f"the matrix {m.name!r} has summaries written since; delete it instead")
+        s.execute(delete(MatrixCell).where(MatrixCell.matrix_id == m.id))
+        s.delete(m)
+        return
+    if kind == "matrix.cell":
+        m = _same_matrix(s, {"id": payload["matrix_id"], "guid": payload["guid"]})
+        if m is None:
+            raise QualcodeError(f"the matrix {payload['name']!r} was deleted since")
+        value = payload["after"] if redo else payload["before"]
+        _write_cell(s, m.id, payload["row"], payload["column"], value, coder_id)
+        return
+    raise QualcodeError(f"cannot undo {kind}")  # pragma: no cover - guarded by MATRIX_EVENTS

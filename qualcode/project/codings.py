@@ -23,6 +23,7 @@ from qualcode.db.models import (
     utcnow,
 )
 from qualcode.errors import QualcodeError
+from qualcode.project.analysis import MATRIX_EVENTS, undo_matrix_event
 from qualcode.project.suggestions import SUGGESTION_EVENTS, undo_suggestion_event
 from qualcode.records import (
     CodingInfo,
@@ -56,6 +57,7 @@ UNDOABLE = {
     "code.delete",
     "code.merge",
     *SUGGESTION_EVENTS,
+    *MATRIX_EVENTS,
 }
 
 
@@ -443,6 +445,8 @@ def _reverse(s: Session, ev: Event) -> None:
                 s.execute(update(Memo).where(Memo.id.in_(p["memos"])).values(code_id=p["source"]["id"]))
         elif kind in SUGGESTION_EVENTS:
             undo_suggestion_event(s, p)
+        elif kind in MATRIX_EVENTS:
+            undo_matrix_event(s, kind, p, ev.coder_id)
         else:  # pragma: no cover - guarded by UNDOABLE
             raise QualcodeError(f"cannot undo {kind}")
         s.flush()
@@ -496,6 +500,8 @@ def _replay(s: Session, ev: Event) -> None:
                 s.delete(row)
         elif kind in SUGGESTION_EVENTS:
             undo_suggestion_event(s, p, redo=True)
+        elif kind in MATRIX_EVENTS:
+            undo_matrix_event(s, kind, p, ev.coder_id, redo=True)
         s.flush()
     except IntegrityError:
         raise QualcodeError(f"cannot redo {what}: the project has changed since") from None
@@ -584,6 +590,10 @@ def _change_data(kind: str, p: dict[str, Any]) -> dict[str, Any]:
         }
     if kind in SUGGESTION_EVENTS:
         return {"suggestion_id": (p.get("suggestion") or {}).get("id")}
+    if kind in ("matrix.create", "matrix.delete"):
+        return {"matrix_name": (p.get("matrix") or {}).get("name")}
+    if kind == "matrix.cell":
+        return {"matrix_name": p.get("name"), "matrix_row": p.get("row"), "matrix_column": p.get("column")}
     if kind == "transcript.import":
         return {"transcript_name": p.get("name"), "n_segments": p.get("segments")}
     return {}

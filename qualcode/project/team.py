@@ -1,7 +1,8 @@
 """Team coding: merging another project file into this one, and blank copies for blind coding.
 
 Matching rules: transcripts by content hash (sha256), codes by ``id``, coders by name, memos by
-GUID, codings by (coder, code, transcript, start, end). Offsets are into identical texts, so a
+GUID, codings by (coder, code, transcript, start, end), framework matrices by name and their
+summaries by (matrix, row, column). Offsets are into identical texts, so a
 coding lands in whichever segment holds it here even if the two projects split turns
 differently. Conflicts are reported and resolved only by an explicit option.
 """
@@ -15,7 +16,19 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 
 from qualcode import codebook as cb
-from qualcode.db.models import Code, Codebook, Coder, Coding, Event, Memo, Participant, Segment, Transcript
+from qualcode.db.models import (
+    Code,
+    Codebook,
+    Coder,
+    Coding,
+    Event,
+    Matrix,
+    MatrixCell,
+    Memo,
+    Participant,
+    Segment,
+    Transcript,
+)
 from qualcode.errors import QualcodeError
 from qualcode.project.codebook import CodebookPart
 from qualcode.project.settings import SettingsPart
@@ -46,6 +59,9 @@ class MergePlan:
     codings_removed: dict[str, int] = field(default_factory=dict)
     memos_added: int = 0
     memos_updated: int = 0
+    matrices_added: list[str] = field(default_factory=list)
+    matrix_cells_added: int = 0
+    matrix_cells_updated: int = 0
     conflicts: list[str] = field(default_factory=list)
 
     @property
@@ -59,6 +75,9 @@ class MergePlan:
             or any(self.codings_removed.values())
             or self.memos_added
             or self.memos_updated
+            or self.matrices_added
+            or self.matrix_cells_added
+            or self.matrix_cells_updated
         )
 
     def lines(self) -> list[str]:
@@ -74,6 +93,11 @@ class MergePlan:
             out.append(f"add {self.memos_added} memos")
         if self.memos_updated:
             out.append(f"update {self.memos_updated} memos")
+        out += [f"add matrix {n}" for n in self.matrices_added]
+        if self.matrix_cells_added:
+            out.append(f"add {self.matrix_cells_added} matrix summaries")
+        if self.matrix_cells_updated:
+            out.append(f"update {self.matrix_cells_updated} matrix summaries (theirs)")
         return out
 
 
@@ -209,6 +233,28 @@ class TeamPart:
                     plan.conflicts.append(
                         f"a memo by {m['coder']} differs in the two projects; choose --coders ours or theirs"
                     )
+        for name, m in theirs["matrices"].items():
+            mine = ours["matrices"].get(name)
+            if mine is None:
+                plan.matrices_added.append(name)
+                continue
+            if _layout(mine) != _layout(m):
+                plan.conflicts.append(
+                    f"matrix {name!r} has different rows or columns in the two projects; rename one before merging"
+                )
+                continue
+            for cell, text in m["cells"].items():
+                here = mine["cells"].get(cell)
+                if here is None:
+                    plan.matrix_cells_added += 1
+                elif here["text"] != text["text"]:
+                    if coders == "theirs":
+                        plan.matrix_cells_updated += 1
+                    elif coders is None:
+                        plan.conflicts.append(
+                            f"the summary {cell[0]!r} × {cell[1]!r} of matrix {name!r} differs in the two projects; "
+                            "choose --coders ours or theirs"
+                        )
         for key in theirs["codings"]:
             sha = key[2]
             if sha in ours["transcripts"] or sha in theirs["transcripts"]:
@@ -353,6 +399,32 @@ class TeamPart:
                 continue
             s.add(Memo(coder_id=coder_ids[m["coder"]], text=m["text"], guid=guid, **target))
         s.flush()
+        # Framework matrices and their summaries.
+        matrices = {m.name: m for m in s.scalars(select(Matrix))}
+        for name, m in theirs["matrices"].items():
+            row = matrices.get(name)
+            if row is None:
+                if name not in plan.matrices_added:
+                    continue
+                row = Matrix(name=name, guid=m["guid"], **_layout(m), description=m["description"])
+                s.add(row)
+                s.flush()
+            elif _layout(ours["matrices"][name]) != _layout(m):
+                continue
+            mine = ours["matrices"].get(name, {"cells": {}})["cells"]
+            for (r, c), cell in m["cells"].items():
+                here = mine.get((r, c))
+                coder_id = coder_ids.get(cell["coder"]) if cell["coder"] else None
+                if here is None:
+                    s.add(MatrixCell(matrix_id=row.id, row_label=r, column_key=c, text=cell["text"], coder_id=coder_id))
+                elif here["text"] != cell["text"] and coders == "theirs":
+                    existing_cell = s.get(MatrixCell, here["id"])
+                    existing_cell.text, existing_cell.coder_id = cell["text"], coder_id
+        s.flush()
+
+
+def _layout(m: dict) -> dict:
+    return {"rows_by": m["rows_by"], "rows": list(m["rows"]), "columns": list(m["columns"])}
 
 
 def _definition(code: dict) -> dict:
@@ -438,12 +510,27 @@ def _snapshot_session(s, only_coders: list[str] | None) -> dict:
         else:
             target = ("segment", positions[m.segment_id])
         memos[m.guid] = {"coder": name, "text": m.text, "target": target}
+    matrices = {}
+    for m in s.scalars(select(Matrix)):
+        cells = {
+            (c.row_label, c.column_key): {"id": c.id, "text": c.text, "coder": coder_names.get(c.coder_id)}
+            for c in s.scalars(select(MatrixCell).where(MatrixCell.matrix_id == m.id))
+        }
+        matrices[m.name] = {
+            "guid": m.guid,
+            "description": m.description,
+            "rows_by": m.rows_by,
+            "rows": list(m.rows),
+            "columns": list(m.columns),
+            "cells": cells,
+        }
     return {
         "codes": codes,
         "transcripts": transcripts,
         "coders": sorted(keep & set(coder_names.values())),
         "codings": codings,
         "memos": memos,
+        "matrices": matrices,
     }
 
 
