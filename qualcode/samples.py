@@ -51,10 +51,12 @@ class DemoProject:
 def build_demo(
     directory: Path, study: str = "rln", fresh: bool = False, progress: Callable[[str], None] | None = None
 ) -> DemoProject:
-    """Build (or reuse) the demo project for one study in ``directory``.
+    """Build (or reuse) the demo project for one study in ``directory``: codebook, transcripts,
+    codings and the worked framework matrices.
 
     An existing demo project is reused so that work done in it survives; ``fresh`` rebuilds it.
     """
+    from qualcode.analysis.matrix import load_matrix
     from qualcode.codebook import load_codebook
     from qualcode.errors import QualcodeError
     from qualcode.ingest.transcripts import parse_file
@@ -78,6 +80,10 @@ def build_demo(
             if progress:
                 progress(file.name)
             project.import_codings(file, add_coders=True)
+        for file in matrix_files(study):
+            if progress:
+                progress(file.name)
+            project.analysis.import_matrix(load_matrix(file))
     finally:
         project.close()
     return DemoProject(path, study, created=True)

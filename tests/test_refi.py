@@ -79,6 +79,10 @@ def _snapshot(project: Project) -> dict:
         "cases": sorted((p.label, sorted(p.attributes.items()), p.guid) for p in d.participants),
         "memos": sorted((m.coder, m.target, str(target(m)), m.text, m.guid) for m in d.memos),
         "coders": d.coders,
+        "matrices": [
+            (m.name, m.description, m.rows_by, m.rows, m.columns, sorted(m.cells.items()))
+            for m in project.analysis.matrices()
+        ],
     }
 
 
@@ -118,11 +122,14 @@ def test_exports_are_stable_and_use_the_projects_guids(demo_db, run_cli, tmp_pat
     doc = read_refi(a)
     with Project.open(demo_db) as p:
         data = p.export_data()
+        matrices = p.analysis.matrices()
     assert {c.guid for c, _, _ in doc.all_codes()} == {c.guid for c in data.codes}
     assert {s.guid for s in doc.sources} == {t.guid for t in data.transcripts}
     assert {c.guid for s in doc.sources for sel in s.selections for c in sel.codings} == {c.guid for c in data.codings}
     assert {c.guid for c in doc.cases} == {p.guid for p in data.participants}
-    assert {n.guid for n in doc.notes} == {m.guid for m in data.memos}
+    cell_notes = {g for st in doc.sets if st.name.startswith(refi.MATRIX_SET_PREFIX) for g in st.notes}
+    assert len(cell_notes) == sum(len(m.cells) for m in matrices) > 0  # the demo's matrix
+    assert {n.guid for n in doc.notes} - cell_notes == {m.guid for m in data.memos}
 
 
 def test_identifying_data_is_never_exported(demo_db, run_cli, tmp_path):
@@ -153,15 +160,18 @@ def test_round_trip_is_lossless(demo_db, run_cli, project_url, tmp_path):
     run_cli("export", "qdpx", "--db", demo_db, "-o", out)
     with Project.open(demo_db) as original:
         before = _snapshot(original)
+    assert before["matrices"] and before["matrices"][0][5], "the demo ships a framework matrix with summaries"
     with Project.create(project_url) as copy:
         summary = copy.import_refi(out)
         assert summary.warnings == []
+        assert f"framework matrices: 1 added, {len(before['matrices'][0][5])} summaries added" in summary.lines()
         after = _snapshot(copy)
         assert copy.check() == []
         for key in before:
             assert after[key] == before[key], key
         again = copy.import_refi(out)  # the same file twice changes nothing
-        assert again.codes_added == again.codings_added == again.memos_added == 0 and not again.transcripts_added
+        assert again.codes_added == again.codings_added == again.memos_added == again.matrix_cells_added == 0
+        assert not again.transcripts_added and not again.matrices_added
         assert again.warnings == []
         assert _snapshot(copy) == after
 

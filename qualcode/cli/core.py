@@ -686,6 +686,7 @@ def demo(study: str, directory: str, fresh: bool, coder: str, no_open: bool) -> 
     if no_open or workbench is None or not stdout_is_terminal():
         click.echo(f"\nnext: qualcode transcripts list --db {built.path}")
         click.echo(f"      qualcode codebook show --db {built.path}")
+        click.echo(f"      qualcode matrix list --db {built.path}")
         return
     workbench(str(built.path), coder)
 

@@ -274,6 +274,7 @@ def qdpx(output, coders, no_memos, db) -> None:
     with working("reading the project…") as status:
         with open_project(db) as project:
             data = project.export_data(texts=True, memos=not no_memos, coders=names)
+            matrices = project.analysis.matrices()
         if names:
             unknown = [n for n in names if n not in data.coders]
             if unknown:
@@ -284,11 +285,13 @@ def qdpx(output, coders, no_memos, db) -> None:
             f"building the REFI-QDA project ({len(data.transcripts):,} sources, {len(data.codings):,} codings)…"
         )
         doc = refi.project_to_refi(data, memos=not no_memos)
+        refi.add_matrices(doc, data, matrices)
         status.update(f"writing {output}…")
         size = refi.write_qdpx(doc, output)
     click.echo(
         f"wrote {output} ({size / 1024:.0f} KB): {len(data.transcripts)} sources, {len(data.codes)} codes, "
-        f"{len(data.codings)} codings by {len(data.coders)} coders, {len(doc.cases)} cases, {len(doc.notes)} notes",
+        f"{len(data.codings)} codings by {len(data.coders)} coders, {len(doc.cases)} cases, {len(doc.notes)} notes"
+        + (f", {len(matrices)} framework matrices" if matrices else ""),
         err=True,
     )
 

@@ -39,6 +39,7 @@ from urllib.parse import unquote
 from qualcode.errors import QualcodeError
 from qualcode.export.refi import (
     GUID_PATTERN,
+    MATRIX_SET_PREFIX,
     RefiCase,
     RefiCode,
     RefiCoding,
@@ -520,10 +521,14 @@ class _Reader:
                 for x in _children(links, "Link")
             ]
         p.sets = self.sets(_child(root, "Sets"))
-        for what in ("Links", "Graphs"):
-            node = _child(root, what)
-            if node is not None and len(node):
-                self.skipped[f"<{what}> entries (qualcode has no {what.lower()})"] += len(node)
+        # A framework matrix's links (cell note -> case) are read back with the matrix.
+        cell_notes = {norm_guid(g) for st in p.sets if st.name.startswith(MATRIX_SET_PREFIX) for g in st.notes}
+        other_links = [x for x in p.links if x.origin not in cell_notes]
+        if other_links:
+            self.skipped["<Links> entries (qualcode has no links)"] += len(other_links)
+        graphs = _child(root, "Graphs")
+        if graphs is not None and len(graphs):
+            self.skipped["<Graphs> entries (qualcode has no graphs)"] += len(graphs)
         p.description = _text(_child(root, "Description"))
         p.project_notes = [norm_guid(n.get("targetGUID")) for n in _children(root, "NoteRef")]
         return self.finish(p)

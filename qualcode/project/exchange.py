@@ -23,7 +23,19 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select
 
 from qualcode import codebook as cb
-from qualcode.db.models import Code, Codebook, Coder, Coding, Memo, Participant, Segment, Transcript, utcnow
+from qualcode.db.models import (
+    Code,
+    Codebook,
+    Coder,
+    Coding,
+    Matrix,
+    MatrixCell,
+    Memo,
+    Participant,
+    Segment,
+    Transcript,
+    utcnow,
+)
 from qualcode.errors import InputError
 from qualcode.export.data import (
     ExportCode,
@@ -34,7 +46,13 @@ from qualcode.export.data import (
     ExportSegment,
     ExportTranscript,
 )
-from qualcode.export.refi import RefiSelection, RefiSource, parse_definition
+from qualcode.export.refi import (
+    MATRIX_SET_PREFIX,
+    RefiSelection,
+    RefiSource,
+    matrices_from_refi,
+    parse_definition,
+)
 from qualcode.export.refi_read import read_refi
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import segment_text
@@ -333,6 +351,8 @@ class RefiImportSummary:
     codings_added: int = 0
     codings_unchanged: int = 0
     memos_added: int = 0
+    matrices_added: list[str] = field(default_factory=list)
+    matrix_cells_added: int = 0
     warnings: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -348,6 +368,10 @@ class RefiImportSummary:
             )
             out.append(f"codings: {self.codings_added} added, {self.codings_unchanged} already there")
             out.append(f"memos: {self.memos_added} added")
+            if self.matrices_added or self.matrix_cells_added:
+                out.append(
+                    f"framework matrices: {len(self.matrices_added)} added, {self.matrix_cells_added} summaries added"
+                )
         return out
 
 
@@ -370,7 +394,8 @@ class _Importer:
         if self.doc.kind == "project":
             self.sources()
             self.memos()
-        sets = [x.name for x in self.doc.sets]
+            self.matrices()
+        sets = [x.name for x in self.doc.sets if not x.name.startswith(MATRIX_SET_PREFIX)]
         if sets:
             self.warn(f"{len(sets)} sets not imported (qualcode has no sets): " + ", ".join(repr(n) for n in sets[:5]))
         s = self.summary
@@ -385,6 +410,7 @@ class _Importer:
                 "transcripts_added": s.transcripts_added,
                 "codings_added": s.codings_added,
                 "memos_added": s.memos_added,
+                "matrices_added": s.matrices_added,
                 "warnings": len(s.warnings),
             },
         )
@@ -709,6 +735,40 @@ class _Importer:
             for guid in notes:
                 self.memo_targets[guid].append(("coding", coding_id))
 
+    # -------------------------------------------------------------- framework matrices
+
+    def matrices(self) -> None:
+        """Matrices ``add_matrices`` wrote: new ones added, missing summaries of known ones filled in."""
+        s = self.s
+        for m in matrices_from_refi(self.doc):
+            row = s.scalars(select(Matrix).where(Matrix.name == m.name)).first()
+            if row is None:
+                row = Matrix(
+                    name=m.name,
+                    description=m.description,
+                    rows_by=m.rows_by,
+                    rows=m.rows,
+                    columns=m.columns,
+                    guid=str(uuid.uuid4()),
+                )
+                s.add(row)
+                s.flush()
+                self.summary.matrices_added.append(m.name)
+            elif (row.rows_by, list(row.rows), list(row.columns)) != (m.rows_by, m.rows, m.columns):
+                self.warn(f"matrix {m.name!r} has other rows or columns here; the file's matrix was not imported")
+                continue
+            here = {
+                (r, c)
+                for r, c in s.execute(
+                    select(MatrixCell.row_label, MatrixCell.column_key).where(MatrixCell.matrix_id == row.id)
+                )
+            }
+            for (r, c), text in m.cells.items():
+                if (r, c) not in here:
+                    s.add(MatrixCell(matrix_id=row.id, row_label=r, column_key=c, text=text))
+                    self.summary.matrix_cells_added += 1
+        s.flush()
+
     # -------------------------------------------------------------- memos
 
     def memos(self) -> None:
@@ -716,9 +776,10 @@ class _Importer:
         known = {_norm(g) for g in s.scalars(select(Memo.guid))}
         grouped: dict[tuple[int, str, int], list] = defaultdict(list)
         unattached = []
+        cell_notes = {_norm(g) for st in self.doc.sets if st.name.startswith(MATRIX_SET_PREFIX) for g in st.notes}
         for note in self.doc.notes:
-            if _norm(note.guid) in known:
-                continue  # imported before
+            if _norm(note.guid) in known or _norm(note.guid) in cell_notes:
+                continue  # imported before, or a framework matrix's cell (``matrices``)
             targets = self.memo_targets.get(note.guid, [])
             if not targets:
                 unattached.append(note.name or note.guid)
