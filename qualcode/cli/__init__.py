@@ -28,6 +28,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
       qualcode code --coder alice                            # the coding workbench
       qualcode agreement alice bob                           # kappa, alpha, % agreement per code
       qualcode export themes --by role -o themes.xlsx        # theme tables for the write-up
+      qualcode retrieve formalisation -o formalisation.docx  # every passage of a code, to annotate
       qualcode demo                                          # all of it on the shipped samples
 
     Every command takes --db (or $QUALCODE_DB); without either, ./qualcode.db.
@@ -38,7 +39,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 # Each module names its commands in COMMANDS; a module that is not there yet is skipped.
-COMMAND_MODULES = ("core", "workbench", "agreement", "export", "suggest", "team", "serve")
+COMMAND_MODULES = ("core", "workbench", "agreement", "export", "suggest", "team", "serve", "analysis")
 
 
 def _register() -> None:

@@ -1,4 +1,4 @@
-"""Export commands: `qualcode export themes|codebook|qdpx|codings` (and the hidden `import-refi`)."""
+"""Export commands: `qualcode export themes|codebook|qdpx|codings|matrix` (and the hidden `import-refi`)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from qualcode.cli.analysis import export_matrix
 from qualcode.cli.common import db_option, open_project, output_format, working
 from qualcode.errors import QualcodeError
 
@@ -36,13 +37,14 @@ def _check_output(output: str | None) -> None:
 
 @click.group(name="export")
 def export() -> None:
-    """Theme tables, codebook documents, codings and REFI-QDA projects.
+    """Theme tables, codebook documents, codings, framework matrices and REFI-QDA projects.
 
     \b
       qualcode export themes --by role -o themes.xlsx     counts per code and group (+ quotes)
       qualcode export codebook --format md -o appendix.md  a codebook appendix for the paper
       qualcode export qdpx -o study.qdpx                   the whole project for NVivo, ATLAS.ti, MAXQDA…
       qualcode export codings -o codings.csv               every coding as CSV (`qualcode import` reads it)
+      qualcode export matrix NAME -o findings.docx         a framework matrix as the book prints it
     """
 
 
@@ -366,5 +368,7 @@ def import_refi_command(file, allow_external, dry_run, db) -> None:
     for w in summary.warnings:
         click.echo(f"warning: {w}", err=True)
 
+
+export.add_command(export_matrix)
 
 COMMANDS = [export, import_refi_command]
