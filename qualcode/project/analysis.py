@@ -220,7 +220,7 @@ class AnalysisPart:
             coder_id = coder_row(s, coder)[0] if coder is not None else None
             if s.scalar(select(Matrix.id).where(Matrix.name == matrix.name)) is not None:
                 raise QualcodeError(f"there is already a matrix named {matrix.name!r}")
-            row = Matrix(
+            stored = Matrix(
                 name=matrix.name,
                 description=matrix.description,
                 rows_by=matrix.rows_by,
@@ -228,22 +228,22 @@ class AnalysisPart:
                 columns=matrix.columns,
                 guid=new_guid(),
             )
-            s.add(row)
+            s.add(stored)
             s.flush()
             cell_rows = [{"row": r, "column": c, "text": t} for (r, c), t in matrix.cells.items()]
             for cell in cell_rows:
                 s.add(
                     MatrixCell(
-                        matrix_id=row.id,
+                        matrix_id=stored.id,
                         row_label=cell["row"],
                         column_key=cell["column"],
                         text=cell["text"],
                         coder_id=coder_id,
                     )
                 )
-            log_event(s, coder_id, "matrix.create", {"matrix": _matrix_dict(row), "cells": cell_rows})
+            log_event(s, coder_id, "matrix.create", {"matrix": _matrix_dict(stored), "cells": cell_rows})
             s.flush()
-            return _framework(s, row)
+            return _framework(s, stored)
 
     def import_matrix(self, matrix: fm.FrameworkMatrix, *, coder: str | None = None) -> fm.FrameworkMatrix:
         """Store a matrix read from a file (``qualcode.analysis.matrix.load_matrix``): one event."""

@@ -402,12 +402,12 @@ class TeamPart:
         # Framework matrices and their summaries.
         matrices = {m.name: m for m in s.scalars(select(Matrix))}
         for name, m in theirs["matrices"].items():
-            row = matrices.get(name)
-            if row is None:
+            stored = matrices.get(name)
+            if stored is None:
                 if name not in plan.matrices_added:
                     continue
-                row = Matrix(name=name, guid=m["guid"], **_layout(m), description=m["description"])
-                s.add(row)
+                stored = Matrix(name=name, guid=m["guid"], **_layout(m), description=m["description"])
+                s.add(stored)
                 s.flush()
             elif _layout(ours["matrices"][name]) != _layout(m):
                 continue
@@ -416,7 +416,9 @@ class TeamPart:
                 here = mine.get((r, c))
                 coder_id = coder_ids.get(cell["coder"]) if cell["coder"] else None
                 if here is None:
-                    s.add(MatrixCell(matrix_id=row.id, row_label=r, column_key=c, text=cell["text"], coder_id=coder_id))
+                    s.add(
+                        MatrixCell(matrix_id=stored.id, row_label=r, column_key=c, text=cell["text"], coder_id=coder_id)
+                    )
                 elif here["text"] != cell["text"] and coders == "theirs":
                     existing_cell = s.get(MatrixCell, here["id"])
                     existing_cell.text, existing_cell.coder_id = cell["text"], coder_id
