@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +51,48 @@ def sql_spans(db: str, root: str) -> set[tuple]:
         return {(key, name, start, end) for key, name, start, end, *_ in rows}
     finally:
         con.close()
+
+
+# The peer of `qualcode retrieve CODE -o FILE.html`: a script that knows only SQL, started the same
+# way, writing the same spans (text, participant, coders) as an escaped HTML page.
+SQL_HTML_SCRIPT = """
+import html, sqlite3, sys
+db, root, out = sys.argv[1:4]
+con = sqlite3.connect(db)
+rows = con.execute(
+    "SELECT c.key, t.name, g.start_offset, g.end_offset,"
+    " substr(t.text, g.start_offset + 1, g.end_offset - g.start_offset), p.label, group_concat(DISTINCT k.name)"
+    " FROM codings g JOIN codes c ON c.id = g.code_id JOIN coders k ON k.id = g.coder_id"
+    " JOIN transcripts t ON t.id = g.transcript_id LEFT JOIN participants p ON p.id = t.participant_id"
+    " WHERE c.key = ? OR c.key LIKE ? || '.%'"
+    " GROUP BY c.key, g.transcript_id, g.start_offset, g.end_offset ORDER BY t.name, g.start_offset",
+    (root, root),
+).fetchall()
+with open(out, "w", encoding="utf-8") as f:
+    f.write("<!doctype html><meta charset=utf-8><title>" + html.escape(root) + "</title>")
+    for key, name, start, end, text, label, coders in rows:
+        f.write('<div class="passage"><blockquote>' + html.escape(text) + "<cite>" + html.escape(label or name)
+                + " (" + html.escape(name) + ") " + html.escape(coders) + "</cite></blockquote></div>\n")
+print(len(rows))
+"""
+
+
+def cli_retrieve_html(db: str, code: str, out: Path) -> int:
+    """`qualcode retrieve CODE --by role -o out.html` in a fresh process, as a user runs it; the
+    number of passages it wrote."""
+    subprocess.run(
+        [sys.executable, "-m", "qualcode", "retrieve", code, "--by", "role", "-o", str(out), "--db", db],
+        check=True,
+        capture_output=True,
+    )
+    return out.read_text(encoding="utf-8").count('<div class="passage">')
+
+
+def sql_html(db: str, code: str, out: Path) -> int:
+    done = subprocess.run(
+        [sys.executable, "-c", SQL_HTML_SCRIPT, db, code, str(out)], check=True, capture_output=True, text=True
+    )
+    return int(done.stdout)
 
 
 def sql_cooccurrence(db: str) -> dict[tuple[str, str], int]:
@@ -94,6 +137,24 @@ def run(n: int, work: Path) -> dict:
         if expected != {(p.code, p.transcript, p.start, p.end) for p in found.passages}:
             raise SystemExit("retrieval disagrees with the SQL query")
         out["html_s"], _ = timed(lambda: eps.render_html(found, "role"), repeat=1)
+        # The command as a user runs it (a new process: start-up, the read, the report, the file)
+        # beside a script that writes the same spans from one SQL query.
+        spans = len({(p.transcript, p.start, p.end) for p in found.passages})
+        out["cli_html_s"], written = timed(lambda: cli_retrieve_html(db, top.key, work / "r.html"), repeat=2)
+        out["cli_sql_html_s"], peer_rows = timed(lambda: sql_html(db, top.key, work / "peer.html"), repeat=2)
+        if written != spans or peer_rows != len(expected):
+            raise SystemExit(f"the report holds {written} spans, the SQL page {peer_rows}; expected {spans}")
+        # The project part as a screen uses it: the first query reads the project, the next
+        # (another filter) reuses that read while the project is unchanged.
+        from qualcode.project import Project
+
+        with Project.open(db) as opened:
+            out["part_first_s"], _ = timed(lambda: opened.analysis.retrieve(top.key, context=1), repeat=1)
+            out["part_again_s"], again = timed(
+                lambda: opened.analysis.retrieve(top.key, where={"role": ("Teacher",)}, context=1)
+            )
+            if not 0 < len(again.passages) < len(found.passages):
+                raise SystemExit("the filtered retrieval is not a part of the whole")
         out["docx_s"], _ = timed(lambda: eps.write_docx(found, work / "r.docx", "role"), repeat=1)
         out["cooccur_s"], co = timed(lambda: cooccurrence(data, study=study))
         out["cooccur_sql_s"], peer = timed(lambda: sql_cooccurrence(db))
@@ -130,6 +191,7 @@ def main() -> None:
         "| heat map (s) | compare (s) | matrix 26×8 with quotes (s) |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    rows = []
     for r in results:
         print(
             f"| {r['n']:,} | {r['segments']:,} | {r['codings']:,} | {r['read_s']:.2f} | {r['passages']:,} "
@@ -137,6 +199,17 @@ def main() -> None:
             f"| {r['html_s']:.2f} / {r['docx_s']:.2f} | {r['pairs']:,} | {r['cooccur_s']:.3f} | {r['cooccur_sql_s']:.3f} "
             f"| {r['cooccur_s'] / r['cooccur_sql_s']:.2f} | {r['heatmap_s']:.3f} | {r['compare_s']:.3f} | {r['matrix_s']:.2f} |"
         )
+        rows.append(
+            f"| {r['n']:,} | {r['passages']:,} | {r['cli_html_s']:.2f} | {r['cli_sql_html_s']:.2f} "
+            f"| {r['cli_html_s'] / r['cli_sql_html_s']:.1f} | {r['part_first_s']:.2f} | {r['part_again_s']:.3f} |"
+        )
+    print()
+    print(
+        "| interviews | passages | `qualcode retrieve … -o .html` (s) | SQL script to HTML (s) | CLI / peer "
+        "| project.analysis first query (s) | next query, other filter (s) |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n".join(rows))
 
 
 if __name__ == "__main__":

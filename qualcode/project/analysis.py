@@ -75,7 +75,9 @@ class AnalysisPart:
             return self._terms
 
     def data(self, full: bool = True) -> ExportData:
-        """The project's rows as the analysis reads them (cached per data version)."""
+        """The project's rows as the analysis reads them (cached per data version: read, never modify).
+
+        ``full=False`` may leave out texts, memos and coding details."""
         return self._read(full)[0]
 
     def forget(self) -> None:
