@@ -72,7 +72,7 @@ with open(out, "w", encoding="utf-8") as f:
     f.write("<!doctype html><meta charset=utf-8><title>" + html.escape(root) + "</title>")
     for key, name, start, end, text, label, coders in rows:
         f.write('<div class="passage"><blockquote>' + html.escape(text) + "<cite>" + html.escape(label or name)
-                + " (" + html.escape(name) + ") " + html.escape(coders) + "</cite></blockquote></div>\n")
+                + " (" + html.escape(name) + ") " + html.escape(coders) + "</cite></blockquote></div>\\n")
 print(len(rows))
 """
 
