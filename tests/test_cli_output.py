@@ -169,6 +169,10 @@ OUTPUT_ARGS = {
     ("export", "codings"): [],
     ("export", "qdpx"): [],
     ("export", "themes"): [],
+    ("export", "matrix"): ["RLN schools — key findings by theme"],
+    ("retrieve",): ["formalisation"],
+    ("cooccur",): [],
+    ("compare",): ["--a", "role=Headteacher", "--b", "role=Teacher"],
 }
 
 
