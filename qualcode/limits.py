@@ -21,6 +21,8 @@ FIELD_LIMITS: dict[str, int] = {
     "speaker label": 200,  # segments.speaker
     "attribute name": 100,  # a key in participants.attributes (JSON): kept short enough for every table header
     "attribute value": 1000,
+    "matrix name": 300,  # matrices.name
+    "matrix row": 300,  # matrix_cells.row_label: a participant label or an attribute value
 }
 
 MAX_TRANSCRIPT_BYTES = 10 * 1024 * 1024  # one transcript file, as read (not as stat says); --max-size raises it

@@ -88,6 +88,7 @@ def test_bad_matrices_and_cells_are_refused_with_one_line(project):
         (lambda: a.create_matrix("M", "school", ["School Z"], COLUMNS, coder="alice"), "matches no participant"),
         (lambda: a.create_matrix("M", "school", ["School A"], COLUMNS, coder="nobody"), "unknown coder"),
         (lambda: a.matrix("nope"), "no matrix named 'nope'"),
+        (lambda: a.create_matrix("M" * 301, "school", ["School A"], COLUMNS, coder="alice"), "limit is 300"),
     ]
     for call, message in cases:
         with pytest.raises(QualcodeError, match=message) as err:

@@ -334,6 +334,8 @@ def test_field_limits_are_the_column_sizes():
         "code name": models.Code.__table__.c.name,
         "codebook name": models.Codebook.__table__.c.name,
         "speaker label": models.Segment.__table__.c.speaker,
+        "matrix name": models.Matrix.__table__.c.name,
+        "matrix row": models.MatrixCell.__table__.c.row_label,
     }
     assert {k: c.type.length for k, c in columns.items()} == {k: FIELD_LIMITS[k] for k in columns}
 

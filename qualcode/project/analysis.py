@@ -21,6 +21,7 @@ from qualcode.analysis.retrieval import Retrieval, Study, retrieve
 from qualcode.db.models import Event, Matrix, MatrixCell, utcnow
 from qualcode.errors import QualcodeError
 from qualcode.export.data import ExportData
+from qualcode.limits import check_length
 from qualcode.project.exchange import ExchangePart
 from qualcode.store import Store, coder_row, log_event, new_guid
 
@@ -210,6 +211,9 @@ class AnalysisPart:
             "cells": {},
         }
         matrix = fm.matrix_from_dict(raw, "matrix")
+        check_length("matrix name", matrix.name, "the new matrix")
+        for row in matrix.rows:
+            check_length("matrix row", row, f"matrix {matrix.name!r}")
         for (row, column), text in (cells or {}).items():
             if row not in matrix.rows or column not in matrix.columns:
                 raise QualcodeError(f"matrix {matrix.name!r}: no cell {row!r} × {column!r}")

@@ -56,6 +56,7 @@ from qualcode.export.refi import (
 from qualcode.export.refi_read import read_refi
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import segment_text
+from qualcode.limits import FIELD_LIMITS
 from qualcode.project.settings import SettingsPart
 from qualcode.records import (
     CodingsImportOutcome,
@@ -741,6 +742,10 @@ class _Importer:
         """Matrices ``add_matrices`` wrote: new ones added, missing summaries of known ones filled in."""
         s = self.s
         for m in matrices_from_refi(self.doc):
+            limit = min(FIELD_LIMITS["matrix name"], FIELD_LIMITS["matrix row"])
+            if any(len(x) > limit for x in (m.name, *m.rows)):
+                self.warn(f"matrix {m.name[:60]!r}: its name or a row is over {limit} characters; not imported")
+                continue
             row = s.scalars(select(Matrix).where(Matrix.name == m.name)).first()
             if row is None:
                 row = Matrix(
