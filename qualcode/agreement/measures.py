@@ -343,12 +343,12 @@ def _stats(e: _Encoded, level: str = "nominal") -> _Stats:
         stats.first, stats.second = totals[2, :1], totals[2, 1:]
     if level != "nominal" and c >= 2:
         scale = np.where(pairable, (1.0 if w is None else w) / np.maximum(m - 1, 1), 0.0)
-        o = np.zeros(q * q)
+        flat = np.zeros(q * q)
         for i in range(c):
             for j in range(i + 1, c):
                 both = present[i] & present[j]
-                o += np.bincount(codes[i, both] * q + codes[j, both], weights=scale[both], minlength=q * q)
-        o = o.reshape(q, q)
+                flat += np.bincount(codes[i, both] * q + codes[j, both], weights=scale[both], minlength=q * q)
+        o = flat.reshape(q, q)
         stats.coincidence = o + o.T
     return stats
 
@@ -406,6 +406,7 @@ def _two_coder(measure: str, s: _Stats, k: int) -> AgreementResult:
         reason = f"{name} is defined for exactly two coders, not {s.n_coders}"
     if reason:
         return _make(measure, s, k, None, reason, 0, 0, None)
+    assert s.first is not None and s.second is not None  # _stats sets both whenever there are two coders
     n = int(s.full_units[k])
     totals = s.first + s.second
     if n == 0:
@@ -546,8 +547,9 @@ def _alpha(s: _Stats, k: int, level: str) -> AgreementResult:
 
 def _brennan_prediger(s: _Stats, k: int, q: int | None) -> AgreementResult:
     po = _percent(s, k)
-    definition = f"chance agreement 1/q with q = {q} categories in the coding scheme"
-    reason = None
+    definition: str | None = f"chance agreement 1/q with q = {q} categories in the coding scheme"
+    reason: str | None = None
+    value: float | None = None
     if q is None:
         reason, definition = "the number of categories in the coding scheme (q) was not given", None
     elif q < 2:
@@ -556,7 +558,8 @@ def _brennan_prediger(s: _Stats, k: int, q: int | None) -> AgreementResult:
         reason = f"{int(s.observed[k])} categories observed but the coding scheme offers q = {q}"
     elif po.value is None:
         reason = po.reason
-    value = None if reason else (q * po.value - 1) / (q - 1)
+    else:
+        value = (q * po.value - 1) / (q - 1)
     return AgreementResult(
         "brennan_prediger",
         value,

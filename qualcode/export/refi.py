@@ -39,6 +39,7 @@ import tempfile
 import uuid
 import zipfile
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -331,30 +332,31 @@ def project_to_refi(data: ExportData, codings: bool = True, memos: bool = True) 
     # sources, selections, codings
     selections: dict[int, dict[tuple[int, int], RefiSelection]] = defaultdict(dict)
     if codings:
-        for c in data.codings:
-            t = transcripts[c.transcript_id]
-            sel = selections[t.id].get((c.start, c.end))
+        for coding in data.codings:
+            t = transcripts[coding.transcript_id]
+            sel = selections[t.id].get((coding.start, coding.end))
             if sel is None:
                 sel = RefiSelection(
-                    stable_guid("selection", t.guid, c.start, c.end),
-                    c.start,
-                    c.end,
-                    user=users[c.coder].guid,
-                    created=c.created,
+                    stable_guid("selection", t.guid, coding.start, coding.end),
+                    coding.start,
+                    coding.end,
+                    user=users[coding.coder].guid,
+                    created=coding.created,
                 )
-                selections[t.id][(c.start, c.end)] = sel
-            elif sel.user != users[c.coder].guid:
+                selections[t.id][(coding.start, coding.end)] = sel
+            elif sel.user != users[coding.coder].guid:
                 sel.user = sel.user or ""
             sel.codings.append(
                 RefiCoding(
-                    c.guid or stable_guid("coding", t.guid, c.coder, c.code_key, c.start, c.end),
-                    nodes[c.code_key].guid,
-                    users[c.coder].guid,
-                    c.created,
-                    note_on.get(("coding", c.guid), []),
+                    coding.guid
+                    or stable_guid("coding", t.guid, coding.coder, coding.code_key, coding.start, coding.end),
+                    nodes[coding.code_key].guid,
+                    users[coding.coder].guid,
+                    coding.created,
+                    note_on.get(("coding", coding.guid), []),
                 )
             )
-            coding_guid_code[c.guid] = c.code_key
+            coding_guid_code[coding.guid] = coding.code_key
     for (kind, target_id), guids in note_on.items():
         if kind == "segment" and target_id in segments:
             seg = segments[target_id]
@@ -511,7 +513,7 @@ def _memo_target_name(m, code_by_key, transcripts, segments) -> str:
 
 
 def _el(
-    parent: ET.Element, ns: str, tag: str, attrs: dict[str, str | None] | None = None, text: str | None = None
+    parent: ET.Element, ns: str, tag: str, attrs: Mapping[str, str | None] | None = None, text: str | None = None
 ) -> ET.Element:
     node = ET.SubElement(parent, f"{{{ns}}}{tag}", {k: v for k, v in (attrs or {}).items() if v not in (None, "")})
     if text is not None:

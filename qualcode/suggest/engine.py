@@ -105,9 +105,9 @@ def propose(
                     score = float(combined[i, j])
                     source = "both" if hits else "model"
                 elif hits:
-                    exact = any(h.kind in ("phrase", "word") for h in hits)
+                    exact_hit = any(h.kind in ("phrase", "word") for h in hits)
                     score = (
-                        float(keyword_calibrator(np.array([[strength[code], 1.0 if exact else 0.0]]))[0])
+                        float(keyword_calibrator(np.array([[strength[code], 1.0 if exact_hit else 0.0]]))[0])
                         if keyword_calibrator is not None
                         else strength[code]
                     )
@@ -116,17 +116,14 @@ def propose(
                     continue
                 if score < min_score:
                     continue
+                version = model.version if model is not None and model_p is not None else None
                 reason = {
-                    "summary": reason_summary(hits, model_p, model.version if model_p is not None else None),
+                    "summary": reason_summary(hits, model_p, version),
                     "words": [[h.start, h.end, h.text, h.keyword, h.kind] for h in hits],
                     "keywords": round(strength.get(code, 0.0), 4),
                     "model": None if model_p is None else round(model_p, 4),
                 }
-                candidates.append(
-                    Proposal(
-                        seg.id, code, source, round(score, 4), reason, model.version if model_p is not None else None
-                    )
-                )
+                candidates.append(Proposal(seg.id, code, source, round(score, 4), reason, version))
             candidates.sort(key=lambda p: (-p.score, p.code))
             out.extend(candidates[:top])
         if progress:

@@ -200,7 +200,7 @@ def definition_words(
     per_code: dict[str, dict[str, str]] = {}
     users: dict[str, set[str]] = defaultdict(set)
     for code, doc in zip(codes, docs):
-        words = {}
+        words: dict[str, str] = {}
         for t in doc:
             if t.is_alpha and len(t.text) > 3 and t.lower_ not in STOPWORDS and t.lemma_ not in STOPWORDS:
                 words.setdefault(t.lemma_, t.lower_)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,7 +63,7 @@ def training_examples(
     segments: list[SegmentText],
     codings: list[tuple[str, int, int, str]],
     coders: list[str] | None = None,
-    rejected: list[tuple[int, str]] = (),
+    rejected: Iterable[tuple[int, str]] = (),
     codes: list[str] | None = None,
 ) -> list[TrainingExample]:
     """Examples from ``codings`` (coder, transcript id, segment id, code key) of ``coders``
@@ -245,7 +246,7 @@ def split_by_transcript(examples: list[TrainingExample], fraction: float, seed: 
 
 def train(
     examples: list[TrainingExample],
-    codes: list[CodeKeywords] = (),
+    codes: Sequence[CodeKeywords] = (),
     architecture: str = "bow",
     epochs: int | None = None,
     seed: int = 0,
@@ -283,7 +284,7 @@ def train(
     kw = keyword_features(matcher, [ex.text for ex in held], labels)
     platt = fit_logistic(logit(raw)[mask][:, None], y[mask])
     combiner = fit_logistic(combine_features(raw, kw)[mask], y[mask])
-    metrics = {
+    metrics: dict[str, float] = {
         "held_out_segments": len(held),
         "held_out_pairs": int(mask.sum()),
         "held_out_positives": int(y[mask].sum()),
