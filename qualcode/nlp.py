@@ -161,7 +161,7 @@ def lemma_words(docs) -> list[list[str]]:
     """Each doc's lemmas, without punctuation and spaces (from arrays, not Token objects)."""
     from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA
 
-    out = []
+    out: list[list[str]] = []
     for d in docs:
         if not len(d):
             out.append([])
@@ -219,15 +219,18 @@ length = 16384
 def new_textcat(labels, architecture: str = "bow"):
     """A blank English pipeline with an untrained ``textcat_multilabel`` for ``labels``."""
     import spacy
+    from spacy.pipeline.textcat_multilabel import MultiLabel_TextCategorizer
     from thinc.api import Config
 
     if architecture not in TEXTCAT_ARCHITECTURES:
         raise ValueError(f"unknown textcat architecture {architecture!r}")
     nlp = spacy.blank("en")
-    config = {}
-    if TEXTCAT_ARCHITECTURES[architecture]:
-        config = {"model": Config().from_str(TEXTCAT_ARCHITECTURES[architecture])["model"]}
+    config: dict[str, object] = {}
+    model_config = TEXTCAT_ARCHITECTURES[architecture]
+    if model_config:
+        config = {"model": Config().from_str(model_config)["model"]}
     textcat = nlp.add_pipe("textcat_multilabel", config=config)
+    assert isinstance(textcat, MultiLabel_TextCategorizer)  # add_pipe is typed as returning any component
     for label in labels:
         textcat.add_label(label)
     return nlp

@@ -60,7 +60,9 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
 
-def _stack(arrays: list[np.ndarray], weights: list[np.ndarray | None], n_coders: int):
+def _stack(
+    arrays: list[np.ndarray], weights: list[np.ndarray | None], n_coders: int
+) -> tuple[np.ndarray, np.ndarray | None]:
     values = np.concatenate(arrays) if arrays else np.zeros((0, n_coders))
     if all(w is None for w in weights):
         return values, None
@@ -109,13 +111,14 @@ def build_report(data: ReliabilityData, codebook_version: int, order: str = "cod
     leaves = [c.key for c in data.codes if c.key not in data.rolled_up]
     by_transcript = []
     for tid, name in data.transcripts.items():
-        arrays, weights = [], []
+        arrays: list[np.ndarray] = []
+        array_weights: list[np.ndarray | None] = []
         for key in leaves:
             mask = data.unit_transcript[key] == tid
             arrays.append(data.values[key][mask])
             w = data.weights[key]
-            weights.append(w[mask] if w is not None else None)
-        values, w = _stack(arrays, weights, len(data.coders))
+            array_weights.append(w[mask] if w is not None else None)
+        values, w = _stack(arrays, array_weights, len(data.coders))
         by_transcript.append(Row(name, name, 0, _results(values, w, names), _n(values, w), transcript=name))
     values, w = _stack([data.values[k] for k in leaves], [data.weights[k] for k in leaves], len(data.coders))
     pooled = Row("(pooled)", "all codes pooled", 0, _results(values, w, names), _n(values, w))

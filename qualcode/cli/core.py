@@ -682,21 +682,13 @@ def demo(study: str, directory: str, fresh: bool, coder: str, no_open: bool) -> 
         summary = project.summary()
     click.echo(("built" if built.created else "reusing") + f" the {study.upper()} demo project")
     print_summary(summary)
-    workbench = _workbench()
-    if no_open or workbench is None or not stdout_is_terminal():
+    if no_open or not stdout_is_terminal():
         click.echo(f"\nnext: qualcode transcripts list --db {built.path}")
         click.echo(f"      qualcode codebook show --db {built.path}")
         return
-    workbench(str(built.path), coder)
+    from qualcode.cli.workbench import open_workbench
 
-
-def _workbench():
-    """The workbench's entry point, when the TUI is installed."""
-    try:
-        from qualcode.tui import run_workbench  # Textual is imported only here
-    except ImportError:
-        return None
-    return run_workbench
+    open_workbench(str(built.path), coder)
 
 
 # ---------------------------------------------------------------------- completion
@@ -717,6 +709,8 @@ def completion(shell: str) -> None:
     from qualcode.cli import cli
 
     cls = get_completion_class(shell)
+    if cls is None:  # click.Choice admits only shells click supports
+        raise QualcodeError(f"no completion script for {shell}")
     click.echo(cls(cli, {}, "qualcode", "_QUALCODE_COMPLETE").source())
 
 

@@ -239,7 +239,9 @@ def ancestors_map(codes: list[ExportCode]) -> dict[str, tuple[str, ...]]:
     parent = {c.key: c.parent_key for c in codes}
     out: dict[str, tuple[str, ...]] = {}
     for key in parent:
-        chain, node, seen = [], key, set()
+        chain: list[str] = []
+        node: str | None = key
+        seen: set[str] = set()
         while node is not None and node in parent and node not in seen:
             seen.add(node)
             chain.append(node)

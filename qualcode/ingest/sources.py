@@ -216,7 +216,8 @@ def _identifying(value: object, where: str, key: str, depth: int = 0):
         return [_identifying(v, where, key, depth + 1) for v in value]
     if depth < 2 and isinstance(value, dict):
         return {str(k): _identifying(v, where, f"{key}.{k}", depth + 1) for k, v in value.items()}
-    kind = {bytes: "binary data", set: "a set"}.get(type(value), f"a {type(value).__name__}")
+    kinds: dict[type, str] = {bytes: "binary data", set: "a set"}
+    kind = kinds.get(type(value), f"a {type(value).__name__}")
     raise InputError(where, f"front matter '{key}' must be text, not {kind}")
 
 

@@ -141,16 +141,14 @@ def _split_long(segments: list[ParsedSegment], text: str, max_chars: int) -> lis
         if seg.end - seg.start <= max_chars:
             out.append(seg)
             continue
-        chunk_start = chunk_end = None
+        chunk: tuple[int, int] | None = None  # start and end of the sentences gathered so far
         for s, e in _sentences(text, seg.start, seg.end):
-            if chunk_start is not None and e - chunk_start > max_chars:
-                out.append(ParsedSegment(seg.speaker, chunk_start, chunk_end, seg.time_start, seg.time_end))
-                chunk_start = None
-            if chunk_start is None:
-                chunk_start = s
-            chunk_end = e
-        if chunk_start is not None:
-            out.append(ParsedSegment(seg.speaker, chunk_start, chunk_end, seg.time_start, seg.time_end))
+            if chunk is not None and e - chunk[0] > max_chars:
+                out.append(ParsedSegment(seg.speaker, chunk[0], chunk[1], seg.time_start, seg.time_end))
+                chunk = None
+            chunk = (s, e) if chunk is None else (chunk[0], e)
+        if chunk is not None:
+            out.append(ParsedSegment(seg.speaker, chunk[0], chunk[1], seg.time_start, seg.time_end))
     return out
 
 

@@ -19,6 +19,7 @@ import bisect
 import csv
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -206,7 +207,7 @@ def _letters(n: int) -> str:
     return out
 
 
-def known_names(participants: list[ParticipantNames], words: list[tuple[str, str]] = ()) -> list[KnownName]:
+def known_names(participants: list[ParticipantNames], words: Sequence[tuple[str, str]] = ()) -> list[KnownName]:
     """Names from front matter (with the pseudonyms the attributes imply) and the word list."""
     out: list[KnownName] = []
     later: list[KnownName] = []  # others: after every participant, so a participant's own pseudonym wins
@@ -325,9 +326,9 @@ def _norm(text: str) -> str:
 
 def propose_mapping(
     known: list[KnownName],
-    entities: list[list[tuple[int, int, str, str]]] = (),
-    texts: list[str] = (),
-    existing: list[MappingRow] = (),
+    entities: Sequence[list[tuple[int, int, str, str]]] = (),
+    texts: Sequence[str] = (),
+    existing: Sequence[MappingRow] = (),
 ) -> FoundNames:
     """One pseudonym per real name, consistent across the project; name parts of people too."""
     rows: dict[str, MappingRow] = {}
@@ -483,7 +484,7 @@ def find_spans(text: str, mapping: list[MappingRow], pattern: re.Pattern | None 
     return [(m.start(), m.end(), lookup[_norm(m.group(0))]) for m in pattern.finditer(text)]
 
 
-def count_occurrences(mapping: list[MappingRow], texts: list[str]) -> None:
+def count_occurrences(mapping: list[MappingRow], texts: Iterable[str]) -> None:
     pattern = name_pattern(mapping)
     counts: dict[str, int] = defaultdict(int)
     if pattern is not None:
@@ -589,7 +590,8 @@ def read_mapping(path: Path) -> list[MappingRow]:
         raise InputError(where, f"cannot read the mapping: {exc}") from None
     if not rows or [c.strip().lower() for c in rows[0][:2]] != ["real", "pseudonym"]:
         raise InputError(where, "a mapping file starts with the header 'real,pseudonym,…'")
-    out, seen = [], {}
+    out: list[MappingRow] = []
+    seen: dict[str, str] = {}  # normalised real name -> its pseudonym
     for line, row in enumerate(rows[1:], start=2):
         if not row or not any(c.strip() for c in row):
             continue
