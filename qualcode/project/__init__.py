@@ -33,6 +33,7 @@ from qualcode.project.agreement import AgreementPart, Disagreement
 from qualcode.project.codebook import CodebookPart
 from qualcode.project.codings import CodingPart
 from qualcode.project.exchange import ExchangePart, RefiImportSummary
+from qualcode.project.mapping import insert_codes
 from qualcode.project.settings import DEFAULT_SETTINGS, SettingsPart
 from qualcode.project.suggestions import AnonymiseResult, ModelInfo, ModelStatus, SuggestionInfo, SuggestionPart
 from qualcode.project.team import MergePlan, TeamPart
@@ -52,7 +53,7 @@ from qualcode.records import (
     TranscriptInfo,
 )
 from qualcode.speakers import Speakers
-from qualcode.store import Store, insert_codes, log_event
+from qualcode.store import Store, log_event
 
 __all__ = ["Project"]
 

@@ -18,6 +18,7 @@ from qualcode.db.models import (
 )
 from qualcode.errors import QualcodeError
 from qualcode.limits import check_length
+from qualcode.project.mapping import code_dict, code_infos, codebook_doc, set_definition
 from qualcode.records import (
     CodeInfo,
 )
@@ -25,16 +26,12 @@ from qualcode.store import (
     Store,
     bump_codebook_version,
     children,
-    code_dict,
-    code_infos,
     code_row,
-    codebook_doc,
     coder_row,
     coding_dict,
     log_event,
     new_guid,
     renumber,
-    set_definition,
 )
 
 

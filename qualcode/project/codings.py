@@ -23,6 +23,7 @@ from qualcode.db.models import (
     utcnow,
 )
 from qualcode.errors import QualcodeError
+from qualcode.project.mapping import code_infos
 from qualcode.project.suggestions import SUGGESTION_EVENTS, undo_suggestion_event
 from qualcode.records import (
     CodingInfo,
@@ -34,7 +35,6 @@ from qualcode.store import (
     Store,
     bump_codebook_version,
     children,
-    code_infos,
     code_row,
     coder_row,
     coding_dict,

@@ -38,6 +38,7 @@ from qualcode.export.refi import RefiSelection, RefiSource, parse_definition
 from qualcode.export.refi_read import read_refi
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import segment_text
+from qualcode.project.mapping import code_infos
 from qualcode.project.settings import SettingsPart
 from qualcode.records import (
     CodingsImportOutcome,
@@ -48,7 +49,6 @@ from qualcode.store import (
     SEGMENTS_TABLE,
     Store,
     bump_codebook_version,
-    code_infos,
     index_segments,
     log_event,
     new_guid,

@@ -46,6 +46,7 @@ from qualcode.db.models import (
     utcnow,
 )
 from qualcode.errors import QualcodeError
+from qualcode.project.mapping import code_infos, project_speakers
 from qualcode.project.settings import SettingsPart
 from qualcode.records import (
     CodingInfo,
@@ -53,7 +54,6 @@ from qualcode.records import (
 from qualcode.store import (
     CODINGS_TABLE,
     Store,
-    code_infos,
     coder_row,
     coding_dict,
     coding_info,
@@ -61,7 +61,6 @@ from qualcode.store import (
     index_segments,
     log_event,
     new_guid,
-    project_speakers,
     row_by_id,
 )
 from qualcode.suggest import anonymise as anon

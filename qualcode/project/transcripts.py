@@ -19,6 +19,7 @@ from qualcode.db.models import (
 )
 from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest.transcripts import ParsedTranscript
+from qualcode.project.mapping import project_speakers, segment_info
 from qualcode.records import (
     ImportOutcome,
     ParticipantInfo,
@@ -26,16 +27,7 @@ from qualcode.records import (
     SegmentInfo,
     TranscriptInfo,
 )
-from qualcode.store import (
-    SEGMENTS_TABLE,
-    Store,
-    coder_row,
-    index_segments,
-    log_event,
-    new_guid,
-    project_speakers,
-    segment_info,
-)
+from qualcode.store import SEGMENTS_TABLE, Store, coder_row, index_segments, log_event, new_guid
 
 
 class TranscriptPart:
