@@ -23,7 +23,7 @@ from qualcode.cli.common import (
     stdout_is_terminal,
     working,
 )
-from qualcode.errors import InputError, QualcodeError
+from qualcode.errors import CodebookError, InputError, QualcodeError
 from qualcode.export import REFI_SUFFIXES
 from qualcode.limits import check_length
 from qualcode.segments import segment_ref
@@ -478,7 +478,7 @@ def codebook_show(file: str | None, ids: bool, counts: bool, definitions: bool, 
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def codebook_validate(files: tuple[str, ...]) -> None:
     """Check codebook YAML files; report every problem with file and line."""
-    from qualcode.codebook import CodebookError, load_codebook
+    from qualcode.codebook import load_codebook
 
     failed = False
     for file in files:

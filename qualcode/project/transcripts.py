@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -276,7 +277,7 @@ class TranscriptPart:
     __call__ = transcripts
 
 
-def _participant(s: Session, label: str, attrs: dict[str, str], identifying: dict, where: str) -> Participant:
+def _participant(s: Session, label: str, attrs: dict[str, str], identifying: dict[str, Any], where: str) -> Participant:
     person = s.scalars(select(Participant).where(Participant.label == label)).first()
     if person is None:
         person = Participant(label=label, attributes=attrs, identifying=identifying, guid=new_guid())

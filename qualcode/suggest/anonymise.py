@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from qualcode.errors import InputError
 from qualcode.export.cells import SafeWriter, unescape_cell
@@ -163,6 +164,10 @@ TITLES = frozenset(
 _LABEL = {"person": "Person", "school": "School", "place": "Town", "organisation": "Organisation"}
 
 
+Entities = list[list[tuple[int, int, str, str]]]
+"""Per text, the (start, end, text, label) of each named entity found in it."""
+
+
 @dataclass(frozen=True)
 class KnownName:
     text: str
@@ -298,7 +303,7 @@ def _clean_entity(text: str) -> str:
     return re.sub(r"^(?:the|The)\s+", "", text).strip()
 
 
-def find_entities_payload(payload: dict) -> list[list[tuple[int, int, str, str]]]:
+def find_entities_payload(payload: dict[str, Any]) -> Entities:
     """Named entities of each text: (start, end, text, label). For a process pool.
 
     ``payload``: {"texts": [...], "model": name or None}. Raises NoTrainedPipeline.
