@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -510,7 +511,11 @@ def trim_quote(text: str, limit: int = DEFAULT_QUOTE_CHARS) -> tuple[str, bool]:
     return kept + " […]", True
 
 
-def redactor(terms: list[tuple[str, str]]):
+Redactor = Callable[[str], str]
+"""Text in, the same text with identifying terms blacked out."""
+
+
+def redactor(terms: list[tuple[str, str]]) -> Redactor:
     """A function that blacks out each (text, kind) term as "[kind]", whole words only, longest first."""
     terms = [(t, k) for t, k in terms if t.strip()]
     if not terms:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Literal
 
@@ -53,16 +53,18 @@ class Alignment:
     old: str
     new: str
     opcodes: tuple[Opcode, ...]
+    # blocks that cover old characters, in order, and where they start, for bisecting a position
+    _covering: list[Opcode] = field(init=False, repr=False, compare=False)
+    _starts: list[int] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
-        # blocks that cover old characters, in order, for bisecting a position
+    def __post_init__(self) -> None:
         covering = [op for op in self.opcodes if op[2] > op[1]]
-        object.__setattr__(self, "_covering", covering)
+        object.__setattr__(self, "_covering", covering)  # frozen: set once, here
         object.__setattr__(self, "_starts", [op[1] for op in covering])
 
-    def _block(self, position: int):
-        index = bisect.bisect_right(self._starts, position) - 1  # type: ignore[attr-defined]
-        return self._covering[index]  # type: ignore[attr-defined]
+    def _block(self, position: int) -> Opcode:
+        index = bisect.bisect_right(self._starts, position) - 1
+        return self._covering[index]
 
     def map_start(self, position: int) -> int:
         """Where the character ``old[position]`` starts in ``new`` (a replaced run from its start)."""
@@ -79,8 +81,8 @@ class Alignment:
     def removed(self, start: int, end: int) -> str:
         """The old characters in ``[start, end)`` that the edit deletes or replaces."""
         parts = []
-        first = bisect.bisect_right(self._starts, start) - 1  # type: ignore[attr-defined]
-        for tag, i1, i2, _j1, _j2 in self._covering[max(first, 0) :]:  # type: ignore[attr-defined]
+        first = bisect.bisect_right(self._starts, start) - 1
+        for tag, i1, i2, _j1, _j2 in self._covering[max(first, 0) :]:
             if i1 >= end:
                 break
             if tag != "equal":
@@ -153,7 +155,7 @@ def _common_suffix(a: str, b: str) -> int:
     return lo
 
 
-def _tokens(pattern: re.Pattern, text: str) -> tuple[list[str], list[int]]:
+def _tokens(pattern: re.Pattern[str], text: str) -> tuple[list[str], list[int]]:
     tokens, starts = [], []
     for match in pattern.finditer(text):
         tokens.append(match.group())

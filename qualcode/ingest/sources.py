@@ -206,7 +206,7 @@ def _front_matter(header: str, where: str) -> FrontMatter:
     return fm
 
 
-def _identifying(value: object, where: str, key: str, depth: int = 0):
+def _identifying(value: object, where: str, key: str, depth: int = 0) -> object:
     """Text, or (for ``others``) a list of text or of small mappings of text: what anonymisation reads."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
