@@ -11,6 +11,7 @@ import io
 import json
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -76,7 +77,9 @@ def _n(values: np.ndarray, weights: np.ndarray | None) -> int:
     return int(weights.sum()) if weights is not None else int(values.shape[0])
 
 
-def _results(values: np.ndarray, weights: np.ndarray | None, names: tuple[str, ...]) -> dict:
+def _results(
+    values: np.ndarray, weights: np.ndarray | None, names: tuple[str, ...]
+) -> dict[str, measures.AgreementResult]:
     found = measures.compute_all(values, n_categories=2, weights=weights)
     by_name = {r.measure: r for r in found}
     return {name: by_name[name] for name in names if name in by_name}
@@ -147,7 +150,7 @@ def build_report(data: ReliabilityData, codebook_version: int, order: str = "cod
 # ---------------------------------------------------------------------- rendering
 
 
-def _fmt(result) -> str:
+def _fmt(result: measures.AgreementResult | None) -> str:
     if result is None:
         return ""
     if result.value is None:
@@ -191,7 +194,7 @@ def _detail(row: Row) -> str:
     return ", ".join(parts)
 
 
-def as_records(report: Report) -> list[dict]:
+def as_records(report: Report) -> list[dict[str, Any]]:
     out = []
     for section, rows in (("code", report.by_code), ("transcript", report.by_transcript), ("overall", [report.pooled])):
         for row in rows:
