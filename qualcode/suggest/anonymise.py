@@ -190,8 +190,8 @@ class ParticipantNames:
     """What a participant's front matter says about them (``identifying``) and their attributes."""
 
     label: str
-    attributes: dict
-    identifying: dict
+    attributes: dict[str, Any]
+    identifying: dict[str, Any]
 
 
 @dataclass
@@ -471,7 +471,7 @@ def propose_mapping(
 # ---------------------------------------------------------------------- finding and rewriting
 
 
-def name_pattern(mapping: list[MappingRow]) -> re.Pattern | None:
+def name_pattern(mapping: list[MappingRow]) -> re.Pattern[str] | None:
     """One regex for every real name, longest first, as whole words (case as written)."""
     names = sorted({r.real for r in mapping if r.real.strip()}, key=lambda s: (-len(s), s))
     if not names:
@@ -480,7 +480,9 @@ def name_pattern(mapping: list[MappingRow]) -> re.Pattern | None:
     return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
 
 
-def find_spans(text: str, mapping: list[MappingRow], pattern: re.Pattern | None = None) -> list[tuple[int, int, str]]:
+def find_spans(
+    text: str, mapping: list[MappingRow], pattern: re.Pattern[str] | None = None
+) -> list[tuple[int, int, str]]:
     """(start, end, pseudonym) of every real name in ``text``."""
     pattern = pattern or name_pattern(mapping)
     if pattern is None:
@@ -553,7 +555,9 @@ def rewrite(text: str, spans: list[tuple[int, int, str]]) -> tuple[str, OffsetMa
     return "".join(out), OffsetMap(spans)
 
 
-def spans_within(spans: list[tuple[int, int, str]], bounds: list[tuple[int, int]]) -> tuple[list, list]:
+def spans_within(
+    spans: list[tuple[int, int, str]], bounds: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
     """Split spans into those inside one segment (or between segments) and those crossing a boundary."""
     edges = sorted({x for a, b in bounds for x in (a, b)})
     keep, crossing = [], []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,7 @@ class Proposal:
     code: str
     source: str  # keywords | model | both
     score: float  # calibrated probability that a coder would apply the code (or keyword strength)
-    reason: dict  # {"summary": str, "words": [[start, end, text, keyword, kind]], "model": p, "keywords": s}
+    reason: dict[str, Any]  # {"summary": str, "words": [[start, end, text, keyword, kind]], "model": p, "keywords": s}
     model_version: str | None = None
 
 
@@ -131,7 +132,7 @@ def propose(
     return out
 
 
-def suggest_payload(payload: dict) -> list[dict]:
+def suggest_payload(payload: dict[str, Any]) -> list[dict[str, Any]]:
     """``propose`` from plain data, for a process pool; returns proposals as dicts.
 
     ``payload``: {"segments": [(id, transcript_id, text, speaker)], "codes": [(key, name,
