@@ -39,13 +39,17 @@ import tempfile
 import uuid
 import zipfile
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from qualcode.export.data import ExportData
+from qualcode.export.data import ExportCode, ExportData, ExportMemo, ExportSegment, ExportTranscript
 from qualcode.segments import segment_label
+
+if TYPE_CHECKING:  # qualcode.analysis imports qualcode.export; matrices_from_refi imports it when it runs
+    from qualcode.analysis.matrix import FrameworkMatrix
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -84,7 +88,7 @@ class RefiCode:
     children: list[RefiCode] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # note GUIDs
 
-    def walk(self, depth: int = 0, parent: RefiCode | None = None):
+    def walk(self, depth: int = 0, parent: RefiCode | None = None) -> Iterator[tuple[RefiCode, RefiCode | None, int]]:
         yield self, parent, depth
         for child in self.children:
             yield from child.walk(depth + 1, self)
@@ -201,7 +205,7 @@ class RefiProject:
     creating_user: str = ""
     warnings: list[str] = field(default_factory=list)
 
-    def all_codes(self):
+    def all_codes(self) -> Iterator[tuple[RefiCode, RefiCode | None, int]]:
         for code in self.codes:
             yield from code.walk()
 
@@ -399,7 +403,7 @@ def project_to_refi(data: ExportData, codings: bool = True, memos: bool = True) 
 MATRIX_SET_PREFIX = "Framework matrix: "
 
 
-def add_matrices(project: RefiProject, data: ExportData, matrices) -> None:
+def add_matrices(project: RefiProject, data: ExportData, matrices: Sequence[FrameworkMatrix]) -> None:
     """Carry framework matrices in ``project`` (built by ``project_to_refi`` from the same ``data``).
 
     Cells whose column is not a code of the project, or rows that match no exported case, are
@@ -453,7 +457,7 @@ def add_matrices(project: RefiProject, data: ExportData, matrices) -> None:
         )
 
 
-def matrices_from_refi(doc: RefiProject) -> list:
+def matrices_from_refi(doc: RefiProject) -> list[FrameworkMatrix]:
     """The framework matrices ``add_matrices`` wrote into a REFI-QDA project (other sets are ignored).
 
     Columns come from the set's layout lines; each cell is the member note coded with the column's
@@ -497,12 +501,17 @@ def matrices_from_refi(doc: RefiProject) -> list:
     return out
 
 
-def _memo_target_name(m, code_by_key, transcripts, segments) -> str:
-    if m.target == "code" and m.target_id in code_by_key:
+def _memo_target_name(
+    m: ExportMemo,
+    code_by_key: Mapping[str, ExportCode],
+    transcripts: Mapping[int, ExportTranscript],
+    segments: Mapping[int, ExportSegment],
+) -> str:
+    if m.target == "code" and isinstance(m.target_id, str) and m.target_id in code_by_key:
         return f"code {code_by_key[m.target_id].name}"
-    if m.target == "transcript" and m.target_id in transcripts:
+    if m.target == "transcript" and isinstance(m.target_id, int) and m.target_id in transcripts:
         return f"transcript {transcripts[m.target_id].name}"
-    if m.target == "segment" and m.target_id in segments:
+    if m.target == "segment" and isinstance(m.target_id, int) and m.target_id in segments:
         seg = segments[m.target_id]
         name = transcripts[seg.transcript_id].name if seg.transcript_id in transcripts else "?"
         return f"{name}, {segment_label(seg.position)}"
