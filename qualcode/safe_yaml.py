@@ -32,12 +32,12 @@ class YamlLimitError(yaml.YAMLError):
 
 
 class LimitedSafeLoader(yaml.SafeLoader):
-    def __init__(self, stream):
+    def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._aliases = 0
         self._depth = 0
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_YAML_ALIASES:
@@ -105,7 +105,7 @@ def compose(text: str) -> yaml.Node | None:
     return root
 
 
-def load(text: str):
+def load(text: str) -> object:
     """Python objects of one checked YAML document."""
     root = compose(text)
     if root is None:

@@ -74,6 +74,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 MEASURES = ("percent", "cohen_kappa", "scott_pi", "fleiss_kappa", "krippendorff_alpha", "brennan_prediger")
@@ -92,7 +93,7 @@ class AgreementResult:
     n_units: int  # units given
     n_units_used: int  # units that entered the statistic
     n_pairable: int  # values that entered the statistic
-    marginals: dict = field(default_factory=dict)  # category -> number of values that entered
+    marginals: dict[object, int] = field(default_factory=dict)  # category -> number of values that entered
     dropped_single: int = 0  # units left out for having a single value
     definition: str | None = None  # which variant was computed, where there is a choice
 
@@ -130,12 +131,12 @@ def average(results: Iterable[AgreementResult]) -> Average:
 @dataclass
 class _Encoded:
     codes: np.ndarray  # (coders, units) int64 category index, −1 where missing
-    categories: list  # category index -> the value as given
+    categories: list[object]  # category index -> the value as given
     numeric: bool  # categories are numbers (needed above the nominal level)
     weights: np.ndarray | None  # (units,) int64, or None for all ones
 
 
-def _is_missing(value) -> bool:
+def _is_missing(value: object) -> bool:
     if value is None:
         return True
     try:
@@ -144,7 +145,7 @@ def _is_missing(value) -> bool:
         return False
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return int(value)
     if isinstance(value, np.generic):
@@ -152,13 +153,13 @@ def _plain(value):
     return value
 
 
-def _order_key(value):
+def _order_key(value: object) -> tuple[int, float, str]:
     if isinstance(value, numbers.Real):
         return (0, float(value), "")
     return (1, 0.0, f"{type(value).__name__}:{value}")
 
 
-def _encode(data, weights=None) -> _Encoded:
+def _encode(data: npt.ArrayLike, weights: npt.ArrayLike | None = None) -> _Encoded:
     if isinstance(data, np.ndarray) and data.dtype.kind in "fiub":
         array = data
     else:
@@ -182,7 +183,7 @@ def _encode(data, weights=None) -> _Encoded:
         codes[present] = value_codes
         labels, numeric = [_plain(v) for v in categories.tolist()], True
     else:
-        index: dict = {}
+        index: dict[object, int] = {}
         flat = [-1 if _is_missing(v) else index.setdefault(v, len(index)) for v in array.T.ravel().tolist()]
         seen = list(index)
         order = sorted(range(len(seen)), key=lambda i: _order_key(seen[i]))
@@ -207,7 +208,7 @@ def _categorise(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return categories, np.searchsorted(categories, values)
 
 
-def _check_weights(weights, shape: tuple[int, ...]) -> np.ndarray | None:
+def _check_weights(weights: npt.ArrayLike | None, shape: tuple[int, ...]) -> np.ndarray | None:
     if weights is None:
         return None
     w = np.asarray(weights)
@@ -231,7 +232,7 @@ class _Stats:
 
     S2_u = Σc n_uc² for a unit with m_u values; every sum is over units weighted by w_u."""
 
-    categories: list  # labels of the q category indices
+    categories: list[object]  # labels of the q category indices
     numeric: bool
     n_coders: int
     n_units: np.ndarray  # Σ w
@@ -261,7 +262,7 @@ def _histogram(state: np.ndarray, n_states: int, w: np.ndarray | None) -> np.nda
     return hist.astype(np.int64) if w is None else np.rint(hist).astype(np.int64)
 
 
-def _state_sums(hist: np.ndarray, m: np.ndarray, s2: np.ndarray, n_coders: int) -> dict:
+def _state_sums(hist: np.ndarray, m: np.ndarray, s2: np.ndarray, n_coders: int) -> dict[str, np.ndarray]:
     """The unit-level parts of _Stats from a histogram of unit states.
 
     ``hist`` (K, S) counts units per state; ``m`` and ``s2`` (S,) give each state's m_u and S2_u.
@@ -297,7 +298,7 @@ def _sums_of_squares(codes: np.ndarray, present: np.ndarray, m: np.ndarray) -> n
     """S2_u = Σc n_uc² for every unit (codes: coders × units)."""
     c, n = codes.shape
     if c <= 12:  # m_u plus twice the agreeing coder pairs
-        s2 = m.copy()
+        s2: np.ndarray = m.copy()
         for i in range(c):
             for j in range(i + 1, c):
                 s2 += 2 * ((codes[i] == codes[j]) & present[i])
@@ -343,12 +344,12 @@ def _stats(e: _Encoded, level: str = "nominal") -> _Stats:
         stats.first, stats.second = totals[2, :1], totals[2, 1:]
     if level != "nominal" and c >= 2:
         scale = np.where(pairable, (1.0 if w is None else w) / np.maximum(m - 1, 1), 0.0)
-        o = np.zeros(q * q)
+        flat = np.zeros(q * q)
         for i in range(c):
             for j in range(i + 1, c):
                 both = present[i] & present[j]
-                o += np.bincount(codes[i, both] * q + codes[j, both], weights=scale[both], minlength=q * q)
-        o = o.reshape(q, q)
+                flat += np.bincount(codes[i, both] * q + codes[j, both], weights=scale[both], minlength=q * q)
+        o = flat.reshape(q, q)
         stats.coincidence = o + o.T
     return stats
 
@@ -356,14 +357,14 @@ def _stats(e: _Encoded, level: str = "nominal") -> _Stats:
 # ---------------------------------------------------------------------- results
 
 
-def _marginals(s: _Stats, totals: np.ndarray | None, k: int) -> dict:
+def _marginals(s: _Stats, totals: np.ndarray | None, k: int) -> dict[object, int]:
     if totals is None:
         return {}
     row = totals[k]
     return {s.categories[i]: int(row[i]) for i in np.flatnonzero(row)} if len(s.categories) else {}
 
 
-def _only_category(s: _Stats, totals: np.ndarray, k: int):
+def _only_category(s: _Stats, totals: np.ndarray, k: int) -> object:
     """The single category used, or None when there are several (or none)."""
     used = np.flatnonzero(totals[k])
     return s.categories[used[0]] if len(used) == 1 else None
@@ -377,10 +378,20 @@ def _common(s: _Stats, k: int) -> str | None:
     return None
 
 
-def _make(measure: str, s: _Stats, k: int, value, reason, used, pairable, totals, definition=None) -> AgreementResult:
+def _make(
+    measure: str,
+    s: _Stats,
+    k: int,
+    value: float | None,
+    reason: str | None,
+    used: float,
+    pairable: float,
+    totals: np.ndarray | None,
+    definition: str | None = None,
+) -> AgreementResult:
     return AgreementResult(
         measure,
-        None if reason else float(value),
+        None if reason or value is None else float(value),
         reason,
         int(s.n_units[k]),
         int(used),
@@ -406,6 +417,7 @@ def _two_coder(measure: str, s: _Stats, k: int) -> AgreementResult:
         reason = f"{name} is defined for exactly two coders, not {s.n_coders}"
     if reason:
         return _make(measure, s, k, None, reason, 0, 0, None)
+    assert s.first is not None and s.second is not None  # _stats sets both whenever there are two coders
     n = int(s.full_units[k])
     totals = s.first + s.second
     if n == 0:
@@ -469,7 +481,8 @@ def _delta(s: _Stats, level: str, totals: np.ndarray) -> np.ndarray:
         return 1.0 - np.eye(q)
     values = np.asarray(s.categories, dtype=float)
     if level == "interval":
-        return (values[:, None] - values[None, :]) ** 2
+        squared: np.ndarray = (values[:, None] - values[None, :]) ** 2
+        return squared
     if level == "ratio":
         total = values[:, None] + values[None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -480,7 +493,8 @@ def _delta(s: _Stats, level: str, totals: np.ndarray) -> np.ndarray:
     cumulative = np.concatenate([[0.0], np.cumsum(totals, dtype=float)])
     idx = np.arange(q)
     lo, hi = np.minimum.outer(idx, idx), np.maximum.outer(idx, idx)
-    return (cumulative[hi + 1] - cumulative[lo] - (totals[:, None] + totals[None, :]) / 2) ** 2
+    ordinal: np.ndarray = (cumulative[hi + 1] - cumulative[lo] - (totals[:, None] + totals[None, :]) / 2) ** 2
+    return ordinal
 
 
 def _alpha(s: _Stats, k: int, level: str) -> AgreementResult:
@@ -546,8 +560,9 @@ def _alpha(s: _Stats, k: int, level: str) -> AgreementResult:
 
 def _brennan_prediger(s: _Stats, k: int, q: int | None) -> AgreementResult:
     po = _percent(s, k)
-    definition = f"chance agreement 1/q with q = {q} categories in the coding scheme"
-    reason = None
+    definition: str | None = f"chance agreement 1/q with q = {q} categories in the coding scheme"
+    reason: str | None = None
+    value: float | None = None
     if q is None:
         reason, definition = "the number of categories in the coding scheme (q) was not given", None
     elif q < 2:
@@ -556,7 +571,8 @@ def _brennan_prediger(s: _Stats, k: int, q: int | None) -> AgreementResult:
         reason = f"{int(s.observed[k])} categories observed but the coding scheme offers q = {q}"
     elif po.value is None:
         reason = po.reason
-    value = None if reason else (q * po.value - 1) / (q - 1)
+    else:
+        value = (q * po.value - 1) / (q - 1)
     return AgreementResult(
         "brennan_prediger",
         value,
@@ -586,32 +602,34 @@ def _all(s: _Stats, k: int, n_categories: int | None, level: str) -> list[Agreem
 # ---------------------------------------------------------------------- public API
 
 
-def percent_agreement(data, weights=None) -> AgreementResult:
+def percent_agreement(data: npt.ArrayLike, weights: npt.ArrayLike | None = None) -> AgreementResult:
     """Mean pairwise agreement within units (Fleiss' P̄o), over units with two or more values."""
     return _percent(_stats(_encode(data, weights)), 0)
 
 
-def cohen_kappa(data, weights=None) -> AgreementResult:
+def cohen_kappa(data: npt.ArrayLike, weights: npt.ArrayLike | None = None) -> AgreementResult:
     """Cohen (1960): (po − pe)/(1 − pe), pe from each coder's marginals; two coders, units both coded."""
     return _two_coder("cohen_kappa", _stats(_encode(data, weights)), 0)
 
 
-def scott_pi(data, weights=None) -> AgreementResult:
+def scott_pi(data: npt.ArrayLike, weights: npt.ArrayLike | None = None) -> AgreementResult:
     """Scott (1955): as Cohen's kappa with pe from the pooled marginals; two coders."""
     return _two_coder("scott_pi", _stats(_encode(data, weights)), 0)
 
 
-def fleiss_kappa(data, weights=None) -> AgreementResult:
+def fleiss_kappa(data: npt.ArrayLike, weights: npt.ArrayLike | None = None) -> AgreementResult:
     """Fleiss (1971) with a constant number of raters: units lacking any coder's value are dropped."""
     return _fleiss(_stats(_encode(data, weights)), 0)
 
 
-def brennan_prediger(data, n_categories: int, weights=None) -> AgreementResult:
+def brennan_prediger(data: npt.ArrayLike, n_categories: int, weights: npt.ArrayLike | None = None) -> AgreementResult:
     """Brennan & Prediger (1981): (po − 1/q)/(1 − 1/q), q = ``n_categories`` from the coding scheme."""
     return _brennan_prediger(_stats(_encode(data, weights)), 0, n_categories)
 
 
-def krippendorff_alpha(data, level: str = "nominal", weights=None) -> AgreementResult:
+def krippendorff_alpha(
+    data: npt.ArrayLike, level: str = "nominal", weights: npt.ArrayLike | None = None
+) -> AgreementResult:
     """Krippendorff (2011): 1 − (n − 1)·Σ o_ck δ²_ck / Σ n_c n_k δ²_ck from the coincidence matrix.
 
     ``level``: nominal, ordinal, interval or ratio (the last three need numeric categories)."""
@@ -619,7 +637,9 @@ def krippendorff_alpha(data, level: str = "nominal", weights=None) -> AgreementR
     return _alpha(_stats(_encode(data, weights), level), 0, level)
 
 
-def compute_all(data, n_categories: int | None, level: str = "nominal", weights=None) -> list[AgreementResult]:
+def compute_all(
+    data: npt.ArrayLike, n_categories: int | None, level: str = "nominal", weights: npt.ArrayLike | None = None
+) -> list[AgreementResult]:
     """Every applicable measure, in the order percent, [Cohen, Scott], Fleiss, alpha, Brennan–Prediger.
 
     Cohen's kappa and Scott's pi are included only for exactly two coders. ``n_categories`` is the
@@ -630,7 +650,7 @@ def compute_all(data, n_categories: int | None, level: str = "nominal", weights=
 
 
 def binary_per_code(
-    matrix, n_categories: int | None = 2, level: str = "nominal", weights=None
+    matrix: npt.ArrayLike, n_categories: int | None = 2, level: str = "nominal", weights: npt.ArrayLike | None = None
 ) -> list[list[AgreementResult]]:
     """Every measure for many present/absent codes in one vectorised pass.
 
@@ -672,7 +692,10 @@ def binary_per_code(
     hist = _histogram(state, len(m_s), w)
     zeros_s = m_s - ones_s
     pairable, full = m_s >= 2, (m_s == c) & (c >= 2)
-    stacked = lambda z, o: np.stack([hist @ z, hist @ o], axis=1)  # noqa: E731  (K, 2): categories 0, 1
+
+    def stacked(z: np.ndarray, o: np.ndarray) -> np.ndarray:  # (K, 2): categories 0, 1
+        return np.stack([hist @ z, hist @ o], axis=1)
+
     stats = _Stats(
         [0, 1],
         True,

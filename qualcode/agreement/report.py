@@ -11,6 +11,7 @@ import io
 import json
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -60,7 +61,9 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
 
-def _stack(arrays: list[np.ndarray], weights: list[np.ndarray | None], n_coders: int):
+def _stack(
+    arrays: list[np.ndarray], weights: list[np.ndarray | None], n_coders: int
+) -> tuple[np.ndarray, np.ndarray | None]:
     values = np.concatenate(arrays) if arrays else np.zeros((0, n_coders))
     if all(w is None for w in weights):
         return values, None
@@ -74,7 +77,9 @@ def _n(values: np.ndarray, weights: np.ndarray | None) -> int:
     return int(weights.sum()) if weights is not None else int(values.shape[0])
 
 
-def _results(values: np.ndarray, weights: np.ndarray | None, names: tuple[str, ...]) -> dict:
+def _results(
+    values: np.ndarray, weights: np.ndarray | None, names: tuple[str, ...]
+) -> dict[str, measures.AgreementResult]:
     found = measures.compute_all(values, n_categories=2, weights=weights)
     by_name = {r.measure: r for r in found}
     return {name: by_name[name] for name in names if name in by_name}
@@ -109,13 +114,14 @@ def build_report(data: ReliabilityData, codebook_version: int, order: str = "cod
     leaves = [c.key for c in data.codes if c.key not in data.rolled_up]
     by_transcript = []
     for tid, name in data.transcripts.items():
-        arrays, weights = [], []
+        arrays: list[np.ndarray] = []
+        array_weights: list[np.ndarray | None] = []
         for key in leaves:
             mask = data.unit_transcript[key] == tid
             arrays.append(data.values[key][mask])
             w = data.weights[key]
-            weights.append(w[mask] if w is not None else None)
-        values, w = _stack(arrays, weights, len(data.coders))
+            array_weights.append(w[mask] if w is not None else None)
+        values, w = _stack(arrays, array_weights, len(data.coders))
         by_transcript.append(Row(name, name, 0, _results(values, w, names), _n(values, w), transcript=name))
     values, w = _stack([data.values[k] for k in leaves], [data.weights[k] for k in leaves], len(data.coders))
     pooled = Row("(pooled)", "all codes pooled", 0, _results(values, w, names), _n(values, w))
@@ -144,7 +150,7 @@ def build_report(data: ReliabilityData, codebook_version: int, order: str = "cod
 # ---------------------------------------------------------------------- rendering
 
 
-def _fmt(result) -> str:
+def _fmt(result: measures.AgreementResult | None) -> str:
     if result is None:
         return ""
     if result.value is None:
@@ -188,7 +194,7 @@ def _detail(row: Row) -> str:
     return ", ".join(parts)
 
 
-def as_records(report: Report) -> list[dict]:
+def as_records(report: Report) -> list[dict[str, Any]]:
     out = []
     for section, rows in (("code", report.by_code), ("transcript", report.by_transcript), ("overall", [report.pooled])):
         for row in rows:

@@ -24,6 +24,9 @@ import numpy as np
 
 from qualcode.speakers import DEFAULT_SPEAKERS, Speakers
 
+SegmentRow = tuple[int, int, int, str | None, int, int]  # segment id, transcript id, position, speaker, start, end
+CodingRow = tuple[str, int, int, str, int, int]  # coder, transcript id, segment id, code key, start, end
+
 
 @dataclass(frozen=True)
 class CodeNode:
@@ -49,7 +52,7 @@ class ReliabilityData:
     rolled_up: set[str] = field(default_factory=set)  # parent codes whose values include their descendants
 
 
-def codings_hash(rows: list[tuple]) -> str:
+def codings_hash(rows: list[CodingRow]) -> str:
     """A fingerprint of exactly the codings a report used (order-independent)."""
     digest = hashlib.sha256()
     for row in sorted(rows):
@@ -80,8 +83,8 @@ def descendants(codes: list[CodeNode]) -> dict[str, set[str]]:
 def build(
     coders: list[str],
     codes: list[CodeNode],
-    segment_rows: list[tuple],
-    coding_rows: list[tuple],
+    segment_rows: list[SegmentRow],
+    coding_rows: list[CodingRow],
     transcript_names: dict[int, str],
     unit: str = "segment",
     include_interviewer: bool = False,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from qualcode.analysis.retrieval import Study, Where, check_coders, check_where, describe_source, matches
 from qualcode.errors import QualcodeError
@@ -56,7 +57,7 @@ class Comparison:
             "Difference = first group's share minus the second's, in percentage points.",
         ]
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "groups": [{"label": g.label, "participants": g.n} for g in (self.a, self.b)],
             "source": self.source,

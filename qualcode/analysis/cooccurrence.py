@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from qualcode.analysis.retrieval import Study, Where, check_coders, check_where, describe_source, matches
 from qualcode.export.data import ExportData
@@ -78,7 +79,7 @@ class Cooccurrence:
         out += [f"Filter: {f}." for f in self.filters]
         return out
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "unit": self.unit,
             "rollup": self.rollup,

@@ -25,11 +25,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from qualcode.analysis.retrieval import Passage, Study, check_coders, retrieve
 from qualcode.errors import QualcodeError
 from qualcode.export.data import ExportData
-from qualcode.export.themes import content_start, redactor, trim_quote
+from qualcode.export.themes import Redactor, content_start, redactor, trim_quote
 
 
 @dataclass
@@ -85,13 +86,13 @@ def matrix_from_dict(raw: object, where: str = "matrix") -> FrameworkMatrix:
     return FrameworkMatrix(name, rows_by, rows, columns, cells, str(raw.get("description") or "").strip())
 
 
-def matrix_to_dict(matrix: FrameworkMatrix) -> dict:
+def matrix_to_dict(matrix: FrameworkMatrix) -> dict[str, Any]:
     cells: dict[str, dict[str, str]] = {}
     for row in matrix.rows:
         filled = {c: matrix.cells[(row, c)] for c in matrix.columns if matrix.cells.get((row, c))}
         if filled:
             cells[row] = filled
-    out: dict = {"name": matrix.name}
+    out: dict[str, Any] = {"name": matrix.name}
     if matrix.description:
         out["description"] = matrix.description
     out.update(rows_by=matrix.rows_by, rows=list(matrix.rows), columns=list(matrix.columns), cells=cells)
@@ -256,7 +257,7 @@ def build_matrix_view(
     )
 
 
-def _choose(passages: list[Passage], n: int, n_coders: int, max_chars: int, blackout) -> list[CellQuote]:
+def _choose(passages: list[Passage], n: int, n_coders: int, max_chars: int, blackout: Redactor) -> list[CellQuote]:
     """Best first (agreed by more coders, of a quotable length), one per participant before a second."""
     candidates = []
     for p in passages:
@@ -270,7 +271,7 @@ def _choose(passages: list[Passage], n: int, n_coders: int, max_chars: int, blac
     candidates.sort(key=lambda c: (-c[0], c[1].transcript, c[1].start))
     chosen: list[tuple[Passage, str]] = []
     taken: set[int] = set()
-    seen: set = set()
+    seen: set[int | None] = set()  # participants quoted
     for strict in (True, False):
         for i, (_, p, text) in enumerate(candidates):
             if len(chosen) >= n:

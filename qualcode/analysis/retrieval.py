@@ -21,12 +21,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from qualcode.errors import QualcodeError
-from qualcode.export.data import ExportData, ExportParticipant
+from qualcode.export.data import ExportCode, ExportData, ExportParticipant, ExportSegment
 from qualcode.export.themes import (
     NO_PARTICIPANT,
     NOT_RECORDED,
+    Redactor,
     _group_sort_key,
     ancestors_map,
     attribution,
@@ -52,10 +54,10 @@ class Study:
         self.transcript_order = {t.id: i for i, t in enumerate(data.transcripts)}
         self.person_of = {t.id: t.participant_id for t in data.transcripts}
         self.segments = {s.id: s for s in data.segments}
-        by_transcript: dict[int, list] = defaultdict(list)
+        by_transcript: dict[int, list[ExportSegment]] = defaultdict(list)
         for s in data.segments:
             by_transcript[s.transcript_id].append(s)
-        self.turns: dict[int, list] = {}
+        self.turns: dict[int, list[ExportSegment]] = {}
         self.turn_index: dict[int, int] = {}
         for tid, segs in by_transcript.items():
             segs.sort(key=lambda s: s.position)
@@ -74,7 +76,7 @@ class Study:
         pid = self.person_of.get(transcript_id)
         return self.people.get(pid) if pid is not None else None
 
-    def code(self, key: str):
+    def code(self, key: str) -> ExportCode:
         if key not in self.codes:
             raise QualcodeError(f"unknown code {key!r}; `qualcode codebook show` lists the codes")
         return self.codes[key]
@@ -184,7 +186,7 @@ class Passage:
         """The number people use for the segment (``qualcode.segments``): 1, 2, 3…"""
         return segment_number(self.position)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         out = {
             "transcript": self.transcript,
             "segment": self.segment,
@@ -234,7 +236,7 @@ class Retrieval:
             out.append("Names from the participants' identifying data are blacked out as [name], [school], [place].")
         return out
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"code": self.code, "passages": [p.as_json() for p in self.passages]}
 
 
@@ -297,7 +299,8 @@ def retrieve(
     blackout = redactor(redact or [])
     texts = {t.id: t.text for t in data.transcripts}
     passages: list[Passage] = []
-    speakers: dict[int, tuple] = {}  # transcript -> (name, label, participant id, attributes, attribution)
+    # transcript -> (name, label, participant id, attributes, attribution)
+    speakers: dict[int, tuple[str, str, int | None, Mapping[str, str], str]] = {}
     for (key, tid, start, end), (seg_id, who, guids) in spans.items():
         if agreed >= 2 and len(unit_coders[(seg_id, key)]) < agreed:
             continue
@@ -359,7 +362,9 @@ def retrieve(
     )
 
 
-def _context(study: Study, texts, seg_id: int, n: int, blackout) -> tuple[tuple[Turn, ...], tuple[Turn, ...]]:
+def _context(
+    study: Study, texts: Mapping[int, str], seg_id: int, n: int, blackout: Redactor
+) -> tuple[tuple[Turn, ...], tuple[Turn, ...]]:
     seg = study.segments.get(seg_id)
     if seg is None:
         return (), ()
@@ -367,7 +372,7 @@ def _context(study: Study, texts, seg_id: int, n: int, blackout) -> tuple[tuple[
     i = study.turn_index[seg_id]
     text = texts.get(seg.transcript_id, "")
 
-    def turn(s) -> Turn:
+    def turn(s: ExportSegment) -> Turn:
         return Turn(s.position, s.speaker, blackout(text[s.start : s.end]))
 
     return tuple(turn(s) for s in turns[max(0, i - n) : i]), tuple(turn(s) for s in turns[i + 1 : i + 1 + n])

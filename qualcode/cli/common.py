@@ -7,10 +7,14 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from qualcode.errors import CodebookError, QualcodeError
+
+if TYPE_CHECKING:  # the project API (and SQLAlchemy under it) is imported when a command opens one
+    from qualcode.project import Project
 
 DB_HELP = "Project database: a file path (SQLite) or postgresql://… URL. Default: $QUALCODE_DB, else ./qualcode.db."
 
@@ -119,7 +123,7 @@ def output_format(output: str | None, fmt: str | None, suffixes: dict[str, str],
     raise QualcodeError(f"cannot write {output}: {what} is not a format this command writes; use one of {known}")
 
 
-def open_project(db: str | None):
+def open_project(db: str | None) -> Project:
     from qualcode.project import Project
 
     return Project.open(db)
@@ -152,8 +156,8 @@ class _Quiet:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc) -> bool:
-        return False
+    def __exit__(self, *exc: object) -> None:
+        return None
 
     def update(self, message: str) -> None:
         pass

@@ -23,7 +23,7 @@ from qualcode.cli.common import (
     stdout_is_terminal,
     working,
 )
-from qualcode.errors import InputError, QualcodeError
+from qualcode.errors import CodebookError, InputError, QualcodeError
 from qualcode.export import REFI_SUFFIXES
 from qualcode.limits import check_length
 from qualcode.segments import segment_ref
@@ -478,7 +478,7 @@ def codebook_show(file: str | None, ids: bool, counts: bool, definitions: bool, 
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def codebook_validate(files: tuple[str, ...]) -> None:
     """Check codebook YAML files; report every problem with file and line."""
-    from qualcode.codebook import CodebookError, load_codebook
+    from qualcode.codebook import load_codebook
 
     failed = False
     for file in files:
@@ -682,22 +682,14 @@ def demo(study: str, directory: str, fresh: bool, coder: str, no_open: bool) -> 
         summary = project.summary()
     click.echo(("built" if built.created else "reusing") + f" the {study.upper()} demo project")
     print_summary(summary)
-    workbench = _workbench()
-    if no_open or workbench is None or not stdout_is_terminal():
+    if no_open or not stdout_is_terminal():
         click.echo(f"\nnext: qualcode transcripts list --db {built.path}")
         click.echo(f"      qualcode codebook show --db {built.path}")
         click.echo(f"      qualcode matrix list --db {built.path}")
         return
-    workbench(str(built.path), coder)
+    from qualcode.cli.workbench import open_workbench
 
-
-def _workbench():
-    """The workbench's entry point, when the TUI is installed."""
-    try:
-        from qualcode.tui import run_workbench  # Textual is imported only here
-    except ImportError:
-        return None
-    return run_workbench
+    open_workbench(str(built.path), coder)
 
 
 # ---------------------------------------------------------------------- completion
@@ -718,6 +710,8 @@ def completion(shell: str) -> None:
     from qualcode.cli import cli
 
     cls = get_completion_class(shell)
+    if cls is None:  # click.Choice admits only shells click supports
+        raise QualcodeError(f"no completion script for {shell}")
     click.echo(cls(cli, {}, "qualcode", "_QUALCODE_COMPLETE").source())
 
 

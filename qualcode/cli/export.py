@@ -230,7 +230,7 @@ def codebook_doc(fmt, coders, agreed, no_counts, output, db) -> None:
     with open_project(db) as project:
         data = project.export_data(texts=False, memos=False, details=False)
         doc = project.codebook_doc() if fmt == "yaml" else None
-    if fmt == "yaml":
+    if doc is not None:
         from qualcode.codebook import dump_codebook
 
         _write_text(dump_codebook(doc), output, f" ({len(data.codes)} codes)")

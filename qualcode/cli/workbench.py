@@ -28,9 +28,17 @@ def code(coder: str, compare_with: str | None, transcript: str | None, db: str |
       qualcode code --db study.db --coder alice
       qualcode code --coder alice --compare bob --transcript rln-01-headteacher
     """
-    from qualcode.tui import run_workbench  # Textual is imported only here
+    open_workbench(db, coder, compare_with, transcript)
 
-    run_workbench(db, coder, compare_with, transcript)
+
+def open_workbench(db: str | None, coder: str, compare_with: str | None = None, transcript: str | None = None) -> None:
+    """Run the workbench until the user quits: the one place where the CLI imports the TUI (and
+    Textual with it), for `qualcode code` and `qualcode demo`."""
+    from qualcode.tui import run_workbench
+
+    # None is ./qualcode.db, as for every command: run_workbench hands db to Project.open, which
+    # takes None, but its annotation says str.
+    run_workbench(db, coder, compare_with, transcript)  # type: ignore[arg-type]
 
 
 COMMANDS = [code]

@@ -200,8 +200,8 @@ def open_engine(url: str, create: bool = False) -> Engine:
         raise QualcodeError(f"cannot open the project database: {reason}") from None
     except Exception as exc:  # e.g. a file that is not SQLite at all
         engine.dispose()
-        reason = getattr(exc, "orig", None) or exc
-        raise QualcodeError(f"cannot open the project database {path or ''}: {reason}".replace(" :", ":")) from None
+        cause = getattr(exc, "orig", None) or exc
+        raise QualcodeError(f"cannot open the project database {path or ''}: {cause}".replace(" :", ":")) from None
     if rev is None and not create:
         with engine.connect() as conn:
             has_tables = bool(inspect(conn).get_table_names())

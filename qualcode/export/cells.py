@@ -14,7 +14,15 @@ from __future__ import annotations
 
 import csv
 import re
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
+    _DictWriter = csv.DictWriter[str]
+else:  # generic only in the stubs: csv.DictWriter[str] fails at run time on Python 3.11
+    _DictWriter = csv.DictWriter
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_AFTER_SPACES = ("=", "+", "-", "@")
@@ -57,29 +65,29 @@ class SafeWriter:
     characters, and an unquoted ``\r`` ends the row for every reader.
     """
 
-    def __init__(self, fh, **kwargs):
+    def __init__(self, fh: SupportsWrite[str], **kwargs: Any) -> None:  # kwargs: csv.writer's format options
         self._writer = csv.writer(fh, **kwargs)
         self._quoted = csv.writer(fh, **{**kwargs, "quoting": csv.QUOTE_ALL})
 
-    def writerow(self, row) -> None:
+    def writerow(self, row: Iterable[object]) -> None:
         cells = [escape_cell(v) for v in row]
         breaks = any(isinstance(v, str) and ("\r" in v or "\n" in v) for v in cells)
         (self._quoted if breaks else self._writer).writerow(cells)
 
-    def writerows(self, rows) -> None:
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
         for row in rows:
             self.writerow(row)
 
 
-class SafeDictWriter(csv.DictWriter):
+class SafeDictWriter(_DictWriter):
     """``csv.DictWriter`` whose every text cell goes through :func:`escape_cell` (line breaks as in ``SafeWriter``)."""
 
-    def __init__(self, fh, fieldnames, **kwargs):
+    def __init__(self, fh: SupportsWrite[str], fieldnames: Sequence[str], **kwargs: Any) -> None:
         super().__init__(fh, fieldnames, **kwargs)
         self.writer_file = fh
         self.writer_options = {k: v for k, v in kwargs.items() if k != "quoting"}
 
-    def writerow(self, rowdict):
+    def writerow(self, rowdict: Mapping[str, Any]) -> Any:
         cells = {k: escape_cell(v) for k, v in rowdict.items()}
         if any(isinstance(v, str) and ("\r" in v or "\n" in v) for v in cells.values()):
             quoted = csv.DictWriter(self.writer_file, self.fieldnames, quoting=csv.QUOTE_ALL, **self.writer_options)

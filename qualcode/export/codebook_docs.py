@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from qualcode.export.data import ExportCode, ExportData
 from qualcode.export.render import md_escape
-from qualcode.export.themes import Unit, ancestors_map
+from qualcode.export.themes import Counted, Unit, ancestors_map
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,9 @@ def code_counts(data: ExportData, units: list[Unit]) -> dict[str, CodeCount]:
     """Per code (rolled up over its sub-codes): coded segments, participants and transcripts."""
     up = ancestors_map(data.codes)
     person = {t.id: t.participant_id for t in data.transcripts}
-    segs: dict[str, set] = {c.key: set() for c in data.codes}
-    people: dict[str, set] = {c.key: set() for c in data.codes}
-    trans: dict[str, set] = {c.key: set() for c in data.codes}
+    segs: dict[str, set[int]] = {c.key: set() for c in data.codes}
+    people: dict[str, set[Counted]] = {c.key: set() for c in data.codes}
+    trans: dict[str, set[int]] = {c.key: set() for c in data.codes}
     for u in units:
         for key in up.get(u.code_key, ()):
             segs[key].add(u.segment_id)

@@ -10,9 +10,15 @@ import html
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qualcode.export.render import _CSS
+
+if TYPE_CHECKING:  # python-docx is imported when a Word file is written
+    from docx.document import Document
+    from docx.text.paragraph import Paragraph
 
 # Sequential single-hue scale (light to dark blue, Okabe–Ito's blue at the dark end): readable with
 # any colour-vision deficiency and in grey; every cell also prints its number.
@@ -35,7 +41,7 @@ span.bar { display: inline-block; height: .8em; vertical-align: middle; margin-r
 """
 
 
-def e(value) -> str:
+def e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
@@ -66,12 +72,12 @@ def heat_colour(value: float) -> tuple[str, str]:
 _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def docx_text(value) -> str:
+def docx_text(value: object) -> str:
     """Word's XML cannot carry most control characters; drop them."""
     return _XML_BAD.sub("", str(value))
 
 
-def new_document(title: str, landscape: bool = False):
+def new_document(title: str, landscape: bool = False) -> Document:
     import docx
     from docx.enum.section import WD_ORIENT
     from docx.shared import Cm, Pt
@@ -99,13 +105,13 @@ class DocxBody:
     Here style ids are looked up once and paragraphs go straight in before the section break.
     """
 
-    def __init__(self, doc):
+    def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.body = doc.element.body
         self.end = self.body.sectPr
         self.style_ids: dict[str, str] = {}
 
-    def paragraph(self, text: str = "", style: str | None = None):
+    def paragraph(self, text: str = "", style: str | None = None) -> Paragraph:
         from docx.oxml import OxmlElement
         from docx.text.paragraph import Paragraph
 
@@ -124,7 +130,7 @@ class DocxBody:
         return para
 
 
-def note_paragraph(doc, text: str, body: DocxBody | None = None):
+def note_paragraph(doc: Document, text: str, body: DocxBody | None = None) -> Paragraph:
     from docx.shared import Pt, RGBColor
 
     p = body.paragraph() if body is not None else doc.add_paragraph()
@@ -134,7 +140,7 @@ def note_paragraph(doc, text: str, body: DocxBody | None = None):
     return p
 
 
-def save_atomic(write, path: str | Path) -> None:
+def save_atomic(write: Callable[[str], object], path: str | Path) -> None:
     """``write(tmp_path)`` then rename over ``path``: an interrupted export never leaves half a file."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=".qualcode-", suffix=path.suffix, dir=str(path.parent.resolve()))

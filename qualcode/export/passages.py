@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
-from qualcode.analysis.retrieval import Passage, Retrieval, group_passages
+from qualcode.analysis.retrieval import Passage, Retrieval, Turn, group_passages
 from qualcode.export.pages import DocxBody, docx_text, e, html_page, new_document, note_paragraph, save_atomic
 from qualcode.export.render import md_escape, safe_cell
 from qualcode.segments import segment_label, segment_ref
@@ -62,11 +63,11 @@ def render_csv(r: Retrieval) -> str:
     return out.getvalue()
 
 
-def _turns_text(turns) -> str:
+def _turns_text(turns: Iterable[Turn]) -> str:
     return "\n".join(f"{segment_ref(t.position)} {t.speaker + ': ' if t.speaker else ''}{t.text}" for t in turns)
 
 
-def _spans(passages) -> list[tuple[Passage, list[Passage]]]:
+def _spans(passages: Iterable[Passage]) -> list[tuple[Passage, list[Passage]]]:
     """Reading formats show a span once: passages of one span under several (sub-)codes are merged."""
     out: list[tuple[Passage, list[Passage]]] = []
     for p in passages:
@@ -77,7 +78,7 @@ def _spans(passages) -> list[tuple[Passage, list[Passage]]]:
     return out
 
 
-def _md_speaker(t) -> str:
+def _md_speaker(t: Turn) -> str:
     return md_escape(t.speaker) + ": " if t.speaker else ""
 
 
@@ -148,7 +149,7 @@ def write_docx(r: Retrieval, path: str | Path, by: str = "participant", names: d
         note_paragraph(doc, n, body)
     grey = RGBColor(0x55, 0x55, 0x55)
 
-    def context(turn) -> None:
+    def context(turn: Turn) -> None:
         run = body.paragraph().add_run(docx_text(_turns_text([turn])))
         run.italic, run.font.color.rgb, run.font.size = True, grey, Pt(9)
 

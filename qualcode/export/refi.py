@@ -39,12 +39,17 @@ import tempfile
 import uuid
 import zipfile
 from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from qualcode.export.data import ExportData
+from qualcode.export.data import ExportCode, ExportData, ExportMemo, ExportSegment, ExportTranscript
 from qualcode.segments import segment_label
+
+if TYPE_CHECKING:  # qualcode.analysis imports qualcode.export; matrices_from_refi imports it when it runs
+    from qualcode.analysis.matrix import FrameworkMatrix
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -83,7 +88,7 @@ class RefiCode:
     children: list[RefiCode] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # note GUIDs
 
-    def walk(self, depth: int = 0, parent: RefiCode | None = None):
+    def walk(self, depth: int = 0, parent: RefiCode | None = None) -> Iterator[tuple[RefiCode, RefiCode | None, int]]:
         yield self, parent, depth
         for child in self.children:
             yield from child.walk(depth + 1, self)
@@ -200,7 +205,7 @@ class RefiProject:
     creating_user: str = ""
     warnings: list[str] = field(default_factory=list)
 
-    def all_codes(self):
+    def all_codes(self) -> Iterator[tuple[RefiCode, RefiCode | None, int]]:
         for code in self.codes:
             yield from code.walk()
 
@@ -331,30 +336,31 @@ def project_to_refi(data: ExportData, codings: bool = True, memos: bool = True) 
     # sources, selections, codings
     selections: dict[int, dict[tuple[int, int], RefiSelection]] = defaultdict(dict)
     if codings:
-        for c in data.codings:
-            t = transcripts[c.transcript_id]
-            sel = selections[t.id].get((c.start, c.end))
+        for coding in data.codings:
+            t = transcripts[coding.transcript_id]
+            sel = selections[t.id].get((coding.start, coding.end))
             if sel is None:
                 sel = RefiSelection(
-                    stable_guid("selection", t.guid, c.start, c.end),
-                    c.start,
-                    c.end,
-                    user=users[c.coder].guid,
-                    created=c.created,
+                    stable_guid("selection", t.guid, coding.start, coding.end),
+                    coding.start,
+                    coding.end,
+                    user=users[coding.coder].guid,
+                    created=coding.created,
                 )
-                selections[t.id][(c.start, c.end)] = sel
-            elif sel.user != users[c.coder].guid:
+                selections[t.id][(coding.start, coding.end)] = sel
+            elif sel.user != users[coding.coder].guid:
                 sel.user = sel.user or ""
             sel.codings.append(
                 RefiCoding(
-                    c.guid or stable_guid("coding", t.guid, c.coder, c.code_key, c.start, c.end),
-                    nodes[c.code_key].guid,
-                    users[c.coder].guid,
-                    c.created,
-                    note_on.get(("coding", c.guid), []),
+                    coding.guid
+                    or stable_guid("coding", t.guid, coding.coder, coding.code_key, coding.start, coding.end),
+                    nodes[coding.code_key].guid,
+                    users[coding.coder].guid,
+                    coding.created,
+                    note_on.get(("coding", coding.guid), []),
                 )
             )
-            coding_guid_code[c.guid] = c.code_key
+            coding_guid_code[coding.guid] = coding.code_key
     for (kind, target_id), guids in note_on.items():
         if kind == "segment" and target_id in segments:
             seg = segments[target_id]
@@ -397,7 +403,7 @@ def project_to_refi(data: ExportData, codings: bool = True, memos: bool = True) 
 MATRIX_SET_PREFIX = "Framework matrix: "
 
 
-def add_matrices(project: RefiProject, data: ExportData, matrices) -> None:
+def add_matrices(project: RefiProject, data: ExportData, matrices: Sequence[FrameworkMatrix]) -> None:
     """Carry framework matrices in ``project`` (built by ``project_to_refi`` from the same ``data``).
 
     Cells whose column is not a code of the project, or rows that match no exported case, are
@@ -451,7 +457,7 @@ def add_matrices(project: RefiProject, data: ExportData, matrices) -> None:
         )
 
 
-def matrices_from_refi(doc: RefiProject) -> list:
+def matrices_from_refi(doc: RefiProject) -> list[FrameworkMatrix]:
     """The framework matrices ``add_matrices`` wrote into a REFI-QDA project (other sets are ignored).
 
     Columns come from the set's layout lines; each cell is the member note coded with the column's
@@ -495,12 +501,17 @@ def matrices_from_refi(doc: RefiProject) -> list:
     return out
 
 
-def _memo_target_name(m, code_by_key, transcripts, segments) -> str:
-    if m.target == "code" and m.target_id in code_by_key:
+def _memo_target_name(
+    m: ExportMemo,
+    code_by_key: Mapping[str, ExportCode],
+    transcripts: Mapping[int, ExportTranscript],
+    segments: Mapping[int, ExportSegment],
+) -> str:
+    if m.target == "code" and isinstance(m.target_id, str) and m.target_id in code_by_key:
         return f"code {code_by_key[m.target_id].name}"
-    if m.target == "transcript" and m.target_id in transcripts:
+    if m.target == "transcript" and isinstance(m.target_id, int) and m.target_id in transcripts:
         return f"transcript {transcripts[m.target_id].name}"
-    if m.target == "segment" and m.target_id in segments:
+    if m.target == "segment" and isinstance(m.target_id, int) and m.target_id in segments:
         seg = segments[m.target_id]
         name = transcripts[seg.transcript_id].name if seg.transcript_id in transcripts else "?"
         return f"{name}, {segment_label(seg.position)}"
@@ -511,7 +522,7 @@ def _memo_target_name(m, code_by_key, transcripts, segments) -> str:
 
 
 def _el(
-    parent: ET.Element, ns: str, tag: str, attrs: dict[str, str | None] | None = None, text: str | None = None
+    parent: ET.Element, ns: str, tag: str, attrs: Mapping[str, str | None] | None = None, text: str | None = None
 ) -> ET.Element:
     node = ET.SubElement(parent, f"{{{ns}}}{tag}", {k: v for k, v in (attrs or {}).items() if v not in (None, "")})
     if text is not None:

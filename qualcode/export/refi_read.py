@@ -34,6 +34,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from qualcode.errors import QualcodeError
@@ -54,6 +55,9 @@ from qualcode.export.refi import (
     norm_guid,
 )
 from qualcode.limits import FIELD_LIMITS, MAX_CODE_DEPTH, MAX_CODES, MAX_REFI_MEMBER_BYTES, MAX_REFI_TOTAL_BYTES
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 CODE_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?Code[\s/>]")  # <Code …>, not <CodeRef>, <Codes> or <CodeBook>
@@ -95,18 +99,18 @@ def _ns(tag: str) -> str:
     return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
 
-def _children(node, name: str):
+def _children(node: Element, name: str) -> list[Element]:
     return [c for c in node if _local(c.tag) == name]
 
 
-def _child(node, name: str):
+def _child(node: Element, name: str) -> Element | None:
     for c in node:
         if _local(c.tag) == name:
             return c
     return None
 
 
-def _text(node) -> str:
+def _text(node: Element | None) -> str:
     return "" if node is None else (node.text or "")
 
 
@@ -289,12 +293,21 @@ def _parse(
 
 
 class _Reader:
-    def __init__(self, where, warnings, limits, archive, base_dir, allow_external, base_path):
+    def __init__(
+        self,
+        where: str,
+        warnings: list[str],
+        limits: Limits,
+        archive: _Archive | None,
+        base_dir: Path | None,
+        allow_external: bool,
+        base_path: str,
+    ) -> None:
         self.where, self.warnings, self.limits, self.archive = where, warnings, limits, archive
         self.base_dir, self.allow_external, self.base_path = base_dir, allow_external, base_path
         self.bad_guids = 0
-        self.colors: Counter = Counter()
-        self.skipped: Counter = Counter()
+        self.colors: Counter[str] = Counter()
+        self.skipped: Counter[str] = Counter()
         self.outside_archive: list[str] = []
         self.code_guids: dict[str, str] = {}  # guid -> name of the first code with it
         self.duplicate_guids: list[tuple[str, str]] = []  # (name, name of the code it collided with)
@@ -304,7 +317,7 @@ class _Reader:
 
     # -------------------------------------------------------------- helpers
 
-    def guid(self, node, attr: str = "guid", required: bool = True) -> str:
+    def guid(self, node: Element, attr: str = "guid", required: bool = True) -> str:
         value = node.get(attr)
         if value is None:
             if required:
@@ -376,7 +389,7 @@ class _Reader:
 
     # -------------------------------------------------------------- codes
 
-    def codes(self, container) -> list[RefiCode]:
+    def codes(self, container: Element | None) -> list[RefiCode]:
         if container is None:
             return []
         out = []
@@ -387,7 +400,7 @@ class _Reader:
             out.append(self.code(node, 0))
         return out
 
-    def code(self, node, depth: int) -> RefiCode:
+    def code(self, node: Element, depth: int) -> RefiCode:
         if depth >= self.limits.depth:
             raise RefiError(
                 f"{self.where}: codes are nested more than {self.limits.depth} levels deep; refusing the file"
@@ -417,7 +430,7 @@ class _Reader:
         code.children = [self.code(child, depth + 1) for child in _children(node, "Code")]
         return code
 
-    def sets(self, container) -> list[RefiSet]:
+    def sets(self, container: Element | None) -> list[RefiSet]:
         if container is None:
             return []
         sets = _children(container, "Set")
@@ -437,7 +450,7 @@ class _Reader:
             )
         return out
 
-    def codebook(self, root) -> RefiProject:
+    def codebook(self, root: Element) -> RefiProject:
         project = RefiProject(name="codebook", origin=root.get("origin") or "", kind="codebook")
         project.codes = self.codes(_child(root, "Codes"))
         if _child(root, "Codes") is None:
@@ -447,7 +460,7 @@ class _Reader:
 
     # -------------------------------------------------------------- projects
 
-    def project(self, root) -> RefiProject:
+    def project(self, root: Element) -> RefiProject:
         p = RefiProject(
             name=root.get("name") or "project",
             origin=root.get("origin") or "",
@@ -533,7 +546,7 @@ class _Reader:
         p.project_notes = [norm_guid(n.get("targetGUID")) for n in _children(root, "NoteRef")]
         return self.finish(p)
 
-    def value(self, node) -> tuple[str, str]:
+    def value(self, node: Element) -> tuple[str, str]:
         ref = _child(node, "VariableRef")
         guid = norm_guid(ref.get("targetGUID")) if ref is not None else ""
         for c in node:
@@ -541,7 +554,7 @@ class _Reader:
                 return guid, self.fits("attribute value", (c.text or "").strip(), "a <VariableValue>")
         return guid, ""
 
-    def source(self, node) -> RefiSource:
+    def source(self, node: Element) -> RefiSource:
         name = self.fits("transcript name", node.get("name") or node.get("guid") or "source", "a <TextSource>")
         src = RefiSource(
             self.guid(node),
@@ -560,11 +573,11 @@ class _Reader:
         inline = _child(node, "PlainTextContent")
         if inline is not None:
             src.text = inline.text or ""
-        elif node.get("plainTextPath"):
-            src.text = self.read_path(node.get("plainTextPath"), f"source {name!r}")
-        elif node.get("richTextPath"):
-            src.path = node.get("richTextPath")
-            src.text = self.read_path(src.path, f"source {name!r}", rich=True)
+        elif plain_path := node.get("plainTextPath"):
+            src.text = self.read_path(plain_path, f"source {name!r}")
+        elif rich_path := node.get("richTextPath"):
+            src.path = rich_path
+            src.text = self.read_path(rich_path, f"source {name!r}", rich=True)
         else:
             self.warnings.append(f"source {name!r} has neither text nor a path to it")
         if src.text is not None and src.text.startswith("\ufeff"):
@@ -582,7 +595,7 @@ class _Reader:
         src.values = dict(self.value(v) for v in _children(node, "VariableValue"))
         return src
 
-    def selection(self, node) -> RefiSelection:
+    def selection(self, node: Element) -> RefiSelection:
         try:
             start, end = int(node.get("startPosition", "")), int(node.get("endPosition", ""))
         except ValueError:
@@ -598,7 +611,7 @@ class _Reader:
             [norm_guid(n.get("targetGUID")) for n in _children(node, "NoteRef")],
         )
 
-    def coding(self, node) -> RefiCoding:
+    def coding(self, node: Element) -> RefiCoding:
         ref = _child(node, "CodeRef")
         return RefiCoding(
             self.guid(node),
@@ -644,9 +657,10 @@ class _Reader:
                     f"{what}: its text is outside the archive ({raw}); not read (allow external files to read it)"
                 )
                 return None
-            data = self.external(scheme, unquote(rest), raw, what)
-            if data is None:
+            external = self.external(scheme, unquote(rest), raw, what)
+            if external is None:
                 return None
+            data = external
         else:
             self.warnings.append(f"{what}: unknown path scheme in {raw!r}; not read")
             return None
@@ -699,7 +713,7 @@ class _Reader:
         return text
 
 
-def describe_refi(path, allow_external: bool = False) -> tuple[str, list[str]]:
+def describe_refi(path: str | Path, allow_external: bool = False) -> tuple[str, list[str]]:
     """One line saying what a REFI-QDA file holds, and the warnings about what would not fit."""
     doc = read_refi(path, allow_external=allow_external)
     codings = sum(len(sel.codings) for s in doc.sources for sel in s.selections)

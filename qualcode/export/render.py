@@ -15,9 +15,10 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from qualcode.export.cells import SafeWriter, xlsx_cell
-from qualcode.export.themes import QuoteView, ThemeTable
+from qualcode.export.themes import Column, QuoteView, ThemeTable
 from qualcode.segments import segment_label, segment_number
 
 TEXT_FORMATS = ("csv", "md", "json", "html")
@@ -66,7 +67,7 @@ class ThemeReport:
 safe_cell = xlsx_cell  # every cell of CSV and XLSX goes through the one rule in qualcode.export.cells
 
 
-def column_header(col) -> str:
+def column_header(col: Column) -> str:
     return f"{col.label} (n={col.n_participants})"
 
 
@@ -179,8 +180,8 @@ def render_markdown(report: ThemeReport) -> str:
 # ---------------------------------------------------------------------- JSON
 
 
-def report_dict(report: ThemeReport) -> dict:
-    out: dict = {"title": report.heading}
+def report_dict(report: ThemeReport) -> dict[str, Any]:
+    out: dict[str, Any] = {"title": report.heading}
     t = report.table
     if t is not None:
         out["table"] = {
@@ -279,7 +280,7 @@ figure { margin: 1em 0; }
 """
 
 
-def _e(value) -> str:
+def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -36,6 +37,11 @@ DEFAULT_QUOTE_CHARS = 320
 
 
 # ---------------------------------------------------------------------- source of codings
+
+
+Counted = int | tuple[str, int]
+"""What a theme table counts: a segment or participant id, or ("t", transcript id) for a transcript
+without a participant."""
 
 
 class Unit(NamedTuple):
@@ -239,7 +245,9 @@ def ancestors_map(codes: list[ExportCode]) -> dict[str, tuple[str, ...]]:
     parent = {c.key: c.parent_key for c in codes}
     out: dict[str, tuple[str, ...]] = {}
     for key in parent:
-        chain, node, seen = [], key, set()
+        chain: list[str] = []
+        node: str | None = key
+        seen: set[str] = set()
         while node is not None and node in parent and node not in seen:
             seen.add(node)
             chain.append(node)
@@ -264,7 +272,7 @@ def build_table(
     people = {p.id: p for p in data.participants}
     transcript_person = {t.id: t.participant_id for t in data.transcripts}
     # Columns: every group with a participant who has a transcript, whether coded or not.
-    members: dict[tuple[str, ...], set] = defaultdict(set)
+    members: dict[tuple[str, ...], set[Counted]] = defaultdict(set)
     for t in data.transcripts:
         person = people.get(t.participant_id) if t.participant_id is not None else None
         members[group_of(person, by)].add(t.participant_id if t.participant_id is not None else ("t", t.id))
@@ -282,10 +290,10 @@ def build_table(
     # Roll-up follows the whole codebook, so that a row cut by --depth or --codes still counts its sub-codes.
     up = ancestors_map(data.codes)
     below = descendants(data.codes)
-    cell_sets: dict[str, list[set]] = {c.key: [set() for _ in groups] for c in codes}
-    total_sets: dict[str, set] = {c.key: set() for c in codes}
-    any_cells: list[set] = [set() for _ in groups]
-    any_total: set = set()
+    cell_sets: dict[str, list[set[Counted]]] = {c.key: [set() for _ in groups] for c in codes}
+    total_sets: dict[str, set[Counted]] = {c.key: set() for c in codes}
+    any_cells: list[set[Counted]] = [set() for _ in groups]
+    any_total: set[Counted] = set()
     for u in units:
         chain = [k for k in up.get(u.code_key, ()) if k in cell_sets]
         if not chain:
@@ -311,13 +319,13 @@ def build_table(
     )
 
 
-def _natural(value: str) -> tuple:
+def _natural(value: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(
         (0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", value) if part
     )
 
 
-def _group_sort_key(group: tuple[str, ...]) -> tuple:
+def _group_sort_key(group: tuple[str, ...]) -> tuple[tuple[bool, tuple[tuple[int, int, str], ...]], ...]:
     return tuple((v in (NOT_RECORDED, NO_PARTICIPANT), _natural(v)) for v in group)
 
 
@@ -508,7 +516,11 @@ def trim_quote(text: str, limit: int = DEFAULT_QUOTE_CHARS) -> tuple[str, bool]:
     return kept + " […]", True
 
 
-def redactor(terms: list[tuple[str, str]]):
+Redactor = Callable[[str], str]
+"""Text in, the same text with identifying terms blacked out."""
+
+
+def redactor(terms: list[tuple[str, str]]) -> Redactor:
     """A function that blacks out each (text, kind) term as "[kind]", whole words only, longest first."""
     terms = [(t, k) for t, k in terms if t.strip()]
     if not terms:
@@ -601,12 +613,14 @@ def build_quotes(
     return QuoteView(per_code, max_chars, source.describe() if source else "all codings", sections, bool(redact))
 
 
-def _diverse(candidates: list, n: int, by: tuple[str, ...]) -> list[Quote]:
+def _diverse(
+    candidates: list[tuple[float, ExportParticipant | None, Unit, Quote]], n: int, by: tuple[str, ...]
+) -> list[Quote]:
     """Best first, but a new participant (and a new group) before a second quote from anyone."""
     chosen: list[Quote] = []
     taken: set[int] = set()
     people: set[str] = set()
-    groups: set[tuple] = set()
+    groups: set[tuple[str, ...]] = set()
     for strict in (2, 1, 0):
         for i, (_, person, _, quote) in enumerate(candidates):
             if len(chosen) >= n:
@@ -625,6 +639,6 @@ def _diverse(candidates: list, n: int, by: tuple[str, ...]) -> list[Quote]:
     return chosen
 
 
-def _join(items) -> str:
-    items = list(items)
+def _join(names: Iterable[str]) -> str:
+    items = list(names)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -24,8 +24,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import Literal
+
+# (tag, i1, i2, j1, j2) as in difflib: old[i1:i2] becomes new[j1:j2]
+Opcode = tuple[Literal["replace", "delete", "insert", "equal"], int, int, int, int]
 
 _LINE = re.compile(r"[^\n]*\n+|[^\n]+")  # a line with the blank lines after it
 _WORD = re.compile(r"\S+\s*|\s+")
@@ -48,17 +52,19 @@ class Alignment:
 
     old: str
     new: str
-    opcodes: tuple[tuple[str, int, int, int, int], ...]
+    opcodes: tuple[Opcode, ...]
+    # blocks that cover old characters, in order, and where they start, for bisecting a position
+    _covering: list[Opcode] = field(init=False, repr=False, compare=False)
+    _starts: list[int] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
-        # blocks that cover old characters, in order, for bisecting a position
+    def __post_init__(self) -> None:
         covering = [op for op in self.opcodes if op[2] > op[1]]
-        object.__setattr__(self, "_covering", covering)
+        object.__setattr__(self, "_covering", covering)  # frozen: set once, here
         object.__setattr__(self, "_starts", [op[1] for op in covering])
 
-    def _block(self, position: int):
-        index = bisect.bisect_right(self._starts, position) - 1  # type: ignore[attr-defined]
-        return self._covering[index]  # type: ignore[attr-defined]
+    def _block(self, position: int) -> Opcode:
+        index = bisect.bisect_right(self._starts, position) - 1
+        return self._covering[index]
 
     def map_start(self, position: int) -> int:
         """Where the character ``old[position]`` starts in ``new`` (a replaced run from its start)."""
@@ -75,8 +81,8 @@ class Alignment:
     def removed(self, start: int, end: int) -> str:
         """The old characters in ``[start, end)`` that the edit deletes or replaces."""
         parts = []
-        first = bisect.bisect_right(self._starts, start) - 1  # type: ignore[attr-defined]
-        for tag, i1, i2, _j1, _j2 in self._covering[max(first, 0) :]:  # type: ignore[attr-defined]
+        first = bisect.bisect_right(self._starts, start) - 1
+        for tag, i1, i2, _j1, _j2 in self._covering[max(first, 0) :]:
             if i1 >= end:
                 break
             if tag != "equal":
@@ -95,7 +101,7 @@ def align(old: str, new: str) -> Alignment:
     while suffix and not (old[len(old) - suffix - 1].isspace() and new[len(new) - suffix - 1].isspace()):
         suffix -= 1
     old_mid, new_mid = old[prefix : len(old) - suffix], new[prefix : len(new) - suffix]
-    ops: list[tuple[str, int, int, int, int]] = []
+    ops: list[Opcode] = []
     if prefix:
         ops.append(("equal", 0, prefix, 0, prefix))
     ops.extend(_shift(_word_diff(old_mid, new_mid), prefix, prefix))
@@ -149,7 +155,7 @@ def _common_suffix(a: str, b: str) -> int:
     return lo
 
 
-def _tokens(pattern: re.Pattern, text: str) -> tuple[list[str], list[int]]:
+def _tokens(pattern: re.Pattern[str], text: str) -> tuple[list[str], list[int]]:
     tokens, starts = [], []
     for match in pattern.finditer(text):
         tokens.append(match.group())
@@ -158,14 +164,14 @@ def _tokens(pattern: re.Pattern, text: str) -> tuple[list[str], list[int]]:
     return tokens, starts
 
 
-def _word_diff(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
+def _word_diff(old: str, new: str) -> list[Opcode]:
     return _diff(old, new, 0)
 
 
 _LEVELS = (_LINE, _WORD)  # then characters
 
 
-def _diff(old: str, new: str, level: int) -> list[tuple[str, int, int, int, int]]:
+def _diff(old: str, new: str, level: int) -> list[Opcode]:
     if not old or not new:
         if old:
             return [("delete", 0, len(old), 0, 0)]
@@ -177,7 +183,7 @@ def _diff(old: str, new: str, level: int) -> list[tuple[str, int, int, int, int]
     # lines may repeat ("Interviewer: Yes."): difflib's popular-element heuristic keeps that cheap,
     # and whatever it leaves unmatched is matched again by words
     matcher = SequenceMatcher(None, a, b, autojunk=level == 0)
-    ops = []
+    ops: list[Opcode] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         o1, o2, n1, n2 = a_at[i1], a_at[i2], b_at[j1], b_at[j2]
         if tag == "replace":
@@ -187,12 +193,12 @@ def _diff(old: str, new: str, level: int) -> list[tuple[str, int, int, int, int]
     return ops
 
 
-def _shift(ops, di: int, dj: int) -> list[tuple[str, int, int, int, int]]:
+def _shift(ops: list[Opcode], di: int, dj: int) -> list[Opcode]:
     return [(tag, i1 + di, i2 + di, j1 + dj, j2 + dj) for tag, i1, i2, j1, j2 in ops]
 
 
-def _merge(ops: list[tuple[str, int, int, int, int]]) -> list[tuple[str, int, int, int, int]]:
-    out: list[tuple[str, int, int, int, int]] = []
+def _merge(ops: list[Opcode]) -> list[Opcode]:
+    out: list[Opcode] = []
     for op in ops:
         if op[1] == op[2] and op[3] == op[4]:
             continue

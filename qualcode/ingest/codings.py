@@ -102,7 +102,7 @@ def read_codings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[CodingR
     if "anchor" not in header and not ("start" in header and "end" in header):
         raise InputError(f"{where}:1", "codings file needs an anchor column, or start and end columns")
     rows: list[CodingRow] = []
-    seen: dict[tuple, tuple[int, str]] = {}  # the coding a row names -> (line, memo)
+    seen: dict[tuple[str | int | None, ...], tuple[int, str]] = {}  # the coding a row names -> (line, memo)
     try:
         for record in reader:
             line = reader.line_num

@@ -206,7 +206,7 @@ def _front_matter(header: str, where: str) -> FrontMatter:
     return fm
 
 
-def _identifying(value: object, where: str, key: str, depth: int = 0):
+def _identifying(value: object, where: str, key: str, depth: int = 0) -> object:
     """Text, or (for ``others``) a list of text or of small mappings of text: what anonymisation reads."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
@@ -216,7 +216,8 @@ def _identifying(value: object, where: str, key: str, depth: int = 0):
         return [_identifying(v, where, key, depth + 1) for v in value]
     if depth < 2 and isinstance(value, dict):
         return {str(k): _identifying(v, where, f"{key}.{k}", depth + 1) for k, v in value.items()}
-    kind = {bytes: "binary data", set: "a set"}.get(type(value), f"a {type(value).__name__}")
+    kinds: dict[type, str] = {bytes: "binary data", set: "a set"}
+    kind = kinds.get(type(value), f"a {type(value).__name__}")
     raise InputError(where, f"front matter '{key}' must be text, not {kind}")
 
 

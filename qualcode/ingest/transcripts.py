@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def parse_file(
 # --------------------------------------------------------------------------- plain text
 
 
-def _lines(text: str):
+def _lines(text: str) -> Iterator[tuple[int, str]]:
     """(start offset, line without its line break) for every line."""
     offset = 0
     for line in text.splitlines(keepends=True):
@@ -141,20 +142,18 @@ def _split_long(segments: list[ParsedSegment], text: str, max_chars: int) -> lis
         if seg.end - seg.start <= max_chars:
             out.append(seg)
             continue
-        chunk_start = chunk_end = None
+        chunk: tuple[int, int] | None = None  # start and end of the sentences gathered so far
         for s, e in _sentences(text, seg.start, seg.end):
-            if chunk_start is not None and e - chunk_start > max_chars:
-                out.append(ParsedSegment(seg.speaker, chunk_start, chunk_end, seg.time_start, seg.time_end))
-                chunk_start = None
-            if chunk_start is None:
-                chunk_start = s
-            chunk_end = e
-        if chunk_start is not None:
-            out.append(ParsedSegment(seg.speaker, chunk_start, chunk_end, seg.time_start, seg.time_end))
+            if chunk is not None and e - chunk[0] > max_chars:
+                out.append(ParsedSegment(seg.speaker, chunk[0], chunk[1], seg.time_start, seg.time_end))
+                chunk = None
+            chunk = (s, e) if chunk is None else (chunk[0], e)
+        if chunk is not None:
+            out.append(ParsedSegment(seg.speaker, chunk[0], chunk[1], seg.time_start, seg.time_end))
     return out
 
 
-def _sentences(text: str, start: int, end: int):
+def _sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Sentence spans of ``text[start:end]``, in windows spaCy accepts (its limit is 1,000,000
     characters, E088)."""
     from qualcode.nlp import sentence_spans, windows  # spaCy only when a turn is long
@@ -240,14 +239,13 @@ def _captions(text: str, where: str, suffix: str, max_chars: int) -> tuple[str, 
     if not cues:
         raise InputError(where, "no caption cues found (expected lines like '00:00:01.000 --> 00:00:04.000')")
 
-    turns: list[list] = []
+    turns: list[tuple[float, float, str | None, str]] = []  # cues of one speaker joined up to max_chars
     for start, end, speaker, cue in cues:
         last = turns[-1] if turns else None
         if last and last[2] == speaker and len(last[3]) + len(cue) + 1 <= max_chars:
-            last[1] = end
-            last[3] += " " + cue
+            turns[-1] = (last[0], end, speaker, last[3] + " " + cue)
         else:
-            turns.append([start, end, speaker, cue])
+            turns.append((start, end, speaker, cue))
 
     parts: list[str] = []
     segments: list[ParsedSegment] = []

@@ -34,6 +34,7 @@ from qualcode.project.analysis import AnalysisPart
 from qualcode.project.codebook import CodebookPart
 from qualcode.project.codings import CodingPart
 from qualcode.project.exchange import ExchangePart, RefiImportSummary
+from qualcode.project.mapping import insert_codes
 from qualcode.project.settings import DEFAULT_SETTINGS, SettingsPart
 from qualcode.project.suggestions import AnonymiseResult, ModelInfo, ModelStatus, SuggestionInfo, SuggestionPart
 from qualcode.project.team import MergePlan, TeamPart
@@ -53,7 +54,9 @@ from qualcode.records import (
     TranscriptInfo,
 )
 from qualcode.speakers import Speakers
-from qualcode.store import Store, insert_codes, log_event
+from qualcode.store import Store, log_event
+from qualcode.suggest.anonymise import Entities, FoundNames, MappingRow
+from qualcode.suggest.engine import Proposal
 
 __all__ = ["Project"]
 
@@ -163,11 +166,16 @@ class Project:
         return self.codebook.update_codebook(doc, merges, coder)
 
     def add_code(
-        self, name: str, parent_key: str | None = None, key: str | None = None, coder: str | None = None, **definition
+        self,
+        name: str,
+        parent_key: str | None = None,
+        key: str | None = None,
+        coder: str | None = None,
+        **definition: Any,
     ) -> CodeInfo:
         return self.codebook.add_code(name, parent_key, key, coder, **definition)
 
-    def update_code(self, key: str, coder: str | None = None, **changes) -> CodeInfo:
+    def update_code(self, key: str, coder: str | None = None, **changes: Any) -> CodeInfo:
         """Rename or redefine a code (name, description, include, exclude, example, keywords, color)."""
         return self.codebook.update_code(key, coder, **changes)
 
@@ -329,7 +337,7 @@ class Project:
         use_definitions: bool = False,
         epochs: int | None = None,
         seed: int = 0,
-    ) -> dict:
+    ) -> dict[str, Any]:
         """Everything ``qualcode.suggest.model.train_payload`` needs, as plain data."""
         return self.suggestions.training_payload(coders, architecture, use_definitions, epochs, seed)
 
@@ -342,13 +350,13 @@ class Project:
         min_score: float = 0.3,
         use_definitions: bool = False,
         keywords: bool = True,
-    ) -> tuple[dict, list[int]]:
+    ) -> tuple[dict[str, Any], list[int]]:
         """Input for ``qualcode.suggest.engine.suggest_payload`` and the segments it covers."""
         return self.suggestions.suggestion_payload(
             transcripts, coders, use_model, top, min_score, use_definitions, keywords
         )
 
-    def store_model(self, result: dict, activate: bool = True) -> ModelInfo:
+    def store_model(self, result: dict[str, Any], activate: bool = True) -> ModelInfo:
         """Store a trained model (from ``train_payload``) as the next version; make it active."""
         return self.suggestions.store_model(result, activate)
 
@@ -358,7 +366,7 @@ class Project:
     def activate_model(self, version: str) -> ModelInfo:
         return self.suggestions.activate_model(version)
 
-    def active_model(self) -> tuple[ModelInfo, bytes, dict] | None:
+    def active_model(self) -> tuple[ModelInfo, bytes, dict[str, Any]] | None:
         """The active model's record, pipeline bytes and metadata (labels, calibration), or None."""
         return self.suggestions.active_model()
 
@@ -366,7 +374,7 @@ class Project:
         """Whether the active model should be retrained: none yet, other coders, a changed"""
         return self.suggestions.model_status(coders)
 
-    def store_suggestions(self, proposals: Iterable, segment_ids: Iterable[int]) -> int:
+    def store_suggestions(self, proposals: Iterable[Proposal | dict[str, Any]], segment_ids: Iterable[int]) -> int:
         """Replace the open suggestions of ``segment_ids`` with ``proposals`` (``Proposal`` or dicts)."""
         return self.suggestions.store_suggestions(proposals, segment_ids)
 
@@ -389,15 +397,17 @@ class Project:
         """Add names to the word list (one event); returns how many were new."""
         return self.suggestions.add_anonymise_words(words)
 
-    def anonymise_inputs(self, transcripts: Iterable[str] | None = None) -> dict:
+    def anonymise_inputs(self, transcripts: Iterable[str] | None = None) -> dict[str, Any]:
         """Plain data for finding names: texts, participants' front matter, the word list."""
         return self.suggestions.anonymise_inputs(transcripts)
 
-    def find_names(self, transcripts: Iterable[str] | None = None, ner: bool = True, entities=None):
+    def find_names(
+        self, transcripts: Iterable[str] | None = None, ner: bool = True, entities: Entities | None = None
+    ) -> FoundNames:
         """Names to replace and their proposed pseudonyms (``FoundNames``); changes nothing."""
         return self.suggestions.find_names(transcripts, ner, entities)
 
-    def anonymise(self, mapping: list, transcripts: Iterable[str] | None = None) -> AnonymiseResult:
+    def anonymise(self, mapping: list[MappingRow], transcripts: Iterable[str] | None = None) -> AnonymiseResult:
         """Rewrite transcripts with ``mapping`` (``MappingRow``s) in one transaction and one event:"""
         return self.suggestions.anonymise(mapping, transcripts)
 

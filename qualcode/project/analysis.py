@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from threading import Lock
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -381,7 +382,7 @@ def _write_cell(s: Session, matrix_id: int, row: str, column: str, text: str | N
         cell.text, cell.coder_id, cell.updated_at = text, coder_id, utcnow()
 
 
-def _matrix_dict(m: Matrix) -> dict:
+def _matrix_dict(m: Matrix) -> dict[str, Any]:
     return {
         "id": m.id,
         "name": m.name,
@@ -403,12 +404,12 @@ def _framework(s: Session, m: Matrix) -> fm.FrameworkMatrix:
     return fm.FrameworkMatrix(m.name, m.rows_by, list(m.rows), list(m.columns), cells, m.description)
 
 
-def _same_matrix(s: Session, data: dict) -> Matrix | None:
+def _same_matrix(s: Session, data: dict[str, Any]) -> Matrix | None:
     row = s.get(Matrix, data["id"])
     return row if row is not None and row.guid == data["guid"] else None
 
 
-def _restore_matrix(s: Session, data: dict, cells: list[dict], coder_id: int | None) -> None:
+def _restore_matrix(s: Session, data: dict[str, Any], cells: list[dict[str, Any]], coder_id: int | None) -> None:
     if s.scalar(select(Matrix.id).where(Matrix.name == data["name"])) is not None:
         raise QualcodeError(f"another matrix is named {data['name']!r} now")
     s.add(Matrix(**data))
@@ -425,7 +426,7 @@ def _restore_matrix(s: Session, data: dict, cells: list[dict], coder_id: int | N
         )
 
 
-def undo_matrix_event(s: Session, kind: str, payload: dict, coder_id: int | None, redo: bool = False) -> None:
+def undo_matrix_event(s: Session, kind: str, payload: dict[str, Any], coder_id: int | None, redo: bool = False) -> None:
     """Reverse (or with ``redo`` re-apply) a matrix event in session ``s``."""
     create = (kind == "matrix.delete") != redo  # undoing a delete creates again; redoing a create too
     if kind in ("matrix.create", "matrix.delete"):

@@ -18,6 +18,7 @@ from qualcode.db.models import (
 )
 from qualcode.errors import QualcodeError
 from qualcode.limits import check_length
+from qualcode.project.mapping import code_dict, code_infos, codebook_doc, set_definition
 from qualcode.records import (
     CodeInfo,
 )
@@ -25,16 +26,12 @@ from qualcode.store import (
     Store,
     bump_codebook_version,
     children,
-    code_dict,
-    code_infos,
     code_row,
-    codebook_doc,
     coder_row,
     coding_dict,
     log_event,
     new_guid,
     renumber,
-    set_definition,
 )
 
 
@@ -147,7 +144,12 @@ class CodebookPart:
                 )
 
     def add_code(
-        self, name: str, parent_key: str | None = None, key: str | None = None, coder: str | None = None, **definition
+        self,
+        name: str,
+        parent_key: str | None = None,
+        key: str | None = None,
+        coder: str | None = None,
+        **definition: Any,  # fields of cb.DEFINITION_FIELDS, checked here
     ) -> CodeInfo:
         name = name.strip()
         if not name:
@@ -179,7 +181,7 @@ class CodebookPart:
             log_event(s, coder_id, "code.add", {"code": code_dict(row)})
             return code_infos(s, only=key)[0]
 
-    def update_code(self, key: str, coder: str | None = None, **changes) -> CodeInfo:
+    def update_code(self, key: str, coder: str | None = None, **changes: Any) -> CodeInfo:
         """Rename or redefine a code (name, description, include, exclude, example, keywords, color)."""
         allowed = set(cb.CODE_FIELDS)
         unknown = set(changes) - allowed
@@ -344,7 +346,7 @@ def _unique_key(s: Session, key: str) -> str:
     return candidate
 
 
-def _definition_fields(values: dict) -> dict:
+def _definition_fields(values: dict[str, Any]) -> dict[str, Any]:
     allowed = set(cb.DEFINITION_FIELDS)
     unknown = set(values) - allowed
     if unknown:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,7 @@ from qualcode.db.models import (
 )
 from qualcode.errors import QualcodeError
 from qualcode.project.analysis import MATRIX_EVENTS, undo_matrix_event
+from qualcode.project.mapping import code_infos
 from qualcode.project.suggestions import SUGGESTION_EVENTS, undo_suggestion_event
 from qualcode.records import (
     CodingInfo,
@@ -35,7 +36,6 @@ from qualcode.store import (
     Store,
     bump_codebook_version,
     children,
-    code_infos,
     code_row,
     coder_row,
     coding_dict,
@@ -48,6 +48,8 @@ from qualcode.store import (
 )
 
 MEMO_TARGETS = ("segment", "coding", "code", "transcript")
+Row = TypeVar("Row", Code, Coding, Memo)
+
 UNDOABLE = {
     "coding.add",
     "coding.remove",
@@ -386,7 +388,7 @@ def _original(s: Session, ev: Event) -> Event:
     return ev
 
 
-def _same_row(s: Session, model, data: dict):
+def _same_row(s: Session, model: type[Row], data: dict[str, Any]) -> Row | None:
     """The row an event named, or None when it is gone (checked by GUID, not by id alone)."""
     row = s.get(model, data["id"])
     if row is None or ("guid" in data and row.guid != data["guid"]):
@@ -400,10 +402,10 @@ def _reverse(s: Session, ev: Event) -> None:
     what = _describe(s, original)  # before any flush: a failed one leaves the session unusable
     try:
         if kind == "coding.add":
-            row = _same_row(s, Coding, p["coding"])
-            if row is None:
+            coding = _same_row(s, Coding, p["coding"])
+            if coding is None:
                 raise QualcodeError("cannot undo: that coding was removed since")
-            s.delete(row)
+            s.delete(coding)
             undo_suggestion_event(s, p)  # an accepted suggestion is open again
         elif kind == "coding.remove":
             _restore_coding(s, p["coding"])
@@ -466,9 +468,9 @@ def _replay(s: Session, ev: Event) -> None:
             _restore_coding(s, p["coding"])
             undo_suggestion_event(s, p, redo=True)
         elif kind == "coding.remove":
-            row = _same_row(s, Coding, p["coding"])
-            if row is not None:
-                s.delete(row)
+            coding = _same_row(s, Coding, p["coding"])
+            if coding is not None:
+                s.delete(coding)
         elif kind == "memo.set":
             _set_memo_raw(s, ev.coder_id, p, p["after"])
         elif kind == "code.add":
@@ -509,13 +511,13 @@ def _replay(s: Session, ev: Event) -> None:
         bump_codebook_version(s)
 
 
-def _restore_coding(s: Session, data: dict) -> None:
+def _restore_coding(s: Session, data: dict[str, Any]) -> None:
     if s.get(Segment, data["segment_id"]) is None or s.get(Code, data["code_id"]) is None:
         raise QualcodeError("cannot restore the coding: its segment or code no longer exists")
     s.add(Coding(**data))
 
 
-def _set_memo_raw(s: Session, coder_id: int | None, p: dict, value: str | None) -> None:
+def _set_memo_raw(s: Session, coder_id: int | None, p: dict[str, Any], value: str | None) -> None:
     column = getattr(Memo, f"{p['target']}_id")
     memo = s.scalars(select(Memo).where(Memo.coder_id == coder_id, column == p["target_id"])).first()
     if value is None:

@@ -18,9 +18,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import CursorResult, insert, select
+from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
 from qualcode.db.models import (
@@ -48,6 +49,9 @@ from qualcode.export.data import (
 )
 from qualcode.export.refi import (
     MATRIX_SET_PREFIX,
+    RefiCase,
+    RefiCode,
+    RefiNote,
     RefiSelection,
     RefiSource,
     matrices_from_refi,
@@ -55,8 +59,9 @@ from qualcode.export.refi import (
 )
 from qualcode.export.refi_read import read_refi
 from qualcode.ingest import codings as codings_format
-from qualcode.ingest.transcripts import segment_text
+from qualcode.ingest.transcripts import ParsedSegment, segment_text
 from qualcode.limits import FIELD_LIMITS
+from qualcode.project.mapping import code_infos
 from qualcode.project.settings import SettingsPart
 from qualcode.records import (
     CodingsImportOutcome,
@@ -67,7 +72,6 @@ from qualcode.store import (
     SEGMENTS_TABLE,
     Store,
     bump_codebook_version,
-    code_infos,
     index_segments,
     log_event,
     new_guid,
@@ -77,7 +81,7 @@ if TYPE_CHECKING:
     from qualcode.export.refi import RefiProject
 
 
-def _iso(value) -> str:
+def _iso(value: datetime | None) -> str:
     if value is None:
         return ""
     if value.tzinfo is not None:
@@ -379,7 +383,9 @@ class RefiImportSummary:
 class _Importer:
     """The body of ``import_refi_doc``, inside its transaction."""
 
-    def __init__(self, s, doc, summary: RefiImportSummary, segmented: dict):
+    def __init__(
+        self, s: Session, doc: RefiProject, summary: RefiImportSummary, segmented: dict[str, list[ParsedSegment]]
+    ):
         self.s, self.doc, self.summary, self.segmented = s, doc, summary, segmented
         self.warn = summary.warnings.append
         self.code_ids: dict[str, int] = {}  # file code GUID -> codes.id
@@ -432,7 +438,7 @@ class _Importer:
         taken_names: set[tuple[int | None, str]] = set(by_place)
         not_codable = 0
 
-        def add(code, parent: Code | None) -> None:
+        def add(code: RefiCode, parent: Code | None) -> None:
             nonlocal not_codable
             parent_id = parent.id if parent else None
             row = by_guid.get(code.guid) if code.guid else None
@@ -516,7 +522,7 @@ class _Importer:
             self.coder_ids[name] = found
         return self.coder_ids[name]
 
-    def participant(self, case, source, label: str) -> int:
+    def participant(self, case: RefiCase | None, source: RefiSource, label: str) -> int:
         s = self.s
         variables = {v.guid: v.name for v in self.doc.variables}
         attrs: dict[str, str] = {}
@@ -571,9 +577,12 @@ class _Importer:
         }
         existing_sha = {h: (i, n) for i, n, h in s.execute(select(Transcript.id, Transcript.name, Transcript.sha256))}
         names = set(s.scalars(select(Transcript.name)))
-        known_codings = set(
-            s.execute(select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)).all()
-        )
+        known_codings = {
+            (coder_id, code_id, segment_id, start, end)
+            for coder_id, code_id, segment_id, start, end in s.execute(
+                select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)
+            )
+        }
         known_coding_guids = {_norm(g) for g in s.scalars(select(Coding.guid))}
         batch = []
         with_notes = []
@@ -611,8 +620,10 @@ class _Importer:
                 if name != src.name.strip():
                     self.warn(f"{label} was imported as {name!r} (a transcript of that name is already in the project)")
                 names.add(name)
-                case = case_of.get(src.guid)
-                person = self.participant(case, src, (case.name if case is not None and case.name else name))
+                source_case = case_of.get(src.guid)
+                person = self.participant(
+                    source_case, src, (source_case.name if source_case is not None and source_case.name else name)
+                )
                 guid = src.guid if src.guid and GUID_RE.match(src.guid) else str(uuid.uuid4())
                 row = Transcript(
                     name=name,
@@ -731,8 +742,11 @@ class _Importer:
         if batch:
             s.execute(insert(CODINGS_TABLE), batch)
         for values, notes in with_notes:
-            result = s.execute(insert(CODINGS_TABLE).values(**values))
-            coding_id = result.inserted_primary_key[0]
+            # a one-row INSERT executes to a CursorResult, which knows the new row's key
+            result = cast("CursorResult[Any]", s.execute(insert(CODINGS_TABLE).values(**values)))
+            new_key = result.inserted_primary_key
+            assert new_key is not None
+            coding_id = new_key[0]
             for guid in notes:
                 self.memo_targets[guid].append(("coding", coding_id))
 
@@ -779,7 +793,7 @@ class _Importer:
     def memos(self) -> None:
         s = self.s
         known = {_norm(g) for g in s.scalars(select(Memo.guid))}
-        grouped: dict[tuple[int, str, int], list] = defaultdict(list)
+        grouped: dict[tuple[int, str, int], list[RefiNote]] = defaultdict(list)
         unattached = []
         cell_notes = {_norm(g) for st in self.doc.sets if st.name.startswith(MATRIX_SET_PREFIX) for g in st.notes}
         for note in self.doc.notes:
@@ -860,7 +874,7 @@ def _norm(value: str | None) -> str:
     return (value or "").strip().strip("{}").lower()
 
 
-def _definition(text: str) -> dict:
+def _definition(text: str) -> dict[str, Any]:
     return parse_definition(text)
 
 
@@ -872,7 +886,7 @@ def _transcript_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _when(value: str):
+def _when(value: str) -> datetime:
     if value:
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))

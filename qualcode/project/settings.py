@@ -10,17 +10,12 @@ from qualcode.db.models import (
 )
 from qualcode.errors import QualcodeError
 from qualcode.ingest.transcripts import DEFAULT_MAX_SEGMENT_CHARS
+from qualcode.project.mapping import project_speakers
 from qualcode.records import (
     CoderInfo,
 )
 from qualcode.speakers import Speakers
-from qualcode.store import (
-    CODER_NAME,
-    Store,
-    coder_row,
-    log_event,
-    project_speakers,
-)
+from qualcode.store import CODER_NAME, Store, coder_row, log_event
 
 DEFAULT_SETTINGS = {"max_segment_chars": str(DEFAULT_MAX_SEGMENT_CHARS), "nlp.model": ""}
 

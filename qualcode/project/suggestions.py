@@ -27,8 +27,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import BindParameter, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from qualcode import nlp
@@ -46,6 +47,7 @@ from qualcode.db.models import (
     utcnow,
 )
 from qualcode.errors import QualcodeError
+from qualcode.project.mapping import code_infos, project_speakers
 from qualcode.project.settings import SettingsPart
 from qualcode.records import (
     CodingInfo,
@@ -53,7 +55,6 @@ from qualcode.records import (
 from qualcode.store import (
     CODINGS_TABLE,
     Store,
-    code_infos,
     coder_row,
     coding_dict,
     coding_info,
@@ -61,12 +62,17 @@ from qualcode.store import (
     index_segments,
     log_event,
     new_guid,
-    project_speakers,
     row_by_id,
 )
 from qualcode.suggest import anonymise as anon
 from qualcode.suggest.anonymise import ParticipantNames
+from qualcode.suggest.engine import Proposal
 from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher
+
+# Plain rows handed to qualcode.suggest (and to other processes):
+SegmentRow = tuple[int, int, str, str | None, bool]  # segment id, transcript id, text, speaker, interviewer?
+CodeRow = tuple[str, str, list[str], str]  # key, name, keywords, words of its definition
+CodingRow = tuple[str, int, int, str]  # coder, transcript id, segment id, code key
 
 SUGGESTION_EVENTS = ("suggestion.accept", "suggestion.reject")
 RETRAIN_MIN_NEW = 20  # retrain when this many codings (and a quarter more than trained on) have arrived
@@ -103,8 +109,8 @@ class ModelInfo:
     kind: str
     active: bool
     created_at: datetime
-    trained_on: dict
-    metrics: dict
+    trained_on: dict[str, Any]
+    metrics: dict[str, Any]
     size: int
 
 
@@ -123,7 +129,7 @@ class SuggestionPart:
 
     # ------------------------------------------------------------------ plain data for the domain
 
-    def _segments_data(self, s: Session, transcript_ids: Iterable[int] | None = None) -> list[tuple]:
+    def _segments_data(self, s: Session, transcript_ids: Iterable[int] | None = None) -> list[SegmentRow]:
         q = select(Segment.id, Segment.transcript_id, Segment.start, Segment.end, Segment.speaker).order_by(
             Segment.transcript_id, Segment.position
         )
@@ -142,7 +148,7 @@ class SuggestionPart:
             for sid, tid, a, b, speaker in s.execute(q)
         ]
 
-    def _codes_data(self, s: Session) -> list[tuple]:
+    def _codes_data(self, s: Session) -> list[CodeRow]:
         return [
             (
                 c.key,
@@ -172,7 +178,7 @@ class SuggestionPart:
         use_definitions: bool = False,
         epochs: int | None = None,
         seed: int = 0,
-    ) -> dict:
+    ) -> dict[str, Any]:
         """Everything ``qualcode.suggest.model.train_payload`` needs, as plain data."""
         coders = list(coders) if coders else None
         lemma_model = self._settings.lemma_model()  # before the read: sessions must never nest (SQLite locks)
@@ -238,7 +244,7 @@ class SuggestionPart:
         min_score: float = 0.3,
         use_definitions: bool = False,
         keywords: bool = True,
-    ) -> tuple[dict, list[int]]:
+    ) -> tuple[dict[str, Any], list[int]]:
         """Input for ``qualcode.suggest.engine.suggest_payload`` and the segments it covers.
 
         ``coders`` (default: everyone) are whose codings calibrate keyword scores; (segment, code)
@@ -294,13 +300,13 @@ class SuggestionPart:
         }
         return payload, [x[0] for x in segments]
 
-    def _all_segments_for(self, codings: list[tuple]) -> list[tuple]:
+    def _all_segments_for(self, codings: list[CodingRow]) -> list[SegmentRow]:
         with self._store.read() as s:
             return self._segments_data(s, sorted({t for _, t, _, _ in codings}))
 
     # ------------------------------------------------------------------ models
 
-    def store_model(self, result: dict, activate: bool = True) -> ModelInfo:
+    def store_model(self, result: dict[str, Any], activate: bool = True) -> ModelInfo:
         """Store a trained model (from ``train_payload``) as the next version; make it active."""
         from qualcode.suggest.model import pack_model  # numpy: only when a model is stored
 
@@ -352,7 +358,7 @@ class SuggestionPart:
             log_event(s, None, "model.activate", {"version": version})
             return _model_info(row)
 
-    def active_model(self) -> tuple[ModelInfo, bytes, dict] | None:
+    def active_model(self) -> tuple[ModelInfo, bytes, dict[str, Any]] | None:
         """The active model's record, pipeline bytes and metadata (labels, calibration), or None."""
         from qualcode.suggest.model import unpack_model  # numpy: only when a model is read
 
@@ -389,7 +395,7 @@ class SuggestionPart:
 
     # ------------------------------------------------------------------ suggestions
 
-    def store_suggestions(self, proposals: Iterable, segment_ids: Iterable[int]) -> int:
+    def store_suggestions(self, proposals: Iterable[Proposal | dict[str, Any]], segment_ids: Iterable[int]) -> int:
         """Replace the open suggestions of ``segment_ids`` with ``proposals`` (``Proposal`` or dicts)."""
         ids = list(segment_ids)
         rows = [p if isinstance(p, dict) else p.__dict__ for p in proposals]
@@ -561,7 +567,7 @@ class SuggestionPart:
                 log_event(s, None, "anonymise.words", {"added": len(new)})  # never the names themselves
         return len(new)
 
-    def anonymise_inputs(self, transcripts: Iterable[str] | None = None) -> dict:
+    def anonymise_inputs(self, transcripts: Iterable[str] | None = None) -> dict[str, Any]:
         """Plain data for finding names: texts, participants' front matter, the word list."""
         ids = self.transcript_ids(transcripts)
         with self._store.read() as s:
@@ -581,7 +587,9 @@ class SuggestionPart:
             "words": self.anonymise_words(),
         }
 
-    def find_names(self, transcripts: Iterable[str] | None = None, ner: bool = True, entities=None):
+    def find_names(
+        self, transcripts: Iterable[str] | None = None, ner: bool = True, entities: anon.Entities | None = None
+    ) -> anon.FoundNames:
         """Names to replace and their proposed pseudonyms (``FoundNames``); changes nothing.
 
         ``entities`` (from ``anonymise.find_entities_payload``, perhaps computed in another
@@ -603,7 +611,7 @@ class SuggestionPart:
         found.notes = notes + found.notes
         return found
 
-    def anonymise(self, mapping: list, transcripts: Iterable[str] | None = None) -> AnonymiseResult:
+    def anonymise(self, mapping: list[anon.MappingRow], transcripts: Iterable[str] | None = None) -> AnonymiseResult:
         """Rewrite transcripts with ``mapping`` (``MappingRow``s) in one transaction and one event:
         the text, every segment's and coding's offsets (moved exactly), speakers, and the search
         index. The event records counts only, never a real name."""
@@ -695,7 +703,7 @@ class AnonymiseResult:
     notes: list[str] = field(default_factory=list)
 
 
-def bindparam_id():
+def bindparam_id() -> BindParameter[int]:
     return bindparam("cid")
 
 
@@ -713,7 +721,7 @@ def _open_suggestion(s: Session, suggestion_id: int) -> Suggestion:
     return sug
 
 
-def undo_suggestion_event(s: Session, payload: dict, redo: bool = False) -> None:
+def undo_suggestion_event(s: Session, payload: dict[str, Any], redo: bool = False) -> None:
     """Put a suggestion back as it was before (undo) or after (redo) an accept or reject."""
     marker = (payload or {}).get("suggestion")
     if not marker:

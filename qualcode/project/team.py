@@ -12,8 +12,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
 from qualcode.db.models import (
@@ -45,6 +47,10 @@ CODER_CHOICES = ("union", "ours", "theirs")
 
 CreateStore = Callable[[str, cb.CodebookDoc, str], Store]
 """Makes a new project's store (path, codebook, name): how ``copy_for_coder`` starts its copy."""
+
+
+Snapshot = dict[str, Any]
+"""A project's codebook, transcripts, coders, codings and memos as plain data keyed for matching."""
 
 
 @dataclass
@@ -177,12 +183,14 @@ class TeamPart:
     def location(self) -> str:
         return self._store.location
 
-    def snapshot(self, only_coders: list[str] | None) -> dict:
+    def snapshot(self, only_coders: list[str] | None) -> Snapshot:
         """This project's coders, codes, transcripts, codings and memos as plain data (what a merge compares)."""
         with self._store.read() as s:
             return _snapshot_session(s, only_coders)
 
-    def _plan_merge(self, ours: dict, theirs: dict, plan: MergePlan, codebook: str | None, coders: str | None) -> None:
+    def _plan_merge(
+        self, ours: Snapshot, theirs: Snapshot, plan: MergePlan, codebook: str | None, coders: str | None
+    ) -> None:
         for sha, t in theirs["transcripts"].items():
             if sha not in ours["transcripts"]:
                 if t["name"] in {x["name"] for x in ours["transcripts"].values()}:
@@ -263,7 +271,7 @@ class TeamPart:
             break
 
     def _apply_merge(
-        self, s, ours: dict, theirs: dict, plan: MergePlan, codebook: str | None, coders: str | None
+        self, s: Session, ours: Snapshot, theirs: Snapshot, plan: MergePlan, codebook: str | None, coders: str | None
     ) -> None:
 
         book = s.scalars(select(Codebook)).one()
@@ -344,12 +352,12 @@ class TeamPart:
         transcripts = {t.sha256: t for t in s.scalars(select(Transcript))}
         segments: dict[int, tuple[list[int], list[tuple[int, int, int]]]] = {}
         for t in transcripts.values():
-            segs = s.execute(
+            rows_here = s.execute(
                 select(Segment.id, Segment.start, Segment.end)
                 .where(Segment.transcript_id == t.id)
                 .order_by(Segment.position)
             ).all()
-            segments[t.id] = ([a for _, a, _ in segs], [tuple(x) for x in segs])
+            segments[t.id] = ([a for _, a, _ in rows_here], [(sid, a, b) for sid, a, b in rows_here])
         guid_map: dict[str, int] = {}
         for name in theirs["coders"]:
             if name not in plan.codings_added:
@@ -421,19 +429,26 @@ class TeamPart:
                     )
                 elif here["text"] != cell["text"] and coders == "theirs":
                     existing_cell = s.get(MatrixCell, here["id"])
-                    existing_cell.text, existing_cell.coder_id = cell["text"], coder_id
+                    if existing_cell is not None:  # read in this transaction a moment ago
+                        existing_cell.text, existing_cell.coder_id = cell["text"], coder_id
         s.flush()
 
 
-def _layout(m: dict) -> dict:
+def _layout(m: dict[str, Any]) -> dict[str, Any]:
     return {"rows_by": m["rows_by"], "rows": list(m["rows"]), "columns": list(m["columns"])}
 
 
-def _definition(code: dict) -> dict:
+def _definition(code: dict[str, Any]) -> dict[str, Any]:
     return {**{f: code[f] for f in CODE_FIELDS}, "parent": code["parent"]}
 
 
-def _memo_target_here(m: dict, codes, transcripts, coding_by_guid, seg_by_position) -> dict | None:
+def _memo_target_here(
+    m: dict[str, Any],
+    codes: dict[str, Code],
+    transcripts: dict[str, Transcript],
+    coding_by_guid: dict[str, int],
+    seg_by_position: dict[tuple[str, int], int],
+) -> dict[str, int] | None:
     kind, ref = m["target"]
     if kind == "code" and ref in codes:
         return {"code_id": codes[ref].id}
@@ -446,7 +461,7 @@ def _memo_target_here(m: dict, codes, transcripts, coding_by_guid, seg_by_positi
     return None
 
 
-def _snapshot_session(s, only_coders: list[str] | None) -> dict:
+def _snapshot_session(s: Session, only_coders: list[str] | None) -> Snapshot:
     """Everything a merge compares, keyed by the cross-project identities."""
     by_id = {c.id: c for c in s.scalars(select(Code))}
     codes = {}
@@ -463,7 +478,7 @@ def _snapshot_session(s, only_coders: list[str] | None) -> dict:
     transcripts, sha_of = {}, {}
     for t in s.scalars(select(Transcript)):
         sha_of[t.id] = t.sha256
-        p = people.get(t.participant_id)
+        p = people.get(t.participant_id) if t.participant_id is not None else None
         segs = s.execute(
             select(Segment.speaker, Segment.start, Segment.end, Segment.time_start, Segment.time_end)
             .where(Segment.transcript_id == t.id)
@@ -485,14 +500,14 @@ def _snapshot_session(s, only_coders: list[str] | None) -> dict:
     keep = set(only_coders) if only_coders else set(coder_names.values())
     codings = {}
     coding_guid = {}
-    for c in s.scalars(select(Coding)):
-        name = coder_names[c.coder_id]
-        coding_guid[c.id] = c.guid
+    for coding in s.scalars(select(Coding)):
+        name = coder_names[coding.coder_id]
+        coding_guid[coding.id] = coding.guid
         if name in keep:
-            codings[(name, by_id[c.code_id].key, sha_of[c.transcript_id], c.start, c.end)] = {
-                "id": c.id,
-                "guid": c.guid,
-                "origin": c.origin,
+            codings[(name, by_id[coding.code_id].key, sha_of[coding.transcript_id], coding.start, coding.end)] = {
+                "id": coding.id,
+                "guid": coding.guid,
+                "origin": coding.origin,
             }
     positions = {
         sid: (sha_of[tid], pos)
@@ -503,27 +518,34 @@ def _snapshot_session(s, only_coders: list[str] | None) -> dict:
         name = coder_names[m.coder_id]
         if name not in keep:
             continue
+        target: tuple[str, str | tuple[str, int]]
         if m.code_id:
             target = ("code", by_id[m.code_id].key)
         elif m.transcript_id:
             target = ("transcript", sha_of[m.transcript_id])
         elif m.coding_id:
             target = ("coding", coding_guid[m.coding_id])
-        else:
+        elif m.segment_id is not None:
             target = ("segment", positions[m.segment_id])
+        else:
+            raise AssertionError("memo without a target")  # the memos table's check prevents this
         memos[m.guid] = {"coder": name, "text": m.text, "target": target}
-    matrices = {}
-    for m in s.scalars(select(Matrix)):
+    matrices: dict[str, dict[str, Any]] = {}
+    for matrix in s.scalars(select(Matrix)):
         cells = {
-            (c.row_label, c.column_key): {"id": c.id, "text": c.text, "coder": coder_names.get(c.coder_id)}
-            for c in s.scalars(select(MatrixCell).where(MatrixCell.matrix_id == m.id))
+            (c.row_label, c.column_key): {
+                "id": c.id,
+                "text": c.text,
+                "coder": coder_names.get(c.coder_id) if c.coder_id is not None else None,
+            }
+            for c in s.scalars(select(MatrixCell).where(MatrixCell.matrix_id == matrix.id))
         }
-        matrices[m.name] = {
-            "guid": m.guid,
-            "description": m.description,
-            "rows_by": m.rows_by,
-            "rows": list(m.rows),
-            "columns": list(m.columns),
+        matrices[matrix.name] = {
+            "guid": matrix.guid,
+            "description": matrix.description,
+            "rows_by": matrix.rows_by,
+            "rows": list(matrix.rows),
+            "columns": list(matrix.columns),
             "cells": cells,
         }
     return {
@@ -536,7 +558,7 @@ def _snapshot_session(s, only_coders: list[str] | None) -> dict:
     }
 
 
-def _depth_of(code: dict, codes: dict) -> tuple[int, int]:
+def _depth_of(code: dict[str, Any], codes: dict[str, dict[str, Any]]) -> tuple[int, int]:
     depth, parent = 0, code["parent"]
     while parent is not None:
         depth += 1

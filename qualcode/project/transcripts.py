@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from qualcode.db.models import (
 )
 from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest.transcripts import ParsedTranscript
+from qualcode.project.mapping import project_speakers, segment_info
 from qualcode.records import (
     ImportOutcome,
     ParticipantInfo,
@@ -26,16 +28,7 @@ from qualcode.records import (
     SegmentInfo,
     TranscriptInfo,
 )
-from qualcode.store import (
-    SEGMENTS_TABLE,
-    Store,
-    coder_row,
-    index_segments,
-    log_event,
-    new_guid,
-    project_speakers,
-    segment_info,
-)
+from qualcode.store import SEGMENTS_TABLE, Store, coder_row, index_segments, log_event, new_guid
 
 
 class TranscriptPart:
@@ -284,7 +277,7 @@ class TranscriptPart:
     __call__ = transcripts
 
 
-def _participant(s: Session, label: str, attrs: dict[str, str], identifying: dict, where: str) -> Participant:
+def _participant(s: Session, label: str, attrs: dict[str, str], identifying: dict[str, Any], where: str) -> Participant:
     person = s.scalars(select(Participant).where(Participant.label == label)).first()
     if person is None:
         person = Participant(label=label, attributes=attrs, identifying=identifying, guid=new_guid())

@@ -19,17 +19,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from qualcode.db.models import Coder, Coding, Participant, Segment, Transcript
+from qualcode.project.mapping import project_speakers, segment_info
 from qualcode.project.settings import SettingsPart
 from qualcode.records import (
     SegmentInfo,
     TranscriptInfo,
 )
-from qualcode.store import (
-    Store,
-    coder_row,
-    project_speakers,
-    segment_info,
-)
+from qualcode.store import Store, coder_row
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -19,8 +19,10 @@ import bisect
 import csv
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from qualcode.errors import InputError
 from qualcode.export.cells import SafeWriter, unescape_cell
@@ -162,6 +164,10 @@ TITLES = frozenset(
 _LABEL = {"person": "Person", "school": "School", "place": "Town", "organisation": "Organisation"}
 
 
+Entities = list[list[tuple[int, int, str, str]]]
+"""Per text, the (start, end, text, label) of each named entity found in it."""
+
+
 @dataclass(frozen=True)
 class KnownName:
     text: str
@@ -184,8 +190,8 @@ class ParticipantNames:
     """What a participant's front matter says about them (``identifying``) and their attributes."""
 
     label: str
-    attributes: dict
-    identifying: dict
+    attributes: dict[str, Any]
+    identifying: dict[str, Any]
 
 
 @dataclass
@@ -206,7 +212,7 @@ def _letters(n: int) -> str:
     return out
 
 
-def known_names(participants: list[ParticipantNames], words: list[tuple[str, str]] = ()) -> list[KnownName]:
+def known_names(participants: list[ParticipantNames], words: Sequence[tuple[str, str]] = ()) -> list[KnownName]:
     """Names from front matter (with the pseudonyms the attributes imply) and the word list."""
     out: list[KnownName] = []
     later: list[KnownName] = []  # others: after every participant, so a participant's own pseudonym wins
@@ -297,7 +303,7 @@ def _clean_entity(text: str) -> str:
     return re.sub(r"^(?:the|The)\s+", "", text).strip()
 
 
-def find_entities_payload(payload: dict) -> list[list[tuple[int, int, str, str]]]:
+def find_entities_payload(payload: dict[str, Any]) -> Entities:
     """Named entities of each text: (start, end, text, label). For a process pool.
 
     ``payload``: {"texts": [...], "model": name or None}. Raises NoTrainedPipeline.
@@ -325,9 +331,9 @@ def _norm(text: str) -> str:
 
 def propose_mapping(
     known: list[KnownName],
-    entities: list[list[tuple[int, int, str, str]]] = (),
-    texts: list[str] = (),
-    existing: list[MappingRow] = (),
+    entities: Sequence[list[tuple[int, int, str, str]]] = (),
+    texts: Sequence[str] = (),
+    existing: Sequence[MappingRow] = (),
 ) -> FoundNames:
     """One pseudonym per real name, consistent across the project; name parts of people too."""
     rows: dict[str, MappingRow] = {}
@@ -465,7 +471,7 @@ def propose_mapping(
 # ---------------------------------------------------------------------- finding and rewriting
 
 
-def name_pattern(mapping: list[MappingRow]) -> re.Pattern | None:
+def name_pattern(mapping: list[MappingRow]) -> re.Pattern[str] | None:
     """One regex for every real name, longest first, as whole words (case as written)."""
     names = sorted({r.real for r in mapping if r.real.strip()}, key=lambda s: (-len(s), s))
     if not names:
@@ -474,7 +480,9 @@ def name_pattern(mapping: list[MappingRow]) -> re.Pattern | None:
     return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
 
 
-def find_spans(text: str, mapping: list[MappingRow], pattern: re.Pattern | None = None) -> list[tuple[int, int, str]]:
+def find_spans(
+    text: str, mapping: list[MappingRow], pattern: re.Pattern[str] | None = None
+) -> list[tuple[int, int, str]]:
     """(start, end, pseudonym) of every real name in ``text``."""
     pattern = pattern or name_pattern(mapping)
     if pattern is None:
@@ -483,7 +491,7 @@ def find_spans(text: str, mapping: list[MappingRow], pattern: re.Pattern | None 
     return [(m.start(), m.end(), lookup[_norm(m.group(0))]) for m in pattern.finditer(text)]
 
 
-def count_occurrences(mapping: list[MappingRow], texts: list[str]) -> None:
+def count_occurrences(mapping: list[MappingRow], texts: Iterable[str]) -> None:
     pattern = name_pattern(mapping)
     counts: dict[str, int] = defaultdict(int)
     if pattern is not None:
@@ -547,7 +555,9 @@ def rewrite(text: str, spans: list[tuple[int, int, str]]) -> tuple[str, OffsetMa
     return "".join(out), OffsetMap(spans)
 
 
-def spans_within(spans: list[tuple[int, int, str]], bounds: list[tuple[int, int]]) -> tuple[list, list]:
+def spans_within(
+    spans: list[tuple[int, int, str]], bounds: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
     """Split spans into those inside one segment (or between segments) and those crossing a boundary."""
     edges = sorted({x for a, b in bounds for x in (a, b)})
     keep, crossing = [], []
@@ -589,7 +599,8 @@ def read_mapping(path: Path) -> list[MappingRow]:
         raise InputError(where, f"cannot read the mapping: {exc}") from None
     if not rows or [c.strip().lower() for c in rows[0][:2]] != ["real", "pseudonym"]:
         raise InputError(where, "a mapping file starts with the header 'real,pseudonym,…'")
-    out, seen = [], {}
+    out: list[MappingRow] = []
+    seen: dict[str, str] = {}  # normalised real name -> its pseudonym
     for line, row in enumerate(rows[1:], start=2):
         if not row or not any(c.strip() for c in row):
             continue

@@ -9,17 +9,21 @@ codes the coders applied".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 
-def logit(p: np.ndarray | float, eps: float = 1e-6):
-    p = np.clip(np.asarray(p, dtype=float), eps, 1 - eps)
-    return np.log(p / (1 - p))
+def logit(p: npt.ArrayLike, eps: float = 1e-6) -> np.ndarray:
+    clipped = np.clip(np.asarray(p, dtype=float), eps, 1 - eps)
+    out: np.ndarray = np.log(clipped / (1 - clipped))
+    return out
 
 
-def sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+def sigmoid(x: npt.ArrayLike) -> np.ndarray:
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -33,11 +37,11 @@ class Calibrator:
         x = np.atleast_2d(np.asarray(features, dtype=float))
         return sigmoid(x @ np.asarray(self.weights) + self.bias)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"weights": list(self.weights), "bias": self.bias}
 
     @classmethod
-    def from_dict(cls, data: dict) -> Calibrator:
+    def from_dict(cls, data: dict[str, Any]) -> Calibrator:
         return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]))
 
 

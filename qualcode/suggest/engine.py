@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,7 @@ class Proposal:
     code: str
     source: str  # keywords | model | both
     score: float  # calibrated probability that a coder would apply the code (or keyword strength)
-    reason: dict  # {"summary": str, "words": [[start, end, text, keyword, kind]], "model": p, "keywords": s}
+    reason: dict[str, Any]  # {"summary": str, "words": [[start, end, text, keyword, kind]], "model": p, "keywords": s}
     model_version: str | None = None
 
 
@@ -105,9 +106,9 @@ def propose(
                     score = float(combined[i, j])
                     source = "both" if hits else "model"
                 elif hits:
-                    exact = any(h.kind in ("phrase", "word") for h in hits)
+                    exact_hit = any(h.kind in ("phrase", "word") for h in hits)
                     score = (
-                        float(keyword_calibrator(np.array([[strength[code], 1.0 if exact else 0.0]]))[0])
+                        float(keyword_calibrator(np.array([[strength[code], 1.0 if exact_hit else 0.0]]))[0])
                         if keyword_calibrator is not None
                         else strength[code]
                     )
@@ -116,17 +117,14 @@ def propose(
                     continue
                 if score < min_score:
                     continue
+                version = model.version if model is not None and model_p is not None else None
                 reason = {
-                    "summary": reason_summary(hits, model_p, model.version if model_p is not None else None),
+                    "summary": reason_summary(hits, model_p, version),
                     "words": [[h.start, h.end, h.text, h.keyword, h.kind] for h in hits],
                     "keywords": round(strength.get(code, 0.0), 4),
                     "model": None if model_p is None else round(model_p, 4),
                 }
-                candidates.append(
-                    Proposal(
-                        seg.id, code, source, round(score, 4), reason, model.version if model_p is not None else None
-                    )
-                )
+                candidates.append(Proposal(seg.id, code, source, round(score, 4), reason, version))
             candidates.sort(key=lambda p: (-p.score, p.code))
             out.extend(candidates[:top])
         if progress:
@@ -134,7 +132,7 @@ def propose(
     return out
 
 
-def suggest_payload(payload: dict) -> list[dict]:
+def suggest_payload(payload: dict[str, Any]) -> list[dict[str, Any]]:
     """``propose`` from plain data, for a process pool; returns proposals as dicts.
 
     ``payload``: {"segments": [(id, transcript_id, text, speaker)], "codes": [(key, name,

@@ -13,9 +13,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from qualcode import nlp
+from qualcode.records import CodeInfo
+
+if TYPE_CHECKING:  # spaCy is imported when a matcher is built, not with this module
+    from spacy.tokens import Doc
 
 # How much one matched keyword says, by kind; a code's strength is 1 - prod(1 - weight).
 WEIGHTS = {"phrase": 0.6, "word": 0.45, "near": 0.25, "definition": 0.15}
@@ -179,7 +185,7 @@ class KeywordHit:
     similarity: float = 100.0
 
 
-def code_keywords(codes) -> list[CodeKeywords]:
+def code_keywords(codes: Iterable[CodeInfo]) -> list[CodeKeywords]:
     """``CodeKeywords`` from ``CodeInfo`` records (or anything with the same fields)."""
     return [
         CodeKeywords(
@@ -200,7 +206,7 @@ def definition_words(
     per_code: dict[str, dict[str, str]] = {}
     users: dict[str, set[str]] = defaultdict(set)
     for code, doc in zip(codes, docs):
-        words = {}
+        words: dict[str, str] = {}
         for t in doc:
             if t.is_alpha and len(t.text) > 3 and t.lower_ not in STOPWORDS and t.lemma_ not in STOPWORDS:
                 words.setdefault(t.lemma_, t.lower_)
@@ -282,7 +288,7 @@ class KeywordMatcher:
         docs, _ = nlp.tokens(texts, lemmas=self.want_lemmas and self.lemmas, model=self.model)
         return self.match_docs(docs, texts)
 
-    def match_docs(self, docs, texts: list[str] | None = None) -> list[list[KeywordHit]]:
+    def match_docs(self, docs: Sequence[Doc], texts: list[str] | None = None) -> list[list[KeywordHit]]:
         """Hits in docs from ``nlp.tokens``; ``texts`` (the docs' texts) saves rebuilding them."""
         from spacy.attrs import IDX, LEMMA, LENGTH
 
@@ -343,7 +349,7 @@ class KeywordMatcher:
                     self._near_first[h] = firsts
 
     def _near_hits(
-        self, text: str, lemmas: list[int], taken: set[int], positions: list[int], where
+        self, text: str, lemmas: list[int], taken: set[int], positions: list[int], where: Sequence[Sequence[int]]
     ) -> list[KeywordHit]:
         hits = []
         n = len(lemmas)

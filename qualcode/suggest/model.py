@@ -18,7 +18,9 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +28,11 @@ from qualcode import nlp
 from qualcode.speakers import DEFAULT_SPEAKERS
 from qualcode.suggest.calibration import Calibrator, fit_logistic, logit
 from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher, strengths
+
+if TYPE_CHECKING:  # spaCy is imported when a model is trained or loaded
+    from spacy.language import Language
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
 
 MIN_POSITIVES = 3
 DEFAULT_EPOCHS = {"bow": 10, "ensemble": 8}
@@ -62,7 +69,7 @@ def training_examples(
     segments: list[SegmentText],
     codings: list[tuple[str, int, int, str]],
     coders: list[str] | None = None,
-    rejected: list[tuple[int, str]] = (),
+    rejected: Iterable[tuple[int, str]] = (),
     codes: list[str] | None = None,
 ) -> list[TrainingExample]:
     """Examples from ``codings`` (coder, transcript id, segment id, code key) of ``coders``
@@ -125,12 +132,12 @@ class TrainedModel:
     labels: list[str]
     lemmas: bool
     architecture: str
-    calibrator: dict  # Calibrator over [logit p]
-    combiner: dict  # Calibrator over [logit p, keyword hit, keyword strength, exact keyword]
-    metrics: dict = field(default_factory=dict)
-    trained_on: dict = field(default_factory=dict)
+    calibrator: dict[str, Any]  # Calibrator over [logit p]
+    combiner: dict[str, Any]  # Calibrator over [logit p, keyword hit, keyword strength, exact keyword]
+    metrics: dict[str, float] = field(default_factory=dict)
+    trained_on: dict[str, Any] = field(default_factory=dict)
 
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         return {
             "labels": self.labels,
             "lemmas": self.lemmas,
@@ -140,7 +147,7 @@ class TrainedModel:
         }
 
 
-def _docs(vocab, words: list[list[str]]):
+def _docs(vocab: Vocab, words: list[list[str]]) -> list[Doc]:
     from spacy.tokens import Doc
 
     return [Doc(vocab, words=w or [""]) for w in words]
@@ -153,7 +160,7 @@ def _fit(
     architecture: str,
     epochs: int,
     seed: int,
-):
+) -> Language:
     from spacy.training import Example
     from spacy.util import fix_random_seed, minibatch
 
@@ -177,8 +184,11 @@ def _fit(
     return model
 
 
-def raw_scores(model, words: list[list[str]], batch: int = 2000) -> np.ndarray:
+def raw_scores(model: Language, words: list[list[str]], batch: int = 2000) -> np.ndarray:
+    from spacy.pipeline.textcat_multilabel import MultiLabel_TextCategorizer
+
     textcat = model.get_pipe("textcat_multilabel")
+    assert isinstance(textcat, MultiLabel_TextCategorizer)  # get_pipe is typed as returning any component
     out = []
     for i in range(0, len(words), batch):
         scores = textcat.predict(_docs(model.vocab, words[i : i + batch]))
@@ -245,7 +255,7 @@ def split_by_transcript(examples: list[TrainingExample], fraction: float, seed: 
 
 def train(
     examples: list[TrainingExample],
-    codes: list[CodeKeywords] = (),
+    codes: Sequence[CodeKeywords] = (),
     architecture: str = "bow",
     epochs: int | None = None,
     seed: int = 0,
@@ -254,7 +264,7 @@ def train(
     min_positives: int = MIN_POSITIVES,
     refit: bool = True,
     use_definitions: bool = False,
-    progress=None,
+    progress: Callable[[str], object] | None = None,
 ) -> TrainedModel:
     """Train, calibrate and (with ``refit``) train again on everything. Raises ValueError when
     fewer than two codes have ``min_positives`` positive examples."""
@@ -283,7 +293,7 @@ def train(
     kw = keyword_features(matcher, [ex.text for ex in held], labels)
     platt = fit_logistic(logit(raw)[mask][:, None], y[mask])
     combiner = fit_logistic(combine_features(raw, kw)[mask], y[mask])
-    metrics = {
+    metrics: dict[str, float] = {
         "held_out_segments": len(held),
         "held_out_pairs": int(mask.sum()),
         "held_out_positives": int(y[mask].sum()),
@@ -310,7 +320,7 @@ def train(
 class LoadedModel:
     """A stored model ready to score texts: ``probabilities`` (calibrated) and ``combined``."""
 
-    def __init__(self, data: bytes, meta: dict, version: str = "", lemma_model: str | None = None):
+    def __init__(self, data: bytes, meta: dict[str, Any], version: str = "", lemma_model: str | None = None):
         self.pipeline = nlp.textcat_from_bytes(data)
         self.labels: list[str] = list(meta["labels"])
         self.lemmas: bool = bool(meta.get("lemmas"))
@@ -356,7 +366,7 @@ def fit_keyword_calibrator(examples: list[TrainingExample], matcher: KeywordMatc
 _PACK = b"QCMODEL1\n"
 
 
-def pack_model(data: bytes, meta: dict) -> bytes:
+def pack_model(data: bytes, meta: dict[str, Any]) -> bytes:
     """One blob for the ``nlp_models`` table: the metadata (labels, calibration) and the pipeline."""
     import json
 
@@ -364,7 +374,7 @@ def pack_model(data: bytes, meta: dict) -> bytes:
     return _PACK + len(head).to_bytes(8, "big") + head + data
 
 
-def unpack_model(blob: bytes) -> tuple[bytes, dict]:
+def unpack_model(blob: bytes) -> tuple[bytes, dict[str, Any]]:
     import json
 
     if not blob.startswith(_PACK):
@@ -374,7 +384,7 @@ def unpack_model(blob: bytes) -> tuple[bytes, dict]:
     return blob[start + n :], json.loads(blob[start : start + n].decode("utf-8"))
 
 
-def train_payload(payload: dict) -> dict:
+def train_payload(payload: dict[str, Any]) -> dict[str, Any]:
     """Train from plain data, for a process pool: the workbench and the CLI call this.
 
     ``payload``: {"segments": [(id, transcript_id, text, speaker)], "codings": [(coder,

@@ -8,7 +8,10 @@ connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only for `alembic revision` during development
     from sqlalchemy import create_engine
 
-    connection = create_engine(context.config.get_main_option("sqlalchemy.url")).connect()
+    url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic needs sqlalchemy.url for a database to compare the models with")
+    connection = create_engine(url).connect()
 
 context.configure(
     connection=connection,

@@ -1,0 +1,130 @@
+"""The store's rows as the domain's objects and back: codes as ``CodeDef`` and ``CodeInfo``, the
+codebook as a ``CodebookDoc``, segments with the project's interviewer marked.
+
+These sit above the store because they speak the domain's language (``qualcode.codebook``,
+``qualcode.speakers``); the store itself knows only rows, sessions and the event log."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode import codebook as cb
+from qualcode.db.models import Code, Codebook
+from qualcode.records import CodeInfo, SegmentInfo
+from qualcode.speakers import DEFAULT_SPEAKERS, Speakers
+from qualcode.speakers import SETTING as SPEAKERS_SETTING
+from qualcode.store import new_guid, setting_value
+
+
+def set_definition(row: Code, code: cb.CodeDef) -> None:
+    row.name = code.name
+    for f, value in cb.definition_of(code).items():
+        setattr(row, f, list(value) if f == "keywords" else value)
+
+
+def insert_codes(s: Session, codebook_id: int, doc: cb.CodebookDoc) -> None:
+    ids: dict[str, int] = {}
+    for code, parent, _ in doc.walk():
+        position = doc.placement()[code.id][1]
+        row = Code(
+            codebook_id=codebook_id,
+            key=code.id,
+            parent_id=ids.get(parent) if parent else None,
+            position=position,
+            guid=new_guid(),
+        )
+        set_definition(row, code)
+        s.add(row)
+        s.flush()
+        ids[code.id] = row.id
+
+
+def code_infos(s: Session, only: str | None = None) -> list[CodeInfo]:
+    rows = list(s.scalars(select(Code).order_by(Code.position, Code.id)))
+    by_parent: dict[int | None, list[Code]] = defaultdict(list)
+    for r in rows:
+        by_parent[r.parent_id].append(r)
+    out: list[CodeInfo] = []
+
+    def visit(parent: Code | None, depth: int, inherited: str | None) -> None:
+        for r in by_parent.get(parent.id if parent else None, []):
+            color = r.color or inherited
+            out.append(
+                CodeInfo(
+                    r.id,
+                    r.key,
+                    r.name,
+                    parent.key if parent else None,
+                    depth,
+                    r.position,
+                    **{**cb.definition_of(r), "color": color},
+                    guid=r.guid,
+                )
+            )
+            visit(r, depth + 1, color)
+
+    visit(None, 0, None)
+    if only is not None:
+        return [c for c in out if c.key == only]
+    return out
+
+
+def codebook_doc(s: Session) -> cb.CodebookDoc:
+    book = s.scalars(select(Codebook)).one()
+    rows = list(s.scalars(select(Code).order_by(Code.position, Code.id)))
+    by_parent: dict[int | None, list[Code]] = defaultdict(list)
+    for r in rows:
+        by_parent[r.parent_id].append(r)
+
+    def build(parent_id: int | None) -> tuple[cb.CodeDef, ...]:
+        return tuple(
+            cb.CodeDef(
+                id=r.key,
+                name=r.name,
+                **cb.definition_of(r),
+                children=build(r.id),
+            )
+            for r in by_parent.get(parent_id, [])
+        )
+
+    return cb.CodebookDoc(name=book.name, description=book.description, source=book.source, codes=build(None))
+
+
+def project_speakers(s: Session) -> Speakers:
+    """Who is the interviewer in this project (the setting ``interviewer.labels``, else the defaults)."""
+    return Speakers.from_setting(setting_value(s, SPEAKERS_SETTING))
+
+
+def segment_info(seg: Any, body: str, speakers: Speakers = DEFAULT_SPEAKERS) -> SegmentInfo:
+    """From a ``Segment``, or a row of the same columns."""
+    return SegmentInfo(
+        seg.id,
+        seg.transcript_id,
+        seg.position,
+        seg.speaker,
+        seg.start,
+        seg.end,
+        body[seg.start : seg.end],
+        seg.time_start,
+        seg.time_end,
+        speakers.is_interviewer(seg.speaker),
+    )
+
+
+def code_dict(row: Code) -> dict[str, Any]:
+    """A code row as JSON-ready data (for the event log)."""
+    definition = {**cb.definition_of(row), "keywords": list(row.keywords or [])}
+    return {
+        "id": row.id,
+        "key": row.key,
+        "parent_id": row.parent_id,
+        "position": row.position,
+        "name": row.name,
+        **definition,
+        "guid": row.guid,
+        "codebook_id": row.codebook_id,
+    }
