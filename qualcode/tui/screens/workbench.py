@@ -30,6 +30,7 @@ from qualcode.tui.keys import key_entries
 from qualcode.tui.runner import JobDone, ProjectRunner, raise_or_report
 from qualcode.tui.screens.agreement import AgreementScreen, AgreementView, Difference
 from qualcode.tui.screens.agreement import build_view as build_agreement_view
+from qualcode.tui.screens.analysis_actions import ANALYSIS_BINDINGS, AnalysisActions
 from qualcode.tui.screens.codebook_actions import CodebookActions
 from qualcode.tui.screens.definition import DefinitionScreen
 from qualcode.tui.screens.dialogs import ChoiceDialog
@@ -81,7 +82,7 @@ class OpenTranscript:
     to_code: frozenset[int] = frozenset()  # ids of the segments a coder is meant to code (not the interviewer's)
 
 
-class WorkbenchScreen(CodebookActions, Screen):
+class WorkbenchScreen(AnalysisActions, CodebookActions, Screen):
     # Below CRAMPED columns three panes cannot live: the definition pane goes (i shows it).
     HORIZONTAL_BREAKPOINTS = [(0, "-cramped"), (100, "-narrow"), (140, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
@@ -129,6 +130,7 @@ class WorkbenchScreen(CodebookActions, Screen):
             id="workbench.agreement",
             tooltip="Agreement with another coder per code, lowest first; Enter lists a code's disagreements, Enter again opens one",
         ),
+        *ANALYSIS_BINDINGS,
         Binding("question_mark,f1", "help", "Help", id="workbench.help", tooltip="This help"),
         Binding(
             "1",
@@ -231,6 +233,7 @@ class WorkbenchScreen(CodebookActions, Screen):
         self.filter_key: str | None = None
         self._submitted: dict[int, float] = {}
         self._last_position: int | None = None
+        self.analysis_trail: list = []  # analysis screens that Esc brings back (after Enter on a passage)
         self._positions: dict[str, int] = {}  # transcript name -> segment position last visited
         self.widths = dict(self.DEFAULT_WIDTHS)
         self.progress_known = False
@@ -702,7 +705,7 @@ class WorkbenchScreen(CodebookActions, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("next_disagreement",) and not self.other:
             return None
-        return True
+        return self.check_analysis_action(action)
 
     def action_apply_code(self) -> None:
         key = self.codebook.highlighted_key

@@ -1,0 +1,149 @@
+"""The workbench's way into the analysis screens, and back from a passage to them.
+
+Mixed into the workbench screen beside ``CodebookActions``. Enter on a passage hides the analysis
+screens over the workbench (kept alive, installed) and opens the passage in its transcript; Esc
+in the workbench pushes them again, exactly as they were.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+
+from qualcode.analysis.retrieval import Passage
+from qualcode.segments import segment_label
+from qualcode.tui.text import one_line, say
+
+ANALYSIS_BINDINGS = [
+    Binding(
+        "R",
+        "retrieve",
+        "Passages",
+        show=False,
+        id="workbench.retrieve",
+        tooltip="Every passage of the highlighted code across the study: filter, group, open one in its transcript",
+    ),
+    Binding(
+        "O",
+        "cooccurrence",
+        "Co-occurrence",
+        show=False,
+        id="workbench.cooccurrence",
+        tooltip="Which codes are applied to the same segments (counts, Jaccard); Enter lists the shared passages",
+    ),
+    Binding(
+        "C",
+        "compare_groups",
+        "Compare groups",
+        show=False,
+        id="workbench.compare_groups",
+        tooltip="Two groups of participants (say Headteachers and Teachers): the share of each that mentions every code",
+    ),
+    Binding(
+        "F",
+        "framework",
+        "Matrices",
+        show=False,
+        id="workbench.framework",
+        tooltip="Framework matrices: a summary per row (participant or school) and theme, written beside the passages",
+    ),
+    Binding(
+        "escape",
+        "back_to_analysis",
+        "Back to passages",
+        id="workbench.back_to_analysis",
+        tooltip="After Enter on a passage: back to the analysis screen, where you were",
+    ),
+]
+
+
+def open_in_workbench(app, passage: Passage) -> None:
+    """Leave the analysis screens for ``passage`` in its transcript (Esc there comes back)."""
+    from qualcode.tui.screens.analysis_base import AnalysisScreen
+
+    workbench = app.workbench
+    trail = [s for s in app.screen_stack if isinstance(s, AnalysisScreen)]
+    workbench.forget_analysis()
+    for screen in trail:
+        if not app.is_screen_installed(screen):
+            app.install_screen(screen, name=f"analysis-{id(screen)}")
+    while app.screen is not workbench:
+        app.pop_screen()
+    workbench.analysis_trail = trail
+    workbench.open_passage(passage)
+
+
+class AnalysisActions:
+    """Workbench actions: passages of a code, co-occurrence, group comparison, framework matrices."""
+
+    analysis_trail: list
+
+    def forget_analysis(self) -> None:
+        """Drop the screens kept for Esc (another analysis screen is opening)."""
+        trail, self.analysis_trail = getattr(self, "analysis_trail", []), []
+        for screen in trail:
+            if screen not in self.app.screen_stack:
+                self.app.uninstall_screen(screen)
+                screen.remove()
+
+    def open_passage(self, passage: Passage) -> None:
+        self.filter_key = None
+        self.open_transcript(passage.transcript_id, segment_id=passage.segment_id)
+        self.codebook.select_key(passage.code)
+        self.view.focus()
+        self.status.set(
+            message=Text.assemble(
+                one_line(passage.participant), f", {segment_label(passage.position)} — Esc: back to the passages"
+            )
+        )
+
+    def action_back_to_analysis(self) -> None:
+        trail, self.analysis_trail = getattr(self, "analysis_trail", []), []
+        for screen in trail:  # still installed: they come back as they were, and leave for good on Esc
+            self.app.push_screen(screen)
+
+    def check_analysis_action(self, action: str) -> bool | None:
+        if action == "back_to_analysis":
+            return bool(getattr(self, "analysis_trail", []))  # hidden, and Esc free, without one
+        return True
+
+    def _push_analysis(self, screen) -> None:
+        self.forget_analysis()
+        self.app.push_screen(screen)
+
+    def action_retrieve(self, key: str | None = None) -> None:
+        from qualcode.tui.screens.retrieval import RetrievalScreen
+
+        key = key or self.codebook.highlighted_key
+        code = self.code_by_key.get(key) if key else None
+        if code is None:
+            say(self.app, "Highlight a code in the codebook first (3 goes there).", severity="warning")
+            return
+        analysis = self.project.analysis
+        below = len(self._with_descendants(key)) - 1
+        title = Text.assemble("Passages of ", one_line(code.name), (f"  ({code.key})", "dim"))
+        if below:
+            title.append(f"  and its {below} sub-code{'s' * (below != 1)}", style="dim")
+        self._push_analysis(
+            RetrievalScreen(
+                self.project,
+                lambda: analysis.retrieve(key, subcodes=True, context=1, redact=False),
+                root=key,
+                title=title,
+            )
+        )
+
+    def action_cooccurrence(self) -> None:
+        from qualcode.tui.screens.cooccurrence import CooccurrenceScreen
+
+        self._push_analysis(CooccurrenceScreen(self.project))
+
+    def action_compare_groups(self) -> None:
+        from qualcode.tui.screens.group_comparison import GroupComparisonScreen
+
+        self._push_analysis(GroupComparisonScreen(self.project))
+
+    def action_framework(self) -> None:
+        from qualcode.tui.screens.framework import FrameworkScreen
+
+        self._push_analysis(FrameworkScreen(self.project, self.coder))

@@ -1,0 +1,94 @@
+"""What the analysis screens (passages, co-occurrence, group comparison, framework matrices) share.
+
+Each screen reads the project through its own ``ProjectRunner`` (off the UI thread) and shows
+what came back. A screen left for a transcript (Enter on a passage) stays alive: the workbench
+installs it and pushes it again on Esc, so the list comes back exactly where it was.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.screen import Screen
+
+from qualcode.tui.keys import KeyEntry
+from qualcode.tui.runner import JobDone, ProjectRunner
+from qualcode.tui.text import say
+
+
+def screen_entries(app, sections) -> list[KeyEntry]:
+    """Help entries from ``(section title, selector, class)`` triples, as the workbench's help lists them."""
+    entries = []
+    for title, pane, cls in sections:
+        for binding in cls.BINDINGS:
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            keys = tuple(app.get_key_display(Binding(k.strip(), binding.action)) for k in binding.key.split(","))
+            entries.append(
+                KeyEntry(
+                    title,
+                    keys,
+                    binding.tooltip or binding.description,
+                    binding.description,
+                    binding.action,
+                    pane,
+                    binding.id or "",
+                )
+            )
+    return entries
+
+
+class AnalysisScreen(Screen):
+    """A full screen over the workbench; Esc goes back, ? lists its keys."""
+
+    HELP_TITLE = "Analysis"
+    HELP_INTRO = ""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="analysis.back", tooltip="Back to where you came from"),
+        Binding("question_mark,f1", "help", "Help", id="analysis.help", tooltip="The keys of this screen"),
+    ]
+
+    def __init__(self, project) -> None:
+        super().__init__()
+        self.project = project
+        self.runner = ProjectRunner(self)
+
+    def help_sections(self) -> list[tuple[str, str, type]]:
+        return [(self.HELP_TITLE, "", type(self))]
+
+    def on_unmount(self) -> None:
+        self.runner.close()
+
+    @on(JobDone)
+    def _job_done(self, message: JobDone) -> None:
+        message.stop()
+        self.runner.finished(message.outcome)
+
+    def run_project(self, fn, then=None, *, description: str = "reading", key: str | None = None, error=None) -> None:
+        self.runner.submit(fn, then, error=error, key=key, description=description)
+
+    def report(self, exc: BaseException) -> None:
+        say(self.app, str(exc), severity="warning", title="Not done")
+
+    def action_help(self) -> None:
+        from qualcode.tui.screens.analysis_help import AnalysisHelp
+
+        self.app.push_screen(
+            AnalysisHelp(self.HELP_TITLE, self.HELP_INTRO, screen_entries(self.app, self.help_sections()))
+        )
+
+    def action_back(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Leave the screen for good (not for a transcript: then the workbench keeps it)."""
+        app = self.app
+        if app.screen is self:
+            app.pop_screen()
+        # Popped and no longer installed, Textual removes it once the pop completes.
+        app.uninstall_screen(self)
+
+    def title_text(self) -> Text:
+        return Text(self.HELP_TITLE, style="bold")

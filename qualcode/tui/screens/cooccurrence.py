@@ -1,0 +1,218 @@
+"""The co-occurrence screen: which codes are applied to the same segments, as a matrix.
+
+Rows and columns are the codes with at least one segment (columns numbered like the rows, so
+long names stay readable); a cell holds the segments coded with both codes, or their Jaccard
+index (j). The diagonal holds the segments with the code. Enter on a cell lists the passages the
+two codes share in the passages screen.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from qualcode.analysis.cooccurrence import Cooccurrence
+from qualcode.tui.screens.analysis_base import AnalysisScreen
+from qualcode.tui.styles import stylesheet
+from qualcode.tui.text import UserStatic, one_line
+from qualcode.tui.widgets.dialogs import ChoiceDialog
+from qualcode.tui.widgets.keybar import KeyBar
+
+# Light to dark, one hue (blue): readable in every kind of colour blindness.
+LABEL_WIDTH = 34  # the code column; the full name shows under the table
+SHADES = ("#f7fbff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+
+
+def shade(value: float) -> Style:
+    """A cell's background for ``value`` in 0..1 (0: no colour)."""
+    if value <= 0:
+        return Style()
+    step = min(len(SHADES) - 1, int(value * (len(SHADES) - 1) + 0.999))
+    return Style(bgcolor=SHADES[step], color="black" if step < 3 else "white")
+
+
+class CooccurrenceScreen(AnalysisScreen):
+    HELP_TITLE = "Co-occurrence"
+    HELP_INTRO = (
+        "Codes applied to the same segment. A cell counts the segments coded with both codes (the "
+        "diagonal: segments with the code); j shows the Jaccard index instead (both ÷ either). "
+        "Enter on a cell lists the passages the two codes share; Esc comes back here."
+    )
+    DEFAULT_CSS = stylesheet(__file__, "cooccurrence_screen.tcss")
+    BINDINGS = [
+        Binding("j", "measure", "Counts/Jaccard", id="cooccurrence.measure", tooltip="Show counts or Jaccard"),
+        Binding(
+            "c", "coders", "Coders", id="cooccurrence.coders", tooltip="Every coder's codings (union) or one coder's"
+        ),
+        Binding(
+            "r",
+            "rollup",
+            "Themes",
+            id="cooccurrence.rollup",
+            tooltip="Codes as applied, or top-level themes (sub-codes counted as their theme)",
+        ),
+        Binding(
+            "enter",
+            "open_cell",
+            "Passages",
+            id="cooccurrence.open",
+            tooltip="List the passages the two codes of the cell share",
+        ),
+        *AnalysisScreen.BINDINGS,
+    ]
+
+    def __init__(self, project) -> None:
+        super().__init__(project)
+        self.coder: str | None = None  # None: every coder (union)
+        self.rollup = False
+        self.jaccard = False
+        self.result: Cooccurrence | None = None
+        self.coders: list[str] = []
+
+    def compose(self):
+        yield UserStatic(Text("Co-occurrence of codes", style="bold"), id="cooccurrence-title")
+        yield UserStatic(Text("counting…", style="italic"), id="cooccurrence-notes")
+        yield DataTable(cursor_type="cell", id="cooccurrence-table")
+        yield UserStatic(Text(""), id="cooccurrence-cell")
+        yield KeyBar(id="keys")
+
+    def on_mount(self) -> None:
+        self.table = self.query_one(DataTable)
+        self.table.focus()
+        self.reload()
+
+    def reload(self) -> None:
+        analysis, project = self.project.analysis, self.project
+        coders = [self.coder] if self.coder else None
+        rollup = self.rollup
+
+        def fetch():
+            return analysis.cooccurrence(coders=coders, rollup=rollup), [c.name for c in project.coders()]
+
+        self.run_project(fetch, self._counted, description="counting co-occurrence", key="count", error=self.report)
+
+    def _counted(self, value) -> None:
+        self.result, self.coders = value
+        self.draw()
+
+    def draw(self) -> None:
+        result = self.result
+        if result is None:
+            return
+        cursor = self.table.cursor_coordinate
+        self.table.clear(columns=True)
+        codes = result.codes
+        self.table.add_column(Text("code"), key="code")
+        for i, _ in enumerate(codes, 1):
+            self.table.add_column(Text(str(i), justify="right"), key=str(i))
+        self.table.fixed_columns = 1
+        top = max((p.segments for p in result.pairs), default=0)
+        for i, row in enumerate(codes, 1):
+            label = Text(f"{i:>3} ", style="dim", end="")
+            label.append_text(one_line("  " * (0 if result.rollup else row.depth) + row.name))
+            label.truncate(LABEL_WIDTH, overflow="ellipsis")
+            cells: list[Text] = [label]
+            for col in codes:
+                if col.key == row.key:
+                    value = Text(str(row.segments) if not self.jaccard else "·", style="dim", justify="right")
+                elif self.jaccard:
+                    j = result.jaccard(row.key, col.key)
+                    value = Text(f"{j:.2f}" if j else "", style=shade(j), justify="right")
+                else:
+                    n = result.count(row.key, col.key)
+                    value = Text(str(n) if n else "", style=shade(n / top if top else 0), justify="right")
+                cells.append(value)
+            self.table.add_row(*cells, key=row.key)
+        if codes:
+            self.table.move_cursor(row=min(cursor.row, len(codes) - 1), column=max(1, min(cursor.column, len(codes))))
+        source = (
+            f"{'top-level themes' if result.rollup else 'codes as applied'} · "
+            f"{'Jaccard (both ÷ either)' if self.jaccard else 'segments coded with both'} · {result.source}"
+        )
+        notes = Text(source, style="dim")
+        if not codes:
+            notes = Text("No codings yet: nothing to count.", style="italic")
+        self.query_one("#cooccurrence-notes", UserStatic).update(notes)
+        self._describe_cell()
+
+    def _pair(self) -> tuple[str, str] | None:
+        if self.result is None or not self.result.codes:
+            return None
+        coordinate = self.table.cursor_coordinate
+        if coordinate.column < 1 or coordinate.column > len(self.result.codes):
+            return None
+        return self.result.codes[coordinate.row].key, self.result.codes[coordinate.column - 1].key
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        event.stop()
+        self._describe_cell()
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        self.action_open_cell()
+
+    def _describe_cell(self) -> None:
+        pair = self._pair()
+        out = Text("")
+        if pair is not None and self.result is not None:
+            names = {c.key: c.name for c in self.result.codes}
+            a, b = pair
+            if a == b:
+                n = self.result.count(a, a)
+                out = Text.assemble(one_line(names[a], "bold"), f": {n} segment{'s' * (n != 1)} with the code")
+            else:
+                out = Text.assemble(
+                    one_line(names[a], "bold"),
+                    " and ",
+                    one_line(names[b], "bold"),
+                    f": {self.result.count(a, b)} segments with both, Jaccard {self.result.jaccard(a, b):.2f}",
+                    (" · Enter lists them", "dim"),
+                )
+        self.query_one("#cooccurrence-cell", UserStatic).update(out)
+
+    def action_measure(self) -> None:
+        self.jaccard = not self.jaccard
+        self.draw()
+
+    def action_rollup(self) -> None:
+        self.rollup = not self.rollup
+        self.reload()
+
+    def action_coders(self) -> None:
+        choices: list[tuple[str, Text | str]] = [("-", "Everyone (union of every coder's codings)")]
+        choices += [(f"coder:{name}", Text.assemble("Only ", one_line(name))) for name in self.coders]
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.coder = None if value == "-" else value.removeprefix("coder:")
+                self.reload()
+
+        self.app.push_screen(ChoiceDialog("Whose codings?", choices), chosen)
+
+    def action_open_cell(self) -> None:
+        from qualcode.tui.screens.retrieval import RetrievalScreen
+
+        pair = self._pair()
+        if pair is None or self.result is None:
+            return
+        a, b = pair
+        if a != b and not self.result.count(a, b):
+            self.notify("These two codes share no segment.", markup=False)
+            return
+        names = {c.key: c.name for c in self.result.codes}
+        analysis = self.project.analysis
+        coders = [self.coder] if self.coder else None
+        rollup = self.rollup
+        if a == b:
+            title = Text.assemble("Passages of ", one_line(names[a]))
+            fetch = lambda: analysis.retrieve(a, subcodes=rollup, coders=coders, context=1, redact=False)  # noqa: E731
+            root = a
+        else:
+            title = Text.assemble("Passages coded with ", one_line(names[a]), " and ", one_line(names[b]))
+            fetch = lambda: analysis.shared_passages(  # noqa: E731
+                a, b, coders=coders, rollup=rollup, context=1, redact=False
+            )
+            root = None
+        self.app.push_screen(RetrievalScreen(self.project, fetch, root=root, title=title))

@@ -1,0 +1,250 @@
+"""The group comparison screen: two groups of participants (two values of an attribute), and per
+code the share of each group who mention it, side by side, with the difference.
+
+g chooses the groups, s sorts by the difference, Enter lists the code's passages from both
+groups (grouped by the attribute).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from qualcode.analysis.compare import Comparison, ComparisonRow
+from qualcode.tui.screens.analysis_base import AnalysisScreen
+from qualcode.tui.screens.retrieval import PassageFilter
+from qualcode.tui.styles import stylesheet
+from qualcode.tui.text import UserStatic, one_line
+from qualcode.tui.widgets.dialogs import ChoiceDialog
+from qualcode.tui.widgets.keybar import KeyBar
+
+BAR = 10  # cells of the share bars
+
+
+def bar(share: float, colour: str) -> Text:
+    full = round(share * BAR)
+    return Text.assemble((" " * full, f"on {colour}"), ("·" * (BAR - full), "dim"))
+
+
+def difference_text(points: float) -> Text:
+    if abs(points) < 0.05:
+        return Text("0", style="dim", justify="right")
+    # Orange and blue: apart for every kind of colour blindness.
+    return Text(f"{points:+.0f} pts", style="#e66100" if points > 0 else "#5d8fe8", justify="right")
+
+
+class GroupComparisonScreen(AnalysisScreen):
+    HELP_TITLE = "Compare groups"
+    HELP_INTRO = (
+        "Two groups of participants, each the participants with one value of an attribute (say role: "
+        "Headteacher and Teacher). Per code, the share of each group's participants who mention it "
+        "(or a code below it), and the difference in percentage points. Enter lists the code's "
+        "passages from both groups."
+    )
+    DEFAULT_CSS = stylesheet(__file__, "group_comparison_screen.tcss")
+    BINDINGS = [
+        Binding("g", "choose", "Groups", id="comparison.groups", tooltip="Choose the attribute and the two groups"),
+        Binding(
+            "s",
+            "sort",
+            "Sort",
+            id="comparison.sort",
+            tooltip="Codebook order, or the largest difference first",
+        ),
+        Binding(
+            "c", "coders", "Coders", id="comparison.coders", tooltip="Every coder's codings (union) or one coder's"
+        ),
+        Binding("enter", "open_code", "Passages", id="comparison.open", tooltip="The code's passages from both groups"),
+        *AnalysisScreen.BINDINGS,
+    ]
+
+    def __init__(self, project, attribute: str | None = None, values: tuple[str, str] | None = None) -> None:
+        super().__init__(project)
+        self.attribute = attribute
+        self.values = values
+        self.coder: str | None = None
+        self.by_difference = False
+        self.result: Comparison | None = None
+        self.attributes: dict[str, list[str]] = {}
+        self.coders: list[str] = []
+
+    def compose(self):
+        yield UserStatic(Text("Compare groups", style="bold"), id="comparison-title")
+        yield UserStatic(Text("reading the participants…", style="italic"), id="comparison-notes")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="comparison-table")
+        yield KeyBar(id="keys")
+
+    def on_mount(self) -> None:
+        self.table = self.query_one(DataTable)
+        self.table.focus()
+        project = self.project
+
+        def fetch():
+            attributes: dict[str, list[str]] = {}
+            for person in project.participants():
+                for key, value in person.attributes.items():
+                    value = str(value or "").strip()
+                    if value and value not in attributes.setdefault(key, []):
+                        attributes[key].append(value)
+            return {k: sorted(v, key=str.casefold) for k, v in attributes.items()}, [c.name for c in project.coders()]
+
+        self.run_project(fetch, self._listed, description="reading participants", error=self.report)
+
+    def _listed(self, value) -> None:
+        self.attributes, self.coders = value
+        if self.attribute and self.values:
+            self.compare()
+        else:
+            self.action_choose()
+
+    def action_choose(self) -> None:
+        usable = {k: v for k, v in self.attributes.items() if len(v) >= 2}
+        if not usable:
+            self.query_one("#comparison-notes", UserStatic).update(
+                Text("No attribute has two values to compare (participants' attributes: role, school…).")
+            )
+            return
+
+        def second(attribute: str, first_value: str, value: str | None) -> None:
+            if value is not None:
+                self.attribute, self.values = attribute, (first_value, value.removeprefix("v:"))
+                self.compare()
+
+        def first(attribute: str, value: str | None) -> None:
+            if value is None:
+                return
+            value = value.removeprefix("v:")
+            rest = [(f"v:{v}", one_line(v)) for v in usable[attribute] if v != value]
+            self.app.push_screen(
+                ChoiceDialog(Text.assemble("…compared with the participants whose ", one_line(attribute), " is"), rest),
+                lambda v: second(attribute, value, v),
+            )
+
+        def attribute_chosen(key: str | None) -> None:
+            if key is None:
+                return
+            key = key.removeprefix("attr:")
+            values = [(f"v:{v}", one_line(v)) for v in usable[key]]
+            self.app.push_screen(
+                ChoiceDialog(Text.assemble("The participants whose ", one_line(key), " is…"), values),
+                lambda v: first(key, v),
+            )
+
+        if len(usable) == 1:
+            attribute_chosen(f"attr:{next(iter(usable))}")
+        else:
+            choices = [(f"attr:{k}", one_line(k)) for k in usable]
+            self.app.push_screen(ChoiceDialog("Compare the participants by…", choices), attribute_chosen)
+
+    def compare(self) -> None:
+        if not self.attribute or not self.values:
+            return
+        analysis = self.project.analysis
+        key, (a, b) = self.attribute, self.values
+        coders = [self.coder] if self.coder else None
+        self.run_project(
+            lambda: analysis.compare_groups({key: (a,)}, {key: (b,)}, coders=coders),
+            self._compared,
+            description="comparing groups",
+            key="compare",
+            error=self.report,
+        )
+
+    def _compared(self, result: Comparison) -> None:
+        self.result = result
+        self.draw()
+
+    def rows(self) -> list[ComparisonRow]:
+        if self.result is None:
+            return []
+        rows = list(self.result.rows)
+        if self.by_difference:
+            rows.sort(key=lambda r: -abs(r.difference))
+        return rows
+
+    def draw(self) -> None:
+        result = self.result
+        if result is None:
+            return
+        table = self.table
+        current = table.cursor_row
+        table.clear(columns=True)
+        a, b = result.a, result.b
+        table.add_column(Text("code"), key="code")
+        table.add_column(Text.assemble(one_line(a.label), f" (n={a.n})"), key="a")
+        table.add_column(Text(""), key="a_bar")
+        table.add_column(Text.assemble(one_line(b.label), f" (n={b.n})"), key="b")
+        table.add_column(Text(""), key="b_bar")
+        table.add_column(Text("difference", justify="right"), key="difference")
+        for row in self.rows():
+            indent = 0 if self.by_difference else row.depth
+            table.add_row(
+                one_line("  " * indent + row.name),
+                Text(f"{row.a_count} · {100 * row.a_share:.0f}%", justify="right"),
+                bar(row.a_share, "#e66100"),
+                Text(f"{row.b_count} · {100 * row.b_share:.0f}%", justify="right"),
+                bar(row.b_share, "#5d8fe8"),
+                difference_text(row.difference),
+                key=row.key,
+            )
+        if result.rows:
+            table.move_cursor(row=min(current, len(result.rows) - 1))
+        title = Text.assemble(
+            "Compare ",
+            one_line(a.label, "bold #e66100"),
+            " with ",
+            one_line(b.label, "bold #5d8fe8"),
+            "  by ",
+            one_line(self.attribute or ""),
+        )
+        self.query_one("#comparison-title", UserStatic).update(title)
+        notes = Text(
+            f"share of each group's participants who mention the code (sub-codes count for their parent) · "
+            f"{'largest difference first' if self.by_difference else 'codebook order'} · {result.source}",
+            style="dim",
+        )
+        self.query_one("#comparison-notes", UserStatic).update(notes)
+
+    def action_sort(self) -> None:
+        self.by_difference = not self.by_difference
+        self.draw()
+
+    def action_coders(self) -> None:
+        choices: list[tuple[str, Text | str]] = [("-", "Everyone (union of every coder's codings)")]
+        choices += [(f"coder:{name}", Text.assemble("Only ", one_line(name))) for name in self.coders]
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.coder = None if value == "-" else value.removeprefix("coder:")
+                self.compare()
+
+        self.app.push_screen(ChoiceDialog("Whose codings?", choices), chosen)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_code()
+
+    def action_open_code(self) -> None:
+        from qualcode.tui.screens.retrieval import UNION, RetrievalScreen
+
+        rows = self.rows()
+        if not rows or not self.attribute or not self.values:
+            return
+        row = rows[min(self.table.cursor_row, len(rows) - 1)]
+        analysis = self.project.analysis
+        key = row.key
+        title = Text.assemble("Passages of ", one_line(row.name), " from ", one_line(" and ".join(self.values)))
+        self.app.push_screen(
+            RetrievalScreen(
+                self.project,
+                lambda: analysis.retrieve(key, subcodes=True, context=1, redact=False),
+                root=key,
+                title=title,
+                passage_filter=PassageFilter(
+                    where={self.attribute: self.values},
+                    coders=self.coder or UNION,
+                    group_by=self.attribute,
+                ),
+            )
+        )

@@ -1,0 +1,390 @@
+"""The passages screen: every passage of a code across the study, filtered and grouped.
+
+One project call reads the code's passages (its sub-codes included, every coder, one turn of
+context); sub-codes, attribute filters, coders, text and grouping are then applied here, on the
+passages already read, so each change shows at once. ``filter_passages`` keeps the meaning of
+``qualcode.analysis.retrieval.retrieve``'s filters (tests compare the two).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from rich.console import Group
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+
+from qualcode.analysis.retrieval import Passage, Retrieval, group_passages
+from qualcode.segments import segment_ref
+from qualcode.tui.screens.analysis_base import AnalysisScreen
+from qualcode.tui.styles import stylesheet
+from qualcode.tui.text import UserStatic, one_line, plain
+from qualcode.tui.widgets.dialogs import ChoiceDialog, TextPrompt
+from qualcode.tui.widgets.keybar import KeyBar
+from qualcode.tui.widgets.passages import Heading, PassageList
+
+UNION = "union"
+AGREED = "agreed"
+
+
+@dataclass
+class PassageFilter:
+    """What the researcher asked for; ``coders`` is UNION, AGREED or one coder's name."""
+
+    subcodes: bool = True
+    where: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    coders: str = UNION
+    text: str = ""
+    group_by: str = ""  # "", "participant" or an attribute
+
+    def describe(self, has_subcodes: bool) -> Text:
+        out = Text(end="")
+
+        def part(label: str, value: Text | str) -> None:
+            if out:
+                out.append("  ·  ", style="dim")
+            out.append(f"{label} ", style="dim")
+            out.append_text(value if isinstance(value, Text) else one_line(value))
+
+        if has_subcodes:
+            part("sub-codes", "included" if self.subcodes else "left out")
+        part(
+            "coders",
+            "everyone (union)"
+            if self.coders == UNION
+            else ("agreed by 2 or more" if self.coders == AGREED else one_line(self.coders)),
+        )
+        if self.where:
+            part("where", " and ".join(f"{k} = {' or '.join(v)}" for k, v in self.where.items()))
+        if self.text:
+            part("text contains", repr(self.text))
+        if self.group_by:
+            part("grouped by", self.group_by)
+        return out
+
+
+def filter_passages(passages: Sequence[Passage], root: str | None, f: PassageFilter) -> list[Passage]:
+    """The passages that pass ``f``, in their order: as ``retrieve`` would return them with the
+    same filters, from the passages of every coder with sub-codes included."""
+    where = {k: frozenset(v.strip().casefold() for v in values) for k, values in f.where.items()}
+    needle = f.text.casefold()
+    agreed_units: set[tuple[int, str]] | None = None
+    if f.coders == AGREED:
+        unit_coders: dict[tuple[int, str], set[str]] = defaultdict(set)
+        for p in passages:
+            unit_coders[(p.segment_id, p.code)].update(p.coders)
+        agreed_units = {unit for unit, who in unit_coders.items() if len(who) >= 2}
+    out = []
+    for p in passages:
+        if root is not None and not f.subcodes and p.code != root:
+            continue
+        if f.coders not in (UNION, AGREED) and f.coders not in p.coders:
+            continue
+        if agreed_units is not None and (p.segment_id, p.code) not in agreed_units:
+            continue
+        if where and (
+            p.participant_id is None
+            or not all(str(p.attributes.get(k) or "").strip().casefold() in vs for k, vs in where.items())
+        ):
+            continue
+        if needle and needle not in p.text.casefold():
+            continue
+        out.append(p)
+    return out
+
+
+def rows_for(passages: Sequence[Passage], group_by: str) -> list[Heading | Passage]:
+    if not group_by:
+        return list(passages)
+    rows: list[Heading | Passage] = []
+    for group in group_passages(passages, group_by):
+        rows.append(Heading(group.label, len(group.passages), group.participants))
+        rows.extend(group.passages)
+    return rows
+
+
+@dataclass
+class Loaded:
+    retrieval: Retrieval
+    coders: list[str]
+    attributes: dict[str, list[str]]  # attribute -> values, in the order participants give them
+    code_names: dict[str, str]
+
+
+def load(project, fetch: Callable[[], Retrieval]) -> Loaded:
+    """Runs off the UI thread: the passages and what the filter dialogs offer."""
+    retrieval = fetch()
+    attributes: dict[str, list[str]] = {}
+    for person in project.participants():
+        for key, value in person.attributes.items():
+            value = str(value or "").strip()
+            if value and value not in attributes.setdefault(key, []):
+                attributes[key].append(value)
+    return Loaded(
+        retrieval,
+        [c.name for c in project.coders()],
+        {k: sorted(v, key=str.casefold) for k, v in attributes.items()},
+        {c.key: c.name for c in project.codes()},
+    )
+
+
+class RetrievalScreen(AnalysisScreen):
+    """Every passage of a code (or every passage two codes share), one line of who/where and the text."""
+
+    HELP_TITLE = "Passages"
+    HELP_INTRO = (
+        "Every passage coded with the code (and its sub-codes) across all transcripts: who said it, "
+        "where (transcript and segment), which coders applied it, and memos on it. The pane beside "
+        "the list shows the whole passage; x adds the turns before and after. Filters apply at once. "
+        "Enter opens the passage in its transcript; Esc there comes back here."
+    )
+    DEFAULT_CSS = stylesheet(__file__, "retrieval_screen.tcss")
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+
+    BINDINGS = [
+        Binding("s", "toggle_subcodes", "Sub-codes", id="passages.subcodes", tooltip="Include or leave out sub-codes"),
+        Binding(
+            "w",
+            "where",
+            "Where",
+            id="passages.where",
+            tooltip="Filter by a participant attribute (role = Headteacher); choose “any” to lift it",
+        ),
+        Binding(
+            "c",
+            "coders",
+            "Coders",
+            id="passages.coders",
+            tooltip="Whose codings: everyone (union), one coder, or agreed by at least two",
+        ),
+        Binding("slash", "text", "Text", id="passages.text", tooltip="Only passages containing a text (empty: all)"),
+        Binding(
+            "b", "group_by", "Group", id="passages.group", tooltip="Group by participant or by an attribute, or not"
+        ),
+        Binding("x", "context", "Context", id="passages.context", tooltip="Show the turns before and after"),
+        *AnalysisScreen.BINDINGS,
+    ]
+
+    def __init__(
+        self,
+        project,
+        fetch: Callable[[], Retrieval],
+        *,
+        root: str | None,
+        title: Text,
+        passage_filter: PassageFilter | None = None,
+    ) -> None:
+        super().__init__(project)
+        self.fetch = fetch
+        self.root = root
+        self.heading = title
+        self.filter = passage_filter or PassageFilter()
+        self.loaded: Loaded | None = None
+        self.shown: list[Passage] = []
+        self.with_context = False
+
+    def compose(self):
+        yield UserStatic(self.heading, id="retrieval-title")
+        yield UserStatic(Text("reading the passages…", style="italic"), id="retrieval-filters")
+        with Horizontal(id="retrieval-body"):
+            yield PassageList(id="passages")
+            with VerticalScroll(id="passage-detail"):
+                yield UserStatic(Text(""), id="passage-detail-text")
+        yield KeyBar(id="keys")
+
+    def on_mount(self) -> None:
+        self.list = self.query_one(PassageList)
+        self.list.empty_message = "Reading the passages…"
+        self.list.focus()
+        project, fetch = self.project, self.fetch
+        self.run_project(lambda: load(project, fetch), self._loaded, description="reading passages", error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.list.empty_message = str(exc)
+        self.list.set_rows([])
+        self.report(exc)
+
+    def _loaded(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        self.list.code_names = loaded.code_names
+        self.apply_filter()
+
+    @property
+    def has_subcodes(self) -> bool:
+        return self.root is not None and self.loaded is not None and len(self.loaded.retrieval.codes) > 1
+
+    def apply_filter(self, keep: Passage | None = None) -> None:
+        if self.loaded is None:
+            return
+        self.shown = filter_passages(self.loaded.retrieval.passages, self.root, self.filter)
+        rows = rows_for(self.shown, self.filter.group_by)
+        order = [r for r in rows if isinstance(r, Passage)]
+        cursor = 0
+        if keep is not None:
+            cursor = next((i for i, p in enumerate(order) if p is keep), 0)
+        self.list.show_code = self.root is None or (self.filter.subcodes and self.has_subcodes)
+        self.list.empty_message = (
+            "No passage passes these filters." if self.loaded.retrieval.passages else "No passages."
+        )
+        self.list.set_rows(rows, cursor)
+        people = len({p.participant_id if p.participant_id is not None else ("t", p.transcript_id) for p in order})
+        counts = Text(
+            f"{len(order):,} passage{'s' * (len(order) != 1)} · {people:,} participant{'s' * (people != 1)}   ",
+            style="bold",
+            end="",
+        )
+        self.query_one("#retrieval-filters", UserStatic).update(counts + self.filter.describe(self.has_subcodes))
+        self._show_detail()
+
+    # ------------------------------------------------------------------ the current passage
+
+    @on(PassageList.CursorMoved)
+    def _moved(self, message: PassageList.CursorMoved) -> None:
+        message.stop()
+        self._show_detail()
+
+    @on(PassageList.Opened)
+    def _opened(self, message: PassageList.Opened) -> None:
+        message.stop()
+        passage = self.list.current
+        if passage is not None:
+            from qualcode.tui.screens.analysis_actions import open_in_workbench
+
+            open_in_workbench(self.app, passage)
+
+    def _show_detail(self) -> None:
+        self.query_one("#passage-detail-text", UserStatic).update(self.detail_text(self.list.current))
+
+    def detail_text(self, p: Passage | None) -> Group | Text:
+        if p is None:
+            return Text("")
+        names = self.loaded.code_names if self.loaded else {}
+        head = Text(end="")
+        head.append_text(one_line(p.participant, "bold"))
+        for key, value in p.attributes.items():
+            head.append("\n")
+            head.append(f"{key}: ", style="dim")
+            head.append_text(one_line(value))
+        head.append("\n")
+        head.append_text(one_line(p.transcript, "cyan"))
+        head.append(f" {segment_ref(p.position)}", style="cyan")
+        if p.speaker:
+            head.append("  ")
+            head.append_text(one_line(p.speaker, "italic"))
+        head.append("\n")
+        head.append("code ", style="dim")
+        head.append_text(one_line(names.get(p.code, p.code)))
+        head.append("\n")
+        head.append("coded by ", style="dim")
+        head.append_text(one_line(", ".join(p.coders), "green"))
+        parts: list[Text] = [head, Text("")]
+        if self.with_context:
+            for turn in p.before:
+                parts.append(self._turn(turn))
+        parts.append(plain(p.text, "bold" if self.with_context else ""))
+        if self.with_context:
+            for turn in p.after:
+                parts.append(self._turn(turn))
+            if not p.before and not p.after:
+                parts.append(Text("(no turns before or after)", style="dim"))
+        for memo in p.memos:
+            parts.append(Text(""))
+            parts.append(Text.assemble(("memo ", "yellow"), plain(memo)))
+        return Group(*parts)
+
+    @staticmethod
+    def _turn(turn) -> Text:
+        label = Text(f"{segment_ref(turn.position)} ", style="dim")
+        if turn.speaker:
+            label.append_text(one_line(turn.speaker, "dim italic"))
+            label.append(": ", style="dim")
+        return Text.assemble(label, plain(turn.text, "dim"))
+
+    # ------------------------------------------------------------------ filters
+
+    def action_toggle_subcodes(self) -> None:
+        if not self.has_subcodes:
+            self.notify("This code has no sub-codes.", markup=False)
+            return
+        self.filter.subcodes = not self.filter.subcodes
+        self.apply_filter(self.list.current)
+
+    def action_context(self) -> None:
+        self.with_context = not self.with_context
+        self._show_detail()
+
+    def action_text(self) -> None:
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.filter.text = value.strip()
+                self.apply_filter(self.list.current)
+
+        self.app.push_screen(TextPrompt("Only passages containing (empty: every passage)", self.filter.text), chosen)
+
+    def action_coders(self) -> None:
+        if self.loaded is None:
+            return
+        choices: list[tuple[str, Text | str]] = [(UNION, "Everyone (union of every coder's codings)")]
+        choices += [(f"coder:{name}", Text.assemble("Only ", one_line(name))) for name in self.loaded.coders]
+        if len(self.loaded.coders) >= 2:
+            choices.append((AGREED, "Agreed: at least two coders applied the code to the segment"))
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.filter.coders = value.removeprefix("coder:")
+                self.apply_filter(self.list.current)
+
+        self.app.push_screen(ChoiceDialog("Whose codings?", choices), chosen)
+
+    def action_group_by(self) -> None:
+        if self.loaded is None:
+            return
+        choices: list[tuple[str, Text | str]] = [("-", "No groups (transcript order)"), ("participant", "Participant")]
+        choices += [(f"attr:{key}", one_line(key)) for key in self.loaded.attributes]
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.filter.group_by = "" if value == "-" else value.removeprefix("attr:")
+                self.apply_filter(self.list.current)
+
+        self.app.push_screen(ChoiceDialog("Group the passages by…", choices), chosen)
+
+    def action_where(self) -> None:
+        if self.loaded is None:
+            return
+        attributes = self.loaded.attributes
+        if not attributes:
+            self.notify("No participant has attributes to filter by.", markup=False)
+            return
+
+        def value_chosen(key: str, value: str | None) -> None:
+            if value is None:
+                return
+            if value == "-":
+                self.filter.where.pop(key, None)
+            else:
+                self.filter.where[key] = (value.removeprefix("v:"),)
+            self.apply_filter(self.list.current)
+
+        def key_chosen(key: str | None) -> None:
+            if key is None:
+                return
+            key = key.removeprefix("attr:")
+            values = [("-", Text("any value (lift this filter)", style="italic"))]
+            values += [(f"v:{v}", one_line(v)) for v in attributes.get(key, [])]
+            self.app.push_screen(
+                ChoiceDialog(Text.assemble("Only participants whose ", one_line(key), " is…"), values),
+                lambda v: value_chosen(key, v),
+            )
+
+        choices: list[tuple[str, Text | str]] = []
+        for key in attributes:
+            label = one_line(key)
+            if key in self.filter.where:
+                label.append(f"  (now {' or '.join(self.filter.where[key])})", style="dim")
+            choices.append((f"attr:{key}", label))
+        self.app.push_screen(ChoiceDialog("Filter by which attribute?", choices), key_chosen)
