@@ -80,6 +80,13 @@ class WorkbenchCommands(Provider):
                     partial(screen.show_code, code.key),
                 )
             )
+            out.append(
+                (
+                    f"Passages of code: {code.name}",
+                    "every passage coded with it (and its sub-codes) across the study",
+                    partial(screen.action_retrieve, code.key),
+                )
+            )
         for t in screen.transcripts:
             out.append(
                 (f"Open transcript: {t.name}", "open it in the transcript pane", partial(screen.open_transcript, t.id))
@@ -88,7 +95,7 @@ class WorkbenchCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():
-            if title.startswith(("Apply code:", "Show code:", "Open transcript:")):
+            if title.startswith(("Apply code:", "Show code:", "Passages of code:", "Open transcript:")):
                 continue
             yield DiscoveryHit(
                 one_line(title), callback, text=title, help=help_text.replace("[", "(").replace("]", ")")

@@ -7,9 +7,12 @@ installs it and pushes it again on Esc, so the list comes back exactly where it 
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
 from qualcode.tui.keys import KeyEntry
@@ -39,8 +42,40 @@ def screen_entries(app, sections) -> list[KeyEntry]:
     return entries
 
 
+class AnalysisCommands(Provider):
+    """The command palette on an analysis screen: the screen's keys, as the help lists them."""
+
+    def _commands(self) -> list[tuple[str, str, object]]:
+        screen = self.screen
+        if not isinstance(screen, AnalysisScreen):
+            return []
+        out = []
+        for entry in screen_entries(self.app, screen.help_sections()):
+            target = screen if not entry.pane else next(iter(screen.query(entry.pane)), None)
+            if target is None:
+                continue
+            title = f"{entry.section}: {entry.short}"
+            out.append(
+                (title, f"{entry.description} · key {' '.join(entry.keys)}", partial(target.run_action, entry.action))
+            )
+        return out
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(Text(title), callback, text=title, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)
+
+
 class AnalysisScreen(Screen):
     """A full screen over the workbench; Esc goes back, ? lists its keys."""
+
+    COMMANDS = {AnalysisCommands}
 
     HELP_TITLE = "Analysis"
     HELP_INTRO = ""

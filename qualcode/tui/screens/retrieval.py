@@ -187,6 +187,9 @@ class RetrievalScreen(AnalysisScreen):
         self.shown: list[Passage] = []
         self.with_context = False
 
+    def help_sections(self) -> list[tuple[str, str, type]]:
+        return [(self.HELP_TITLE, "", type(self)), ("Passages: the list", "#passages", PassageList)]
+
     def compose(self):
         yield UserStatic(self.heading, id="retrieval-title")
         yield UserStatic(Text("reading the passages…", style="italic"), id="retrieval-filters")

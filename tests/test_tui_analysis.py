@@ -1,0 +1,279 @@
+"""The analysis screens of the workbench, driven as a researcher would on the RLN sample project.
+
+What each screen shows is checked against ``project.analysis`` called directly (itself tested
+against the sample files in tests/test_analysis_project.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from qualcode.analysis.retrieval import Passage
+from qualcode.tui.screens.analysis_help import AnalysisHelp
+from qualcode.tui.screens.cooccurrence import CooccurrenceScreen
+from qualcode.tui.screens.group_comparison import GroupComparisonScreen
+from qualcode.tui.screens.retrieval import AGREED, UNION, PassageFilter, RetrievalScreen, filter_passages
+from qualcode.tui.testing import screen_text, settle
+from qualcode.tui.widgets.passages import PassageList
+from qualcode.tui.widgets.segments import SegmentView
+from tests.test_analysis_project import build_rln
+from tests.test_tui import drive, press, workbench
+
+THEME = "attitudes"  # a theme with sub-codes, coded by alice and bob
+
+
+@pytest.fixture(autouse=True)
+def _own_state_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+@pytest.fixture
+def rln(project_url):
+    project = build_rln(project_url)
+    yield project
+    project.close()
+
+
+def spans(passages) -> set[tuple]:
+    return {(p.code, p.transcript_id, p.start, p.end) for p in passages}
+
+
+async def open_passages(pilot, key: str = THEME) -> RetrievalScreen:
+    pilot.app.workbench.codebook.select_key(key)
+    await press(pilot, "R")
+    screen = pilot.app.screen
+    assert isinstance(screen, RetrievalScreen)
+    return screen
+
+
+# ---------------------------------------------------------------------- filters (no screen)
+
+
+def test_filters_on_one_read_give_what_retrieve_gives_with_the_same_filters(rln):
+    """Every combination of the screen's filters, applied to the one read it makes, gives the
+    passages ``retrieve`` returns when asked with those filters."""
+    analysis = rln.analysis
+    everything = analysis.retrieve(THEME, subcodes=True, redact=False).passages
+    people = rln.participants()
+    roles = sorted({p.attributes["role"] for p in people})
+    wheres = [{}, {"role": (roles[0],)}, {"role": tuple(roles[:2]), "school": ("School A", "School B")}]
+    coder_choices = [UNION, AGREED, "alice", "bob"]
+    texts = ["", "research", "zzz-not-there"]
+    for where, coders, text, subcodes in itertools.product(wheres, coder_choices, texts, (True, False)):
+        f = PassageFilter(subcodes=subcodes, where=dict(where), coders=coders, text=text)
+        kwargs = {}
+        if coders == AGREED:
+            kwargs["agreed"] = 2
+        elif coders != UNION:
+            kwargs["coders"] = [coders]
+        expected = analysis.retrieve(
+            THEME, subcodes=subcodes, where=where or None, text=text or None, redact=False, **kwargs
+        ).passages
+        got = filter_passages(everything, THEME, f)
+        assert spans(got) == spans(expected), (where, coders, text, subcodes)
+        assert [(p.transcript_id, p.start) for p in got] == [(p.transcript_id, p.start) for p in expected]
+    assert any(filter_passages(everything, THEME, PassageFilter(coders=AGREED)))
+
+
+# ---------------------------------------------------------------------- the passages screen
+
+
+def test_passages_screen_lists_every_passage_of_a_code_and_filters_it(rln):
+    expected = rln.analysis.retrieve(THEME, redact=False).passages
+    headteachers = rln.analysis.retrieve(THEME, where={"role": ("Headteacher",)}, redact=False).passages
+    own = rln.analysis.retrieve(THEME, subcodes=False, redact=False).passages
+    with_text = rln.analysis.retrieve(THEME, text="research", redact=False).passages
+
+    async def scenario(pilot):
+        screen = await open_passages(pilot)
+        shown = screen.query_one(PassageList)
+        assert spans(screen.shown) == spans(expected)
+        text = screen_text(pilot.app)
+        assert f"{len(expected)} passages" in text
+        first = expected[0]
+        assert first.participant in text and f"{first.transcript} ¶{first.position + 1}" in text
+        # w: role = Headteacher
+        await press(pilot, "w")
+        await choose(pilot, "attr:role")
+        await choose(pilot, "v:Headteacher")
+        assert spans(screen.shown) == spans(headteachers)
+        assert "role = Headteacher" in screen_text(pilot.app)
+        # w again, "any value" lifts it; s leaves out the sub-codes
+        await press(pilot, "w")
+        await choose(pilot, "attr:role")
+        await choose(pilot, "-")
+        await press(pilot, "s")
+        assert spans(screen.shown) == spans(own)
+        await press(pilot, "s")
+        # / research
+        await press(pilot, "slash")
+        await pilot.press(*"research")
+        await press(pilot, "enter")
+        assert spans(screen.shown) == spans(with_text)
+        assert len(shown.passage_rows) == len(with_text)
+        # b: grouped by school, headings with counts
+        await press(pilot, "b")
+        await choose(pilot, "attr:school")
+        assert "grouped by school" in screen_text(pilot.app)
+        headings = [r for r in shown.rows if not isinstance(r, Passage)]
+        assert sum(h.passages for h in headings) == len(with_text)
+        assert [h.label for h in headings] == sorted(h.label for h in headings)
+
+    drive(workbench(rln), scenario, size=(160, 45))
+
+
+async def choose(pilot, option_id: str) -> None:
+    """Choose the option with ``option_id`` in the dialog on top."""
+    options = pilot.app.screen.query_one("#choices")
+    index = next(i for i, o in enumerate(options.options) if o.id == option_id)
+    options.highlighted = index
+    await press(pilot, "enter")
+
+
+def test_enter_opens_the_passage_in_its_transcript_and_esc_comes_back_to_the_same_place(rln):
+    async def scenario(pilot):
+        screen = await open_passages(pilot)
+        listing = screen.query_one(PassageList)
+        await press(pilot, "down", "down", "down", "down", "down")
+        passage = listing.current
+        assert listing.cursor == 5
+        await press(pilot, "enter")
+        bench = pilot.app.workbench
+        assert pilot.app.screen is bench
+        assert bench.open.info.id == passage.transcript_id
+        assert bench.query_one(SegmentView).current.id == passage.segment_id
+        assert bench.codebook.highlighted_key == passage.code
+        assert "Esc: back to the passages" in screen_text(pilot.app)
+        await press(pilot, "escape")
+        assert pilot.app.screen is screen
+        assert listing.cursor == 5 and listing.current is passage
+        # Esc on the passages screen goes back to the workbench for good
+        await press(pilot, "escape")
+        assert pilot.app.screen is bench
+        await press(pilot, "escape")
+        assert pilot.app.screen is bench
+
+    drive(workbench(rln), scenario, size=(160, 45))
+
+
+def test_x_shows_the_turns_before_and_after(rln):
+    async def scenario(pilot):
+        screen = await open_passages(pilot)
+        passage = screen.query_one(PassageList).current
+        before = passage.before[-1].text.split(".")[0][:40]
+        assert before not in screen_text(pilot.app)
+        await press(pilot, "x")
+        text = " ".join(screen_text(pilot.app).split())
+        assert f"¶{passage.before[-1].position + 1}" in text
+
+    drive(workbench(rln), scenario, size=(160, 45))
+
+
+def test_passages_screen_scrolls_to_the_end_and_shows_the_last_passage(rln):
+    expected = rln.analysis.retrieve(THEME, redact=False).passages
+
+    async def scenario(pilot):
+        screen = await open_passages(pilot)
+        await press(pilot, "end")
+        listing = screen.query_one(PassageList)
+        last = listing.current
+        assert (last.transcript_id, last.start, last.end, last.code) == (
+            expected[-1].transcript_id,
+            expected[-1].start,
+            expected[-1].end,
+            expected[-1].code,
+        )
+        assert f"{len(expected):>5} " in screen_text(pilot.app)
+        await press(pilot, "home")
+        assert listing.cursor == 0
+
+    drive(workbench(rln), scenario, size=(80, 24))
+
+
+def test_help_on_every_analysis_screen(rln):
+    async def scenario(pilot):
+        await open_passages(pilot)
+        await press(pilot, "question_mark")
+        assert isinstance(pilot.app.screen, AnalysisHelp)
+        text = screen_text(pilot.app)
+        assert "Group by participant" in text and "Open the passage in its transcript" in text
+        await press(pilot, "escape", "escape")
+        for key, cls in (("O", CooccurrenceScreen), ("C", GroupComparisonScreen)):
+            await press(pilot, key)
+            if not isinstance(pilot.app.screen, cls):  # the group dialog comes first
+                await press(pilot, "escape")
+            assert isinstance(pilot.app.screen, cls)
+            await press(pilot, "question_mark")
+            assert isinstance(pilot.app.screen, AnalysisHelp)
+            await press(pilot, "escape", "escape")
+            assert pilot.app.screen is pilot.app.workbench
+
+    drive(workbench(rln), scenario, size=(120, 40))
+
+
+# ---------------------------------------------------------------------- co-occurrence
+
+
+def test_cooccurrence_cells_count_shared_segments_and_open_the_shared_passages(rln):
+    result = rln.analysis.cooccurrence()
+    pair = result.pairs[0]
+    keys = [c.key for c in result.codes]
+    shared = rln.analysis.shared_passages(pair.a, pair.b, redact=False).passages
+
+    async def scenario(pilot):
+        await press(pilot, "O")
+        screen = pilot.app.screen
+        assert isinstance(screen, CooccurrenceScreen)
+        table = screen.table
+        table.move_cursor(row=keys.index(pair.a), column=keys.index(pair.b) + 1)
+        await settle(pilot)
+        assert str(table.get_cell_at(table.cursor_coordinate)) == str(pair.segments)
+        assert f"{pair.segments} segments with both" in screen_text(pilot.app)
+        await press(pilot, "j")
+        assert str(table.get_cell_at(table.cursor_coordinate)) == f"{pair.jaccard:.2f}"
+        await press(pilot, "enter")
+        passages = pilot.app.screen
+        assert isinstance(passages, RetrievalScreen)
+        assert spans(passages.shown) == spans(shared)
+        await press(pilot, "escape")
+        assert pilot.app.screen is screen
+        # one coder: bob's counts
+        bob = rln.analysis.cooccurrence(coders=["bob"])
+        await press(pilot, "c")
+        await choose(pilot, "coder:bob")
+        assert screen.result.pairs == bob.pairs
+
+    drive(workbench(rln), scenario, size=(160, 45))
+
+
+# ---------------------------------------------------------------------- group comparison
+
+
+def test_group_comparison_shows_each_groups_share_and_the_difference(rln):
+    expected = rln.analysis.compare_groups({"role": ("Headteacher",)}, {"role": ("Teacher",)})
+
+    async def scenario(pilot):
+        await press(pilot, "C")
+        await choose(pilot, "attr:role")
+        await choose(pilot, "v:Headteacher")
+        await choose(pilot, "v:Teacher")
+        screen = pilot.app.screen
+        assert isinstance(screen, GroupComparisonScreen)
+        assert screen.result.rows == expected.rows
+        text = screen_text(pilot.app)
+        assert f"Headteacher (n={expected.a.n})" in text and f"Teacher (n={expected.b.n})" in text
+        top = expected.rows[0]
+        assert f"{top.a_count} · {100 * top.a_share:.0f}%" in text
+        await press(pilot, "s")
+        first = screen.table.get_row_at(0)
+        biggest = max(expected.rows, key=lambda r: abs(r.difference))
+        assert first[0].plain.strip() == biggest.name
+        await press(pilot, "enter")
+        passages = pilot.app.screen
+        assert isinstance(passages, RetrievalScreen)
+        wanted = rln.analysis.retrieve(biggest.key, where={"role": ("Headteacher", "Teacher")}, redact=False).passages
+        assert spans(passages.shown) == spans(wanted)
+
+    drive(workbench(rln), scenario, size=(160, 45))
