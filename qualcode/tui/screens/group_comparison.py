@@ -171,23 +171,32 @@ class GroupComparisonScreen(AnalysisScreen):
         current = table.cursor_row
         table.clear(columns=True)
         a, b = result.a, result.b
-        table.add_column(Text("code"), key="code")
+        width = self.app.size.width
+        bars = width >= 120  # the share bars need room the code names need more
+        name_width = max(16, min(60, width - (80 if bars else 52)))
+        table.add_column(Text("code"), key="code", width=name_width)
         table.add_column(Text.assemble(one_line(a.label), f" (n={a.n})"), key="a")
-        table.add_column(Text(""), key="a_bar")
+        if bars:
+            table.add_column(Text(""), key="a_bar")
         table.add_column(Text.assemble(one_line(b.label), f" (n={b.n})"), key="b")
-        table.add_column(Text(""), key="b_bar")
+        if bars:
+            table.add_column(Text(""), key="b_bar")
         table.add_column(Text("difference", justify="right"), key="difference")
         for row in self.rows():
             indent = 0 if self.by_difference else row.depth
-            table.add_row(
-                one_line("  " * indent + row.name),
+            name = one_line("  " * indent + row.name)
+            name.truncate(name_width, overflow="ellipsis")
+            cells = [
+                name,
                 Text(f"{row.a_count} · {100 * row.a_share:.0f}%", justify="right"),
                 bar(row.a_share, "#e66100"),
                 Text(f"{row.b_count} · {100 * row.b_share:.0f}%", justify="right"),
                 bar(row.b_share, "#5d8fe8"),
                 difference_text(row.difference),
-                key=row.key,
-            )
+            ]
+            if not bars:
+                del cells[4], cells[2]
+            table.add_row(*cells, key=row.key)
         if result.rows:
             table.move_cursor(row=min(current, len(result.rows) - 1))
         title = Text.assemble(

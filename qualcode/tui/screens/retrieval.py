@@ -266,25 +266,23 @@ class RetrievalScreen(AnalysisScreen):
         if p is None:
             return Text("")
         names = self.loaded.code_names if self.loaded else {}
-        head = Text(end="")
+        head = Text()
         head.append_text(one_line(p.participant, "bold"))
-        for key, value in p.attributes.items():
-            head.append("\n")
-            head.append(f"{key}: ", style="dim")
-            head.append_text(one_line(value))
-        head.append("\n")
+        head.append("  ")
         head.append_text(one_line(p.transcript, "cyan"))
         head.append(f" {segment_ref(p.position)}", style="cyan")
         if p.speaker:
             head.append("  ")
             head.append_text(one_line(p.speaker, "italic"))
+        attrs = [f"{k}: {v}" for k, v in p.attributes.items() if str(v or "").strip()]
+        if attrs:
+            head.append("\n")
+            head.append_text(one_line(" · ".join(attrs), "dim"))
         head.append("\n")
-        head.append("code ", style="dim")
         head.append_text(one_line(names.get(p.code, p.code)))
-        head.append("\n")
-        head.append("coded by ", style="dim")
+        head.append(" · coded by ", style="dim")
         head.append_text(one_line(", ".join(p.coders), "green"))
-        parts: list[Text] = [head, Text("")]
+        parts: list[Text] = [head, Text("")] if self.has_class("-wide") else [head]
         if self.with_context:
             for turn in p.before:
                 parts.append(self._turn(turn))

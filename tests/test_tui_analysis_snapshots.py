@@ -1,0 +1,85 @@
+"""What the analysis screens show, as SVG snapshots at 80×24 and 160×45, on the RLN sample project.
+
+Update after an intended change with ``pytest tests/test_tui_analysis_snapshots.py --snapshot-update``
+and look at the SVGs in tests/__snapshots__/ before committing them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qualcode.tui.app import WorkbenchApp
+from qualcode.tui.testing import settle
+from tests.test_analysis_project import build_rln
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
+
+
+@pytest.fixture(autouse=True)
+def _own_state_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+@pytest.fixture
+def rln(project_url):
+    project = build_rln(project_url)
+    yield project
+    project.close()
+
+
+def app_for(project) -> WorkbenchApp:
+    return WorkbenchApp(project, "alice", blink=False)
+
+
+async def keys(pilot, *pressed: str) -> None:
+    for key in pressed:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+async def choose(pilot, option_id: str) -> None:
+    options = pilot.app.screen.query_one("#choices")
+    options.highlighted = next(i for i, o in enumerate(options.options) if o.id == option_id)
+    await keys(pilot, "enter")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_passages_screen(rln, snap_compare, size):
+    async def before(pilot):
+        await settle(pilot)
+        pilot.app.workbench.codebook.select_key("mobilisation")
+        await keys(pilot, "R", "down", "down", "x")
+
+    assert snap_compare(app_for(rln), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_passages_grouped_by_school(rln, snap_compare, size):
+    async def before(pilot):
+        await settle(pilot)
+        pilot.app.workbench.codebook.select_key("formalisation.plans")
+        await keys(pilot, "R", "b")
+        await choose(pilot, "attr:school")
+
+    assert snap_compare(app_for(rln), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_cooccurrence_screen(rln, snap_compare, size):
+    async def before(pilot):
+        await settle(pilot)
+        await keys(pilot, "O", "down", "right", "right")
+
+    assert snap_compare(app_for(rln), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_group_comparison_screen(rln, snap_compare, size):
+    async def before(pilot):
+        await settle(pilot)
+        await keys(pilot, "C")
+        await choose(pilot, "attr:role")
+        await choose(pilot, "v:Headteacher")
+        await choose(pilot, "v:Teacher")
+
+    assert snap_compare(app_for(rln), terminal_size=size, run_before=before)
