@@ -30,6 +30,12 @@ CELL_WIDTH = 30
 CELL_LINES = 3
 
 
+def excerpt(text: str, limit: int = 320) -> str:
+    """The start of a long passage for the list (Ctrl+O quotes from the whole of it)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit) if " " in text[:limit] else limit] + " …"
+
+
 def cell_excerpt(summary: str) -> Text:
     if not summary.strip():
         return Text("—", style="dim")
@@ -64,15 +70,16 @@ class FrameworkScreen(AnalysisScreen):
     def __init__(self, project, coder: str, name: str | None = None) -> None:
         super().__init__(project)
         self.coder = coder
-        self.name = name
+        self.matrix_name = name
         self.matrix: FrameworkMatrix | None = None
         self.names: list[str] = []
         self.code_names: dict[str, str] = {}
+        self.code_ids: dict[int, str] = {}
 
     def compose(self):
         yield UserStatic(Text("Framework matrices", style="bold"), id="framework-title")
         yield UserStatic(Text("reading…", style="italic"), id="framework-notes")
-        yield DataTable(cursor_type="cell", id="framework-table")
+        yield DataTable(cursor_type="cell", zebra_stripes=True, id="framework-table")
         yield UserStatic(Text(""), id="framework-cell")
         yield KeyBar(id="keys")
 
@@ -82,18 +89,18 @@ class FrameworkScreen(AnalysisScreen):
         self.reload()
 
     def reload(self, then=None) -> None:
-        analysis, project, wanted = self.project.analysis, self.project, self.name
+        analysis, project, wanted = self.project.analysis, self.project, self.matrix_name
 
         def fetch():
             matrices = analysis.matrices()
-            names = [m.name if hasattr(m, "name") else str(m) for m in matrices]
-            name = wanted if wanted in names else (names[0] if names else None)
-            matrix = analysis.matrix(name) if name else None
-            return names, matrix, {c.key: c.name for c in project.codes()}
+            matrix = next((m for m in matrices if m.name == wanted), matrices[0] if matrices else None)
+            return [m.name for m in matrices], matrix, project.codes()
 
         def loaded(value) -> None:
-            self.names, self.matrix, self.code_names = value
-            self.name = self.matrix.name if self.matrix else None
+            self.names, self.matrix, codes = value
+            self.code_names = {c.key: c.name for c in codes}
+            self.code_ids = {c.id: c.name for c in codes}
+            self.matrix_name = self.matrix.name if self.matrix else None
             self.draw()
             if then is not None:
                 then()
@@ -116,8 +123,8 @@ class FrameworkScreen(AnalysisScreen):
         more = f" · {len(self.names)} matrices (m)" if len(self.names) > 1 else ""
         notes.update(
             Text.assemble(
+                (f"rows: {matrix.rows_by} · {len(matrix.rows)} rows × {len(matrix.columns)} themes{more} · ", "dim"),
                 one_line(matrix.description or "", "italic"),
-                (f"  rows: {matrix.rows_by} · {len(matrix.rows)} × {len(matrix.columns)}{more}", "dim"),
             )
         )
         table.add_column(Text(matrix.rows_by), key="row", width=16)
@@ -200,7 +207,7 @@ class FrameworkScreen(AnalysisScreen):
 
         def chosen(name: str | None) -> None:
             if name is not None:
-                self.name = name.removeprefix("m:")
+                self.matrix_name = name.removeprefix("m:")
                 self.reload()
 
         self.app.push_screen(ChoiceDialog("Open which matrix?", [(f"m:{n}", one_line(n)) for n in self.names]), chosen)
@@ -218,9 +225,9 @@ class FrameworkScreen(AnalysisScreen):
             if event is None:
                 say(self.app, f"Nothing to {which}.")
             else:
-                from qualcode.event_words import event_words
+                from qualcode.event_words import describe
 
-                say(self.app, f"{'Undone' if which == 'undo' else 'Redone'}: {event_words(event)}")
+                say(self.app, f"{'↶' if which == 'undo' else '↷'} {describe(event, self.code_ids)}")
             self.reload()
 
         self.run_project(lambda: getattr(project, which)(coder), done, description=which, error=self.report)
@@ -241,7 +248,7 @@ class FrameworkScreen(AnalysisScreen):
                 return name
 
             def made(made_name: str) -> None:
-                self.name = made_name
+                self.matrix_name = made_name
                 self.reload()
 
             self.run_project(make, made, description="making the matrix", error=self.report)
@@ -348,7 +355,7 @@ class CellEditor(AnalysisScreen):
                 "  ",
                 one_line(", ".join(p.coders), "green"),
             )
-            options.add_option(Option(Text.assemble(where, "\n", one_line(p.text)), id=str(i)))
+            options.add_option(Option(Text.assemble(where, "\n", one_line(excerpt(p.text))), id=str(i)))
         people = len({p.participant_id for p in self.passages})
         self.query_one("#cell-passages-title", UserStatic).update(
             Text(
