@@ -276,3 +276,94 @@ def test_group_comparison_shows_each_groups_share_and_the_difference(rln):
         assert spans(passages.shown) == spans(wanted)
 
     drive(workbench(rln), scenario, size=(160, 45))
+
+
+# ---------------------------------------------------------------------- framework matrices
+
+
+@pytest.fixture
+def rln_matrix(rln):
+    from qualcode.analysis.matrix import load_matrix
+    from qualcode.samples import matrix_files
+
+    for file in matrix_files("rln"):
+        rln.analysis.import_matrix(load_matrix(file))
+    return rln
+
+
+def test_framework_matrix_cell_editor_quotes_a_passage_saves_and_u_undoes(rln_matrix):
+    from textual.widgets import TextArea
+
+    from qualcode.analysis.matrix import citation
+    from qualcode.tui.screens.framework import CellEditor, FrameworkScreen
+    from qualcode.tui.widgets.dialogs import ConfirmDialog
+
+    project = rln_matrix
+    matrix = project.analysis.matrices()[0]
+    row, column = matrix.rows[1], matrix.columns[2]
+    before = matrix.summary(row, column)
+    support = project.analysis.cell_passages(matrix.name, row, column).passages
+    assert support
+
+    async def scenario(pilot):
+        await press(pilot, "F")
+        screen = pilot.app.screen
+        assert isinstance(screen, FrameworkScreen)
+        text = screen_text(pilot.app)
+        assert matrix.name in text and matrix.rows[0] in text
+        screen.table.move_cursor(row=1, column=3)
+        await press(pilot, "enter")
+        editor = pilot.app.screen
+        assert isinstance(editor, CellEditor)
+        area = editor.query_one(TextArea)
+        assert area.text == before
+        shown = " ".join(screen_text(pilot.app).split())
+        assert f"{len(support)} passage" in shown and support[0].participant in shown
+        # the cursor at the end of the summary; Ctrl+O quotes the highlighted (first) passage
+        await press(pilot, "ctrl+o")
+        quote = citation(support[0])
+        assert area.text == before + " " + quote
+        await press(pilot, "ctrl+s")
+        assert pilot.app.screen is screen
+        assert project.analysis.matrix(matrix.name).summary(row, column) == before + " " + quote
+        assert screen.table.get_cell_at(screen.table.cursor_coordinate).plain.endswith(quote)
+        await press(pilot, "u")
+        assert project.analysis.matrix(matrix.name).summary(row, column) == before
+        await press(pilot, "U")
+        assert project.analysis.matrix(matrix.name).summary(row, column) == before + " " + quote
+        # Esc with unsaved text asks first: n stays in the editor, y leaves without saving
+        await press(pilot, "enter")
+        editor = pilot.app.screen
+        editor.query_one(TextArea).insert(" not kept")
+        await press(pilot, "escape")
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await press(pilot, "n")
+        assert pilot.app.screen is editor
+        await press(pilot, "escape", "y")
+        assert pilot.app.screen is screen
+        assert project.analysis.matrix(matrix.name).summary(row, column) == before + " " + quote
+
+    drive(workbench(project), scenario, size=(160, 45))
+
+
+def test_framework_screen_makes_a_new_matrix(rln):
+    from qualcode.tui.screens.framework import FrameworkScreen
+
+    async def scenario(pilot):
+        await press(pilot, "F")
+        screen = pilot.app.screen
+        assert isinstance(screen, FrameworkScreen)
+        assert "No framework matrix yet" in screen_text(pilot.app)
+        await press(pilot, "n")
+        await pilot.press(*"By role")
+        await press(pilot, "enter")
+        await choose(pilot, "attr:role")
+        made = rln.analysis.matrix("By role")
+        assert made.rows_by == "role"
+        assert made.rows == sorted({p.attributes["role"] for p in rln.participants()}, key=str.casefold)
+        assert made.columns == [c.key for c in rln.codes() if c.parent_key is None]
+        assert "By role" in screen_text(pilot.app)
+        await press(pilot, "u")
+        assert rln.analysis.matrices() == []
+
+    drive(workbench(rln), scenario, size=(120, 40))

@@ -83,3 +83,31 @@ def test_group_comparison_screen(rln, snap_compare, size):
         await choose(pilot, "v:Teacher")
 
     assert snap_compare(app_for(rln), terminal_size=size, run_before=before)
+
+
+@pytest.fixture
+def rln_matrix(rln):
+    from qualcode.analysis.matrix import load_matrix
+    from qualcode.samples import matrix_files
+
+    for file in matrix_files("rln"):
+        rln.analysis.import_matrix(load_matrix(file))
+    return rln
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_framework_matrix_screen(rln_matrix, snap_compare, size):
+    async def before(pilot):
+        await settle(pilot)
+        await keys(pilot, "F", "down", "right")
+
+    assert snap_compare(app_for(rln_matrix), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_framework_cell_editor(rln_matrix, snap_compare, size):
+    async def before(pilot):
+        await settle(pilot)
+        await keys(pilot, "F", "down", "right", "enter", "ctrl+o")
+
+    assert snap_compare(app_for(rln_matrix), terminal_size=size, run_before=before)
