@@ -295,8 +295,8 @@ def test_framework_matrix_cell_editor_quotes_a_passage_saves_and_u_undoes(rln_ma
     from textual.widgets import TextArea
 
     from qualcode.analysis.matrix import citation
+    from qualcode.tui.screens.dialogs import ConfirmDialog
     from qualcode.tui.screens.framework import CellEditor, FrameworkScreen
-    from qualcode.tui.widgets.dialogs import ConfirmDialog
 
     project = rln_matrix
     matrix = project.analysis.matrices()[0]

@@ -48,12 +48,15 @@ ANALYSIS_BINDINGS = [
         tooltip="Framework matrices: a summary per row (participant or school) and theme, written beside the passages",
     ),
     Binding(
-        "escape",
+        "backspace",
         "back_to_analysis",
         "Back to passages",
         id="workbench.back_to_analysis",
-        tooltip="After Enter on a passage: back to the analysis screen, where you were",
+        tooltip="After Enter on a passage: back to the analysis screen, where you were (Esc too)",
     ),
+    # The same on Esc, left out of the help (its Esc is the panes'): a pane's own Esc (leave span
+    # selection) comes first and stands aside when it has nothing to do.
+    Binding("escape", "back_to_analysis", "", show=False, id="workbench.back_to_analysis_esc"),
 ]
 
 
@@ -103,8 +106,8 @@ class AnalysisActions:
             self.app.push_screen(screen)
 
     def check_analysis_action(self, action: str) -> bool | None:
-        if action == "back_to_analysis":
-            return bool(getattr(self, "analysis_trail", []))  # hidden, and Esc free, without one
+        if action == "back_to_analysis":  # hidden, and Esc free for the panes, without screens to go back to
+            return bool(getattr(self, "analysis_trail", []))
         return True
 
     def _push_analysis(self, screen) -> None:

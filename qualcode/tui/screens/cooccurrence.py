@@ -15,9 +15,9 @@ from textual.widgets import DataTable
 
 from qualcode.analysis.cooccurrence import Cooccurrence
 from qualcode.tui.screens.analysis_base import AnalysisScreen
+from qualcode.tui.screens.dialogs import ChoiceDialog
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic, one_line
-from qualcode.tui.widgets.dialogs import ChoiceDialog
 from qualcode.tui.widgets.keybar import KeyBar
 
 # Light to dark, one hue (blue): readable in every kind of colour blindness.

@@ -21,9 +21,9 @@ from qualcode.analysis.matrix import FrameworkMatrix, citation
 from qualcode.analysis.retrieval import Passage
 from qualcode.segments import segment_ref
 from qualcode.tui.screens.analysis_base import AnalysisScreen
+from qualcode.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic, one_line, say
-from qualcode.tui.widgets.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
 from qualcode.tui.widgets.keybar import KeyBar
 
 CELL_WIDTH = 30

@@ -13,10 +13,10 @@ from textual.widgets import DataTable
 
 from qualcode.analysis.compare import Comparison, ComparisonRow
 from qualcode.tui.screens.analysis_base import AnalysisScreen
+from qualcode.tui.screens.dialogs import ChoiceDialog
 from qualcode.tui.screens.retrieval import PassageFilter
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic, one_line
-from qualcode.tui.widgets.dialogs import ChoiceDialog
 from qualcode.tui.widgets.keybar import KeyBar
 
 BAR = 10  # cells of the share bars

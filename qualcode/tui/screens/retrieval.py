@@ -21,9 +21,9 @@ from textual.containers import Horizontal, VerticalScroll
 from qualcode.analysis.retrieval import Passage, Retrieval, group_passages
 from qualcode.segments import segment_ref
 from qualcode.tui.screens.analysis_base import AnalysisScreen
+from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic, one_line, plain
-from qualcode.tui.widgets.dialogs import ChoiceDialog, TextPrompt
 from qualcode.tui.widgets.keybar import KeyBar
 from qualcode.tui.widgets.passages import Heading, PassageList
 
