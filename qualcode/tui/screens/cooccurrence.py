@@ -104,7 +104,7 @@ class CooccurrenceScreen(AnalysisScreen):
         cursor = self.table.cursor_coordinate
         self.table.clear(columns=True)
         codes = result.codes
-        self.table.add_column(Text("code"), key="code")
+        self.table.add_column(Text("code"), key="code", width=LABEL_WIDTH + 4)
         for i, _ in enumerate(codes, 1):
             self.table.add_column(Text(str(i), justify="right"), key=str(i))
         self.table.fixed_columns = 1

@@ -151,6 +151,9 @@ class GroupComparisonScreen(AnalysisScreen):
             error=self.report,
         )
 
+    def on_resize(self) -> None:
+        self.draw()  # the columns follow the width
+
     def _compared(self, result: Comparison) -> None:
         self.result = result
         self.draw()
@@ -171,7 +174,7 @@ class GroupComparisonScreen(AnalysisScreen):
         current = table.cursor_row
         table.clear(columns=True)
         a, b = result.a, result.b
-        width = self.app.size.width
+        width = self.size.width or self.app.size.width
         bars = width >= 120  # the share bars need room the code names need more
         name_width = max(16, min(60, width - (80 if bars else 52)))
         table.add_column(Text("code"), key="code", width=name_width)
