@@ -22,10 +22,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
 from qualcode import codebook as cb
 from qualcode.agreement.units import ReliabilityData
+from qualcode.db import engine as dbengine
 from qualcode.db.models import Codebook, ProjectInfo
-from qualcode.errors import QualcodeError
 from qualcode.export.data import ExportData
 from qualcode.export.refi import RefiProject
 from qualcode.ingest.transcripts import ParsedTranscript
@@ -53,6 +56,7 @@ from qualcode.records import (
 )
 from qualcode.speakers import Speakers
 from qualcode.store import Store, insert_codes, log_event
+from qualcode.store.session import display_location
 
 __all__ = ["Project"]
 
@@ -440,22 +444,20 @@ class Project:
 
 
 def _create_store(db: str | None, codebook: cb.CodebookDoc | None, name: str | None) -> Store:
-    """A new project's store: settings, the codebook and the first event, in one transaction."""
-    store = Store.open(db, create=True)
-    try:
-        with store.tx() as s:
-            if s.query(Codebook).count():
-                raise QualcodeError(f"{store.location} is already a qualcode project")
+    """A new project's store: schema, settings, the codebook and the first event, all or nothing."""
+    url = dbengine.resolve_url(db)
+    doc = codebook or cb.CodebookDoc(name="Codebook", codes=())
+
+    def populate(conn: Connection) -> None:
+        with Session(bind=conn) as s:
             for key, value in DEFAULT_SETTINGS.items():
                 s.add(ProjectInfo(key=key, value=value))
-            s.add(ProjectInfo(key="name", value=name or Path(store.location).stem))
-            doc = codebook or cb.CodebookDoc(name="Codebook", codes=())
+            s.add(ProjectInfo(key="name", value=name or Path(display_location(url)).stem))
             book = Codebook(name=doc.name, description=doc.description, source=doc.source, version=1)
             s.add(book)
             s.flush()
             insert_codes(s, book.id, doc)
             log_event(s, None, "project.create", {"codebook": doc.name, "codes": len(doc.by_id())})
-    except Exception:
-        store.close()
-        raise
-    return store
+            s.flush()
+
+    return Store(dbengine.create_project(url, populate), display_location(url))
