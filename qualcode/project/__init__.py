@@ -7,7 +7,7 @@ records (``qualcode.records``).
 ``Project`` opens the ``Store`` and holds one part per concern, each a class in its own module
 of this package that takes the store (and, explicitly, any other part whose public behaviour it
 needs): ``project.settings``, ``project.codebook``, ``project.codings``, ``project.transcripts``,
-``project.workbench``, ``project.agreement``, ``project.suggestions``, ``project.exchange``,
+``project.transcript_changes``, ``project.workbench``, ``project.agreement``, ``project.suggestions``, ``project.exchange``,
 ``project.team``. Its methods are one-line delegations kept for the faces. The parts behind
 ``project.transcripts``, ``project.codings`` and ``project.suggestions`` are callable, so
 ``project.transcripts()`` still lists the transcripts.
@@ -39,6 +39,7 @@ from qualcode.project.exchange import ExchangePart, RefiImportSummary
 from qualcode.project.settings import DEFAULT_SETTINGS, SettingsPart
 from qualcode.project.suggestions import AnonymiseResult, ModelInfo, ModelStatus, SuggestionInfo, SuggestionPart
 from qualcode.project.team import MergePlan, TeamPart
+from qualcode.project.transcript_changes import ReplaceReport, TranscriptChangePart
 from qualcode.project.transcripts import TranscriptPart
 from qualcode.project.workbench import SearchHit, WorkbenchPart
 from qualcode.records import (
@@ -69,6 +70,7 @@ class Project:
         self.settings = SettingsPart(store)
         self.codebook = CodebookPart(store)
         self.transcripts = TranscriptPart(store)
+        self.transcript_changes = TranscriptChangePart(store)
         self.codings = CodingPart(store)
         self.workbench = WorkbenchPart(store, self.settings)
         self.agreement = AgreementPart(store, self.settings, self.codebook, self.transcripts, self.codings)
@@ -196,6 +198,19 @@ class Project:
     ) -> ImportOutcome:
         """Store one parsed transcript in one transaction; the same file twice is a no-op."""
         return self.transcripts.import_transcript(parsed, participant, attributes, name)
+
+    def replace_transcript(
+        self, name: str, parsed: ParsedTranscript, coder: str, dry_run: bool = False
+    ) -> ReplaceReport:
+        """Replace a transcript's text; codings and memos move with their words, lost ones become memos. One event."""
+        return self.transcript_changes.replace(name, parsed, coder, dry_run)
+
+    def rename_transcript(self, old: str, new: str, coder: str | None = None) -> None:
+        return self.transcript_changes.rename(old, new, coder)
+
+    def remove_transcript(self, name: str, coder: str, force: bool = False) -> tuple[int, int]:
+        """Remove a transcript (refused while it has codings unless ``force``); undo brings it back whole."""
+        return self.transcript_changes.remove(name, coder, force)
 
     def transcript(self, name: str) -> TranscriptInfo:
         return self.transcripts.transcript(name)

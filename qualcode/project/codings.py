@@ -24,6 +24,7 @@ from qualcode.db.models import (
 )
 from qualcode.errors import QualcodeError
 from qualcode.project.suggestions import SUGGESTION_EVENTS, undo_suggestion_event
+from qualcode.project.transcript_changes import TRANSCRIPT_EVENTS, redo_transcript_event, undo_transcript_event
 from qualcode.records import (
     CodingInfo,
     EventInfo,
@@ -56,6 +57,7 @@ UNDOABLE = {
     "code.delete",
     "code.merge",
     *SUGGESTION_EVENTS,
+    *TRANSCRIPT_EVENTS,
 }
 
 
@@ -443,6 +445,8 @@ def _reverse(s: Session, ev: Event) -> None:
                 s.execute(update(Memo).where(Memo.id.in_(p["memos"])).values(code_id=p["source"]["id"]))
         elif kind in SUGGESTION_EVENTS:
             undo_suggestion_event(s, p)
+        elif kind in TRANSCRIPT_EVENTS:
+            undo_transcript_event(s, kind, p)
         else:  # pragma: no cover - guarded by UNDOABLE
             raise QualcodeError(f"cannot undo {kind}")
         s.flush()
@@ -496,6 +500,8 @@ def _replay(s: Session, ev: Event) -> None:
                 s.delete(row)
         elif kind in SUGGESTION_EVENTS:
             undo_suggestion_event(s, p, redo=True)
+        elif kind in TRANSCRIPT_EVENTS:
+            redo_transcript_event(s, kind, p)
         s.flush()
     except IntegrityError:
         raise QualcodeError(f"cannot redo {what}: the project has changed since") from None
@@ -586,4 +592,7 @@ def _change_data(kind: str, p: dict[str, Any]) -> dict[str, Any]:
         return {"suggestion_id": (p.get("suggestion") or {}).get("id")}
     if kind == "transcript.import":
         return {"transcript_name": p.get("name"), "n_segments": p.get("segments")}
+    if kind in TRANSCRIPT_EVENTS:
+        name = p.get("name") or p.get("before")
+        return {"transcript_ids": (p.get("transcript_id"),), "transcript_name": name}
     return {}
