@@ -98,6 +98,19 @@ def test_sigkill_during_init_leaves_a_whole_project_or_nothing_sqlite(tmp_path):
     assert seen["absent"] >= 1, seen  # the kills landed inside init, not only after it
 
 
+def test_check_names_a_project_left_without_its_codebook(project_url):
+    """Projects half-created before init was atomic: schema and settings, no codebook."""
+    from sqlalchemy import delete
+
+    from qualcode.db.models import Code, Codebook
+
+    with Project.create(project_url, None) as project:
+        with project.store.tx() as s:
+            s.execute(delete(Code))
+            s.execute(delete(Codebook))
+        assert project.check() == ["the project has no codebook: an `init` was interrupted before it finished"]
+
+
 def _new_database(admin) -> str:
     import uuid
 
