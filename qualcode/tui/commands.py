@@ -80,6 +80,16 @@ class WorkbenchCommands(Provider):
                     partial(screen.show_code, code.key),
                 )
             )
+        if screen.open is not None:
+            from qualcode.tui.transcript_replace import replace_open_transcript
+
+            out.append(
+                (
+                    "Replace transcript text…",
+                    "a corrected version of the open transcript: codings move with their words",
+                    partial(replace_open_transcript, screen),
+                )
+            )
         for t in screen.transcripts:
             out.append(
                 (f"Open transcript: {t.name}", "open it in the transcript pane", partial(screen.open_transcript, t.id))
