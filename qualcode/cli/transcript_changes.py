@@ -24,7 +24,9 @@ def transcripts_replace(
 
     The new text is aligned with the old; every coding and memo moves with the words it covered.
     A coding whose words were deleted is listed and kept in its coder's memo on the transcript.
-    One change: undo in the workbench puts back the old text, segments, codings and memos.
+    The participant and attributes stay as they are (the new file's front matter is not read
+    for them). One change: undo in the workbench puts back the old text, segments, codings and
+    memos.
     """
     from qualcode.ingest.transcripts import parse_file
 

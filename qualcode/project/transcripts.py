@@ -58,7 +58,8 @@ class TranscriptPart:
             if s.scalar(select(Transcript.id).where(Transcript.name == name)):
                 raise InputError(
                     parsed.source_path,
-                    f"a different transcript named {name!r} is already in the project; rename the file or pass --name",
+                    f"a different transcript named {name!r} is already in the project; rename the file or pass "
+                    f"--name, or, if this is a corrected version, `qualcode transcripts replace {name} FILE --coder NAME`",
                 )
             label = participant or parsed.front.participant or name
             attrs = {**parsed.front.attributes, **(attributes or {})}
