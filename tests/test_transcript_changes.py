@@ -17,7 +17,7 @@ from qualcode.errors import QualcodeError
 from qualcode.ingest.transcripts import parse_file
 from qualcode.project import Project
 
-from .conftest import INTERVIEW
+from .conftest import INTERVIEW, POSTGRES
 
 TABLES = ("transcripts", "segments", "codings", "memos", "suggestions")
 
@@ -296,3 +296,56 @@ def test_random_edits_keep_every_surviving_coding_on_its_words_and_undo_restores
     project.undo("bob")
     assert snapshot(project) == before
     assert project.check() == []
+
+
+@pytest.mark.skipif(not POSTGRES, reason="PostgreSQL's row locks (an SQLite writer holds the whole file)")
+def test_a_coding_committed_while_replace_waits_moves_with_the_rest(project, tmp_path):
+    import threading
+    import time
+
+    from qualcode.db.models import Coding
+
+    info = project.transcript("interview-01")
+    body = project.transcript_text(info.id)
+    start = body.index("release time")
+    seg = next(s for s in project.segments(info.id) if s.start <= start < s.end)
+    code_id = project.code("prioritisation.time").id
+    bob = project.coder("bob").id
+    parsed = parse_file(write(tmp_path, "v2.txt", INTERVIEW.replace("We put it", "We wrote it")))
+    result: dict = {}
+
+    def replace() -> None:
+        try:
+            result["report"] = project.replace_transcript("interview-01", parsed, "alice")
+        except Exception as exc:  # pragma: no cover - reported below
+            result["error"] = exc
+
+    with project.store.tx() as s:  # another coder's coding, written but not yet committed
+        s.add(
+            Coding(
+                code_id=code_id,
+                coder_id=bob,
+                transcript_id=info.id,
+                segment_id=seg.id,
+                start=start,
+                end=start + len("release time"),
+                origin="manual",
+                guid="00000000-0000-4000-8000-000000000001",
+            )
+        )
+        s.flush()
+        worker = threading.Thread(target=replace)
+        worker.start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # until the replace waits for this transaction's locks
+            with project.engine.connect() as conn:
+                if conn.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar():
+                    break
+            time.sleep(0.01)
+        else:
+            pytest.fail("replace did not wait for the open transaction")
+    worker.join(60)
+    assert "error" not in result, result.get("error")
+    (moved,) = project.codings(info.id, coders=["bob"])
+    assert project.transcript_text(info.id)[moved.start : moved.end] == "release time"
+    assert [m.coding_id for m in result["report"].moved] == [moved.id]

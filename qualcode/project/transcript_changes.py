@@ -129,6 +129,8 @@ class TranscriptChangePart:
             coder_id, _ = coder_row(s, coder)
             tid = _transcript_id(s, name)
             _check_new_text(s, tid, name, parsed)
+            if not dry_run:
+                _lock(s, tid)
             before = transcript_state(s, tid)
             plan = _plan(s, tid, name, before, parsed)
             plan.report.dry_run = dry_run
@@ -208,6 +210,7 @@ class TranscriptChangePart:
         with self._store.tx() as s:
             coder_id, _ = coder_row(s, coder)
             tid = _transcript_id(s, name)
+            _lock(s, tid)
             before = transcript_state(s, tid, whole=True)
             n_codings, n_memos = len(before["codings"]), len(before["memos"])
             if n_codings and not force:
@@ -250,6 +253,8 @@ def redo_transcript_event(s: Session, kind: str, p: dict[str, Any]) -> None:
         _set_name(s, tid, p["before"], p["after"])
     elif kind == "transcript.remove":
         state = p["before"]
+        if s.get(Transcript, tid) is not None:
+            _lock(s, tid)
         if s.get(Transcript, tid) is None or _comparable(transcript_state(s, tid)) != _comparable(state):
             raise QualcodeError(f"cannot redo removing {p['name']!r}: the transcript has changed since")
         _clear_content(s, tid)
@@ -268,6 +273,7 @@ def _set_name(s: Session, tid: int, current: str, wanted: str) -> None:
 def _restore(s: Session, tid: int, state: dict, expected: dict, what: str) -> None:
     if s.get(Transcript, tid) is None:
         raise QualcodeError(f"cannot reverse {what}: the transcript was removed since")
+    _lock(s, tid)
     if _comparable(transcript_state(s, tid)) != _comparable(expected):
         raise QualcodeError(f"cannot reverse {what}: its codings, memos or text have changed since")
     _clear_content(s, tid)
@@ -392,6 +398,15 @@ def transcript_state(s: Session, tid: int, whole: bool = False) -> dict[str, Any
             "guid": t.guid,
         }
     return state
+
+
+def _lock(s: Session, tid: int) -> None:
+    """Hold the transcript, its segments and its codings until commit, so that no coding or memo
+    can be added to them between reading the state and writing the new one (PostgreSQL; an
+    SQLite write transaction already holds the whole database)."""
+    s.execute(select(Transcript.id).where(Transcript.id == tid).with_for_update())
+    s.execute(select(Segment.id).where(Segment.transcript_id == tid).with_for_update())
+    s.execute(select(Coding.id).where(Coding.transcript_id == tid).with_for_update())
 
 
 def _clear_content(s: Session, tid: int) -> None:
