@@ -13,7 +13,7 @@ from rich.text import Text
 from qualcode.tui.text import one_line, say
 from qualcode.tui.widgets.dialogs import ConfirmDialog, TextPrompt
 
-MAX_LINES = 16  # of the dry run's report in the dialog
+DIALOG_WIDTH = 66  # characters of text a line of the dialog holds
 
 
 def replace_open_transcript(screen) -> None:
@@ -37,14 +37,7 @@ def replace_open_transcript(screen) -> None:
         screen.run_project(plan, lambda result: confirm(*result), description="comparing the texts")
 
     def confirm(parsed, report) -> None:
-        lines = report.lines()
-        if len(lines) > MAX_LINES:
-            more = len(lines) - MAX_LINES + 1
-            lines = [
-                *lines[: MAX_LINES - 1],
-                f"… and {more} more lines (`qualcode transcripts replace --dry-run` lists all)",
-            ]
-        body = Text("\n".join(lines))
+        body = Text("\n".join(_fitting(report.lines(), screen.app.size.height - 14)))
         title = Text.assemble("Replace the text of ", one_line(name), " with ", one_line(parsed.source_path), "?")
 
         def answered(yes: bool | None) -> None:
@@ -73,3 +66,18 @@ def replace_open_transcript(screen) -> None:
         ),
         chosen,
     )
+
+
+def _fitting(lines: list[str], rows: int) -> list[str]:
+    """As many report lines as fit in ``rows`` screen rows (wrapped), and a pointer to the rest."""
+    rows = max(rows, 4)
+    out: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        need = -(-len(line) // DIALOG_WIDTH) or 1
+        if used + need > rows - 1 and index < len(lines) - 1:
+            out.append(f"… {len(lines) - index} more lines: `qualcode transcripts replace --dry-run` lists all")
+            break
+        out.append(line)
+        used += need
+    return out
