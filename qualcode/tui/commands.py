@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from qualcode.tui.keys import key_entries
+from qualcode.tui.screens.transcript_replace import replace_open_transcript
 from qualcode.tui.screens.workbench import WorkbenchScreen
 from qualcode.tui.text import one_line
 
@@ -81,8 +82,6 @@ class WorkbenchCommands(Provider):
                 )
             )
         if screen.open is not None:
-            from qualcode.tui.transcript_replace import replace_open_transcript
-
             out.append(
                 (
                     "Replace transcript text…",

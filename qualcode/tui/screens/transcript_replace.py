@@ -10,8 +10,8 @@ from pathlib import Path
 
 from rich.text import Text
 
+from qualcode.tui.screens.dialogs import ConfirmDialog, TextPrompt
 from qualcode.tui.text import one_line, say
-from qualcode.tui.widgets.dialogs import ConfirmDialog, TextPrompt
 
 DIALOG_WIDTH = 66  # characters of text a line of the dialog holds
 
