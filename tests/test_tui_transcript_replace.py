@@ -34,7 +34,7 @@ def test_palette_replaces_the_open_transcript_after_showing_the_dry_run_and_u_un
 
     async def scenario(pilot):
         await press(pilot, "ctrl+p")
-        await pilot.press(*"replace transcript text")
+        await pilot.press(*"replace the open transcript")
         await settle(pilot)
         await press(pilot, "enter")
         await pilot.press(*str(corrected))

@@ -84,7 +84,7 @@ class WorkbenchCommands(Provider):
         if screen.open is not None:
             out.append(
                 (
-                    "Replace transcript text…",
+                    "Transcripts: Replace the open transcript's text…",
                     "a corrected version of the open transcript: codings move with their words",
                     partial(replace_open_transcript, screen),
                 )

@@ -1,4 +1,5 @@
-"""Replacing the open transcript's text from the workbench (the palette's "Replace transcript text…").
+"""Replacing the open transcript's text from the workbench palette ("Transcripts: Replace the
+open transcript's text…").
 
 The same change as `qualcode transcripts replace`: a dry run first, shown in full (what moves,
 what is lost), then the replacement as the coder's one event, which ``u`` undoes.
