@@ -77,6 +77,12 @@ class _Words:
             return f"summary of {info.matrix_row} × {info.matrix_column} in matrix {info.matrix_name}"
         if kind == "transcript.import":
             return f"import of {info.transcript_name} ({info.n_segments} segments)"
+        if kind == "transcript.replace":
+            return f"replacing the text of {info.transcript_name}"
+        if kind == "transcript.rename":
+            return f"renaming {info.transcript_name}"
+        if kind == "transcript.remove":
+            return f"removing {info.transcript_name}"
         return kind
 
     def memo_target(self, info: EventInfo) -> str:

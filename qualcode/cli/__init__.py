@@ -39,7 +39,17 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 # Each module names its commands in COMMANDS; a module that is not there yet is skipped.
-COMMAND_MODULES = ("core", "workbench", "agreement", "export", "suggest", "team", "serve", "analysis")
+COMMAND_MODULES = (
+    "core",
+    "transcript_changes",
+    "workbench",
+    "agreement",
+    "export",
+    "suggest",
+    "team",
+    "serve",
+    "analysis",
+)
 
 
 def _register() -> None:

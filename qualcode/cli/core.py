@@ -330,7 +330,7 @@ def import_(
 
 @click.group(cls=click.Group)
 def transcripts() -> None:
-    """List transcripts and show their segments."""
+    """List, show, replace, rename and remove transcripts."""
 
 
 @transcripts.command(name="list")

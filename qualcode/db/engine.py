@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -117,6 +120,12 @@ def _alembic_config(connection):
     return cfg
 
 
+def _upgrade_to_head(conn: Connection) -> None:
+    from alembic import command
+
+    command.upgrade(_alembic_config(conn), "head")
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (after backing up an existing SQLite file)."""
     from alembic import command
@@ -210,3 +219,106 @@ def open_engine(url: str, create: bool = False) -> Engine:
         raise NoProject(f"{path or url} {what}; create one with `qualcode init`")
     upgrade(engine)
     return engine
+
+
+def create_project(url: str, populate: Callable[[Connection], None]) -> Engine:
+    """A new project: the schema and ``populate``'s first content in one transaction, or nothing.
+
+    A kill at any moment leaves either the whole project or no project. On PostgreSQL the schema
+    and content commit together. On SQLite the file is built under a temporary name beside the
+    final one, brought out of WAL mode (so that it is one self-contained file), synced, and only
+    then linked to its name; what a killed ``init`` leaves is a hidden ``.NAME.PID.creating``
+    file, removed by the next ``init`` of the same name.
+    """
+    path = sqlite_path(url)
+    if path is None:
+        engine = make_engine(url)
+        try:
+            if _revision_or_error(engine, url) is not None:
+                raise QualcodeError(f"{display_url(url)} is already a qualcode project")
+            with engine.connect() as conn:
+                _run_with_foreign_keys_deferred(conn, lambda: _upgrade_then(conn, populate))
+        except BaseException:
+            engine.dispose()
+            raise
+        return engine
+    if path.exists() and path.stat().st_size > 0:
+        raise QualcodeError(f"{path} already exists; open it with --db or choose another name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(path)
+    building = path.with_name(f".{path.name}.{os.getpid()}.creating")
+    try:
+        engine = make_engine("sqlite:///" + str(building))
+        try:
+            with engine.connect() as conn:
+                _run_with_foreign_keys_deferred(conn, lambda: _upgrade_then(conn, populate))
+        finally:
+            engine.dispose()
+        single = sqlite3.connect(building)
+        try:  # leaving WAL mode checkpoints the log into the file and removes it
+            mode = single.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+        finally:
+            single.close()
+        if mode != "delete" or _sidecars(building, existing=True):
+            raise QualcodeError(f"could not finish {path}: its write-ahead log stayed open; nothing was created")
+        _fsync(building)
+        try:
+            os.link(building, path)  # fails if a project appeared there meanwhile; never overwrites one
+        except FileExistsError:
+            if path.stat().st_size > 0:
+                raise QualcodeError(f"{path} already exists; open it with --db or choose another name") from None
+            os.replace(building, path)  # an empty file (e.g. from `touch`) is not a project
+        _fsync(path.parent)
+    finally:
+        for leftover in (building, *_sidecars(building)):
+            leftover.unlink(missing_ok=True)
+    return open_engine(url)
+
+
+def _revision_or_error(engine: Engine, url: str) -> str | None:
+    try:
+        return current_revision(engine)
+    except OperationalError as exc:
+        reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+        raise QualcodeError(f"cannot open the project database: {reason}") from None
+
+
+def display_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sidecars(file: Path, existing: bool = False) -> list[Path]:
+    files = [file.with_name(file.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+    return [f for f in files if f.exists()] if existing else files
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Temporary files of an ``init`` of ``path`` that was killed (its process is gone)."""
+    for file in path.parent.glob(f".{path.name}.*.creating*"):
+        pid = file.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            file.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _upgrade_then(conn: Connection, populate: Callable[[Connection], None]) -> None:
+    """The schema, then the project's first rows, in the one transaction ``create_project`` runs."""
+    _upgrade_to_head(conn)
+    populate(conn)

@@ -7,8 +7,8 @@ records (``qualcode.records``).
 ``Project`` opens the ``Store`` and holds one part per concern, each a class in its own module
 of this package that takes the store (and, explicitly, any other part whose public behaviour it
 needs): ``project.settings``, ``project.codebook``, ``project.codings``, ``project.transcripts``,
-``project.workbench``, ``project.agreement``, ``project.suggestions``, ``project.exchange``,
-``project.team``, ``project.analysis``. Its methods are one-line delegations kept for the faces. The parts behind
+``project.transcript_changes``, ``project.workbench``, ``project.agreement``, ``project.suggestions``,
+``project.exchange``, ``project.team``, ``project.analysis``. Its methods are one-line delegations kept for the faces. The parts behind
 ``project.transcripts``, ``project.codings`` and ``project.suggestions`` are callable, so
 ``project.transcripts()`` still lists the transcripts.
 
@@ -22,10 +22,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
 from qualcode import codebook as cb
 from qualcode.agreement.units import ReliabilityData
+from qualcode.db import engine as dbengine
 from qualcode.db.models import Codebook, ProjectInfo
-from qualcode.errors import QualcodeError
 from qualcode.export.data import ExportData
 from qualcode.export.refi import RefiProject
 from qualcode.ingest.transcripts import ParsedTranscript
@@ -38,6 +41,7 @@ from qualcode.project.mapping import insert_codes
 from qualcode.project.settings import DEFAULT_SETTINGS, SettingsPart
 from qualcode.project.suggestions import AnonymiseResult, ModelInfo, ModelStatus, SuggestionInfo, SuggestionPart
 from qualcode.project.team import MergePlan, TeamPart
+from qualcode.project.transcript_changes import ReplaceReport, TranscriptChangePart
 from qualcode.project.transcripts import TranscriptPart
 from qualcode.project.workbench import SearchHit, WorkbenchPart
 from qualcode.records import (
@@ -55,6 +59,7 @@ from qualcode.records import (
 )
 from qualcode.speakers import Speakers
 from qualcode.store import Store, log_event
+from qualcode.store.session import display_location
 from qualcode.suggest.anonymise import Entities, FoundNames, MappingRow
 from qualcode.suggest.engine import Proposal
 
@@ -69,6 +74,7 @@ class Project:
         self.settings = SettingsPart(store)
         self.codebook = CodebookPart(store)
         self.transcripts = TranscriptPart(store)
+        self.transcript_changes = TranscriptChangePart(store)
         self.codings = CodingPart(store)
         self.workbench = WorkbenchPart(store, self.settings)
         self.agreement = AgreementPart(store, self.settings, self.codebook, self.transcripts, self.codings)
@@ -202,6 +208,19 @@ class Project:
     ) -> ImportOutcome:
         """Store one parsed transcript in one transaction; the same file twice is a no-op."""
         return self.transcripts.import_transcript(parsed, participant, attributes, name)
+
+    def replace_transcript(
+        self, name: str, parsed: ParsedTranscript, coder: str, dry_run: bool = False
+    ) -> ReplaceReport:
+        """Replace a transcript's text; codings and memos move with their words, lost ones become memos. One event."""
+        return self.transcript_changes.replace(name, parsed, coder, dry_run)
+
+    def rename_transcript(self, old: str, new: str, coder: str | None = None) -> None:
+        return self.transcript_changes.rename(old, new, coder)
+
+    def remove_transcript(self, name: str, coder: str, force: bool = False) -> tuple[int, int]:
+        """Remove a transcript (refused while it has codings unless ``force``); undo brings it back whole."""
+        return self.transcript_changes.remove(name, coder, force)
 
     def transcript(self, name: str) -> TranscriptInfo:
         return self.transcripts.transcript(name)
@@ -452,22 +471,20 @@ class Project:
 
 
 def _create_store(db: str | None, codebook: cb.CodebookDoc | None, name: str | None) -> Store:
-    """A new project's store: settings, the codebook and the first event, in one transaction."""
-    store = Store.open(db, create=True)
-    try:
-        with store.tx() as s:
-            if s.query(Codebook).count():
-                raise QualcodeError(f"{store.location} is already a qualcode project")
+    """A new project's store: schema, settings, the codebook and the first event, all or nothing."""
+    url = dbengine.resolve_url(db)
+    doc = codebook or cb.CodebookDoc(name="Codebook", codes=())
+
+    def populate(conn: Connection) -> None:
+        with Session(bind=conn) as s:
             for key, value in DEFAULT_SETTINGS.items():
                 s.add(ProjectInfo(key=key, value=value))
-            s.add(ProjectInfo(key="name", value=name or Path(store.location).stem))
-            doc = codebook or cb.CodebookDoc(name="Codebook", codes=())
+            s.add(ProjectInfo(key="name", value=name or Path(display_location(url)).stem))
             book = Codebook(name=doc.name, description=doc.description, source=doc.source, version=1)
             s.add(book)
             s.flush()
             insert_codes(s, book.id, doc)
             log_event(s, None, "project.create", {"codebook": doc.name, "codes": len(doc.by_id())})
-    except Exception:
-        store.close()
-        raise
-    return store
+            s.flush()
+
+    return Store(dbengine.create_project(url, populate), display_location(url))

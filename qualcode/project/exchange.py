@@ -311,7 +311,10 @@ class ExchangePart:
                 tid, ttext, segs = transcripts[r.transcript]
                 rc = codings_format.resolve(r, ttext, [(a, b) for _, a, b in segs], where)
                 resolved.append((rc, tid, segs[rc.segment_index][0]))
-            q = select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)
+            # Only the codings of the transcripts this file names: its cost must not grow with the project.
+            q = select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end).where(
+                Coding.transcript_id.in_([tid for tid, _, _ in transcripts.values()])
+            )
             existing = {(a, b, c, d, e) for a, b, c, d, e in s.execute(q)}
             added = unchanged = memos = 0
             for rc, tid, seg_id in resolved:

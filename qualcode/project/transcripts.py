@@ -51,7 +51,8 @@ class TranscriptPart:
             if s.scalar(select(Transcript.id).where(Transcript.name == name)):
                 raise InputError(
                     parsed.source_path,
-                    f"a different transcript named {name!r} is already in the project; rename the file or pass --name",
+                    f"a different transcript named {name!r} is already in the project; rename the file or pass "
+                    f"--name, or, if this is a corrected version, `qualcode transcripts replace {name} FILE --coder NAME`",
                 )
             label = participant or parsed.front.participant or name
             attrs = {**parsed.front.attributes, **(attributes or {})}
@@ -237,6 +238,8 @@ class TranscriptPart:
                         problems.append(f"SQLite integrity: {row}")
                 for row in s.execute(text("PRAGMA foreign_key_check")):
                     problems.append(f"foreign key broken: table {row[0]} row {row[1]} -> {row[2]}")
+            if s.scalar(select(func.count()).select_from(Codebook)) != 1:
+                problems.append("the project has no codebook: an `init` was interrupted before it finished")
             lengths: dict[int, int] = {i: n for i, n in s.execute(select(Transcript.id, func.length(Transcript.text)))}
             names = dict(s.execute(select(Transcript.id, Transcript.name)).all())
             last_end: dict[int, int] = defaultdict(int)

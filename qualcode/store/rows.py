@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Table, select, text, update
 from sqlalchemy.orm import Session
 
-from qualcode.db.models import Code, Codebook, Coder, Coding, Event, Memo, ProjectInfo, Segment, utcnow
+from qualcode.db.models import Code, Codebook, Coder, Coding, Event, Memo, ProjectInfo, Segment, Transcript, utcnow
 from qualcode.errors import QualcodeError
 from qualcode.records import CodingInfo
 
@@ -36,20 +36,27 @@ def new_guid() -> str:
 
 
 def index_segments(s: Session, transcript_id: int) -> None:
-    """Keep SQLite's full-text index (segment_fts, rowid = segment id) in step with a transcript."""
+    """Keep SQLite's full-text index (segment_fts, rowid = segment id) in step with a transcript.
+
+    Segment texts are cut in Python and inserted in one executemany: SQLite's ``substr`` counts
+    characters from the start of a UTF-8 text, so cutting there costs time in proportion to the
+    offset and the whole transcript in proportion to its square (80,000 turns: 48 s).
+    """
     if s.get_bind().dialect.name != "sqlite":
         return  # PostgreSQL searches transcripts.text through its GIN index
     s.execute(
         text("DELETE FROM segment_fts WHERE rowid IN (SELECT id FROM segments WHERE transcript_id = :t)"),
         {"t": transcript_id},
     )
-    s.execute(
-        text(
-            "INSERT INTO segment_fts(rowid, text) SELECT s.id, substr(t.text, s.start_offset + 1, s.end_offset - s.start_offset)"
-            " FROM segments s JOIN transcripts t ON t.id = s.transcript_id WHERE s.transcript_id = :t"
-        ),
-        {"t": transcript_id},
-    )
+    body = s.scalar(select(Transcript.text).where(Transcript.id == transcript_id)) or ""
+    rows = [
+        {"id": i, "text": body[a:b]}
+        for i, a, b in s.execute(
+            select(Segment.id, Segment.start, Segment.end).where(Segment.transcript_id == transcript_id)
+        )
+    ]
+    if rows:
+        s.execute(text("INSERT INTO segment_fts(rowid, text) VALUES (:id, :text)"), rows)
 
 
 def log_event(s: Session, coder_id: int | None, kind: str, payload: dict[str, Any], undoes: int | None = None) -> Event:

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from qualcode.tui.keys import key_entries
+from qualcode.tui.screens.transcript_replace import replace_open_transcript
 from qualcode.tui.screens.workbench import WorkbenchScreen
 from qualcode.tui.text import one_line
 
@@ -85,6 +86,14 @@ class WorkbenchCommands(Provider):
                     f"Passages of code: {code.name}",
                     "every passage coded with it (and its sub-codes) across the study",
                     partial(screen.action_retrieve, code.key),
+                )
+            )
+        if screen.open is not None:
+            out.append(
+                (
+                    "Transcripts: Replace the open transcript's text…",
+                    "a corrected version of the open transcript: codings move with their words",
+                    partial(replace_open_transcript, screen),
                 )
             )
         for t in screen.transcripts:

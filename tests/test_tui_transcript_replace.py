@@ -1,0 +1,76 @@
+"""Replacing the open transcript's text from the workbench palette, and undoing it with u."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from qualcode.tui.app import WorkbenchApp
+from qualcode.tui.testing import screen_text, settle
+
+from .conftest import INTERVIEW
+
+
+@pytest.fixture(autouse=True)
+def _own_state_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+async def press(pilot, *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+def test_palette_replaces_the_open_transcript_after_showing_the_dry_run_and_u_undoes(project, tmp_path):
+    info = project.transcript("interview-01")
+    body = project.transcript_text(info.id)
+    start = body.index("Not easy on our budget")
+    seg = next(s for s in project.segments(info.id) if s.start <= start < s.end)
+    lost = project.apply_code("alice", "prioritisation.time", seg.id, start, start + len("Not easy on our budget"))
+    corrected = tmp_path / "corrected.txt"
+    corrected.write_text(INTERVIEW.replace(" Not easy on our budget.", ""), encoding="utf-8")
+
+    async def scenario(pilot):
+        await press(pilot, "ctrl+p")
+        await pilot.press(*"replace the open transcript")
+        await settle(pilot)
+        await press(pilot, "enter")
+        await pilot.press(*str(corrected))
+        await press(pilot, "enter")
+        for _ in range(20):  # the dry run runs off the UI thread
+            await settle(pilot)
+            if "Replace the text of" in screen_text(pilot.app) and "lost" in screen_text(pilot.app):
+                break
+            await asyncio.sleep(0.05)
+        dialog = screen_text(pilot.app)
+        unchanged = project.transcript_text(info.id)
+        await press(pilot, "y")
+        for _ in range(20):
+            await settle(pilot)
+            if "replaced the text" in screen_text(pilot.app):
+                break
+            await asyncio.sleep(0.05)
+        replaced = project.transcript_text(info.id)
+        await press(pilot, "u")
+        for _ in range(20):
+            await settle(pilot)
+            if "undid replacing" in screen_text(pilot.app):
+                break
+            await asyncio.sleep(0.05)
+        return dialog, unchanged, replaced
+
+    app = WorkbenchApp(project, "alice", blink=False)
+
+    async def go():
+        async with app.run_test(size=(160, 45), notifications=True) as pilot:
+            await settle(pilot)
+            return await scenario(pilot)
+
+    dialog, unchanged, replaced = asyncio.run(go())
+    assert "lost: alice prioritisation.time ¶4 «Not easy on our budget»" in " ".join(dialog.split())
+    assert unchanged == body  # nothing changed before the answer
+    assert "Not easy" not in replaced
+    assert project.transcript_text(info.id) == body  # u undid it
+    assert [c.id for c in project.codings(info.id)] == [lost.id]
