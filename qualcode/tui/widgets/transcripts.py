@@ -138,7 +138,7 @@ class TranscriptPicker(ScrollView, can_focus=True):
         elif top + ROW_HEIGHT > self.scroll_y + height:
             self.scroll_to(y=top + ROW_HEIGHT - height, animate=False, immediate=True)
 
-    def _on_click(self, event: events.Click) -> None:
+    async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return
