@@ -607,14 +607,15 @@ class WorkbenchScreen(Screen[None]):
         if self.open is None:
             return
         mine = {sid for sid, codings in self.open.codings.items() if any(c.coder == self.coder for c in codings)}
-        info = dataclasses.replace(self.open.info, coded_segments=len(mine))
+        # Progress counts the turns a coder is meant to code (not the interviewer's), in the
+        # transcripts pane and the status bar alike.
+        to_code = self.open.to_code
+        info = dataclasses.replace(self.open.info, coded_segments=len(mine & to_code), n_to_code=len(to_code))
         self.open.info = info
         self.transcripts = [info if t.id == info.id else t for t in self.transcripts]
         self.picker.update_one(info)
-        # The status bar counts the turns a coder is meant to code: the interviewer's are not.
-        to_code = self.open.to_code
         self.status.set(
-            transcript=info.name, participant=info.participant or "", coded=len(mine & to_code), total=len(to_code)
+            transcript=info.name, participant=info.participant or "", coded=info.coded_segments, total=info.n_to_code
         )
 
     def _update_detail(self) -> None:

@@ -33,8 +33,9 @@ def transcript_lines(t: TranscriptInfo, current: bool, progress_known: bool) -> 
     first.append_text(one_line(t.name, style="bold" if current else ""))
     if progress_known:
         first.append(" ")
-        first.append_text(progress_bar(t.coded_segments, t.n_segments, 6))
-        first.append(f" {t.coded_segments}/{t.n_segments}", style="dim")
+        # Progress of the turns a coder is meant to code (not the interviewer's), as the status bar counts.
+        first.append_text(progress_bar(t.coded_segments, t.n_to_code, 6))
+        first.append(f" {t.coded_segments}/{t.n_to_code}", style="dim")
     else:
         first.append(f"  {t.n_segments} segments", style="dim")
     second = Text("  ", end="")
@@ -170,6 +171,7 @@ class TranscriptPicker(ScrollView, can_focus=True):
             t.name,
             t.coded_segments,
             t.n_segments,
+            t.n_to_code,
             t.id == self.current_id,
             self.progress_known,
             part,
