@@ -68,3 +68,24 @@ def test_transcript_list_and_status_bar_show_the_same_progress_on_the_demo(tmp_p
     for name, listed, listed_open, status in seen:
         assert listed == listed_open == status == expected[name], name
     assert expected[first.name] == (18, 20)  # the "18/40" beside "18/20"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_status_bar_keeps_progress_segment_and_span_whole(tmp_path, size):
+    project = Project.open(str(build_demo(tmp_path / "demo").path))
+
+    async def go():
+        app = WorkbenchApp(project, "alice", blink=False)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await pilot.press("2", "j", "v", "right", "right")  # a span of the second turn's first words
+            await settle(pilot)
+            span = app.workbench.view.selection_span
+            return span, screen_text(app).splitlines()[-2]
+
+    span, status = asyncio.run(go())
+    assert span is not None and span[1] > span[0]
+    assert status.rstrip().endswith(f"span: {span[1] - span[0]} chars"), status
+    assert "coder alice" in status and "coded 18/20 (90%)" in status and "segment 2" in status
+    if size[0] >= 160:  # room for everything: nothing is left out
+        assert "rln demo" in status and "rln-01-headteacher (Headteacher N204)" in status
