@@ -71,7 +71,7 @@ def test_transcript_list_and_status_bar_show_the_same_progress_on_the_demo(tmp_p
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)])
-def test_status_bar_keeps_progress_segment_and_span_whole(tmp_path, size):
+def test_status_bar_and_transcripts_pane_keep_progress_segment_and_span_whole(tmp_path, size):
     project = Project.open(str(build_demo(tmp_path / "demo").path))
 
     async def go():
@@ -81,11 +81,14 @@ def test_status_bar_keeps_progress_segment_and_span_whole(tmp_path, size):
             await pilot.press("2", "j", "v", "right", "right")  # a span of the second turn's first words
             await settle(pilot)
             span = app.workbench.view.selection_span
-            return span, screen_text(app).splitlines()[-2]
+            return span, screen_text(app)
 
-    span, status = asyncio.run(go())
+    span, shown = asyncio.run(go())
+    status = shown.splitlines()[-2]
     assert span is not None and span[1] > span[0]
     assert status.rstrip().endswith(f"span: {span[1] - span[0]} chars"), status
     assert "coder alice" in status and "coded 18/20 (90%)" in status and "segment 2" in status
     if size[0] >= 160:  # room for everything: nothing is left out
         assert "rln demo" in status and "rln-01-headteacher (Headteacher N204)" in status
+    # The transcripts pane keeps the numbers at any width (at 80 columns the name is cut instead).
+    assert re.search(r"▶ rln-01-\S*( [▰▱]+)? 18/20 ", shown), shown
