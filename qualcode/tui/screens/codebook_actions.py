@@ -96,7 +96,6 @@ class CodebookEditor:
         title = (
             Text("New top-level code") if parent is None else Text.assemble("New code under ", one_line(parent.name))
         )
-        host = self.host
         coder, p = host.coder, host.project
 
         def entered(values: dict[str, Any] | None) -> None:
