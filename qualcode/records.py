@@ -52,13 +52,14 @@ class TranscriptInfo:
     attributes: dict[str, str]
     n_segments: int
     n_chars: int
-    coded_segments: int = 0  # by the coder asked about, if any
+    coded_segments: int = 0  # of the segments to code, by the coder asked about, if any
     source_path: str = ""
     sha256: str = ""
+    n_to_code: int = 0  # segments a coder is meant to code: every turn but the interviewer's
 
     @property
     def progress(self) -> float:
-        return self.coded_segments / self.n_segments if self.n_segments else 0.0
+        return self.coded_segments / self.n_to_code if self.n_to_code else 0.0
 
 
 @dataclass(frozen=True)

@@ -353,6 +353,7 @@ def transcripts_list(coder: str | None, fmt: str, as_json: bool, db: str | None)
                         "segments": t.n_segments,
                         "characters": t.n_chars,
                         "format": t.format,
+                        "segments_to_code": t.n_to_code,
                         "coded_segments": t.coded_segments if coder else None,
                     }
                     for t in rows
@@ -374,7 +375,7 @@ def transcripts_list(coder: str | None, fmt: str, as_json: bool, db: str | None)
         attrs = ", ".join(f"{k}={v}" for k, v in t.attributes.items())
         cells = [t.name, t.participant, attrs, t.n_segments, t.n_chars, t.format]
         if coder:
-            cells.append(f"{t.coded_segments}/{t.n_segments}")
+            cells.append(f"{t.coded_segments}/{t.n_to_code}")  # of the turns to code: not the interviewer's
         table.append(cells)
     print_table(console(), columns, table)
 

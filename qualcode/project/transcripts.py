@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ColumnElement, case, func, select, text, true
 from sqlalchemy.orm import Session
 
 from qualcode.db.models import (
@@ -96,16 +96,18 @@ class TranscriptPart:
             return ImportOutcome(name, "imported", len(parsed.segments))
 
     def transcripts(self, coder: str | None = None) -> list[TranscriptInfo]:
-        """All transcripts by name, with how many segments ``coder`` has coded in each."""
+        """All transcripts by name, with how many of the segments to code ``coder`` has coded in each."""
         with self._store.read() as s:
-            counts = dict(s.execute(select(Segment.transcript_id, func.count()).group_by(Segment.transcript_id)).all())
+            to_code = to_code_condition(s)
+            counts = segment_counts(s, to_code)
             coded: dict[int, int] = {}
             if coder:
                 coder_id = coder_row(s, coder)[0]
                 coded = dict(
                     s.execute(
                         select(Coding.transcript_id, func.count(func.distinct(Coding.segment_id)))
-                        .where(Coding.coder_id == coder_id)
+                        .join(Segment, Segment.id == Coding.segment_id)
+                        .where(Coding.coder_id == coder_id, to_code)
                         .group_by(Coding.transcript_id)
                     ).all()
                 )
@@ -130,11 +132,12 @@ class TranscriptPart:
                     r[2],
                     r[3],
                     dict(r[4] or {}),
-                    counts.get(r[0], 0),
+                    counts.get(r[0], (0, 0))[0],
                     r[5] or 0,
                     coded.get(r[0], 0),
                     r[6],
                     r[7],
+                    counts.get(r[0], (0, 0))[1],
                 )
                 for r in rows
             ]
@@ -278,6 +281,24 @@ class TranscriptPart:
 
     # ``project.transcripts(...)`` lists them, as before the parts existed.
     __call__ = transcripts
+
+
+def to_code_condition(s: Session) -> ColumnElement[bool]:
+    """Which segments a coder is meant to code: every turn but the interviewer's (by the project's
+    ``Speakers``). The one definition of coding progress, for the CLI and the workbench alike."""
+    speakers = project_speakers(s)
+    interviewer = [sp for sp in s.scalars(select(Segment.speaker).distinct()) if speakers.is_interviewer(sp)]
+    return (Segment.speaker.is_(None) | Segment.speaker.not_in(interviewer)) if interviewer else true()
+
+
+def segment_counts(s: Session, to_code: ColumnElement[bool]) -> dict[int, tuple[int, int]]:
+    """Transcript id -> (segments, segments to code)."""
+    rows = s.execute(
+        select(Segment.transcript_id, func.count(), func.sum(case((to_code, 1), else_=0))).group_by(
+            Segment.transcript_id
+        )
+    )
+    return {tid: (n, int(todo or 0)) for tid, n, todo in rows}
 
 
 def _participant(s: Session, label: str, attrs: dict[str, str], identifying: dict[str, Any], where: str) -> Participant:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from qualcode.db.models import Coder, Coding, Participant, Segment, Transcript
 from qualcode.project.mapping import project_speakers, segment_info
 from qualcode.project.settings import SettingsPart
+from qualcode.project.transcripts import segment_counts, to_code_condition
 from qualcode.records import (
     SegmentInfo,
     TranscriptInfo,
@@ -113,16 +114,21 @@ class WorkbenchPart:
         """Every transcript by name with participant, attributes and segment count, without reading
         any transcript text (``n_chars`` is 0; ``Project.transcripts`` has it). Fast with thousands."""
         with self._store.read() as s:
-            counts = dict(s.execute(select(Segment.transcript_id, func.count()).group_by(Segment.transcript_id)).all())
+            counts = segment_counts(s, to_code_condition(s))
             rows = s.execute(
                 select(Transcript.id, Transcript.name, Transcript.format, Participant.label, Participant.attributes)
                 .outerjoin(Participant, Participant.id == Transcript.participant_id)
                 .order_by(Transcript.name)
             ).all()
-        return [TranscriptInfo(r[0], r[1], r[2], r[3], dict(r[4] or {}), counts.get(r[0], 0), 0) for r in rows]
+        out = []
+        for r in rows:
+            n, to_code = counts.get(r[0], (0, 0))
+            out.append(TranscriptInfo(r[0], r[1], r[2], r[3], dict(r[4] or {}), n, 0, n_to_code=to_code))
+        return out
 
     def coded_segment_counts(self, coder: str) -> dict[int, int]:
-        """Transcript id -> how many of its segments ``coder`` has coded (transcripts with none are absent)."""
+        """Transcript id -> how many of its segments to code (not the interviewer's) ``coder`` has
+        coded (transcripts with none are absent)."""
         with self._store.read() as s:
             coder_id = s.scalar(select(Coder.id).where(Coder.name == coder))
             if coder_id is None:
@@ -130,7 +136,8 @@ class WorkbenchPart:
             return dict(
                 s.execute(
                     select(Coding.transcript_id, func.count(func.distinct(Coding.segment_id)))
-                    .where(Coding.coder_id == coder_id)
+                    .join(Segment, Segment.id == Coding.segment_id)
+                    .where(Coding.coder_id == coder_id, to_code_condition(s))
                     .group_by(Coding.transcript_id)
                 ).all()
             )

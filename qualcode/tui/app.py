@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import App
 
+from qualcode.project import Project
 from qualcode.tui.commands import WorkbenchCommands
 from qualcode.tui.runner import CpuRunner
 from qualcode.tui.screens.workbench import WorkbenchScreen
@@ -18,7 +19,13 @@ class WorkbenchApp(App[None]):
     CSS_PATH = "app.tcss"
 
     def __init__(
-        self, project, coder: str, compare_with: str | None = None, transcript: str | None = None, *, blink: bool = True
+        self,
+        project: Project,
+        coder: str,
+        compare_with: str | None = None,
+        transcript: str | None = None,
+        *,
+        blink: bool = True,
     ) -> None:
         super().__init__()
         self.project = project
@@ -35,7 +42,7 @@ class WorkbenchApp(App[None]):
         self.cpu.shutdown()
 
     def get_default_screen(self) -> WorkbenchScreen:
-        return WorkbenchScreen(self.project, self.coder, self.compare_with, self.transcript)
+        return WorkbenchScreen(self.project, self.coder, self.compare_with, self.transcript, cpu=self.cpu)
 
     @property
     def workbench(self) -> WorkbenchScreen:

@@ -25,12 +25,28 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from textual.message import Message
 
 from qualcode.errors import QualcodeError
 from qualcode.tui.text import say
+
+T = TypeVar("T")
+
+
+class ProjectCaller(Protocol):
+    """A screen that calls the project through its ``ProjectRunner`` (see ``WorkbenchScreen.run_project``)."""
+
+    def run_project(
+        self,
+        fn: Callable[[], T],
+        then: Callable[[T], None] | None = None,
+        *,
+        description: str = "saving",
+        key: str | None = None,
+        error: Callable[[BaseException], None] | None = None,
+    ) -> int: ...
 
 
 @dataclass

@@ -54,7 +54,7 @@ def save_position(
                 data = {}
         except (OSError, ValueError):
             data = {}
-        entry = {"transcript": transcript, "segment": segment_position}
+        entry: dict[str, object] = {"transcript": transcript, "segment": segment_position}
         if positions:
             entry["positions"] = dict(list(positions.items())[-500:])
         data[_key(project, coder)] = entry

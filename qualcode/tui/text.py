@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.console import Console, OverflowMethod
 from rich.style import Style
-from rich.text import Text
+from rich.text import Text, TextType
 from textual.content import Content
 from textual.strip import Strip
 from textual.widgets import Label, OptionList, Static, Tree
@@ -118,7 +119,7 @@ def swatch(color: str | None) -> Text:
     return Text("■ ", style=Style(color=color or "#808080"), end="")
 
 
-def text_strip(text: Text, width: int, console, overflow: str = "ellipsis") -> Strip:
+def text_strip(text: Text, width: int, console: Console, overflow: OverflowMethod = "ellipsis") -> Strip:
     """One line of ``text`` as a strip exactly ``width`` cells wide: cut with ``overflow``, padded
     with spaces. The line-drawn widgets cache these, so a repaint does not render them again."""
     line = text.copy()
@@ -134,8 +135,8 @@ class UserStatic(Static):
         kwargs.setdefault("markup", False)
         super().__init__(_renderable(value), **kwargs)
 
-    def update(self, value: object = "", *, layout: bool = True) -> None:  # type: ignore[override]
-        super().update(_renderable(value), layout=layout)
+    def update(self, content: object = "", *, layout: bool = True) -> None:
+        super().update(_renderable(content), layout=layout)
 
 
 class UserLabel(Label):
@@ -145,8 +146,8 @@ class UserLabel(Label):
         kwargs.setdefault("markup", False)
         super().__init__(_renderable(value), **kwargs)
 
-    def update(self, value: object = "", *, layout: bool = True) -> None:  # type: ignore[override]
-        super().update(_renderable(value), layout=layout)
+    def update(self, content: object = "", *, layout: bool = True) -> None:
+        super().update(_renderable(content), layout=layout)
 
 
 class UserOptionList(OptionList):
@@ -160,7 +161,7 @@ class UserOptionList(OptionList):
 class UserTree(Tree):
     """A ``Tree`` whose string labels are literal text (``Tree`` parses ``str`` labels as markup)."""
 
-    def process_label(self, label) -> Text:  # type: ignore[override]
+    def process_label(self, label: TextType) -> Text:
         if isinstance(label, Content):
             label = Text(label.plain)
         elif not isinstance(label, Text):

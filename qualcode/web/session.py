@@ -92,7 +92,7 @@ class ServedWorkbenchApp(WorkbenchApp):
 
     def get_default_screen(self):
         if self.coder:
-            return ServedWorkbenchScreen(self.project, self.coder, None, self.transcript)
+            return ServedWorkbenchScreen(self.project, self.coder, None, self.transcript, cpu=self.cpu)
         from qualcode.web.coder_screen import CoderScreen
 
         return CoderScreen(self.project, self.known_coders, self.allow_new_coders)
@@ -100,7 +100,7 @@ class ServedWorkbenchApp(WorkbenchApp):
     def start_workbench(self, coder: str) -> None:
         self.coder = coder
         self.sub_title = coder
-        self.push_screen(ServedWorkbenchScreen(self.project, coder, None, self.transcript))
+        self.push_screen(ServedWorkbenchScreen(self.project, coder, None, self.transcript, cpu=self.cpu))
 
     def _workbench_on_top(self) -> WorkbenchScreen | None:
         return self.screen if isinstance(self.screen, WorkbenchScreen) else None

@@ -7,12 +7,23 @@ in the workbench pushes them again, exactly as they were.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from rich.text import Text
+from textual.app import App
 from textual.binding import Binding
 
 from qualcode.analysis.retrieval import Passage
 from qualcode.segments import segment_label
+from qualcode.tui.screens.codebook_actions import with_descendants
 from qualcode.tui.text import one_line, say
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
+    from qualcode.records import CodeInfo
+    from qualcode.tui.widgets.codebook import CodebookTree
+    from qualcode.tui.widgets.segments import SegmentView
+    from qualcode.tui.widgets.status import StatusBar
 
 ANALYSIS_BINDINGS = [
     Binding(
@@ -81,6 +92,19 @@ class AnalysisActions:
 
     analysis_trail: list
 
+    if TYPE_CHECKING:  # what the workbench screen, which this is mixed into, provides
+        app: App[Any]
+        project: Project
+        coder: str
+        codes: list[CodeInfo]
+        code_by_key: dict[str, CodeInfo]
+        codebook: CodebookTree
+        view: SegmentView
+        status: StatusBar
+        filter_key: str | None
+
+        def open_transcript(self, transcript_id: int, segment_id: int | None = None) -> None: ...
+
     def forget_analysis(self) -> None:
         """Drop the screens kept for Esc (another analysis screen is opening)."""
         trail, self.analysis_trail = getattr(self, "analysis_trail", []), []
@@ -119,11 +143,11 @@ class AnalysisActions:
 
         key = key or self.codebook.highlighted_key
         code = self.code_by_key.get(key) if key else None
-        if code is None:
+        if key is None or code is None:
             say(self.app, "Highlight a code in the codebook first (3 goes there).", severity="warning")
             return
         analysis = self.project.analysis
-        below = len(self._with_descendants(key)) - 1
+        below = len(with_descendants(key, self.codes)) - 1
         title = Text.assemble("Passages of ", one_line(code.name), (f"  ({code.key})", "dim"))
         if below:
             title.append(f"  and its {below} sub-code{'s' * (below != 1)}", style="dim")

@@ -7,7 +7,9 @@ installs it and pushes it again on Esc, so the list comes back exactly where it 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -45,11 +47,11 @@ def screen_entries(app, sections) -> list[KeyEntry]:
 class AnalysisCommands(Provider):
     """The command palette on an analysis screen: the screen's keys, as the help lists them."""
 
-    def _commands(self) -> list[tuple[str, str, object]]:
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         screen = self.screen
         if not isinstance(screen, AnalysisScreen):
             return []
-        out = []
+        out: list[tuple[str, str, Callable[[], Any]]] = []
         for entry in screen_entries(self.app, screen.help_sections()):
             target = screen if not entry.pane else next(iter(screen.query(entry.pane)), None)
             if target is None:

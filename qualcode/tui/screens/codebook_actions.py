@@ -8,42 +8,97 @@ coder's name, so ``u`` undoes it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, Protocol
 
 from rich.text import Text
+from textual.app import App
 
+from qualcode.codebook import save_codebook
+from qualcode.project import Project
+from qualcode.records import CodeInfo
+from qualcode.tui.runner import ProjectCaller
 from qualcode.tui.screens.code_edit import CodeEditDialog
 from qualcode.tui.screens.dialogs import ConfirmDialog, TextPrompt
 from qualcode.tui.screens.finder import TOP_LEVEL, CodeFinder
 from qualcode.tui.text import one_line, say
+from qualcode.tui.widgets.codebook import CodebookTree
+from qualcode.tui.widgets.status import StatusBar
 
 
-class CodebookActions:
-    """Mixed into ``WorkbenchScreen`` (uses its ``project``, ``coder``, ``codes``, ``tree``, ``run_project``)."""
+class CodebookHost(ProjectCaller, Protocol):
+    """What the editor needs from the screen it works in: the project and coder, the codebook as
+    last read, the codebook pane and status bar, and the screen's way to call the project."""
 
-    def _highlighted_code(self):
-        key = self.codebook.highlighted_key
-        code = self.code_by_key.get(key) if key else None
+    project: Project
+    coder: str
+    codes: list[CodeInfo]
+    code_by_key: dict[str, CodeInfo]
+    codebook: CodebookTree
+    status: StatusBar
+
+    @property
+    def app(self) -> App[object]: ...
+
+    def reload(self, initial: bool = False, then: Callable[[], None] | None = None) -> None: ...
+
+
+def code_path(code: CodeInfo, by_key: dict[str, CodeInfo]) -> list[str]:
+    """Names from the top of the codebook down to ``code``."""
+    path, parent = [code.name], code.parent_key
+    while parent is not None and parent in by_key:
+        path.insert(0, by_key[parent].name)
+        parent = by_key[parent].parent_key
+    return path
+
+
+def with_descendants(key: str, codes: Iterable[CodeInfo]) -> set[str]:
+    """``key`` and the keys of every code below it; ``codes`` in codebook order (parents first)."""
+    keys = {key}
+    for code in codes:
+        if code.parent_key in keys:
+            keys.add(code.key)
+    return keys
+
+
+class CodebookEditor:
+    """The codebook actions of the workbench screen, which passes itself as ``host`` and binds
+    its keys (``screen.add_code`` …) to these methods."""
+
+    def __init__(self, host: CodebookHost) -> None:
+        self.host = host
+
+    @property
+    def app(self) -> App[object]:
+        return self.host.app
+
+    def _highlighted_code(self) -> CodeInfo | None:
+        key = self.host.codebook.highlighted_key
+        code = self.host.code_by_key.get(key) if key else None
         if code is None:
             say(self.app, "Highlight a code in the codebook first.", severity="warning")
         return code
 
     def _changed(self, message: Text, select: str | None = None) -> None:
+        host = self.host
+
         def after() -> None:
-            self.status.set(message=message)
+            host.status.set(message=message)
             if select:
-                self.codebook.select_key(select)
+                host.codebook.select_key(select)
 
-        self.reload(then=after)
+        host.reload(then=after)
 
-    def action_add_code(self, top_level: bool = False) -> None:
-        parent = None if top_level else self.code_by_key.get(self.codebook.highlighted_key or "")
+    def add(self, top_level: bool = False) -> None:
+        host = self.host
+        parent = None if top_level else host.code_by_key.get(host.codebook.highlighted_key or "")
         title = (
             Text("New top-level code") if parent is None else Text.assemble("New code under ", one_line(parent.name))
         )
-        coder, p = self.coder, self.project
+        coder, p = host.coder, host.project
 
-        def entered(values: dict | None) -> None:
+        def entered(values: dict[str, Any] | None) -> None:
             if not values:
                 return
             if not values.get("name"):
@@ -51,7 +106,7 @@ class CodebookActions:
                 return
             name = values.pop("name")
             definition = {k: v for k, v in values.items() if v}
-            self.run_project(
+            host.run_project(
                 lambda: p.add_code(name, parent.key if parent else None, coder=coder, **definition),
                 lambda info: self._changed(Text.assemble("+ added ", one_line(info.name), " (u undoes)"), info.key),
                 description="adding the code",
@@ -59,16 +114,17 @@ class CodebookActions:
 
         self.app.push_screen(CodeEditDialog(title), entered)
 
-    def action_rename_code(self) -> None:
+    def rename(self) -> None:
         code = self._highlighted_code()
         if code is None:
             return
-        coder, p = self.coder, self.project
+        host = self.host
+        coder, p = host.coder, host.project
 
         def entered(name: str | None) -> None:
             if name is None or name.strip() == code.name:
                 return
-            self.run_project(
+            host.run_project(
                 lambda: p.update_code(code.key, coder=coder, name=name),
                 lambda info: self._changed(Text.assemble("renamed to ", one_line(info.name), " (u undoes)"), info.key),
                 description="renaming",
@@ -76,16 +132,17 @@ class CodebookActions:
 
         self.app.push_screen(TextPrompt(Text.assemble("Rename ", one_line(code.name)), code.name), entered)
 
-    def action_edit_code(self) -> None:
+    def edit(self) -> None:
         code = self._highlighted_code()
         if code is None:
             return
-        coder, p = self.coder, self.project
+        host = self.host
+        coder, p = host.coder, host.project
 
-        def entered(changes: dict | None) -> None:
+        def entered(changes: dict[str, Any] | None) -> None:
             if not changes:
                 return
-            self.run_project(
+            host.run_project(
                 lambda: p.update_code(code.key, coder=coder, **changes),
                 lambda info: self._changed(
                     Text.assemble("saved the definition of ", one_line(info.name), " (u undoes)"), info.key
@@ -95,12 +152,13 @@ class CodebookActions:
 
         self.app.push_screen(CodeEditDialog(Text.assemble("Edit ", one_line(code.name)), code), entered)
 
-    def action_move_code(self) -> None:
+    def move(self) -> None:
         code = self._highlighted_code()
         if code is None:
             return
-        coder, p = self.coder, self.project
-        inside = self._with_descendants(code.key)
+        host = self.host
+        coder, p = host.coder, host.project
+        inside = with_descendants(code.key, host.codes)
 
         def chosen(target: str | None) -> None:
             if target is None:
@@ -110,7 +168,9 @@ class CodebookActions:
                 say(self.app, f"{code.name} is already there; nothing was moved.")
                 return
             # The full path of the new parent, so that a fuzzy match on the wrong code shows.
-            where = "the top level" if parent is None else " › ".join(self._code_path(self.code_by_key[parent]))
+            where = (
+                "the top level" if parent is None else " › ".join(code_path(host.code_by_key[parent], host.code_by_key))
+            )
             self.app.push_screen(
                 ConfirmDialog(
                     Text.assemble("Move ", one_line(code.name), "?"),
@@ -121,7 +181,7 @@ class CodebookActions:
             )
 
         def move(parent: str | None, where: str) -> None:
-            self.run_project(
+            host.run_project(
                 lambda: p.move_code(code.key, parent, coder=coder),
                 lambda info: self._changed(
                     Text.assemble("moved ", one_line(info.name), " under ", one_line(where), " (u undoes)"), info.key
@@ -131,7 +191,7 @@ class CodebookActions:
 
         self.app.push_screen(
             CodeFinder(
-                self.codes,
+                host.codes,
                 title=Text.assemble("Move ", one_line(code.name), " under…"),
                 allow_top_level=True,
                 exclude=inside,
@@ -140,21 +200,22 @@ class CodebookActions:
             chosen,
         )
 
-    def action_merge_code(self) -> None:
+    def merge(self) -> None:
         code = self._highlighted_code()
         if code is None:
             return
-        coder, p = self.coder, self.project
+        host = self.host
+        coder, p = host.coder, host.project
 
         def chosen(target: str | None) -> None:
             if target is None or target == TOP_LEVEL:
                 return
-            into = self.code_by_key[target]
-            self.run_project(
+            into = host.code_by_key[target]
+            host.run_project(
                 p.code_counts, lambda totals: confirm(into, totals.get(code.key, 0)), description="counting codings"
             )
 
-        def confirm(into, n: int) -> None:
+        def confirm(into: CodeInfo, n: int) -> None:
             body = Text.assemble(
                 f"Its {n} coding{'s' if n != 1 else ''} (by every coder) and its memos move to ",
                 one_line(into.name),
@@ -169,8 +230,8 @@ class CodebookActions:
                 lambda yes: merge(into) if yes else None,
             )
 
-        def merge(into) -> None:
-            self.run_project(
+        def merge(into: CodeInfo) -> None:
+            host.run_project(
                 lambda: p.merge_code(code.key, into.key, coder=coder),
                 lambda n: self._changed(
                     Text.assemble(f"merged ({n} codings moved) into ", one_line(into.name), " (u undoes)"), into.key
@@ -180,7 +241,7 @@ class CodebookActions:
 
         self.app.push_screen(
             CodeFinder(
-                self.codes,
+                host.codes,
                 title=Text.assemble("Merge ", one_line(code.name), " into…"),
                 exclude={code.key},
                 hint="choose the code that stays · Enter: merge · Esc: cancel",
@@ -188,11 +249,12 @@ class CodebookActions:
             chosen,
         )
 
-    def action_delete_code(self) -> None:
+    def delete(self) -> None:
         code = self._highlighted_code()
         if code is None:
             return
-        coder, p = self.coder, self.project
+        host = self.host
+        coder, p = host.coder, host.project
 
         def counted(totals: dict[str, int]) -> None:
             n = totals.get(code.key, 0)
@@ -205,7 +267,7 @@ class CodebookActions:
                     title="Not deleted",
                 )
                 return
-            if any(c.parent_key == code.key for c in self.codes):
+            if any(c.parent_key == code.key for c in host.codes):
                 say(
                     self.app,
                     f"{code.name} has sub-codes; move or delete them first.",
@@ -223,16 +285,17 @@ class CodebookActions:
             )
 
         def delete() -> None:
-            self.run_project(
+            host.run_project(
                 lambda: p.delete_code(code.key, coder=coder),
                 lambda _: self._changed(Text.assemble("deleted ", one_line(code.name), " (u undoes)")),
                 description="deleting the code",
             )
 
-        self.run_project(p.code_counts, counted, description="counting codings")
+        host.run_project(p.code_counts, counted, description="counting codings")
 
-    def action_write_codebook(self) -> None:
-        p = self.project
+    def write(self) -> None:
+        host = self.host
+        p = host.project
         db_file = p.database_file
         default = str(db_file.with_name(db_file.stem + "-codebook.yaml")) if db_file else "codebook.yaml"
 
@@ -250,13 +313,11 @@ class CodebookActions:
 
         def write(target: Path) -> None:
             def save() -> int:
-                from qualcode.codebook import save_codebook
-
                 doc = p.codebook_doc()
                 save_codebook(doc, target)
                 return len(doc.by_id())
 
-            self.run_project(
+            host.run_project(
                 save,
                 lambda n: say(self.app, f"Wrote {n} codes to {target}", title="Codebook saved"),
                 error=lambda exc: say(self.app, f"Could not write {target}: {exc}", severity="error"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Button, Input
@@ -13,7 +15,7 @@ from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic
 
 
-def typeahead_bindings(prefix: str) -> list[Binding]:
+def typeahead_bindings(prefix: str) -> list[BindingType]:
     """Esc, and ↑↓ that move in the results while the cursor stays in the input."""
     return [
         Binding("escape", "cancel", "Cancel", id=f"{prefix}.cancel"),
@@ -106,7 +108,7 @@ class ChoiceDialog(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def __init__(
-        self, title: Text | str, choices: list[tuple[str, Text | str]], hint: str = "Enter: choose · Esc: cancel"
+        self, title: Text | str, choices: Sequence[tuple[str, Text | str]], hint: str = "Enter: choose · Esc: cancel"
     ) -> None:
         super().__init__()
         self._title, self._choices, self._hint = title, choices, hint

@@ -3,7 +3,7 @@
 Panes send messages up (a transcript chosen, the cursor moved, a code highlighted); the screen
 asks the project for data through its ``ProjectRunner`` (off the UI thread, in order) and sets
 attributes down on the panes once the call has returned, so nothing is shown before it is
-committed. Codebook editing lives in ``CodebookActions`` beside this file.
+committed. Codebook editing is a ``CodebookEditor`` (beside this file) that the screen holds.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 from rich.text import Text
 from textual import on
@@ -23,15 +23,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
 from qualcode import event_words
+from qualcode.project import Project
 from qualcode.project.workbench import match_spans
 from qualcode.records import CodeInfo, CodingInfo, EventInfo, MemoInfo, SegmentInfo, TranscriptInfo
 from qualcode.tui import state
 from qualcode.tui.keys import key_entries
-from qualcode.tui.runner import JobDone, ProjectRunner, raise_or_report
+from qualcode.tui.runner import CpuRunner, JobDone, ProjectRunner, raise_or_report
 from qualcode.tui.screens.agreement import AgreementScreen, AgreementView, Difference
 from qualcode.tui.screens.agreement import build_view as build_agreement_view
 from qualcode.tui.screens.analysis_actions import ANALYSIS_BINDINGS, AnalysisActions
-from qualcode.tui.screens.codebook_actions import CodebookActions
+from qualcode.tui.screens.codebook_actions import CodebookEditor, code_path, with_descendants
 from qualcode.tui.screens.definition import DefinitionScreen
 from qualcode.tui.screens.dialogs import ChoiceDialog
 from qualcode.tui.screens.finder import CodeFinder
@@ -47,6 +48,8 @@ from qualcode.tui.widgets.keybar import KeyBar
 from qualcode.tui.widgets.segments import SegmentData, SegmentView
 from qualcode.tui.widgets.status import StatusBar
 from qualcode.tui.widgets.transcripts import TranscriptPicker
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -82,7 +85,7 @@ class OpenTranscript:
     to_code: frozenset[int] = frozenset()  # ids of the segments a coder is meant to code (not the interviewer's)
 
 
-class WorkbenchScreen(AnalysisActions, CodebookActions, Screen):
+class WorkbenchScreen(AnalysisActions, Screen[None]):
     # Below CRAMPED columns three panes cannot live: the definition pane goes (i shows it).
     HORIZONTAL_BREAKPOINTS = [(0, "-cramped"), (100, "-narrow"), (140, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
@@ -215,8 +218,11 @@ class WorkbenchScreen(AnalysisActions, CodebookActions, Screen):
         Binding("q", "quit", "Quit", id="workbench.quit", tooltip="Quit (everything is already saved)"),
     ]
 
-    def __init__(self, project, coder: str, other: str | None = None, transcript: str | None = None) -> None:
+    def __init__(
+        self, project: Project, coder: str, other: str | None = None, transcript: str | None = None, *, cpu: CpuRunner
+    ) -> None:
         super().__init__()
+        self.cpu = cpu  # the app's: one worker process for every screen
         self.project = project
         self.coder = coder
         self.other = other
@@ -240,6 +246,7 @@ class WorkbenchScreen(AnalysisActions, CodebookActions, Screen):
         self.ready = False  # the first transcript is on screen
         self.first_paint_seconds: float | None = None
         self._started = time.perf_counter()
+        self.codebook_editor = CodebookEditor(self)
 
     # ------------------------------------------------------------------ layout
 
@@ -333,8 +340,8 @@ class WorkbenchScreen(AnalysisActions, CodebookActions, Screen):
 
     def run_project(
         self,
-        fn: Callable[[], Any],
-        then: Callable[[Any], None] | None = None,
+        fn: Callable[[], T],
+        then: Callable[[T], None] | None = None,
         *,
         description: str = "saving",
         key: str | None = None,
@@ -347,16 +354,16 @@ class WorkbenchScreen(AnalysisActions, CodebookActions, Screen):
 
     def run_cpu(
         self,
-        fn: Callable[..., Any],
-        *args: Any,
-        then: Callable[[Any], None] | None = None,
+        fn: Callable[..., T],
+        *args: object,
+        then: Callable[[T], None] | None = None,
         error: Callable[[BaseException], None] | None = None,
         description: str = "working",
     ) -> None:
         """CPU-heavy work in the app's worker process (``CpuRunner``): ``fn`` and ``args`` must be
         picklable; ``then`` gets the result (``error`` the exception) on the UI thread. The status
         bar shows the work while it runs."""
-        cpu = self.app.cpu
+        cpu = self.cpu
         ticket, future = cpu.submit(fn, *args, description=description)
 
         async def wait() -> None:
@@ -389,8 +396,8 @@ class WorkbenchScreen(AnalysisActions, CodebookActions, Screen):
         now = time.perf_counter()
         slow = [t for t, at in self._submitted.items() if now - at > 0.15]
         busy = self.runner.pending.get(min(slow), "working") if slow else ""
-        if not busy and self.app.cpu.jobs:
-            description, started = next(iter(self.app.cpu.jobs.values()))
+        if not busy and self.cpu.jobs:
+            description, started = next(iter(self.cpu.jobs.values()))
             busy = f"{description} ({now - started:.0f} s)"
         if busy != self.status.busy:
             self.status.set(busy=busy)
@@ -549,15 +556,8 @@ class WorkbenchScreen(AnalysisActions, CodebookActions, Screen):
             return []
         if self.filter_key is None:
             return self.open.segments
-        keys = self._with_descendants(self.filter_key)
+        keys = with_descendants(self.filter_key, self.codes)
         return [s for s in self.open.segments if any(c.code_key in keys for c in self.open.codings.get(s.id, []))]
-
-    def _with_descendants(self, key: str) -> set[str]:
-        keys = {key}
-        for code in self.codes:  # codebook order: parents come before their children
-            if code.parent_key in keys:
-                keys.add(code.key)
-        return keys
 
     def _refresh_view(self, segment_id: int | None = None) -> None:
         """Lay the transcript out again (new transcript, filter or compare mode)."""
@@ -610,14 +610,15 @@ class WorkbenchScreen(AnalysisActions, CodebookActions, Screen):
         if self.open is None:
             return
         mine = {sid for sid, codings in self.open.codings.items() if any(c.coder == self.coder for c in codings)}
-        info = dataclasses.replace(self.open.info, coded_segments=len(mine))
+        # Progress counts the turns a coder is meant to code (not the interviewer's), in the
+        # transcripts pane and the status bar alike.
+        to_code = self.open.to_code
+        info = dataclasses.replace(self.open.info, coded_segments=len(mine & to_code), n_to_code=len(to_code))
         self.open.info = info
         self.transcripts = [info if t.id == info.id else t for t in self.transcripts]
         self.picker.update_one(info)
-        # The status bar counts the turns a coder is meant to code: the interviewer's are not.
-        to_code = self.open.to_code
         self.status.set(
-            transcript=info.name, participant=info.participant or "", coded=len(mine & to_code), total=len(to_code)
+            transcript=info.name, participant=info.participant or "", coded=info.coded_segments, total=info.n_to_code
         )
 
     def _update_detail(self) -> None:
@@ -641,10 +642,10 @@ class WorkbenchScreen(AnalysisActions, CodebookActions, Screen):
         if code is None:
             self.definition.show(None, [])
             return
-        path = self._code_path(code)
+        path = code_path(code, self.code_by_key)
         # This coder's count is in the codebook tree; here only the other coder's (compare mode), so
         # that applying a code does not redraw the whole definition.
-        usage = f"{self.other}'s codings: {self.other_counts.get(key, 0)}" if self.other else ""
+        usage = f"{self.other}'s codings: {self.other_counts.get(code.key, 0)}" if self.other else ""
         self.definition.show(code, path, usage, self.code_memos.get(code.id))
 
     def _save_position(self) -> None:
@@ -891,6 +892,29 @@ class WorkbenchScreen(AnalysisActions, CodebookActions, Screen):
             return
         self._refresh_view()
 
+    # ------------------------------------------------------------------ actions: the codebook (CodebookEditor)
+
+    def action_add_code(self, top_level: bool = False) -> None:
+        self.codebook_editor.add(top_level)
+
+    def action_rename_code(self) -> None:
+        self.codebook_editor.rename()
+
+    def action_edit_code(self) -> None:
+        self.codebook_editor.edit()
+
+    def action_move_code(self) -> None:
+        self.codebook_editor.move()
+
+    def action_merge_code(self) -> None:
+        self.codebook_editor.merge()
+
+    def action_delete_code(self) -> None:
+        self.codebook_editor.delete()
+
+    def action_write_codebook(self) -> None:
+        self.codebook_editor.write()
+
     # ------------------------------------------------------------------ actions: memos
 
     def action_memo_segment(self) -> None:
@@ -1116,16 +1140,11 @@ class WorkbenchScreen(AnalysisActions, CodebookActions, Screen):
         if code is None:
             say(self.app, "Highlight a code in the codebook first.", severity="warning")
             return
-        usage = f"{self.other}'s codings: {self.other_counts.get(key, 0)}" if self.other else ""
-        usage = f"your codings: {self.counts.get(key, 0)}" + (f" · {usage}" if usage else "")
-        self.app.push_screen(DefinitionScreen(code, self._code_path(code), usage, self.code_memos.get(code.id)))
-
-    def _code_path(self, code: CodeInfo) -> list[str]:
-        path, parent = [code.name], code.parent_key
-        while parent is not None and parent in self.code_by_key:
-            path.insert(0, self.code_by_key[parent].name)
-            parent = self.code_by_key[parent].parent_key
-        return path
+        usage = f"{self.other}'s codings: {self.other_counts.get(code.key, 0)}" if self.other else ""
+        usage = f"your codings: {self.counts.get(code.key, 0)}" + (f" · {usage}" if usage else "")
+        self.app.push_screen(
+            DefinitionScreen(code, code_path(code, self.code_by_key), usage, self.code_memos.get(code.id))
+        )
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(key_entries(self.app, type(self))))

@@ -14,26 +14,52 @@ the footer shows them when it has focus, and the help screen and command palette
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from rich.text import Text
+from textual.app import App
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from qualcode.project import Project
 from qualcode.records import CodingInfo, MemoInfo, SegmentInfo
+from qualcode.tui.runner import ProjectCaller
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic, chip, excerpt, one_line, plain, text_strip
+
+T = TypeVar("T")
+
+
+class PanelHost(ProjectCaller, Protocol):
+    """What a panel in the segment detail area may use of the screen it is in (the workbench)."""
+
+    project: Project
+
+    @property
+    def app(self) -> App[object]: ...
+
+    def run_cpu(
+        self,
+        fn: Callable[..., T],
+        *args: object,
+        then: Callable[[T], None] | None = None,
+        error: Callable[[BaseException], None] | None = None,
+        description: str = "working",
+    ) -> None: ...
+
+    def refresh_codings(self) -> None: ...
 
 
 @dataclass(frozen=True)
 class SegmentContext:
     """What a panel in the segment detail area is told when the current segment changes."""
 
-    screen: object  # the WorkbenchScreen
+    screen: PanelHost
     coder: str
     segment: SegmentInfo | None
     codings: tuple[CodingInfo, ...]
@@ -125,7 +151,7 @@ class CodingList(Widget, can_focus=True):
         self._shown = shown
         keep = self.highlighted
         self.codings = codings if seg is not None else []
-        self.prompts = [coding_prompt(c, seg, memos.get(c.id), c.coder == coder) for c in self.codings]
+        self.prompts = [coding_prompt(c, seg, memos.get(c.id), c.coder == coder) for c in codings] if seg else []
         self._strips = None
         self.highlighted = min(keep or 0, len(self.codings) - 1) if self.codings else None
         self.refresh()
@@ -200,12 +226,14 @@ class SegmentDetail(Vertical):
 
     DEFAULT_CSS = stylesheet(__file__, "segment_detail.tcss")
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._memo_shown: MemoInfo | None = None  # what the memo line shows, so an unchanged memo is not drawn again
+
     def compose(self):
         yield UserStatic("", id="detail-title")
         yield CodingList(id="coding-list")
-        memo = UserStatic("", id="detail-memo")
-        memo.content_memo = None
-        yield memo
+        yield UserStatic("", id="detail-memo")
         # The suggestions engine's panel lives here (see SEGMENT_PANELS above).
         with Vertical(id="suggestions-slot"):
             for panel in SEGMENT_PANELS:
@@ -240,9 +268,9 @@ class SegmentDetail(Vertical):
         memo_widget = self.query_one("#detail-memo", UserStatic)
         if memo_widget.display != (segment_memo is not None):
             memo_widget.display = segment_memo is not None
-        if segment_memo is not None and memo_widget.content_memo != segment_memo:
+        if segment_memo is not None and self._memo_shown != segment_memo:
             memo_widget.update(Text.assemble(("✎ memo: ", "bold"), plain(segment_memo.text)))
-        memo_widget.content_memo = segment_memo
+        self._memo_shown = segment_memo
         for panel in self.query_one("#suggestions-slot").children:
             show = getattr(panel, "show_segment", None)
             if show is not None:

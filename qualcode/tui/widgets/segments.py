@@ -606,7 +606,7 @@ class SegmentView(Widget, can_focus=True):
         if char is not None and char != self._drag_anchor:
             self.select(self._drag_anchor, char)
 
-    def _on_mouse_up(self, event: events.MouseUp) -> None:
+    async def _on_mouse_up(self, event: events.MouseUp) -> None:
         if self._dragging:
             self._dragging = False
             self.release_mouse()

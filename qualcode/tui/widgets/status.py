@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
@@ -13,7 +15,7 @@ from qualcode.tui.text import one_line, text_strip
 class StatusBar(Widget):
     DEFAULT_CSS = stylesheet(__file__, "status_bar.tcss")
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.project = ""
         self.coder = ""
@@ -27,9 +29,31 @@ class StatusBar(Widget):
         self.busy = ""
         self._strip: Strip | None = None  # the drawn line, until something changes
 
-    def set(self, **values) -> None:
-        for key, value in values.items():
-            setattr(self, key, value)
+    def set(
+        self,
+        *,
+        project: str | None = None,
+        coder: str | None = None,
+        transcript: str | None = None,
+        participant: str | None = None,
+        coded: int | None = None,
+        total: int | None = None,
+        position: str | None = None,
+        modes: list[Text] | None = None,
+        message: Text | None = None,
+        busy: str | None = None,
+    ) -> None:
+        """Change the parts given; the others stay as they are."""
+        self.project = self.project if project is None else project
+        self.coder = self.coder if coder is None else coder
+        self.transcript = self.transcript if transcript is None else transcript
+        self.participant = self.participant if participant is None else participant
+        self.coded = self.coded if coded is None else coded
+        self.total = self.total if total is None else total
+        self.position = self.position if position is None else position
+        self.modes = self.modes if modes is None else modes
+        self.message = self.message if message is None else message
+        self.busy = self.busy if busy is None else busy
         self._strip = None
         self.refresh()
 
@@ -44,16 +68,22 @@ class StatusBar(Widget):
         if y != 0:
             return Strip.blank(width, self.rich_style)
         if self._strip is None or self._strip.cell_length != width:
-            line = self.line()
-            # Narrow: the participant, then the project's name go before the progress is cut.
-            if line.cell_len > width:
-                line = self.line(participant=False)
-            if line.cell_len > width:
-                line = self.line(participant=False, project=False)
-            self._strip = text_strip(line, width, self.app.console).apply_style(self.rich_style)
+            self._strip = text_strip(self.fitted(width), width, self.app.console).apply_style(self.rich_style)
         return self._strip
 
-    def line(self, participant: bool = True, project: bool = True) -> Text:
+    def fitted(self, width: int) -> Text:
+        """The line for ``width`` columns, in two parts. What the coder is doing (progress, the
+        segment, the modes) stays whole: the participant, the project's name and then the
+        transcript's name (the transcript pane's title shows it too) go first, until it fits.
+        The message (or the work in progress) takes what is left and is cut with "…"."""
+        for participant, project, transcript in ((True, True, True), (False, True, True), (False, False, True)):
+            if self.line(participant, project, transcript, message=False).cell_len <= width:
+                return self.line(participant, project, transcript)
+        return self.line(participant=False, project=False, transcript=False)
+
+    def line(
+        self, participant: bool = True, project: bool = True, transcript: bool = True, message: bool = True
+    ) -> Text:
         sep = Text(" │ ", style="dim")
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         out.append(" ")
@@ -63,10 +93,11 @@ class StatusBar(Widget):
         out.append("coder ")
         out.append_text(one_line(self.coder, style="bold"))
         if self.transcript:
-            out.append_text(sep)
-            out.append_text(one_line(self.transcript))
-            if self.participant and participant:
-                out.append_text(one_line(f" ({self.participant})", style="dim"))
+            if transcript:
+                out.append_text(sep)
+                out.append_text(one_line(self.transcript))
+                if self.participant and participant:
+                    out.append_text(one_line(f" ({self.participant})", style="dim"))
             pct = round(100 * self.coded / self.total) if self.total else 0
             out.append_text(sep)
             out.append(f"coded {self.coded}/{self.total} ({pct}%)")
@@ -76,6 +107,8 @@ class StatusBar(Widget):
         for mode in self.modes:
             out.append_text(sep)
             out.append_text(mode)
+        if not message:
+            return out
         if self.busy:
             out.append_text(sep)
             out.append(f"⟳ {self.busy}…", style="bold yellow")

@@ -13,11 +13,15 @@ calls ``accept_top()``, ``reject_top()``, ``compute()``, ``train()``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets.option_list import Option
 
+from qualcode.project.suggestions import SuggestionInfo
+from qualcode.records import CodingInfo
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic, chip, excerpt, one_line, say
 from qualcode.tui.widgets.detail import SEGMENT_PANELS, SegmentContext
@@ -25,7 +29,7 @@ from qualcode.tui.widgets.detail import SEGMENT_PANELS, SegmentContext
 TOP = 3
 
 
-def suggestion_prompt(s) -> Text:
+def suggestion_prompt(s: SuggestionInfo) -> Text:
     line = chip(s.code_name, s.color)
     line.append(f"  {s.score:.2f}", style="bold")
     if s.reason:
@@ -52,21 +56,25 @@ class SuggestionList(UserOptionList):
     def chosen(self) -> int:
         return self.highlighted if self.highlighted is not None else 0
 
+    @property
+    def panel(self) -> SuggestionPanel:
+        return self.query_ancestor(SuggestionPanel)
+
     def action_accept(self) -> None:
-        self.parent.accept(self.chosen)
+        self.panel.accept(self.chosen)
 
     def action_reject(self) -> None:
-        self.parent.reject(self.chosen)
+        self.panel.reject(self.chosen)
 
     def action_compute(self) -> None:
-        self.parent.compute()
+        self.panel.compute()
 
     def action_train(self) -> None:
-        self.parent.train()
+        self.panel.train()
 
-    def on_option_list_option_selected(self, event) -> None:
+    def on_option_list_option_selected(self, event: UserOptionList.OptionSelected) -> None:
         event.stop()
-        self.parent.accept(self.chosen)
+        self.panel.accept(self.chosen)
 
 
 class SuggestionPanel(Vertical):
@@ -78,10 +86,10 @@ class SuggestionPanel(Vertical):
 
     DEFAULT_CSS = stylesheet(__file__, "suggestion_panel.tcss")
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(id="suggestions", **kwargs)
         self.context: SegmentContext | None = None
-        self.items: list = []
+        self.items: list[SuggestionInfo] = []
         self._drawn = False
 
     def compose(self):
@@ -111,12 +119,12 @@ class SuggestionPanel(Vertical):
             description="suggestions",
         )
 
-    def _loaded(self, segment_id: int, rows: list) -> None:
+    def _loaded(self, segment_id: int, rows: list[SuggestionInfo]) -> None:
         if self.context is None or self.context.segment is None or self.context.segment.id != segment_id:
             return
         self._show(rows)
 
-    def _show(self, rows: list) -> None:
+    def _show(self, rows: list[SuggestionInfo]) -> None:
         rows = list(rows)
         if self._drawn and rows == self.items:
             return  # the same suggestions: nothing to lay out again
@@ -134,7 +142,7 @@ class SuggestionPanel(Vertical):
 
     # ------------------------------------------------------------------ actions
 
-    def _item(self, index: int | None):
+    def _item(self, index: int | None) -> SuggestionInfo | None:
         if index is None or not 0 <= index < len(self.items):
             return None
         return self.items[index]
@@ -151,7 +159,7 @@ class SuggestionPanel(Vertical):
             return
         project, coder, screen = ctx.screen.project, ctx.coder, ctx.screen
 
-        def done(info) -> None:
+        def done(info: CodingInfo) -> None:
             say(screen.app, f"✓ {info.code_name} (accepted suggestion)")
             screen.refresh_codings()
 
@@ -173,11 +181,11 @@ class SuggestionPanel(Vertical):
         project, screen = ctx.screen.project, ctx.screen
         tid = ctx.segment.transcript_id
 
-        def prepare():
+        def prepare() -> tuple[dict[str, Any], list[int]]:
             name = next(t.name for t in project.transcripts() if t.id == tid)
             return project.suggestion_payload([name])
 
-        def prepared(result) -> None:
+        def prepared(result: tuple[dict[str, Any], list[int]]) -> None:
             from qualcode.suggest.engine import suggest_payload  # loads spaCy: only when asked for
 
             payload, ids = result
@@ -199,14 +207,14 @@ class SuggestionPanel(Vertical):
             return
         project, screen = ctx.screen.project, ctx.screen
 
-        def trained(result) -> None:
+        def trained(result: dict[str, Any]) -> None:
             screen.run_project(
                 lambda: project.store_model(result),
                 lambda info: say(screen.app, f"Model {info.version} trained; S suggests with it"),
                 description="saving the model",
             )
 
-        def read(payload: dict) -> None:
+        def read(payload: dict[str, Any]) -> None:
             from qualcode.suggest.model import train_payload  # loads spaCy: only when asked for
 
             screen.run_cpu(
@@ -220,7 +228,7 @@ class SuggestionPanel(Vertical):
         say(screen.app, "Training a suggestion model in the background…")
         screen.run_project(project.training_payload, read, description="reading codings")
 
-    def _store(self, proposals, ids: list[int]) -> None:
+    def _store(self, proposals: list[dict[str, Any]], ids: list[int]) -> None:
         ctx = self.context
         if ctx is None:
             return

@@ -28,15 +28,27 @@ def progress_bar(done: int, total: int, width: int = 8) -> Text:
     return bar
 
 
-def transcript_lines(t: TranscriptInfo, current: bool, progress_known: bool) -> tuple[Text, Text, Text]:
+def transcript_lines(
+    t: TranscriptInfo, current: bool, progress_known: bool, width: int | None = None
+) -> tuple[Text, Text, Text]:
     first = Text("▶ " if current else "  ", style="bold", end="")
-    first.append_text(one_line(t.name, style="bold" if current else ""))
+    name = one_line(t.name, style="bold" if current else "")
+    after = Text(end="")
     if progress_known:
-        first.append(" ")
-        first.append_text(progress_bar(t.coded_segments, t.n_segments, 6))
-        first.append(f" {t.coded_segments}/{t.n_segments}", style="dim")
+        after.append(" ")
+        # Progress of the turns a coder is meant to code (not the interviewer's), as the status bar counts.
+        after.append_text(progress_bar(t.coded_segments, t.n_to_code, 6))
+        after.append(f" {t.coded_segments}/{t.n_to_code}", style="dim")
     else:
-        first.append(f"  {t.n_segments} segments", style="dim")
+        after.append(f"  {t.n_segments} segments", style="dim")
+    if width is not None and first.cell_len + name.cell_len + after.cell_len > width:
+        # Narrow: the bar goes, then the name is cut (whole in the transcript pane's title once
+        # open); the numbers stay.
+        if progress_known:
+            after = Text(f" {t.coded_segments}/{t.n_to_code}", style="dim", end="")
+        name.truncate(max(4, width - first.cell_len - after.cell_len), overflow="ellipsis")
+    first.append_text(name)
+    first.append_text(after)
     second = Text("  ", end="")
     second.append_text(one_line(t.participant or "no participant", style="italic"))
     third = Text("  ", end="")
@@ -138,7 +150,7 @@ class TranscriptPicker(ScrollView, can_focus=True):
         elif top + ROW_HEIGHT > self.scroll_y + height:
             self.scroll_to(y=top + ROW_HEIGHT - height, animate=False, immediate=True)
 
-    def _on_click(self, event: events.Click) -> None:
+    async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return
@@ -170,6 +182,7 @@ class TranscriptPicker(ScrollView, can_focus=True):
             t.name,
             t.coded_segments,
             t.n_segments,
+            t.n_to_code,
             t.id == self.current_id,
             self.progress_known,
             part,
@@ -179,7 +192,7 @@ class TranscriptPicker(ScrollView, can_focus=True):
         strip = self._rows.get(key)
         if strip is None:
             strip = text_strip(
-                transcript_lines(t, t.id == self.current_id, self.progress_known)[part], width, self.app.console
+                transcript_lines(t, t.id == self.current_id, self.progress_known, width)[part], width, self.app.console
             )
             if index == self.cursor:
                 strip = strip.apply_style(self.get_component_rich_style("picker--cursor"))
