@@ -10,7 +10,6 @@ import csv
 import io
 import os
 import signal
-import time
 import zipfile
 from pathlib import Path
 
@@ -159,10 +158,9 @@ def test_qdpx_member_that_expands_past_the_limit_is_refused(run_cli, made, tmp_p
     big = b"Interviewer: hello\n\n" + b"Teacher: " + b"a" * (60 * 1024 * 1024)
     _qdpx(tmp_path / "bomb.qdpx", {"a.txt": big}, _text_source("a0000000-0000-4000-8000-000000000002", "a", "x", 0))
     assert (tmp_path / "bomb.qdpx").stat().st_size < 1_000_000
-    started = time.perf_counter()
     line = refused(run_cli, made, "import", "bomb.qdpx")
+    # How fast it is refused is measured in benchmarks/bench_robust.py, not asserted here.
     assert "bomb.qdpx" in line and ("over the limit" in line or "zip bomb" in line)
-    assert time.perf_counter() - started < 60  # refused from the header, not after reading 60 MB
 
 
 def test_qdpx_member_whose_header_lies_is_not_read_past_its_claim(tmp_path):
@@ -194,11 +192,10 @@ ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
 def test_codebook_alias_bomb_is_refused_quickly(run_cli, tmp_path):
     (tmp_path / "bomb.yaml").write_text("name: x\n" + ALIAS_BOMB + "codes: []\n", encoding="utf-8")
     assert len((tmp_path / "bomb.yaml").read_bytes()) < 1000
-    started = time.perf_counter()
     result = run_cli("init", "--codebook", "bomb.yaml")
     assert result.exit_code == 1
+    # Counted from the aliases before anything is built (the time it takes: benchmarks/bench_robust.py).
     assert "expands to more than 1,000,000 values through its aliases" in one_error_line(result)
-    assert time.perf_counter() - started < 10
     assert not (tmp_path / "qualcode.db").exists()
 
 
