@@ -7,7 +7,7 @@ installs it and pushes it again on Esc, so the list comes back exactly where it 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -19,7 +19,8 @@ from textual.screen import Screen
 
 from qualcode.tui.keys import KeyEntry
 from qualcode.tui.runner import JobDone, ProjectRunner
-from qualcode.tui.text import say
+from qualcode.tui.screens.dialogs import ChoiceDialog
+from qualcode.tui.text import one_line, say
 
 
 def screen_entries(app, sections) -> list[KeyEntry]:
@@ -74,6 +75,11 @@ class AnalysisCommands(Provider):
                 yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)
 
 
+# Whose codings an analysis screen reads, besides one coder's name.
+UNION = "union"
+AGREED = "agreed"
+
+
 class AnalysisScreen(Screen):
     """A full screen over the workbench; Esc goes back, ? lists its keys."""
 
@@ -105,6 +111,20 @@ class AnalysisScreen(Screen):
 
     def run_project(self, fn, then=None, *, description: str = "reading", key: str | None = None, error=None) -> None:
         self.runner.submit(fn, then, error=error, key=key, description=description)
+
+    def choose_coders(self, coders: Sequence[str], then: Callable[[str], None], *, agreed: bool = False) -> None:
+        """Ask whose codings to read; ``then`` gets UNION, AGREED (offered with ``agreed`` and two
+        coders or more) or one coder's name."""
+        choices: list[tuple[str, Text | str]] = [(UNION, "Everyone (union of every coder's codings)")]
+        choices += [(f"coder:{name}", Text.assemble("Only ", one_line(name))) for name in coders]
+        if agreed and len(coders) >= 2:
+            choices.append((AGREED, "Agreed: at least two coders applied the code to the segment"))
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                then(value.removeprefix("coder:"))
+
+        self.app.push_screen(ChoiceDialog("Whose codings?", choices), chosen)
 
     def report(self, exc: BaseException) -> None:
         say(self.app, str(exc), severity="warning", title="Not done")

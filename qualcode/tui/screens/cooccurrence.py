@@ -14,8 +14,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from qualcode.analysis.cooccurrence import Cooccurrence
-from qualcode.tui.screens.analysis_base import AnalysisScreen
-from qualcode.tui.screens.dialogs import ChoiceDialog
+from qualcode.tui.screens.analysis_base import UNION, AnalysisScreen
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic, one_line
 from qualcode.tui.widgets.keybar import KeyBar
@@ -181,15 +180,11 @@ class CooccurrenceScreen(AnalysisScreen):
         self.reload()
 
     def action_coders(self) -> None:
-        choices: list[tuple[str, Text | str]] = [("-", "Everyone (union of every coder's codings)")]
-        choices += [(f"coder:{name}", Text.assemble("Only ", one_line(name))) for name in self.coders]
+        def chosen(coders: str) -> None:
+            self.coder = None if coders == UNION else coders
+            self.reload()
 
-        def chosen(value: str | None) -> None:
-            if value is not None:
-                self.coder = None if value == "-" else value.removeprefix("coder:")
-                self.reload()
-
-        self.app.push_screen(ChoiceDialog("Whose codings?", choices), chosen)
+        self.choose_coders(self.coders, chosen)
 
     def action_open_cell(self) -> None:
         from qualcode.tui.screens.retrieval import RetrievalScreen

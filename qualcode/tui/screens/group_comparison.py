@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from qualcode.analysis.compare import Comparison, ComparisonRow
-from qualcode.tui.screens.analysis_base import AnalysisScreen
+from qualcode.tui.screens.analysis_base import UNION, AnalysisScreen
 from qualcode.tui.screens.dialogs import ChoiceDialog
 from qualcode.tui.screens.retrieval import PassageFilter
 from qualcode.tui.styles import stylesheet
@@ -223,15 +223,11 @@ class GroupComparisonScreen(AnalysisScreen):
         self.draw()
 
     def action_coders(self) -> None:
-        choices: list[tuple[str, Text | str]] = [("-", "Everyone (union of every coder's codings)")]
-        choices += [(f"coder:{name}", Text.assemble("Only ", one_line(name))) for name in self.coders]
+        def chosen(coders: str) -> None:
+            self.coder = None if coders == UNION else coders
+            self.compare()
 
-        def chosen(value: str | None) -> None:
-            if value is not None:
-                self.coder = None if value == "-" else value.removeprefix("coder:")
-                self.compare()
-
-        self.app.push_screen(ChoiceDialog("Whose codings?", choices), chosen)
+        self.choose_coders(self.coders, chosen)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

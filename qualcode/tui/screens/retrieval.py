@@ -20,15 +20,12 @@ from textual.containers import Horizontal, VerticalScroll
 
 from qualcode.analysis.retrieval import Passage, Retrieval, group_passages
 from qualcode.segments import segment_ref
-from qualcode.tui.screens.analysis_base import AnalysisScreen
+from qualcode.tui.screens.analysis_base import AGREED, UNION, AnalysisScreen
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic, one_line, plain
 from qualcode.tui.widgets.keybar import KeyBar
 from qualcode.tui.widgets.passages import Heading, PassageList
-
-UNION = "union"
-AGREED = "agreed"
 
 
 @dataclass
@@ -329,17 +326,12 @@ class RetrievalScreen(AnalysisScreen):
     def action_coders(self) -> None:
         if self.loaded is None:
             return
-        choices: list[tuple[str, Text | str]] = [(UNION, "Everyone (union of every coder's codings)")]
-        choices += [(f"coder:{name}", Text.assemble("Only ", one_line(name))) for name in self.loaded.coders]
-        if len(self.loaded.coders) >= 2:
-            choices.append((AGREED, "Agreed: at least two coders applied the code to the segment"))
 
-        def chosen(value: str | None) -> None:
-            if value is not None:
-                self.filter.coders = value.removeprefix("coder:")
-                self.apply_filter(self.list.current)
+        def chosen(coders: str) -> None:
+            self.filter.coders = coders
+            self.apply_filter(self.list.current)
 
-        self.app.push_screen(ChoiceDialog("Whose codings?", choices), chosen)
+        self.choose_coders(self.loaded.coders, chosen, agreed=True)
 
     def action_group_by(self) -> None:
         if self.loaded is None:
