@@ -7,7 +7,10 @@ database on that server, and the whole suite runs against PostgreSQL.
 
 from __future__ import annotations
 
+import difflib
+import html
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -135,3 +138,45 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared (reference material) is not beside the repository")
     return SHARED
+
+
+def _svg_lines(svg: str) -> list[str]:
+    """The text rows of a snapshot SVG: its <text> elements placed by column (Textual draws a
+    cell 12.2 px wide) and grouped into rows by their y."""
+    rows: dict[float, dict[int, str]] = {}
+    for m in re.finditer(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        rows.setdefault(float(m.group(2)), {})[round(float(m.group(1)) / 12.2)] = html.unescape(m.group(3))
+    lines = []
+    for _, row in sorted(rows.items()):
+        line = ""
+        for column, text in sorted(row.items()):
+            line = line.ljust(column) + text
+        lines.append(line.replace("\xa0", " ").rstrip())
+    return lines
+
+
+@pytest.fixture
+def snap(snap_compare, request):
+    """``snap_compare`` that takes the picture only once the screen has stopped changing, and on a
+    mismatch prints the rows whose text differs (CI keeps no snapshot report)."""
+    from qualcode.tui.testing import screen_text, until_still
+
+    def compare(app, *, run_before=None, **kwargs) -> bool:
+        seen: list[str] = []
+
+        async def before(pilot) -> None:
+            if run_before is not None:
+                await run_before(pilot)
+            await until_still(pilot)
+            seen[:] = screen_text(pilot.app).splitlines()
+
+        matched = snap_compare(app, run_before=before, **kwargs)
+        stored = Path(request.node.path).parent / "__snapshots__" / request.node.path.stem / f"{request.node.name}.svg"
+        if not matched and seen and stored.exists():
+            expected = _svg_lines(stored.read_text(encoding="utf-8"))
+            shown = [line.rstrip() for line in seen]
+            diff = difflib.unified_diff(expected, shown, "snapshot", "screen", lineterm="", n=1)
+            print("\n".join(diff) or "same text: the difference is in colours or styles")
+        return matched
+
+    return compare

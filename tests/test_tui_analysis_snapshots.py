@@ -44,37 +44,37 @@ async def choose(pilot, option_id: str) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_passages_screen(rln, snap_compare, size):
+def test_passages_screen(rln, snap, size):
     async def before(pilot):
         await settle(pilot)
         pilot.app.workbench.codebook.select_key("mobilisation")
         await keys(pilot, "R", "down", "down", "x")
 
-    assert snap_compare(app_for(rln), terminal_size=size, run_before=before)
+    assert snap(app_for(rln), terminal_size=size, run_before=before)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_passages_grouped_by_school(rln, snap_compare, size):
+def test_passages_grouped_by_school(rln, snap, size):
     async def before(pilot):
         await settle(pilot)
         pilot.app.workbench.codebook.select_key("formalisation.plans")
         await keys(pilot, "R", "b")
         await choose(pilot, "attr:school")
 
-    assert snap_compare(app_for(rln), terminal_size=size, run_before=before)
+    assert snap(app_for(rln), terminal_size=size, run_before=before)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_cooccurrence_screen(rln, snap_compare, size):
+def test_cooccurrence_screen(rln, snap, size):
     async def before(pilot):
         await settle(pilot)
         await keys(pilot, "O", "down", "right", "right")
 
-    assert snap_compare(app_for(rln), terminal_size=size, run_before=before)
+    assert snap(app_for(rln), terminal_size=size, run_before=before)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_group_comparison_screen(rln, snap_compare, size):
+def test_group_comparison_screen(rln, snap, size):
     async def before(pilot):
         await settle(pilot)
         await keys(pilot, "C")
@@ -82,7 +82,7 @@ def test_group_comparison_screen(rln, snap_compare, size):
         await choose(pilot, "v:Headteacher")
         await choose(pilot, "v:Teacher")
 
-    assert snap_compare(app_for(rln), terminal_size=size, run_before=before)
+    assert snap(app_for(rln), terminal_size=size, run_before=before)
 
 
 @pytest.fixture
@@ -96,18 +96,18 @@ def rln_matrix(rln):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_framework_matrix_screen(rln_matrix, snap_compare, size):
+def test_framework_matrix_screen(rln_matrix, snap, size):
     async def before(pilot):
         await settle(pilot)
         await keys(pilot, "F", "down", "right")
 
-    assert snap_compare(app_for(rln_matrix), terminal_size=size, run_before=before)
+    assert snap(app_for(rln_matrix), terminal_size=size, run_before=before)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_framework_cell_editor(rln_matrix, snap_compare, size):
+def test_framework_cell_editor(rln_matrix, snap, size):
     async def before(pilot):
         await settle(pilot)
         await keys(pilot, "F", "down", "right", "enter", "ctrl+o")
 
-    assert snap_compare(app_for(rln_matrix), terminal_size=size, run_before=before)
+    assert snap(app_for(rln_matrix), terminal_size=size, run_before=before)

@@ -54,37 +54,37 @@ size_ids = [f"{w}x{h}" for w, h in SIZES]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=size_ids)
-def test_main_screen(rln_study, snap_compare, size):
+def test_main_screen(rln_study, snap, size):
     async def before(pilot):
         await settle(pilot)
         await pilot.press("j", "j", "j")
         await settle(pilot)
 
-    assert snap_compare(app_for(rln_study), terminal_size=size, run_before=before)
+    assert snap(app_for(rln_study), terminal_size=size, run_before=before)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=size_ids)
-def test_code_finder(rln_study, snap_compare, size):
+def test_code_finder(rln_study, snap, size):
     async def before(pilot):
         await settle(pilot)
         await pilot.press("j", "slash", *"time")
         await settle(pilot)
 
-    assert snap_compare(app_for(rln_study), terminal_size=size, run_before=before)
+    assert snap(app_for(rln_study), terminal_size=size, run_before=before)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=size_ids)
-def test_agreement_screen(rln_study, snap_compare, size):
+def test_agreement_screen(rln_study, snap, size):
     async def before(pilot):
         await settle(pilot)
         await pilot.press("K")
         await settle(pilot)
 
-    assert snap_compare(app_for(rln_study), terminal_size=size, run_before=before)
+    assert snap(app_for(rln_study), terminal_size=size, run_before=before)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=size_ids)
-def test_agreement_disagreements(rln_study, snap_compare, size):
+def test_agreement_disagreements(rln_study, snap, size):
     async def before(pilot):
         await settle(pilot)
         await pilot.press("K")
@@ -92,10 +92,10 @@ def test_agreement_disagreements(rln_study, snap_compare, size):
         pilot.app.screen.show_differences("formalisation.alignment")
         await settle(pilot)
 
-    assert snap_compare(app_for(rln_study), terminal_size=size, run_before=before)
+    assert snap(app_for(rln_study), terminal_size=size, run_before=before)
 
 
-def test_definition_panel(rln_study, snap_compare):
+def test_definition_panel(rln_study, snap):
     key = "attitudes.external_focus"
 
     async def before(pilot):
@@ -105,11 +105,11 @@ def test_definition_panel(rln_study, snap_compare):
         await pilot.press("3")
         await settle(pilot)
 
-    assert snap_compare(app_for(rln_study), terminal_size=(160, 45), run_before=before)
+    assert snap(app_for(rln_study), terminal_size=(160, 45), run_before=before)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=size_ids)
-def test_compare_mode(rln_study, snap_compare, size):
+def test_compare_mode(rln_study, snap, size):
     segs = rln_study.segments(rln_study.transcript("interview-01").id)
     rln_study.apply_code("bob", "prioritisation.resources", segs[3].id)
 
@@ -118,20 +118,20 @@ def test_compare_mode(rln_study, snap_compare, size):
         await pilot.press("j", "j", "j")
         await settle(pilot)
 
-    assert snap_compare(app_for(rln_study, compare_with="bob"), terminal_size=size, run_before=before)
+    assert snap(app_for(rln_study, compare_with="bob"), terminal_size=size, run_before=before)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=size_ids)
-def test_help_screen(rln_study, snap_compare, size):
+def test_help_screen(rln_study, snap, size):
     async def before(pilot):
         await settle(pilot)
         await pilot.press("question_mark")
         await settle(pilot)
 
-    assert snap_compare(app_for(rln_study), terminal_size=size, run_before=before)
+    assert snap(app_for(rln_study), terminal_size=size, run_before=before)
 
 
-def test_brackets_in_transcripts_codes_and_labels(rln_study, snap_compare):
+def test_brackets_in_transcripts_codes_and_labels(rln_study, snap):
     rln_study.add_code("[crosstalk] handling [/x]", None, coder="alice")
 
     async def before(pilot):
@@ -139,4 +139,4 @@ def test_brackets_in_transcripts_codes_and_labels(rln_study, snap_compare):
         await pilot.press("1", "down", "enter")
         await settle(pilot)
 
-    assert snap_compare(app_for(rln_study), terminal_size=(140, 40), run_before=before)
+    assert snap(app_for(rln_study), terminal_size=(140, 40), run_before=before)

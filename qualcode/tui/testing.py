@@ -26,8 +26,26 @@ async def settle(pilot, rounds: int = 3) -> None:
             return
 
 
-def screen_text(app) -> str:
-    """What the terminal shows, as plain text (one line per row).
+async def until_still(pilot, calm: int = 3, pause: float = 0.05, limit: int = 200) -> str:
+    """Settle, then wait until the screen (text and styles) is the same ``calm`` looks in a row,
+    ``pause`` seconds apart: a layout or scroll applied after a refresh lands late on a loaded
+    machine, and a snapshot taken before it would differ. Returns the still screen, styled."""
+    last = None
+    same = 0
+    for _ in range(limit):
+        await settle(pilot)
+        await pilot.wait_for_scheduled_animations()
+        now = screen_text(pilot.app, styles=True)
+        same = same + 1 if now == last else 0
+        if same >= calm:
+            break
+        last = now
+        await pilot.pause(pause)
+    return now
+
+
+def screen_text(app, styles: bool = False) -> str:
+    """What the terminal shows, as plain text (one line per row; with ANSI styles if ``styles``).
 
     Rendered the way ``App.export_screenshot`` renders its SVG, through the screen's compositor:
     Textual offers no public plain-text export, so this uses ``Screen._compositor`` and the
@@ -46,4 +64,4 @@ def screen_text(app) -> str:
         safe_box=False,
     )
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
+    return console.export_text(styles=styles)
