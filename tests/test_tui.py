@@ -941,3 +941,22 @@ def test_the_footer_shows_whole_key_labels_in_every_mode(study, size):
         assert "…" not in footer and footer.rstrip().endswith("palette"), footer
     assert "a Apply" in span and "Next word" in span and "esc Cancel" in span
     assert "← ←" not in span and "Compare" not in span
+
+
+@pytest.mark.parametrize("blink", [False, True])
+def test_every_text_box_follows_the_apps_cursor_blink(study, blink):
+    """Tests and benchmarks turn blinking off so that a screenshot does not depend on the moment
+    it is taken; a researcher gets Textual's blinking cursor."""
+    from textual.widgets import Input, TextArea
+
+    async def scenario(pilot):
+        seen = {}
+        for opening, name in (("m", "memo"), ("slash", "finder"), ("ctrl+f", "search")):
+            await press(pilot, opening)
+            boxes = list(pilot.app.screen.query(Input)) + list(pilot.app.screen.query(TextArea))
+            seen[name] = {box.cursor_blink for box in boxes}
+            await press(pilot, "escape")
+        return seen
+
+    seen = drive(WorkbenchApp(study, "alice", blink=blink), scenario)
+    assert seen == {"memo": {blink}, "finder": {blink}, "search": {blink}}

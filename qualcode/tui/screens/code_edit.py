@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, TextArea
 from qualcode.records import CodeInfo
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic
+from qualcode.tui.widgets.fields import ProseArea, TextField
 
 FIELDS = ("description", "include", "exclude", "example")
 
@@ -39,26 +40,21 @@ class CodeEditDialog(ModalScreen[dict | None]):
 
     def compose(self):
         code = self.code
-        blink = getattr(self.app, "blink", True)
         with Vertical(classes="dialog"):
             yield UserStatic(self._title, classes="dialog-title")
             with VerticalScroll():
                 yield Label("Name")
-                yield Input(value=code.name if code else "", id="field-name")
+                yield TextField(value=code.name if code else "", id="field-name")
                 for field in FIELDS:
                     yield Label(field.capitalize())
-                    area = TextArea(getattr(code, field) if code else "", id=f"field-{field}", soft_wrap=True)
-                    area.cursor_blink = blink
-                    yield area
+                    yield ProseArea(getattr(code, field) if code else "", id=f"field-{field}")
                 yield Label("Keywords (comma-separated, for suggestions)")
-                yield Input(value=", ".join(code.keywords) if code else "", id="field-keywords")
+                yield TextField(value=", ".join(code.keywords) if code else "", id="field-keywords")
                 yield Label("Colour (#rrggbb; empty inherits the parent's)")
-                yield Input(value=(code.color or "") if code else "", id="field-color")
+                yield TextField(value=(code.color or "") if code else "", id="field-color")
             yield UserStatic("Ctrl+S: save · Esc: cancel · Tab: next field", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        for box in self.query(Input):
-            box.cursor_blink = getattr(self.app, "blink", True)
         self.query_one("#field-name", Input).focus()
 
     def values(self) -> dict:

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic
+from qualcode.tui.widgets.fields import TextField
 
 
 def typeahead_bindings(prefix: str) -> list[BindingType]:
@@ -31,9 +32,7 @@ class TypeAheadDialog(ModalScreen[ScreenResultType]):
     RESULTS = ""
 
     def _focus_input(self) -> None:
-        box = self.query_one(Input)
-        box.cursor_blink = getattr(self.app, "blink", True)
-        box.focus()
+        self.query_one(Input).focus()
 
     def action_move(self, delta: int) -> None:
         results = self.query_one(self.RESULTS, UserOptionList)
@@ -90,7 +89,7 @@ class TextPrompt(ModalScreen[str | None]):
     def compose(self):
         with Vertical(classes="dialog"):
             yield UserStatic(self._title, classes="dialog-title")
-            yield Input(value=self._value, placeholder=self._placeholder, id="prompt-input")
+            yield TextField(value=self._value, placeholder=self._placeholder, id="prompt-input")
             yield UserStatic(self._hint, classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -12,6 +12,7 @@ from qualcode.tui.ranking import rank_codes
 from qualcode.tui.screens.dialogs import TypeAheadDialog, typeahead_bindings
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic, one_line, swatch
+from qualcode.tui.widgets.fields import TextField
 
 TOP_LEVEL = "\x00top"  # the "no parent" choice when picking where to move a code
 
@@ -57,7 +58,7 @@ class CodeFinder(TypeAheadDialog[str | None]):
     def compose(self):
         with Vertical(classes="dialog"):
             yield UserStatic(self._title, classes="dialog-title")
-            yield Input(value=self._query, placeholder="code name, id, keyword…", id="finder-input")
+            yield TextField(value=self._query, placeholder="code name, id, keyword…", id="finder-input")
             yield UserOptionList(id="finder-results")
             yield UserStatic(self._hint, classes="dialog-hint")
 

@@ -24,6 +24,7 @@ from qualcode.tui.screens.analysis_base import AnalysisScreen
 from qualcode.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic, one_line, say
+from qualcode.tui.widgets.fields import ProseArea
 from qualcode.tui.widgets.keybar import KeyBar
 
 CELL_WIDTH = 30
@@ -318,7 +319,7 @@ class CellEditor(AnalysisScreen):
         )
         with Horizontal(id="cell-body"):
             with Vertical(id="cell-left"):
-                area = TextArea(self.summary, id="cell-text", soft_wrap=True, show_line_numbers=False)
+                area = ProseArea(self.summary, id="cell-text")
                 area.border_title = "Summary"
                 yield area
             with Vertical(id="cell-right"):

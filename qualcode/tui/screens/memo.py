@@ -10,6 +10,7 @@ from textual.widgets import TextArea
 
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic
+from qualcode.tui.widgets.fields import ProseArea
 
 
 class MemoDialog(ModalScreen[str | None]):
@@ -28,7 +29,7 @@ class MemoDialog(ModalScreen[str | None]):
     def compose(self):
         with Vertical(classes="dialog"):
             yield UserStatic(self._title, classes="dialog-title")
-            yield TextArea(self._text, id="memo-text", soft_wrap=True, show_line_numbers=False)
+            yield ProseArea(self._text, id="memo-text")
             yield UserStatic("Ctrl+S: save (empty deletes the memo) · Esc: cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:

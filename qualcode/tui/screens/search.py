@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 from qualcode.tui.screens.dialogs import TypeAheadDialog, typeahead_bindings
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic, one_line
+from qualcode.tui.widgets.fields import TextField
 
 SNIPPET = 110
 
@@ -56,7 +57,7 @@ class SearchDialog(TypeAheadDialog[tuple[int, int, str] | None]):
     def compose(self):
         with Vertical(classes="dialog"):
             yield UserStatic("Search all transcripts", classes="dialog-title")
-            yield Input(value=self._query, placeholder='words, or "a phrase"', id="search-input")
+            yield TextField(value=self._query, placeholder='words, or "a phrase"', id="search-input")
             yield UserStatic("", id="search-status", classes="dialog-hint")
             yield UserOptionList(id="search-results")
             yield UserStatic("↑↓ choose · Enter: open · Esc: close", classes="dialog-hint")
