@@ -5,7 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets.tree import TreeNode
 
 from qualcode.records import CodeInfo
@@ -113,6 +115,7 @@ class CodebookTree(UserTree):
         self.guide_depth = 2
         self._code_nodes: dict[str, TreeNode] = {}
         self._structure: tuple = ()
+        self._label_room = -1  # the content width the cached lines' labels were cut to
 
     @property
     def highlighted_key(self) -> str | None:
@@ -164,6 +167,16 @@ class CodebookTree(UserTree):
             parent.expand()
             parent = parent.parent
         self.call_after_refresh(lambda: self.move_cursor(node, animate=False))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Tree caches drawn lines by the widget's width, but a scrollbar that appears after the
+        # lines were drawn (the tree grew) narrows the room for labels without changing that width:
+        # the cached labels would be cut by the scrollbar instead of ending in "…".
+        room = self.scrollable_content_region.width
+        if room != self._label_room:
+            self._label_room = room
+            self._invalidate()
+        return super().render_lines(crop)
 
     def render_label(self, node, base_style, style) -> Text:
         """A name too long for the pane ends in "…" (i shows it whole) instead of being cut."""
