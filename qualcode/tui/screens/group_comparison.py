@@ -80,7 +80,7 @@ class GroupComparisonScreen(AnalysisScreen):
         self.table.focus()
         project = self.project
 
-        def fetch():
+        def fetch() -> tuple[dict[str, list[str]], list[str]]:
             attributes: dict[str, list[str]] = {}
             for person in project.participants():
                 for key, value in person.attributes.items():
