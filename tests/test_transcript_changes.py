@@ -9,7 +9,7 @@ import itertools
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
@@ -245,6 +245,14 @@ def apply_edits(turns, edits):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=edited_transcripts())
+# The wider of two codings loses its first word and lands on the other's words: the intact one stays.
+@example(
+    case=(
+        [["cover000"], ["cover001", "cover002", "cover003"]],
+        [(1, 0, 2, "alice", "formalisation"), (1, 1, 2, "alice", "formalisation")],
+        {0: ("none", 0, 0, ["new004"]), 1: ("delete", 0, 0, ["new005"])},
+    )
+)
 def test_random_edits_keep_every_surviving_coding_on_its_words_and_undo_restores_all(project, tmp_path, case):
     turns, codings, edits = case
     n = next(_examples)

@@ -567,16 +567,30 @@ def _plan(s: Session, tid: int, name: str, before: dict[str, Any], parsed: Parse
     coding_memos = {m["coding_id"]: m for m in before["memos"] if m["coding_id"] is not None}
     lost_lines: dict[int, list[str]] = {}
     codings: list[dict[str, Any]] = []
-    seen: set[tuple[Any, ...]] = set()
     lost_ids: set[int] = set()
-    for c, where in zip(before["codings"], place([(c["start"], c["end"]) for c in before["codings"]]), strict=True):
+    places = place([(c["start"], c["end"]) for c in before["codings"]])
+
+    # Two codings of one coder with one code can end up on the same words (one lost a word at its
+    # edge). One stays: the one whose words did not change, else the first.
+    def intact(index: int) -> bool:
+        c, where = before["codings"][index], places[index]
+        return where is not None and new[where[1] : where[2]] == old[c["start"] : c["end"]]
+
+    keeper: dict[tuple[Any, ...], int] = {}
+    for index, (c, where) in enumerate(zip(before["codings"], places, strict=True)):
+        if where is not None:
+            on_words = (c["coder_id"], c["code_id"], *where)
+            if on_words not in keeper or (intact(index) and not intact(keeper[on_words])):
+                keeper[on_words] = index
+
+    for index, (c, where) in enumerate(zip(before["codings"], places, strict=True)):
         key, code_name = code_names[c["code_id"]]
         old_text = old[c["start"] : c["end"]]
         old_position = segments[c["segment_id"]]["position"]
         reason = None
         if where is None:
             reason = "its words were deleted"
-        elif (c["coder_id"], c["code_id"], *where) in seen:
+        elif keeper[(c["coder_id"], c["code_id"], where[0], where[1], where[2])] != index:
             reason = "it now covers the same words as another of the coder's codings with that code"
         if reason is not None:
             memo = coding_memos.get(c["id"])
@@ -596,7 +610,6 @@ def _plan(s: Session, tid: int, name: str, before: dict[str, Any], parsed: Parse
             lost_lines.setdefault(c["coder_id"], []).append(line + (f"\n  its memo: {lost.memo}" if lost.memo else ""))
             continue
         assert where is not None
-        seen.add((c["coder_id"], c["code_id"], *where))
         position, start, end = where
         status = "kept" if new[start:end] == old_text else "changed"
         report.moved.append(
