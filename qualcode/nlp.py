@@ -48,12 +48,15 @@ def blank() -> Language:
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences in ``text`` (trailing whitespace excluded)."""
+    """Character spans of the sentences in ``text``, without whitespace at either end (spaCy
+    starts a sentence with the tab or spaces that follow the previous one's full stop)."""
     doc = blank()(text)
     spans = []
     for sent in doc.sents:
         start = sent.start_char
         end = sent.end_char
+        while start < end and text[start].isspace():
+            start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
         if end > start:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qualcode.errors import InputError
@@ -161,6 +161,7 @@ utterances = st.text(
     st.sampled_from(["\n", "\r\n"]),
     st.integers(min_value=0, max_value=400),
 )
+@example(turns=[("Interviewer", "?\t0")], newline="\n", max_chars=1)  # a tab after the sentence's end
 def test_offsets_always_slice_back_to_the_segment_text(turns, newline, max_chars):
     text = newline.join(f"{speaker}: {words}" + newline for speaker, words in turns)
     segments = segment_text(text, max_chars)
