@@ -9,9 +9,11 @@ The README's key table is written from the same list (``qualcode.tui.readme_keys
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual.binding import Binding
+from textual.dom import DOMNode
 
 from qualcode.tui.widgets import detail
 from qualcode.tui.widgets.codebook import CodebookTree
@@ -56,23 +58,33 @@ def sections(screen: type):
     return out
 
 
-def key_entries(app, screen: type) -> list[KeyEntry]:
+def binding_entries(
+    app, title: str, pane: str, cls: type[DOMNode], wanted: Callable[[Binding], bool] | None = None
+) -> list[KeyEntry]:
+    """Help entries for the described bindings of ``cls`` (those ``wanted`` keeps), under ``title``."""
     entries = []
-    for title, pane, cls, wanted in sections(screen):
-        for binding in cls.BINDINGS:
-            if not isinstance(binding, Binding) or not binding.description or not wanted(binding):
-                continue
-            keys = tuple(app.get_key_display(Binding(k.strip(), binding.action)) for k in binding.key.split(","))
-            entries.append(
-                KeyEntry(
-                    title,
-                    keys,
-                    binding.tooltip or binding.description,
-                    binding.description,
-                    binding.action,
-                    pane,
-                    binding.id or "",
-                    tuple(k.strip() for k in binding.key.split(",")),
-                )
+    for binding in cls.BINDINGS:
+        if not isinstance(binding, Binding) or not binding.description or (wanted and not wanted(binding)):
+            continue
+        names = tuple(k.strip() for k in binding.key.split(","))
+        entries.append(
+            KeyEntry(
+                title,
+                tuple(app.get_key_display(Binding(name, binding.action)) for name in names),
+                binding.tooltip or binding.description,
+                binding.description,
+                binding.action,
+                pane,
+                binding.id or "",
+                names,
             )
+        )
     return entries
+
+
+def key_entries(app, screen: type) -> list[KeyEntry]:
+    return [
+        entry
+        for title, pane, cls, wanted in sections(screen)
+        for entry in binding_entries(app, title, pane, cls, wanted)
+    ]

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
-from qualcode.tui.keys import KeyEntry
+from qualcode.tui.keys import KeyEntry, binding_entries
 from qualcode.tui.runner import JobDone, ProjectRunner
 from qualcode.tui.screens.dialogs import ChoiceDialog
 from qualcode.tui.text import one_line, say
@@ -25,24 +25,7 @@ from qualcode.tui.text import one_line, say
 
 def screen_entries(app, sections) -> list[KeyEntry]:
     """Help entries from ``(section title, selector, class)`` triples, as the workbench's help lists them."""
-    entries = []
-    for title, pane, cls in sections:
-        for binding in cls.BINDINGS:
-            if not isinstance(binding, Binding) or not binding.description:
-                continue
-            keys = tuple(app.get_key_display(Binding(k.strip(), binding.action)) for k in binding.key.split(","))
-            entries.append(
-                KeyEntry(
-                    title,
-                    keys,
-                    binding.tooltip or binding.description,
-                    binding.description,
-                    binding.action,
-                    pane,
-                    binding.id or "",
-                )
-            )
-    return entries
+    return [entry for title, pane, cls in sections for entry in binding_entries(app, title, pane, cls)]
 
 
 class AnalysisCommands(Provider):
