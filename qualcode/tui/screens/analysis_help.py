@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 
 from qualcode.tui.keys import KeyEntry
+from qualcode.tui.screens.help import add_key_rows
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic
 
@@ -35,13 +36,7 @@ class AnalysisHelp(ModalScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(justify="right", style="bold", no_wrap=True)
         table.add_column()
-        section = None
-        for entry in self.entries:
-            if entry.section != section:
-                section = entry.section
-                table.add_row("", "")
-                table.add_row("", Text(section, style="bold underline"))
-            table.add_row(Text(" ".join(entry.keys)), Text(entry.description))
+        add_key_rows(table, self.entries)
         return table
 
     def action_close(self) -> None:

@@ -20,6 +20,17 @@ INTRO = (
 )
 
 
+def add_key_rows(table: Table, entries: list[KeyEntry]) -> None:
+    """The keys of ``entries`` as rows of a two-column help table, a heading before each section."""
+    section = None
+    for entry in entries:
+        if entry.section != section:
+            section = entry.section
+            table.add_row("", "")
+            table.add_row("", Text(section, style="bold underline"))
+        table.add_row(Text(" ".join(entry.keys)), Text(entry.description))
+
+
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = stylesheet(__file__, "help_screen.tcss")
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
@@ -50,13 +61,7 @@ class HelpScreen(ModalScreen[None]):
             )
             for taken, instead, what in browser_keys:
                 table.add_row(Text(instead), Text(f"instead of {taken}: {what}"))
-        section = None
-        for entry in self.entries:
-            if entry.section != section:
-                section = entry.section
-                table.add_row("", "")
-                table.add_row("", Text(section, style="bold underline"))
-            table.add_row(Text(" ".join(entry.keys)), Text(entry.description))
+        add_key_rows(table, self.entries)
         table.add_row("", "")
         table.add_row(
             Text("mouse"),
