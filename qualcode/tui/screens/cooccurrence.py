@@ -103,11 +103,8 @@ class CooccurrenceScreen(AnalysisScreen):
         cursor = self.table.cursor_coordinate
         self.table.clear(columns=True)
         codes = result.codes
-        self.table.add_column(Text("code"), key="code", width=LABEL_WIDTH + 4)
-        for i, _ in enumerate(codes, 1):
-            self.table.add_column(Text(str(i), justify="right"), key=str(i))
-        self.table.fixed_columns = 1
         top = max((p.segments for p in result.pairs), default=0)
+        rows: list[tuple[str, list[Text]]] = []
         for i, row in enumerate(codes, 1):
             label = Text(f"{i:>3} ", style="dim", end="")
             label.append_text(one_line("  " * (0 if result.rollup else row.depth) + row.name))
@@ -123,7 +120,16 @@ class CooccurrenceScreen(AnalysisScreen):
                     n = result.count(row.key, col.key)
                     value = Text(str(n) if n else "", style=shade(n / top if top else 0), justify="right")
                 cells.append(value)
-            self.table.add_row(*cells, key=row.key)
+            rows.append((row.key, cells))
+        # Each column as wide as its widest cell, given here: DataTable would otherwise widen its
+        # columns only when it next falls idle, and a screen drawn before that cuts "13" to "1".
+        self.table.add_column(Text("code"), key="code", width=LABEL_WIDTH + 4)
+        for i in range(1, len(codes) + 1):
+            width = max([len(str(i))] + [cells[i].cell_len for _, cells in rows])
+            self.table.add_column(Text(str(i), justify="right"), key=str(i), width=width)
+        self.table.fixed_columns = 1
+        for key, cells in rows:
+            self.table.add_row(*cells, key=key)
         if codes:
             self.table.move_cursor(row=min(cursor.row, len(codes) - 1), column=max(1, min(cursor.column, len(codes))))
         source = (
