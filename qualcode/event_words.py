@@ -83,6 +83,8 @@ class _Words:
             return f"renaming {info.transcript_name}"
         if kind == "transcript.remove":
             return f"removing {info.transcript_name}"
+        if kind == "transcript.speakers":
+            return f"who the speakers of {info.transcript_name} are"
         return kind
 
     def memo_target(self, info: EventInfo) -> str:

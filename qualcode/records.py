@@ -44,6 +44,17 @@ class ParticipantInfo:
 
 
 @dataclass(frozen=True)
+class SpeakerInfo:
+    """One speaker of a transcript: how many turns, and whose words they are."""
+
+    speaker: str
+    turns: int
+    interviewer: bool
+    participant: str | None  # whose words (None: the interviewer's, or no participant)
+    set_here: bool = False  # said by the transcript's own speakers map, not by the project's labels
+
+
+@dataclass(frozen=True)
 class TranscriptInfo:
     id: int
     name: str

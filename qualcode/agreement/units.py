@@ -112,7 +112,7 @@ def build(
         else:
             compared[tid] = name
     segments = [
-        s for s in segment_rows if s[1] in compared and (include_interviewer or not speakers.is_interviewer(s[3]))
+        s for s in segment_rows if s[1] in compared and (include_interviewer or not speakers.is_interviewer(s[3], s[1]))
     ]
     seg_ids = [s[0] for s in segments]
     seg_pos = {sid: i for i, sid in enumerate(seg_ids)}

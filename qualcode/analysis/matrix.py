@@ -133,13 +133,16 @@ def row_members(matrix: FrameworkMatrix, data: ExportData) -> dict[str, set[int]
     wanted = {r.casefold(): r for r in matrix.rows}
     out: dict[str, set[int]] = {r: set() for r in matrix.rows}
     for t in data.transcripts:
-        person = people.get(t.participant_id) if t.participant_id is not None else None
-        if person is None:
-            continue
-        value = person.label if matrix.rows_by == "participant" else str(person.attributes.get(matrix.rows_by) or "")
-        row = wanted.get(value.strip().casefold())
-        if row is not None:
-            out[row].add(person.id)
+        for pid in (t.participant_id, *t.speaker_people.values()):
+            person = people.get(pid) if pid is not None else None
+            if person is None:
+                continue
+            value = (
+                person.label if matrix.rows_by == "participant" else str(person.attributes.get(matrix.rows_by) or "")
+            )
+            row = wanted.get(value.strip().casefold())
+            if row is not None:
+                out[row].add(person.id)
     return out
 
 

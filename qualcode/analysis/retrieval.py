@@ -37,6 +37,8 @@ from qualcode.export.themes import (
 )
 from qualcode.segments import segment_number
 
+INTERVIEWER_LABEL = "Interviewer"  # a passage of the interviewer's turn that names no speaker
+
 Where = Mapping[str, Sequence[str]]
 
 
@@ -72,8 +74,11 @@ class Study:
             elif m.target == "segment":
                 self.memos_on_segment[int(m.target_id)].append(f"{m.coder}: {m.text}")
 
-    def person(self, transcript_id: int) -> ExportParticipant | None:
-        pid = self.person_of.get(transcript_id)
+    def person(self, transcript_id: int, speaker: str | None = None) -> ExportParticipant | None:
+        """Whose words a turn of ``speaker`` in the transcript is (without a speaker: the transcript's
+        participant)."""
+        t = self.transcripts.get(transcript_id)
+        pid = t.person_id(speaker) if t is not None else self.person_of.get(transcript_id)
         return self.people.get(pid) if pid is not None else None
 
     def code(self, key: str) -> ExportCode:
@@ -180,6 +185,7 @@ class Passage:
     memos: tuple[str, ...] = ()
     before: tuple[Turn, ...] = ()
     after: tuple[Turn, ...] = ()
+    interviewer: bool = False  # the interviewer's words: ``participant`` is then the speaker's label
 
     @property
     def segment(self) -> int:
@@ -193,6 +199,8 @@ class Passage:
             "start": self.start,
             "end": self.end,
             "text": self.text,
+            "speaker": self.speaker,
+            "interviewer": self.interviewer,
             "participant": self.participant,
             "attributes": dict(self.attributes),
             "coders": list(self.coders),
@@ -220,9 +228,7 @@ class Retrieval:
 
     @property
     def participants(self) -> int:
-        return len(
-            {p.participant_id if p.participant_id is not None else ("t", p.transcript_id) for p in self.passages}
-        )
+        return count_people(self.passages)
 
     def notes(self) -> list[str]:
         out = [f"Source: {self.source}."]
@@ -264,16 +270,21 @@ def retrieve(
     attr_filter = check_where(data, where)
     if context < 0:
         raise QualcodeError("--context must be 0 or more")
-    person_ok: dict[int, bool] = {}
+    person_ok: dict[tuple[int, str | None], bool] = {}
     people_filter = set(participants) if participants is not None else None
     segment_filter = set(segments) if segments is not None else None
 
-    def transcript_ok(tid: int) -> bool:
-        ok = person_ok.get(tid)
+    def speaker_ok(tid: int, seg_id: int) -> bool:
+        seg = study.segments.get(seg_id)
+        speaker = seg.speaker if seg is not None and not seg.interviewer else None
+        key = (tid, speaker)
+        ok = person_ok.get(key)
         if ok is None:
-            pid = study.person_of.get(tid)
-            ok = matches(study.person(tid), attr_filter) and (people_filter is None or pid in people_filter)
-            person_ok[tid] = ok
+            person = study.person(tid, speaker)
+            ok = matches(person, attr_filter) and (
+                people_filter is None or (person.id if person is not None else None) in people_filter
+            )
+            person_ok[key] = ok
         return ok
 
     # One pass: distinct spans, with their coders and coding GUIDs; coders per (segment, code) for --agreed.
@@ -284,7 +295,7 @@ def retrieve(
             continue
         if segment_filter is not None and c.segment_id not in segment_filter:
             continue
-        if not transcript_ok(c.transcript_id):
+        if not speaker_ok(c.transcript_id, c.segment_id):
             continue
         span = (c.code_key, c.transcript_id, c.start, c.end)
         entry = spans.get(span)
@@ -299,26 +310,33 @@ def retrieve(
     blackout = redactor(redact or [])
     texts = {t.id: t.text for t in data.transcripts}
     passages: list[Passage] = []
-    # transcript -> (name, label, participant id, attributes, attribution)
-    speakers: dict[int, tuple[str, str, int | None, Mapping[str, str], str]] = {}
+    # (transcript, speaker) -> (name, label, participant id, attributes, attribution)
+    speakers: dict[tuple[int, str | None, bool], tuple[str, str, int | None, Mapping[str, str], str]] = {}
     for (key, tid, start, end), (seg_id, who, guids) in spans.items():
         if agreed >= 2 and len(unit_coders[(seg_id, key)]) < agreed:
             continue
         raw = texts.get(tid, "")[start:end]
         if needle and needle not in raw.casefold():
             continue
-        who_said = speakers.get(tid)
+        seg = study.segments.get(seg_id)
+        speaker = seg.speaker if seg else None
+        asked = bool(seg and seg.interviewer)
+        who_said = speakers.get((tid, speaker, asked))
         if who_said is None:
             t = study.transcripts[tid]
-            person = study.person(tid)
-            who_said = speakers[tid] = (
-                t.name,
-                person.label if person else t.name,
-                person.id if person else None,
-                MappingProxyType(dict(person.attributes) if person else {}),
-                attribution(person, "attributes", t.name),
-            )
-        seg = study.segments.get(seg_id)
+            if asked:  # the interviewer's words are never a participant's quote
+                said_by = speaker or INTERVIEWER_LABEL
+                who_said = (t.name, said_by, None, MappingProxyType({}), f"{said_by} (interviewer)")
+            else:
+                person = study.person(tid, speaker)
+                who_said = (
+                    t.name,
+                    person.label if person else t.name,
+                    person.id if person else None,
+                    MappingProxyType(dict(person.attributes) if person else {}),
+                    attribution(person, "attributes", t.name),
+                )
+            speakers[(tid, speaker, asked)] = who_said
         memos = [m for g in guids for m in study.memos_on_coding.get(g, ())] + study.memos_on_segment.get(seg_id, [])
         before, after = _context(study, texts, seg_id, context, blackout) if context else ((), ())
         passages.append(
@@ -335,11 +353,12 @@ def retrieve(
                 who_said[2],
                 who_said[3],
                 who_said[4],
-                seg.speaker if seg else None,
+                speaker,
                 tuple(sorted(who)),
                 tuple(dict.fromkeys(blackout(m) for m in memos)),
                 before,
                 after,
+                asked,
             )
         )
     passages.sort(key=lambda p: (study.transcript_order.get(p.transcript_id, 0), p.start, p.end, study.order[p.code]))
@@ -388,16 +407,27 @@ class PassageGroup:
 
     @property
     def participants(self) -> int:
-        return len(
-            {p.participant_id if p.participant_id is not None else ("t", p.transcript_id) for p in self.passages}
-        )
+        return count_people(self.passages)
+
+
+def count_people(passages: Iterable[Passage]) -> int:
+    """How many participants said these passages (the interviewer is nobody's participant)."""
+    return len(
+        {
+            p.participant_id if p.participant_id is not None else ("t", p.transcript_id)
+            for p in passages
+            if not p.interviewer
+        }
+    )
 
 
 def group_passages(passages: Sequence[Passage], by: str = "participant") -> list[PassageGroup]:
     """Passages grouped by participant label or by the value of one attribute (natural order, missing last)."""
     groups: dict[str, list[Passage]] = defaultdict(list)
     for p in passages:
-        if by == "participant":
+        if p.interviewer:
+            label = f"{p.participant} (interviewer)"
+        elif by == "participant":
             label = p.participant if p.participant_id is not None else NO_PARTICIPANT
         elif p.participant_id is None:
             label = NO_PARTICIPANT

@@ -25,14 +25,18 @@ class CodeCount:
 def code_counts(data: ExportData, units: list[Unit]) -> dict[str, CodeCount]:
     """Per code (rolled up over its sub-codes): coded segments, participants and transcripts."""
     up = ancestors_map(data.codes)
-    person = {t.id: t.participant_id for t in data.transcripts}
+    transcripts = {t.id: t for t in data.transcripts}
+    speaking = {s.id: s for s in data.segments}
     segs: dict[str, set[int]] = {c.key: set() for c in data.codes}
     people: dict[str, set[Counted]] = {c.key: set() for c in data.codes}
     trans: dict[str, set[int]] = {c.key: set() for c in data.codes}
     for u in units:
+        seg = speaking.get(u.segment_id)
+        t = transcripts.get(u.transcript_id)
+        pid = t.person_id(seg.speaker if seg else None) if t else None
         for key in up.get(u.code_key, ()):
             segs[key].add(u.segment_id)
-            people[key].add(person.get(u.transcript_id) or ("t", u.transcript_id))
+            people[key].add(pid if pid is not None else ("t", u.transcript_id))
             trans[key].add(u.transcript_id)
     return {k: CodeCount(len(segs[k]), len(people[k]), len(trans[k])) for k in segs}
 

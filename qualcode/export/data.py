@@ -7,8 +7,11 @@ cannot be exported.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+from qualcode.speakers import norm
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,17 @@ class ExportTranscript:
     guid: str = ""
     format: str = "txt"
     title: str = ""
+    # Speakers whose turns are the words of another participant than ``participant_id`` (a focus
+    # group): the speaker as compared (``qualcode.speakers.norm``) -> participant id.
+    speaker_people: Mapping[str, int] = field(default_factory=dict)
+
+    def person_id(self, speaker: str | None) -> int | None:
+        """Whose words a turn of ``speaker`` is (None: no participant)."""
+        if speaker is not None and self.speaker_people:
+            pid = self.speaker_people.get(norm(speaker))
+            if pid is not None:
+                return pid
+        return self.participant_id
 
 
 class ExportSegment(NamedTuple):  # tuples: a 1,000-interview project has 100,000 of them
@@ -52,6 +66,7 @@ class ExportSegment(NamedTuple):  # tuples: a 1,000-interview project has 100,00
     speaker: str | None
     start: int
     end: int
+    interviewer: bool = False  # the interviewer's turn (by the project's labels and the transcript's map)
 
 
 class ExportCoding(NamedTuple):

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from qualcode.errors import QualcodeError
-from qualcode.export.data import ExportCode, ExportData, ExportParticipant
+from qualcode.export.data import ExportCode, ExportData, ExportParticipant, ExportSegment, ExportTranscript
 
 NOT_RECORDED = "(not recorded)"
 NO_PARTICIPANT = "(no participant)"
@@ -114,6 +114,20 @@ def select_units(data: ExportData, source: Source) -> list[Unit]:
             units.append(Unit(seg_id, tid, key, start, end, frozenset(by_coder)))
     units.sort(key=lambda u: (u.transcript_id, u.start, u.code_key))
     return units
+
+
+def speaking_people(t: ExportTranscript, turns: Iterable[ExportSegment]) -> set[int | None]:
+    """The participants whose words a transcript holds (``turns``: its segments): its own participant,
+    unless each of its speakers is the interviewer or mapped to someone else (a focus group)."""
+    if not t.speaker_people:
+        return {t.participant_id}
+    spoken = {t.person_id(s.speaker) for s in turns if not s.interviewer}
+    return spoken or {t.participant_id}
+
+
+def speaker_of_segments(data: ExportData) -> dict[int, tuple[str | None, bool]]:
+    """Segment id -> (speaker, whether it is the interviewer's turn)."""
+    return {s.id: (s.speaker, s.interviewer) for s in data.segments}
 
 
 def _hull(spans: list[tuple[int, int]]) -> tuple[int, int]:
@@ -270,22 +284,35 @@ def build_table(
     by = check_by(data, by)
     codes = data.codes if codes is None else codes
     people = {p.id: p for p in data.participants}
-    transcript_person = {t.id: t.participant_id for t in data.transcripts}
+    transcripts = {t.id: t for t in data.transcripts}
+    speaking = speaker_of_segments(data)
     # Columns: every group with a participant who has a transcript, whether coded or not.
     members: dict[tuple[str, ...], set[Counted]] = defaultdict(set)
+    mapped = {t.id for t in data.transcripts if t.speaker_people}
+    turns_of: dict[int, list[ExportSegment]] = defaultdict(list)
+    for seg in data.segments:
+        if seg.transcript_id in mapped:
+            turns_of[seg.transcript_id].append(seg)
     for t in data.transcripts:
-        person = people.get(t.participant_id) if t.participant_id is not None else None
-        members[group_of(person, by)].add(t.participant_id if t.participant_id is not None else ("t", t.id))
+        for pid in speaking_people(t, turns_of.get(t.id, ())):
+            person = people.get(pid) if pid is not None else None
+            members[group_of(person, by)].add(pid if pid is not None else ("t", t.id))
     groups = sorted(members, key=_group_sort_key)
     columns = [Column(g, " / ".join(g), len(members[g])) for g in groups]
     index = {g: i for i, g in enumerate(groups)}
-    group_cache: dict[int, int] = {}
+    person_cache: dict[tuple[int, str | None], tuple[int, Counted]] = {}
 
-    def column_of(transcript_id: int) -> int:
-        if transcript_id not in group_cache:
-            pid = transcript_person.get(transcript_id)
-            group_cache[transcript_id] = index[group_of(people.get(pid) if pid is not None else None, by)]
-        return group_cache[transcript_id]
+    def column_of(transcript_id: int, speaker: str | None) -> tuple[int, Counted]:
+        """The unit's column, and whom it counts as said by."""
+        key = (transcript_id, speaker)
+        if key not in person_cache:
+            t = transcripts.get(transcript_id)
+            pid = t.person_id(speaker) if t is not None else None
+            person_cache[key] = (
+                index[group_of(people.get(pid) if pid is not None else None, by)],
+                pid if pid is not None else ("t", transcript_id),
+            )
+        return person_cache[key]
 
     # Roll-up follows the whole codebook, so that a row cut by --depth or --codes still counts its sub-codes.
     up = ancestors_map(data.codes)
@@ -298,9 +325,11 @@ def build_table(
         chain = [k for k in up.get(u.code_key, ()) if k in cell_sets]
         if not chain:
             continue  # a code outside the chosen rows
-        col = column_of(u.transcript_id)
-        pid = transcript_person.get(u.transcript_id)
-        item = u.segment_id if count == "segments" else (pid if pid is not None else ("t", u.transcript_id))
+        said = speaking.get(u.segment_id, (None, False))
+        if said[1]:
+            continue  # the interviewer's words count for no participant
+        col, who = column_of(u.transcript_id, said[0])
+        item = u.segment_id if count == "segments" else who
         for key in chain:
             cell_sets[key][col].add(item)
             total_sets[key].add(item)
@@ -555,6 +584,7 @@ def build_quotes(
     transcripts = {t.id: t for t in data.transcripts}
     people = {p.id: p for p in data.participants}
     positions = {s.id: s.position for s in data.segments}
+    speaking = speaker_of_segments(data)
     n_coders = max(1, len(source.coders)) if source else max(1, len(data.coders))
     # A passage goes to its own code's section, or to the nearest ancestor shown when its code is not.
     shown = {c.key for c in codes}
@@ -569,6 +599,9 @@ def build_quotes(
         candidates = []
         keywords = [k.casefold() for k in code.keywords if k.strip()]
         for u in by_code.get(code.key, []):
+            speaker, asked = speaking.get(u.segment_id, (None, False))
+            if asked:
+                continue  # an interviewer's question is never quoted as a participant's words
             passage = texts.get(u.transcript_id, "")[u.start : u.end]
             skip = content_start(passage)  # before blacking out: "[name]" is not a transcription note
             if skip is None:
@@ -577,7 +610,8 @@ def build_quotes(
             raw = blackout(passage[skip:])
             text, trimmed = trim_quote(raw, max_chars)
             t = transcripts[u.transcript_id]
-            person = people.get(t.participant_id) if t.participant_id is not None else None
+            pid = t.person_id(speaker)
+            person = people.get(pid) if pid is not None else None
             folded = raw.casefold()
             hits = sum(1 for k in keywords if k in folded)
             length = len(" ".join(raw.split()))

@@ -15,8 +15,9 @@ from pathlib import Path
 import yaml
 
 from qualcode import safe_yaml
-from qualcode.errors import InputError
+from qualcode.errors import InputError, QualcodeError
 from qualcode.limits import MAX_TRANSCRIPT_BYTES, check_length
+from qualcode.speakers import SpeakerRole, roles_from_meta
 
 DEFAULT_MAX_BYTES = MAX_TRANSCRIPT_BYTES
 TEXT_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md"}
@@ -51,6 +52,7 @@ class FrontMatter:
     title: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
     identifying: dict[str, object] = field(default_factory=dict)
+    speakers: list[SpeakerRole] = field(default_factory=list)  # who the file's speakers are (``qualcode.speakers``)
 
 
 def read_limited(path: Path, max_bytes: int, what: str = "transcript") -> bytes:
@@ -193,6 +195,13 @@ def _front_matter(header: str, where: str) -> FrontMatter:
             check_length("participant label", fm.participant, where)
         elif key == "title":
             fm.title = _scalar(value, where, key)
+        elif key == "speakers":
+            try:
+                fm.speakers = roles_from_meta(value, "front matter")
+            except QualcodeError as exc:
+                raise InputError(where, str(exc)) from None
+            for role in fm.speakers:
+                check_length("participant label", role.participant, where)
         elif key == "identifying":
             if not isinstance(value, dict):
                 raise InputError(where, "front matter 'identifying' must be a mapping such as 'name: ...'")

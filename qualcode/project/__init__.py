@@ -18,7 +18,7 @@ taking the store and the parts it needs, built in ``Project.__init__``, and dele
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from qualcode.project.codings import CodingPart
 from qualcode.project.exchange import ExchangePart, RefiImportSummary
 from qualcode.project.mapping import insert_codes
 from qualcode.project.settings import DEFAULT_SETTINGS, SettingsPart
+from qualcode.project.speaker_roles import SpeakerRolesPart
 from qualcode.project.suggestions import AnonymiseResult, ModelInfo, ModelStatus, SuggestionInfo, SuggestionPart
 from qualcode.project.team import MergePlan, TeamPart
 from qualcode.project.transcript_changes import ReplaceReport, TranscriptChangePart
@@ -55,6 +56,7 @@ from qualcode.records import (
     ParticipantInfo,
     ProjectSummary,
     SegmentInfo,
+    SpeakerInfo,
     TranscriptInfo,
 )
 from qualcode.speakers import Speakers
@@ -75,6 +77,7 @@ class Project:
         self.codebook = CodebookPart(store)
         self.transcripts = TranscriptPart(store)
         self.transcript_changes = TranscriptChangePart(store)
+        self.speaker_roles = SpeakerRolesPart(store)
         self.codings = CodingPart(store)
         self.workbench = WorkbenchPart(store, self.settings)
         self.agreement = AgreementPart(store, self.settings, self.codebook, self.transcripts, self.codings)
@@ -224,6 +227,21 @@ class Project:
 
     def transcript(self, name: str) -> TranscriptInfo:
         return self.transcripts.transcript(name)
+
+    def transcript_speakers(self, name: str) -> list[SpeakerInfo]:
+        """A transcript's speakers with their turns, and whose words each one's are."""
+        return self.speaker_roles.speakers(name)
+
+    def set_transcript_speakers(
+        self,
+        name: str,
+        coder: str,
+        interviewer: Iterable[str] = (),
+        participants: Mapping[str, str] | None = None,
+        reset: Iterable[str] = (),
+    ) -> list[SpeakerInfo]:
+        """Map speakers to the interviewer or to participants (new labels make new participants). One event."""
+        return self.speaker_roles.set_speakers(name, coder, interviewer, participants, reset)
 
     def transcript_text(self, transcript_id: int) -> str:
         return self.transcripts.transcript_text(transcript_id)

@@ -120,7 +120,7 @@ class AgreementPart:
         compared = [
             row
             for row in self._transcripts.segment_rows()
-            if row[1] in data.transcripts and (include_interviewer or not speakers.is_interviewer(row[3]))
+            if row[1] in data.transcripts and (include_interviewer or not speakers.is_interviewer(row[3], row[1]))
         ]
         out: list[Disagreement] = []
         for code in data.codes:

@@ -25,6 +25,7 @@ from qualcode.db.models import (
 from qualcode.errors import QualcodeError
 from qualcode.project.analysis import MATRIX_EVENTS, undo_matrix_event
 from qualcode.project.mapping import code_infos
+from qualcode.project.speaker_roles import SPEAKER_EVENTS, undo_speakers_event
 from qualcode.project.suggestions import SUGGESTION_EVENTS, undo_suggestion_event
 from qualcode.project.transcript_changes import TRANSCRIPT_EVENTS, redo_transcript_event, undo_transcript_event
 from qualcode.records import (
@@ -62,6 +63,7 @@ UNDOABLE = {
     *SUGGESTION_EVENTS,
     *MATRIX_EVENTS,
     *TRANSCRIPT_EVENTS,
+    *SPEAKER_EVENTS,
 }
 
 
@@ -453,6 +455,8 @@ def _reverse(s: Session, ev: Event) -> None:
             undo_matrix_event(s, kind, p, ev.coder_id)
         elif kind in TRANSCRIPT_EVENTS:
             undo_transcript_event(s, kind, p)
+        elif kind in SPEAKER_EVENTS:
+            undo_speakers_event(s, p)
         else:  # pragma: no cover - guarded by UNDOABLE
             raise QualcodeError(f"cannot undo {kind}")
         s.flush()
@@ -510,6 +514,8 @@ def _replay(s: Session, ev: Event) -> None:
             undo_matrix_event(s, kind, p, ev.coder_id, redo=True)
         elif kind in TRANSCRIPT_EVENTS:
             redo_transcript_event(s, kind, p)
+        elif kind in SPEAKER_EVENTS:
+            undo_speakers_event(s, p, redo=True)
         s.flush()
     except IntegrityError:
         raise QualcodeError(f"cannot redo {what}: the project has changed since") from None
@@ -604,6 +610,8 @@ def _change_data(kind: str, p: dict[str, Any]) -> dict[str, Any]:
         return {"matrix_name": p.get("name"), "matrix_row": p.get("row"), "matrix_column": p.get("column")}
     if kind == "transcript.import":
         return {"transcript_name": p.get("name"), "n_segments": p.get("segments")}
+    if kind in SPEAKER_EVENTS:
+        return {"transcript_ids": (p.get("transcript_id"),), "transcript_name": p.get("name")}
     if kind in TRANSCRIPT_EVENTS:
         name = p.get("name") or p.get("before")
         return {"transcript_ids": (p.get("transcript_id"),), "transcript_name": name}

@@ -61,11 +61,12 @@ from qualcode.export.refi_read import read_refi
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import ParsedSegment, segment_text
 from qualcode.limits import FIELD_LIMITS
-from qualcode.project.mapping import code_infos
+from qualcode.project.mapping import code_infos, project_speakers
 from qualcode.project.settings import SettingsPart
 from qualcode.records import (
     CodingsImportOutcome,
 )
+from qualcode.speakers import norm
 from qualcode.store import (
     CODER_NAME,
     CODINGS_TABLE,
@@ -138,16 +139,32 @@ class ExchangePart:
             ]
             if texts:
                 cols.append(Transcript.text)
+            speakers = project_speakers(s)
+            person_by_label = {p.label: p.id for p in people}
             transcripts = []
             for row in s.execute(select(*cols).order_by(Transcript.name)):
                 meta = row[5] or {}
+                speaker_people = {
+                    norm(sp): person_by_label[label]
+                    for sp, label in (
+                        (r.speaker, r.participant) for r in speakers.transcripts_with_roles().get(row[0], ())
+                    )
+                    if label in person_by_label
+                }
                 transcripts.append(
                     ExportTranscript(
-                        row[0], row[1], row[2], row[6] if texts else "", row[3], row[4], str(meta.get("title") or "")
+                        row[0],
+                        row[1],
+                        row[2],
+                        row[6] if texts else "",
+                        row[3],
+                        row[4],
+                        str(meta.get("title") or ""),
+                        speaker_people,
                     )
                 )
             segments = [
-                ExportSegment(*r)
+                ExportSegment(*r, speakers.is_interviewer(r[3], r[1]))
                 for r in s.execute(
                     select(
                         Segment.id, Segment.transcript_id, Segment.position, Segment.speaker, Segment.start, Segment.end

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
-from qualcode.db.models import Code, Codebook
+from qualcode.db.models import Code, Codebook, Segment, Transcript
+from qualcode.errors import QualcodeError
 from qualcode.records import CodeInfo, SegmentInfo
-from qualcode.speakers import DEFAULT_SPEAKERS, Speakers
+from qualcode.speakers import DEFAULT_SPEAKERS, META_KEY, Speakers, roles_from_meta
 from qualcode.speakers import SETTING as SPEAKERS_SETTING
 from qualcode.store import new_guid, setting_value
 
@@ -95,8 +96,41 @@ def codebook_doc(s: Session) -> cb.CodebookDoc:
 
 
 def project_speakers(s: Session) -> Speakers:
-    """Who is the interviewer in this project (the setting ``interviewer.labels``, else the defaults)."""
-    return Speakers.from_setting(setting_value(s, SPEAKERS_SETTING))
+    """Who is the interviewer in this project (the setting ``interviewer.labels``, else the defaults),
+    and what each transcript's own ``speakers`` map says of its speakers."""
+    labels = Speakers.from_setting(setting_value(s, SPEAKERS_SETTING))
+    roles = {}
+    for tid, name, meta in s.execute(select(Transcript.id, Transcript.name, Transcript.meta)):
+        if meta and meta.get(META_KEY):
+            try:
+                roles[tid] = roles_from_meta(meta[META_KEY], name)
+            except QualcodeError:  # a map damaged outside qualcode: `qualcode check` names it; the labels decide
+                continue
+    return labels.with_roles(roles) if roles else labels
+
+
+def interviewer_condition(s: Session, speakers: Speakers, transcript_id: int | None = None) -> ColumnElement[bool]:
+    """SQL for "this segment is an interviewer's turn", by the labels and each transcript's own map."""
+    q = select(Segment.transcript_id, Segment.speaker).where(Segment.speaker.is_not(None)).distinct()
+    if transcript_id is not None:
+        q = q.where(Segment.transcript_id == transcript_id)
+    own = speakers.transcripts_with_roles()
+    by_labels: set[str] = set()
+    by_map: dict[int, list[str]] = {}
+    for tid, speaker in s.execute(q):
+        if speaker is None:
+            continue
+        if tid in own:
+            if speakers.is_interviewer(speaker, tid):
+                by_map.setdefault(tid, []).append(speaker)
+        elif speakers.is_interviewer(speaker):
+            by_labels.add(speaker)
+    parts: list[ColumnElement[bool]] = []
+    if by_labels:
+        labelled = Segment.speaker.in_(sorted(by_labels))
+        parts.append(and_(labelled, Segment.transcript_id.not_in(sorted(own))) if own else labelled)
+    parts += [and_(Segment.transcript_id == tid, Segment.speaker.in_(names)) for tid, names in by_map.items()]
+    return or_(*parts) if parts else false()
 
 
 def segment_info(seg: Any, body: str, speakers: Speakers = DEFAULT_SPEAKERS) -> SegmentInfo:
@@ -111,7 +145,7 @@ def segment_info(seg: Any, body: str, speakers: Speakers = DEFAULT_SPEAKERS) -> 
         body[seg.start : seg.end],
         seg.time_start,
         seg.time_end,
-        speakers.is_interviewer(seg.speaker),
+        speakers.is_interviewer(seg.speaker, seg.transcript_id),
     )
 
 

@@ -144,7 +144,7 @@ class SuggestionPart:
             texts[tid] = body
         speakers = project_speakers(s)
         return [
-            (sid, tid, texts[tid][a:b], speaker, speakers.is_interviewer(speaker))
+            (sid, tid, texts[tid][a:b], speaker, speakers.is_interviewer(speaker, tid))
             for sid, tid, a, b, speaker in s.execute(q)
         ]
 

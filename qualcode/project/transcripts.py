@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, text, true
+from sqlalchemy import ColumnElement, case, func, not_, select, text
 from sqlalchemy.orm import Session
 
 from qualcode.db.models import (
@@ -20,7 +20,7 @@ from qualcode.db.models import (
 )
 from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest.transcripts import ParsedTranscript
-from qualcode.project.mapping import project_speakers, segment_info
+from qualcode.project.mapping import interviewer_condition, project_speakers, segment_info
 from qualcode.records import (
     ImportOutcome,
     ParticipantInfo,
@@ -28,6 +28,8 @@ from qualcode.records import (
     SegmentInfo,
     TranscriptInfo,
 )
+from qualcode.speakers import META_KEY as SPEAKERS_KEY
+from qualcode.speakers import roles_to_meta
 from qualcode.store import SEGMENTS_TABLE, Store, coder_row, index_segments, log_event, new_guid
 
 
@@ -57,7 +59,12 @@ class TranscriptPart:
             label = participant or parsed.front.participant or name
             attrs = {**parsed.front.attributes, **(attributes or {})}
             person = _participant(s, label, attrs, parsed.front.identifying, parsed.source_path)
-            meta = {"title": parsed.front.title} if parsed.front.title else {}
+            meta: dict[str, Any] = {"title": parsed.front.title} if parsed.front.title else {}
+            if parsed.front.speakers:
+                meta[SPEAKERS_KEY] = roles_to_meta(parsed.front.speakers)
+                for role in parsed.front.speakers:
+                    if role.participant and role.participant != label:
+                        _participant(s, role.participant, {}, {}, parsed.source_path)
             row = Transcript(
                 name=name,
                 sha256=parsed.sha256,
@@ -286,9 +293,8 @@ class TranscriptPart:
 def to_code_condition(s: Session) -> ColumnElement[bool]:
     """Which segments a coder is meant to code: every turn but the interviewer's (by the project's
     ``Speakers``). The one definition of coding progress, for the CLI and the workbench alike."""
-    speakers = project_speakers(s)
-    interviewer = [sp for sp in s.scalars(select(Segment.speaker).distinct()) if speakers.is_interviewer(sp)]
-    return (Segment.speaker.is_(None) | Segment.speaker.not_in(interviewer)) if interviewer else true()
+    interviewer = interviewer_condition(s, project_speakers(s))
+    return Segment.speaker.is_(None) | not_(interviewer)
 
 
 def segment_counts(s: Session, to_code: ColumnElement[bool]) -> dict[int, tuple[int, int]]:

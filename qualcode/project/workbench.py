@@ -198,7 +198,7 @@ class WorkbenchPart:
             speakers = project_speakers(s)
             if skip_speakers is None:
                 here = s.scalars(select(Segment.speaker).where(Segment.transcript_id == transcript_id).distinct()).all()
-                skip = [sp for sp in here if speakers.is_interviewer(sp)]
+                skip = [sp for sp in here if speakers.is_interviewer(sp, transcript_id)]
             else:
                 skip = list(skip_speakers)
             base = select(Segment).where(Segment.transcript_id == transcript_id, Segment.id.not_in(coded))
