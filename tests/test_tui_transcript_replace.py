@@ -74,3 +74,46 @@ def test_palette_replaces_the_open_transcript_after_showing_the_dry_run_and_u_un
     assert "Not easy" not in replaced
     assert project.transcript_text(info.id) == body  # u undid it
     assert [c.id for c in project.codings(info.id)] == [lost.id]
+
+
+def test_palette_maps_a_speaker_to_another_participant_and_u_undoes(project):
+    async def wait_for(pilot, text: str) -> str:
+        for _ in range(40):
+            await settle(pilot)
+            shown = screen_text(pilot.app)
+            if text in shown:
+                return shown
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"never showed {text!r}:\n{screen_text(pilot.app)}")
+
+    async def scenario(pilot):
+        await press(pilot, "ctrl+p")
+        await pilot.press(*"who the speakers")
+        await settle(pilot)
+        await press(pilot, "enter")
+        listed = await wait_for(pilot, "which one?")
+        await press(pilot, "down", "enter")  # Headteacher, the second speaker to talk
+        await wait_for(pilot, "is…")
+        await press(pilot, "down", "down", "enter")  # another participant…
+        await wait_for(pilot, "Whose words")
+        await pilot.press(*"Deputy head")
+        await press(pilot, "enter")
+        done = await wait_for(pilot, "words of Deputy head")
+        mapped = project.transcript_speakers("interview-01")
+        await press(pilot, "u")
+        await wait_for(pilot, "undid")
+        return listed, done, mapped
+
+    app = WorkbenchApp(project, "alice", blink=False)
+
+    async def go():
+        async with app.run_test(size=(160, 45), notifications=True) as pilot:
+            await settle(pilot)
+            return await scenario(pilot)
+
+    listed, done, mapped = asyncio.run(go())
+    assert "Interviewer  3 turns · interviewer" in listed
+    assert "Headteacher  2 turns · Headteacher N1" in listed
+    assert [(r.speaker, r.participant) for r in mapped] == [("Interviewer", None), ("Headteacher", "Deputy head")]
+    assert "u undoes" in done
+    assert not any(r.set_here for r in project.transcript_speakers("interview-01"))

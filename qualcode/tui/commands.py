@@ -13,6 +13,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from qualcode.tui.keys import key_entries
 from qualcode.tui.screens.transcript_replace import replace_open_transcript
+from qualcode.tui.screens.transcript_speakers import map_open_transcript_speakers
 from qualcode.tui.screens.workbench import WorkbenchScreen
 from qualcode.tui.text import one_line
 
@@ -94,6 +95,13 @@ class WorkbenchCommands(Provider):
                     "Transcripts: Replace the open transcript's text…",
                     "a corrected version of the open transcript: codings move with their words",
                     partial(replace_open_transcript, screen),
+                )
+            )
+            out.append(
+                (
+                    "Transcripts: Who the speakers of the open transcript are…",
+                    "the interviewer, its participant or another participant (a focus group)",
+                    partial(map_open_transcript_speakers, screen),
                 )
             )
         for t in screen.transcripts:
