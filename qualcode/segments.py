@@ -19,6 +19,12 @@ def segment_ref(position: int) -> str:
     return f"¶{segment_number(position)}"
 
 
+def clock(seconds: float) -> str:
+    """A media time as people read it: "0:12:03" (hours always shown, seconds whole)."""
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
 def segment_label(position: int) -> str:
     """The reference in prose: "segment 12"."""
     return f"segment {segment_number(position)}"

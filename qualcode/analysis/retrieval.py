@@ -35,7 +35,7 @@ from qualcode.export.themes import (
     descendants,
     redactor,
 )
-from qualcode.segments import segment_number
+from qualcode.segments import clock, segment_number
 
 INTERVIEWER_LABEL = "Interviewer"  # a passage of the interviewer's turn that names no speaker
 
@@ -186,6 +186,8 @@ class Passage:
     before: tuple[Turn, ...] = ()
     after: tuple[Turn, ...] = ()
     interviewer: bool = False  # the interviewer's words: ``participant`` is then the speaker's label
+    time_start: float | None = None  # the turn's time in the recording (seconds), where the source has times
+    time_end: float | None = None
 
     @property
     def segment(self) -> int:
@@ -206,6 +208,9 @@ class Passage:
             "coders": list(self.coders),
             "code": self.code,
         }
+        if self.time_start is not None:
+            out["time_start"], out["time_end"] = self.time_start, self.time_end
+            out["clock"] = clock(self.time_start)
         if self.memos:
             out["memos"] = list(self.memos)
         if self.before or self.after:
@@ -359,6 +364,8 @@ def retrieve(
                 before,
                 after,
                 asked,
+                seg.time_start if seg else None,
+                seg.time_end if seg else None,
             )
         )
     passages.sort(key=lambda p: (study.transcript_order.get(p.transcript_id, 0), p.start, p.end, study.order[p.code]))

@@ -67,6 +67,8 @@ class ExportSegment(NamedTuple):  # tuples: a 1,000-interview project has 100,00
     start: int
     end: int
     interviewer: bool = False  # the interviewer's turn (by the project's labels and the transcript's map)
+    time_start: float | None = None  # seconds into the recording, where the source has times
+    time_end: float | None = None
 
 
 class ExportCoding(NamedTuple):

@@ -16,7 +16,7 @@ from pathlib import Path
 from qualcode.analysis.retrieval import Passage, Retrieval, Turn, group_passages
 from qualcode.export.pages import DocxBody, docx_text, e, html_page, new_document, note_paragraph, save_atomic
 from qualcode.export.render import md_escape, safe_cell
-from qualcode.segments import segment_label, segment_ref
+from qualcode.segments import clock, segment_label, segment_ref
 
 FORMATS = ("md", "csv", "json", "html", "docx")
 
@@ -26,7 +26,8 @@ def heading(r: Retrieval) -> str:
 
 
 def _where(p: Passage) -> str:
-    return f"{p.transcript}, {segment_label(p.position)}"
+    at = f", {clock(p.time_start)}" if p.time_start is not None else ""
+    return f"{p.transcript}, {segment_label(p.position)}{at}"
 
 
 def _summary(r: Retrieval) -> str:
@@ -48,13 +49,26 @@ def render_csv(r: Retrieval) -> str:
             keys.setdefault(k, None)
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    header = ["code_id", "transcript", "segment", "start", "end", "participant", "attribution", *keys]
+    header = [
+        "code_id",
+        "transcript",
+        "segment",
+        "start",
+        "end",
+        "time",
+        "speaker",
+        "participant",
+        "attribution",
+        *keys,
+    ]
     header += ["coders", "memos", "text"]
     if r.context:
         header += ["before", "after"]
     w.writerow([safe_cell(h) for h in header])
     for p in r.passages:
-        row = [safe_cell(p.code), safe_cell(p.transcript), p.segment, p.start, p.end, safe_cell(p.participant)]
+        time = clock(p.time_start) if p.time_start is not None else ""
+        row = [safe_cell(p.code), safe_cell(p.transcript), p.segment, p.start, p.end, time, safe_cell(p.speaker or "")]
+        row += [safe_cell(p.participant)]
         row += [safe_cell(p.attribution), *(safe_cell(str(p.attributes.get(k, ""))) for k in keys)]
         row += [safe_cell(" ".join(p.coders)), safe_cell(" | ".join(p.memos)), safe_cell(p.text)]
         if r.context:

@@ -53,6 +53,7 @@ class FrontMatter:
     attributes: dict[str, str] = field(default_factory=dict)
     identifying: dict[str, object] = field(default_factory=dict)
     speakers: list[SpeakerRole] = field(default_factory=list)  # who the file's speakers are (``qualcode.speakers``)
+    media: str | None = None  # the recording: a path (relative to the file) or an http(s) URL
 
 
 def read_limited(path: Path, max_bytes: int, what: str = "transcript") -> bytes:
@@ -195,6 +196,9 @@ def _front_matter(header: str, where: str) -> FrontMatter:
             check_length("participant label", fm.participant, where)
         elif key == "title":
             fm.title = _scalar(value, where, key)
+        elif key == "media":
+            fm.media = _scalar(value, where, key) or None
+            check_length("attribute value", fm.media, f"{where} (media)")
         elif key == "speakers":
             try:
                 fm.speakers = roles_from_meta(value, "front matter")

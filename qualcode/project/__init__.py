@@ -228,6 +228,10 @@ class Project:
     def transcript(self, name: str) -> TranscriptInfo:
         return self.transcripts.transcript(name)
 
+    def transcript_media(self, transcript_id: int) -> str | None:
+        """Where the transcript's recording is (its front matter's ``media:``), if it names one."""
+        return self.transcripts.media(transcript_id)
+
     def transcript_speakers(self, name: str) -> list[SpeakerInfo]:
         """A transcript's speakers with their turns, and whose words each one's are."""
         return self.speaker_roles.speakers(name)

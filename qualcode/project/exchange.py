@@ -164,10 +164,17 @@ class ExchangePart:
                     )
                 )
             segments = [
-                ExportSegment(*r, speakers.is_interviewer(r[3], r[1]))
+                ExportSegment(*r[:6], speakers.is_interviewer(r[3], r[1]), r[6], r[7])
                 for r in s.execute(
                     select(
-                        Segment.id, Segment.transcript_id, Segment.position, Segment.speaker, Segment.start, Segment.end
+                        Segment.id,
+                        Segment.transcript_id,
+                        Segment.position,
+                        Segment.speaker,
+                        Segment.start,
+                        Segment.end,
+                        Segment.time_start,
+                        Segment.time_end,
                     ).order_by(Segment.transcript_id, Segment.position)
                 )
             ]

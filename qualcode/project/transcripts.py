@@ -20,6 +20,7 @@ from qualcode.db.models import (
 )
 from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest.transcripts import ParsedTranscript
+from qualcode.media import media_location
 from qualcode.project.mapping import interviewer_condition, project_speakers, segment_info
 from qualcode.records import (
     ImportOutcome,
@@ -60,6 +61,8 @@ class TranscriptPart:
             attrs = {**parsed.front.attributes, **(attributes or {})}
             person = _participant(s, label, attrs, parsed.front.identifying, parsed.source_path)
             meta: dict[str, Any] = {"title": parsed.front.title} if parsed.front.title else {}
+            if parsed.front.media:
+                meta["media"] = media_location(parsed.front.media, parsed.source_path)
             if parsed.front.speakers:
                 meta[SPEAKERS_KEY] = roles_to_meta(parsed.front.speakers)
                 for role in parsed.front.speakers:
@@ -101,6 +104,13 @@ class TranscriptPart:
                 {"name": name, "sha256": parsed.sha256, "segments": len(parsed.segments), "source": parsed.source_path},
             )
             return ImportOutcome(name, "imported", len(parsed.segments))
+
+    def media(self, transcript_id: int) -> str | None:
+        """The transcript's recording (front matter ``media:``, made absolute at import), or None."""
+        with self._store.read() as s:
+            meta = s.scalar(select(Transcript.meta).where(Transcript.id == transcript_id))
+        value = (meta or {}).get("media")
+        return str(value) if value else None
 
     def transcripts(self, coder: str | None = None) -> list[TranscriptInfo]:
         """All transcripts by name, with how many of the segments to code ``coder`` has coded in each."""

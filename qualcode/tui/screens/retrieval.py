@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 
 from qualcode.analysis.retrieval import Passage, Retrieval, group_passages
-from qualcode.segments import segment_ref
+from qualcode.segments import clock, segment_ref
 from qualcode.tui.screens.analysis_base import AGREED, UNION, AnalysisScreen
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
 from qualcode.tui.styles import stylesheet
@@ -268,6 +268,8 @@ class RetrievalScreen(AnalysisScreen):
         head.append("  ")
         head.append_text(one_line(p.transcript, "cyan"))
         head.append(f" {segment_ref(p.position)}", style="cyan")
+        if p.time_start is not None:
+            head.append(f" {clock(p.time_start)}", style="dim")
         if p.speaker:
             head.append("  ")
             head.append_text(one_line(p.speaker, "italic"))

@@ -38,6 +38,7 @@ from qualcode.tui.screens.dialogs import ChoiceDialog
 from qualcode.tui.screens.finder import CodeFinder
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.memo import MemoDialog
+from qualcode.tui.screens.playback import play_current_turn
 from qualcode.tui.screens.search import SearchDialog
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import content, one_line, say
@@ -819,6 +820,9 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
             )
 
         self.run_project(lambda: p.remove_coding(coder, coding.id), removed, description="saving")
+
+    def action_play(self) -> None:
+        play_current_turn(self)
 
     def action_next_uncoded(self) -> None:
         seg = self.view.current

@@ -21,7 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from qualcode.analysis.retrieval import Passage
-from qualcode.segments import segment_ref
+from qualcode.segments import clock, segment_ref
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import one_line, text_strip
 
@@ -43,6 +43,8 @@ def passage_meta(p: Passage, number: int) -> Text:
     out.append("   ")
     out.append_text(one_line(p.transcript, "cyan"))
     out.append(f" {segment_ref(p.position)}", style="cyan")
+    if p.time_start is not None:
+        out.append(f" {clock(p.time_start)}", style="dim")
     out.append("   ")
     out.append_text(one_line(", ".join(p.coders), "green"))
     if p.memos:

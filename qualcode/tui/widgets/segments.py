@@ -30,6 +30,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from qualcode.records import CodingInfo, SegmentInfo
+from qualcode.segments import clock
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import chip, display_text, plain, tab_width, text_strip
 
@@ -177,6 +178,14 @@ class SegmentView(Widget, can_focus=True):
             "Apply",
             id="segments.apply",
             tooltip="Apply the code highlighted in the codebook to this segment (or to the selected span)",
+        ),
+        Binding(
+            "p",
+            "screen.play",
+            "Play",
+            show=False,
+            id="segments.play",
+            tooltip="Play the recording from this turn's start (the transcript's media: file, with mpv, ffplay, vlc or mplayer)",
         ),
         Binding(
             "v",
@@ -741,7 +750,7 @@ class SegmentView(Widget, can_focus=True):
         speaker_style = style("segment--interviewer") if interviewer else style("segment--speaker")
         header.append_text(plain(seg.speaker or "—", style=speaker_style))
         if seg.time_start is not None:
-            header.append(f"  {_clock(seg.time_start)}", style=style("segment--header"))
+            header.append(f"  {clock(seg.time_start)}", style=style("segment--header"))
         markers = Text(end="")
         if seg.id in data.memos:
             markers.append(" ✎ memo", style=style("segment--header"))
@@ -809,8 +818,3 @@ class SegmentView(Widget, can_focus=True):
             chip_rows(data.other, theirs, {c.code_key for c in mine})
         out.append((Text("", end=""), LineInfo(-1)))
         return out
-
-
-def _clock(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
