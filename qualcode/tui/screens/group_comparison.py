@@ -177,14 +177,17 @@ class GroupComparisonScreen(AnalysisScreen):
         width = self.size.width or self.app.size.width
         bars = width >= 120  # the share bars need room the code names need more
         name_width = max(16, min(60, width - (80 if bars else 52)))
-        table.add_column(Text("code"), key="code", width=name_width)
-        table.add_column(Text.assemble(one_line(a.label), f" (n={a.n})"), key="a")
-        if bars:
-            table.add_column(Text(""), key="a_bar")
-        table.add_column(Text.assemble(one_line(b.label), f" (n={b.n})"), key="b")
-        if bars:
-            table.add_column(Text(""), key="b_bar")
-        table.add_column(Text("difference", justify="right"), key="difference")
+        headers = [
+            ("code", Text("code")),
+            ("a", Text.assemble(one_line(a.label), f" (n={a.n})")),
+            ("a_bar", Text("")),
+            ("b", Text.assemble(one_line(b.label), f" (n={b.n})")),
+            ("b_bar", Text("")),
+            ("difference", Text("difference", justify="right")),
+        ]
+        if not bars:
+            del headers[4], headers[2]
+        rows: list[tuple[str, list[Text]]] = []
         for row in self.rows():
             indent = 0 if self.by_difference else row.depth
             name = one_line("  " * indent + row.name)
@@ -199,7 +202,14 @@ class GroupComparisonScreen(AnalysisScreen):
             ]
             if not bars:
                 del cells[4], cells[2]
-            table.add_row(*cells, key=row.key)
+            rows.append((row.key, cells))
+        # Each column as wide as its widest cell, given here: DataTable would otherwise widen its
+        # columns only when it next falls idle, and a screen drawn before that cuts the numbers.
+        for i, (key, header) in enumerate(headers):
+            width = name_width if i == 0 else max([header.cell_len] + [cells[i].cell_len for _, cells in rows])
+            table.add_column(header, key=key, width=width)
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
         if result.rows:
             table.move_cursor(row=min(current, len(result.rows) - 1))
         title = Text.assemble(
