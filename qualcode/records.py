@@ -55,6 +55,24 @@ class SpeakerInfo:
 
 
 @dataclass(frozen=True)
+class MemoEntry:
+    """A memo with its place, for the list of every memo (``qualcode memos``)."""
+
+    id: int
+    coder: str
+    target: str  # segment | coding | code | transcript
+    text: str
+    updated: str  # ISO 8601, UTC
+    transcript: str | None = None  # the transcript it is on, or whose segment or coding it is on
+    transcript_id: int | None = None
+    segment_id: int | None = None
+    position: int | None = None  # the segment's stored position (0-based)
+    code: str | None = None  # the code's key (a memo on a code, or on a coding of it)
+    code_name: str | None = None
+    passage: str = ""  # the coded words (memo on a coding) or the segment's text (memo on a segment)
+
+
+@dataclass(frozen=True)
 class TranscriptInfo:
     id: int
     name: str

@@ -42,6 +42,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
 COMMAND_MODULES = (
     "core",
     "transcript_changes",
+    "coding",
     "workbench",
     "agreement",
     "export",

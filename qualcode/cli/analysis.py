@@ -16,6 +16,7 @@ from qualcode.cli.common import (
     open_project,
     output_format,
     print_table,
+    transcripts_option,
     working,
 )
 from qualcode.errors import QualcodeError
@@ -483,4 +484,69 @@ def export_matrix(name, counts, quotes, coders, keep_names, fmt, output, db) -> 
         _emit(fw.render_text(view, fmt), output, what)
 
 
-COMMANDS = [retrieve, cooccur, compare, matrix]
+# ---------------------------------------------------------------------- memos
+
+MEMO_SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json", ".docx": "docx"}
+
+
+@click.command()
+@click.option("--search", metavar="TEXT", help="Only memos whose text contains TEXT (without case).")
+@coders_option("Only these coders' memos (default: everyone's).")
+@click.option("--code", "code", metavar="CODE_ID", help="Only memos on this code and on its codings.")
+@transcripts_option("Only memos on these transcripts, their segments and codings (default: all).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "md", "json", "csv", "docx"]),
+    default=None,
+    help="Output format (default: from the -o extension, else a table).",
+)
+@_output_option()
+@db_option
+def memos(
+    search: str | None,
+    coders: list[str],
+    code: str | None,
+    transcript_names: list[str] | None,
+    fmt: str | None,
+    output: str | None,
+    db: str | None,
+) -> None:
+    """Every memo in one place: on segments, codings, codes and transcripts.
+
+    \b
+    Examples:
+      qualcode memos                                   # a table, newest place last
+      qualcode memos --search "cover" --coders alice
+      qualcode memos --code prioritisation -o memos.docx
+    Each memo is listed with its place: transcript and segment, the code of a
+    coding and the coded words.
+    """
+    from qualcode.export import memos as memo_export
+
+    if fmt != "table":
+        fmt = _format(output, fmt, MEMO_SUFFIXES, "table")
+    if fmt == "table" and output:
+        raise QualcodeError("a table is for the terminal: give -o FILE.md, .csv, .json or .docx")
+    with open_project(db) as project:
+        found = project.memo_entries(search, coders or None, code, transcript_names)
+    what = f"{len(found)} memo{'' if len(found) == 1 else 's'}"
+    if fmt == "docx":
+        assert output is not None
+        memo_export.write_docx(found, output)
+        click.echo(f"wrote {output} ({what})", err=True)
+        return
+    if fmt != "table":
+        _emit(memo_export.render_text(found, fmt), output, what)
+        return
+    if not found:
+        click.echo(
+            "no memos"
+            + (" match" if search or coders or code or transcript_names else " yet: m in the workbench writes one")
+        )
+        return
+    rows = [[memo_export.place(m), m.coder, memo_export.excerpt(m.text, 300)] for m in found]
+    print_table(console(), [Column("on"), Column("coder"), Column("memo")], rows)
+
+
+COMMANDS = [retrieve, cooccur, compare, matrix, memos]

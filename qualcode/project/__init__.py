@@ -34,10 +34,12 @@ from qualcode.export.refi import RefiProject
 from qualcode.ingest.transcripts import ParsedTranscript
 from qualcode.project.agreement import AgreementPart, Disagreement
 from qualcode.project.analysis import AnalysisPart
+from qualcode.project.autocode import AutocodePart, AutocodeReport
 from qualcode.project.codebook import CodebookPart
 from qualcode.project.codings import CodingPart
 from qualcode.project.exchange import ExchangePart, RefiImportSummary
 from qualcode.project.mapping import insert_codes
+from qualcode.project.memos import MemoListPart
 from qualcode.project.settings import DEFAULT_SETTINGS, SettingsPart
 from qualcode.project.speaker_roles import SpeakerRolesPart
 from qualcode.project.suggestions import AnonymiseResult, ModelInfo, ModelStatus, SuggestionInfo, SuggestionPart
@@ -52,6 +54,7 @@ from qualcode.records import (
     CodingsImportOutcome,
     EventInfo,
     ImportOutcome,
+    MemoEntry,
     MemoInfo,
     ParticipantInfo,
     ProjectSummary,
@@ -78,6 +81,8 @@ class Project:
         self.transcripts = TranscriptPart(store)
         self.transcript_changes = TranscriptChangePart(store)
         self.speaker_roles = SpeakerRolesPart(store)
+        self.autocoding = AutocodePart(store)
+        self.memo_list = MemoListPart(store)
         self.codings = CodingPart(store)
         self.workbench = WorkbenchPart(store, self.settings)
         self.agreement = AgreementPart(store, self.settings, self.codebook, self.transcripts, self.codings)
@@ -227,6 +232,21 @@ class Project:
 
     def transcript(self, name: str) -> TranscriptInfo:
         return self.transcripts.transcript(name)
+
+    def autocode(self, code_key: str, coder: str, match: str, **options: Any) -> AutocodeReport:
+        """Apply a code wherever a text or regular expression finds a passage: one event ("u" undoes it).
+        Options: is_regex, whole_words, span ("segment" or "match"), transcripts, include_interviewer, dry_run."""
+        return self.autocoding.autocode(code_key, coder, match, **options)
+
+    def memo_entries(
+        self,
+        search: str | None = None,
+        coders: Iterable[str] | None = None,
+        code: str | None = None,
+        transcripts: Iterable[str] | None = None,
+    ) -> list[MemoEntry]:
+        """Every memo with its place (transcript, segment, code, the coded words), filtered."""
+        return self.memo_list.memo_entries(search, coders, code, transcripts)
 
     def transcript_media(self, transcript_id: int) -> str | None:
         """Where the transcript's recording is (its front matter's ``media:``), if it names one."""

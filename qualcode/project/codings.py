@@ -24,6 +24,7 @@ from qualcode.db.models import (
 )
 from qualcode.errors import QualcodeError
 from qualcode.project.analysis import MATRIX_EVENTS, undo_matrix_event
+from qualcode.project.autocode import AUTOCODE_EVENTS, undo_autocode_event
 from qualcode.project.mapping import code_infos
 from qualcode.project.speaker_roles import SPEAKER_EVENTS, undo_speakers_event
 from qualcode.project.suggestions import SUGGESTION_EVENTS, undo_suggestion_event
@@ -64,6 +65,7 @@ UNDOABLE = {
     *MATRIX_EVENTS,
     *TRANSCRIPT_EVENTS,
     *SPEAKER_EVENTS,
+    *AUTOCODE_EVENTS,
 }
 
 
@@ -457,6 +459,8 @@ def _reverse(s: Session, ev: Event) -> None:
             undo_transcript_event(s, kind, p)
         elif kind in SPEAKER_EVENTS:
             undo_speakers_event(s, p)
+        elif kind in AUTOCODE_EVENTS:
+            undo_autocode_event(s, p)
         else:  # pragma: no cover - guarded by UNDOABLE
             raise QualcodeError(f"cannot undo {kind}")
         s.flush()
@@ -516,6 +520,8 @@ def _replay(s: Session, ev: Event) -> None:
             redo_transcript_event(s, kind, p)
         elif kind in SPEAKER_EVENTS:
             undo_speakers_event(s, p, redo=True)
+        elif kind in AUTOCODE_EVENTS:
+            undo_autocode_event(s, p, redo=True)
         s.flush()
     except IntegrityError:
         raise QualcodeError(f"cannot redo {what}: the project has changed since") from None
@@ -610,6 +616,13 @@ def _change_data(kind: str, p: dict[str, Any]) -> dict[str, Any]:
         return {"matrix_name": p.get("name"), "matrix_row": p.get("row"), "matrix_column": p.get("column")}
     if kind == "transcript.import":
         return {"transcript_name": p.get("name"), "n_segments": p.get("segments")}
+    if kind in AUTOCODE_EVENTS:
+        rows = p.get("codings", [])
+        return {
+            "code_ids": (p.get("code_id"),),
+            "segment_ids": tuple(dict.fromkeys(r["segment_id"] for r in rows)),
+            "transcript_ids": tuple(dict.fromkeys(r["transcript_id"] for r in rows)),
+        }
     if kind in SPEAKER_EVENTS:
         return {"transcript_ids": (p.get("transcript_id"),), "transcript_name": p.get("name")}
     if kind in TRANSCRIPT_EVENTS:
