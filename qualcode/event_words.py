@@ -83,6 +83,8 @@ class _Words:
             return f"renaming {info.transcript_name}"
         if kind == "transcript.remove":
             return f"removing {info.transcript_name}"
+        if kind == "participant.attributes":
+            return f"the attributes of {info.participant_label}"
         if kind == "coding.autocode":
             n = len(info.segment_ids)
             return f"coding {self.code(first_code)} on every match ({n} segment{'' if n == 1 else 's'})"

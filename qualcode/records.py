@@ -176,6 +176,7 @@ class EventInfo:
     memo_target: str | None = None  # memo.set: segment | coding | code | transcript
     memo_target_id: int | None = None
     suggestion_id: int | None = None
+    participant_label: str | None = None  # participant.attributes
     transcript_name: str | None = None  # transcript.import
     n_segments: int | None = None
     matrix_name: str | None = None  # matrix.create, matrix.cell, matrix.delete

@@ -43,6 +43,7 @@ COMMAND_MODULES = (
     "core",
     "transcript_changes",
     "coding",
+    "participants",
     "workbench",
     "agreement",
     "export",

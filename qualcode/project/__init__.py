@@ -40,6 +40,7 @@ from qualcode.project.codings import CodingPart
 from qualcode.project.exchange import ExchangePart, RefiImportSummary
 from qualcode.project.mapping import insert_codes
 from qualcode.project.memos import MemoListPart
+from qualcode.project.participants import ParticipantPart
 from qualcode.project.settings import DEFAULT_SETTINGS, SettingsPart
 from qualcode.project.speaker_roles import SpeakerRolesPart
 from qualcode.project.suggestions import AnonymiseResult, ModelInfo, ModelStatus, SuggestionInfo, SuggestionPart
@@ -83,6 +84,7 @@ class Project:
         self.speaker_roles = SpeakerRolesPart(store)
         self.autocoding = AutocodePart(store)
         self.memo_list = MemoListPart(store)
+        self.participant_edits = ParticipantPart(store)
         self.codings = CodingPart(store)
         self.workbench = WorkbenchPart(store, self.settings)
         self.agreement = AgreementPart(store, self.settings, self.codebook, self.transcripts, self.codings)
@@ -278,6 +280,10 @@ class Project:
 
     def participants(self) -> list[ParticipantInfo]:
         return self.transcripts.participants()
+
+    def set_participant_attributes(self, label: str, coder: str, values: Mapping[str, str | None]) -> ParticipantInfo:
+        """Set attributes of a participant (None or "" removes one): one event that undo reverses."""
+        return self.participant_edits.set_attributes(label, coder, values)
 
     def segment_rows(self) -> list[tuple[int, int, int, str | None, int, int]]:
         """(segment id, transcript id, position, speaker, start, end) for every segment."""

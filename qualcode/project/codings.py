@@ -26,6 +26,7 @@ from qualcode.errors import QualcodeError
 from qualcode.project.analysis import MATRIX_EVENTS, undo_matrix_event
 from qualcode.project.autocode import AUTOCODE_EVENTS, undo_autocode_event
 from qualcode.project.mapping import code_infos
+from qualcode.project.participants import PARTICIPANT_EVENTS, undo_participant_event
 from qualcode.project.speaker_roles import SPEAKER_EVENTS, undo_speakers_event
 from qualcode.project.suggestions import SUGGESTION_EVENTS, undo_suggestion_event
 from qualcode.project.transcript_changes import TRANSCRIPT_EVENTS, redo_transcript_event, undo_transcript_event
@@ -66,6 +67,7 @@ UNDOABLE = {
     *TRANSCRIPT_EVENTS,
     *SPEAKER_EVENTS,
     *AUTOCODE_EVENTS,
+    *PARTICIPANT_EVENTS,
 }
 
 
@@ -461,6 +463,8 @@ def _reverse(s: Session, ev: Event) -> None:
             undo_speakers_event(s, p)
         elif kind in AUTOCODE_EVENTS:
             undo_autocode_event(s, p)
+        elif kind in PARTICIPANT_EVENTS:
+            undo_participant_event(s, p)
         else:  # pragma: no cover - guarded by UNDOABLE
             raise QualcodeError(f"cannot undo {kind}")
         s.flush()
@@ -522,6 +526,8 @@ def _replay(s: Session, ev: Event) -> None:
             undo_speakers_event(s, p, redo=True)
         elif kind in AUTOCODE_EVENTS:
             undo_autocode_event(s, p, redo=True)
+        elif kind in PARTICIPANT_EVENTS:
+            undo_participant_event(s, p, redo=True)
         s.flush()
     except IntegrityError:
         raise QualcodeError(f"cannot redo {what}: the project has changed since") from None
@@ -616,6 +622,8 @@ def _change_data(kind: str, p: dict[str, Any]) -> dict[str, Any]:
         return {"matrix_name": p.get("name"), "matrix_row": p.get("row"), "matrix_column": p.get("column")}
     if kind == "transcript.import":
         return {"transcript_name": p.get("name"), "n_segments": p.get("segments")}
+    if kind in PARTICIPANT_EVENTS:
+        return {"participant_label": p.get("label")}
     if kind in AUTOCODE_EVENTS:
         rows = p.get("codings", [])
         return {
