@@ -16,6 +16,7 @@ from qualcode.cli.common import (
     open_project,
     output_format,
     print_table,
+    stdout_is_terminal,
     transcripts_option,
     working,
 )
@@ -135,6 +136,7 @@ def retrieve(code_id, where, coders, agreed, context, no_subcodes, text, by, kee
     from qualcode.analysis.retrieval import check_group_by
     from qualcode.export import passages as pw
 
+    on_terminal = not output and not fmt and stdout_is_terminal()
     fmt = _format(output, fmt, RETRIEVE_SUFFIXES, "md")
     wanted = _where(where)
     with working("reading the project…"), open_project(db) as project:
@@ -155,7 +157,11 @@ def retrieve(code_id, where, coders, agreed, context, no_subcodes, text, by, kee
         by = check_group_by(data, by)
         names = {c.key: c.name for c in data.codes}
     what = f"{len(found.passages)} passages from {found.participants} participants"
-    if fmt == "docx":
+    if on_terminal:
+        from qualcode.cli.terminal_reports import print_retrieval
+
+        print_retrieval(console(), found, by, names)
+    elif fmt == "docx":
         pw.write_docx(found, output, by, names)
         click.echo(f"wrote {output} ({what})", err=True)
     else:
@@ -186,11 +192,16 @@ def cooccur(coders, rollup, where, fmt, output, db) -> None:
     """
     from qualcode.export import cooccur as cw
 
+    on_terminal = not output and not fmt and stdout_is_terminal()
     fmt = _format(output, fmt, COOCCUR_SUFFIXES, "md")
     with working("reading the project…"), open_project(db) as project:
         found = project.analysis.cooccurrence(coders=coders or None, rollup=rollup, where=_where(where))
     what = f"{len(found.codes)} codes, {len(found.pairs)} pairs"
-    if fmt == "xlsx":
+    if on_terminal:
+        from qualcode.cli.terminal_reports import print_cooccurrence
+
+        print_cooccurrence(console(), found)
+    elif fmt == "xlsx":
         cw.write_xlsx(found, output)
         click.echo(f"wrote {output} ({what})", err=True)
     else:
