@@ -248,6 +248,9 @@ def test_a_new_coder_is_added_where_allowed(project):
         await pilot.press("tab")
         await pilot.press(*"carol", "enter")
         await settle(pilot)
+        assert "Add the new coder carol?" in screen_text(pilot.app)
+        await pilot.press("y")
+        await settle(pilot)
         assert isinstance(pilot.app.screen, WorkbenchScreen)
         assert pilot.app.screen.coder == "carol"
 

@@ -168,6 +168,8 @@ def test_coding_with_keys_in_the_page_is_in_the_database_and_undo_removes_it(bro
     browser.keyboard.type("carol")
     tab.wait_for("carol")  # echoed in the field
     browser.keyboard.press("Enter")
+    tab.wait_for("Add the new coder carol?")
+    browser.keyboard.press("y")
     tab.workbench_ready()
     browser.keyboard.press("n")  # the next segment carol has not coded: the headteacher's answer
     tab.wait_for("segment 2")
@@ -332,3 +334,48 @@ def _alive(pid: int) -> bool:
         return False
     except OSError:
         return os.path.exists(f"/proc/{pid}")
+
+
+def coder_names(project_url: str) -> list[str]:
+    with Project.open(project_url) as p:
+        return [c.name for c in p.coders()]
+
+
+@pytest.mark.parametrize("tab_first", [False, True], ids=["typing-at-once", "after-tab"])
+def test_the_first_screen_opens_exactly_the_name_typed(browser, served, project_url, tab_first):
+    """Keys 30 ms apart, with or without Tab to the field first: every letter lands in the name,
+    Enter opens that name (not the highlighted alice) once it is confirmed."""
+    tab = Tab(browser)
+    browser.goto(served.url)
+    tab.wait_for("Who is coding?")
+    tab.settle()
+    if tab_first:
+        browser.keyboard.press("Tab")
+    browser.keyboard.type("carol", delay=30)
+    browser.keyboard.press("Enter")
+    tab.wait_for("Add the new coder carol?")
+    assert coder_names(project_url) == ["alice", "bob"]  # nothing added before the answer
+    browser.keyboard.press("y")
+    tab.workbench_ready()
+    tab.wait_for("coder carol")
+    assert coder_names(project_url) == ["alice", "bob", "carol"]
+
+
+def test_a_new_name_not_confirmed_adds_nobody(browser, served, project_url):
+    tab = Tab(browser)
+    browser.goto(served.url)
+    tab.wait_for("Who is coding?")
+    tab.settle()
+    browser.keyboard.type("carl", delay=30)
+    browser.keyboard.press("Enter")
+    tab.wait_for("Add the new coder carl?")
+    browser.keyboard.press("n")
+    tab.settle()
+    assert "Who is coding?" in tab.screen.text()
+    browser.keyboard.press("Backspace")
+    browser.keyboard.type("ol", delay=30)
+    browser.keyboard.press("Enter")
+    tab.wait_for("Add the new coder carol?")
+    browser.keyboard.press("y")
+    tab.workbench_ready()
+    assert coder_names(project_url) == ["alice", "bob", "carol"]

@@ -147,6 +147,10 @@ class Project:
     def add_coder(self, name: str) -> CoderInfo:
         return self.settings.add_coder(name)
 
+    def check_coder_name(self, name: str) -> str:
+        """The name as a new coder would be called, or a one-line refusal (nothing is added)."""
+        return self.settings.check_coder_name(name)
+
     def coders(self) -> list[CoderInfo]:
         return self.settings.coders()
 

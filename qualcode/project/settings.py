@@ -43,12 +43,18 @@ class SettingsPart:
         value = self.setting("max_segment_chars")
         return int(value) if value else DEFAULT_MAX_SEGMENT_CHARS
 
-    def add_coder(self, name: str) -> CoderInfo:
+    @staticmethod
+    def check_coder_name(name: str) -> str:
+        """The name as a coder would be called, or a one-line refusal."""
         name = name.strip()
         if not CODER_NAME.match(name):
             raise QualcodeError(
                 f"invalid coder name {name!r}: use letters, digits, spaces, '.', '-' (up to 100 characters)"
             )
+        return name
+
+    def add_coder(self, name: str) -> CoderInfo:
+        name = self.check_coder_name(name)
         with self._store.tx() as s:
             if s.scalar(select(Coder.id).where(Coder.name == name)):
                 raise QualcodeError(f"coder {name!r} already exists")

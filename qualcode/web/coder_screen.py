@@ -1,7 +1,9 @@
 """The first screen of a browser tab: who is coding?
 
 Known coders are listed; a new name can be typed when the server allows new coders. The choice
-opens the ordinary workbench screen as that coder.
+opens the ordinary workbench screen as that coder, and never anyone else: a letter typed while the
+list has the focus goes into the name field (Enter then opens the name typed, not the name
+highlighted), and a name nobody uses yet is confirmed before it becomes a coder.
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 import asyncio
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, OptionList
 
 from qualcode.errors import QualcodeError
+from qualcode.tui.screens.dialogs import ConfirmDialog
 from qualcode.tui.text import UserOptionList, UserStatic, option, plain
 
 
@@ -50,7 +54,9 @@ class CoderScreen(Screen[None]):
                     if self.coders
                     else "Type your coder name and press Enter."
                 )
-                yield Input(placeholder="your name", id="coder-new", max_length=100)
+                # Not select_on_focus: a letter typed just before the focus lands would be selected and
+                # then replaced by the next one ("carol" became "arol").
+                yield Input(placeholder="your name", id="coder-new", max_length=100, select_on_focus=False)
             elif not self.coders:
                 yield UserStatic("This project has no coders yet and this server does not add new ones.")
             yield UserStatic("", id="coder-error")
@@ -66,6 +72,19 @@ class CoderScreen(Screen[None]):
         if self.coders:
             self.query_one("#coder-list").focus()
 
+    def on_key(self, event: events.Key) -> None:
+        """Letters typed while the list has the focus start (or go on with) a new name: every key
+        reaches the name field, however fast it comes after Tab or a click."""
+        if not self.allow_new or not event.is_printable or not event.character:
+            return
+        field = self.query_one("#coder-new", Input)
+        if self.focused is field:
+            return
+        event.stop()
+        event.prevent_default()
+        field.focus()
+        field.insert_text_at_cursor(event.character)
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         index = int((event.option.id or "coder-0").removeprefix("coder-"))
@@ -79,8 +98,31 @@ class CoderScreen(Screen[None]):
         known = {c.casefold(): c for c in self.coders}
         if name.casefold() in known:
             self.run_worker(self._choose(known[name.casefold()], new=False), exclusive=True)
-        else:
-            self.run_worker(self._choose(name, new=True), exclusive=True)
+            return
+        try:
+            name = self.project.check_coder_name(name)
+        except QualcodeError as exc:
+            self.query_one("#coder-error", UserStatic).update(plain(str(exc)))
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._choose(name, new=True), exclusive=True)
+            else:
+                self.query_one("#coder-new", Input).focus()
+
+        self.app.push_screen(
+            ConfirmDialog(
+                Text.assemble("Add the new coder ", plain(name), "?"),
+                Text.assemble(
+                    "Nobody codes under this name in the project yet. y: add ",
+                    plain(name),
+                    " and open the workbench; n: back to correct it.",
+                ),
+                yes="Add",
+            ),
+            answered,
+        )
 
     async def _choose(self, name: str, new: bool) -> None:
         try:
