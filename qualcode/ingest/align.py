@@ -56,7 +56,7 @@ from rapidfuzz.distance import Indel
 Opcode = tuple[Literal["replace", "delete", "insert", "equal"], int, int, int, int]
 
 _WORDS = re.compile(r"\S+")
-_LINE_BODY = re.compile(r"[^\r\n]+")
+_LINE_BODY = re.compile(r"[^\S\r\n]*(\S(?:[^\r\n]*\S)?)")  # a line's text between its spaces
 _LINE = re.compile(r"[^\n]*\n+|[^\n]+")  # a line with the blank lines after it
 _WORD = re.compile(r"\S+\s*|\s+")
 _GRAM = 4  # words in a run that anchors when no single word does
@@ -236,6 +236,7 @@ def _align_words(old: str, new: str) -> list[Opcode]:
         i += 1
 
     ops: list[Opcode] = []
+    gaps: dict[tuple[str, str], list[Opcode]] = {}  # the same line ends come back on every line
     # character ranges of the blocks, old order
     a_at = [(a_spans[h][0], a_spans[t][1]) for h, t, _j in blocks]
     b_at = [(b_spans[j][0], b_spans[j + t - h][1]) for h, t, j in blocks]
@@ -248,7 +249,12 @@ def _align_words(old: str, new: str) -> list[Opcode]:
             ops.append(("equal", s, e, sn, en))
             if k < t:
                 o_gap, n_gap = old[e : a_spans[k + 1][0]], new[en : b_spans[j + k - h + 1][0]]
-                ops.extend(_shift(_diff(o_gap, n_gap, len(_LEVELS)), e, en))
+                gap_ops = gaps.get((o_gap, n_gap))
+                if gap_ops is None:
+                    gap_ops = _diff(o_gap, n_gap, len(_LEVELS))
+                    if len(gaps) < 4096:
+                        gaps[(o_gap, n_gap)] = gap_ops
+                ops.extend(_shift(gap_ops, e, en))
 
     # the places between blocks: old place r lies between old-order blocks r-1 and r, new place q
     # between new-order blocks q-1 and q (place 0: before the first, the last: after the last)
@@ -296,13 +302,7 @@ def _align_words(old: str, new: str) -> list[Opcode]:
 
 def _lines(text: str) -> list[tuple[int, int]]:
     """Where each line that is not blank starts and ends, without its leading and trailing spaces."""
-    out = []
-    for m in _LINE_BODY.finditer(text):
-        line = m.group()
-        lead = len(line) - len(line.lstrip())
-        if lead < len(line):
-            out.append((m.start() + lead, m.start() + len(line.rstrip())))
-    return out
+    return [m.span(1) for m in _LINE_BODY.finditer(text)]
 
 
 def _cut(text: str, lines: list[tuple[int, int]], matched: list[int]) -> tuple[list[tuple[int, int]], dict[int, int]]:
