@@ -287,3 +287,34 @@ def test_reordered_turns_keep_every_span_whose_words_are_still_there_once(doc):
             assert (m.new_start, m.new_end) == found[0]
         elif m.status != "deleted":
             assert m.status == "changed" and 0 <= m.new_start < m.new_end <= len(new)
+
+
+@pytest.mark.parametrize("difflib_budget, lcs_budget", [(0, 10**9), (0, 0)])
+def test_places_too_large_for_difflib_still_align_validly(monkeypatch, difflib_budget, lcs_budget):
+    """Beyond difflib's budget the C++ LCS diffs a place, beyond that its common ends alone do:
+    the alignment stays whole and every span lands inside the new text."""
+    import random
+
+    from qualcode.ingest import align as module
+
+    monkeypatch.setattr(module, "_DIFFLIB_BUDGET", difflib_budget)
+    monkeypatch.setattr(module, "_LCS_BUDGET", lcs_budget)
+    rng = random.Random(11)
+    vocab = ["we", "put", "it", "in", "the", "plan", "Smith", "Smyth", "\n\n", "\r\n"]
+    for _ in range(200):
+        old = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 30)))
+        new = " ".join(rng.choice(vocab) for _ in range(rng.randint(0, 30)))
+        a = align(old, new)
+        assert_tiles(a)
+        start = rng.randrange(len(old))
+        end = rng.randint(start + 1, len(old))
+        (m,) = map_spans(old, new, [(start, end)], a)
+        if m.status != "deleted":
+            assert 0 <= m.new_start < m.new_end <= len(new)
+            assert (m.status == "kept") == (new[m.new_start : m.new_end] == old[start:end])
+    old = "Mr Smith came on Tuesday and stayed late."
+    new = "Mr Smyth came on Wednesday and stayed late."
+    spans = [(old.index("came"), old.index("Tuesday") + 7), (old.index("and"), len(old))]
+    moved = map_spans(old, new, spans)
+    assert moved[1].status == "kept" and new[moved[1].new_start : moved[1].new_end] == "and stayed late."
+    assert new[moved[0].new_start : moved[0].new_end] == "came on Wednesday"

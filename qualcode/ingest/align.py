@@ -62,7 +62,7 @@ _WORD = re.compile(r"\S+\s*|\s+")
 _GRAM = 4  # words in a run that anchors when no single word does
 # Token pairs (old tokens × new tokens) up to which one place is diffed by difflib, and by
 # rapidfuzz's LCS (bit-parallel C++) beyond that; larger places keep their common ends only.
-_DIFFLIB_BUDGET = 1_000_000
+_DIFFLIB_BUDGET = 50_000
 _LCS_BUDGET = 400_000_000
 
 
