@@ -6,6 +6,7 @@ Run on the backend under test (SQLite, or PostgreSQL with QUALCODE_TEST_POSTGRES
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,65 @@ def test_replace_moves_codings_with_their_words_and_keeps_lost_ones_as_memos(pro
     assert {c.id for c in project.codings(info.id)} == {plans.id}
     project.undo("alice")
     assert snapshot(project) == before
+
+
+SWAPPED = INTERVIEW.replace(
+    "Interviewer: How did you make the network part of the school? [crosstalk]\n\n"
+    "Headteacher: We put it in the development plan straight away. It was in everyone's performance management too.\n\n"
+    "Interviewer: And time?\n\n"
+    "Headteacher: We paid for cover so they had release time. [laughs] Not easy on our budget.\n"
+    "Some weeks it was the first thing to go.\n",
+    "Interviewer: And time?\n\n"
+    "Headteacher: We paid for cover so they had release time. [laughs] Not easy on our budget.\n"
+    "Some weeks it was the first thing to go.\n\n"
+    "Interviewer: How did you make the network part of the school? [crosstalk]\n\n"
+    "Headteacher: We put it in the development plan straight away. It was in everyone's performance management too.\n",
+)
+
+
+def test_replace_with_two_turns_swapped_keeps_every_coding_and_memo_on_its_words(project, tmp_path):
+    assert SWAPPED != INTERVIEW
+    plans = code_words(project, "alice", "formalisation.plans", "development plan")
+    time_ = code_words(project, "bob", "prioritisation.time", "release time")
+    budget = code_words(project, "alice", "prioritisation.time", "Not easy on our budget")
+    info = project.transcript("interview-01")
+    segments = project.segments(info.id)
+    question = next(s for s in segments if "make the network" in project.transcript_text(info.id)[s.start : s.end])
+    project.set_memo("bob", "segment", question.id, "the opening question")
+    before = snapshot(project)
+
+    report = project.replace_transcript("interview-01", parse_file(write(tmp_path, "v2.txt", SWAPPED)), "alice")
+    assert report.lost == [] and report.changed == []
+    assert {m.coding_id for m in report.kept} == {plans.id, time_.id, budget.id}
+    body = project.transcript_text(info.id)
+    now = {c.id: body[c.start : c.end] for c in project.codings(info.id)}
+    assert now == {plans.id: "development plan", time_.id: "release time", budget.id: "Not easy on our budget"}
+    (memo,) = project.memos(coder="bob", target="segment")
+    moved = project.segment(memo.target_id)
+    assert body[moved.start : moved.end].startswith("How did you make the network part")
+    assert project.check() == []
+
+    project.undo("alice")
+    assert snapshot(project) == before
+
+
+def test_cli_replace_with_crlf_line_ends_keeps_every_coding(run_cli, tmp_path, interview_file, tiny_codebook):
+    db = str(tmp_path / "study.db")
+    with Project.create(db, tiny_codebook) as project:
+        project.add_coder("alice")
+        project.import_transcript(parse_file(interview_file))
+        code_words(project, "alice", "formalisation.plans", "development plan")
+        code_words(project, "alice", "prioritisation.time", "release time")
+    crlf = tmp_path / "v2.txt"
+    crlf.write_bytes(SWAPPED.replace("\n", "\r\n").encode("utf-8"))
+    result = run_cli("transcripts", "replace", "interview-01", crlf, "--coder", "alice", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "moved 2 codings (2 on the same words, 0 on edited words); 0 lost" in result.output
+    with Project.open(db) as project:
+        info = project.transcript("interview-01")
+        body = project.transcript_text(info.id)
+        assert "\r\n" in body
+        assert sorted(body[c.start : c.end] for c in project.codings(info.id)) == ["development plan", "release time"]
 
 
 def test_replace_is_refused_for_the_same_text_or_another_transcripts_text(project, tmp_path, interview_file):
@@ -357,3 +417,96 @@ def test_a_coding_committed_while_replace_waits_moves_with_the_rest(project, tmp
     (moved,) = project.codings(info.id, coders=["bob"])
     assert project.transcript_text(info.id)[moved.start : moved.end] == "release time"
     assert [m.coding_id for m in result["report"].moved] == [moved.id]
+
+
+# ---------------------------------------------------------------------- property: turns reordered
+
+
+@st.composite
+def reordered_transcripts(draw):
+    """Turns of distinct words with their speakers, codings on word ranges, and a new version with
+    the turns in another order, some lightly edited (a word inserted, deleted or replaced),
+    dropped or added."""
+    fresh = itertools.count()
+
+    def word() -> str:
+        return f"{draw(st.sampled_from(VOCAB))}{next(fresh):03d}"
+
+    turns = [
+        (draw(st.sampled_from(("Interviewer", "Teacher"))), [word() for _ in range(draw(st.integers(1, 8)))])
+        for _ in range(draw(st.integers(2, 7)))
+    ]
+    codings = []
+    for _ in range(draw(st.integers(1, 8))):
+        t = draw(st.integers(0, len(turns) - 1))
+        i = draw(st.integers(0, len(turns[t][1]) - 1))
+        j = draw(st.integers(i, len(turns[t][1]) - 1))
+        codings.append((t, i, j, draw(st.sampled_from(("alice", "bob"))), draw(st.sampled_from(CODES))))
+    new_turns = []
+    for t in draw(st.permutations(range(len(turns)))):
+        speaker, words = turns[t][0], list(turns[t][1])
+        kind = draw(st.sampled_from(("none", "none", "none", "insert", "delete", "replace", "drop", "add")))
+        at = draw(st.integers(0, len(words) - 1))
+        if kind == "drop":
+            continue
+        if kind == "add":
+            new_turns.append(("Teacher", [word() for _ in range(draw(st.integers(1, 3)))]))
+        elif kind == "insert":
+            words.insert(at, word())
+        elif kind == "delete" and len(words) > 1:
+            del words[at]
+        elif kind == "replace":
+            words[at] = word()
+        new_turns.append((speaker, words))
+    return turns, codings, new_turns
+
+
+def render_turns(turns: list[tuple[str, list[str]]], header: str) -> str:
+    return header + "".join(f"{speaker}: {' '.join(words)}\n\n" for speaker, words in turns)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=reordered_transcripts())
+def test_reordered_turns_keep_every_coding_whose_words_are_still_there_and_undo_restores_all(project, tmp_path, case):
+    turns, codings, new_turns = case
+    n = next(_examples)
+    header = f"Interviewer: Example {n}.\n\n"
+    old_text, new_text = render_turns(turns, header), render_turns(new_turns, header)
+    if new_text == old_text:
+        return
+    name = f"reordered-{n}"
+    project.import_transcript(parse_file(write(tmp_path, f"{name}.txt", old_text)))
+    info = project.transcript(name)
+    segments = project.segments(info.id)
+    made = {}
+    for t, i, j, coder, key in codings:
+        speaker, words = turns[t]
+        start = old_text.index(f"{speaker}: {' '.join(words)}\n") + len(speaker) + 2 + len(" ".join([*words[:i], ""]))
+        end = start + len(" ".join(words[i : j + 1]))
+        seg = next(s for s in segments if s.start <= start < s.end)
+        made[project.apply_code(coder, key, seg.id, start, end).id] = (coder, key, old_text[start:end])
+    before = snapshot(project)
+
+    report = project.replace_transcript(name, parse_file(write(tmp_path, f"{name}-v2.txt", new_text)), "bob")
+    assert project.transcript_text(info.id) == new_text
+    assert project.check() == []
+    now = {c.id: c for c in project.codings(info.id)}
+    lost = {lc.coding_id for lc in report.lost}
+    assert set(now) | lost == set(made) and not set(now) & lost
+    memos = {m.coder: m.text for m in project.memos(target="transcript", target_id=info.id)}
+    for cid, (coder, key, words) in made.items():
+        found = [m.span() for m in re.finditer(rf"(?<!\S){re.escape(words)}(?!\S)", new_text)]
+        twin = any(made[other][:2] == (coder, key) and made[other][2] == words for other in made if other < cid)
+        if len(found) == 1 and not twin:  # the same words, once: the coding is on them
+            assert cid in now, f"{words!r} is still in the text but its coding is not"
+            assert (now[cid].start, now[cid].end) == found[0]
+        if cid in lost:
+            assert f"«{words}»" in memos[coder]
+    after = snapshot(project)
+
+    project.undo("bob")
+    assert snapshot(project) == before
+    project.redo("bob")
+    assert snapshot(project) == after
+    project.undo("bob")
+    assert snapshot(project) == before

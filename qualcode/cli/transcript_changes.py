@@ -23,7 +23,8 @@ def transcripts_replace(
 ) -> None:
     """Replace transcript NAME's text with FILE (a corrected version), keeping its coding.
 
-    The new text is aligned with the old; every coding and memo moves with the words it covered.
+    The new text is aligned with the old by content; every coding and memo moves with the words it
+    covered, also when turns were moved or swapped.
     A coding whose words were deleted is listed and kept in its coder's memo on the transcript.
     The participant and attributes stay as they are (the new file's front matter is not read
     for them). One change: undo in the workbench puts back the old text, segments, codings and
