@@ -126,6 +126,17 @@ def test_a_qualcoder_project_comes_in_with_codes_codings_coders_memos_and_cases(
     assert sorted(x.name for x in folder.iterdir()) == ["data.qda"]  # no journal or WAL left beside it
 
 
+def test_a_project_in_wal_mode_is_read_without_a_file_appearing_beside_it(tmp_path):
+    folder = qualcoder_project(tmp_path)
+    db = sqlite3.connect(folder / "data.qda")
+    assert db.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
+    db.close()
+    before = sha(folder / "data.qda")
+    assert len(read_qualcoder(folder).sources) == 1
+    assert sha(folder / "data.qda") == before
+    assert sorted(x.name for x in folder.iterdir()) == ["data.qda"]
+
+
 def test_a_newer_or_foreign_qda_is_refused_in_one_line(tmp_path):
     newer = qualcoder_project(tmp_path / "newer", version="v99")
     with pytest.raises(InputError, match=r"newer QualCoder \(database v99; qualcode reads up to v17\)"):

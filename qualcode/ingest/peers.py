@@ -5,9 +5,9 @@ both are SQLite databases, told apart here by their tables, never by the file's 
 Taguette also writes a codebook CSV (``tag,description,number of highlights,…``) and a
 highlights CSV (``id,document,tag,content``), recognised by their header.
 
-The foreign database is opened read-only (an ``sqlite3`` URI with ``mode=ro``, and
-``immutable=1`` so that not even a journal or a WAL file is created beside it): importing never
-changes the other tool's file. The readers (``qualcode.ingest.qualcoder``,
+The foreign database is opened read-only (an ``sqlite3`` URI with ``mode=ro``; a database in
+WAL mode with ``immutable=1`` as well, so that no -wal or -shm file is created beside it):
+importing never changes the other tool's file. The readers (``qualcode.ingest.qualcoder``,
 ``qualcode.ingest.taguette``) return plain records that ``qualcode.project`` writes.
 """
 
@@ -115,9 +115,14 @@ def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
         raise InputError(where, "the file is empty")
     if size > MAX_PEER_BYTES:
         raise InputError(where, f"{size / 1e9:.1f} GB is over the limit of {MAX_PEER_BYTES / 1e9:.0f} GB")
-    if _head(path, len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+    head = _head(path, 20)
+    if head[: len(SQLITE_MAGIC)] != SQLITE_MAGIC:
         raise InputError(where, "not an SQLite database (damaged, or not a project file)")
-    uri = "file:" + quote(str(path.resolve())) + "?mode=ro&immutable=1"
+    # A database in rollback-journal mode (QualCoder's and Taguette's) is read under a shared lock,
+    # which waits for a writer and never creates a file. One in WAL mode (header bytes 18-19 are 2)
+    # would need -wal and -shm files beside it even to be read: it is read as immutable instead.
+    wal = head[18:20] == b"\x02\x02"
+    uri = "file:" + quote(str(path.resolve())) + ("?mode=ro&immutable=1" if wal else "?mode=ro")
     try:
         db = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
