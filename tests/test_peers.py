@@ -246,6 +246,14 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
+def _damaged_values(folder: Path) -> Path:
+    db = sqlite3.connect(folder / "data.qda")
+    db.execute("UPDATE code_text SET fid = 'one' WHERE ctid = 1")
+    db.commit()
+    db.close()
+    return folder
+
+
 def _foreign_sqlite(path: Path) -> Path:
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE things (id integer)")
@@ -260,11 +268,20 @@ def _foreign_sqlite(path: Path) -> Path:
         (lambda d: _foreign_sqlite(d / "other.qda"), "neither a QualCoder project nor a Taguette export"),
         (lambda d: qualcoder_project(d, version="v42"), "newer QualCoder (database v42"),
         (lambda d: taguette_export(d, revision="0123456789ab"), "unknown schema version (0123456789ab)"),
+        (lambda d: _damaged_values(qualcoder_project(d)), "unexpected values in the project's tables"),
         (lambda d: _write(d / "empty.qda", b""), "empty.qda: the file is empty"),
         (lambda d: _write(d / "broken.sqlite3", b"SQLite format 3\x00" + b"\x13" * 500), "broken.sqlite3: "),
         (lambda d: _write(d / "notes.qda", b"just some notes\n"), "notes.qda: not an SQLite database"),
     ],
-    ids=["sqlite-not-qualcoder", "newer-qualcoder", "newer-taguette", "empty", "corrupt", "not-sqlite"],
+    ids=[
+        "sqlite-not-qualcoder",
+        "newer-qualcoder",
+        "newer-taguette",
+        "damaged-values",
+        "empty",
+        "corrupt",
+        "not-sqlite",
+    ],
 )
 def test_bad_project_files_get_one_line_and_change_nothing(make, message, project_url, tmp_path, run_cli):
     from qualcode.project import Project

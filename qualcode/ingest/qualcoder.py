@@ -52,8 +52,9 @@ from qualcode.ingest.peers import (
     table_names,
     words,
 )
-from qualcode.limits import FIELD_LIMITS, MAX_CODE_DEPTH, MAX_CODES
+from qualcode.limits import FIELD_LIMITS, MAX_CODE_DEPTH, MAX_CODES, MAX_REFI_MEMBER_BYTES
 
+MAX_TEXT_CHARS = MAX_REFI_MEMBER_BYTES  # one source's text, as for a source inside a .qdpx
 KNOWN_VERSION = 17  # QualCoder's database versions v1 … v17 (QualCoder 3.x)
 _VERSION = re.compile(r"^v(\d+)$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -83,7 +84,12 @@ def read_qualcoder(path: str | Path) -> RefiProject:
                 f"written by a newer QualCoder (database {version}; qualcode reads up to v{KNOWN_VERSION}): "
                 "export it from QualCoder as REFI-QDA (.qdpx) and import that",
             )
-        return _Reader(db, where, tables, created, about, memo).read()
+        try:
+            return _Reader(db, where, tables, created, about, memo).read()
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise InputError(
+                where, f"unexpected values in the project's tables ({exc}); is the file damaged?"
+            ) from None
 
 
 class _Reader:
@@ -216,6 +222,10 @@ class _Reader:
                 self.lost["sources that are not text (pictures, audio, video; qualcode codes text)"] += 1
                 continue
             text = str(fulltext)
+            if len(text) > MAX_TEXT_CHARS:
+                self.warnings.append(f"source {name!r}: {len(text):,} characters, over the limit; not imported")
+                self.lost["codings on sources that were not imported"] += self.count("code_text", f"WHERE fid = {fid}")
+                continue
             if "\x00" in text:
                 self.warnings.append(f"source {name!r}: its text holds NUL characters; not imported")
                 self.lost["codings on sources that were not imported"] += self.count("code_text", f"WHERE fid = {fid}")

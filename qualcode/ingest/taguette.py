@@ -45,7 +45,7 @@ from qualcode.ingest.peers import (
     trimmed,
     words,
 )
-from qualcode.limits import FIELD_LIMITS, MAX_CODES
+from qualcode.limits import FIELD_LIMITS, MAX_CODES, MAX_REFI_MEMBER_BYTES
 
 # Taguette's schema revisions (taguette/migrations/versions), oldest first; db5e31a0233d is
 # Taguette 1.4-1.5's (November 2022).
@@ -206,7 +206,10 @@ def read_taguette(path: str | Path) -> RefiProject:
                 f"a Taguette export of an unknown schema version ({revision or 'none'}), probably from a newer "
                 "Taguette than qualcode knows; export the project as REFI-QDA (.qdpx) from Taguette and import that",
             )
-        return _read(db, where)
+        try:
+            return _read(db, where)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise InputError(where, f"unexpected values in the export's tables ({exc}); is the file damaged?") from None
 
 
 def _read(db: sqlite3.Connection, where: str) -> RefiProject:
@@ -267,6 +270,9 @@ def _read(db: sqlite3.Connection, where: str) -> RefiProject:
     for did, name, description, html, when in db.execute(
         f"SELECT id, name, description, contents, {created} FROM documents ORDER BY id"
     ):
+        if len(str(html or "")) > MAX_REFI_MEMBER_BYTES:
+            warnings.append(f"document {name!r}: over {MAX_REFI_MEMBER_BYTES // 1024**2} MB; not imported")
+            continue
         converted = html_text(str(html or ""))
         if "\x00" in converted.text:
             warnings.append(f"document {name!r}: its text holds NUL characters; not imported")
