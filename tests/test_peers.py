@@ -319,8 +319,11 @@ def test_a_folder_holding_a_qualcoder_project_imports_the_project_not_its_docume
     study = tmp_path / "study"
     study.mkdir()
     folder = qualcoder_project(study)
-    (folder / "documents").mkdir()
-    (folder / "documents" / "teacher-t1.txt").write_text(QC_TEXT, encoding="utf-8")
+    for sub in ("documents", "ai_data"):
+        (folder / sub).mkdir()
+    # QualCoder keeps copies of what it imported; they are not transcripts of their own
+    (folder / "documents" / "teacher-t1.txt").write_text("Interviewer: An earlier draft.\n", encoding="utf-8")
+    _foreign_sqlite(folder / "ai_data" / "chat_history.sqlite")
     url = str(tmp_path / "p.db")
     Project.create(url).close()
     result = run_cli("import", "--db", url, str(study))

@@ -98,13 +98,13 @@ def _expand(paths: tuple[str, ...]) -> tuple[list[Path], list[Path], list[Path],
             refi.append(path)
             continue
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        inside_qda = {p for p in files if qualcoder_folder(p.parent) is not None}
+        qda = {p.parent for p in files if p.name == "data.qda" and qualcoder_folder(p.parent) is not None}
         for file in files:
             suffix = file.suffix.lower()
-            if file in inside_qda:
-                if file.name == "data.qda":
+            if qda and not qda.isdisjoint(file.parents):
+                if file.name == "data.qda" and file.parent in qda:
                     refi.append(file.parent)
-                continue  # a QualCoder project's copies of its documents are not transcripts of their own
+                continue  # what else a QualCoder project folder keeps (copies of its documents…) is not to import
             kind = peer_kind(file) if not path.is_dir() or suffix in (*PEER_SUFFIXES, ".csv") else None
             if kind == "taguette-highlights":
                 codings.append(file)
