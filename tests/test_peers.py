@@ -137,6 +137,16 @@ def test_a_project_in_wal_mode_is_read_without_a_file_appearing_beside_it(tmp_pa
     assert sorted(x.name for x in folder.iterdir()) == ["data.qda"]
 
 
+def test_a_project_from_before_database_v3_has_no_important_column(tmp_path):
+    folder = qualcoder_project(tmp_path, version="v2")
+    db = sqlite3.connect(folder / "data.qda")
+    db.execute("ALTER TABLE code_text DROP COLUMN important")
+    db.commit()
+    db.close()
+    doc = read_qualcoder(folder)
+    assert sum(len(sel.codings) for src in doc.sources for sel in src.selections) == 5
+
+
 def test_a_newer_or_foreign_qda_is_refused_in_one_line(tmp_path):
     newer = qualcoder_project(tmp_path / "newer", version="v99")
     with pytest.raises(InputError, match=r"newer QualCoder \(database v99; qualcode reads up to v17\)"):

@@ -247,8 +247,9 @@ class _Reader:
         locators: dict[int, Locator] = {}
         by_place: dict[tuple[int, int, int], RefiSelection] = {}
         moved = 0
+        important_col = "important" if "important" in columns(self.db, "code_text") else "NULL"  # since v3
         for ctid, cid, fid, seltext, pos0, pos1, owner, date, memo, important in self.db.execute(
-            "SELECT ctid, cid, fid, seltext, pos0, pos1, owner, date, memo, important FROM code_text ORDER BY ctid"
+            f"SELECT ctid, cid, fid, seltext, pos0, pos1, owner, date, memo, {important_col} FROM code_text ORDER BY ctid"
         ):
             coded = texts.get(int(fid)) if fid is not None else None
             if coded is None:
