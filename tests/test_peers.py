@@ -280,8 +280,15 @@ def _foreign_sqlite(path: Path) -> Path:
         (lambda d: taguette_export(d, revision="0123456789ab"), "unknown schema version (0123456789ab)"),
         (lambda d: _damaged_values(qualcoder_project(d)), "unexpected values in the project's tables"),
         (lambda d: _write(d / "empty.qda", b""), "empty.qda: the file is empty"),
-        (lambda d: _write(d / "broken.sqlite3", b"SQLite format 3\x00" + b"\x13" * 500), "broken.sqlite3: "),
+        (
+            lambda d: _write(d / "broken.sqlite3", b"SQLite format 3\x00" + b"\x13" * 500),
+            "broken.sqlite3: the database is damaged or unreadable",
+        ),
         (lambda d: _write(d / "notes.qda", b"just some notes\n"), "notes.qda: not an SQLite database"),
+        (
+            lambda d: _write(d / "broken.db", b"SQLite format 3\x00" + b"\x13" * 500),
+            "broken.db: the database is damaged or unreadable",
+        ),
     ],
     ids=[
         "sqlite-not-qualcoder",
@@ -291,6 +298,7 @@ def _foreign_sqlite(path: Path) -> Path:
         "empty",
         "corrupt",
         "not-sqlite",
+        "corrupt-any-name",
     ],
 )
 def test_bad_project_files_get_one_line_and_change_nothing(make, message, project_url, tmp_path, run_cli):

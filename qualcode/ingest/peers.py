@@ -137,10 +137,9 @@ def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
 
 
 def table_names(db: sqlite3.Connection) -> set[str]:
-    try:
-        return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except sqlite3.DatabaseError as exc:
-        raise InputError("database", f"the database is damaged or unreadable ({exc})") from None
+    """The tables of ``db`` (a damaged file raises ``sqlite3.DatabaseError``, which ``open_readonly``
+    turns into one line naming the file)."""
+    return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
 def columns(db: sqlite3.Connection, table: str) -> set[str]:
@@ -266,6 +265,8 @@ def read_peer(path: Path) -> RefiProject:
     if kind == "taguette-codebook":
         return read_taguette_codebook(path)
     if kind == "sqlite":
+        with open_readonly(path) as db:
+            table_names(db)  # a damaged database says so here
         raise InputError(
             str(path),
             "an SQLite database, but neither a QualCoder project nor a Taguette export "
@@ -294,9 +295,10 @@ def describe_peer(path: Path) -> tuple[str, list[str]]:
     )
     line = f"{path}: {kind} ({doc.origin}): {_n(len(list(doc.all_codes())), 'code')}"
     if doc.kind == "project":
-        codings = sum(len(sel.codings) for s in doc.sources for sel in s.selections)
+        codings = [c for s in doc.sources for sel in s.selections for c in sel.codings]
+        coders = {c.user for c in codings}
         line += (
-            f", {_n(len(doc.sources), 'text')}, {_n(codings, 'coding')} by {_n(len(doc.users), 'coder')}, "
+            f", {_n(len(doc.sources), 'text')}, {_n(len(codings), 'coding')} by {_n(len(coders), 'coder')}, "
             f"{_n(len(doc.cases), 'case')}, {_n(len(doc.notes), 'memo')}"
         )
     return line, list(doc.warnings)
