@@ -124,13 +124,18 @@ def qualcoder_project(folder: Path, version: str = "v16") -> Path:
     db.execute("INSERT INTO case_text VALUES (1, 1, 1, 0, ?, 'alice', ?, '')", (len(t), WHEN))
     db.executemany(
         "INSERT INTO attribute_type VALUES (?,?,?,?,?,?)",
-        [("role", WHEN, "alice", "", "case", "character"), ("school", WHEN, "alice", "", "file", "character")],
+        [
+            ("role", WHEN, "alice", "The participant's job", "case", "character"),
+            ("school", WHEN, "alice", "", "file", "character"),
+        ],
     )
     db.executemany(
         "INSERT INTO attribute VALUES (?,?,?,?,?,?,?)",
         [(1, "role", "case", "Teacher", 1, WHEN, "alice"), (2, "school", "file", "School A", 1, WHEN, "alice")],
     )
     db.execute("INSERT INTO journal VALUES (1, 'Reflections', 'Week one went well.', ?, 'alice')", (WHEN,))
+    db.execute("CREATE TABLE ris (risid integer, tag text, longtag text, value text)")
+    db.executemany("INSERT INTO ris VALUES (1, ?, ?, ?)", [("TY", "type", "JOUR"), ("TI", "title", "Networks")])
     db.commit()
     db.close()
     return project

@@ -116,6 +116,8 @@ def test_a_qualcoder_project_comes_in_with_codes_codings_coders_memos_and_cases(
             "the project memo (qualcode has no project memo): 1 not imported",
             "case memos (qualcode keeps no memo on a participant): 1 not imported",
             "'important' marks on codings (the codings are imported): 1 not imported",
+            "bibliography entries (qualcode has no references): 1 not imported",
+            "descriptions of attributes (the values are imported): 1 not imported",
             "1 codings' offsets did not match the words QualCoder stored with them",
             "1 selections spanning several turns were split at turn boundaries",
         ):
@@ -194,6 +196,7 @@ def test_a_taguette_export_comes_in_with_every_highlight_on_its_words(project_ur
         assert transcript.title == "First participant"
         assert sorted(summary.coders_added) == ["ana", "ben"]  # who made each highlight, from Taguette's log
         assert "highlights without a tag: 1 not imported" in summary.warnings
+        assert "project descriptions (qualcode has no project memo): 1 not imported" in summary.warnings
         assert p.import_peer(path).codings_added == 0
     assert sha(path) == before
     assert sorted(x.name for x in path.parent.iterdir()) == ["project.sqlite3"]

@@ -368,6 +368,13 @@ class _Reader:
             self.lost["the project memo (qualcode has no project memo)"] += 1
         self.lost["journals (qualcode has no journals)"] += self.count("journal")
         self.lost["graphs (qualcode has no graphs)"] += self.count("graph")
+        self.lost["bibliography entries (qualcode has no references)"] += (
+            int(self.db.execute("SELECT count(DISTINCT risid) FROM ris").fetchone()[0]) if "ris" in self.tables else 0
+        )
+        self.lost["stored SQL queries"] += self.count("stored_sql")
+        self.lost["descriptions of attributes (the values are imported)"] += self.count(
+            "attribute_type", "WHERE trim(coalesce(memo, '')) != ''"
+        )
         for what, n in sorted(self.lost.items()):
             if n:
                 self.warnings.append(f"{what}: {n} not imported")

@@ -215,12 +215,15 @@ def read_taguette(path: str | Path) -> RefiProject:
 def _read(db: sqlite3.Connection, where: str) -> RefiProject:
     warnings: list[str] = []
     lost: Counter[str] = Counter()
-    projects = list(db.execute("SELECT id, name, created FROM projects ORDER BY id"))
+    projects = list(db.execute("SELECT id, name, created, description FROM projects ORDER BY id"))
     if not projects:
         raise InputError(where, "the Taguette export holds no project")
     if len(projects) > 1:
         warnings.append(f"the file holds {len(projects)} projects; all were imported together")
     key = ("taguette", str(projects[0][2]))
+    described = sum(1 for p in projects if str(p[3] or "").strip())
+    if described:
+        lost["project descriptions (qualcode has no project memo)"] += described
     project = RefiProject(name=str(projects[0][1] or "Taguette project"), origin="Taguette")
 
     def guid(*parts: object) -> str:
