@@ -283,7 +283,12 @@ class ExchangePart:
         path = Path(path)
         if peer_kind(path) == "taguette-highlights":
             return self.import_taguette_highlights(path, coder or "taguette")
-        return self.import_refi_doc(read_peer(path), str(path))
+        return self._write_peer(read_peer(path), str(path))
+
+    def _write_peer(self, doc: RefiProject, where: str) -> RefiImportSummary:
+        """The one place where another tool's records are written. A coding across turns is placed
+        as a REFI-QDA selection is (``_Importer.sources``): when that rule changes, these follow."""
+        return self.import_refi_doc(doc, where)
 
     def import_taguette_highlights(self, path: Path, coder: str) -> RefiImportSummary:
         """Taguette's highlights CSV, each highlight found by its words in the transcript its
@@ -317,7 +322,7 @@ class ExchangePart:
                         "(or the Taguette project export) first",
                     )
                 found[row.document] = (hit[0], hit[1], hit[2])
-        return self.import_refi_doc(place_highlights(rows, found, coder, where), where)
+        return self._write_peer(place_highlights(rows, found, coder, where), where)
 
     def import_codings(self, path: Path, add_coders: bool = False, origin: str = "imported") -> CodingsImportOutcome:
         """Import a codings CSV (see ``qualcode.ingest.codings``) in one transaction, all or nothing."""
