@@ -86,15 +86,31 @@ def _db_argument(location: str, from_env: bool) -> str:
 
 
 def _expand(paths: tuple[str, ...]) -> tuple[list[Path], list[Path], list[Path], set[Path]]:
-    """Transcripts, codings files and REFI-QDA files to import, and which codings files were found
+    """Transcripts, codings files (and Taguette highlights CSVs, which need the transcripts), and
+    project files (REFI-QDA, QualCoder, Taguette) to import, and which codings files were found
     inside a folder (rather than named)."""
+    from qualcode.ingest.peers import PEER_SUFFIXES, peer_kind, qualcoder_folder
+
     transcripts, codings, refi, in_folders = [], [], [], set()
     for raw in paths:
         path = Path(raw)
+        if qualcoder_folder(path) is not None:  # a QualCoder project is a folder: only data.qda is its data
+            refi.append(path)
+            continue
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        qda = {p.parent for p in files if p.name == "data.qda" and qualcoder_folder(p.parent) is not None}
         for file in files:
             suffix = file.suffix.lower()
-            if suffix == ".csv":
+            if qda and not qda.isdisjoint(file.parents):
+                if file.name == "data.qda" and file.parent in qda:
+                    refi.append(file.parent)
+                continue  # what else a QualCoder project folder keeps (copies of its documents…) is not to import
+            kind = peer_kind(file) if not path.is_dir() or suffix in (*PEER_SUFFIXES, ".csv") else None
+            if kind == "taguette-highlights":
+                codings.append(file)
+            elif kind is not None:
+                refi.append(file)
+            elif suffix == ".csv":
                 codings.append(file)
                 if path.is_dir():
                     in_folders.add(file)
@@ -111,12 +127,16 @@ def _dry_run(transcripts, codings, refi, max_bytes: int, max_chars: int | None, 
     """What ``import`` would bring in, read from the files alone (the project is not opened)."""
     from qualcode.export.refi_read import describe_refi
     from qualcode.ingest.codings import read_codings
+    from qualcode.ingest.peers import describe_peer, peer_kind
     from qualcode.ingest.transcripts import parse_file
 
     failed = 0
     for file in refi:
         try:
-            line, warnings = describe_refi(file, allow_external=allow_external)
+            if peer_kind(file):
+                line, warnings = describe_peer(file)
+            else:
+                line, warnings = describe_refi(file, allow_external=allow_external)
             click.echo(line)
             for warning in warnings:
                 click.echo(f"warning: {warning}", err=True)
@@ -132,6 +152,10 @@ def _dry_run(transcripts, codings, refi, max_bytes: int, max_chars: int | None, 
             click.echo(f"error: {exc}", err=True)
     for file in codings:
         try:
+            if peer_kind(file):
+                line, warnings = describe_peer(file)
+                click.echo(line)
+                continue
             rows = read_codings(file)
             coders = sorted({r.coder for r in rows})
             click.echo(f"{file}: {len(rows)} codings by {', '.join(coders) or 'nobody'}")
@@ -203,15 +227,22 @@ def _failure(file: Path, exc: Exception) -> str:
     help="REFI-QDA: read sources the file points to outside itself (relative:// and absolute:// paths).",
 )
 @click.option(
+    "--coder",
+    "credit",
+    metavar="NAME",
+    help="Taguette highlights CSV: the coder its codings are credited to (the file names none; default: taguette).",
+)
+@click.option(
     "--dry-run",
     is_flag=True,
     help="Read every file and say what it holds (segments split at --max-segment-chars, else 1200); change nothing.",
 )
 @db_option
 def import_(
-    paths, participant, attrs, name, max_size, max_segment_chars, add_coders, allow_external, dry_run, db
+    paths, participant, attrs, name, max_size, max_segment_chars, add_coders, allow_external, credit, dry_run, db
 ) -> None:
-    """Import transcripts (.txt .md .docx .vtt .srt), codings (.csv) and REFI-QDA files (.qdpx .qde .qdc).
+    """Import transcripts (.txt .md .docx .vtt .srt), codings (.csv), REFI-QDA files (.qdpx .qde
+    .qdc), QualCoder projects (.qda) and Taguette exports (.sqlite3, codebook and highlights CSV).
 
     Each file is imported in its own transaction: a file that fails leaves no trace and the
     others go on. Re-importing an unchanged file does nothing. Folders are searched for
@@ -230,6 +261,7 @@ def import_(
       Interviewer: How did the school come to join the network?
       Headteacher: …
     """
+    from qualcode.ingest.peers import peer_kind
     from qualcode.ingest.transcripts import parse_file
 
     attributes = _attributes(attrs)
@@ -257,7 +289,10 @@ def import_(
             for file in refi:  # REFI-QDA projects first: their sources and codes may be what the rest refers to
                 bar.update(task, description=f"importing {file.name}")
                 try:
-                    summary = project.import_refi(file, allow_external=allow_external)
+                    if peer_kind(file):
+                        summary = project.import_peer(file)
+                    else:
+                        summary = project.import_refi(file, allow_external=allow_external)
                     bar.console.print(plain(f"imported {file}: " + "; ".join(summary.lines())))
                     warnings += [f"{file}: {warning}" for warning in summary.warnings]
                 except Exception as exc:  # one file's failure never stops the batch
@@ -281,6 +316,14 @@ def import_(
             for file in codings:
                 bar.update(task, description=f"importing {file.name}")
                 try:
+                    if peer_kind(file) == "taguette-highlights":
+                        summary = project.import_peer(file, credit)
+                        coded["added"] += summary.codings_added
+                        coded["unchanged"] += summary.codings_unchanged
+                        bar.console.print(plain(f"imported {file}: " + "; ".join(summary.lines())))
+                        warnings += [f"{file}: {warning}" for warning in summary.warnings]
+                        bar.advance(task)
+                        continue
                     unknown = _unknown_coders(project, file) if file in in_folders and not add_coders else []
                     if unknown:
                         skipped.append(file)
@@ -298,9 +341,16 @@ def import_(
                     failures.append(_failure(file, exc))
                 bar.advance(task)
     parts = []
+    others = [f for f in refi if peer_kind(f)]
+    refi = [f for f in refi if f not in others]
     if refi:
         parts.append(
             f"{len(refi) - sum(1 for f in failures if f.startswith(tuple(map(str, refi))))} REFI-QDA files imported"
+        )
+    if others:
+        parts.append(
+            f"{len(others) - sum(1 for f in failures if f.startswith(tuple(map(str, others))))} "
+            "projects from QualCoder or Taguette imported"
         )
     if transcripts:
         parts.append(f"{counts['imported']} transcripts imported, {counts['unchanged']} unchanged")

@@ -501,6 +501,10 @@ class Project:
         """Import a `.qdpx`, `.qde` or `.qdc` file (from NVivo, MAXQDA, ATLAS.ti, Taguette, QualCoder or qualcode)."""
         return self.exchange.import_refi(path, allow_external)
 
+    def import_peer(self, path: str | Path, coder: str | None = None) -> RefiImportSummary:
+        """Import a QualCoder project, a Taguette export or Taguette's codebook or highlights CSV."""
+        return self.exchange.import_peer(path, coder)
+
     def import_codings(self, path: Path, add_coders: bool = False, origin: str = "imported") -> CodingsImportOutcome:
         """Import a codings CSV (see ``qualcode.ingest.codings``) in one transaction, all or nothing."""
         return self.exchange.import_codings(path, add_coders, origin)

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, insert, select
+from sqlalchemy import CursorResult, func, insert, select
 from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
@@ -292,6 +292,61 @@ class ExchangePart:
         """
         doc = read_refi(path, allow_external=allow_external)
         return self.import_refi_doc(doc, str(path))
+
+    def import_peer(self, path: str | Path, coder: str | None = None) -> RefiImportSummary:
+        """Import a project left by another tool: a QualCoder project (its ``.qda`` folder or
+        ``data.qda``), a Taguette project export (``.sqlite3``), or Taguette's codebook or
+        highlights CSV. The readers (``qualcode.ingest.qualcoder``, ``qualcode.ingest.taguette``)
+        turn the file into REFI-QDA records, which are written exactly as a ``.qdpx`` is: one
+        transaction, one event, matched so that importing the same file again adds nothing, and
+        every coding placed by the same rule as a REFI-QDA selection. ``coder`` is whom a
+        highlights CSV's codings are credited to (the CSV names nobody; default ``taguette``).
+        """
+        from qualcode.ingest.peers import peer_kind, read_peer
+
+        path = Path(path)
+        if peer_kind(path) == "taguette-highlights":
+            return self.import_taguette_highlights(path, coder or "taguette")
+        return self._write_peer(read_peer(path), str(path))
+
+    def _write_peer(self, doc: RefiProject, where: str) -> RefiImportSummary:
+        """The one place where another tool's records are written. A coding across turns is placed
+        as a REFI-QDA selection is (``_Importer.sources``): when that rule changes, these follow."""
+        return self.import_refi_doc(doc, where)
+
+    def import_taguette_highlights(self, path: Path, coder: str) -> RefiImportSummary:
+        """Taguette's highlights CSV, each highlight found by its words in the transcript its
+        document was imported as (all or nothing: a document not in the project refuses the file)."""
+        from qualcode.ingest.taguette import document_names, place_highlights, read_taguette_highlights
+
+        where = str(path)
+        if not CODER_NAME.match(coder):
+            raise InputError(where, f"invalid coder name {coder!r}")
+        rows = read_taguette_highlights(path)
+        found: dict[str, tuple[str, str, str]] = {}
+        with self._store.read() as s:
+            for row in rows:
+                if row.document in found:
+                    continue
+                names = document_names(row.document)
+                hit = s.execute(
+                    select(Transcript.guid, Transcript.name, Transcript.text).where(Transcript.name.in_(names))
+                ).first()
+                if hit is None:
+                    lowered = [n.lower() for n in names]
+                    hit = s.execute(
+                        select(Transcript.guid, Transcript.name, Transcript.text).where(
+                            func.lower(Transcript.name).in_(lowered)
+                        )
+                    ).first()
+                if hit is None:
+                    raise InputError(
+                        f"{where}:{row.line}",
+                        f"document {row.document!r} is not a transcript in the project; import it "
+                        "(or the Taguette project export) first",
+                    )
+                found[row.document] = (hit[0], hit[1], hit[2])
+        return self._write_peer(place_highlights(rows, found, coder, where), where)
 
     def import_codings(self, path: Path, add_coders: bool = False, origin: str = "imported") -> CodingsImportOutcome:
         """Import a codings CSV (see ``qualcode.ingest.codings``) in one transaction, all or nothing."""
