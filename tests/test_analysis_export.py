@@ -256,7 +256,8 @@ def test_spreadsheet_cells_from_codes_and_labels_are_neutralised(tmp_path):
         codings=[ExportCoding("ann", "=x", 1, 1, 0, 23), ExportCoding("ann", "y", 1, 1, 0, 8)],
     )
     rows = list(csv.reader(io.StringIO(eps.render_csv(retrieve(data, "=x")))))
-    assert rows[1][0] == "'=x" and rows[1][5] == "'@P1" and rows[1][-1] == "'=SUM(A1) said the head."
+    row = dict(zip(rows[0], rows[1]))
+    assert row["code_id"] == "'=x" and row["participant"] == "'@P1" and row["text"] == "'=SUM(A1) said the head."
     c = cooccurrence(data)
     eco.write_xlsx(c, tmp_path / "c.xlsx")
     ws = load_workbook(tmp_path / "c.xlsx")["Pairs"]
