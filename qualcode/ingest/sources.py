@@ -16,6 +16,7 @@ import yaml
 
 from qualcode import safe_yaml
 from qualcode.errors import InputError
+from qualcode.ingest.linebreaks import line_number, strip_break
 from qualcode.limits import MAX_TRANSCRIPT_BYTES, check_length
 
 DEFAULT_MAX_BYTES = MAX_TRANSCRIPT_BYTES
@@ -136,7 +137,8 @@ def decode_bytes(data: bytes, where: str) -> str:
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = body[: exc.start].count(b"\n") + 1
+        before = body[: exc.start].decode(encoding, errors="replace")
+        line = line_number(before, len(before))
         guess = " (it looks like Latin-1 or Windows-1252)" if encoding == "utf-8" else ""
         raise InputError(
             f"{where}:{line}", f"not valid {encoding.upper()} text{guess}; re-save the file as UTF-8"
@@ -149,20 +151,23 @@ def decode_bytes(data: bytes, where: str) -> str:
         raise InputError(where, "binary file, not a text transcript")
     nul = text.find("\x00")
     if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
+        line = line_number(text, nul)
         raise InputError(f"{where}:{line}", "binary file, not a text transcript (a NUL character on this line)")
     return text
 
 
 def split_front_matter(text: str, where: str) -> tuple[FrontMatter, int]:
-    """Parse optional YAML front matter; return it and the offset where the body starts."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip("\r\n") != "---":
+    """Parse optional YAML front matter; return it and the offset where the body starts.
+
+    Its lines end at every line break of :mod:`qualcode.ingest.linebreaks`; YAML, which knows
+    fewer, is given them ended by ``\\n`` (the front matter is read, not stored as text)."""
+    lines = text.splitlines(keepends=True)  # every line break of qualcode.ingest.linebreaks
+    if not lines or strip_break(lines[0]) != "---":
         return FrontMatter(), 0
     offset = len(lines[0])
-    for line in lines[1:]:
-        if line.rstrip("\r\n") in ("---", "..."):
-            header = text[len(lines[0]) : offset]
+    for index, line in enumerate(lines[1:], start=1):
+        if strip_break(line) in ("---", "..."):
+            header = "".join(strip_break(previous) + "\n" for previous in lines[1:index])
             body_start = offset + len(line)
             return _front_matter(header, where), body_start
         offset += len(line)
