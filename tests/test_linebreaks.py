@@ -175,3 +175,49 @@ def test_check_is_ok_with_labels_captions_and_empty_turns(project, tmp_path):
     for name in ("a.txt", "b.vtt"):
         project.import_transcript(parse_file(tmp_path / name))
     assert project.check() == []
+
+
+def test_a_page_break_inside_a_docx_paragraph_starts_a_line(tmp_path):
+    docx = pytest.importorskip("docx")
+    from docx.enum.text import WD_BREAK
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("Interviewer: What changed?")
+    paragraph.add_run().add_break(WD_BREAK.PAGE)
+    paragraph.add_run("Teacher: The marking policy.")
+    line = document.add_paragraph("Interviewer: Who decided?")
+    line.add_run().add_break()  # a manual line break (Shift+Enter)
+    line.add_run("Teacher: The department.")
+    path = tmp_path / "interview.docx"
+    document.save(path)
+    parsed = parse_file(path)
+    assert turns_of(parsed.text, parsed.segments) == [
+        ("Interviewer", "What changed?"),
+        ("Teacher", "The marking policy."),
+        ("Interviewer", "Who decided?"),
+        ("Teacher", "The department."),
+    ]
+
+
+def test_transcripts_replace_with_page_breaks_keeps_every_turn_and_the_coding(project, project_url, run_cli, tmp_path):
+    first = tmp_path / "pages.txt"
+    first.write_text("Interviewer: One?\nTeacher: Two.\nInterviewer: Three?\nTeacher: Four.\n", "utf-8")
+    project.import_transcript(parse_file(first))
+    transcript = next(t.id for t in project.transcripts() if t.name == "pages")
+    four = next(s for s in project.segments(transcript) if s.text == "Four.")
+    project.apply_code("alice", "formalisation.plans", four.id)
+    again = tmp_path / "again" / "pages.txt"
+    again.parent.mkdir()
+    again.write_bytes(b"Interviewer: One?\x0cTeacher: Two.\rInterviewer: Three?\xe2\x80\xa8Teacher: Four.\x0c")
+    result = run_cli("transcripts", "replace", "pages", str(again), "--coder", "bob", "--db", project_url)
+    assert result.exit_code == 0, result.output
+    segments = project.segments(transcript)
+    assert [(s.speaker, s.text) for s in segments] == [
+        ("Interviewer", "One?"),
+        ("Teacher", "Two."),
+        ("Interviewer", "Three?"),
+        ("Teacher", "Four."),
+    ]
+    [coding] = project.codings(transcript, coders=["alice"])
+    assert coding.segment_id == segments[3].id
+    assert project.check() == []

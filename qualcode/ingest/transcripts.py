@@ -221,6 +221,13 @@ def _docx_text(data: bytes, where: str) -> str:
         raise
     except Exception:
         raise InputError(where, "not a readable Word .docx document") from None
+    # A page or column break inside a paragraph is a line break (python-docx would drop it and
+    # join the words on either side, so a turn after it would run into the one before).
+    from docx.oxml.ns import qn
+
+    for br in document.element.body.iter(qn("w:br")):
+        if br.get(qn("w:type")) in ("page", "column"):
+            br.set(qn("w:type"), "textWrapping")
     paragraphs = [p.text.rstrip() for p in document.paragraphs]
     text = "\n\n".join(p for p in paragraphs if p.strip())
     if not text.strip():
