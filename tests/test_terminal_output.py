@@ -15,6 +15,7 @@ CLIPBOARD = "\x1b]52;c;cm0gLXJmIH4=\x07"  # OSC 52: write "rm -rf ~" to the clip
 TITLE = "\x1b]0;owned\x07"  # OSC 0: set the window title
 CLEAR = "\x1b[2J"  # CSI: clear the screen
 CSI_8BIT = "\x9b2J"  # the same as one C1 character
+MARKUP = "<b>x</b> [click](javascript:alert(1)) | **"  # raw HTML, a link, a table cell, emphasis
 HOSTILE = CLIPBOARD + TITLE + "\x85" + CLEAR + CSI_8BIT + "\x7f"
 
 # JSON strings are YAML double-quoted scalars: "\u001b" in the file is an ESC in the name
@@ -22,7 +23,7 @@ CODEBOOK = f"""\
 name: {json.dumps("Book " + HOSTILE)}
 codes:
   - id: plans
-    name: {json.dumps("Plans " + TITLE)}
+    name: {json.dumps("Plans " + MARKUP + TITLE)}
     description: {json.dumps("Written into the plan " + CLEAR)}
   - id: time
     name: {json.dumps("Time " + CLIPBOARD)}
@@ -119,3 +120,17 @@ def test_safe_text():
     assert safe_text("a\rb\x0bc\x0cd\x1ce") == "a\nb\nc\nd\ne"  # the other line breaks show as lines
     assert safe_text("\x1b[2J\x07\x00\x7f\x85\x9b") == "\\u001b[2J\\u0007\\u0000\\u007f\\u0085\\u009b"
     assert safe_text("caf\u00e9 \u4e2d \u2028") == "caf\u00e9 \u4e2d \u2028"  # not controls
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("agreement", "alice", "bob", "--format", "md"), ("retrieve", "plans"), ("export", "codebook")],
+    ids=" ".join,
+)
+def test_markdown_files_show_names_as_written_not_as_markup(run_cli, hostile_db, tmp_path, args):
+    out = tmp_path / "out.md"
+    result = run_cli(*args, "-o", str(out), "--db", hostile_db)
+    assert result.exit_code == 0, result.output
+    md = out.read_text(encoding="utf-8")
+    assert "Plans \\<b\\>x\\</b\\> \\[click\\](javascript:alert(1)) \\| \\*\\*" in md
+    assert TITLE in md or TITLE.replace("]", "\\]") in md  # the file keeps the data
