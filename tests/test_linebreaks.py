@@ -221,3 +221,13 @@ def test_transcripts_replace_with_page_breaks_keeps_every_turn_and_the_coding(pr
     [coding] = project.codings(transcript, coders=["alice"])
     assert coding.segment_id == segments[3].id
     assert project.check() == []
+
+
+def test_separators_used_as_line_breaks_are_not_binary_but_other_controls_are(tmp_path):
+    separated = tmp_path / "separated.txt"
+    separated.write_bytes("".join(f"Speaker {i % 2}: turn {i}\x1e" for i in range(20)).encode())
+    assert len(parse_file(separated).segments) == 20
+    noisy = tmp_path / "noisy.txt"
+    noisy.write_bytes(b"Alice: fine\nBob: also fine\nAlice: \x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\n")
+    with pytest.raises(InputError, match=r"noisy\.txt:3: binary file.*10 control characters.*U\+0001"):
+        parse_file(noisy)

@@ -26,7 +26,9 @@ DOCX_SUFFIXES = {".docx": "docx"}
 TRANSCRIPT_FORMATS = {**TEXT_SUFFIXES, **CAPTION_SUFFIXES, **DOCX_SUFFIXES}
 RESERVED_FRONT_MATTER = ("participant", "identifying", "title")
 
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+# control characters that are not line breaks (qualcode.ingest.linebreaks) or tabs: many of them
+# early on mean a binary file
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f]")
 _BINARY_MAGIC = (
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -147,8 +149,14 @@ def decode_bytes(data: bytes, where: str) -> str:
         text = text[1:]
     if not text.strip():
         raise InputError(where, "empty file: nothing to import")
-    if len(_CONTROL.findall(text, 0, 8192)) > 8:
-        raise InputError(where, "binary file, not a text transcript")
+    controls = list(_CONTROL.finditer(text, 0, 8192))
+    if len(controls) > 8:
+        first = controls[0].start()
+        raise InputError(
+            f"{where}:{line_number(text, first)}",
+            f"binary file, not a text transcript ({len(controls)} control characters in its first "
+            f"8,192 characters; the first, U+{ord(text[first]):04X}, is on this line)",
+        )
     nul = text.find("\x00")
     if nul >= 0:
         line = line_number(text, nul)
