@@ -4,8 +4,11 @@ memos and the rest are printed with their control characters shown, not obeyed."
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qualcode import codebook as cb
 from qualcode.cli import common
@@ -134,3 +137,13 @@ def test_markdown_files_show_names_as_written_not_as_markup(run_cli, hostile_db,
     md = out.read_text(encoding="utf-8")
     assert "Plans \\<b\\>x\\</b\\> \\[click\\](javascript:alert(1)) \\| \\*\\*" in md
     assert TITLE in md or TITLE.replace("]", "\\]") in md  # the file keeps the data
+
+
+@given(st.text(st.characters(max_codepoint=0x2FFF, blacklist_categories=("Cs",), blacklist_characters="\\")))
+def test_safe_text_leaves_nothing_a_terminal_acts_on_and_loses_nothing(text):
+    shown = safe_text(text)
+    assert unsafe(shown) == []
+    assert "\r" not in shown.replace("\r\n", "")  # a carriage return only as part of "\r\n"
+    # undoing the escapes gives the text back, with every line break a "\n" or "\r\n"
+    lines_as_written = re.sub(r"\r(?!\n)|[\x0b\x0c\x1c-\x1e]", "\n", text)
+    assert re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m.group(1), 16)), shown) == lines_as_written
