@@ -231,3 +231,12 @@ def test_separators_used_as_line_breaks_are_not_binary_but_other_controls_are(tm
     noisy.write_bytes(b"Alice: fine\nBob: also fine\nAlice: \x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\n")
     with pytest.raises(InputError, match=r"noisy\.txt:3: binary file.*10 control characters.*U\+0001"):
         parse_file(noisy)
+
+
+def test_check_is_ok_after_anonymising_a_label_of_an_empty_turn(project, tmp_path):
+    # what `anonymise --apply` leaves: a speaker's name in a label line replaced by a pseudonym
+    before = "Interviewer: Hello.\nSarah Whitfield:\nInterviewer: Bye.\n"
+    body = before.replace("Sarah Whitfield", "[Headteacher 1]")  # as long: the offsets stay
+    segments = segment_text(before)
+    project.import_transcript(ParsedTranscript("anon", "txt", "anon.txt", "1" * 64, body, segments))
+    assert project.check() == []

@@ -122,12 +122,15 @@ def segment_text(text: str, max_chars: int = DEFAULT_MAX_SEGMENT_CHARS) -> list[
     return _split_long([s for s in segments if s.end > s.start], text, max_chars)
 
 
+_LABEL_ONLY = re.compile(r"(?:\*\*)?(?P<label>[^:]+?)(?::\*\*|\*\*:|:)")
+
+
 def stray_text(text: str, segments: list[tuple[int, int, str | None]]) -> list[tuple[int, int]]:
     """Lines of ``text`` with words outside every segment: the invariant ``qualcode check`` holds
     each transcript to. Between segments (``(start, end, speaker)`` in order) there may be
     whitespace and speaker labels only — a line that is just a label (``Alice:``,
-    ``**Alice:**``), or the line opening a turn that names its speaker; anything else is text
-    the splitter lost. Returns the (start, end) of each such line."""
+    ``**Alice:**``, ``[Headteacher 1]:`` once anonymised), or the line opening a turn that names
+    its speaker; anything else is text the splitter lost. Returns the (start, end) of each such line."""
     stray: list[tuple[int, int]] = []
     done = 0
     for start, end, speaker in segments:
@@ -146,8 +149,8 @@ def _stray_lines(text: str, lo: int, hi: int, speaker: str | None, stray: list[t
         line = gap[start:end].strip()
         if not line:
             continue
-        label = speaker_label(line)
-        if label is not None and label[1] == len(line):
+        label = _LABEL_ONLY.fullmatch(line)  # a turn with no words, its label perhaps anonymised
+        if label is not None and len(label.group("label").strip()) <= FIELD_LIMITS["speaker label"]:
             continue
         if speaker and speaker in line:  # the line that opens this turn, however the format wrote it
             continue
