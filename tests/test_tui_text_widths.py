@@ -67,3 +67,18 @@ def test_emoji_sequences_and_right_to_left_lines_keep_the_border_in_place(projec
     assert any("👨" in line for line in lines) and any("שָׁלוֹם" in line for line in lines)
     for line in lines:
         assert terminal_width(line) == 100, line
+
+
+ESCAPES = """Interviewer: Clipboard \x1b]52;c;cm0gLXJmIH4=\x07 and title \x1b]0;owned\x07?
+
+Teacher: Clear \x1b[2J then the 8-bit CSI \x9b2J and OSC \x9d0;owned\x9c, no more.
+"""
+
+
+def test_escape_sequences_in_a_transcript_are_drawn_not_obeyed(project, tmp_path):
+    lines = _shown(project, tmp_path, "escapes", ESCAPES)
+    shown = "\n".join(lines)
+    assert "8-bit CSI" in shown and "]52;c;cm0gLXJmIH4=" in shown  # the words are all there
+    assert [ch for ch in shown if ord(ch) < 32 and ch != "\n" or 0x7F <= ord(ch) <= 0x9F] == []
+    for line in lines:
+        assert terminal_width(line) == 100, line

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -265,8 +266,13 @@ def render_csv(report: Report) -> str:
     return buf.getvalue()
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Names as literal Markdown: no table cell broken by ``|``, no raw HTML, link or emphasis
+    made from a code or transcript name (the rule of :func:`qualcode.export.render.md_escape`)."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def render_markdown(report: Report) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from qualcode.cli.terminal import safe_console, safe_text, sanitised_output
 from qualcode.errors import CodebookError, QualcodeError
 
 if TYPE_CHECKING:  # the project API (and SQLAlchemy under it) is imported when a command opens one
@@ -21,6 +22,10 @@ DB_HELP = "Project database: a file path (SQLite) or postgresql://… URL. Defau
 
 class QualcodeGroup(click.Group):
     """A group that turns user mistakes into one line on stderr and exit code 1."""
+
+    def main(self, *args, **kwargs):
+        with sanitised_output():  # project data never sends a control sequence to the terminal
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -135,19 +140,19 @@ UNWRAPPED_WIDTH = 100_000
 
 def console(stderr: bool = False):
     """The one place output is set up: on a terminal, Rich fits its width; in a pipe or a file,
-    nothing is wrapped, cut or coloured, so every value survives ``| cat`` and ``> file``."""
-    from rich.console import Console
-
+    nothing is wrapped, cut or coloured, so every value survives ``| cat`` and ``> file``. The
+    text it draws goes through :func:`qualcode.cli.terminal.safe_text`."""
     if is_terminal(stderr):
-        return Console(stderr=stderr, highlight=False, soft_wrap=False)
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=UNWRAPPED_WIDTH)
+        return safe_console(stderr, highlight=False, soft_wrap=False)
+    return safe_console(stderr, highlight=False, soft_wrap=True, width=UNWRAPPED_WIDTH)
 
 
 def plain(text: object):
-    """User text for Rich, never parsed as markup ("[laughs]" stays literal)."""
+    """User text for Rich, never parsed as markup ("[laughs]" stays literal), with no control
+    characters (:func:`qualcode.cli.terminal.safe_text`)."""
     from rich.text import Text
 
-    return Text("" if text is None else str(text))
+    return Text("" if text is None else safe_text(str(text)))
 
 
 class _Quiet:
@@ -234,7 +239,7 @@ def print_table(
     width; when even wrapped text cannot fit beside every number, the columns after the first
     ``keys`` are split over several tables, each repeating the key columns, so nothing is dropped.
     """
-    cells = [[("" if c is None else str(c)).replace("\n", " ") for c in row] for row in rows]
+    cells = [[_one_line("" if c is None else str(c)) for c in row] for row in rows]
     natural = [_natural_width(col, [row[i] for row in cells]) for i, col in enumerate(columns)]
     if not is_terminal():
         _print_plain(out, columns, cells, natural, title)
@@ -250,6 +255,10 @@ def print_table(
         if n:
             out.print()
         _print_rich(out, [columns[i] for i in shown], [[row[i] for i in shown] for row in cells], widths, heading)
+
+
+def _one_line(value: str) -> str:
+    return safe_text(value, " ").replace("\r\n", " ").replace("\n", " ")
 
 
 def _natural_width(column: Column, values: list[str]) -> int:

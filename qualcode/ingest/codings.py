@@ -38,6 +38,7 @@ from pathlib import Path
 
 from qualcode.errors import InputError
 from qualcode.export.cells import SafeWriter, unescape_cell
+from qualcode.ingest.linebreaks import LINE_BREAK, LINE_BREAK_PATTERN
 from qualcode.ingest.sources import DEFAULT_MAX_BYTES, decode_text, read_source
 from qualcode.limits import check_length
 
@@ -183,14 +184,14 @@ def resolve(row: CodingRow, text: str, segments: list[tuple[int, int]], where: s
     """Place one row in a transcript's text; ``segments`` are (start, end) in order."""
     loc = f"{where}:{row.line}"
     if row.anchor:
-        first = text.find(row.anchor)
-        if first < 0:
+        found = _find_anchor(text, row.anchor)
+        if not found:
             raise InputError(loc, f"anchor not found in transcript {row.transcript!r}: {_short(row.anchor)}")
-        if text.find(row.anchor, first + 1) >= 0:
+        if len(found) > 1:
             raise InputError(
                 loc, f"anchor occurs more than once in {row.transcript!r}; quote more words: {_short(row.anchor)}"
             )
-        start, end = first, first + len(row.anchor)
+        start, end = found[0]
     else:
         start, end = row.start, row.end  # type: ignore[assignment]
         if not 0 <= start < end <= len(text):
@@ -204,6 +205,28 @@ def resolve(row: CodingRow, text: str, segments: list[tuple[int, int]], where: s
     if row.span == "segment" and row.anchor:
         start, end = segments[index]
     return ResolvedCoding(row.line, row.coder, row.transcript, row.code, index, start, end, row.memo)
+
+
+def _find_anchor(text: str, anchor: str) -> list[tuple[int, int]]:
+    """Where ``anchor`` occurs in ``text`` (the first two places at most). A line break in the
+    anchor matches any line break of :mod:`qualcode.ingest.linebreaks`, so an anchor copied with
+    ``\\n`` finds words the file broke with ``\\r\\n``, a lone ``\\r`` or U+2028."""
+    if LINE_BREAK.search(anchor) is None:
+        first = text.find(anchor)
+        if first < 0:
+            return []
+        second = text.find(anchor, first + 1)
+        return [(first, first + len(anchor))] + ([(second, second + len(anchor))] if second >= 0 else [])
+    pattern = re.compile(LINE_BREAK_PATTERN.join(re.escape(part) for part in LINE_BREAK.split(anchor)))
+    found: list[tuple[int, int]] = []
+    position = 0
+    while len(found) < 2:
+        match = pattern.search(text, position)
+        if match is None:
+            break
+        found.append(match.span())
+        position = match.start() + 1
+    return found
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -16,6 +16,7 @@ import yaml
 
 from qualcode import safe_yaml
 from qualcode.errors import InputError, QualcodeError
+from qualcode.ingest.linebreaks import line_number, strip_break
 from qualcode.limits import MAX_TRANSCRIPT_BYTES, check_length
 from qualcode.speakers import SpeakerRole, roles_from_meta
 
@@ -26,7 +27,9 @@ DOCX_SUFFIXES = {".docx": "docx"}
 TRANSCRIPT_FORMATS = {**TEXT_SUFFIXES, **CAPTION_SUFFIXES, **DOCX_SUFFIXES}
 RESERVED_FRONT_MATTER = ("participant", "identifying", "title")
 
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+# control characters that are not line breaks (qualcode.ingest.linebreaks) or tabs: many of them
+# early on mean a binary file
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f]")
 _BINARY_MAGIC = (
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -139,7 +142,8 @@ def decode_bytes(data: bytes, where: str) -> str:
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = body[: exc.start].count(b"\n") + 1
+        before = body[: exc.start].decode(encoding, errors="replace")
+        line = line_number(before, len(before))
         guess = " (it looks like Latin-1 or Windows-1252)" if encoding == "utf-8" else ""
         raise InputError(
             f"{where}:{line}", f"not valid {encoding.upper()} text{guess}; re-save the file as UTF-8"
@@ -148,24 +152,33 @@ def decode_bytes(data: bytes, where: str) -> str:
         text = text[1:]
     if not text.strip():
         raise InputError(where, "empty file: nothing to import")
-    if len(_CONTROL.findall(text, 0, 8192)) > 8:
-        raise InputError(where, "binary file, not a text transcript")
+    controls = list(_CONTROL.finditer(text, 0, 8192))
+    if len(controls) > 8:
+        first = controls[0].start()
+        raise InputError(
+            f"{where}:{line_number(text, first)}",
+            f"binary file, not a text transcript ({len(controls)} control characters in its first "
+            f"8,192 characters; the first, U+{ord(text[first]):04X}, is on this line)",
+        )
     nul = text.find("\x00")
     if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
+        line = line_number(text, nul)
         raise InputError(f"{where}:{line}", "binary file, not a text transcript (a NUL character on this line)")
     return text
 
 
 def split_front_matter(text: str, where: str) -> tuple[FrontMatter, int]:
-    """Parse optional YAML front matter; return it and the offset where the body starts."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip("\r\n") != "---":
+    """Parse optional YAML front matter; return it and the offset where the body starts.
+
+    Its lines end at every line break of :mod:`qualcode.ingest.linebreaks`; YAML, which knows
+    fewer, is given them ended by ``\\n`` (the front matter is read, not stored as text)."""
+    lines = text.splitlines(keepends=True)  # every line break of qualcode.ingest.linebreaks
+    if not lines or strip_break(lines[0]) != "---":
         return FrontMatter(), 0
     offset = len(lines[0])
-    for line in lines[1:]:
-        if line.rstrip("\r\n") in ("---", "..."):
-            header = text[len(lines[0]) : offset]
+    for index, line in enumerate(lines[1:], start=1):
+        if strip_break(line) in ("---", "..."):
+            header = "".join(strip_break(previous) + "\n" for previous in lines[1:index])
             body_start = offset + len(line)
             return _front_matter(header, where), body_start
         offset += len(line)

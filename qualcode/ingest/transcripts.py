@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.errors import InputError
+from qualcode.ingest.linebreaks import LINE_BREAK_PATTERN, lines
 from qualcode.ingest.sources import (
     CAPTION_SUFFIXES,
     DEFAULT_MAX_BYTES,
@@ -32,8 +33,8 @@ SPEAKER_LINE = re.compile(
     r"^[ \t]*(?:\*\*)?(?P<label>[^\W\d_][\w'’.()\-]*(?:[ \t][\w'’.()\-]+){0,3}?)"
     r"(?::\*\*|\*\*:|:)(?:[ \t]+|(?=[\r\n])|$)"
 )
-_NEWLINE = r"(?:\r\n|\r(?!\n)|\n)"
-BLANK_LINE = re.compile(_NEWLINE + r"[ \t]*" + _NEWLINE + r"\s*")
+# a blank line (two line breaks with only spaces or tabs between) or a paragraph separator
+BLANK_LINE = re.compile(r"(?:" + LINE_BREAK_PATTERN + r"[ \t]*" + LINE_BREAK_PATTERN + r"|\u2029)\s*")
 
 
 @dataclass
@@ -89,32 +90,71 @@ def parse_file(
 # --------------------------------------------------------------------------- plain text
 
 
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    """(start offset, line without its line break) for every line."""
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        yield offset, line.rstrip("\r\n")
-        offset += len(line)
+def speaker_label(line: str) -> tuple[str, int] | None:
+    """The speaker a line opens a turn for, and where the turn's words start in the line; None
+    for a line that is not a turn (a "label" longer than any speaker's name is prose that happens
+    to hold a colon)."""
+    match = SPEAKER_LINE.match(line)
+    if match is None:
+        return None
+    label = match.group("label").strip()
+    return (label, match.end()) if len(label) <= FIELD_LIMITS["speaker label"] else None
 
 
 def segment_text(text: str, max_chars: int = DEFAULT_MAX_SEGMENT_CHARS) -> list[ParsedSegment]:
-    turns: list[tuple[str | None, int]] = []  # (speaker, offset where the turn's text starts)
-    for offset, line in _lines(text):
-        match = SPEAKER_LINE.match(line)
-        # a "label" longer than any speaker's name is prose that happens to hold a colon
-        if match and len(match.group("label").strip()) <= FIELD_LIMITS["speaker label"]:
-            turns.append((match.group("label").strip(), offset + match.end()))
+    """Speaker turns, or paragraphs where fewer than two lines open a turn. Every line break of
+    :mod:`qualcode.ingest.linebreaks` ends a line, so a turn after a form feed, a lone ``\\r`` or a
+    U+2028 is found like any other, and every word of ``text`` lies in a segment (speaker labels
+    and whitespace between turns excepted)."""
+    turns: list[tuple[str, int, int]] = []  # (speaker, where its line starts, where its words start)
+    for start, end, _ in lines(text):
+        found = speaker_label(text[start:end])
+        if found is not None:
+            turns.append((found[0], start, start + found[1]))
     if len(turns) < 2:
         return _split_long([_trimmed(text, s, e, None) for s, e in _paragraphs(text)], text, max_chars)
     segments: list[ParsedSegment] = []
-    first_turn_line = text.rfind("\n", 0, turns[0][1]) + 1
-    if text[:first_turn_line].strip():
-        segments.append(_trimmed(text, 0, first_turn_line, None))
-    line_starts = [text.rfind("\n", 0, start) + 1 for _, start in turns]
-    for index, (speaker, start) in enumerate(turns):
-        end = line_starts[index + 1] if index + 1 < len(turns) else len(text)
+    if text[: turns[0][1]].strip():
+        segments.append(_trimmed(text, 0, turns[0][1], None))
+    for index, (speaker, _, start) in enumerate(turns):
+        end = turns[index + 1][1] if index + 1 < len(turns) else len(text)
         segments.append(_trimmed(text, start, end, speaker))
     return _split_long([s for s in segments if s.end > s.start], text, max_chars)
+
+
+_LABEL_ONLY = re.compile(r"(?:\*\*)?(?P<label>[^:]+?)(?::\*\*|\*\*:|:)")
+
+
+def stray_text(text: str, segments: list[tuple[int, int, str | None]]) -> list[tuple[int, int]]:
+    """Lines of ``text`` with words outside every segment: the invariant ``qualcode check`` holds
+    each transcript to. Between segments (``(start, end, speaker)`` in order) there may be
+    whitespace and speaker labels only — a line that is just a label (``Alice:``,
+    ``**Alice:**``, ``[Headteacher 1]:`` once anonymised), or the line opening a turn that names
+    its speaker; anything else is text the splitter lost. Returns the (start, end) of each such line."""
+    stray: list[tuple[int, int]] = []
+    done = 0
+    for start, end, speaker in segments:
+        if start > done:
+            _stray_lines(text, done, start, speaker, stray)
+        done = max(done, end)
+    _stray_lines(text, done, len(text), None, stray)
+    return stray
+
+
+def _stray_lines(text: str, lo: int, hi: int, speaker: str | None, stray: list[tuple[int, int]]) -> None:
+    gap = text[lo:hi]
+    if not gap.strip():
+        return
+    for start, end, _ in lines(gap):
+        line = gap[start:end].strip()
+        if not line:
+            continue
+        label = _LABEL_ONLY.fullmatch(line)  # a turn with no words, its label perhaps anonymised
+        if label is not None and len(label.group("label").strip()) <= FIELD_LIMITS["speaker label"]:
+            continue
+        if speaker and speaker in line:  # the line that opens this turn, however the format wrote it
+            continue
+        stray.append((lo + start, lo + end))
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -184,6 +224,13 @@ def _docx_text(data: bytes, where: str) -> str:
         raise
     except Exception:
         raise InputError(where, "not a readable Word .docx document") from None
+    # A page or column break inside a paragraph is a line break (python-docx would drop it and
+    # join the words on either side, so a turn after it would run into the one before).
+    from docx.oxml.ns import qn
+
+    for br in document.element.body.iter(qn("w:br")):
+        if br.get(qn("w:type")) in ("page", "column"):
+            br.set(qn("w:type"), "textWrapping")
     paragraphs = [p.text.rstrip() for p in document.paragraphs]
     text = "\n\n".join(p for p in paragraphs if p.strip())
     if not text.strip():
@@ -208,21 +255,21 @@ def _seconds(stamp: str) -> float:
 
 def _captions(text: str, where: str, suffix: str, max_chars: int) -> tuple[str, list[ParsedSegment]]:
     """Cues merged into turns (same speaker, consecutive), with the first and last cue's times."""
-    lines = text.splitlines()
-    if suffix == ".vtt" and not (lines and lines[0].lstrip("\ufeff").startswith("WEBVTT")):
+    rows = text.splitlines()  # the line breaks of qualcode.ingest.linebreaks; the text is rebuilt below
+    if suffix == ".vtt" and not (rows and rows[0].lstrip("\ufeff").startswith("WEBVTT")):
         raise InputError(f"{where}:1", "a WebVTT file must start with 'WEBVTT'")
     cues: list[tuple[float, float, str | None, str]] = []
     index = 0
-    while index < len(lines):
-        match = TIMING.match(lines[index])
+    while index < len(rows):
+        match = TIMING.match(rows[index])
         if not match:
             index += 1
             continue
         start, end = _seconds(match.group("a")), _seconds(match.group("b"))
         index += 1
         body: list[str] = []
-        while index < len(lines) and lines[index].strip():
-            body.append(lines[index].strip())
+        while index < len(rows) and rows[index].strip():
+            body.append(rows[index].strip())
             index += 1
         cue = " ".join(body)
         speaker = None
@@ -231,9 +278,9 @@ def _captions(text: str, where: str, suffix: str, max_chars: int) -> tuple[str, 
             speaker = voice.group(1).strip()
             check_length("speaker label", speaker, where)
         cue = TAG.sub("", cue).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").strip()
-        label = SPEAKER_LINE.match(cue)
-        if speaker is None and label and len(label.group("label").strip()) <= FIELD_LIMITS["speaker label"]:
-            speaker, cue = label.group("label").strip(), cue[label.end() :].strip()
+        label = speaker_label(cue)
+        if speaker is None and label is not None:
+            speaker, cue = label[0], cue[label[1] :].strip()
         if cue:
             cues.append((start, end, speaker, cue))
     if not cues:

@@ -19,7 +19,8 @@ from qualcode.db.models import (
     Transcript,
 )
 from qualcode.errors import InputError, QualcodeError
-from qualcode.ingest.transcripts import ParsedTranscript
+from qualcode.ingest.linebreaks import line_number
+from qualcode.ingest.transcripts import ParsedTranscript, stray_text
 from qualcode.media import media_location
 from qualcode.project.mapping import interviewer_condition, project_speakers, segment_info
 from qualcode.records import (
@@ -264,6 +265,7 @@ class TranscriptPart:
             names = dict(s.execute(select(Transcript.id, Transcript.name)).all())
             last_end: dict[int, int] = defaultdict(int)
             bounds: dict[int, tuple[int, int, int]] = {}
+            spans: dict[int, list[tuple[int, int, str | None]]] = defaultdict(list)
             for seg in s.scalars(select(Segment).order_by(Segment.transcript_id, Segment.position)):
                 where = f"{names.get(seg.transcript_id)} segment {seg.position}"
                 if not 0 <= seg.start <= seg.end <= lengths.get(seg.transcript_id, -1):
@@ -272,6 +274,7 @@ class TranscriptPart:
                     problems.append(f"{where}: overlaps the previous segment")
                 last_end[seg.transcript_id] = seg.end
                 bounds[seg.id] = (seg.transcript_id, seg.start, seg.end)
+                spans[seg.transcript_id].append((seg.start, seg.end, seg.speaker))
             code_ids = set(s.scalars(select(Code.id)))
             for c in s.scalars(select(Coding)):
                 span = bounds.get(c.segment_id)
@@ -294,6 +297,18 @@ class TranscriptPart:
             for t_id, t_name in names.items():
                 if t_id not in last_end:
                     problems.append(f"transcript {t_name}: has no segments (a half-finished import)")
+                    continue
+                body = s.scalar(select(Transcript.text).where(Transcript.id == t_id)) or ""
+                stray = stray_text(body, spans[t_id])
+                if stray:
+                    start, end = stray[0]
+                    words = " ".join(body[start:end].split())
+                    more = f" and {len(stray) - 1} more line(s)" if len(stray) > 1 else ""
+                    problems.append(
+                        f"transcript {t_name}: line {line_number(body, start)} of its text is in no segment "
+                        f"({words[:60]!r}){more}; `qualcode transcripts replace {t_name} FILE --coder NAME` "
+                        "with its file splits it again"
+                    )
         return problems
 
     # ``project.transcripts(...)`` lists them, as before the parts existed.

@@ -35,8 +35,9 @@ UNSTABLE_WIDTH = (
     | {cp: " " for cp in range(0x202A, 0x202F)}
     | {cp: " " for cp in range(0x2066, 0x206A)}
 )
-# Characters that would move the cursor or break a line inside a one-line label.
-_CONTROL = {i: " " for i in range(32) if i not in (10,)} | {127: " "} | UNSTABLE_WIDTH
+# Characters that would move the cursor or break a line inside a one-line label, or start an
+# escape sequence: C0, DEL and the C1 controls (U+009B is CSI, U+009D OSC on many terminals).
+_CONTROL = {i: " " for i in range(32) if i not in (10,)} | {cp: " " for cp in range(0x7F, 0xA0)} | UNSTABLE_WIDTH
 _CONTROL_KEEP_TABS = {k: v for k, v in _CONTROL.items() if k != 9}
 TAB_SIZE = 8
 
