@@ -70,6 +70,13 @@ def user_error(orig: BaseException) -> QualcodeError | None:
         return QualcodeError("a name or label is longer than the database allows; nothing was changed")
     if "NUL (0x00)" in message or state == "22021":
         return QualcodeError("text with a NUL character cannot be stored; nothing was changed")
+    if "database disk image is malformed" in message:
+        return QualcodeError(
+            "the project file is damaged (database disk image is malformed); nothing was changed: "
+            "restore it from a backup (or try `sqlite3 FILE .recover`)"
+        )
+    if "file is not a database" in message:
+        return QualcodeError("file is not a database: not a qualcode project, or a damaged one; nothing was changed")
     return None
 
 
@@ -134,10 +141,23 @@ def upgrade(engine: Engine) -> None:
     rev = current_revision(engine)
     if rev == HEAD_REVISION:
         return
+    if rev is not None and rev not in known_revisions():
+        where = display_url(str(engine.url)) if path is None else str(path)
+        raise QualcodeError(
+            f"{where} was written by a newer qualcode (schema revision {rev}; this version knows up to "
+            f"{HEAD_REVISION}): upgrade qualcode to open it; nothing was changed"
+        )
     if path is not None and rev is not None and path.exists():
         backup_sqlite(path, path.with_name(f"{path.name}.before-{HEAD_REVISION}.bak"))
     with engine.connect() as conn:
         _run_with_foreign_keys_deferred(conn, lambda: command.upgrade(_alembic_config(conn), "head"))
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision this version's migrations know (Alembic is loaded only here)."""
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory.from_config(_alembic_config(None)).walk_revisions()}
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -203,6 +223,9 @@ def open_engine(url: str, create: bool = False) -> Engine:
     engine = make_engine(url)
     try:
         rev = current_revision(engine)
+    except QualcodeError as exc:  # a damaged file, as the engine's error handler words it
+        engine.dispose()
+        raise QualcodeError(f"cannot open the project database {path or display_url(url)}: {exc}") from None
     except OperationalError as exc:
         engine.dispose()
         reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
@@ -217,7 +240,11 @@ def open_engine(url: str, create: bool = False) -> Engine:
         engine.dispose()
         what = "is not a qualcode project" if has_tables else "is an empty database, not a qualcode project"
         raise NoProject(f"{path or url} {what}; create one with `qualcode init`")
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 

@@ -1,0 +1,143 @@
+"""Project files that are damaged, from a newer qualcode, or not projects at all: one line, nothing changed."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from qualcode.db.engine import HEAD_REVISION, resolve_url
+
+from .conftest import POSTGRES
+
+
+def one_error_line(result) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def coded_project(location: str, interview_file: Path, tiny_codebook) -> None:
+    from qualcode.ingest.transcripts import parse_file
+    from qualcode.project import Project
+
+    with Project.create(location, tiny_codebook) as p:
+        p.add_coder("alice")
+        p.import_transcript(parse_file(interview_file))
+        for seg in p.segments(p.transcripts()[0].id):
+            p.apply_code("alice", "formalisation.plans", seg.id)
+
+
+# ---------------------------------------------------------------------- damaged files (SQLite)
+
+COMMANDS = [("check",), ("status",), ("transcripts", "list"), ("export", "codings", "-o", "out.csv")]
+
+
+@pytest.mark.parametrize("args", COMMANDS)
+@pytest.mark.parametrize("damage", ["random bytes", "a table's page overwritten", "truncated"])
+def test_a_damaged_project_file_is_one_line(run_cli, tmp_path, interview_file, tiny_codebook, damage, args):
+    db = tmp_path / "study.db"
+    coded_project(str(db), interview_file, tiny_codebook)
+    data = db.read_bytes()
+    rng = random.Random(7)
+    if damage == "random bytes":
+        db.write_bytes(rng.randbytes(len(data)))
+    elif damage == "a table's page overwritten":  # the project opens; reading the codings fails
+        with sqlite3.connect(db) as conn:
+            size = conn.execute("PRAGMA page_size").fetchone()[0]
+            page = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'codings'").fetchone()[0]
+        conn.close()
+        at = (page - 1) * size
+        db.write_bytes(data[:at] + rng.randbytes(size) + data[at + size :])
+    else:
+        db.write_bytes(data[: len(data) // 2])
+    before = digest(db)
+    result = run_cli(*args, "--db", db)
+    assert digest(db) == before
+    if result.exit_code == 0:  # a command that never reads the damaged page (status counts from an index)
+        assert damage == "a table's page overwritten" and args[0] in ("status", "transcripts"), result.output
+        return
+    assert result.exit_code == 1
+    line = one_error_line(result)
+    assert "damaged" in line or "not a database" in line, line
+    assert not (tmp_path / "out.csv").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["study.db", interview_file.name])
+
+
+def test_a_sqlite_file_of_another_program_is_one_line(run_cli, tmp_path):
+    db = tmp_path / "other.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE songs (title TEXT)")
+    for args in (("check",), ("status",)):
+        result = run_cli(*args, "--db", db)
+        assert result.exit_code == 1
+        assert "is not a qualcode project" in one_error_line(result)
+
+
+# ---------------------------------------------------------------------- a project from a newer qualcode
+
+
+def _make_newer(location: str) -> None:
+    engine = create_engine(resolve_url(location))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+
+
+def test_a_project_from_a_newer_qualcode_is_refused_in_one_line(run_cli, project_url, tmp_path, tiny_codebook):
+    from qualcode.project import Project
+
+    Project.create(project_url, tiny_codebook).close()
+    _make_newer(project_url)
+    files_before = sorted(p.name for p in tmp_path.iterdir())
+    for args in (("check",), ("status",), ("coders", "add", "carol")):
+        result = run_cli(*args, "--db", project_url)
+        assert result.exit_code == 1
+        line = one_error_line(result)
+        assert "written by a newer qualcode (schema revision 9999" in line, line
+        assert f"knows up to {HEAD_REVISION}" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == files_before  # no backup, no upgrade attempted
+    engine = create_engine(resolve_url(project_url))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "9999"
+        assert conn.execute(text("SELECT count(*) FROM coders")).scalar() == 0
+    engine.dispose()
+
+
+def test_merging_a_project_from_a_newer_qualcode_is_refused_in_one_line(run_cli, project_url, tmp_path, tiny_codebook):
+    from qualcode.project import Project
+
+    Project.create(project_url, tiny_codebook).close()
+    newer = tmp_path / "newer.db"
+    Project.create(str(newer), tiny_codebook).close()
+    _make_newer(str(newer))
+    before = digest(newer)
+    result = run_cli("merge", "--db", project_url, newer)
+    assert result.exit_code == 1
+    assert "newer.db was written by a newer qualcode" in one_error_line(result)
+    assert digest(newer) == before
+
+
+@pytest.mark.skipif(bool(POSTGRES), reason="the SQLite file's own backup")
+def test_an_older_project_is_still_upgraded(tmp_path, tiny_codebook):
+    from qualcode.db.engine import downgrade, make_engine
+    from qualcode.project import Project
+
+    db = tmp_path / "old.db"
+    Project.create(str(db), tiny_codebook).close()
+    engine = make_engine(resolve_url(str(db)))
+    downgrade(engine, "0003")
+    engine.dispose()
+    with Project.open(str(db)) as p:
+        assert p.check() == []
+    assert (tmp_path / f"old.db.before-{HEAD_REVISION}.bak").exists()
