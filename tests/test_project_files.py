@@ -141,3 +141,102 @@ def test_an_older_project_is_still_upgraded(tmp_path, tiny_codebook):
     with Project.open(str(db)) as p:
         assert p.check() == []
     assert (tmp_path / f"old.db.before-{HEAD_REVISION}.bak").exists()
+
+
+# ---------------------------------------------------------------------- exports on a full disk
+
+EXPORTS = [
+    ("export", "codings", "-o", "out.csv"),
+    ("export", "codebook", "-o", "out.yaml"),
+    ("export", "codebook", "-o", "out.md"),
+    ("export", "codebook", "--format", "qdc", "-o", "out.qdc"),
+    ("export", "themes", "-o", "out.xlsx"),
+    ("export", "themes", "-o", "out.md"),
+    ("export", "qdpx", "-o", "out.qdpx"),
+    ("retrieve", "formalisation", "-o", "out.docx"),
+    ("agreement", "alice", "bob", "-o", "agreement.md"),
+]
+
+
+def _two_coders(location: str, interview_file: Path, tiny_codebook) -> None:
+    from qualcode.ingest.transcripts import parse_file
+    from qualcode.project import Project
+
+    with Project.create(location, tiny_codebook) as p:
+        p.add_coder("alice")
+        p.add_coder("bob")
+        p.import_transcript(parse_file(interview_file))
+        for i, seg in enumerate(p.segments(p.transcripts()[0].id)):
+            p.apply_code("alice", "formalisation.plans", seg.id)
+            p.apply_code("bob", "formalisation.plans" if i % 2 else "prioritisation.time", seg.id)
+
+
+def test_an_export_that_hits_a_full_disk_keeps_the_old_file(
+    run_cli, tmp_path, interview_file, tiny_codebook, monkeypatch
+):
+    """The disk fills while the CSV is written: one line, and yesterday's export is still whole."""
+    import errno
+
+    db = tmp_path / "study.db"
+    _two_coders(str(db), interview_file, tiny_codebook)
+    old = tmp_path / "out.csv"
+    old.write_text("yesterday's export\n", encoding="utf-8")
+    real = Path.write_text
+
+    def full_disk(self, data, *args, **kwargs):
+        if self.parent == tmp_path and self.name != "study.db":
+            with open(self, "w"):  # opened (and truncated) for writing, then no space for a byte
+                raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    result = run_cli("export", "codings", "--db", db, "-o", "out.csv")
+    assert result.exit_code == 1
+    assert one_error_line(result) == "error: cannot write out.csv: the disk is full; the existing out.csv is unchanged"
+    assert old.read_text(encoding="utf-8") == "yesterday's export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["study.db", "out.csv", interview_file.name])
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A 256 KB tmpfs holding yesterday's exports and filled to the last byte (root only)."""
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small file system needs root")
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(small)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        for args in EXPORTS:
+            (small / args[-1]).write_text("yesterday's export\n", encoding="utf-8")
+        with open(small / "filler", "wb", buffering=0) as fh:
+            try:
+                while True:
+                    fh.write(b"\0" * 1024)
+            except OSError:
+                pass
+        yield small
+    finally:
+        import gc
+
+        gc.collect()  # a Word or Excel writer that failed mid-save holds its file open until collected
+        if subprocess.run(["umount", str(small)]).returncode != 0:
+            subprocess.run(["umount", "-l", str(small)])
+
+
+@pytest.mark.skipif(bool(POSTGRES), reason="file exports; the backend does not matter")
+@pytest.mark.parametrize("args", EXPORTS, ids=lambda a: " ".join(a[:2]) + " " + a[-1])
+def test_every_export_on_a_full_disk_is_one_line_and_keeps_the_old_file(
+    run_cli, tmp_path, interview_file, tiny_codebook, full_disk, args
+):
+    db = tmp_path / "study.db"
+    _two_coders(str(db), interview_file, tiny_codebook)
+    target = full_disk / args[-1]
+    result = run_cli(*args[:-1], target, "--db", db)
+    assert result.exit_code == 1, result.output
+    assert "the disk is full" in one_error_line(result)
+    assert target.read_text(encoding="utf-8") == "yesterday's export\n"
+    assert not [p.name for p in full_disk.iterdir() if p.name.startswith(".")], "a temporary file is left"
