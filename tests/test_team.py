@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -344,3 +345,26 @@ def test_split_refuses_before_building_when_one_copy_exists(run_cli, tmp_path, i
     assert "bob.db already exists" in result.stderr
     assert sorted(p.name for p in (tmp_path / "h").iterdir()) == ["bob.db"]
     assert (tmp_path / "h" / "bob.db").read_text(encoding="utf-8") == "bob's own file"
+
+
+@pytest.mark.skipif(bool(POSTGRES), reason="SQLite files on a small file system")
+def test_copy_and_split_on_a_really_full_disk_leave_nothing(run_cli, tmp_path, interview_file):
+    """A 256 KB tmpfs: too small for a copy (root only; the page-limit test above runs everywhere)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small file system needs root")
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(small)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        (tmp_path / "tiny.yaml").write_text(TINY_CODEBOOK, encoding="utf-8")
+        run_cli("init", "lead.db", "--codebook", "tiny.yaml")
+        run_cli("import", "--db", "lead.db", interview_file)
+        run_cli("coders", "add", "--db", "lead.db", "alice", "bob")
+        for args in (("copy", small / "alice.db", "--coder", "alice"), ("split", "--dir", small)):
+            result = run_cli(*args, "--db", "lead.db")
+            assert result.exit_code == 1
+            assert result.stderr == "error: the disk is full: nothing was changed; free some space and try again\n"
+            assert list(small.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(small)])
