@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
@@ -228,12 +229,15 @@ class TeamPart:
             value = s.scalar(select(ProjectInfo.value).where(ProjectInfo.key == STUDY_KEY))
         if value or not create:
             return value
-        with self._store.tx() as s:
-            row = s.get(ProjectInfo, STUDY_KEY)
-            if row is None:
-                row = ProjectInfo(key=STUDY_KEY, value=new_guid())
-                s.add(row)
-            return row.value
+        try:
+            with self._store.tx() as s:
+                row = s.get(ProjectInfo, STUDY_KEY)
+                if row is None:
+                    row = ProjectInfo(key=STUDY_KEY, value=new_guid())
+                    s.add(row)
+                return row.value
+        except OperationalError:  # a read-only project file: its copies still match it by GUIDs
+            return None
 
     def different_study(self, other: TeamPart) -> str | None:
         """Why ``other`` is not the same study as this project, or None when it is.
