@@ -4,7 +4,9 @@ Matching rules: transcripts by content hash (sha256), codes by ``id``, coders by
 GUID, codings by (coder, code, transcript, start, end), framework matrices by name and their
 summaries by (matrix, row, column). Offsets are into identical texts, so a
 coding lands in whichever segment holds it here even if the two projects split turns
-differently. Conflicts are reported and resolved only by an explicit option.
+differently. Conflicts are reported and resolved only by an explicit option; what a merge
+leaves as it is here (a summary or memo that differs, a code deleted there) is named in its notes.
+Both projects must be of one study (the ``study.guid`` setting, or shared GUIDs for older ones).
 """
 
 from __future__ import annotations
@@ -535,7 +537,7 @@ def _definition(code: dict[str, Any]) -> dict[str, Any]:
 
 
 def _memo_place(m: dict[str, Any], snapshot: Snapshot) -> str:
-    """Where a memo is, in words: 'code X', 'a coding in T', 'segment 3 of T', 'transcript T'."""
+    """Where a memo is, in words: "code 'x'", "segment 3 of 'T'", "transcript 'T'" or "a coding"."""
     kind, ref = m["target"]
     names = {sha: t["name"] for sha, t in snapshot["transcripts"].items()}
     if kind == "code":
