@@ -134,7 +134,9 @@ def test_merge_brings_matrices_and_summaries_and_reports_conflicts(project, tmp_
         ]
         project.merge_from(b, coders="ours")
         assert project.analysis.matrix("Schools").summary("School A", "formalisation") == "alice's summary"
-        assert project.merge_from(b, coders="theirs").lines() == ["update 1 matrix summaries (theirs)"]
+        assert project.merge_from(b, coders="theirs").lines() == [
+            "replace the summary 'School A' × 'formalisation' of matrix 'Schools' with theirs"
+        ]
         assert project.analysis.matrix("Schools").summary("School A", "formalisation") == "bob's summary"
         b.analysis.delete_matrix("Schools", coder="bob")
         b.analysis.create_matrix("Schools", "school", ["School A"], ["formalisation"], coder="bob")

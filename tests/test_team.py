@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from qualcode.codebook import load_codebook
+from qualcode.errors import QualcodeError
 from qualcode.ingest.transcripts import parse_file
 from qualcode.project import Project
 from qualcode.samples import codebook_path, coding_files, transcript_files
 
-from .conftest import TINY_CODEBOOK
+from .conftest import POSTGRES, TINY_CODEBOOK
 
 
 def coding_set(project: Project) -> set[tuple]:
@@ -166,7 +168,7 @@ def test_two_coders_in_separate_files_merged_by_the_lead_match_the_shared_projec
         with demo_lead(str(tmp_path / "third.db")) as third:
             for coder in ("alice", "bob"):
                 with Project.open(str(tmp_path / f"{coder}.db")) as theirs:
-                    third.merge_from(theirs)
+                    third.merge_from(theirs, force=True)  # built alike, but by its own init: another study
             merged = coding_set(third)
     assert {c for c, *_ in merged} == {"alice", "bob"} and len(merged) > 40
 
@@ -187,3 +189,182 @@ def test_two_coders_in_separate_files_merged_by_the_lead_match_the_shared_projec
     with Project.open(project_url) as shared:
         assert coding_set(shared) == merged
         assert shared.check() == []
+
+
+# ---------------------------------------------------------------------- nothing differs in silence
+
+
+def test_union_and_ours_name_a_summary_and_a_memo_they_keep(project, run_cli, tmp_path):
+    project.analysis.create_matrix("Schools", "school", ["School A"], ["formalisation"], coder="alice")
+    project.set_memo("alice", "segment", answers(project)[0].id, "a note")
+    a = project.copy_for_coder(str(tmp_path / "alice.db"), "alice")
+    for p, who in ((project, "lead"), (a, "alice")):
+        p.analysis.set_cell("Schools", "School A", "formalisation", f"{who}'s summary", coder="alice")
+        p.set_memo("alice", "segment", answers(p)[0].id, f"{who}'s note")
+    cell = "the summary 'School A' × 'formalisation' of matrix 'Schools'"
+    for mode in ("union", "ours"):
+        plan = project.merge_from(a, coders=mode, dry_run=True)
+        assert f"keep ours: {cell} differs in the other project" in plan.notes, plan.notes
+        assert any(n.startswith("keep ours: a memo by alice on segment") for n in plan.notes), plan.notes
+    project.store.close()
+    a.store.close()
+    result = run_cli("merge", "--db", project.location, a.location, "--coders", "union")
+    assert result.exit_code == 0
+    assert f"keep ours: {cell} differs in the other project" in result.stdout
+    assert "already has everything" not in result.stdout
+    theirs = run_cli("merge", "--db", project.location, a.location, "--coders", "theirs", "--dry-run")
+    assert f"would replace {cell} with theirs" in theirs.stdout
+
+
+def test_a_code_deleted_or_merged_in_the_coders_file_is_reported_and_kept(project, copies):
+    a, _ = copies
+    a.delete_code("prioritisation.time", coder="alice")
+    a.merge_code("formalisation.meetings", "formalisation.plans", coder="alice")
+    plan = project.merge_from(a)
+    assert plan.notes == [
+        "code 'prioritisation.time' was deleted in the other project; it is kept here (not merged)",
+        "code 'formalisation.meetings' was merged into 'formalisation.plans' in the other project; "
+        "it is kept here (not merged)",
+    ]
+    assert {c.key for c in project.codes()} >= {"prioritisation.time", "formalisation.meetings"}
+    project.add_code("New here", parent_key="prioritisation")  # added after the copy: no note
+    assert project.merge_from(a).notes == plan.notes
+
+
+# ---------------------------------------------------------------------- one study
+
+
+def test_merging_another_study_is_refused_unless_forced(project, tmp_path, tiny_codebook, interview_file, run_cli):
+    with Project.create(str(tmp_path / "other.db"), tiny_codebook) as other:
+        other.add_coder("carol")
+        other.import_transcript(parse_file(interview_file))
+        other.apply_code("carol", "formalisation.plans", answers(other)[0].id)
+    with Project.open(str(tmp_path / "other.db")) as other:
+        with pytest.raises(QualcodeError, match="other.db is a different study .*--force merges it anyway"):
+            project.merge_from(other)
+        assert project.coders()[-1].name == "bob"  # nothing merged
+        plan = project.merge_from(other, force=True)
+        assert plan.lines() == ["add coder carol", "add 1 codings by carol"]
+    project.store.close()
+    refused = run_cli("merge", "--db", project.location, tmp_path / "other.db", "--dry-run")
+    assert refused.exit_code == 1
+    assert refused.stderr.count("\n") == 1 and "different study" in refused.stderr
+
+
+def test_copies_carry_the_study_and_a_study_id_is_made_for_an_older_project(project, tmp_path):
+    from qualcode.project.team import STUDY_KEY
+
+    study = project.setting(STUDY_KEY)
+    assert study and len(study) == 36
+    with project.store.tx() as s:  # a project made before study ids existed
+        from sqlalchemy import delete
+
+        from qualcode.db.models import ProjectInfo
+
+        s.execute(delete(ProjectInfo).where(ProjectInfo.key == STUDY_KEY))
+    with project.copy_for_coder(str(tmp_path / "alice.db"), "alice") as copy:
+        given = project.setting(STUDY_KEY)
+        assert given and given != study and copy.setting(STUDY_KEY) == given
+        assert project.merge_from(copy).empty
+
+
+def test_older_projects_without_study_ids_are_compared_by_what_they_share(project, tmp_path, tiny_codebook):
+    from sqlalchemy import delete
+
+    from qualcode.db.models import ProjectInfo
+    from qualcode.project.team import STUDY_KEY
+
+    def forget(p: Project) -> None:
+        with p.store.tx() as s:
+            s.execute(delete(ProjectInfo).where(ProjectInfo.key == STUDY_KEY))
+
+    with (
+        project.copy_for_coder(str(tmp_path / "alice.db"), "alice") as copy,
+        Project.create(str(tmp_path / "other.db"), tiny_codebook) as other,
+    ):
+        for p in (project, copy, other):
+            forget(p)
+        assert project.team.different_study(copy.team) is None  # the copy's codes have the same GUIDs
+        assert "shares no code and no transcript" in (project.team.different_study(other.team) or "")
+
+
+# ---------------------------------------------------------------------- copy and split: whole or nothing
+
+
+def _disk_full_at_segments(monkeypatch, only_for: str | None = None):
+    """The disk fills while a copy's transcripts are written (SQLite's page limit: a real SQLITE_FULL)."""
+    from sqlalchemy import text
+
+    import qualcode.project.team as team
+
+    real = team.index_segments
+
+    def full(s, transcript_id):
+        if only_for is None or only_for in str(s.get_bind().engine.url):
+            pages = s.execute(text("PRAGMA page_count")).scalar()
+            s.execute(text(f"PRAGMA max_page_count = {pages}"))
+            s.execute(text("INSERT INTO project_info (key, value) VALUES ('filler', :v)"), {"v": "x" * 200_000})
+        return real(s, transcript_id)
+
+    monkeypatch.setattr(team, "index_segments", full)
+
+
+@pytest.mark.skipif(bool(POSTGRES), reason="SQLite's page limit makes a full disk on demand")
+@pytest.mark.parametrize("command", ["copy", "split"])
+def test_a_copy_or_split_that_fills_the_disk_leaves_nothing_and_can_be_retried(
+    command, run_cli, tmp_path, interview_file, monkeypatch
+):
+    (tmp_path / "tiny.yaml").write_text(TINY_CODEBOOK, encoding="utf-8")
+    run_cli("init", "lead.db", "--codebook", "tiny.yaml")
+    run_cli("import", "--db", "lead.db", interview_file)
+    run_cli("coders", "add", "--db", "lead.db", "alice", "bob")
+    args = ["copy", "--db", "lead.db", "alice.db", "--coder", "alice"] if command == "copy" else None
+    args = args or ["split", "--db", "lead.db", "--dir", "."]
+    with monkeypatch.context() as m:
+        _disk_full_at_segments(m, only_for=None if command == "copy" else "bob.db")
+        result = run_cli(*args)
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == ["error: the disk is full: nothing was changed; free some space and try again"], result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["lead.db", "tiny.yaml", interview_file.name])
+    again = run_cli(*args)  # nothing half-made stands in the way
+    assert again.exit_code == 0, again.stderr
+    for coder in ("alice",) if command == "copy" else ("alice", "bob"):
+        checked = run_cli("check", "--db", f"{coder}.db")
+        assert checked.exit_code == 0 and "1 transcripts" in checked.stdout, checked.output
+
+
+def test_split_refuses_before_building_when_one_copy_exists(run_cli, tmp_path, interview_file):
+    (tmp_path / "tiny.yaml").write_text(TINY_CODEBOOK, encoding="utf-8")
+    run_cli("init", "lead.db", "--codebook", "tiny.yaml")
+    run_cli("coders", "add", "--db", "lead.db", "alice", "bob")
+    (tmp_path / "h").mkdir()
+    (tmp_path / "h" / "bob.db").write_text("bob's own file", encoding="utf-8")
+    result = run_cli("split", "--db", "lead.db", "--dir", "h")
+    assert result.exit_code == 1
+    assert "bob.db already exists" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "h").iterdir()) == ["bob.db"]
+    assert (tmp_path / "h" / "bob.db").read_text(encoding="utf-8") == "bob's own file"
+
+
+@pytest.mark.skipif(bool(POSTGRES), reason="SQLite files on a small file system")
+def test_copy_and_split_on_a_really_full_disk_leave_nothing(run_cli, tmp_path, interview_file):
+    """A 256 KB tmpfs: too small for a copy (root only; the page-limit test above runs everywhere)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small file system needs root")
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(small)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        (tmp_path / "tiny.yaml").write_text(TINY_CODEBOOK, encoding="utf-8")
+        run_cli("init", "lead.db", "--codebook", "tiny.yaml")
+        run_cli("import", "--db", "lead.db", interview_file)
+        run_cli("coders", "add", "--db", "lead.db", "alice", "bob")
+        for args in (("copy", small / "alice.db", "--coder", "alice"), ("split", "--dir", small)):
+            result = run_cli(*args, "--db", "lead.db")
+            assert result.exit_code == 1
+            assert result.stderr == "error: the disk is full: nothing was changed; free some space and try again\n"
+            assert list(small.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(small)])

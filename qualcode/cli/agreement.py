@@ -158,7 +158,9 @@ def render_table(report, out) -> None:
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        from qualcode.export.files import save_atomic
+
+        save_atomic(lambda tmp: Path(tmp).write_text(text, encoding="utf-8"), output)
         click.echo(f"wrote {output}")
     else:
         click.echo(text, nl=False)

@@ -647,8 +647,8 @@ def check(db: str | None) -> None:
     """Check the project's integrity (database and qualcode's own invariants)."""
     with open_project(db) as project:
         problems = project.check()
-        summary = project.summary()
-    if problems:
+        summary = None if problems else project.summary()
+    if problems or summary is None:
         for problem in problems:
             click.echo(f"problem: {problem}", err=True)
         raise SystemExit(1)

@@ -22,10 +22,17 @@ def _coders(values: tuple[str, ...]) -> list[str] | None:
 
 def _write_text(text: str, output: str | None, what: str = "") -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8", newline="")
+        _save_text(text, output)
         click.echo(f"wrote {output}{what}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+def _save_text(text: str, output: str | Path) -> None:
+    """Write ``text`` to ``output`` all at once: a full disk leaves the file that was there before."""
+    from qualcode.export.files import save_atomic
+
+    save_atomic(lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline=""), output)
 
 
 def _check_output(output: str | None) -> None:
@@ -191,7 +198,7 @@ def themes(
         _write_text(rd.table_csv(table), output, shape)
         if view is not None:
             quotes_file = Path(output).with_suffix(".quotes.csv")
-            quotes_file.write_text(rd.quotes_csv(view), encoding="utf-8", newline="")
+            _save_text(rd.quotes_csv(view), quotes_file)
             click.echo(f"wrote {quotes_file}", err=True)
     else:
         _write_text(rd.render_text(report, fmt), output, shape)
@@ -243,7 +250,9 @@ def codebook_doc(fmt, coders, agreed, no_counts, output, db) -> None:
     else:
         xml = refi.write_codebook_xml(refi.project_to_refi(data, codings=False, memos=False))
         if output:
-            Path(output).write_bytes(xml)
+            from qualcode.export.files import save_atomic
+
+            save_atomic(lambda tmp: Path(tmp).write_bytes(xml), output)
             click.echo(f"wrote {output} ({len(data.codes)} codes)", err=True)
         else:
             click.echo(xml.decode("utf-8"), nl=False)

@@ -25,16 +25,28 @@ from qualcode.errors import QualcodeError
     help="For a coder whose work differs in both: keep both sets (union), ignore theirs, or replace ours with theirs.",
 )
 @click.option("--coder", "only", multiple=True, help="Merge only this coder's work (repeatable).")
+@click.option(
+    "--force", is_flag=True, help="Merge a project of another study (not made from this one by copy or split)."
+)
 @db_option
 def merge(
-    other: str, dry_run: bool, codebook: str | None, coder_policy: str | None, only: tuple[str, ...], db: str | None
+    other: str,
+    dry_run: bool,
+    codebook: str | None,
+    coder_policy: str | None,
+    only: tuple[str, ...],
+    force: bool,
+    db: str | None,
 ) -> None:
     """Bring another project's coders, codings, memos and codebook changes into this one.
 
     Transcripts are matched by content, codes by id, coders by name. New transcripts and codes
     come along. Conflicts (a code defined differently, a coder with different work in each)
-    stop the merge until --codebook or --coders says how to resolve them. Merging the same
-    file twice changes nothing the second time.
+    stop the merge until --codebook or --coders says how to resolve them. A summary or memo
+    that differs is named in every mode (union and ours keep ours), and so is a code the other
+    project deleted (it is kept here). Merging the same file twice changes nothing the second
+    time. A project of another study (not made from this one by copy or split) is refused
+    unless --force.
 
     \b
     Example (the lead merges two coders' files):
@@ -48,15 +60,20 @@ def merge(
         if project.location == theirs.location:
             raise QualcodeError("cannot merge a project into itself")
         plan = project.merge_from(
-            theirs, dry_run=dry_run, codebook=codebook, coders=coder_policy, only_coders=list(only) or None
+            theirs, dry_run=dry_run, codebook=codebook, coders=coder_policy, only_coders=list(only) or None, force=force
         )
     if plan.conflicts:
         for conflict in plan.conflicts:
             click.echo(f"conflict: {conflict}", err=True)
         click.echo(f"error: {len(plan.conflicts)} conflicts; nothing was merged", err=True)
         raise SystemExit(1)
+    for note in plan.notes:
+        click.echo(note)
     if plan.empty:
-        click.echo(f"nothing to merge: this project already has everything in {other}")
+        if plan.notes:
+            click.echo(f"nothing else to merge from {other}")
+        else:
+            click.echo(f"nothing to merge: this project already has everything in {other}")
         return
     for line in plan.lines():
         click.echo(("would " if dry_run else "") + line)
@@ -108,12 +125,13 @@ def split(coders: list[str], old_coders: list[str], directory: str, db: str | No
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     with open_project(db) as project:
-        names = list(coders) or [c.name for c in project.coders()]
+        names = list(dict.fromkeys(coders)) or [c.name for c in project.coders()]
         if not names:
             raise QualcodeError("the project has no coders yet: qualcode coders add NAME")
-        for name in names:
-            target = out / f"{name}.db"
-            with project.copy_for_coder(str(target), name) as copied:
+        targets = [(str(out / f"{name}.db"), name) for name in names]
+        copies = project.copies_for_coders(targets)  # all built before the first appears, or none
+        for (target, name), copied in zip(targets, copies, strict=True):
+            with copied:
                 n = copied.summary().codings_by_coder.get(name, 0)
             click.echo(f"wrote {target} for {name} ({n} codings of their own)")
 

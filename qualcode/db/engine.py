@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
@@ -70,6 +70,13 @@ def user_error(orig: BaseException) -> QualcodeError | None:
         return QualcodeError("a name or label is longer than the database allows; nothing was changed")
     if "NUL (0x00)" in message or state == "22021":
         return QualcodeError("text with a NUL character cannot be stored; nothing was changed")
+    if "database disk image is malformed" in message:
+        return QualcodeError(
+            "the project file is damaged (database disk image is malformed); nothing was changed: "
+            "restore it from a backup (or try `sqlite3 FILE .recover`)"
+        )
+    if "file is not a database" in message:
+        return QualcodeError("file is not a database: not a qualcode project, or a damaged one; nothing was changed")
     return None
 
 
@@ -134,10 +141,23 @@ def upgrade(engine: Engine) -> None:
     rev = current_revision(engine)
     if rev == HEAD_REVISION:
         return
+    if rev is not None and rev not in known_revisions():
+        where = display_url(str(engine.url)) if path is None else str(path)
+        raise QualcodeError(
+            f"{where} was written by a newer qualcode (schema revision {rev}; this version knows up to "
+            f"{HEAD_REVISION}): upgrade qualcode to open it; nothing was changed"
+        )
     if path is not None and rev is not None and path.exists():
         backup_sqlite(path, path.with_name(f"{path.name}.before-{HEAD_REVISION}.bak"))
     with engine.connect() as conn:
         _run_with_foreign_keys_deferred(conn, lambda: command.upgrade(_alembic_config(conn), "head"))
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision this version's migrations know (Alembic is loaded only here)."""
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory.from_config(_alembic_config(None)).walk_revisions()}
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -203,6 +223,9 @@ def open_engine(url: str, create: bool = False) -> Engine:
     engine = make_engine(url)
     try:
         rev = current_revision(engine)
+    except QualcodeError as exc:  # a damaged file, as the engine's error handler words it
+        engine.dispose()
+        raise QualcodeError(f"cannot open the project database {path or display_url(url)}: {exc}") from None
     except OperationalError as exc:
         engine.dispose()
         reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
@@ -217,7 +240,11 @@ def open_engine(url: str, create: bool = False) -> Engine:
         engine.dispose()
         what = "is not a qualcode project" if has_tables else "is an empty database, not a qualcode project"
         raise NoProject(f"{path or url} {what}; create one with `qualcode init`")
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 
@@ -230,23 +257,82 @@ def create_project(url: str, populate: Callable[[Connection], None]) -> Engine:
     then linked to its name; what a killed ``init`` leaves is a hidden ``.NAME.PID.creating``
     file, removed by the next ``init`` of the same name.
     """
-    path = sqlite_path(url)
-    if path is None:
-        engine = make_engine(url)
+    return create_projects([(url, populate)])[0]
+
+
+def create_projects(items: Sequence[tuple[str, Callable[[Connection], None]]]) -> list[Engine]:
+    """Several new projects (``split``'s copies), each as ``create_project`` makes one.
+
+    Every target is checked before anything is built, and every SQLite file is built and synced
+    under its hidden name before the first is linked to its name: a failure or a kill while
+    building leaves none of them; a failure while linking removes the ones this call linked.
+    """
+    paths = [sqlite_path(url) for url, _ in items]
+    for path in paths:
+        if path is not None:
+            _refuse_existing(path)
+    if len({p for p in paths if p is not None}) < sum(p is not None for p in paths):
+        raise QualcodeError("two of the new projects would have the same file name; nothing was created")
+    built: list[tuple[Path, Path]] = []  # (hidden file, its final name)
+    try:
+        for (url, populate), path in zip(items, paths, strict=True):
+            if path is None:
+                _create_in_database(url, populate)
+            else:
+                built.append((_build_sqlite(path, populate), path))
+        linked: list[Path] = []
         try:
-            if _revision_or_error(engine, url) is not None:
-                raise QualcodeError(f"{display_url(url)} is already a qualcode project")
-            with engine.connect() as conn:
-                _run_with_foreign_keys_deferred(conn, lambda: _upgrade_then(conn, populate))
+            for building, path in built:
+                _link(building, path)
+                linked.append(path)
         except BaseException:
-            engine.dispose()
+            for path in linked:
+                path.unlink(missing_ok=True)
             raise
-        return engine
-    if path.exists() and path.stat().st_size > 0:
+        for parent in {path.parent for _, path in built}:
+            _fsync(parent)
+    except OSError as exc:
+        raise QualcodeError(_os_error_line(exc)) from None
+    finally:
+        for building, _ in built:
+            for leftover in (building, *_sidecars(building)):
+                leftover.unlink(missing_ok=True)
+    return [open_engine(url) for url, _ in items]
+
+
+def _refuse_existing(path: Path) -> None:
+    if path.exists() and (path.is_dir() or path.stat().st_size > 0):
         raise QualcodeError(f"{path} already exists; open it with --db or choose another name")
+
+
+def _os_error_line(exc: OSError) -> str:
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full: nothing was created; free some space and try again"
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"cannot create the project: {where}{exc.strerror or exc}; nothing was created"
+
+
+def _create_in_database(url: str, populate: Callable[[Connection], None]) -> None:
+    """PostgreSQL: the schema and the first content commit together, or not at all."""
+    engine = make_engine(url)
+    try:
+        if _revision_or_error(engine, url) is not None:
+            raise QualcodeError(f"{display_url(url)} is already a qualcode project")
+        with engine.connect() as conn:
+            _run_with_foreign_keys_deferred(conn, lambda: _upgrade_then(conn, populate))
+    finally:
+        engine.dispose()
+
+
+def _build_sqlite(path: Path, populate: Callable[[Connection], None]) -> Path:
+    """The whole project in a hidden ``.NAME.PID.creating`` file beside ``path``, synced; returns that file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(path)
     building = path.with_name(f".{path.name}.{os.getpid()}.creating")
+    for leftover in (building, *_sidecars(building)):
+        leftover.unlink(missing_ok=True)
     try:
         engine = make_engine("sqlite:///" + str(building))
         try:
@@ -257,22 +343,28 @@ def create_project(url: str, populate: Callable[[Connection], None]) -> Engine:
         single = sqlite3.connect(building)
         try:  # leaving WAL mode checkpoints the log into the file and removes it
             mode = single.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise user_error(exc) or QualcodeError(f"could not finish {path}: {exc}; nothing was created") from None
         finally:
             single.close()
         if mode != "delete" or _sidecars(building, existing=True):
             raise QualcodeError(f"could not finish {path}: its write-ahead log stayed open; nothing was created")
         _fsync(building)
-        try:
-            os.link(building, path)  # fails if a project appeared there meanwhile; never overwrites one
-        except FileExistsError:
-            if path.stat().st_size > 0:
-                raise QualcodeError(f"{path} already exists; open it with --db or choose another name") from None
-            os.replace(building, path)  # an empty file (e.g. from `touch`) is not a project
-        _fsync(path.parent)
-    finally:
+    except BaseException:
         for leftover in (building, *_sidecars(building)):
             leftover.unlink(missing_ok=True)
-    return open_engine(url)
+        raise
+    return building
+
+
+def _link(building: Path, path: Path) -> None:
+    """Give the finished file its name; never over a project that appeared there meanwhile."""
+    try:
+        os.link(building, path)
+    except FileExistsError:
+        if path.stat().st_size > 0:
+            raise QualcodeError(f"{path} already exists; open it with --db or choose another name") from None
+        os.replace(building, path)  # an empty file (e.g. from `touch`) is not a project
 
 
 def _revision_or_error(engine: Engine, url: str) -> str | None:

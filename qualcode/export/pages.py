@@ -7,13 +7,10 @@ The conventions are those of ``render``: ``safe_cell`` for every spreadsheet tex
 from __future__ import annotations
 
 import html
-import os
 import re
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qualcode.export.files import save_atomic as save_atomic  # the exporters' one way to write a file
 from qualcode.export.render import _CSS
 
 if TYPE_CHECKING:  # python-docx is imported when a Word file is written
@@ -138,16 +135,3 @@ def note_paragraph(doc: Document, text: str, body: DocxBody | None = None) -> Pa
     run.font.size = Pt(9)
     run.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
     return p
-
-
-def save_atomic(write: Callable[[str], object], path: str | Path) -> None:
-    """``write(tmp_path)`` then rename over ``path``: an interrupted export never leaves half a file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".qualcode-", suffix=path.suffix, dir=str(path.parent.resolve()))
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -33,9 +33,7 @@ same project exports the same GUIDs every time, and the archive is byte-for-byte
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import uuid
 import zipfile
 from collections import defaultdict
@@ -46,6 +44,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from qualcode.export.data import ExportCode, ExportData, ExportMemo, ExportSegment, ExportTranscript
+from qualcode.export.files import save_atomic
 from qualcode.segments import segment_label
 
 if TYPE_CHECKING:  # qualcode.analysis imports qualcode.export; matrices_from_refi imports it when it runs
@@ -698,17 +697,14 @@ def write_qdpx(project: RefiProject, path: str | Path) -> int:
     """Write a `.qdpx` archive (``project.qde`` and ``sources/<guid>.txt``) atomically; returns its size."""
     path = Path(path)
     xml = write_project_xml(project, internal=True)
-    fd, tmp = tempfile.mkstemp(prefix=".qualcode-", suffix=".qdpx", dir=str(path.parent.resolve()))
-    os.close(fd)
-    try:
+
+    def write(tmp: str) -> None:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:
             _add(z, "project.qde", xml)
             for src in project.sources:
                 _add(z, f"sources/{src.guid}.txt", (src.text or "").encode("utf-8"))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    save_atomic(write, path)
     return path.stat().st_size
 
 

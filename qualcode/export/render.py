@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.export.cells import SafeWriter, xlsx_cell
+from qualcode.export.files import save_atomic
 from qualcode.export.themes import Column, QuoteView, ThemeTable
 from qualcode.segments import segment_label, segment_number
 
@@ -485,7 +486,7 @@ def write_xlsx(report: ThemeReport, path: str | Path) -> None:
     notes.column_dimensions["A"].width = 120
     for row in notes.iter_rows(min_row=2):
         row[0].alignment = Alignment(wrap_text=True)
-    wb.save(str(path))
+    save_atomic(wb.save, path)
 
 
 # ---------------------------------------------------------------------- dispatch

@@ -18,7 +18,7 @@ taking the store and the parts it needs, built in ``Project.__init__``, and dele
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ from qualcode.project.participants import ParticipantPart
 from qualcode.project.settings import DEFAULT_SETTINGS, SettingsPart
 from qualcode.project.speaker_roles import SpeakerRolesPart
 from qualcode.project.suggestions import AnonymiseResult, ModelInfo, ModelStatus, SuggestionInfo, SuggestionPart
-from qualcode.project.team import MergePlan, TeamPart
+from qualcode.project.team import STUDY_KEY, MergePlan, NewProject, TeamPart
 from qualcode.project.transcript_changes import ReplaceReport, TranscriptChangePart
 from qualcode.project.transcripts import TranscriptPart
 from qualcode.project.workbench import SearchHit, WorkbenchPart
@@ -64,7 +64,7 @@ from qualcode.records import (
     TranscriptInfo,
 )
 from qualcode.speakers import Speakers
-from qualcode.store import Store, log_event
+from qualcode.store import Store, log_event, new_guid
 from qualcode.store.session import display_location
 from qualcode.suggest.anonymise import Entities, FoundNames, MappingRow
 from qualcode.suggest.engine import Proposal
@@ -90,7 +90,7 @@ class Project:
         self.agreement = AgreementPart(store, self.settings, self.codebook, self.transcripts, self.codings)
         self.suggestions = SuggestionPart(store, self.settings)
         self.exchange = ExchangePart(store, self.settings)
-        self.team = TeamPart(store, self.settings, self.codebook, _create_store)
+        self.team = TeamPart(store, self.settings, self.codebook, _create_stores)
         self.analysis = AnalysisPart(store, self.exchange)
 
     # ------------------------------------------------------------------ opening
@@ -517,30 +517,51 @@ class Project:
         codebook: str | None = None,
         coders: str | None = None,
         only_coders: list[str] | None = None,
+        force: bool = False,
     ) -> MergePlan:
-        """Bring ``other``'s coders, codings, memos, codebook changes and new transcripts into this project."""
-        return self.team.merge_from(other.team, dry_run, codebook, coders, only_coders)
+        """Bring ``other``'s coders, codings, memos, codebook changes and new transcripts into this project.
+
+        A project of another study is refused unless ``force``."""
+        return self.team.merge_from(other.team, dry_run, codebook, coders, only_coders, force)
 
     def copy_for_coder(self, target: str, coder: str) -> Project:
         """A new project at ``target`` with this project's codebook and transcripts and only ``coder``'s work."""
         return Project(self.team.copy_for_coder(target, coder))
 
+    def copies_for_coders(self, targets: list[tuple[str, str]]) -> list[Project]:
+        """One copy per (target, coder), all built before any appears: a failure or a kill leaves none."""
+        return [Project(store) for store in self.team.copies_for_coders(targets)]
+
 
 def _create_store(db: str | None, codebook: cb.CodebookDoc | None, name: str | None) -> Store:
     """A new project's store: schema, settings, the codebook and the first event, all or nothing."""
-    url = dbengine.resolve_url(db)
-    doc = codebook or cb.CodebookDoc(name="Codebook", codes=())
+    return _create_stores([NewProject(db, codebook, name)])[0]
+
+
+def _create_stores(projects: list[NewProject]) -> list[Store]:
+    """New projects' stores, each whole or not at all; every file is built before the first appears."""
+    urls = [dbengine.resolve_url(new.location) for new in projects]
+    engines = dbengine.create_projects([(url, _populate(url, new)) for url, new in zip(urls, projects, strict=True)])
+    return [Store(engine, display_location(url)) for engine, url in zip(engines, urls, strict=True)]
+
+
+def _populate(url: str, new: NewProject) -> Callable[[Connection], None]:
+    doc = new.codebook or cb.CodebookDoc(name="Codebook", codes=())
 
     def populate(conn: Connection) -> None:
         with Session(bind=conn) as s:
             for key, value in DEFAULT_SETTINGS.items():
                 s.add(ProjectInfo(key=key, value=value))
-            s.add(ProjectInfo(key="name", value=name or Path(display_location(url)).stem))
+            s.add(ProjectInfo(key="name", value=new.name or Path(display_location(url)).stem))
+            s.add(ProjectInfo(key=STUDY_KEY, value=new_guid()))
             book = Codebook(name=doc.name, description=doc.description, source=doc.source, version=1)
             s.add(book)
             s.flush()
             insert_codes(s, book.id, doc)
             log_event(s, None, "project.create", {"codebook": doc.name, "codes": len(doc.by_id())})
             s.flush()
+            if new.fill is not None:
+                new.fill(s)
+                s.flush()
 
-    return Store(dbengine.create_project(url, populate), display_location(url))
+    return populate

@@ -4,7 +4,9 @@ Matching rules: transcripts by content hash (sha256), codes by ``id``, coders by
 GUID, codings by (coder, code, transcript, start, end), framework matrices by name and their
 summaries by (matrix, row, column). Offsets are into identical texts, so a
 coding lands in whichever segment holds it here even if the two projects split turns
-differently. Conflicts are reported and resolved only by an explicit option.
+differently. Conflicts are reported and resolved only by an explicit option; what a merge
+leaves as it is here (a summary or memo that differs, a code deleted there) is named in its notes.
+Both projects must be of one study (the ``study.guid`` setting, or shared GUIDs for older ones).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
@@ -28,6 +31,7 @@ from qualcode.db.models import (
     MatrixCell,
     Memo,
     Participant,
+    ProjectInfo,
     Segment,
     Transcript,
 )
@@ -45,8 +49,23 @@ CODE_FIELDS = cb.CODE_FIELDS
 CODEBOOK_CHOICES = ("ours", "theirs")
 CODER_CHOICES = ("union", "ours", "theirs")
 
-CreateStore = Callable[[str, cb.CodebookDoc, str], Store]
-"""Makes a new project's store (path, codebook, name): how ``copy_for_coder`` starts its copy."""
+STUDY_KEY = "study.guid"
+"""The ``project_info`` key of a project's study id: made by ``init``, carried by ``copy`` and ``split``."""
+
+
+@dataclass(frozen=True)
+class NewProject:
+    """A project to create: where, its codebook and name, and what to put in it before it exists."""
+
+    location: str | None
+    codebook: cb.CodebookDoc | None
+    name: str | None
+    fill: Callable[[Session], None] | None = None
+    """Run in the creating transaction after the codebook is in: its rows are part of the new project or none is."""
+
+
+CreateStores = Callable[[list[NewProject]], list[Store]]
+"""Makes new projects' stores, all built before any appears: how ``copy`` and ``split`` make their copies."""
 
 
 Snapshot = dict[str, Any]
@@ -68,6 +87,9 @@ class MergePlan:
     matrices_added: list[str] = field(default_factory=list)
     matrix_cells_added: int = 0
     matrix_cells_updated: int = 0
+    cells_replaced: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What differs and is left as it is here (kept summaries and memos, codes deleted there): never silent."""
     conflicts: list[str] = field(default_factory=list)
 
     @property
@@ -102,14 +124,15 @@ class MergePlan:
         out += [f"add matrix {n}" for n in self.matrices_added]
         if self.matrix_cells_added:
             out.append(f"add {self.matrix_cells_added} matrix summaries")
-        if self.matrix_cells_updated:
-            out.append(f"update {self.matrix_cells_updated} matrix summaries (theirs)")
+        out += self.cells_replaced
         return out
 
 
 class TeamPart:
-    def __init__(self, store: Store, settings: SettingsPart, codebook: CodebookPart, create_store: CreateStore) -> None:
-        self._create_store = create_store
+    def __init__(
+        self, store: Store, settings: SettingsPart, codebook: CodebookPart, create_stores: CreateStores
+    ) -> None:
+        self._create_stores = create_stores
         self._store = store
         self._settings = settings
         self._codebook = codebook
@@ -121,6 +144,7 @@ class TeamPart:
         codebook: str | None = None,
         coders: str | None = None,
         only_coders: list[str] | None = None,
+        force: bool = False,
     ) -> MergePlan:
         """Bring ``other``'s coders, codings, memos, codebook changes and new transcripts into this project.
 
@@ -129,11 +153,16 @@ class TeamPart:
         whose work differs in both (``union`` keeps both sets of codings, ``ours`` ignores the
         other's, ``theirs`` replaces ours). A coder whose work here is a subset of theirs is
         simply brought up to date. With unresolved conflicts nothing changes and the plan lists them.
+        A project of another study (see ``different_study``) is refused unless ``force``.
         """
         if codebook not in (None, *CODEBOOK_CHOICES):
             raise QualcodeError(f"--codebook must be one of {', '.join(CODEBOOK_CHOICES)}")
         if coders not in (None, *CODER_CHOICES):
             raise QualcodeError(f"--coders must be one of {', '.join(CODER_CHOICES)}")
+        if not force:
+            reason = self.different_study(other)
+            if reason:
+                raise QualcodeError(f"{other.location} {reason}; nothing was merged (--force merges it anyway)")
         theirs = other.snapshot(only_coders)
         if only_coders:
             missing = sorted(set(only_coders) - set(theirs["coders"]))
@@ -155,27 +184,82 @@ class TeamPart:
 
     def copy_for_coder(self, target: str, coder: str) -> Store:
         """A new project at ``target`` with this project's codebook and transcripts and only ``coder``'s work."""
+        return self.copies_for_coders([(target, coder)])[0]
 
-        self._settings.coder(coder)  # a clear error for an unknown coder
-        theirs = self.snapshot([coder])
-        name = f"{self._settings.setting('name') or 'project'} ({coder})"
-        copy = self._create_store(target, self._codebook.codebook_doc(), name)
-        try:
-            with copy.tx() as s:
+    def copies_for_coders(self, targets: list[tuple[str, str]]) -> list[Store]:
+        """One copy per (target, coder), as ``copy_for_coder`` makes it; all of them, or none.
+
+        Every copy is built whole under a hidden name before the first takes its own name, so an
+        error, a full disk or a kill leaves no half-made copy that would open, pass ``check`` and
+        block the retry.
+        """
+        for _, coder in targets:
+            self._settings.coder(coder)  # a clear error for an unknown coder, before anything is built
+        study = self.study_id(create=True) or new_guid()
+        doc = self._codebook.codebook_doc()
+        version = self._codebook.codebook_version()
+        base = self._settings.setting("name") or "project"
+
+        def filler(coder: str) -> Callable[[Session], None]:
+            def fill(s: Session) -> None:
+                theirs = self.snapshot([coder])
                 book = s.scalars(select(Codebook)).one()
                 guids = {c["key"]: c["guid"] for c in theirs["codes"].values()}
                 for row in s.scalars(select(Code)):
                     row.guid = guids[row.key]  # same GUIDs: exports of both projects line up
-                book.version = self._codebook.codebook_version()
+                book.version = version
+                info = s.get(ProjectInfo, STUDY_KEY)
+                if info is None:
+                    s.add(ProjectInfo(key=STUDY_KEY, value=study))
+                else:
+                    info.value = study  # the same study: `merge` takes the copy back without --force
                 ours = _snapshot_session(s, None)
                 plan = MergePlan()
                 self._plan_merge(ours, theirs, plan, None, None)
                 self._apply_merge(s, ours, theirs, plan, None, None)
                 s.add(Event(coder_id=None, kind="project.copy", payload={"from": self._store.location, "coder": coder}))
-        except Exception:
-            copy.close()
-            raise
-        return copy
+
+            return fill
+
+        return self._create_stores(
+            [NewProject(target, doc, f"{base} ({coder})", filler(coder)) for target, coder in targets]
+        )
+
+    def study_id(self, create: bool = False) -> str | None:
+        """This project's study id; ``create`` gives one to a project made before study ids existed."""
+        with self._store.read() as s:
+            value = s.scalar(select(ProjectInfo.value).where(ProjectInfo.key == STUDY_KEY))
+        if value or not create:
+            return value
+        try:
+            with self._store.tx() as s:
+                row = s.get(ProjectInfo, STUDY_KEY)
+                if row is None:
+                    row = ProjectInfo(key=STUDY_KEY, value=new_guid())
+                    s.add(row)
+                return row.value
+        except OperationalError:  # a read-only project file: its copies still match it by GUIDs
+            return None
+
+    def different_study(self, other: TeamPart) -> str | None:
+        """Why ``other`` is not the same study as this project, or None when it is.
+
+        Projects made by ``init`` since study ids exist carry one, and ``copy``/``split`` give it to
+        their copies: the ids are compared. A project from before has none; then the two are one
+        study if they share a code or a transcript (by GUID), as copies of one project do.
+        """
+        mine, theirs = self.study_id(), other.study_id()
+        if mine and theirs:
+            return (
+                None if mine == theirs else "is a different study (it was not made from this project by copy or split)"
+            )
+        with self._store.read() as s:
+            codes, texts = set(s.scalars(select(Code.guid))), set(s.scalars(select(Transcript.guid)))
+        with other._store.read() as s:
+            shared = codes & set(s.scalars(select(Code.guid))) or texts & set(s.scalars(select(Transcript.guid)))
+        if shared:
+            return None
+        return "shares no code and no transcript with this project: it looks like a different study"
 
     # ------------------------------------------------------------------ internals
 
@@ -211,6 +295,10 @@ class TeamPart:
                     plan.conflicts.append(
                         f"code {key!r} is defined differently ({', '.join(fields)}); choose --codebook ours or theirs"
                     )
+        for key, merged_into in theirs["deleted_codes"].items():
+            if key in ours["codes"] and key not in theirs["codes"]:
+                how = f"merged into {merged_into!r}" if merged_into else "deleted"
+                plan.notes.append(f"code {key!r} was {how} in the other project; it is kept here (not merged)")
         for name in theirs["coders"]:
             if name not in ours["coders"]:
                 plan.coders_added.append(name)
@@ -239,7 +327,12 @@ class TeamPart:
                     plan.memos_updated += 1
                 elif coders is None:
                     plan.conflicts.append(
-                        f"a memo by {m['coder']} differs in the two projects; choose --coders ours or theirs"
+                        f"a memo by {m['coder']} on {_memo_place(m, theirs)} differs in the two projects; "
+                        "choose --coders ours or theirs"
+                    )
+                else:
+                    plan.notes.append(
+                        f"keep ours: a memo by {m['coder']} on {_memo_place(m, theirs)} differs in the other project"
                     )
         for name, m in theirs["matrices"].items():
             mine = ours["matrices"].get(name)
@@ -256,13 +349,14 @@ class TeamPart:
                 if here is None:
                     plan.matrix_cells_added += 1
                 elif here["text"] != text["text"]:
+                    where = f"the summary {cell[0]!r} × {cell[1]!r} of matrix {name!r}"
                     if coders == "theirs":
                         plan.matrix_cells_updated += 1
+                        plan.cells_replaced.append(f"replace {where} with theirs")
                     elif coders is None:
-                        plan.conflicts.append(
-                            f"the summary {cell[0]!r} × {cell[1]!r} of matrix {name!r} differs in the two projects; "
-                            "choose --coders ours or theirs"
-                        )
+                        plan.conflicts.append(f"{where} differs in the two projects; choose --coders ours or theirs")
+                    else:  # a summary holds one text: union cannot keep both, so it keeps ours and says so
+                        plan.notes.append(f"keep ours: {where} differs in the other project")
         for key in theirs["codings"]:
             sha = key[2]
             if sha in ours["transcripts"] or sha in theirs["transcripts"]:
@@ -442,6 +536,20 @@ def _definition(code: dict[str, Any]) -> dict[str, Any]:
     return {**{f: code[f] for f in CODE_FIELDS}, "parent": code["parent"]}
 
 
+def _memo_place(m: dict[str, Any], snapshot: Snapshot) -> str:
+    """Where a memo is, in words: "code 'x'", "segment 3 of 'T'", "transcript 'T'" or "a coding"."""
+    kind, ref = m["target"]
+    names = {sha: t["name"] for sha, t in snapshot["transcripts"].items()}
+    if kind == "code":
+        return f"code {ref!r}"
+    if kind == "transcript":
+        return f"transcript {names.get(str(ref), '?')!r}"
+    if kind == "segment":
+        sha, position = ref
+        return f"segment {position + 1} of {names.get(sha, '?')!r}"
+    return "a coding"
+
+
 def _memo_target_here(
     m: dict[str, Any],
     codes: dict[str, Code],
@@ -548,7 +656,17 @@ def _snapshot_session(s: Session, only_coders: list[str] | None) -> Snapshot:
             "columns": list(matrix.columns),
             "cells": cells,
         }
+    deleted_codes: dict[str, str | None] = {}  # key -> the code it was merged into (None: deleted)
+    for kind, payload in s.execute(
+        select(Event.kind, Event.payload).where(Event.kind.in_(("code.delete", "code.merge"))).order_by(Event.id)
+    ):
+        if kind == "code.delete":
+            deleted_codes[payload["code"]["key"]] = None
+        else:
+            into = by_id.get(payload.get("target_id"))
+            deleted_codes[payload["source"]["key"]] = into.key if into is not None else "another code"
     return {
+        "deleted_codes": deleted_codes,
         "codes": codes,
         "transcripts": transcripts,
         "coders": sorted(keep & set(coder_names.values())),

@@ -259,6 +259,8 @@ class TranscriptPart:
                         problems.append(f"SQLite integrity: {row}")
                 for row in s.execute(text("PRAGMA foreign_key_check")):
                     problems.append(f"foreign key broken: table {row[0]} row {row[1]} -> {row[2]}")
+                if problems:  # a damaged file: the checks below would read the broken pages
+                    return problems
             if s.scalar(select(func.count()).select_from(Codebook)) != 1:
                 problems.append("the project has no codebook: an `init` was interrupted before it finished")
             lengths: dict[int, int] = {i: n for i, n in s.execute(select(Transcript.id, func.length(Transcript.text)))}

@@ -26,6 +26,7 @@ from typing import Any
 
 from qualcode.errors import InputError
 from qualcode.export.cells import SafeWriter, unescape_cell
+from qualcode.export.files import save_atomic
 
 KINDS = ("person", "school", "place", "organisation")
 ENTITY_KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}
@@ -579,11 +580,15 @@ MAPPING_HEAD = ["real", "pseudonym", "kind", "sources", "occurrences"]
 def write_mapping(path: Path, mapping: list[MappingRow]) -> None:
     """The real → pseudonym table as CSV, for the researcher to review and keep apart."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = SafeWriter(fh)
-        writer.writerow(MAPPING_HEAD)
-        for r in mapping:
-            writer.writerow([r.real, r.pseudonym, r.kind, "; ".join(r.sources), r.count])
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            writer = SafeWriter(fh)
+            writer.writerow(MAPPING_HEAD)
+            for r in mapping:
+                writer.writerow([r.real, r.pseudonym, r.kind, "; ".join(r.sources), r.count])
+
+    save_atomic(write, path)  # a full disk leaves the previous mapping, not half of it
     try:
         path.chmod(0o600)
     except OSError:
