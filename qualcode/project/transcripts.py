@@ -21,6 +21,7 @@ from qualcode.db.models import (
 from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest.transcripts import ParsedTranscript
 from qualcode.project.mapping import project_speakers, segment_info
+from qualcode.project.placement import covers
 from qualcode.records import (
     ImportOutcome,
     ParticipantInfo,
@@ -28,6 +29,7 @@ from qualcode.records import (
     SegmentInfo,
     TranscriptInfo,
 )
+from qualcode.segments import place_span
 from qualcode.store import SEGMENTS_TABLE, Store, coder_row, index_segments, log_event, new_guid
 
 
@@ -105,8 +107,8 @@ class TranscriptPart:
                 coder_id = coder_row(s, coder)[0]
                 coded = dict(
                     s.execute(
-                        select(Coding.transcript_id, func.count(func.distinct(Coding.segment_id)))
-                        .join(Segment, Segment.id == Coding.segment_id)
+                        select(Coding.transcript_id, func.count(func.distinct(Segment.id)))
+                        .join(Segment, covers())  # every turn a coding runs over counts as coded
                         .where(Coding.coder_id == coder_id, to_code)
                         .group_by(Coding.transcript_id)
                     ).all()
@@ -247,6 +249,7 @@ class TranscriptPart:
             names = dict(s.execute(select(Transcript.id, Transcript.name)).all())
             last_end: dict[int, int] = defaultdict(int)
             bounds: dict[int, tuple[int, int, int]] = {}
+            turns: dict[int, list[tuple[int, int]]] = defaultdict(list)  # transcript id -> its segments, in order
             for seg in s.scalars(select(Segment).order_by(Segment.transcript_id, Segment.position)):
                 where = f"{names.get(seg.transcript_id)} segment {seg.position}"
                 if not 0 <= seg.start <= seg.end <= lengths.get(seg.transcript_id, -1):
@@ -255,13 +258,22 @@ class TranscriptPart:
                     problems.append(f"{where}: overlaps the previous segment")
                 last_end[seg.transcript_id] = seg.end
                 bounds[seg.id] = (seg.transcript_id, seg.start, seg.end)
+                turns[seg.transcript_id].append((seg.start, seg.end))
             code_ids = set(s.scalars(select(Code.id)))
             for c in s.scalars(select(Coding)):
                 span = bounds.get(c.segment_id)
                 if span is None or span[0] != c.transcript_id:
                     problems.append(f"coding {c.id}: segment {c.segment_id} is not in its transcript")
-                elif not span[1] <= c.start < c.end <= span[2]:
-                    problems.append(f"coding {c.id}: offsets {c.start}-{c.end} outside its segment {span[1]}-{span[2]}")
+                elif not span[1] <= c.start < span[2] or c.end <= c.start:
+                    problems.append(
+                        f"coding {c.id}: offsets {c.start}-{c.end} do not start in its segment {span[1]}-{span[2]}"
+                    )
+                elif (placed := place_span(turns[c.transcript_id], c.start, c.end)) is None or placed[2:] != (
+                    c.start,
+                    c.end,
+                ):
+                    # it may run on over the next turns, but must end inside one (not past the last)
+                    problems.append(f"coding {c.id}: offsets {c.start}-{c.end} do not end inside a turn")
                 if c.code_id not in code_ids:
                     problems.append(f"coding {c.id}: points at a code that no longer exists ({c.code_id})")
             parents: dict[int, int | None] = {i: p for i, p in s.execute(select(Code.id, Code.parent_id))}

@@ -17,9 +17,11 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import aliased
 
 from qualcode.db.models import Coder, Coding, Participant, Segment, Transcript
 from qualcode.project.mapping import project_speakers, segment_info
+from qualcode.project.placement import covers
 from qualcode.project.settings import SettingsPart
 from qualcode.project.transcripts import segment_counts, to_code_condition
 from qualcode.records import (
@@ -135,8 +137,8 @@ class WorkbenchPart:
                 return {}
             return dict(
                 s.execute(
-                    select(Coding.transcript_id, func.count(func.distinct(Coding.segment_id)))
-                    .join(Segment, Segment.id == Coding.segment_id)
+                    select(Coding.transcript_id, func.count(func.distinct(Segment.id)))
+                    .join(Segment, covers())  # every turn a coding runs over counts as coded
                     .where(Coding.coder_id == coder_id, to_code_condition(s))
                     .group_by(Coding.transcript_id)
                 ).all()
@@ -194,7 +196,12 @@ class WorkbenchPart:
         (``skip_speakers`` names the speakers to skip instead of the project's ``Speakers``)."""
         with self._store.read() as s:
             coder_id = coder_row(s, coder)[0]
-            coded = select(Coding.segment_id).where(Coding.coder_id == coder_id, Coding.transcript_id == transcript_id)
+            covered = aliased(Segment)  # every turn a coding runs over is coded, not only its first
+            coded = (
+                select(covered.id)
+                .join(Coding, covers(covered))
+                .where(Coding.coder_id == coder_id, Coding.transcript_id == transcript_id)
+            )
             speakers = project_speakers(s)
             if skip_speakers is None:
                 here = s.scalars(select(Segment.speaker).where(Segment.transcript_id == transcript_id).distinct()).all()
