@@ -31,7 +31,7 @@ def code_counts(data: ExportData, units: list[Unit]) -> dict[str, CodeCount]:
     trans: dict[str, set[int]] = {c.key: set() for c in data.codes}
     for u in units:
         for key in up.get(u.code_key, ()):
-            segs[key].add(u.segment_id)
+            segs[key].update(u.segments or (u.segment_id,))  # each turn a passage runs over
             people[key].add(person.get(u.transcript_id) or ("t", u.transcript_id))
             trans[key].add(u.transcript_id)
     return {k: CodeCount(len(segs[k]), len(people[k]), len(trans[k])) for k in segs}

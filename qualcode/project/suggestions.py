@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BindParameter, bindparam, delete, func, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from qualcode import nlp
 from qualcode.db.models import (
@@ -48,6 +48,7 @@ from qualcode.db.models import (
 )
 from qualcode.errors import QualcodeError
 from qualcode.project.mapping import code_infos, project_speakers
+from qualcode.project.placement import covers
 from qualcode.project.settings import SettingsPart
 from qualcode.records import (
     CodingInfo,
@@ -226,9 +227,10 @@ class SuggestionPart:
 
     def _coding_tuples(self, s: Session, coders: list[str] | None) -> list[tuple[str, int, int, str]]:
         q = (
-            select(Coder.name, Coding.transcript_id, Coding.segment_id, Code.key)
+            select(Coder.name, Coding.transcript_id, Segment.id, Code.key)
             .join(Coder, Coder.id == Coding.coder_id)
             .join(Code, Code.id == Coding.code_id)
+            .join(Segment, covers())  # a passage over several turns labels each turn it touches
             .distinct()
         )
         if coders:
@@ -467,9 +469,10 @@ class SuggestionPart:
             mine: set[tuple[int, int]] = set()
             if coder is not None:
                 coder_id = coder_row(s, coder)[0]
-                cq = select(Coding.segment_id, Coding.code_id).where(Coding.coder_id == coder_id)
+                covered = aliased(Segment)  # every turn a coding runs over is coded with its code
+                cq = select(covered.id, Coding.code_id).join(Coding, covers(covered)).where(Coding.coder_id == coder_id)
                 if segment_id is not None:
-                    cq = cq.where(Coding.segment_id == segment_id)
+                    cq = cq.where(covered.id == segment_id)
                 elif transcript_id is not None:
                     cq = cq.where(Coding.transcript_id == transcript_id)
                 mine = set(s.execute(cq).all())
