@@ -41,8 +41,9 @@ def place_span(
     """Where ``text[start:end]`` lies among a transcript's segments, given as (start, end) in order.
 
     Returns (index of the first segment touched, index of the last, start, end), the offsets
-    trimmed to begin inside the first segment and end inside the last (blank space between turns
-    at either edge is not part of a coding); None when the span touches no segment's text.
+    trimmed to begin inside the first segment and end inside the last (what lies between turns —
+    speaker labels, blank lines — at either edge is not part of a coding); None when the span
+    touches no segment's text.
     ``starts`` (each segment's start, in order) saves building that list for every call.
     """
     if start >= end:

@@ -199,7 +199,9 @@ def resolve(row: CodingRow, text: str, segments: list[tuple[int, int]], where: s
     placed = place_span(segments, start, end)
     if placed is None:
         raise InputError(
-            loc, f"the coded text is only blank space between turns of {row.transcript!r}: {_short(text[start:end])}"
+            loc,
+            f"the coded text holds no words of a turn of {row.transcript!r}, only what lies between turns: "
+            f"{_short(text[start:end])}",
         )
     first, last, start, end = placed  # one passage, however many turns it runs over
     if row.span == "segment" and row.anchor:

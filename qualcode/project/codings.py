@@ -105,7 +105,9 @@ class CodingPart:
             code = code_row(s, code_key)
             placed = place_coding(s, transcript_id, start, end)
             if placed is None:
-                raise QualcodeError(f"offsets {start}-{end} cover only blank space between turns")
+                raise QualcodeError(
+                    f"offsets {start}-{end} cover no words of a turn, only what lies between turns (labels, blank lines)"
+                )
             existing = s.scalars(
                 select(Coding).where(
                     Coding.coder_id == coder_id,

@@ -10,7 +10,7 @@ Every importer places codings given by absolute offsets with :class:`Placer` (or
 :func:`place_coding` for one), inside its own transaction::
 
     placer = Placer(session)
-    placed = placer.place(transcript_id, start, end)   # None: only blank space between turns
+    placed = placer.place(transcript_id, start, end)   # None: no words of a turn, only what lies between turns
     Coding(..., transcript_id=transcript_id, segment_id=placed.segment_id,
            start=placed.start, end=placed.end)
 """
@@ -64,8 +64,8 @@ class Placer:
         return found
 
     def place(self, transcript_id: int, start: int, end: int) -> Placement | None:
-        """Where ``text[start:end]`` of the transcript lies; None when it covers only blank space
-        between turns. Offsets outside the text are an error."""
+        """Where ``text[start:end]`` of the transcript lies; None when it covers no words of a turn
+        (only what lies between turns: speaker labels, blank lines). Offsets outside the text are an error."""
         ids, bounds, starts, length = self._transcript(transcript_id)
         if not 0 <= start < end <= length:
             raise QualcodeError(f"offsets {start}-{end} are outside the transcript ({length} characters)")
