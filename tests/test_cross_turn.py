@@ -284,3 +284,47 @@ def test_upgrade_joins_selections_the_old_refi_import_cut(tmp_path, project_url)
         whole = next(c for c in p.codings() if c.end - c.start > 46)
         assert [m.text for m in p.memos(target="coding", target_id=whole.id)] == ["on the second piece"]
         assert p.check() == []
+
+
+# ---------------------------------------------------------------------- team files
+
+
+def test_a_coding_over_turns_made_in_a_coders_copy_merges_whole(project, tmp_path):
+    with project.copy_for_coder(str(tmp_path / "alice.db"), "alice") as copy:
+        made = code_run(copy)
+        project.merge_from(copy)
+        assert project.merge_from(copy).empty
+    tid, body, segs = turns(project)
+    (merged,) = project.codings()
+    assert (merged.start, merged.end) == (made.start, made.end)
+    assert body[merged.start : merged.end] == QUESTION_AND_ANSWER and merged.segment_id == segs[2].id
+    assert project.check() == []
+
+
+# ---------------------------------------------------------------------- the workbench
+
+
+def test_the_workbench_shows_a_coding_on_every_turn_it_covers_and_removes_it_from_any(project, tmp_path, monkeypatch):
+    import asyncio
+
+    from qualcode.tui.app import WorkbenchApp
+    from qualcode.tui.testing import screen_text, settle
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    code_run(project)
+
+    async def go():
+        app = WorkbenchApp(project, "alice", blink=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            shown = screen_text(pilot.app)
+            for key in ("2", "j", "j", "j", "d"):  # to ¶4, the answer, and remove the coding there
+                await pilot.press(key)
+                await settle(pilot)
+            return shown, screen_text(pilot.app)
+
+    shown, after = asyncio.run(go())
+    assert "Time ↓" in shown and "Time ↑" in shown  # on the question, running on; on the answer
+    assert "coded 1/2" in shown
+    assert project.codings() == []
+    assert "Time ↓" not in after and "Time ↑" not in after and "removed Time" in after

@@ -137,7 +137,8 @@ class Segment(Base):
 
 
 class Coding(Base):
-    """A code applied by a coder to ``text[start:end]`` inside one segment."""
+    """A code applied by a coder to ``text[start:end]``: inside one segment, or one passage over a run of
+    consecutive turns (``segment_id`` is the first segment it touches; see ``qualcode.project.placement``)."""
 
     __tablename__ = "codings"
     __table_args__ = (
