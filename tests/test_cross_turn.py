@@ -315,15 +315,21 @@ def test_the_workbench_shows_a_coding_on_every_turn_it_covers_and_removes_it_fro
 
     async def go():
         app = WorkbenchApp(project, "alice", blink=False)
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=(180, 40)) as pilot:
             await settle(pilot)
             shown = screen_text(pilot.app)
-            for key in ("2", "j", "j", "j", "d"):  # to ¶4, the answer, and remove the coding there
+            for key in ("2", "j", "j", "j"):  # to ¶4, the answer
                 await pilot.press(key)
                 await settle(pilot)
-            return shown, screen_text(pilot.app)
+            on_answer = screen_text(pilot.app)
+            await pilot.press("d")  # remove the coding there
+            await settle(pilot)
+            return shown, on_answer, screen_text(pilot.app)
 
-    shown, after = asyncio.run(go())
+    shown, on_answer, after = asyncio.run(go())
+    # the answer's codings list quotes the coding's part in this turn and says it is one passage
+    line = next(row for row in on_answer.splitlines() if "“We paid for cover so they had release time.”" in row)
+    assert "one passage with the turn above" in line
     assert "Time ↓" in shown and "Time ↑" in shown  # on the question, running on; on the answer
     assert "coded 1/2" in shown
     assert project.codings() == []
