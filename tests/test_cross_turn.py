@@ -334,3 +334,11 @@ def test_the_workbench_shows_a_coding_on_every_turn_it_covers_and_removes_it_fro
     assert "coded 1/2" in shown
     assert project.codings() == []
     assert "Time ↓" not in after and "Time ↑" not in after and "removed Time" in after
+
+
+def test_transcripts_show_lists_the_code_beside_every_turn_it_covers(project, project_url, run_cli):
+    code_run(project)
+    project.close()
+    result = run_cli("transcripts", "show", "interview-01", "--coders", "alice", "--db", project_url)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("codes: alice:prioritisation.time") == 2

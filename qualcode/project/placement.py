@@ -17,11 +17,12 @@ Every importer places codings given by absolute offsets with :class:`Placer` (or
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import CompoundSelect, and_, select, union
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from qualcode.db.models import Coding, Segment, Transcript
@@ -90,3 +91,41 @@ def covers(segment: Any = Segment, coding: Any = Coding) -> ColumnElement[bool]:
         segment.start < coding.end,
         segment.end > coding.start,
     )
+
+
+def covered(
+    *columns: Any,
+    where: Iterable[ColumnElement[bool]] = (),
+    joins: Iterable[tuple[Any, ColumnElement[bool]]] = (),
+) -> CompoundSelect[Any]:
+    """One row of ``columns`` per coding and segment it covers (``Segment`` in ``columns`` and
+    ``where`` is the covered segment), without repeats.
+
+    Most codings lie inside their first segment: those are joined by ``segment_id``, which is
+    as fast as before codings could cross turns; only codings that run past their first
+    segment's end are joined by offsets (``covers``) to the later turns. ``joins`` adds
+    (table, on) joins to both halves (``Code``, ``Coder``…).
+    """
+    first = select(*columns).select_from(Coding).join(Segment, Segment.id == Coding.segment_id)
+    start = aliased(Segment)
+    later = (
+        select(*columns)
+        .select_from(Coding)
+        .join(start, start.id == Coding.segment_id)
+        # the later turns start at or after the first one's end: a range of ix_segments_transcript_start
+        .join(
+            Segment,
+            and_(
+                Segment.transcript_id == Coding.transcript_id,
+                Segment.start >= start.end,
+                Segment.start < Coding.end,
+                Segment.end > Segment.start,
+                Segment.position > start.position,
+            ),
+        )
+        .where(Coding.end > start.end)
+    )
+    for target, on in joins:
+        first, later = first.join(target, on), later.join(target, on)
+    conditions = list(where)
+    return union(first.where(*conditions), later.where(*conditions))

@@ -21,7 +21,7 @@ from qualcode.db.models import (
 from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest.transcripts import ParsedTranscript
 from qualcode.project.mapping import project_speakers, segment_info
-from qualcode.project.placement import covers
+from qualcode.project.placement import covered
 from qualcode.records import (
     ImportOutcome,
     ParticipantInfo,
@@ -105,14 +105,7 @@ class TranscriptPart:
             coded: dict[int, int] = {}
             if coder:
                 coder_id = coder_row(s, coder)[0]
-                coded = dict(
-                    s.execute(
-                        select(Coding.transcript_id, func.count(func.distinct(Segment.id)))
-                        .join(Segment, covers())  # every turn a coding runs over counts as coded
-                        .where(Coding.coder_id == coder_id, to_code)
-                        .group_by(Coding.transcript_id)
-                    ).all()
-                )
+                coded = coded_counts(s, coder_id, to_code)
             rows = s.execute(
                 select(
                     Transcript.id,
@@ -301,6 +294,17 @@ def to_code_condition(s: Session) -> ColumnElement[bool]:
     speakers = project_speakers(s)
     interviewer = [sp for sp in s.scalars(select(Segment.speaker).distinct()) if speakers.is_interviewer(sp)]
     return (Segment.speaker.is_(None) | Segment.speaker.not_in(interviewer)) if interviewer else true()
+
+
+def coded_counts(s: Session, coder_id: int, to_code: ColumnElement[bool]) -> dict[int, int]:
+    """Transcript id -> how many of its segments to code the coder has coded: every turn a coding
+    runs over counts (``placement.covered``)."""
+    rows = covered(
+        Segment.transcript_id.label("transcript_id"),
+        Segment.id.label("segment_id"),
+        where=(Coding.coder_id == coder_id, to_code),
+    ).subquery()
+    return {tid: n for tid, n in s.execute(select(rows.c.transcript_id, func.count()).group_by(rows.c.transcript_id))}
 
 
 def segment_counts(s: Session, to_code: ColumnElement[bool]) -> dict[int, tuple[int, int]]:

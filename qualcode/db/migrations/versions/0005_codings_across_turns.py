@@ -1,9 +1,10 @@
 """a coding may run over consecutive turns: REFI-QDA selections cut at turn boundaries are joined again
 
 From this revision a coding is one passage, ``text[start:end]`` of its transcript, that may run
-over several consecutive turns; ``segment_id`` is the first turn it touches. The schema does not
-change (the offsets always pointed into the whole transcript text); what changes is the data
-that the old rule left behind. REFI-QDA import used to cut a selection spanning several turns
+over several consecutive turns; ``segment_id`` is the first turn it touches. The offsets always
+pointed into the whole transcript text, so the tables keep their columns; an index on segments'
+start offsets finds the turns a coding runs on over, and the data the old rule left behind is
+carried over. REFI-QDA import used to cut a selection spanning several turns
 into one coding per turn: the first piece kept the coding's GUID, piece ``i`` got
 ``uuid5(NAMESPACE_URL, f"{guid}/{i}")``. Those pieces are found by exactly that GUID, checked
 (same coder, code and transcript; the previous piece ends where its turn ends, the next starts
@@ -79,6 +80,8 @@ def _segments(bind: sa.Connection) -> tuple[dict[int, tuple[int, int, int, int]]
 
 
 def upgrade() -> None:
+    # the turns a coding runs on over are found as a range of start offsets in its transcript
+    op.create_index("ix_segments_transcript_start", "segments", ["transcript_id", "start_offset"])
     bind = op.get_bind()
     segs, at = _segments(bind)
     rows = bind.execute(
@@ -131,6 +134,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_segments_transcript_start", table_name="segments")
     bind = op.get_bind()
     segs, at = _segments(bind)
     rows = bind.execute(sa.select(CODINGS).order_by(CODINGS.c.id)).all()
