@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import CompoundSelect, and_, select, union
+from sqlalchemy import CompoundSelect, and_, func, select, union
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -51,7 +51,7 @@ class Placer:
     def _transcript(self, transcript_id: int) -> tuple[list[int], list[tuple[int, int]], list[int], int]:
         found = self._segments.get(transcript_id)
         if found is None:
-            length = self._s.scalar(select(Transcript.text).where(Transcript.id == transcript_id))
+            length = self._s.scalar(select(func.length(Transcript.text)).where(Transcript.id == transcript_id))
             if length is None:
                 raise QualcodeError(f"no transcript with id {transcript_id}")
             rows = self._s.execute(
@@ -61,7 +61,7 @@ class Placer:
             ).all()
             ids = [r[0] for r in rows]
             bounds = [(r[1], r[2]) for r in rows]
-            found = self._segments[transcript_id] = (ids, bounds, [a for a, _ in bounds], len(length))
+            found = self._segments[transcript_id] = (ids, bounds, [a for a, _ in bounds], int(length))
         return found
 
     def place(self, transcript_id: int, start: int, end: int) -> Placement | None:
