@@ -63,7 +63,10 @@ def place_span(
     return first, last, max(start, bounds[first][0]), min(end, bounds[last][1])
 
 
-def touched(bounds: Sequence[tuple[int, int]], start: int, end: int, starts: Sequence[int] | None = None) -> range:
-    """The indices of the segments that ``text[start:end]`` touches (empty when none)."""
+def touched(bounds: Sequence[tuple[int, int]], start: int, end: int, starts: Sequence[int] | None = None) -> list[int]:
+    """The indices of the segments that ``text[start:end]`` touches (empty when none; a segment
+    with no text in the run is not touched)."""
     placed = place_span(bounds, start, end, starts)
-    return range(placed[0], placed[1] + 1) if placed else range(0)
+    if placed is None:
+        return []
+    return [i for i in range(placed[0], placed[1] + 1) if bounds[i][1] > bounds[i][0]]

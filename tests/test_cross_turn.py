@@ -57,13 +57,14 @@ def code_run(project: Project, coder: str = "alice", key: str = TIME, words: str
 def test_place_span(start, end, expected):
     bounds = [(0, 10), (12, 20), (22, 30)]
     assert place_span(bounds, start, end) == expected
-    assert list(touched(bounds, start, end)) == (list(range(expected[0], expected[1] + 1)) if expected else [])
+    assert touched(bounds, start, end) == (list(range(expected[0], expected[1] + 1)) if expected else [])
 
 
 def test_empty_segments_are_never_where_a_coding_starts_or_ends():
     bounds = [(0, 10), (10, 10), (12, 20), (20, 20)]
     assert place_span(bounds, 10, 15) == (2, 2, 12, 15)
     assert place_span(bounds, 5, 25) == (0, 2, 5, 20)
+    assert touched(bounds, 5, 25) == [0, 2]
 
 
 # ---------------------------------------------------------------------- coding and the workbench
