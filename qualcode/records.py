@@ -112,8 +112,8 @@ class CodingInfo:
     code_name: str
     coder: str
     transcript_id: int
-    segment_id: int
-    start: int
+    segment_id: int  # the first segment it touches: a coding may run on over the next turns
+    start: int  # offsets into the transcript's text: the passage is text[start:end]
     end: int
     origin: str
     color: str | None = None

@@ -150,10 +150,12 @@ def test_multiple_undo_then_redo_in_order(project):
     assert [c.code_key for c in project.codings()] == ["formalisation.meetings"]
 
 
-def test_coding_must_lie_inside_its_segment(project):
+def test_coding_must_start_inside_its_segment(project):
     seg = first_answer(project)[0]
-    with pytest.raises(QualcodeError, match="inside its segment"):
-        project.apply_code("alice", "formalisation.plans", seg.id, seg.start, seg.end + 5)
+    with pytest.raises(QualcodeError, match="start inside its segment"):
+        project.apply_code("alice", "formalisation.plans", seg.id, seg.start - 1, seg.end)
+    with pytest.raises(QualcodeError, match="start inside its segment"):
+        project.apply_code("alice", "formalisation.plans", seg.id, seg.end, seg.end + 5)
     with pytest.raises(QualcodeError, match="unknown code"):
         project.apply_code("alice", "nope", seg.id)
 

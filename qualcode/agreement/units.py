@@ -5,7 +5,7 @@ return), so tests can build them by hand.
 
 Segment level (the default): for each code, every compared segment is a unit and a coder's value
 is 1 if they applied the code (or, for a parent code, any code below it) anywhere in the segment,
-else 0. Character level: every character inside a compared segment is a unit, the value is
+else 0. A coding that runs over several turns counts in each segment it touches. Character level: every character inside a compared segment is a unit, the value is
 whether the coder's codings of that code cover it; runs of characters with the same values are
 one unit with a weight (its length), which is exact and keeps the arrays small. This is how
 NVivo's coding comparison counts, but the statistics on top follow the published definitions.
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from qualcode.segments import touched
 from qualcode.speakers import DEFAULT_SPEAKERS, Speakers
 
 SegmentRow = tuple[int, int, int, str | None, int, int]  # segment id, transcript id, position, speaker, start, end
@@ -80,6 +81,29 @@ def descendants(codes: list[CodeNode]) -> dict[str, set[str]]:
     return out
 
 
+def _each_segment_touched(rows: list[CodingRow], segment_rows: list[SegmentRow]) -> list[CodingRow]:
+    """A coding that runs over several turns counts in each segment it touches: one row per
+    segment, with the coding's own offsets (the character level clips them to each segment)."""
+    turns: dict[int, list[SegmentRow]] = {}
+    for seg in segment_rows:
+        turns.setdefault(seg[1], []).append(seg)
+    bounds: dict[int, tuple[list[int], list[tuple[int, int]], list[int]]] = {}
+    for tid, segs in turns.items():
+        segs.sort(key=lambda g: g[2])
+        spans = [(g[4], g[5]) for g in segs]
+        bounds[tid] = ([g[0] for g in segs], spans, [a for a, _ in spans])
+    out: list[CodingRow] = []
+    for row in rows:
+        coder, tid, sid, key, start, end = row
+        ids, spans, starts = bounds.get(tid, ([], [], []))
+        hit = touched(spans, start, end, starts)
+        if len(hit) <= 1:
+            out.append(row)  # inside one turn (or a segment this function cannot see: kept as it was)
+        else:
+            out.extend((coder, tid, ids[i], key, start, end) for i in hit)
+    return out
+
+
 def build(
     coders: list[str],
     codes: list[CodeNode],
@@ -116,7 +140,7 @@ def build(
     ]
     seg_ids = [s[0] for s in segments]
     seg_pos = {sid: i for i, sid in enumerate(seg_ids)}
-    rows = [r for r in rows if r[2] in seg_pos]
+    rows = [r for r in _each_segment_touched(rows, segment_rows) if r[2] in seg_pos]
     below = descendants(codes)
     rolled = {c.key for c in codes if len(below[c.key]) > 1}
     owner: dict[str, list[str]] = {}  # leaf key -> every code whose value it counts towards

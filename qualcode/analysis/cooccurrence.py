@@ -112,7 +112,9 @@ def segment_codes(
                 good = ok[c.transcript_id] = matches(study.person(c.transcript_id), attr_filter)
             if not good:
                 continue
-        out[c.segment_id].add(top.get(c.code_key, c.code_key) if top is not None else c.code_key)
+        code = top.get(c.code_key, c.code_key) if top is not None else c.code_key
+        for sid in study.touched(c.transcript_id, c.start, c.end) or [c.segment_id]:  # each turn it runs over
+            out[sid].add(code)
     return out
 
 

@@ -35,7 +35,7 @@ from qualcode.export.themes import (
     descendants,
     redactor,
 )
-from qualcode.segments import clock, segment_number
+from qualcode.segments import clock, segment_number, touched
 
 INTERVIEWER_LABEL = "Interviewer"  # a passage of the interviewer's turn that names no speaker
 
@@ -66,6 +66,7 @@ class Study:
             self.turns[tid] = segs
             for i, s in enumerate(segs):
                 self.turn_index[s.id] = i
+        self._bounds: dict[int, tuple[list[int], list[tuple[int, int]], list[int]]] = {}
         self.memos_on_coding: dict[str, list[str]] = defaultdict(list)
         self.memos_on_segment: dict[int, list[str]] = defaultdict(list)
         for m in data.memos:
@@ -73,6 +74,17 @@ class Study:
                 self.memos_on_coding[str(m.target_id)].append(f"{m.coder}: {m.text}")
             elif m.target == "segment":
                 self.memos_on_segment[int(m.target_id)].append(f"{m.coder}: {m.text}")
+
+    def touched(self, transcript_id: int, start: int, end: int) -> list[int]:
+        """The ids of the segments a coding of ``text[start:end]`` runs over, in order (one for a
+        coding inside a turn: a passage over several turns is still one passage)."""
+        found = self._bounds.get(transcript_id)
+        if found is None:
+            segs = self.turns.get(transcript_id, [])
+            spans = [(g.start, g.end) for g in segs]
+            found = self._bounds[transcript_id] = ([g.id for g in segs], spans, [a for a, _ in spans])
+        ids, spans, starts = found
+        return [ids[i] for i in touched(spans, start, end, starts)]
 
     def person(self, transcript_id: int, speaker: str | None = None) -> ExportParticipant | None:
         """Whose words a turn of ``speaker`` in the transcript is (without a speaker: the transcript's
@@ -293,23 +305,26 @@ def retrieve(
         return ok
 
     # One pass: distinct spans, with their coders and coding GUIDs; coders per (segment, code) for --agreed.
-    spans: dict[tuple[str, int, int, int], tuple[int, set[str], list[str]]] = {}
+    # A coding over several turns is one passage; for --agreed and --segment it counts in each turn it touches.
+    spans: dict[tuple[str, int, int, int], tuple[int, set[str], list[str], list[int]]] = {}
     unit_coders: dict[tuple[int, str], set[str]] = defaultdict(set)
     for c in data.codings:
         if c.code_key not in wanted_codes or c.coder not in chosen_set:
             continue
-        if segment_filter is not None and c.segment_id not in segment_filter:
-            continue
         if not speaker_ok(c.transcript_id, c.segment_id):
+            continue
+        over = study.touched(c.transcript_id, c.start, c.end) or [c.segment_id]
+        if segment_filter is not None and segment_filter.isdisjoint(over):
             continue
         span = (c.code_key, c.transcript_id, c.start, c.end)
         entry = spans.get(span)
         if entry is None:
-            spans[span] = entry = (c.segment_id, set(), [])
+            spans[span] = entry = (c.segment_id, set(), [], over)
         entry[1].add(c.coder)
         if c.guid:
             entry[2].append(c.guid)
-        unit_coders[(c.segment_id, c.code_key)].add(c.coder)
+        for sid in over:
+            unit_coders[(sid, c.code_key)].add(c.coder)
 
     needle = text.casefold() if text else ""
     blackout = redactor(redact or [])
@@ -317,15 +332,17 @@ def retrieve(
     passages: list[Passage] = []
     # (transcript, speaker) -> (name, label, participant id, attributes, attribution)
     speakers: dict[tuple[int, str | None, bool], tuple[str, str, int | None, Mapping[str, str], str]] = {}
-    for (key, tid, start, end), (seg_id, who, guids) in spans.items():
-        if agreed >= 2 and len(unit_coders[(seg_id, key)]) < agreed:
+    for (key, tid, start, end), (seg_id, who, guids, over) in spans.items():
+        if agreed >= 2 and all(len(unit_coders[(sid, key)]) < agreed for sid in over):
             continue
         raw = texts.get(tid, "")[start:end]
         if needle and needle not in raw.casefold():
             continue
         seg = study.segments.get(seg_id)
-        speaker = seg.speaker if seg else None
-        asked = bool(seg and seg.interviewer)
+        # A question coded with its answer is the answer's: the first turn that is not the interviewer's.
+        said = next((g for g in (study.segments.get(sid) for sid in over) if g is not None and not g.interviewer), None)
+        speaker = said.speaker if said else (seg.speaker if seg else None)
+        asked = said is None and bool(seg and seg.interviewer)
         who_said = speakers.get((tid, speaker, asked))
         if who_said is None:
             t = study.transcripts[tid]
@@ -343,7 +360,7 @@ def retrieve(
                 )
             speakers[(tid, speaker, asked)] = who_said
         memos = [m for g in guids for m in study.memos_on_coding.get(g, ())] + study.memos_on_segment.get(seg_id, [])
-        before, after = _context(study, texts, seg_id, context, blackout) if context else ((), ())
+        before, after = _context(study, texts, over, context, blackout) if context else ((), ())
         passages.append(
             Passage(
                 key,
@@ -389,19 +406,21 @@ def retrieve(
 
 
 def _context(
-    study: Study, texts: Mapping[int, str], seg_id: int, n: int, blackout: Redactor
+    study: Study, texts: Mapping[int, str], over: Sequence[int], n: int, blackout: Redactor
 ) -> tuple[tuple[Turn, ...], tuple[Turn, ...]]:
-    seg = study.segments.get(seg_id)
+    """The ``n`` turns before the passage's first turn and after its last."""
+    seg = study.segments.get(over[0])
     if seg is None:
         return (), ()
     turns = study.turns[seg.transcript_id]
-    i = study.turn_index[seg_id]
+    i = study.turn_index[over[0]]
+    j = study.turn_index.get(over[-1], i)
     text = texts.get(seg.transcript_id, "")
 
     def turn(s: ExportSegment) -> Turn:
         return Turn(s.position, s.speaker, blackout(text[s.start : s.end]))
 
-    return tuple(turn(s) for s in turns[max(0, i - n) : i]), tuple(turn(s) for s in turns[i + 1 : i + 1 + n])
+    return tuple(turn(s) for s in turns[max(0, i - n) : i]), tuple(turn(s) for s in turns[j + 1 : j + 1 + n])
 
 
 # ---------------------------------------------------------------------- grouping

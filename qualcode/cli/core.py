@@ -26,7 +26,7 @@ from qualcode.cli.common import (
 from qualcode.errors import CodebookError, InputError, QualcodeError
 from qualcode.export import REFI_SUFFIXES
 from qualcode.limits import check_length
-from qualcode.segments import segment_ref
+from qualcode.segments import segment_ref, touched
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".vtt", ".srt")
 
@@ -445,8 +445,11 @@ def transcripts_show(name: str, coders: list[str], old_coders: list[str], db: st
         segments = project.segments(info.id)
         codings = project.codings(info.id, coders=coders) if coders else []
     by_segment: dict[int, list[str]] = {}
-    for c in codings:
-        by_segment.setdefault(c.segment_id, []).append(f"{c.coder}:{c.code_key}")
+    bounds = [(g.start, g.end) for g in segments]
+    for c in codings:  # beside every turn a coding covers: one may run over several
+        for i in touched(bounds, c.start, c.end) or [-1]:
+            sid = segments[i].id if i >= 0 else c.segment_id
+            by_segment.setdefault(sid, []).append(f"{c.coder}:{c.code_key}")
     out = console()
     attrs = ", ".join(f"{k}={v}" for k, v in info.attributes.items())
     out.print(

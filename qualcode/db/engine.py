@@ -15,7 +15,7 @@ from qualcode.errors import NoProject, QualcodeError
 
 DEFAULT_FILENAME = "qualcode.db"
 # The newest migration; kept here so that opening an up-to-date project never imports Alembic.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 BUSY_TIMEOUT_MS = 60_000  # coders wait for each other rather than fail; SQLite has no fair queue
 
 

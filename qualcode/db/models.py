@@ -125,6 +125,8 @@ class Segment(Base):
     __table_args__ = (
         UniqueConstraint("transcript_id", "position"),
         CheckConstraint("start_offset >= 0 AND end_offset >= start_offset", name="offsets"),
+        # the turns a coding runs on over: a range of start offsets in its transcript (revision 0005)
+        Index("ix_segments_transcript_start", "transcript_id", "start_offset"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"))
@@ -137,7 +139,8 @@ class Segment(Base):
 
 
 class Coding(Base):
-    """A code applied by a coder to ``text[start:end]`` inside one segment."""
+    """A code applied by a coder to ``text[start:end]``: inside one segment, or one passage over a run of
+    consecutive turns (``segment_id`` is the first segment it touches; see ``qualcode.project.placement``)."""
 
     __tablename__ = "codings"
     __table_args__ = (

@@ -35,7 +35,7 @@ def code_counts(data: ExportData, units: list[Unit]) -> dict[str, CodeCount]:
         t = transcripts.get(u.transcript_id)
         pid = t.person_id(seg.speaker if seg else None) if t else None
         for key in up.get(u.code_key, ()):
-            segs[key].add(u.segment_id)
+            segs[key].update(u.segments or (u.segment_id,))  # each turn a passage runs over
             people[key].add(pid if pid is not None else ("t", u.transcript_id))
             trans[key].add(u.transcript_id)
     return {k: CodeCount(len(segs[k]), len(people[k]), len(trans[k])) for k in segs}

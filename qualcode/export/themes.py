@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 from qualcode.errors import QualcodeError
 from qualcode.export.data import ExportCode, ExportData, ExportParticipant, ExportSegment, ExportTranscript
+from qualcode.segments import touched
 
 NOT_RECORDED = "(not recorded)"
 NO_PARTICIPANT = "(no participant)"
@@ -53,6 +54,7 @@ class Unit(NamedTuple):
     start: int
     end: int
     coders: frozenset[str]
+    segments: tuple[int, ...] = ()  # every segment its codings touch (a passage may run over several turns)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ def select_units(data: ExportData, source: Source) -> list[Unit]:
     wanted = set(source.coders)
     spans: dict[tuple[int, str], dict[str, list[tuple[int, int]]]] = {}
     transcript_of: dict[int, int] = {}
+    turns = _Turns(data)
     for coder, key, tid, seg_id, start, end, *_ in data.codings:
         if coder in wanted:
             by_coder = spans.get((seg_id, key))
@@ -99,6 +102,9 @@ def select_units(data: ExportData, source: Source) -> list[Unit]:
     units: list[Unit] = []
     for (seg_id, key), by_coder in spans.items():
         tid = transcript_of[seg_id]
+        over = tuple(
+            dict.fromkeys(sid for spans_ in by_coder.values() for a, b in spans_ for sid in turns.touched(tid, a, b))
+        )
         if source.agreed:
             a, b = source.coders
             if a not in by_coder or b not in by_coder:
@@ -107,11 +113,11 @@ def select_units(data: ExportData, source: Source) -> list[Unit]:
             start, end = max(ha[0], hb[0]), min(ha[1], hb[1])
             if start >= end:  # both coded the segment, in different places: quote both places
                 start, end = min(ha[0], hb[0]), max(ha[1], hb[1])
-            units.append(Unit(seg_id, tid, key, start, end, frozenset((a, b))))
+            units.append(Unit(seg_id, tid, key, start, end, frozenset((a, b)), over))
         else:
             all_spans = [s for spans_ in by_coder.values() for s in spans_]
             start, end = _hull(all_spans)
-            units.append(Unit(seg_id, tid, key, start, end, frozenset(by_coder)))
+            units.append(Unit(seg_id, tid, key, start, end, frozenset(by_coder), over))
     units.sort(key=lambda u: (u.transcript_id, u.start, u.code_key))
     return units
 
@@ -128,6 +134,31 @@ def speaking_people(t: ExportTranscript, turns: Iterable[ExportSegment]) -> set[
 def speaker_of_segments(data: ExportData) -> dict[int, tuple[str | None, bool]]:
     """Segment id -> (speaker, whether it is the interviewer's turn)."""
     return {s.id: (s.speaker, s.interviewer) for s in data.segments}
+
+
+def participant_turns(u: Unit, speaking: dict[int, tuple[str | None, bool]]) -> list[int]:
+    """The turns of a unit that are not the interviewer's (a question coded with its answer counts
+    as the answer)."""
+    return [sid for sid in (u.segments or (u.segment_id,)) if not speaking.get(sid, (None, False))[1]]
+
+
+class _Turns:
+    """Which segments a coding touches, from the export's segments (built once per transcript)."""
+
+    def __init__(self, data: ExportData) -> None:
+        self._by_transcript: dict[int, list[ExportSegment]] = {}
+        for g in data.segments:
+            self._by_transcript.setdefault(g.transcript_id, []).append(g)
+        self._bounds: dict[int, tuple[list[int], list[tuple[int, int]], list[int]]] = {}
+
+    def touched(self, transcript_id: int, start: int, end: int) -> list[int]:
+        found = self._bounds.get(transcript_id)
+        if found is None:
+            segs = sorted(self._by_transcript.get(transcript_id, []), key=lambda g: g.position)
+            spans = [(g.start, g.end) for g in segs]
+            found = self._bounds[transcript_id] = ([g.id for g in segs], spans, [a for a, _ in spans])
+        ids, spans, starts = found
+        return [ids[i] for i in touched(spans, start, end, starts)]
 
 
 def _hull(spans: list[tuple[int, int]]) -> tuple[int, int]:
@@ -325,16 +356,16 @@ def build_table(
         chain = [k for k in up.get(u.code_key, ()) if k in cell_sets]
         if not chain:
             continue  # a code outside the chosen rows
-        said = speaking.get(u.segment_id, (None, False))
-        if said[1]:
+        said = participant_turns(u, speaking)
+        if not said:
             continue  # the interviewer's words count for no participant
-        col, who = column_of(u.transcript_id, said[0])
-        item = u.segment_id if count == "segments" else who
+        col, who = column_of(u.transcript_id, speaking[said[0]][0] if said[0] in speaking else None)
+        items: tuple[Counted, ...] = tuple(said) if count == "segments" else (who,)
         for key in chain:
-            cell_sets[key][col].add(item)
-            total_sets[key].add(item)
-        any_cells[col].add(item)
-        any_total.add(item)
+            cell_sets[key][col].update(items)
+            total_sets[key].update(items)
+        any_cells[col].update(items)
+        any_total.update(items)
     rows = []
     for c in codes:
         cells = tuple(len(s) for s in cell_sets[c.key])
@@ -585,6 +616,7 @@ def build_quotes(
     people = {p.id: p for p in data.participants}
     positions = {s.id: s.position for s in data.segments}
     speaking = speaker_of_segments(data)
+    starts = {g.id: g.start for g in data.segments}
     n_coders = max(1, len(source.coders)) if source else max(1, len(data.coders))
     # A passage goes to its own code's section, or to the nearest ancestor shown when its code is not.
     shown = {c.key for c in codes}
@@ -599,9 +631,12 @@ def build_quotes(
         candidates = []
         keywords = [k.casefold() for k in code.keywords if k.strip()]
         for u in by_code.get(code.key, []):
-            speaker, asked = speaking.get(u.segment_id, (None, False))
-            if asked:
+            said = participant_turns(u, speaking)
+            if not said:
                 continue  # an interviewer's question is never quoted as a participant's words
+            speaker = speaking[said[0]][0] if said[0] in speaking else None
+            if said[0] != u.segment_id and said[0] in starts:  # a question coded with its answer: quote the answer
+                u = u._replace(start=max(u.start, starts[said[0]]))
             passage = texts.get(u.transcript_id, "")[u.start : u.end]
             skip = content_start(passage)  # before blacking out: "[name]" is not a transcription note
             if skip is None:

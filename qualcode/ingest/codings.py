@@ -7,9 +7,10 @@
     bob,rln-01-headteacher,effects.pupils,"the Year 4 writing scores went up",quote,Outcome claim
 
 - ``transcript`` is the transcript's name (its file name without extension);
-- ``anchor`` is text that occurs exactly once in that transcript, inside one segment;
-- ``span`` is ``segment`` (the default: the whole segment containing the anchor) or ``quote``
-  (exactly the anchor);
+- ``anchor`` is text that occurs exactly once in that transcript; it may run over several
+  consecutive turns (a question with its answer), and the coding is then one passage over them;
+- ``span`` is ``segment`` (the default: the whole segment containing the anchor, or the whole
+  turns it runs over) or ``quote`` (exactly the anchor);
 - instead of ``anchor``, ``start`` and ``end`` columns may give character offsets into the
   stored text (what ``qualcode export codings`` writes);
 - ``memo`` is optional, and kept exactly as written (spaces included).
@@ -28,7 +29,6 @@ settings change.
 
 from __future__ import annotations
 
-import bisect
 import csv
 import io
 import re
@@ -41,6 +41,7 @@ from qualcode.export.cells import SafeWriter, unescape_cell
 from qualcode.ingest.linebreaks import LINE_BREAK, LINE_BREAK_PATTERN
 from qualcode.ingest.sources import DEFAULT_MAX_BYTES, decode_text, read_source
 from qualcode.limits import check_length
+from qualcode.segments import place_span
 
 REQUIRED = ("coder", "transcript", "code")
 KNOWN = ("coder", "transcript", "code", "anchor", "span", "memo", "start", "end")
@@ -196,15 +197,17 @@ def resolve(row: CodingRow, text: str, segments: list[tuple[int, int]], where: s
         start, end = row.start, row.end  # type: ignore[assignment]
         if not 0 <= start < end <= len(text):
             raise InputError(loc, f"offsets {start}-{end} are outside the transcript ({len(text)} characters)")
-    starts = [s for s, _ in segments]
-    index = bisect.bisect_right(starts, start) - 1
-    if index < 0 or end > segments[index][1]:
+    placed = place_span(segments, start, end)
+    if placed is None:
         raise InputError(
-            loc, f"the coded text must lie inside one segment of {row.transcript!r}: {_short(text[start:end])}"
+            loc,
+            f"the coded text holds no words of a turn of {row.transcript!r}, only what lies between turns: "
+            f"{_short(text[start:end])}",
         )
+    first, last, start, end = placed  # one passage, however many turns it runs over
     if row.span == "segment" and row.anchor:
-        start, end = segments[index]
-    return ResolvedCoding(row.line, row.coder, row.transcript, row.code, index, start, end, row.memo)
+        start, end = segments[first][0], segments[last][1]
+    return ResolvedCoding(row.line, row.coder, row.transcript, row.code, first, start, end, row.memo)
 
 
 def _find_anchor(text: str, anchor: str) -> list[tuple[int, int]]:

@@ -310,8 +310,15 @@ class Project:
         end: int | None = None,
         origin: str = "manual",
     ) -> CodingInfo:
-        """Code a whole segment, or ``text[start:end]`` inside it. Applying it twice changes nothing."""
+        """Code a whole segment, or ``text[start:end]`` from inside it, running on over the next turns
+        if ``end`` lies past it (one coding). Applying it twice changes nothing."""
         return self.codings.apply_code(coder, code_key, segment_id, start, end, origin)
+
+    def code_span(
+        self, coder: str, code_key: str, transcript_id: int, start: int, end: int, origin: str = "manual"
+    ) -> CodingInfo:
+        """Code ``text[start:end]`` of a transcript — inside one turn or over several — as one coding."""
+        return self.codings.code_span(coder, code_key, transcript_id, start, end, origin)
 
     def remove_coding(self, coder: str, coding_id: int) -> None:
         """Remove one of ``coder``'s own codings (with its memos, restored by undo)."""

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from qualcode import event_words
 from qualcode.db.models import (
@@ -27,6 +27,7 @@ from qualcode.project.analysis import MATRIX_EVENTS, undo_matrix_event
 from qualcode.project.autocode import AUTOCODE_EVENTS, undo_autocode_event
 from qualcode.project.mapping import code_infos
 from qualcode.project.participants import PARTICIPANT_EVENTS, undo_participant_event
+from qualcode.project.placement import Placer, covers, place_coding
 from qualcode.project.speaker_roles import SPEAKER_EVENTS, undo_speakers_event
 from qualcode.project.suggestions import SUGGESTION_EVENTS, undo_suggestion_event
 from qualcode.project.transcript_changes import TRANSCRIPT_EVENTS, redo_transcript_event, undo_transcript_event
@@ -84,26 +85,42 @@ class CodingPart:
         end: int | None = None,
         origin: str = "manual",
     ) -> CodingInfo:
-        """Code a whole segment, or ``text[start:end]`` inside it. Applying it twice changes nothing."""
+        """Code a whole segment, or ``text[start:end]`` from inside it — running on over the next
+        turns if ``end`` lies past it (one passage, see ``qualcode.project.placement``). Applying it
+        twice changes nothing."""
+        with self._store.read() as s:
+            seg = s.get(Segment, segment_id)
+            if seg is None:
+                raise QualcodeError(f"no segment with id {segment_id}")
+            transcript_id, seg_start, seg_end = seg.transcript_id, seg.start, seg.end
+        start = seg_start if start is None else start
+        end = seg_end if end is None else end
+        if not seg_start <= start < seg_end or end <= start:
+            raise QualcodeError(f"a coding must start inside its segment ({seg_start}-{seg_end}), not {start}-{end}")
+        return self.code_span(coder, code_key, transcript_id, start, end, origin)
+
+    def code_span(
+        self, coder: str, code_key: str, transcript_id: int, start: int, end: int, origin: str = "manual"
+    ) -> CodingInfo:
+        """Code ``text[start:end]`` of a transcript: inside one turn or across consecutive turns,
+        always one coding (placed by ``qualcode.project.placement``). Applying it twice changes nothing."""
         if origin not in ("manual", "suggestion", "imported"):
             raise QualcodeError(f"unknown origin {origin!r}")
         with self._store.tx() as s:
             coder_id, coder_name = coder_row(s, coder)
             code = code_row(s, code_key)
-            seg = s.get(Segment, segment_id)
-            if seg is None:
-                raise QualcodeError(f"no segment with id {segment_id}")
-            start = seg.start if start is None else start
-            end = seg.end if end is None else end
-            if not seg.start <= start < end <= seg.end:
-                raise QualcodeError(f"a coding must lie inside its segment ({seg.start}-{seg.end}), not {start}-{end}")
+            placed = place_coding(s, transcript_id, start, end)
+            if placed is None:
+                raise QualcodeError(
+                    f"offsets {start}-{end} cover no words of a turn, only what lies between turns (labels, blank lines)"
+                )
             existing = s.scalars(
                 select(Coding).where(
                     Coding.coder_id == coder_id,
                     Coding.code_id == code.id,
-                    Coding.segment_id == seg.id,
-                    Coding.start == start,
-                    Coding.end == end,
+                    Coding.segment_id == placed.segment_id,
+                    Coding.start == placed.start,
+                    Coding.end == placed.end,
                 )
             ).first()
             if existing is not None:
@@ -111,10 +128,10 @@ class CodingPart:
             coding = Coding(
                 code_id=code.id,
                 coder_id=coder_id,
-                transcript_id=seg.transcript_id,
-                segment_id=seg.id,
-                start=start,
-                end=end,
+                transcript_id=transcript_id,
+                segment_id=placed.segment_id,
+                start=placed.start,
+                end=placed.end,
                 origin=origin,
                 guid=new_guid(),
             )
@@ -154,8 +171,10 @@ class CodingPart:
                 q = q.where(Coding.transcript_id == transcript_id)
             if coders is not None:
                 q = q.where(Coder.name.in_(list(coders)))
-            if segment_ids is not None:
-                q = q.where(Coding.segment_id.in_(list(segment_ids)))
+            if segment_ids is not None:  # the codings shown on these segments: every one that runs over them
+                inner = aliased(Coding)
+                shown = select(inner.id).join(Segment, covers(coding=inner)).where(Segment.id.in_(list(segment_ids)))
+                q = q.where(Coding.id.in_(shown))
             return [
                 CodingInfo(
                     c.id, key, name, coder, c.transcript_id, c.segment_id, c.start, c.end, c.origin, colors.get(key)
@@ -189,8 +208,8 @@ class CodingPart:
     ) -> int:
         """Bulk-add codings (coder, code key, segment id, start, end) in one transaction and one event.
 
-        ``start``/``end`` of None mean the whole segment; codings already there are skipped.
-        Returns the number added.
+        ``start``/``end`` of None mean the whole segment; a coding starts inside the segment named
+        and may run on over the next turns. Codings already there are skipped. Returns the number added.
         """
         with self._store.tx() as s:
             coders = {n: i for i, n in s.execute(select(Coder.id, Coder.name))}
@@ -213,6 +232,7 @@ class CodingPart:
             if seg_ids:
                 q = select(Coding.coder_id, Coding.code_id, Coding.segment_id, Coding.start, Coding.end)
                 existing = {(a, b, c, d, e) for a, b, c, d, e in s.execute(q.where(Coding.segment_id.in_(seg_ids)))}
+            placer = Placer(s)
             batch = []
             for coder, key, seg_id, start, end in wanted:
                 if coder not in coders:
@@ -224,8 +244,10 @@ class CodingPart:
                 tid, a, b = segs[seg_id]
                 start = a if start is None else start
                 end = b if end is None else end
-                if not a <= start < end <= b:
-                    raise QualcodeError(f"coding {start}-{end} is outside segment {seg_id} ({a}-{b})")
+                placed = placer.place(tid, start, end) if a <= start < b and start < end else None
+                if placed is None or placed.segment_id != seg_id:
+                    raise QualcodeError(f"coding {start}-{end} does not start inside segment {seg_id} ({a}-{b})")
+                start, end = placed.start, placed.end
                 k = (coders[coder], codes[key], seg_id, start, end)
                 if k in existing:
                     continue

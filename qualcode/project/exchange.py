@@ -10,7 +10,6 @@ label; coders by name; codings by (coder, code, segment, start, end); memos by G
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import re
 import uuid
@@ -62,6 +61,7 @@ from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import ParsedSegment, segment_text
 from qualcode.limits import FIELD_LIMITS
 from qualcode.project.mapping import code_infos, project_speakers
+from qualcode.project.placement import Placer
 from qualcode.project.settings import SettingsPart
 from qualcode.records import (
     CodingsImportOutcome,
@@ -666,6 +666,7 @@ class _Importer:
             )
         }
         known_coding_guids = {_norm(g) for g in s.scalars(select(Coding.guid))}
+        placer = Placer(s)
         batch = []
         with_notes = []
         for src in doc.sources:
@@ -689,14 +690,6 @@ class _Importer:
                         f"not imported{_lost_codings(src)}"
                     )
                     continue
-                seg_rows = [
-                    tuple(r)
-                    for r in s.execute(
-                        select(Segment.id, Segment.start, Segment.end)
-                        .where(Segment.transcript_id == tid)
-                        .order_by(Segment.position)
-                    )
-                ]
             else:
                 name = _transcript_name(src.name, names)
                 if name != src.name.strip():
@@ -738,87 +731,68 @@ class _Importer:
                 existing_sha[sha] = existing_guid[_norm(guid)] = (row.id, name)
                 self.summary.transcripts_added.append(name)
                 tid = row.id
-                seg_rows = [
-                    tuple(r)
-                    for r in s.execute(
-                        select(Segment.id, Segment.start, Segment.end)
-                        .where(Segment.transcript_id == tid)
-                        .order_by(Segment.position)
-                    )
-                ]
             for guid in src.notes:
                 self.memo_targets[guid].append(("transcript", tid))
-            starts = [a for _, a, _ in seg_rows]
             n = len(src.text)
-            outside = split = whitespace = unknown = 0
+            outside = whitespace = unknown = 0
             selections = list(src.selections)
             if src.codings:
-                self.warn(f"{label}: {len(src.codings)} codings of the whole source were applied to every segment")
+                self.warn(f"{label}: {len(src.codings)} codings of the whole source cover its whole text")
                 selections.append(RefiSelection("", 0, n, codings=src.codings))
             for sel in selections:
                 if not 0 <= sel.start < sel.end <= n:
                     outside += 1
                     continue
-                first = max(0, bisect.bisect_right(starts, sel.start) - 1)
-                pieces = []
-                for seg_id, a, b in seg_rows[first:]:
-                    if a >= sel.end:
-                        break
-                    lo, hi = max(a, sel.start), min(b, sel.end)
-                    if lo < hi:
-                        pieces.append((seg_id, lo, hi))
-                if not pieces:
+                # one selection, one coding: kept whole across turns (qualcode.project.placement)
+                placed = placer.place(tid, sel.start, sel.end)
+                if placed is None:
                     whitespace += 1
                     continue
-                if len(pieces) > 1 and sel.guid:
-                    split += 1
+                seg_id, lo, hi = placed.segment_id, placed.start, placed.end
                 if sel.notes:
                     for guid in sel.notes:
-                        self.memo_targets[guid].append(("segment", pieces[0][0]))
+                        self.memo_targets[guid].append(("segment", seg_id))
                 for coding in sel.codings:
                     code_id = self.code_ids.get(coding.code)
                     if code_id is None:
                         unknown += 1
                         continue
                     coder = self.coder_id(coding.user, sel.user, src.user)
-                    for i, (seg_id, lo, hi) in enumerate(pieces):
-                        key = (coder, code_id, seg_id, lo, hi)
-                        if key in known_codings:
-                            self.summary.codings_unchanged += 1
-                            continue
-                        known_codings.add(key)
-                        guid = (
-                            coding.guid
-                            if i == 0 and coding.guid and coding.guid not in known_coding_guids
-                            else (
-                                str(uuid.uuid5(uuid.NAMESPACE_URL, f"{coding.guid}/{i}"))
-                                if coding.guid
-                                else str(uuid.uuid4())
-                            )
+                    key = (coder, code_id, seg_id, lo, hi)
+                    if key in known_codings:
+                        self.summary.codings_unchanged += 1
+                        continue
+                    known_codings.add(key)
+                    guid = (
+                        coding.guid
+                        if coding.guid and coding.guid not in known_coding_guids
+                        else (
+                            str(uuid.uuid5(uuid.NAMESPACE_URL, f"{coding.guid}/{tid}"))
+                            if coding.guid
+                            else str(uuid.uuid4())
                         )
-                        known_coding_guids.add(guid)
-                        values = {
-                            "code_id": code_id,
-                            "coder_id": coder,
-                            "transcript_id": tid,
-                            "segment_id": seg_id,
-                            "start_offset": lo,
-                            "end_offset": hi,
-                            "origin": "imported",
-                            "guid": guid,
-                            "created_at": _when(coding.created),
-                        }
-                        if i == 0 and coding.notes:
-                            with_notes.append((values, coding.notes))
-                        else:
-                            batch.append(values)
-                        self.summary.codings_added += 1
+                    )
+                    known_coding_guids.add(guid)
+                    values = {
+                        "code_id": code_id,
+                        "coder_id": coder,
+                        "transcript_id": tid,
+                        "segment_id": seg_id,
+                        "start_offset": lo,
+                        "end_offset": hi,
+                        "origin": "imported",
+                        "guid": guid,
+                        "created_at": _when(coding.created),
+                    }
+                    if coding.notes:
+                        with_notes.append((values, coding.notes))
+                    else:
+                        batch.append(values)
+                    self.summary.codings_added += 1
             if outside:
                 self.warn(f"{label}: {outside} selections outside the text's {n} characters were not imported")
             if whitespace:
                 self.warn(f"{label}: {whitespace} selections cover only blank space between turns; not imported")
-            if split:
-                self.warn(f"{label}: {split} selections spanning several turns were split at turn boundaries")
             if unknown:
                 self.warn(f"{label}: {unknown} codings refer to codes the file does not define; not imported")
         if batch:

@@ -48,6 +48,7 @@ from qualcode.db.models import (
 )
 from qualcode.errors import QualcodeError
 from qualcode.project.mapping import code_infos, project_speakers
+from qualcode.project.placement import covered
 from qualcode.project.settings import SettingsPart
 from qualcode.records import (
     CodingInfo,
@@ -225,14 +226,14 @@ class SuggestionPart:
             }
 
     def _coding_tuples(self, s: Session, coders: list[str] | None) -> list[tuple[str, int, int, str]]:
-        q = (
-            select(Coder.name, Coding.transcript_id, Coding.segment_id, Code.key)
-            .join(Coder, Coder.id == Coding.coder_id)
-            .join(Code, Code.id == Coding.code_id)
-            .distinct()
+        q = covered(  # a passage over several turns labels each turn it touches
+            Coder.name,
+            Coding.transcript_id,
+            Segment.id,
+            Code.key,
+            joins=((Coder, Coder.id == Coding.coder_id), (Code, Code.id == Coding.code_id)),
+            where=(Coder.name.in_(coders),) if coders else (),
         )
-        if coders:
-            q = q.where(Coder.name.in_(coders))
         return [(a, b, c, d) for a, b, c, d in s.execute(q)]
 
     def suggestion_payload(
@@ -467,12 +468,12 @@ class SuggestionPart:
             mine: set[tuple[int, int]] = set()
             if coder is not None:
                 coder_id = coder_row(s, coder)[0]
-                cq = select(Coding.segment_id, Coding.code_id).where(Coding.coder_id == coder_id)
+                where = [Coding.coder_id == coder_id]  # every turn a coding runs over is coded with its code
                 if segment_id is not None:
-                    cq = cq.where(Coding.segment_id == segment_id)
+                    where.append(Segment.id == segment_id)
                 elif transcript_id is not None:
-                    cq = cq.where(Coding.transcript_id == transcript_id)
-                mine = set(s.execute(cq).all())
+                    where.append(Coding.transcript_id == transcript_id)
+                mine = {(a, b) for a, b in s.execute(covered(Segment.id, Coding.code_id, where=where))}
             out = []
             for sug, key, name, tid, _ in s.execute(q):
                 if (sug.segment_id, sug.code_id) in mine:

@@ -11,7 +11,6 @@ Both projects must be of one study (the ``study.guid`` setting, or shared GUIDs 
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +37,7 @@ from qualcode.db.models import (
 from qualcode.errors import QualcodeError
 from qualcode.project.codebook import CodebookPart
 from qualcode.project.settings import SettingsPart
+from qualcode.segments import place_span
 from qualcode.store import (
     SEGMENTS_TABLE,
     Store,
@@ -464,12 +464,15 @@ class TeamPart:
                     continue
                 t = transcripts[key[2]]
                 starts, segs = segments[t.id]
-                index = bisect.bisect_right(starts, key[3]) - 1
-                if index < 0 or key[4] > segs[index][2]:
+                # one coding may run over several turns (qualcode.project.placement); its edges must
+                # still fall inside turns here, as they did in the project it comes from
+                placed = place_span([(a, b) for _, a, b in segs], key[3], key[4], starts)
+                if placed is None or placed[2:] != (key[3], key[4]):
                     raise QualcodeError(
-                        f"a coding by {name} in {t.name!r} ({key[3]}-{key[4]}) crosses a segment boundary here; "
+                        f"a coding by {name} in {t.name!r} ({key[3]}-{key[4]}) begins or ends between turns here; "
                         "import the transcript with the same --max-segment-chars in both projects"
                     )
+                index = placed[0]
                 coding = Coding(
                     code_id=rows[key[1]].id,
                     coder_id=coder_ids[name],

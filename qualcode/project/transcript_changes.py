@@ -24,7 +24,7 @@ from qualcode.errors import QualcodeError
 from qualcode.ingest.align import align, map_spans
 from qualcode.ingest.transcripts import ParsedTranscript
 from qualcode.limits import check_length
-from qualcode.segments import segment_ref
+from qualcode.segments import place_span, segment_ref
 from qualcode.store import (
     CODINGS_TABLE,
     MEMOS_TABLE,
@@ -545,6 +545,12 @@ class _NewSegments:
             index += 1
         return best
 
+    def whole(self, start: int, end: int) -> tuple[int, int, int] | None:
+        """Where a coding of ``[start, end)`` goes, kept whole across the turns it runs over
+        (``qualcode.segments.place_span``): (position of its first segment, start, end)."""
+        placed = place_span(self.spans, start, end, self.starts)
+        return None if placed is None else (placed[0], placed[2], placed[3])
+
 
 def _plan(s: Session, tid: int, name: str, before: dict[str, Any], parsed: ParsedTranscript) -> _Plan:
     old, new = before["transcript"]["text"], parsed.text
@@ -555,20 +561,20 @@ def _plan(s: Session, tid: int, name: str, before: dict[str, Any], parsed: Parse
     code_names = {i: (k, n) for i, k, n in s.execute(select(Code.id, Code.key, Code.name))}
     coder_names = dict(s.execute(select(Coder.id, Coder.name)).all())
 
-    def place(spans: list[tuple[int, int]]) -> list[tuple[int, int, int] | None]:
+    def place(spans: list[tuple[int, int]], whole: bool = False) -> list[tuple[int, int, int] | None]:
         placed: list[tuple[int, int, int] | None] = []
         for m in map_spans(old, new, spans, alignment):
             if m.status == "deleted" or m.new_start is None or m.new_end is None:
                 placed.append(None)
             else:
-                placed.append(targets.best(m.new_start, m.new_end))
+                placed.append((targets.whole if whole else targets.best)(m.new_start, m.new_end))
         return placed
 
     coding_memos = {m["coding_id"]: m for m in before["memos"] if m["coding_id"] is not None}
     lost_lines: dict[int, list[str]] = {}
     codings: list[dict[str, Any]] = []
     lost_ids: set[int] = set()
-    places = place([(c["start"], c["end"]) for c in before["codings"]])
+    places = place([(c["start"], c["end"]) for c in before["codings"]], whole=True)  # one passage, however many turns
 
     # Two codings of one coder with one code can end up on the same words (one lost a word at its
     # edge). One stays: the one whose words did not change, else the first.

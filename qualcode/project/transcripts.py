@@ -23,6 +23,7 @@ from qualcode.ingest.linebreaks import line_number
 from qualcode.ingest.transcripts import ParsedTranscript, stray_text
 from qualcode.media import media_location
 from qualcode.project.mapping import interviewer_condition, project_speakers, segment_info
+from qualcode.project.placement import covered
 from qualcode.records import (
     ImportOutcome,
     ParticipantInfo,
@@ -30,6 +31,7 @@ from qualcode.records import (
     SegmentInfo,
     TranscriptInfo,
 )
+from qualcode.segments import place_span
 from qualcode.speakers import META_KEY as SPEAKERS_KEY
 from qualcode.speakers import roles_to_meta
 from qualcode.store import SEGMENTS_TABLE, Store, coder_row, index_segments, log_event, new_guid
@@ -121,14 +123,7 @@ class TranscriptPart:
             coded: dict[int, int] = {}
             if coder:
                 coder_id = coder_row(s, coder)[0]
-                coded = dict(
-                    s.execute(
-                        select(Coding.transcript_id, func.count(func.distinct(Coding.segment_id)))
-                        .join(Segment, Segment.id == Coding.segment_id)
-                        .where(Coding.coder_id == coder_id, to_code)
-                        .group_by(Coding.transcript_id)
-                    ).all()
-                )
+                coded = coded_counts(s, coder_id, to_code)
             rows = s.execute(
                 select(
                     Transcript.id,
@@ -268,6 +263,7 @@ class TranscriptPart:
             last_end: dict[int, int] = defaultdict(int)
             bounds: dict[int, tuple[int, int, int]] = {}
             spans: dict[int, list[tuple[int, int, str | None]]] = defaultdict(list)
+            turns: dict[int, list[tuple[int, int]]] = defaultdict(list)  # transcript id -> its segments, in order
             for seg in s.scalars(select(Segment).order_by(Segment.transcript_id, Segment.position)):
                 where = f"{names.get(seg.transcript_id)} segment {seg.position}"
                 if not 0 <= seg.start <= seg.end <= lengths.get(seg.transcript_id, -1):
@@ -277,13 +273,22 @@ class TranscriptPart:
                 last_end[seg.transcript_id] = seg.end
                 bounds[seg.id] = (seg.transcript_id, seg.start, seg.end)
                 spans[seg.transcript_id].append((seg.start, seg.end, seg.speaker))
+                turns[seg.transcript_id].append((seg.start, seg.end))
             code_ids = set(s.scalars(select(Code.id)))
             for c in s.scalars(select(Coding)):
                 span = bounds.get(c.segment_id)
                 if span is None or span[0] != c.transcript_id:
                     problems.append(f"coding {c.id}: segment {c.segment_id} is not in its transcript")
-                elif not span[1] <= c.start < c.end <= span[2]:
-                    problems.append(f"coding {c.id}: offsets {c.start}-{c.end} outside its segment {span[1]}-{span[2]}")
+                elif not span[1] <= c.start < span[2] or c.end <= c.start:
+                    problems.append(
+                        f"coding {c.id}: offsets {c.start}-{c.end} do not start in its segment {span[1]}-{span[2]}"
+                    )
+                elif (placed := place_span(turns[c.transcript_id], c.start, c.end)) is None or placed[2:] != (
+                    c.start,
+                    c.end,
+                ):
+                    # it may run on over the next turns, but must end inside one (not past the last)
+                    problems.append(f"coding {c.id}: offsets {c.start}-{c.end} do not end inside a turn")
                 if c.code_id not in code_ids:
                     problems.append(f"coding {c.id}: points at a code that no longer exists ({c.code_id})")
             parents: dict[int, int | None] = {i: p for i, p in s.execute(select(Code.id, Code.parent_id))}
@@ -322,6 +327,17 @@ def to_code_condition(s: Session) -> ColumnElement[bool]:
     ``Speakers``). The one definition of coding progress, for the CLI and the workbench alike."""
     interviewer = interviewer_condition(s, project_speakers(s))
     return Segment.speaker.is_(None) | not_(interviewer)
+
+
+def coded_counts(s: Session, coder_id: int, to_code: ColumnElement[bool]) -> dict[int, int]:
+    """Transcript id -> how many of its segments to code the coder has coded: every turn a coding
+    runs over counts (``placement.covered``)."""
+    rows = covered(
+        Segment.transcript_id.label("transcript_id"),
+        Segment.id.label("segment_id"),
+        where=(Coding.coder_id == coder_id, to_code),
+    ).subquery()
+    return {tid: n for tid, n in s.execute(select(rows.c.transcript_id, func.count()).group_by(rows.c.transcript_id))}
 
 
 def segment_counts(s: Session, to_code: ColumnElement[bool]) -> dict[int, tuple[int, int]]:

@@ -15,13 +15,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from qualcode.db.models import Coder, Coding, Participant, Segment, Transcript
 from qualcode.project.mapping import project_speakers, segment_info
+from qualcode.project.placement import covered
 from qualcode.project.settings import SettingsPart
-from qualcode.project.transcripts import segment_counts, to_code_condition
+from qualcode.project.transcripts import coded_counts, segment_counts, to_code_condition
 from qualcode.records import (
     SegmentInfo,
     TranscriptInfo,
@@ -133,14 +134,7 @@ class WorkbenchPart:
             coder_id = s.scalar(select(Coder.id).where(Coder.name == coder))
             if coder_id is None:
                 return {}
-            return dict(
-                s.execute(
-                    select(Coding.transcript_id, func.count(func.distinct(Coding.segment_id)))
-                    .join(Segment, Segment.id == Coding.segment_id)
-                    .where(Coding.coder_id == coder_id, to_code_condition(s))
-                    .group_by(Coding.transcript_id)
-                ).all()
-            )
+            return coded_counts(s, coder_id, to_code_condition(s))
 
     def search(self, query: str, limit: int = 200) -> list[SearchHit]:
         """Segments matching every word of ``query`` (best first), at most ``limit``.
@@ -194,7 +188,13 @@ class WorkbenchPart:
         (``skip_speakers`` names the speakers to skip instead of the project's ``Speakers``)."""
         with self._store.read() as s:
             coder_id = coder_row(s, coder)[0]
-            coded = select(Coding.segment_id).where(Coding.coder_id == coder_id, Coding.transcript_id == transcript_id)
+            # every turn a coding runs over is coded, not only its first
+            coded = [
+                sid
+                for (sid,) in s.execute(
+                    covered(Segment.id, where=(Coding.coder_id == coder_id, Coding.transcript_id == transcript_id))
+                )
+            ]
             speakers = project_speakers(s)
             if skip_speakers is None:
                 here = s.scalars(select(Segment.speaker).where(Segment.transcript_id == transcript_id).distinct()).all()

@@ -12,7 +12,7 @@ import asyncio
 import dataclasses
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -26,6 +26,7 @@ from qualcode import event_words
 from qualcode.project import Project
 from qualcode.project.workbench import match_spans
 from qualcode.records import CodeInfo, CodingInfo, EventInfo, MemoInfo, SegmentInfo, TranscriptInfo
+from qualcode.segments import touched
 from qualcode.tui import state
 from qualcode.tui.keys import key_entries
 from qualcode.tui.runner import CpuRunner, JobDone, ProjectRunner, raise_or_report
@@ -84,6 +85,18 @@ class OpenTranscript:
     coding_memos: dict[int, MemoInfo] = field(default_factory=dict)
     matches: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     to_code: frozenset[int] = frozenset()  # ids of the segments a coder is meant to code (not the interviewer's)
+
+    def covered(self, coding: CodingInfo) -> list[int]:
+        """The ids of the segments a coding is shown on: every turn it runs over, not only its first."""
+        bounds = [(g.start, g.end) for g in self.segments]
+        return [self.segments[i].id for i in touched(bounds, coding.start, coding.end)]
+
+    def add_codings(self, codings: Iterable[CodingInfo]) -> None:
+        bounds = [(g.start, g.end) for g in self.segments]
+        starts = [a for a, _ in bounds]
+        for c in codings:
+            for i in touched(bounds, c.start, c.end, starts):
+                self.codings.setdefault(self.segments[i].id, []).append(c)
 
 
 class WorkbenchScreen(AnalysisActions, Screen[None]):
@@ -519,10 +532,8 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         previous = self.open.info.id if self.open else None
         if previous is not None and previous != data.info.id:
             self._save_position()
-        by_segment: dict[int, list[CodingInfo]] = {}
-        for c in data.codings:
-            by_segment.setdefault(c.segment_id, []).append(c)
-        opened = OpenTranscript(data.info, data.segments, by_segment)
+        opened = OpenTranscript(data.info, data.segments)
+        opened.add_codings(data.codings)
         opened.to_code = frozenset(s.id for s in data.segments if not s.interviewer)
         for m in data.memos:
             (opened.segment_memos if m.target == "segment" else opened.coding_memos)[m.target_id] = m
@@ -736,13 +747,13 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         if o is None or o.info.id != transcript_id:
             self._count(info.code_key, +1)
             return
-        existing = o.codings.setdefault(info.segment_id, [])
+        existing = o.codings.get(info.segment_id, [])
         new = all(c.id != info.id for c in existing)
         if new:
-            existing.append(info)
+            o.add_codings([info])  # shown on every turn it covers
             self._count(info.code_key, +1)
         self.view.end_selection()
-        self.view.update_segments({info.segment_id})
+        self.view.update_segments(set(o.covered(info)))
         self._after_codings_changed(info.code_key)
         where = f"segment {self._position_of(info.segment_id)}"
         what = "" if (info.start, info.end) == self._bounds(info.segment_id) else f" (chars {info.start}-{info.end})"
@@ -805,11 +816,13 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
 
         def removed(_: None) -> None:
             o = self.open
-            if o is not None and coding.segment_id in o.codings:
-                o.codings[coding.segment_id] = [c for c in o.codings[coding.segment_id] if c.id != coding.id]
+            covered = set(o.covered(coding)) if o is not None else {coding.segment_id}
+            if o is not None:
+                for sid in covered & o.codings.keys():
+                    o.codings[sid] = [c for c in o.codings[sid] if c.id != coding.id]
                 o.coding_memos.pop(coding.id, None)
             self._count(coding.code_key, -1)
-            self.view.update_segments({coding.segment_id})
+            self.view.update_segments(covered)
             self._after_codings_changed(coding.code_key)
             self.status.set(
                 message=Text.assemble(

@@ -81,12 +81,16 @@ def coding_prompt(c: CodingInfo, seg: SegmentInfo, memo: MemoInfo | None, mine: 
     if not mine:
         line.append_text(plain(f"{c.coder}: ", style="dim"))
     line.append_text(chip(c.code_name, c.color))
-    if (c.start, c.end) != (seg.start, seg.end):
-        quote = seg.text[c.start - seg.start : c.end - seg.start]
+    above, below = c.start < seg.start, c.end > seg.end  # one passage over several turns
+    lo, hi = max(c.start, seg.start) - seg.start, min(c.end, seg.end) - seg.start  # its part in this turn
+    if (lo, hi) != (0, seg.end - seg.start):
         line.append(" ")
-        line.append_text(one_line("“" + excerpt(quote, 60) + "”", style="italic"))
-    else:
+        line.append_text(one_line("“" + excerpt(seg.text[lo:hi], 60) + "”", style="italic"))
+    elif not (above or below):
         line.append("  whole segment", style="dim")
+    if above or below:
+        where = "the turns above and below" if above and below else ("the turn above" if above else "the next turn")
+        line.append(f"  one passage with {where}", style="dim")
     if c.origin != "manual":
         line.append(f"  ({c.origin})", style="dim")
     if memo is not None:

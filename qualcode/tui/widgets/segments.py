@@ -766,8 +766,10 @@ class SegmentView(Widget, can_focus=True):
         body = display_text(seg.text.replace("\r", " "))
         rich_body = Text(body, end="")
         for c in mine:
-            if (c.start, c.end) != (seg.start, seg.end):
-                rich_body.stylize(style("segment--span"), c.start - seg.start, c.end - seg.start)
+            # a coding may run over several turns: only its part in this one is styled here
+            lo, hi = max(c.start, seg.start) - seg.start, min(c.end, seg.end) - seg.start
+            if hi > lo and (lo, hi) != (0, seg.end - seg.start):
+                rich_body.stylize(style("segment--span"), lo, hi)
         for a, b in data.matches.get(seg.id, ()):
             rich_body.stylize(style("segment--match"), a, b)
         if is_cursor and self.selecting:
@@ -798,7 +800,7 @@ class SegmentView(Widget, can_focus=True):
             if not codings_:
                 row.append(" —" if label is not None else " · not coded", style=style("segment--label"))
             for c in codings_:
-                marker = " “…”" if (c.start, c.end) != (seg.start, seg.end) else ""
+                marker = run_marker(c, seg)
                 if others is not None and c.code_key not in others:
                     marker += " ≠"
                 piece = chip(c.code_name, c.color, marker)
@@ -818,3 +820,12 @@ class SegmentView(Widget, can_focus=True):
             chip_rows(data.other, theirs, {c.code_key for c in mine})
         out.append((Text("", end=""), LineInfo(-1)))
         return out
+
+
+def run_marker(c: CodingInfo, seg: SegmentInfo) -> str:
+    """What a chip says about where its coding lies: part of the turn (“…”), or a passage that runs
+    on from the turn above (↑) and/or into the turn below (↓)."""
+    run = ("↑" if c.start < seg.start else "") + ("↓" if c.end > seg.end else "")
+    if run:
+        return " " + run
+    return " “…”" if (c.start, c.end) != (seg.start, seg.end) else ""
