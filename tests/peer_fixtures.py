@@ -142,10 +142,10 @@ def qualcoder_project(folder: Path, version: str = "v16") -> Path:
 
 
 QC_EXPECTED = {
-    # (coder, code name) -> the words of each coding (one coding across two turns becomes two)
+    # (coder, code name) -> the words of each coding (one across two turns stays one passage)
     ("alice", "Time"): ["Release time mattered most."],
     ("bob", "Time"): ["Release time mattered most."],
-    ("alice", "Trust"): ["And trust?", "Trust took years.", "We built it slowly."],
+    ("alice", "Trust"): ["And trust?\n\nTeacher: Trust took years.", "We built it slowly."],
     ("alice", "Release time"): ["straight away"],
 }
 
@@ -202,7 +202,7 @@ TG_HIGHLIGHTS = [
 TG_EXPECTED = {
     ("ana", "Places"): ["Yes \U0001f600 it was. Every day."],
     ("ben", "Places"): ["caf\u00e9 & library"],
-    ("ben", "Learning"): ["caf\u00e9 & library", "Every day.", "And the"],
+    ("ben", "Learning"): ["caf\u00e9 & library", "Every day.\nInterviewer: And the"],
     ("ana", "Helped"): ["It helped me a lot."],
 }
 
