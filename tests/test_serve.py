@@ -344,3 +344,133 @@ def test_no_token_answers_only_to_loopback_host_names(project, project_url):
             assert b"development plan" not in error.read()
     finally:
         server.stop()
+
+
+# ---------------------------------------------------------------------- no path on the server
+
+
+async def _palette_titles(pilot, query: str) -> str:
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await pilot.press(*query)
+    for _ in range(10):
+        await settle(pilot)
+        await asyncio.sleep(0.05)
+    text = screen_text(pilot.app)
+    await pilot.press("escape")
+    await settle(pilot)
+    return text
+
+
+def test_a_browser_tab_is_not_offered_replacing_a_transcript_from_a_server_path(project, tmp_path):
+    secret = tmp_path / "server-secret.txt"
+    secret.write_text("Headteacher N1: the server's own words\n", encoding="utf-8")
+
+    async def scenario(pilot):
+        await pilot.press("enter")  # alice
+        await settle(pilot)
+        in_palette = await _palette_titles(pilot, "replace the open")
+        # The action itself, as the palette would run it, refuses and asks for no path.
+        from qualcode.tui.screens.transcript_replace import replace_open_transcript
+
+        replace_open_transcript(pilot.app.screen)
+        await settle(pilot)
+        return in_palette, screen_text(pilot.app), type(pilot.app.screen).__name__
+
+    in_palette, after, top = drive(served_app(project, show_browser_keys=True), scenario, size=(160, 45))
+    assert "Replace the open transcript" not in in_palette
+    assert top == "ServedWorkbenchScreen"  # no prompt for a path was opened
+    assert "qualcode transcripts replace" in " ".join(after.split())
+    assert "server's own words" not in after
+    assert project.transcript_text(project.transcript("interview-01").id).count("server's own words") == 0
+
+
+def test_the_terminal_workbench_still_offers_it(project):
+    from qualcode.tui.app import WorkbenchApp
+
+    async def scenario(pilot):
+        return await _palette_titles(pilot, "replace the open")
+
+    assert "Replace the open transcript" in drive(WorkbenchApp(project, "alice", blink=False), scenario, size=(160, 45))
+
+
+def test_a_directory_given_to_the_replace_prompt_is_one_clear_line(project, tmp_path):
+    from qualcode.tui.app import WorkbenchApp
+
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    before = project.transcript_text(project.transcript("interview-01").id)
+
+    async def scenario(pilot):
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"replace the open transcript")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press(*str(folder), "enter")
+        for _ in range(40):
+            await settle(pilot)
+            if "directory" in screen_text(pilot.app):
+                break
+            await asyncio.sleep(0.05)
+        return " ".join(screen_text(pilot.app).split())
+
+    text = drive(WorkbenchApp(project, "alice", blink=False), scenario, size=(160, 45))
+    assert "Not done" in text and "is a directory" in text  # the path, wrapped in the notice, before it
+    assert "Unexpected error" not in text and "IsADirectoryError" not in text
+    assert project.transcript_text(project.transcript("interview-01").id) == before
+
+
+def test_no_action_of_the_workbench_turns_typed_text_into_a_server_path():
+    """Every place in the workbench's code that opens a file or builds a path, each one decided for
+    the browser: a new one fails here until the served workbench is made to refuse or download it."""
+    import ast
+    from pathlib import Path
+
+    import qualcode
+
+    root = Path(qualcode.__file__).parent
+    decided = {
+        # (module, innermost function): why a browser tab cannot reach a path of its choosing there
+        ("tui/screens/codebook_actions.py", "entered"): "ServedWorkbenchScreen downloads the YAML instead",
+        ("tui/screens/codebook_actions.py", "save"): "the same",
+        ("tui/screens/transcript_replace.py", "chosen"): "reads_typed_paths is False in a browser tab",
+        ("tui/screens/transcript_replace.py", "plan"): "the same",
+        ("tui/styles.py", "stylesheet"): "the package's own .tcss files",
+        ("tui/state.py", "state_file"): "the server's own state file, fixed by XDG_STATE_HOME",
+        ("tui/state.py", "_read"): "the same",
+        ("tui/state.py", "save_position"): "the same",
+        ("tui/state.py", "save_layout"): "the same",
+        ("tui/state.py", "load_position"): "the same",
+        ("tui/readme_keys.py", "main"): "a developer's script, not the workbench",
+    }
+
+    class Calls(ast.NodeVisitor):
+        def __init__(self) -> None:
+            self.stack: list[str] = []
+            self.found: set[tuple[str, str]] = set()
+
+        def visit_FunctionDef(self, node) -> None:
+            self.stack.append(node.name)
+            self.generic_visit(node)
+            self.stack.pop()
+
+        visit_AsyncFunctionDef = visit_FunctionDef
+
+        def visit_Call(self, node: ast.Call) -> None:
+            func = node.func
+            named = isinstance(func, ast.Name) and func.id in ("Path", "open", "parse_file", "save_codebook")
+            method = isinstance(func, ast.Attribute) and func.attr in ("read_text", "write_text", "expanduser")
+            constant = node.args and all(isinstance(a, ast.Constant) for a in node.args)
+            if (named or method) and not constant and self.stack:  # module level: at import, not on a key
+                self.found.add((module, self.stack[-1]))
+            self.generic_visit(node)
+
+    calls = Calls()
+    for path in [*root.joinpath("tui").rglob("*.py"), *root.joinpath("web").rglob("*.py")]:
+        module = str(path.relative_to(root))
+        if module != "web/testing.py":  # tests' helpers
+            calls.visit(ast.parse(path.read_text(encoding="utf-8")))
+    undecided = sorted(calls.found - set(decided))
+    assert not undecided, f"decide what a browser tab may do there: {undecided}"
