@@ -17,7 +17,6 @@ import shlex
 import sys
 
 import aiohttp
-import pytest
 from aiohttp.test_utils import TestServer
 
 from qualcode.web import server as served
@@ -98,22 +97,21 @@ async def wait_gone(pid: int, timeout: float = 20.0) -> bool:
 
 def test_every_resize_is_held_to_the_size_limit():
     async def scenario(server, base):
-        async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(base + "ws?width=100000&height=100000") as ws:
-                await first(ws)  # the pid
-                for size in (
-                    {"width": 10**9, "height": 10**9},
-                    {"width": -5, "height": 3},
-                    {"width": 120, "height": 40},
-                ):
-                    await ws.send_str(json.dumps(["resize", size]))
-                for bad in ('["resize", {"width": "9e9", "height": 40}]', '["resize", {"width": true, "height": 1}]'):
-                    await ws.send_str(bad)  # not numbers: ignored
-                await ws.send_str(json.dumps(["stdin", "done"]))
-                seen = []
-                while not seen or seen[-1]["payload"] != "done":
-                    seen.append(await first(ws))
-                return [json.loads(s["payload"]) for s in seen if s["kind"] == "M"]
+        async with aiohttp.ClientSession() as session, session.ws_connect(base + "ws?width=100000&height=100000") as ws:
+            await first(ws)  # the pid
+            for size in (
+                {"width": 10**9, "height": 10**9},
+                {"width": -5, "height": 3},
+                {"width": 120, "height": 40},
+            ):
+                await ws.send_str(json.dumps(["resize", size]))
+            for bad in ('["resize", {"width": "9e9", "height": 40}]', '["resize", {"width": true, "height": 1}]'):
+                await ws.send_str(bad)  # not numbers: ignored
+            await ws.send_str(json.dumps(["stdin", "done"]))
+            seen = []
+            while not seen or seen[-1]["payload"] != "done":
+                seen.append(await first(ws))
+            return [json.loads(s["payload"]) for s in seen if s["kind"] == "M"]
 
     sizes = run(scenario)
     assert sizes == [
@@ -134,9 +132,8 @@ def test_the_first_size_is_held_to_the_limit_too(monkeypatch):
     monkeypatch.setattr(served.Tab, "start", start)
 
     async def scenario(server, base):
-        async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(base + "ws?width=100000&height=-3") as ws:
-                await first(ws)
+        async with aiohttp.ClientSession() as session, session.ws_connect(base + "ws?width=100000&height=-3") as ws:
+            await first(ws)
 
     run(scenario)
     assert asked == [(1000, 5)]
@@ -144,26 +141,24 @@ def test_the_first_size_is_held_to_the_limit_too(monkeypatch):
 
 def test_malformed_messages_are_ignored_and_the_tab_goes_on():
     async def scenario(server, base):
-        async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(base + "ws") as ws:
-                await first(ws)
-                for bad in ("not json", "{}", "[]", "[1, 2]", '["stdin", 5]', '["ping", "' + "x" * 500 + '"]'):
-                    await ws.send_str(bad)
-                await ws.send_bytes(b"\x00binary")
-                await ws.send_str(json.dumps(["stdin", "still here"]))
-                return await first(ws)
+        async with aiohttp.ClientSession() as session, session.ws_connect(base + "ws") as ws:
+            await first(ws)
+            for bad in ("not json", "{}", "[]", "[1, 2]", '["stdin", 5]', '["ping", "' + "x" * 500 + '"]'):
+                await ws.send_str(bad)
+            await ws.send_bytes(b"\x00binary")
+            await ws.send_str(json.dumps(["stdin", "still here"]))
+            return await first(ws)
 
     assert run(scenario) == {"kind": "D", "payload": "still here"}
 
 
 def test_a_message_over_the_limit_closes_the_tab_and_its_workbench(caplog):
     async def scenario(server, base):
-        async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(base + "ws", max_msg_size=0) as ws:
-                pid = (await first(ws))["pid"]
-                await ws.send_str(json.dumps(["stdin", "x" * (served.MAX_MESSAGE + 10)]))
-                closing = await ws.receive(timeout=20)
-                return pid, closing.type, await wait_gone(pid), await no_tabs(server)
+        async with aiohttp.ClientSession() as session, session.ws_connect(base + "ws", max_msg_size=0) as ws:
+            pid = (await first(ws))["pid"]
+            await ws.send_str(json.dumps(["stdin", "x" * (served.MAX_MESSAGE + 10)]))
+            closing = await ws.receive(timeout=20)
+            return pid, closing.type, await wait_gone(pid), await no_tabs(server)
 
     with caplog.at_level(logging.WARNING, logger="qualcode.serve"):
         pid, closing, gone, tabs = run(scenario)
@@ -235,17 +230,16 @@ def test_a_browser_that_takes_nothing_has_its_tab_closed_and_its_workbench_ended
 
 def test_a_tab_without_input_is_closed_after_the_idle_timeout():
     async def scenario(server, base):
-        async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(base + "ws") as ws:
-                pid = (await first(ws))["pid"]
-                await ws.send_str(json.dumps(["ping", "1"]))  # the page's ping is not input
-                said = []
-                while True:
-                    message = await ws.receive(timeout=20)
-                    if message.type != aiohttp.WSMsgType.BINARY and message.type != aiohttp.WSMsgType.TEXT:
-                        break
-                    said.append(message.data if isinstance(message.data, str) else message.data.decode())
-                return said, await wait_gone(pid)
+        async with aiohttp.ClientSession() as session, session.ws_connect(base + "ws") as ws:
+            pid = (await first(ws))["pid"]
+            await ws.send_str(json.dumps(["ping", "1"]))  # the page's ping is not input
+            said = []
+            while True:
+                message = await ws.receive(timeout=20)
+                if message.type != aiohttp.WSMsgType.BINARY and message.type != aiohttp.WSMsgType.TEXT:
+                    break
+                said.append(message.data if isinstance(message.data, str) else message.data.decode())
+            return said, await wait_gone(pid)
 
     said, gone = run(scenario, idle_timeout=1.5)
     assert any("without input" in s for s in said)
