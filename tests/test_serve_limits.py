@@ -282,3 +282,27 @@ def test_the_default_cap_follows_the_machine_memory(monkeypatch):
     assert served.default_max_tabs() == 40  # 16 GB: half of it at 200 MB a tab
     pages["SC_PHYS_PAGES"] = 512 * 1024**2 // 4096
     assert served.default_max_tabs() == 2
+
+
+def test_the_lockout_ends_and_the_right_password_then_opens_the_workbench(caplog):
+    async def scenario(server, base):
+        root = base.split("/w/")[0]
+        async with aiohttp.ClientSession() as session:
+
+            async def attempt(password: str):
+                async with session.post(root + "/login", data={"password": password}, allow_redirects=False) as r:
+                    return r.status, r.headers.get("Location"), await r.text()
+
+            wrong = [await attempt(f"guess {i}") for i in range(served.LOGIN_FREE_TRIES)]
+            locked = await attempt("correct horse battery")
+            await asyncio.sleep(0.5)
+            opened = await attempt("correct horse battery")
+            return wrong, locked, opened
+
+    with caplog.at_level(logging.WARNING, logger="qualcode.serve"):
+        wrong, locked, opened = run(
+            scenario, password="correct horse battery", login_delay=0.01, login_lockout=(0.3, 1.0)
+        )
+    assert [status for status, _, _ in wrong] == [403] * served.LOGIN_FREE_TRIES
+    assert locked[0] == 429 and "try again in 1 second." in locked[2]
+    assert opened[0] == 303 and opened[1].startswith("/w/")

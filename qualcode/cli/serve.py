@@ -127,7 +127,15 @@ def serve(
     ).to_env()
     # exec: the shell textual-serve starts becomes the workbench, one process per tab, which the
     # server can end (a shell in between would leave the workbench behind when killed).
-    command = f"exec {shlex.quote(sys.executable)} -m qualcode.web.session"
+    # A workbench's own errors (tracebacks) go to a file, and the server's terminal gets one line.
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "qualcode"
+    error_log: Path | None = state / "serve-errors.log"
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+        errors = f" 2>>{shlex.quote(str(error_log))}"
+    except OSError:
+        errors, error_log = " 2>/dev/null", None
+    command = f"exec {shlex.quote(sys.executable)} -m qualcode.web.session{errors}"
     url = _url(host, port, token)
 
     def ready() -> None:
@@ -161,6 +169,7 @@ def serve(
         max_tabs=max_tabs,
         idle_timeout=idle_timeout,
         send_timeout=send_timeout,
+        error_log=error_log,
     )
     try:
         server.serve()

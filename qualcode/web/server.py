@@ -144,6 +144,7 @@ class Tab(AppService):
         self.request = request
         self.send_timeout = server.send_timeout
         self.stop_grace = server.stop_grace
+        self.error_log = server.error_log
         self.gone: str | None = None  # why the browser is no longer sent anything
 
     def _guarded(self, send: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
@@ -192,6 +193,9 @@ class Tab(AppService):
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
             await _ended(process, self.stop_grace)
+        elif process.returncode != 0:
+            where = f": see {self.error_log}" if self.error_log is not None else ""
+            log.warning("a tab's workbench ended with an error (exit code %s)%s", process.returncode, where)
         # The relay ends at the end of the output; a process the workbench started could still
         # hold it open, so it is not waited for long.
         with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
@@ -228,6 +232,7 @@ class WorkbenchServer(Server):
         idle_timeout: float = IDLE_TIMEOUT,
         send_timeout: float = SEND_TIMEOUT,
         stop_grace: float = STOP_GRACE,
+        error_log: Path | None = None,
         login_delay: float = LOGIN_DELAY,
         login_lockout: tuple[float, float] = LOGIN_LOCKOUT,
     ) -> None:
@@ -246,6 +251,7 @@ class WorkbenchServer(Server):
         self.idle_timeout = idle_timeout
         self.send_timeout = send_timeout
         self.stop_grace = stop_grace
+        self.error_log = error_log  # where the workbenches' own errors go (the command says so)
         self.tabs: set[Tab] = set()
         self._ending: set[asyncio.Future[None]] = set()
         self.connections: set[web.WebSocketResponse] = set()
@@ -430,9 +436,10 @@ class WorkbenchServer(Server):
         self._login_waiting += 1
         try:
             async with self._login_lock:  # one attempt at a time, for the whole server
-                wait = self._locked_until - loop.time()
+                wait = math.ceil(self._locked_until - loop.time())
                 if wait > 0:
-                    return self._login_page(429, f"Too many wrong passwords: try again in {math.ceil(wait)} seconds.")
+                    unit = "second" if wait == 1 else "seconds"
+                    return self._login_page(429, f"Too many wrong passwords: try again in {wait} {unit}.")
                 if hmac.compare_digest(given.encode(), self.password.encode()):
                     self._login_failures = 0
                     redirect = self._to_workbench(request)
