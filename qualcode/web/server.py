@@ -289,6 +289,7 @@ class WorkbenchServer(Server):
                 web.get(base, self.handle_index),
                 web.get(base + "ws", self.handle_tab),
                 web.get(base + "download/{key}", self.handle_download),
+                web.get("/download/{key}", self.handle_download_link),
                 web.static(base + "static", self.statics_path),
             ]
         )
@@ -371,7 +372,12 @@ class WorkbenchServer(Server):
             return self._page(403, "qualcode: without a token this server answers only to 127.0.0.1 or localhost.")
         if request.path.endswith("/ws") and not self._same_origin(request):
             return self._page(403, "qualcode: a websocket from another site is refused.")
-        if request.path in ("/", "/login") or not self.auth_required or self._has_cookie(request):
+        if (
+            request.path in ("/", "/login")
+            or request.path.startswith("/download/")
+            or not self.auth_required
+            or self._has_cookie(request)
+        ):
             response = await handler(request)
         elif self.password is not None:
             return self._login_page(401)
@@ -458,6 +464,17 @@ class WorkbenchServer(Server):
                 return self._login_page(403, "That is not the password.")
         finally:
             self._login_waiting -= 1
+
+    async def handle_download_link(self, request: web.Request) -> web.StreamResponse:
+        """The page asks for a download at ``/download/KEY``, where the cookie is not sent: a key
+        that a tab's workbench has just offered (random, for one download) is sent on to the
+        workbench's own path, where the cookie is checked; any other key is not found."""
+        key = request.match_info["key"]
+        try:
+            await self.download_manager.get_download_metadata(key)
+        except KeyError:
+            return self._page(404, "qualcode: no such download.")
+        return web.HTTPSeeOther(f"{self.base}download/{key}", headers=SECURITY_HEADERS)
 
     # ------------------------------------------------------------------ the workbench
 
