@@ -146,6 +146,7 @@ class Tab(AppService):
         self.stop_grace = server.stop_grace
         self.error_log = server.error_log
         self.gone: str | None = None  # why the browser is no longer sent anything
+        self._closing: asyncio.Future[None] | None = None
 
     def _guarded(self, send: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
         async def guarded(payload: Any) -> None:
@@ -180,7 +181,13 @@ class Tab(AppService):
 
     async def close(self) -> None:
         """Ask the workbench to quit (after its last commit); kill it if it has not ended within
-        ``stop_grace`` seconds. Its output is read until it ends, so it never waits on a full pipe."""
+        ``stop_grace`` seconds. Its output is read until it ends, so it never waits on a full pipe.
+        The tab's handler and the server's shutdown may both call this: both wait for the one end."""
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._close())
+        await asyncio.shield(self._closing)
+
+    async def _close(self) -> None:
         process, task = self._process, self._task
         if process is None or task is None:
             return
