@@ -365,10 +365,10 @@ class WorkbenchServer(Server):
             secure=secure or None,
         )
 
-    def _to_workbench(self, request: web.Request) -> web.HTTPSeeOther:
+    def _to_workbench(self, request: web.Request) -> web.Response:
         """A redirect to this server's workbench page, and nowhere else."""
         kept = {k: v for k, v in request.query.items() if k == "fontsize" and v.isdigit() and len(v) <= 3}
-        return web.HTTPSeeOther(self.base + (f"?{urlencode(kept)}" if kept else ""), headers=SECURITY_HEADERS)
+        return _see_other(self.base + (f"?{urlencode(kept)}" if kept else ""))
 
     @web.middleware
     async def _guard(self, request: web.Request, handler) -> web.StreamResponse:
@@ -481,7 +481,7 @@ class WorkbenchServer(Server):
             await self.download_manager.get_download_metadata(key)
         except KeyError:
             return self._page(404, "qualcode: no such download.")
-        return web.HTTPSeeOther(f"{self.base}download/{key}", headers=SECURITY_HEADERS)
+        return _see_other(f"{self.base}download/{key}")
 
     # ------------------------------------------------------------------ the workbench
 
@@ -612,6 +612,12 @@ def _quiet_exceptions(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) 
         log.warning("%s: %s", context.get("message", "connection"), _one_line(error))
         return
     loop.default_exception_handler(context)
+
+
+def _see_other(location: str) -> web.Response:
+    """303 to a path of this server (always starting with one ``/`` and a letter: never off-site)."""
+    assert location.startswith("/w/"), location
+    return web.Response(status=303, headers={**SECURITY_HEADERS, "Location": location})
 
 
 def _one_line(error: BaseException) -> str:
