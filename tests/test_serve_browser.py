@@ -364,7 +364,7 @@ def test_the_cookie_is_not_the_token_and_no_other_port_receives_it(browser, serv
     for path in ("/", "/w/", "/anything"):
         browser.goto(f"http://127.0.0.1:{other}{path}")
     loop.call_soon_threadsafe(loop.stop)
-    assert len(received) == 3
+    assert len(received) >= 3  # the three pages (and the favicon the browser asks for)
     assert not any(c and "qualcode" in c for c in received), received
 
 

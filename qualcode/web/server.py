@@ -386,15 +386,18 @@ class WorkbenchServer(Server):
             or self._has_cookie(request)
         ):
             response = await handler(request)
-        elif self.password is not None:
-            return self._login_page(401)
         else:
-            return self._page(
-                401, "qualcode: open this workbench with the link `qualcode serve` printed (it carries a token)."
-            )
+            return self._unauthorised()
         if not response.prepared:
             response.headers.update(SECURITY_HEADERS)
         return response
+
+    def _unauthorised(self) -> web.Response:
+        if self.password is not None:
+            return self._login_page(401)
+        return self._page(
+            401, "qualcode: open this workbench with the link `qualcode serve` printed (it carries a token)."
+        )
 
     def _same_origin(self, request: web.Request) -> bool:
         """Browsers send Origin on every websocket; it must name the host the request came to."""
@@ -479,8 +482,8 @@ class WorkbenchServer(Server):
         key = request.match_info["key"]
         try:
             await self.download_manager.get_download_metadata(key)
-        except KeyError:
-            return self._page(404, "qualcode: no such download.")
+        except KeyError:  # answered as any other path without the cookie
+            return self._unauthorised() if self.auth_required else self._page(404, "qualcode: no such download.")
         return _see_other(f"{self.base}download/{key}")
 
     # ------------------------------------------------------------------ the workbench
