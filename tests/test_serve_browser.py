@@ -223,7 +223,7 @@ def test_two_tabs_two_coders_see_each_other_when_they_compare(browser, served, p
 
     second = browser.context.new_page()  # a second tab of the same browser: the cookie comes along
     bob = Tab(second)
-    second.goto(served.base)
+    second.goto(browser.url)  # the workbench's address, as the first tab shows it
     bob.wait_for("Who is coding?")
     second.keyboard.press("ArrowDown")
     second.keyboard.press("Enter")
@@ -296,6 +296,85 @@ def test_help_palette_and_search_work_in_the_page(browser, served):
     tab.wait_for("Search")
     browser.keyboard.type("release time")
     tab.wait_for("Headteacher N1")
+
+
+def test_with_the_link_coding_works_but_no_file_of_the_server_is_offered(browser, served, project_url, tmp_path):
+    """The palette of a tab has no "Replace the open transcript's text…" (it would read a path on
+    the server), while coding works as ever."""
+    tab = Tab(browser)
+    browser.goto(served.url)
+    tab.wait_for("Who is coding?")
+    browser.keyboard.press("Enter")  # alice
+    tab.workbench_ready()
+    browser.keyboard.press(":")
+    tab.wait_for("Search for commands")
+    browser.keyboard.type("replace the open")
+    tab.settle(quiet=0.8)
+    palette = tab.screen.text()
+    browser.keyboard.press("Escape")
+    tab.settle()
+    browser.keyboard.press(":")
+    tab.wait_for("Search for commands")
+    browser.keyboard.type("interview-01")
+    tab.wait_for("Open transcript: interview-01")  # the palette searches, and finds other entries
+    browser.keyboard.press("Escape")
+    tab.settle()
+    assert "Replace the open" not in palette and "Replace the text" not in palette
+    browser.keyboard.press("n")
+    tab.settle()
+    browser.keyboard.press("a")
+    (coding,) = wait_until(lambda: codings_of(project_url, "alice"), what="alice's coding")
+    assert coding.code_key == "formalisation"
+
+
+def test_the_cookie_is_not_the_token_and_no_other_port_receives_it(browser, served):
+    import threading
+
+    from aiohttp import web
+
+    from qualcode.web.testing import free_port
+
+    token = served.url.split("token=", 1)[1]
+    received: list[str | None] = []
+
+    async def show(request):
+        received.append(request.headers.get("Cookie"))
+        return web.Response(text="another app on this machine")
+
+    other = free_port()
+    loop = __import__("asyncio").new_event_loop()
+
+    def run_other():
+        app = web.Application()
+        app.router.add_get("/{tail:.*}", show)
+        runner = web.AppRunner(app)
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", other).start())
+        loop.run_forever()
+
+    threading.Thread(target=run_other, daemon=True).start()
+    tab = Tab(browser)
+    browser.goto(served.url)
+    tab.wait_for("Who is coding?")
+    (cookie,) = browser.context.cookies()
+    assert cookie["name"] == f"qualcode-{served.port}"
+    assert cookie["value"] != token and token not in cookie["name"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert "token" not in browser.url and browser.url.endswith(cookie["path"])
+    # Another web app on the same host, another port: at its root and at the workbench's path.
+    wait_until(lambda: _listening(other), what="the other app listens")
+    for path in ("/", "/w/", "/anything"):
+        browser.goto(f"http://127.0.0.1:{other}{path}")
+    loop.call_soon_threadsafe(loop.stop)
+    assert len(received) >= 3  # the three pages (and the favicon the browser asks for)
+    assert not any(c and "qualcode" in c for c in received), received
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 def test_ctrl_c_closes_open_tabs_and_their_workbenches(browser, project, project_url):

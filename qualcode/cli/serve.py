@@ -9,6 +9,7 @@ import errno
 import os
 import secrets
 import shlex
+import stat
 import sys
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from qualcode.errors import QualcodeError
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option(
     "--password-file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Ask for the password in this file (its first line) instead of putting a token in the URL.",
 )
 @click.option("--no-token", is_flag=True, help="No token and no password: only with a loopback --host, for one user.")
@@ -37,6 +38,27 @@ from qualcode.errors import QualcodeError
     help="Whether the first screen lets a colleague add a new coder name.",
 )
 @click.option("--transcript", metavar="NAME", help="Open this transcript first.")
+@click.option(
+    "--max-tabs",
+    type=click.IntRange(1, 1000),
+    help="At most this many tabs (workbenches) at once [default: from the machine's memory].",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.FloatRange(1, 7 * 24 * 3600),
+    default=3600,
+    show_default=True,
+    metavar="SECONDS",
+    help="Close a tab after this long without a key, click or resize (nothing is lost).",
+)
+@click.option(
+    "--send-timeout",
+    type=click.FloatRange(1, 3600),
+    default=30,
+    show_default=True,
+    metavar="SECONDS",
+    help="Close a tab whose browser takes nothing of its screen for this long (a dropped connection).",
+)
 @click.option(
     "--open/--no-open", "open_browser", default=True, help="Open the page in a browser where a desktop is there."
 )
@@ -49,6 +71,9 @@ def serve(
     no_token: bool,
     new_coders: bool,
     transcript: str | None,
+    max_tabs: int | None,
+    idle_timeout: float,
+    send_timeout: float,
     open_browser: bool,
     db: str | None,
 ) -> None:
@@ -89,15 +114,28 @@ def serve(
     finally:
         project.close()
 
-    from qualcode.web.server import WorkbenchServer
+    from qualcode.web.server import WorkbenchServer, default_max_tabs
     from qualcode.web.session import ENVIRONMENT, SessionConfig
+
+    if max_tabs is None:
+        max_tabs = default_max_tabs()
 
     token = None if no_token or password is not None else secrets.token_urlsafe(24)
     # Each tab's workbench process reads the project location from its environment.
     os.environ[ENVIRONMENT] = SessionConfig(
         db=db, coder=coder, allow_new_coders=new_coders, transcript=transcript
     ).to_env()
-    command = f"{shlex.quote(sys.executable)} -m qualcode.web.session"
+    # exec: the shell textual-serve starts becomes the workbench, one process per tab, which the
+    # server can end (a shell in between would leave the workbench behind when killed).
+    # A workbench's own errors (tracebacks) go to a file, and the server's terminal gets one line.
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "qualcode"
+    error_log: Path | None = state / "serve-errors.log"
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+        errors = f" 2>>{shlex.quote(str(error_log))}"
+    except OSError:
+        errors, error_log = " 2>/dev/null", None
+    command = f"exec {shlex.quote(sys.executable)} -m qualcode.web.session{errors}"
     url = _url(host, port, token)
 
     def ready() -> None:
@@ -109,6 +147,10 @@ def serve(
             click.echo("  The page asks for the password from " + click.format_filename(str(password_file)) + ".")
         else:
             click.echo("  No token: anyone who can reach this port on this machine can code in this project.")
+        click.echo(
+            f"  At most {max_tabs} tabs at once (--max-tabs); a tab closes after {_duration(idle_timeout)} "
+            "without input (--idle-timeout)."
+        )
         click.echo("  Ctrl+C stops the server (every change is already saved).")
         sys.stdout.flush()
         if open_browser and _has_desktop():
@@ -116,7 +158,19 @@ def serve(
 
             webbrowser.open(url)
 
-    server = WorkbenchServer(command, host, port, token=token, password=password, title="qualcode", on_ready=ready)
+    server = WorkbenchServer(
+        command,
+        host,
+        port,
+        token=token,
+        password=password,
+        title="qualcode",
+        on_ready=ready,
+        max_tabs=max_tabs,
+        idle_timeout=idle_timeout,
+        send_timeout=send_timeout,
+        error_log=error_log,
+    )
     try:
         server.serve()
     except OSError as exc:
@@ -126,16 +180,68 @@ def serve(
     click.echo("qualcode serve: stopped")
 
 
+MAX_PASSWORD_FILE = 4096  # bytes: a password on the first line, and perhaps a comment
+
+
 def _read_password(path: Path) -> str:
+    """The first line of a regular file of at most ``MAX_PASSWORD_FILE`` bytes.
+
+    A FIFO, a device (``/dev/zero``) or a directory is refused without reading from it, so that
+    nothing waits for a writer or reads without end; a file other users may read is a warning.
+    """
+    where = click.format_filename(str(path))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QualcodeError(f"cannot read the password file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise QualcodeError(f"cannot read the password file {where}: no such file") from None
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a FIFO or socket with nobody on the other end
+            raise QualcodeError(f"the password file {where} is a pipe or socket, not a regular file") from None
+        raise QualcodeError(f"cannot read the password file {where}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise QualcodeError(f"the password file {where} is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise QualcodeError(f"the password file {where} is not a regular file (a device, pipe or socket)")
+        if info.st_size > MAX_PASSWORD_FILE:
+            raise QualcodeError(
+                f"the password file {where} has {info.st_size:,} bytes; it should hold the password on "
+                f"its first line (at most {MAX_PASSWORD_FILE:,} bytes)"
+            )
+        os.set_blocking(fd, True)
+        data = os.read(fd, MAX_PASSWORD_FILE + 1)
+    except OSError as exc:
+        raise QualcodeError(f"cannot read the password file {where}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_PASSWORD_FILE:  # it grew since fstat
+        raise QualcodeError(f"the password file {where} is over {MAX_PASSWORD_FILE:,} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise QualcodeError(f"cannot read the password file {where}: it is not UTF-8 text") from None
     lines = text.splitlines()
     password = lines[0].strip() if lines else ""
     if len(password) < 8:
-        raise QualcodeError(f"the password in {path} (its first line) must have at least 8 characters")
+        raise QualcodeError(f"the password in {where} (its first line) must have at least 8 characters")
+    if info.st_mode & 0o077:
+        click.echo(
+            f"warning: other users of this machine can read the password file {where} "
+            f"(mode {stat.S_IMODE(info.st_mode):o}); chmod 600 it",
+            err=True,
+        )
     return password
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = int(seconds // 3600)
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{int(seconds // 60)} minutes"
+    return f"{seconds:g} seconds"
 
 
 def _url(host: str, port: int, token: str | None) -> str:

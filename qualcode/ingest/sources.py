@@ -78,12 +78,19 @@ def read_limited(path: Path, max_bytes: int, what: str = "transcript") -> bytes:
         if exc.errno == errno.ENXIO:  # a FIFO or socket with nobody on the other end
             raise InputError(where, "not a regular file (a pipe or socket); copy it to a file first") from None
         raise InputError(where, f"cannot read: {exc.strerror}") from None
-    with os.fdopen(fd, "rb", buffering=0) as fh:
+    # fstat before fdopen: opening a directory read-only succeeds on Linux, but wrapping its
+    # descriptor in a file object raises IsADirectoryError.
+    try:
         info = os.fstat(fd)
+    except OSError as exc:
+        os.close(fd)
+        raise InputError(where, f"cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
         if stat.S_ISDIR(info.st_mode):
             raise InputError(where, "is a directory")
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(where, "not a regular file (a device, pipe or socket); copy it to a file first")
+        raise InputError(where, "not a regular file (a device, pipe or socket); copy it to a file first")
+    with os.fdopen(fd, "rb", buffering=0) as fh:
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         if info.st_size > max_bytes:

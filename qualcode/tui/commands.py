@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from qualcode.tui.keys import key_entries
-from qualcode.tui.screens.transcript_replace import replace_open_transcript
+from qualcode.tui.screens.transcript_replace import offered, replace_open_transcript
 from qualcode.tui.screens.transcript_speakers import map_open_transcript_speakers
 from qualcode.tui.screens.workbench import WorkbenchScreen
 from qualcode.tui.text import one_line
@@ -89,7 +89,7 @@ class WorkbenchCommands(Provider):
                     partial(screen.action_retrieve, code.key),
                 )
             )
-        if screen.open is not None:
+        if screen.open is not None and offered(screen):
             out.append(
                 (
                     "Transcripts: Replace the open transcript's text…",
@@ -97,6 +97,7 @@ class WorkbenchCommands(Provider):
                     partial(replace_open_transcript, screen),
                 )
             )
+        if screen.open is not None:
             out.append(
                 (
                     "Transcripts: Who the speakers of the open transcript are…",

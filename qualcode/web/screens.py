@@ -1,9 +1,16 @@
 """The workbench screen as a browser tab gets it.
 
-One difference: "write the codebook as YAML" asks the terminal user for a path and writes there.
-In a browser that path would be on the server, and anyone with the link could then overwrite any
-file the server's user can write; instead the YAML goes to the colleague's browser as a download
-(through the server's guarded /download route), and the server's disk is left alone.
+A browser tab never names a file on the server. Two actions of the terminal workbench ask for a
+path, and in a browser that path would be on the server's disk, where anyone with the link could
+read or overwrite any file the server's user can:
+
+- "write the codebook as YAML" writes to a path: here the YAML goes to the colleague's browser as
+  a download instead (through the server's guarded download route);
+- "Transcripts: Replace the open transcript's text…" reads a corrected file from a path: here it
+  is neither in the palette nor run (``reads_typed_paths``); it says to use
+  ``qualcode transcripts replace`` where the project is.
+
+tests/test_serve.py checks that no other action of the workbench turns typed text into a path.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from qualcode.tui.text import say
 
 
 class ServedWorkbenchScreen(WorkbenchScreen):
+    reads_typed_paths = False
+
     def action_write_codebook(self) -> None:
         if not self.app.is_web:
             super().action_write_codebook()

@@ -15,10 +15,22 @@ from qualcode.tui.screens.dialogs import ConfirmDialog, TextPrompt
 from qualcode.tui.text import one_line, say
 
 DIALOG_WIDTH = 66  # characters of text a line of the dialog holds
+NOT_HERE = (
+    "Replacing a transcript reads a file on the server, which a browser tab may not name. "
+    "Where the project is, run: qualcode transcripts replace NAME FILE --coder NAME"
+)
+
+
+def offered(screen) -> bool:
+    """Whether this workbench offers the replacement (it reads a file at a path the coder types)."""
+    return bool(getattr(screen, "reads_typed_paths", True))
 
 
 def replace_open_transcript(screen) -> None:
     """Ask for the corrected file, show the dry run, replace on confirmation."""
+    if not offered(screen):
+        say(screen.app, NOT_HERE, severity="warning", title="Not in a browser")
+        return
     if screen.open is None:
         say(screen.app, "Open a transcript first: its text is what gets replaced.", severity="warning")
         return

@@ -14,7 +14,7 @@ import gc
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -105,6 +105,10 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     CRAMPED = 100
     DEFAULT_WIDTHS = {"left": 0.24, "right": 0.22}  # of the terminal's width; the transcript takes the rest
+    # Whether an action may read a file at a path the coder types (the palette's "Replace the open
+    # transcript's text…"). The served workbench (qualcode.web) says no: there the path would name
+    # a file on the server's disk, not on the colleague's machine.
+    reads_typed_paths: ClassVar[bool] = True
 
     DEFAULT_CSS = stylesheet(__file__, "workbench_screen.tcss")
 
