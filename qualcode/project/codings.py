@@ -42,6 +42,7 @@ from qualcode.store import (
     coding_dict,
     coding_info,
     color_of,
+    lock_history,
     log_event,
     memo_dicts,
     new_guid,
@@ -301,6 +302,7 @@ class CodingPart:
         """Reverse ``coder``'s most recent change that is not yet undone (never anyone else's)."""
         with self._store.tx() as s:
             coder_id, name = coder_row(s, coder)
+            lock_history(s, coder_id)  # two tabs pressing u at once reverse two changes, not one twice
             target = _undo_target(s, coder_id)
             if target is None:
                 return None
@@ -311,6 +313,7 @@ class CodingPart:
     def redo(self, coder: str) -> EventInfo | None:
         with self._store.tx() as s:
             coder_id, name = coder_row(s, coder)
+            lock_history(s, coder_id)
             undo_event = _redo_target(s, coder_id)
             if undo_event is None:
                 return None
