@@ -90,10 +90,16 @@ class CodingPart:
             raise QualcodeError(f"unknown origin {origin!r}")
         with self._store.tx() as s:
             coder_id, coder_name = coder_row(s, coder)
+            lock_history(s, coder_id)  # the same code applied in two tabs at once is one coding
             code = code_row(s, code_key)
-            seg = s.get(Segment, segment_id)
+            # FOR KEY SHARE: a replace or remove of the transcript in progress is waited for, and
+            # then the segment is seen gone, instead of failing on its foreign key at the insert.
+            seg = s.get(Segment, segment_id, with_for_update={"read": True, "key_share": True})
             if seg is None:
-                raise QualcodeError(f"no segment with id {segment_id}")
+                raise QualcodeError(
+                    f"no segment with id {segment_id} (its transcript may have been replaced or removed since: "
+                    "open it again)"
+                )
             start = seg.start if start is None else start
             end = seg.end if end is None else end
             if not seg.start <= start < end <= seg.end:
@@ -128,6 +134,7 @@ class CodingPart:
         """Remove one of ``coder``'s own codings (with its memos, restored by undo)."""
         with self._store.tx() as s:
             coder_id, _ = coder_row(s, coder)
+            lock_history(s, coder_id)  # removed in two tabs at once: removed (and logged) once
             coding = s.get(Coding, coding_id)
             if coding is None:
                 raise QualcodeError(f"no coding with id {coding_id}")
@@ -202,9 +209,9 @@ class CodingPart:
                 {
                     i: (t, a, b)
                     for i, t, a, b in s.execute(
-                        select(Segment.id, Segment.transcript_id, Segment.start, Segment.end).where(
-                            Segment.id.in_(seg_ids)
-                        )
+                        select(Segment.id, Segment.transcript_id, Segment.start, Segment.end)
+                        .where(Segment.id.in_(seg_ids))
+                        .with_for_update(read=True, key_share=True)  # see apply_code
                     )
                 }
                 if seg_ids
@@ -263,7 +270,8 @@ class CodingPart:
         text_value = text_value.rstrip()
         with self._store.tx() as s:
             coder_id, coder_name = coder_row(s, coder)
-            if s.get(model, target_id) is None:
+            lock_history(s, coder_id)  # one memo per coder and target, however many tabs save at once
+            if s.get(model, target_id, with_for_update={"read": True, "key_share": True}) is None:
                 raise QualcodeError(f"no {target} with id {target_id}")
             memo = s.scalars(select(Memo).where(Memo.coder_id == coder_id, column == target_id)).first()
             before = memo.text if memo else None
