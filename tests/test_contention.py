@@ -207,3 +207,27 @@ def test_undo_waiting_on_an_idle_sessions_row_lock_gives_up_with_one_line(projec
     assert "codings" in str(error)
     assert len(project.codings(coders=["alice"])) == 1
     assert project.undo("alice").kind == "undo"
+
+
+@pytest.mark.skipif(not POSTGRES, reason="PostgreSQL's readers take no lock (an SQLite writer holds the whole file)")
+def test_a_row_deleted_by_another_session_between_reading_and_writing_it_is_one_line(project, project_url):
+    from qualcode.db.models import Suggestion
+
+    seg = _segment_with(project, "release time")
+    reason = {"summary": "keyword: release time"}
+    project.store_suggestions(
+        [{"segment_id": seg.id, "code": "prioritisation.time", "source": "keywords", "score": 0.9, "reason": reason}],
+        [seg.id],
+    )
+    (suggestion,) = project.suggestions(segment_id=seg.id)
+    other = create_engine(project_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        refused = pytest.raises(QualcodeError, match="another session removed a row .*nothing was changed")
+        with refused, project.store.tx() as s:
+            row = s.get(Suggestion, suggestion.id)
+            with other.begin() as conn:  # `qualcode suggest` refilling the open suggestions meanwhile
+                conn.execute(text("DELETE FROM suggestions WHERE id = :i"), {"i": suggestion.id})
+            row.status = "rejected"
+    finally:
+        other.dispose()
+    assert project.suggestions(segment_id=seg.id) == []

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from qualcode.db import engine as dbengine
 from qualcode.errors import QualcodeError
@@ -53,6 +54,11 @@ class Store:
                 yield session
         except IntegrityError as exc:
             raise QualcodeError(concurrent_change(exc.orig)) from None
+        except StaleDataError:  # a row read here was deleted by another session before the update
+            raise QualcodeError(
+                "another session removed a row this change updates while it was being saved; "
+                "nothing was changed: reload and try again"
+            ) from None
 
     @contextmanager
     def read(self) -> Iterator[Session]:
