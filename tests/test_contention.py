@@ -231,3 +231,43 @@ def test_a_row_deleted_by_another_session_between_reading_and_writing_it_is_one_
     finally:
         other.dispose()
     assert project.suggestions(segment_id=seg.id) == []
+
+
+def test_the_same_code_applied_in_two_tabs_at_once_is_one_coding(project, project_url, monkeypatch):
+    from qualcode.project import codings
+
+    seg = _segment_with(project, "release time")
+    written, go_on = threading.Event(), threading.Event()
+    log_event = codings.log_event
+
+    def log_then_hold(s, *args, **kwargs):  # the first tab has written its coding, not yet committed
+        event = log_event(s, *args, **kwargs)
+        if not written.is_set():
+            written.set()
+            go_on.wait(60)
+        return event
+
+    monkeypatch.setattr(codings, "log_event", log_then_hold)
+    results: dict[str, object] = {}
+
+    def tab(name: str) -> None:
+        with Project.open(project_url) as p:
+            try:
+                results[name] = p.apply_code("bob", "prioritisation.time", seg.id)
+            except Exception as exc:
+                results[name] = exc
+
+    first = threading.Thread(target=tab, args=("first",))
+    first.start()
+    assert written.wait(60)
+    second = threading.Thread(target=tab, args=("second",))
+    second.start()
+    _wait_until_someone_waits_for_a_lock(project)
+    go_on.set()
+    first.join(60)
+    second.join(60)
+
+    assert not isinstance(results["second"], Exception), f"the second tab failed: {results['second']!r}"
+    assert results["first"].id == results["second"].id
+    assert len(project.codings(coders=["bob"])) == 1
+    assert [e.kind for e in project.events(coder="bob", limit=5)].count("coding.add") == 1
