@@ -13,6 +13,12 @@ class NoProject(QualcodeError):
     """No project where the user pointed (or in the current directory)."""
 
 
+class GoneSince(QualcodeError):
+    """What a change named (a coding, its segment, a code, a transcript, a matrix) no longer exists,
+    so the change can be neither reversed nor applied again: undo and redo skip it rather than stop
+    at it for good. The message is the reason, worded to follow "cannot undo …: "."""
+
+
 class InputError(QualcodeError):
     """A file the user gave cannot be read as what it claims to be.
 

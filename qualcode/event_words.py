@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from qualcode.records import EventInfo
 
 PAST = {"undo": "undid", "redo": "redid"}
+SKIPPED = {"undo.skip": "undo", "redo.skip": "redo"}  # an undo or redo that found the change's rows gone
+UNDO_KINDS = (*PAST, *SKIPPED)
 
 
 def describe(
@@ -23,6 +25,12 @@ def describe(
     """One line for ``info``. ``segment_positions`` maps segment id to the position shown (from 1);
     with it, a segment missing from it is "a segment of another transcript"."""
     words = _Words(code_names or {}, segment_positions)
+    if info.kind in SKIPPED:
+        verb = SKIPPED[info.kind]
+        what = words.change(info, info.action) if info.action else f"event #{info.undoes}"
+        reason = info.reason or "what it changed is gone"
+        before = "the change before it" if verb == "undo" else "the change undone before it"
+        return f"cannot {verb} {what}: {reason}; skipped it, so the next {verb} reaches {before}"
     if info.kind in PAST:
         if not info.action:
             return f"{info.kind} of event #{info.undoes}"

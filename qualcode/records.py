@@ -159,7 +159,9 @@ class EventInfo:
     """One event of the log as data; ``qualcode.event_words`` words it for people.
 
     For ``undo`` and ``redo`` events, ``action`` is the kind of the change reversed or re-applied
-    and the ids and changes are that change's; for any other event ``action`` equals ``kind``.
+    and the ids and changes are that change's; the same for ``undo.skip`` and ``redo.skip``, an
+    undo or redo that found the change's rows gone and skipped it (``reason`` says what is gone).
+    For any other event ``action`` equals ``kind``.
     """
 
     id: int
@@ -183,6 +185,7 @@ class EventInfo:
     matrix_row: str | None = None  # matrix.cell: the cell written
     matrix_column: str | None = None
     undoes: int | None = None  # undo/redo: the event it cancels
+    reason: str | None = None  # undo.skip/redo.skip: why the change could not be reversed or re-applied
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,7 +17,11 @@ from qualcode.errors import NoProject, QualcodeError
 DEFAULT_FILENAME = "qualcode.db"
 # The newest migration; kept here so that opening an up-to-date project never imports Alembic.
 HEAD_REVISION = "0005"
-BUSY_TIMEOUT_MS = 60_000  # coders wait for each other rather than fail; SQLite has no fair queue
+# How long a change waits for another session's lock before giving up with "the project is busy":
+# SQLite's busy timeout and PostgreSQL's lock_timeout. Coders wait for each other rather than fail
+# (SQLite has no fair queue; a replace of a long transcript holds its rows for seconds), but a
+# session left idle in the middle of a change no longer makes every command wait forever.
+BUSY_TIMEOUT_MS = 60_000
 
 
 def resolve_url(db: str | None) -> str:
@@ -56,14 +61,22 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def user_error(orig: BaseException) -> QualcodeError | None:
+def user_error(orig: BaseException, statement: str | None = None) -> QualcodeError | None:
     """The one-line error for a database failure the user can act on, or None for a bug.
 
     Checked on both backends so that the same mistake reads the same; the transaction that hit it
-    is rolled back, so "nothing was changed" holds.
+    is rolled back, so "nothing was changed" holds. ``statement``, the SQL that failed, names
+    the table a lock was waited for when the server does not.
     """
     message = str(orig)
     state = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None), "sqlstate", None)
+    if state == "55P03" or message.startswith(("database is locked", "database table is locked")):
+        return busy_error(orig, statement)
+    if state in ("40P01", "40001"):  # deadlock_detected, serialization_failure: the server stopped this one
+        return QualcodeError(
+            "another session was changing the same rows at the same moment, and the database stopped "
+            "this change to let it finish; nothing was changed: try again"
+        )
     if "database or disk is full" in message or state == "53100" or "No space left on device" in message:
         return QualcodeError("the disk is full: nothing was changed; free some space and try again")
     if state == "22001":  # string_data_right_truncation: a field the domain checks let through
@@ -80,10 +93,34 @@ def user_error(orig: BaseException) -> QualcodeError | None:
     return None
 
 
+def busy_error(orig: BaseException, statement: str | None = None) -> QualcodeError:
+    """A lock waited for longer than ``BUSY_TIMEOUT_MS``, in words: which table, what to do."""
+    seconds = f"{BUSY_TIMEOUT_MS / 1000:g} s"
+    if isinstance(orig, sqlite3.Error):  # SQLite locks the whole file
+        held = "the project file's write lock"
+    else:
+        context = getattr(getattr(orig, "diag", None), "context", None) or ""
+        table = re.search(r'relation "([^"]+)"', context) or re.search(
+            r"\b(?:FROM|UPDATE|INTO|JOIN)\s+\"?(\w+)", statement or "", re.IGNORECASE
+        )
+        held = f"a lock on the {table.group(1)}" if table else "a lock on the project's tables"
+    return QualcodeError(
+        f"the project is busy: another session has held {held} for over {seconds} "
+        "(a long change, or a session left open in the middle of one); nothing was changed: try again"
+    )
+
+
 def _translate_error(context) -> None:
-    mapped = user_error(context.original_exception)
+    mapped = user_error(context.original_exception, context.statement)
     if mapped is not None:
         raise mapped from None
+
+
+def _pg_lock_timeout(dbapi_conn, _record) -> None:
+    """Wait at most BUSY_TIMEOUT_MS for a lock (the session keeps the setting: it is committed)."""
+    with dbapi_conn.cursor() as cur:
+        cur.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT_MS)}")
+    dbapi_conn.commit()
 
 
 def make_engine(url: str) -> Engine:
@@ -108,7 +145,9 @@ def _make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "connect", _pg_lock_timeout)
+    return engine
 
 
 def current_revision(engine: Engine) -> str | None:

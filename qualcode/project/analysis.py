@@ -20,7 +20,7 @@ from qualcode.analysis.compare import Comparison, compare_groups
 from qualcode.analysis.cooccurrence import Cooccurrence, cooccurrence, shared_segments
 from qualcode.analysis.retrieval import Retrieval, Study, retrieve
 from qualcode.db.models import Event, Matrix, MatrixCell, utcnow
-from qualcode.errors import QualcodeError
+from qualcode.errors import GoneSince, QualcodeError
 from qualcode.export.data import ExportData
 from qualcode.limits import check_length
 from qualcode.project.exchange import ExchangePart
@@ -436,7 +436,7 @@ def undo_matrix_event(s: Session, kind: str, payload: dict[str, Any], coder_id: 
             return
         m = _same_matrix(s, data)
         if m is None:
-            raise QualcodeError(f"the matrix {data['name']!r} was deleted since")
+            raise GoneSince(f"the matrix {data['name']!r} was deleted since")
         if kind == "matrix.create":
             now = {
                 (r, c): t
@@ -455,7 +455,7 @@ def undo_matrix_event(s: Session, kind: str, payload: dict[str, Any], coder_id: 
     if kind == "matrix.cell":
         m = _same_matrix(s, {"id": payload["matrix_id"], "guid": payload["guid"]})
         if m is None:
-            raise QualcodeError(f"the matrix {payload['name']!r} was deleted since")
+            raise GoneSince(f"the matrix {payload['name']!r} was deleted since")
         value = payload["after"] if redo else payload["before"]
         _write_cell(s, m.id, payload["row"], payload["column"], value, coder_id)
         return

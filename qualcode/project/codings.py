@@ -22,7 +22,7 @@ from qualcode.db.models import (
     Transcript,
     utcnow,
 )
-from qualcode.errors import QualcodeError
+from qualcode.errors import GoneSince, QualcodeError
 from qualcode.project.analysis import MATRIX_EVENTS, undo_matrix_event
 from qualcode.project.autocode import AUTOCODE_EVENTS, undo_autocode_event
 from qualcode.project.mapping import code_infos
@@ -46,6 +46,7 @@ from qualcode.store import (
     coding_dict,
     coding_info,
     color_of,
+    lock_history,
     log_event,
     memo_dicts,
     new_guid,
@@ -53,6 +54,12 @@ from qualcode.store import (
 )
 
 MEMO_TARGETS = ("segment", "coding", "code", "transcript")
+MEMO_MODELS: dict[str, type[Segment | Coding | Code | Transcript]] = {
+    "segment": Segment,
+    "coding": Coding,
+    "code": Code,
+    "transcript": Transcript,
+}
 Row = TypeVar("Row", Code, Coding, Memo)
 
 UNDOABLE = {
@@ -91,7 +98,10 @@ class CodingPart:
         with self._store.read() as s:
             seg = s.get(Segment, segment_id)
             if seg is None:
-                raise QualcodeError(f"no segment with id {segment_id}")
+                raise QualcodeError(
+                    f"no segment with id {segment_id} (its transcript may have been replaced or removed since: "
+                    "open it again)"
+                )
             transcript_id, seg_start, seg_end = seg.transcript_id, seg.start, seg.end
         start = seg_start if start is None else start
         end = seg_end if end is None else end
@@ -108,11 +118,19 @@ class CodingPart:
             raise QualcodeError(f"unknown origin {origin!r}")
         with self._store.tx() as s:
             coder_id, coder_name = coder_row(s, coder)
+            lock_history(s, coder_id)  # the same code applied in two tabs at once is one coding
             code = code_row(s, code_key)
             placed = place_coding(s, transcript_id, start, end)
             if placed is None:
                 raise QualcodeError(
                     f"offsets {start}-{end} cover no words of a turn, only what lies between turns (labels, blank lines)"
+                )
+            # FOR KEY SHARE: a replace or remove of the transcript in progress is waited for, and
+            # then the segment is seen gone, instead of failing on its foreign key at the insert.
+            if s.get(Segment, placed.segment_id, with_for_update={"read": True, "key_share": True}) is None:
+                raise QualcodeError(
+                    f"no segment with id {placed.segment_id} (its transcript may have been replaced or removed "
+                    "since: open it again)"
                 )
             existing = s.scalars(
                 select(Coding).where(
@@ -144,6 +162,7 @@ class CodingPart:
         """Remove one of ``coder``'s own codings (with its memos, restored by undo)."""
         with self._store.tx() as s:
             coder_id, _ = coder_row(s, coder)
+            lock_history(s, coder_id)  # removed in two tabs at once: removed (and logged) once
             coding = s.get(Coding, coding_id)
             if coding is None:
                 raise QualcodeError(f"no coding with id {coding_id}")
@@ -220,9 +239,9 @@ class CodingPart:
                 {
                     i: (t, a, b)
                     for i, t, a, b in s.execute(
-                        select(Segment.id, Segment.transcript_id, Segment.start, Segment.end).where(
-                            Segment.id.in_(seg_ids)
-                        )
+                        select(Segment.id, Segment.transcript_id, Segment.start, Segment.end)
+                        .where(Segment.id.in_(seg_ids))
+                        .with_for_update(read=True, key_share=True)  # see apply_code
                     )
                 }
                 if seg_ids
@@ -280,11 +299,12 @@ class CodingPart:
             "code": Memo.code_id,
             "transcript": Memo.transcript_id,
         }[target]
-        model = {"segment": Segment, "coding": Coding, "code": Code, "transcript": Transcript}[target]
+        model = MEMO_MODELS[target]
         text_value = text_value.rstrip()
         with self._store.tx() as s:
             coder_id, coder_name = coder_row(s, coder)
-            if s.get(model, target_id) is None:
+            lock_history(s, coder_id)  # one memo per coder and target, however many tabs save at once
+            if s.get(model, target_id, with_for_update={"read": True, "key_share": True}) is None:
                 raise QualcodeError(f"no {target} with id {target_id}")
             memo = s.scalars(select(Memo).where(Memo.coder_id == coder_id, column == target_id)).first()
             before = memo.text if memo else None
@@ -326,25 +346,45 @@ class CodingPart:
             return out
 
     def undo(self, coder: str) -> EventInfo | None:
-        """Reverse ``coder``'s most recent change that is not yet undone (never anyone else's)."""
+        """Reverse ``coder``'s most recent change that is not yet undone (never anyone else's).
+
+        A change whose rows are gone (another coder's replace deleted the words of the coding, a
+        merge dropped it) cannot be reversed, now or later: it is logged as skipped
+        (``undo.skip``, with the reason) and returned as such, changing nothing else, so that the
+        next undo reaches the change before it. Any other refusal raises and logs nothing.
+        """
         with self._store.tx() as s:
             coder_id, name = coder_row(s, coder)
+            lock_history(s, coder_id)  # two tabs pressing u at once reverse two changes, not one twice
             target = _undo_target(s, coder_id)
             if target is None:
                 return None
-            _reverse(s, target)
-            ev = log_event(s, coder_id, "undo", {"kind": target.kind}, undoes=target.id)
+            try:
+                with s.begin_nested():  # a change found gone half-way leaves nothing behind
+                    kept = _reverse(s, target)
+            except GoneSince as gone:
+                ev = log_event(s, coder_id, "undo.skip", {"kind": target.kind, "reason": str(gone)}, undoes=target.id)
+            else:
+                ev = log_event(s, coder_id, "undo", {"kind": target.kind, **kept}, undoes=target.id)
             return event_info(s, ev, name)
 
     def redo(self, coder: str) -> EventInfo | None:
+        """Apply again what ``coder`` undid last; one whose rows are gone is skipped (``redo.skip``), as in ``undo``."""
         with self._store.tx() as s:
             coder_id, name = coder_row(s, coder)
+            lock_history(s, coder_id)
             undo_event = _redo_target(s, coder_id)
             if undo_event is None:
                 return None
             original = _event(s, undo_event.undoes)
-            _replay(s, original)
-            ev = log_event(s, coder_id, "redo", original.payload, undoes=undo_event.id)
+            try:
+                with s.begin_nested():
+                    _replay(s, original, undo_event)
+            except GoneSince as gone:
+                payload = {"kind": _original(s, original).kind, "reason": str(gone)}
+                ev = log_event(s, coder_id, "redo.skip", payload, undoes=undo_event.id)
+            else:
+                ev = log_event(s, coder_id, "redo", original.payload, undoes=undo_event.id)
             return event_info(s, ev, name)
 
     def events(self, coder: str | None = None, limit: int = 50) -> list[EventInfo]:
@@ -376,11 +416,13 @@ def _memo_info(memo: Memo, coder: str, target: str, target_id: int) -> MemoInfo:
 
 
 def _undo_target(s: Session, coder_id: int) -> Event | None:
+    """The change (or redo) an undo reverses: the coder's newest one not cancelled by an undo or
+    skipped by one. A ``redo.skip`` changed nothing and is passed over."""
     cancelled: set[int | None] = set()
     for ev in s.scalars(select(Event).where(Event.coder_id == coder_id).order_by(Event.id.desc())):
         if ev.id in cancelled:
             continue
-        if ev.kind == "undo":
+        if ev.kind in ("undo", "undo.skip"):
             cancelled.add(ev.undoes)
             continue
         if ev.kind in UNDOABLE or ev.kind == "redo":
@@ -389,11 +431,13 @@ def _undo_target(s: Session, coder_id: int) -> Event | None:
 
 
 def _redo_target(s: Session, coder_id: int) -> Event | None:
+    """The undo a redo cancels: the coder's newest one not cancelled by a redo or skipped by one.
+    An ``undo.skip`` reversed nothing, so there is nothing in it to redo: it is passed over."""
     cancelled: set[int | None] = set()
     for ev in s.scalars(select(Event).where(Event.coder_id == coder_id).order_by(Event.id.desc())):
         if ev.id in cancelled:
             continue
-        if ev.kind == "redo":
+        if ev.kind in ("redo", "redo.skip"):
             cancelled.add(ev.undoes)
             continue
         if ev.kind == "undo":
@@ -426,15 +470,21 @@ def _same_row(s: Session, model: type[Row], data: dict[str, Any]) -> Row | None:
     return row
 
 
-def _reverse(s: Session, ev: Event) -> None:
+def _reverse(s: Session, ev: Event) -> dict[str, Any]:
+    """Reverse a change (for undo). Returns what the undo event keeps beside the kind: for a
+    coding, the row as it was when undone (a replace may have moved it since it was made), which
+    is where redo puts it back."""
     original = _original(s, ev)
     p, kind = original.payload, original.kind
     what = _describe(s, original)  # before any flush: a failed one leaves the session unusable
+    kept: dict[str, Any] = {}
     try:
         if kind == "coding.add":
             coding = _same_row(s, Coding, p["coding"])
             if coding is None:
-                raise QualcodeError("cannot undo: that coding was removed since")
+                raise GoneSince("that coding was removed since (its words deleted by a replace, or merged away)")
+            if coding_dict(coding) != p["coding"]:
+                kept["coding"] = coding_dict(coding)
             s.delete(coding)
             undo_suggestion_event(s, p)  # an accepted suggestion is open again
         elif kind == "coding.remove":
@@ -446,7 +496,7 @@ def _reverse(s: Session, ev: Event) -> None:
         elif kind == "code.add":
             row = _same_row(s, Code, p["code"])
             if row is None:
-                raise QualcodeError("cannot undo: that code was removed since")
+                raise GoneSince("that code was removed since")
             if s.scalar(select(func.count()).select_from(Coding).where(Coding.code_id == row.id)) or children(
                 s, row.id
             ):
@@ -457,7 +507,7 @@ def _reverse(s: Session, ev: Event) -> None:
         elif kind == "code.update":
             row = s.get(Code, p["code_id"])
             if row is None:
-                raise QualcodeError("cannot undo: that code was removed since")
+                raise GoneSince("that code was removed since")
             moved_from = row.parent_id
             for f, v in p["before"].items():
                 setattr(row, f, v)
@@ -494,16 +544,17 @@ def _reverse(s: Session, ev: Event) -> None:
         raise QualcodeError(f"cannot undo {what}: the project has changed since") from None
     if kind.startswith("code."):
         bump_codebook_version(s)
+    return kept
 
 
-def _replay(s: Session, ev: Event) -> None:
-    """Apply a change again (for redo)."""
+def _replay(s: Session, ev: Event, undo: Event) -> None:
+    """Apply a change again (for redo of ``undo``, the event that reversed it)."""
     original = _original(s, ev)
     p, kind = original.payload, original.kind
     what = _describe(s, original)  # before any flush: a failed one leaves the session unusable
     try:
         if kind == "coding.add":
-            _restore_coding(s, p["coding"])
+            _restore_coding(s, (undo.payload or {}).get("coding") or p["coding"])
             undo_suggestion_event(s, p, redo=True)
         elif kind == "coding.remove":
             coding = _same_row(s, Coding, p["coding"])
@@ -516,7 +567,7 @@ def _replay(s: Session, ev: Event) -> None:
         elif kind == "code.update":
             row = s.get(Code, p["code_id"])
             if row is None:
-                raise QualcodeError("cannot redo: that code was removed since")
+                raise GoneSince("that code was removed since")
             old_parent = row.parent_id
             for f, v in p["after"].items():
                 setattr(row, f, v)
@@ -558,12 +609,17 @@ def _replay(s: Session, ev: Event) -> None:
 
 
 def _restore_coding(s: Session, data: dict[str, Any]) -> None:
-    if s.get(Segment, data["segment_id"]) is None or s.get(Code, data["code_id"]) is None:
-        raise QualcodeError("cannot restore the coding: its segment or code no longer exists")
+    if s.get(Segment, data["segment_id"]) is None:
+        raise GoneSince("the coding's segment no longer exists (its transcript was replaced or removed since)")
+    if s.get(Code, data["code_id"]) is None:
+        raise GoneSince("the coding's code was deleted since")
     s.add(Coding(**data))
 
 
 def _set_memo_raw(s: Session, coder_id: int | None, p: dict[str, Any], value: str | None) -> None:
+    if s.get(MEMO_MODELS[p["target"]], p["target_id"]) is None:
+        # A segment's memo moves to a new segment when its transcript is replaced; the old one is gone.
+        raise GoneSince(f"the {p['target']} the memo was on no longer exists")
     column = getattr(Memo, f"{p['target']}_id")
     memo = s.scalars(select(Memo).where(Memo.coder_id == coder_id, column == p["target_id"])).first()
     if value is None:
@@ -587,14 +643,26 @@ def event_info(s: Session, ev: Event, coder: str | None) -> EventInfo:
     """An event as data. For undo and redo, the kind, ids and changes are those of the change they
     reverse or re-apply."""
     change = ev
-    if ev.kind == "undo" and ev.undoes is not None:
+    if ev.kind in ("undo", "undo.skip") and ev.undoes is not None:
         cancelled = s.get(Event, ev.undoes)
         change = _original(s, cancelled) if cancelled is not None else ev
     elif ev.kind == "redo":
         change = _original(s, ev)
-    action = "" if change is ev and ev.kind in ("undo", "redo") else change.kind
+    elif ev.kind == "redo.skip" and ev.undoes is not None:
+        undo = s.get(Event, ev.undoes)
+        cancelled = s.get(Event, undo.undoes) if undo is not None and undo.undoes is not None else None
+        change = _original(s, cancelled) if cancelled is not None else ev
+    action = "" if change is ev and ev.kind in event_words.UNDO_KINDS else change.kind
+    reason = (ev.payload or {}).get("reason") if ev.kind in ("undo.skip", "redo.skip") else None
     info = EventInfo(
-        ev.id, ev.kind, coder, "", action, undoes=ev.undoes, **_change_data(change.kind, change.payload or {})
+        ev.id,
+        ev.kind,
+        coder,
+        "",
+        action,
+        undoes=ev.undoes,
+        reason=reason,
+        **_change_data(change.kind, change.payload or {}),
     )
     return replace(info, summary=event_words.describe(info))
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.db.models import Participant
-from qualcode.errors import QualcodeError
+from qualcode.errors import GoneSince, QualcodeError
 from qualcode.limits import check_length
 from qualcode.records import ParticipantInfo
 from qualcode.store import Store, coder_row, log_event
@@ -60,7 +60,7 @@ class ParticipantPart:
 def undo_participant_event(s: Session, p: dict[str, Any], redo: bool = False) -> None:
     person = s.get(Participant, p["participant_id"])
     if person is None:
-        raise QualcodeError(f"cannot reverse the attributes of {p['label']!r}: the participant was removed since")
+        raise GoneSince(f"the attributes of {p['label']!r}: the participant was removed since")
     current, wanted = (p["before"], p["after"]) if redo else (p["after"], p["before"])
     if dict(person.attributes or {}) != current:
         raise QualcodeError(f"cannot reverse the attributes of {p['label']!r}: they were changed since")

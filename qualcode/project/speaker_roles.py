@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from qualcode.db.models import Participant, Segment, Transcript
-from qualcode.errors import QualcodeError
+from qualcode.errors import GoneSince, QualcodeError
 from qualcode.limits import check_length
 from qualcode.project.mapping import project_speakers
 from qualcode.records import SpeakerInfo
@@ -100,7 +100,7 @@ def undo_speakers_event(s: Session, p: dict[str, Any], redo: bool = False) -> No
     tid = p["transcript_id"]
     t = s.get(Transcript, tid)
     if t is None:
-        raise QualcodeError(f"cannot reverse the speakers of {p['name']!r}: the transcript was removed since")
+        raise GoneSince(f"the speakers of {p['name']!r}: the transcript was removed since")
     current, wanted = (p["before"], p["after"]) if redo else (p["after"], p["before"])
     if (t.meta or {}).get(META_KEY) != current:
         raise QualcodeError(f"cannot reverse the speakers of {p['name']!r}: they were changed since")

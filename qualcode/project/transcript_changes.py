@@ -20,7 +20,7 @@ from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from qualcode.db.models import Code, Coder, Coding, Memo, Segment, Suggestion, Transcript, utcnow
-from qualcode.errors import QualcodeError
+from qualcode.errors import GoneSince, QualcodeError
 from qualcode.ingest.align import align, map_spans
 from qualcode.ingest.transcripts import ParsedTranscript
 from qualcode.limits import check_length
@@ -253,9 +253,10 @@ def redo_transcript_event(s: Session, kind: str, p: dict[str, Any]) -> None:
         _set_name(s, tid, p["before"], p["after"])
     elif kind == "transcript.remove":
         state = p["before"]
-        if s.get(Transcript, tid) is not None:
-            _lock(s, tid)
-        if s.get(Transcript, tid) is None or _comparable(transcript_state(s, tid)) != _comparable(state):
+        if s.get(Transcript, tid) is None:
+            raise GoneSince(f"{p['name']!r} was removed since")
+        _lock(s, tid)
+        if _comparable(transcript_state(s, tid)) != _comparable(state):
             raise QualcodeError(f"cannot redo removing {p['name']!r}: the transcript has changed since")
         _clear_content(s, tid)
         s.execute(delete(Transcript).where(Transcript.id == tid))
@@ -263,6 +264,8 @@ def redo_transcript_event(s: Session, kind: str, p: dict[str, Any]) -> None:
 
 def _set_name(s: Session, tid: int, current: str, wanted: str) -> None:
     name = s.scalar(select(Transcript.name).where(Transcript.id == tid))
+    if name is None:
+        raise GoneSince(f"the transcript {current!r} was removed since")
     if name != current:
         raise QualcodeError(f"cannot reverse the renaming of {current!r}: the transcript has changed since")
     if s.scalar(select(Transcript.id).where(Transcript.name == wanted)) is not None:
@@ -272,7 +275,7 @@ def _set_name(s: Session, tid: int, current: str, wanted: str) -> None:
 
 def _restore(s: Session, tid: int, state: dict[str, Any], expected: dict[str, Any], what: str) -> None:
     if s.get(Transcript, tid) is None:
-        raise QualcodeError(f"cannot reverse {what}: the transcript was removed since")
+        raise GoneSince("the transcript was removed since")
     _lock(s, tid)
     if _comparable(transcript_state(s, tid)) != _comparable(expected):
         raise QualcodeError(f"cannot reverse {what}: its codings, memos or text have changed since")

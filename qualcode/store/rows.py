@@ -74,6 +74,19 @@ def coder_row(s: Session, name: str) -> tuple[int, str]:
     return row[0], row[1]
 
 
+def lock_history(s: Session, coder_id: int) -> None:
+    """Hold ``coder_id``'s history until commit, so that that coder's undos and redos, from any
+    number of tabs or processes, run one after another and each reverses a different change.
+
+    PostgreSQL: the coder's row ``FOR NO KEY UPDATE``, taken before the history is read (at READ
+    COMMITTED every later statement then sees what the previous holder committed). That lock waits
+    only for another of its kind, not for the foreign-key checks of rows that name the coder, so
+    other coders' work is never held up by it. SQLite: a write transaction begins IMMEDIATE and so
+    already holds the whole database; the clause is left out there.
+    """
+    s.execute(select(Coder.id).where(Coder.id == coder_id).with_for_update(key_share=True))
+
+
 def code_row(s: Session, key: str) -> Code:
     row = s.scalars(select(Code).where(Code.key == key)).first()
     if row is None:

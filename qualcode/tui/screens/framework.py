@@ -226,9 +226,12 @@ class FrameworkScreen(AnalysisScreen):
             if event is None:
                 say(self.app, f"Nothing to {which}.")
             else:
-                from qualcode.event_words import describe
+                from qualcode.event_words import SKIPPED, describe
 
-                say(self.app, f"{'↶' if which == 'undo' else '↷'} {describe(event, self.code_ids)}")
+                if event.kind in SKIPPED:  # the change's rows were gone: nothing was changed
+                    say(self.app, describe(event, self.code_ids), severity="warning")
+                else:
+                    say(self.app, f"{'↶' if which == 'undo' else '↷'} {describe(event, self.code_ids)}")
             self.reload()
 
         self.run_project(lambda: getattr(project, which)(coder), done, description=which, error=self.report)

@@ -1009,6 +1009,10 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
                 self.status.set(message=Text(f"nothing to {which}", style="italic"))
                 return
             text = self._friendly(event)
+            if event.kind in event_words.SKIPPED:  # the change's rows were gone: nothing was changed
+                say(self.app, text, severity="warning", title=f"{which.capitalize()} skipped a change")
+                self.status.set(message=Text(f"{which} skipped a change that is gone", style="yellow"))
+                return
             summary = Text(f"↶ {text}" if which == "undo" else f"↷ {text}", style="green")
             self.reload(then=lambda: self.status.set(message=summary))
 
