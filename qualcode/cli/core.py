@@ -28,7 +28,7 @@ from qualcode.export import REFI_SUFFIXES
 from qualcode.limits import check_length
 from qualcode.segments import segment_ref
 
-TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".vtt", ".srt")
+TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".odt", ".vtt", ".srt", ".json", ".tsv", ".html", ".htm")
 
 
 # ---------------------------------------------------------------------- init

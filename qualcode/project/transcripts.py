@@ -57,7 +57,7 @@ class TranscriptPart:
             label = participant or parsed.front.participant or name
             attrs = {**parsed.front.attributes, **(attributes or {})}
             person = _participant(s, label, attrs, parsed.front.identifying, parsed.source_path)
-            meta = {"title": parsed.front.title} if parsed.front.title else {}
+            meta = {**parsed.meta, **({"title": parsed.front.title} if parsed.front.title else {})}
             row = Transcript(
                 name=name,
                 sha256=parsed.sha256,
