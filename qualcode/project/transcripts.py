@@ -121,6 +121,7 @@ class TranscriptPart:
                     func.length(Transcript.text),
                     Transcript.source_path,
                     Transcript.sha256,
+                    Transcript.meta,
                 )
                 .outerjoin(Participant, Participant.id == Transcript.participant_id)
                 .order_by(Transcript.name)
@@ -138,6 +139,7 @@ class TranscriptPart:
                     r[6],
                     r[7],
                     counts.get(r[0], (0, 0))[1],
+                    *_meta_notes(r[8]),
                 )
                 for r in rows
             ]
@@ -281,6 +283,17 @@ class TranscriptPart:
 
     # ``project.transcripts(...)`` lists them, as before the parts existed.
     __call__ = transcripts
+
+
+def _meta_notes(meta: dict[str, Any] | None) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The flags and overlapping turns an import recorded in a transcript's metadata."""
+    meta = meta if isinstance(meta, dict) else {}
+    flags = meta.get("flags")
+    overlaps = meta.get("overlaps")
+    return (
+        tuple(str(f) for f in flags) if isinstance(flags, list) else (),
+        tuple(int(p) for p in overlaps if isinstance(p, int)) if isinstance(overlaps, list) else (),
+    )
 
 
 def to_code_condition(s: Session) -> ColumnElement[bool]:
