@@ -102,9 +102,18 @@ def _known_format(path: Path, raw: RawSource, max_chars: int) -> ParsedTranscrip
         text = decode_text(raw)
         front, body_start = split_front_matter(text, where)
         text = text[body_start:]
-    reading = formats.read(where, path.name, raw.data, text)
+    source = formats.Source(where, path.name, raw.data, text)
+    reading = formats.read(source)
     if reading is None:
-        return None
+        from qualcode.ingest.formats.documents import docx_text
+
+        body = docx_text(source)  # a Word document in no particular layout: read as plain text
+        if body is None:
+            return None
+        if not body.strip():
+            raise InputError(where, "the .docx document has no text")
+        segments = segment_text(body, max_chars)
+        return ParsedTranscript(path.stem, "docx", where, raw.sha256, body, segments, front)
     built = formats.build(reading, max_chars, where)
     segments = _split_long([ParsedSegment(*seg) for seg in built.segments], built.text, max_chars)
     if not segments:

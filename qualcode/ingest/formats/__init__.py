@@ -77,17 +77,31 @@ class Built:
 class Source:
     """A file's bytes, with its text decoded once when a reader asks for it."""
 
-    def __init__(self, where: str, name: str, data: bytes) -> None:
+    def __init__(self, where: str, name: str, data: bytes, text: str | None = None) -> None:
+        """``text``: the file's text when the caller has decoded it already (without front matter)."""
         self.where = where
         self.name = name.lower()
         self.suffix = "." + self.name.rsplit(".", 1)[-1] if "." in self.name else ""
         self.data = data
-        self._text: str | None = None
+        self._text: str | None = text
+        self._lines: list[str] | None = None
+        self._counts: dict[str, int] | None = None
 
     def text(self) -> str:
         if self._text is None:
             self._text = decode_bytes(self.data, self.where)
         return self._text
+
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text().splitlines()
+        return self._lines
+
+    def counts(self) -> dict[str, int]:
+        """How many of the text's lines follow each line convention (computed once for all readers)."""
+        if self._counts is None:
+            self._counts = convention_counts(self.lines())
+        return self._counts
 
     @property
     def is_zip(self) -> bool:
@@ -108,13 +122,10 @@ def reader(name: str) -> Callable[[Sniffer], Sniffer]:
     return add
 
 
-def read(where: str, name: str, data: bytes, text: str | None = None) -> Reading | None:
-    """The first registered reader's reading of the file, or None when no format here claims it.
-
-    ``text`` is the file's text when the caller has decoded it already (without front matter)."""
+def read(source: Source) -> Reading | None:
+    """The first registered reader's reading of the file, or None when no format here claims it."""
     _load()
-    source = Source(where, name, data)
-    source._text = text
+    where = source.where
     for _, sniff in READERS:
         found = sniff(source)
         if found is not None:

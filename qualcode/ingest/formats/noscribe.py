@@ -24,8 +24,10 @@ from qualcode.ingest.formats import (
 NOSCRIBE = "noScribe 'S01: [00:00:12]' lines"
 
 
-def _reading(lines: list[str], where: str, fmt: str, label: str, extra: dict[str, object]) -> Reading | None:
-    counts = convention_counts(lines)
+def _reading(
+    lines: list[str], where: str, fmt: str, label: str, extra: dict[str, object], counts: dict[str, int] | None = None
+) -> Reading | None:
+    counts = convention_counts(lines) if counts is None else counts
     if counts[NOSCRIBE] < 2:
         return None
     check_not_mixed(where, NOSCRIBE, counts)
@@ -40,7 +42,9 @@ def _reading(lines: list[str], where: str, fmt: str, label: str, extra: dict[str
 def read_noscribe_text(source: Source) -> Reading | None:
     if source.is_zip or source.suffix not in (".txt", ".text", ""):
         return None
-    return _reading(source.text().splitlines(), source.where, "noscribe", "noScribe .txt", {})
+    if source.counts()[NOSCRIBE] < 2:
+        return None
+    return _reading(source.lines(), source.where, "noscribe", "noScribe .txt", {}, source.counts())
 
 
 class _Paragraphs(HTMLParser):

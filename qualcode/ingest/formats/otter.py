@@ -51,8 +51,10 @@ def header_meta(header: list[str]) -> dict[str, Any]:
     return meta
 
 
-def _reading(lines: list[str], where: str, fmt: str, label: str) -> Reading | None:
-    counts = convention_counts(lines)
+def _reading(
+    lines: list[str], where: str, fmt: str, label: str, counts: dict[str, int] | None = None
+) -> Reading | None:
+    counts = convention_counts(lines) if counts is None else counts
     if counts[OTTER] < 2:
         return None
     check_not_mixed(where, OTTER, counts)
@@ -70,10 +72,11 @@ def _reading(lines: list[str], where: str, fmt: str, label: str) -> Reading | No
 def read_otter_text(source: Source) -> Reading | None:
     if source.is_zip or source.suffix not in (".txt", ".md", ".text", ""):
         return None
-    lines = source.text().splitlines()
-    marks = _has_marks(lines)
-    label = "Otter.ai .txt" if marks else "text, 'Name  0:03' lines (as Otter.ai writes them)"
-    return _reading(lines, source.where, "otter", label)
+    if source.counts()[OTTER] < 2:
+        return None
+    lines = source.lines()
+    label = "Otter.ai .txt" if _has_marks(lines) else "text, 'Name  0:03' lines (as Otter.ai writes them)"
+    return _reading(lines, source.where, "otter", label, source.counts())
 
 
 def otter_document(paras: list[Para], where: str, fmt: str, kind: str) -> Reading | None:

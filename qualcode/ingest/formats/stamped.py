@@ -14,7 +14,6 @@ from qualcode.ingest.formats import (
     Reading,
     Source,
     check_not_mixed,
-    convention_counts,
     line_turns,
     reader,
 )
@@ -30,8 +29,8 @@ _FORMATS = {
 def read_stamped(source: Source) -> Reading | None:
     if source.is_zip or source.suffix not in TEXT_SUFFIXES:
         return None
-    lines = source.text().splitlines()
-    counts = convention_counts(lines)
+    lines = source.lines()
+    counts = source.counts()
     found = max(_FORMATS, key=lambda name: counts[name])
     if counts[found] < 2:
         return None
