@@ -65,7 +65,11 @@ def txt(turns: Turns) -> str:
 
 def otter(turns: Turns) -> str:
     head = "SUMMARY KEYWORDS\nnetwork, school\n\nSPEAKERS\nInterviewer, Headteacher\n\n"
-    return head + "".join(f"{s}  {_short(a)}  \n{w}\n\n" for s, w, a, _ in _timed(turns)) + "Transcribed by https://otter.ai\n"
+    return (
+        head
+        + "".join(f"{s}  {_short(a)}  \n{w}\n\n" for s, w, a, _ in _timed(turns))
+        + "Transcribed by https://otter.ai\n"
+    )
 
 
 def teams_vtt(turns: Turns) -> str:
@@ -110,7 +114,9 @@ def whisper_json(turns: Turns) -> str:
 
 
 def whisper_tsv(turns: Turns) -> str:
-    return "start\tend\ttext\n" + "".join(f"{round(a * 1000)}\t{round(b * 1000)}\t{w}\n" for _, w, a, b in _timed(turns))
+    return "start\tend\ttext\n" + "".join(
+        f"{round(a * 1000)}\t{round(b * 1000)}\t{w}\n" for _, w, a, b in _timed(turns)
+    )
 
 
 def whisper_vtt(turns: Turns) -> str:
@@ -119,7 +125,8 @@ def whisper_vtt(turns: Turns) -> str:
 
 def srt(turns: Turns) -> str:
     return "".join(
-        f"{i + 1}\n{_clock(a, sep=',')} --> {_clock(b, sep=',')}\n{w}\n\n" for i, (_, w, a, b) in enumerate(_timed(turns))
+        f"{i + 1}\n{_clock(a, sep=',')} --> {_clock(b, sep=',')}\n{w}\n\n"
+        for i, (_, w, a, b) in enumerate(_timed(turns))
     )
 
 

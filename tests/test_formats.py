@@ -283,9 +283,9 @@ def test_podcasting_json_words_become_turns():
 
 
 def test_one_speakers_cues_are_merged_up_to_the_segment_length():
-    parsed = parse_file(FIXTURES / "podcast-synthetic.json", max_chars=10)
-    assert [s.speaker for s in parsed.segments] == ["Jane Doe", "Jane Doe", "Sam Patel", "Sam Patel"]
-    assert times(parsed)[:2] == [(0.5, 1.2), (1.2, 1.8)]  # each keeps its own times
+    parsed = parse_file(FIXTURES / "teams-synthetic.vtt", max_chars=30)
+    assert [s.speaker for s in parsed.segments] == ["Jane Doe", "Jane Doe", "Sam Patel", "Sam Patel", "Jane Doe"]
+    assert times(parsed)[:2] == [(0.0, 2.09), (2.09, 6.5)]  # each keeps its own times
 
 
 # --------------------------------------------------------------------------- documents
