@@ -58,24 +58,32 @@ def _podcast(data: dict[str, Any], segments: list[dict[str, Any]]) -> Reading:
     are laid out, so a word-by-word file reads as fast as a sentence-by-sentence one."""
     turns: list[Turn] = []
     words: list[str] = []
+    names: dict[Any, str | None] = {}  # the speaker's name as given -> as stored (most files repeat a few)
     speaker: str | None = None
-    start: float | None = None
-    end: float | None = None
+    start: Any = None
+    end: Any = None
     for segment in segments:
-        who = _speaker(segment.get("speaker"))
-        body = str(segment.get("body") or "")
+        given = segment.get("speaker")
+        try:
+            who = names[given]
+        except (KeyError, TypeError):  # TypeError: a name that is not text (a list, a mapping)
+            who = _speaker(given)
+            if isinstance(given, str):
+                names[given] = who
+        body = segment.get("body")
+        body = body if isinstance(body, str) else "" if body is None else str(body)
         if words and who != speaker:
-            turns.append(Turn(speaker, " ".join(words), start, end))
+            turns.append(Turn(speaker, " ".join(words), _number(start), _number(end)))
             words = []
         if not words:
-            speaker, start = who, _number(segment.get("startTime"))
+            speaker, start = who, segment.get("startTime")
         words.append(body)
-        end = _number(segment.get("endTime"))
-        if body.rstrip(" ").endswith((".", "?", "!", "\n")):
-            turns.append(Turn(speaker, " ".join(words), start, end))
+        end = segment.get("endTime")
+        if body.endswith((".", "?", "!", "\n", ". ", "? ", "! ")):
+            turns.append(Turn(speaker, " ".join(words), _number(start), _number(end)))
             words = []
     if words:
-        turns.append(Turn(speaker, " ".join(words), start, end))
+        turns.append(Turn(speaker, " ".join(words), _number(start), _number(end)))
     meta = {"version": str(data["version"])} if "version" in data else {}
     return Reading("podcast", "Podcasting 2.0 transcript .json", turns, meta, cues=True)
 
