@@ -100,6 +100,30 @@ def test_otter_layout_is_recognised_by_content_whatever_the_file_is_called(tmp_p
     assert parsed.format == "otter" and parsed.segments[0].speaker == "Jane Doe"
 
 
+def test_otter_txt_with_front_matter(tmp_path):
+    path = tmp_path / "call.txt"
+    body = (FIXTURES / "otter-synthetic.txt").read_text(encoding="utf-8")
+    path.write_text("---\nparticipant: Headteacher N7\nrole: Headteacher\n---\n" + body, encoding="utf-8")
+    parsed = parse_file(path)
+    assert parsed.format == "otter" and parsed.front.participant == "Headteacher N7"
+    assert parsed.front.attributes == {"role": "Headteacher"}
+    assert parsed.segments[0].speaker == "Jane Doe" and "participant" not in parsed.text
+
+
+def test_every_reader_is_registered_whichever_module_is_imported_first():
+    import subprocess
+    import sys
+
+    code = (
+        "import qualcode.ingest.formats.webvtt\n"
+        "from pathlib import Path\n"
+        "from qualcode.ingest.transcripts import parse_file\n"
+        f"print(parse_file(Path({str(FIXTURES / 'otter-synthetic.txt')!r})).format)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "otter"
+
+
 # --------------------------------------------------------------------------- Microsoft Teams
 
 

@@ -135,8 +135,12 @@ def read(source: Source) -> Reading | None:
     return None
 
 
+_LOADED: list[bool] = []
+
+
 def _load() -> None:
-    if READERS:
+    """Import every reader module once (a module imported on its own registers only itself)."""
+    if _LOADED:
         return
     # the order is the order of sniffing: the most specific conventions first
     from qualcode.ingest.formats import (  # noqa: F401
@@ -151,6 +155,7 @@ def _load() -> None:
 
     order = ["json", "noscribe-html", "teams-docx", "otter-docx", "odt", "docx", "vtt", "noscribe", "otter", "stamped"]
     READERS.sort(key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+    _LOADED.append(True)
 
 
 # --------------------------------------------------------------------------- laying turns out
