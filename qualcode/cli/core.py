@@ -176,10 +176,14 @@ def _describe_transcript(parsed, interviewer: str | None) -> str:
 
 
 def _check_interviewer(file: Path, parsed, interviewer: str | None) -> None:
+    """``--interviewer NAME`` must be a speaker of the file (compared as labels are: without case
+    and extra spaces)."""
+    from qualcode.speakers import Speakers
+
     if interviewer is None:
         return
     speakers = sorted({seg.speaker for seg in parsed.segments if seg.speaker})
-    if interviewer not in speakers:
+    if not any(Speakers.from_labels([interviewer]).is_interviewer(s) for s in speakers):
         listed = ", ".join(repr(s) for s in speakers[:10]) or "none"
         raise InputError(str(file), f"no speaker named {interviewer!r} (--interviewer); its speakers: {listed}")
 
