@@ -121,7 +121,9 @@ class TranscriptPart:
                     func.length(Transcript.text),
                     Transcript.source_path,
                     Transcript.sha256,
-                    Transcript.meta,
+                    # only these two of the metadata: it can hold a long source's header and raw times
+                    Transcript.meta["flags"],
+                    Transcript.meta["overlaps"],
                 )
                 .outerjoin(Participant, Participant.id == Transcript.participant_id)
                 .order_by(Transcript.name)
@@ -139,7 +141,7 @@ class TranscriptPart:
                     r[6],
                     r[7],
                     counts.get(r[0], (0, 0))[1],
-                    *_meta_notes(r[8]),
+                    *_meta_notes(r[8], r[9]),
                 )
                 for r in rows
             ]
@@ -285,11 +287,8 @@ class TranscriptPart:
     __call__ = transcripts
 
 
-def _meta_notes(meta: dict[str, Any] | None) -> tuple[tuple[str, ...], tuple[int, ...]]:
+def _meta_notes(flags: Any, overlaps: Any) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The flags and overlapping turns an import recorded in a transcript's metadata."""
-    meta = meta if isinstance(meta, dict) else {}
-    flags = meta.get("flags")
-    overlaps = meta.get("overlaps")
     return (
         tuple(str(f) for f in flags) if isinstance(flags, list) else (),
         tuple(int(p) for p in overlaps if isinstance(p, int)) if isinstance(overlaps, list) else (),
