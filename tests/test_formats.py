@@ -391,6 +391,38 @@ def test_mixed_conventions_are_refused(tmp_path):
         parse_file(path)
 
 
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"segments": [{"start": 1' + "0" * 5000 + "}]}", "too long"),
+    ],
+)
+def test_json_that_python_cannot_follow_is_one_line(tmp_path, content, problem):
+    path = tmp_path / "deep.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=problem):
+        parse_file(path)
+
+
+def test_odt_spaces_are_counted_and_capped(tmp_path):
+    path = write_odt(tmp_path / "s.odt", ["Interviewer: x", "Teacher: y"])
+    with zipfile.ZipFile(path) as zf:
+        content = zf.read("content.xml").decode()
+    content = content.replace(
+        "x</text:p>", 'x<text:s text:c="3"/>y<text:s text:c="999999999"/>z<text:s text:c="lots"/>.</text:p>'
+    )
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("content.xml", content)
+    parsed = parse_file(path)
+    assert turns(parsed)[0] == ("Interviewer", "x   y" + " " * 1000 + "z .")
+
+
+def test_captions_merge_without_limit_when_turns_are_never_split():
+    parsed = parse_file(FIXTURES / "teams-synthetic.vtt", max_chars=0)
+    assert [s.speaker for s in parsed.segments] == ["Jane Doe", "Sam Patel", "Jane Doe"]
+
+
 @pytest.mark.parametrize(("name", "problem"), [("empty.docx", "has no text"), ("empty.odt", "has no text")])
 def test_documents_without_text(tmp_path, name, problem):
     path = write_docx(tmp_path / name, ["", "  "]) if name.endswith(".docx") else write_odt(tmp_path / name, [""])

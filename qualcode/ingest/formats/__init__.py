@@ -165,7 +165,7 @@ def build(reading: Reading, max_chars: int, where: str = "") -> Built:
     """The stored text (``Speaker: words``, a blank line between turns) and segments.
 
     Consecutive cues of one speaker are merged into one turn while it stays within ``max_chars``
-    (so each segment keeps its own times); a turn that starts before the previous one, by another
+    (so each segment keeps its own times; 0: no limit); a turn that starts before the previous one, by another
     speaker, has ended is overlapping speech: kept as its own turn, in order of starting time, and
     listed in ``meta["overlaps"]`` by position.
     """
@@ -191,7 +191,7 @@ def build(reading: Reading, max_chars: int, where: str = "") -> Built:
             last is not None
             and last.speaker == turn.speaker
             and (reading.cues or turn.start is None)
-            and len(last.text) + len(turn.text) + 1 <= max(max_chars, 1)
+            and (max_chars <= 0 or len(last.text) + len(turn.text) + 1 <= max_chars)
         ):
             last.text += (" " if reading.cues else "\n") + turn.text
             if turn.end is not None:

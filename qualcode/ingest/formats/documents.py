@@ -141,7 +141,7 @@ def _odt_text(element: object, tag: str) -> str:
         elif name == tag + "tab":
             out.append("\t")
         elif name == tag + "s":
-            out.append(" " * int(getattr(node, "attrib", {}).get(tag + "c", "1") or 1))
+            out.append(" " * _spaces(getattr(node, "attrib", {}).get(tag + "c")))
         elif name in (tag + "note", tag + "annotation"):
             pass  # footnotes and comments are not the interview's words
         else:
@@ -154,6 +154,14 @@ def _odt_text(element: object, tag: str) -> str:
 
     walk(element)
     return "".join(out)
+
+
+def _spaces(count: str | None) -> int:
+    """``<text:s text:c="N"/>``: N spaces (1 when absent or not a number; at most 1,000)."""
+    try:
+        return max(1, min(int(count or 1), 1000))
+    except ValueError:
+        return 1
 
 
 # --------------------------------------------------------------------------- conventions

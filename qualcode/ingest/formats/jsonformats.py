@@ -39,6 +39,10 @@ def read_json(source: Source) -> Reading | None:
         data = json.loads(source.text())
     except json.JSONDecodeError as exc:
         raise InputError(f"{source.where}:{exc.lineno}", f"not valid JSON: {exc.msg}") from None
+    except (RecursionError, ValueError):  # nested deeper than Python can follow; a number too long to read
+        raise InputError(
+            source.where, "a .json file qualcode cannot read (nested too deeply or a number too long)"
+        ) from None
     segments = data.get("segments") if isinstance(data, dict) else None
     if isinstance(segments, list) and segments and all(isinstance(s, dict) for s in segments):
         if all("body" in s for s in segments):
