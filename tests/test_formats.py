@@ -405,6 +405,13 @@ def test_json_that_python_cannot_follow_is_one_line(tmp_path, content, problem):
         parse_file(path)
 
 
+def test_a_caption_time_with_thousands_of_digits_is_not_a_time(tmp_path):
+    path = tmp_path / "long.vtt"
+    path.write_text("WEBVTT\n\n" + "1" * 5000 + ":00.000 --> 00:01.000\nHello\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no caption cues found"):
+        parse_file(path)
+
+
 def test_odt_spaces_are_counted_and_capped(tmp_path):
     path = write_odt(tmp_path / "s.odt", ["Interviewer: x", "Teacher: y"])
     with zipfile.ZipFile(path) as zf:

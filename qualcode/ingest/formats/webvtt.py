@@ -18,7 +18,7 @@ import re
 from qualcode.errors import InputError
 from qualcode.ingest.formats import Reading, Source, Turn, is_speaker_name, reader
 
-_STAMP = r"\d+(?::\d+){1,2}(?:[.,]\d+)?"
+_STAMP = r"\d{1,9}(?::\d{1,9}){1,2}(?:[.,]\d{1,9})?"  # bounded: a time is never longer
 TIMING = re.compile(r"^\s*(?P<a>" + _STAMP + r")\s*-->\s*(?P<b>" + _STAMP + r")(?:\s.*)?$")
 _STANDARD = re.compile(r"^(?:\d{2,}:)?\d{2}:\d{2}[.,]\d{3}$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?:/\S*)?$")
