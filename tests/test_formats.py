@@ -333,6 +333,12 @@ def test_docx_with_speakers_in_bold(tmp_path):
     assert parsed.meta["header"] == ["Interview 3, School C"]
 
 
+def test_docx_with_bold_headings_is_not_taken_for_speakers(tmp_path):
+    paras = [("Context", " The school joined in 2019."), ("Findings", " Staff valued release time."), "More notes."]
+    parsed = parse_file(write_docx(tmp_path / "notes.docx", paras))
+    assert [s.speaker for s in parsed.segments] == [None, None, None]
+
+
 def test_docx_with_speakers_on_their_own_line(tmp_path):
     paras = ["Interviewer", "How did the school come to join?", "Headteacher", "We were invited.", "Then we said yes."]
     paras += ["Interviewer", "And the staff?", "Headteacher", "Glad of it."]

@@ -181,6 +181,9 @@ def bold_turns(paras: list[Para]) -> list[Turn] | None:
     leads = [p for p in paras if p.bold and is_speaker_name(p.bold.rstrip(":").strip())]
     if len(leads) < 2 or len(leads) * 5 < sum(1 for p in paras if p.text.strip()):
         return None
+    distinct = len({" ".join(p.bold.rstrip(":").split()).casefold() for p in leads})
+    if distinct == len(leads) or (len(leads) >= 6 and distinct * 2 > len(leads)):
+        return None  # bold words that do not recur are headings, not a conversation's speakers
     turns: list[Turn] = []
     header: list[str] = []
     for p in paras:
