@@ -296,6 +296,8 @@ def convention_counts(lines: list[str]) -> dict[str, int]:
     """How many lines follow each convention (a line counts for the first that it matches)."""
     counts = dict.fromkeys(CONVENTIONS, 0)
     for line in lines:
+        if ":" not in line:
+            continue  # every convention has a colon: after the name or in the time
         for name, pattern in CONVENTIONS.items():
             match = pattern.match(line)
             if match and is_speaker_name(match.group("name")):
@@ -327,7 +329,7 @@ def line_turns(lines: list[str], pattern: re.Pattern[str]) -> tuple[list[str], l
             turns[-1].text = "\n".join(line for line in (b.strip() for b in body) if line)
 
     for line in lines:
-        match = pattern.match(line)
+        match = pattern.match(line) if ":" in line else None  # every convention has a colon
         if match and is_speaker_name(match.group("name")):
             close()
             body = []

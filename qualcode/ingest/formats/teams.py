@@ -30,8 +30,8 @@ def read_teams_docx(source: Source) -> Reading | None:
     notices: list[str] = []
     for para in paras:
         lines = [line.strip() for line in para.split("\n")]
-        timing = TIMING.match(lines[0])
-        named = _NAME_TIME.match(lines[0])
+        timing = TIMING.match(lines[0]) if len(lines) >= 3 else None
+        named = _NAME_TIME.match(lines[0]) if len(lines) >= 2 and ":" in lines[0] else None
         if timing and len(lines) >= 3 and is_speaker_name(lines[1]):
             a, b = timing.group("a"), timing.group("b")
             turns.append(
@@ -41,7 +41,7 @@ def read_teams_docx(source: Source) -> Reading | None:
             turns.append(
                 Turn(" ".join(named.group("name").split()), "\n".join(lines[1:]), clock_seconds(named.group("time")))
             )
-        elif _NOTICE.search(para) and len(para) < 200:
+        elif len(para) < 200 and _NOTICE.search(para):
             notices.append(para)
         elif turns:
             turns[-1].text += "\n" + para
