@@ -127,7 +127,8 @@ def odt_paragraphs(source: Source) -> list[Para]:
     tag = f"{{{_ODT_NS}}}"
     for element in root.iter():
         if element.tag in (tag + "p", tag + "h"):
-            paras.append(Para(_odt_text(element, tag).rstrip()))
+            text = (element.text or "") if len(element) == 0 else _odt_text(element, tag)
+            paras.append(Para(text.rstrip()))
     return paras
 
 
@@ -167,7 +168,8 @@ def _spaces(count: str | None) -> int:
 # --------------------------------------------------------------------------- conventions
 
 
-def _lines(paras: list[Para]) -> list[str]:
+def document_lines(paras: list[Para]) -> list[str]:
+    """A document's text as lines: each paragraph's lines, then an empty line."""
     lines: list[str] = []
     for p in paras:
         lines.extend(p.text.split("\n"))
@@ -240,7 +242,9 @@ def _split_header(turns: list[Turn]) -> tuple[list[Turn], dict[str, object]]:
     return turns, {}
 
 
-def document_reading(paras: list[Para], where: str, fmt: str, kind: str, claim_plain: bool) -> Reading | None:
+def document_reading(
+    paras: list[Para], where: str, fmt: str, kind: str, claim_plain: bool, counts: dict[str, int] | None = None
+) -> Reading | None:
     """A document by the speaker convention it follows, or (``claim_plain``) its paragraphs as they are."""
     for convention, read_turns in (
         ("speaker names in bold", bold_turns),
@@ -252,8 +256,8 @@ def document_reading(paras: list[Para], where: str, fmt: str, kind: str, claim_p
             return Reading(fmt, f"{kind}, {convention}", turns, meta)
     if not claim_plain:
         return None
-    lines = _lines(paras)
-    counts = convention_counts(lines)
+    lines = document_lines(paras)
+    counts = convention_counts(lines) if counts is None else counts
     colon = "'Name: text' lines"
     if counts[colon] >= 2:
         check_not_mixed(where, colon, counts)
@@ -275,8 +279,9 @@ def read_odt(source: Source) -> Reading | None:
         raise InputError(source.where, "the .odt document has no text")
     from qualcode.ingest.formats.otter import otter_document
 
-    found = otter_document(paras, source.where, "odt", "OpenDocument .odt")
-    return found or document_reading(paras, source.where, "odt", "OpenDocument .odt", claim_plain=True)
+    counts = convention_counts(document_lines(paras))
+    found = otter_document(paras, source.where, "odt", "OpenDocument .odt", counts)
+    return found or document_reading(paras, source.where, "odt", "OpenDocument .odt", claim_plain=True, counts=counts)
 
 
 @reader("docx")

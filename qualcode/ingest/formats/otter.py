@@ -19,7 +19,7 @@ from qualcode.ingest.formats import (
     line_turns,
     reader,
 )
-from qualcode.ingest.formats.documents import Para, docx_paragraphs
+from qualcode.ingest.formats.documents import Para, document_lines, docx_paragraphs
 
 OTTER = "Otter.ai 'Name  0:03' lines"
 _FOOTER = re.compile(r"^\s*Transcribed by (?:https?://)?otter\.ai\S*\s*$", re.IGNORECASE | re.MULTILINE)
@@ -79,15 +79,18 @@ def read_otter_text(source: Source) -> Reading | None:
     return _reading(lines, source.where, "otter", label, source.counts())
 
 
-def otter_document(paras: list[Para], where: str, fmt: str, kind: str) -> Reading | None:
-    """A document (.docx, .odt) in Otter's layout, whether or not Otter's marks are in it."""
-    lines: list[str] = []
-    for p in paras:
-        lines.extend(p.text.split("\n"))
-        lines.append("")
+def otter_document(
+    paras: list[Para], where: str, fmt: str, kind: str, counts: dict[str, int] | None = None
+) -> Reading | None:
+    """A document (.docx, .odt) in Otter's layout, whether or not Otter's marks are in it
+    (``counts``: the document's convention counts, when the caller has them)."""
+    lines = document_lines(paras)
+    counts = convention_counts(lines) if counts is None else counts
+    if counts[OTTER] < 2:
+        return None
     marks = _has_marks(lines)
     label = f"Otter.ai {kind.split()[-1]}" if marks else f"{kind}, 'Name  0:03' lines (as Otter.ai writes them)"
-    return _reading(lines, where, "otter" if marks else fmt, label)
+    return _reading(lines, where, "otter" if marks else fmt, label, counts)
 
 
 @reader("otter-docx")
