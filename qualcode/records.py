@@ -85,6 +85,8 @@ class TranscriptInfo:
     source_path: str = ""
     sha256: str = ""
     n_to_code: int = 0  # segments a coder is meant to code: every turn but the interviewer's
+    flags: tuple[str, ...] = ()  # what the import noticed about the source, e.g. "captions, no speakers"
+    overlaps: tuple[int, ...] = ()  # positions of segments whose speech overlaps the turn before
 
     @property
     def progress(self) -> float:

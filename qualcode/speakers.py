@@ -162,3 +162,17 @@ class Speakers:
 
 
 DEFAULT_SPEAKERS = Speakers()
+
+
+def speaker_turns(speakers: Iterable[str | None]) -> list[tuple[str | None, int]]:
+    """Each speaker of a transcript with its number of turns, in order of first appearance.
+
+    ``speakers`` is the speaker of each segment in order; a turn is a run of consecutive segments
+    by one speaker (a long turn split into several segments is still one turn)."""
+    counts: dict[str | None, int] = {}
+    previous: object = object()
+    for speaker in speakers:
+        if speaker != previous:
+            counts[speaker] = counts.get(speaker, 0) + 1
+        previous = speaker
+    return list(counts.items())

@@ -28,7 +28,7 @@ from qualcode.export import REFI_SUFFIXES
 from qualcode.limits import check_length
 from qualcode.segments import segment_ref, touched
 
-TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".vtt", ".srt")
+TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".odt", ".vtt", ".srt", ".json", ".tsv", ".html", ".htm")
 
 
 # ---------------------------------------------------------------------- init
@@ -123,7 +123,9 @@ def _expand(paths: tuple[str, ...]) -> tuple[list[Path], list[Path], list[Path],
     return transcripts, codings, refi, in_folders
 
 
-def _dry_run(transcripts, codings, refi, max_bytes: int, max_chars: int | None, allow_external: bool) -> None:
+def _dry_run(
+    transcripts, codings, refi, max_bytes: int, max_chars: int | None, allow_external: bool, interviewer: str | None
+) -> None:
     """What ``import`` would bring in, read from the files alone (the project is not opened)."""
     from qualcode.export.refi_read import describe_refi
     from qualcode.ingest.codings import read_codings
@@ -131,6 +133,7 @@ def _dry_run(transcripts, codings, refi, max_bytes: int, max_chars: int | None, 
     from qualcode.ingest.transcripts import parse_file
 
     failed = 0
+    out = console()
     for file in refi:
         try:
             if peer_kind(file):
@@ -146,7 +149,8 @@ def _dry_run(transcripts, codings, refi, max_bytes: int, max_chars: int | None, 
     for file in transcripts:
         try:
             parsed = parse_file(file, max_bytes=max_bytes, max_chars=1200 if max_chars is None else max_chars)
-            click.echo(f"{file}: {len(parsed.segments)} segments")
+            _check_interviewer(file, parsed, interviewer)
+            out.print(plain(f"{file}: {len(parsed.segments)} segments; " + _describe_transcript(parsed, interviewer)))
         except InputError as exc:
             failed += 1
             click.echo(f"error: {exc}", err=True)
@@ -165,6 +169,59 @@ def _dry_run(transcripts, codings, refi, max_bytes: int, max_chars: int | None, 
     click.echo("dry run: nothing was imported")
     if failed:
         raise SystemExit(1)
+
+
+def _describe_transcript(parsed, interviewer: str | None) -> str:
+    """The detected format, each speaker with its number of turns, and whom import takes for the interviewer."""
+    from qualcode.speakers import DEFAULT_SPEAKERS, speaker_turns
+
+    fmt = parsed.meta.get("source_format") or {"txt": "text", "md": "Markdown"}.get(parsed.format, parsed.format)
+    flags = parsed.meta.get("flags") or []
+    turns = speaker_turns(seg.speaker for seg in parsed.segments)
+    named = [(s, n) for s, n in turns if s is not None]
+    parts = [f"format: {fmt}" + (f" ({', '.join(flags)})" if flags else "")]
+    if named:
+        parts.append("speakers: " + ", ".join(f"{s} ({n} turn{'s' if n != 1 else ''})" for s, n in named))
+        if interviewer:
+            parts.append(f"interviewer: {interviewer} (--interviewer)")
+        else:
+            found = [s for s, _ in named if DEFAULT_SPEAKERS.is_interviewer(s)]
+            parts.append(
+                f"interviewer: {', '.join(found)} (by the interviewer labels)"
+                if found
+                else "interviewer: none of these is an interviewer label; name one with --interviewer NAME"
+            )
+    else:
+        parts.append("no speakers")
+    if parsed.meta.get("overlaps"):
+        n = len(parsed.meta["overlaps"])
+        parts.append(f"{n} overlapping turn{'s' if n != 1 else ''} marked")
+    return "; ".join(parts)
+
+
+def _name_interviewer(parsed, interviewer: str) -> None:
+    """``--interviewer NAME``: the file's speaker of that name is the interviewer in this transcript
+    (its speakers map, ``qualcode.speakers``), whatever the project's labels say elsewhere."""
+    from qualcode.speakers import SpeakerRole, norm
+
+    wanted = norm(interviewer)
+    if any(norm(r.speaker) == wanted for r in parsed.front.speakers):
+        return  # the front matter already says who this speaker is
+    label = next((s.speaker for s in parsed.segments if s.speaker and norm(s.speaker) == wanted), interviewer)
+    parsed.front.speakers = [*parsed.front.speakers, SpeakerRole(label, interviewer=True)]
+
+
+def _check_interviewer(file: Path, parsed, interviewer: str | None) -> None:
+    """``--interviewer NAME`` must be a speaker of the file (compared as labels are: without case
+    and extra spaces)."""
+    from qualcode.speakers import Speakers
+
+    if interviewer is None:
+        return
+    speakers = sorted({seg.speaker for seg in parsed.segments if seg.speaker})
+    if not any(Speakers.from_labels([interviewer]).is_interviewer(s) for s in speakers):
+        listed = ", ".join(repr(s) for s in speakers[:10]) or "none"
+        raise InputError(str(file), f"no speaker named {interviewer!r} (--interviewer); its speakers: {listed}")
 
 
 def _unknown_coders(project, file: Path) -> list[str]:
@@ -237,12 +294,32 @@ def _failure(file: Path, exc: Exception) -> str:
     is_flag=True,
     help="Read every file and say what it holds (segments split at --max-segment-chars, else 1200); change nothing.",
 )
+@click.option(
+    "--interviewer",
+    metavar="NAME",
+    help="The speaker who is the interviewer in these files (kept in each transcript's speakers map).",
+)
 @db_option
 def import_(
-    paths, participant, attrs, name, max_size, max_segment_chars, add_coders, allow_external, credit, dry_run, db
+    paths,
+    participant,
+    attrs,
+    name,
+    max_size,
+    max_segment_chars,
+    add_coders,
+    allow_external,
+    credit,
+    dry_run,
+    interviewer,
+    db,
 ) -> None:
-    """Import transcripts (.txt .md .docx .vtt .srt), codings (.csv), REFI-QDA files (.qdpx .qde
-    .qdc), QualCoder projects (.qda) and Taguette exports (.sqlite3, codebook and highlights CSV).
+    """Import transcripts, codings (.csv), REFI-QDA files (.qdpx .qde .qdc), QualCoder projects
+    (.qda) and Taguette exports (.sqlite3, codebook and highlights CSV).
+
+    Transcripts: .txt .md .docx .odt .vtt .srt .json .tsv .html, recognised by their content
+    (Otter.ai, Microsoft Teams, Zoom, Rev, Descript, Trint, noScribe, Whisper, Podcasting 2.0,
+    or plain `Speaker: text`); --dry-run names the format found and the speakers.
 
     Each file is imported in its own transaction: a file that fails leaves no trace and the
     others go on. Re-importing an unchanged file does nothing. Folders are searched for
@@ -273,8 +350,13 @@ def import_(
     if not transcripts and not codings and not refi:
         raise QualcodeError("no transcript or codings files found in " + ", ".join(paths))
     if dry_run:
-        _dry_run(transcripts, codings, refi, int(max_size * 1024 * 1024), max_segment_chars, allow_external)
+        _dry_run(
+            transcripts, codings, refi, int(max_size * 1024 * 1024), max_segment_chars, allow_external, interviewer
+        )
         return
+    if interviewer is not None:
+        interviewer = " ".join(interviewer.split())
+        check_length("speaker label", interviewer, "--interviewer")
     failures: list[str] = []
     counts = {"imported": 0, "unchanged": 0}
     coded = {"added": 0, "unchanged": 0}
@@ -302,12 +384,23 @@ def import_(
                 bar.update(task, description=f"importing {file.name}")
                 try:
                     parsed = parse_file(file, max_bytes=int(max_size * 1024 * 1024), max_chars=limit)
+                    _check_interviewer(file, parsed, interviewer)
+                    if interviewer:
+                        _name_interviewer(parsed, interviewer)
                     outcome = project.import_transcript(
                         parsed, participant=participant, attributes=attributes, name=name
                     )
                     counts[outcome.status] += 1
                     if outcome.status == "imported":
-                        bar.console.print(plain(f"imported {file}: {outcome.segments} segments as {outcome.name!r}"))
+                        flags = "".join(f" ({flag})" for flag in parsed.meta.get("flags", []))
+                        found = parsed.meta.get("source_format")
+                        bar.console.print(
+                            plain(
+                                f"imported {file}: {outcome.segments} segments as {outcome.name!r}"
+                                + (f", read as {found}" if found else "")
+                                + flags
+                            )
+                        )
                     else:
                         bar.console.print(plain(f"unchanged {file}: {outcome.detail}"))
                 except Exception as exc:
@@ -403,6 +496,7 @@ def transcripts_list(coder: str | None, fmt: str, as_json: bool, db: str | None)
                         "segments": t.n_segments,
                         "characters": t.n_chars,
                         "format": t.format,
+                        "flags": t.flags,
                         "segments_to_code": t.n_to_code,
                         "coded_segments": t.coded_segments if coder else None,
                     }
@@ -423,7 +517,14 @@ def transcripts_list(coder: str | None, fmt: str, as_json: bool, db: str | None)
     table = []
     for t in rows:
         attrs = ", ".join(f"{k}={v}" for k, v in t.attributes.items())
-        cells = [t.name, t.participant, attrs, t.n_segments, t.n_chars, t.format]
+        cells = [
+            t.name,
+            t.participant,
+            attrs,
+            t.n_segments,
+            t.n_chars,
+            " ".join([t.format, *(f"({f})" for f in t.flags)]),
+        ]
         if coder:
             cells.append(f"{t.coded_segments}/{t.n_to_code}")  # of the turns to code: not the interviewer's
         table.append(cells)
@@ -451,6 +552,7 @@ def transcripts_show(name: str, coders: list[str], old_coders: list[str], db: st
             sid = segments[i].id if i >= 0 else c.segment_id
             by_segment.setdefault(sid, []).append(f"{c.coder}:{c.code_key}")
     out = console()
+    overlaps = set(info.overlaps)
     attrs = ", ".join(f"{k}={v}" for k, v in info.attributes.items())
     out.print(
         plain(f"{info.name} — {info.participant or 'no participant'}" + (f" ({attrs})" if attrs else "")), style="bold"
@@ -461,6 +563,8 @@ def transcripts_show(name: str, coders: list[str], old_coders: list[str], db: st
             head += f" @{seg.time_start:.1f}s"
         if seg.speaker:
             head += f" {seg.speaker}"
+        if seg.position in overlaps:
+            head += " (overlapping speech)"
         out.print(plain(head), style="cyan")
         out.print(plain(seg.text))
         if seg.id in by_segment:

@@ -24,7 +24,9 @@ DEFAULT_MAX_BYTES = MAX_TRANSCRIPT_BYTES
 TEXT_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md"}
 CAPTION_SUFFIXES = {".vtt": "vtt", ".srt": "srt"}
 DOCX_SUFFIXES = {".docx": "docx"}
-TRANSCRIPT_FORMATS = {**TEXT_SUFFIXES, **CAPTION_SUFFIXES, **DOCX_SUFFIXES}
+# read only by the formats recognised by content (qualcode/ingest/formats)
+FORMAT_SUFFIXES = {".odt": "odt", ".json": "json", ".tsv": "tsv", ".html": "html", ".htm": "html"}
+TRANSCRIPT_FORMATS = {**TEXT_SUFFIXES, **CAPTION_SUFFIXES, **DOCX_SUFFIXES, **FORMAT_SUFFIXES}
 RESERVED_FRONT_MATTER = ("participant", "identifying", "title")
 
 # control characters that are not line breaks (qualcode.ingest.linebreaks) or tabs: many of them

@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from qualcode.errors import InputError
 from qualcode.ingest.linebreaks import LINE_BREAK_PATTERN, lines
@@ -21,6 +22,7 @@ from qualcode.ingest.sources import (
     DOCX_SUFFIXES,
     TEXT_SUFFIXES,
     FrontMatter,
+    RawSource,
     decode_text,
     read_source,
     split_front_matter,
@@ -55,6 +57,7 @@ class ParsedTranscript:
     text: str
     segments: list[ParsedSegment]
     front: FrontMatter = field(default_factory=FrontMatter)
+    meta: dict[str, Any] = field(default_factory=dict)  # the source's header, format, flags (ingest/formats)
 
 
 def parse_file(
@@ -63,6 +66,9 @@ def parse_file(
     suffix = path.suffix.lower()
     raw = read_source(path, max_bytes)
     where = str(path)
+    known = _known_format(path, raw, max_chars)  # the formats recognised by content (ingest/formats)
+    if known is not None:
+        return known
     if suffix in TEXT_SUFFIXES:
         text = decode_text(raw)
         front, body_start = split_front_matter(text, where)
@@ -80,11 +86,41 @@ def parse_file(
     else:
         raise InputError(
             where,
-            f"unsupported file type {suffix or '(none)'}: qualcode imports .txt, .md, .docx, .vtt and .srt transcripts and .csv codings",
+            f"unsupported file type {suffix or '(none)'}: qualcode imports .txt, .md, .docx, .odt, .vtt, .srt, "
+            ".json, .tsv and .html transcripts and .csv codings",
         )
     if not segments:
         raise InputError(where, "no transcript text found (only front matter or blank lines)")
     return ParsedTranscript(path.stem, fmt, str(path), raw.sha256, body, segments, front)
+
+
+def _known_format(path: Path, raw: RawSource, max_chars: int) -> ParsedTranscript | None:
+    """The transcript as read by the format its content follows, or None for the plain readers below."""
+    from qualcode.ingest import formats
+
+    where, front, text = str(path), FrontMatter(), None
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        text = decode_text(raw)
+        front, body_start = split_front_matter(text, where)
+        text = text[body_start:]
+    source = formats.Source(where, path.name, raw.data, text)
+    reading = formats.read(source)
+    if reading is None:
+        from qualcode.ingest.formats.documents import docx_text
+
+        body = docx_text(source)  # a Word document in no particular layout: read as plain text
+        if body is None:
+            return None
+        if not body.strip():
+            raise InputError(where, "the .docx document has no text")
+        segments = segment_text(body, max_chars)
+        return ParsedTranscript(path.stem, "docx", where, raw.sha256, body, segments, front)
+    built = formats.build(reading, max_chars, where)
+    segments = _split_long([ParsedSegment(*seg) for seg in built.segments], built.text, max_chars)
+    if not segments:
+        raise InputError(where, "no transcript text found")
+    meta = built.meta_for([seg.start for seg in segments])
+    return ParsedTranscript(path.stem, built.format, where, raw.sha256, built.text, segments, front, meta)
 
 
 # --------------------------------------------------------------------------- plain text

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.autocode import DEFAULT_TIME_LIMIT, Placement, TurnText, compile_matcher, plan
 from qualcode.db.models import Coding, Segment, Transcript
-from qualcode.errors import QualcodeError
+from qualcode.errors import GoneSince, QualcodeError
 from qualcode.project.mapping import project_speakers
 from qualcode.store import Store, code_row, coder_row, log_event, new_guid
 
@@ -143,9 +143,7 @@ def undo_autocode_event(s: Session, p: dict[str, Any], redo: bool = False) -> No
     alive = set(s.scalars(select(Segment.id).where(Segment.id.in_({r["segment_id"] for r in rows}))))
     gone = sum(1 for r in rows if r["segment_id"] not in alive)
     if gone:
-        raise QualcodeError(
-            f"cannot redo coding every match of {p['code']!r}: {gone} of its segments were removed since"
-        )
+        raise GoneSince(f"coding every match of {p['code']!r}: {gone} of its segments were removed since")
     s.add_all(Coding(**r) for r in rows)
 
 

@@ -63,7 +63,7 @@ class TranscriptPart:
             label = participant or parsed.front.participant or name
             attrs = {**parsed.front.attributes, **(attributes or {})}
             person = _participant(s, label, attrs, parsed.front.identifying, parsed.source_path)
-            meta: dict[str, Any] = {"title": parsed.front.title} if parsed.front.title else {}
+            meta: dict[str, Any] = {**parsed.meta, **({"title": parsed.front.title} if parsed.front.title else {})}
             if parsed.front.media:
                 meta["media"] = media_location(parsed.front.media, parsed.source_path)
             if parsed.front.speakers:
@@ -134,6 +134,9 @@ class TranscriptPart:
                     func.length(Transcript.text),
                     Transcript.source_path,
                     Transcript.sha256,
+                    # only these two of the metadata: it can hold a long source's header and raw times
+                    Transcript.meta["flags"],
+                    Transcript.meta["overlaps"],
                 )
                 .outerjoin(Participant, Participant.id == Transcript.participant_id)
                 .order_by(Transcript.name)
@@ -151,6 +154,7 @@ class TranscriptPart:
                     r[6],
                     r[7],
                     counts.get(r[0], (0, 0))[1],
+                    *_meta_notes(r[8], r[9]),
                 )
                 for r in rows
             ]
@@ -320,6 +324,14 @@ class TranscriptPart:
 
     # ``project.transcripts(...)`` lists them, as before the parts existed.
     __call__ = transcripts
+
+
+def _meta_notes(flags: Any, overlaps: Any) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The flags and overlapping turns an import recorded in a transcript's metadata."""
+    return (
+        tuple(str(f) for f in flags) if isinstance(flags, list) else (),
+        tuple(int(p) for p in overlaps if isinstance(p, int)) if isinstance(overlaps, list) else (),
+    )
 
 
 def to_code_condition(s: Session) -> ColumnElement[bool]:
