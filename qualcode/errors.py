@@ -19,6 +19,10 @@ class GoneSince(QualcodeError):
     at it for good. The message is the reason, worded to follow "cannot undo …: "."""
 
 
+class ProjectBusy(QualcodeError):
+    """Another session held a lock for longer than the project waits: already one line to show as it is."""
+
+
 class InputError(QualcodeError):
     """A file the user gave cannot be read as what it claims to be.
 

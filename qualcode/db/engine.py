@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from qualcode.errors import NoProject, QualcodeError
+from qualcode.errors import NoProject, ProjectBusy, QualcodeError
 
 DEFAULT_FILENAME = "qualcode.db"
 # The newest migration; kept here so that opening an up-to-date project never imports Alembic.
@@ -93,7 +93,7 @@ def user_error(orig: BaseException, statement: str | None = None) -> QualcodeErr
     return None
 
 
-def busy_error(orig: BaseException, statement: str | None = None) -> QualcodeError:
+def busy_error(orig: BaseException, statement: str | None = None) -> ProjectBusy:
     """A lock waited for longer than ``BUSY_TIMEOUT_MS``, in words: which table, what to do."""
     seconds = f"{BUSY_TIMEOUT_MS / 1000:g} s"
     if isinstance(orig, sqlite3.Error):  # SQLite locks the whole file
@@ -104,7 +104,7 @@ def busy_error(orig: BaseException, statement: str | None = None) -> QualcodeErr
             r"\b(?:FROM|UPDATE|INTO|JOIN)\s+\"?(\w+)", statement or "", re.IGNORECASE
         )
         held = f"a lock on the {table.group(1)}" if table else "a lock on the project's tables"
-    return QualcodeError(
+    return ProjectBusy(
         f"the project is busy: another session has held {held} for over {seconds} "
         "(a long change, or a session left open in the middle of one); nothing was changed: try again"
     )
@@ -262,6 +262,9 @@ def open_engine(url: str, create: bool = False) -> Engine:
     engine = make_engine(url)
     try:
         rev = current_revision(engine)
+    except ProjectBusy:  # already one line
+        engine.dispose()
+        raise
     except QualcodeError as exc:  # a damaged file, as the engine's error handler words it
         engine.dispose()
         raise QualcodeError(f"cannot open the project database {path or display_url(url)}: {exc}") from None

@@ -100,8 +100,8 @@ def _run(run: Any) -> tuple[str, bool]:
         tag = child.tag[len(_W) :] if child.tag.startswith(_W) else ""
         if tag == "t":
             parts.append(child.text or "")
-        elif tag == "br":
-            parts.append("\n" if child.get(_W + "type", "textWrapping") == "textWrapping" else "")
+        elif tag == "br":  # a line, page or column break: each ends a line (none glues two turns together)
+            parts.append("\n")
         elif tag in _RUN_TEXT:
             parts.append(_RUN_TEXT[tag])
         elif tag == "rPr":
