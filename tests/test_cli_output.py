@@ -173,6 +173,7 @@ OUTPUT_ARGS = {
     ("retrieve",): ["formalisation"],
     ("cooccur",): [],
     ("compare",): ["--a", "role=Headteacher", "--b", "role=Teacher"],
+    ("memos",): [],
 }
 
 
