@@ -8,6 +8,8 @@
   speakers: imported, and flagged "captions, no speakers".
 - Whisper .vtt (hour-less ``00:01.000`` times) and .srt; noScribe .vtt (``<v S00>``, a NOTE
   header naming noScribe).
+- Captions that name the speaker only when it changes (``Name: words`` on the first cue of a
+  turn, as podcast hosts publish .srt): the unlabelled cues after a label are that speaker's.
 """
 
 from __future__ import annotations
@@ -129,6 +131,15 @@ def read_captions(source: Source) -> Reading | None:
     ids = [cue_id for cue_id, *_ in cues]
     voices = sum(1 for *_, body in cues if VOICE.search(body))
     speakers = any(t.speaker for t in turns)
+    if speakers:
+        # Captions that name a speaker only when the speaker changes (podcast hosts' .srt,
+        # "Travis: When you first get" and then unlabelled cues): an unlabelled cue goes on
+        # with the speaker before it, as a reader of the file would take it.
+        current = None
+        for turn in turns:
+            if turn.speaker is None:
+                turn.speaker = current
+            current = turn.speaker
     meta: dict[str, object] = {"header": notes} if notes else {}
     name = source.name
     if any("noscribe" in n.casefold() for n in notes):

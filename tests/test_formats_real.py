@@ -1,0 +1,176 @@
+"""Real transcript exports, written by others, imported through ``qualcode import``.
+
+Each file in tests/fixtures/transcripts/real is committed with its bytes unchanged; its source
+(repository, path, commit, sha256) and licence are in tests/fixtures/NOTICE, with what was
+searched for the formats that have no permissive real file. The tests check what a researcher
+would after importing: the format named, the speakers and their turns, the first and last times,
+no header line stored as a turn, and every spoken word of the source in the segments — the words
+taken from the file by a small reading of its own here, independent of qualcode's readers.
+
+Runs on SQLite, and on PostgreSQL when QUALCODE_TEST_POSTGRES is set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+REAL = Path(__file__).parent / "fixtures" / "transcripts" / "real"
+NOTICE = Path(__file__).parent / "fixtures" / "NOTICE"
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, for comparing what was said: case and punctuation aside."""
+    return re.findall(r"[\w']+", html.unescape(text).replace("’", "'").casefold())
+
+
+@pytest.fixture
+def cli_db(run_cli, project_url, tmp_path):
+    from .conftest import TINY_CODEBOOK
+
+    (tmp_path / "tiny.yaml").write_text(TINY_CODEBOOK, encoding="utf-8")
+    assert run_cli("init", "--db", project_url, "--codebook", "tiny.yaml").exit_code == 0
+    return project_url
+
+
+def imported(run_cli, db: str, tmp_path: Path, name: str):
+    """Import one real file by the CLI; the command's output, the transcript and its segments."""
+    from qualcode.project import Project
+
+    shutil.copy(REAL / name, tmp_path / name)
+    result = run_cli("import", "--db", db, name)
+    assert result.exit_code == 0, result.output
+    with Project.open(db) as project:
+        info = project.transcript(Path(name).stem)
+        return result.stdout, info, project.segments(info.id)
+
+
+def turn_counts(segments) -> dict[str | None, int]:
+    return dict(Counter(s.speaker for s in segments))
+
+
+def turns(segments) -> list[tuple[str | None, float | None, float | None]]:
+    """(speaker, start, end) of each turn: a long turn is stored as several segments of one
+    speaker (the project's segment length), one after the other."""
+    out: list[tuple[str | None, float | None, float | None]] = []
+    for s in segments:
+        if out and out[-1][0] == s.speaker:
+            out[-1] = (s.speaker, out[-1][1], s.time_end)
+        else:
+            out.append((s.speaker, s.time_start, s.time_end))
+    return out
+
+
+def dry_run(run_cli, tmp_path: Path, name: str) -> str:
+    shutil.copy(REAL / name, tmp_path / name)
+    result = run_cli("import", "--dry-run", name)
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()[0]
+
+
+def test_every_real_file_is_listed_in_notice_with_its_sha256():
+    notice = NOTICE.read_text(encoding="utf-8")
+    for path in sorted(REAL.iterdir()):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert f"{digest}  real/{path.name}" in notice, path.name
+
+
+# --------------------------------------------------------------------------- Podcasting 2.0 (CC0)
+# Podcastindex-org/podcast-namespace, docs/examples/transcripts/: the specification's example
+# files. The .srt, .vtt and .html are one podcast episode's transcript (Buzzsprout's
+# "Podcasting Q&A"), as the host published them.
+
+
+def test_podcast_json_example_from_the_specification(run_cli, cli_db, tmp_path):
+    out, info, segments = imported(run_cli, cli_db, tmp_path, "podcastindex-example.json")
+    assert "read as Podcasting 2.0 transcript .json" in out
+    assert info.format == "podcast"
+    source = json.loads((REAL / "podcastindex-example.json").read_text(encoding="utf-8"))["segments"]
+    # one word a segment in the file; one turn a speaker here, with the first and last word's times
+    assert [(s.speaker, s.time_start, s.time_end) for s in segments] == [("Darth Vader", 0.5, 2.5), ("Luke", 2.75, 3.0)]
+    assert [s.text for s in segments] == ["I am your father.", "Nooooo"]
+    assert words(" ".join(s.text for s in segments)) == words(" ".join(seg["body"] for seg in source))
+    assert not any("1.0.0" in s.text for s in segments)  # the version field is not a turn
+
+
+def test_podcast_vtt_with_voice_tags(run_cli, cli_db, tmp_path):
+    out, info, segments = imported(run_cli, cli_db, tmp_path, "podcastindex-example.vtt")
+    assert "podcastindex-example.vtt: 2 segments" in out
+    assert info.flags == ()  # speakers are named: not flagged as captions without speakers
+    assert turn_counts(segments) == {"Sarah": 1, "Gillian": 1}
+    assert (segments[0].time_start, segments[0].time_end) == (0.0, 18.63)
+    assert (segments[-1].time_start, segments[-1].time_end) == (19.08, 25.35)
+    raw = (REAL / "podcastindex-example.vtt").read_text(encoding="utf-8")
+    spoken = [line for line in raw.splitlines() if line.startswith("<v ")]
+    assert words(" ".join(re.sub(r"<[^>]*>", " ", line) for line in spoken)) == words(
+        " ".join(s.text for s in segments)
+    )
+    assert "Podcasting Q&A" in segments[0].text  # the entity is read as the character it stands for
+    assert not any("WEBVTT" in s.text for s in segments)
+
+
+def _srt_cues(raw: str) -> list[tuple[str, str]]:
+    """(start time, cue text) for each cue of a SubRip file."""
+    cues = []
+    for block in re.split(r"\n\s*\n", raw.replace("\r\n", "\n").strip()):
+        lines = block.split("\n")
+        timing = next(i for i, line in enumerate(lines) if "-->" in line)
+        cues.append((lines[timing].split("-->")[0].strip(), " ".join(lines[timing + 1 :])))
+    return cues
+
+
+def _seconds(stamp: str) -> float:
+    h, m, s = stamp.replace(",", ".").split(":")
+    return round(int(h) * 3600 + int(m) * 60 + float(s), 3)
+
+
+def test_podcast_srt_labels_a_speaker_only_when_the_speaker_changes(run_cli, cli_db, tmp_path):
+    assert dry_run(run_cli, tmp_path, "podcastindex-example.srt").startswith(
+        "podcastindex-example.srt: 15 segments; format: SubRip .srt, 'Name: text' cues; "
+        "speakers: Travis (5 turns), Sarah (2 turns), Gilon (3 turns);"
+    )
+    out, info, segments = imported(run_cli, cli_db, tmp_path, "podcastindex-example.srt")
+    assert "read as SubRip .srt, 'Name: text' cues" in out
+    cues = _srt_cues((REAL / "podcastindex-example.srt").read_text(encoding="utf-8"))
+    assert len(cues) == 222
+    # a "Name:" label opens a turn; the cues after it, unlabelled, are that speaker's words
+    labelled = [(start, text.split(":")[0]) for start, text in cues if re.match(r"^[A-Z]\w+: ", text)]
+    assert [name for name, _, _ in turns(segments)] == [name for _, name in labelled]
+    assert [start for _, start, _ in turns(segments)] == [_seconds(start) for start, _ in labelled]
+    assert turns(segments)[0][1] == 0.179
+    assert turns(segments)[-1] == ("Travis", 691.49, 754.769)
+    assert not any(s.speaker is None for s in segments)
+    spoken = " ".join(re.sub(r"^[A-Z]\w+: ", "", text) for _, text in cues)
+    assert words(" ".join(s.text for s in segments)) == words(spoken)
+    assert info.flags == ()
+
+
+def test_podcast_srt_turns_match_the_hosts_html_of_the_same_episode(run_cli, cli_db, tmp_path):
+    """The host's .html of the episode gives each turn's speaker and start (M:SS): the .srt's
+    turns, read here, must be the same turns."""
+    _, _, segments = imported(run_cli, cli_db, tmp_path, "podcastindex-example.srt")
+    page = (REAL / "podcastindex-example.html").read_text(encoding="utf-8")
+    cites = re.findall(r"<cite>([^<]*?)\s*:</cite>\s*<time>(\d+):(\d\d)</time>", page)
+    assert len(cites) == 10
+    assert [name for name, _, _ in turns(segments)] == [name for name, _, _ in cites]
+    assert [int(start or 0) for _, start, _ in turns(segments)] == [int(m) * 60 + int(s) for _, m, s in cites]
+
+
+def test_podcast_html_is_refused_with_one_line_and_nothing_changed(run_cli, cli_db, tmp_path):
+    from qualcode.project import Project
+
+    shutil.copy(REAL / "podcastindex-example.html", tmp_path / "podcastindex-example.html")
+    result = run_cli("import", "--db", cli_db, "podcastindex-example.html")
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    message = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(message) == 1 and "podcastindex-example.html" in message[0], result.stderr
+    with Project.open(cli_db) as project:
+        assert project.transcripts() == []
