@@ -174,3 +174,68 @@ def test_podcast_html_is_refused_with_one_line_and_nothing_changed(run_cli, cli_
     assert len(message) == 1 and "podcastindex-example.html" in message[0], result.stderr
     with Project.open(cli_db) as project:
         assert project.transcripts() == []
+
+
+# --------------------------------------------------------------------------- Whisper (MIT)
+# Softcatala/whisper-ctranslate2, e2e-tests: the reference outputs its end-to-end tests compare
+# against, written by Whisper's own writers (Catalan speech). gossos: one speaker, no
+# diarization; dosparlants: two speakers, diarized, "[SPEAKER_01]: words" in .srt and .vtt.
+
+WHISPER = {
+    "wct2-gossos.json": "Whisper .json",
+    "wct2-gossos.srt": "SubRip .srt captions",
+    "wct2-gossos.tsv": "Whisper .tsv",
+    "wct2-gossos.vtt": "Whisper .vtt (hour-less times)",
+}
+
+
+def _source_words(name: str) -> list[str]:
+    """The spoken words as the file stores them, read here without qualcode."""
+    raw = (REAL / name).read_text(encoding="utf-8")
+    if name.endswith(".json"):
+        return words(" ".join(s["text"] for s in json.loads(raw)["segments"]))
+    if name.endswith(".tsv"):
+        return words(" ".join(line.split("\t", 2)[2] for line in raw.splitlines()[1:] if line))
+    lines = [
+        line for line in raw.splitlines() if line and line != "WEBVTT" and "-->" not in line and not line.isdigit()
+    ]
+    return words(" ".join(re.sub(r"^\[SPEAKER_\d+\]: ", "", line) for line in lines))
+
+
+@pytest.mark.parametrize("name", sorted(WHISPER))
+def test_whisper_outputs_without_speakers_are_flagged_captions(run_cli, cli_db, tmp_path, name):
+    out, info, segments = imported(run_cli, cli_db, tmp_path, name)
+    assert f"read as {WHISPER[name]} (captions, no speakers)" in out
+    assert info.flags == ("captions, no speakers",)
+    assert [s.speaker for s in segments] == [None]  # the cues of nobody in particular, one passage
+    assert (segments[0].time_start, segments[-1].time_end) == (0.0, 32.0)
+    assert words(" ".join(s.text for s in segments)) == _source_words(name)
+    assert len(_source_words(name)) == 63
+    assert not any(s.text.startswith(("WEBVTT", "start\tend", "{")) for s in segments)
+
+
+DIARIZED = ["wct2-dosparlants.json", "wct2-dosparlants.srt", "wct2-dosparlants.vtt"]
+
+
+@pytest.mark.parametrize("name", DIARIZED)
+def test_whisper_diarized_outputs_name_their_speakers(run_cli, cli_db, tmp_path, name):
+    assert ": 11 segments;" in dry_run(run_cli, tmp_path, name)
+    assert "speakers: SPEAKER_01 (6 turns), SPEAKER_00 (5 turns);" in dry_run(run_cli, tmp_path, name)
+    out, info, segments = imported(run_cli, cli_db, tmp_path, name)
+    assert info.flags == ()
+    assert turn_counts(segments) == {"SPEAKER_01": 6, "SPEAKER_00": 5}
+    # consecutive cues of one speaker are one turn, with the first cue's start and the last's end
+    assert (segments[3].speaker, segments[3].time_start, segments[3].time_end) == ("SPEAKER_00", 6.0, 13.0)
+    assert (segments[0].time_start, segments[0].time_end) == (0.0, 2.0)
+    assert (segments[-1].speaker, segments[-1].time_start, segments[-1].time_end) == ("SPEAKER_01", 32.0, 34.0)
+    assert not any("SPEAKER" in s.text for s in segments)  # the label is the speaker, not words
+    assert words(" ".join(s.text for s in segments)) == _source_words(name)
+    assert len(_source_words(name)) == 91
+
+
+def test_whisper_diarized_tsv_has_no_speaker_column(run_cli, cli_db, tmp_path):
+    out, info, segments = imported(run_cli, cli_db, tmp_path, "wct2-dosparlants.tsv")
+    assert "read as Whisper .tsv (captions, no speakers)" in out
+    assert [s.speaker for s in segments] == [None]
+    assert (segments[0].time_start, segments[-1].time_end) == (0.0, 34.0)
+    assert words(" ".join(s.text for s in segments)) == _source_words("wct2-dosparlants.tsv")
