@@ -239,3 +239,29 @@ def test_whisper_diarized_tsv_has_no_speaker_column(run_cli, cli_db, tmp_path):
     assert [s.speaker for s in segments] == [None]
     assert (segments[0].time_start, segments[-1].time_end) == (0.0, 34.0)
     assert words(" ".join(s.text for s in segments)) == _source_words("wct2-dosparlants.tsv")
+
+
+# --------------------------------------------------------------------------- Microsoft Teams (MIT)
+# glut23/webvtt-py, tests/subtitles/teams_timeframe.vtt: the start of a real Teams meeting
+# transcript, kept by that library for Teams' times that are not zero-padded.
+
+
+def test_teams_vtt_with_unpadded_times_and_overlapping_speech(run_cli, cli_db, tmp_path):
+    name = "webvtt-py-teams_timeframe.vtt"
+    assert dry_run(run_cli, tmp_path, name) == (
+        f"{name}: 2 segments; format: Microsoft Teams .vtt; speakers: Yuri Bakulin (1 turn), "
+        "Adrian Petrescu (1 turn); interviewer: none of these is an interviewer label; name one with "
+        "--interviewer NAME; 1 overlapping turn marked"
+    )
+    out, info, segments = imported(run_cli, cli_db, tmp_path, name)
+    assert "read as Microsoft Teams .vtt" in out
+    assert info.format == "teams"
+    assert [(s.speaker, s.text, s.time_start, s.time_end) for s in segments] == [
+        ("Yuri Bakulin", "There you go.", 0.0, 0.57),  # "0:0:0.570": 570 ms
+        ("Adrian Petrescu", "Why hello there, Yuri.", 0.21, 1.13),
+    ]
+    assert info.overlaps == (1,)  # Adrian starts before Yuri has finished
+    shown = run_cli("transcripts", "show", Path(name).stem, "--db", cli_db).stdout
+    assert "Adrian Petrescu (overlapping speech)" in shown
+    spoken = [line for line in (REAL / name).read_text(encoding="utf-8").splitlines() if line.startswith("<v ")]
+    assert words(" ".join(s.text for s in segments)) == words(re.sub(r"<[^>]*>", " ", " ".join(spoken)))
