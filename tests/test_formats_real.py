@@ -265,3 +265,61 @@ def test_teams_vtt_with_unpadded_times_and_overlapping_speech(run_cli, cli_db, t
     assert "Adrian Petrescu (overlapping speech)" in shown
     spoken = [line for line in (REAL / name).read_text(encoding="utf-8").splitlines() if line.startswith("<v ")]
     assert words(" ".join(s.text for s in segments)) == words(re.sub(r"<[^>]*>", " ", " ".join(spoken)))
+
+
+# --------------------------------------------------------------------------- Zoom (MIT)
+# revgizmo/zoomstudentengagement_cursor, inst/extdata/transcripts: the R package's example data,
+# a real Zoom cloud recording's transcript and closed captions of one session.
+
+ZOOM = "zoomstudentengagement-GMT20240124-202901_Recording"
+
+
+def _zoom_cues() -> list[tuple[str | None, float, float, str]]:
+    """(speaker or None, start, end, words) of each cue, read here: Zoom writes 'Name: words'."""
+    raw = (REAL / f"{ZOOM}.transcript.vtt").read_text(encoding="utf-8")
+    cues = []
+    for block in re.split(r"\n\s*\n", raw.strip())[1:]:
+        _, timing, *body = block.split("\n")
+        start, end = (_seconds(t.strip()) for t in timing.split("-->"))
+        name, sep, spoken = " ".join(body).partition(": ")
+        cues.append((name, start, end, spoken) if sep else (None, start, end, " ".join(body)))
+    return cues
+
+
+def test_zoom_transcript_vtt(run_cli, cli_db, tmp_path):
+    cues = _zoom_cues()
+    assert len(cues) == 102
+    out, info, segments = imported(run_cli, cli_db, tmp_path, f"{ZOOM}.transcript.vtt")
+    assert "read as Zoom transcript (.transcript.vtt)" in out
+    assert info.format == "zoom" and info.flags == ()
+    expected: list[str | None] = []
+    for speaker, *_ in cues:
+        if not expected or expected[-1] != speaker:
+            expected.append(speaker)
+    assert [speaker for speaker, _, _ in turns(segments)] == expected
+    assert Counter(expected) == {
+        "Conor Healy": 12,
+        "Srijani Ghosh": 7,
+        "Shreeharsh Kelkar": 3,
+        "Dr. Melissa Ko": 2,
+        "Ryan Sloan": 1,
+        None: 1,  # "Hmm.": a cue Zoom did not attribute stays nobody's, not the speaker's before it
+    }
+    assert turns(segments)[0] == ("Srijani Ghosh", 0.05, 1.79)
+    assert turns(segments)[-1] == ("Conor Healy", 695.35, 735.62)
+    assert words(" ".join(s.text for s in segments)) == words(" ".join(c[3] for c in cues))
+    assert not any(s.text.startswith("WEBVTT") for s in segments)
+
+
+def test_zoom_closed_captions_are_flagged(run_cli, cli_db, tmp_path):
+    out, info, segments = imported(run_cli, cli_db, tmp_path, f"{ZOOM}.cc.vtt")
+    assert "read as Zoom captions (.cc.vtt) (captions, no speakers)" in out
+    assert info.flags == ("captions, no speakers",)
+    assert {s.speaker for s in segments} == {None}
+    assert (segments[0].time_start, segments[-1].time_end) == (68.0, 739.0)
+    raw = (REAL / f"{ZOOM}.cc.vtt").read_text(encoding="utf-8").replace("\r\n", "\n")
+    spoken = [line for line in raw.split("\n")[1:] if line and "-->" not in line]
+    assert len(spoken) == 100
+    assert words(" ".join(s.text for s in segments)) == words(" ".join(spoken))
+    listed = run_cli("transcripts", "list", "--db", cli_db).stdout
+    assert "zoom-cc (captions, no speakers)" in listed

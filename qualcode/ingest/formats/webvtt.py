@@ -11,6 +11,7 @@
   header naming noScribe).
 - Captions that name the speaker only when it changes (``Name: words`` on the first cue of a
   turn, as podcast hosts publish .srt): the unlabelled cues after a label are that speaker's.
+  Where consecutive cues of one speaker each carry the name, an unlabelled cue stays nobody's.
 """
 
 from __future__ import annotations
@@ -134,10 +135,13 @@ def read_captions(source: Source) -> Reading | None:
     ids = [cue_id for cue_id, *_ in cues]
     voices = sum(1 for *_, body in cues if VOICE.search(body))
     speakers = any(t.speaker for t in turns)
-    if speakers:
+    labels = [t.speaker for t in turns]
+    if speakers and not any(a is not None and a == b for a, b in zip(labels, labels[1:])):
         # Captions that name a speaker only when the speaker changes (podcast hosts' .srt,
         # "Travis: When you first get" and then unlabelled cues): an unlabelled cue goes on
-        # with the speaker before it, as a reader of the file would take it.
+        # with the speaker before it, as a reader of the file would take it. Where one speaker's
+        # cues each carry the name (Zoom, Teams), an unlabelled cue is speech the tool did not
+        # attribute ("Hmm." in a real Zoom transcript), and stays nobody's.
         current = None
         for turn in turns:
             if turn.speaker is None:
