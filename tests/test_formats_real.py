@@ -323,3 +323,18 @@ def test_zoom_closed_captions_are_flagged(run_cli, cli_db, tmp_path):
     assert words(" ".join(s.text for s in segments)) == words(" ".join(spoken))
     listed = run_cli("transcripts", "list", "--db", cli_db).stdout
     assert "zoom-cc (captions, no speakers)" in listed
+
+
+def test_whisper_json_with_word_times_gives_the_times_its_vtt_gives(run_cli, cli_db, tmp_path):
+    """The same transcription (word timestamps on) as .json and .vtt: the .json stores 1.18 s as
+    1.1799999999999993; both are imported to the millisecond, as the .vtt writes it."""
+    _, json_info, from_json = imported(run_cli, cli_db, tmp_path, "wct2-gossos-wordstamps.json")
+    _, vtt_info, from_vtt = imported(run_cli, cli_db, tmp_path, "wct2-gossos-wordstamps-captions.vtt")
+    assert json_info.format == vtt_info.format == "whisper"
+    source = json.loads((REAL / "wct2-gossos-wordstamps.json").read_text(encoding="utf-8"))["segments"]
+    assert source[0]["start"] == 1.1799999999999993
+    assert [(s.time_start, s.time_end) for s in from_json] == [(1.18, 31.24)]
+    assert [(s.time_start, s.time_end) for s in from_vtt] == [(1.18, 31.24)]
+    # the words once: each segment's text, not its per-word list again
+    assert words(from_json[0].text) == words(" ".join(s["text"] for s in source)) == words(from_vtt[0].text)
+    assert words(from_json[0].text) == words("".join(w["word"] for s in source for w in s["words"]))
