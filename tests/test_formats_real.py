@@ -289,6 +289,12 @@ def _zoom_cues() -> list[tuple[str | None, float, float, str]]:
 def test_zoom_transcript_vtt(run_cli, cli_db, tmp_path):
     cues = _zoom_cues()
     assert len(cues) == 102
+    assert dry_run(run_cli, tmp_path, f"{ZOOM}.transcript.vtt") == (
+        f"{ZOOM}.transcript.vtt: 27 segments; format: Zoom transcript (.transcript.vtt); speakers: "
+        "Srijani Ghosh (7 turns), Conor Healy (12 turns), Dr. Melissa Ko (2 turns), Shreeharsh Kelkar (3 turns), "
+        "Ryan Sloan (1 turn); 1 turn without a speaker; interviewer: none of these is an interviewer label; "
+        "name one with --interviewer NAME"
+    )
     out, info, segments = imported(run_cli, cli_db, tmp_path, f"{ZOOM}.transcript.vtt")
     assert "read as Zoom transcript (.transcript.vtt)" in out
     assert info.format == "zoom" and info.flags == ()
