@@ -52,10 +52,6 @@ def imported(run_cli, db: str, tmp_path: Path, name: str):
         return result.stdout, info, project.segments(info.id)
 
 
-def turn_counts(segments) -> dict[str | None, int]:
-    return dict(Counter(s.speaker for s in segments))
-
-
 def turns(segments) -> list[tuple[str | None, float | None, float | None]]:
     """(speaker, start, end) of each turn: a long turn is stored as several segments of one
     speaker (the project's segment length), one after the other."""
@@ -66,6 +62,11 @@ def turns(segments) -> list[tuple[str | None, float | None, float | None]]:
         else:
             out.append((s.speaker, s.time_start, s.time_end))
     return out
+
+
+def turn_counts(segments) -> dict[str | None, int]:
+    """Each speaker's number of turns."""
+    return dict(Counter(speaker for speaker, _, _ in turns(segments)))
 
 
 def dry_run(run_cli, tmp_path: Path, name: str) -> str:
