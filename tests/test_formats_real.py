@@ -345,3 +345,20 @@ def test_whisper_json_with_word_times_gives_the_times_its_vtt_gives(run_cli, cli
     # the words once: each segment's text, not its per-word list again
     assert words(from_json[0].text) == words(" ".join(s["text"] for s in source)) == words(from_vtt[0].text)
     assert words(from_json[0].text) == words("".join(w["word"] for s in source for w in s["words"]))
+
+
+# --------------------------------------------------------------------------- WhisperX (BSD-2-Clause)
+# m-bain/whisperX, examples/reference_whisperx_transcription.json, from a pull request's commit:
+# WhisperX's aligned output, words listed twice more (per segment and in "word_segments").
+
+
+def test_whisperx_json_words_are_read_once(run_cli, cli_db, tmp_path):
+    name = "whisperx-reference_whisperx_transcription.json"
+    out, info, segments = imported(run_cli, cli_db, tmp_path, name)
+    assert "read as Whisper .json (captions, no speakers)" in out
+    assert info.flags == ("captions, no speakers",)
+    source = json.loads((REAL / name).read_text(encoding="utf-8"))
+    assert [(s.speaker, s.time_start, s.time_end) for s in segments] == [(None, 0.151, 8.318)]
+    assert words(" ".join(s.text for s in segments)) == words(" ".join(s["text"] for s in source["segments"]))
+    assert words(" ".join(s.text for s in segments)) == words(" ".join(w["word"] for w in source["word_segments"]))
+    assert len(words(segments[0].text)) == 8  # each word once, not again from the word lists
