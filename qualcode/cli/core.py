@@ -182,6 +182,9 @@ def _describe_transcript(parsed, interviewer: str | None) -> str:
     parts = [f"format: {fmt}" + (f" ({', '.join(flags)})" if flags else "")]
     if named:
         parts.append("speakers: " + ", ".join(f"{s} ({n} turn{'s' if n != 1 else ''})" for s, n in named))
+        unnamed = sum(n for s, n in turns if s is None)  # e.g. a Zoom cue it did not attribute
+        if unnamed:
+            parts.append(f"{unnamed} turn{'s' if unnamed != 1 else ''} without a speaker")
         if interviewer:
             parts.append(f"interviewer: {interviewer} (--interviewer)")
         else:

@@ -22,7 +22,9 @@ from qualcode.ingest.formats import Reading, Source, Turn, reader
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
-    return float(value)
+    # to the millisecond, as caption files write times: Whisper's .json stores 1.18 s as
+    # 1.1799999999999993 where its .vtt of the same transcription says 00:01.180
+    return round(float(value), 3)
 
 
 def _speaker(value: Any) -> str | None:

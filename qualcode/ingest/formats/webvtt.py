@@ -6,8 +6,12 @@
   written is kept (``meta["raw_times"]``).
 - Zoom ``.transcript.vtt``: numbered cues of ``Name: words``. Zoom ``.cc.vtt`` captions carry no
   speakers: imported, and flagged "captions, no speakers".
-- Whisper .vtt (hour-less ``00:01.000`` times) and .srt; noScribe .vtt (``<v S00>``, a NOTE
+- Whisper .vtt (hour-less ``00:01.000`` times) and .srt, diarized ones with ``[SPEAKER_01]: words``
+  cues (WhisperX, whisper-ctranslate2); noScribe .vtt (``<v S00>``, a NOTE
   header naming noScribe).
+- Captions that name the speaker only when it changes (``Name: words`` on the first cue of a
+  turn, as podcast hosts publish .srt): the unlabelled cues after a label are that speaker's.
+  Where consecutive cues of one speaker each carry the name, an unlabelled cue stays nobody's.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ _HOURLESS = re.compile(r"^\d{2}:\d{2}[.,]\d{3}$")
 VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
 TAG = re.compile(r"</?[^>]*>")
 LABEL = re.compile(r"^([^\W\d_][\w'’.\-]*(?: [\w'’.()\-]+){0,3}?):\s+(.*)$", re.DOTALL)
+# a diarized Whisper caption (WhisperX, whisper-ctranslate2): "[SPEAKER_01]: words"
+BRACKETED = re.compile(r"^\[([^\[\]\n]+)\]:\s+(.*)$", re.DOTALL)
 
 
 def stamp_seconds(stamp: str) -> float:
@@ -96,7 +102,7 @@ def cue_turn(raw_start: str, raw_end: str, body: str, where: str) -> Turn:
         speaker = " ".join(voice.group(1).split())
     words = html.unescape(TAG.sub("", body.replace("\n", " "))).strip()
     if speaker is None:
-        label = LABEL.match(words)
+        label = LABEL.match(words) or BRACKETED.match(words)
         if label and is_speaker_name(label.group(1)):
             speaker, words = label.group(1).strip(), label.group(2).strip()
     standard = _STANDARD.match(raw_start) and _STANDARD.match(raw_end)
@@ -129,6 +135,18 @@ def read_captions(source: Source) -> Reading | None:
     ids = [cue_id for cue_id, *_ in cues]
     voices = sum(1 for *_, body in cues if VOICE.search(body))
     speakers = any(t.speaker for t in turns)
+    labels = [t.speaker for t in turns]
+    if speakers and not any(a is not None and a == b for a, b in zip(labels, labels[1:])):
+        # Captions that name a speaker only when the speaker changes (podcast hosts' .srt,
+        # "Travis: When you first get" and then unlabelled cues): an unlabelled cue goes on
+        # with the speaker before it, as a reader of the file would take it. Where one speaker's
+        # cues each carry the name (Zoom, Teams), an unlabelled cue is speech the tool did not
+        # attribute ("Hmm." in a real Zoom transcript), and stays nobody's.
+        current = None
+        for turn in turns:
+            if turn.speaker is None:
+                turn.speaker = current
+            current = turn.speaker
     meta: dict[str, object] = {"header": notes} if notes else {}
     name = source.name
     if any("noscribe" in n.casefold() for n in notes):
