@@ -73,3 +73,30 @@ def test_a_confirmation_is_read_whole_at_80_columns(demo):
     assert toasts_short == []  # it fits: no notification
     assert "coder alice" in status_long and "coded 20/20 (100%)" in status_long
     assert toasts_long == [f"✓ {long} → segment 40"], (status_long, toasts_long)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_the_agreement_screen_shows_every_number_at_80_columns(demo, size):
+    """Code names are cut with "…" so that the numbers stay on screen (they used to be pushed
+    off to the right by the longest name); the highlighted code's name is whole under the table."""
+    from qualcode.tui.screens.agreement import build_view
+
+    view = build_view(demo, "alice", "bob")
+
+    async def scenario(pilot):
+        await pilot.press("K")
+        await settle(pilot)
+        return screen_text(pilot.app)
+
+    shown = run(demo, scenario, size).splitlines()
+    header = next(line for line in shown if " code " in line and "% agree" in line)
+    for label in ("Cohen κ", "Kripp. α", "units", "differ"):
+        assert label in header, header
+    worst = view.codes[0]
+    row = next(line for line in shown if worst.name[:20] in line)
+    percent = f"{100 * worst.values['percent']:.1f}%"
+    kappa = f"{worst.values['cohen_kappa']:.2f}"
+    assert percent in row and kappa in row and f" {worst.units} " in row, row
+    if len(worst.name) > 30 and size[0] == 80:
+        assert "…" in row and worst.name not in row, row
+    assert any(line.strip(" █▌") == worst.name for line in shown), "\n".join(shown)
