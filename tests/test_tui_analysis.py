@@ -248,6 +248,31 @@ def test_cooccurrence_cells_count_shared_segments_and_open_the_shared_passages(r
     drive(workbench(rln), scenario, size=(160, 45))
 
 
+def test_a_cooccurrence_cell_and_the_passages_it_opens_count_the_same_segments(rln):
+    """The cell says "N segments with both"; what it opens lists the passages of both codes in
+    them, more passages than segments, and says both numbers (it used to say "6 segments" and
+    open "14 passages" with nothing to tie the two together)."""
+    result = rln.analysis.cooccurrence()
+    pair = max(result.pairs, key=lambda p: p.segments)
+    keys = [c.key for c in result.codes]
+    shared = rln.analysis.shared_passages(pair.a, pair.b).passages
+    assert len(shared) > pair.segments == len({p.segment_id for p in shared})
+
+    async def scenario(pilot):
+        await press(pilot, "O")
+        screen = pilot.app.screen
+        screen.table.move_cursor(row=keys.index(pair.a), column=keys.index(pair.b) + 1)
+        await settle(pilot)
+        cell = " ".join(screen_text(pilot.app).split())
+        await press(pilot, "enter")
+        return cell, " ".join(screen_text(pilot.app).split())
+
+    cell, opened = drive(workbench(rln), scenario, size=(160, 45))
+    assert f"{pair.segments} segments with both" in cell and "Enter: both codes' passages" in cell
+    assert f"in the {pair.segments} segments coded with both" in opened, opened
+    assert f"{len(shared)} passages in {pair.segments} segments" in opened, opened
+
+
 # ---------------------------------------------------------------------- group comparison
 
 

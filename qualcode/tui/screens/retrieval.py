@@ -232,8 +232,13 @@ class RetrievalScreen(AnalysisScreen):
         )
         self.list.set_rows(rows, cursor)
         people = len({p.participant_id if p.participant_id is not None else ("t", p.transcript_id) for p in order})
+        segments = len({p.segment_id for p in order})
+        # Passages and segments are different units (a segment coded with two codes, or by two
+        # coders with different spans, gives several passages): the segments are named whenever
+        # they differ, so that "9 segments with both" on a co-occurrence cell reads the same here.
+        where = f" in {segments:,} segment{'s' * (segments != 1)}" if segments != len(order) else ""
         counts = Text(
-            f"{len(order):,} passage{'s' * (len(order) != 1)} · {people:,} participant{'s' * (people != 1)}   ",
+            f"{len(order):,} passage{'s' * (len(order) != 1)}{where} · {people:,} participant{'s' * (people != 1)}   ",
             style="bold",
             end="",
         )
