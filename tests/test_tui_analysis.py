@@ -7,6 +7,7 @@ against the sample files in tests/test_analysis_project.py).
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -81,10 +82,14 @@ def test_filters_on_one_read_give_what_retrieve_gives_with_the_same_filters(rln)
 
 
 def test_passages_screen_lists_every_passage_of_a_code_and_filters_it(rln):
-    expected = rln.analysis.retrieve(THEME, redact=False).passages
-    headteachers = rln.analysis.retrieve(THEME, where={"role": ("Headteacher",)}, redact=False).passages
-    own = rln.analysis.retrieve(THEME, subcodes=False, redact=False).passages
-    with_text = rln.analysis.retrieve(THEME, text="research", redact=False).passages
+    # The screen blacks out names, as retrieve does by default.
+    expected = rln.analysis.retrieve(THEME).passages
+    headteachers = rln.analysis.retrieve(THEME, where={"role": ("Headteacher",)}).passages
+    own = rln.analysis.retrieve(THEME, subcodes=False).passages
+    # The text filter reads what the screen shows: "research" inside a blacked-out name
+    # ("Calderbridge Research School") finds nothing there.
+    with_text = [p for p in expected if "research" in p.text.casefold()]
+    assert len(with_text) < len(rln.analysis.retrieve(THEME, text="research").passages)
 
     async def scenario(pilot):
         screen = await open_passages(pilot)
@@ -271,6 +276,67 @@ def test_a_cooccurrence_cell_and_the_passages_it_opens_count_the_same_segments(r
     assert f"{pair.segments} segments with both" in cell and "Enter: both codes' passages" in cell
     assert f"in the {pair.segments} segments coded with both" in opened, opened
     assert f"{len(shared)} passages in {pair.segments} segments" in opened, opened
+
+
+def test_names_are_blacked_out_alike_on_every_analysis_screen(rln_matrix):
+    """The passages screen (from the codebook, a co-occurrence cell or a group comparison) and the
+    matrix cell editor black out the participants' identifying names as `qualcode retrieve` and
+    the exports do (the passages screen used to show them while the matrix blacked them out)."""
+    from qualcode.tui.screens.framework import CellEditor
+
+    project = rln_matrix
+    terms = [t for t, _ in project.identifying_terms()]
+    assert "Laura" in " ".join(terms)
+    result = project.analysis.cooccurrence()
+    keys = [c.key for c in result.codes]
+    pair = max(result.pairs, key=lambda p: p.segments)
+    matrix = project.analysis.matrices()[0]
+
+    def named(texts) -> list[str]:
+        return [t for t in terms for text in texts if re.search(rf"(?<!\w){re.escape(t)}(?!\w)", text, re.I)]
+
+    async def scenario(pilot):
+        seen = {}
+
+        async def passages(label):
+            screen = pilot.app.screen
+            assert isinstance(screen, RetrievalScreen), label
+            texts = [p.text for p in screen.loaded.retrieval.passages]
+            texts += [t.text for p in screen.loaded.retrieval.passages for t in (*p.before, *p.after)]
+            seen[label] = (screen.loaded.retrieval.redacted, named(texts), " ".join(screen_text(pilot.app).split()))
+            await press(pilot, "escape")
+
+        await open_passages(pilot, "mobilisation")
+        await passages("codebook")
+        await press(pilot, "O")
+        cooc = pilot.app.screen
+        cooc.table.move_cursor(row=keys.index(pair.a), column=keys.index(pair.b) + 1)
+        await press(pilot, "enter")
+        await passages("co-occurrence")
+        cooc.table.move_cursor(row=keys.index(pair.a), column=keys.index(pair.a) + 1)
+        await press(pilot, "enter")
+        await passages("co-occurrence diagonal")
+        await press(pilot, "escape", "C")
+        await choose(pilot, "attr:role")
+        await choose(pilot, "v:Headteacher")
+        await choose(pilot, "v:Teacher")
+        await press(pilot, "enter")
+        await passages("group comparison")
+        await press(pilot, "escape", "F")
+        pilot.app.screen.table.move_cursor(row=0, column=1)
+        await press(pilot, "enter")
+        editor = pilot.app.screen
+        assert isinstance(editor, CellEditor)
+        seen["matrix cell"] = (True, named(p.text for p in editor.passages), "")
+        return seen
+
+    seen = drive(workbench(project), scenario, size=(160, 45))
+    assert set(seen) == {"codebook", "co-occurrence", "co-occurrence diagonal", "group comparison", "matrix cell"}
+    for label, (redacted, names, _) in seen.items():
+        assert redacted and names == [], (label, names)
+    shown = seen["codebook"][2]
+    assert "[name]" in shown and "names blacked out" in shown and "Laura" not in shown, shown
+    assert matrix.rows
 
 
 # ---------------------------------------------------------------------- group comparison

@@ -213,7 +213,7 @@ class CooccurrenceScreen(AnalysisScreen):
         rollup = self.rollup
         if a == b:
             title = Text.assemble("Passages of ", one_line(names[a]))
-            fetch = lambda: analysis.retrieve(a, subcodes=rollup, coders=coders, context=1, redact=False)  # noqa: E731
+            fetch = lambda: analysis.retrieve(a, subcodes=rollup, coders=coders, context=1)  # noqa: E731
             root = a
         else:
             n = self.result.count(a, b)
@@ -225,7 +225,7 @@ class CooccurrenceScreen(AnalysisScreen):
                 f" in the {n} segment{'s' * (n != 1)} coded with both",
             )
             fetch = lambda: analysis.shared_passages(  # noqa: E731
-                a, b, coders=coders, rollup=rollup, context=1, redact=False
+                a, b, coders=coders, rollup=rollup, context=1
             )
             root = None
         self.app.push_screen(RetrievalScreen(self.project, fetch, root=root, title=title))
