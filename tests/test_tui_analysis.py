@@ -417,7 +417,7 @@ def test_framework_matrix_cell_editor_quotes_a_passage_saves_and_u_undoes(rln_ma
         await press(pilot, "ctrl+s")
         assert pilot.app.screen is screen
         assert project.analysis.matrix(matrix.name).summary(row, column) == before + " " + quote
-        assert screen.table.get_cell_at(screen.table.cursor_coordinate).plain.endswith(quote)
+        assert screen.matrix.summary(row, column).endswith(quote)  # what the grid and v read
         await press(pilot, "u")
         assert project.analysis.matrix(matrix.name).summary(row, column) == before
         await press(pilot, "U")
@@ -435,6 +435,37 @@ def test_framework_matrix_cell_editor_quotes_a_passage_saves_and_u_undoes(rln_ma
         assert project.analysis.matrix(matrix.name).summary(row, column) == before + " " + quote
 
     drive(workbench(project), scenario, size=(160, 45))
+
+
+def test_framework_cells_are_cut_with_an_ellipsis_and_v_reads_the_whole_cell(rln_matrix):
+    """A long summary shows its first three lines in the grid, the last ending in "…" (it used to
+    stop mid-sentence with nothing to say more follows); v shows the whole cell."""
+    from qualcode.tui.screens.framework import CELL_LINES, CELL_WIDTH, CellReader
+
+    matrix = rln_matrix.analysis.matrices()[0]
+    row, column = matrix.rows[0], matrix.columns[0]
+    summary = " ".join(matrix.summary(row, column).split())
+    assert len(summary) > CELL_WIDTH * CELL_LINES
+
+    async def scenario(pilot):
+        await press(pilot, "F")
+        screen = pilot.app.screen
+        screen.table.move_cursor(row=0, column=1)
+        await settle(pilot)
+        cell = screen.table.get_cell_at(screen.table.cursor_coordinate)
+        below = " ".join(screen_text(pilot.app).split())
+        await press(pilot, "v")
+        reader = pilot.app.screen
+        whole = " ".join(re.sub(r"[█▀▄▌▐]", " ", screen_text(pilot.app)).split())
+        await press(pilot, "escape")
+        return cell, below, isinstance(reader, CellReader), whole, pilot.app.screen is screen
+
+    cell, below, read, whole, back = drive(workbench(rln_matrix), scenario, size=(80, 24))
+    lines = cell.plain.split("\n")
+    assert len(lines) == CELL_LINES and all(len(line) <= CELL_WIDTH for line in lines), lines
+    assert lines[-1].endswith("…") and " ".join(" ".join(lines)[:-1].split()) in summary, lines
+    assert "v reads it whole" in below
+    assert read and summary in whole and back, whole
 
 
 def test_framework_screen_makes_a_new_matrix(rln):
