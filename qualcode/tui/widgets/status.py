@@ -45,7 +45,7 @@ class StatusBar(Widget):
         self.message = Text("")
         self.confirms = False  # the message confirms something done (not a hint): it must be read
         self.busy = ""
-        self._notice = None  # the notification showing the last confirmation whole, if it was cut
+        self._notice: object = None  # the notification showing the last confirmation whole, if it was cut
         self._strip: Strip | None = None  # the drawn line, until something changes
 
     def set(
