@@ -55,7 +55,7 @@ def seen(project, in_browser: bool) -> tuple[str, str, str]:
 def test_in_a_browser_the_help_and_footer_offer_colon_not_ctrl_p(project):
     footer, help_text, cell_help = seen(project, in_browser=True)
     assert ": palette" in footer and "^p" not in footer, footer
-    assert ": lists every command" in help_text, help_text
+    assert "The command palette (:) lists every command" in help_text, help_text
     # Ctrl+P is named only where the help says what to press instead of it.
     assert help_text.count("Ctrl+P") == help_text.count("instead of Ctrl+P") == 1, help_text
     assert "F2 Save the summary" in cell_help and "^s" not in cell_help, cell_help
@@ -64,5 +64,5 @@ def test_in_a_browser_the_help_and_footer_offer_colon_not_ctrl_p(project):
 def test_in_a_terminal_ctrl_p_stays(project):
     footer, help_text, cell_help = seen(project, in_browser=False)
     assert "^p palette" in footer, footer
-    assert "Ctrl+P lists every command" in help_text and "instead of" not in help_text
+    assert "The command palette (Ctrl+P) lists every command" in help_text and "instead of" not in help_text
     assert "^s Save the summary" in cell_help, cell_help

@@ -16,7 +16,7 @@ INTRO = (
     "Code a transcript: move to a segment (↑↓ in the transcript pane), highlight a code in the "
     "codebook (or press / and type part of its name), and press a or Enter. Press v to code only "
     "part of a segment. Every change is saved at once; u undoes it, even after a restart. "
-    "{palette} lists every command."
+    "The command palette ({palette}) lists every command."
 )
 
 
