@@ -7,6 +7,7 @@ against the sample files in tests/test_analysis_project.py).
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -81,10 +82,14 @@ def test_filters_on_one_read_give_what_retrieve_gives_with_the_same_filters(rln)
 
 
 def test_passages_screen_lists_every_passage_of_a_code_and_filters_it(rln):
-    expected = rln.analysis.retrieve(THEME, redact=False).passages
-    headteachers = rln.analysis.retrieve(THEME, where={"role": ("Headteacher",)}, redact=False).passages
-    own = rln.analysis.retrieve(THEME, subcodes=False, redact=False).passages
-    with_text = rln.analysis.retrieve(THEME, text="research", redact=False).passages
+    # The screen blacks out names, as retrieve does by default.
+    expected = rln.analysis.retrieve(THEME).passages
+    headteachers = rln.analysis.retrieve(THEME, where={"role": ("Headteacher",)}).passages
+    own = rln.analysis.retrieve(THEME, subcodes=False).passages
+    # The text filter reads what the screen shows: "research" inside a blacked-out name
+    # ("Calderbridge Research School") finds nothing there.
+    with_text = [p for p in expected if "research" in p.text.casefold()]
+    assert len(with_text) < len(rln.analysis.retrieve(THEME, text="research").passages)
 
     async def scenario(pilot):
         screen = await open_passages(pilot)
@@ -248,6 +253,92 @@ def test_cooccurrence_cells_count_shared_segments_and_open_the_shared_passages(r
     drive(workbench(rln), scenario, size=(160, 45))
 
 
+def test_a_cooccurrence_cell_and_the_passages_it_opens_count_the_same_segments(rln):
+    """The cell says "N segments with both"; what it opens lists the passages of both codes in
+    them, more passages than segments, and says both numbers (it used to say "6 segments" and
+    open "14 passages" with nothing to tie the two together)."""
+    result = rln.analysis.cooccurrence()
+    pair = max(result.pairs, key=lambda p: p.segments)
+    keys = [c.key for c in result.codes]
+    shared = rln.analysis.shared_passages(pair.a, pair.b).passages
+    assert len(shared) > pair.segments == len({p.segment_id for p in shared})
+
+    async def scenario(pilot):
+        await press(pilot, "O")
+        screen = pilot.app.screen
+        screen.table.move_cursor(row=keys.index(pair.a), column=keys.index(pair.b) + 1)
+        await settle(pilot)
+        cell = " ".join(screen_text(pilot.app).split())
+        await press(pilot, "enter")
+        return cell, " ".join(screen_text(pilot.app).split())
+
+    cell, opened = drive(workbench(rln), scenario, size=(160, 45))
+    assert f"{pair.segments} segments with both" in cell and "Enter: both codes' passages" in cell
+    assert f"in the {pair.segments} segments coded with both" in opened, opened
+    assert f"{len(shared)} passages in {pair.segments} segments" in opened, opened
+
+
+def test_names_are_blacked_out_alike_on_every_analysis_screen(rln_matrix):
+    """The passages screen (from the codebook, a co-occurrence cell or a group comparison) and the
+    matrix cell editor black out the participants' identifying names as `qualcode retrieve` and
+    the exports do (the passages screen used to show them while the matrix blacked them out)."""
+    from qualcode.tui.screens.framework import CellEditor
+
+    project = rln_matrix
+    terms = [t for t, _ in project.identifying_terms()]
+    assert "Laura" in " ".join(terms)
+    result = project.analysis.cooccurrence()
+    keys = [c.key for c in result.codes]
+    pair = max(result.pairs, key=lambda p: p.segments)
+    matrix = project.analysis.matrices()[0]
+
+    def named(texts) -> list[str]:
+        return [t for t in terms for text in texts if re.search(rf"(?<!\w){re.escape(t)}(?!\w)", text, re.I)]
+
+    async def scenario(pilot):
+        seen = {}
+
+        async def passages(label):
+            screen = pilot.app.screen
+            assert isinstance(screen, RetrievalScreen), label
+            texts = [p.text for p in screen.loaded.retrieval.passages]
+            texts += [t.text for p in screen.loaded.retrieval.passages for t in (*p.before, *p.after)]
+            seen[label] = (screen.loaded.retrieval.redacted, named(texts), " ".join(screen_text(pilot.app).split()))
+            await press(pilot, "escape")
+
+        await open_passages(pilot, "mobilisation")
+        await passages("codebook")
+        await press(pilot, "O")
+        cooc = pilot.app.screen
+        cooc.table.move_cursor(row=keys.index(pair.a), column=keys.index(pair.b) + 1)
+        await press(pilot, "enter")
+        await passages("co-occurrence")
+        cooc.table.move_cursor(row=keys.index(pair.a), column=keys.index(pair.a) + 1)
+        await press(pilot, "enter")
+        await passages("co-occurrence diagonal")
+        await press(pilot, "escape", "C")
+        await choose(pilot, "attr:role")
+        await choose(pilot, "v:Headteacher")
+        await choose(pilot, "v:Teacher")
+        await press(pilot, "enter")
+        await passages("group comparison")
+        await press(pilot, "escape", "F")
+        pilot.app.screen.table.move_cursor(row=0, column=1)
+        await press(pilot, "enter")
+        editor = pilot.app.screen
+        assert isinstance(editor, CellEditor)
+        seen["matrix cell"] = (True, named(p.text for p in editor.passages), "")
+        return seen
+
+    seen = drive(workbench(project), scenario, size=(160, 45))
+    assert set(seen) == {"codebook", "co-occurrence", "co-occurrence diagonal", "group comparison", "matrix cell"}
+    for label, (redacted, names, _) in seen.items():
+        assert redacted and names == [], (label, names)
+    shown = seen["codebook"][2]
+    assert "[name]" in shown and "names blacked out" in shown and "Laura" not in shown, shown
+    assert matrix.rows
+
+
 # ---------------------------------------------------------------------- group comparison
 
 
@@ -326,7 +417,7 @@ def test_framework_matrix_cell_editor_quotes_a_passage_saves_and_u_undoes(rln_ma
         await press(pilot, "ctrl+s")
         assert pilot.app.screen is screen
         assert project.analysis.matrix(matrix.name).summary(row, column) == before + " " + quote
-        assert screen.table.get_cell_at(screen.table.cursor_coordinate).plain.endswith(quote)
+        assert screen.matrix.summary(row, column).endswith(quote)  # what the grid and v read
         await press(pilot, "u")
         assert project.analysis.matrix(matrix.name).summary(row, column) == before
         await press(pilot, "U")
@@ -344,6 +435,37 @@ def test_framework_matrix_cell_editor_quotes_a_passage_saves_and_u_undoes(rln_ma
         assert project.analysis.matrix(matrix.name).summary(row, column) == before + " " + quote
 
     drive(workbench(project), scenario, size=(160, 45))
+
+
+def test_framework_cells_are_cut_with_an_ellipsis_and_v_reads_the_whole_cell(rln_matrix):
+    """A long summary shows its first three lines in the grid, the last ending in "…" (it used to
+    stop mid-sentence with nothing to say more follows); v shows the whole cell."""
+    from qualcode.tui.screens.framework import CELL_LINES, CELL_WIDTH, CellReader
+
+    matrix = rln_matrix.analysis.matrices()[0]
+    row, column = matrix.rows[0], matrix.columns[0]
+    summary = " ".join(matrix.summary(row, column).split())
+    assert len(summary) > CELL_WIDTH * CELL_LINES
+
+    async def scenario(pilot):
+        await press(pilot, "F")
+        screen = pilot.app.screen
+        screen.table.move_cursor(row=0, column=1)
+        await settle(pilot)
+        cell = screen.table.get_cell_at(screen.table.cursor_coordinate)
+        below = " ".join(screen_text(pilot.app).split())
+        await press(pilot, "v")
+        reader = pilot.app.screen
+        whole = " ".join(re.sub(r"[█▀▄▌▐]", " ", screen_text(pilot.app)).split())
+        await press(pilot, "escape")
+        return cell, below, isinstance(reader, CellReader), whole, pilot.app.screen is screen
+
+    cell, below, read, whole, back = drive(workbench(rln_matrix), scenario, size=(80, 24))
+    lines = cell.plain.split("\n")
+    assert len(lines) == CELL_LINES and all(len(line) <= CELL_WIDTH for line in lines), lines
+    assert lines[-1].endswith("…") and " ".join(" ".join(lines)[:-1].split()) in summary, lines
+    assert "v reads it whole" in below
+    assert read and summary in whole and back, whole
 
 
 def test_framework_screen_makes_a_new_matrix(rln):

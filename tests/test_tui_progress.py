@@ -92,3 +92,30 @@ def test_status_bar_and_transcripts_pane_keep_progress_segment_and_span_whole(tm
         assert "rln demo" in status and "rln-01-headteacher (Headteacher N204)" in status
     # The transcripts pane keeps the numbers at any width (at 80 columns the name is cut instead).
     assert re.search(r"▶ rln-01-\S*( [▰▱]+)? 18/20 ", shown), shown
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_transcripts_pane_follows_coding_in_a_transcript_far_down_the_list(tmp_path, size):
+    """Coding in a transcript the pane had to scroll to: its row counts what the status bar
+    counts at once (it used to keep the count it had when opened: bar 17/17, list 16/17)."""
+    project = Project.open(str(build_demo(tmp_path / "demo").path))
+    names = [t.name for t in project.transcripts()]
+    last = names[-2]  # rln-13-teacher: one turn alice has not coded yet
+
+    async def go():
+        app = WorkbenchApp(project, "alice", blink=False)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await pilot.press("1", *["j"] * names.index(last), "enter")
+            await settle(pilot)
+            before = screen_text(app)
+            await pilot.press("n", "a")  # the next uncoded turn, coded with the highlighted code
+            await settle(pilot)
+            return before, screen_text(app)
+
+    before, after = asyncio.run(go())
+    row = re.compile(r"▶ " + re.escape(last[:6]) + r"\S*(?: [▰▱]+)? (\d+)/(\d+) ")
+    assert row.search(before) and status_progress(before) == (16, 17), before
+    found = row.search(after)
+    assert found, after
+    assert (int(found[1]), int(found[2])) == status_progress(after) == (17, 17), after

@@ -21,15 +21,17 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
     \b
     The research loop (from a clone of the repository; each line runs as written):
-      qualcode init study.db --codebook codebooks/rln.yaml  # a project (SQLite, or postgresql://…)
-      export QUALCODE_DB=study.db                            # the project the commands below use
-      qualcode coders add alice bob                          # who codes
-      qualcode import transcripts/rln/                       # transcripts become segments
-      qualcode code --coder alice                            # the coding workbench
-      qualcode agreement alice bob                           # kappa, alpha, % agreement per code
-      qualcode export themes --by role -o themes.xlsx        # theme tables for the write-up
-      qualcode retrieve formalisation -o formalisation.docx  # every passage of a code, to annotate
-      qualcode demo                                          # all of it on the shipped samples
+      # a project (SQLite, or postgresql://…), the one the commands below use
+      qualcode init study.db --codebook codebooks/rln.yaml
+      export QUALCODE_DB=study.db
+      qualcode coders add alice bob                    # who codes
+      qualcode import transcripts/rln/                 # turns become segments
+      qualcode code --coder alice                      # the coding workbench
+      qualcode agreement alice bob                     # kappa, alpha, % per code
+      qualcode export themes --by role -o themes.xlsx  # theme tables
+      # every passage of a code, to annotate
+      qualcode retrieve formalisation -o formalisation.docx
+      qualcode demo                                    # all of it on the samples
 
     Every command takes --db (or $QUALCODE_DB); without either, ./qualcode.db.
     Options mean the same everywhere: docs/cli.md lists the conventions.

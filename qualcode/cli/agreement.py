@@ -79,7 +79,8 @@ def agreement(
     Examples:
       qualcode agreement alice bob
       qualcode agreement alice bob --unit char --order worst
-      qualcode agreement alice bob carol --codes formalisation --format md -o agreement.md
+      qualcode agreement alice bob carol --codes formalisation \\
+          --format md -o agreement.md
       qualcode agreement --table ratings.csv --level ordinal --categories 5
     """
     from qualcode.agreement.report import build_report, render_csv, render_json, render_markdown
@@ -180,7 +181,8 @@ def disagreements(coders, codes, transcript_names, fmt, output, include_intervie
     \b
     Examples:
       qualcode disagreements alice bob
-      qualcode disagreements alice bob --codes prioritisation --format md -o consensus.md
+      qualcode disagreements alice bob --codes prioritisation \\
+          --format md -o consensus.md
     """
     if len(coders) < 2:
         raise click.UsageError("name at least two coders")

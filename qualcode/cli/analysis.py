@@ -128,9 +128,10 @@ def retrieve(code_id, where, coders, agreed, context, no_subcodes, text, by, kee
 
     \b
     Examples:
-      qualcode retrieve formalisation --where role=Headteacher -o formalisation.docx
-      qualcode retrieve prioritisation.time --coders alice,bob --agreed --context 1
-      qualcode retrieve mobilisation --by school --format html -o mobilisation.html
+      qualcode retrieve formalisation --where role=Headteacher -o plans.docx
+      qualcode retrieve prioritisation.time --coders alice,bob --agreed \\
+          --context 1
+      qualcode retrieve mobilisation --by school -o mobilisation.html
       qualcode retrieve effects --format json | jq '.passages | length'
     """
     from qualcode.analysis.retrieval import check_group_by
@@ -260,16 +261,19 @@ def matrix() -> None:
     """Framework matrices: cases × themes, a written summary in each cell (stored in the project).
 
     \b
-      qualcode matrix list                                   the project's matrices
+      qualcode matrix list                       # the project's matrices
+      # rows: every school; columns: the top-level themes
       qualcode matrix create "Schools" --rows-by school --coder alice
-                                                             rows: every school; columns: top-level themes
       qualcode matrix create --from rln-schools.yaml --coder alice
-      qualcode matrix set "Schools" "School A" formalisation "In the plan from the start." --coder alice
-      qualcode matrix show "Schools"                         the table (Markdown)
-      qualcode matrix show "Schools" "School A" formalisation    one cell and the passages behind it
+      qualcode matrix set "Schools" "School A" formalisation \\
+          "In the plan from the start." --coder alice
+      qualcode matrix show "Schools"             # the table (Markdown)
+      # one cell and the passages behind it
+      qualcode matrix show "Schools" "School A" formalisation
       qualcode matrix delete "Schools" --coder alice
       qualcode export matrix "Schools" --counts --quotes 2 -o schools.docx
-    Every change is one event: the coder undoes it in the workbench (u) like a coding.
+    Every change is one event: the coder undoes it in the workbench (u) like
+    a coding.
     """
 
 
@@ -477,7 +481,8 @@ def export_matrix(name, counts, quotes, coders, keep_names, fmt, output, db) -> 
 
     \b
     Examples:
-      qualcode export matrix "RLN schools — key findings by theme" -o findings.docx
+      qualcode export matrix "RLN schools — key findings by theme" \\
+          -o findings.docx
       qualcode export matrix Schools --counts --quotes 2 -o schools.xlsx
     """
     from qualcode.export import framework as fw
@@ -527,7 +532,7 @@ def memos(
 
     \b
     Examples:
-      qualcode memos                                   # a table, newest place last
+      qualcode memos                          # a table, newest place last
       qualcode memos --search "cover" --coders alice
       qualcode memos --code prioritisation -o memos.docx
     Each memo is listed with its place: transcript and segment, the code of a

@@ -55,10 +55,12 @@ def autocode(
 
     \b
     Examples:
-      qualcode autocode prioritisation.time --match "release time" --coder alice --dry-run
-      qualcode autocode formalisation.plans --match "development plan" --coder alice
-      qualcode autocode mobilisation --regex --match "shar(e|ed|ing) with (all )?staff" \\
-          --span match --coder alice
+      qualcode autocode prioritisation.time --match "release time" \\
+          --coder alice --dry-run
+      qualcode autocode formalisation.plans --match "development plan" \\
+          --coder alice
+      qualcode autocode mobilisation --regex \\
+          --match "shar(e|ed|ing) with (all )?staff" --span match --coder alice
     Case is ignored. Interviewer turns are skipped unless --include-interviewer.
     Codings the coder already has are left as they are.
     """

@@ -50,7 +50,8 @@ def init(path: str | None, codebook_file: str | None, name: str | None, db: str 
     \b
     Examples:
       qualcode init study.db --codebook codebooks/rln.yaml
-      qualcode init --db postgresql://team@localhost/study --codebook codebooks/pess.yaml
+      qualcode init --db postgresql://team@localhost/study \\
+          --codebook codebooks/pess.yaml
     """
     from qualcode.codebook import load_codebook
     from qualcode.project import Project

@@ -47,11 +47,16 @@ def export() -> None:
     """Theme tables, codebook documents, codings, framework matrices and REFI-QDA projects.
 
     \b
-      qualcode export themes --by role -o themes.xlsx     counts per code and group (+ quotes)
-      qualcode export codebook --format md -o appendix.md  a codebook appendix for the paper
-      qualcode export qdpx -o study.qdpx                   the whole project for NVivo, ATLAS.ti, MAXQDA…
-      qualcode export codings -o codings.csv               every coding as CSV (`qualcode import` reads it)
-      qualcode export matrix NAME -o findings.docx         a framework matrix as the book prints it
+      # counts per code and group (+ quotes)
+      qualcode export themes --by role -o themes.xlsx
+      # a codebook appendix for the paper
+      qualcode export codebook --format md -o appendix.md
+      # the whole project for NVivo, ATLAS.ti, MAXQDA…
+      qualcode export qdpx -o study.qdpx
+      # every coding as CSV (`qualcode import` reads it)
+      qualcode export codings -o codings.csv
+      # a framework matrix as the book prints it
+      qualcode export matrix NAME -o findings.docx
     """
 
 
@@ -145,7 +150,8 @@ def themes(
     \b
     Examples:
       qualcode export themes --by role -o themes.xlsx
-      qualcode export themes --by role --by network --count participants -o themes.html
+      qualcode export themes --by role --by network --count participants \\
+          -o themes.html
       qualcode export themes --coders alice,bob --agreed --quotes 5 --format md
       qualcode export themes --codes formalisation --by school --format csv
     """
@@ -225,7 +231,7 @@ def codebook_doc(fmt, coders, agreed, no_counts, output, db) -> None:
     \b
     Examples:
       qualcode export codebook --format md -o codebook-appendix.md
-      qualcode export codebook -o rln.qdc          # for NVivo, ATLAS.ti, MAXQDA, QualCoder…
+      qualcode export codebook -o rln.qdc   # NVivo, ATLAS.ti, MAXQDA, QualCoder…
       qualcode export codebook -o codebook.yaml
     """
     from qualcode.export import refi

@@ -53,7 +53,8 @@ def participants_set(label: str, values: dict[str, str | None], coder: str, db: 
 
     \b
     Example:
-      qualcode participants set "Teacher A" role=Teacher school="School A" --coder alice
+      qualcode participants set "Teacher A" role=Teacher school="School A" \\
+          --coder alice
     Theme tables, comparisons and framework rows follow at once. One change:
     `qualcode undo --coder NAME` (or u in the workbench) reverses it.
     """

@@ -87,7 +87,8 @@ def serve(
     \b
     Examples:
       qualcode serve --db study.db
-      qualcode serve --db postgresql://qualcode@db.example/study --port 8080 --password-file ~/.qualcode-pass
+      qualcode serve --db postgresql://qualcode@db.example/study \\
+          --port 8080 --password-file ~/.qualcode-pass
     """
     from qualcode.web.server import is_loopback
 

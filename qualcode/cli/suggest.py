@@ -111,11 +111,16 @@ def suggest(
 
     \b
     Examples:
-      qualcode suggest                                    keywords + model for every transcript
-      qualcode suggest -t rln-05-teacher --coder alice    learn from alice, suggest for one interview
-      qualcode suggest --list -t rln-05-teacher           what was suggested, and why
-      qualcode suggest --accept 12 --coder alice          accept suggestion 12 as alice
-      qualcode suggest --evaluate --folds 5               precision@k, recall@3, macro-F1 vs a baseline
+      # keywords + model for every transcript
+      qualcode suggest
+      # learn from alice, suggest for one interview
+      qualcode suggest -t rln-05-teacher --coder alice
+      # what was suggested, and why
+      qualcode suggest --list -t rln-05-teacher
+      # accept suggestion 12 as alice
+      qualcode suggest --accept 12 --coder alice
+      # precision@k, recall@3, macro-F1 against a baseline
+      qualcode suggest --evaluate --folds 5
     """
     names = transcripts
     coders = list(coder) or None
@@ -390,8 +395,8 @@ def anonymise(transcripts, mapping, words, no_ner, apply_, db) -> None:
 
     \b
     Examples:
-      qualcode anonymise                                 list what would be replaced
-      qualcode anonymise --mapping ~/private/map.csv     write the table for review
+      qualcode anonymise                              # what would be replaced
+      qualcode anonymise --mapping ~/private/map.csv  # the table, for review
       qualcode anonymise --mapping ~/private/map.csv --apply
     """
     from qualcode.suggest import anonymise as anon

@@ -34,6 +34,21 @@ class KeyEntry:
     names: tuple[str, ...] = ()  # the keys as Textual names them ("question_mark"), for pressing
 
 
+def browser_alternative(app, key: str) -> str | None:
+    """What to press instead of ``key`` (a Textual key name, "ctrl+p") when the workbench runs in
+    a browser that may keep that key for itself (Ctrl+P prints the page); None if nothing else
+    is needed. The app lists the browser's keys in ``browser_keys`` (``qualcode serve`` sets them)."""
+    for taken, instead, _ in getattr(app, "browser_keys", ()):
+        if key.casefold() in taken.casefold().split():
+            return instead
+    return None
+
+
+def key_display(app, key: str) -> str:
+    """``key`` as a person should press it where the workbench runs (the browser's alternative in a browser)."""
+    return browser_alternative(app, key) or app.get_key_display(Binding(key, ""))
+
+
 def sections(screen: type):
     """(section title, selector of the pane, widget class, binding filter) in the order the help
     shows them; ``screen`` is the workbench screen's class (its keys work everywhere)."""
@@ -70,7 +85,7 @@ def binding_entries(
         entries.append(
             KeyEntry(
                 title,
-                tuple(app.get_key_display(Binding(name, binding.action)) for name in names),
+                tuple(dict.fromkeys(key_display(app, name) for name in names)),
                 binding.tooltip or binding.description,
                 binding.description,
                 binding.action,

@@ -177,6 +177,23 @@ def say(app, message: object, severity: str = "information", title: str = "", ti
     app.notify(text, title=title, severity=severity, timeout=timeout, markup=False)
 
 
+def notice(app, message: object, replacing: object = None, timeout: float = 4.0) -> object:
+    """A notification with literal text that takes the place of ``replacing`` (what an earlier
+    call returned), so that confirmations in quick succession do not pile up; returns it.
+
+    Textual's ``notify`` returns nothing to remove a notification by: this builds the
+    ``Notification`` itself and removes the earlier one with ``App._unnotify`` (the Textual
+    version is pinned in pyproject.toml)."""
+    from textual.notifications import Notification, Notify
+
+    text = message.plain if isinstance(message, (Text, Content)) else ("" if message is None else str(message))
+    if isinstance(replacing, Notification) and replacing in app._notifications:
+        app._unnotify(replacing)
+    notification = Notification(text, "", "information", timeout, markup=False)
+    app.post_message(Notify(notification))
+    return notification
+
+
 def option(prompt: Text, id: str | None = None, disabled: bool = False) -> Option:
     return Option(prompt, id=id, disabled=disabled)
 

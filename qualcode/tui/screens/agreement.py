@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -20,6 +21,8 @@ from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic, excerpt, one_line
 
 MEASURES = (("percent", "% agree"), ("cohen_kappa", "Cohen κ"), ("krippendorff_alpha", "Kripp. α"))
+NAME_MIN = 12  # the code column never gets narrower than this; the numbers come first
+SCROLLBAR = 2  # room kept for the table's vertical scrollbar, shown or not
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,15 @@ def _cell(measure: str, value: float | None) -> Text:
     return Text(f"{value:.2f}", style=style)
 
 
+class CodeTable(DataTable):
+    """The per-code table; it lays its columns out again when its width changes."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        screen = self.screen
+        if isinstance(screen, AgreementScreen):
+            screen.fill_table(self.size.width)
+
+
 class AgreementScreen(ModalScreen[Difference | None]):
     """Per-code agreement; Enter lists the chosen code's disagreements; Enter again opens one."""
 
@@ -80,29 +92,63 @@ class AgreementScreen(ModalScreen[Difference | None]):
                 Text.assemble("Agreement with ", one_line(self.view.other), " — lowest first"), id="agreement-title"
             )
             yield UserStatic(Text(self.view.header), id="agreement-header")
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="agreement-codes")
+            yield CodeTable(cursor_type="row", zebra_stripes=True, id="agreement-codes")
+            yield UserStatic(Text(""), id="agreement-code")
             yield UserOptionList(id="agreement-differences")
             yield UserStatic(Text("Enter: list the disagreements of the code · Esc: close"), id="agreement-hint")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("code", key="code")
-        for _, label in MEASURES:
-            table.add_column(label, key=label)
-        table.add_column("units", key="units")
-        table.add_column("differ", key="differ")
-        counts: dict[str, int] = {}
+        self._width = 0
+        self._counts: dict[str, int] = {}
         for d in self.view.differences:
-            counts[d.code_key] = counts.get(d.code_key, 0) + 1
-        for row in self.view.codes:
-            table.add_row(
-                one_line("  " * row.depth + row.name),
-                *[_cell(m, row.values.get(m)) for m, _ in MEASURES],
-                Text(str(row.units)),
-                Text(str(counts.get(row.key, 0))),
-                key=row.key,
-            )
-        table.focus()
+            self._counts[d.code_key] = self._counts.get(d.code_key, 0) + 1
+        self.query_one(DataTable).focus()
+
+    def fill_table(self, width: int) -> None:
+        """Lay the table out for ``width`` columns, every width given here: the numbers first,
+        the code names in what is left, cut with "…" (the highlighted one is whole under the
+        table). DataTable would widen auto-width columns only when it next falls idle, so a
+        screen drawn before that showed long names and pushed the numbers off to the right."""
+        if width <= 0 or width == self._width:
+            return
+        self._width = width
+        table = self.query_one(DataTable)
+        names = [one_line("  " * row.depth + row.name) for row in self.view.codes]
+        numbers: list[tuple[str, list[Text]]] = [
+            (label, [_cell(m, row.values.get(m)) for row in self.view.codes]) for m, label in MEASURES
+        ]
+        numbers.append(("units", [Text(str(row.units)) for row in self.view.codes]))
+        numbers.append(("differ", [Text(str(self._counts.get(row.key, 0))) for row in self.view.codes]))
+        widths = [max([len(label)] + [cell.cell_len for cell in cells]) for label, cells in numbers]
+        padding = 2 * table.cell_padding
+        room = width - SCROLLBAR - sum(widths) - padding * (len(widths) + 1)
+        name_width = max(NAME_MIN, min(room, max((n.cell_len for n in names), default=NAME_MIN)))
+        row_index = table.cursor_row
+        table.clear(columns=True)
+        table.add_column("code", key="code", width=name_width)
+        for (label, _), column_width in zip(numbers, widths, strict=True):
+            table.add_column(Text(label, justify="right"), key=label, width=column_width)
+        table.fixed_columns = 1
+        for i, row in enumerate(self.view.codes):
+            name = names[i].copy()
+            name.truncate(name_width, overflow="ellipsis")
+            cells = [cells[i].copy() for _, cells in numbers]
+            for cell in cells:
+                cell.justify = "right"
+            table.add_row(name, *cells, key=row.key)
+        if self.view.codes:
+            table.move_cursor(row=min(row_index, len(self.view.codes) - 1))
+        self._show_code()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_code()
+
+    def _show_code(self) -> None:
+        """The highlighted code's whole name (cut in the table when the screen is narrow)."""
+        table = self.query_one(DataTable)
+        row = self.view.codes[table.cursor_row] if 0 <= table.cursor_row < len(self.view.codes) else None
+        self.query_one("#agreement-code", UserStatic).update(one_line(row.name, "bold") if row else Text(""))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -154,7 +154,7 @@ class AnalysisActions:
         self._push_analysis(
             RetrievalScreen(
                 self.project,
-                lambda: analysis.retrieve(key, subcodes=True, context=1, redact=False),
+                lambda: analysis.retrieve(key, subcodes=True, context=1),
                 root=key,
                 title=title,
             )

@@ -166,14 +166,19 @@ class CooccurrenceScreen(AnalysisScreen):
             a, b = pair
             if a == b:
                 n = self.result.count(a, a)
-                out = Text.assemble(one_line(names[a], "bold"), f": {n} segment{'s' * (n != 1)} with the code")
+                out = Text.assemble(
+                    one_line(names[a], "bold"),
+                    f": {n} segment{'s' * (n != 1)} with the code",
+                    (" · Enter lists its passages" if n else "", "dim"),
+                )
             else:
+                n = self.result.count(a, b)
                 out = Text.assemble(
                     one_line(names[a], "bold"),
                     " and ",
                     one_line(names[b], "bold"),
-                    f": {self.result.count(a, b)} segments with both, Jaccard {self.result.jaccard(a, b):.2f}",
-                    (" · Enter lists them", "dim"),
+                    f": {n} segment{'s' * (n != 1)} with both, Jaccard {self.result.jaccard(a, b):.2f}",
+                    (" · Enter: both codes' passages" if n else "", "dim"),
                 )
         self.query_one("#cooccurrence-cell", UserStatic).update(out)
 
@@ -208,12 +213,19 @@ class CooccurrenceScreen(AnalysisScreen):
         rollup = self.rollup
         if a == b:
             title = Text.assemble("Passages of ", one_line(names[a]))
-            fetch = lambda: analysis.retrieve(a, subcodes=rollup, coders=coders, context=1, redact=False)  # noqa: E731
+            fetch = lambda: analysis.retrieve(a, subcodes=rollup, coders=coders, context=1)  # noqa: E731
             root = a
         else:
-            title = Text.assemble("Passages coded with ", one_line(names[a]), " and ", one_line(names[b]))
+            n = self.result.count(a, b)
+            title = Text.assemble(
+                "Passages of ",
+                one_line(names[a]),
+                " and of ",
+                one_line(names[b]),
+                f" in the {n} segment{'s' * (n != 1)} coded with both",
+            )
             fetch = lambda: analysis.shared_passages(  # noqa: E731
-                a, b, coders=coders, rollup=rollup, context=1, redact=False
+                a, b, coders=coders, rollup=rollup, context=1
             )
             root = None
         self.app.push_screen(RetrievalScreen(self.project, fetch, root=root, title=title))

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.console import Console
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, TextArea
 from textual.widgets.option_list import Option
 
@@ -23,7 +25,7 @@ from qualcode.segments import segment_ref
 from qualcode.tui.screens.analysis_base import AnalysisScreen
 from qualcode.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
 from qualcode.tui.styles import stylesheet
-from qualcode.tui.text import UserOptionList, UserStatic, one_line, say
+from qualcode.tui.text import UserOptionList, UserStatic, one_line, plain, say
 from qualcode.tui.widgets.fields import ProseArea
 from qualcode.tui.widgets.keybar import KeyBar
 
@@ -37,10 +39,52 @@ def excerpt(text: str, limit: int = 320) -> str:
     return text if len(text) <= limit else text[: text.rfind(" ", 0, limit) if " " in text[:limit] else limit] + " …"
 
 
-def cell_excerpt(summary: str) -> Text:
+def cell_excerpt(summary: str, console: Console, width: int = CELL_WIDTH, lines: int = CELL_LINES) -> Text:
+    """A cell's summary as the grid shows it: wrapped to ``width``, at most ``lines`` lines, the
+    last ending in "…" when the summary goes on (v reads the whole cell)."""
     if not summary.strip():
         return Text("—", style="dim")
-    return Text(" ".join(summary.split()), overflow="ellipsis")
+    text = Text(" ".join(summary.split()), end="")
+    wrapped = list(text.wrap(console, width))
+    if len(wrapped) <= lines:
+        return text
+    kept = wrapped[:lines]
+    for line in kept:
+        line.rstrip()
+    last = kept[-1]
+    if last.cell_len > width - 1:
+        last.truncate(width - 1)
+    last.append("…")
+    return Text("\n", end="").join(kept)
+
+
+def is_cut(summary: str, console: Console, width: int = CELL_WIDTH, lines: int = CELL_LINES) -> bool:
+    return len(Text(" ".join(summary.split())).wrap(console, width)) > lines
+
+
+class CellReader(ModalScreen[None]):
+    """A cell's whole summary, to read (the grid shows its first lines)."""
+
+    DEFAULT_CSS = stylesheet(__file__, "cell_reader.tcss")
+    BINDINGS = [Binding("escape,v,q", "close", "Close", id="cell_reader.close")]
+
+    def __init__(self, title: Text, summary: str) -> None:
+        super().__init__()
+        self.heading, self.summary = title, summary
+
+    def compose(self):
+        with VerticalScroll(id="cell-reader-scroll"):
+            yield UserStatic(self.heading, id="cell-reader-title")
+            yield UserStatic(plain(self.summary) if self.summary.strip() else Text("not written yet", style="dim"))
+            yield UserStatic(
+                Text("Esc closes · ↑↓ scroll · Enter on the cell writes it", style="dim"), id="cell-reader-hint"
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#cell-reader-scroll").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 class FrameworkScreen(AnalysisScreen):
@@ -53,6 +97,9 @@ class FrameworkScreen(AnalysisScreen):
     DEFAULT_CSS = stylesheet(__file__, "framework_screen.tcss")
     BINDINGS = [
         Binding("enter", "edit", "Write", id="framework.edit", tooltip="Write the cell's summary beside its passages"),
+        Binding(
+            "v", "read", "Read", id="framework.read", tooltip="Read the whole cell (the grid shows its first lines)"
+        ),
         Binding("m", "choose", "Matrices", id="framework.choose", tooltip="Open another matrix"),
         Binding(
             "n",
@@ -135,7 +182,7 @@ class FrameworkScreen(AnalysisScreen):
         for row in matrix.rows:
             table.add_row(
                 one_line(row, "bold"),
-                *[cell_excerpt(matrix.summary(row, column)) for column in matrix.columns],
+                *[cell_excerpt(matrix.summary(row, column), self.app.console) for column in matrix.columns],
                 key=row,
                 height=CELL_LINES,
             )
@@ -172,6 +219,7 @@ class FrameworkScreen(AnalysisScreen):
                 one_line(row, "bold"),
                 " × ",
                 one_line(self.code_names.get(column, column), "bold"),
+                (" (cut in the grid: v reads it whole)", "dim") if is_cut(summary, self.app.console) else "",
                 ": ",
                 one_line(summary) if summary.strip() else Text("not written yet · Enter writes it", style="dim"),
             )
@@ -200,6 +248,20 @@ class FrameworkScreen(AnalysisScreen):
             ),
             saved,
         )
+
+    def action_read(self) -> None:
+        cell = self.cell()
+        if cell is None or self.matrix is None:
+            return
+        row, column = cell
+        title = Text.assemble(
+            one_line(self.matrix.name, "bold"),
+            ": ",
+            one_line(row, "bold"),
+            " × ",
+            one_line(self.code_names.get(column, column), "bold"),
+        )
+        self.app.push_screen(CellReader(title, self.matrix.summary(row, column)))
 
     def action_choose(self) -> None:
         if len(self.names) < 2:

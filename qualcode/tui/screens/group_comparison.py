@@ -256,7 +256,7 @@ class GroupComparisonScreen(AnalysisScreen):
         self.app.push_screen(
             RetrievalScreen(
                 self.project,
-                lambda: analysis.retrieve(key, subcodes=True, context=1, redact=False),
+                lambda: analysis.retrieve(key, subcodes=True, context=1),
                 root=key,
                 title=title,
                 passage_filter=PassageFilter(

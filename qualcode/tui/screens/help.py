@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 
-from qualcode.tui.keys import KeyEntry
+from qualcode.tui.keys import KeyEntry, key_display
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic
 
@@ -16,7 +16,7 @@ INTRO = (
     "Code a transcript: move to a segment (↑↓ in the transcript pane), highlight a code in the "
     "codebook (or press / and type part of its name), and press a or Enter. Press v to code only "
     "part of a segment. Every change is saved at once; u undoes it, even after a restart. "
-    "Ctrl+P lists every command."
+    "The command palette ({palette}) lists every command."
 )
 
 
@@ -44,7 +44,8 @@ class HelpScreen(ModalScreen[None]):
             yield UserStatic(
                 Text.assemble(("qualcode workbench", "bold"), ("   Esc closes this screen; ↑↓ scroll", "dim"))
             )
-            yield UserStatic(Text(INTRO), id="help-intro")
+            palette = key_display(self.app, self.app.COMMAND_PALETTE_BINDING)
+            yield UserStatic(Text(INTRO.format(palette="Ctrl+P" if palette == "^p" else palette)), id="help-intro")
             yield UserStatic(self._content(), id="help-body")
 
     def on_mount(self) -> None:

@@ -66,7 +66,9 @@ class PassageFilter:
 
 def filter_passages(passages: Sequence[Passage], root: str | None, f: PassageFilter) -> list[Passage]:
     """The passages that pass ``f``, in their order: as ``retrieve`` would return them with the
-    same filters, from the passages of every coder with sub-codes included."""
+    same filters, from the passages of every coder with sub-codes included. The text filter reads
+    the passages as given: on the screen they come with names blacked out, so a word that only a
+    blacked-out name holds finds nothing (the screen never points at a name it hides)."""
     where = {k: frozenset(v.strip().casefold() for v in values) for k, values in f.where.items()}
     needle = f.text.casefold()
     agreed_units: set[tuple[int, str]] | None = None
@@ -137,7 +139,9 @@ class RetrievalScreen(AnalysisScreen):
         "Every passage coded with the code (and its sub-codes) across all transcripts: who said it, "
         "where (transcript and segment), which coders applied it, and memos on it. The pane beside "
         "the list shows the whole passage; x adds the turns before and after. Filters apply at once. "
-        "Enter opens the passage in its transcript; Esc there comes back here."
+        "Enter opens the passage in its transcript; Esc there comes back here. Names kept in the "
+        "participants' identifying data are blacked out ([name], [school], [place]) here and on every "
+        "analysis screen, as in qualcode retrieve and the exports; the transcript shows its text as it is."
     )
     DEFAULT_CSS = stylesheet(__file__, "retrieval_screen.tcss")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -232,12 +236,20 @@ class RetrievalScreen(AnalysisScreen):
         )
         self.list.set_rows(rows, cursor)
         people = len({p.participant_id if p.participant_id is not None else ("t", p.transcript_id) for p in order})
+        segments = len({p.segment_id for p in order})
+        # Passages and segments are different units (a segment coded with two codes, or by two
+        # coders with different spans, gives several passages): the segments are named whenever
+        # they differ, so that "9 segments with both" on a co-occurrence cell reads the same here.
+        where = f" in {segments:,} segment{'s' * (segments != 1)}" if segments != len(order) else ""
         counts = Text(
-            f"{len(order):,} passage{'s' * (len(order) != 1)} · {people:,} participant{'s' * (people != 1)}   ",
+            f"{len(order):,} passage{'s' * (len(order) != 1)}{where} · {people:,} participant{'s' * (people != 1)}   ",
             style="bold",
             end="",
         )
-        self.query_one("#retrieval-filters", UserStatic).update(counts + self.filter.describe(self.has_subcodes))
+        described = counts + self.filter.describe(self.has_subcodes)
+        if self.loaded.retrieval.redacted:
+            described.append("  ·  names blacked out", style="dim")
+        self.query_one("#retrieval-filters", UserStatic).update(described)
         self._show_detail()
 
     # ------------------------------------------------------------------ the current passage

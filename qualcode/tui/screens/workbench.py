@@ -298,6 +298,7 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
             project=self.project.location,
             coder=self.coder,
             message=Text("? help · / find a code · a apply · n next uncoded · u undo", style="italic"),
+            confirms=False,
         )
         self.set_interval(0.1, self._show_busy)
         saved = state.load_layout(state.project_key(self.project))
@@ -554,7 +555,7 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         if target_id is None and goto_position is not None:
             target_id = next((s.id for s in data.segments if s.position == goto_position), None)
         if previous != data.info.id:
-            self.status.set(message=Text(""))
+            self.status.set(message=Text(""), confirms=False)
         self._refresh_view(target_id)
         self._update_progress()
         if not self.ready:
@@ -1090,7 +1091,9 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
 
         def compute(other: str | None) -> None:
             if other:
-                self.status.set(message=Text.assemble("computing agreement with ", one_line(other), "…"))
+                self.status.set(
+                    message=Text.assemble("computing agreement with ", one_line(other), "…"), confirms=False
+                )
                 self.run_project(
                     lambda: build_agreement_view(p, coder, other),
                     show,

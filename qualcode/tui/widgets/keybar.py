@@ -11,6 +11,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from qualcode.tui.keys import browser_alternative
 from qualcode.tui.styles import stylesheet
 
 
@@ -35,12 +36,16 @@ class KeyBar(Widget):
         items: list[Text] = []
         seen: set[str] = set()
         palette = None
+        other_palette = None
         help_item: Text | None = None
         # A screen in a mode (span selection) may keep its footer to the keys of that mode.
         hides = getattr(self.screen, "footer_hides", None) or (lambda binding: False)
         for key, (_, binding, enabled, _tooltip) in self.screen.active_bindings.items():
             if key == self.app.COMMAND_PALETTE_BINDING:
                 palette = (key, binding)
+                continue
+            if binding.action in ("command_palette", "app.command_palette"):
+                other_palette = (key, binding)  # the key the browser help offers instead
                 continue
             if not binding.show or binding.action in seen or hides(binding):
                 continue
@@ -58,6 +63,10 @@ class KeyBar(Widget):
         tail = Text(end="")
         if help_item is not None:
             tail.append_text(help_item)
+        # The palette's key: Ctrl+P, or where a browser may keep Ctrl+P (it prints the page) or
+        # the app binds another key instead (``qualcode serve`` binds ":"), that other key.
+        if other_palette is not None and (palette is None or browser_alternative(self.app, palette[0])):
+            palette = other_palette
         if palette is not None:
             key, binding = palette
             tail.append(

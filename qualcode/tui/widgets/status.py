@@ -1,4 +1,10 @@
-"""The status bar: project, coder, transcript, progress, modes, and what was just saved."""
+"""The status bar: project, coder, transcript, progress, modes, and what was just saved.
+
+What was just saved (a code applied, a coding removed, an undo) is a confirmation the researcher
+must be able to read at any width: the bar first leaves out what other panes show (participant,
+project, transcript, segment), and a confirmation that still does not fit is also shown whole in
+a notification, which wraps.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,18 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from qualcode.tui.styles import stylesheet
-from qualcode.tui.text import one_line, text_strip
+from qualcode.tui.text import notice, one_line, text_strip
+
+# What the bar leaves out, in turn, when the line is too long: the participant, the project's
+# name, the transcript's name (in the transcript pane's title too) and, only to make room for a
+# confirmation, the segment (in the segment pane's heading too).
+_LEAVE_OUT: tuple[frozenset[str], ...] = (
+    frozenset(),
+    frozenset({"participant"}),
+    frozenset({"participant", "project"}),
+    frozenset({"participant", "project", "transcript"}),
+)
+_LEAST = _LEAVE_OUT[-1] | {"position"}
 
 
 class StatusBar(Widget):
@@ -26,7 +43,9 @@ class StatusBar(Widget):
         self.position = ""
         self.modes: list[Text] = []
         self.message = Text("")
+        self.confirms = False  # the message confirms something done (not a hint): it must be read
         self.busy = ""
+        self._notice: object = None  # the notification showing the last confirmation whole, if it was cut
         self._strip: Strip | None = None  # the drawn line, until something changes
 
     def set(
@@ -41,9 +60,14 @@ class StatusBar(Widget):
         position: str | None = None,
         modes: list[Text] | None = None,
         message: Text | None = None,
+        confirms: bool = True,
         busy: str | None = None,
     ) -> None:
-        """Change the parts given; the others stay as they are."""
+        """Change the parts given; the others stay as they are.
+
+        A ``message`` that ``confirms`` something done (the default; hints pass False) is shown
+        whole: if the line cannot hold it even with the other parts left out, a notification
+        shows it too."""
         self.project = self.project if project is None else project
         self.coder = self.coder if coder is None else coder
         self.transcript = self.transcript if transcript is None else transcript
@@ -52,10 +76,20 @@ class StatusBar(Widget):
         self.total = self.total if total is None else total
         self.position = self.position if position is None else position
         self.modes = self.modes if modes is None else modes
-        self.message = self.message if message is None else message
+        if message is not None:
+            self.message = message
+            self.confirms = confirms
         self.busy = self.busy if busy is None else busy
         self._strip = None
         self.refresh()
+        if message is not None and confirms and message.plain.strip():
+            width = self.size.width
+            if width and not self.shows_whole(width):
+                self._notice = notice(self.app, message, replacing=self._notice)
+
+    def shows_whole(self, width: int) -> bool:
+        """Whether the message fits whole on the line at ``width`` columns."""
+        return self.fitted(width).cell_len <= width
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -72,18 +106,25 @@ class StatusBar(Widget):
         return self._strip
 
     def fitted(self, width: int) -> Text:
-        """The line for ``width`` columns, in two parts. What the coder is doing (progress, the
-        segment, the modes) stays whole: the participant, the project's name and then the
-        transcript's name (the transcript pane's title shows it too) go first, until it fits.
-        The message (or the work in progress) takes what is left and is cut with "…"."""
-        for participant, project, transcript in ((True, True, True), (False, True, True), (False, False, True)):
-            if self.line(participant, project, transcript, message=False).cell_len <= width:
-                return self.line(participant, project, transcript)
-        return self.line(participant=False, project=False, transcript=False)
+        """The line for ``width`` columns. What the coder is doing (coder, progress, the modes)
+        stays whole: the participant, the project's name and then the transcript's name go first
+        (``_LEAVE_OUT``), until it fits. A confirmation is fitted whole, leaving out the segment
+        too if need be; a hint or the work in progress takes what is left and is cut with "…"."""
+        if self.confirms and self.message and not self.busy:
+            for leave_out in (*_LEAVE_OUT, _LEAST):
+                line = self.line(leave_out)
+                if line.cell_len <= width:
+                    return line
+            return self.line(_LEAST)
+        for leave_out in _LEAVE_OUT[:-1]:
+            if self.line(leave_out, message=False).cell_len <= width:
+                return self.line(leave_out)
+        return self.line(_LEAVE_OUT[-1])
 
-    def line(
-        self, participant: bool = True, project: bool = True, transcript: bool = True, message: bool = True
-    ) -> Text:
+    def line(self, leave_out: frozenset[str] = frozenset(), message: bool = True) -> Text:
+        participant = "participant" not in leave_out
+        project = "project" not in leave_out
+        transcript = "transcript" not in leave_out
         sep = Text(" │ ", style="dim")
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         out.append(" ")
@@ -101,7 +142,7 @@ class StatusBar(Widget):
             pct = round(100 * self.coded / self.total) if self.total else 0
             out.append_text(sep)
             out.append(f"coded {self.coded}/{self.total} ({pct}%)")
-            if self.position:
+            if self.position and "position" not in leave_out:
                 out.append_text(sep)
                 out.append(self.position)
         for mode in self.modes:

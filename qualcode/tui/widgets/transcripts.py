@@ -111,7 +111,9 @@ class TranscriptPicker(ScrollView, can_focus=True):
         for i, t in enumerate(self.transcripts):
             if t.id == info.id:
                 self.transcripts[i] = info
-                self.refresh_lines(i * ROW_HEIGHT - int(self.scroll_y), ROW_HEIGHT)
+                # In the list's own lines: ScrollView.refresh_lines takes the scroll off itself
+                # (taking it off here too missed the row once the list had scrolled).
+                self.refresh_lines(i * ROW_HEIGHT, ROW_HEIGHT)
                 return
 
     def mark_current(self, transcript_id: int) -> None:
