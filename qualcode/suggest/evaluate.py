@@ -323,3 +323,46 @@ def agreement_as_coder(ev: Evaluation, coders: dict[str, dict[int, set[str]]], s
             ]
             pairs[(a, b)] = average(results).value
     return {"pairs": pairs, "codes": len(ev.codes), "machine": machine}
+
+
+def top_level(parents: dict[str, str | None]) -> dict[str, str]:
+    """Each code's theme, from code -> parent: its top-level ancestor (itself for a top-level
+    code). A codebook whose codes all sit under one root (as imports from other tools often
+    wrap them) has that root's children as its themes."""
+    chain: dict[str, list[str]] = {}
+    for code in parents:
+        path, seen = [code], {code}
+        while parents.get(path[-1]) and parents[path[-1]] not in seen:
+            path.append(parents[path[-1]])  # type: ignore[arg-type]
+            seen.add(path[-1])
+        chain[code] = path
+    roots = {path[-1] for path in chain.values()}
+    depth = 2 if len(roots) == 1 and len(parents) > 1 else 1
+    return {code: path[-depth] if len(path) >= depth else path[-1] for code, path in chain.items()}
+
+
+def roll_up(
+    scores: np.ndarray, y: np.ndarray, mask: np.ndarray, codes: list[str], theme_of: dict[str, str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Scores, truth and mask at theme level: a theme is applied when any of its codes is, known
+    when any of its codes is known, and scored by its best code (evidence for a sub-code is
+    evidence for its theme)."""
+    themes = sorted({theme_of.get(c, c) for c in codes})
+    index = {t: j for j, t in enumerate(themes)}
+    n = len(y)
+    s2, y2, m2 = np.zeros((n, len(themes))), np.zeros((n, len(themes))), np.zeros((n, len(themes)), dtype=bool)
+    for j, code in enumerate(codes):
+        t = index[theme_of.get(code, code)]
+        known = mask[:, j]
+        s2[:, t] = np.maximum(s2[:, t], scores[:, j])
+        y2[:, t] = np.maximum(y2[:, t], np.where(known, y[:, j], 0.0))
+        m2[:, t] |= known
+    return s2, y2, m2, themes
+
+
+def ranking_scores(scores: np.ndarray, y: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
+    """(precision@1, recall@3) of ``scores`` over segments with at least one applied code."""
+    r = score_system(
+        "x", scores, np.zeros_like(scores, dtype=bool), y, mask, [str(j) for j in range(y.shape[1])], False
+    )
+    return r.p_at_1, r.r_at_3
