@@ -52,10 +52,11 @@ from qualcode.segments import segment_ref
 )
 @click.option(
     "--architecture",
-    type=click.Choice(["bow", "ensemble"]),
-    default="bow",
+    type=click.Choice(["linear", "bow", "ensemble"]),
+    default="linear",
     show_default=True,
-    help="bow: spaCy's linear bag-of-words classifier (fast); ensemble: spaCy's default with a CNN (slower).",
+    help="linear: TF-IDF and one logistic regression per code (best on real codebooks); "
+    "bow: spaCy's bag-of-words classifier; ensemble: spaCy's default with a CNN (slower).",
 )
 @click.option(
     "--evaluate", is_flag=True, help="Cross-validate keywords, model, both and a TF-IDF baseline; change nothing."
