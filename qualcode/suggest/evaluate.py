@@ -31,6 +31,7 @@ import numpy as np
 from qualcode.suggest.calibration import expected_calibration_error
 from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher
 from qualcode.suggest.model import (
+    DEFAULT_ARCHITECTURE,
     MIN_POSITIVES,
     LoadedModel,
     TrainingExample,
@@ -181,7 +182,7 @@ def cross_validate(
     examples: list[TrainingExample],
     codes: list[CodeKeywords],
     k: int = 5,
-    architecture: str = "bow",
+    architecture: str = DEFAULT_ARCHITECTURE,
     seed: int = 0,
     threshold: float = 0.5,
     baseline: bool = True,
