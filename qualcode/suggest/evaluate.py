@@ -39,7 +39,9 @@ from qualcode.suggest.model import (
     fit_keyword_calibrator,
     keyword_features,
     label_counts,
+    raw_scores,
     train,
+    words_of,
 )
 
 SYSTEMS = ("keywords", "model", "combined", "baseline")
@@ -214,6 +216,9 @@ def cross_validate(
     started = time.perf_counter()
     kw_all = keyword_features(matcher, [ex.text for ex in examples], eval_codes)
     seconds["keywords"] += time.perf_counter() - started
+    started = time.perf_counter()
+    words_all, lemmas_used = words_of([ex.text for ex in examples], lemmas=True, model=lemma_model)
+    seconds["model"] += time.perf_counter() - started  # tokenised once, for every fold
     for f, test_idx in enumerate(folds):
         say(f"fold {f + 1} of {len(folds)}")
         test_set = set(test_idx)
@@ -235,6 +240,7 @@ def cross_validate(
                 seed=seed + f,
                 lemma_model=lemma_model,
                 use_definitions=use_definitions,
+                words=([words_all[i] for i in train_idx], lemmas_used),
             )
         except ValueError as exc:
             notes.append(f"fold {f + 1}: {exc}")
@@ -242,7 +248,11 @@ def cross_validate(
         seconds["model"] += time.perf_counter() - started
         if trained is not None:
             loaded = LoadedModel(trained.data, trained.meta(), "cv", lemma_model)
-            raw = loaded.raw([ex.text for ex in test_ex])
+            raw = (
+                raw_scores(loaded.pipeline, [words_all[i] for i in test_idx])
+                if lemmas_used == loaded.lemmas
+                else loaded.raw([ex.text for ex in test_ex])
+            )
             probs = loaded.probabilities(raw)
             cols = [index[c] for c in loaded.labels if c in index]
             lab_cols = [j for j, c in enumerate(loaded.labels) if c in index]

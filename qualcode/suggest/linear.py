@@ -107,7 +107,7 @@ def fit(words: list[list[str]], labels_list: list[dict[str, float]], labels: lis
             rate = min(max(float(y.mean()) if len(y) else 0.0, 1e-3), 1 - 1e-3)
             intercept[j] = np.log(rate / (1 - rate))
             continue
-        clf = LogisticRegression(solver="liblinear", C=c, class_weight="balanced")
+        clf = LogisticRegression(solver="liblinear", C=c, class_weight="balanced", dual=True)
         clf.fit(x[rows], y)
         coef[j] = clf.coef_[0]
         intercept[j] = clf.intercept_[0]

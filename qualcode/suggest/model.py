@@ -294,9 +294,12 @@ def train(
     refit: bool = True,
     use_definitions: bool = False,
     progress: Callable[[str], object] | None = None,
+    words: tuple[list[list[str]], bool] | None = None,
 ) -> TrainedModel:
     """Train, calibrate and (with ``refit``) train again on everything. Raises ValueError when
-    fewer than two codes have ``min_positives`` positive examples."""
+    fewer than two codes have ``min_positives`` positive examples. ``words``: the examples'
+    words and whether they are lemmas, when the caller has them already (cross-validation
+    tokenises once for every fold)."""
     started = time.perf_counter()
     counts = label_counts(examples)
     labels = sorted(code for code, n in counts.items() if n >= min_positives)
@@ -306,7 +309,9 @@ def train(
             "coded segments, and a model needs two or more"
         )
     epochs = epochs or DEFAULT_EPOCHS.get(architecture, 10)
-    words, used_lemmas = words_of([ex.text for ex in examples], lemmas=lemmas, model=lemma_model)
+    if words is None:
+        words = words_of([ex.text for ex in examples], lemmas=lemmas, model=lemma_model)
+    words_list, used_lemmas = words
     matcher = (
         KeywordMatcher(list(codes), use_definitions=use_definitions, model=lemma_model, lemmas=used_lemmas)
         if codes
@@ -316,10 +321,10 @@ def train(
     say = progress or (lambda *_: None)
     say("training (calibration run)")
     first = _fit_any(
-        [words[i] for i in fit_idx], [examples[i].labels for i in fit_idx], labels, architecture, epochs, seed
+        [words_list[i] for i in fit_idx], [examples[i].labels for i in fit_idx], labels, architecture, epochs, seed
     )
     held = [examples[i] for i in held_idx]
-    raw = raw_scores(first, [words[i] for i in held_idx])
+    raw = raw_scores(first, [words_list[i] for i in held_idx])
     y, mask = _known(held, labels)
     kw = keyword_features(matcher, [ex.text for ex in held], labels)
     platt = fit_logistic(logit(raw)[mask][:, None], y[mask])
@@ -331,7 +336,7 @@ def train(
     }
     if refit:
         say("training (final run)")
-        final = _fit_any(words, [ex.labels for ex in examples], labels, architecture, epochs, seed)
+        final = _fit_any(words_list, [ex.labels for ex in examples], labels, architecture, epochs, seed)
     else:
         final = first
     metrics["seconds"] = round(time.perf_counter() - started, 2)
