@@ -127,3 +127,15 @@ def test_evidence_for_a_sub_code_is_evidence_for_its_theme():
     s2, y2, m2, themes = roll_up(scores, y, mask, codes, theme_of)
     assert themes == ["a", "b"] and y2.tolist() == [[1.0, 0.0]]
     assert s2.tolist() == [[0.3, 0.4]]  # a theme is scored by its best code
+
+
+def test_evaluate_prints_leaf_and_theme_level_side_by_side(run_cli, tmp_path):
+    from qualcode.samples import build_demo
+
+    demo = build_demo(tmp_path / "rln", "rln")
+    result = run_cli("suggest", "--db", str(demo.path), "--evaluate", "--folds", "2", "--no-baseline", "--format", "md")
+    assert result.exit_code == 0, result.output
+    level = next(line for line in result.output.splitlines() if "theme precision@1" in line)
+    assert "leaf precision@1" in level
+    row = next(line for line in result.output.splitlines() if line.startswith("| keywords + model") and "|" in line)
+    assert row.count("|") >= 6

@@ -300,7 +300,7 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
 
 
 def _evaluate(project, coders, folds, threshold, architecture, definitions, baseline, per_code, markdown) -> None:
-    from qualcode.suggest.evaluate import cross_validate
+    from qualcode.suggest.evaluate import cross_validate, top_level
     from qualcode.suggest.keywords import CodeKeywords
     from qualcode.suggest.model import SegmentText, training_examples
     from qualcode.suggest.report import evaluation_tables, markdown_table
@@ -330,6 +330,7 @@ def _evaluate(project, coders, folds, threshold, architecture, definitions, base
             )
         except ValueError as exc:
             raise QualcodeError(str(exc)) from None
+    theme_of = top_level({c.key: c.parent_key for c in project.codebook.codes()})
     who = " and ".join(coders) if coders else "every coder (agreed codings)"
     head = (
         f"{ev.folds}-fold cross-validation on {ev.segments} segments ({ev.coded_segments} coded) of {who}; "
@@ -337,11 +338,11 @@ def _evaluate(project, coders, folds, threshold, architecture, definitions, base
     )
     if markdown:
         click.echo(head + "\n")
-        for columns, rows in evaluation_tables(ev, per_code=per_code):
+        for columns, rows in evaluation_tables(ev, per_code=per_code, theme_of=theme_of):
             click.echo(markdown_table(columns, rows) + "\n")
     else:
         out.print(plain(head))
-        for columns, rows in evaluation_tables(ev, per_code=per_code):
+        for columns, rows in evaluation_tables(ev, per_code=per_code, theme_of=theme_of):
             out.print()
             print_table(out, [Column(c, numeric=i > 0 and c != "note") for i, c in enumerate(columns)], rows)
     for note in ev.notes:
