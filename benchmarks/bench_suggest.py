@@ -117,7 +117,7 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
         ],
         ["suggesting for the same, keywords only", f"{len(answers) / kw_s:,.0f} segments/s ({kw_s:.1f} s)", "", ""],
     ]
-    return markdown_table(["task", "qualcode (spaCy)", "TF-IDF + logistic regression", "ratio"], rows)
+    return markdown_table(["task", "qualcode (default model)", "TF-IDF + logistic regression", "ratio"], rows)
 
 
 def main() -> None:
