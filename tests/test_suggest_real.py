@@ -139,3 +139,14 @@ def test_evaluate_prints_leaf_and_theme_level_side_by_side(run_cli, tmp_path):
     assert "leaf precision@1" in level
     row = next(line for line in result.output.splitlines() if line.startswith("| keywords + model") and "|" in line)
     assert row.count("|") >= 6
+
+
+def test_segments_of_nothing_but_stop_words_train_a_model_that_gives_base_rates():
+    from qualcode.suggest import linear
+
+    words = [["the", "and"], ["it", "was"], ["the"], ["and"]]
+    labels = [{"a": 1.0, "b": 0.0}, {"a": 0.0, "b": 1.0}, {"a": 1.0, "b": 0.0}, {"a": 0.0, "b": 0.0}]
+    model = LinearModel.from_bytes(linear.fit(words, labels, ["a", "b"]).to_bytes())
+    scores = model.scores([["anything"], ["else"]])
+    assert scores.shape == (2, 2) and np.allclose(scores[0], scores[1])
+    assert scores[0, 0] > scores[0, 1]  # a was coded twice, b once

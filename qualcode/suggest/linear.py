@@ -51,6 +51,8 @@ class LinearModel:
         """(texts, labels): each code's probability from its regression."""
         if not words:
             return np.zeros((0, len(self.labels)))
+        if not self.vocabulary:  # trained on stop words only: each code's base rate
+            return np.tile(1.0 / (1.0 + np.exp(-self.intercept)), (len(words), 1))
         vec = _vectorizer({w: i for i, w in enumerate(self.vocabulary)})
         vec.fit([""])  # fixes the vocabulary; the weights are set next
         vec.idf_ = self.idf
