@@ -111,7 +111,8 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
         ],
         [
             f"suggesting for {len(answers):,} segments ({words:,} words), keywords + model",
-            f"{len(answers) / both_s:,.0f} segments/s ({both_s:.1f} s, {len(proposals):,} suggestions)",
+            f"{len(answers) / both_s:,.0f} segments/s ({both_s:.1f} s, {len(proposals):,} suggestions, "
+            f"{sum(p.source != 'keywords' for p in proposals):,} with the model's score)",
             f"{len(answers) / base_s:,.0f} segments/s ({base_s:.1f} s; scores only, no reasons)",
             f"{both_s / base_s:.0f}× slower",
         ],
