@@ -111,13 +111,14 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
         ],
         [
             f"suggesting for {len(answers):,} segments ({words:,} words), keywords + model",
-            f"{len(answers) / both_s:,.0f} segments/s ({both_s:.1f} s, {len(proposals):,} suggestions)",
+            f"{len(answers) / both_s:,.0f} segments/s ({both_s:.1f} s, {len(proposals):,} suggestions, "
+            f"{sum(p.source != 'keywords' for p in proposals):,} with the model's score)",
             f"{len(answers) / base_s:,.0f} segments/s ({base_s:.1f} s; scores only, no reasons)",
             f"{both_s / base_s:.0f}× slower",
         ],
         ["suggesting for the same, keywords only", f"{len(answers) / kw_s:,.0f} segments/s ({kw_s:.1f} s)", "", ""],
     ]
-    return markdown_table(["task", "qualcode (spaCy)", "TF-IDF + logistic regression", "ratio"], rows)
+    return markdown_table(["task", "qualcode (default model)", "TF-IDF + logistic regression", "ratio"], rows)
 
 
 def main() -> None:

@@ -218,7 +218,7 @@ def test_training_and_suggesting_run_in_a_process_pool():
     }
     with concurrent.futures.ProcessPoolExecutor(1) as pool:
         result = pool.submit(train_payload, payload).result()
-        assert result["kind"] == "textcat_multilabel" and result["trained_on"]["coders"] == ["alice"]
+        assert result["kind"] == "linear" and result["trained_on"]["coders"] == ["alice"]
         model = {"data": result["data"], "meta": result["meta"], "version": "v1"}
         proposals = pool.submit(
             suggest_payload,

@@ -52,10 +52,11 @@ from qualcode.segments import segment_ref
 )
 @click.option(
     "--architecture",
-    type=click.Choice(["bow", "ensemble"]),
-    default="bow",
+    type=click.Choice(["linear", "bow", "ensemble"]),
+    default="linear",
     show_default=True,
-    help="bow: spaCy's linear bag-of-words classifier (fast); ensemble: spaCy's default with a CNN (slower).",
+    help="linear: TF-IDF and one logistic regression per code (best on real codebooks); "
+    "bow: spaCy's bag-of-words classifier; ensemble: spaCy's default with a CNN (slower).",
 )
 @click.option(
     "--evaluate", is_flag=True, help="Cross-validate keywords, model, both and a TF-IDF baseline; change nothing."
@@ -304,7 +305,7 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
 
 
 def _evaluate(project, coders, folds, threshold, architecture, definitions, baseline, per_code, markdown) -> None:
-    from qualcode.suggest.evaluate import cross_validate
+    from qualcode.suggest.evaluate import cross_validate, top_level
     from qualcode.suggest.keywords import CodeKeywords
     from qualcode.suggest.model import SegmentText, training_examples
     from qualcode.suggest.report import evaluation_tables, markdown_table
@@ -334,6 +335,7 @@ def _evaluate(project, coders, folds, threshold, architecture, definitions, base
             )
         except ValueError as exc:
             raise QualcodeError(str(exc)) from None
+    theme_of = top_level({c.key: c.parent_key for c in project.codebook.codes()})
     who = " and ".join(coders) if coders else "every coder (agreed codings)"
     head = (
         f"{ev.folds}-fold cross-validation on {ev.segments} segments ({ev.coded_segments} coded) of {who}; "
@@ -341,11 +343,11 @@ def _evaluate(project, coders, folds, threshold, architecture, definitions, base
     )
     if markdown:
         click.echo(head + "\n")
-        for columns, rows in evaluation_tables(ev, per_code=per_code):
+        for columns, rows in evaluation_tables(ev, per_code=per_code, theme_of=theme_of):
             click.echo(markdown_table(columns, rows) + "\n")
     else:
         out.print(plain(head))
-        for columns, rows in evaluation_tables(ev, per_code=per_code):
+        for columns, rows in evaluation_tables(ev, per_code=per_code, theme_of=theme_of):
             out.print()
             print_table(out, [Column(c, numeric=i > 0 and c != "note") for i, c in enumerate(columns)], rows)
     for note in ev.notes:

@@ -175,7 +175,7 @@ class SuggestionPart:
     def training_payload(
         self,
         coders: Iterable[str] | None = None,
-        architecture: str = "bow",
+        architecture: str = "linear",
         use_definitions: bool = False,
         epochs: int | None = None,
         seed: int = 0,

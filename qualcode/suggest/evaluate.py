@@ -31,6 +31,7 @@ import numpy as np
 from qualcode.suggest.calibration import expected_calibration_error
 from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher
 from qualcode.suggest.model import (
+    DEFAULT_ARCHITECTURE,
     MIN_POSITIVES,
     LoadedModel,
     TrainingExample,
@@ -38,7 +39,9 @@ from qualcode.suggest.model import (
     fit_keyword_calibrator,
     keyword_features,
     label_counts,
+    raw_scores,
     train,
+    words_of,
 )
 
 SYSTEMS = ("keywords", "model", "combined", "baseline")
@@ -157,7 +160,9 @@ def baseline_fit(train_ex: list[TrainingExample], labels: list[str]):
         if len(set(target)) < 2:
             models.append(float(target.mean()) if len(target) else 0.0)
             continue
-        clf = LogisticRegression(solver="liblinear")
+        clf = LogisticRegression(
+            solver="liblinear", dual=True
+        )  # the same optimum; faster with fewer segments than words
         clf.fit(x_train[rows], target)
         models.append(clf)
     return vectorizer, models
@@ -181,7 +186,7 @@ def cross_validate(
     examples: list[TrainingExample],
     codes: list[CodeKeywords],
     k: int = 5,
-    architecture: str = "bow",
+    architecture: str = DEFAULT_ARCHITECTURE,
     seed: int = 0,
     threshold: float = 0.5,
     baseline: bool = True,
@@ -213,6 +218,9 @@ def cross_validate(
     started = time.perf_counter()
     kw_all = keyword_features(matcher, [ex.text for ex in examples], eval_codes)
     seconds["keywords"] += time.perf_counter() - started
+    started = time.perf_counter()
+    words_all, lemmas_used = words_of([ex.text for ex in examples], lemmas=True, model=lemma_model)
+    seconds["model"] += time.perf_counter() - started  # tokenised once, for every fold
     for f, test_idx in enumerate(folds):
         say(f"fold {f + 1} of {len(folds)}")
         test_set = set(test_idx)
@@ -234,6 +242,7 @@ def cross_validate(
                 seed=seed + f,
                 lemma_model=lemma_model,
                 use_definitions=use_definitions,
+                words=([words_all[i] for i in train_idx], lemmas_used),
             )
         except ValueError as exc:
             notes.append(f"fold {f + 1}: {exc}")
@@ -241,7 +250,11 @@ def cross_validate(
         seconds["model"] += time.perf_counter() - started
         if trained is not None:
             loaded = LoadedModel(trained.data, trained.meta(), "cv", lemma_model)
-            raw = loaded.raw([ex.text for ex in test_ex])
+            raw = (
+                raw_scores(loaded.pipeline, [words_all[i] for i in test_idx])
+                if lemmas_used == loaded.lemmas
+                else loaded.raw([ex.text for ex in test_ex])
+            )
             probs = loaded.probabilities(raw)
             cols = [index[c] for c in loaded.labels if c in index]
             lab_cols = [j for j, c in enumerate(loaded.labels) if c in index]
@@ -323,3 +336,46 @@ def agreement_as_coder(ev: Evaluation, coders: dict[str, dict[int, set[str]]], s
             ]
             pairs[(a, b)] = average(results).value
     return {"pairs": pairs, "codes": len(ev.codes), "machine": machine}
+
+
+def top_level(parents: dict[str, str | None]) -> dict[str, str]:
+    """Each code's theme, from code -> parent: its top-level ancestor (itself for a top-level
+    code). A codebook whose codes all sit under one root (as imports from other tools often
+    wrap them) has that root's children as its themes."""
+    chain: dict[str, list[str]] = {}
+    for code in parents:
+        path, seen = [code], {code}
+        while parents.get(path[-1]) and parents[path[-1]] not in seen:
+            path.append(parents[path[-1]])  # type: ignore[arg-type]
+            seen.add(path[-1])
+        chain[code] = path
+    roots = {path[-1] for path in chain.values()}
+    depth = 2 if len(roots) == 1 and len(parents) > 1 else 1
+    return {code: path[-depth] if len(path) >= depth else path[-1] for code, path in chain.items()}
+
+
+def roll_up(
+    scores: np.ndarray, y: np.ndarray, mask: np.ndarray, codes: list[str], theme_of: dict[str, str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Scores, truth and mask at theme level: a theme is applied when any of its codes is, known
+    when any of its codes is known, and scored by its best code (evidence for a sub-code is
+    evidence for its theme)."""
+    themes = sorted({theme_of.get(c, c) for c in codes})
+    index = {t: j for j, t in enumerate(themes)}
+    n = len(y)
+    s2, y2, m2 = np.zeros((n, len(themes))), np.zeros((n, len(themes))), np.zeros((n, len(themes)), dtype=bool)
+    for j, code in enumerate(codes):
+        t = index[theme_of.get(code, code)]
+        known = mask[:, j]
+        s2[:, t] = np.maximum(s2[:, t], scores[:, j])
+        y2[:, t] = np.maximum(y2[:, t], np.where(known, y[:, j], 0.0))
+        m2[:, t] |= known
+    return s2, y2, m2, themes
+
+
+def ranking_scores(scores: np.ndarray, y: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
+    """(precision@1, recall@3) of ``scores`` over segments with at least one applied code."""
+    r = score_system(
+        "x", scores, np.zeros_like(scores, dtype=bool), y, mask, [str(j) for j in range(y.shape[1])], False
+    )
+    return r.p_at_1, r.r_at_3

@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # spaCy is imported when a model is trained or loaded
 
 MIN_POSITIVES = 3
 DEFAULT_EPOCHS = {"bow": 10, "ensemble": 8}
+DEFAULT_ARCHITECTURE = "linear"  # see qualcode.suggest.linear for why
+ARCHITECTURES = ("linear", "bow", "ensemble")
 BATCH_SIZE = 32
 LEARN_RATE = 0.005
 
@@ -184,8 +186,35 @@ def _fit(
     return model
 
 
-def raw_scores(model: Language, words: list[list[str]], batch: int = 2000) -> np.ndarray:
+def _fit_any(
+    words: list[list[str]],
+    labels_list: list[dict[str, float]],
+    labels: list[str],
+    architecture: str,
+    epochs: int,
+    seed: int,
+) -> Any:
+    if architecture == "linear":
+        from qualcode.suggest import linear
+
+        return linear.fit(words, labels_list, labels)
+    return _fit(words, labels_list, labels, architecture, epochs, seed)
+
+
+def _to_bytes(model: Any) -> bytes:
+    from qualcode.suggest.linear import LinearModel
+
+    return model.to_bytes() if isinstance(model, LinearModel) else nlp.textcat_to_bytes(model)
+
+
+def raw_scores(model: Any, words: list[list[str]], batch: int = 2000) -> np.ndarray:
+    """Each label's score for each text, from a spaCy pipeline or a ``LinearModel``."""
     from spacy.pipeline.textcat_multilabel import MultiLabel_TextCategorizer
+
+    from qualcode.suggest.linear import LinearModel
+
+    if isinstance(model, LinearModel):
+        return model.scores(words)
 
     textcat = model.get_pipe("textcat_multilabel")
     assert isinstance(textcat, MultiLabel_TextCategorizer)  # get_pipe is typed as returning any component
@@ -256,7 +285,7 @@ def split_by_transcript(examples: list[TrainingExample], fraction: float, seed: 
 def train(
     examples: list[TrainingExample],
     codes: Sequence[CodeKeywords] = (),
-    architecture: str = "bow",
+    architecture: str = DEFAULT_ARCHITECTURE,
     epochs: int | None = None,
     seed: int = 0,
     lemma_model: str | None = None,
@@ -265,9 +294,12 @@ def train(
     refit: bool = True,
     use_definitions: bool = False,
     progress: Callable[[str], object] | None = None,
+    words: tuple[list[list[str]], bool] | None = None,
 ) -> TrainedModel:
     """Train, calibrate and (with ``refit``) train again on everything. Raises ValueError when
-    fewer than two codes have ``min_positives`` positive examples."""
+    fewer than two codes have ``min_positives`` positive examples. ``words``: the examples'
+    words and whether they are lemmas, when the caller has them already (cross-validation
+    tokenises once for every fold)."""
     started = time.perf_counter()
     counts = label_counts(examples)
     labels = sorted(code for code, n in counts.items() if n >= min_positives)
@@ -277,7 +309,9 @@ def train(
             "coded segments, and a model needs two or more"
         )
     epochs = epochs or DEFAULT_EPOCHS.get(architecture, 10)
-    words, used_lemmas = words_of([ex.text for ex in examples], lemmas=lemmas, model=lemma_model)
+    if words is None:
+        words = words_of([ex.text for ex in examples], lemmas=lemmas, model=lemma_model)
+    words_list, used_lemmas = words
     matcher = (
         KeywordMatcher(list(codes), use_definitions=use_definitions, model=lemma_model, lemmas=used_lemmas)
         if codes
@@ -286,9 +320,11 @@ def train(
     fit_idx, held_idx = split_by_transcript(examples, 0.2, seed)
     say = progress or (lambda *_: None)
     say("training (calibration run)")
-    first = _fit([words[i] for i in fit_idx], [examples[i].labels for i in fit_idx], labels, architecture, epochs, seed)
+    first = _fit_any(
+        [words_list[i] for i in fit_idx], [examples[i].labels for i in fit_idx], labels, architecture, epochs, seed
+    )
     held = [examples[i] for i in held_idx]
-    raw = raw_scores(first, [words[i] for i in held_idx])
+    raw = raw_scores(first, [words_list[i] for i in held_idx])
     y, mask = _known(held, labels)
     kw = keyword_features(matcher, [ex.text for ex in held], labels)
     platt = fit_logistic(logit(raw)[mask][:, None], y[mask])
@@ -300,13 +336,13 @@ def train(
     }
     if refit:
         say("training (final run)")
-        final = _fit(words, [ex.labels for ex in examples], labels, architecture, epochs, seed)
+        final = _fit_any(words_list, [ex.labels for ex in examples], labels, architecture, epochs, seed)
     else:
         final = first
     metrics["seconds"] = round(time.perf_counter() - started, 2)
     trained_on = {"examples": len(examples), "positives": {k: counts[k] for k in labels}, "epochs": epochs}
     return TrainedModel(
-        nlp.textcat_to_bytes(final),
+        _to_bytes(final),
         labels,
         used_lemmas,
         architecture,
@@ -321,7 +357,9 @@ class LoadedModel:
     """A stored model ready to score texts: ``probabilities`` (calibrated) and ``combined``."""
 
     def __init__(self, data: bytes, meta: dict[str, Any], version: str = "", lemma_model: str | None = None):
-        self.pipeline = nlp.textcat_from_bytes(data)
+        from qualcode.suggest.linear import MAGIC, LinearModel
+
+        self.pipeline: Any = LinearModel.from_bytes(data) if data.startswith(MAGIC) else nlp.textcat_from_bytes(data)
         self.labels: list[str] = list(meta["labels"])
         self.lemmas: bool = bool(meta.get("lemmas"))
         self.calibrator = Calibrator.from_dict(meta["calibrator"])
@@ -405,7 +443,7 @@ def train_payload(payload: dict[str, Any]) -> dict[str, Any]:
     model = train(
         examples,
         codes,
-        architecture=payload.get("architecture", "bow"),
+        architecture=payload.get("architecture") or DEFAULT_ARCHITECTURE,
         epochs=payload.get("epochs"),
         seed=payload.get("seed", 0),
         lemma_model=payload.get("lemma_model"),
@@ -425,5 +463,5 @@ def train_payload(payload: dict[str, Any]) -> dict[str, Any]:
         "meta": model.meta(),
         "metrics": model.metrics,
         "trained_on": trained_on,
-        "kind": "textcat_multilabel",
+        "kind": "linear" if model.architecture == "linear" else "textcat_multilabel",
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qualcode.suggest.evaluate import LABELS, SYSTEMS, Evaluation
+from qualcode.suggest.evaluate import LABELS, SYSTEMS, Evaluation, ranking_scores, roll_up
 
 
 def _f(x: float | None) -> str:
@@ -47,9 +47,37 @@ def markdown_table(head: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def evaluation_tables(ev: Evaluation, per_code: bool = False) -> list[tuple[list[str], list[list[str]]]]:
-    """(head, rows) of the overall table, and of the per-code table when asked for."""
+def level_rows(ev: Evaluation, theme_of: dict[str, str]) -> tuple[list[str], list[list[str]]]:
+    """Precision@1 and recall@3 of every system at leaf level and at theme level (each code
+    rolled up to its theme, a theme scored by its best code)."""
+    assert ev.truth is not None and ev.mask is not None
+    themes = sorted({theme_of.get(c, c) for c in ev.codes})
+    head = [
+        "system",
+        f"leaf precision@1 ({len(ev.codes)} codes)",
+        "leaf recall@3",
+        f"theme precision@1 ({len(themes)} themes)",
+        "theme recall@3",
+    ]
+    rows = []
+    for s in SYSTEMS:
+        if not ev.systems[s].available:
+            continue
+        scores = ev.predictions[s]
+        s2, y2, m2, _ = roll_up(scores, ev.truth, ev.mask, ev.codes, theme_of)
+        p1, r3 = ranking_scores(s2, y2, m2)
+        rows.append([LABELS[s], _f(ev.systems[s].p_at_1), _f(ev.systems[s].r_at_3), _f(p1), _f(r3)])
+    return head, rows
+
+
+def evaluation_tables(
+    ev: Evaluation, per_code: bool = False, theme_of: dict[str, str] | None = None
+) -> list[tuple[list[str], list[list[str]]]]:
+    """(head, rows) of the overall table, of leaf against theme level when the codebook's tree
+    is given, and of the per-code table when asked for."""
     tables = [(OVERALL_HEAD, overall_rows(ev))]
+    if theme_of is not None:
+        tables.append(level_rows(ev, theme_of))
     if per_code:
         tables.append((PER_CODE_HEAD, per_code_rows(ev)))
     return tables

@@ -1,0 +1,117 @@
+"""The default suggestion model: TF-IDF over content words, one weighted logistic regression per code.
+
+Why this and not spaCy's ``textcat_multilabel`` (docs/suggestions.md has the figures): a real
+codebook has hundreds of codes with one to ten codings each among thousands of uncoded
+segments. spaCy's bag-of-words is trained by a few epochs of small gradient steps on hashed,
+unweighted word counts, so a code with three positives among three thousand segments never moves
+far from its prior: the scores rank codes by how common they are. Here each code gets its own
+regularised logistic regression fitted to convergence, on TF-IDF weights (rare, telling words
+count; every segment's vector has length one, so a long turn does not shout), without stop
+words, with the few positives weighted up to balance the many negatives (``class_weight``).
+
+The fitted model is stored without pickle: the vocabulary as JSON, the numbers as ``.npy``
+arrays (``allow_pickle=False``), so a shared project file cannot carry code.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+MAGIC = b"QCLINEAR1\n"
+C = 1.0  # inverse regularisation strength of each code's regression
+
+
+def _vectorizer(vocabulary: dict[str, int] | None = None):
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+    return TfidfVectorizer(
+        analyzer="word",
+        token_pattern=r"\S+",  # the input is already words (lemmas), joined by spaces
+        lowercase=False,
+        stop_words=sorted(ENGLISH_STOP_WORDS),
+        sublinear_tf=True,
+        vocabulary=vocabulary,
+    )
+
+
+@dataclass
+class LinearModel:
+    labels: list[str]
+    vocabulary: list[str]
+    idf: np.ndarray  # (features,)
+    coef: np.ndarray  # (labels, features)
+    intercept: np.ndarray  # (labels,)
+
+    def scores(self, words: list[list[str]]) -> np.ndarray:
+        """(texts, labels): each code's probability from its regression."""
+        if not words:
+            return np.zeros((0, len(self.labels)))
+        if not self.vocabulary:  # trained on stop words only: each code's base rate
+            return np.tile(1.0 / (1.0 + np.exp(-self.intercept)), (len(words), 1))
+        vec = _vectorizer({w: i for i, w in enumerate(self.vocabulary)})
+        vec.fit([""])  # fixes the vocabulary; the weights are set next
+        vec.idf_ = self.idf
+        x = vec.transform([" ".join(w) for w in words])
+        z = np.asarray(x @ self.coef.T) + self.intercept
+        out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+        return out
+
+    def to_bytes(self) -> bytes:
+        arrays = io.BytesIO()
+        np.savez(
+            arrays,
+            idf=self.idf.astype(np.float32),
+            coef=self.coef.astype(np.float16),  # half the size; scores move by less than 0.001
+            intercept=self.intercept.astype(np.float32),
+        )
+        head = json.dumps({"labels": self.labels, "vocabulary": self.vocabulary}).encode("utf-8")
+        return MAGIC + zlib.compress(len(head).to_bytes(8, "big") + head + arrays.getvalue(), 6)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> LinearModel:
+        if not data.startswith(MAGIC):
+            raise ValueError("not a qualcode linear suggestion model")
+        body = zlib.decompress(data[len(MAGIC) :])
+        n = int.from_bytes(body[:8], "big")
+        head = json.loads(body[8 : 8 + n].decode("utf-8"))
+        arrays = np.load(io.BytesIO(body[8 + n :]), allow_pickle=False)
+        return cls(
+            list(head["labels"]),
+            list(head["vocabulary"]),
+            arrays["idf"].astype(float),
+            arrays["coef"].astype(float),
+            arrays["intercept"].astype(float),
+        )
+
+
+def fit(words: list[list[str]], labels_list: list[dict[str, float]], labels: list[str], c: float = C) -> LinearModel:
+    """One balanced logistic regression per code, on the segments whose label for it is known."""
+    from sklearn.linear_model import LogisticRegression
+
+    vec = _vectorizer()
+    texts = [" ".join(w) for w in words]
+    try:
+        x = vec.fit_transform(texts)
+    except ValueError:  # nothing but stop words: an empty vocabulary
+        x = None
+    vocabulary = [w for w, _ in sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])] if x is not None else []
+    coef = np.zeros((len(labels), len(vocabulary)))
+    intercept = np.zeros(len(labels))
+    for j, code in enumerate(labels):
+        rows = [i for i, lab in enumerate(labels_list) if code in lab]
+        y = np.array([labels_list[i][code] for i in rows])
+        if x is None or len(set(y)) < 2:
+            rate = min(max(float(y.mean()) if len(y) else 0.0, 1e-3), 1 - 1e-3)
+            intercept[j] = np.log(rate / (1 - rate))
+            continue
+        clf = LogisticRegression(solver="liblinear", C=c, class_weight="balanced", dual=True)
+        clf.fit(x[rows], y)
+        coef[j] = clf.coef_[0]
+        intercept[j] = clf.intercept_[0]
+    idf = vec.idf_ if x is not None else np.zeros(0)
+    return LinearModel(list(labels), vocabulary, np.asarray(idf), coef, intercept)
