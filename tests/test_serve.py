@@ -693,3 +693,20 @@ def test_no_action_of_the_workbench_turns_typed_text_into_a_server_path():
             calls.visit(ast.parse(path.read_text(encoding="utf-8")))
     undecided = sorted(calls.found - set(decided))
     assert not undecided, f"decide what a browser tab may do there: {undecided}"
+
+
+def test_arrows_and_enter_pick_a_known_coder_while_the_name_field_keeps_the_focus(project):
+    """Where new names are allowed, the field has the focus from the start (no key can land on a
+    widget that is losing it); ↓ and Enter with nothing typed open the highlighted coder."""
+    app = served_app(project)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        assert pilot.app.screen.focused is pilot.app.screen.query_one("#coder-new")
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, WorkbenchScreen)
+        assert pilot.app.screen.coder == "bob"
+
+    drive(app, scenario)
+    assert [c.name for c in project.coders()] == ["alice", "bob"]

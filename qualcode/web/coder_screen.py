@@ -1,9 +1,12 @@
 """The first screen of a browser tab: who is coding?
 
 Known coders are listed; a new name can be typed when the server allows new coders. The choice
-opens the ordinary workbench screen as that coder, and never anyone else: a letter typed while the
-list has the focus goes into the name field (Enter then opens the name typed, not the name
-highlighted), and a name nobody uses yet is confirmed before it becomes a coder.
+opens the ordinary workbench screen as that coder, and never anyone else. Where new names are
+allowed, the name field keeps the focus from the start and the list of known coders takes none
+(↑↓ move its highlight, a click picks): every key typed, however fast, lands in the field, and
+focus never moves between widgets while keys are on their way. Enter opens the name typed, or the
+highlighted coder when nothing is typed; a name nobody uses yet is confirmed before it becomes a
+coder.
 """
 
 from __future__ import annotations
@@ -32,7 +35,11 @@ class CoderScreen(Screen[None]):
     CoderScreen #coder-hint { color: $text-muted; margin-top: 1; }
     CoderScreen #coder-error { color: $error; }
     """
-    BINDINGS = [Binding("escape", "focus_list", "Known coders", show=False)]
+    BINDINGS = [
+        Binding("escape", "focus_list", "Known coders", show=False),
+        Binding("up", "move(-1)", "Previous coder", show=False),
+        Binding("down", "move(1)", "Next coder", show=False),
+    ]
 
     def __init__(self, project, coders: list[str], allow_new: bool) -> None:
         super().__init__()
@@ -63,23 +70,32 @@ class CoderScreen(Screen[None]):
             yield UserStatic("Each tab is its own workbench; every change is saved as you make it.", id="coder-hint")
 
     def on_mount(self) -> None:
-        if self.coders:
-            self.query_one("#coder-list").focus()
-        elif self.allow_new:
+        if self.allow_new:
+            if self.coders:
+                self.query_one("#coder-list", OptionList).can_focus = False
             self.query_one("#coder-new").focus()
+        elif self.coders:
+            self.query_one("#coder-list").focus()
 
     def action_focus_list(self) -> None:
-        if self.coders:
+        if self.coders and not self.allow_new:
             self.query_one("#coder-list").focus()
+
+    def action_move(self, step: int) -> None:
+        """↑↓ with the name field focused: the highlight moves in the list of known coders."""
+        if self.coders and self.allow_new:
+            known = self.query_one("#coder-list", OptionList)
+            if step > 0:
+                known.action_cursor_down()
+            else:
+                known.action_cursor_up()
 
     def on_key(self, event: events.Key) -> None:
         """Letters typed while the list has the focus start (or go on with) a new name: every key
         reaches the name field, however fast it comes after Tab or a click."""
         if not self.allow_new or not event.is_printable or not event.character:
             return
-        field = self.query_one("#coder-new", Input)
-        if self.focused is field:
-            return
+        field = self.query_one("#coder-new", Input)  # the field stops the keys it takes: this one it did not
         event.stop()
         event.prevent_default()
         field.focus()
@@ -93,7 +109,10 @@ class CoderScreen(Screen[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         name = event.value.strip()
-        if not name:
+        if not name:  # nothing typed: the highlighted known coder
+            if self.coders:
+                index = self.query_one("#coder-list", OptionList).highlighted
+                self.run_worker(self._choose(self.coders[index or 0], new=False), exclusive=True)
             return
         known = {c.casefold(): c for c in self.coders}
         if name.casefold() in known:
