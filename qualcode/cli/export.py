@@ -10,7 +10,7 @@ from qualcode.cli.analysis import export_matrix
 from qualcode.cli.common import db_option, open_project, output_format, working
 from qualcode.errors import QualcodeError
 
-THEME_FORMATS = ["csv", "md", "json", "xlsx", "html"]
+THEME_FORMATS = ["csv", "md", "json", "xlsx", "html", "docx"]
 CODEBOOK_FORMATS = ["yaml", "md", "qdc"]
 CODEBOOK_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".md": "md", ".markdown": "md", ".qdc": "qdc"}
 
@@ -87,7 +87,7 @@ def export() -> None:
     "--quotes",
     type=click.IntRange(min=0),
     default=None,
-    help="Up to N representative quotes per code (default: 3 in xlsx, html and md; 0 in csv and json).",
+    help="Up to N representative quotes per code (default: 3 in xlsx, docx, html and md; 0 in csv and json).",
 )
 @click.option(
     "--quote-chars",
@@ -142,7 +142,7 @@ def themes(
 
     Rows are codes in codebook order (a parent includes its sub-codes, counted once); columns
     are participants or the values of one or two attributes; cells count coded segments or
-    participants; totals come with it. XLSX and HTML are ready to paste into a report; CSV,
+    participants; totals come with it. XLSX, Word (.docx) and HTML are ready to paste into a report; CSV,
     Markdown and JSON go to standard output unless -o is given. In quotes, the names kept in
     the participants' identifying data are blacked out ([name], [school], [place]); other names
     in the text are not, so run `qualcode anonymise` before quoting a transcript in public.
@@ -150,6 +150,7 @@ def themes(
     \b
     Examples:
       qualcode export themes --by role -o themes.xlsx
+      qualcode export themes --by role -o themes.docx
       qualcode export themes --by role --by network --count participants \\
           -o themes.html
       qualcode export themes --coders alice,bob --agreed --quotes 5 --format md
@@ -159,12 +160,12 @@ def themes(
     from qualcode.export import themes as th
 
     fmt = output_format(output, fmt, rd.SUFFIXES, "md")
-    if fmt == "xlsx" and not output:
+    if fmt in ("xlsx", "docx") and not output:
         raise QualcodeError(
-            "XLSX is a file format: give -o FILE.xlsx (or --format csv|md|json|html for standard output)"
+            f"{fmt.upper()} is a file format: give -o FILE.{fmt} (or --format csv|md|json|html for standard output)"
         )
     _check_output(output)
-    n_quotes = quotes if quotes is not None else (3 if fmt in ("xlsx", "html", "md") else 0)
+    n_quotes = quotes if quotes is not None else (3 if fmt in ("xlsx", "docx", "html", "md") else 0)
     if fmt == "csv" and n_quotes and not output:
         raise QualcodeError(
             "CSV holds one table: write to a file (-o themes.csv also writes themes.quotes.csv) or use --format md"
@@ -197,8 +198,8 @@ def themes(
     shape = f" ({len(table.rows)} codes × {len(table.columns)} columns" + (
         f", {sum(len(s.quotes) for s in view.sections)} quotes)" if view else ")"
     )
-    if fmt == "xlsx":
-        rd.write_xlsx(report, output)
+    if fmt in ("xlsx", "docx"):
+        (rd.write_xlsx if fmt == "xlsx" else rd.write_docx)(report, output)
         click.echo(f"wrote {output}{shape}", err=True)
     elif fmt == "csv":
         _write_text(rd.table_csv(table), output, shape)
