@@ -384,6 +384,26 @@ def test_codebook_documents(demo_db, run_cli, tmp_path):
     assert b"urn:QDA-XML:codebook:1.0" in out.read_bytes()
 
 
+def test_codebook_appendix_as_word(demo_db, run_cli, tmp_path):
+    import docx
+
+    out = tmp_path / "appendix.docx"
+    result = run_cli("export", "codebook", "--db", demo_db, "-o", out)
+    assert result.exit_code == 0 and "wrote" in result.stderr
+    paragraphs = [(p.style.name, p.text) for p in docx.Document(str(out)).paragraphs]
+    assert paragraphs[0] == ("Heading 1", "Codebook: RLN interviews (England)")
+    assert ("Heading 2", "1 School leader attitudes") in paragraphs
+    assert ("Heading 3", "1.1 External focus") in paragraphs
+    bullets = [text for style, text in paragraphs if style == "List Bullet"]
+    assert "Id: attitudes.external_focus" in bullets
+    md = run_cli("export", "codebook", "--db", demo_db, "--format", "md").stdout
+    coded = re.search(r"\*\*Coded:\*\* (\d+ segments \(with its sub-codes\), from \d+ of \d+ participants)", md)
+    assert coded and f"Coded: {coded.group(1)}" in bullets  # the same counts as the Markdown
+    assert sum(text.startswith("Example: “") for text in bullets) > 5
+    no_file = run_cli("export", "codebook", "--db", demo_db, "--format", "docx")
+    assert no_file.exit_code == 1 and no_file.stderr.startswith("error: DOCX is a file format")
+
+
 def test_codebook_counts_roll_up():
     data = _data()
     counts = code_counts(data, th.select_units(data, th.resolve_source(data, None, False)))

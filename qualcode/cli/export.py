@@ -11,8 +11,15 @@ from qualcode.cli.common import db_option, open_project, output_format, working
 from qualcode.errors import QualcodeError
 
 THEME_FORMATS = ["csv", "md", "json", "xlsx", "html", "docx"]
-CODEBOOK_FORMATS = ["yaml", "md", "qdc"]
-CODEBOOK_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".md": "md", ".markdown": "md", ".qdc": "qdc"}
+CODEBOOK_FORMATS = ["yaml", "md", "docx", "qdc"]
+CODEBOOK_SUFFIXES = {
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".md": "md",
+    ".markdown": "md",
+    ".docx": "docx",
+    ".qdc": "qdc",
+}
 
 
 def _coders(values: tuple[str, ...]) -> list[str] | None:
@@ -217,29 +224,32 @@ def themes(
     "fmt",
     type=click.Choice(CODEBOOK_FORMATS),
     default=None,
-    help="yaml (what `init` reads), md (an appendix for a paper) or qdc (REFI-QDA). Default: from -o, else yaml.",
+    help="yaml (what `init` reads), md or docx (an appendix for a paper) or qdc (REFI-QDA). Default: from -o, else yaml.",
 )
 @click.option(
     "--coders", "coders", multiple=True, metavar="NAMES", help="Counts in the Markdown appendix from these coders only."
 )
 @click.option("--agreed", is_flag=True, help="Counts from what both of the two --coders agreed on.")
-@click.option("--no-counts", is_flag=True, help="Leave the counts out of the Markdown appendix.")
+@click.option("--no-counts", is_flag=True, help="Leave the counts out of the Markdown or Word appendix.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output).")
 @db_option
 def codebook_doc(fmt, coders, agreed, no_counts, output, db) -> None:
-    """The codebook as YAML, as a Markdown appendix (definitions, include/exclude, examples, counts) or as REFI-QDA .qdc.
+    """The codebook as YAML, as a Markdown or Word appendix (definitions, include/exclude, examples, counts) or as REFI-QDA .qdc.
 
     \b
     Examples:
       qualcode export codebook --format md -o codebook-appendix.md
+      qualcode export codebook -o codebook-appendix.docx
       qualcode export codebook -o rln.qdc   # NVivo, ATLAS.ti, MAXQDA, QualCoder…
       qualcode export codebook -o codebook.yaml
     """
     from qualcode.export import refi
     from qualcode.export import themes as th
-    from qualcode.export.codebook_docs import code_counts, codebook_markdown
+    from qualcode.export.codebook_docs import code_counts, codebook_markdown, write_codebook_docx
 
     fmt = output_format(output, fmt, CODEBOOK_SUFFIXES, "yaml")
+    if fmt == "docx" and not output:
+        raise QualcodeError("DOCX is a file format: give -o FILE.docx (or --format md for standard output)")
     _check_output(output)
     with open_project(db) as project:
         data = project.export_data(texts=False, memos=False, details=False)
@@ -248,12 +258,16 @@ def codebook_doc(fmt, coders, agreed, no_counts, output, db) -> None:
         from qualcode.codebook import dump_codebook
 
         _write_text(dump_codebook(doc), output, f" ({len(data.codes)} codes)")
-    elif fmt == "md":
+    elif fmt in ("md", "docx"):
         counts, described = None, ""
         if not no_counts:
             source = th.resolve_source(data, _coders(coders), agreed)
             counts, described = code_counts(data, th.select_units(data, source)), source.describe()
-        _write_text(codebook_markdown(data, counts, described), output, f" ({len(data.codes)} codes)")
+        if fmt == "docx":
+            write_codebook_docx(data, counts, output, described)
+            click.echo(f"wrote {output} ({len(data.codes)} codes)", err=True)
+        else:
+            _write_text(codebook_markdown(data, counts, described), output, f" ({len(data.codes)} codes)")
     else:
         xml = refi.write_codebook_xml(refi.project_to_refi(data, codings=False, memos=False))
         if output:
