@@ -193,6 +193,11 @@ def test_unknown_output_extension_is_an_error_listing_the_formats(run_cli, demo_
 def test_output_extension_chooses_the_format_and_must_agree_with_format(run_cli, demo_db, tmp_path):
     assert run_cli("export", "themes", "-o", "t.json", "--db", demo_db).exit_code == 0
     assert json.loads((tmp_path / "t.json").read_text())["table"]
+    assert run_cli("export", "themes", "-o", "t.docx", "--db", demo_db).exit_code == 0
+    assert (tmp_path / "t.docx").read_bytes().startswith(b"PK")
+    unknown = run_cli("export", "themes", "-o", "t.pdf", "--db", demo_db).stderr
+    assert ".xlsx, .html, .htm, .docx" in unknown
+    assert "[csv|md|json|xlsx|html|docx]" in run_cli("export", "themes", "--help").stdout
     clash = run_cli("export", "themes", "--format", "md", "-o", "t.csv", "--db", demo_db)
     assert clash.exit_code == 1 and "t.csv names a csv file but --format is md" in clash.stderr
     assert run_cli("agreement", "alice", "bob", "-o", "a.csv", "--db", demo_db).exit_code == 0

@@ -267,6 +267,70 @@ def test_themes_xlsx_on_the_demo(demo_db, run_cli, tmp_path):
     assert attribution.endswith("(RLN)") and ", School " in attribution
 
 
+def test_themes_docx_on_the_demo(demo_db, run_cli, tmp_path):
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    out = tmp_path / "themes.docx"
+    result = run_cli("export", "themes", "--db", demo_db, "--by", "role", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out} (" in result.stderr
+    doc = docx.Document(str(out))
+    assert doc.paragraphs[0].text.startswith("Themes — ")
+    (table,) = doc.tables
+    rows = [[c.text for c in r.cells] for r in table.rows]
+    assert rows[0][0] == "Code" and rows[0][-1] == "Total"
+    assert [h.split(" (n=")[0] for h in rows[0][1:-1]] == ["Deputy head", "Headteacher", "Teacher"]
+    assert rows[-1][0] == "Any code"
+    # the same counts as the CSV, row by row, in the same order
+    result = run_cli("export", "themes", "--db", demo_db, "--by", "role", "--format", "csv")
+    csv_rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert [h.replace("total", "Total") for h in csv_rows[0][4:]] == rows[0][1:]
+    body = [[r[1].strip(), *r[4:]] for r in csv_rows[1:] if r[0]]
+    assert [r for r in rows[1:-1]] == body
+    # sub-codes indented under their parent, counts right-aligned
+    child = table.rows[2].cells
+    assert child[0].paragraphs[0].paragraph_format.left_indent > 0
+    assert table.rows[1].cells[0].paragraphs[0].paragraph_format.left_indent is None
+    assert all(c.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT for c in child[1:])
+    texts = [p.text for p in doc.paragraphs]
+    assert "n = participants in the group. Totals count each segment once." in texts
+    assert "Quotes" in texts
+    # a quote with its attribution, transcript and segment, as the Markdown has it
+    result = run_cli("export", "themes", "--db", demo_db, "--by", "role", "--format", "json", "--quotes", "3")
+    quote = next(q for c in json.loads(result.stdout)["quotes"]["codes"] for q in c["quotes"])
+    quoted = [p for p in doc.paragraphs if p.style.name == "Quote"]
+    assert len(quoted) > 10
+    first = next(p for p in quoted if quote["text"] in p.text)
+    assert f"— {quote['attribution']}" in first.text and quote["transcript"] in first.text
+    assert any(run.bold and quote["attribution"] in run.text for run in first.runs)
+    # nothing an interviewer said is quoted, even where the interviewer's turns are coded
+    import shutil
+
+    from qualcode.project import Project
+
+    db = str(tmp_path / "asked.db")
+    shutil.copy(demo_db, db)
+    coded = run_cli(
+        "autocode", "attitudes.moral_purpose", "--match", "could you", "--include-interviewer", "--coder", "alice",
+        "--db", db,
+    )  # fmt: skip
+    assert coded.exit_code == 0, coded.output
+    with Project.open(db) as project:
+        data = project.export_data(texts=True, memos=False, details=False)
+    text = {t.id: t.text for t in data.transcripts}
+    asked = {s.id: text[s.transcript_id][s.start : s.end] for s in data.segments if s.interviewer}
+    assert any(c[3] in asked for c in data.codings)
+    out = tmp_path / "asked.docx"
+    args = ("--codes", "attitudes.moral_purpose", "--quotes", "50", "--quote-chars", "2000", "-o", out)
+    assert run_cli("export", "themes", "--db", db, *args).exit_code == 0
+    quoted = [p.text for p in docx.Document(str(out)).paragraphs if p.style.name == "Quote"]
+    assert quoted
+    for question in (q.split(":", 1)[-1].strip()[:40] for q in asked.values() if "could you" in q.lower()):
+        assert not any(question in p for p in quoted)
+    assert run_cli("export", "themes", "--db", demo_db, "--format", "docx").exit_code == 1
+
+
 def test_themes_html_and_text_formats_on_the_demo(demo_db, run_cli, tmp_path):
     out = tmp_path / "themes.html"
     result = run_cli("export", "themes", "--db", demo_db, "--by", "role", "-o", out)
@@ -318,6 +382,26 @@ def test_codebook_documents(demo_db, run_cli, tmp_path):
     out = tmp_path / "book.qdc"
     assert run_cli("export", "codebook", "--db", demo_db, "-o", out).exit_code == 0
     assert b"urn:QDA-XML:codebook:1.0" in out.read_bytes()
+
+
+def test_codebook_appendix_as_word(demo_db, run_cli, tmp_path):
+    import docx
+
+    out = tmp_path / "appendix.docx"
+    result = run_cli("export", "codebook", "--db", demo_db, "-o", out)
+    assert result.exit_code == 0 and "wrote" in result.stderr
+    paragraphs = [(p.style.name, p.text) for p in docx.Document(str(out)).paragraphs]
+    assert paragraphs[0] == ("Heading 1", "Codebook: RLN interviews (England)")
+    assert ("Heading 2", "1 School leader attitudes") in paragraphs
+    assert ("Heading 3", "1.1 External focus") in paragraphs
+    bullets = [text for style, text in paragraphs if style == "List Bullet"]
+    assert "Id: attitudes.external_focus" in bullets
+    md = run_cli("export", "codebook", "--db", demo_db, "--format", "md").stdout
+    coded = re.search(r"\*\*Coded:\*\* (\d+ segments \(with its sub-codes\), from \d+ of \d+ participants)", md)
+    assert coded and f"Coded: {coded.group(1)}" in bullets  # the same counts as the Markdown
+    assert sum(text.startswith("Example: “") for text in bullets) > 5
+    no_file = run_cli("export", "codebook", "--db", demo_db, "--format", "docx")
+    assert no_file.exit_code == 1 and no_file.stderr.startswith("error: DOCX is a file format")
 
 
 def test_codebook_counts_roll_up():

@@ -10,9 +10,16 @@ from qualcode.cli.analysis import export_matrix
 from qualcode.cli.common import db_option, open_project, output_format, working
 from qualcode.errors import QualcodeError
 
-THEME_FORMATS = ["csv", "md", "json", "xlsx", "html"]
-CODEBOOK_FORMATS = ["yaml", "md", "qdc"]
-CODEBOOK_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".md": "md", ".markdown": "md", ".qdc": "qdc"}
+THEME_FORMATS = ["csv", "md", "json", "xlsx", "html", "docx"]
+CODEBOOK_FORMATS = ["yaml", "md", "docx", "qdc"]
+CODEBOOK_SUFFIXES = {
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".md": "md",
+    ".markdown": "md",
+    ".docx": "docx",
+    ".qdc": "qdc",
+}
 
 
 def _coders(values: tuple[str, ...]) -> list[str] | None:
@@ -87,7 +94,7 @@ def export() -> None:
     "--quotes",
     type=click.IntRange(min=0),
     default=None,
-    help="Up to N representative quotes per code (default: 3 in xlsx, html and md; 0 in csv and json).",
+    help="Up to N representative quotes per code (default: 3 in xlsx, docx, html and md; 0 in csv and json).",
 )
 @click.option(
     "--quote-chars",
@@ -142,7 +149,7 @@ def themes(
 
     Rows are codes in codebook order (a parent includes its sub-codes, counted once); columns
     are participants or the values of one or two attributes; cells count coded segments or
-    participants; totals come with it. XLSX and HTML are ready to paste into a report; CSV,
+    participants; totals come with it. XLSX, Word (.docx) and HTML are ready to paste into a report; CSV,
     Markdown and JSON go to standard output unless -o is given. In quotes, the names kept in
     the participants' identifying data are blacked out ([name], [school], [place]); other names
     in the text are not, so run `qualcode anonymise` before quoting a transcript in public.
@@ -150,6 +157,7 @@ def themes(
     \b
     Examples:
       qualcode export themes --by role -o themes.xlsx
+      qualcode export themes --by role -o themes.docx
       qualcode export themes --by role --by network --count participants \\
           -o themes.html
       qualcode export themes --coders alice,bob --agreed --quotes 5 --format md
@@ -159,12 +167,12 @@ def themes(
     from qualcode.export import themes as th
 
     fmt = output_format(output, fmt, rd.SUFFIXES, "md")
-    if fmt == "xlsx" and not output:
+    if fmt in ("xlsx", "docx") and not output:
         raise QualcodeError(
-            "XLSX is a file format: give -o FILE.xlsx (or --format csv|md|json|html for standard output)"
+            f"{fmt.upper()} is a file format: give -o FILE.{fmt} (or --format csv|md|json|html for standard output)"
         )
     _check_output(output)
-    n_quotes = quotes if quotes is not None else (3 if fmt in ("xlsx", "html", "md") else 0)
+    n_quotes = quotes if quotes is not None else (3 if fmt in ("xlsx", "docx", "html", "md") else 0)
     if fmt == "csv" and n_quotes and not output:
         raise QualcodeError(
             "CSV holds one table: write to a file (-o themes.csv also writes themes.quotes.csv) or use --format md"
@@ -197,8 +205,8 @@ def themes(
     shape = f" ({len(table.rows)} codes × {len(table.columns)} columns" + (
         f", {sum(len(s.quotes) for s in view.sections)} quotes)" if view else ")"
     )
-    if fmt == "xlsx":
-        rd.write_xlsx(report, output)
+    if fmt in ("xlsx", "docx"):
+        (rd.write_xlsx if fmt == "xlsx" else rd.write_docx)(report, output)
         click.echo(f"wrote {output}{shape}", err=True)
     elif fmt == "csv":
         _write_text(rd.table_csv(table), output, shape)
@@ -216,29 +224,32 @@ def themes(
     "fmt",
     type=click.Choice(CODEBOOK_FORMATS),
     default=None,
-    help="yaml (what `init` reads), md (an appendix for a paper) or qdc (REFI-QDA). Default: from -o, else yaml.",
+    help="yaml (what `init` reads), md or docx (an appendix for a paper) or qdc (REFI-QDA). Default: from -o, else yaml.",
 )
 @click.option(
     "--coders", "coders", multiple=True, metavar="NAMES", help="Counts in the Markdown appendix from these coders only."
 )
 @click.option("--agreed", is_flag=True, help="Counts from what both of the two --coders agreed on.")
-@click.option("--no-counts", is_flag=True, help="Leave the counts out of the Markdown appendix.")
+@click.option("--no-counts", is_flag=True, help="Leave the counts out of the Markdown or Word appendix.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output).")
 @db_option
 def codebook_doc(fmt, coders, agreed, no_counts, output, db) -> None:
-    """The codebook as YAML, as a Markdown appendix (definitions, include/exclude, examples, counts) or as REFI-QDA .qdc.
+    """The codebook as YAML, as a Markdown or Word appendix (definitions, include/exclude, examples, counts) or as REFI-QDA .qdc.
 
     \b
     Examples:
       qualcode export codebook --format md -o codebook-appendix.md
+      qualcode export codebook -o codebook-appendix.docx
       qualcode export codebook -o rln.qdc   # NVivo, ATLAS.ti, MAXQDA, QualCoder…
       qualcode export codebook -o codebook.yaml
     """
     from qualcode.export import refi
     from qualcode.export import themes as th
-    from qualcode.export.codebook_docs import code_counts, codebook_markdown
+    from qualcode.export.codebook_docs import code_counts, codebook_markdown, write_codebook_docx
 
     fmt = output_format(output, fmt, CODEBOOK_SUFFIXES, "yaml")
+    if fmt == "docx" and not output:
+        raise QualcodeError("DOCX is a file format: give -o FILE.docx (or --format md for standard output)")
     _check_output(output)
     with open_project(db) as project:
         data = project.export_data(texts=False, memos=False, details=False)
@@ -247,12 +258,16 @@ def codebook_doc(fmt, coders, agreed, no_counts, output, db) -> None:
         from qualcode.codebook import dump_codebook
 
         _write_text(dump_codebook(doc), output, f" ({len(data.codes)} codes)")
-    elif fmt == "md":
+    elif fmt in ("md", "docx"):
         counts, described = None, ""
         if not no_counts:
             source = th.resolve_source(data, _coders(coders), agreed)
             counts, described = code_counts(data, th.select_units(data, source)), source.describe()
-        _write_text(codebook_markdown(data, counts, described), output, f" ({len(data.codes)} codes)")
+        if fmt == "docx":
+            write_codebook_docx(data, counts, output, described)
+            click.echo(f"wrote {output} ({len(data.codes)} codes)", err=True)
+        else:
+            _write_text(codebook_markdown(data, counts, described), output, f" ({len(data.codes)} codes)")
     else:
         xml = refi.write_codebook_xml(refi.project_to_refi(data, codings=False, memos=False))
         if output:

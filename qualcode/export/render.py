@@ -1,4 +1,4 @@
-"""Renderers for theme tables and quotes: CSV, Markdown, JSON, XLSX and a self-contained HTML report.
+"""Renderers for theme tables and quotes: CSV, Markdown, JSON, XLSX, Word and a self-contained HTML report.
 
 All of them render the same ``ThemeReport`` (a ``ThemeTable`` and, optionally, a ``QuoteView``).
 Safety: every text cell that a spreadsheet could take for a formula (starting with ``=``, ``+``,
@@ -23,7 +23,7 @@ from qualcode.export.themes import Column, QuoteView, ThemeTable
 from qualcode.segments import segment_label, segment_number
 
 TEXT_FORMATS = ("csv", "md", "json", "html")
-FORMATS = ("csv", "md", "json", "xlsx", "html")
+FORMATS = ("csv", "md", "json", "xlsx", "html", "docx")
 SUFFIXES = {
     ".csv": "csv",
     ".md": "md",
@@ -32,6 +32,7 @@ SUFFIXES = {
     ".xlsx": "xlsx",
     ".html": "html",
     ".htm": "html",
+    ".docx": "docx",
 }
 # Okabe–Ito: distinguishable with colour-blindness and in grey when printed.
 PALETTE = (
@@ -490,6 +491,73 @@ def write_xlsx(report: ThemeReport, path: str | Path) -> None:
 
 
 # ---------------------------------------------------------------------- dispatch
+
+
+# ---------------------------------------------------------------------- Word
+
+
+def write_docx(report: ThemeReport, path: str | Path) -> None:
+    """The Markdown's content as a Word document: a real table to paste into a paper (sub-codes
+    indented, counts right-aligned, the header row repeated on each page), its notes, the quotes."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    from qualcode.export.pages import DocxBody, docx_text, new_document, note_paragraph
+
+    t = report.table
+    doc = new_document(report.heading, landscape=t is not None and len(t.columns) > 6)
+    body = DocxBody(doc)
+    if t is not None:
+        body.paragraph(
+            f"Codebook: {t.codebook} (version {t.codebook_version}). "
+            f"Cells: {t.count_label}, by {t.by_label}. Source: {t.source}."
+        )
+        header = ["Code", *(column_header(c) for c in t.columns), "Total"]
+        table = doc.add_table(rows=1, cols=len(header))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        tr_pr = table.rows[0]._tr.get_or_add_trPr()
+        repeat = OxmlElement("w:tblHeader")
+        repeat.set(qn("w:val"), "true")
+        tr_pr.append(repeat)
+
+        def fill(
+            cells: list[Any], values: list[str], bold: bool = False, italic: bool = False, indent: int = 0
+        ) -> None:
+            for i, (cell, value) in enumerate(zip(cells, values, strict=True)):
+                para = cell.paragraphs[0]
+                run = para.add_run(docx_text(value))
+                run.bold, run.italic = bold, italic
+                if i:
+                    para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                elif indent:
+                    para.paragraph_format.left_indent = Cm(0.5 * indent)
+
+        fill(list(table.rows[0].cells), header, bold=True)
+        for r in t.rows:
+            cells = list(table.add_row().cells)
+            fill(cells, [r.name, *(str(v) for v in r.cells), str(r.total)], bold=bool(r.rolls_up), indent=r.depth)
+        a = t.any_code
+        fill(list(table.add_row().cells), [a.name, *(str(v) for v in a.cells), str(a.total)], italic=True)
+        for note in t.notes():
+            note_paragraph(doc, note, body)
+    q = report.quotes
+    if q is not None:
+        body.paragraph("Quotes", "Heading 2")
+        note_paragraph(doc, q.notes()[0], body)
+        for section in q.sections:
+            if not section.shown:
+                continue
+            body.paragraph(section.name, f"Heading {min(9, 3 + section.depth)}")
+            for quote in section.quotes:
+                para = body.paragraph(style="Quote")
+                para.add_run(docx_text(f"“{quote.text}”"))
+                para.add_run(docx_text(f" — {quote.attribution} ")).bold = True
+                para.add_run(docx_text(f"({quote.transcript}, {segment_label(quote.segment)})"))
+    save_atomic(doc.save, path)
 
 
 def render_text(report: ThemeReport, fmt: str) -> str:
