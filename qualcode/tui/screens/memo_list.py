@@ -169,7 +169,6 @@ class MemoListScreen(AnalysisScreen):
         head.append_text(one_line(place(m), "cyan"))
         head.append("\n")
         head.append_text(one_line(m.coder, "green"))
-        head.append(f"  {m.updated[:16].replace('T', ' ')}", style="dim")
         parts: list[Text] = [head]
         if m.passage:
             parts += [Text(""), plain(m.passage, "dim")]
