@@ -28,6 +28,19 @@ def memos(project):
     return project
 
 
+@pytest.fixture
+def two_transcripts(memos, tmp_path):
+    """The memos above, and one on a second transcript."""
+    from qualcode.ingest.transcripts import parse_file
+    from tests.test_tui import BRACKETS
+
+    path = tmp_path / "interview-02.txt"
+    path.write_text(BRACKETS, encoding="utf-8")
+    memos.import_transcript(parse_file(path))
+    memos.set_memo("bob", "transcript", memos.transcript("interview-02").id, "Recorded in a noisy staffroom")
+    return memos
+
+
 async def open_memos(pilot) -> MemoListScreen:
     await press(pilot, "W")
     screen = pilot.app.screen
@@ -91,6 +104,30 @@ def test_a_coding_memo_opens_its_segment_with_the_code_highlighted(memos):
         await press(pilot, "enter")
         assert bench.query_one(SegmentView).current.id == target.id
         assert bench.codebook.highlighted_key == "formalisation.plans"
+
+    drive(workbench(memos), scenario, size=(120, 40))
+
+
+def test_a_transcript_memo_opens_its_transcript(two_transcripts):
+    async def scenario(pilot):
+        bench = pilot.app.workbench
+        assert bench.open.info.name == "interview-01"
+        await open_memos(pilot)
+        await pilot.press(*"staffroom")
+        await press(pilot, "enter")
+        assert pilot.app.screen is bench
+        assert bench.open.info.name == "interview-02"
+
+    drive(workbench(two_transcripts), scenario, size=(120, 40))
+
+
+def test_backspace_in_the_search_box_deletes_and_stays(memos):
+    async def scenario(pilot):
+        screen = await open_memos(pilot)
+        await pilot.press(*"plan")
+        await press(pilot, "backspace", "backspace")
+        assert pilot.app.screen is screen and screen.search.value == "pl"
+        assert len(screen.shown) == 2  # "the plan", "plan = strategy?"
 
     drive(workbench(memos), scenario, size=(120, 40))
 
