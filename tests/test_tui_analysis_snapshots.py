@@ -111,3 +111,12 @@ def test_framework_cell_editor(rln_matrix, snap, size):
         await keys(pilot, "F", "down", "right", "enter", "ctrl+o")
 
     assert snap(app_for(rln_matrix), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_memos_screen(rln, snap, size):
+    async def before(pilot):
+        await settle(pilot)
+        await keys(pilot, "W", *"release", "down", "down")
+
+    assert snap(app_for(rln), terminal_size=size, run_before=before)

@@ -67,6 +67,13 @@ class WorkbenchCommands(Provider):
             title = f"{pane_name(entry.section)}: {entry.short}"
             help_text = f"{entry.description} · key {' '.join(entry.keys)}"
             out.append((title, help_text, partial(_run, target, action)))
+        out.append(
+            (
+                "Memos: every memo in the project",
+                "on segments, codings, codes and transcripts: search them, Enter opens one's place",
+                partial(screen.action_memos),
+            )
+        )
         for code in screen.codes:
             out.append(
                 (

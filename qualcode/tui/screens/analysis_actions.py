@@ -14,13 +14,14 @@ from textual.app import App
 from textual.binding import Binding
 
 from qualcode.analysis.retrieval import Passage
+from qualcode.export.memos import place
 from qualcode.segments import segment_label
 from qualcode.tui.screens.codebook_actions import with_descendants
 from qualcode.tui.text import one_line, say
 
 if TYPE_CHECKING:
     from qualcode.project import Project
-    from qualcode.records import CodeInfo
+    from qualcode.records import CodeInfo, MemoEntry
     from qualcode.tui.widgets.codebook import CodebookTree
     from qualcode.tui.widgets.segments import SegmentView
     from qualcode.tui.widgets.status import StatusBar
@@ -59,6 +60,14 @@ ANALYSIS_BINDINGS = [
         tooltip="Framework matrices: a summary per row (participant or school) and theme, written beside the passages",
     ),
     Binding(
+        "W",
+        "memos",
+        "Memos",
+        show=False,
+        id="workbench.memos",
+        tooltip="Every memo in the project (segments, codings, codes, transcripts): search, Enter opens its place",
+    ),
+    Binding(
         "backspace",
         "back_to_analysis",
         "Back to passages",
@@ -73,6 +82,11 @@ ANALYSIS_BINDINGS = [
 
 def open_in_workbench(app, passage: Passage) -> None:
     """Leave the analysis screens for ``passage`` in its transcript (Esc there comes back)."""
+    back_to_workbench(app).open_passage(passage)
+
+
+def back_to_workbench(app):
+    """Hide the analysis screens over the workbench, kept for Esc there, and return the workbench."""
     from qualcode.tui.screens.analysis_base import AnalysisScreen
 
     workbench = app.workbench
@@ -84,7 +98,7 @@ def open_in_workbench(app, passage: Passage) -> None:
     while app.screen is not workbench:
         app.pop_screen()
     workbench.analysis_trail = trail
-    workbench.open_passage(passage)
+    return workbench
 
 
 class AnalysisActions:
@@ -105,6 +119,8 @@ class AnalysisActions:
 
         def open_transcript(self, transcript_id: int, segment_id: int | None = None) -> None: ...
 
+        def show_code(self, key: str) -> None: ...
+
     def forget_analysis(self) -> None:
         """Drop the screens kept for Esc (another analysis screen is opening)."""
         trail, self.analysis_trail = getattr(self, "analysis_trail", []), []
@@ -123,6 +139,20 @@ class AnalysisActions:
                 one_line(passage.participant), f", {segment_label(passage.position)} — Esc: back to the passages"
             )
         )
+
+    def open_memo(self, memo: MemoEntry) -> None:
+        """A memo's place: its segment in its transcript (the code highlighted for a memo on a
+        coding), the code in the codebook, or the transcript."""
+        if memo.target == "code" and memo.code:
+            self.show_code(memo.code)
+        elif memo.transcript_id is not None:
+            self.filter_key = None
+            self.open_transcript(memo.transcript_id, segment_id=memo.segment_id)
+            if memo.code:
+                self.codebook.select_key(memo.code)
+            self.view.focus()
+        where = Text.assemble(one_line(place(memo)), " — Esc: back to the memos")
+        self.status.set(message=where)
 
     def action_back_to_analysis(self) -> None:
         trail, self.analysis_trail = getattr(self, "analysis_trail", []), []
@@ -169,6 +199,11 @@ class AnalysisActions:
         from qualcode.tui.screens.group_comparison import GroupComparisonScreen
 
         self._push_analysis(GroupComparisonScreen(self.project))
+
+    def action_memos(self) -> None:
+        from qualcode.tui.screens.memo_list import MemoListScreen
+
+        self._push_analysis(MemoListScreen(self.project))
 
     def action_framework(self) -> None:
         from qualcode.tui.screens.framework import FrameworkScreen
