@@ -83,3 +83,14 @@ def test_cli_memos_in_every_format(run_cli, tmp_path, interview_file):
     assert "no memos match" in run_cli("--db", "p.db", "memos", "--search", "zebra").output
     bad = run_cli("--db", "p.db", "memos", "-o", "memos.pdf")
     assert bad.exit_code == 1 and "not a format this command writes" in bad.output
+
+
+def test_names_are_blacked_out_unless_kept(project, run_cli, project_url):
+    seg = project.segments(project.transcripts()[0].id)[1]
+    project.set_memo("alice", "segment", seg.id, "Ask Jane Testperson about Testbrook Primary.")
+    shown = project.memo_entries(redact=True)[0]
+    assert shown.text == "Ask [name] about [school]."
+    assert project.memo_entries()[0].text == "Ask Jane Testperson about Testbrook Primary."
+    blacked = run_cli("--db", project_url, "memos", "--format", "json").output
+    assert "Testperson" not in blacked and "[name]" in blacked
+    assert "Jane Testperson" in run_cli("--db", project_url, "memos", "--format", "json", "--keep-names").output

@@ -510,6 +510,7 @@ MEMO_SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json",
 @coders_option("Only these coders' memos (default: everyone's).")
 @click.option("--code", "code", metavar="CODE_ID", help="Only memos on this code and on its codings.")
 @transcripts_option("Only memos on these transcripts, their segments and codings (default: all).")
+@_keep_names_option()
 @click.option(
     "--format",
     "fmt",
@@ -524,6 +525,7 @@ def memos(
     coders: list[str],
     code: str | None,
     transcript_names: list[str] | None,
+    keep_names: bool,
     fmt: str | None,
     output: str | None,
     db: str | None,
@@ -545,7 +547,7 @@ def memos(
     if fmt == "table" and output:
         raise QualcodeError("a table is for the terminal: give -o FILE.md, .csv, .json or .docx")
     with open_project(db) as project:
-        found = project.memo_entries(search, coders or None, code, transcript_names)
+        found = project.memo_entries(search, coders or None, code, transcript_names, redact=not keep_names)
     what = f"{len(found)} memo{'' if len(found) == 1 else 's'}"
     if fmt == "docx":
         assert output is not None

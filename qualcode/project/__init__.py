@@ -18,6 +18,7 @@ taking the store and the parts it needs, built in ``Project.__init__``, and dele
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from qualcode.db import engine as dbengine
 from qualcode.db.models import Codebook, ProjectInfo
 from qualcode.export.data import ExportData
 from qualcode.export.refi import RefiProject
+from qualcode.export.themes import redactor
 from qualcode.ingest.transcripts import ParsedTranscript
 from qualcode.project.agreement import AgreementPart, Disagreement
 from qualcode.project.analysis import AnalysisPart
@@ -250,9 +252,16 @@ class Project:
         coders: Iterable[str] | None = None,
         code: str | None = None,
         transcripts: Iterable[str] | None = None,
+        redact: bool = False,
     ) -> list[MemoEntry]:
-        """Every memo with its place (transcript, segment, code, the coded words), filtered."""
-        return self.memo_list.memo_entries(search, coders, code, transcripts)
+        """Every memo with its place (transcript, segment, code, the coded words), filtered; with
+        ``redact``, names from the participants' identifying data blacked out of the memo and the
+        words, as retrieval blacks them out."""
+        found = self.memo_list.memo_entries(search, coders, code, transcripts)
+        if not redact or not found:
+            return found
+        blackout = redactor(self.exchange.identifying_terms())
+        return [dataclasses.replace(m, text=blackout(m.text), passage=blackout(m.passage)) for m in found]
 
     def transcript_media(self, transcript_id: int) -> str | None:
         """Where the transcript's recording is (its front matter's ``media:``), if it names one."""

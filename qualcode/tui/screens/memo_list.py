@@ -91,7 +91,10 @@ class MemoListScreen(AnalysisScreen):
         self._count(Text("reading the memos…", style="italic"))
         self.search.focus()
         project = self.project
-        self.run_project(project.memo_entries, self._loaded, description="reading memos", error=self._failed)
+        # Names blacked out as on every other screen that shows passages.
+        self.run_project(
+            lambda: project.memo_entries(redact=True), self._loaded, description="reading memos", error=self._failed
+        )
 
     def _count(self, text: Text) -> None:
         self.query_one("#memos-title", UserStatic).update(Text.assemble(("Memos", "bold"), "   ", text))
