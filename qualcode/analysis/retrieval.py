@@ -29,13 +29,14 @@ from qualcode.export.themes import (
     NO_PARTICIPANT,
     NOT_RECORDED,
     Redactor,
+    TurnBounds,
     _group_sort_key,
     ancestors_map,
     attribution,
     descendants,
     redactor,
 )
-from qualcode.segments import clock, segment_number, touched
+from qualcode.segments import clock, segment_number
 
 INTERVIEWER_LABEL = "Interviewer"  # a passage of the interviewer's turn that names no speaker
 
@@ -66,7 +67,7 @@ class Study:
             self.turns[tid] = segs
             for i, s in enumerate(segs):
                 self.turn_index[s.id] = i
-        self._bounds: dict[int, tuple[list[int], list[tuple[int, int]], list[int]]] = {}
+        self._bounds = TurnBounds(self.turns)
         self.memos_on_coding: dict[str, list[str]] = defaultdict(list)
         self.memos_on_segment: dict[int, list[str]] = defaultdict(list)
         for m in data.memos:
@@ -78,13 +79,7 @@ class Study:
     def touched(self, transcript_id: int, start: int, end: int) -> list[int]:
         """The ids of the segments a coding of ``text[start:end]`` runs over, in order (one for a
         coding inside a turn: a passage over several turns is still one passage)."""
-        found = self._bounds.get(transcript_id)
-        if found is None:
-            segs = self.turns.get(transcript_id, [])
-            spans = [(g.start, g.end) for g in segs]
-            found = self._bounds[transcript_id] = ([g.id for g in segs], spans, [a for a, _ in spans])
-        ids, spans, starts = found
-        return [ids[i] for i in touched(spans, start, end, starts)]
+        return self._bounds.touched(transcript_id, start, end)
 
     def person(self, transcript_id: int, speaker: str | None = None) -> ExportParticipant | None:
         """Whose words a turn of ``speaker`` in the transcript is (without a speaker: the transcript's

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -91,7 +91,7 @@ def select_units(data: ExportData, source: Source) -> list[Unit]:
     wanted = set(source.coders)
     spans: dict[tuple[int, str], dict[str, list[tuple[int, int]]]] = {}
     transcript_of: dict[int, int] = {}
-    turns = _Turns(data)
+    turns = TurnBounds.of(data)
     for coder, key, tid, seg_id, start, end, *_ in data.codings:
         if coder in wanted:
             by_coder = spans.get((seg_id, key))
@@ -142,19 +142,28 @@ def participant_turns(u: Unit, speaking: dict[int, tuple[str | None, bool]]) -> 
     return [sid for sid in (u.segments or (u.segment_id,)) if not speaking.get(sid, (None, False))[1]]
 
 
-class _Turns:
-    """Which segments a coding touches, from the export's segments (built once per transcript)."""
+class TurnBounds:
+    """Which segments a coding touches (bounds built once per transcript, when first asked).
+    ``turns``: transcript id -> its segments in order of position."""
 
-    def __init__(self, data: ExportData) -> None:
-        self._by_transcript: dict[int, list[ExportSegment]] = {}
-        for g in data.segments:
-            self._by_transcript.setdefault(g.transcript_id, []).append(g)
+    def __init__(self, turns: Mapping[int, list[ExportSegment]]) -> None:
+        self._turns = turns
         self._bounds: dict[int, tuple[list[int], list[tuple[int, int]], list[int]]] = {}
 
+    @classmethod
+    def of(cls, data: ExportData) -> TurnBounds:
+        by_transcript: dict[int, list[ExportSegment]] = {}
+        for g in data.segments:
+            by_transcript.setdefault(g.transcript_id, []).append(g)
+        for segs in by_transcript.values():
+            segs.sort(key=lambda g: g.position)
+        return cls(by_transcript)
+
     def touched(self, transcript_id: int, start: int, end: int) -> list[int]:
+        """The ids of the segments ``text[start:end]`` runs over, in order."""
         found = self._bounds.get(transcript_id)
         if found is None:
-            segs = sorted(self._by_transcript.get(transcript_id, []), key=lambda g: g.position)
+            segs = self._turns.get(transcript_id, [])
             spans = [(g.start, g.end) for g in segs]
             found = self._bounds[transcript_id] = ([g.id for g in segs], spans, [a for a, _ in spans])
         ids, spans, starts = found
