@@ -100,20 +100,19 @@ def project_speakers(s: Session) -> Speakers:
     and what each transcript's own ``speakers`` map says of its speakers."""
     labels = Speakers.from_setting(setting_value(s, SPEAKERS_SETTING))
     roles = {}
-    for tid, name, meta in s.execute(select(Transcript.id, Transcript.name, Transcript.meta)):
-        if meta and meta.get(META_KEY):
+    # Only the map itself: a transcript's metadata may also hold a long header from its source.
+    for tid, name, value in s.execute(select(Transcript.id, Transcript.name, Transcript.meta[META_KEY])):
+        if value:
             try:
-                roles[tid] = roles_from_meta(meta[META_KEY], name)
-            except QualcodeError:  # a map damaged outside qualcode: `qualcode check` names it; the labels decide
+                roles[tid] = roles_from_meta(value, name)
+            except QualcodeError:  # a map damaged outside qualcode: the project's labels decide for it
                 continue
     return labels.with_roles(roles) if roles else labels
 
 
-def interviewer_condition(s: Session, speakers: Speakers, transcript_id: int | None = None) -> ColumnElement[bool]:
+def interviewer_condition(s: Session, speakers: Speakers) -> ColumnElement[bool]:
     """SQL for "this segment is an interviewer's turn", by the labels and each transcript's own map."""
     q = select(Segment.transcript_id, Segment.speaker).where(Segment.speaker.is_not(None)).distinct()
-    if transcript_id is not None:
-        q = q.where(Segment.transcript_id == transcript_id)
     own = speakers.transcripts_with_roles()
     by_labels: set[str] = set()
     by_map: dict[int, list[str]] = {}
