@@ -62,9 +62,9 @@ def zip_peer(texts: list[tuple[str, str]], out: Path) -> int:
 
 
 def run(n: int, work: Path) -> dict:
+    from qualcode.analysis import themes as th
     from qualcode.export import refi
     from qualcode.export import render as rd
-    from qualcode.export import themes as th
     from qualcode.project import Project
 
     db = str(work / f"gen-{n}.db")

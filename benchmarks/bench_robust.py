@@ -103,7 +103,7 @@ def _qdpx(path: Path, member: bytes) -> None:
 
 def bench_refusals(workdir: Path) -> None:
     from qualcode.codebook import CodebookError, load_codebook
-    from qualcode.export.refi_read import read_refi
+    from qualcode.ingest.refi_read import read_refi
 
     bomb = "name: x\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)

@@ -41,7 +41,7 @@ CODE_KEYS = ("id", "name", "description", "include", "exclude", "example", "keyw
 TEXT_FIELDS = ("description", "include", "exclude", "example")
 DEFINITION_FIELDS = (*TEXT_FIELDS, "keywords", "color")
 """A code's definition beyond its id and name: ``CodeDef``, ``records.CodeInfo``,
-``export.data.ExportCode`` and the codes table all carry these fields, read with ``definition_of``."""
+``study.ExportCode`` and the codes table all carry these fields, read with ``definition_of``."""
 CODE_FIELDS = ("name", *DEFINITION_FIELDS)
 """What an edit of a code may change."""
 TOP_KEYS = ("name", "description", "source", "codes")

@@ -10,7 +10,11 @@ from __future__ import annotations
 from functools import cache
 
 from qualcode.codebook import load_codebook
-from qualcode.export.data import (
+from qualcode.export.refi import stable_guid
+from qualcode.ingest import codings as codings_format
+from qualcode.ingest.transcripts import parse_file
+from qualcode.samples import codebook_path, coding_files, transcript_files
+from qualcode.study import (
     ExportCode,
     ExportCoding,
     ExportData,
@@ -19,10 +23,6 @@ from qualcode.export.data import (
     ExportSegment,
     ExportTranscript,
 )
-from qualcode.export.refi import stable_guid
-from qualcode.ingest import codings as codings_format
-from qualcode.ingest.transcripts import parse_file
-from qualcode.samples import codebook_path, coding_files, transcript_files
 
 
 @cache

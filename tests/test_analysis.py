@@ -18,7 +18,7 @@ from qualcode.analysis.compare import compare_groups
 from qualcode.analysis.cooccurrence import cooccurrence, shared_segments
 from qualcode.analysis.retrieval import group_passages, parse_where, retrieve
 from qualcode.errors import QualcodeError
-from qualcode.export.data import (
+from qualcode.study import (
     ExportCode,
     ExportCoding,
     ExportData,

@@ -17,7 +17,7 @@ from qualcode.export import cooccur as eco
 from qualcode.export import framework as efw
 from qualcode.export import groups as egr
 from qualcode.export import passages as eps
-from qualcode.export.data import (
+from qualcode.study import (
     ExportCode,
     ExportCoding,
     ExportData,

@@ -151,7 +151,7 @@ def test_matrices_travel_in_qdpx_as_notes_linked_to_cases_and_codes(tmp_path, sh
     from lxml import etree
 
     from qualcode.export import refi
-    from qualcode.export.refi_read import read_refi
+    from qualcode.ingest.refi_read import read_refi
 
     data = sample_data("rln")
     matrix = _shipped()
@@ -192,7 +192,7 @@ def test_matrices_travel_in_qdpx_as_notes_linked_to_cases_and_codes(tmp_path, sh
 
 
 def read_refi_bytes(xml: bytes):
-    from qualcode.export.refi_read import parse_refi_xml
+    from qualcode.ingest.refi_read import parse_refi_xml
 
     return parse_refi_xml(xml)
 

@@ -181,8 +181,8 @@ def test_one_definition_of_a_codes_fields():
     from dataclasses import fields
 
     from qualcode.codebook import CODE_FIELDS, DEFINITION_FIELDS, CodeDef, definition_of
-    from qualcode.export.data import ExportCode
     from qualcode.records import CodeInfo
+    from qualcode.study import ExportCode
 
     for record in (CodeDef, CodeInfo, ExportCode):
         assert set(CODE_FIELDS) <= {f.name for f in fields(record)}, record

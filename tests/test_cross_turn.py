@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from qualcode.agreement.units import CodeNode, build
+from qualcode.analysis import themes as th
 from qualcode.db import engine as dbengine
 from qualcode.errors import InputError, QualcodeError
 from qualcode.export import refi
-from qualcode.export import themes as th
-from qualcode.export.refi_read import read_refi
+from qualcode.ingest.refi_read import read_refi
 from qualcode.ingest.transcripts import parse_file
 from qualcode.project import Project
 from qualcode.segments import place_span, touched

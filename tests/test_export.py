@@ -9,11 +9,11 @@ import re
 
 import pytest
 
+from qualcode.analysis import themes as th
 from qualcode.errors import QualcodeError
 from qualcode.export import render as rd
-from qualcode.export import themes as th
 from qualcode.export.codebook_docs import code_counts, codebook_markdown
-from qualcode.export.data import (
+from qualcode.study import (
     ExportCode,
     ExportCoding,
     ExportData,

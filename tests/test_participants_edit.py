@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from qualcode.analysis import themes as th
 from qualcode.errors import QualcodeError
-from qualcode.export import themes as th
 
 from .conftest import TINY_CODEBOOK
 

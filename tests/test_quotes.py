@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qualcode.export import themes as th
+from qualcode.analysis import themes as th
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 
 from qualcode.errors import QualcodeError
 from qualcode.export import refi
-from qualcode.export.refi_read import Limits, RefiError, parse_refi_xml, read_refi
+from qualcode.ingest.refi_read import Limits, RefiError, parse_refi_xml, read_refi
 from qualcode.project import Project
 
 FIXTURES = Path(__file__).parent / "fixtures" / "refi"

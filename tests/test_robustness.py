@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, inspect, text
 
+from qualcode.cells import escape_cell, unescape_cell
 from qualcode.db.engine import resolve_url
-from qualcode.export.cells import escape_cell, unescape_cell
 from qualcode.ingest.codings import format_codings, read_codings
 
 from .conftest import INTERVIEW, POSTGRES, TINY_CODEBOOK
@@ -164,7 +164,7 @@ def test_qdpx_member_that_expands_past_the_limit_is_refused(run_cli, made, tmp_p
 
 
 def test_qdpx_member_whose_header_lies_is_not_read_past_its_claim(tmp_path):
-    from qualcode.export.refi_read import RefiError, read_refi
+    from qualcode.ingest.refi_read import RefiError, read_refi
 
     path = tmp_path / "liar.qdpx"
     _qdpx(
@@ -360,7 +360,7 @@ def test_qdc_with_too_many_codes_is_refused(run_cli, made, tmp_path):
 
 
 def test_duplicate_code_guids_are_kept_and_reported(tmp_path):
-    from qualcode.export.refi_read import read_refi
+    from qualcode.ingest.refi_read import read_refi
 
     guid = "c0000000-0000-4000-8000-000000000001"
     codes = f'<Code guid="{guid}" name="Alpha" isCodable="true"/><Code guid="{guid}" name="Beta" isCodable="true"/>'
@@ -625,7 +625,7 @@ def test_entities_of_a_transcript_over_spacys_limit():
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=12), min_size=1, max_size=6))
 def test_any_cells_come_back_from_a_safe_csv(cells):
-    from qualcode.export.cells import SafeWriter
+    from qualcode.cells import SafeWriter
 
     out = io.StringIO()
     SafeWriter(out, lineterminator="\n").writerow(cells)

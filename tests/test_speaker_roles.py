@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from qualcode.analysis import themes as th
 from qualcode.errors import QualcodeError
-from qualcode.export import themes as th
 from qualcode.ingest.transcripts import parse_file
 from qualcode.project import Project
 from qualcode.speakers import DEFAULT_SPEAKERS, SpeakerRole, roles_from_meta, roles_to_meta

@@ -19,7 +19,7 @@ import numpy as np
 from qualcode import __version__
 from qualcode.agreement import measures
 from qualcode.agreement.units import ReliabilityData
-from qualcode.export.cells import SafeDictWriter
+from qualcode.cells import SafeDictWriter
 
 MEASURES_2 = ("percent", "cohen_kappa", "scott_pi", "fleiss_kappa", "krippendorff_alpha", "brennan_prediger")
 MEASURES_N = ("percent", "fleiss_kappa", "krippendorff_alpha", "brennan_prediger")

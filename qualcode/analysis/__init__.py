@@ -1,6 +1,6 @@
 """The analysis stage: reading a theme across the study, comparing groups and codes, framework matrices.
 
-Plain Python on ``qualcode.export.data.ExportData`` (one read of the project, detached from the
+Plain Python on ``qualcode.study.ExportData`` (one read of the project, detached from the
 database), so that the project API only has to fill those rows and tests can build them by hand:
 
 - ``retrieval``: every passage of a code (and its sub-codes) across the study, filtered by

@@ -16,7 +16,7 @@ from typing import Any
 
 from qualcode.analysis.retrieval import Study, Where, check_coders, check_where, describe_source, matches
 from qualcode.errors import QualcodeError
-from qualcode.export.data import ExportData
+from qualcode.study import ExportData
 
 
 @dataclass(frozen=True)

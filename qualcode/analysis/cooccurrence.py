@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qualcode.analysis.retrieval import Study, Where, check_coders, check_where, describe_source, matches
-from qualcode.export.data import ExportData
+from qualcode.study import ExportData
 
 
 @dataclass(frozen=True)

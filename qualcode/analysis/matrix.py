@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.analysis.retrieval import Passage, Study, check_coders, retrieve
+from qualcode.analysis.themes import Redactor, content_start, redactor, trim_quote
 from qualcode.errors import QualcodeError
-from qualcode.export.data import ExportData
-from qualcode.export.themes import Redactor, content_start, redactor, trim_quote
+from qualcode.study import ExportData
 
 
 @dataclass

@@ -23,9 +23,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from qualcode.errors import QualcodeError
-from qualcode.export.data import ExportCode, ExportData, ExportParticipant, ExportSegment
-from qualcode.export.themes import (
+from qualcode.analysis.themes import (
     NO_PARTICIPANT,
     NOT_RECORDED,
     Redactor,
@@ -36,7 +34,9 @@ from qualcode.export.themes import (
     descendants,
     redactor,
 )
+from qualcode.errors import QualcodeError
 from qualcode.segments import clock, segment_number
+from qualcode.study import ExportCode, ExportData, ExportParticipant, ExportSegment
 
 INTERVIEWER_LABEL = "Interviewer"  # a passage of the interviewer's turn that names no speaker
 

@@ -159,7 +159,7 @@ def render_table(report, out) -> None:
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        from qualcode.export.files import save_atomic
+        from qualcode.files import save_atomic
 
         save_atomic(lambda tmp: Path(tmp).write_text(text, encoding="utf-8"), output)
         click.echo(f"wrote {output}")

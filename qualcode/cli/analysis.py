@@ -359,7 +359,7 @@ def matrix_create(name, rows_by, rows, columns, description, from_file, coder, d
 
 def _default_rows(data, rows_by: str) -> list[str]:
     """Every participant with a transcript, or every value of the attribute, in natural order."""
-    from qualcode.export.themes import _group_sort_key
+    from qualcode.analysis.themes import _group_sort_key
 
     with_transcript = {t.participant_id for t in data.transcripts}
     people = [p for p in data.participants if p.id in with_transcript]

@@ -128,9 +128,9 @@ def _dry_run(
     transcripts, codings, refi, max_bytes: int, max_chars: int | None, allow_external: bool, interviewer: str | None
 ) -> None:
     """What ``import`` would bring in, read from the files alone (the project is not opened)."""
-    from qualcode.export.refi_read import describe_refi
     from qualcode.ingest.codings import read_codings
     from qualcode.ingest.peers import describe_peer, peer_kind
+    from qualcode.ingest.refi_read import describe_refi
     from qualcode.ingest.transcripts import parse_file
 
     failed = 0

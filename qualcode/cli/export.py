@@ -37,7 +37,7 @@ def _write_text(text: str, output: str | None, what: str = "") -> None:
 
 def _save_text(text: str, output: str | Path) -> None:
     """Write ``text`` to ``output`` all at once: a full disk leaves the file that was there before."""
-    from qualcode.export.files import save_atomic
+    from qualcode.files import save_atomic
 
     save_atomic(lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline=""), output)
 
@@ -163,8 +163,8 @@ def themes(
       qualcode export themes --coders alice,bob --agreed --quotes 5 --format md
       qualcode export themes --codes formalisation --by school --format csv
     """
+    from qualcode.analysis import themes as th
     from qualcode.export import render as rd
-    from qualcode.export import themes as th
 
     fmt = output_format(output, fmt, rd.SUFFIXES, "md")
     if fmt in ("xlsx", "docx") and not output:
@@ -243,8 +243,8 @@ def codebook_doc(fmt, coders, agreed, no_counts, output, db) -> None:
       qualcode export codebook -o rln.qdc   # NVivo, ATLAS.ti, MAXQDA, QualCoder…
       qualcode export codebook -o codebook.yaml
     """
+    from qualcode.analysis import themes as th
     from qualcode.export import refi
-    from qualcode.export import themes as th
     from qualcode.export.codebook_docs import code_counts, codebook_markdown, write_codebook_docx
 
     fmt = output_format(output, fmt, CODEBOOK_SUFFIXES, "yaml")
@@ -271,7 +271,7 @@ def codebook_doc(fmt, coders, agreed, no_counts, output, db) -> None:
     else:
         xml = refi.write_codebook_xml(refi.project_to_refi(data, codings=False, memos=False))
         if output:
-            from qualcode.export.files import save_atomic
+            from qualcode.files import save_atomic
 
             save_atomic(lambda tmp: Path(tmp).write_bytes(xml), output)
             click.echo(f"wrote {output} ({len(data.codes)} codes)", err=True)
@@ -382,7 +382,7 @@ def import_refi_command(file, allow_external, dry_run, db) -> None:
       qualcode init study.db && qualcode import-refi --db study.db colleague.qdpx
       qualcode import-refi --dry-run codebook.qdc
     """
-    from qualcode.export.refi_read import describe_refi
+    from qualcode.ingest.refi_read import describe_refi
 
     if dry_run:
         line, warnings = describe_refi(file, allow_external=allow_external)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from qualcode.export.data import ExportCode, ExportData
+from qualcode.analysis.themes import Counted, Unit, ancestors_map
 from qualcode.export.render import md_escape
-from qualcode.export.themes import Counted, Unit, ancestors_map
+from qualcode.study import ExportCode, ExportData
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ import html
 import re
 from typing import TYPE_CHECKING
 
-from qualcode.export.files import save_atomic as save_atomic  # the exporters' one way to write a file
 from qualcode.export.render import _CSS
+from qualcode.files import save_atomic as save_atomic  # the exporters' one way to write a file
 
 if TYPE_CHECKING:  # python-docx is imported when a Word file is written
     from docx.document import Document

@@ -43,9 +43,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from qualcode.export.data import ExportCode, ExportData, ExportMemo, ExportSegment, ExportTranscript
-from qualcode.export.files import save_atomic
+from qualcode.files import save_atomic
 from qualcode.segments import segment_label
+from qualcode.study import ExportCode, ExportData, ExportMemo, ExportSegment, ExportTranscript
 
 if TYPE_CHECKING:  # qualcode.analysis imports qualcode.export; matrices_from_refi imports it when it runs
     from qualcode.analysis.matrix import FrameworkMatrix

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qualcode.export.cells import SafeWriter, xlsx_cell
-from qualcode.export.files import save_atomic
-from qualcode.export.themes import Column, QuoteView, ThemeTable
+from qualcode.analysis.themes import Column, QuoteView, ThemeTable
+from qualcode.cells import SafeWriter, xlsx_cell
+from qualcode.files import save_atomic
 from qualcode.segments import segment_label, segment_number
 
 TEXT_FORMATS = ("csv", "md", "json", "html")
@@ -66,7 +66,7 @@ class ThemeReport:
         return f"Themes — {name}"
 
 
-safe_cell = xlsx_cell  # every cell of CSV and XLSX goes through the one rule in qualcode.export.cells
+safe_cell = xlsx_cell  # every cell of CSV and XLSX goes through the one rule in qualcode.cells
 
 
 def column_header(col: Column) -> str:

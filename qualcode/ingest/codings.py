@@ -15,7 +15,7 @@
   stored text (what ``qualcode export codings`` writes);
 - ``memo`` is optional, and kept exactly as written (spaces included).
 
-Cells are read through :func:`qualcode.export.cells.unescape_cell`, the inverse of the escaping
+Cells are read through :func:`qualcode.cells.unescape_cell`, the inverse of the escaping
 every qualcode CSV gets against spreadsheet formulas, so ``export codings`` → ``import`` gives back
 every memo and name unchanged (``=1``, ``-1``, ``@x`` and leading apostrophes included).
 
@@ -36,8 +36,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from qualcode.cells import SafeWriter, unescape_cell
 from qualcode.errors import InputError
-from qualcode.export.cells import SafeWriter, unescape_cell
 from qualcode.ingest.linebreaks import LINE_BREAK, LINE_BREAK_PATTERN
 from qualcode.ingest.sources import DEFAULT_MAX_BYTES, decode_text, read_source
 from qualcode.limits import check_length

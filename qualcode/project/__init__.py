@@ -28,11 +28,10 @@ from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
 from qualcode.agreement.units import ReliabilityData
+from qualcode.analysis.themes import redactor
 from qualcode.db import engine as dbengine
 from qualcode.db.models import Codebook, ProjectInfo
-from qualcode.export.data import ExportData
 from qualcode.export.refi import RefiProject
-from qualcode.export.themes import redactor
 from qualcode.ingest.transcripts import ParsedTranscript
 from qualcode.project.agreement import AgreementPart, Disagreement
 from qualcode.project.analysis import AnalysisPart
@@ -68,6 +67,7 @@ from qualcode.records import (
 from qualcode.speakers import Speakers
 from qualcode.store import Store, log_event, new_guid
 from qualcode.store.session import display_location
+from qualcode.study import ExportData
 from qualcode.suggest.anonymise import Entities, FoundNames, MappingRow
 from qualcode.suggest.engine import Proposal
 

@@ -21,10 +21,10 @@ from qualcode.analysis.cooccurrence import Cooccurrence, cooccurrence, shared_se
 from qualcode.analysis.retrieval import Retrieval, Study, retrieve
 from qualcode.db.models import Event, Matrix, MatrixCell, utcnow
 from qualcode.errors import GoneSince, QualcodeError
-from qualcode.export.data import ExportData
 from qualcode.limits import check_length
 from qualcode.project.exchange import ExchangePart
 from qualcode.store import Store, coder_row, log_event, new_guid
+from qualcode.study import ExportData
 
 MATRIX_EVENTS = ("matrix.create", "matrix.cell", "matrix.delete")
 

@@ -37,15 +37,6 @@ from qualcode.db.models import (
     utcnow,
 )
 from qualcode.errors import InputError
-from qualcode.export.data import (
-    ExportCode,
-    ExportCoding,
-    ExportData,
-    ExportMemo,
-    ExportParticipant,
-    ExportSegment,
-    ExportTranscript,
-)
 from qualcode.export.refi import (
     MATRIX_SET_PREFIX,
     RefiCase,
@@ -56,8 +47,8 @@ from qualcode.export.refi import (
     matrices_from_refi,
     parse_definition,
 )
-from qualcode.export.refi_read import read_refi
 from qualcode.ingest import codings as codings_format
+from qualcode.ingest.refi_read import read_refi
 from qualcode.ingest.transcripts import ParsedSegment, segment_text
 from qualcode.limits import FIELD_LIMITS
 from qualcode.project.mapping import code_infos, project_speakers
@@ -76,6 +67,15 @@ from qualcode.store import (
     index_segments,
     log_event,
     new_guid,
+)
+from qualcode.study import (
+    ExportCode,
+    ExportCoding,
+    ExportData,
+    ExportMemo,
+    ExportParticipant,
+    ExportSegment,
+    ExportTranscript,
 )
 
 if TYPE_CHECKING:

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qualcode.cells import SafeWriter, unescape_cell
 from qualcode.errors import InputError
-from qualcode.export.cells import SafeWriter, unescape_cell
-from qualcode.export.files import save_atomic
+from qualcode.files import save_atomic
 
 KINDS = ("person", "school", "place", "organisation")
 ENTITY_KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}

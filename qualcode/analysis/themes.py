@@ -27,8 +27,8 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from qualcode.errors import QualcodeError
-from qualcode.export.data import ExportCode, ExportData, ExportParticipant, ExportSegment, ExportTranscript
 from qualcode.segments import touched
+from qualcode.study import ExportCode, ExportData, ExportParticipant, ExportSegment, ExportTranscript
 
 NOT_RECORDED = "(not recorded)"
 NO_PARTICIPANT = "(no participant)"
