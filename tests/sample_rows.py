@@ -10,9 +10,9 @@ from __future__ import annotations
 from functools import cache
 
 from qualcode.codebook import load_codebook
-from qualcode.export.refi import stable_guid
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import parse_file
+from qualcode.refi import stable_guid
 from qualcode.samples import codebook_path, coding_files, transcript_files
 from qualcode.study import (
     ExportCode,

@@ -11,6 +11,7 @@ from qualcode.analysis.matrix import (
     cell_passages,
     check_matrix,
     load_matrix,
+    matrices_from_refi,
     matrix_from_dict,
     matrix_to_dict,
     row_members,
@@ -18,6 +19,7 @@ from qualcode.analysis.matrix import (
 from qualcode.codebook import load_codebook
 from qualcode.errors import QualcodeError
 from qualcode.ingest.transcripts import parse_file
+from qualcode.refi import MATRIX_SET_PREFIX, PROJECT_NS, norm_guid, stable_guid
 from qualcode.samples import codebook_path, matrix_files, transcript_files
 from tests.sample_rows import sample_data
 
@@ -129,19 +131,19 @@ def test_a_matrix_adds_its_notes_links_and_set_and_changes_nothing_else():
     doc = refi.project_to_refi(data)
     refi.add_matrices(doc, data, [_shipped()])
     root = ET.fromstring(refi.write_project_xml(doc, internal=False))
-    ns = {"q": refi.PROJECT_NS}
-    cells = {refi.stable_guid("matrix-cell", _shipped().name, r, c) for r, c in _shipped().cells}
+    ns = {"q": PROJECT_NS}
+    cells = {stable_guid("matrix-cell", _shipped().name, r, c) for r, c in _shipped().cells}
     assert len(root.findall("q:Links/q:Link", ns)) == sum(
         len(row_members(_shipped(), data)[r]) for r, _ in _shipped().cells
     )
-    assert [s.get("name") for s in root.findall("q:Sets/q:Set", ns)] == [refi.MATRIX_SET_PREFIX + _shipped().name]
+    assert [s.get("name") for s in root.findall("q:Sets/q:Set", ns)] == [MATRIX_SET_PREFIX + _shipped().name]
     for tag in ("Links", "Sets"):
         root.remove(root.find(f"q:{tag}", ns))
     notes = root.find("q:Notes", ns)
     for note in list(notes):
         if note.get("guid") in cells:
             notes.remove(note)
-    ET.register_namespace("", refi.PROJECT_NS)
+    ET.register_namespace("", PROJECT_NS)
     ET.indent(root, space=" ")
     again = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode").encode("utf-8")
     assert again == plain
@@ -167,10 +169,10 @@ def test_matrices_travel_in_qdpx_as_notes_linked_to_cases_and_codes(tmp_path, sh
     assert schema.validate(qde), schema.error_log
 
     back = read_refi(out)
-    assert refi.matrices_from_refi(back) == [matrix]
+    assert matrices_from_refi(back) == [matrix]
     # each cell note is coded with its column's code and linked to the cases of its row
-    code_guid = {c.key: c.guid or refi.stable_guid("code", c.key) for c in data.codes}
-    case_of = {p.id: refi.norm_guid(p.guid) for p in data.participants}
+    code_guid = {c.key: c.guid or stable_guid("code", c.key) for c in data.codes}
+    case_of = {p.id: norm_guid(p.guid) for p in data.participants}
     members = row_members(matrix, data)
     notes = {n.name: n for n in back.notes}
     links: dict[str, set[str]] = {}
@@ -180,7 +182,7 @@ def test_matrices_travel_in_qdpx_as_notes_linked_to_cases_and_codes(tmp_path, sh
     for (row, column), text in matrix.cells.items():
         note = notes[f"{matrix.name}: {row} × {names[column]}"]
         assert note.text == text
-        assert [c.code for c in note.codings] == [refi.norm_guid(code_guid[column])]
+        assert [c.code for c in note.codings] == [norm_guid(code_guid[column])]
         assert links[note.guid] == {case_of[pid] for pid in members[row]}
     # nothing else changed: the same sources, selections and cases as without the matrix
     alone = read_refi_bytes(refi.write_project_xml(refi.project_to_refi(data), internal=False))

@@ -13,6 +13,7 @@ from qualcode.errors import QualcodeError
 from qualcode.export import refi
 from qualcode.ingest.refi_read import Limits, RefiError, parse_refi_xml, read_refi
 from qualcode.project import Project
+from qualcode.refi import MATRIX_SET_PREFIX, PROJECT_NS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "refi"
 
@@ -102,7 +103,7 @@ def test_written_files_validate_against_the_schemas(demo_db, run_cli, tmp_path, 
         qde = etree.fromstring(z.read("project.qde"))
     assert names[0] == "project.qde" and all(n.startswith("sources/") and n.endswith(".txt") for n in names[1:])
     assert project_schema.validate(qde), project_schema.error_log
-    ns = {"q": refi.PROJECT_NS}
+    ns = {"q": PROJECT_NS}
     assert qde.findall(".//q:Note", ns) and qde.findall(".//q:Case/q:VariableValue", ns)
     assert qde.findall(".//q:PlainTextSelection/q:NoteRef", ns) and qde.findall(".//q:TextSource/q:NoteRef", ns)
     out = tmp_path / "book.qdc"
@@ -127,7 +128,7 @@ def test_exports_are_stable_and_use_the_projects_guids(demo_db, run_cli, tmp_pat
     assert {s.guid for s in doc.sources} == {t.guid for t in data.transcripts}
     assert {c.guid for s in doc.sources for sel in s.selections for c in sel.codings} == {c.guid for c in data.codings}
     assert {c.guid for c in doc.cases} == {p.guid for p in data.participants}
-    cell_notes = {g for st in doc.sets if st.name.startswith(refi.MATRIX_SET_PREFIX) for g in st.notes}
+    cell_notes = {g for st in doc.sets if st.name.startswith(MATRIX_SET_PREFIX) for g in st.notes}
     assert len(cell_notes) == sum(len(m.cells) for m in matrices) > 0  # the demo's matrix
     assert {n.guid for n in doc.notes} - cell_notes == {m.guid for m in data.memos}
 

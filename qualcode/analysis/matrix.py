@@ -30,6 +30,7 @@ from typing import Any
 from qualcode.analysis.retrieval import Passage, Study, check_coders, retrieve
 from qualcode.analysis.themes import Redactor, content_start, redactor, trim_quote
 from qualcode.errors import QualcodeError
+from qualcode.refi import MATRIX_SET_PREFIX, RefiProject, norm_guid, parse_definition
 from qualcode.study import ExportData
 
 
@@ -288,4 +289,46 @@ def _choose(passages: list[Passage], n: int, n_coders: int, max_chars: int, blac
     for p, text in chosen:
         quote, trimmed = trim_quote(blackout(text), max_chars)
         out.append(CellQuote(quote, p.attribution, p.transcript, p.position, trimmed))
+    return out
+
+
+def matrices_from_refi(doc: RefiProject) -> list[FrameworkMatrix]:
+    """The framework matrices ``add_matrices`` wrote into a REFI-QDA project (other sets are ignored).
+
+    Columns come from the set's layout lines; each cell is the member note coded with the column's
+    code whose name starts with "NAME: ROW × ".
+    """
+    key_of = {}
+    for code, _, _ in doc.all_codes():
+        key_of[norm_guid(code.guid)] = str(parse_definition(code.description).get("id") or "") or code.name
+    notes = {norm_guid(n.guid): n for n in doc.notes}
+    out = []
+    for st in doc.sets:
+        if not st.name.startswith(MATRIX_SET_PREFIX):
+            continue
+        name = st.name[len(MATRIX_SET_PREFIX) :]
+        text, _, layout_block = st.description.rpartition("\n\n")
+        layout = {}
+        for line in layout_block.splitlines():
+            label, sep, value = line.partition(": ")
+            if sep:
+                layout[label.strip()] = value
+        if not {"Rows by", "Rows", "Columns"} <= set(layout):
+            continue
+        rows = [r for r in layout["Rows"].split("; ") if r]
+        columns = [c for c in layout["Columns"].split("; ") if c]
+        cells = {}
+        for guid in st.notes:
+            note = notes.get(norm_guid(guid))
+            if note is None:
+                continue
+            column = next(
+                (key_of.get(norm_guid(c.code)) for c in note.codings if key_of.get(norm_guid(c.code)) in columns), None
+            )
+            row = next(
+                (r for r in sorted(rows, key=len, reverse=True) if note.name.startswith(f"{name}: {r} × ")), None
+            )
+            if row is not None and column is not None and note.text.strip():
+                cells[(row, column)] = note.text.strip()
+        out.append(FrameworkMatrix(name, layout["Rows by"], rows, columns, cells, text.strip()))
     return out

@@ -1,4 +1,4 @@
-"""REFI-QDA 1.5: the records, and the writer of `.qdc` codebooks and `.qdpx` projects.
+"""REFI-QDA 1.5: the writer of `.qdc` codebooks and `.qdpx` projects (the records are in ``qualcode.refi``).
 
 The exchange standard of qualitative analysis tools (NVivo, ATLAS.ti, MAXQDA, QualCoder,
 Taguette…). What qualcode writes validates against the REFI-QDA schemas (the tests check):
@@ -34,223 +34,39 @@ same project exports the same GUIDs every time, and the archive is byte-for-byte
 from __future__ import annotations
 
 import re
-import uuid
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from qualcode.files import save_atomic
+from qualcode.refi import (
+    CODEBOOK_NS,
+    MATRIX_SET_PREFIX,
+    PROJECT_NS,
+    RefiCase,
+    RefiCode,
+    RefiCoding,
+    RefiLink,
+    RefiNote,
+    RefiProject,
+    RefiSelection,
+    RefiSet,
+    RefiSource,
+    RefiUser,
+    RefiVariable,
+    definition_text,
+    stable_guid,
+)
 from qualcode.segments import segment_label
 from qualcode.study import ExportCode, ExportData, ExportMemo, ExportSegment, ExportTranscript
 
-if TYPE_CHECKING:  # qualcode.analysis imports qualcode.export; matrices_from_refi imports it when it runs
+if TYPE_CHECKING:
     from qualcode.analysis.matrix import FrameworkMatrix
 
-PROJECT_NS = "urn:QDA-XML:project:1.0"
-CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-GUID_NAMESPACE = uuid.UUID("6f1c1d0e-7a43-5a8e-9d53-2b8f4c1e0a71")
-ORIGIN = "qualcode"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-DEFINITION_LABELS = (
-    ("include", "Include"),
-    ("exclude", "Exclude"),
-    ("example", "Example"),
-    ("keywords", "Keywords"),
-    ("id", "Id"),
-)
-GUID_PATTERN = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
-
-
-def stable_guid(*parts: object) -> str:
-    return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(str(p) for p in parts)))
-
-
-def norm_guid(value: str | None) -> str:
-    """GUIDs compare case-insensitively, with or without braces."""
-    return (value or "").strip().strip("{}").lower()
-
-
-# ---------------------------------------------------------------------- records
-
-
-@dataclass
-class RefiCode:
-    guid: str
-    name: str
-    is_codable: bool = True
-    color: str | None = None
-    description: str = ""
-    children: list[RefiCode] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # note GUIDs
-
-    def walk(self, depth: int = 0, parent: RefiCode | None = None) -> Iterator[tuple[RefiCode, RefiCode | None, int]]:
-        yield self, parent, depth
-        for child in self.children:
-            yield from child.walk(depth + 1, self)
-
-
-@dataclass
-class RefiUser:
-    guid: str
-    name: str
-    id: str = ""
-
-
-@dataclass
-class RefiVariable:
-    guid: str
-    name: str
-    type: str = "Text"  # Text | Boolean | Integer | Float | Date | DateTime
-
-
-@dataclass
-class RefiCase:
-    guid: str
-    name: str
-    description: str = ""
-    values: dict[str, str] = field(default_factory=dict)  # variable GUID -> value
-    sources: list[str] = field(default_factory=list)  # source GUIDs
-    selections: list[str] = field(default_factory=list)
-
-
-@dataclass
-class RefiCoding:
-    guid: str
-    code: str  # code GUID
-    user: str = ""  # user GUID
-    created: str = ""
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class RefiSelection:
-    guid: str
-    start: int
-    end: int
-    name: str = ""
-    user: str = ""
-    created: str = ""
-    codings: list[RefiCoding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class RefiSource:
-    guid: str
-    name: str
-    text: str | None = None  # None: the text could not be read (see the warnings)
-    description: str = ""
-    path: str = ""  # plainTextPath (or richTextPath) as written
-    user: str = ""
-    created: str = ""
-    selections: list[RefiSelection] = field(default_factory=list)
-    codings: list[RefiCoding] = field(default_factory=list)  # codings of the whole source
-    notes: list[str] = field(default_factory=list)
-    values: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class RefiNote:
-    guid: str
-    name: str
-    text: str
-    user: str = ""
-    created: str = ""
-    codings: list[RefiCoding] = field(default_factory=list)  # the whole note coded with a code
-
-
-@dataclass
-class RefiLink:
-    """A relation between two objects by GUID (REFI-QDA ``<Link>``): here, a matrix cell's note to a case."""
-
-    guid: str
-    name: str
-    origin: str
-    target: str
-    direction: str = "OneWay"  # Associative | OneWay | Bidirectional
-
-
-@dataclass
-class RefiSet:
-    guid: str
-    name: str
-    description: str = ""
-    codes: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class RefiProject:
-    """A REFI-QDA project or codebook, as read or about to be written."""
-
-    name: str = "project"
-    origin: str = ORIGIN
-    kind: str = "project"  # project | codebook
-    users: list[RefiUser] = field(default_factory=list)
-    codes: list[RefiCode] = field(default_factory=list)
-    variables: list[RefiVariable] = field(default_factory=list)
-    cases: list[RefiCase] = field(default_factory=list)
-    sources: list[RefiSource] = field(default_factory=list)
-    notes: list[RefiNote] = field(default_factory=list)
-    links: list[RefiLink] = field(default_factory=list)
-    sets: list[RefiSet] = field(default_factory=list)
-    description: str = ""
-    project_notes: list[str] = field(default_factory=list)
-    creating_user: str = ""
-    warnings: list[str] = field(default_factory=list)
-
-    def all_codes(self) -> Iterator[tuple[RefiCode, RefiCode | None, int]]:
-        for code in self.codes:
-            yield from code.walk()
-
-
-# ---------------------------------------------------------------------- code definitions in <Description>
-
-
-def definition_text(
-    description: str,
-    include: str = "",
-    exclude: str = "",
-    example: str = "",
-    keywords: tuple[str, ...] = (),
-    key: str = "",
-) -> str:
-    """A code's definition as labelled paragraphs: readable anywhere, parsed back by ``parse_definition``."""
-    parts = [description.strip()] if description.strip() else []
-    values = {"include": include, "exclude": exclude, "example": example, "keywords": "; ".join(keywords), "id": key}
-    for field_name, label in DEFINITION_LABELS:
-        value = (values[field_name] or "").strip()
-        if value:
-            parts.append(f"{label}: {value}")
-    return "\n\n".join(parts)
-
-
-def parse_definition(text: str) -> dict[str, object]:
-    """The fields of a description written by ``definition_text`` (plain descriptions pass through)."""
-    labels = {label.casefold(): name for name, label in DEFINITION_LABELS}
-    out: dict[str, object] = {"description": "", "include": "", "exclude": "", "example": "", "keywords": (), "id": ""}
-    current = "description"
-    chunks: dict[str, list[str]] = defaultdict(list)
-    for paragraph in re.split(r"\r?\n[ \t]*\r?\n", (text or "").strip()):
-        head, sep, rest = paragraph.partition(":")
-        name = labels.get(head.strip().casefold()) if sep and "\n" not in head else None
-        if name and not chunks[name]:
-            current = name
-            chunks[name].append(rest.strip())
-        else:
-            chunks[current].append(paragraph.strip())
-    for name, values in chunks.items():
-        joined = "\n\n".join(v for v in values if v)
-        if name == "keywords":
-            out[name] = tuple(k.strip() for k in re.split(r"[;\n]", joined) if k.strip())
-        else:
-            out[name] = joined
-    return out
 
 
 # ---------------------------------------------------------------------- from a project
@@ -399,9 +215,6 @@ def project_to_refi(data: ExportData, codings: bool = True, memos: bool = True) 
     )
 
 
-MATRIX_SET_PREFIX = "Framework matrix: "
-
-
 def add_matrices(project: RefiProject, data: ExportData, matrices: Sequence[FrameworkMatrix]) -> None:
     """Carry framework matrices in ``project`` (built by ``project_to_refi`` from the same ``data``).
 
@@ -454,50 +267,6 @@ def add_matrices(project: RefiProject, data: ExportData, matrices: Sequence[Fram
                 notes=member_notes,
             )
         )
-
-
-def matrices_from_refi(doc: RefiProject) -> list[FrameworkMatrix]:
-    """The framework matrices ``add_matrices`` wrote into a REFI-QDA project (other sets are ignored).
-
-    Columns come from the set's layout lines; each cell is the member note coded with the column's
-    code whose name starts with "NAME: ROW × ".
-    """
-    from qualcode.analysis.matrix import FrameworkMatrix
-
-    key_of = {}
-    for code, _, _ in doc.all_codes():
-        key_of[norm_guid(code.guid)] = str(parse_definition(code.description).get("id") or "") or code.name
-    notes = {norm_guid(n.guid): n for n in doc.notes}
-    out = []
-    for st in doc.sets:
-        if not st.name.startswith(MATRIX_SET_PREFIX):
-            continue
-        name = st.name[len(MATRIX_SET_PREFIX) :]
-        text, _, layout_block = st.description.rpartition("\n\n")
-        layout = {}
-        for line in layout_block.splitlines():
-            label, sep, value = line.partition(": ")
-            if sep:
-                layout[label.strip()] = value
-        if not {"Rows by", "Rows", "Columns"} <= set(layout):
-            continue
-        rows = [r for r in layout["Rows"].split("; ") if r]
-        columns = [c for c in layout["Columns"].split("; ") if c]
-        cells = {}
-        for guid in st.notes:
-            note = notes.get(norm_guid(guid))
-            if note is None:
-                continue
-            column = next(
-                (key_of.get(norm_guid(c.code)) for c in note.codings if key_of.get(norm_guid(c.code)) in columns), None
-            )
-            row = next(
-                (r for r in sorted(rows, key=len, reverse=True) if note.name.startswith(f"{name}: {r} × ")), None
-            )
-            if row is not None and column is not None and note.text.strip():
-                cells[(row, column)] = note.text.strip()
-        out.append(FrameworkMatrix(name, layout["Rows by"], rows, columns, cells, text.strip()))
-    return out
 
 
 def _memo_target_name(

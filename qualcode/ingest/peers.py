@@ -26,7 +26,7 @@ from urllib.parse import quote
 from qualcode.errors import InputError
 
 if TYPE_CHECKING:
-    from qualcode.export.refi import RefiProject
+    from qualcode.refi import RefiProject
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PEER_SUFFIXES = (".qda", ".sqlite3", ".sqlite")

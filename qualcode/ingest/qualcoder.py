@@ -31,7 +31,17 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from qualcode.errors import InputError
-from qualcode.export.refi import (
+from qualcode.ingest.peers import (
+    QUALCODER_TABLES,
+    Locator,
+    columns,
+    open_readonly,
+    qualcoder_folder,
+    table_names,
+    words,
+)
+from qualcode.limits import FIELD_LIMITS, MAX_CODE_DEPTH, MAX_CODES, MAX_REFI_MEMBER_BYTES
+from qualcode.refi import (
     RefiCase,
     RefiCode,
     RefiCoding,
@@ -43,16 +53,6 @@ from qualcode.export.refi import (
     RefiVariable,
     stable_guid,
 )
-from qualcode.ingest.peers import (
-    QUALCODER_TABLES,
-    Locator,
-    columns,
-    open_readonly,
-    qualcoder_folder,
-    table_names,
-    words,
-)
-from qualcode.limits import FIELD_LIMITS, MAX_CODE_DEPTH, MAX_CODES, MAX_REFI_MEMBER_BYTES
 
 MAX_TEXT_CHARS = MAX_REFI_MEMBER_BYTES  # one source's text, as for a source inside a .qdpx
 KNOWN_VERSION = 17  # QualCoder's database versions v1 … v17 (QualCoder 3.x)

@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from qualcode.errors import QualcodeError
-from qualcode.export.refi import (
+from qualcode.limits import FIELD_LIMITS, MAX_CODE_DEPTH, MAX_CODES, MAX_REFI_MEMBER_BYTES, MAX_REFI_TOTAL_BYTES
+from qualcode.refi import (
     GUID_PATTERN,
     MATRIX_SET_PREFIX,
     RefiCase,
@@ -54,7 +55,6 @@ from qualcode.export.refi import (
     RefiVariable,
     norm_guid,
 )
-from qualcode.limits import FIELD_LIMITS, MAX_CODE_DEPTH, MAX_CODES, MAX_REFI_MEMBER_BYTES, MAX_REFI_TOTAL_BYTES
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element

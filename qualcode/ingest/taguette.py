@@ -34,7 +34,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from qualcode.errors import InputError
-from qualcode.export.refi import RefiCode, RefiCoding, RefiProject, RefiSelection, RefiSource, RefiUser, stable_guid
 from qualcode.ingest.peers import (
     TAGUETTE_TABLES,
     Locator,
@@ -46,6 +45,7 @@ from qualcode.ingest.peers import (
     words,
 )
 from qualcode.limits import FIELD_LIMITS, MAX_CODES, MAX_REFI_MEMBER_BYTES
+from qualcode.refi import RefiCode, RefiCoding, RefiProject, RefiSelection, RefiSource, RefiUser, stable_guid
 
 # Taguette's schema revisions (taguette/migrations/versions), oldest first; db5e31a0233d is
 # Taguette 1.4-1.5's (November 2022).

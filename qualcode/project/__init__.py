@@ -31,7 +31,6 @@ from qualcode.agreement.units import ReliabilityData
 from qualcode.analysis.themes import redactor
 from qualcode.db import engine as dbengine
 from qualcode.db.models import Codebook, ProjectInfo
-from qualcode.export.refi import RefiProject
 from qualcode.ingest.transcripts import ParsedTranscript
 from qualcode.project.agreement import AgreementPart, Disagreement
 from qualcode.project.analysis import AnalysisPart
@@ -64,6 +63,7 @@ from qualcode.records import (
     SpeakerInfo,
     TranscriptInfo,
 )
+from qualcode.refi import RefiProject
 from qualcode.speakers import Speakers
 from qualcode.store import Store, log_event, new_guid
 from qualcode.store.session import display_location

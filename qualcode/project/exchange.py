@@ -23,6 +23,7 @@ from sqlalchemy import CursorResult, func, insert, select
 from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
+from qualcode.analysis.matrix import matrices_from_refi
 from qualcode.db.models import (
     Code,
     Codebook,
@@ -37,16 +38,6 @@ from qualcode.db.models import (
     utcnow,
 )
 from qualcode.errors import InputError
-from qualcode.export.refi import (
-    MATRIX_SET_PREFIX,
-    RefiCase,
-    RefiCode,
-    RefiNote,
-    RefiSelection,
-    RefiSource,
-    matrices_from_refi,
-    parse_definition,
-)
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.refi_read import read_refi
 from qualcode.ingest.transcripts import ParsedSegment, segment_text
@@ -56,6 +47,15 @@ from qualcode.project.placement import Placer
 from qualcode.project.settings import SettingsPart
 from qualcode.records import (
     CodingsImportOutcome,
+)
+from qualcode.refi import (
+    MATRIX_SET_PREFIX,
+    RefiCase,
+    RefiCode,
+    RefiNote,
+    RefiSelection,
+    RefiSource,
+    parse_definition,
 )
 from qualcode.speakers import norm
 from qualcode.store import (
@@ -79,7 +79,7 @@ from qualcode.study import (
 )
 
 if TYPE_CHECKING:
-    from qualcode.export.refi import RefiProject
+    from qualcode.refi import RefiProject
 
 
 def _iso(value: datetime | None) -> str:
