@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qualcode.export.refi import write_qdpx  # noqa: E402
-from qualcode.ingest.peers import read_peer  # noqa: E402
+from qualcode.ingest.peer_import import read_peer  # noqa: E402
 from qualcode.project import Project  # noqa: E402
 
 FILES = {

@@ -129,7 +129,8 @@ def _dry_run(
 ) -> None:
     """What ``import`` would bring in, read from the files alone (the project is not opened)."""
     from qualcode.ingest.codings import read_codings
-    from qualcode.ingest.peers import describe_peer, peer_kind
+    from qualcode.ingest.peer_import import describe_peer
+    from qualcode.ingest.peers import peer_kind
     from qualcode.ingest.refi_read import describe_refi
     from qualcode.ingest.transcripts import parse_file
 

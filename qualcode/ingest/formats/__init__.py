@@ -147,6 +147,7 @@ def _load() -> None:
         documents,
         jsonformats,
         noscribe,
+        odt,
         otter,
         stamped,
         teams,
