@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import pkgutil
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -22,10 +21,13 @@ import qualcode
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY_POINT = {"__main__"}
-EXAMPLES = {"qualcode/project/replace.py"}  # "where a new feature goes" walks through making it  # `python -m qualcode`: starts the CLI, above every layer
+EXAMPLES = {
+    "qualcode/project/replace.py"
+}  # "where a new feature goes" walks through making it  # `python -m qualcode`: starts the CLI, above every layer
 
 
 def _contracts() -> list[dict]:
+    tomllib = pytest.importorskip("tomllib")  # in the standard library from Python 3.11
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
 
 
