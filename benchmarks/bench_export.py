@@ -65,6 +65,7 @@ def run(n: int, work: Path) -> dict:
     from qualcode.analysis import themes as th
     from qualcode.export import refi
     from qualcode.export import render as rd
+    from qualcode.export.formats import THEMES
     from qualcode.project import Project
 
     db = str(work / f"gen-{n}.db")
@@ -89,8 +90,8 @@ def run(n: int, work: Path) -> dict:
         out["quotes_s"], view = timed(lambda: th.build_quotes(data, units, 3, by=("role",), source=source))
         report = rd.ThemeReport(tbl, view)
         for fmt in ("md", "csv", "json", "html"):
-            out[f"{fmt}_s"], _ = timed(lambda fmt=fmt: rd.render_text(report, fmt))
-        out["xlsx_s"], _ = timed(lambda: rd.write_xlsx(report, work / "t.xlsx"), repeat=1)
+            out[f"{fmt}_s"], _ = timed(lambda fmt=fmt: THEMES.writer(fmt)(report))
+        out["xlsx_s"], _ = timed(lambda: THEMES.writer("xlsx")(report, work / "t.xlsx"), repeat=1)
         qdpx = work / f"gen-{n}.qdpx"
 
         def export():

@@ -19,10 +19,8 @@ from qualcode.cli.common import (
     working,
 )
 from qualcode.errors import QualcodeError
+from qualcode.export.formats import AGREEMENT
 from qualcode.segments import segment_label, segment_number, segment_ref
-
-FORMATS = ["table", "csv", "json", "md"]
-REPORT_SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json"}
 
 
 @click.command()
@@ -43,7 +41,9 @@ REPORT_SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json
     show_default=True,
     help="Order of the per-code table: codebook order, or lowest alpha first.",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(AGREEMENT.choices()), default=AGREEMENT.default, help=AGREEMENT.format_help()
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @click.option("--include-interviewer", is_flag=True, help="Count the interviewer's turns as units too.")
 @click.option(
@@ -83,9 +83,9 @@ def agreement(
           --format md -o agreement.md
       qualcode agreement --table ratings.csv --level ordinal --categories 5
     """
-    from qualcode.agreement.report import build_report, render_csv, render_json, render_markdown
+    from qualcode.agreement.report import build_report
 
-    fmt = output_format(output, None if fmt == "table" else fmt, REPORT_SUFFIXES, "table")
+    fmt = output_format(output, None if fmt == AGREEMENT.terminal else fmt, AGREEMENT.suffixes(), AGREEMENT.default)
     if table_file:
         if coders:
             raise QualcodeError("--table computes from the file: do not name coders as well")
@@ -103,8 +103,7 @@ def agreement(
     if fmt == "table" and not output:
         render_table(report, console())
         return
-    renderers = {"csv": render_csv, "json": render_json, "md": render_markdown}
-    _emit(renderers[fmt](report), output)
+    _emit(AGREEMENT.writer(fmt)(report), output)
 
 
 def render_table(report, out) -> None:

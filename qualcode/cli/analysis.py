@@ -21,12 +21,7 @@ from qualcode.cli.common import (
     working,
 )
 from qualcode.errors import QualcodeError
-
-RETRIEVE_SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json", ".html": "html", ".docx": "docx"}
-COOCCUR_SUFFIXES = {".csv": "csv", ".md": "md", ".markdown": "md", ".json": "json", ".xlsx": "xlsx", ".html": "html"}
-COMPARE_SUFFIXES = COOCCUR_SUFFIXES
-MATRIX_SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".xlsx": "xlsx", ".html": "html", ".docx": "docx"}
-FILE_ONLY = ("xlsx", "docx")
+from qualcode.export.formats import COMPARISON, COOCCURRENCE, MATRIX, MEMOS, PASSAGES, ReportKind
 
 
 def where_option(name: str = "--where", help: str | None = None):
@@ -47,9 +42,9 @@ def _where(items: tuple[str, ...]):
     return parse_where(items) or None
 
 
-def _format(output: str | None, fmt: str | None, suffixes: dict[str, str], default: str) -> str:
-    fmt = output_format(output, fmt, suffixes, default)
-    if fmt in FILE_ONLY and not output:
+def _format(output: str | None, fmt: str | None, kind: ReportKind) -> str:
+    fmt = output_format(output, fmt, kind.suffixes(), kind.default)
+    if kind.file_only(fmt) and not output:
         raise QualcodeError(
             f"{fmt.upper()} is a file format: give -o FILE.{fmt} (or another --format for standard output)"
         )
@@ -70,13 +65,13 @@ def _emit(text: str, output: str | None, what: str) -> None:
         click.echo(text, nl=False)
 
 
-def _format_option(formats: list[str], default: str):
+def _format_option(kind: ReportKind):
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(formats),
+        type=click.Choice(kind.choices()),
         default=None,
-        help=f"Output format (default: from the -o extension, else {default}).",
+        help=kind.format_help(),
     )
 
 
@@ -116,7 +111,7 @@ def _keep_names_option():
     "--by", "by", default="participant", show_default=True, metavar="participant|ATTR", help="Group passages by this."
 )
 @_keep_names_option()
-@_format_option(["md", "csv", "json", "html", "docx"], "md")
+@_format_option(PASSAGES)
 @_output_option()
 @db_option
 def retrieve(code_id, where, coders, agreed, context, no_subcodes, text, by, keep_names, fmt, output, db) -> None:
@@ -135,10 +130,9 @@ def retrieve(code_id, where, coders, agreed, context, no_subcodes, text, by, kee
       qualcode retrieve effects --format json | jq '.passages | length'
     """
     from qualcode.analysis.retrieval import check_group_by
-    from qualcode.export import passages as pw
 
     on_terminal = not output and not fmt and stdout_is_terminal()
-    fmt = _format(output, fmt, RETRIEVE_SUFFIXES, "md")
+    fmt = _format(output, fmt, PASSAGES)
     wanted = _where(where)
     with working("reading the project…"), open_project(db) as project:
         n_agreed = (len(coders) if coders else 2) if agreed else 0
@@ -162,11 +156,11 @@ def retrieve(code_id, where, coders, agreed, context, no_subcodes, text, by, kee
         from qualcode.cli.terminal_reports import print_retrieval
 
         print_retrieval(console(), found, by, names)
-    elif fmt == "docx":
-        pw.write_docx(found, output, by, names)
+    elif PASSAGES.file_only(fmt):
+        PASSAGES.writer(fmt)(found, output, by, names)
         click.echo(f"wrote {output} ({what})", err=True)
     else:
-        _emit(pw.render_text(found, fmt, by, names), output, what)
+        _emit(PASSAGES.writer(fmt)(found, by, names), output, what)
 
 
 # ---------------------------------------------------------------------- cooccur
@@ -176,7 +170,7 @@ def retrieve(code_id, where, coders, agreed, context, no_subcodes, text, by, kee
 @coders_option("Only these coders' codings (default: everyone, as a union).")
 @click.option("--rollup", is_flag=True, help="Count sub-codes as their top-level theme.")
 @where_option()
-@_format_option(["csv", "md", "json", "xlsx", "html"], "md")
+@_format_option(COOCCURRENCE)
 @_output_option()
 @db_option
 def cooccur(coders, rollup, where, fmt, output, db) -> None:
@@ -191,10 +185,9 @@ def cooccur(coders, rollup, where, fmt, output, db) -> None:
       qualcode cooccur --rollup --where network=RLN --format csv
       qualcode cooccur --coders alice --format json
     """
-    from qualcode.export import cooccur as cw
 
     on_terminal = not output and not fmt and stdout_is_terminal()
-    fmt = _format(output, fmt, COOCCUR_SUFFIXES, "md")
+    fmt = _format(output, fmt, COOCCURRENCE)
     with working("reading the project…"), open_project(db) as project:
         found = project.analysis.cooccurrence(coders=coders or None, rollup=rollup, where=_where(where))
     what = f"{len(found.codes)} codes, {len(found.pairs)} pairs"
@@ -202,11 +195,11 @@ def cooccur(coders, rollup, where, fmt, output, db) -> None:
         from qualcode.cli.terminal_reports import print_cooccurrence
 
         print_cooccurrence(console(), found)
-    elif fmt == "xlsx":
-        cw.write_xlsx(found, output)
+    elif COOCCURRENCE.file_only(fmt):
+        COOCCURRENCE.writer(fmt)(found, output)
         click.echo(f"wrote {output} ({what})", err=True)
     else:
-        _emit(cw.render_text(found, fmt), output, what)
+        _emit(COOCCURRENCE.writer(fmt)(found), output, what)
 
 
 # ---------------------------------------------------------------------- compare
@@ -222,7 +215,7 @@ def cooccur(coders, rollup, where, fmt, output, db) -> None:
     help="The second group, as --a (role=Teacher).",
 )
 @coders_option("Only these coders' codings (default: everyone, as a union).")
-@_format_option(["csv", "md", "json", "html", "xlsx"], "md")
+@_format_option(COMPARISON)
 @_output_option()
 @db_option
 def compare(where, other, coders, fmt, output, db) -> None:
@@ -236,21 +229,20 @@ def compare(where, other, coders, fmt, output, db) -> None:
       qualcode compare --a role=Headteacher --b role=Teacher
       qualcode compare --a network=RLN --b network=Pess -o networks.xlsx
     """
-    from qualcode.export import groups as gw
 
     if not where or not other:
         raise QualcodeError(
             "name two groups: --a ATTR=VALUE and --b ATTR=VALUE (e.g. --a role=Headteacher --b role=Teacher)"
         )
-    fmt = _format(output, fmt, COMPARE_SUFFIXES, "md")
+    fmt = _format(output, fmt, COMPARISON)
     with working("reading the project…"), open_project(db) as project:
         found = project.analysis.compare_groups(_where(where), _where(other), coders=coders or None)
     what = f"{found.a.label}: {found.a.n}, {found.b.label}: {found.b.n} participants"
-    if fmt == "xlsx":
-        gw.write_xlsx(found, output)
+    if COMPARISON.file_only(fmt):
+        COMPARISON.writer(fmt)(found, output)
         click.echo(f"wrote {output} ({what})", err=True)
     else:
-        _emit(gw.render_text(found, fmt), output, what)
+        _emit(COMPARISON.writer(fmt)(found), output, what)
 
 
 # ---------------------------------------------------------------------- matrix
@@ -473,7 +465,7 @@ def matrix_delete(name, coder, db) -> None:
 )
 @coders_option("Counts and quotes from these coders' codings (default: everyone).")
 @_keep_names_option()
-@_format_option(["md", "csv", "xlsx", "html", "docx"], "md")
+@_format_option(MATRIX)
 @_output_option()
 @db_option
 def export_matrix(name, counts, quotes, coders, keep_names, fmt, output, db) -> None:
@@ -485,24 +477,21 @@ def export_matrix(name, counts, quotes, coders, keep_names, fmt, output, db) -> 
           -o findings.docx
       qualcode export matrix Schools --counts --quotes 2 -o schools.xlsx
     """
-    from qualcode.export import framework as fw
 
-    fmt = _format(output, fmt, MATRIX_SUFFIXES, "md")
+    fmt = _format(output, fmt, MATRIX)
     with working("reading the project…"), open_project(db) as project:
         view = project.analysis.matrix_view(
             name, counts=counts, quotes=quotes, coders=coders or None, redact=not keep_names
         )
     what = f"{len(view.matrix.rows)} rows × {len(view.matrix.columns)} columns, {_summaries(len(view.matrix.cells))}"
-    if fmt in FILE_ONLY:
-        (fw.write_xlsx if fmt == "xlsx" else fw.write_docx)(view, output)
+    if MATRIX.file_only(fmt):
+        MATRIX.writer(fmt)(view, output)
         click.echo(f"wrote {output} ({what})", err=True)
     else:
-        _emit(fw.render_text(view, fmt), output, what)
+        _emit(MATRIX.writer(fmt)(view), output, what)
 
 
 # ---------------------------------------------------------------------- memos
-
-MEMO_SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json", ".docx": "docx"}
 
 
 @click.command()
@@ -514,9 +503,9 @@ MEMO_SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json",
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "md", "json", "csv", "docx"]),
+    type=click.Choice(MEMOS.choices()),
     default=None,
-    help="Output format (default: from the -o extension, else a table).",
+    help=MEMOS.format_help(),
 )
 @_output_option()
 @db_option
@@ -543,19 +532,19 @@ def memos(
     from qualcode.export import memos as memo_export
 
     if fmt != "table":
-        fmt = _format(output, fmt, MEMO_SUFFIXES, "table")
+        fmt = _format(output, fmt, MEMOS)
     if fmt == "table" and output:
         raise QualcodeError("a table is for the terminal: give -o FILE.md, .csv, .json or .docx")
     with open_project(db) as project:
         found = project.memo_entries(search, coders or None, code, transcript_names, redact=not keep_names)
     what = f"{len(found)} memo{'' if len(found) == 1 else 's'}"
-    if fmt == "docx":
+    if MEMOS.file_only(fmt):
         assert output is not None
-        memo_export.write_docx(found, output)
+        MEMOS.writer(fmt)(found, output)
         click.echo(f"wrote {output} ({what})", err=True)
         return
     if fmt != "table":
-        _emit(memo_export.render_text(found, fmt), output, what)
+        _emit(MEMOS.writer(fmt)(found), output, what)
         return
     if not found:
         click.echo(

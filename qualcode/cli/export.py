@@ -9,17 +9,7 @@ import click
 from qualcode.cli.analysis import export_matrix
 from qualcode.cli.common import db_option, open_project, output_format, working
 from qualcode.errors import QualcodeError
-
-THEME_FORMATS = ["csv", "md", "json", "xlsx", "html", "docx"]
-CODEBOOK_FORMATS = ["yaml", "md", "docx", "qdc"]
-CODEBOOK_SUFFIXES = {
-    ".yaml": "yaml",
-    ".yml": "yaml",
-    ".md": "md",
-    ".markdown": "md",
-    ".docx": "docx",
-    ".qdc": "qdc",
-}
+from qualcode.export.formats import CODEBOOK, THEMES
 
 
 def _coders(values: tuple[str, ...]) -> list[str] | None:
@@ -122,9 +112,9 @@ def export() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(THEME_FORMATS),
+    type=click.Choice(THEMES.choices()),
     default=None,
-    help="Output format (default: from the -o extension, else md).",
+    help=THEMES.format_help(),
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output).")
 @db_option
@@ -166,8 +156,8 @@ def themes(
     from qualcode.analysis import themes as th
     from qualcode.export import render as rd
 
-    fmt = output_format(output, fmt, rd.SUFFIXES, "md")
-    if fmt in ("xlsx", "docx") and not output:
+    fmt = output_format(output, fmt, THEMES.suffixes(), THEMES.default)
+    if THEMES.file_only(fmt) and not output:
         raise QualcodeError(
             f"{fmt.upper()} is a file format: give -o FILE.{fmt} (or --format csv|md|json|html for standard output)"
         )
@@ -205,8 +195,8 @@ def themes(
     shape = f" ({len(table.rows)} codes × {len(table.columns)} columns" + (
         f", {sum(len(s.quotes) for s in view.sections)} quotes)" if view else ")"
     )
-    if fmt in ("xlsx", "docx"):
-        (rd.write_xlsx if fmt == "xlsx" else rd.write_docx)(report, output)
+    if THEMES.file_only(fmt):
+        THEMES.writer(fmt)(report, output)
         click.echo(f"wrote {output}{shape}", err=True)
     elif fmt == "csv":
         _write_text(rd.table_csv(table), output, shape)
@@ -215,16 +205,16 @@ def themes(
             _save_text(rd.quotes_csv(view), quotes_file)
             click.echo(f"wrote {quotes_file}", err=True)
     else:
-        _write_text(rd.render_text(report, fmt), output, shape)
+        _write_text(THEMES.writer(fmt)(report), output, shape)
 
 
 @export.command(name="codebook")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(CODEBOOK_FORMATS),
+    type=click.Choice(CODEBOOK.choices()),
     default=None,
-    help="yaml (what `init` reads), md or docx (an appendix for a paper) or qdc (REFI-QDA). Default: from -o, else yaml.",
+    help=CODEBOOK.format_help(),
 )
 @click.option(
     "--coders", "coders", multiple=True, metavar="NAMES", help="Counts in the Markdown appendix from these coders only."
@@ -244,39 +234,31 @@ def codebook_doc(fmt, coders, agreed, no_counts, output, db) -> None:
       qualcode export codebook -o codebook.yaml
     """
     from qualcode.analysis import themes as th
-    from qualcode.export import refi
-    from qualcode.export.codebook_docs import code_counts, codebook_markdown, write_codebook_docx
+    from qualcode.export.codebook_docs import code_counts
 
-    fmt = output_format(output, fmt, CODEBOOK_SUFFIXES, "yaml")
-    if fmt == "docx" and not output:
+    fmt = output_format(output, fmt, CODEBOOK.suffixes(), CODEBOOK.default)
+    if CODEBOOK.file_only(fmt) and not output:
         raise QualcodeError("DOCX is a file format: give -o FILE.docx (or --format md for standard output)")
     _check_output(output)
     with open_project(db) as project:
         data = project.export_data(texts=False, memos=False, details=False)
         doc = project.codebook_doc() if fmt == "yaml" else None
+    what = f" ({len(data.codes)} codes)"
+    write = CODEBOOK.writer(fmt)
     if doc is not None:
-        from qualcode.codebook import dump_codebook
-
-        _write_text(dump_codebook(doc), output, f" ({len(data.codes)} codes)")
+        _write_text(write(doc), output, what)
     elif fmt in ("md", "docx"):
         counts, described = None, ""
         if not no_counts:
             source = th.resolve_source(data, _coders(coders), agreed)
             counts, described = code_counts(data, th.select_units(data, source)), source.describe()
-        if fmt == "docx":
-            write_codebook_docx(data, counts, output, described)
-            click.echo(f"wrote {output} ({len(data.codes)} codes)", err=True)
+        if CODEBOOK.file_only(fmt):
+            write(data, counts, output, described)
+            click.echo(f"wrote {output}{what}", err=True)
         else:
-            _write_text(codebook_markdown(data, counts, described), output, f" ({len(data.codes)} codes)")
+            _write_text(write(data, counts, described), output, what)
     else:
-        xml = refi.write_codebook_xml(refi.project_to_refi(data, codings=False, memos=False))
-        if output:
-            from qualcode.files import save_atomic
-
-            save_atomic(lambda tmp: Path(tmp).write_bytes(xml), output)
-            click.echo(f"wrote {output} ({len(data.codes)} codes)", err=True)
-        else:
-            click.echo(xml.decode("utf-8"), nl=False)
+        _write_text(write(data), output, what)
 
 
 @export.command(name="qdpx")

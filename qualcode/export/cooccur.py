@@ -17,8 +17,6 @@ from qualcode.analysis.cooccurrence import Cooccurrence
 from qualcode.export.pages import e, heat_colour, html_page, save_atomic
 from qualcode.export.render import md_escape, safe_cell
 
-FORMATS = ("csv", "md", "json", "xlsx", "html")
-
 
 def heading(c: Cooccurrence) -> str:
     return "Code co-occurrence" + (f" — {c.project}" if c.project else "")
@@ -150,15 +148,3 @@ def write_xlsx(c: Cooccurrence, path: str | Path) -> None:
         notes.append([safe_cell(n)])
     notes.column_dimensions["A"].width = 120
     save_atomic(wb.save, path)
-
-
-def render_text(c: Cooccurrence, fmt: str) -> str:
-    if fmt == "md":
-        return render_markdown(c)
-    if fmt == "csv":
-        return render_csv(c)
-    if fmt == "json":
-        return render_json(c)
-    if fmt == "html":
-        return render_html(c)
-    raise ValueError(f"not a text format: {fmt}")

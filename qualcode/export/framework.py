@@ -16,7 +16,6 @@ from qualcode.export.pages import docx_text, e, html_page, new_document, note_pa
 from qualcode.export.render import md_escape, safe_cell
 from qualcode.segments import segment_label
 
-FORMATS = ("md", "csv", "xlsx", "html", "docx")
 EMPTY = "—"
 
 
@@ -179,13 +178,3 @@ def write_docx(v: MatrixView, path: str | Path) -> None:
                 run = cell.add_paragraph().add_run(docx_text(q))
                 run.italic, run.font.size = True, Pt(7.5)
     save_atomic(doc.save, path)
-
-
-def render_text(v: MatrixView, fmt: str) -> str:
-    if fmt == "md":
-        return render_markdown(v)
-    if fmt == "csv":
-        return render_csv(v)
-    if fmt == "html":
-        return render_html(v)
-    raise ValueError(f"not a text format: {fmt}")

@@ -17,8 +17,6 @@ from qualcode.analysis.compare import Comparison
 from qualcode.export.pages import e, html_page, save_atomic
 from qualcode.export.render import PALETTE, md_escape, safe_cell
 
-FORMATS = ("csv", "md", "json", "html", "xlsx")
-
 
 def heading(c: Comparison) -> str:
     return f"{c.a.label} and {c.b.label} compared"
@@ -155,15 +153,3 @@ def write_xlsx(c: Comparison, path: str | Path) -> None:
         notes.append([safe_cell(n)])
     notes.column_dimensions["A"].width = 120
     save_atomic(wb.save, path)
-
-
-def render_text(c: Comparison, fmt: str) -> str:
-    if fmt == "md":
-        return render_markdown(c)
-    if fmt == "csv":
-        return render_csv(c)
-    if fmt == "json":
-        return render_json(c)
-    if fmt == "html":
-        return render_html(c)
-    raise ValueError(f"not a text format: {fmt}")

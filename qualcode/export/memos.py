@@ -13,7 +13,6 @@ from qualcode.export.render import md_escape, safe_cell
 from qualcode.records import MemoEntry
 from qualcode.segments import segment_ref
 
-FORMATS = ("md", "csv", "json", "docx")
 EXCERPT = 160  # characters of the coded words or segment shown beside a memo
 
 
@@ -96,13 +95,3 @@ def write_docx(memos: Sequence[MemoEntry], path: str | Path, title: str = "Memos
             body.paragraph(part)
         body.paragraph().add_run(docx_text(m.updated)).font.size = Pt(8)
     save_atomic(doc.save, path)
-
-
-def render_text(memos: Sequence[MemoEntry], fmt: str) -> str:
-    if fmt == "md":
-        return as_markdown(memos)
-    if fmt == "csv":
-        return as_csv(memos)
-    if fmt == "json":
-        return as_json(memos)
-    raise ValueError(f"not a text format: {fmt}")

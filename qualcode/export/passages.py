@@ -18,8 +18,6 @@ from qualcode.export.pages import DocxBody, docx_text, e, html_page, new_documen
 from qualcode.export.render import md_escape, safe_cell
 from qualcode.segments import clock, segment_label, segment_ref
 
-FORMATS = ("md", "csv", "json", "html", "docx")
-
 
 def heading(r: Retrieval) -> str:
     return f"Code report: {r.code_name}"
@@ -38,11 +36,13 @@ def _summary(r: Retrieval) -> str:
     return f"{n} coded passage{'' if n == 1 else 's'}{also} from {people}."
 
 
-def render_json(r: Retrieval) -> str:
+def render_json(r: Retrieval, by: str = "participant", names: dict[str, str] | None = None) -> str:
+    """Every passage as data (``by`` and ``names`` shape the documents; every writer here takes them)."""
     return json.dumps(r.as_json(), indent=2, ensure_ascii=False) + "\n"
 
 
-def render_csv(r: Retrieval) -> str:
+def render_csv(r: Retrieval, by: str = "participant", names: dict[str, str] | None = None) -> str:
+    """One row per passage (``by`` and ``names`` shape the documents; every writer here takes them)."""
     keys: dict[str, None] = {}
     for p in r.passages:
         for k in p.attributes:
@@ -181,15 +181,3 @@ def write_docx(r: Retrieval, path: str | Path, by: str = "participant", names: d
             for m in _memos(same):
                 note_paragraph(doc, f"Memo: {m}", body)
     save_atomic(doc.save, path)
-
-
-def render_text(r: Retrieval, fmt: str, by: str = "participant", names: dict[str, str] | None = None) -> str:
-    if fmt == "md":
-        return render_markdown(r, by, names)
-    if fmt == "csv":
-        return render_csv(r)
-    if fmt == "json":
-        return render_json(r)
-    if fmt == "html":
-        return render_html(r, by, names)
-    raise ValueError(f"not a text format: {fmt}")

@@ -354,6 +354,11 @@ def write_codebook_xml(project: RefiProject) -> bytes:
     return _serialise(root, ns)
 
 
+def codebook_qdc(data: ExportData) -> str:
+    """The codebook as a REFI-QDA ``.qdc`` document (codes and their definitions, no codings or memos)."""
+    return write_codebook_xml(project_to_refi(data, codings=False, memos=False)).decode("utf-8")
+
+
 def write_project_xml(project: RefiProject, internal: bool = True) -> bytes:
     """``project.qde``. With ``internal``, texts are referenced as ``internal://<guid>.txt`` (written by
     ``write_qdpx``); otherwise each text is carried inline in ``<PlainTextContent>``."""

@@ -23,18 +23,6 @@ from qualcode.export.pages import CSS, DocxBody, docx_text, new_document, note_p
 from qualcode.files import save_atomic
 from qualcode.segments import segment_label, segment_number
 
-TEXT_FORMATS = ("csv", "md", "json", "html")
-FORMATS = ("csv", "md", "json", "xlsx", "html", "docx")
-SUFFIXES = {
-    ".csv": "csv",
-    ".md": "md",
-    ".markdown": "md",
-    ".json": "json",
-    ".xlsx": "xlsx",
-    ".html": "html",
-    ".htm": "html",
-    ".docx": "docx",
-}
 # Okabe–Ito: distinguishable with colour-blindness and in grey when printed.
 PALETTE = (
     "#0072B2",
@@ -529,15 +517,8 @@ def write_docx(report: ThemeReport, path: str | Path) -> None:
     save_atomic(doc.save, path)
 
 
-def render_text(report: ThemeReport, fmt: str) -> str:
-    if fmt == "md":
-        return render_markdown(report)
-    if fmt == "json":
-        return render_json(report)
-    if fmt == "html":
-        return render_html(report)
-    if fmt == "csv":
-        if report.table is not None:
-            return table_csv(report.table)
-        return quotes_csv(report.quotes) if report.quotes is not None else ""
-    raise ValueError(f"not a text format: {fmt}")
+def render_csv(report: ThemeReport) -> str:
+    """The table as CSV, or the quotes when the report has no table (``export themes`` writes both as two files)."""
+    if report.table is not None:
+        return table_csv(report.table)
+    return quotes_csv(report.quotes) if report.quotes is not None else ""
