@@ -16,6 +16,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+REFI_SUFFIXES = (".qdpx", ".qde", ".qdc")
+"""The file suffixes of REFI-QDA projects (.qdpx, .qde) and codebooks (.qdc)."""
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 GUID_NAMESPACE = uuid.UUID("6f1c1d0e-7a43-5a8e-9d53-2b8f4c1e0a71")

@@ -24,8 +24,8 @@ from qualcode.cli.common import (
     working,
 )
 from qualcode.errors import CodebookError, InputError, QualcodeError
-from qualcode.export import REFI_SUFFIXES
 from qualcode.limits import check_length
+from qualcode.refi import REFI_SUFFIXES
 from qualcode.segments import segment_ref, touched
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".odt", ".vtt", ".srt", ".json", ".tsv", ".html", ".htm")

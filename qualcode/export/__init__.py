@@ -1,4 +1,5 @@
-"""Exports (tables, reports, REFI-QDA) and REFI-QDA import."""
+"""Writing files: theme tables, reports, codebook documents, framework matrices, REFI-QDA projects.
 
-REFI_SUFFIXES = (".qdpx", ".qde", ".qdc")
-"""The file suffixes of REFI-QDA projects (.qdpx, .qde) and codebooks (.qdc)."""
+What they are written from lives below (``qualcode.study``, ``qualcode.analysis``, ``qualcode.refi``);
+no domain package imports this one. ``formats`` lists every report's formats.
+"""
