@@ -36,7 +36,7 @@ def lead(tmp_path) -> tuple[Path, int, dict[str, int]]:
     with Project.open(str(db)) as p:
         p.add_coder("alice")
         p.add_coder("bob")
-        segs = [s for t in p.transcripts() for s in p.segments(t.id)]
+        segs = [s for t in p.list_transcripts() for s in p.segments(t.id)]
         keys = [c.key for c in p.codes()]
         p.add_codings(("alice" if i % 3 else "bob", keys[i % len(keys)], s.id, None, None) for i, s in enumerate(segs))
         counts = p.summary().codings_by_coder
@@ -52,7 +52,7 @@ def _outcome(target: Path, coder: str, n_codes: int, counts: dict[str, int]) -> 
         with Project.open(str(target)) as copy:
             assert copy.check() == []
             assert copy.summary().codings_by_coder == {coder: counts[coder]}
-            assert len(copy.transcripts()) == len(transcript_files("rln"))
+            assert len(copy.list_transcripts()) == len(transcript_files("rln"))
         return "whole"
     assert "no project" in checked.stderr, checked.stderr
     assert not target.exists()
