@@ -23,6 +23,7 @@ from qualcode.db.models import Event, Matrix, MatrixCell, utcnow
 from qualcode.errors import GoneSince, QualcodeError
 from qualcode.export.data import ExportData
 from qualcode.limits import check_length
+from qualcode.project import events
 from qualcode.project.exchange import ExchangePart
 from qualcode.store import Store, coder_row, log_event, new_guid
 
@@ -460,3 +461,17 @@ def undo_matrix_event(s: Session, kind: str, payload: dict[str, Any], coder_id: 
         _write_cell(s, m.id, payload["row"], payload["column"], value, coder_id)
         return
     raise QualcodeError(f"cannot undo {kind}")  # pragma: no cover - guarded by MATRIX_EVENTS
+
+
+events.register(
+    ("matrix.create", "matrix.delete"),
+    undo=lambda c: undo_matrix_event(c.s, c.kind, c.payload, c.coder_id),
+    redo=lambda c: undo_matrix_event(c.s, c.kind, c.payload, c.coder_id, redo=True),
+    fields=lambda p: {"matrix_name": (p.get("matrix") or {}).get("name")},
+)
+events.register(
+    "matrix.cell",
+    undo=lambda c: undo_matrix_event(c.s, c.kind, c.payload, c.coder_id),
+    redo=lambda c: undo_matrix_event(c.s, c.kind, c.payload, c.coder_id, redo=True),
+    fields=lambda p: {"matrix_name": p.get("name"), "matrix_row": p.get("row"), "matrix_column": p.get("column")},
+)

@@ -60,6 +60,7 @@ from qualcode.export.refi_read import read_refi
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import ParsedSegment, segment_text
 from qualcode.limits import FIELD_LIMITS
+from qualcode.project import events
 from qualcode.project.mapping import code_infos, project_speakers
 from qualcode.project.placement import Placer
 from qualcode.project.settings import SettingsPart
@@ -956,3 +957,6 @@ def _lost_codings(src: RefiSource) -> str:
     """How many codings a skipped source takes with it, for its warning (never lost uncounted)."""
     n = sum(len(sel.codings) for sel in src.selections)
     return f" ({n} coding{'s' if n != 1 else ''} on it not imported)" if n else ""
+
+
+events.register("refi.import")

@@ -10,6 +10,7 @@ from qualcode.db.models import (
 )
 from qualcode.errors import QualcodeError
 from qualcode.ingest.transcripts import DEFAULT_MAX_SEGMENT_CHARS
+from qualcode.project import events
 from qualcode.project.mapping import project_speakers
 from qualcode.records import (
     CoderInfo,
@@ -80,3 +81,6 @@ class SettingsPart:
         """Who is the interviewer in this project (the setting ``interviewer.labels``, else the defaults)."""
         with self._store.read() as s:
             return project_speakers(s)
+
+
+events.register(("setting.set", "coder.add"))

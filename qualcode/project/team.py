@@ -35,6 +35,7 @@ from qualcode.db.models import (
     Transcript,
 )
 from qualcode.errors import QualcodeError
+from qualcode.project import events
 from qualcode.project.codebook import CodebookPart
 from qualcode.project.settings import SettingsPart
 from qualcode.segments import place_span
@@ -685,3 +686,6 @@ def _depth_of(code: dict[str, Any], codes: dict[str, dict[str, Any]]) -> tuple[i
         depth += 1
         parent = codes[parent]["parent"]
     return depth, code["position"]
+
+
+events.register(("project.create", "project.copy", "project.merge"))

@@ -22,6 +22,7 @@ from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest.linebreaks import line_number
 from qualcode.ingest.transcripts import ParsedTranscript, stray_text
 from qualcode.media import media_location
+from qualcode.project import events
 from qualcode.project.mapping import interviewer_condition, project_speakers, segment_info
 from qualcode.project.placement import covered
 from qualcode.records import (
@@ -322,9 +323,6 @@ class TranscriptPart:
                     )
         return problems
 
-    # ``project.transcripts(...)`` lists them, as before the parts existed.
-    __call__ = transcripts
-
 
 def _meta_notes(flags: Any, overlaps: Any) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The flags and overlapping turns an import recorded in a transcript's metadata."""
@@ -380,3 +378,8 @@ def _participant(s: Session, label: str, attrs: dict[str, str], identifying: dic
     if identifying:
         person.identifying = {**(person.identifying or {}), **identifying}
     return person
+
+
+events.register(
+    "transcript.import", fields=lambda p: {"transcript_name": p.get("name"), "n_segments": p.get("segments")}
+)
