@@ -327,12 +327,7 @@ def _move_codings(s: Session, source_id: int, target_id: int) -> int:
 
 
 def _depth(rows: dict[str, Code], row: Code) -> int:
-    by_id = {r.id: r for r in rows.values()}
-    depth = 0
-    while row.parent_id is not None and row.parent_id in by_id:
-        row = by_id[row.parent_id]
-        depth += 1
-    return depth
+    return cb.depth({r.id: r.parent_id for r in rows.values()}, row.id)
 
 
 def _check_sibling_name(s: Session, parent_id: int | None, name: str, exclude_id: int | None = None) -> None:
