@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -428,10 +428,6 @@ def compare(old: CodebookDoc, new: CodebookDoc) -> CodebookChanges:
     changes.removed = [cid for cid in old_by if cid not in new_by]
     changes.header_changed = (old.name, old.description, old.source) != (new.name, new.description, new.source)
     return changes
-
-
-def without_children(code: CodeDef) -> CodeDef:
-    return replace(code, children=())
 
 
 # ---------------------------------------------------------------------- the code tree, walked

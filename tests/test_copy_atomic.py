@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -16,7 +14,7 @@ from qualcode.project import Project
 from qualcode.samples import coding_files, transcript_files
 
 from .conftest import POSTGRES
-from .test_init_atomic import big_codebook
+from .test_init_atomic import big_codebook, kill_at_a_random_moment
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(POSTGRES), reason="kills a local SQLite writer")]
 
@@ -59,24 +57,6 @@ def _outcome(target: Path, coder: str, n_codes: int, counts: dict[str, int]) -> 
     return "absent"
 
 
-def _kill_at_a_random_moment(proc: subprocess.Popen, folder: Path, first: Path, rng: random.Random) -> None:
-    stage = rng.choice(["exists", "size", "size", "final"])
-    threshold = rng.randint(100_000, 600_000)
-    deadline = time.monotonic() + 120
-    while proc.poll() is None and time.monotonic() < deadline:
-        building = list(folder.glob(".*.creating"))
-        if stage == "final" and first.exists():
-            break
-        if stage == "exists" and building:
-            break
-        if stage == "size" and any(f.exists() and f.stat().st_size >= threshold for f in building):
-            break
-        time.sleep(0.002)
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-
-
 def test_sigkill_during_copy_leaves_a_whole_copy_or_nothing(tmp_path, lead):
     db, n_codes, counts = lead
     rng = random.Random(3)
@@ -87,7 +67,7 @@ def test_sigkill_during_copy_leaves_a_whole_copy_or_nothing(tmp_path, lead):
         target = out / "alice.db"
         args = ["copy", "--db", str(db), str(target), "--coder", "alice"]
         proc = subprocess.Popen([sys.executable, "-m", "qualcode", *args], stdout=subprocess.DEVNULL)
-        _kill_at_a_random_moment(proc, out, target, rng)
+        kill_at_a_random_moment(proc, out, ".*.creating", target, rng, (100_000, 600_000))
         outcome = _outcome(target, "alice", n_codes, counts)
         seen[outcome] += 1
         if outcome == "absent":
@@ -109,7 +89,7 @@ def test_sigkill_during_split_leaves_whole_copies_or_none(tmp_path, lead):
         )
         while proc.poll() is None and not out.exists():
             time.sleep(0.002)
-        _kill_at_a_random_moment(proc, out, out / "alice.db", rng)
+        kill_at_a_random_moment(proc, out, ".*.creating", out / "alice.db", rng, (100_000, 600_000))
         outcomes = {coder: _outcome(out / f"{coder}.db", coder, n_codes, counts) for coder in ("alice", "bob")}
         for outcome in outcomes.values():
             seen[outcome] += 1

@@ -62,7 +62,7 @@ from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import ParsedSegment, segment_text
 from qualcode.limits import FIELD_LIMITS
 from qualcode.project import events
-from qualcode.project.mapping import code_infos, project_speakers
+from qualcode.project.mapping import SEGMENT_COLUMNS, code_infos, project_speakers
 from qualcode.project.placement import Placer
 from qualcode.project.settings import SettingsPart
 from qualcode.records import (
@@ -169,18 +169,7 @@ class ExchangePart:
                 )
             segments = [
                 ExportSegment(*r[:6], speakers.is_interviewer(r[3], r[1]), r[6], r[7])
-                for r in s.execute(
-                    select(
-                        Segment.id,
-                        Segment.transcript_id,
-                        Segment.position,
-                        Segment.speaker,
-                        Segment.start,
-                        Segment.end,
-                        Segment.time_start,
-                        Segment.time_end,
-                    ).order_by(Segment.transcript_id, Segment.position)
-                )
+                for r in s.execute(select(*SEGMENT_COLUMNS).order_by(Segment.transcript_id, Segment.position))
             ]
             keys = {c.id: c.key for c in infos}
             extra = (Coding.guid, Coding.origin, Coding.created_at) if details else ()

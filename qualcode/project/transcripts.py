@@ -23,7 +23,7 @@ from qualcode.ingest.linebreaks import line_number
 from qualcode.ingest.transcripts import ParsedTranscript, stray_text
 from qualcode.media import media_location
 from qualcode.project import events
-from qualcode.project.mapping import interviewer_condition, project_speakers, segment_info
+from qualcode.project.mapping import SEGMENT_COLUMNS, interviewer_condition, project_speakers, segment_info
 from qualcode.project.placement import covered
 from qualcode.records import (
     ImportOutcome,
@@ -180,16 +180,7 @@ class TranscriptPart:
                 raise QualcodeError(f"no transcript with id {transcript_id}")
             # Plain rows rather than ORM objects: a 5,000-segment interview opens several times faster.
             q = (
-                select(
-                    Segment.id,
-                    Segment.transcript_id,
-                    Segment.position,
-                    Segment.speaker,
-                    Segment.start,
-                    Segment.end,
-                    Segment.time_start,
-                    Segment.time_end,
-                )
+                select(*SEGMENT_COLUMNS)
                 .where(Segment.transcript_id == transcript_id)
                 .order_by(Segment.position)
                 .offset(offset)
