@@ -87,3 +87,17 @@ def test_a_kind_no_part_registers_is_not_undone(project: Project, monkeypatch: p
     monkeypatch.delitem(events._KINDS, "coding.add")
     assert project.undo("alice") is None
     assert len(project.list_codings()) == 1
+
+
+def test_every_module_that_registers_is_read_before_the_registry() -> None:
+    """``events.PARTS`` lists the modules whose import registers kinds: one left out would make
+    its kinds unknown to undo until something else imported it."""
+    import qualcode
+
+    root = Path(qualcode.__file__).resolve().parent
+    registering = {
+        "qualcode." + ".".join(path.relative_to(root).with_suffix("").parts)
+        for path in root.rglob("*.py")
+        if "events.register(" in path.read_text(encoding="utf-8")
+    }
+    assert registering == set(events.PARTS)
