@@ -73,6 +73,7 @@ class EventKind:
 
 
 _KINDS: dict[str, EventKind] = {}
+_READ: list[bool] = []  # non-empty once every module of PARTS has been imported
 
 
 def register(
@@ -88,9 +89,11 @@ def register(
 
 
 def kinds() -> dict[str, EventKind]:
-    """Every registered kind (the parts' modules imported first)."""
-    for module in PARTS:
-        importlib.import_module(module)
+    """Every registered kind (the parts' modules imported first, once)."""
+    if not _READ:
+        for module in PARTS:
+            importlib.import_module(module)
+        _READ.append(True)
     return _KINDS
 
 
