@@ -60,7 +60,7 @@ def main() -> None:
             db = str(Path(tmp) / "p.db")
             project = build_project(db, n, coders=("alice",))
             code = project.codes()[1].key
-            segments = sum(t.n_segments for t in project.transcripts())
+            segments = sum(t.n_segments for t in project.list_transcripts())
             t0 = time.perf_counter()
             found = peer(db)
             t_peer = time.perf_counter() - t0

@@ -72,7 +72,7 @@ def run(n: int, work: Path) -> dict:
     old_n, new_n = sum(old_counts().values()), sum(new_counts().values())
     rows = project.coding_rows(["alice", "bob"])
     segments = project.transcripts.segment_rows()
-    names = {t.id: t.name for t in project.transcripts()}
+    names = {t.id: t.name for t in project.list_transcripts()}
     codes = [CodeNode(c.key, c.name, c.parent_key, c.depth) for c in project.codes()]
     # the peer: the same rows cut to their first turn, as the old rule stored them
     first_end = {sid: e for sid, _, _, _, _, e in segments}

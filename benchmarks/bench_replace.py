@@ -116,7 +116,7 @@ def bench(sizes: list[float], n_codings: int, workdir: Path) -> None:
             code(project, "interview", n_codings)
             info = project.transcript("interview")
             old = project.transcript_text(info.id)
-            spans = [(c.start, c.end) for c in project.codings(info.id)]
+            spans = [(c.start, c.end) for c in project.list_codings(info.id)]
         for label, new_text in versions(text).items():
             new_file = workdir / f"{label}.txt"
             new_file.write_bytes(new_text.encode("utf-8"))

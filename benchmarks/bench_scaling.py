@@ -212,7 +212,7 @@ def bench_replace(workdir: Path, turns: int = 1000, edits: int = 20) -> None:
             if seg.speaker == "Teacher"
         ]
         project.add_codings(rows)
-        n_codings = len(project.codings(info.id))
+        n_codings = len(project.list_codings(info.id))
         parsed = parse_file(new)
         dry = timed(lambda: project.replace_transcript("long", parsed, "alice", dry_run=True))
         report = None

@@ -128,7 +128,7 @@ def first_segment_words(db: Path) -> str:
     from qualcode.project import Project
 
     with Project.open(str(db)) as p:
-        first = p.transcripts()[0]
+        first = p.list_transcripts()[0]
         text = p.segments(first.id, limit=1)[0].text
     return " ".join(text.split()[:3])
 
@@ -157,7 +157,7 @@ def browser_runs(db: Path, coder: str, runs: int, presses: int, user_dirs: Path)
                     # The last tab also times key presses: ``a`` on segment 1, 2, 3… (j moves on).
                     quiet(page, 1.0)
                     with Project.open(str(db)) as p:
-                        before = len([c for c in p.codings() if c.coder == coder])
+                        before = len([c for c in p.list_codings() if c.coder == coder])
                     for i in range(presses):
                         since = page.evaluate("window.__bench.frames.length")
                         keys = page.evaluate("window.__bench.keys.length")
@@ -169,7 +169,7 @@ def browser_runs(db: Path, coder: str, runs: int, presses: int, user_dirs: Path)
                         page.keyboard.press("j")
                         quiet(page)
                     with Project.open(str(db)) as p:
-                        added = len([c for c in p.codings() if c.coder == coder]) - before
+                        added = len([c for c in p.list_codings() if c.coder == coder]) - before
                     if added != presses:
                         raise SystemExit(f"{presses} presses in the page added {added} codings")
                 finally:

@@ -86,7 +86,9 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
     n_more = max(4, round(suggest_target / 26) + 2)
     big = build_project(str(tmp / "suggest.db"), n_more, coders=("alice",), seed=4)
     segments = [
-        SegmentText(s.id, s.transcript_id, s.text, s.speaker) for t in big.transcripts() for s in big.segments(t.id)
+        SegmentText(s.id, s.transcript_id, s.text, s.speaker)
+        for t in big.list_transcripts()
+        for s in big.segments(t.id)
     ]
     answers = [s for s in segments if not s.interviewer][:suggest_target]
     words = sum(len(s.text.split()) for s in answers)

@@ -264,7 +264,9 @@ async def _press_workbench(
             screen.view.focus()
             await settle(pilot)
             segments = screen.open.segments
-            coded = {c.segment_id for c in project.codings(screen.open.info.id, coders=["alice"]) if c.code_key == key}
+            coded = {
+                c.segment_id for c in project.list_codings(screen.open.info.id, coders=["alice"]) if c.code_key == key
+            }
             targets = [i for i, seg in enumerate(segments) if seg.id not in coded][:presses]
             if len(targets) < presses:
                 raise SystemExit(

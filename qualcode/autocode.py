@@ -39,7 +39,9 @@ class Placement:
     matched: str  # the words found (the whole turn's text for --span segment is not repeated here)
 
 
-def compile_matcher(text: str, is_regex: bool = False, whole_words: bool = False, case: bool = False) -> regex.Pattern:
+def compile_matcher(
+    text: str, is_regex: bool = False, whole_words: bool = False, case: bool = False
+) -> regex.Pattern[str]:
     """The search as a pattern; a plain text matches as written (without case unless ``case``)."""
     if not text or not text.strip():
         raise QualcodeError("--match needs some text to look for")
@@ -57,7 +59,7 @@ def compile_matcher(text: str, is_regex: bool = False, whole_words: bool = False
 
 def plan(
     turns: Iterable[TurnText],
-    pattern: regex.Pattern,
+    pattern: regex.Pattern[str],
     span: str = "segment",
     include_interviewer: bool = False,
     time_limit: float = DEFAULT_TIME_LIMIT,

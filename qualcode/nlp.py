@@ -84,12 +84,6 @@ def trained(model: str | None = None) -> Language:
     )
 
 
-def pipeline_name(model: str | None = None) -> str:
-    """The name of the trained pipeline that ``trained(model)`` loads (raises NoTrainedPipeline)."""
-    meta = trained(model or None).meta
-    return f"{meta.get('lang', 'en')}_{meta.get('name', '?')}"
-
-
 def has_trained(model: str | None = None) -> bool:
     try:
         trained(model or None)

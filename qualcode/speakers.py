@@ -151,9 +151,6 @@ class Speakers:
         own = self.role(speaker, transcript_id)
         return own.participant if own is not None and not own.interviewer else None
 
-    def interviewer_speakers(self, speakers: Iterable[str | None], transcript_id: int | None = None) -> list[str]:
-        return [sp for sp in speakers if sp is not None and self.is_interviewer(sp, transcript_id)]
-
     def transcripts_with_roles(self) -> dict[int, tuple[SpeakerRole, ...]]:
         return dict(self.roles)
 

@@ -20,7 +20,7 @@ from qualcode.project import Project
 def main(url: str, coder: str, actions: int, seed: int, out: str, start_at: float = 0.0) -> None:
     rng = random.Random(seed)
     project = Project.open(url)
-    segments = [s.id for t in project.transcripts() for s in project.segments(t.id)]
+    segments = [s.id for t in project.list_transcripts() for s in project.segments(t.id)]
     codes = [c.key for c in project.codes()]
     applied: list[tuple[str, int]] = []  # this coder's undo stack, as acknowledged
     latencies = []

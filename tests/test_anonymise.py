@@ -183,14 +183,14 @@ def named_project(project_url, tiny_codebook, tmp_path):
 
 def covered(project):
     out = {}
-    for c in project.codings():
+    for c in project.list_codings():
         out[c.id] = project.transcript_text(c.transcript_id)[c.start : c.end]
     return out
 
 
 def test_anonymise_rewrites_text_segments_codings_and_search_in_one_event(named_project):
     p = named_project
-    t = p.transcripts()[0]
+    t = p.list_transcripts()[0]
     segs = p.segments(t.id)
     body = segs[1].text
     start = segs[1].start
@@ -239,9 +239,9 @@ def test_anonymise_rewrites_text_segments_codings_and_search_in_one_event(named_
 def test_anonymise_twice_changes_nothing_more(named_project):
     found = named_project.find_names(ner=False)
     named_project.anonymise(found.mapping)
-    text = named_project.transcript_text(named_project.transcripts()[0].id)
+    text = named_project.transcript_text(named_project.list_transcripts()[0].id)
     assert named_project.anonymise(found.mapping).replacements == 0
-    assert named_project.transcript_text(named_project.transcripts()[0].id) == text
+    assert named_project.transcript_text(named_project.list_transcripts()[0].id) == text
 
 
 def test_cli_lists_writes_the_mapping_and_applies_it(run_cli, project_url, named_project, tmp_path):
@@ -267,7 +267,7 @@ def test_cli_lists_writes_the_mapping_and_applies_it(run_cli, project_url, named
     from qualcode.project import Project
 
     with Project.open(project_url) as p:
-        text = p.transcript_text(p.transcripts()[0].id)
+        text = p.transcript_text(p.list_transcripts()[0].id)
     assert "[Town X]" in text and "Mr Okafor" in text and "Jane" not in text
 
 
@@ -286,7 +286,7 @@ def test_anonymising_the_demo_replaces_every_invented_name(tmp_path):
             names.update(str(o) for o in ident.get("others") or ())
         found = p.find_names()
         p.anonymise(found.mapping)
-        texts = [p.transcript_text(t.id) for t in p.transcripts()]
+        texts = [p.transcript_text(t.id) for t in p.list_transcripts()]
         for name in names:
             for text in texts:
                 assert not re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text), name

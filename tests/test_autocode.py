@@ -64,21 +64,21 @@ def test_bad_searches_are_one_line(text, is_regex, problem):
 
 
 def test_autocode_is_one_event_that_undo_reverses(project):
-    before = project.codings()
+    before = project.list_codings()
     dry = project.autocode("prioritisation.time", "alice", "release time", dry_run=True)
-    assert len(dry.placements) == 1 and dry.applied == 0 and project.codings() == before
+    assert len(dry.placements) == 1 and dry.applied == 0 and project.list_codings() == before
     report = project.autocode("prioritisation.time", "alice", "development plan|cover", is_regex=True, span="match")
     assert report.applied == 2
-    made = [c for c in project.codings() if c.coder == "alice"]
-    body = project.transcript_text(project.transcripts()[0].id)
+    made = [c for c in project.list_codings() if c.coder == "alice"]
+    body = project.transcript_text(project.list_transcripts()[0].id)
     assert sorted(body[c.start : c.end] for c in made) == ["cover", "development plan"]
     again = project.autocode("prioritisation.time", "alice", "development plan|cover", is_regex=True, span="match")
     assert (again.applied, again.already) == (0, 2)
     undone = project.undo("alice")
     assert undone is not None and undone.action == "coding.autocode"
-    assert project.codings() == before
+    assert project.list_codings() == before
     assert project.redo("alice") is not None
-    assert sorted(body[c.start : c.end] for c in project.codings() if c.coder == "alice") == [
+    assert sorted(body[c.start : c.end] for c in project.list_codings() if c.coder == "alice") == [
         "cover",
         "development plan",
     ]

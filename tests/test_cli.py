@@ -108,7 +108,7 @@ def test_demo_builds_both_studies_and_reuses_them(run_cli, tmp_path):
         assert summary.n_transcripts >= 4 and set(summary.coders) >= {"alice", "bob"}
         assert summary.codings_by_coder["alice"] > 20 and summary.codings_by_coder["bob"] > 20
         assert project.check() == []
-        first = project.transcripts()[0]
+        first = project.list_transcripts()[0]
         project.apply_code("alice", project.codes()[1].key, project.segments(first.id)[1].id)
         kept = project.summary().codings_by_coder["alice"]
     again = run_cli("demo", "--no-open", "--dir", "d")

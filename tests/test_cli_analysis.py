@@ -69,7 +69,7 @@ def test_retrieve_json_is_the_documented_shape_with_offsets_into_the_stored_text
     assert set(out) == {"code", "passages"} and out["code"] == "formalisation"
     with Project.open(rln_db) as project:
         expected = project.analysis.retrieve("formalisation", redact=False)
-        texts = {t.name: (t.id, project.transcript_text(t.id)) for t in project.transcripts()}
+        texts = {t.name: (t.id, project.transcript_text(t.id)) for t in project.list_transcripts()}
         passages = out["passages"]
         assert len(passages) == len(expected.passages) > 20
         for p in passages:

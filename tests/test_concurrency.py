@@ -42,7 +42,7 @@ def test_concurrent_coders_keep_every_acknowledged_change(project, project_url, 
 
     for coder, out, _ in procs:
         acknowledged = {tuple(pair) for pair in json.loads(out.read_text())["codings"]}
-        stored = {(c.code_key, c.segment_id) for c in project.codings(coders=[coder])}
+        stored = {(c.code_key, c.segment_id) for c in project.list_codings(coders=[coder])}
         assert stored == acknowledged, f"{coder}'s codings differ from what was acknowledged"
 
     # The event log agrees with the state: per coder, additions minus undos = codings left.
@@ -55,5 +55,5 @@ def test_concurrent_coders_keep_every_acknowledged_change(project, project_url, 
     assert all(e.kind == "coding.add" for e in undone)
     for coder in coders:
         left = kinds[(coder, "coding.add")] - kinds[(coder, "undo")]
-        assert left == len(project.codings(coders=[coder]))
+        assert left == len(project.list_codings(coders=[coder]))
     assert project.check() == []

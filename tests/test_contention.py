@@ -34,7 +34,7 @@ def _wait_until_someone_waits_for_a_lock(project: Project) -> None:
         return
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        with project.engine.connect() as conn:
+        with project.store.engine.connect() as conn:
             if conn.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar():
                 return
         time.sleep(0.01)
@@ -99,7 +99,7 @@ def test_coding_a_segment_while_another_session_replaces_its_transcript_is_refus
     error = outcome.get("error")
     assert isinstance(error, QualcodeError), f"not one clear line: {error!r}"
     assert str(error).startswith(f"no segment with id {seg.id}") and "replaced" in str(error)
-    assert project.codings(coders=["bob"]) == []
+    assert project.list_codings(coders=["bob"]) == []
     assert project.check() == []
 
 
@@ -112,7 +112,7 @@ def test_accepting_a_suggestion_while_its_transcript_is_replaced_is_refused_in_o
         [{"segment_id": seg.id, "code": "prioritisation.time", "source": "keywords", "score": 0.9, "reason": reason}],
         [seg.id],
     )
-    (suggestion,) = project.suggestions(segment_id=seg.id)
+    (suggestion,) = project.list_suggestions(segment_id=seg.id)
 
     outcome = _during_a_replace(
         project, project_url, tmp_path, monkeypatch, lambda tab: tab.accept_suggestion(suggestion.id, "bob")
@@ -122,12 +122,12 @@ def test_accepting_a_suggestion_while_its_transcript_is_replaced_is_refused_in_o
     # it goes through. PostgreSQL ran it side by side and found the segment gone at the insert.
     error = outcome.get("error")
     if error is None:
-        (coding,) = project.codings(coders=["bob"])
+        (coding,) = project.list_codings(coders=["bob"])
         assert project.transcript_text(coding.transcript_id)[coding.start : coding.end] == seg.text
     else:
         assert isinstance(error, QualcodeError), f"not one clear line: {error!r}"
         assert "\n" not in str(error) and "nothing was changed: reload and try again" in str(error)
-        assert project.codings(coders=["bob"]) == []
+        assert project.list_codings(coders=["bob"]) == []
     assert project.check() == []
 
 
@@ -180,7 +180,7 @@ def test_a_lock_held_by_an_idle_session_makes_commands_say_the_project_is_busy(
 
 @pytest.mark.skipif(not POSTGRES, reason="PostgreSQL's row locks (an SQLite writer holds the whole file)")
 def test_undo_waiting_on_an_idle_sessions_row_lock_gives_up_with_one_line(project, project_url, monkeypatch):
-    seg = project.segments(project.transcripts()[0].id)[1]
+    seg = project.segments(project.list_transcripts()[0].id)[1]
     project.apply_code("alice", "formalisation.plans", seg.id)
     monkeypatch.setattr(dbengine, "BUSY_TIMEOUT_MS", 500)
     release = None
@@ -205,7 +205,7 @@ def test_undo_waiting_on_an_idle_sessions_row_lock_gives_up_with_one_line(projec
     assert ended, "undo waited for the lock without end"
     assert isinstance(error, QualcodeError) and str(error).startswith("the project is busy: another session"), error
     assert "codings" in str(error)
-    assert len(project.codings(coders=["alice"])) == 1
+    assert len(project.list_codings(coders=["alice"])) == 1
     assert project.undo("alice").kind == "undo"
 
 
@@ -219,7 +219,7 @@ def test_a_row_deleted_by_another_session_between_reading_and_writing_it_is_one_
         [{"segment_id": seg.id, "code": "prioritisation.time", "source": "keywords", "score": 0.9, "reason": reason}],
         [seg.id],
     )
-    (suggestion,) = project.suggestions(segment_id=seg.id)
+    (suggestion,) = project.list_suggestions(segment_id=seg.id)
     other = create_engine(project_url.replace("postgresql://", "postgresql+psycopg://", 1))
     try:
         refused = pytest.raises(QualcodeError, match="another session removed a row .*nothing was changed")
@@ -230,7 +230,7 @@ def test_a_row_deleted_by_another_session_between_reading_and_writing_it_is_one_
             row.status = "rejected"
     finally:
         other.dispose()
-    assert project.suggestions(segment_id=seg.id) == []
+    assert project.list_suggestions(segment_id=seg.id) == []
 
 
 def test_the_same_code_applied_in_two_tabs_at_once_is_one_coding(project, project_url, monkeypatch):
@@ -269,5 +269,5 @@ def test_the_same_code_applied_in_two_tabs_at_once_is_one_coding(project, projec
 
     assert not isinstance(results["second"], Exception), f"the second tab failed: {results['second']!r}"
     assert results["first"].id == results["second"].id
-    assert len(project.codings(coders=["bob"])) == 1
+    assert len(project.list_codings(coders=["bob"])) == 1
     assert [e.kind for e in project.events(coder="bob", limit=5)].count("coding.add") == 1

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -16,7 +14,7 @@ from qualcode.project import Project
 from qualcode.samples import coding_files, transcript_files
 
 from .conftest import POSTGRES
-from .test_init_atomic import big_codebook
+from .test_init_atomic import big_codebook, kill_at_a_random_moment
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(POSTGRES), reason="kills a local SQLite writer")]
 
@@ -36,7 +34,7 @@ def lead(tmp_path) -> tuple[Path, int, dict[str, int]]:
     with Project.open(str(db)) as p:
         p.add_coder("alice")
         p.add_coder("bob")
-        segs = [s for t in p.transcripts() for s in p.segments(t.id)]
+        segs = [s for t in p.list_transcripts() for s in p.segments(t.id)]
         keys = [c.key for c in p.codes()]
         p.add_codings(("alice" if i % 3 else "bob", keys[i % len(keys)], s.id, None, None) for i, s in enumerate(segs))
         counts = p.summary().codings_by_coder
@@ -52,29 +50,11 @@ def _outcome(target: Path, coder: str, n_codes: int, counts: dict[str, int]) -> 
         with Project.open(str(target)) as copy:
             assert copy.check() == []
             assert copy.summary().codings_by_coder == {coder: counts[coder]}
-            assert len(copy.transcripts()) == len(transcript_files("rln"))
+            assert len(copy.list_transcripts()) == len(transcript_files("rln"))
         return "whole"
     assert "no project" in checked.stderr, checked.stderr
     assert not target.exists()
     return "absent"
-
-
-def _kill_at_a_random_moment(proc: subprocess.Popen, folder: Path, first: Path, rng: random.Random) -> None:
-    stage = rng.choice(["exists", "size", "size", "final"])
-    threshold = rng.randint(100_000, 600_000)
-    deadline = time.monotonic() + 120
-    while proc.poll() is None and time.monotonic() < deadline:
-        building = list(folder.glob(".*.creating"))
-        if stage == "final" and first.exists():
-            break
-        if stage == "exists" and building:
-            break
-        if stage == "size" and any(f.exists() and f.stat().st_size >= threshold for f in building):
-            break
-        time.sleep(0.002)
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
 
 
 def test_sigkill_during_copy_leaves_a_whole_copy_or_nothing(tmp_path, lead):
@@ -87,7 +67,7 @@ def test_sigkill_during_copy_leaves_a_whole_copy_or_nothing(tmp_path, lead):
         target = out / "alice.db"
         args = ["copy", "--db", str(db), str(target), "--coder", "alice"]
         proc = subprocess.Popen([sys.executable, "-m", "qualcode", *args], stdout=subprocess.DEVNULL)
-        _kill_at_a_random_moment(proc, out, target, rng)
+        kill_at_a_random_moment(proc, out, ".*.creating", target, rng, (100_000, 600_000))
         outcome = _outcome(target, "alice", n_codes, counts)
         seen[outcome] += 1
         if outcome == "absent":
@@ -109,7 +89,7 @@ def test_sigkill_during_split_leaves_whole_copies_or_none(tmp_path, lead):
         )
         while proc.poll() is None and not out.exists():
             time.sleep(0.002)
-        _kill_at_a_random_moment(proc, out, out / "alice.db", rng)
+        kill_at_a_random_moment(proc, out, ".*.creating", out / "alice.db", rng, (100_000, 600_000))
         outcomes = {coder: _outcome(out / f"{coder}.db", coder, n_codes, counts) for coder in ("alice", "bob")}
         for outcome in outcomes.values():
             seen[outcome] += 1

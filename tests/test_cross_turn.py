@@ -29,7 +29,7 @@ TIME = "prioritisation.time"
 
 
 def turns(project: Project) -> tuple[int, str, list]:
-    info = project.transcripts()[0]
+    info = project.list_transcripts()[0]
     return info.id, project.transcript_text(info.id), project.segments(info.id)
 
 
@@ -75,24 +75,24 @@ def test_a_coding_over_two_turns_is_one_coding_shown_on_both(project):
     coding = code_run(project)
     assert body[coding.start : coding.end] == QUESTION_AND_ANSWER
     assert coding.segment_id == segs[2].id  # its first turn
-    assert len(project.codings()) == 1
+    assert len(project.list_codings()) == 1
     # the workbench asks for the codings of the turns it shows: the run is on both
     for seg in (segs[2], segs[3]):
-        assert [c.id for c in project.codings(tid, segment_ids=[seg.id])] == [coding.id]
-    assert project.codings(tid, segment_ids=[segs[1].id]) == []
+        assert [c.id for c in project.list_codings(tid, segment_ids=[seg.id])] == [coding.id]
+    assert project.list_codings(tid, segment_ids=[segs[1].id]) == []
     # applying it again (from the workbench: a segment and offsets that run on) changes nothing
     again = project.apply_code("alice", TIME, segs[2].id, coding.start, coding.end)
-    assert again.id == coding.id and len(project.codings()) == 1
+    assert again.id == coding.id and len(project.list_codings()) == 1
     assert project.check() == []
-    assert project.undo("alice") is not None and project.codings() == []
+    assert project.undo("alice") is not None and project.list_codings() == []
     assert project.redo("alice") is not None
-    assert [(c.start, c.end) for c in project.codings()] == [(coding.start, coding.end)]
+    assert [(c.start, c.end) for c in project.list_codings()] == [(coding.start, coding.end)]
 
 
 def test_progress_counts_every_turn_a_coding_covers(project):
     tid, _, segs = turns(project)
     project.code_span("alice", TIME, tid, segs[1].start, segs[3].end)  # ¶2 to ¶4: two answers, one question
-    info = project.transcripts(coder="alice")[0]
+    info = project.list_transcripts(coder="alice")[0]
     assert (info.coded_segments, info.n_to_code) == (2, 2)  # both answers (the question is not to code)
     assert project.workbench.coded_segment_counts("alice") == {tid: 2}
     assert project.workbench.next_uncoded_segment(tid, "alice") is None
@@ -104,7 +104,7 @@ def test_a_span_over_only_what_lies_between_turns_is_refused(project):
         project.code_span("alice", TIME, tid, segs[0].end, segs[1].start)
     with pytest.raises(QualcodeError, match="outside the transcript"):
         project.code_span("alice", TIME, tid, 0, len(body) + 1)
-    assert project.codings() == []
+    assert project.list_codings() == []
 
 
 def test_check_finds_a_coding_that_ends_between_turns(project, project_url):
@@ -134,7 +134,7 @@ def test_codings_csv_row_over_two_turns_is_one_coding(project, tmp_path, run_cli
     assert result.exit_code == 0, result.output
     with Project.open(project_url) as p:
         tid, body, segs = turns(p)
-        got = {c.coder: body[c.start : c.end] for c in p.codings()}
+        got = {c.coder: body[c.start : c.end] for c in p.list_codings()}
         assert got["alice"] == QUESTION_AND_ANSWER
         # "segment": the whole turns the anchor runs over, as one passage
         assert got["bob"] == body[segs[2].start : segs[3].end]
@@ -147,7 +147,7 @@ def test_codings_csv_row_over_two_turns_is_one_coding(project, tmp_path, run_cli
     result = run_cli("import", out, "--db", project_url)
     assert result.exit_code == 0, result.output
     with Project.open(project_url) as p:
-        assert len(p.codings()) == 2
+        assert len(p.list_codings()) == 2
 
 
 def test_codings_csv_anchor_between_turns_only_is_one_clear_error(project, tmp_path):
@@ -160,7 +160,7 @@ def test_codings_csv_anchor_between_turns_only_is_one_clear_error(project, tmp_p
     with pytest.raises(InputError, match="no words of a turn") as info:
         project.import_codings(path)
     assert str(info.value).startswith(f"{path}:2")
-    assert project.codings() == []
+    assert project.list_codings() == []
 
 
 def _refi_round_trip(project: Project, tmp_path: Path) -> tuple[Path, list]:
@@ -180,7 +180,7 @@ def test_refi_export_writes_one_selection_and_import_keeps_it_whole(project, tmp
     assert summary.codings_added == 1
     assert not any("split" in w for w in summary.warnings)
     tid, body, segs = turns(project)
-    (c,) = project.codings()
+    (c,) = project.list_codings()
     assert body[c.start : c.end] == QUESTION_AND_ANSWER and c.segment_id == segs[2].id
     assert project.check() == []
 
@@ -231,7 +231,7 @@ def test_replace_moves_a_coding_over_turns_whole(project, tmp_path):
     report = project.replace_transcript("interview-01", parse_file(path), "alice")
     assert not report.lost
     tid, body, segs = turns(project)
-    (moved,) = project.codings(tid)
+    (moved,) = project.list_codings(tid)
     assert (moved.coder, moved.code_key) == (coding.coder, coding.code_key)
     assert body[moved.start : moved.end] == QUESTION_AND_ANSWER and moved.segment_id == segs[2].id
     assert project.check() == []
@@ -251,7 +251,7 @@ def test_upgrade_joins_selections_the_old_refi_import_cut(tmp_path, project_url)
                 z.write(full, full.relative_to(root).as_posix())
     with Project.create(project_url) as p:
         p.import_refi(archive)
-        before = {(c.coder, c.code_key, c.start, c.end) for c in p.codings()}
+        before = {(c.coder, c.code_key, c.start, c.end) for c in p.list_codings()}
         guids = {c.guid for c in p.export_data().codings}
     engine = dbengine.make_engine(dbengine.resolve_url(project_url))
     dbengine.downgrade(engine, "0004")  # what the import of the previous schema left: the pieces
@@ -281,9 +281,9 @@ def test_upgrade_joins_selections_the_old_refi_import_cut(tmp_path, project_url)
         "first.",
     ]
     with Project.open(project_url) as p:  # upgrades
-        assert {(c.coder, c.code_key, c.start, c.end) for c in p.codings()} == before
+        assert {(c.coder, c.code_key, c.start, c.end) for c in p.list_codings()} == before
         assert {c.guid for c in p.export_data().codings} == guids
-        whole = next(c for c in p.codings() if c.end - c.start > 46)
+        whole = next(c for c in p.list_codings() if c.end - c.start > 46)
         assert [m.text for m in p.memos(target="coding", target_id=whole.id)] == ["on the second piece"]
         assert p.check() == []
 
@@ -297,7 +297,7 @@ def test_a_coding_over_turns_made_in_a_coders_copy_merges_whole(project, tmp_pat
         project.merge_from(copy)
         assert project.merge_from(copy).empty
     tid, body, segs = turns(project)
-    (merged,) = project.codings()
+    (merged,) = project.list_codings()
     assert (merged.start, merged.end) == (made.start, made.end)
     assert body[merged.start : merged.end] == QUESTION_AND_ANSWER and merged.segment_id == segs[2].id
     assert project.check() == []
@@ -334,7 +334,7 @@ def test_the_workbench_shows_a_coding_on_every_turn_it_covers_and_removes_it_fro
     assert "one passage with the turn above" in line
     assert "Time ↓" in shown and "Time ↑" in shown  # on the question, running on; on the answer
     assert "coded 1/2" in shown
-    assert project.codings() == []
+    assert project.list_codings() == []
     assert "Time ↓" not in after and "Time ↑" not in after and "removed Time" in after
 
 

@@ -72,7 +72,7 @@ def test_sigkill_during_import_keeps_every_file_whole_or_absent(tmp_path):
 
         with Project.open(str(db)) as project:
             assert project.check() == []
-            stored = {t.name: t.n_segments for t in project.transcripts()}
+            stored = {t.name: t.n_segments for t in project.list_transcripts()}
         expected = {p.stem: len(parse_file(p).segments) for f in folders for p in f.iterdir()}
         for name, n_segments in stored.items():
             assert n_segments == expected[name], f"{name} is half-imported"
@@ -88,4 +88,4 @@ def test_sigkill_during_import_keeps_every_file_whole_or_absent(tmp_path):
     assert result.returncode == 0, result.stderr
     with Project.open(str(db)) as project:
         assert project.check() == []
-        assert len(project.transcripts()) == 200
+        assert len(project.list_transcripts()) == 200

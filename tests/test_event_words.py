@@ -11,7 +11,7 @@ def names(project):
 
 
 def answers(project):
-    info = project.transcripts()[0]
+    info = project.list_transcripts()[0]
     return [s for s in project.segments(info.id) if s.speaker != "Interviewer"]
 
 

@@ -424,9 +424,9 @@ def test_codings_csv_round_trips_through_import(demo_db, run_cli, tmp_path):
         for f in transcript_files("rln"):
             copy.import_transcript(parse_file(f))
         copy.import_codings(out, add_coders=True)
-        theirs = sorted((c.coder, c.code_key, c.start, c.end) for c in copy.codings())
+        theirs = sorted((c.coder, c.code_key, c.start, c.end) for c in copy.list_codings())
     with Project.open(demo_db) as demo:
-        ours = sorted((c.coder, c.code_key, c.start, c.end) for c in demo.codings())
+        ours = sorted((c.coder, c.code_key, c.start, c.end) for c in demo.list_codings())
     assert ours == theirs and len(ours) > 100
 
 

@@ -467,7 +467,7 @@ def project_state(url: str) -> tuple[list[tuple], int, str | None]:
     from qualcode.project import Project
 
     with Project.open(url) as project:
-        rows = [(t.name, t.format, t.n_segments) for t in project.transcripts()]
+        rows = [(t.name, t.format, t.n_segments) for t in project.list_transcripts()]
         return rows, len(project.events()), project.setting("interviewer.labels")
 
 

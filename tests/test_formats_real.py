@@ -174,7 +174,7 @@ def test_podcast_html_is_refused_with_one_line_and_nothing_changed(run_cli, cli_
     message = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(message) == 1 and "podcastindex-example.html" in message[0], result.stderr
     with Project.open(cli_db) as project:
-        assert project.transcripts() == []
+        assert project.list_transcripts() == []
 
 
 # --------------------------------------------------------------------------- Whisper (MIT)

@@ -189,7 +189,7 @@ def test_same_name_different_content_is_refused(project, interview_file, tmp_pat
 
 
 def test_stored_segments_slice_the_stored_text(project):
-    info = project.transcripts()[0]
+    info = project.list_transcripts()[0]
     text = project.transcript_text(info.id)
     for seg in project.segments(info.id):
         assert text[seg.start : seg.end] == seg.text
@@ -210,12 +210,12 @@ def test_codings_file_import_and_idempotence(project, tmp_path):
     assert (first.added, first.unchanged, first.memos) == (3, 0, 1)
     again = project.import_codings(path)
     assert (again.added, again.unchanged) == (0, 3)
-    info = project.transcripts()[0]
+    info = project.list_transcripts()[0]
     text = project.transcript_text(info.id)
-    alice = {c.code_key: text[c.start : c.end] for c in project.codings(info.id, coders=["alice"])}
+    alice = {c.code_key: text[c.start : c.end] for c in project.list_codings(info.id, coders=["alice"])}
     assert alice["prioritisation.time"] == "release time"
     assert alice["formalisation.plans"].startswith("We put it in the development plan")
-    assert [c.code_key for c in project.codings(info.id, coders=["bob"])] == ["formalisation.plans"]
+    assert [c.code_key for c in project.list_codings(info.id, coders=["bob"])] == ["formalisation.plans"]
 
 
 @pytest.mark.parametrize(
@@ -235,4 +235,4 @@ def test_bad_codings_rows_change_nothing(project, tmp_path, row, message):
     with pytest.raises(InputError, match=message) as info:
         project.import_codings(path)
     assert str(info.value).startswith(f"{path}:")
-    assert project.codings() == []
+    assert project.list_codings() == []

@@ -61,6 +61,34 @@ def _outcome(location: str, n_codes: int) -> str:
 
 
 @pytest.mark.slow
+def kill_at_a_random_moment(
+    proc: subprocess.Popen,
+    folder: Path,
+    building: str,
+    final: Path,
+    rng: random.Random,
+    sizes: tuple[int, int],
+) -> None:
+    """SIGKILL ``proc`` after visible progress: a hidden file being built (``building`` in ``folder``) has
+    reached a random size within ``sizes``, or in some rounds as soon as one exists, or only once
+    ``final`` is there. Used by init, copy and split alike."""
+    stage = rng.choice(["exists", "size", "size", "final"])
+    threshold = rng.randint(*sizes)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        files = list(folder.glob(building))
+        if stage == "final" and final.exists():
+            break
+        if stage == "exists" and files:
+            break
+        if stage == "size" and any(f.exists() and f.stat().st_size >= threshold for f in files):
+            break
+        time.sleep(0.002)
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
 @pytest.mark.skipif(bool(POSTGRES), reason="kills a local SQLite writer")
 def test_sigkill_during_init_leaves_a_whole_project_or_nothing_sqlite(tmp_path):
     book = tmp_path / "book.yaml"
@@ -70,23 +98,7 @@ def test_sigkill_during_init_leaves_a_whole_project_or_nothing_sqlite(tmp_path):
     for round_ in range(6):
         db = tmp_path / f"study{round_}.db"
         proc = _init(str(db), book)
-        # Kill after visible progress: the hidden file being built has reached a random size
-        # (or, in some rounds, as soon as it exists, or only once the project has its name).
-        stage = rng.choice(["exists", "size", "size", "final"])
-        threshold = rng.randint(50_000, 300_000)
-        deadline = time.monotonic() + 120
-        while proc.poll() is None and time.monotonic() < deadline:
-            building = list(tmp_path.glob(f".{db.name}.*.creating"))
-            if stage == "final" and db.exists():
-                break
-            if stage == "exists" and building:
-                break
-            if stage == "size" and any(f.exists() and f.stat().st_size >= threshold for f in building):
-                break
-            time.sleep(0.002)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+        kill_at_a_random_moment(proc, tmp_path, f".{db.name}.*.creating", db, rng, (50_000, 300_000))
         outcome = _outcome(str(db), n_codes)
         seen[outcome] += 1
         if outcome == "absent":

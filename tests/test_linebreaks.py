@@ -203,7 +203,7 @@ def test_transcripts_replace_with_page_breaks_keeps_every_turn_and_the_coding(pr
     first = tmp_path / "pages.txt"
     first.write_text("Interviewer: One?\nTeacher: Two.\nInterviewer: Three?\nTeacher: Four.\n", "utf-8")
     project.import_transcript(parse_file(first))
-    transcript = next(t.id for t in project.transcripts() if t.name == "pages")
+    transcript = next(t.id for t in project.list_transcripts() if t.name == "pages")
     four = next(s for s in project.segments(transcript) if s.text == "Four.")
     project.apply_code("alice", "formalisation.plans", four.id)
     again = tmp_path / "again" / "pages.txt"
@@ -218,7 +218,7 @@ def test_transcripts_replace_with_page_breaks_keeps_every_turn_and_the_coding(pr
         ("Interviewer", "Three?"),
         ("Teacher", "Four."),
     ]
-    [coding] = project.codings(transcript, coders=["alice"])
+    [coding] = project.list_codings(transcript, coders=["alice"])
     assert coding.segment_id == segments[3].id
     assert project.check() == []
 

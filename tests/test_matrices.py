@@ -105,7 +105,7 @@ def test_bad_matrices_and_cells_are_refused_with_one_line(project):
 
 
 def test_cell_passages_are_the_rows_participants_coded_with_the_column(project):
-    seg = next(s for s in project.segments(project.transcripts()[0].id) if s.speaker != "Interviewer")
+    seg = next(s for s in project.segments(project.list_transcripts()[0].id) if s.speaker != "Interviewer")
     project.apply_code("alice", "formalisation.plans", seg.id)
     project.apply_code("bob", "prioritisation.time", seg.id)
     make(project)

@@ -64,7 +64,7 @@ def timed(project_url, tiny_codebook, tmp_path):
 
 def test_retrieval_shows_each_passage_time(timed):
     project, _ = timed
-    tid = project.transcripts()[0].id
+    tid = project.list_transcripts()[0].id
     teacher = next(s for s in project.segments(tid) if s.speaker == "Teacher")
     project.apply_code("alice", "prioritisation.time", teacher.id)
     passage = project.analysis.retrieve("prioritisation.time").passages[0]

@@ -13,7 +13,7 @@ from .conftest import TINY_CODEBOOK
 
 @pytest.fixture
 def memoed(project):
-    tid = project.transcripts()[0].id
+    tid = project.list_transcripts()[0].id
     segs = project.segments(tid)
     coding = project.apply_code("bob", "prioritisation.time", segs[3].id)
     project.set_memo("alice", "segment", segs[1].id, "Development plan: ask for the document.")
@@ -68,7 +68,7 @@ def test_cli_memos_in_every_format(run_cli, tmp_path, interview_file):
     from qualcode.project import Project
 
     with Project.open(str(tmp_path / "p.db")) as p:
-        seg = p.segments(p.transcripts()[0].id)[1]
+        seg = p.segments(p.list_transcripts()[0].id)[1]
         p.set_memo("alice", "segment", seg.id, "Development plan: ask for it.")
     table = run_cli("--db", "p.db", "memos")
     assert table.exit_code == 0 and "interview-01 ¶2" in table.output and "ask for it" in table.output
@@ -86,7 +86,7 @@ def test_cli_memos_in_every_format(run_cli, tmp_path, interview_file):
 
 
 def test_names_are_blacked_out_unless_kept(project, run_cli, project_url):
-    seg = project.segments(project.transcripts()[0].id)[1]
+    seg = project.segments(project.list_transcripts()[0].id)[1]
     project.set_memo("alice", "segment", seg.id, "Ask Jane Testperson about Testbrook Primary.")
     shown = project.memo_entries(redact=True)[0]
     assert shown.text == "Ask [name] about [school]."

@@ -32,7 +32,7 @@ def test_set_remove_undo_redo(project):
 
 
 def test_theme_tables_follow(project):
-    seg = next(s for s in project.segments(project.transcripts()[0].id) if s.speaker == "Headteacher")
+    seg = next(s for s in project.segments(project.list_transcripts()[0].id) if s.speaker == "Headteacher")
     project.apply_code("alice", "prioritisation.time", seg.id)
     project.set_participant_attributes("Headteacher N1", "alice", {"school": "School Z"})
     data = project.export_data(texts=False, memos=False, details=False)

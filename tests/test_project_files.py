@@ -34,7 +34,7 @@ def coded_project(location: str, interview_file: Path, tiny_codebook) -> None:
     with Project.create(location, tiny_codebook) as p:
         p.add_coder("alice")
         p.import_transcript(parse_file(interview_file))
-        for seg in p.segments(p.transcripts()[0].id):
+        for seg in p.segments(p.list_transcripts()[0].id):
             p.apply_code("alice", "formalisation.plans", seg.id)
 
 
@@ -169,7 +169,7 @@ def _two_coders(location: str, interview_file: Path, tiny_codebook) -> None:
         p.add_coder("alice")
         p.add_coder("bob")
         p.import_transcript(parse_file(interview_file))
-        for i, seg in enumerate(p.segments(p.transcripts()[0].id)):
+        for i, seg in enumerate(p.segments(p.list_transcripts()[0].id)):
             p.apply_code("alice", "formalisation.plans", seg.id)
             p.apply_code("bob", "formalisation.plans" if i % 2 else "prioritisation.time", seg.id)
 

@@ -62,7 +62,7 @@ def test_theme_quotes_start_at_content_and_keep_offsets(project_url, tiny_codebo
     with Project.create(project_url, tiny_codebook) as project:
         project.add_coder("alice")
         project.import_transcript(parse_file(path))
-        tid = project.transcripts()[0].id
+        tid = project.list_transcripts()[0].id
         for seg in project.segments(tid):
             if seg.speaker == "Teacher":
                 project.apply_code("alice", "prioritisation.time", seg.id)

@@ -49,7 +49,7 @@ def fresh_clone(tmp_path, monkeypatch):
 
         with Project.open(db) as project:
             project.coder(coder)  # an unknown coder is an error, as in the workbench
-            opened.append((project.location, coder, len(project.transcripts())))
+            opened.append((project.location, coder, len(project.list_transcripts())))
 
     import qualcode.tui
 

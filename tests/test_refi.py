@@ -24,10 +24,10 @@ def demo_db(tmp_path_factory):
 
     path = build_demo(tmp_path_factory.mktemp("demo")).path
     with Project.open(str(path)) as p:  # a memo of every kind, so that all four travel
-        seg = p.segments(p.transcripts()[0].id)[3]
+        seg = p.segments(p.list_transcripts()[0].id)[3]
         p.set_memo("alice", "segment", seg.id, "A turn worth quoting [laughs]")
         p.set_memo("bob", "code", p.code("formalisation").id, "Check against Figure A1.1")
-        p.set_memo("alice", "transcript", p.transcripts()[1].id, "Recorded in a noisy staffroom")
+        p.set_memo("alice", "transcript", p.list_transcripts()[1].id, "Recorded in a noisy staffroom")
     return str(path)
 
 
@@ -289,12 +289,12 @@ def test_quirky_project(project_url, tmp_path):
             "'Wave 1'",
         ):
             assert expected in warnings
-        t = p.transcripts()[0]
+        t = p.list_transcripts()[0]
         assert t.name == "interview-09" and t.participant == "Headteacher N9"
         assert t.attributes == {"role": "Headteacher", "interviewed": "2019-02-07", "years in post": "12"}
         text = p.transcript_text(t.id)
         assert "\r\n" in text and not text.startswith("\ufeff") and "😀" in text
-        got = sorted((c.coder, c.code_key, text[c.start : c.end]) for c in p.codings())
+        got = sorted((c.coder, c.code_key, text[c.start : c.end]) for c in p.list_codings())
         assert got == [
             ("Bob Smith", "challenges.time", "first."),  # after a character outside the BMP
             # one selection over two turns stays one coding, the speaker's label between them included
@@ -455,7 +455,7 @@ def test_selections_are_checked_against_the_text(project_url, tmp_path):
         summary = p.import_refi(path)
         assert summary.codings_added == 1
         assert any("4 selections outside" in w for w in summary.warnings)
-        c = p.codings()[0]
+        c = p.list_codings()[0]
         assert p.transcript_text(c.transcript_id)[c.start : c.end] == "Because it help"
 
 
@@ -470,7 +470,7 @@ def test_a_failed_import_changes_nothing(project_url, tmp_path, monkeypatch):
     with Project.create(project_url) as p:
         with pytest.raises(QualcodeError, match="disk full"):
             p.import_refi(archive)
-        assert p.codes() == [] and p.transcripts() == [] and p.codings() == [] and p.coders() == []
+        assert p.codes() == [] and p.list_transcripts() == [] and p.list_codings() == [] and p.coders() == []
 
 
 def test_cli_reports_a_hostile_file_in_one_line(run_cli, tmp_path):

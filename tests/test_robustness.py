@@ -522,7 +522,7 @@ def test_export_codings_escapes_names_and_import_restores_memos(run_cli, made, t
         assert row[1] == "'" + name
         assert row[5][:1] not in ("=", "+", "-", "@")
     with Project.open(made) as p:  # undo every coding and memo, then bring them back from the file
-        while p.codings(coders=["alice"]) or p.memos(coder="alice"):
+        while p.list_codings(coders=["alice"]) or p.memos(coder="alice"):
             assert p.undo("alice") is not None
     result = run_cli("import", "--db", made, "out.csv")
     assert result.exit_code == 0, result.output

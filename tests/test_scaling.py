@@ -55,14 +55,14 @@ def test_codings_file_reads_only_the_codings_of_the_transcripts_it_names(project
     def remember(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
-    event.listen(project.engine, "before_cursor_execute", remember)
+    event.listen(project.store.engine, "before_cursor_execute", remember)
     try:
         outcome = project.import_codings(file)
     finally:
-        event.remove(project.engine, "before_cursor_execute", remember)
+        event.remove(project.store.engine, "before_cursor_execute", remember)
     assert outcome.added == 1
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM codings" in s]
     assert reads and all("transcript_id IN" in s for s in reads), reads
     # and it still sees what is already there in the transcripts it names
     assert project.import_codings(file).unchanged == 1
-    assert {c.transcript_id for c in project.codings(coders=["alice"])} == {first.id}
+    assert {c.transcript_id for c in project.list_codings(coders=["alice"])} == {first.id}

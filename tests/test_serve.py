@@ -451,7 +451,7 @@ def test_coder_screen_lists_known_coders_and_opens_the_workbench_as_the_one_pick
         await settle(pilot)
 
     drive(app, scenario)
-    assert [c.coder for c in project.codings()] == ["bob"]
+    assert [c.coder for c in project.list_codings()] == ["bob"]
 
 
 def test_a_new_coder_is_added_where_allowed(project):

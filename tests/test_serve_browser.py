@@ -134,7 +134,7 @@ def wait_until(check, timeout: float = 30.0, what: str = ""):
 
 def codings_of(project_url: str, coder: str):
     with Project.open(project_url) as p:
-        return [c for c in p.codings() if c.coder == coder]
+        return [c for c in p.list_codings() if c.coder == coder]
 
 
 def test_without_the_token_the_page_gets_nothing_of_the_project(browser, served):
@@ -262,7 +262,7 @@ def test_writing_the_codebook_downloads_it_instead_of_writing_on_the_server(brow
 
 def test_agreement_screen_in_the_page(browser, served, project_url):
     with Project.open(project_url) as p:  # both have coded the headteacher's answers, differently
-        transcript = p.transcripts()[0]
+        transcript = p.list_transcripts()[0]
         first, second = p.segments(transcript.id)[1], p.segments(transcript.id)[3]
         p.apply_code("bob", "formalisation.plans", first.id)
         p.apply_code("alice", "formalisation.plans", first.id)

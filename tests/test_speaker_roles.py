@@ -76,7 +76,7 @@ def focus_group(project_url, tiny_codebook, tmp_path):
         project.add_coder("alice")
         project.add_coder("bob")
         project.import_transcript(parse_file(path))
-        tid = project.transcripts()[0].id
+        tid = project.list_transcripts()[0].id
         for seg in project.segments(tid):
             for coder in ("alice", "bob"):
                 project.apply_code(coder, "prioritisation.time", seg.id)
@@ -105,7 +105,7 @@ def test_a_focus_group_mapped_speaker_by_speaker(focus_group):
     assert {x.label for x in p.participants()} >= {"Teacher A", "Teacher B"}
 
     # Progress: the interviewer's two turns are no longer turns to code.
-    t = p.transcripts("alice")[0]
+    t = p.list_transcripts("alice")[0]
     assert (t.coded_segments, t.n_to_code) == (3, 3)
 
     # Retrieval: each passage is said by its speaker; the interviewer's question is the interviewer's.

@@ -17,7 +17,7 @@ def test_a_project_setting_replaces_the_defaults():
 
 
 def test_the_project_says_who_is_the_interviewer_everywhere(project):
-    tid = project.transcripts()[0].id
+    tid = project.list_transcripts()[0].id
     segments = project.segments(tid)
     assert [s.interviewer for s in segments] == [s.speaker == "Interviewer" for s in segments]
     assert project.segment(segments[0].id).interviewer

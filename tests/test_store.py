@@ -17,7 +17,7 @@ from .conftest import POSTGRES, TINY_CODEBOOK
 
 
 def first_answer(project):
-    info = project.transcripts()[0]
+    info = project.list_transcripts()[0]
     return [s for s in project.segments(info.id) if s.speaker != "Interviewer"]
 
 
@@ -73,7 +73,7 @@ def test_an_older_project_is_upgraded_after_a_backup(tmp_path, tiny_codebook, in
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
     with Project.open(str(db)) as p:
-        assert len(p.transcripts()) == 1 and p.check() == []
+        assert len(p.list_transcripts()) == 1 and p.check() == []
         n_segments = p.summary().n_segments
         assert [m.text for m in p.memos(target="coding", target_id=kept.id)] == [
             "rebuilding tables must not cascade into this"
@@ -91,7 +91,7 @@ def test_an_older_project_is_upgraded_after_a_backup(tmp_path, tiny_codebook, in
 
 @pytest.mark.skipif(bool(POSTGRES), reason="SQLite pragmas")
 def test_sqlite_runs_in_wal_with_foreign_keys(project):
-    with project.engine.connect() as conn:
+    with project.store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
@@ -107,10 +107,10 @@ def test_apply_undo_redo_survive_reopening(project, project_url):
     project.close()
     with Project.open(project_url) as again:
         assert again.undo("alice").summary.startswith("undid coding")
-        assert [c.code_key for c in again.codings(coders=["alice"])] == ["formalisation.plans"]
+        assert [c.code_key for c in again.list_codings(coders=["alice"])] == ["formalisation.plans"]
     with Project.open(project_url) as again:
         again.redo("alice")
-        codings = again.codings(coders=["alice"])
+        codings = again.list_codings(coders=["alice"])
         assert sorted(c.code_key for c in codings) == ["formalisation.plans", "prioritisation.time"]
         span = next(c for c in codings if c.code_key == "prioritisation.time")
         assert (span.start, span.end) == (seg.start, seg.start + 6)
@@ -122,7 +122,7 @@ def test_undo_never_touches_another_coders_work(project):
     project.apply_code("alice", "formalisation.plans", seg.id)
     project.apply_code("bob", "formalisation.meetings", seg.id)
     project.undo("alice")
-    assert [(c.coder, c.code_key) for c in project.codings()] == [("bob", "formalisation.meetings")]
+    assert [(c.coder, c.code_key) for c in project.list_codings()] == [("bob", "formalisation.meetings")]
     assert project.undo("alice") is None
 
 
@@ -138,16 +138,16 @@ def test_multiple_undo_then_redo_in_order(project):
     a, b = first_answer(project)[:2]
     project.apply_code("alice", "formalisation.plans", a.id)
     project.apply_code("alice", "formalisation.meetings", b.id)
-    coding = project.codings(coders=["alice"])[0]
+    coding = project.list_codings(coders=["alice"])[0]
     project.remove_coding("alice", coding.id)
     for _ in range(3):
         project.undo("alice")
-    assert project.codings() == []
+    assert project.list_codings() == []
     project.redo("alice")
-    assert [c.code_key for c in project.codings()] == ["formalisation.plans"]
+    assert [c.code_key for c in project.list_codings()] == ["formalisation.plans"]
     project.redo("alice")
     project.redo("alice")
-    assert [c.code_key for c in project.codings()] == ["formalisation.meetings"]
+    assert [c.code_key for c in project.list_codings()] == ["formalisation.meetings"]
 
 
 def test_coding_must_start_inside_its_segment(project):
@@ -171,7 +171,7 @@ def test_memos_on_every_target_with_undo(project):
     seg = first_answer(project)[0]
     coding = project.apply_code("alice", "formalisation.plans", seg.id)
     code = project.code("formalisation")
-    info = project.transcripts()[0]
+    info = project.list_transcripts()[0]
     project.set_memo("alice", "segment", seg.id, "Check [inaudible] part with the recording")
     project.set_memo("alice", "coding", coding.id, "Borderline with meetings")
     project.set_memo("alice", "code", code.id, "Definition needs an example")
@@ -204,9 +204,9 @@ def test_add_rename_move_merge_delete_codes_with_undo(project):
     with pytest.raises(QualcodeError, match="merge it"):
         project.delete_code("prioritisation.money")
     assert project.merge_code("prioritisation.money", "prioritisation.time", coder="alice") == 1
-    assert [c.code_key for c in project.codings()] == ["prioritisation.time"]
+    assert [c.code_key for c in project.list_codings()] == ["prioritisation.time"]
     project.undo("alice")  # the merge
-    assert [c.code_key for c in project.codings()] == ["prioritisation.money"]
+    assert [c.code_key for c in project.list_codings()] == ["prioritisation.money"]
     project.undo("alice")  # the move
     assert project.code("formalisation.meetings").parent_key == "formalisation"
     with pytest.raises(QualcodeError, match="sibling code is already called"):
@@ -233,7 +233,7 @@ def test_codebook_update_from_yaml_applies_renames_moves_and_merges(project):
     changes = project.update_codebook(edited, {"formalisation.meetings": "formalisation.plans"})
     assert changes.removed == ["formalisation.meetings"] and changes.added == ["effects"]
     assert project.code("formalisation.plans").name == "Development plans"
-    assert sorted((c.coder, c.code_key) for c in project.codings()) == [
+    assert sorted((c.coder, c.code_key) for c in project.list_codings()) == [
         ("alice", "formalisation.plans"),
         ("bob", "formalisation.plans"),
     ]
@@ -246,6 +246,6 @@ def test_check_finds_broken_offsets(project):
     if project.backend != "sqlite":
         pytest.skip("edits the SQLite file directly")
     seg = first_answer(project)[0]
-    with project.engine.begin() as conn:
+    with project.store.engine.begin() as conn:
         conn.exec_driver_sql(f"UPDATE segments SET end_offset = 999999 WHERE id = {seg.id}")
     assert any("outside the text" in p for p in project.check())

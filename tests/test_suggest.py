@@ -248,7 +248,7 @@ def test_suggestions_are_stored_with_reasons_and_never_become_codings_by_themsel
     before = coding_count(project)
     assert fill(project) >= 2
     assert coding_count(project) == before
-    rows = project.suggestions()
+    rows = project.list_suggestions()
     assert {r.code_key for r in rows} >= {"formalisation.plans", "prioritisation.time"}
     time_row = next(r for r in rows if r.code_key == "prioritisation.time")
     assert "cover" in time_row.reason and time_row.status == "open" and time_row.source == "keywords"
@@ -260,7 +260,7 @@ def test_suggestions_are_stored_with_reasons_and_never_become_codings_by_themsel
 
 def test_accepting_creates_one_coding_with_origin_suggestion_and_undo_reopens_it(project):
     fill(project)
-    sug = next(r for r in project.suggestions() if r.code_key == "prioritisation.time")
+    sug = next(r for r in project.list_suggestions() if r.code_key == "prioritisation.time")
     n_events = len(project.events(limit=1000))
     coding = project.accept_suggestion(sug.id, "alice")
     assert (
@@ -269,36 +269,36 @@ def test_accepting_creates_one_coding_with_origin_suggestion_and_undo_reopens_it
         and coding.segment_id == sug.segment_id
     )
     assert len(project.events(limit=1000)) == n_events + 1
-    assert project.suggestions(segment_id=sug.segment_id, status="accepted")[0].id == sug.id
-    assert all(r.id != sug.id for r in project.suggestions(coder="alice"))
+    assert project.list_suggestions(segment_id=sug.segment_id, status="accepted")[0].id == sug.id
+    assert all(r.id != sug.id for r in project.list_suggestions(coder="alice"))
     with pytest.raises(QualcodeError, match="already accepted"):
         project.accept_suggestion(sug.id, "alice")
     project.undo("alice")
-    assert [c for c in project.codings() if c.origin == "suggestion"] == []
-    assert any(r.id == sug.id for r in project.suggestions())
+    assert [c for c in project.list_codings() if c.origin == "suggestion"] == []
+    assert any(r.id == sug.id for r in project.list_suggestions())
     project.redo("alice")
-    assert [c.code_key for c in project.codings() if c.origin == "suggestion"] == ["prioritisation.time"]
+    assert [c.code_key for c in project.list_codings() if c.origin == "suggestion"] == ["prioritisation.time"]
     assert project.check() == []
 
 
 def test_rejecting_marks_it_one_event_undoable_and_it_is_not_proposed_again(project):
     fill(project)
-    sug = project.suggestions()[0]
+    sug = project.list_suggestions()[0]
     n_events = len(project.events(limit=1000))
     info = project.reject_suggestion(sug.id, "bob")
     assert info.status == "rejected" and len(project.events(limit=1000)) == n_events + 1
     fill(project)
-    assert all((r.segment_id, r.code_key) != (sug.segment_id, sug.code_key) for r in project.suggestions())
+    assert all((r.segment_id, r.code_key) != (sug.segment_id, sug.code_key) for r in project.list_suggestions())
     project.undo("bob")
-    assert project.suggestions(segment_id=sug.segment_id, status="rejected") == []
+    assert project.list_suggestions(segment_id=sug.segment_id, status="rejected") == []
 
 
 def test_suggestions_hide_codes_the_coder_already_applied(project):
     fill(project)
-    sug = next(r for r in project.suggestions() if r.code_key == "prioritisation.time")
+    sug = next(r for r in project.list_suggestions() if r.code_key == "prioritisation.time")
     project.apply_code("alice", "prioritisation.time", sug.segment_id)
-    assert all(r.id != sug.id for r in project.suggestions(segment_id=sug.segment_id, coder="alice"))
-    assert any(r.id == sug.id for r in project.suggestions(segment_id=sug.segment_id, coder="bob"))
+    assert all(r.id != sug.id for r in project.list_suggestions(segment_id=sug.segment_id, coder="alice"))
+    assert any(r.id == sug.id for r in project.list_suggestions(segment_id=sug.segment_id, coder="bob"))
 
 
 def test_models_are_versioned_and_one_is_active(project, trained_model):
@@ -328,7 +328,7 @@ def test_model_status_asks_for_retraining_when_codings_arrive(project, trained_m
         "trained_on": {"coders": ["alice"], "codings": 0, "codebook_version": project.codebook_version()},
     }
     project.store_model(result)
-    segs = project.segments(project.transcripts()[0].id)
+    segs = project.segments(project.list_transcripts()[0].id)
     project.apply_code("alice", "formalisation", segs[1].id)
     status = project.model_status(["alice"])
     assert not status.stale and status.new_codings == 1
@@ -360,7 +360,7 @@ def test_cli_suggest_list_accept_and_reject(run_cli, project_url, project):
     from qualcode.project import Project
 
     with Project.open(project_url) as p:
-        ids = [s.id for s in p.suggestions()]
+        ids = [s.id for s in p.list_suggestions()]
     accepted = run_cli("suggest", "--db", project_url, "--accept", ids[0], "--coder", "alice")
     assert accepted.exit_code == 0 and "accepted suggestion" in accepted.output
     rejected = run_cli("suggest", "--db", project_url, "--reject", ids[0], "--coder", "alice")
@@ -368,11 +368,11 @@ def test_cli_suggest_list_accept_and_reject(run_cli, project_url, project):
     nobody = run_cli("suggest", "--db", project_url, "--accept", ids[1])
     assert nobody.exit_code == 1 and "exactly one --coder" in nobody.output
     with Project.open(project_url) as p:
-        assert [c.origin for c in p.codings()] == ["suggestion"]
+        assert [c.origin for c in p.list_codings()] == ["suggestion"]
 
 
 def test_cli_evaluate_with_too_few_codings_says_so(run_cli, project_url, project):
-    project.apply_code("alice", "prioritisation.time", project.segments(project.transcripts()[0].id)[3].id)
+    project.apply_code("alice", "prioritisation.time", project.segments(project.list_transcripts()[0].id)[3].id)
     project.close()
     result = run_cli("suggest", "--db", project_url, "--evaluate", "--no-baseline")
     assert result.exit_code == 1
@@ -387,7 +387,7 @@ def test_cli_unknown_transcript_is_one_line(run_cli, project_url, project):
 
 def test_reason_json_is_stored_and_brackets_stay_literal(project):
     fill(project)
-    sug = project.suggestions()[0]
+    sug = project.list_suggestions()[0]
     from sqlalchemy import text
 
     with project.store.read() as s:

@@ -45,7 +45,7 @@ async def to_segment(pilot, position: int) -> None:
 
 def test_panel_shows_reasons_and_y_accepts_x_rejects(project):
     assert fill(project) >= 2
-    time_seg = next(s for s in project.suggestions() if s.code_key == "prioritisation.time")
+    time_seg = next(s for s in project.list_suggestions() if s.code_key == "prioritisation.time")
     position = project.segment(time_seg.segment_id).position
 
     async def scenario(pilot):
@@ -56,17 +56,17 @@ def test_panel_shows_reasons_and_y_accepts_x_rejects(project):
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
-        assert [c.origin for c in project.codings(coders=["alice"])] == ["suggestion"]
+        assert [c.origin for c in project.list_codings(coders=["alice"])] == ["suggestion"]
         pilot.app.query_one("#suggestion-list").focus()
         await settle(pilot)
 
     drive(project, scenario)
-    assert project.suggestions(segment_id=time_seg.segment_id, status="accepted")
+    assert project.list_suggestions(segment_id=time_seg.segment_id, status="accepted")
 
 
 def test_x_rejects_and_u_undoes(project):
     fill(project)
-    first = project.suggestions()[0]
+    first = project.list_suggestions()[0]
     position = project.segment(first.segment_id).position
 
     async def scenario(pilot):
@@ -75,18 +75,18 @@ def test_x_rejects_and_u_undoes(project):
         await settle(pilot)
         await pilot.press("x")
         await settle(pilot)
-        assert project.suggestions(segment_id=first.segment_id, status="rejected")
+        assert project.list_suggestions(segment_id=first.segment_id, status="rejected")
         await pilot.press("u")
         await settle(pilot)
 
     drive(project, scenario)
-    assert not project.suggestions(segment_id=first.segment_id, status="rejected")
-    assert not project.codings(coders=["alice"])
+    assert not project.list_suggestions(segment_id=first.segment_id, status="rejected")
+    assert not project.list_codings(coders=["alice"])
 
 
 def test_y_and_x_work_from_the_transcript_pane_on_the_segments_first_suggestion(project):
     fill(project)
-    first = project.suggestions()[0]
+    first = project.list_suggestions()[0]
     position = project.segment(first.segment_id).position
 
     async def scenario(pilot):
@@ -98,9 +98,9 @@ def test_y_and_x_work_from_the_transcript_pane_on_the_segments_first_suggestion(
         return top
 
     top = drive(project, scenario)
-    assert project.suggestions(segment_id=top.segment_id, status="rejected")[0].id == top.id
+    assert project.list_suggestions(segment_id=top.segment_id, status="rejected")[0].id == top.id
 
-    second = project.suggestions(status="open")[0]
+    second = project.list_suggestions(status="open")[0]
     position = project.segment(second.segment_id).position
 
     async def accept(pilot):
@@ -109,4 +109,4 @@ def test_y_and_x_work_from_the_transcript_pane_on_the_segments_first_suggestion(
         await settle(pilot)
 
     drive(project, accept)
-    assert [c.origin for c in project.codings(coders=["alice"])] == ["suggestion"]
+    assert [c.origin for c in project.list_codings(coders=["alice"])] == ["suggestion"]

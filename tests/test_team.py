@@ -21,12 +21,12 @@ from .conftest import POSTGRES, TINY_CODEBOOK
 
 
 def coding_set(project: Project) -> set[tuple]:
-    names = {t.id: t.name for t in project.transcripts()}
-    return {(c.coder, c.code_key, names[c.transcript_id], c.start, c.end) for c in project.codings()}
+    names = {t.id: t.name for t in project.list_transcripts()}
+    return {(c.coder, c.code_key, names[c.transcript_id], c.start, c.end) for c in project.list_codings()}
 
 
 def answers(project: Project):
-    info = project.transcripts()[0]
+    info = project.list_transcripts()[0]
     return [s for s in project.segments(info.id) if s.speaker != "Interviewer"]
 
 
@@ -46,7 +46,7 @@ def test_copy_holds_transcripts_codebook_and_only_that_coders_work(project, tmp_
     project.set_memo("bob", "segment", seg.id, "bob's private note")
     with project.copy_for_coder(str(tmp_path / "alice.db"), "alice") as copy:
         assert [c.name for c in copy.coders()] == ["alice"]
-        assert [(c.coder, c.code_key) for c in copy.codings()] == [("alice", "formalisation.plans")]
+        assert [(c.coder, c.code_key) for c in copy.list_codings()] == [("alice", "formalisation.plans")]
         assert copy.memos() == []
         assert copy.codebook_doc() == project.codebook_doc()
         assert [c.guid for c in copy.codes()] == [c.guid for c in project.codes()]
@@ -59,14 +59,14 @@ def test_lead_merges_two_coders_files_and_a_second_merge_changes_nothing(project
     a_segs, b_segs = answers(a), answers(b)
     a.apply_code("alice", "formalisation.plans", a_segs[0].id)
     a.apply_code("alice", "prioritisation.time", a_segs[1].id, a_segs[1].start, a_segs[1].start + 12)
-    coding = a.codings()[0]
+    coding = a.list_codings()[0]
     a.set_memo("alice", "coding", coding.id, "clear case [laughs]")
     b.apply_code("bob", "formalisation.meetings", b_segs[0].id)
     b.add_code("Money", parent_key="prioritisation", coder="bob")
     b.apply_code("bob", "prioritisation.money", b_segs[1].id)
 
     dry = project.merge_from(a, dry_run=True)
-    assert "add 2 codings by alice" in dry.lines() and project.codings() == []
+    assert "add 2 codings by alice" in dry.lines() and project.list_codings() == []
     project.merge_from(a)
     plan = project.merge_from(b)
     assert "add code prioritisation.money" in plan.lines()
@@ -99,7 +99,7 @@ def test_coder_with_different_work_is_a_conflict_until_resolved(project, copies)
     a.apply_code("alice", "formalisation.meetings", segs[1].id)
     assert project.merge_from(a).lines() == ["add 1 codings by alice"]
     # alice removes one coding and adds another: the two projects now disagree about her work.
-    a.remove_coding("alice", a.codings()[0].id)
+    a.remove_coding("alice", a.list_codings()[0].id)
     a.apply_code("alice", "prioritisation.time", segs[0].id)
     plan = project.merge_from(a)
     assert len(plan.conflicts) == 1 and "coder 'alice' has different work" in plan.conflicts[0]

@@ -56,7 +56,7 @@ def hostile_db(project_url, tmp_path):
         p.add_coder("alice")
         p.add_coder("bob")
         p.import_transcript(parse_file(path))
-        transcript = p.transcripts()[0].id
+        transcript = p.list_transcripts()[0].id
         segments = p.segments(transcript)
         for coder in ("alice", "bob"):
             coding = p.apply_code(coder, "plans", segments[1].id)

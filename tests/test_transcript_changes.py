@@ -68,7 +68,7 @@ def test_replace_moves_codings_with_their_words_and_keeps_lost_ones_as_memos(pro
     body = project.transcript_text(info.id)
     assert body == new.text
     assert info.n_segments == len(new.segments) == 6
-    (moved,) = project.codings(info.id)
+    (moved,) = project.list_codings(info.id)
     assert moved.id == plans.id and body[moved.start : moved.end] == "development plan"
     (kept,) = project.memos(coder="bob", target="transcript")
     assert "Not easy on our budget" in kept.text and "money worries" in kept.text
@@ -80,7 +80,7 @@ def test_replace_moves_codings_with_their_words_and_keeps_lost_ones_as_memos(pro
     assert [h.position for h in project.search("budget")] == [3]
     project.redo("alice")
     assert project.transcript_text(info.id) == new.text
-    assert {c.id for c in project.codings(info.id)} == {plans.id}
+    assert {c.id for c in project.list_codings(info.id)} == {plans.id}
     project.undo("alice")
     assert snapshot(project) == before
 
@@ -114,7 +114,7 @@ def test_replace_with_two_turns_swapped_keeps_every_coding_and_memo_on_its_words
     assert report.lost == [] and report.changed == []
     assert {m.coding_id for m in report.kept} == {plans.id, time_.id, budget.id}
     body = project.transcript_text(info.id)
-    now = {c.id: body[c.start : c.end] for c in project.codings(info.id)}
+    now = {c.id: body[c.start : c.end] for c in project.list_codings(info.id)}
     assert now == {plans.id: "development plan", time_.id: "release time", budget.id: "Not easy on our budget"}
     (memo,) = project.memos(coder="bob", target="segment")
     moved = project.segment(memo.target_id)
@@ -141,7 +141,10 @@ def test_cli_replace_with_crlf_line_ends_keeps_every_coding(run_cli, tmp_path, i
         info = project.transcript("interview-01")
         body = project.transcript_text(info.id)
         assert "\r\n" in body
-        assert sorted(body[c.start : c.end] for c in project.codings(info.id)) == ["development plan", "release time"]
+        assert sorted(body[c.start : c.end] for c in project.list_codings(info.id)) == [
+            "development plan",
+            "release time",
+        ]
 
 
 def test_replace_is_refused_for_the_same_text_or_another_transcripts_text(project, tmp_path, interview_file):
@@ -177,13 +180,13 @@ def test_remove_is_refused_with_codings_unless_forced_and_undo_brings_everything
         project.remove_transcript("interview-01", "bob")
     assert snapshot(project) == before
     assert project.remove_transcript("interview-01", "bob", force=True) == (1, 2)
-    assert project.transcripts() == [] and project.codings() == [] and project.memos() == []
+    assert project.list_transcripts() == [] and project.list_codings() == [] and project.memos() == []
     assert project.search("development") == []
     project.undo("bob")
     assert snapshot(project) == before
     assert project.check() == []
     project.redo("bob")
-    assert project.transcripts() == []
+    assert project.list_transcripts() == []
     project.undo("bob")
     assert snapshot(project) == before
 
@@ -193,9 +196,9 @@ def test_rename_checks_the_name_is_free_and_undoes(project, tmp_path):
     with pytest.raises(QualcodeError, match="already a transcript named 'other'"):
         project.rename_transcript("interview-01", "other", "alice")
     project.rename_transcript("interview-01", "head-n1", "alice")
-    assert [t.name for t in project.transcripts()] == ["head-n1", "other"]
+    assert [t.name for t in project.list_transcripts()] == ["head-n1", "other"]
     project.undo("alice")
-    assert [t.name for t in project.transcripts()] == ["interview-01", "other"]
+    assert [t.name for t in project.list_transcripts()] == ["interview-01", "other"]
 
 
 def test_cli_replace_dry_run_rename_and_remove(run_cli, tmp_path, interview_file, tiny_codebook):
@@ -341,7 +344,7 @@ def test_random_edits_keep_every_surviving_coding_on_its_words_and_undo_restores
     report = project.replace_transcript(name, parse_file(write(tmp_path, f"{name}-v2.txt", new_text)), "bob")
     assert project.transcript_text(info.id) == new_text
     assert project.check() == []
-    now = {c.id: c for c in project.codings(info.id)}
+    now = {c.id: c for c in project.list_codings(info.id)}
     lost = {lc.coding_id: lc for lc in report.lost}
     memos = {m.coder: m.text for m in project.memos(target="transcript", target_id=info.id)}
     for cid, (t, i, j, coder, words) in made.items():
@@ -406,7 +409,7 @@ def test_a_coding_committed_while_replace_waits_moves_with_the_rest(project, tmp
         worker.start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:  # until the replace waits for this transaction's locks
-            with project.engine.connect() as conn:
+            with project.store.engine.connect() as conn:
                 if conn.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar():
                     break
             time.sleep(0.01)
@@ -414,7 +417,7 @@ def test_a_coding_committed_while_replace_waits_moves_with_the_rest(project, tmp
             pytest.fail("replace did not wait for the open transaction")
     worker.join(60)
     assert "error" not in result, result.get("error")
-    (moved,) = project.codings(info.id, coders=["bob"])
+    (moved,) = project.list_codings(info.id, coders=["bob"])
     assert project.transcript_text(info.id)[moved.start : moved.end] == "release time"
     assert [m.coding_id for m in result["report"].moved] == [moved.id]
 
@@ -490,7 +493,7 @@ def test_reordered_turns_keep_every_coding_whose_words_are_still_there_and_undo_
     report = project.replace_transcript(name, parse_file(write(tmp_path, f"{name}-v2.txt", new_text)), "bob")
     assert project.transcript_text(info.id) == new_text
     assert project.check() == []
-    now = {c.id: c for c in project.codings(info.id)}
+    now = {c.id: c for c in project.list_codings(info.id)}
     lost = {lc.coding_id for lc in report.lost}
     assert set(now) | lost == set(made) and not set(now) & lost
     memos = {m.coder: m.text for m in project.memos(target="transcript", target_id=info.id)}

@@ -72,7 +72,7 @@ def alice_codings(project, coder="alice"):
     t = project.transcript("interview-01")
     return [
         (c.code_key, project.segment(c.segment_id).position, c.start, c.end)
-        for c in project.codings(t.id, coders=[coder])
+        for c in project.list_codings(t.id, coders=[coder])
     ]
 
 
@@ -583,7 +583,7 @@ def test_merge_a_code_moves_its_codings(study):
     assert "Its 2 codings (by every coder)" in confirm
     keys = {c.key for c in study.codes()}
     assert "formalisation.meetings" not in keys
-    assert {c.code_key for c in study.codings()} == {"formalisation.plans"}
+    assert {c.code_key for c in study.list_codings()} == {"formalisation.plans"}
 
 
 def test_delete_refuses_a_code_with_codings_and_deletes_an_unused_one(study):

@@ -25,10 +25,10 @@ SCRIPT = textwrap.dedent(
             await pilot.press("2", "S")  # suggest for the transcript, from the transcript pane
             for _ in range(1200):
                 await settle(pilot, rounds=1)
-                if project.suggestions():
+                if project.list_suggestions():
                     break
                 await pilot.pause(0.05)
-            assert project.suggestions(), "no suggestions were stored"
+            assert project.list_suggestions(), "no suggestions were stored"
             await pilot.press("q")
         assert not app.cpu.jobs
         project.close()

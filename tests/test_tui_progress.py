@@ -35,12 +35,12 @@ def status_progress(shown: str) -> tuple[int, int]:
 
 def test_transcript_list_and_status_bar_show_the_same_progress_on_the_demo(tmp_path):
     project = Project.open(str(build_demo(tmp_path / "demo").path))
-    first = project.transcripts()[0]
+    first = project.list_transcripts()[0]
     interviewer_turn = next(s for s in project.segments(first.id) if s.interviewer)
     # A coding on an interviewer's turn does not count: it is not a turn the coder is meant to code.
     project.apply_code("alice", project.codes()[0].key, interviewer_turn.id)
-    expected = {t.name: (t.coded_segments, t.n_to_code) for t in project.transcripts(coder="alice")}
-    assert any(t.n_to_code < t.n_segments for t in project.transcripts()), "the demo has interviewer turns"
+    expected = {t.name: (t.coded_segments, t.n_to_code) for t in project.list_transcripts(coder="alice")}
+    assert any(t.n_to_code < t.n_segments for t in project.list_transcripts()), "the demo has interviewer turns"
     assert any(done for done, _ in expected.values()), "alice has coded something in the demo"
 
     async def scenario(pilot) -> list[tuple[str, tuple[int, int], tuple[int, int], tuple[int, int]]]:
@@ -99,7 +99,7 @@ def test_transcripts_pane_follows_coding_in_a_transcript_far_down_the_list(tmp_p
     """Coding in a transcript the pane had to scroll to: its row counts what the status bar
     counts at once (it used to keep the count it had when opened: bar 17/17, list 16/17)."""
     project = Project.open(str(build_demo(tmp_path / "demo").path))
-    names = [t.name for t in project.transcripts()]
+    names = [t.name for t in project.list_transcripts()]
     last = names[-2]  # rln-13-teacher: one turn alice has not coded yet
 
     async def go():

@@ -73,7 +73,7 @@ def test_palette_replaces_the_open_transcript_after_showing_the_dry_run_and_u_un
     assert unchanged == body  # nothing changed before the answer
     assert "Not easy" not in replaced
     assert project.transcript_text(info.id) == body  # u undid it
-    assert [c.id for c in project.codings(info.id)] == [lost.id]
+    assert [c.id for c in project.list_codings(info.id)] == [lost.id]
 
 
 def test_palette_maps_a_speaker_to_another_participant_and_u_undoes(project):

@@ -19,12 +19,12 @@ from .conftest import POSTGRES
 
 
 def answers(project: Project):
-    info = project.transcripts()[0]
+    info = project.list_transcripts()[0]
     return [s for s in project.segments(info.id) if s.speaker != "Interviewer"]
 
 
 def codings_of(project: Project, coder: str) -> set[tuple[str, int, int, int]]:
-    return {(c.code_key, c.segment_id, c.start, c.end) for c in project.codings(coders=[coder])}
+    return {(c.code_key, c.segment_id, c.start, c.end) for c in project.list_codings(coders=[coder])}
 
 
 def test_undo_after_a_merge_and_a_new_coding_never_deletes_another_coders_coding(project):
@@ -101,7 +101,7 @@ def _run(project: Project, step: tuple, segs) -> str | None:
             return coder
         if kind == "remove":
             _, coder, index = step
-            own = project.codings(coders=[coder])
+            own = project.list_codings(coders=[coder])
             if own:
                 project.remove_coding(coder, own[index % len(own)].id)
             return coder

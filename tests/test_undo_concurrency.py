@@ -42,12 +42,12 @@ def _press_at_once(project_url: str, coder: str, which: str, tmp_path: Path) -> 
 
 
 def _own(project, coder: str) -> set[tuple[str, int]]:
-    return {(c.code_key, c.segment_id) for c in project.codings(coders=[coder])}
+    return {(c.code_key, c.segment_id) for c in project.list_codings(coders=[coder])}
 
 
 @pytest.mark.slow
 def test_undo_and_redo_pressed_in_several_tabs_at_once_reverse_each_change_once(project, project_url, tmp_path):
-    segments = [s.id for t in project.transcripts() for s in project.segments(t.id)]
+    segments = [s.id for t in project.list_transcripts() for s in project.segments(t.id)]
     codes = [c.key for c in project.codes()]
     applied = [(code, seg) for seg in segments for code in codes][: TABS * PRESSES + 4]
     assert len(applied) == TABS * PRESSES + 4

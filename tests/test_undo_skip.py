@@ -24,7 +24,7 @@ WITHOUT_BUDGET = INTERVIEW.replace(" Not easy on our budget.", "")
 
 
 def code_words(project: Project, coder: str, key: str, words: str):
-    info = project.transcripts()[0]
+    info = project.list_transcripts()[0]
     body = project.transcript_text(info.id)
     start = body.index(words)
     seg = next(s for s in project.segments(info.id) if s.start <= start < s.end)
@@ -38,9 +38,9 @@ def replace(project: Project, tmp_path: Path, body: str, coder: str = "alice") -
 
 
 def own(project: Project, coder: str) -> set[tuple[str, str]]:
-    info = project.transcripts()[0]
+    info = project.list_transcripts()[0]
     body = project.transcript_text(info.id)
-    return {(c.code_key, body[c.start : c.end]) for c in project.codings(coders=[coder])}
+    return {(c.code_key, body[c.start : c.end]) for c in project.list_codings(coders=[coder])}
 
 
 def test_undo_skips_a_coding_whose_words_another_coders_replace_deleted_and_reaches_the_older_change(project, tmp_path):
@@ -82,7 +82,7 @@ def test_the_skip_is_shared_by_every_session_and_survives_a_restart(project, pro
 
 def test_undo_of_a_memo_on_a_segment_that_a_replace_renewed_is_skipped(project, tmp_path):
     code_words(project, "bob", "formalisation.plans", "development plan")
-    seg = next(s for s in project.segments(project.transcripts()[0].id) if "budget" in s.text)
+    seg = next(s for s in project.segments(project.list_transcripts()[0].id) if "budget" in s.text)
     project.set_memo("bob", "segment", seg.id, "money matters")
     replace(project, tmp_path, INTERVIEW.replace("We put it", "We wrote it"))  # every segment gets a new id
     (moved,) = project.memos(coder="bob", target="segment")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from qualcode import codebook as cb
 from qualcode.segments import touched
 from qualcode.speakers import DEFAULT_SPEAKERS, Speakers
 
@@ -63,22 +64,7 @@ def codings_hash(rows: list[CodingRow]) -> str:
 
 
 def descendants(codes: list[CodeNode]) -> dict[str, set[str]]:
-    children: dict[str | None, list[str]] = {}
-    for c in codes:
-        children.setdefault(c.parent_key, []).append(c.key)
-    out: dict[str, set[str]] = {}
-
-    def collect(key: str) -> set[str]:
-        if key not in out:
-            below = {key}
-            for child in children.get(key, []):
-                below |= collect(child)
-            out[key] = below
-        return out[key]
-
-    for c in codes:
-        collect(c.key)
-    return out
+    return cb.descendants({c.key: c.parent_key for c in codes})
 
 
 def _each_segment_touched(rows: list[CodingRow], segment_rows: list[SegmentRow]) -> list[CodingRow]:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
+from qualcode import codebook as cb
 from qualcode.errors import QualcodeError
 from qualcode.segments import touched
 from qualcode.study import ExportCode, ExportData, ExportParticipant, ExportSegment, ExportTranscript
@@ -276,38 +277,13 @@ def code_subset(codes: list[ExportCode], root: str | None, max_depth: int | None
 
 def descendants(codes: list[ExportCode]) -> dict[str, set[str]]:
     """key -> the key itself and every key below it."""
-    children: dict[str | None, list[str]] = defaultdict(list)
-    for c in codes:
-        children[c.parent_key].append(c.key)
-    out: dict[str, set[str]] = {}
-
-    def visit(key: str) -> set[str]:
-        if key not in out:
-            below = {key}
-            for child in children.get(key, []):
-                below |= visit(child)
-            out[key] = below
-        return out[key]
-
-    for c in codes:
-        visit(c.key)
-    return out
+    return cb.descendants({c.key: c.parent_key for c in codes})
 
 
 def ancestors_map(codes: list[ExportCode]) -> dict[str, tuple[str, ...]]:
     """key -> the key itself and every ancestor (among ``codes``)."""
-    parent = {c.key: c.parent_key for c in codes}
-    out: dict[str, tuple[str, ...]] = {}
-    for key in parent:
-        chain: list[str] = []
-        node: str | None = key
-        seen: set[str] = set()
-        while node is not None and node in parent and node not in seen:
-            seen.add(node)
-            chain.append(node)
-            node = parent[node]
-        out[key] = tuple(chain)
-    return out
+    parents = {c.key: c.parent_key for c in codes}
+    return {key: (key, *cb.ancestors(parents, key)) for key in parents}
 
 
 def build_table(

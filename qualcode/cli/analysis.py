@@ -138,7 +138,7 @@ def retrieve(code_id, where, coders, agreed, context, no_subcodes, text, by, kee
         n_agreed = (len(coders) if coders else 2) if agreed else 0
         if agreed and coders and len(coders) < 2:
             raise QualcodeError("--agreed needs at least two --coders (or none: any two coders)")
-        found = project.analysis.retrieve(
+        found = project.retrieve(
             code_id,
             subcodes=not no_subcodes,
             where=wanted,
@@ -148,7 +148,7 @@ def retrieve(code_id, where, coders, agreed, context, no_subcodes, text, by, kee
             context=context,
             redact=not keep_names,
         )
-        data = project.analysis.data()
+        data = project.analysis_data()
         by = check_group_by(data, by)
         names = {c.key: c.name for c in data.codes}
     what = f"{len(found.passages)} passages from {found.participants} participants"
@@ -189,7 +189,7 @@ def cooccur(coders, rollup, where, fmt, output, db) -> None:
     on_terminal = not output and not fmt and stdout_is_terminal()
     fmt = _format(output, fmt, COOCCURRENCE)
     with working("reading the project…"), open_project(db) as project:
-        found = project.analysis.cooccurrence(coders=coders or None, rollup=rollup, where=_where(where))
+        found = project.cooccurrence(coders=coders or None, rollup=rollup, where=_where(where))
     what = f"{len(found.codes)} codes, {len(found.pairs)} pairs"
     if on_terminal:
         from qualcode.cli.terminal_reports import print_cooccurrence
@@ -236,7 +236,7 @@ def compare(where, other, coders, fmt, output, db) -> None:
         )
     fmt = _format(output, fmt, COMPARISON)
     with working("reading the project…"), open_project(db) as project:
-        found = project.analysis.compare_groups(_where(where), _where(other), coders=coders or None)
+        found = project.compare_groups(_where(where), _where(other), coders=coders or None)
     what = f"{found.a.label}: {found.a.n}, {found.b.label}: {found.b.n} participants"
     if COMPARISON.file_only(fmt):
         COMPARISON.writer(fmt)(found, output)
@@ -283,7 +283,7 @@ def _names(value: str | None) -> list[str]:
 def matrix_list(fmt, db) -> None:
     """The project's framework matrices: rows, columns and how many cells are written."""
     with open_project(db) as project:
-        found = project.analysis.matrices()
+        found = project.matrices()
     if fmt == "json":
         from qualcode.analysis.matrix import matrix_to_dict
 
@@ -333,14 +333,14 @@ def matrix_create(name, rows_by, rows, columns, description, from_file, coder, d
             loaded = load_matrix(from_file)
             if name:
                 loaded.name = name.strip()
-            made = project.analysis.import_matrix(loaded, coder=coder)
+            made = project.import_matrix(loaded, coder=coder)
         else:
             if not name:
                 raise QualcodeError("name the matrix: qualcode matrix create NAME --rows-by ATTR (or --from FILE)")
-            data = project.analysis.data(full=False)
+            data = project.analysis_data(full=False)
             row_names = _names(rows) or _default_rows(data, rows_by.strip())
             column_keys = _names(columns) or [c.key for c in data.codes if c.depth == 0]
-            made = project.analysis.create_matrix(
+            made = project.create_matrix(
                 name, rows_by.strip(), row_names, column_keys, coder=coder, description=description
             )
     click.echo(
@@ -381,7 +381,7 @@ def matrix_set(name, row, column, text, coder, db) -> None:
     if text == "-":
         text = sys.stdin.read()
     with open_project(db) as project:
-        project.analysis.set_cell(name, row, column, text, coder=coder)
+        project.set_cell(name, row, column, text, coder=coder)
     click.echo(f"{'cleared' if not text.strip() else 'wrote'} {row} × {column} in {name}")
 
 
@@ -403,16 +403,16 @@ def matrix_show(name, row, column, coders, context, keep_names, fmt, db) -> None
     if (row is None) != (column is None):
         raise QualcodeError("give both ROW and COLUMN to show one cell, or neither for the whole matrix")
     with open_project(db) as project:
-        m = project.analysis.matrix(name)
+        m = project.matrix(name)
         if row is None:
             if fmt == "md":
-                view = project.analysis.matrix_view(name, redact=not keep_names)
-            data = project.analysis.data(full=False)
+                view = project.matrix_view(name, redact=not keep_names)
+            data = project.analysis_data(full=False)
         else:
-            found = project.analysis.cell_passages(
+            found = project.cell_passages(
                 name, row, column, coders=coders or None, context=context, redact=not keep_names
             )
-            data = project.analysis.data()
+            data = project.analysis_data()
     if row is None:
         if fmt == "json":
             click.echo(json.dumps(matrix_to_dict(m), indent=2, ensure_ascii=False))
@@ -449,8 +449,8 @@ def matrix_show(name, row, column, coders, context, keep_names, fmt, db) -> None
 def matrix_delete(name, coder, db) -> None:
     """Delete a matrix and its summaries (the coder can undo it in the workbench)."""
     with open_project(db) as project:
-        m = project.analysis.matrix(name)
-        project.analysis.delete_matrix(name, coder=coder)
+        m = project.matrix(name)
+        project.delete_matrix(name, coder=coder)
     click.echo(f"deleted matrix {m.name!r} ({_summaries(len(m.cells))})")
 
 
@@ -480,9 +480,7 @@ def export_matrix(name, counts, quotes, coders, keep_names, fmt, output, db) -> 
 
     fmt = _format(output, fmt, MATRIX)
     with working("reading the project…"), open_project(db) as project:
-        view = project.analysis.matrix_view(
-            name, counts=counts, quotes=quotes, coders=coders or None, redact=not keep_names
-        )
+        view = project.matrix_view(name, counts=counts, quotes=quotes, coders=coders or None, redact=not keep_names)
     what = f"{len(view.matrix.rows)} rows × {len(view.matrix.columns)} columns, {_summaries(len(view.matrix.cells))}"
     if MATRIX.file_only(fmt):
         MATRIX.writer(fmt)(view, output)

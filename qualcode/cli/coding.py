@@ -76,7 +76,7 @@ def autocode(
             include_interviewer=include_interviewer,
             dry_run=dry_run,
         )
-        names = {t.id: t.name for t in project.transcripts()}
+        names = {t.id: t.name for t in project.list_transcripts()}
     if fmt == "json":
         click.echo(
             json.dumps(

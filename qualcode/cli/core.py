@@ -489,7 +489,7 @@ def transcripts() -> None:
 def transcripts_list(coder: str | None, fmt: str, as_json: bool, db: str | None) -> None:
     """List the project's transcripts with their participants and attributes."""
     with open_project(db) as project:
-        rows = project.transcripts(coder)
+        rows = project.list_transcripts(coder)
     if as_json or fmt == "json":
         click.echo(
             json.dumps(
@@ -549,7 +549,7 @@ def transcripts_show(name: str, coders: list[str], old_coders: list[str], db: st
         for coder in coders:
             project.coder(coder)
         segments = project.segments(info.id)
-        codings = project.codings(info.id, coders=coders) if coders else []
+        codings = project.list_codings(info.id, coders=coders) if coders else []
     by_segment: dict[int, list[str]] = {}
     bounds = [(g.start, g.end) for g in segments]
     for c in codings:  # beside every turn a coding covers: one may run over several

@@ -288,7 +288,7 @@ def qdpx(output, coders, no_memos, db) -> None:
     with working("reading the project…") as status:
         with open_project(db) as project:
             data = project.export_data(texts=True, memos=not no_memos, coders=names)
-            matrices = project.analysis.matrices()
+            matrices = project.matrices()
         if names:
             unknown = [n for n in names if n not in data.coders]
             if unknown:

@@ -189,10 +189,10 @@ def _show_models(project) -> None:
 def _show(project, names, coders) -> None:
     ids = project.transcript_ids(names)
     wanted = None if ids is None else set(ids)
-    by_id = {t.id: t.name for t in project.transcripts()}
+    by_id = {t.id: t.name for t in project.list_transcripts()}
     rows = [
         s
-        for s in project.suggestions(coder=coders[0] if coders and len(coders) == 1 else None)
+        for s in project.list_suggestions(coder=coders[0] if coders and len(coders) == 1 else None)
         if wanted is None or s.transcript_id in wanted
     ]
     out = console()
@@ -335,7 +335,7 @@ def _evaluate(project, coders, folds, threshold, architecture, definitions, base
             )
         except ValueError as exc:
             raise QualcodeError(str(exc)) from None
-    theme_of = top_level({c.key: c.parent_key for c in project.codebook.codes()})
+    theme_of = top_level({c.key: c.parent_key for c in project.codes()})
     who = " and ".join(coders) if coders else "every coder (agreed codings)"
     head = (
         f"{ev.folds}-fold cross-validation on {ev.segments} segments ({ev.coded_segments} coded) of {who}; "

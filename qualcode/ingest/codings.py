@@ -74,10 +74,6 @@ class ResolvedCoding:
     memo: str
 
 
-def is_codings_file(path: Path) -> bool:
-    return path.suffix.lower() == ".csv"
-
-
 def read_codings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[CodingRow]:
     raw = read_source(path, max_bytes, what="codings file")
     text = decode_text(raw)

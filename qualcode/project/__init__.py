@@ -8,9 +8,9 @@ records (``qualcode.records``).
 of this package that takes the store (and, explicitly, any other part whose public behaviour it
 needs): ``project.settings``, ``project.codebook``, ``project.codings``, ``project.transcripts``,
 ``project.transcript_changes``, ``project.workbench``, ``project.agreement``, ``project.suggestions``,
-``project.exchange``, ``project.team``, ``project.analysis``. Its methods are one-line delegations kept for the faces. The parts behind
-``project.transcripts``, ``project.codings`` and ``project.suggestions`` are callable, so
-``project.transcripts()`` still lists the transcripts.
+``project.exchange``, ``project.team``, ``project.analysis``. ``Project`` covers every part with
+one-line delegations: the faces call them and never a part (``tests/test_one_door.py``); tests
+and the parts themselves may reach a part directly.
 
 A new part (analysis, transcript replacement, ...) goes the same way: a module here with a class
 taking the store and the parts it needs, built in ``Project.__init__``, and delegations below.
@@ -19,7 +19,7 @@ taking the store and the parts it needs, built in ``Project.__init__``, and dele
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +28,16 @@ from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
 from qualcode.agreement.units import ReliabilityData
+from qualcode.analysis.compare import Comparison
+from qualcode.analysis.cooccurrence import Cooccurrence
+from qualcode.analysis.matrix import FrameworkMatrix, MatrixView
+from qualcode.analysis.retrieval import Retrieval
 from qualcode.analysis.themes import redactor
 from qualcode.db import engine as dbengine
 from qualcode.db.models import Codebook, ProjectInfo
 from qualcode.ingest.transcripts import ParsedTranscript
 from qualcode.project.agreement import AgreementPart, Disagreement
-from qualcode.project.analysis import AnalysisPart
+from qualcode.project.analysis import AnalysisPart, Where
 from qualcode.project.autocode import AutocodePart, AutocodeReport
 from qualcode.project.codebook import CodebookPart
 from qualcode.project.codings import CodingPart
@@ -119,8 +123,9 @@ class Project:
         return self.store.location
 
     @property
-    def engine(self) -> Any:
-        return self.store.engine
+    def identity(self) -> str:
+        """This project's identity on this machine: its absolute database URL, without any password."""
+        return str(self.store.engine.url.render_as_string(hide_password=True))
 
     @property
     def backend(self) -> str:
@@ -238,6 +243,10 @@ class Project:
         """Remove a transcript (refused while it has codings unless ``force``); undo brings it back whole."""
         return self.transcript_changes.remove(name, coder, force)
 
+    def list_transcripts(self, coder: str | None = None) -> list[TranscriptInfo]:
+        """All transcripts by name, with how many of the segments to code ``coder`` has coded in each."""
+        return self.transcripts.transcripts(coder)
+
     def transcript(self, name: str) -> TranscriptInfo:
         return self.transcripts.transcript(name)
 
@@ -328,6 +337,15 @@ class Project:
     ) -> CodingInfo:
         """Code ``text[start:end]`` of a transcript — inside one turn or over several — as one coding."""
         return self.codings.code_span(coder, code_key, transcript_id, start, end, origin)
+
+    def list_codings(
+        self,
+        transcript_id: int | None = None,
+        coders: Iterable[str] | None = None,
+        segment_ids: Iterable[int] | None = None,
+    ) -> list[CodingInfo]:
+        """Codings (of a transcript, by some coders, touching some segments), in text order."""
+        return self.codings.codings(transcript_id, coders, segment_ids)
 
     def remove_coding(self, coder: str, coding_id: int) -> None:
         """Remove one of ``coder``'s own codings (with its memos, restored by undo)."""
@@ -465,6 +483,18 @@ class Project:
         """Replace the open suggestions of ``segment_ids`` with ``proposals`` (``Proposal`` or dicts)."""
         return self.suggestions.store_suggestions(proposals, segment_ids)
 
+    def list_suggestions(
+        self,
+        segment_id: int | None = None,
+        transcript_id: int | None = None,
+        status: str | None = "open",
+        coder: str | None = None,
+        limit: int | None = None,
+        min_score: float = 0.0,
+    ) -> list[SuggestionInfo]:
+        """Suggestions, best first per segment; with ``coder``, not the codes that coder already applied."""
+        return self.suggestions.suggestions(segment_id, transcript_id, status, coder, limit, min_score)
+
     def suggestion_counts(self) -> dict[str, int]:
         return self.suggestions.suggestion_counts()
 
@@ -524,6 +554,62 @@ class Project:
     def import_codings(self, path: Path, add_coders: bool = False, origin: str = "imported") -> CodingsImportOutcome:
         """Import a codings CSV (see ``qualcode.ingest.codings``) in one transaction, all or nothing."""
         return self.exchange.import_codings(path, add_coders, origin)
+
+    # ------------------------------------------------------------------ analysis
+    def analysis_data(self, full: bool = True) -> ExportData:
+        """The project's rows as the analysis reads them (kept while nothing changes: read, never modify).
+        ``full=False`` may leave out texts, memos and coding details."""
+        return self.analysis.data(full)
+
+    def retrieve(self, code: str, **options: Any) -> Retrieval:
+        """Every passage coded with ``code`` (and its sub-codes) across the study that passes the filters.
+        Options: subcodes, where, coders, agreed, text, context, redact."""
+        return self.analysis.retrieve(code, **options)
+
+    def cooccurrence(self, **options: Any) -> Cooccurrence:
+        """Which codes are applied to the same segment: counts and Jaccard per pair (coders, rollup, where)."""
+        return self.analysis.cooccurrence(**options)
+
+    def shared_passages(self, a: str, b: str, **options: Any) -> Retrieval:
+        """The passages where codes ``a`` and ``b`` meet (coders, rollup, context, redact)."""
+        return self.analysis.shared_passages(a, b, **options)
+
+    def compare_groups(self, a_where: Where, b_where: Where, **options: Any) -> Comparison:
+        """Per code, the share of each group's participants who mention it, side by side (coders)."""
+        return self.analysis.compare_groups(a_where, b_where, **options)
+
+    def matrices(self) -> list[FrameworkMatrix]:
+        """Every framework matrix in the project, by name, with its summaries."""
+        return self.analysis.matrices()
+
+    def matrix(self, name: str) -> FrameworkMatrix:
+        return self.analysis.matrix(name)
+
+    def create_matrix(
+        self, name: str, rows_by: str, rows: Sequence[str], columns: Sequence[str], **options: Any
+    ) -> FrameworkMatrix:
+        """A new framework matrix (coder, description, cells): one event."""
+        return self.analysis.create_matrix(name, rows_by, rows, columns, **options)
+
+    def import_matrix(self, matrix: FrameworkMatrix, *, coder: str | None = None) -> FrameworkMatrix:
+        """Store a matrix read from a file (``qualcode.analysis.matrix.load_matrix``): one event."""
+        return self.analysis.import_matrix(matrix, coder=coder)
+
+    def set_cell(self, name: str, row: str, column: str, text: str, *, coder: str) -> FrameworkMatrix:
+        """Write (or with empty text, clear) the summary in one cell: one event, undone by ``coder``."""
+        return self.analysis.set_cell(name, row, column, text, coder=coder)
+
+    def delete_matrix(self, name: str, *, coder: str) -> None:
+        """Delete a matrix and its summaries: one event, undone by ``coder``."""
+        return self.analysis.delete_matrix(name, coder=coder)
+
+    def cell_passages(self, name: str, row: str, column: str, **options: Any) -> Retrieval:
+        """What supports a cell: passages of the row's participants coded with the column's code (coders, context, redact)."""
+        return self.analysis.cell_passages(name, row, column, **options)
+
+    def matrix_view(self, name: str, **options: Any) -> MatrixView:
+        """A matrix ready to write: summaries, optional counts and quotes (counts, quotes, coders, redact)."""
+        return self.analysis.matrix_view(name, **options)
 
     # ------------------------------------------------------------------ team
     def merge_from(

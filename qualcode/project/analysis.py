@@ -22,11 +22,10 @@ from qualcode.analysis.retrieval import Retrieval, Study, retrieve
 from qualcode.db.models import Event, Matrix, MatrixCell, utcnow
 from qualcode.errors import GoneSince, QualcodeError
 from qualcode.limits import check_length
+from qualcode.project import events
 from qualcode.project.exchange import ExchangePart
 from qualcode.store import Store, coder_row, log_event, new_guid
 from qualcode.study import ExportData
-
-MATRIX_EVENTS = ("matrix.create", "matrix.cell", "matrix.delete")
 
 Where = Mapping[str, Sequence[str]]
 
@@ -459,4 +458,18 @@ def undo_matrix_event(s: Session, kind: str, payload: dict[str, Any], coder_id: 
         value = payload["after"] if redo else payload["before"]
         _write_cell(s, m.id, payload["row"], payload["column"], value, coder_id)
         return
-    raise QualcodeError(f"cannot undo {kind}")  # pragma: no cover - guarded by MATRIX_EVENTS
+    raise QualcodeError(f"cannot undo {kind}")  # pragma: no cover - only the matrix kinds are registered
+
+
+events.register(
+    ("matrix.create", "matrix.delete"),
+    undo=lambda c: undo_matrix_event(c.s, c.kind, c.payload, c.coder_id),
+    redo=lambda c: undo_matrix_event(c.s, c.kind, c.payload, c.coder_id, redo=True),
+    fields=lambda p: {"matrix_name": (p.get("matrix") or {}).get("name")},
+)
+events.register(
+    "matrix.cell",
+    undo=lambda c: undo_matrix_event(c.s, c.kind, c.payload, c.coder_id),
+    redo=lambda c: undo_matrix_event(c.s, c.kind, c.payload, c.coder_id, redo=True),
+    fields=lambda p: {"matrix_name": p.get("name"), "matrix_row": p.get("row"), "matrix_column": p.get("column")},
+)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from qualcode.autocode import DEFAULT_TIME_LIMIT, Placement, TurnText, compile_matcher, plan
 from qualcode.db.models import Coding, Segment, Transcript
 from qualcode.errors import GoneSince, QualcodeError
+from qualcode.project import events
 from qualcode.project.mapping import project_speakers
 from qualcode.store import Store, code_row, coder_row, log_event, new_guid
 
@@ -150,3 +151,20 @@ def undo_autocode_event(s: Session, p: dict[str, Any], redo: bool = False) -> No
 def _chunks(rows: list[dict[str, Any]], size: int = 500) -> Iterable[list[dict[str, Any]]]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
+
+
+def _autocode_fields(p: dict[str, Any]) -> dict[str, Any]:
+    rows = p.get("codings", [])
+    return {
+        "code_ids": (p.get("code_id"),),
+        "segment_ids": tuple(dict.fromkeys(r["segment_id"] for r in rows)),
+        "transcript_ids": tuple(dict.fromkeys(r["transcript_id"] for r in rows)),
+    }
+
+
+events.register(
+    AUTOCODE_EVENTS,
+    undo=lambda c: undo_autocode_event(c.s, c.payload),
+    redo=lambda c: undo_autocode_event(c.s, c.payload, redo=True),
+    fields=_autocode_fields,
+)

@@ -16,11 +16,14 @@ from qualcode.db.models import (
     Suggestion,
     utcnow,
 )
-from qualcode.errors import QualcodeError
+from qualcode.errors import GoneSince, QualcodeError
 from qualcode.limits import check_length
+from qualcode.project import events
+from qualcode.project.codings import restore_coding
 from qualcode.project.mapping import code_dict, code_infos, codebook_doc, set_definition
 from qualcode.records import (
     CodeInfo,
+    FieldChange,
 )
 from qualcode.store import (
     Store,
@@ -324,12 +327,7 @@ def _move_codings(s: Session, source_id: int, target_id: int) -> int:
 
 
 def _depth(rows: dict[str, Code], row: Code) -> int:
-    by_id = {r.id: r for r in rows.values()}
-    depth = 0
-    while row.parent_id is not None and row.parent_id in by_id:
-        row = by_id[row.parent_id]
-        depth += 1
-    return depth
+    return cb.depth({r.id: r.parent_id for r in rows.values()}, row.id)
 
 
 def _check_sibling_name(s: Session, parent_id: int | None, name: str, exclude_id: int | None = None) -> None:
@@ -355,3 +353,123 @@ def _definition_fields(values: dict[str, Any]) -> dict[str, Any]:
     if "keywords" in out:
         out["keywords"] = tuple(out["keywords"] or ())
     return out
+
+
+# ---------------------------------------------------------------------- this part's event kinds
+
+
+def _undo_code_add(c: events.Change) -> None:
+    s = c.s
+    row = events.same_row(s, Code, c.payload["code"])
+    if row is None:
+        raise GoneSince("that code was removed since")
+    if s.scalar(select(func.count()).select_from(Coding).where(Coding.code_id == row.id)) or children(s, row.id):
+        raise QualcodeError(f"cannot undo adding {row.key!r}: it has codings or sub-codes now")
+    s.execute(delete(Memo).where(Memo.code_id == row.id))
+    s.execute(delete(Suggestion).where(Suggestion.code_id == row.id))
+    s.delete(row)
+    _changed(s)
+
+
+def _redo_code_add(c: events.Change) -> None:
+    c.s.add(Code(**c.payload["code"]))
+    _changed(c.s)
+
+
+def _set_code_fields(c: events.Change, side: str) -> None:
+    """Undo (``before``) or redo (``after``) a rename, move or redefinition."""
+    row = c.s.get(Code, c.payload["code_id"])
+    if row is None:
+        raise GoneSince("that code was removed since")
+    moved_from = row.parent_id
+    for f, v in c.payload[side].items():
+        setattr(row, f, v)
+    c.s.flush()
+    renumber(c.s, moved_from)
+    renumber(c.s, row.parent_id)
+    _changed(c.s)
+
+
+def _undo_code_delete(c: events.Change) -> None:
+    c.s.add(Code(**c.payload["code"]))
+    _changed(c.s)
+
+
+def _redo_code_delete(c: events.Change) -> None:
+    row = events.same_row(c.s, Code, c.payload["code"])
+    if row is not None:
+        c.s.delete(row)
+    _changed(c.s)
+
+
+def _undo_code_merge(c: events.Change) -> None:
+    s, p = c.s, c.payload
+    s.add(Code(**p["source"]))
+    s.flush()
+    if p["moved"]:
+        s.execute(update(Coding).where(Coding.id.in_(p["moved"])).values(code_id=p["source"]["id"]))
+    for coding in p["dropped"]:
+        restore_coding(s, coding)
+    if p["memos"]:
+        s.execute(update(Memo).where(Memo.id.in_(p["memos"])).values(code_id=p["source"]["id"]))
+    _changed(s)
+
+
+def _redo_code_merge(c: events.Change) -> None:
+    s, p = c.s, c.payload
+    if p["moved"]:
+        s.execute(update(Coding).where(Coding.id.in_(p["moved"])).values(code_id=p["target_id"]))
+    for coding in p["dropped"]:
+        s.execute(delete(Coding).where(Coding.id == coding["id"]))
+    if p["memos"]:
+        s.execute(update(Memo).where(Memo.id.in_(p["memos"])).values(code_id=p["target_id"]))
+    s.flush()
+    row = s.get(Code, p["source"]["id"])
+    if row is not None:
+        s.delete(row)
+    _changed(s)
+
+
+def _changed(s: Session) -> None:
+    s.flush()
+    bump_codebook_version(s)
+
+
+def _code_fields(p: dict[str, Any]) -> dict[str, Any]:
+    code = p.get("code", {})
+    return {"code_ids": (code.get("id"),), "code_key": code.get("key"), "code_name": code.get("name")}
+
+
+def _update_fields(p: dict[str, Any]) -> dict[str, Any]:
+    before, after = p.get("before", {}), p.get("after", {})
+    parents = (
+        tuple(dict.fromkeys(x for x in (before.get("parent_id"), after.get("parent_id")) if x is not None))
+        if "parent_id" in after
+        else ()
+    )
+    return {
+        "code_ids": (p.get("code_id"), *parents),
+        "code_key": p.get("key"),
+        "changes": tuple(FieldChange(f, before.get(f), v) for f, v in after.items()),
+    }
+
+
+def _merge_fields(p: dict[str, Any]) -> dict[str, Any]:
+    source = p.get("source", {})
+    return {
+        "code_ids": (source.get("id"), p.get("target_id")),
+        "code_key": source.get("key"),
+        "code_name": source.get("name"),
+    }
+
+
+events.register("code.add", undo=_undo_code_add, redo=_redo_code_add, fields=_code_fields)
+events.register(
+    "code.update",
+    undo=lambda c: _set_code_fields(c, "before"),
+    redo=lambda c: _set_code_fields(c, "after"),
+    fields=_update_fields,
+)
+events.register("code.delete", undo=_undo_code_delete, redo=_redo_code_delete, fields=_code_fields)
+events.register("code.merge", undo=_undo_code_merge, redo=_redo_code_merge, fields=_merge_fields)
+events.register("codebook.update")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -18,29 +18,21 @@ from qualcode.db.models import (
     Event,
     Memo,
     Segment,
-    Suggestion,
     Transcript,
     utcnow,
 )
 from qualcode.errors import GoneSince, QualcodeError
-from qualcode.project.analysis import MATRIX_EVENTS, undo_matrix_event
-from qualcode.project.autocode import AUTOCODE_EVENTS, undo_autocode_event
+from qualcode.project import events
 from qualcode.project.mapping import code_infos
-from qualcode.project.participants import PARTICIPANT_EVENTS, undo_participant_event
 from qualcode.project.placement import Placer, covers, place_coding
-from qualcode.project.speaker_roles import SPEAKER_EVENTS, undo_speakers_event
-from qualcode.project.suggestions import SUGGESTION_EVENTS, undo_suggestion_event
-from qualcode.project.transcript_changes import TRANSCRIPT_EVENTS, redo_transcript_event, undo_transcript_event
+from qualcode.project.suggestions import undo_suggestion_event
 from qualcode.records import (
     CodingInfo,
     EventInfo,
-    FieldChange,
     MemoInfo,
 )
 from qualcode.store import (
     Store,
-    bump_codebook_version,
-    children,
     code_row,
     coder_row,
     coding_dict,
@@ -50,7 +42,6 @@ from qualcode.store import (
     log_event,
     memo_dicts,
     new_guid,
-    renumber,
 )
 
 MEMO_TARGETS = ("segment", "coding", "code", "transcript")
@@ -59,23 +50,6 @@ MEMO_MODELS: dict[str, type[Segment | Coding | Code | Transcript]] = {
     "coding": Coding,
     "code": Code,
     "transcript": Transcript,
-}
-Row = TypeVar("Row", Code, Coding, Memo)
-
-UNDOABLE = {
-    "coding.add",
-    "coding.remove",
-    "memo.set",
-    "code.add",
-    "code.update",
-    "code.delete",
-    "code.merge",
-    *SUGGESTION_EVENTS,
-    *MATRIX_EVENTS,
-    *TRANSCRIPT_EVENTS,
-    *SPEAKER_EVENTS,
-    *AUTOCODE_EVENTS,
-    *PARTICIPANT_EVENTS,
 }
 
 
@@ -399,9 +373,6 @@ class CodingPart:
                 q = q.where(Coder.name == coder)
             return [event_info(s, e, n) for e, n in s.execute(q)]
 
-    # ``project.codings(...)`` lists them, as before the parts existed.
-    __call__ = codings
-
 
 def _memo_target(memo: Memo) -> tuple[str, int]:
     for kind in MEMO_TARGETS:
@@ -425,7 +396,7 @@ def _undo_target(s: Session, coder_id: int) -> Event | None:
         if ev.kind in ("undo", "undo.skip"):
             cancelled.add(ev.undoes)
             continue
-        if ev.kind in UNDOABLE or ev.kind == "redo":
+        if ev.kind == "redo" or events.undoable(ev.kind):
             return ev
     return None
 
@@ -442,7 +413,7 @@ def _redo_target(s: Session, coder_id: int) -> Event | None:
             continue
         if ev.kind == "undo":
             return ev
-        if ev.kind in UNDOABLE:
+        if events.undoable(ev.kind):
             return None  # a new change after an undo clears what could be redone
     return None
 
@@ -462,88 +433,21 @@ def _original(s: Session, ev: Event) -> Event:
     return ev
 
 
-def _same_row(s: Session, model: type[Row], data: dict[str, Any]) -> Row | None:
-    """The row an event named, or None when it is gone (checked by GUID, not by id alone)."""
-    row = s.get(model, data["id"])
-    if row is None or ("guid" in data and row.guid != data["guid"]):
-        return None
-    return row
-
-
 def _reverse(s: Session, ev: Event) -> dict[str, Any]:
-    """Reverse a change (for undo). Returns what the undo event keeps beside the kind: for a
-    coding, the row as it was when undone (a replace may have moved it since it was made), which
-    is where redo puts it back."""
+    """Reverse a change (for undo) with the undo its part registered. Returns what the undo event
+    keeps beside the kind: for a coding, the row as it was when undone (a replace may have moved it
+    since it was made), which is where redo puts it back."""
     original = _original(s, ev)
     p, kind = original.payload, original.kind
+    step = events.lookup(kind)
+    if step is None or step.undo is None:  # pragma: no cover - _undo_target picks undoable kinds
+        raise QualcodeError(f"cannot undo {kind}")
     what = _describe(s, original)  # before any flush: a failed one leaves the session unusable
-    kept: dict[str, Any] = {}
     try:
-        if kind == "coding.add":
-            coding = _same_row(s, Coding, p["coding"])
-            if coding is None:
-                raise GoneSince("that coding was removed since (its words deleted by a replace, or merged away)")
-            if coding_dict(coding) != p["coding"]:
-                kept["coding"] = coding_dict(coding)
-            s.delete(coding)
-            undo_suggestion_event(s, p)  # an accepted suggestion is open again
-        elif kind == "coding.remove":
-            _restore_coding(s, p["coding"])
-            for memo in p.get("memos", []):
-                s.add(Memo(**memo))
-        elif kind == "memo.set":
-            _set_memo_raw(s, ev.coder_id, p, p["before"])
-        elif kind == "code.add":
-            row = _same_row(s, Code, p["code"])
-            if row is None:
-                raise GoneSince("that code was removed since")
-            if s.scalar(select(func.count()).select_from(Coding).where(Coding.code_id == row.id)) or children(
-                s, row.id
-            ):
-                raise QualcodeError(f"cannot undo adding {row.key!r}: it has codings or sub-codes now")
-            s.execute(delete(Memo).where(Memo.code_id == row.id))
-            s.execute(delete(Suggestion).where(Suggestion.code_id == row.id))
-            s.delete(row)
-        elif kind == "code.update":
-            row = s.get(Code, p["code_id"])
-            if row is None:
-                raise GoneSince("that code was removed since")
-            moved_from = row.parent_id
-            for f, v in p["before"].items():
-                setattr(row, f, v)
-            s.flush()
-            renumber(s, moved_from)
-            renumber(s, row.parent_id)
-        elif kind == "code.delete":
-            s.add(Code(**p["code"]))
-        elif kind == "code.merge":
-            s.add(Code(**p["source"]))
-            s.flush()
-            if p["moved"]:
-                s.execute(update(Coding).where(Coding.id.in_(p["moved"])).values(code_id=p["source"]["id"]))
-            for c in p["dropped"]:
-                _restore_coding(s, c)
-            if p["memos"]:
-                s.execute(update(Memo).where(Memo.id.in_(p["memos"])).values(code_id=p["source"]["id"]))
-        elif kind in SUGGESTION_EVENTS:
-            undo_suggestion_event(s, p)
-        elif kind in MATRIX_EVENTS:
-            undo_matrix_event(s, kind, p, ev.coder_id)
-        elif kind in TRANSCRIPT_EVENTS:
-            undo_transcript_event(s, kind, p)
-        elif kind in SPEAKER_EVENTS:
-            undo_speakers_event(s, p)
-        elif kind in AUTOCODE_EVENTS:
-            undo_autocode_event(s, p)
-        elif kind in PARTICIPANT_EVENTS:
-            undo_participant_event(s, p)
-        else:  # pragma: no cover - guarded by UNDOABLE
-            raise QualcodeError(f"cannot undo {kind}")
+        kept = step.undo(events.Change(s, kind, p, ev.coder_id)) or {}
         s.flush()
     except IntegrityError:
         raise QualcodeError(f"cannot undo {what}: the project has changed since") from None
-    if kind.startswith("code."):
-        bump_codebook_version(s)
     return kept
 
 
@@ -551,69 +455,73 @@ def _replay(s: Session, ev: Event, undo: Event) -> None:
     """Apply a change again (for redo of ``undo``, the event that reversed it)."""
     original = _original(s, ev)
     p, kind = original.payload, original.kind
+    step = events.lookup(kind)
+    if step is None or step.redo is None:  # pragma: no cover - only an undone change is redone
+        raise QualcodeError(f"cannot redo {kind}")
     what = _describe(s, original)  # before any flush: a failed one leaves the session unusable
     try:
-        if kind == "coding.add":
-            _restore_coding(s, (undo.payload or {}).get("coding") or p["coding"])
-            undo_suggestion_event(s, p, redo=True)
-        elif kind == "coding.remove":
-            coding = _same_row(s, Coding, p["coding"])
-            if coding is not None:
-                s.delete(coding)
-        elif kind == "memo.set":
-            _set_memo_raw(s, ev.coder_id, p, p["after"])
-        elif kind == "code.add":
-            s.add(Code(**p["code"]))
-        elif kind == "code.update":
-            row = s.get(Code, p["code_id"])
-            if row is None:
-                raise GoneSince("that code was removed since")
-            old_parent = row.parent_id
-            for f, v in p["after"].items():
-                setattr(row, f, v)
-            s.flush()
-            renumber(s, old_parent)
-            renumber(s, row.parent_id)
-        elif kind == "code.delete":
-            row = _same_row(s, Code, p["code"])
-            if row is not None:
-                s.delete(row)
-        elif kind == "code.merge":
-            if p["moved"]:
-                s.execute(update(Coding).where(Coding.id.in_(p["moved"])).values(code_id=p["target_id"]))
-            for c in p["dropped"]:
-                s.execute(delete(Coding).where(Coding.id == c["id"]))
-            if p["memos"]:
-                s.execute(update(Memo).where(Memo.id.in_(p["memos"])).values(code_id=p["target_id"]))
-            s.flush()
-            row = s.get(Code, p["source"]["id"])
-            if row is not None:
-                s.delete(row)
-        elif kind in SUGGESTION_EVENTS:
-            undo_suggestion_event(s, p, redo=True)
-        elif kind in MATRIX_EVENTS:
-            undo_matrix_event(s, kind, p, ev.coder_id, redo=True)
-        elif kind in TRANSCRIPT_EVENTS:
-            redo_transcript_event(s, kind, p)
-        elif kind in SPEAKER_EVENTS:
-            undo_speakers_event(s, p, redo=True)
-        elif kind in AUTOCODE_EVENTS:
-            undo_autocode_event(s, p, redo=True)
-        elif kind in PARTICIPANT_EVENTS:
-            undo_participant_event(s, p, redo=True)
+        step.redo(events.Change(s, kind, p, ev.coder_id, undo.payload or {}))
         s.flush()
     except IntegrityError:
         raise QualcodeError(f"cannot redo {what}: the project has changed since") from None
-    if kind.startswith("code."):
-        bump_codebook_version(s)
 
 
-def _restore_coding(s: Session, data: dict[str, Any]) -> None:
+# ---------------------------------------------------------------------- this part's event kinds
+
+
+def restore_coding(s: Session, data: dict[str, Any]) -> None:
+    """Put a coding row back as an event recorded it (undo of a removal, of a merge's dropped codings)."""
     if s.get(Segment, data["segment_id"]) is None:
         raise GoneSince("the coding's segment no longer exists (its transcript was replaced or removed since)")
     if s.get(Code, data["code_id"]) is None:
         raise GoneSince("the coding's code was deleted since")
     s.add(Coding(**data))
+
+
+def _undo_add(c: events.Change) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    coding = events.same_row(c.s, Coding, c.payload["coding"])
+    if coding is None:
+        raise GoneSince("that coding was removed since (its words deleted by a replace, or merged away)")
+    if coding_dict(coding) != c.payload["coding"]:
+        kept["coding"] = coding_dict(coding)
+    c.s.delete(coding)
+    undo_suggestion_event(c.s, c.payload)  # an accepted suggestion is open again
+    return kept
+
+
+def _redo_add(c: events.Change) -> None:
+    restore_coding(c.s, c.kept.get("coding") or c.payload["coding"])
+    undo_suggestion_event(c.s, c.payload, redo=True)
+
+
+def _undo_remove(c: events.Change) -> None:
+    restore_coding(c.s, c.payload["coding"])
+    for memo in c.payload.get("memos", []):
+        c.s.add(Memo(**memo))
+
+
+def _redo_remove(c: events.Change) -> None:
+    coding = events.same_row(c.s, Coding, c.payload["coding"])
+    if coding is not None:
+        c.s.delete(coding)
+
+
+def _coding_fields(p: dict[str, Any]) -> dict[str, Any]:
+    c = p.get("coding", {})
+    marker = p.get("suggestion") or {}
+    return {
+        "code_ids": (c.get("code_id"),),
+        "segment_ids": (c.get("segment_id"),),
+        "transcript_ids": (c.get("transcript_id"),),
+        "suggestion_id": marker.get("id"),
+    }
+
+
+def _memo_fields(p: dict[str, Any]) -> dict[str, Any]:
+    target, target_id = p.get("target"), p.get("target_id")
+    ids = {f"{target}_ids": (target_id,)} if target in ("code", "segment", "transcript") else {}
+    return {"memo_target": target, "memo_target_id": target_id, **ids}
 
 
 def _set_memo_raw(s: Session, coder_id: int | None, p: dict[str, Any], value: str | None) -> None:
@@ -662,68 +570,17 @@ def event_info(s: Session, ev: Event, coder: str | None) -> EventInfo:
         action,
         undoes=ev.undoes,
         reason=reason,
-        **_change_data(change.kind, change.payload or {}),
+        **events.fields(change.kind, change.payload or {}),
     )
     return replace(info, summary=event_words.describe(info))
 
 
-def _change_data(kind: str, p: dict[str, Any]) -> dict[str, Any]:
-    """What an event's payload says about the rows it touched, as ``EventInfo`` fields."""
-    if kind in ("coding.add", "coding.remove"):
-        c = p.get("coding", {})
-        marker = p.get("suggestion") or {}
-        return {
-            "code_ids": (c.get("code_id"),),
-            "segment_ids": (c.get("segment_id"),),
-            "transcript_ids": (c.get("transcript_id"),),
-            "suggestion_id": marker.get("id"),
-        }
-    if kind == "memo.set":
-        target, target_id = p.get("target"), p.get("target_id")
-        ids = {f"{target}_ids": (target_id,)} if target in ("code", "segment", "transcript") else {}
-        return {"memo_target": target, "memo_target_id": target_id, **ids}
-    if kind in ("code.add", "code.delete"):
-        code = p.get("code", {})
-        return {"code_ids": (code.get("id"),), "code_key": code.get("key"), "code_name": code.get("name")}
-    if kind == "code.update":
-        before, after = p.get("before", {}), p.get("after", {})
-        parents = (
-            tuple(dict.fromkeys(x for x in (before.get("parent_id"), after.get("parent_id")) if x is not None))
-            if "parent_id" in after
-            else ()
-        )
-        return {
-            "code_ids": (p.get("code_id"), *parents),
-            "code_key": p.get("key"),
-            "changes": tuple(FieldChange(f, before.get(f), v) for f, v in after.items()),
-        }
-    if kind == "code.merge":
-        source = p.get("source", {})
-        return {
-            "code_ids": (source.get("id"), p.get("target_id")),
-            "code_key": source.get("key"),
-            "code_name": source.get("name"),
-        }
-    if kind in SUGGESTION_EVENTS:
-        return {"suggestion_id": (p.get("suggestion") or {}).get("id")}
-    if kind in ("matrix.create", "matrix.delete"):
-        return {"matrix_name": (p.get("matrix") or {}).get("name")}
-    if kind == "matrix.cell":
-        return {"matrix_name": p.get("name"), "matrix_row": p.get("row"), "matrix_column": p.get("column")}
-    if kind == "transcript.import":
-        return {"transcript_name": p.get("name"), "n_segments": p.get("segments")}
-    if kind in PARTICIPANT_EVENTS:
-        return {"participant_label": p.get("label")}
-    if kind in AUTOCODE_EVENTS:
-        rows = p.get("codings", [])
-        return {
-            "code_ids": (p.get("code_id"),),
-            "segment_ids": tuple(dict.fromkeys(r["segment_id"] for r in rows)),
-            "transcript_ids": tuple(dict.fromkeys(r["transcript_id"] for r in rows)),
-        }
-    if kind in SPEAKER_EVENTS:
-        return {"transcript_ids": (p.get("transcript_id"),), "transcript_name": p.get("name")}
-    if kind in TRANSCRIPT_EVENTS:
-        name = p.get("name") or p.get("before")
-        return {"transcript_ids": (p.get("transcript_id"),), "transcript_name": name}
-    return {}
+events.register("coding.add", undo=_undo_add, redo=_redo_add, fields=_coding_fields)
+events.register("coding.remove", undo=_undo_remove, redo=_redo_remove, fields=_coding_fields)
+events.register(
+    "memo.set",
+    undo=lambda c: _set_memo_raw(c.s, c.coder_id, c.payload, c.payload["before"]),
+    redo=lambda c: _set_memo_raw(c.s, c.coder_id, c.payload, c.payload["after"]),
+    fields=_memo_fields,
+)
+events.register("codings.import")

@@ -10,6 +10,7 @@ label; coders by name; codings by (coder, code, segment, start, end); memos by G
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import uuid
@@ -37,12 +38,13 @@ from qualcode.db.models import (
     Transcript,
     utcnow,
 )
-from qualcode.errors import InputError
+from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.refi_read import read_refi
 from qualcode.ingest.transcripts import ParsedSegment, segment_text
 from qualcode.limits import FIELD_LIMITS
-from qualcode.project.mapping import code_infos, project_speakers
+from qualcode.project import events
+from qualcode.project.mapping import SEGMENT_COLUMNS, code_infos, project_speakers
 from qualcode.project.placement import Placer
 from qualcode.project.settings import SettingsPart
 from qualcode.records import (
@@ -59,11 +61,13 @@ from qualcode.refi import (
 )
 from qualcode.speakers import norm
 from qualcode.store import (
-    CODER_NAME,
     CODINGS_TABLE,
     SEGMENTS_TABLE,
     Store,
+    add_coder_row,
     bump_codebook_version,
+    coder_name,
+    coder_name_from,
     index_segments,
     log_event,
     new_guid,
@@ -165,18 +169,7 @@ class ExchangePart:
                 )
             segments = [
                 ExportSegment(*r[:6], speakers.is_interviewer(r[3], r[1]), r[6], r[7])
-                for r in s.execute(
-                    select(
-                        Segment.id,
-                        Segment.transcript_id,
-                        Segment.position,
-                        Segment.speaker,
-                        Segment.start,
-                        Segment.end,
-                        Segment.time_start,
-                        Segment.time_end,
-                    ).order_by(Segment.transcript_id, Segment.position)
-                )
+                for r in s.execute(select(*SEGMENT_COLUMNS).order_by(Segment.transcript_id, Segment.position))
             ]
             keys = {c.id: c.key for c in infos}
             extra = (Coding.guid, Coding.origin, Coding.created_at) if details else ()
@@ -321,8 +314,10 @@ class ExchangePart:
         from qualcode.ingest.taguette import document_names, place_highlights, read_taguette_highlights
 
         where = str(path)
-        if not CODER_NAME.match(coder):
-            raise InputError(where, f"invalid coder name {coder!r}")
+        try:
+            coder = coder_name(coder)
+        except QualcodeError as refused:
+            raise InputError(where, str(refused)) from None
         rows = read_taguette_highlights(path)
         found: dict[str, tuple[str, str, str]] = {}
         with self._store.read() as s:
@@ -351,8 +346,15 @@ class ExchangePart:
 
     def import_codings(self, path: Path, add_coders: bool = False, origin: str = "imported") -> CodingsImportOutcome:
         """Import a codings CSV (see ``qualcode.ingest.codings``) in one transaction, all or nothing."""
-        rows = codings_format.read_codings(path)
         where = str(path)
+        rows = codings_format.read_codings(path)
+        named = []
+        for r in rows:  # the coders' names as every other way in stores them
+            try:
+                named.append(dataclasses.replace(r, coder=coder_name(r.coder)))
+            except QualcodeError as refused:
+                raise InputError(f"{where}:{r.line}", str(refused)) from None
+        rows = named
         with self._store.tx() as s:
             coders = {c.name: c.id for c in s.scalars(select(Coder))}
             new_coders = sorted({r.coder for r in rows if r.coder not in coders})
@@ -363,13 +365,7 @@ class ExchangePart:
                     f"unknown coder {first.coder!r}; add it with `qualcode coders add {first.coder}` or import with --add-coders",
                 )
             for name in new_coders:
-                if not CODER_NAME.match(name):
-                    raise InputError(where, f"invalid coder name {name!r}")
-                c = Coder(name=name)
-                s.add(c)
-                s.flush()
-                coders[name] = c.id
-                log_event(s, c.id, "coder.add", {"name": name})
+                coders[name] = add_coder_row(s, name).id
             codes = {c.key: c.id for c in s.scalars(select(Code))}
             transcripts: dict[str, tuple[int, str, list[tuple[int, int, int]]]] = {}
             resolved = []
@@ -591,16 +587,11 @@ class _Importer:
                 break
         if not name:
             name = self.doc.users[0].name if len(self.doc.users) == 1 and self.doc.users[0].name else "imported"
-        name = re.sub(r"[^\w .'’\-@]", "_", name.strip())[:100] or "imported"
-        if not CODER_NAME.match(name):
-            name = "u_" + name[:98]
+        name = coder_name_from(name)
         if name not in self.coder_ids:
             found = self.s.scalar(select(Coder.id).where(Coder.name == name))
             if found is None:
-                row = Coder(name=name)
-                self.s.add(row)
-                self.s.flush()
-                found = row.id
+                found = add_coder_row(self.s, name, log=False).id
                 self.summary.coders_added.append(name)
             self.coder_ids[name] = found
         return self.coder_ids[name]
@@ -957,3 +948,6 @@ def _lost_codings(src: RefiSource) -> str:
     """How many codings a skipped source takes with it, for its warning (never lost uncounted)."""
     n = sum(len(sel.codings) for sel in src.selections)
     return f" ({n} coding{'s' if n != 1 else ''} on it not imported)" if n else ""
+
+
+events.register("refi.import")

@@ -132,6 +132,19 @@ def interviewer_condition(s: Session, speakers: Speakers) -> ColumnElement[bool]
     return or_(*parts) if parts else false()
 
 
+# A segment's columns as ``segment_info`` and the export read them, in this order.
+SEGMENT_COLUMNS = (
+    Segment.id,
+    Segment.transcript_id,
+    Segment.position,
+    Segment.speaker,
+    Segment.start,
+    Segment.end,
+    Segment.time_start,
+    Segment.time_end,
+)
+
+
 def segment_info(seg: Any, body: str, speakers: Speakers = DEFAULT_SPEAKERS) -> SegmentInfo:
     """From a ``Segment``, or a row of the same columns."""
     return SegmentInfo(

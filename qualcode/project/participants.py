@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from qualcode.db.models import Participant
 from qualcode.errors import GoneSince, QualcodeError
 from qualcode.limits import check_length
+from qualcode.project import events
 from qualcode.records import ParticipantInfo
 from qualcode.store import Store, coder_row, log_event
 
@@ -74,3 +75,11 @@ def _participant(s: Session, label: str) -> Participant:
         hint = f" (participants: {', '.join(known)}{'…' if len(known) == 5 else ''})" if known else ""
         raise QualcodeError(f"no participant labelled {label!r}{hint}; `qualcode participants list` shows them")
     return person
+
+
+events.register(
+    PARTICIPANT_EVENTS,
+    undo=lambda c: undo_participant_event(c.s, c.payload),
+    redo=lambda c: undo_participant_event(c.s, c.payload, redo=True),
+    fields=lambda p: {"participant_label": p.get("label")},
+)

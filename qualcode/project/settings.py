@@ -8,14 +8,14 @@ from qualcode.db.models import (
     Coder,
     ProjectInfo,
 )
-from qualcode.errors import QualcodeError
 from qualcode.ingest.transcripts import DEFAULT_MAX_SEGMENT_CHARS
+from qualcode.project import events
 from qualcode.project.mapping import project_speakers
 from qualcode.records import (
     CoderInfo,
 )
 from qualcode.speakers import Speakers
-from qualcode.store import CODER_NAME, Store, coder_row, log_event
+from qualcode.store import Store, add_coder_row, coder_name, coder_row, log_event
 
 DEFAULT_SETTINGS = {"max_segment_chars": str(DEFAULT_MAX_SEGMENT_CHARS), "nlp.model": ""}
 
@@ -46,22 +46,11 @@ class SettingsPart:
     @staticmethod
     def check_coder_name(name: str) -> str:
         """The name as a coder would be called, or a one-line refusal."""
-        name = name.strip()
-        if not CODER_NAME.match(name):
-            raise QualcodeError(
-                f"invalid coder name {name!r}: use letters, digits, spaces, '.', '-' (up to 100 characters)"
-            )
-        return name
+        return coder_name(name)
 
     def add_coder(self, name: str) -> CoderInfo:
-        name = self.check_coder_name(name)
         with self._store.tx() as s:
-            if s.scalar(select(Coder.id).where(Coder.name == name)):
-                raise QualcodeError(f"coder {name!r} already exists")
-            coder = Coder(name=name)
-            s.add(coder)
-            s.flush()
-            log_event(s, coder.id, "coder.add", {"name": name})
+            coder = add_coder_row(s, name)
             return CoderInfo(coder.id, coder.name)
 
     def coders(self) -> list[CoderInfo]:
@@ -80,3 +69,6 @@ class SettingsPart:
         """Who is the interviewer in this project (the setting ``interviewer.labels``, else the defaults)."""
         with self._store.read() as s:
             return project_speakers(s)
+
+
+events.register(("setting.set", "coder.add"))

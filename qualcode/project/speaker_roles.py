@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from qualcode.db.models import Participant, Segment, Transcript
 from qualcode.errors import GoneSince, QualcodeError
 from qualcode.limits import check_length
+from qualcode.project import events
 from qualcode.project.mapping import project_speakers
 from qualcode.records import SpeakerInfo
 from qualcode.speakers import META_KEY, SpeakerRole, norm, roles_from_meta, roles_to_meta
@@ -180,3 +181,11 @@ def _speaker_infos(s: Session, tid: int) -> list[SpeakerInfo]:
         person = None if asked else (speakers.participant_of(speaker, tid) or own_label)
         out.append(SpeakerInfo(speaker, turns.get(folded, 0), asked, person, role is not None))
     return out
+
+
+events.register(
+    SPEAKER_EVENTS,
+    undo=lambda c: undo_speakers_event(c.s, c.payload),
+    redo=lambda c: undo_speakers_event(c.s, c.payload, redo=True),
+    fields=lambda p: {"transcript_ids": (p.get("transcript_id"),), "transcript_name": p.get("name")},
+)

@@ -13,7 +13,7 @@ one transaction with one event:
     proposals = pool.submit(engine.suggest_payload, payload).result()
     project.store_suggestions(proposals, segment_ids)          # event "suggestions.fill"
 
-    project.suggestions(segment_id=..., coder="alice")       # what to show for a segment
+    project.list_suggestions(segment_id=..., coder="alice")  # what to show for a segment
     project.accept_suggestion(suggestion_id, "alice")         # a coding, origin "suggestion"
     project.reject_suggestion(suggestion_id, "alice")         # negative evidence for training
 
@@ -47,6 +47,7 @@ from qualcode.db.models import (
     utcnow,
 )
 from qualcode.errors import QualcodeError
+from qualcode.project import events
 from qualcode.project.mapping import code_infos, project_speakers
 from qualcode.project.placement import covered
 from qualcode.project.settings import SettingsPart
@@ -691,9 +692,6 @@ class SuggestionPart:
             )
         return result
 
-    # ``project.suggestions(...)`` lists them, as before the parts existed.
-    __call__ = suggestions
-
 
 @dataclass
 class AnonymiseResult:
@@ -772,3 +770,12 @@ def _model_info(row: NlpModel) -> ModelInfo:
         dict(row.metrics or {}),
         len(row.data or b""),
     )
+
+
+events.register(
+    SUGGESTION_EVENTS,
+    undo=lambda c: undo_suggestion_event(c.s, c.payload),
+    redo=lambda c: undo_suggestion_event(c.s, c.payload, redo=True),
+    fields=lambda p: {"suggestion_id": (p.get("suggestion") or {}).get("id")},
+)
+events.register(("model.train", "model.activate", "suggestions.fill", "anonymise.words", "transcripts.anonymise"))

@@ -35,6 +35,7 @@ from qualcode.db.models import (
     Transcript,
 )
 from qualcode.errors import QualcodeError
+from qualcode.project import events
 from qualcode.project.codebook import CodebookPart
 from qualcode.project.settings import SettingsPart
 from qualcode.segments import place_span
@@ -584,7 +585,8 @@ def _snapshot_session(s: Session, only_coders: list[str] | None) -> Snapshot:
             "parent": by_id[c.parent_id].key if c.parent_id else None,
             **{f: (list(c.keywords or []) if f == "keywords" else getattr(c, f)) for f in CODE_FIELDS},
         }
-    codes = dict(sorted(codes.items(), key=lambda kv: _depth_of(kv[1], codes)))
+    parents = {key: c["parent"] for key, c in codes.items()}
+    codes = dict(sorted(codes.items(), key=lambda kv: (cb.depth(parents, kv[0]), kv[1]["position"])))
     people = {p.id: p for p in s.scalars(select(Participant))}
     transcripts, sha_of = {}, {}
     for t in s.scalars(select(Transcript)):
@@ -679,9 +681,4 @@ def _snapshot_session(s: Session, only_coders: list[str] | None) -> Snapshot:
     }
 
 
-def _depth_of(code: dict[str, Any], codes: dict[str, dict[str, Any]]) -> tuple[int, int]:
-    depth, parent = 0, code["parent"]
-    while parent is not None:
-        depth += 1
-        parent = codes[parent]["parent"]
-    return depth, code["position"]
+events.register(("project.create", "project.copy", "project.merge"))

@@ -24,6 +24,7 @@ from qualcode.errors import GoneSince, QualcodeError
 from qualcode.ingest.align import align, map_spans
 from qualcode.ingest.transcripts import ParsedTranscript
 from qualcode.limits import check_length
+from qualcode.project import events
 from qualcode.segments import place_span, segment_ref
 from qualcode.store import (
     CODINGS_TABLE,
@@ -699,3 +700,11 @@ def _plan(s: Session, tid: int, name: str, before: dict[str, Any], parsed: Parse
         taken.add((where[0], g["code_id"], g["source"]))
         suggestions.append({**g, "segment_id": None, "position": where[0]})
     return _Plan(report, codings, memos, new_memos, suggestions)
+
+
+events.register(
+    TRANSCRIPT_EVENTS,
+    undo=lambda c: undo_transcript_event(c.s, c.kind, c.payload),
+    redo=lambda c: redo_transcript_event(c.s, c.kind, c.payload),
+    fields=lambda p: {"transcript_ids": (p.get("transcript_id"),), "transcript_name": p.get("name") or p.get("before")},
+)

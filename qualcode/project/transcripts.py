@@ -22,7 +22,8 @@ from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest.linebreaks import line_number
 from qualcode.ingest.transcripts import ParsedTranscript, stray_text
 from qualcode.media import media_location
-from qualcode.project.mapping import interviewer_condition, project_speakers, segment_info
+from qualcode.project import events
+from qualcode.project.mapping import SEGMENT_COLUMNS, interviewer_condition, project_speakers, segment_info
 from qualcode.project.placement import covered
 from qualcode.records import (
     ImportOutcome,
@@ -179,16 +180,7 @@ class TranscriptPart:
                 raise QualcodeError(f"no transcript with id {transcript_id}")
             # Plain rows rather than ORM objects: a 5,000-segment interview opens several times faster.
             q = (
-                select(
-                    Segment.id,
-                    Segment.transcript_id,
-                    Segment.position,
-                    Segment.speaker,
-                    Segment.start,
-                    Segment.end,
-                    Segment.time_start,
-                    Segment.time_end,
-                )
+                select(*SEGMENT_COLUMNS)
                 .where(Segment.transcript_id == transcript_id)
                 .order_by(Segment.position)
                 .offset(offset)
@@ -322,9 +314,6 @@ class TranscriptPart:
                     )
         return problems
 
-    # ``project.transcripts(...)`` lists them, as before the parts existed.
-    __call__ = transcripts
-
 
 def _meta_notes(flags: Any, overlaps: Any) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The flags and overlapping turns an import recorded in a transcript's metadata."""
@@ -380,3 +369,8 @@ def _participant(s: Session, label: str, attrs: dict[str, str], identifying: dic
     if identifying:
         person.identifying = {**(person.identifying or {}), **identifying}
     return person
+
+
+events.register(
+    "transcript.import", fields=lambda p: {"transcript_name": p.get("name"), "n_segments": p.get("segments")}
+)

@@ -4,6 +4,7 @@ and coders by name, the codebook version, SQLite's full-text index."""
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from typing import Any, TypeVar
 
@@ -64,6 +65,42 @@ def log_event(s: Session, coder_id: int | None, kind: str, payload: dict[str, An
     s.add(ev)
     s.flush()
     return ev
+
+
+# ---------------------------------------------------------------------- coders: one set of rules
+# Every way a coder comes into a project (``coders add``, the workbench's coder prompt, a codings
+# CSV with --add-coders, a Taguette or REFI-QDA import) goes through these, so a name one path
+# takes is a name every path takes. A merge copies the other project's coders as they are.
+
+
+def coder_name(name: str) -> str:
+    """The name a coder is stored under (NFC, without surrounding spaces), or a one-line refusal."""
+    name = unicodedata.normalize("NFC", name).strip()
+    if not CODER_NAME.match(name):
+        raise QualcodeError(
+            f"invalid coder name {name!r}: use letters, digits, spaces, '.', '-' (up to 100 characters)"
+        )
+    return name
+
+
+def coder_name_from(foreign: str, fallback: str = "imported") -> str:
+    """A coder name made from another tool's user name: characters the rules refuse become ``_``."""
+    name = re.sub(r"[^\w .'’\-@]", "_", unicodedata.normalize("NFC", foreign).strip())[:100].strip() or fallback
+    return name if CODER_NAME.match(name) else ("u_" + name)[:100].strip()
+
+
+def add_coder_row(s: Session, name: str, *, log: bool = True) -> Coder:
+    """A new coder under ``coder_name``'s rules (refused if one of that name exists), with the
+    ``coder.add`` event unless ``log`` is off (an import records its coders in its own event)."""
+    name = coder_name(name)
+    if s.scalar(select(Coder.id).where(Coder.name == name)) is not None:
+        raise QualcodeError(f"coder {name!r} already exists")
+    coder = Coder(name=name)
+    s.add(coder)
+    s.flush()
+    if log:
+        log_event(s, coder.id, "coder.add", {"name": name})
+    return coder
 
 
 def coder_row(s: Session, name: str) -> tuple[int, str]:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from qualcode import codebook as cb
 from qualcode.suggest.calibration import expected_calibration_error
 from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher
 from qualcode.suggest.model import (
@@ -339,19 +340,8 @@ def agreement_as_coder(ev: Evaluation, coders: dict[str, dict[int, set[str]]], s
 
 
 def top_level(parents: dict[str, str | None]) -> dict[str, str]:
-    """Each code's theme, from code -> parent: its top-level ancestor (itself for a top-level
-    code). A codebook whose codes all sit under one root (as imports from other tools often
-    wrap them) has that root's children as its themes."""
-    chain: dict[str, list[str]] = {}
-    for code in parents:
-        path, seen = [code], {code}
-        while parents.get(path[-1]) and parents[path[-1]] not in seen:
-            path.append(parents[path[-1]])  # type: ignore[arg-type]
-            seen.add(path[-1])
-        chain[code] = path
-    roots = {path[-1] for path in chain.values()}
-    depth = 2 if len(roots) == 1 and len(parents) > 1 else 1
-    return {code: path[-depth] if len(path) >= depth else path[-1] for code, path in chain.items()}
+    """Each code's theme, from code -> parent (``qualcode.codebook.themes``)."""
+    return cb.themes(parents)
 
 
 def roll_up(

@@ -6,6 +6,7 @@ never contain user text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from rich.text import Text
@@ -55,7 +56,7 @@ class WorkbenchCommands(Provider):
         screen = self._workbench()
         if screen is None:
             return []
-        out = []
+        out: list[tuple[str, str, Callable[[], object]]] = []
         for entry in key_entries(self.app, type(screen)):
             target = screen if not entry.pane else next(iter(screen.query(entry.pane)), None)
             if target is None:

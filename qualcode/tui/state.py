@@ -33,7 +33,7 @@ def load_position(project: str, coder: str) -> dict:
 def project_key(project) -> str:
     """A project's identity on this machine: its absolute database URL, without any password."""
     try:
-        return project.engine.url.render_as_string(hide_password=True)
+        return project.identity
     except AttributeError:
         return str(project)
 

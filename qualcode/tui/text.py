@@ -17,7 +17,7 @@ from rich.style import Style
 from rich.text import Text, TextType
 from textual.content import Content
 from textual.strip import Strip
-from textual.widgets import Label, OptionList, Static, Tree
+from textual.widgets import OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
 UserText = "str | Text | Content | None"
@@ -131,17 +131,6 @@ def text_strip(text: Text, width: int, console: Console, overflow: OverflowMetho
 
 class UserStatic(Static):
     """A ``Static`` whose string content is always literal text."""
-
-    def __init__(self, value: object = "", **kwargs) -> None:
-        kwargs.setdefault("markup", False)
-        super().__init__(_renderable(value), **kwargs)
-
-    def update(self, content: object = "", *, layout: bool = True) -> None:
-        super().update(_renderable(content), layout=layout)
-
-
-class UserLabel(Label):
-    """A ``Label`` whose string content is always literal text."""
 
     def __init__(self, value: object = "", **kwargs) -> None:
         kwargs.setdefault("markup", False)

@@ -116,10 +116,6 @@ def default_max_tabs() -> int:
     return max(2, min(100, memory // 2 // TAB_MEMORY))
 
 
-class TabGone(Exception):
-    """The browser of a tab no longer takes what is sent to it."""
-
-
 class Tab(AppService):
     """One browser tab's workbench process, relayed to its websocket.
 

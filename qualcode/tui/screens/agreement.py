@@ -220,7 +220,7 @@ def build_view(project, coder: str, other: str) -> AgreementView:
         )
         for r in report.by_code
     ]
-    ids = {t.name: t.id for t in project.transcripts()}
+    ids = {t.name: t.id for t in project.list_transcripts()}
     differences = [
         Difference(
             d.code_key,

@@ -176,7 +176,7 @@ class AnalysisActions:
         if key is None or code is None:
             say(self.app, "Highlight a code in the codebook first (3 goes there).", severity="warning")
             return
-        analysis = self.project.analysis
+        analysis = self.project
         below = len(with_descendants(key, self.codes)) - 1
         title = Text.assemble("Passages of ", one_line(code.name), (f"  ({code.key})", "dim"))
         if below:

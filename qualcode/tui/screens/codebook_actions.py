@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from rich.text import Text
 from textual.app import App
 
+from qualcode import codebook as cb
 from qualcode.codebook import save_codebook
 from qualcode.project import Project
 from qualcode.records import CodeInfo
@@ -46,20 +47,13 @@ class CodebookHost(ProjectCaller, Protocol):
 
 def code_path(code: CodeInfo, by_key: dict[str, CodeInfo]) -> list[str]:
     """Names from the top of the codebook down to ``code``."""
-    path, parent = [code.name], code.parent_key
-    while parent is not None and parent in by_key:
-        path.insert(0, by_key[parent].name)
-        parent = by_key[parent].parent_key
-    return path
+    parents = {key: c.parent_key for key, c in by_key.items()}
+    return [*(by_key[key].name for key in reversed(cb.ancestors(parents, code.key))), code.name]
 
 
 def with_descendants(key: str, codes: Iterable[CodeInfo]) -> set[str]:
-    """``key`` and the keys of every code below it; ``codes`` in codebook order (parents first)."""
-    keys = {key}
-    for code in codes:
-        if code.parent_key in keys:
-            keys.add(code.key)
-    return keys
+    """``key`` and the keys of every code below it."""
+    return cb.descendants({c.key: c.parent_key for c in codes}).get(key, {key})
 
 
 class CodebookEditor:

@@ -83,7 +83,7 @@ class CooccurrenceScreen(AnalysisScreen):
         self.reload()
 
     def reload(self) -> None:
-        analysis, project = self.project.analysis, self.project
+        analysis, project = self.project, self.project
         coders = [self.coder] if self.coder else None
         rollup = self.rollup
 
@@ -208,7 +208,7 @@ class CooccurrenceScreen(AnalysisScreen):
             self.notify("These two codes share no segment.", markup=False)
             return
         names = {c.key: c.name for c in self.result.codes}
-        analysis = self.project.analysis
+        analysis = self.project
         coders = [self.coder] if self.coder else None
         rollup = self.rollup
         if a == b:

@@ -7,6 +7,7 @@ from textual.containers import Vertical
 from textual.widgets import Input
 from textual.widgets.option_list import Option
 
+from qualcode import codebook as cb
 from qualcode.records import CodeInfo
 from qualcode.tui.ranking import rank_codes
 from qualcode.tui.screens.dialogs import TypeAheadDialog, typeahead_bindings
@@ -96,9 +97,5 @@ class CodeFinder(TypeAheadDialog[str | None]):
 
 
 def _ancestors(code: CodeInfo, by_key: dict[str, CodeInfo]) -> list[str]:
-    names = []
-    key = code.parent_key
-    while key is not None and key in by_key:
-        names.append(by_key[key].name)
-        key = by_key[key].parent_key
-    return list(reversed(names))
+    parents = {key: c.parent_key for key, c in by_key.items()}
+    return [by_key[key].name for key in reversed(cb.ancestors(parents, code.key))]

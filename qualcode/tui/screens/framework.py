@@ -137,7 +137,7 @@ class FrameworkScreen(AnalysisScreen):
         self.reload()
 
     def reload(self, then=None) -> None:
-        analysis, project, wanted = self.project.analysis, self.project, self.matrix_name
+        analysis, project, wanted = self.project, self.project, self.matrix_name
 
         def fetch():
             matrices = analysis.matrices()
@@ -299,7 +299,7 @@ class FrameworkScreen(AnalysisScreen):
         self.run_project(lambda: getattr(project, which)(coder), done, description=which, error=self.report)
 
     def action_new(self) -> None:
-        project, analysis, coder = self.project, self.project.analysis, self.coder
+        project, analysis, coder = self.project, self.project, self.coder
 
         def create(name: str, rows_by: str) -> None:
             def make():
@@ -396,7 +396,7 @@ class CellEditor(AnalysisScreen):
         area = self.query_one(TextArea)
         area.focus()
         area.move_cursor(area.document.end)
-        analysis, name, row, column = self.project.analysis, self.matrix_name, self.row, self.column
+        analysis, name, row, column = self.project, self.matrix_name, self.row, self.column
         self.run_project(
             lambda: analysis.cell_passages(name, row, column),
             self._listed,
@@ -457,7 +457,7 @@ class CellEditor(AnalysisScreen):
 
     def action_save(self) -> None:
         text = self.query_one(TextArea).text
-        analysis, coder, name, row, column = self.project.analysis, self.coder, self.matrix_name, self.row, self.column
+        analysis, coder, name, row, column = self.project, self.coder, self.matrix_name, self.row, self.column
 
         def saved(_) -> None:
             self.summary = text

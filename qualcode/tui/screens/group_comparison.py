@@ -140,7 +140,7 @@ class GroupComparisonScreen(AnalysisScreen):
     def compare(self) -> None:
         if not self.attribute or not self.values:
             return
-        analysis = self.project.analysis
+        analysis = self.project
         key, (a, b) = self.attribute, self.values
         coders = [self.coder] if self.coder else None
         self.run_project(
@@ -250,7 +250,7 @@ class GroupComparisonScreen(AnalysisScreen):
         if not rows or not self.attribute or not self.values:
             return
         row = rows[min(self.table.cursor_row, len(rows) - 1)]
-        analysis = self.project.analysis
+        analysis = self.project
         key = row.key
         title = Text.assemble("Passages of ", one_line(row.name), " from ", one_line(" and ".join(self.values)))
         self.app.push_screen(

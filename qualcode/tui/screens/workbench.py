@@ -518,7 +518,7 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
 
         def fetch() -> TranscriptData:
             segments = p.segments(transcript_id)
-            codings = p.codings(transcript_id, coders=[coder] + ([other] if other else []))
+            codings = p.list_codings(transcript_id, coders=[coder] + ([other] if other else []))
             seg_ids = {s.id for s in segments}
             coding_ids = {c.id for c in codings}
             memos = [

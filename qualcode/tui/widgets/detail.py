@@ -66,10 +66,6 @@ class SegmentContext:
     highlighted_code: str | None
 
 
-class SegmentPanel(Protocol):
-    def show_segment(self, context: SegmentContext) -> None: ...
-
-
 # Widget classes mounted into the suggestions slot, in order. ``qualcode.suggest`` appends its
 # panel here (e.g. ``SEGMENT_PANELS.append(SuggestionPanel)``) before the workbench starts.
 SEGMENT_PANELS: list[type[Widget]] = []

@@ -113,7 +113,7 @@ class SuggestionPanel(Vertical):
             return  # the cursor has moved on since
         project, coder, seg_id = context.screen.project, context.coder, context.segment.id
         context.screen.run_project(
-            lambda: project.suggestions(segment_id=seg_id, coder=coder, limit=TOP),
+            lambda: project.list_suggestions(segment_id=seg_id, coder=coder, limit=TOP),
             lambda rows: self._loaded(seg_id, rows),
             key="suggestions",
             description="suggestions",
@@ -182,7 +182,7 @@ class SuggestionPanel(Vertical):
         tid = ctx.segment.transcript_id
 
         def prepare() -> tuple[dict[str, Any], list[int]]:
-            name = next(t.name for t in project.transcripts() if t.id == tid)
+            name = next(t.name for t in project.list_transcripts() if t.id == tid)
             return project.suggestion_payload([name])
 
         def prepared(result: tuple[dict[str, Any], list[int]]) -> None:
