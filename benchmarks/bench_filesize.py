@@ -83,9 +83,13 @@ def report(results: list[tuple[str, dict]]) -> None:
     labels = [label for label, _ in results]
     print("| table or index | " + " | ".join(f"{label} (bytes, share)" for label in labels) + " |")
     print("|---|" + "---:|" * len(labels))
-    names = sorted({n for _, m in results for n in m["sizes"]}, key=lambda n: -max(m["sizes"].get(n, 0) for _, m in results))
+    names = sorted(
+        {n for _, m in results for n in m["sizes"]}, key=lambda n: -max(m["sizes"].get(n, 0) for _, m in results)
+    )
     for name in names:
-        owner = results[0][1]["objects"].get(name) or next((m["objects"].get(name) for _, m in results if name in m["objects"]), name)
+        owner = results[0][1]["objects"].get(name) or next(
+            (m["objects"].get(name) for _, m in results if name in m["objects"]), name
+        )
         shown = name if owner == name else f"{owner}: {name}"
         cells = [f"{m['sizes'].get(name, 0):,} ({m['sizes'].get(name, 0) / m['file']:.0%})" for _, m in results]
         print(f"| {shown} | " + " | ".join(cells) + " |")

@@ -1,0 +1,111 @@
+"""a leaner project file: the full-text index keeps no second copy of the text (SQLite)
+
+Up to 0005 the SQLite full-text index (``segment_fts``, FTS5) stored every segment's text a
+second time in its ``_content`` table: a quarter of the file. From this revision it is an
+external-content FTS5 table: it keeps only the index (rowid = segment id) and reads a segment's
+words, when it needs them, from the ``segment_text`` view, ``transcripts.text`` cut at the
+segment's offsets. Search itself never reads them (its ranking uses the index alone).
+
+An external-content index forgets a segment only when told the words it held, so triggers take
+segments out of the index *before* what they were read from changes: a segment deleted or its
+offsets moved, a transcript deleted or its text changed. ``qualcode.store.index_segments`` puts
+back the segments that are missing afterwards, and the code paths that change a whole transcript
+call ``unindex_segments`` first, which cuts the texts in Python (``substr`` in a trigger counts
+characters from the start of the transcript each time). The ``_docsize`` shadow table has one
+row per indexed segment; the triggers use it to act only on segments still in the index.
+
+PostgreSQL is unchanged: it searches ``transcripts.text`` through its own GIN index.
+``qualcode.db.engine.upgrade`` VACUUMs an SQLite file after this migration so that the space
+the old copy took is given back.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2'"
+INDEXED = "EXISTS (SELECT 1 FROM segment_fts_docsize d WHERE d.id = {id})"
+FORGET = "INSERT INTO segment_fts(segment_fts, rowid, text) SELECT 'delete', {id}, substr({body}, {a} + 1, {b} - {a})"
+
+CREATE = (
+    "CREATE VIEW segment_text(id, text) AS SELECT s.id, substr(t.text, s.start_offset + 1, s.end_offset - s.start_offset)"
+    " FROM segments s JOIN transcripts t ON t.id = s.transcript_id",
+    f"CREATE VIRTUAL TABLE segment_fts USING fts5(text, content = 'segment_text', content_rowid = 'id', {TOKENIZE})",
+    # a segment that goes (on its own, or with its transcript: then the transcript's trigger has run first)
+    "CREATE TRIGGER segments_fts_delete BEFORE DELETE ON segments"
+    f" WHEN {INDEXED.format(id='old.id')} BEGIN "
+    + FORGET.format(id="old.id", body="t.text", a="old.start_offset", b="old.end_offset")
+    + " FROM transcripts t WHERE t.id = old.transcript_id; END",
+    "CREATE TRIGGER segments_fts_update BEFORE UPDATE OF transcript_id, start_offset, end_offset ON segments"
+    f" WHEN {INDEXED.format(id='old.id')} BEGIN "
+    + FORGET.format(id="old.id", body="t.text", a="old.start_offset", b="old.end_offset")
+    + " FROM transcripts t WHERE t.id = old.transcript_id; END",
+    "CREATE TRIGGER transcripts_fts_delete BEFORE DELETE ON transcripts BEGIN "
+    + FORGET.format(id="s.id", body="old.text", a="s.start_offset", b="s.end_offset")
+    + f" FROM segments s WHERE s.transcript_id = old.id AND {INDEXED.format(id='s.id')}; END",
+    "CREATE TRIGGER transcripts_fts_update BEFORE UPDATE OF text ON transcripts WHEN old.text IS NOT new.text BEGIN "
+    + FORGET.format(id="s.id", body="old.text", a="s.start_offset", b="s.end_offset")
+    + f" FROM segments s WHERE s.transcript_id = old.id AND {INDEXED.format(id='s.id')}; END",
+)
+DROP = (
+    "DROP TRIGGER IF EXISTS transcripts_fts_update",
+    "DROP TRIGGER IF EXISTS transcripts_fts_delete",
+    "DROP TRIGGER IF EXISTS segments_fts_update",
+    "DROP TRIGGER IF EXISTS segments_fts_delete",
+    "DROP TABLE IF EXISTS segment_fts",
+    "DROP VIEW IF EXISTS segment_text",
+)
+
+
+def _segment_texts(bind: sa.Connection) -> Iterator[list[dict[str, object]]]:
+    """Every segment's text, one transcript at a time, cut in Python (``substr`` is quadratic)."""
+    for tid, body in bind.exec_driver_sql("SELECT id, text FROM transcripts ORDER BY id").all():
+        body = body or ""
+        rows = bind.exec_driver_sql(
+            "SELECT id, start_offset, end_offset FROM segments WHERE transcript_id = ?", (tid,)
+        ).all()
+        yield [{"id": i, "text": body[a:b]} for i, a, b in rows]
+
+
+def _fill(bind: sa.Connection) -> None:
+    for rows in _segment_texts(bind):
+        if rows:
+            bind.execute(sa.text("INSERT INTO segment_fts(rowid, text) VALUES (:id, :text)"), rows)
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    for sql in DROP:
+        bind.exec_driver_sql(sql)
+    for sql in CREATE:
+        bind.exec_driver_sql(sql)
+    _fill(bind)
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    for sql in DROP:
+        bind.exec_driver_sql(sql)
+    # revision 0002's index, with its own copy of the text
+    bind.exec_driver_sql(f"CREATE VIRTUAL TABLE segment_fts USING fts5(text, {TOKENIZE})")
+    _fill(bind)
+    bind.exec_driver_sql(
+        "CREATE TRIGGER segments_fts_delete AFTER DELETE ON segments BEGIN"
+        " DELETE FROM segment_fts WHERE rowid = old.id; END"
+    )
