@@ -14,6 +14,12 @@ call ``unindex_segments`` first, which cuts the texts in Python (``substr`` in a
 characters from the start of the transcript each time). The ``_docsize`` shadow table has one
 row per indexed segment; the triggers use it to act only on segments still in the index.
 
+Timestamps and GUIDs shrink on SQLite as well (``qualcode.db.models.Timestamp`` and ``Guid``):
+a moment is an integer of microseconds since 1970 instead of 26 characters of text, a GUID in its
+canonical lowercase form its 16 bytes instead of 36 characters (any other spelling, as read from
+another program's file, stays text). The columns keep their declared types; the rows are
+rewritten here.
+
 PostgreSQL is unchanged: it searches ``transcripts.text`` through its own GIN index.
 ``qualcode.db.engine.upgrade`` VACUUMs an SQLite file after this migration so that the space
 the old copy took is given back.
@@ -25,7 +31,9 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from alembic import op
@@ -85,6 +93,56 @@ def _fill(bind: sa.Connection) -> None:
             bind.execute(sa.text("INSERT INTO segment_fts(rowid, text) VALUES (:id, :text)"), rows)
 
 
+TIMESTAMPS = {
+    "coders": ("created_at",),
+    "codebooks": ("updated_at",),
+    "transcripts": ("imported_at",),
+    "codings": ("created_at",),
+    "memos": ("created_at", "updated_at"),
+    "suggestions": ("created_at",),
+    "events": ("at",),
+    "nlp_models": ("created_at",),
+    "matrices": ("created_at",),
+    "matrix_cells": ("updated_at",),
+}
+GUIDS = ("codes", "participants", "transcripts", "codings", "memos", "matrices")
+EPOCH = datetime(1970, 1, 1)
+TEXT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's own for SQLite DATETIME
+
+
+def _rewrite(bind: sa.Connection, table: str, column: str, convert) -> None:
+    rows = bind.exec_driver_sql(f"SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL").all()
+    changed = [(new, i) for i, old in rows if (new := convert(old)) is not old]
+    if changed:
+        bind.exec_driver_sql(f"UPDATE {table} SET {column} = ? WHERE id = ?", changed)
+
+
+def _micros(value):
+    if not isinstance(value, str):
+        return value
+    return (datetime.fromisoformat(value).replace(tzinfo=None) - EPOCH) // timedelta(microseconds=1)
+
+
+def _text_time(value):
+    if isinstance(value, str):
+        return value
+    return (EPOCH + timedelta(microseconds=int(value))).strftime(TEXT_FORMAT)
+
+
+def _guid_bytes(value):
+    if not isinstance(value, str):
+        return value
+    try:
+        parsed = uuid.UUID(value)
+    except ValueError:
+        return value
+    return parsed.bytes if str(parsed) == value else value
+
+
+def _guid_text(value):
+    return str(uuid.UUID(bytes=value)) if isinstance(value, bytes) and len(value) == 16 else value
+
+
 def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
@@ -94,12 +152,22 @@ def upgrade() -> None:
     for sql in CREATE:
         bind.exec_driver_sql(sql)
     _fill(bind)
+    for table, columns in TIMESTAMPS.items():
+        for column in columns:
+            _rewrite(bind, table, column, _micros)
+    for table in GUIDS:
+        _rewrite(bind, table, "guid", _guid_bytes)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
         return
+    for table, columns in TIMESTAMPS.items():
+        for column in columns:
+            _rewrite(bind, table, column, _text_time)
+    for table in GUIDS:
+        _rewrite(bind, table, "guid", _guid_text)
     for sql in DROP:
         bind.exec_driver_sql(sql)
     # revision 0002's index, with its own copy of the text
