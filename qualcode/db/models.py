@@ -214,12 +214,12 @@ class Coding(Base):
 
     __tablename__ = "codings"
     __table_args__ = (
-        UniqueConstraint("coder_id", "code_id", "segment_id", "start_offset", "end_offset"),
+        # segment first: it also finds a segment's codings (and cascades), so no index of its own (0006)
+        UniqueConstraint("segment_id", "coder_id", "code_id", "start_offset", "end_offset"),
         CheckConstraint("start_offset >= 0 AND end_offset > start_offset", name="offsets"),
         CheckConstraint("origin IN ('manual', 'suggestion', 'imported')", name="origin"),
         Index("ix_codings_transcript_coder", "transcript_id", "coder_id"),
         Index("ix_codings_code", "code_id"),
-        Index("ix_codings_segment", "segment_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="RESTRICT"))
@@ -267,7 +267,8 @@ class Suggestion(Base):
         CheckConstraint("status IN ('open', 'accepted', 'rejected')", name="status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), index=True)
+    # found by the unique key, which starts with it (0006)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
     code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String(20))  # keywords | model
     score: Mapped[float] = mapped_column(Float)

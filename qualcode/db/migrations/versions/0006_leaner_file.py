@@ -20,7 +20,14 @@ canonical lowercase form its 16 bytes instead of 36 characters (any other spelli
 another program's file, stays text). The columns keep their declared types; the rows are
 rewritten here.
 
-PostgreSQL is unchanged: it searches ``transcripts.text`` through its own GIN index.
+Only the indexes a query uses are kept: the codings' unique key now starts with the segment (the
+lookups of a coder's codings of a code on given segments, and the cascade when a segment goes, use
+it), so that a separate index on ``codings.segment_id`` is no longer needed; the suggestions'
+unique key already starts with the segment, so ``ix_suggestions_segment_id`` goes too. Changing
+a unique constraint on SQLite means rebuilding the table (SQLite's own procedure, as in 0003:
+the AUTOINCREMENT counter is kept, so that no id the event log names is given again).
+
+PostgreSQL keeps its search as it was: it searches ``transcripts.text`` through its own GIN index.
 ``qualcode.db.engine.upgrade`` VACUUMs an SQLite file after this migration so that the space
 the old copy took is given back.
 
@@ -31,6 +38,7 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -143,8 +151,45 @@ def _guid_text(value):
     return str(uuid.UUID(bytes=value)) if isinstance(value, bytes) and len(value) == 16 else value
 
 
+OLD_KEY = ("uq_codings_coder_id", ("coder_id", "code_id", "segment_id", "start_offset", "end_offset"))
+NEW_KEY = ("uq_codings_segment_id", ("segment_id", "coder_id", "code_id", "start_offset", "end_offset"))
+
+
+def _codings_key(bind: sa.Connection, old: tuple[str, tuple[str, ...]], new: tuple[str, tuple[str, ...]]) -> None:
+    """Replace the codings' unique constraint ``old`` with ``new`` (SQLite: rebuild the table)."""
+    if bind.dialect.name != "sqlite":
+        op.drop_constraint(old[0], "codings", type_="unique")
+        op.create_unique_constraint(new[0], "codings", list(new[1]))
+        return
+    create_sql = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'codings'").scalar_one()
+    others = (
+        bind.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = 'codings' AND sql IS NOT NULL"
+        )
+        .scalars()
+        .all()
+    )
+    seq = bind.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'codings'").scalar()
+    before = f"CONSTRAINT {old[0]} UNIQUE ({', '.join(old[1])})"
+    if create_sql.count(before) != 1:
+        raise RuntimeError(f"unexpected definition of table codings: {create_sql}")
+    new_sql = create_sql.replace(before, f"CONSTRAINT {new[0]} UNIQUE ({', '.join(new[1])})")
+    new_sql = re.sub(r'^CREATE TABLE (IF NOT EXISTS )?"?codings"? \(', "CREATE TABLE _rebuild_codings (", new_sql, count=1)
+    bind.exec_driver_sql(new_sql)
+    bind.exec_driver_sql("INSERT INTO _rebuild_codings SELECT * FROM codings")
+    bind.exec_driver_sql("DROP TABLE codings")
+    bind.exec_driver_sql("ALTER TABLE _rebuild_codings RENAME TO codings")
+    for sql in others:
+        bind.exec_driver_sql(sql)
+    if seq is not None:
+        bind.exec_driver_sql("UPDATE sqlite_sequence SET seq = ? WHERE name = 'codings'", (seq,))
+
+
 def upgrade() -> None:
     bind = op.get_bind()
+    op.drop_index("ix_suggestions_segment_id", table_name="suggestions")
+    op.drop_index("ix_codings_segment", table_name="codings")
+    _codings_key(bind, OLD_KEY, NEW_KEY)
     if bind.dialect.name != "sqlite":
         return
     for sql in DROP:
@@ -161,6 +206,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     bind = op.get_bind()
+    _codings_key(bind, NEW_KEY, OLD_KEY)
+    op.create_index("ix_codings_segment", "codings", ["segment_id"])
+    op.create_index("ix_suggestions_segment_id", "suggestions", ["segment_id"])
     if bind.dialect.name != "sqlite":
         return
     for table, columns in TIMESTAMPS.items():
