@@ -4,6 +4,7 @@ carries every earlier schema there with codings, memos, events and search intact
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text, update

@@ -201,6 +201,7 @@ def vacuum(engine: Engine) -> None:
     """Rewrite an SQLite file without its free pages (after a migration that dropped much), WAL included."""
     with engine.connect() as conn:
         raw = conn.connection.driver_connection  # VACUUM runs outside any transaction
+        assert raw is not None
         raw.execute("VACUUM")
         raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
