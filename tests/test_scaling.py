@@ -33,6 +33,8 @@ def test_search_index_holds_each_segments_exact_text(project, tmp_path):
         indexed = dict(s.execute(text("SELECT rowid, text FROM segment_fts")).all())
     for seg in segments:
         assert indexed[seg.id] == seg.text
+    with project.store.tx() as s:  # the index holds exactly the words of the text it reads from
+        s.execute(text("INSERT INTO segment_fts(segment_fts, rank) VALUES ('integrity-check', 1)"))
     hits = project.search("übung399")
     assert [h.segment_id for h in hits] == [segments[-1].id]
 

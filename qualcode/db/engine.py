@@ -16,7 +16,10 @@ from qualcode.errors import NoProject, ProjectBusy, QualcodeError
 
 DEFAULT_FILENAME = "qualcode.db"
 # The newest migration; kept here so that opening an up-to-date project never imports Alembic.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
+# Projects older than this revision held a second copy of the text (the full-text index's own
+# content table); an SQLite file upgraded past it is VACUUMed so that the file shrinks.
+SHRINKS_AT = "0006"
 # How long a change waits for another session's lock before giving up with "the project is busy":
 # SQLite's busy timeout and PostgreSQL's lock_timeout. Coders wait for each other rather than fail
 # (SQLite has no fair queue; a replace of a long transcript holds its rows for seconds), but a
@@ -190,6 +193,17 @@ def upgrade(engine: Engine) -> None:
         backup_sqlite(path, path.with_name(f"{path.name}.before-{HEAD_REVISION}.bak"))
     with engine.connect() as conn:
         _run_with_foreign_keys_deferred(conn, lambda: command.upgrade(_alembic_config(conn), "head"))
+    if path is not None and rev is not None and rev < SHRINKS_AT:
+        vacuum(engine)
+
+
+def vacuum(engine: Engine) -> None:
+    """Rewrite an SQLite file without its free pages (after a migration that dropped much), WAL included."""
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection  # VACUUM runs outside any transaction
+        assert raw is not None
+        raw.execute("VACUUM")
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def known_revisions() -> set[str]:

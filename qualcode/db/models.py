@@ -7,7 +7,8 @@ Offsets (``start``/``end``) are Python string indices (Unicode code points) into
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import uuid
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import (
@@ -22,8 +23,11 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Explicit constraint names so that Alembic migrations are the same on every backend.
@@ -38,6 +42,72 @@ NAMING = {
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+class _SQLiteMicroseconds(sqlite.DATETIME):
+    """DATETIME in the schema; the value is passed through as it is (an integer, see ``Timestamp``)."""
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> None:
+        return None
+
+
+class Timestamp(TypeDecorator[datetime]):
+    """A moment, stored on SQLite as an integer of microseconds since 1970 (8 bytes, not 26 of text).
+
+    The column stays DATETIME (NUMERIC affinity keeps the integer). Values read back are what
+    SQLAlchemy's own SQLite DATETIME gives: naive datetimes of the stored wall-clock time (qualcode
+    writes UTC); rows written as text before revision 0006 are still read. PostgreSQL keeps its
+    ``timestamp with time zone`` (8 bytes already).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return _SQLiteMicroseconds()
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return (value.replace(tzinfo=None) - _EPOCH) // timedelta(microseconds=1)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None or dialect.name != "sqlite":
+            return value
+        if isinstance(value, str):
+            return datetime.fromisoformat(value).replace(tzinfo=None)
+        return _EPOCH + timedelta(microseconds=int(value))
+
+
+class Guid(TypeDecorator[str]):
+    """A GUID, stored on SQLite as its 16 bytes (a BLOB in the VARCHAR(36) column) when it is in the
+    canonical lowercase form, and as text otherwise (GUIDs read from other programs' files keep
+    their spelling). Read back as the same string. PostgreSQL keeps the text."""
+
+    impl = String(36)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        try:
+            parsed = uuid.UUID(value)
+        except (ValueError, TypeError, AttributeError):
+            return value
+        return parsed.bytes if str(parsed) == value else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if isinstance(value, bytes) and len(value) == 16:
+            return str(uuid.UUID(bytes=value))
+        return value
 
 
 class Base(DeclarativeBase):
@@ -57,7 +127,7 @@ class Coder(Base):
     __tablename__ = "coders"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
 
 
 class Codebook(Base):
@@ -69,7 +139,7 @@ class Codebook(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
 
 
 class Code(Base):
@@ -89,7 +159,7 @@ class Code(Base):
     example: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[list[Any]] = mapped_column(default=list)
     color: Mapped[str | None] = mapped_column(String(20))
-    guid: Mapped[str] = mapped_column(String(36))  # stable REFI-QDA GUID
+    guid: Mapped[str] = mapped_column(Guid())  # stable REFI-QDA GUID
 
 
 class Participant(Base):
@@ -99,7 +169,7 @@ class Participant(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Real names from the front matter's ``identifying`` block: used by anonymisation, never exported.
     identifying: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    guid: Mapped[str] = mapped_column(String(36))
+    guid: Mapped[str] = mapped_column(Guid())
 
 
 class Transcript(Base):
@@ -112,8 +182,8 @@ class Transcript(Base):
     text: Mapped[str] = mapped_column(Text)
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"), index=True)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    guid: Mapped[str] = mapped_column(String(36))
+    imported_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
+    guid: Mapped[str] = mapped_column(Guid())
 
     participant: Mapped[Participant | None] = relationship()
 
@@ -144,12 +214,12 @@ class Coding(Base):
 
     __tablename__ = "codings"
     __table_args__ = (
-        UniqueConstraint("coder_id", "code_id", "segment_id", "start_offset", "end_offset"),
+        # segment first: it also finds a segment's codings (and cascades), so no index of its own (0006)
+        UniqueConstraint("segment_id", "coder_id", "code_id", "start_offset", "end_offset"),
         CheckConstraint("start_offset >= 0 AND end_offset > start_offset", name="offsets"),
         CheckConstraint("origin IN ('manual', 'suggestion', 'imported')", name="origin"),
         Index("ix_codings_transcript_coder", "transcript_id", "coder_id"),
         Index("ix_codings_code", "code_id"),
-        Index("ix_codings_segment", "segment_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="RESTRICT"))
@@ -159,8 +229,8 @@ class Coding(Base):
     start: Mapped[int] = mapped_column("start_offset", Integer)
     end: Mapped[int] = mapped_column("end_offset", Integer)
     origin: Mapped[str] = mapped_column(String(20), default="manual")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    guid: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
+    guid: Mapped[str] = mapped_column(Guid())
 
 
 class Memo(Base):
@@ -183,9 +253,9 @@ class Memo(Base):
     code_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"), index=True)
     transcript_id: Mapped[int | None] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    guid: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
+    guid: Mapped[str] = mapped_column(Guid())
 
 
 class Suggestion(Base):
@@ -197,7 +267,8 @@ class Suggestion(Base):
         CheckConstraint("status IN ('open', 'accepted', 'rejected')", name="status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), index=True)
+    # found by the unique key, which starts with it (0006)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
     code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String(20))  # keywords | model
     score: Mapped[float] = mapped_column(Float)
@@ -205,7 +276,7 @@ class Suggestion(Base):
     model_version: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default="open")
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("coders.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
 
 
 class Event(Base):
@@ -218,7 +289,7 @@ class Event(Base):
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_coder", "coder_id", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
     coder_id: Mapped[int | None] = mapped_column(ForeignKey("coders.id", ondelete="RESTRICT"))
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -235,7 +306,7 @@ class NlpModel(Base):
     trained_on: Mapped[dict[str, Any]] = mapped_column(default=dict)  # coders, codings count, codebook version
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
     data: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
     active: Mapped[bool] = mapped_column(default=False)
 
 
@@ -252,8 +323,8 @@ class Matrix(Base):
     rows_by: Mapped[str] = mapped_column(String(200))  # "participant" or an attribute name
     rows: Mapped[list[Any]] = mapped_column(default=list)
     columns: Mapped[list[Any]] = mapped_column(default=list)  # code keys
-    guid: Mapped[str] = mapped_column(String(36))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    guid: Mapped[str] = mapped_column(Guid())
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
 
 
 class MatrixCell(Base):
@@ -267,7 +338,7 @@ class MatrixCell(Base):
     column_key: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     coder_id: Mapped[int | None] = mapped_column(ForeignKey("coders.id", ondelete="RESTRICT"))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
 
 
 # A row id, once given, is never given to another row: the event log names rows by id, and undo

@@ -65,6 +65,7 @@ from qualcode.store import (
     log_event,
     new_guid,
     row_by_id,
+    unindex_segments,
 )
 from qualcode.suggest import anonymise as anon
 from qualcode.suggest.anonymise import ParticipantNames
@@ -643,6 +644,7 @@ class SuggestionPart:
                 if not spans and not renamed:
                     continue
                 new_text, moves = anon.rewrite(t.text, spans)
+                unindex_segments(s, t.id)  # while the index can still read the words it holds
                 t.text = new_text
                 for g in segments:
                     g.start, g.end = moves.start(g.start), moves.end(g.end)

@@ -35,6 +35,7 @@ from qualcode.store import (
     index_segments,
     log_event,
     new_guid,
+    unindex_segments,
 )
 
 TRANSCRIPT_EVENTS = ("transcript.replace", "transcript.rename", "transcript.remove")
@@ -421,7 +422,8 @@ def _clear_content(s: Session, tid: int) -> None:
         delete(Memo).where(or_(Memo.transcript_id == tid, Memo.segment_id.in_(seg_ids), Memo.coding_id.in_(coding_ids)))
     )
     s.execute(delete(Coding).where(Coding.transcript_id == tid))
-    s.execute(delete(Segment).where(Segment.transcript_id == tid))  # a trigger empties the search index
+    unindex_segments(s, tid)  # faster than the triggers that would otherwise do it segment by segment
+    s.execute(delete(Segment).where(Segment.transcript_id == tid))
 
 
 def _write_content(s: Session, tid: int, state: dict[str, Any]) -> None:

@@ -2,7 +2,8 @@
 segment and full-text search.
 
 ``WorkbenchPart`` of ``qualcode.project``. SQLite projects search the ``segment_fts`` FTS5 table
-(rowid = segment id); PostgreSQL projects use the server's full-text search (the GIN index on
+(rowid = segment id; external content, so the query reads only the index and its ranking, never
+the words); PostgreSQL projects use the server's full-text search (the GIN index on
 ``to_tsvector('english', transcripts.text)`` narrows the transcripts, then each segment is
 matched). What the user types is never passed to either engine as query syntax: words are
 quoted one by one, so ``"``, ``*``, ``NEAR``, ``-`` or ``[laughs]`` cannot cause a syntax error.

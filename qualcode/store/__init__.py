@@ -29,6 +29,7 @@ from qualcode.store.rows import (
     renumber,
     row_by_id,
     setting_value,
+    unindex_segments,
 )
 from qualcode.store.session import Store
 
@@ -49,6 +50,7 @@ __all__ = [
     "coding_info",
     "color_of",
     "index_segments",
+    "unindex_segments",
     "lock_history",
     "log_event",
     "memo_dicts",

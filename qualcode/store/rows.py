@@ -36,28 +36,49 @@ def new_guid() -> str:
     return str(uuid.uuid4())
 
 
-def index_segments(s: Session, transcript_id: int) -> None:
-    """Keep SQLite's full-text index (segment_fts, rowid = segment id) in step with a transcript.
+def _segment_texts(s: Session, transcript_id: int, only_indexed: bool) -> list[dict[str, Any]]:
+    """The transcript's segments as ``{"id", "text"}``, those in the full-text index or those not in it.
 
-    Segment texts are cut in Python and inserted in one executemany: SQLite's ``substr`` counts
-    characters from the start of a UTF-8 text, so cutting there costs time in proportion to the
-    offset and the whole transcript in proportion to its square (80,000 turns: 48 s).
+    Segment texts are cut in Python: SQLite's ``substr`` counts characters from the start of a
+    UTF-8 text, so cutting there costs time in proportion to the offset and the whole transcript
+    in proportion to its square (80,000 turns: 48 s).
+    """
+    indexed = text(
+        ("" if only_indexed else "NOT ") + "EXISTS (SELECT 1 FROM segment_fts_docsize d WHERE d.id = segments.id)"
+    )
+    body = s.scalar(select(Transcript.text).where(Transcript.id == transcript_id)) or ""
+    query = select(Segment.id, Segment.start, Segment.end).where(Segment.transcript_id == transcript_id, indexed)
+    return [{"id": i, "text": body[a:b]} for i, a, b in s.execute(query)]
+
+
+def index_segments(s: Session, transcript_id: int) -> None:
+    """Add a transcript's segments that are not in SQLite's full-text index yet to it.
+
+    ``segment_fts`` is an external-content FTS5 table (revision 0006): it keeps only the index,
+    rowid = segment id, and reads a segment's words from the ``segment_text`` view over the
+    transcript's text. Triggers take a segment out of the index before its offsets, its
+    transcript's text or the row itself change (with ``substr``: slow on very long transcripts,
+    so the code paths that change a whole transcript call ``unindex_segments`` first); this puts
+    back what is missing afterwards. The ``_docsize`` table has one row per indexed segment.
     """
     if s.get_bind().dialect.name != "sqlite":
         return  # PostgreSQL searches transcripts.text through its GIN index
-    s.execute(
-        text("DELETE FROM segment_fts WHERE rowid IN (SELECT id FROM segments WHERE transcript_id = :t)"),
-        {"t": transcript_id},
-    )
-    body = s.scalar(select(Transcript.text).where(Transcript.id == transcript_id)) or ""
-    rows = [
-        {"id": i, "text": body[a:b]}
-        for i, a, b in s.execute(
-            select(Segment.id, Segment.start, Segment.end).where(Segment.transcript_id == transcript_id)
-        )
-    ]
+    rows = _segment_texts(s, transcript_id, only_indexed=False)
     if rows:
         s.execute(text("INSERT INTO segment_fts(rowid, text) VALUES (:id, :text)"), rows)
+
+
+def unindex_segments(s: Session, transcript_id: int) -> None:
+    """Take a transcript's segments out of SQLite's full-text index, before its text or segments change.
+
+    An external-content index forgets a segment only when told the words it holds, which are
+    read from the text as it still is; the triggers do the same one segment at a time.
+    """
+    if s.get_bind().dialect.name != "sqlite":
+        return
+    rows = _segment_texts(s, transcript_id, only_indexed=True)
+    if rows:
+        s.execute(text("INSERT INTO segment_fts(segment_fts, rowid, text) VALUES ('delete', :id, :text)"), rows)
 
 
 def log_event(s: Session, coder_id: int | None, kind: str, payload: dict[str, Any], undoes: int | None = None) -> Event:

@@ -1,0 +1,193 @@
+"""How big the project file is against the text it holds: bytes per table and index, per coding, per segment.
+
+    python benchmarks/bench_filesize.py [--interviews 100 1000] [--no-demo] [--keep DIR] [--upgrade]
+
+Builds SQLite projects of generated interviews (``benchmarks/corpus.py``: two coders' codings)
+and the demo project (RLN study), VACUUMs each so that free pages do not count, and reads
+SQLite's ``dbstat`` virtual table: the bytes of every table and index (payload plus page
+overhead). "text" is the transcripts' text as UTF-8, the floor any project file must hold.
+The figures per coding and per segment are the bytes of the codings' (segments') table and
+indexes divided by their rows. Prints Markdown tables.
+
+``--upgrade`` also takes a copy of each generated project back to schema revision 0005 (the
+full-text index with its own copy of the text), times opening it (the migration and its
+VACUUM), and compares search on the two in the same run: the hits of a set of queries, in order,
+and the median time of those queries, old and new interleaved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.corpus import build_project  # noqa: E402
+
+
+def _vacuum(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("VACUUM")
+    finally:
+        conn.close()
+
+
+def measure(path: Path) -> dict:
+    """File size, text size, rows and bytes per table (indexes and FTS shadow tables by name)."""
+    _vacuum(path)
+    conn = sqlite3.connect(path)
+    try:
+        objects = dict(conn.execute("SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')"))
+        sizes = dict(conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"))
+        text_bytes = conn.execute("SELECT coalesce(sum(length(CAST(text AS BLOB))), 0) FROM transcripts").fetchone()[0]
+        rows = {
+            t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+            for t in ("transcripts", "segments", "codings", "events", "memos")
+        }
+    finally:
+        conn.close()
+    by_table: dict[str, int] = {}
+    for name, size in sizes.items():
+        owner = objects.get(name, name)
+        if owner.startswith("segment_fts"):
+            owner = "segment_fts (full-text index)"
+        elif name.startswith("sqlite_autoindex_"):
+            owner = objects.get(name, name)
+        by_table[owner] = by_table.get(owner, 0) + size
+    return {
+        "file": path.stat().st_size,
+        "text": text_bytes,
+        "rows": rows,
+        "sizes": sizes,
+        "objects": objects,
+        "by_table": by_table,
+    }
+
+
+def _per_row(m: dict, table: str) -> str:
+    n = m["rows"][table]
+    return f"{m['by_table'].get(table, 0) / n:.0f}" if n else "–"
+
+
+def report(results: list[tuple[str, dict]]) -> None:
+    print("| project | text (MB) | file (MB) | file / text | bytes per coding | bytes per segment |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, m in results:
+        print(
+            f"| {label} | {m['text'] / 1e6:.2f} | {m['file'] / 1e6:.2f} | {m['file'] / m['text']:.2f} "
+            f"| {_per_row(m, 'codings')} | {_per_row(m, 'segments')} |"
+        )
+    print()
+    labels = [label for label, _ in results]
+    print("| table or index | " + " | ".join(f"{label} (bytes, share)" for label in labels) + " |")
+    print("|---|" + "---:|" * len(labels))
+    names = sorted(
+        {n for _, m in results for n in m["sizes"]}, key=lambda n: -max(m["sizes"].get(n, 0) for _, m in results)
+    )
+    for name in names:
+        owner = results[0][1]["objects"].get(name) or next(
+            (m["objects"].get(name) for _, m in results if name in m["objects"]), name
+        )
+        shown = name if owner == name else f"{owner}: {name}"
+        cells = [f"{m['sizes'].get(name, 0):,} ({m['sizes'].get(name, 0) / m['file']:.0%})" for _, m in results]
+        print(f"| {shown} | " + " | ".join(cells) + " |")
+
+
+QUERIES = (
+    "network",
+    "development plan",
+    "time",
+    "release",
+    '"performance management"',
+    "budget cover",
+    "staff",
+    "pupils",
+)
+SEARCH = (
+    "SELECT s.id FROM segments s JOIN transcripts t ON t.id = s.transcript_id JOIN segment_fts f ON f.rowid = s.id "
+    "WHERE segment_fts MATCH ? ORDER BY f.rank, t.name, s.position LIMIT 200"
+)  # the search of qualcode.project.workbench on SQLite, the same before and after revision 0006
+
+
+def upgrade_and_search(path: Path) -> str:
+    """A copy of ``path`` at revision 0005 opened (upgraded), then search on both compared."""
+    from qualcode.db import engine as dbengine
+    from qualcode.project import Project
+    from qualcode.project.workbench import fts5_query
+
+    old = path.with_name(path.stem + "-0005.db")
+    shutil.copy(path, old)
+    engine = dbengine.make_engine(dbengine.resolve_url(str(old)))
+    dbengine.downgrade(engine, "0005")
+    engine.dispose()
+    _vacuum(old)
+    reference = path.with_name(path.stem + "-0005-kept.db")
+    shutil.copy(old, reference)
+    old_size = old.stat().st_size
+    start = time.perf_counter()
+    Project.open(str(old)).close()
+    upgrade_s = time.perf_counter() - start
+    new_size = old.stat().st_size
+    conns = {"before": sqlite3.connect(reference), "after": sqlite3.connect(old)}
+    hits = {k: [[r for (r,) in c.execute(SEARCH, (fts5_query(q),))] for q in QUERIES] for k, c in conns.items()}
+    times: dict[str, list[float]] = {k: [] for k in conns}
+    for _ in range(9):
+        for k, c in conns.items():
+            t = time.perf_counter()
+            for q in QUERIES:
+                c.execute(SEARCH, (fts5_query(q),)).fetchall()
+            times[k].append(time.perf_counter() - t)
+    for c in conns.values():
+        c.close()
+    same = "yes" if hits["before"] == hits["after"] else "NO"
+    return (
+        f"| {old_size / 1e6:.2f} | {new_size / 1e6:.2f} | {upgrade_s:.1f} | {same} ({sum(map(len, hits['after']))}) "
+        f"| {statistics.median(times['before']) * 1000:.0f} | {statistics.median(times['after']) * 1000:.0f} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--interviews", type=int, nargs="*", default=[100, 1000])
+    parser.add_argument("--no-demo", action="store_true")
+    parser.add_argument("--keep", type=Path, help="build the projects in this folder and keep them")
+    parser.add_argument("--upgrade", action="store_true", help="also time the upgrade from 0005 and compare search")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        results = []
+        if not args.no_demo:
+            from qualcode.samples import build_demo
+
+            demo = build_demo(work / "demo")
+            results.append(("demo (RLN)", measure(demo.path)))
+        for n in args.interviews:
+            path = work / f"generated-{n}.db"
+            path.unlink(missing_ok=True)
+            build_project(str(path), n).close()
+            results.append((f"{n:,} interviews", measure(path)))
+        report(results)
+        if args.upgrade:
+            print()
+            print(
+                "| interviews | file at 0005 (MB) | after upgrade (MB) | open + upgrade + VACUUM (s) "
+                f"| same hits, same order ({len(QUERIES)} queries) | search before (ms) | search after (ms) |"
+            )
+            print("|---:|---:|---:|---:|---|---:|---:|")
+            for n in args.interviews:
+                print(f"| {n:,} " + upgrade_and_search(work / f"generated-{n}.db"), flush=True)
+
+
+if __name__ == "__main__":
+    main()
