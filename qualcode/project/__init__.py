@@ -21,13 +21,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
-from qualcode.agreement.units import ReliabilityData
 from qualcode.db import engine as dbengine
 from qualcode.db.models import Codebook, ProjectInfo
 from qualcode.export.data import ExportData
@@ -69,7 +68,10 @@ from qualcode.speakers import Speakers
 from qualcode.store import Store, log_event, new_guid
 from qualcode.store.session import display_location
 from qualcode.suggest.anonymise import Entities, FoundNames, MappingRow
-from qualcode.suggest.engine import Proposal
+
+if TYPE_CHECKING:  # numpy, through qualcode.agreement and qualcode.suggest: only where they are used
+    from qualcode.agreement.units import ReliabilityData
+    from qualcode.suggest.engine import Proposal
 
 __all__ = ["Project"]
 
