@@ -29,10 +29,6 @@ from sqlalchemy.orm import Session
 from qualcode import codebook as cb
 from qualcode.db import engine as dbengine
 from qualcode.db.models import Codebook, ProjectInfo
-from qualcode.export.data import ExportData
-from qualcode.export.refi import RefiProject
-from qualcode.export.themes import redactor
-from qualcode.ingest.transcripts import ParsedTranscript
 from qualcode.project.agreement import AgreementPart, Disagreement
 from qualcode.project.analysis import AnalysisPart
 from qualcode.project.autocode import AutocodePart, AutocodeReport
@@ -67,10 +63,13 @@ from qualcode.records import (
 from qualcode.speakers import Speakers
 from qualcode.store import Store, log_event, new_guid
 from qualcode.store.session import display_location
-from qualcode.suggest.anonymise import Entities, FoundNames, MappingRow
 
 if TYPE_CHECKING:  # numpy, through qualcode.agreement and qualcode.suggest: only where they are used
     from qualcode.agreement.units import ReliabilityData
+    from qualcode.export.data import ExportData
+    from qualcode.export.refi import RefiProject
+    from qualcode.ingest.transcripts import ParsedTranscript
+    from qualcode.suggest.anonymise import Entities, FoundNames, MappingRow
     from qualcode.suggest.engine import Proposal
 
 __all__ = ["Project"]
@@ -262,6 +261,8 @@ class Project:
         found = self.memo_list.memo_entries(search, coders, code, transcripts)
         if not redact or not found:
             return found
+        from qualcode.export.themes import redactor
+
         blackout = redactor(self.exchange.identifying_terms())
         return [dataclasses.replace(m, text=blackout(m.text), passage=blackout(m.passage)) for m in found]
 
