@@ -112,3 +112,31 @@ def test_undoing_other_changes_still_reads_the_project_again(project, whole_proj
     text, codes, reads = drive(project, scenario)
     assert "undid adding code Budget" in text and "prioritisation.budget" not in codes
     assert "transcript_list" in reads
+
+
+def test_a_move_shows_the_new_segments_detail_in_the_same_screen_update(project, monkeypatch):
+    """j and k: the cursor and the segment's detail (its title, its codings) change in one screen
+    update; the detail never lags a frame behind the cursor."""
+    from textual.screen import Screen
+
+    from qualcode.tui.screens.workbench import WorkbenchScreen
+
+    shown: list[tuple[int, str]] = []  # (segment under the cursor, detail title) at each screen update
+    original = Screen._compositor_refresh
+
+    def refresh(self):
+        if isinstance(self, WorkbenchScreen) and self.view.current is not None:
+            title = self.detail.query_one("#detail-title")
+            shown.append((self.view.current.position, str(title.content)))
+        return original(self)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", refresh)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        shown.clear()
+        await press(pilot, "j", "j", "k")
+
+    drive(project, scenario)
+    assert {position for position, _ in shown} >= {1, 2}
+    assert all(title.startswith(f"Segment {position + 1} ·") for position, title in shown), shown

@@ -257,6 +257,7 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         self.filter_key: str | None = None
         self._submitted: dict[int, float] = {}
         self._last_position: int | None = None
+        self._detail_follows: int | None = None  # the cursor the detail was last updated for by the watcher
         self.analysis_trail: list = []  # analysis screens that Esc brings back (after Enter on a passage)
         self._positions: dict[str, int] = {}  # transcript name -> segment position last visited
         self.widths = dict(self.DEFAULT_WIDTHS)
@@ -305,6 +306,10 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         self.widths.update({k: v for k, v in saved.items() if k in self.widths})
         self._lay_out()
         self.view.focus()
+        # The segment's detail follows a move of the cursor in the same frame: a watcher runs as the
+        # cursor changes, where the CursorMoved message would arrive after the move was drawn and
+        # cost a second screen update, a frame later.
+        self.watch(self.view, "cursor", self._cursor_changed, init=False)
         self.reload(initial=True)
 
     def on_unmount(self) -> None:
@@ -680,8 +685,19 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         self.open_transcript(message.transcript_id)
         self.view.focus()
 
+    def _cursor_changed(self, index: int) -> None:
+        self._detail_follows = index
+        self._follow_cursor()
+
     @on(SegmentView.CursorMoved)
     def _cursor_moved(self, message: SegmentView.CursorMoved) -> None:
+        if self._detail_follows is not None:
+            followed, self._detail_follows = self._detail_follows, None
+            if followed == message.index == self.view.cursor:
+                return  # shown already, as the cursor moved
+        self._follow_cursor()
+
+    def _follow_cursor(self) -> None:
         seg = self.view.current
         self._last_position = seg.position if seg else None
         if seg is not None and self.open is not None:
