@@ -7,12 +7,14 @@ figure with a peer measured in the same run:
 - start-up: from creating the app to the first transcript drawn, against the 10-interview
   project (goal: 1,000 interviews within 0.5 s of 10) and against an empty Textual app;
 - key press: pressing ``a`` (apply the highlighted code to the current segment: one committed
-  transaction, then the screen updated) against pressing a key in an empty app that changes a
-  label, each timed from the key event to the first screen update that shows its effect (goal:
-  p95 of the difference under 20 ms).
+  transaction, then the screen updated), ``u`` (undo it: one committed transaction, then the
+  screen updated) and ``j``/``k`` (next and previous segment) against pressing a key in an empty
+  app that changes a label, each timed from the key event to the first screen update that shows
+  its effect (goal, issue 23: each key's p95 minus the empty app's p50 under one frame, 16 ms,
+  in every run). ``--key-runs`` repeats the key presses in fresh apps and reports every run.
 
-    python benchmarks/bench_tui.py                     # prints a Markdown table
-    python benchmarks/bench_tui.py --sizes 10 100 --runs 3 --presses 40
+    python benchmarks/bench_tui.py                     # prints Markdown tables
+    python benchmarks/bench_tui.py --sizes 10 100 --runs 3 --presses 40 --key-runs 5
 """
 
 from __future__ import annotations
@@ -211,20 +213,25 @@ def _collections() -> Iterator[list[tuple[int, float]]]:
 
 async def _press_workbench(
     db: Path, presses: int
-) -> tuple[list[float], list[float], list[float], list[tuple[int, float]]]:
+) -> tuple[list[float], list[float], list[float], list[tuple[int, float]], dict[str, list[float]]]:
     """Key to coding on screen; inside the app, the apply action to the screen updated; and the
-    project call (``Project.apply_code``: checks, insert, event, durable commit) within that; and the
-    garbage collections during the presses."""
+    project call (``Project.apply_code``: checks, insert, event, durable commit) within that; the
+    garbage collections during the presses; and, by key, ``j``/``k`` (segment to segment) and ``u``
+    (each coding undone) from the key to the screen showing it."""
     from qualcode.db.engine import backup_sqlite
     from qualcode.project import Project
     from qualcode.tui.app import WorkbenchApp
     from qualcode.tui.screens.workbench import WorkbenchScreen
     from qualcode.tui.testing import settle
+    from qualcode.tui.widgets.status import StatusBar
 
     effect: list[float] = []
     acted: list[float] = []
     commits: list[float] = []
+    moved: list[float] = []  # the segment's detail updated after j or k
+    undone: list[float] = []  # the status bar saying what undo reversed (the screen updated before it)
     original_action, original_applied = WorkbenchScreen.action_apply_code, WorkbenchScreen._applied
+    original_detail, original_status = WorkbenchScreen._update_detail, StatusBar.set
     original_apply = Project.apply_code
 
     def apply_code(self, *args, **kwargs):  # the project call: one durable transaction
@@ -243,15 +250,29 @@ async def _press_workbench(
         effect.append(time.perf_counter())
         return result
 
+    def detail(self):
+        result = original_detail(self)
+        moved.append(time.perf_counter())
+        return result
+
+    def status(self, *args, **kwargs):
+        result = original_status(self, *args, **kwargs)
+        message = kwargs.get("message")
+        if message is not None and message.plain.startswith("↶"):
+            undone.append(time.perf_counter())
+        return result
+
     _watch_displays()
     copy = db.with_name(db.stem + "-presses.db")  # a copy: the cached project stays as generated
     for suffix in ("", "-wal", "-shm"):
         Path(str(copy) + suffix).unlink(missing_ok=True)
     backup_sqlite(db, copy)
     WorkbenchScreen.action_apply_code, WorkbenchScreen._applied = action, applied
+    WorkbenchScreen._update_detail, StatusBar.set = detail, status
     Project.apply_code = apply_code
     project = Project.open(str(copy))
     outside, inside = [], []
+    keys: dict[str, list[float]] = {"a": outside, "j/k": [], "u": []}
     try:
         app = WorkbenchApp(project, "alice", blink=False)
         async with app.run_test(size=(160, 45)) as pilot:
@@ -273,6 +294,14 @@ async def _press_workbench(
                     f"the first transcript has only {len(targets)} segments to code; ask for fewer presses"
                 )
             before = sum(project.code_counts("alice").values())
+            screen.view.move_to(0)
+            await settle(pilot)
+            for i in range(presses):  # down, down, up, down, down, up…: never stuck at an end
+                key = "k" if i % 3 == 2 else "j"
+                moved.clear()
+                started = _send_key(app, key)
+                keys["j/k"].append(await _until_shown(moved, 1) - started)
+                await settle(pilot)
             with _collections() as pauses:
                 for i, index in enumerate(targets):
                     screen.view.move_to(index)
@@ -285,11 +314,19 @@ async def _press_workbench(
             added = sum(project.code_counts("alice").values()) - before
             if added != presses:
                 raise SystemExit(f"{presses} presses added {added} codings: the figures would not be of coding")
+            for i in range(presses):  # each coding just added, undone
+                started = _send_key(app, "u")
+                keys["u"].append(await _until_shown(undone, i + 1) - started)
+                await settle(pilot)
+            left = sum(project.code_counts("alice").values()) - before
+            if left != 0:
+                raise SystemExit(f"{presses} undos left {left} codings: the figures would not be of undoing")
     finally:
         WorkbenchScreen.action_apply_code, WorkbenchScreen._applied = original_action, original_applied
+        WorkbenchScreen._update_detail, StatusBar.set = original_detail, original_status
         Project.apply_code = original_apply
         project.close()
-    return outside, inside, commits, pauses
+    return outside, inside, commits, pauses, keys
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -312,6 +349,10 @@ def main() -> None:
     parser.add_argument(
         "--presses", type=int, default=40, help="key presses per app (at most the first transcript's segments)"
     )
+    parser.add_argument(
+        "--key-runs", type=int, default=3, help="times the key presses are repeated, each in fresh apps"
+    )
+    parser.add_argument("--no-startup", action="store_true", help="only the key presses")
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "qualcode-bench")
     parser.add_argument("--no-long", action="store_true", help="skip the 5,000-segment interview")
     parser.add_argument(
@@ -334,34 +375,57 @@ def main() -> None:
     # Start-up, interleaved so that machine noise falls on every project alike.
     startup: dict[str, list[float]] = {name: [] for name in projects}
     empty_startup: list[float] = []
-    for _ in range(args.runs):
+    for _ in range(0 if args.no_startup else args.runs):
         empty_startup.append(asyncio.run(_startup_empty()))
         for name, path in projects.items():
             startup[name].append(asyncio.run(_startup(path)))
 
-    # Key presses: an empty app before and after each workbench, in the same process.
+    # Key presses: an empty app before and after each workbench, in the same process; the whole
+    # repeated --key-runs times, each run reported on its own.
     presses: dict[str, tuple[list[float], list[float], list[float], list[float]]] = {}
     collections: dict[str, list[tuple[int, float]]] = {}
-    for name, path in projects.items():
-        empty = asyncio.run(_press_empty(args.presses // 2))
-        outside, inside, commits, pauses = asyncio.run(_press_workbench(path, args.presses))
-        empty += asyncio.run(_press_empty(args.presses - args.presses // 2))
-        presses[name] = (outside, inside, empty, commits)
-        collections[name] = pauses
+    runs: list[tuple[str, list[float], dict[str, list[float]]]] = []  # (project, empty app, by key)
+    for run in range(args.key_runs):
+        for name, path in projects.items():
+            empty = asyncio.run(_press_empty(args.presses // 2))
+            outside, inside, commits, pauses, keys = asyncio.run(_press_workbench(path, args.presses))
+            empty += asyncio.run(_press_empty(args.presses - args.presses // 2))
+            runs.append((name, empty, keys))
+            if run == 0:
+                presses[name] = (outside, inside, empty, commits)
+                collections[name] = pauses
 
     first = next(iter(projects))
-    base = statistics.median(startup[first])
     print(
         f"Workbench on {sys.platform}, Python {sys.version.split()[0]}; medians of {args.runs} start-ups, "
-        f"{args.presses} key presses per project.\n"
+        f"{args.presses} presses of each key per project and run, {args.key_runs} runs "
+        f"(load average {os.getloadavg()[0]:.1f} at the end).\n"
     )
-    print("| project | start-up to first transcript drawn | vs " + first + " | empty Textual app |")
-    print("|---|---:|---:|---:|")
-    empty_median = statistics.median(empty_startup)
-    for name, values in startup.items():
-        median = statistics.median(values)
+    if not args.no_startup:
+        base = statistics.median(startup[first])
+        print("| project | start-up to first transcript drawn | vs " + first + " | empty Textual app |")
+        print("|---|---:|---:|---:|")
+        empty_median = statistics.median(empty_startup)
+        for name, values in startup.items():
+            median = statistics.median(values)
+            sign = "+" if median >= base else "−"
+            print(f"| {name} | {ms(median)} | {sign}{ms(abs(median - base))} | {ms(empty_median)} |")
+        print()
+    print(
+        "| run | project | empty app's key, p50 / p95 | `a` p50 / p95 | `u` p50 / p95 | `j`/`k` p50 / p95 | "
+        "p95 − empty p50: `a` / `u` / `j`/`k` | under a frame (16 ms) |"
+    )
+    print("|---:|---|---:|---:|---:|---:|---:|---|")
+    for index, (name, empty, keys) in enumerate(runs):
+        base50 = percentile(empty, 0.5)
+        over = {key: percentile(values, 0.95) - base50 for key, values in keys.items()}
+        cells = " | ".join(
+            f"{ms(percentile(keys[k], 0.5))} / {ms(percentile(keys[k], 0.95))}" for k in ("a", "u", "j/k")
+        )
+        within = [k for k in ("a", "u", "j/k") if over[k] < 0.016]
         print(
-            f"| {name} | {ms(median)} | {'+' if median >= base else '−'}{ms(abs(median - base))} | {ms(empty_median)} |"
+            f"| {index // len(projects) + 1} | {name} | {ms(base50)} / {ms(percentile(empty, 0.95))} | {cells} | "
+            f"{' / '.join(ms(over[k]) for k in ('a', 'u', 'j/k'))} | {', '.join(within) or 'none'} |"
         )
     print()
     print(

@@ -11,10 +11,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import regex
+from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError
+
+if TYPE_CHECKING:  # the regex module is loaded when a pattern is compiled, not by every command
+    import regex
 
 SPANS = ("segment", "match")
 MAX_PATTERN_CHARS = 1_000
@@ -47,6 +49,8 @@ def compile_matcher(
         raise QualcodeError("--match needs some text to look for")
     if len(text) > MAX_PATTERN_CHARS:
         raise QualcodeError(f"--match is {len(text):,} characters; at most {MAX_PATTERN_CHARS:,}")
+    import regex
+
     source = text if is_regex else regex.escape(text.strip())
     if whole_words:
         source = rf"(?<!\w)(?:{source})(?!\w)"

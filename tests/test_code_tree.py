@@ -3,14 +3,13 @@ themselves: agreement, themes and retrieval, suggestion themes, the workbench's 
 
 from __future__ import annotations
 
-from qualcode.export.data import ExportCode
-from qualcode.export.themes import ancestors_map
-from qualcode.export.themes import descendants as theme_descendants
-
 from qualcode import codebook as cb
 from qualcode.agreement.units import CodeNode
 from qualcode.agreement.units import descendants as agreement_descendants
+from qualcode.analysis.themes import ancestors_map
+from qualcode.analysis.themes import descendants as theme_descendants
 from qualcode.records import CodeInfo
+from qualcode.study import ExportCode
 from qualcode.suggest.evaluate import top_level
 from qualcode.tui.screens.codebook_actions import code_path, with_descendants
 

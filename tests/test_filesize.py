@@ -49,7 +49,7 @@ def rows(project: Project) -> dict[str, list[dict]]:
 
 @pytest.mark.skipif(bool(POSTGRES), reason="SQLite's file (PostgreSQL indexes transcripts.text itself)")
 def test_the_search_index_keeps_no_second_copy_of_the_text(project, project_url):
-    body = project.transcript_text(project.transcripts()[0].id)
+    body = project.transcript_text(project.list_transcripts()[0].id)
     project.close()
     with sqlite3.connect(project_url) as conn:
         tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -86,7 +86,7 @@ def test_the_file_grows_at_most_three_times_as_fast_as_its_text(tmp_path):
 
 
 def test_guids_in_another_programs_spelling_and_timestamps_read_back_as_written(project):
-    seg = [s for s in project.segments(project.transcripts()[0].id) if s.speaker != "Interviewer"][0]
+    seg = [s for s in project.segments(project.list_transcripts()[0].id) if s.speaker != "Interviewer"][0]
     coding = project.apply_code("alice", "formalisation.plans", seg.id)
     with project.store.tx() as s:
         s.execute(update(Coding).where(Coding.id == coding.id).values(guid="A1B2C3D4-0000-4000-8000-00000000000F"))
@@ -105,7 +105,7 @@ def test_guids_in_another_programs_spelling_and_timestamps_read_back_as_written(
 
 def test_the_search_index_stays_whole_through_every_change_to_a_transcript(project, tmp_path):
     search_index_is_whole(project)
-    name = project.transcripts()[0].name
+    name = project.list_transcripts()[0].name
     assert [h.text for h in project.search("budget")] == [
         "We paid for cover so they had release time. [laughs] Not easy on our budget.\nSome weeks it was the first thing to go."
     ]
@@ -132,7 +132,9 @@ def test_search_on_the_demo_finds_what_the_old_index_found(tmp_path):
 
     path = build_demo(tmp_path).path
     with Project.open(str(path)) as project:
-        words = {w.strip(".,?!") for t in project.transcripts() for w in project.transcript_text(t.id).split()[5:200:7]}
+        words = {
+            w.strip(".,?!") for t in project.list_transcripts() for w in project.transcript_text(t.id).split()[5:200:7]
+        }
     queries = (*QUERIES, *sorted(words))
     engine = dbengine.make_engine(dbengine.resolve_url(str(path)))
     dbengine.downgrade(engine, "0005")  # revision 0002's index, with its own copy of every segment's text
@@ -169,7 +171,7 @@ def test_search_on_the_demo_finds_what_the_old_index_found(tmp_path):
 
 @pytest.mark.parametrize("revision", EARLIER)
 def test_every_earlier_schema_upgrades_with_codings_memos_events_and_search(project, project_url, revision):
-    segs = [s for s in project.segments(project.transcripts()[0].id) if s.speaker != "Interviewer"]
+    segs = [s for s in project.segments(project.list_transcripts()[0].id) if s.speaker != "Interviewer"]
     kept = project.apply_code("alice", "formalisation.plans", segs[0].id)
     project.apply_code("bob", "prioritisation.time", segs[1].id, segs[1].start, segs[1].start + 6)
     project.set_memo("alice", "coding", kept.id, "a memo on a coding")
@@ -193,7 +195,7 @@ def test_every_earlier_schema_upgrades_with_codings_memos_events_and_search(proj
         assert again.check() == []
         # the event log still reverses what it names
         assert again.redo("alice").summary.startswith("redid")
-        assert {c.id for c in again.codings(coders=["alice"])} == {kept.id, undone.id}
+        assert {c.id for c in again.list_codings(coders=["alice"])} == {kept.id, undone.id}
         again.undo("alice")
         assert [m.text for m in again.memos(target="coding", target_id=kept.id)] == ["a memo on a coding"]
         assert again.apply_code("bob", "formalisation.plans", segs[0].id).id > undone.id

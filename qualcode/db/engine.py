@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from qualcode.errors import NoProject, ProjectBusy, QualcodeError
 
@@ -154,10 +154,15 @@ def _make_engine(url: str) -> Engine:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision (None: no qualcode schema), in one query when there is one."""
     with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
+        try:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except DBAPIError:
+            conn.rollback()  # PostgreSQL accepts no statement after a failed one until then
+            if inspect(conn).has_table("alembic_version"):
+                raise
             return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def _alembic_config(connection):
@@ -176,13 +181,17 @@ def _upgrade_to_head(conn: Connection) -> None:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision (after backing up an existing SQLite file)."""
-    from alembic import command
+    """Bring the schema to the newest revision (after backing up an existing SQLite file).
 
+    The version is read first, with one query: a project that is up to date (every open but the
+    first after an upgrade of qualcode) never loads Alembic, which costs more than the open.
+    """
     path = sqlite_path(str(engine.url))
     rev = current_revision(engine)
     if rev == HEAD_REVISION:
         return
+    from alembic import command
+
     if rev is not None and rev not in known_revisions():
         where = display_url(str(engine.url)) if path is None else str(path)
         raise QualcodeError(

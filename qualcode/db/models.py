@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -71,7 +71,7 @@ class Timestamp(TypeDecorator[datetime]):
 
     def load_dialect_impl(self, dialect: Dialect) -> Any:
         if dialect.name == "sqlite":
-            return _SQLiteMicroseconds()
+            return _SQLiteMicroseconds()  # type: ignore[no-untyped-call]  # SQLAlchemy's DATETIME is untyped
         return dialect.type_descriptor(DateTime(timezone=True))
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
@@ -81,7 +81,7 @@ class Timestamp(TypeDecorator[datetime]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None or dialect.name != "sqlite":
-            return value
+            return cast("datetime | None", value)
         if isinstance(value, str):
             return datetime.fromisoformat(value).replace(tzinfo=None)
         return _EPOCH + timedelta(microseconds=int(value))
@@ -107,7 +107,7 @@ class Guid(TypeDecorator[str]):
     def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
         if isinstance(value, bytes) and len(value) == 16:
             return str(uuid.UUID(bytes=value))
-        return value
+        return cast("str | None", value)
 
 
 class Base(DeclarativeBase):

@@ -49,8 +49,6 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Literal
 
-from rapidfuzz.distance import Indel
-
 # (tag, i1, i2, j1, j2) as in difflib: old[i1:i2] becomes new[j1:j2]. Unlike difflib's, the new
 # ranges need not be in the order of the old ones (a moved turn).
 Opcode = tuple[Literal["replace", "delete", "insert", "equal"], int, int, int, int]
@@ -474,6 +472,8 @@ def _sequence_ops(a: list[str], b: list[str], autojunk: bool) -> list[Opcode]:
 def _lcs_ops(a: list[str], b: list[str]) -> list[Opcode]:
     """rapidfuzz's longest-common-subsequence opcodes, each deletion next to an insertion made one
     replacement (as difflib reports it)."""
+    from rapidfuzz.distance import Indel  # loaded by the commands that replace a transcript, not by every open
+
     out: list[Opcode] = []
     pending: list[int] | None = None  # [i1, i2, j1, j2] of a run of deletions and insertions
     for op in Indel.opcodes(a, b):

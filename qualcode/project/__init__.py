@@ -21,21 +21,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
-from qualcode.agreement.units import ReliabilityData
-from qualcode.analysis.compare import Comparison
-from qualcode.analysis.cooccurrence import Cooccurrence
-from qualcode.analysis.matrix import FrameworkMatrix, MatrixView
-from qualcode.analysis.retrieval import Retrieval
-from qualcode.analysis.themes import redactor
 from qualcode.db import engine as dbengine
 from qualcode.db.models import Codebook, ProjectInfo
-from qualcode.ingest.transcripts import ParsedTranscript
 from qualcode.project.agreement import AgreementPart, Disagreement
 from qualcode.project.analysis import AnalysisPart, Where
 from qualcode.project.autocode import AutocodePart, AutocodeReport
@@ -71,9 +64,17 @@ from qualcode.refi import RefiProject
 from qualcode.speakers import Speakers
 from qualcode.store import Store, log_event, new_guid
 from qualcode.store.session import display_location
-from qualcode.study import ExportData
-from qualcode.suggest.anonymise import Entities, FoundNames, MappingRow
-from qualcode.suggest.engine import Proposal
+
+if TYPE_CHECKING:  # numpy, through qualcode.agreement and qualcode.suggest: only where they are used
+    from qualcode.agreement.units import ReliabilityData
+    from qualcode.analysis.compare import Comparison
+    from qualcode.analysis.cooccurrence import Cooccurrence
+    from qualcode.analysis.matrix import FrameworkMatrix, MatrixView
+    from qualcode.analysis.retrieval import Retrieval
+    from qualcode.ingest.transcripts import ParsedTranscript
+    from qualcode.study import ExportData
+    from qualcode.suggest.anonymise import Entities, FoundNames, MappingRow
+    from qualcode.suggest.engine import Proposal
 
 __all__ = ["Project"]
 
@@ -269,6 +270,8 @@ class Project:
         found = self.memo_list.memo_entries(search, coders, code, transcripts)
         if not redact or not found:
             return found
+        from qualcode.analysis.themes import redactor
+
         blackout = redactor(self.exchange.identifying_terms())
         return [dataclasses.replace(m, text=blackout(m.text), passage=blackout(m.passage)) for m in found]
 

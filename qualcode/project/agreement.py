@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from qualcode.agreement.table import render_table_agreement, table_agreement
-from qualcode.agreement.units import CodeNode, ReliabilityData, build, descendants
 from qualcode.errors import QualcodeError
 from qualcode.project.codebook import CodebookPart
 from qualcode.project.codings import CodingPart
@@ -15,6 +14,9 @@ from qualcode.project.transcripts import TranscriptPart
 from qualcode.store import (
     Store,
 )
+
+if TYPE_CHECKING:  # qualcode.agreement computes on numpy: loaded by the commands that use it
+    from qualcode.agreement.units import ReliabilityData
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class AgreementPart:
 
         ``codes`` limits the report to one code and everything below it.
         """
+        from qualcode.agreement.units import CodeNode, build, descendants
+
         if len(coders) < 2:
             raise QualcodeError("agreement needs at least two coders")
         if len(set(coders)) != len(coders):
@@ -104,6 +108,8 @@ class AgreementPart:
     def table_agreement(path: Path, level: str = "nominal", categories: int | None = None, fmt: str = "md") -> str:
         """Every agreement measure for a coding table made elsewhere (CSV of unit, coder, value), as
         ``json``, ``csv`` or Markdown text. Needs no project."""
+        from qualcode.agreement.table import render_table_agreement, table_agreement
+
         return render_table_agreement(table_agreement(path, level, categories), fmt)
 
     def disagreements(

@@ -27,7 +27,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BindParameter, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -69,8 +69,9 @@ from qualcode.store import (
 )
 from qualcode.suggest import anonymise as anon
 from qualcode.suggest.anonymise import ParticipantNames
-from qualcode.suggest.engine import Proposal
-from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher
+
+if TYPE_CHECKING:  # the engine and the matcher load numpy: only commands that suggest pay for it
+    from qualcode.suggest.engine import Proposal
 
 # Plain rows handed to qualcode.suggest (and to other processes):
 SegmentRow = tuple[int, int, str, str | None, bool]  # segment id, transcript id, text, speaker, interviewer?
@@ -254,6 +255,7 @@ class SuggestionPart:
         pairs that already have a decided suggestion are not proposed again.
         """
         # suggest.model loads numpy: imported here so that opening a project stays fast.
+        from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher
         from qualcode.suggest.model import SegmentText, fit_keyword_calibrator, training_examples, unpack_model
 
         ids = self.transcript_ids(transcripts)

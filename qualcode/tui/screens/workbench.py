@@ -257,6 +257,7 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         self.filter_key: str | None = None
         self._submitted: dict[int, float] = {}
         self._last_position: int | None = None
+        self._detail_follows: int | None = None  # the cursor the detail was last updated for by the watcher
         self.analysis_trail: list = []  # analysis screens that Esc brings back (after Enter on a passage)
         self._positions: dict[str, int] = {}  # transcript name -> segment position last visited
         self.widths = dict(self.DEFAULT_WIDTHS)
@@ -305,6 +306,10 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         self.widths.update({k: v for k, v in saved.items() if k in self.widths})
         self._lay_out()
         self.view.focus()
+        # The segment's detail follows a move of the cursor in the same frame: a watcher runs as the
+        # cursor changes, where the CursorMoved message would arrive after the move was drawn and
+        # cost a second screen update, a frame later.
+        self.watch(self.view, "cursor", self._cursor_changed, init=False)
         self.reload(initial=True)
 
     def on_unmount(self) -> None:
@@ -680,8 +685,19 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         self.open_transcript(message.transcript_id)
         self.view.focus()
 
+    def _cursor_changed(self, index: int) -> None:
+        self._detail_follows = index
+        self._follow_cursor()
+
     @on(SegmentView.CursorMoved)
     def _cursor_moved(self, message: SegmentView.CursorMoved) -> None:
+        if self._detail_follows is not None:
+            followed, self._detail_follows = self._detail_follows, None
+            if followed == message.index == self.view.cursor:
+                return  # shown already, as the cursor moved
+        self._follow_cursor()
+
+    def _follow_cursor(self) -> None:
         seg = self.view.current
         self._last_position = seg.position if seg else None
         if seg is not None and self.open is not None:
@@ -1015,9 +1031,61 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
                 self.status.set(message=Text(f"{which} skipped a change that is gone", style="yellow"))
                 return
             summary = Text(f"↶ {text}" if which == "undo" else f"↷ {text}", style="green")
-            self.reload(then=lambda: self.status.set(message=summary))
+            if self._one_coding_back_or_gone(event):
+                self._reload_codings(event, then=lambda: self.status.set(message=summary))
+            else:
+                self.reload(then=lambda: self.status.set(message=summary))
 
         self.run_project(lambda: getattr(p, which)(coder), done, description=f"{which}ing")
+
+    def _one_coding_back_or_gone(self, event: EventInfo) -> bool:
+        """Whether an undo or redo added or removed one coding of the open transcript and nothing
+        else (no suggestion reopened or accepted again): then only that transcript's codings, one
+        code's count and its progress change, and the rest of the project need not be read again."""
+        return (
+            event.kind in ("undo", "redo")
+            and event.action in ("coding.add", "coding.remove")
+            and event.suggestion_id is None
+            and self.open is not None
+            and event.transcript_ids == (self.open.info.id,)
+            and len(event.code_ids) == 1
+            and any(c.id == event.code_ids[0] for c in self.codes)
+        )
+
+    def _reload_codings(self, event: EventInfo, then: Callable[[], None]) -> None:
+        """The open transcript's codings and memos read again after ``event`` (its turns are
+        unchanged), the segments whose codings changed redrawn, and the code's count moved by one."""
+        assert self.open is not None
+        coder, other, p, tid = self.coder, self.other, self.project, self.open.info.id
+        key = next(c.key for c in self.codes if c.id == event.code_ids[0])
+        added = (event.kind == "undo") == (event.action == "coding.remove")
+
+        def fetch() -> tuple[list[CodingInfo], list[MemoInfo]]:
+            codings = p.list_codings(tid, coders=[coder] + ([other] if other else []))
+            ids = {c.id for c in codings}
+            return codings, [m for m in p.memos(coder, target="coding") if m.target_id in ids]
+
+        def loaded(result: tuple[list[CodingInfo], list[MemoInfo]]) -> None:
+            o = self.open
+            if o is None or o.info.id != tid or other != self.other:
+                self.reload(then=then)  # the screen moved on meanwhile: read everything
+                return
+            codings, memos = result
+            before = {sid: list(shown) for sid, shown in o.codings.items()}
+            o.codings.clear()  # the same dict the segment view draws from
+            o.add_codings(codings)
+            o.coding_memos.clear()
+            o.coding_memos.update((m.target_id, m) for m in memos)
+            self._count(key, +1 if added else -1)
+            if self.filter_key is not None:
+                self._refresh_view()  # which segments the filter shows may have changed
+            else:
+                changed = {sid for sid in before.keys() | o.codings.keys() if before.get(sid) != o.codings.get(sid)}
+                self.view.update_segments(changed)
+            self._after_codings_changed(key)
+            then()
+
+        self.run_project(fetch, loaded, description="loading the codings")
 
     def _friendly(self, event: EventInfo) -> str:
         """The event worded with code names and segment positions as the coder knows them."""

@@ -1,0 +1,116 @@
+"""Start-up: a command loads only what it uses, and opening a current project reads its schema
+version without loading the migrations."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What none of the everyday project commands needs: agreement (numpy), suggestions (scikit-learn,
+# spaCy), migrations (Alembic, Mako), the workbench (Textual).
+HEAVY = ("numpy", "alembic", "mako", "sklearn", "spacy", "textual", "thinc", "scipy")
+
+
+def _run(args: list[str], tmp_path: Path) -> tuple[str, set[str]]:
+    """Run ``qualcode ARGS`` in a fresh interpreter; its standard output and the modules it loaded."""
+    script = (
+        "import sys, json\n"
+        "from qualcode.cli import cli\n"
+        f"try:\n    cli({args!r}, prog_name='qualcode')\n"
+        "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print('\\n' + json.dumps(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
+    )
+    assert out.returncode == 0, out.stderr
+    *shown, modules = out.stdout.rstrip("\n").split("\n")
+    return "\n".join(shown), set(json.loads(modules))
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(n for n in HEAVY if any(m == n or m.startswith(n + ".") for m in modules))
+
+
+def test_status_loads_no_numpy_alembic_spacy_sklearn_or_textual(project, tmp_path):
+    url = project.location if project.backend == "postgresql" else str(project.database_file)
+    shown, modules = _run(["status", "--db", url, "--format", "json"], tmp_path)
+    assert json.loads(shown)["transcripts"] == 1
+    assert _heavy(modules) == []
+
+
+def test_retrieve_and_the_codebook_load_none_of_them_either(project, tmp_path):
+    url = project.location if project.backend == "postgresql" else str(project.database_file)
+    project.apply_code("alice", "formalisation.plans", project.segments(project.list_transcripts()[0].id)[1].id)
+    shown, modules = _run(["retrieve", "formalisation", "--db", url, "--format", "json"], tmp_path)
+    assert "development plan" in shown
+    assert _heavy(modules) == []
+    shown, modules = _run(["codebook", "show", "--db", url], tmp_path)
+    assert "Formalisation" in shown
+    assert _heavy(modules) == []
+
+
+def test_agreement_still_loads_numpy_when_it_computes(project, tmp_path):
+    url = project.location if project.backend == "postgresql" else str(project.database_file)
+    segment = project.segments(project.list_transcripts()[0].id)[1].id
+    for coder in ("alice", "bob"):
+        project.apply_code(coder, "formalisation.plans", segment)
+    shown, modules = _run(["agreement", "alice", "bob", "--db", url, "--format", "json"], tmp_path)
+    assert "formalisation.plans" in shown
+    assert "numpy" in modules and "alembic" not in modules
+
+
+def test_an_older_schema_is_still_migrated_when_opened(project_url, tiny_codebook):
+    from qualcode.db import engine as dbengine
+    from qualcode.project import Project
+
+    with Project.create(project_url, tiny_codebook) as project:
+        dbengine.downgrade(project.store.engine, "0004")
+        assert dbengine.current_revision(project.store.engine) == "0004"
+    with Project.open(project_url) as project:
+        assert dbengine.current_revision(project.store.engine) == dbengine.HEAD_REVISION
+        assert [c.key for c in project.codes()][:2] == ["formalisation", "formalisation.plans"]
+
+
+def test_the_schema_version_is_one_query(project):
+    from sqlalchemy import event
+
+    from qualcode.db import engine as dbengine
+
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(project.store.engine, "before_cursor_execute", seen)
+    try:
+        assert dbengine.current_revision(project.store.engine) == dbengine.HEAD_REVISION
+    finally:
+        event.remove(project.store.engine, "before_cursor_execute", seen)
+    assert [s for s in statements if not s.lstrip().upper().startswith(("BEGIN", "SET"))] == [
+        "SELECT version_num FROM alembic_version"
+    ]
+
+
+def test_a_database_without_a_schema_has_no_revision(tmp_path):
+    from sqlalchemy import text
+
+    from qualcode.db import engine as dbengine
+
+    engine = dbengine.make_engine(dbengine.resolve_url(str(tmp_path / "other.db")))
+    try:
+        assert dbengine.current_revision(engine) is None
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE notes (id INTEGER)"))
+        assert dbengine.current_revision(engine) is None
+    finally:
+        engine.dispose()
