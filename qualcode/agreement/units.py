@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qualcode import codebook as cb
+from qualcode import codetree
 from qualcode.segments import touched
 from qualcode.speakers import DEFAULT_SPEAKERS, Speakers
 
@@ -64,7 +64,7 @@ def codings_hash(rows: list[CodingRow]) -> str:
 
 
 def descendants(codes: list[CodeNode]) -> dict[str, set[str]]:
-    return cb.descendants({c.key: c.parent_key for c in codes})
+    return codetree.descendants({c.key: c.parent_key for c in codes})
 
 
 def _each_segment_touched(rows: list[CodingRow], segment_rows: list[SegmentRow]) -> list[CodingRow]:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from qualcode import codebook as cb
+from qualcode import codetree
 from qualcode.errors import QualcodeError
 from qualcode.segments import touched
 from qualcode.study import ExportCode, ExportData, ExportParticipant, ExportSegment, ExportTranscript
@@ -277,13 +277,13 @@ def code_subset(codes: list[ExportCode], root: str | None, max_depth: int | None
 
 def descendants(codes: list[ExportCode]) -> dict[str, set[str]]:
     """key -> the key itself and every key below it."""
-    return cb.descendants({c.key: c.parent_key for c in codes})
+    return codetree.descendants({c.key: c.parent_key for c in codes})
 
 
 def ancestors_map(codes: list[ExportCode]) -> dict[str, tuple[str, ...]]:
     """key -> the key itself and every ancestor (among ``codes``)."""
     parents = {c.key: c.parent_key for c in codes}
-    return {key: (key, *cb.ancestors(parents, key)) for key in parents}
+    return {key: (key, *codetree.ancestors(parents, key)) for key in parents}
 
 
 def build_table(

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
+from qualcode import codetree
 from qualcode.db.models import (
     Code,
     Codebook,
@@ -327,7 +328,7 @@ def _move_codings(s: Session, source_id: int, target_id: int) -> int:
 
 
 def _depth(rows: dict[str, Code], row: Code) -> int:
-    return cb.depth({r.id: r.parent_id for r in rows.values()}, row.id)
+    return codetree.depth({r.id: r.parent_id for r in rows.values()}, row.id)
 
 
 def _check_sibling_name(s: Session, parent_id: int | None, name: str, exclude_id: int | None = None) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
+from qualcode import codetree
 from qualcode.db.models import (
     Code,
     Codebook,
@@ -586,7 +587,7 @@ def _snapshot_session(s: Session, only_coders: list[str] | None) -> Snapshot:
             **{f: (list(c.keywords or []) if f == "keywords" else getattr(c, f)) for f in CODE_FIELDS},
         }
     parents = {key: c["parent"] for key, c in codes.items()}
-    codes = dict(sorted(codes.items(), key=lambda kv: (cb.depth(parents, kv[0]), kv[1]["position"])))
+    codes = dict(sorted(codes.items(), key=lambda kv: (codetree.depth(parents, kv[0]), kv[1]["position"])))
     people = {p.id: p for p in s.scalars(select(Participant))}
     transcripts, sha_of = {}, {}
     for t in s.scalars(select(Transcript)):

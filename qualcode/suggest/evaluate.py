@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qualcode import codebook as cb
+from qualcode import codetree
 from qualcode.suggest.calibration import expected_calibration_error
 from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher
 from qualcode.suggest.model import (
@@ -340,8 +340,8 @@ def agreement_as_coder(ev: Evaluation, coders: dict[str, dict[int, set[str]]], s
 
 
 def top_level(parents: dict[str, str | None]) -> dict[str, str]:
-    """Each code's theme, from code -> parent (``qualcode.codebook.themes``)."""
-    return cb.themes(parents)
+    """Each code's theme, from code -> parent (``qualcode.codetree.themes``)."""
+    return codetree.themes(parents)
 
 
 def roll_up(

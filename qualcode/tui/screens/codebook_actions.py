@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from rich.text import Text
 from textual.app import App
 
-from qualcode import codebook as cb
+from qualcode import codetree
 from qualcode.codebook import save_codebook
 from qualcode.project import Project
 from qualcode.records import CodeInfo
@@ -48,12 +48,12 @@ class CodebookHost(ProjectCaller, Protocol):
 def code_path(code: CodeInfo, by_key: dict[str, CodeInfo]) -> list[str]:
     """Names from the top of the codebook down to ``code``."""
     parents = {key: c.parent_key for key, c in by_key.items()}
-    return [*(by_key[key].name for key in reversed(cb.ancestors(parents, code.key))), code.name]
+    return [*(by_key[key].name for key in reversed(codetree.ancestors(parents, code.key))), code.name]
 
 
 def with_descendants(key: str, codes: Iterable[CodeInfo]) -> set[str]:
     """``key`` and the keys of every code below it."""
-    return cb.descendants({c.key: c.parent_key for c in codes}).get(key, {key})
+    return codetree.descendants({c.key: c.parent_key for c in codes}).get(key, {key})
 
 
 class CodebookEditor:

@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.widgets import Input
 from textual.widgets.option_list import Option
 
-from qualcode import codebook as cb
+from qualcode import codetree
 from qualcode.records import CodeInfo
 from qualcode.tui.ranking import rank_codes
 from qualcode.tui.screens.dialogs import TypeAheadDialog, typeahead_bindings
@@ -98,4 +98,4 @@ class CodeFinder(TypeAheadDialog[str | None]):
 
 def _ancestors(code: CodeInfo, by_key: dict[str, CodeInfo]) -> list[str]:
     parents = {key: c.parent_key for key, c in by_key.items()}
-    return [by_key[key].name for key in reversed(cb.ancestors(parents, code.key))]
+    return [by_key[key].name for key in reversed(codetree.ancestors(parents, code.key))]
