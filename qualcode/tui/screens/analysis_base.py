@@ -17,10 +17,11 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
+from qualcode.tui.errors import report
 from qualcode.tui.keys import KeyEntry, binding_entries
 from qualcode.tui.runner import JobDone, ProjectRunner
 from qualcode.tui.screens.dialogs import ChoiceDialog
-from qualcode.tui.text import one_line, say
+from qualcode.tui.text import one_line
 
 
 def screen_entries(app, sections) -> list[KeyEntry]:
@@ -110,7 +111,7 @@ class AnalysisScreen(Screen):
         self.app.push_screen(ChoiceDialog("Whose codings?", choices), chosen)
 
     def report(self, exc: BaseException) -> None:
-        say(self.app, str(exc), severity="warning", title="Not done")
+        report(self.app, exc)
 
     def action_help(self) -> None:
         from qualcode.tui.screens.analysis_help import AnalysisHelp

@@ -405,7 +405,10 @@ class CellEditor(AnalysisScreen):
         )
 
     def _failed(self, exc: BaseException) -> None:
-        self.query_one("#cell-passages-title", UserStatic).update(Text(str(exc), style="red"))
+        self.query_one("#cell-passages-title", UserStatic).update(
+            Text("The passages could not be read.", style="italic")
+        )
+        self.report(exc)
 
     def _listed(self, found) -> None:
         passages: Sequence[Passage] = getattr(found, "passages", found)

@@ -28,8 +28,9 @@ from qualcode.project.workbench import match_spans
 from qualcode.records import CodeInfo, CodingInfo, EventInfo, MemoInfo, SegmentInfo, TranscriptInfo
 from qualcode.segments import touched
 from qualcode.tui import state
+from qualcode.tui.errors import report
 from qualcode.tui.keys import key_entries
-from qualcode.tui.runner import CpuRunner, JobDone, ProjectRunner, raise_or_report
+from qualcode.tui.runner import CpuRunner, JobDone, ProjectRunner
 from qualcode.tui.screens.agreement import AgreementScreen, AgreementView, Difference
 from qualcode.tui.screens.agreement import build_view as build_agreement_view
 from qualcode.tui.screens.analysis_actions import ANALYSIS_BINDINGS, AnalysisActions
@@ -394,7 +395,7 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
                 if error is not None:
                     error(exc)
                 else:
-                    raise_or_report(self, exc)
+                    report(self.app, exc)
             else:
                 if then is not None:
                     then(result)
@@ -1098,7 +1099,7 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
                     lambda: build_agreement_view(p, coder, other),
                     show,
                     description="computing agreement",
-                    error=lambda exc: say(self.app, str(exc), severity="warning"),
+                    error=lambda exc: report(self.app, exc),
                 )
 
         if self.other:
