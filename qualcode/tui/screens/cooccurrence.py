@@ -14,10 +14,8 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from qualcode.analysis.cooccurrence import Cooccurrence
-from qualcode.tui.screens.analysis_base import UNION, AnalysisScreen
-from qualcode.tui.styles import stylesheet
+from qualcode.tui.screens.analysis_base import UNION, AnalysisScreen, CoderChoice, PassagesRequest
 from qualcode.tui.text import UserStatic, one_line
-from qualcode.tui.widgets.keybar import KeyBar
 
 # Light to dark, one hue (blue): readable in every kind of colour blindness.
 LABEL_WIDTH = 34  # the code column; the full name shows under the table
@@ -39,7 +37,7 @@ class CooccurrenceScreen(AnalysisScreen):
         "diagonal: segments with the code); j shows the Jaccard index instead (both ÷ either). "
         "Enter on a cell lists the passages the two codes share; Esc comes back here."
     )
-    DEFAULT_CSS = stylesheet(__file__, "cooccurrence_screen.tcss")
+    NAME = "cooccurrence"
     BINDINGS = [
         Binding("j", "measure", "Counts/Jaccard", id="cooccurrence.measure", tooltip="Show counts or Jaccard"),
         Binding(
@@ -64,18 +62,21 @@ class CooccurrenceScreen(AnalysisScreen):
 
     def __init__(self, project) -> None:
         super().__init__(project)
-        self.coder: str | None = None  # None: every coder (union)
+        self.coder: CoderChoice = UNION
         self.rollup = False
         self.jaccard = False
         self.result: Cooccurrence | None = None
         self.coders: list[str] = []
 
-    def compose(self):
-        yield UserStatic(Text("Co-occurrence of codes", style="bold"), id="cooccurrence-title")
-        yield UserStatic(Text("counting…", style="italic"), id="cooccurrence-notes")
+    def title_text(self) -> Text:
+        return Text("Co-occurrence of codes", style="bold")
+
+    def first_notes(self) -> Text:
+        return Text("counting…", style="italic")
+
+    def compose_body(self):
         yield DataTable(cursor_type="cell", id="cooccurrence-table")
-        yield UserStatic(Text(""), id="cooccurrence-cell")
-        yield KeyBar(id="keys")
+        yield UserStatic(Text(""), id="cooccurrence-cell", classes="analysis-cell")
 
     def on_mount(self) -> None:
         self.table = self.query_one(DataTable)
@@ -84,7 +85,7 @@ class CooccurrenceScreen(AnalysisScreen):
 
     def reload(self) -> None:
         analysis, project = self.project.analysis, self.project
-        coders = [self.coder] if self.coder else None
+        coders = self.coder.coders
         rollup = self.rollup
 
         def fetch():
@@ -191,15 +192,13 @@ class CooccurrenceScreen(AnalysisScreen):
         self.reload()
 
     def action_coders(self) -> None:
-        def chosen(coders: str) -> None:
-            self.coder = None if coders == UNION else coders
+        def chosen(coders: CoderChoice) -> None:
+            self.coder = coders
             self.reload()
 
         self.choose_coders(self.coders, chosen)
 
     def action_open_cell(self) -> None:
-        from qualcode.tui.screens.retrieval import RetrievalScreen
-
         pair = self._pair()
         if pair is None or self.result is None:
             return
@@ -209,7 +208,7 @@ class CooccurrenceScreen(AnalysisScreen):
             return
         names = {c.key: c.name for c in self.result.codes}
         analysis = self.project.analysis
-        coders = [self.coder] if self.coder else None
+        coders = self.coder.coders
         rollup = self.rollup
         if a == b:
             title = Text.assemble("Passages of ", one_line(names[a]))
@@ -228,4 +227,4 @@ class CooccurrenceScreen(AnalysisScreen):
                 a, b, coders=coders, rollup=rollup, context=1
             )
             root = None
-        self.app.push_screen(RetrievalScreen(self.project, fetch, root=root, title=title))
+        self.want_passages(PassagesRequest(fetch, root, title))

@@ -94,7 +94,7 @@ class FrameworkScreen(AnalysisScreen):
         "usually themes. Each cell holds your summary of what the row's participants said about the "
         "theme. Enter writes a cell beside its passages; every save is an event that u undoes."
     )
-    DEFAULT_CSS = stylesheet(__file__, "framework_screen.tcss")
+    NAME = "framework"
     BINDINGS = [
         Binding("enter", "edit", "Write", id="framework.edit", tooltip="Write the cell's summary beside its passages"),
         Binding(
@@ -124,12 +124,12 @@ class FrameworkScreen(AnalysisScreen):
         self.code_names: dict[str, str] = {}
         self.code_ids: dict[int, str] = {}
 
-    def compose(self):
-        yield UserStatic(Text("Framework matrices", style="bold"), id="framework-title")
-        yield UserStatic(Text("reading…", style="italic"), id="framework-notes")
+    def title_text(self) -> Text:
+        return Text("Framework matrices", style="bold")
+
+    def compose_body(self):
         yield DataTable(cursor_type="cell", zebra_stripes=True, id="framework-table")
-        yield UserStatic(Text(""), id="framework-cell")
-        yield KeyBar(id="keys")
+        yield UserStatic(Text(""), id="framework-cell", classes="analysis-cell")
 
     def on_mount(self) -> None:
         self.table = self.query_one(DataTable)

@@ -12,12 +12,9 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from qualcode.analysis.compare import Comparison, ComparisonRow
-from qualcode.tui.screens.analysis_base import UNION, AnalysisScreen
+from qualcode.tui.screens.analysis_base import UNION, AnalysisScreen, CoderChoice, PassageFilter, PassagesRequest
 from qualcode.tui.screens.dialogs import ChoiceDialog
-from qualcode.tui.screens.retrieval import PassageFilter
-from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic, one_line
-from qualcode.tui.widgets.keybar import KeyBar
 
 BAR = 10  # cells of the share bars
 
@@ -42,7 +39,7 @@ class GroupComparisonScreen(AnalysisScreen):
         "(or a code below it), and the difference in percentage points. Enter lists the code's "
         "passages from both groups."
     )
-    DEFAULT_CSS = stylesheet(__file__, "group_comparison_screen.tcss")
+    NAME = "comparison"
     BINDINGS = [
         Binding("g", "choose", "Groups", id="comparison.groups", tooltip="Choose the attribute and the two groups"),
         Binding(
@@ -63,17 +60,20 @@ class GroupComparisonScreen(AnalysisScreen):
         super().__init__(project)
         self.attribute = attribute
         self.values = values
-        self.coder: str | None = None
+        self.coder: CoderChoice = UNION
         self.by_difference = False
         self.result: Comparison | None = None
         self.attributes: dict[str, list[str]] = {}
         self.coders: list[str] = []
 
-    def compose(self):
-        yield UserStatic(Text("Compare groups", style="bold"), id="comparison-title")
-        yield UserStatic(Text("reading the participants…", style="italic"), id="comparison-notes")
+    def title_text(self) -> Text:
+        return Text("Compare groups", style="bold")
+
+    def first_notes(self) -> Text:
+        return Text("reading the participants…", style="italic")
+
+    def compose_body(self):
         yield DataTable(cursor_type="row", zebra_stripes=True, id="comparison-table")
-        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self.table = self.query_one(DataTable)
@@ -142,7 +142,7 @@ class GroupComparisonScreen(AnalysisScreen):
             return
         analysis = self.project.analysis
         key, (a, b) = self.attribute, self.values
-        coders = [self.coder] if self.coder else None
+        coders = self.coder.coders
         self.run_project(
             lambda: analysis.compare_groups({key: (a,)}, {key: (b,)}, coders=coders),
             self._compared,
@@ -233,8 +233,8 @@ class GroupComparisonScreen(AnalysisScreen):
         self.draw()
 
     def action_coders(self) -> None:
-        def chosen(coders: str) -> None:
-            self.coder = None if coders == UNION else coders
+        def chosen(coders: CoderChoice) -> None:
+            self.coder = coders
             self.compare()
 
         self.choose_coders(self.coders, chosen)
@@ -244,8 +244,6 @@ class GroupComparisonScreen(AnalysisScreen):
         self.action_open_code()
 
     def action_open_code(self) -> None:
-        from qualcode.tui.screens.retrieval import UNION, RetrievalScreen
-
         rows = self.rows()
         if not rows or not self.attribute or not self.values:
             return
@@ -253,16 +251,11 @@ class GroupComparisonScreen(AnalysisScreen):
         analysis = self.project.analysis
         key = row.key
         title = Text.assemble("Passages of ", one_line(row.name), " from ", one_line(" and ".join(self.values)))
-        self.app.push_screen(
-            RetrievalScreen(
-                self.project,
+        self.want_passages(
+            PassagesRequest(
                 lambda: analysis.retrieve(key, subcodes=True, context=1),
-                root=key,
-                title=title,
-                passage_filter=PassageFilter(
-                    where={self.attribute: self.values},
-                    coders=self.coder or UNION,
-                    group_by=self.attribute,
-                ),
+                key,
+                title,
+                PassageFilter(where={self.attribute: self.values}, coders=self.coder, group_by=self.attribute),
             )
         )

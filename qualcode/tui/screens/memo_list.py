@@ -21,10 +21,8 @@ from textual.widgets import Input, OptionList
 from qualcode.export.memos import place
 from qualcode.project.memos import MAX_SEARCH_CHARS
 from qualcode.records import MemoEntry
-from qualcode.tui.screens.analysis_base import AnalysisScreen
-from qualcode.tui.styles import stylesheet
+from qualcode.tui.screens.analysis_base import AnalysisScreen, MemoOpened
 from qualcode.tui.text import UserOptionList, UserStatic, excerpt, one_line, option, plain
-from qualcode.tui.widgets.keybar import KeyBar
 
 EXCERPT = 200  # characters of the memo on its line in the list
 
@@ -58,7 +56,7 @@ class MemoListScreen(AnalysisScreen):
         "the words it is about. Enter opens the memo's place: the segment in its transcript, the "
         "code in the codebook, or the transcript; Esc or Backspace there comes back here."
     )
-    DEFAULT_CSS = stylesheet(__file__, "memo_list_screen.tcss")
+    NAME = "memos"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
     BINDINGS = [
@@ -74,16 +72,20 @@ class MemoListScreen(AnalysisScreen):
         self.memos: list[MemoEntry] | None = None
         self.shown: list[MemoEntry] = []
 
-    def compose(self):
-        yield UserStatic(Text("Memos", style="bold"), id="memos-title")
+    def title_text(self) -> Text:
+        return Text("Memos", style="bold")
+
+    def first_notes(self) -> None:
+        return None  # the search box is under the title
+
+    def compose_body(self):
         yield Input(
             placeholder="Search the memos' text (type to filter)", id="memo-search", max_length=MAX_SEARCH_CHARS
         )
-        with Horizontal(id="memos-body"):
-            yield UserOptionList(id="memo-list")
-            with VerticalScroll(id="memo-detail"):
+        with Horizontal(id="memos-body", classes="analysis-body"):
+            yield UserOptionList(id="memo-list", classes="analysis-list")
+            with VerticalScroll(id="memo-detail", classes="analysis-detail"):
                 yield UserStatic(Text(""), id="memo-detail-text")
-        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self.list = self.query_one("#memo-list", OptionList)
@@ -155,11 +157,8 @@ class MemoListScreen(AnalysisScreen):
         self._open(self.current)
 
     def _open(self, memo: MemoEntry | None) -> None:
-        if memo is None:
-            return
-        from qualcode.tui.screens.analysis_actions import back_to_workbench
-
-        back_to_workbench(self.app).open_memo(memo)
+        if memo is not None:
+            self.post_message(MemoOpened(memo))
 
     def _show_detail(self) -> None:
         self.query_one("#memo-detail-text", UserStatic).update(self.detail_text(self.current))

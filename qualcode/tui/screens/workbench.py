@@ -100,7 +100,7 @@ class OpenTranscript:
                 self.codings.setdefault(self.segments[i].id, []).append(c)
 
 
-class WorkbenchScreen(AnalysisActions, Screen[None]):
+class WorkbenchScreen(Screen[None]):
     # Below CRAMPED columns three panes cannot live: the definition pane goes (i shows it).
     HORIZONTAL_BREAKPOINTS = [(0, "-cramped"), (100, "-narrow"), (140, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
@@ -258,7 +258,6 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         self.filter_key: str | None = None
         self._submitted: dict[int, float] = {}
         self._last_position: int | None = None
-        self.analysis_trail: list = []  # analysis screens that Esc brings back (after Enter on a passage)
         self._positions: dict[str, int] = {}  # transcript name -> segment position last visited
         self.widths = dict(self.DEFAULT_WIDTHS)
         self.progress_known = False
@@ -266,6 +265,7 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         self.first_paint_seconds: float | None = None
         self._started = time.perf_counter()
         self.codebook_editor = CodebookEditor(self)
+        self.analysis_actions = AnalysisActions(self)
 
     # ------------------------------------------------------------------ layout
 
@@ -724,7 +724,9 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("next_disagreement",) and not self.other:
             return None
-        return self.check_analysis_action(action)
+        if action == "back_to_analysis":  # hidden, and Esc free for the panes, without screens to go back to
+            return self.analysis_actions.can_go_back()
+        return True
 
     def action_apply_code(self) -> None:
         key = self.codebook.highlighted_key
@@ -937,6 +939,26 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
 
     def action_write_codebook(self) -> None:
         self.codebook_editor.write()
+
+    # ------------------------------------------------------------------ actions: analysis (AnalysisActions)
+
+    def action_retrieve(self, key: str | None = None) -> None:
+        self.analysis_actions.retrieve(key)
+
+    def action_cooccurrence(self) -> None:
+        self.analysis_actions.cooccurrence()
+
+    def action_compare_groups(self) -> None:
+        self.analysis_actions.compare_groups()
+
+    def action_framework(self) -> None:
+        self.analysis_actions.framework()
+
+    def action_memos(self) -> None:
+        self.analysis_actions.memos()
+
+    def action_back_to_analysis(self) -> None:
+        self.analysis_actions.back()
 
     # ------------------------------------------------------------------ actions: memos
 
