@@ -130,7 +130,8 @@ def _dry_run(
     """What ``import`` would bring in, read from the files alone (the project is not opened)."""
     from qualcode.export.refi_read import describe_refi
     from qualcode.ingest.codings import read_codings
-    from qualcode.ingest.peers import describe_peer, peer_kind
+    from qualcode.ingest.peer_files import describe_peer
+    from qualcode.ingest.peers import peer_kind
     from qualcode.ingest.transcripts import parse_file
 
     failed = 0

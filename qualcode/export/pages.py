@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from qualcode.export.files import save_atomic as save_atomic  # the exporters' one way to write a file
-from qualcode.export.render import _CSS
+from qualcode.export.page_css import PAGE_CSS as _CSS
 
 if TYPE_CHECKING:  # python-docx is imported when a Word file is written
     from docx.document import Document

@@ -302,7 +302,8 @@ class ExchangePart:
         every coding placed by the same rule as a REFI-QDA selection. ``coder`` is whom a
         highlights CSV's codings are credited to (the CSV names nobody; default ``taguette``).
         """
-        from qualcode.ingest.peers import peer_kind, read_peer
+        from qualcode.ingest.peer_files import read_peer
+        from qualcode.ingest.peers import peer_kind
 
         path = Path(path)
         if peer_kind(path) == "taguette-highlights":

@@ -268,22 +268,6 @@ def document_reading(
     )
 
 
-@reader("odt")
-def read_odt(source: Source) -> Reading | None:
-    if source.suffix != ".odt" and not (source.is_zip and ODT_MIME in source.data[:200]):
-        return None
-    if not source.is_zip:
-        raise InputError(source.where, "not an OpenDocument .odt text (not a zip archive)")
-    paras = odt_paragraphs(source)
-    if not any(p.text.strip() for p in paras):
-        raise InputError(source.where, "the .odt document has no text")
-    from qualcode.ingest.formats.otter import otter_document
-
-    counts = convention_counts(document_lines(paras))
-    found = otter_document(paras, source.where, "odt", "OpenDocument .odt", counts)
-    return found or document_reading(paras, source.where, "odt", "OpenDocument .odt", claim_plain=True, counts=counts)
-
-
 @reader("docx")
 def read_docx(source: Source) -> Reading | None:
     """A .docx whose speakers are in bold or on their own line; others go to the plain reader
