@@ -21,7 +21,8 @@ from qualcode.tui.testing import screen_text, settle
 from qualcode.tui.widgets.passages import PassageList
 from qualcode.tui.widgets.segments import SegmentView
 from tests.test_analysis_project import build_rln
-from tests.test_tui import drive, press, workbench
+from tests.test_tui import workbench
+from tests.tui.conftest import drive, press
 
 THEME = "attitudes"  # a theme with sub-codes, coded by alice and bob
 
