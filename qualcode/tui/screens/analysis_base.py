@@ -31,6 +31,7 @@ from qualcode.tui.screens.dialogs import ChoiceDialog
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic, one_line
 from qualcode.tui.widgets.keybar import KeyBar
+from qualcode.tui.widgets.passages import PASSAGE_COMPONENTS
 
 if TYPE_CHECKING:
     from qualcode.analysis.retrieval import Passage, Retrieval
@@ -173,6 +174,7 @@ class AnalysisScreen(Screen):
 
     COMMANDS = {AnalysisCommands}
     DEFAULT_CSS = stylesheet(__file__, "analysis_screen.tcss")
+    COMPONENT_CLASSES = set(PASSAGE_COMPONENTS)  # passages are headed as analysis_screen.tcss says
 
     HELP_TITLE = "Analysis"
     HELP_INTRO = ""

@@ -21,13 +21,13 @@ from textual.widgets.option_list import Option
 
 from qualcode.analysis.matrix import FrameworkMatrix, citation
 from qualcode.analysis.retrieval import Passage
-from qualcode.segments import segment_ref
 from qualcode.tui.screens.analysis_base import AnalysisScreen
 from qualcode.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic, one_line, plain, say
 from qualcode.tui.widgets.fields import ProseArea
 from qualcode.tui.widgets.keybar import KeyBar
+from qualcode.tui.widgets.passages import PassageStyles, passage_heading
 
 CELL_WIDTH = 30
 CELL_LINES = 3
@@ -415,15 +415,9 @@ class CellEditor(AnalysisScreen):
         self.passages = list(passages)
         options = self.query_one(UserOptionList)
         options.clear_options()
+        styles = PassageStyles.of(self)
         for i, p in enumerate(self.passages):
-            where = Text.assemble(
-                one_line(p.participant, "bold"),
-                "  ",
-                one_line(p.transcript, "cyan"),
-                (f" {segment_ref(p.position)}", "cyan"),
-                "  ",
-                one_line(", ".join(p.coders), "green"),
-            )
+            where = passage_heading(p, styles, gap="  ")
             options.add_option(Option(Text.assemble(where, "\n", one_line(excerpt(p.text))), id=str(i)))
         people = len({p.participant_id for p in self.passages})
         self.query_one("#cell-passages-title", UserStatic).update(

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 
 from qualcode.analysis.retrieval import Passage, Retrieval, group_passages
-from qualcode.segments import clock, segment_ref
+from qualcode.segments import segment_ref
 from qualcode.tui.screens.analysis_base import (
     AGREED,
     AnalysisScreen,
@@ -29,7 +29,7 @@ from qualcode.tui.screens.analysis_base import (
 )
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
 from qualcode.tui.text import UserStatic, one_line, plain
-from qualcode.tui.widgets.passages import Heading, PassageList
+from qualcode.tui.widgets.passages import Heading, PassageList, PassageStyles, passage_heading
 
 
 def filter_passages(passages: Sequence[Passage], root: str | None, f: PassageFilter) -> list[Passage]:
@@ -245,24 +245,17 @@ class RetrievalScreen(AnalysisScreen):
         if p is None:
             return Text("")
         names = self.loaded.code_names if self.loaded else {}
-        head = Text()
-        head.append_text(one_line(p.participant, "bold"))
-        head.append("  ")
-        head.append_text(one_line(p.transcript, "cyan"))
-        head.append(f" {segment_ref(p.position)}", style="cyan")
-        if p.time_start is not None:
-            head.append(f" {clock(p.time_start)}", style="dim")
-        if p.speaker:
-            head.append("  ")
-            head.append_text(one_line(p.speaker, "italic"))
+        styles = PassageStyles.of(self)
+        head = passage_heading(p, styles, gap="  ", speaker=True, coders=False)
+        head.end = "\n"
         attrs = [f"{k}: {v}" for k, v in p.attributes.items() if str(v or "").strip()]
         if attrs:
             head.append("\n")
-            head.append_text(one_line(" · ".join(attrs), "dim"))
+            head.append_text(one_line(" · ".join(attrs), styles.muted))
         head.append("\n")
         head.append_text(one_line(names.get(p.code, p.code)))
-        head.append(" · coded by ", style="dim")
-        head.append_text(one_line(", ".join(p.coders), "green"))
+        head.append(" · coded by ", style=styles.muted)
+        head.append_text(one_line(", ".join(p.coders), styles.coders))
         parts: list[Text] = [head, Text("")] if self.has_class("-wide") else [head]
         if self.with_context:
             for turn in p.before:
@@ -275,7 +268,7 @@ class RetrievalScreen(AnalysisScreen):
                 parts.append(Text("(no turns before or after)", style="dim"))
         for memo in p.memos:
             parts.append(Text(""))
-            parts.append(Text.assemble(("memo ", "yellow"), plain(memo)))
+            parts.append(Text.assemble(("memo ", styles.memo), plain(memo)))
         return Group(*parts)
 
     @staticmethod

@@ -1,0 +1,56 @@
+"""A passage is headed one way wherever passages are listed, in the colours the .tcss gives."""
+
+from __future__ import annotations
+
+from rich.color import Color
+from textual.app import App
+
+from qualcode.analysis.retrieval import Passage
+from qualcode.tui.widgets.passages import PassageList, PassageStyles, passage_heading
+
+from .conftest import drive
+
+PASSAGE = Passage(
+    code="time",
+    transcript="interview-[03]",
+    transcript_id=3,
+    segment_id=40,
+    position=13,
+    start=0,
+    end=10,
+    text="We paid for cover [laughs]",
+    participant="P03 [/x]",
+    participant_id=7,
+    attributes={"role": "Headteacher", "school": "School A", "empty": ""},
+    attribution="P03",
+    speaker="Headteacher",
+    coders=("alice", "bob"),
+    memos=("a memo",),
+    time_start=723.0,
+)
+
+
+def test_every_variant_says_who_where_and_when_the_same_way():
+    plain = PassageStyles()
+    row = passage_heading(PASSAGE, plain, number=12, memos=True, attributes=True).plain
+    detail = passage_heading(PASSAGE, plain, gap="  ", speaker=True, coders=False).plain
+    cell = passage_heading(PASSAGE, plain, gap="  ").plain
+    assert row == "   12 P03 [/x]   interview-[03] ¶14 0:12:03   alice, bob  ✎1   Headteacher · School A"
+    assert detail == "P03 [/x]  interview-[03] ¶14 0:12:03  Headteacher"
+    assert cell == "P03 [/x]  interview-[03] ¶14 0:12:03  alice, bob"
+
+
+def test_the_colours_come_from_the_stylesheet():
+    class Lister(App[None]):
+        def compose(self):
+            yield PassageList()
+
+    async def scenario(pilot):
+        return pilot.app.query_one(PassageList).passage_styles
+
+    styles = drive(Lister(), scenario, size=(60, 10))
+    assert styles.place.color.number == Color.parse("cyan").number  # the terminal's own cyan, as before
+    assert styles.coders.color.number == Color.parse("green").number
+    assert styles.who.bold and styles.muted.dim and styles.speaker.italic
+    text = passage_heading(PASSAGE, styles)
+    assert any(span.style == styles.place for span in text.spans)
