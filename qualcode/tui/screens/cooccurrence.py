@@ -17,17 +17,18 @@ from qualcode.analysis.cooccurrence import Cooccurrence
 from qualcode.tui.screens.analysis_base import UNION, AnalysisScreen, CoderChoice, PassagesRequest
 from qualcode.tui.text import UserStatic, one_line
 
-# Light to dark, one hue (blue): readable in every kind of colour blindness.
 LABEL_WIDTH = 34  # the code column; the full name shows under the table
-SHADES = ("#f7fbff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+# Light to dark, one hue (blue): readable in every kind of colour blindness. The colours are the
+# component classes cooccurrence--shade-0 … -5 in analysis_screen.tcss.
+SHADES = 6
 
 
-def shade(value: float) -> Style:
-    """A cell's background for ``value`` in 0..1 (0: no colour)."""
+def shade(value: float, shades: list[Style]) -> Style:
+    """A cell's style for ``value`` in 0..1 (0: no colour), from the light-to-dark ``shades``."""
     if value <= 0:
         return Style()
-    step = min(len(SHADES) - 1, int(value * (len(SHADES) - 1) + 0.999))
-    return Style(bgcolor=SHADES[step], color="black" if step < 3 else "white")
+    step = min(len(shades) - 1, int(value * (len(shades) - 1) + 0.999))
+    return shades[step]
 
 
 class CooccurrenceScreen(AnalysisScreen):
@@ -38,6 +39,7 @@ class CooccurrenceScreen(AnalysisScreen):
         "Enter on a cell lists the passages the two codes share; Esc comes back here."
     )
     NAME = "cooccurrence"
+    COMPONENT_CLASSES = AnalysisScreen.COMPONENT_CLASSES | {f"cooccurrence--shade-{i}" for i in range(SHADES)}
     BINDINGS = [
         Binding("j", "measure", "Counts/Jaccard", id="cooccurrence.measure", tooltip="Show counts or Jaccard"),
         Binding(
@@ -105,6 +107,7 @@ class CooccurrenceScreen(AnalysisScreen):
         self.table.clear(columns=True)
         codes = result.codes
         top = max((p.segments for p in result.pairs), default=0)
+        shades = [self.get_component_rich_style(f"cooccurrence--shade-{i}", partial=True) for i in range(SHADES)]
         rows: list[tuple[str, list[Text]]] = []
         for i, row in enumerate(codes, 1):
             label = Text(f"{i:>3} ", style="dim", end="")
@@ -116,10 +119,10 @@ class CooccurrenceScreen(AnalysisScreen):
                     value = Text(str(row.segments) if not self.jaccard else "·", style="dim", justify="right")
                 elif self.jaccard:
                     j = result.jaccard(row.key, col.key)
-                    value = Text(f"{j:.2f}" if j else "", style=shade(j), justify="right")
+                    value = Text(f"{j:.2f}" if j else "", style=shade(j, shades), justify="right")
                 else:
                     n = result.count(row.key, col.key)
-                    value = Text(str(n) if n else "", style=shade(n / top if top else 0), justify="right")
+                    value = Text(str(n) if n else "", style=shade(n / top if top else 0, shades), justify="right")
                 cells.append(value)
             rows.append((row.key, cells))
         # Each column as wide as its widest cell, given here: DataTable would otherwise widen its

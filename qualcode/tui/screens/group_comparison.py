@@ -7,6 +7,7 @@ groups (grouped by the attribute).
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
@@ -19,16 +20,16 @@ from qualcode.tui.text import UserStatic, one_line
 BAR = 10  # cells of the share bars
 
 
-def bar(share: float, colour: str) -> Text:
+def bar(share: float, colour: Style) -> Text:
     full = round(share * BAR)
-    return Text.assemble((" " * full, f"on {colour}"), ("·" * (BAR - full), "dim"))
+    return Text.assemble((" " * full, Style(bgcolor=colour.color)), ("·" * (BAR - full), "dim"))
 
 
-def difference_text(points: float) -> Text:
+def difference_text(points: float, a: Style, b: Style) -> Text:
+    """More in group a: in a's colour; more in b: in b's."""
     if abs(points) < 0.05:
         return Text("0", style="dim", justify="right")
-    # Orange and blue: apart for every kind of colour blindness.
-    return Text(f"{points:+.0f} pts", style="#e66100" if points > 0 else "#5d8fe8", justify="right")
+    return Text(f"{points:+.0f} pts", style=a if points > 0 else b, justify="right")
 
 
 class GroupComparisonScreen(AnalysisScreen):
@@ -40,6 +41,8 @@ class GroupComparisonScreen(AnalysisScreen):
         "passages from both groups."
     )
     NAME = "comparison"
+    # Each group's colour (orange and blue: apart for every kind of colour blindness), in analysis_screen.tcss
+    COMPONENT_CLASSES = AnalysisScreen.COMPONENT_CLASSES | {"comparison--a", "comparison--b"}
     BINDINGS = [
         Binding("g", "choose", "Groups", id="comparison.groups", tooltip="Choose the attribute and the two groups"),
         Binding(
@@ -187,6 +190,8 @@ class GroupComparisonScreen(AnalysisScreen):
         ]
         if not bars:
             del headers[4], headers[2]
+        colour_a = self.get_component_rich_style("comparison--a", partial=True)
+        colour_b = self.get_component_rich_style("comparison--b", partial=True)
         rows: list[tuple[str, list[Text]]] = []
         for row in self.rows():
             indent = 0 if self.by_difference else row.depth
@@ -195,10 +200,10 @@ class GroupComparisonScreen(AnalysisScreen):
             cells = [
                 name,
                 Text(f"{row.a_count} · {100 * row.a_share:.0f}%", justify="right"),
-                bar(row.a_share, "#e66100"),
+                bar(row.a_share, colour_a),
                 Text(f"{row.b_count} · {100 * row.b_share:.0f}%", justify="right"),
-                bar(row.b_share, "#5d8fe8"),
-                difference_text(row.difference),
+                bar(row.b_share, colour_b),
+                difference_text(row.difference, colour_a, colour_b),
             ]
             if not bars:
                 del cells[4], cells[2]
@@ -214,9 +219,9 @@ class GroupComparisonScreen(AnalysisScreen):
             table.move_cursor(row=min(current, len(result.rows) - 1))
         title = Text.assemble(
             "Compare ",
-            one_line(a.label, "bold #e66100"),
+            one_line(a.label, Style(bold=True) + colour_a),
             " with ",
-            one_line(b.label, "bold #5d8fe8"),
+            one_line(b.label, Style(bold=True) + colour_b),
             "  by ",
             one_line(self.attribute or ""),
         )

@@ -23,6 +23,7 @@ from qualcode.project.memos import MAX_SEARCH_CHARS
 from qualcode.records import MemoEntry
 from qualcode.tui.screens.analysis_base import AnalysisScreen, MemoOpened
 from qualcode.tui.text import UserOptionList, UserStatic, excerpt, one_line, option, plain
+from qualcode.tui.widgets.passages import PassageStyles
 
 EXCERPT = 200  # characters of the memo on its line in the list
 
@@ -34,12 +35,12 @@ def matching(memos: Sequence[MemoEntry], search: str) -> list[MemoEntry]:
     return [m for m in memos if needle in m.text.casefold()] if needle else list(memos)
 
 
-def memo_line(m: MemoEntry) -> Text:
-    """One row of the list: where, who, and the start of the memo."""
+def memo_line(m: MemoEntry, styles: PassageStyles) -> Text:
+    """One row of the list: where, who, and the start of the memo (coloured as passages are)."""
     line = Text(end="")
-    line.append_text(one_line(place(m), "cyan"))
+    line.append_text(one_line(place(m), styles.place))
     line.append("  ")
-    line.append_text(one_line(m.coder, "green"))
+    line.append_text(one_line(m.coder, styles.coders))
     line.append("  ")
     line.append_text(one_line(excerpt(" ".join(m.text.split()), EXCERPT)))
     return line
@@ -102,7 +103,7 @@ class MemoListScreen(AnalysisScreen):
         self.query_one("#memos-title", UserStatic).update(Text.assemble(("Memos", "bold"), "   ", text))
 
     def _failed(self, exc: BaseException) -> None:
-        self._count(Text(str(exc), style="red"))
+        self._count(Text("The memos could not be read.", style="italic"))
         self.report(exc)
 
     def _loaded(self, memos: list[MemoEntry]) -> None:
@@ -115,7 +116,8 @@ class MemoListScreen(AnalysisScreen):
         keep = self.current
         self.shown = matching(self.memos, self.search.value)
         self.list.clear_options()
-        self.list.add_options([option(memo_line(m)) for m in self.shown])
+        styles = PassageStyles.of(self)
+        self.list.add_options([option(memo_line(m, styles)) for m in self.shown])
         if self.shown:
             self.list.highlighted = next((i for i, m in enumerate(self.shown) if m is keep), 0)
         total = len(self.memos)
@@ -163,18 +165,18 @@ class MemoListScreen(AnalysisScreen):
     def _show_detail(self) -> None:
         self.query_one("#memo-detail-text", UserStatic).update(self.detail_text(self.current))
 
-    @staticmethod
-    def detail_text(m: MemoEntry | None) -> Group | Text:
+    def detail_text(self, m: MemoEntry | None) -> Group | Text:
         if m is None:
             return Text("")
         head = Text()
-        head.append_text(one_line(place(m), "cyan"))
+        styles = PassageStyles.of(self)
+        head.append_text(one_line(place(m), styles.place))
         head.append("\n")
-        head.append_text(one_line(m.coder, "green"))
+        head.append_text(one_line(m.coder, styles.coders))
         parts: list[Text] = [head]
         if m.passage:
             parts += [Text(""), plain(m.passage, "dim")]
-        parts += [Text(""), Text.assemble(("memo ", "yellow"), plain(m.text))]
+        parts += [Text(""), Text.assemble(("memo ", styles.memo), plain(m.text))]
         return Group(*parts)
 
     def action_search(self) -> None:
