@@ -54,3 +54,20 @@ def test_the_colours_come_from_the_stylesheet():
     assert styles.who.bold and styles.muted.dim and styles.speaker.italic
     text = passage_heading(PASSAGE, styles)
     assert any(span.style == styles.place for span in text.spans)
+
+
+def test_the_status_bar_tones_come_from_its_stylesheet():
+    from qualcode.tui.widgets.status import StatusBar
+
+    class Bar(App[None]):
+        def compose(self):
+            yield StatusBar()
+
+    async def scenario(pilot):
+        bar = pilot.app.query_one(StatusBar)
+        return {tone: bar.tone(tone) for tone in StatusBar.TONES}
+
+    tones = drive(Bar(), scenario, size=(60, 3))
+    assert tones["done"].color.number == Color.parse("green").number
+    assert tones["warning"].color.number == Color.parse("yellow").number
+    assert tones["busy"].bold and tones["filter"].bold

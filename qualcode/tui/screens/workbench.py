@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
@@ -615,13 +616,18 @@ class WorkbenchScreen(Screen[None]):
         modes = []
         if self.other:
             n = len(self.disagreements())
-            modes.append(Text.assemble(("compare ", "bold magenta"), one_line(self.other), (f" ({n} ≠)", "magenta")))
+            compare = self.status.tone("compare")
+            modes.append(
+                Text.assemble(("compare ", compare + Style(bold=True)), one_line(self.other), (f" ({n} ≠)", compare))
+            )
         if self.filter_key:
             code = self.code_by_key.get(self.filter_key)
-            modes.append(Text.assemble(("filter ", "bold cyan"), one_line(code.name if code else self.filter_key)))
+            modes.append(
+                Text.assemble(("filter ", self.status.tone("filter")), one_line(code.name if code else self.filter_key))
+            )
         if self.view.selecting:
             span = self.view.selection_span
-            modes.append(Text(f"span: {span[1] - span[0] if span else 0} chars", style="bold yellow"))
+            modes.append(Text(f"span: {span[1] - span[0] if span else 0} chars", style=self.status.tone("span")))
         self.status.set(modes=modes)
 
     def _update_progress(self) -> None:
@@ -765,7 +771,9 @@ class WorkbenchScreen(Screen[None]):
         self._after_codings_changed(info.code_key)
         where = f"segment {self._position_of(info.segment_id)}"
         what = "" if (info.start, info.end) == self._bounds(info.segment_id) else f" (chars {info.start}-{info.end})"
-        message = Text.assemble(("✓ " if new else "already: ", "green"), one_line(info.code_name), f" → {where}{what}")
+        message = Text.assemble(
+            ("✓ " if new else "already: ", self.status.tone("done")), one_line(info.code_name), f" → {where}{what}"
+        )
         self.status.set(message=message)
 
     def _position_of(self, segment_id: int) -> int:
@@ -834,7 +842,7 @@ class WorkbenchScreen(Screen[None]):
             self._after_codings_changed(coding.code_key)
             self.status.set(
                 message=Text.assemble(
-                    ("✗ removed ", "yellow"),
+                    ("✗ removed ", self.status.tone("warning")),
                     one_line(coding.code_name),
                     f" from segment {self._position_of(coding.segment_id)} (u undoes)",
                 )
@@ -1007,7 +1015,9 @@ class WorkbenchScreen(Screen[None]):
                 self.view.update_segments({target_id})
             self._update_detail()
             self._show_definition()
-            self.status.set(message=Text("✎ memo saved" if result else "✎ memo deleted", style="green"))
+            self.status.set(
+                message=Text("✎ memo saved" if result else "✎ memo deleted", style=self.status.tone("done"))
+            )
 
         def written(text: str | None) -> None:
             if text is None or text.rstrip() == (memo.text if memo else ""):
@@ -1035,9 +1045,11 @@ class WorkbenchScreen(Screen[None]):
             text = self._friendly(event)
             if event.kind in event_words.SKIPPED:  # the change's rows were gone: nothing was changed
                 say(self.app, text, severity="warning", title=f"{which.capitalize()} skipped a change")
-                self.status.set(message=Text(f"{which} skipped a change that is gone", style="yellow"))
+                self.status.set(
+                    message=Text(f"{which} skipped a change that is gone", style=self.status.tone("warning"))
+                )
                 return
-            summary = Text(f"↶ {text}" if which == "undo" else f"↷ {text}", style="green")
+            summary = Text(f"↶ {text}" if which == "undo" else f"↷ {text}", style=self.status.tone("done"))
             self.reload(then=lambda: self.status.set(message=summary))
 
         self.run_project(lambda: getattr(p, which)(coder), done, description=f"{which}ing")
