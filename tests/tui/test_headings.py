@@ -71,3 +71,48 @@ def test_the_status_bar_tones_come_from_its_stylesheet():
     assert tones["done"].color.number == Color.parse("green").number
     assert tones["warning"].color.number == Color.parse("yellow").number
     assert tones["busy"].bold and tones["filter"].bold
+
+
+STYLE_WORDS = {"bold", "italic", "dim", "reverse", "underline", "not", "on", "b", "i", "u"}
+COLOUR_WORDS = {"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white", "grey", "gray", "orange"}
+# Colours that are data, not theme: a code's own colour from the codebook, the text drawn on it
+# (black or white, whichever reads), and the grey of a code without one.
+DATA_COLOURS = {"qualcode/tui/text.py"}
+
+
+def _colour_literals(path) -> list[str]:
+    import ast
+    import re
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            words = node.value.split()
+            colours = [w for w in words if w in COLOUR_WORDS or re.fullmatch(r"#[0-9a-fA-F]{6}", w)]
+            if colours and all(w in STYLE_WORDS or w in colours for w in words):
+                found.append(f"{path}:{node.lineno} {node.value!r}")
+    return found
+
+
+def test_no_colour_is_spelled_in_the_workbench_python():
+    """Colours are component classes and variables in the .tcss beside each widget or screen."""
+    from pathlib import Path
+
+    import qualcode
+
+    root = Path(qualcode.__file__).parent
+    found = []
+    for face in ("tui", "web"):
+        for path in sorted((root / face).rglob("*.py")):
+            if path.relative_to(root.parent).as_posix() not in DATA_COLOURS:
+                found += _colour_literals(path)
+    assert found == []
