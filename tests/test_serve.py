@@ -648,6 +648,7 @@ def test_no_action_of_the_workbench_turns_typed_text_into_a_server_path():
         ("tui/state.py", "save_position"): "the same",
         ("tui/state.py", "save_layout"): "the same",
         ("tui/state.py", "load_position"): "the same",
+        ("tui/errors.py", "log_file"): "the server's own error log beside the state file, fixed by XDG_STATE_HOME",
         ("tui/readme_keys.py", "main"): "a developer's script, not the workbench",
         ("tui/screens/playback.py", "located"): "the transcript's own recording, and a browser tab is refused first",
     }
