@@ -147,7 +147,7 @@ async def _option_list(passages) -> float:
     from textual.widgets import OptionList
     from textual.widgets.option_list import Option
 
-    from qualcode.tui.widgets.passages import passage_meta
+    from qualcode.tui.widgets.passages import PassageStyles, passage_heading
 
     shown: list[float] = []
 
@@ -157,7 +157,14 @@ async def _option_list(passages) -> float:
 
         def on_mount(self) -> None:
             options = [
-                Option(Text.assemble(passage_meta(p, i + 1), "\n", Text(p.text[:200])), id=str(i))
+                Option(
+                    Text.assemble(
+                        passage_heading(p, PassageStyles(), number=i + 1, memos=True, attributes=True),
+                        "\n",
+                        Text(p.text[:200]),
+                    ),
+                    id=str(i),
+                )
                 for i, p in enumerate(passages)
             ]
             self.query_one(OptionList).add_options(options)

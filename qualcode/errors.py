@@ -46,7 +46,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class CodebookError(Exception):
+class CodebookError(QualcodeError):
     """Every problem found in a codebook file, each with file and line."""
 
     def __init__(self, problems: list[Problem]):

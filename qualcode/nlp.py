@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from qualcode.errors import QualcodeError
+
 if TYPE_CHECKING:  # spaCy itself is imported by the functions that need it
     from spacy.language import Language
     from spacy.tokens import Doc
@@ -64,8 +66,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-class NoTrainedPipeline(Exception):
-    """No trained spaCy pipeline is installed."""
+class NoTrainedPipeline(QualcodeError):
+    """No trained spaCy pipeline is installed (the message says how to install one)."""
 
 
 @lru_cache(maxsize=4)

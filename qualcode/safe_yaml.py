@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import yaml
 
+from qualcode.errors import QualcodeError
 from qualcode.limits import MAX_YAML_ALIASES, MAX_YAML_DEPTH
 
 MAX_YAML_NODES = 1_000_000  # nodes the document would have with every alias expanded
@@ -22,8 +23,9 @@ _STANDARD_TAGS = {
 _STANDARD_TAGS.add("tag:yaml.org,2002:merge")
 
 
-class YamlLimitError(yaml.YAMLError):
-    """A document over a limit; ``line`` is 1-based, or None."""
+class YamlLimitError(yaml.YAMLError, QualcodeError):
+    """A document over a limit; ``line`` is 1-based, or None. A ``yaml.YAMLError`` for the readers
+    that catch YAML errors to add the file's name, and a ``QualcodeError`` where one escapes them."""
 
     def __init__(self, message: str, line: int | None):
         super().__init__(message)

@@ -180,3 +180,27 @@ def snap(snap_compare, request):
         return matched
 
     return compare
+
+
+# The fast lane, `pytest -m fast`: the domain's tests without a database, the package-wide checks
+# (error root, import circles, no Textual below the faces) and the workbench's error reporting;
+# under two minutes on two cores. The whole suite stays the gate.
+FAST_FILES = {
+    "test_agreement_measures.py",
+    "test_analysis.py",
+    "test_analysis_matrix.py",
+    "test_codebook.py",
+    "test_error_root.py",
+    "test_event_words.py",
+    "test_import_circles.py",
+    "test_speakers.py",
+    "test_tui_units.py",
+    "test_errors.py",  # tests/tui
+    "test_helpers.py",  # tests/tui
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in FAST_FILES:
+            item.add_marker(pytest.mark.fast)

@@ -21,6 +21,7 @@ from qualcode.tui.screens.workbench import WorkbenchScreen
 from qualcode.tui.testing import screen_text, settle
 from qualcode.web.session import BROWSER_KEYS, ServedWorkbenchApp
 from qualcode.web.testing import start_serve
+from tests.tui.conftest import drive, wait_for_text
 
 TRANSCRIPT_WORDS = ("development plan", "release time", "Jane Testperson", "Headteacher N1")
 
@@ -428,15 +429,6 @@ def served_app(project, **kwargs) -> ServedWorkbenchApp:
     return ServedWorkbenchApp(project, None, coders=coders, blink=False, **kwargs)
 
 
-def drive(app, scenario, size=(120, 40)):
-    async def go():
-        async with app.run_test(size=size, notifications=True) as pilot:
-            await settle(pilot)
-            return await scenario(pilot)
-
-    return asyncio.run(go())
-
-
 def test_coder_screen_lists_known_coders_and_opens_the_workbench_as_the_one_picked(project):
     app = served_app(project)
 
@@ -627,12 +619,7 @@ def test_a_directory_given_to_the_replace_prompt_is_one_clear_line(project, tmp_
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press(*str(folder), "enter")
-        for _ in range(40):
-            await settle(pilot)
-            if "directory" in screen_text(pilot.app):
-                break
-            await asyncio.sleep(0.05)
-        return " ".join(screen_text(pilot.app).split())
+        return " ".join((await wait_for_text(pilot, "directory")).split())
 
     text = drive(WorkbenchApp(project, "alice", blink=False), scenario, size=(160, 45))
     assert "Not done" in text and "is a directory" in text  # the path, wrapped in the notice, before it
@@ -661,6 +648,7 @@ def test_no_action_of_the_workbench_turns_typed_text_into_a_server_path():
         ("tui/state.py", "save_position"): "the same",
         ("tui/state.py", "save_layout"): "the same",
         ("tui/state.py", "load_position"): "the same",
+        ("tui/errors.py", "log_file"): "the server's own error log beside the state file, fixed by XDG_STATE_HOME",
         ("tui/readme_keys.py", "main"): "a developer's script, not the workbench",
         ("tui/screens/playback.py", "located"): "the transcript's own recording, and a browser tab is refused first",
     }

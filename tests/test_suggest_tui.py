@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 pytest.importorskip("textual")
@@ -13,6 +11,7 @@ from qualcode.tui.app import WorkbenchApp
 from qualcode.tui.testing import screen_text, settle
 from qualcode.tui.widgets import detail
 from qualcode.tui.widgets.suggestions import SuggestionPanel
+from tests.tui import conftest as tui
 
 
 @pytest.fixture(autouse=True)
@@ -27,13 +26,7 @@ def fill(project):
 
 
 def drive(project, scenario):
-    async def go():
-        app = WorkbenchApp(project, "alice", blink=False)
-        async with app.run_test(size=(140, 45), notifications=True) as pilot:
-            await settle(pilot)
-            return await scenario(pilot)
-
-    return asyncio.run(go())
+    return tui.drive(WorkbenchApp(project, "alice", blink=False), scenario, size=(140, 45))
 
 
 async def to_segment(pilot, position: int) -> None:

@@ -7,7 +7,6 @@ presses keys, and checks what the project database holds and what the screen sho
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 
@@ -18,6 +17,7 @@ from qualcode.project import Project
 from qualcode.tui.app import WorkbenchApp
 from qualcode.tui.testing import screen_text, settle
 from qualcode.tui.widgets.segments import SegmentView
+from tests.tui.conftest import drive, press
 
 BRACKETS = """\
 ---
@@ -51,21 +51,6 @@ def study(project, tmp_path):
 
 def workbench(project, coder="alice", **kwargs) -> WorkbenchApp:
     return WorkbenchApp(project, coder, blink=False, **kwargs)
-
-
-def drive(app: WorkbenchApp, scenario, size=(120, 40)):
-    async def go():
-        async with app.run_test(size=size, notifications=True) as pilot:
-            await settle(pilot)
-            return await scenario(pilot)
-
-    return asyncio.run(go())
-
-
-async def press(pilot, *keys: str) -> None:
-    for key in keys:
-        await pilot.press(key)
-        await settle(pilot)
 
 
 def alice_codings(project, coder="alice"):

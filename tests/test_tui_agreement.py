@@ -6,7 +6,8 @@ from qualcode.tui.screens.agreement import AgreementScreen
 from qualcode.tui.testing import screen_text
 from qualcode.tui.widgets.segments import SegmentView
 
-from .test_tui import _own_state_dir, drive, press, segments, study, workbench  # noqa: F401
+from .test_tui import _own_state_dir, segments, study, workbench  # noqa: F401
+from .tui.conftest import drive, press
 
 
 def test_agreement_screen_leads_from_the_worst_code_to_the_segment(study):  # noqa: F811 (a fixture)

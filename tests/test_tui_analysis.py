@@ -12,15 +12,17 @@ import re
 import pytest
 
 from qualcode.analysis.retrieval import Passage
+from qualcode.tui.screens.analysis_base import AGREED, UNION, CoderChoice
 from qualcode.tui.screens.analysis_help import AnalysisHelp
 from qualcode.tui.screens.cooccurrence import CooccurrenceScreen
 from qualcode.tui.screens.group_comparison import GroupComparisonScreen
-from qualcode.tui.screens.retrieval import AGREED, UNION, PassageFilter, RetrievalScreen, filter_passages
+from qualcode.tui.screens.retrieval import PassageFilter, RetrievalScreen, filter_passages
 from qualcode.tui.testing import screen_text, settle
 from qualcode.tui.widgets.passages import PassageList
 from qualcode.tui.widgets.segments import SegmentView
 from tests.test_analysis_project import build_rln
-from tests.test_tui import drive, press, workbench
+from tests.test_tui import workbench
+from tests.tui.conftest import drive, press
 
 THEME = "attitudes"  # a theme with sub-codes, coded by alice and bob
 
@@ -60,7 +62,7 @@ def test_filters_on_one_read_give_what_retrieve_gives_with_the_same_filters(rln)
     people = rln.participants()
     roles = sorted({p.attributes["role"] for p in people})
     wheres = [{}, {"role": (roles[0],)}, {"role": tuple(roles[:2]), "school": ("School A", "School B")}]
-    coder_choices = [UNION, AGREED, "alice", "bob"]
+    coder_choices = [UNION, AGREED, CoderChoice.coder("alice"), CoderChoice.coder("bob")]
     texts = ["", "research", "zzz-not-there"]
     for where, coders, text, subcodes in itertools.product(wheres, coder_choices, texts, (True, False)):
         f = PassageFilter(subcodes=subcodes, where=dict(where), coders=coders, text=text)
@@ -68,7 +70,7 @@ def test_filters_on_one_read_give_what_retrieve_gives_with_the_same_filters(rln)
         if coders == AGREED:
             kwargs["agreed"] = 2
         elif coders != UNION:
-            kwargs["coders"] = [coders]
+            kwargs["coders"] = coders.coders
         expected = analysis.retrieve(
             THEME, subcodes=subcodes, where=where or None, text=text or None, redact=False, **kwargs
         ).passages
@@ -489,3 +491,32 @@ def test_framework_screen_makes_a_new_matrix(rln):
         assert rln.analysis.matrices() == []
 
     drive(workbench(rln), scenario, size=(120, 40))
+
+
+def test_a_coder_named_union_is_a_coder_on_the_analysis_screens(rln):
+    """ "Everyone" and "agreed" are choices of their own, not names: choosing the coder "union"
+    shows that coder's codings (it used to show everyone's)."""
+    rln.add_coder("union")
+    transcript = rln.list_transcripts()[0]
+    segment = next(s for s in rln.segments(transcript.id) if not s.interviewer)
+    rln.apply_code("union", THEME, segment.id, None, None)
+    own = rln.analysis.retrieve(THEME, coders=["union"]).passages
+    assert len(own) == 1 and len(rln.analysis.retrieve(THEME).passages) > 1
+    counted = rln.analysis.cooccurrence(coders=["union"])
+
+    async def scenario(pilot):
+        screen = await open_passages(pilot)
+        await press(pilot, "c")
+        await choose(pilot, "coder:union")
+        assert spans(screen.shown) == spans(own)
+        assert "coders union" in screen_text(pilot.app)
+        await press(pilot, "escape")
+        await press(pilot, "O")
+        cooccurrence = pilot.app.screen
+        assert isinstance(cooccurrence, CooccurrenceScreen)
+        await press(pilot, "c")
+        await choose(pilot, "coder:union")
+        assert cooccurrence.result.pairs == counted.pairs
+        assert [c.key for c in cooccurrence.result.codes] == [c.key for c in counted.codes]
+
+    drive(workbench(rln), scenario, size=(160, 45))

@@ -8,7 +8,8 @@ import pytest
 from qualcode.tui.screens.memo_list import MemoListScreen
 from qualcode.tui.testing import screen_text, settle
 from qualcode.tui.widgets.segments import SegmentView
-from tests.test_tui import drive, press, segments, workbench
+from tests.test_tui import segments, workbench
+from tests.tui.conftest import drive, press
 
 
 @pytest.fixture(autouse=True)

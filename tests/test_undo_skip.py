@@ -129,7 +129,8 @@ def test_a_refusal_that_is_not_a_gone_row_still_stops_undo_and_records_nothing(p
 
 
 def test_the_workbench_says_what_u_skipped_and_the_next_u_undoes_the_older_change(project, tmp_path, monkeypatch):
-    from .test_tui import drive, press, workbench
+    from .test_tui import workbench
+    from .tui.conftest import drive, press
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     code_words(project, "bob", "formalisation.plans", "development plan")

@@ -97,6 +97,7 @@ def parse_file(
 def _known_format(path: Path, raw: RawSource, max_chars: int) -> ParsedTranscript | None:
     """The transcript as read by the format its content follows, or None for the plain readers below."""
     from qualcode.ingest import formats
+    from qualcode.ingest.formats import sniff
 
     where, front, text = str(path), FrontMatter(), None
     if path.suffix.lower() in TEXT_SUFFIXES:
@@ -104,7 +105,7 @@ def _known_format(path: Path, raw: RawSource, max_chars: int) -> ParsedTranscrip
         front, body_start = split_front_matter(text, where)
         text = text[body_start:]
     source = formats.Source(where, path.name, raw.data, text)
-    reading = formats.read(source)
+    reading = sniff.read(source)
     if reading is None:
         from qualcode.ingest.formats.documents import docx_text
 

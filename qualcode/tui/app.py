@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import App
 
 from qualcode.project import Project
 from qualcode.tui.commands import WorkbenchCommands
 from qualcode.tui.runner import CpuRunner
+from qualcode.tui.screens.analysis_base import MemoOpened, PassageOpened, PassagesWanted
 from qualcode.tui.screens.workbench import WorkbenchScreen
 from qualcode.tui.widgets import suggestions  # noqa: F401  registers the suggestions panel in the segment detail
 
@@ -47,6 +49,20 @@ class WorkbenchApp(App[None]):
     @property
     def workbench(self) -> WorkbenchScreen:
         return self.get_default_screen_instance()
+
+    # What the analysis screens ask for, by message (they import neither each other nor the workbench).
+
+    @on(PassagesWanted)
+    def _passages_wanted(self, message: PassagesWanted) -> None:
+        self.workbench.analysis_actions.open_passages(message.request)
+
+    @on(PassageOpened)
+    def _passage_opened(self, message: PassageOpened) -> None:
+        self.workbench.analysis_actions.open_passage(message.passage)
+
+    @on(MemoOpened)
+    def _memo_opened(self, message: MemoOpened) -> None:
+        self.workbench.analysis_actions.open_memo(message.memo)
 
     def get_default_screen_instance(self) -> WorkbenchScreen:
         for screen in self.screen_stack:

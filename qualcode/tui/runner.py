@@ -29,8 +29,7 @@ from typing import Any, Protocol, TypeVar
 
 from textual.message import Message
 
-from qualcode.errors import QualcodeError
-from qualcode.tui.text import say
+from qualcode.tui.errors import report
 
 T = TypeVar("T")
 
@@ -135,23 +134,9 @@ class ProjectRunner:
             elif outcome.error is not None:
                 outcome.error(outcome.value)
             else:
-                raise_or_report(self.owner, outcome.value)
+                report(self.owner.app, outcome.value)
         finally:
             self.pending.pop(outcome.ticket, None)
-
-
-def raise_or_report(owner, exc: BaseException) -> None:
-    """User mistakes become a notification; anything else too, but with its type (and logged)."""
-    if isinstance(exc, QualcodeError):
-        say(owner.app, str(exc), severity="error", title="Not done")
-    else:
-        owner.log.error(repr(exc))
-        say(
-            owner.app,
-            f"{type(exc).__name__}: {exc}. Work already saved is safe.",
-            severity="error",
-            title="Unexpected error",
-        )
 
 
 class CpuRunner:

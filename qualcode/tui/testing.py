@@ -5,14 +5,15 @@ from __future__ import annotations
 import io
 
 
-async def settle(pilot, rounds: int = 3) -> None:
+async def settle(pilot, rounds: int = 3, limit: int = 500) -> None:
     """Until every project call has returned and the screen has caught up.
 
     Results can submit further calls (a transcript opened after the codebook loaded), and on a
-    loaded machine they arrive late: wait until ``rounds`` passes in a row find nothing pending."""
+    loaded machine they arrive late: wait until ``rounds`` passes in a row find nothing pending.
+    Fails with "never settled" if calls are still pending after ``limit`` passes."""
     app = pilot.app
     quiet = 0
-    for _ in range(500):
+    for _ in range(limit):
         busy = False
         for screen in app.screen_stack:
             runner = getattr(screen, "runner", None)
@@ -24,12 +25,16 @@ async def settle(pilot, rounds: int = 3) -> None:
         quiet = 0 if busy else quiet + 1
         if quiet >= rounds:
             return
+    raise AssertionError(f"the workbench never settled: project calls still pending after {limit} passes")
 
 
 async def until_still(pilot, calm: int = 3, pause: float = 0.05, limit: int = 200) -> str:
     """Settle, then wait until the screen (text and styles) is the same ``calm`` looks in a row,
     ``pause`` seconds apart: a layout or scroll applied after a refresh lands late on a loaded
-    machine, and a snapshot taken before it would differ. Returns the still screen, styled."""
+    machine, and a snapshot taken before it would differ. Returns the still screen, styled.
+
+    Fails with "never settled" after ``limit`` looks: a screen that keeps changing would otherwise
+    be snapshotted mid-change, and the test pass or fail by chance."""
     last = None
     same = 0
     for _ in range(limit):
@@ -38,10 +43,12 @@ async def until_still(pilot, calm: int = 3, pause: float = 0.05, limit: int = 20
         now = screen_text(pilot.app, styles=True)
         same = same + 1 if now == last else 0
         if same >= calm:
-            break
+            return now
         last = now
         await pilot.pause(pause)
-    return now
+    raise AssertionError(
+        f"the screen never settled: it still changed after {limit} looks; last seen:\n{screen_text(pilot.app)}"
+    )
 
 
 def screen_text(app, styles: bool = False) -> str:

@@ -2,13 +2,14 @@
 
 Researchers receive transcripts from Otter.ai, Microsoft Teams, Zoom, Rev, Descript, Trint,
 noScribe, Whisper and podcast hosts. Each convention has a reader here (one module per source);
-:func:`read` sniffs a file's content — not only its name — and hands it to the first reader that
-recognises it. A reader returns :class:`Turn` s and the source's header as metadata; :func:`build`
+:func:`qualcode.ingest.formats.sniff.read` sniffs a file's content — not only its name — and
+hands it to the first reader that recognises it (it loads the reader modules, which import this
+one: in this module the two would import each other). A reader returns :class:`Turn` s and the source's header as metadata; :func:`build`
 lays the turns out as the stored text (``Speaker: words``, one turn a paragraph) with segments
 whose offsets slice it, merging consecutive cues of one speaker and marking overlapping speech.
 
 Plain Python on bytes and strings: no database, no faces. ``qualcode.ingest.transcripts`` calls
-:func:`read` first and keeps its own readers for what no format here claims (plain ``Speaker:``
+``sniff.read`` first and keeps its own readers for what no format here claims (plain ``Speaker:``
 text, Markdown, front matter).
 """
 
@@ -120,43 +121,6 @@ def reader(name: str) -> Callable[[Sniffer], Sniffer]:
         return fn
 
     return add
-
-
-def read(source: Source) -> Reading | None:
-    """The first registered reader's reading of the file, or None when no format here claims it."""
-    _load()
-    where = source.where
-    for _, sniff in READERS:
-        found = sniff(source)
-        if found is not None:
-            if not any(t.text.strip() for t in found.turns):
-                raise InputError(where, f"{found.label}: no transcript text found")
-            return found
-    return None
-
-
-_LOADED: list[bool] = []
-
-
-def _load() -> None:
-    """Import every reader module once (a module imported on its own registers only itself)."""
-    if _LOADED:
-        return
-    # the order is the order of sniffing: the most specific conventions first
-    from qualcode.ingest.formats import (  # noqa: F401
-        documents,
-        jsonformats,
-        noscribe,
-        odt,
-        otter,
-        stamped,
-        teams,
-        webvtt,
-    )
-
-    order = ["json", "noscribe-html", "teams-docx", "otter-docx", "odt", "docx", "vtt", "noscribe", "otter", "stamped"]
-    READERS.sort(key=lambda item: order.index(item[0]) if item[0] in order else len(order))
-    _LOADED.append(True)
 
 
 # --------------------------------------------------------------------------- laying turns out

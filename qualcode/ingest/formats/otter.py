@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from qualcode.errors import InputError
 from qualcode.ingest.formats import (
     CONVENTIONS,
     Reading,
@@ -19,7 +20,14 @@ from qualcode.ingest.formats import (
     line_turns,
     reader,
 )
-from qualcode.ingest.formats.documents import Para, document_lines, docx_paragraphs
+from qualcode.ingest.formats.documents import (
+    ODT_MIME,
+    Para,
+    document_lines,
+    document_reading,
+    docx_paragraphs,
+    odt_paragraphs,
+)
 
 OTTER = "Otter.ai 'Name  0:03' lines"
 _FOOTER = re.compile(r"^\s*Transcribed by (?:https?://)?otter\.ai\S*\s*$", re.IGNORECASE | re.MULTILINE)
@@ -98,3 +106,19 @@ def read_otter_docx(source: Source) -> Reading | None:
     if source.suffix != ".docx" or not source.is_zip:
         return None
     return otter_document(docx_paragraphs(source), source.where, "docx", "Word .docx")
+
+
+@reader("odt")
+def read_odt(source: Source) -> Reading | None:
+    """An OpenDocument text: Otter's conventions if it follows them, else a document's (here
+    rather than in ``documents``, which this module builds on)."""
+    if source.suffix != ".odt" and not (source.is_zip and ODT_MIME in source.data[:200]):
+        return None
+    if not source.is_zip:
+        raise InputError(source.where, "not an OpenDocument .odt text (not a zip archive)")
+    paras = odt_paragraphs(source)
+    if not any(p.text.strip() for p in paras):
+        raise InputError(source.where, "the .odt document has no text")
+    counts = convention_counts(document_lines(paras))
+    found = otter_document(paras, source.where, "odt", "OpenDocument .odt", counts)
+    return found or document_reading(paras, source.where, "odt", "OpenDocument .odt", claim_plain=True, counts=counts)

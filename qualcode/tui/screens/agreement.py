@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -55,13 +56,14 @@ class AgreementView:
     differences: list[Difference]
 
 
-def _cell(measure: str, value: float | None) -> Text:
+def _cell(measure: str, value: float | None, bands: dict[str, Style]) -> Text:
+    """A measure's cell: kappa and alpha below 0.4 in the ``poor`` band's style, below 0.67 ``fair``, else ``good``."""
     if value is None:
         return Text("undef.", style="dim")
     if measure == "percent":
         return Text(f"{100 * value:.1f}%")
-    style = "red" if value < 0.4 else ("yellow" if value < 0.67 else "green")
-    return Text(f"{value:.2f}", style=style)
+    band = "poor" if value < 0.4 else ("fair" if value < 0.67 else "good")
+    return Text(f"{value:.2f}", style=bands[band])
 
 
 class CodeTable(DataTable):
@@ -77,6 +79,8 @@ class AgreementScreen(ModalScreen[Difference | None]):
     """Per-code agreement; Enter lists the chosen code's disagreements; Enter again opens one."""
 
     DEFAULT_CSS = stylesheet(__file__, "agreement_screen.tcss")
+    # Agreement bands and who applied a code, coloured in agreement_screen.tcss
+    COMPONENT_CLASSES = {"agreement--poor", "agreement--fair", "agreement--good", "agreement--who"}
     BINDINGS = [
         Binding("escape", "back", "Back", id="agreement.back", tooltip="Back to the codes, or close"),
     ]
@@ -114,8 +118,9 @@ class AgreementScreen(ModalScreen[Difference | None]):
         self._width = width
         table = self.query_one(DataTable)
         names = [one_line("  " * row.depth + row.name) for row in self.view.codes]
+        bands = {b: self.get_component_rich_style(f"agreement--{b}", partial=True) for b in ("poor", "fair", "good")}
         numbers: list[tuple[str, list[Text]]] = [
-            (label, [_cell(m, row.values.get(m)) for row in self.view.codes]) for m, label in MEASURES
+            (label, [_cell(m, row.values.get(m), bands) for row in self.view.codes]) for m, label in MEASURES
         ]
         numbers.append(("units", [Text(str(row.units)) for row in self.view.codes]))
         numbers.append(("differ", [Text(str(self._counts.get(row.key, 0))) for row in self.view.codes]))
@@ -164,13 +169,14 @@ class AgreementScreen(ModalScreen[Difference | None]):
             options.add_option(
                 Option(Text.assemble("The coders agree on every segment for ", one_line(name)), disabled=True)
             )
+        who = self.get_component_rich_style("agreement--who", partial=True)
         for index, d in enumerate(found):
             prompt = Text.assemble(
                 one_line(d.transcript, "bold"),
                 f" · segment {d.position + 1}",
                 (" · " + d.speaker) if d.speaker else "",
                 "\n",
-                Text(f"applied by {', '.join(d.applied_by)}; not by {', '.join(d.not_by)}", style="cyan"),
+                Text(f"applied by {', '.join(d.applied_by)}; not by {', '.join(d.not_by)}", style=who),
                 "\n",
                 one_line(excerpt(d.text, 300)),
             )

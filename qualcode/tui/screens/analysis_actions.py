@@ -1,13 +1,15 @@
 """The workbench's way into the analysis screens, and back from a passage to them.
 
-Mixed into the workbench screen beside ``CodebookActions``. Enter on a passage hides the analysis
-screens over the workbench (kept alive, installed) and opens the passage in its transcript; Esc
-in the workbench pushes them again, exactly as they were.
+``AnalysisActions`` is held by the workbench screen, as ``CodebookEditor`` is. It opens the
+analysis screens, and answers what they ask for by message (they never import each other, nor
+this): ``PassagesWanted`` opens the passages screen over them; ``PassageOpened`` and
+``MemoOpened`` hide them over the workbench (kept alive, installed) and open the passage or the
+memo's place; Esc in the workbench pushes them again, exactly as they were.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 from rich.text import Text
 from textual.app import App
@@ -15,16 +17,20 @@ from textual.binding import Binding
 
 from qualcode.analysis.retrieval import Passage
 from qualcode.export.memos import place
+from qualcode.project import Project
+from qualcode.records import CodeInfo, MemoEntry
 from qualcode.segments import segment_label
+from qualcode.tui.screens.analysis_base import AnalysisScreen, PassagesRequest
 from qualcode.tui.screens.codebook_actions import with_descendants
+from qualcode.tui.screens.cooccurrence import CooccurrenceScreen
+from qualcode.tui.screens.framework import FrameworkScreen
+from qualcode.tui.screens.group_comparison import GroupComparisonScreen
+from qualcode.tui.screens.memo_list import MemoListScreen
+from qualcode.tui.screens.retrieval import RetrievalScreen
 from qualcode.tui.text import one_line, say
-
-if TYPE_CHECKING:
-    from qualcode.project import Project
-    from qualcode.records import CodeInfo, MemoEntry
-    from qualcode.tui.widgets.codebook import CodebookTree
-    from qualcode.tui.widgets.segments import SegmentView
-    from qualcode.tui.widgets.status import StatusBar
+from qualcode.tui.widgets.codebook import CodebookTree
+from qualcode.tui.widgets.segments import SegmentView
+from qualcode.tui.widgets.status import StatusBar
 
 ANALYSIS_BINDINGS = [
     Binding(
@@ -80,61 +86,77 @@ ANALYSIS_BINDINGS = [
 ]
 
 
-def open_in_workbench(app, passage: Passage) -> None:
-    """Leave the analysis screens for ``passage`` in its transcript (Esc there comes back)."""
-    back_to_workbench(app).open_passage(passage)
+class AnalysisHost(Protocol):
+    """What the analysis actions need from the workbench screen they work in."""
 
+    project: Project
+    coder: str
+    codes: list[CodeInfo]
+    code_by_key: dict[str, CodeInfo]
+    codebook: CodebookTree
+    view: SegmentView
+    status: StatusBar
+    filter_key: str | None
 
-def back_to_workbench(app):
-    """Hide the analysis screens over the workbench, kept for Esc there, and return the workbench."""
-    from qualcode.tui.screens.analysis_base import AnalysisScreen
+    @property
+    def app(self) -> App[object]: ...
 
-    workbench = app.workbench
-    trail = [s for s in app.screen_stack if isinstance(s, AnalysisScreen)]
-    workbench.forget_analysis()
-    for screen in trail:
-        if not app.is_screen_installed(screen):
-            app.install_screen(screen, name=f"analysis-{id(screen)}")
-    while app.screen is not workbench:
-        app.pop_screen()
-    workbench.analysis_trail = trail
-    return workbench
+    def open_transcript(self, transcript_id: int, segment_id: int | None = None) -> None: ...
+
+    def show_code(self, key: str) -> None: ...
 
 
 class AnalysisActions:
-    """Workbench actions: passages of a code, co-occurrence, group comparison, framework matrices."""
+    """Workbench actions: passages of a code, co-occurrence, group comparison, framework matrices,
+    memos; and the way back from a passage to the screens it was opened from."""
 
-    analysis_trail: list
+    def __init__(self, host: AnalysisHost) -> None:
+        self.host = host
+        self.trail: list[AnalysisScreen] = []  # analysis screens that Esc brings back (after Enter on a passage)
 
-    if TYPE_CHECKING:  # what the workbench screen, which this is mixed into, provides
-        app: App[Any]
-        project: Project
-        coder: str
-        codes: list[CodeInfo]
-        code_by_key: dict[str, CodeInfo]
-        codebook: CodebookTree
-        view: SegmentView
-        status: StatusBar
-        filter_key: str | None
+    @property
+    def app(self) -> App[object]:
+        return self.host.app
 
-        def open_transcript(self, transcript_id: int, segment_id: int | None = None) -> None: ...
+    # ------------------------------------------------------------------ leaving and coming back
 
-        def show_code(self, key: str) -> None: ...
-
-    def forget_analysis(self) -> None:
+    def forget(self) -> None:
         """Drop the screens kept for Esc (another analysis screen is opening)."""
-        trail, self.analysis_trail = getattr(self, "analysis_trail", []), []
+        trail, self.trail = self.trail, []
         for screen in trail:
             if screen not in self.app.screen_stack:
                 self.app.uninstall_screen(screen)
                 screen.remove()
 
+    def leave_for_workbench(self) -> None:
+        """Hide the analysis screens over the workbench, kept for Esc there."""
+        app = self.app
+        trail = [s for s in app.screen_stack if isinstance(s, AnalysisScreen)]
+        self.forget()
+        for screen in trail:
+            if not app.is_screen_installed(screen):
+                app.install_screen(screen, name=f"analysis-{id(screen)}")
+        while app.screen is not self.host:
+            app.pop_screen()
+        self.trail = trail
+
+    def back(self) -> None:
+        trail, self.trail = self.trail, []
+        for screen in trail:  # still installed: they come back as they were, and leave for good on Esc
+            self.app.push_screen(screen)
+
+    def can_go_back(self) -> bool:
+        return bool(self.trail)
+
     def open_passage(self, passage: Passage) -> None:
-        self.filter_key = None
-        self.open_transcript(passage.transcript_id, segment_id=passage.segment_id)
-        self.codebook.select_key(passage.code)
-        self.view.focus()
-        self.status.set(
+        """``passage`` in its transcript, the analysis screens kept for Esc."""
+        self.leave_for_workbench()
+        host = self.host
+        host.filter_key = None
+        host.open_transcript(passage.transcript_id, segment_id=passage.segment_id)
+        host.codebook.select_key(passage.code)
+        host.view.focus()
+        host.status.set(
             message=Text.assemble(
                 one_line(passage.participant), f", {segment_label(passage.position)} — Esc: back to the passages"
             )
@@ -143,69 +165,66 @@ class AnalysisActions:
     def open_memo(self, memo: MemoEntry) -> None:
         """A memo's place: its segment in its transcript (the code highlighted for a memo on a
         coding), the code in the codebook, or the transcript."""
+        self.leave_for_workbench()
+        host = self.host
         if memo.target == "code" and memo.code:
-            self.show_code(memo.code)
+            host.show_code(memo.code)
         elif memo.transcript_id is not None:
-            self.filter_key = None
-            self.open_transcript(memo.transcript_id, segment_id=memo.segment_id)
+            host.filter_key = None
+            host.open_transcript(memo.transcript_id, segment_id=memo.segment_id)
             if memo.code:
-                self.codebook.select_key(memo.code)
-            self.view.focus()
+                host.codebook.select_key(memo.code)
+            host.view.focus()
         where = Text.assemble(one_line(place(memo)), " — Esc: back to the memos")
-        self.status.set(message=where)
+        host.status.set(message=where)
 
-    def action_back_to_analysis(self) -> None:
-        trail, self.analysis_trail = getattr(self, "analysis_trail", []), []
-        for screen in trail:  # still installed: they come back as they were, and leave for good on Esc
-            self.app.push_screen(screen)
+    def open_passages(self, request: PassagesRequest) -> None:
+        """The passages screen over the analysis screen that asked for it."""
+        self.app.push_screen(
+            RetrievalScreen(
+                self.host.project,
+                request.fetch,
+                root=request.root,
+                title=request.title,
+                passage_filter=request.passage_filter,
+            )
+        )
 
-    def check_analysis_action(self, action: str) -> bool | None:
-        if action == "back_to_analysis":  # hidden, and Esc free for the panes, without screens to go back to
-            return bool(getattr(self, "analysis_trail", []))
-        return True
+    # ------------------------------------------------------------------ opening the screens
 
-    def _push_analysis(self, screen) -> None:
-        self.forget_analysis()
+    def _push(self, screen: AnalysisScreen) -> None:
+        self.forget()
         self.app.push_screen(screen)
 
-    def action_retrieve(self, key: str | None = None) -> None:
-        from qualcode.tui.screens.retrieval import RetrievalScreen
-
-        key = key or self.codebook.highlighted_key
-        code = self.code_by_key.get(key) if key else None
+    def retrieve(self, key: str | None = None) -> None:
+        host = self.host
+        key = key or host.codebook.highlighted_key
+        code = host.code_by_key.get(key) if key else None
         if key is None or code is None:
             say(self.app, "Highlight a code in the codebook first (3 goes there).", severity="warning")
             return
-        analysis = self.project
-        below = len(with_descendants(key, self.codes)) - 1
+        analysis = host.project
+        below = len(with_descendants(key, host.codes)) - 1
         title = Text.assemble("Passages of ", one_line(code.name), (f"  ({code.key})", "dim"))
         if below:
             title.append(f"  and its {below} sub-code{'s' * (below != 1)}", style="dim")
-        self._push_analysis(
+        self._push(
             RetrievalScreen(
-                self.project,
+                host.project,
                 lambda: analysis.retrieve(key, subcodes=True, context=1),
                 root=key,
                 title=title,
             )
         )
 
-    def action_cooccurrence(self) -> None:
-        from qualcode.tui.screens.cooccurrence import CooccurrenceScreen
+    def cooccurrence(self) -> None:
+        self._push(CooccurrenceScreen(self.host.project))
 
-        self._push_analysis(CooccurrenceScreen(self.project))
+    def compare_groups(self) -> None:
+        self._push(GroupComparisonScreen(self.host.project))
 
-    def action_compare_groups(self) -> None:
-        from qualcode.tui.screens.group_comparison import GroupComparisonScreen
+    def memos(self) -> None:
+        self._push(MemoListScreen(self.host.project))
 
-        self._push_analysis(GroupComparisonScreen(self.project))
-
-    def action_memos(self) -> None:
-        from qualcode.tui.screens.memo_list import MemoListScreen
-
-        self._push_analysis(MemoListScreen(self.project))
-
-    def action_framework(self) -> None:
-        from qualcode.tui.screens.framework import FrameworkScreen
-
-        self._push_analysis(FrameworkScreen(self.project, self.coder))
+    def framework(self) -> None:
+        self._push(FrameworkScreen(self.host.project, self.host.coder))

@@ -19,6 +19,7 @@ from qualcode import codetree
 from qualcode.codebook import save_codebook
 from qualcode.project import Project
 from qualcode.records import CodeInfo
+from qualcode.tui.errors import report
 from qualcode.tui.runner import ProjectCaller
 from qualcode.tui.screens.code_edit import CodeEditDialog
 from qualcode.tui.screens.dialogs import ConfirmDialog, TextPrompt
@@ -314,7 +315,7 @@ class CodebookEditor:
             host.run_project(
                 save,
                 lambda n: say(self.app, f"Wrote {n} codes to {target}", title="Codebook saved"),
-                error=lambda exc: say(self.app, f"Could not write {target}: {exc}", severity="error"),
+                error=lambda exc: report(self.app, exc, doing=f"Could not write {target}"),
                 description="writing the codebook",
             )
 

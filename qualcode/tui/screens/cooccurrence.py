@@ -14,22 +14,21 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from qualcode.analysis.cooccurrence import Cooccurrence
-from qualcode.tui.screens.analysis_base import UNION, AnalysisScreen
-from qualcode.tui.styles import stylesheet
+from qualcode.tui.screens.analysis_base import UNION, AnalysisScreen, CoderChoice, PassagesRequest
 from qualcode.tui.text import UserStatic, one_line
-from qualcode.tui.widgets.keybar import KeyBar
 
-# Light to dark, one hue (blue): readable in every kind of colour blindness.
 LABEL_WIDTH = 34  # the code column; the full name shows under the table
-SHADES = ("#f7fbff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+# Light to dark, one hue (blue): readable in every kind of colour blindness. The colours are the
+# component classes cooccurrence--shade-0 … -5 in analysis_screen.tcss.
+SHADES = 6
 
 
-def shade(value: float) -> Style:
-    """A cell's background for ``value`` in 0..1 (0: no colour)."""
+def shade(value: float, shades: list[Style]) -> Style:
+    """A cell's style for ``value`` in 0..1 (0: no colour), from the light-to-dark ``shades``."""
     if value <= 0:
         return Style()
-    step = min(len(SHADES) - 1, int(value * (len(SHADES) - 1) + 0.999))
-    return Style(bgcolor=SHADES[step], color="black" if step < 3 else "white")
+    step = min(len(shades) - 1, int(value * (len(shades) - 1) + 0.999))
+    return shades[step]
 
 
 class CooccurrenceScreen(AnalysisScreen):
@@ -39,7 +38,8 @@ class CooccurrenceScreen(AnalysisScreen):
         "diagonal: segments with the code); j shows the Jaccard index instead (both ÷ either). "
         "Enter on a cell lists the passages the two codes share; Esc comes back here."
     )
-    DEFAULT_CSS = stylesheet(__file__, "cooccurrence_screen.tcss")
+    NAME = "cooccurrence"
+    COMPONENT_CLASSES = AnalysisScreen.COMPONENT_CLASSES | {f"cooccurrence--shade-{i}" for i in range(SHADES)}
     BINDINGS = [
         Binding("j", "measure", "Counts/Jaccard", id="cooccurrence.measure", tooltip="Show counts or Jaccard"),
         Binding(
@@ -64,18 +64,21 @@ class CooccurrenceScreen(AnalysisScreen):
 
     def __init__(self, project) -> None:
         super().__init__(project)
-        self.coder: str | None = None  # None: every coder (union)
+        self.coder: CoderChoice = UNION
         self.rollup = False
         self.jaccard = False
         self.result: Cooccurrence | None = None
         self.coders: list[str] = []
 
-    def compose(self):
-        yield UserStatic(Text("Co-occurrence of codes", style="bold"), id="cooccurrence-title")
-        yield UserStatic(Text("counting…", style="italic"), id="cooccurrence-notes")
+    def title_text(self) -> Text:
+        return Text("Co-occurrence of codes", style="bold")
+
+    def first_notes(self) -> Text:
+        return Text("counting…", style="italic")
+
+    def compose_body(self):
         yield DataTable(cursor_type="cell", id="cooccurrence-table")
-        yield UserStatic(Text(""), id="cooccurrence-cell")
-        yield KeyBar(id="keys")
+        yield UserStatic(Text(""), id="cooccurrence-cell", classes="analysis-cell")
 
     def on_mount(self) -> None:
         self.table = self.query_one(DataTable)
@@ -84,7 +87,7 @@ class CooccurrenceScreen(AnalysisScreen):
 
     def reload(self) -> None:
         analysis, project = self.project, self.project
-        coders = [self.coder] if self.coder else None
+        coders = self.coder.coders
         rollup = self.rollup
 
         def fetch():
@@ -104,6 +107,7 @@ class CooccurrenceScreen(AnalysisScreen):
         self.table.clear(columns=True)
         codes = result.codes
         top = max((p.segments for p in result.pairs), default=0)
+        shades = [self.get_component_rich_style(f"cooccurrence--shade-{i}", partial=True) for i in range(SHADES)]
         rows: list[tuple[str, list[Text]]] = []
         for i, row in enumerate(codes, 1):
             label = Text(f"{i:>3} ", style="dim", end="")
@@ -115,10 +119,10 @@ class CooccurrenceScreen(AnalysisScreen):
                     value = Text(str(row.segments) if not self.jaccard else "·", style="dim", justify="right")
                 elif self.jaccard:
                     j = result.jaccard(row.key, col.key)
-                    value = Text(f"{j:.2f}" if j else "", style=shade(j), justify="right")
+                    value = Text(f"{j:.2f}" if j else "", style=shade(j, shades), justify="right")
                 else:
                     n = result.count(row.key, col.key)
-                    value = Text(str(n) if n else "", style=shade(n / top if top else 0), justify="right")
+                    value = Text(str(n) if n else "", style=shade(n / top if top else 0, shades), justify="right")
                 cells.append(value)
             rows.append((row.key, cells))
         # Each column as wide as its widest cell, given here: DataTable would otherwise widen its
@@ -191,15 +195,13 @@ class CooccurrenceScreen(AnalysisScreen):
         self.reload()
 
     def action_coders(self) -> None:
-        def chosen(coders: str) -> None:
-            self.coder = None if coders == UNION else coders
+        def chosen(coders: CoderChoice) -> None:
+            self.coder = coders
             self.reload()
 
         self.choose_coders(self.coders, chosen)
 
     def action_open_cell(self) -> None:
-        from qualcode.tui.screens.retrieval import RetrievalScreen
-
         pair = self._pair()
         if pair is None or self.result is None:
             return
@@ -209,7 +211,7 @@ class CooccurrenceScreen(AnalysisScreen):
             return
         names = {c.key: c.name for c in self.result.codes}
         analysis = self.project
-        coders = [self.coder] if self.coder else None
+        coders = self.coder.coders
         rollup = self.rollup
         if a == b:
             title = Text.assemble("Passages of ", one_line(names[a]))
@@ -228,4 +230,4 @@ class CooccurrenceScreen(AnalysisScreen):
                 a, b, coders=coders, rollup=rollup, context=1
             )
             root = None
-        self.app.push_screen(RetrievalScreen(self.project, fetch, root=root, title=title))
+        self.want_passages(PassagesRequest(fetch, root, title))

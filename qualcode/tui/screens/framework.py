@@ -21,13 +21,13 @@ from textual.widgets.option_list import Option
 
 from qualcode.analysis.matrix import FrameworkMatrix, citation
 from qualcode.analysis.retrieval import Passage
-from qualcode.segments import segment_ref
 from qualcode.tui.screens.analysis_base import AnalysisScreen
 from qualcode.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic, one_line, plain, say
 from qualcode.tui.widgets.fields import ProseArea
 from qualcode.tui.widgets.keybar import KeyBar
+from qualcode.tui.widgets.passages import PassageStyles, passage_heading
 
 CELL_WIDTH = 30
 CELL_LINES = 3
@@ -94,7 +94,7 @@ class FrameworkScreen(AnalysisScreen):
         "usually themes. Each cell holds your summary of what the row's participants said about the "
         "theme. Enter writes a cell beside its passages; every save is an event that u undoes."
     )
-    DEFAULT_CSS = stylesheet(__file__, "framework_screen.tcss")
+    NAME = "framework"
     BINDINGS = [
         Binding("enter", "edit", "Write", id="framework.edit", tooltip="Write the cell's summary beside its passages"),
         Binding(
@@ -124,12 +124,12 @@ class FrameworkScreen(AnalysisScreen):
         self.code_names: dict[str, str] = {}
         self.code_ids: dict[int, str] = {}
 
-    def compose(self):
-        yield UserStatic(Text("Framework matrices", style="bold"), id="framework-title")
-        yield UserStatic(Text("reading…", style="italic"), id="framework-notes")
+    def title_text(self) -> Text:
+        return Text("Framework matrices", style="bold")
+
+    def compose_body(self):
         yield DataTable(cursor_type="cell", zebra_stripes=True, id="framework-table")
-        yield UserStatic(Text(""), id="framework-cell")
-        yield KeyBar(id="keys")
+        yield UserStatic(Text(""), id="framework-cell", classes="analysis-cell")
 
     def on_mount(self) -> None:
         self.table = self.query_one(DataTable)
@@ -405,22 +405,19 @@ class CellEditor(AnalysisScreen):
         )
 
     def _failed(self, exc: BaseException) -> None:
-        self.query_one("#cell-passages-title", UserStatic).update(Text(str(exc), style="red"))
+        self.query_one("#cell-passages-title", UserStatic).update(
+            Text("The passages could not be read.", style="italic")
+        )
+        self.report(exc)
 
     def _listed(self, found) -> None:
         passages: Sequence[Passage] = getattr(found, "passages", found)
         self.passages = list(passages)
         options = self.query_one(UserOptionList)
         options.clear_options()
+        styles = PassageStyles.of(self)
         for i, p in enumerate(self.passages):
-            where = Text.assemble(
-                one_line(p.participant, "bold"),
-                "  ",
-                one_line(p.transcript, "cyan"),
-                (f" {segment_ref(p.position)}", "cyan"),
-                "  ",
-                one_line(", ".join(p.coders), "green"),
-            )
+            where = passage_heading(p, styles, gap="  ")
             options.add_option(Option(Text.assemble(where, "\n", one_line(excerpt(p.text))), id=str(i)))
         people = len({p.participant_id for p in self.passages})
         self.query_one("#cell-passages-title", UserStatic).update(

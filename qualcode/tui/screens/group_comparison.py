@@ -7,31 +7,29 @@ groups (grouped by the attribute).
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
 from qualcode.analysis.compare import Comparison, ComparisonRow
-from qualcode.tui.screens.analysis_base import UNION, AnalysisScreen
+from qualcode.tui.screens.analysis_base import UNION, AnalysisScreen, CoderChoice, PassageFilter, PassagesRequest
 from qualcode.tui.screens.dialogs import ChoiceDialog
-from qualcode.tui.screens.retrieval import PassageFilter
-from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic, one_line
-from qualcode.tui.widgets.keybar import KeyBar
 
 BAR = 10  # cells of the share bars
 
 
-def bar(share: float, colour: str) -> Text:
+def bar(share: float, colour: Style) -> Text:
     full = round(share * BAR)
-    return Text.assemble((" " * full, f"on {colour}"), ("·" * (BAR - full), "dim"))
+    return Text.assemble((" " * full, Style(bgcolor=colour.color)), ("·" * (BAR - full), "dim"))
 
 
-def difference_text(points: float) -> Text:
+def difference_text(points: float, a: Style, b: Style) -> Text:
+    """More in group a: in a's colour; more in b: in b's."""
     if abs(points) < 0.05:
         return Text("0", style="dim", justify="right")
-    # Orange and blue: apart for every kind of colour blindness.
-    return Text(f"{points:+.0f} pts", style="#e66100" if points > 0 else "#5d8fe8", justify="right")
+    return Text(f"{points:+.0f} pts", style=a if points > 0 else b, justify="right")
 
 
 class GroupComparisonScreen(AnalysisScreen):
@@ -42,7 +40,9 @@ class GroupComparisonScreen(AnalysisScreen):
         "(or a code below it), and the difference in percentage points. Enter lists the code's "
         "passages from both groups."
     )
-    DEFAULT_CSS = stylesheet(__file__, "group_comparison_screen.tcss")
+    NAME = "comparison"
+    # Each group's colour (orange and blue: apart for every kind of colour blindness), in analysis_screen.tcss
+    COMPONENT_CLASSES = AnalysisScreen.COMPONENT_CLASSES | {"comparison--a", "comparison--b"}
     BINDINGS = [
         Binding("g", "choose", "Groups", id="comparison.groups", tooltip="Choose the attribute and the two groups"),
         Binding(
@@ -63,17 +63,20 @@ class GroupComparisonScreen(AnalysisScreen):
         super().__init__(project)
         self.attribute = attribute
         self.values = values
-        self.coder: str | None = None
+        self.coder: CoderChoice = UNION
         self.by_difference = False
         self.result: Comparison | None = None
         self.attributes: dict[str, list[str]] = {}
         self.coders: list[str] = []
 
-    def compose(self):
-        yield UserStatic(Text("Compare groups", style="bold"), id="comparison-title")
-        yield UserStatic(Text("reading the participants…", style="italic"), id="comparison-notes")
+    def title_text(self) -> Text:
+        return Text("Compare groups", style="bold")
+
+    def first_notes(self) -> Text:
+        return Text("reading the participants…", style="italic")
+
+    def compose_body(self):
         yield DataTable(cursor_type="row", zebra_stripes=True, id="comparison-table")
-        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self.table = self.query_one(DataTable)
@@ -142,7 +145,7 @@ class GroupComparisonScreen(AnalysisScreen):
             return
         analysis = self.project
         key, (a, b) = self.attribute, self.values
-        coders = [self.coder] if self.coder else None
+        coders = self.coder.coders
         self.run_project(
             lambda: analysis.compare_groups({key: (a,)}, {key: (b,)}, coders=coders),
             self._compared,
@@ -187,6 +190,8 @@ class GroupComparisonScreen(AnalysisScreen):
         ]
         if not bars:
             del headers[4], headers[2]
+        colour_a = self.get_component_rich_style("comparison--a", partial=True)
+        colour_b = self.get_component_rich_style("comparison--b", partial=True)
         rows: list[tuple[str, list[Text]]] = []
         for row in self.rows():
             indent = 0 if self.by_difference else row.depth
@@ -195,10 +200,10 @@ class GroupComparisonScreen(AnalysisScreen):
             cells = [
                 name,
                 Text(f"{row.a_count} · {100 * row.a_share:.0f}%", justify="right"),
-                bar(row.a_share, "#e66100"),
+                bar(row.a_share, colour_a),
                 Text(f"{row.b_count} · {100 * row.b_share:.0f}%", justify="right"),
-                bar(row.b_share, "#5d8fe8"),
-                difference_text(row.difference),
+                bar(row.b_share, colour_b),
+                difference_text(row.difference, colour_a, colour_b),
             ]
             if not bars:
                 del cells[4], cells[2]
@@ -214,9 +219,9 @@ class GroupComparisonScreen(AnalysisScreen):
             table.move_cursor(row=min(current, len(result.rows) - 1))
         title = Text.assemble(
             "Compare ",
-            one_line(a.label, "bold #e66100"),
+            one_line(a.label, Style(bold=True) + colour_a),
             " with ",
-            one_line(b.label, "bold #5d8fe8"),
+            one_line(b.label, Style(bold=True) + colour_b),
             "  by ",
             one_line(self.attribute or ""),
         )
@@ -233,8 +238,8 @@ class GroupComparisonScreen(AnalysisScreen):
         self.draw()
 
     def action_coders(self) -> None:
-        def chosen(coders: str) -> None:
-            self.coder = None if coders == UNION else coders
+        def chosen(coders: CoderChoice) -> None:
+            self.coder = coders
             self.compare()
 
         self.choose_coders(self.coders, chosen)
@@ -244,8 +249,6 @@ class GroupComparisonScreen(AnalysisScreen):
         self.action_open_code()
 
     def action_open_code(self) -> None:
-        from qualcode.tui.screens.retrieval import UNION, RetrievalScreen
-
         rows = self.rows()
         if not rows or not self.attribute or not self.values:
             return
@@ -253,16 +256,11 @@ class GroupComparisonScreen(AnalysisScreen):
         analysis = self.project
         key = row.key
         title = Text.assemble("Passages of ", one_line(row.name), " from ", one_line(" and ".join(self.values)))
-        self.app.push_screen(
-            RetrievalScreen(
-                self.project,
+        self.want_passages(
+            PassagesRequest(
                 lambda: analysis.retrieve(key, subcodes=True, context=1),
-                root=key,
-                title=title,
-                passage_filter=PassageFilter(
-                    where={self.attribute: self.values},
-                    coders=self.coder or UNION,
-                    group_by=self.attribute,
-                ),
+                key,
+                title,
+                PassageFilter(where={self.attribute: self.values}, coders=self.coder, group_by=self.attribute),
             )
         )

@@ -21,10 +21,9 @@ from textual.widgets import Input, OptionList
 from qualcode.export.memos import place
 from qualcode.project.memos import MAX_SEARCH_CHARS
 from qualcode.records import MemoEntry
-from qualcode.tui.screens.analysis_base import AnalysisScreen
-from qualcode.tui.styles import stylesheet
+from qualcode.tui.screens.analysis_base import AnalysisScreen, MemoOpened
 from qualcode.tui.text import UserOptionList, UserStatic, excerpt, one_line, option, plain
-from qualcode.tui.widgets.keybar import KeyBar
+from qualcode.tui.widgets.passages import PassageStyles
 
 EXCERPT = 200  # characters of the memo on its line in the list
 
@@ -36,12 +35,12 @@ def matching(memos: Sequence[MemoEntry], search: str) -> list[MemoEntry]:
     return [m for m in memos if needle in m.text.casefold()] if needle else list(memos)
 
 
-def memo_line(m: MemoEntry) -> Text:
-    """One row of the list: where, who, and the start of the memo."""
+def memo_line(m: MemoEntry, styles: PassageStyles) -> Text:
+    """One row of the list: where, who, and the start of the memo (coloured as passages are)."""
     line = Text(end="")
-    line.append_text(one_line(place(m), "cyan"))
+    line.append_text(one_line(place(m), styles.place))
     line.append("  ")
-    line.append_text(one_line(m.coder, "green"))
+    line.append_text(one_line(m.coder, styles.coders))
     line.append("  ")
     line.append_text(one_line(excerpt(" ".join(m.text.split()), EXCERPT)))
     return line
@@ -58,7 +57,7 @@ class MemoListScreen(AnalysisScreen):
         "the words it is about. Enter opens the memo's place: the segment in its transcript, the "
         "code in the codebook, or the transcript; Esc or Backspace there comes back here."
     )
-    DEFAULT_CSS = stylesheet(__file__, "memo_list_screen.tcss")
+    NAME = "memos"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
     BINDINGS = [
@@ -74,16 +73,20 @@ class MemoListScreen(AnalysisScreen):
         self.memos: list[MemoEntry] | None = None
         self.shown: list[MemoEntry] = []
 
-    def compose(self):
-        yield UserStatic(Text("Memos", style="bold"), id="memos-title")
+    def title_text(self) -> Text:
+        return Text("Memos", style="bold")
+
+    def first_notes(self) -> None:
+        return None  # the search box is under the title
+
+    def compose_body(self):
         yield Input(
             placeholder="Search the memos' text (type to filter)", id="memo-search", max_length=MAX_SEARCH_CHARS
         )
-        with Horizontal(id="memos-body"):
-            yield UserOptionList(id="memo-list")
-            with VerticalScroll(id="memo-detail"):
+        with Horizontal(id="memos-body", classes="analysis-body"):
+            yield UserOptionList(id="memo-list", classes="analysis-list")
+            with VerticalScroll(id="memo-detail", classes="analysis-detail"):
                 yield UserStatic(Text(""), id="memo-detail-text")
-        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self.list = self.query_one("#memo-list", OptionList)
@@ -100,7 +103,7 @@ class MemoListScreen(AnalysisScreen):
         self.query_one("#memos-title", UserStatic).update(Text.assemble(("Memos", "bold"), "   ", text))
 
     def _failed(self, exc: BaseException) -> None:
-        self._count(Text(str(exc), style="red"))
+        self._count(Text("The memos could not be read.", style="italic"))
         self.report(exc)
 
     def _loaded(self, memos: list[MemoEntry]) -> None:
@@ -113,7 +116,8 @@ class MemoListScreen(AnalysisScreen):
         keep = self.current
         self.shown = matching(self.memos, self.search.value)
         self.list.clear_options()
-        self.list.add_options([option(memo_line(m)) for m in self.shown])
+        styles = PassageStyles.of(self)
+        self.list.add_options([option(memo_line(m, styles)) for m in self.shown])
         if self.shown:
             self.list.highlighted = next((i for i, m in enumerate(self.shown) if m is keep), 0)
         total = len(self.memos)
@@ -155,27 +159,24 @@ class MemoListScreen(AnalysisScreen):
         self._open(self.current)
 
     def _open(self, memo: MemoEntry | None) -> None:
-        if memo is None:
-            return
-        from qualcode.tui.screens.analysis_actions import back_to_workbench
-
-        back_to_workbench(self.app).open_memo(memo)
+        if memo is not None:
+            self.post_message(MemoOpened(memo))
 
     def _show_detail(self) -> None:
         self.query_one("#memo-detail-text", UserStatic).update(self.detail_text(self.current))
 
-    @staticmethod
-    def detail_text(m: MemoEntry | None) -> Group | Text:
+    def detail_text(self, m: MemoEntry | None) -> Group | Text:
         if m is None:
             return Text("")
         head = Text()
-        head.append_text(one_line(place(m), "cyan"))
+        styles = PassageStyles.of(self)
+        head.append_text(one_line(place(m), styles.place))
         head.append("\n")
-        head.append_text(one_line(m.coder, "green"))
+        head.append_text(one_line(m.coder, styles.coders))
         parts: list[Text] = [head]
         if m.passage:
             parts += [Text(""), plain(m.passage, "dim")]
-        parts += [Text(""), Text.assemble(("memo ", "yellow"), plain(m.text))]
+        parts += [Text(""), Text.assemble(("memo ", styles.memo), plain(m.text))]
         return Group(*parts)
 
     def action_search(self) -> None:

@@ -65,7 +65,9 @@ def play_current_turn(screen) -> None:
             say(screen.app, f"could not start {Path(argv[0]).name}: {exc.strerror or exc}", severity="error")
             return
         screen.status.set(
-            message=Text(f"▶ playing from {clock(seg.time_start)} with {Path(argv[0]).name}", style="green")
+            message=Text(
+                f"▶ playing from {clock(seg.time_start)} with {Path(argv[0]).name}", style=screen.status.tone("done")
+            )
         )
 
     screen.run_project(lambda: screen.project.transcript_media(tid), located, description="finding the recording")

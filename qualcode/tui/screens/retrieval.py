@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rich.console import Group
 from rich.text import Text
@@ -19,49 +19,17 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 
 from qualcode.analysis.retrieval import Passage, Retrieval, group_passages
-from qualcode.segments import clock, segment_ref
-from qualcode.tui.screens.analysis_base import AGREED, UNION, AnalysisScreen
+from qualcode.segments import segment_ref
+from qualcode.tui.screens.analysis_base import (
+    AGREED,
+    AnalysisScreen,
+    CoderChoice,
+    PassageFilter,
+    PassageOpened,
+)
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
-from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserStatic, one_line, plain
-from qualcode.tui.widgets.keybar import KeyBar
-from qualcode.tui.widgets.passages import Heading, PassageList
-
-
-@dataclass
-class PassageFilter:
-    """What the researcher asked for; ``coders`` is UNION, AGREED or one coder's name."""
-
-    subcodes: bool = True
-    where: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    coders: str = UNION
-    text: str = ""
-    group_by: str = ""  # "", "participant" or an attribute
-
-    def describe(self, has_subcodes: bool) -> Text:
-        out = Text(end="")
-
-        def part(label: str, value: Text | str) -> None:
-            if out:
-                out.append("  ·  ", style="dim")
-            out.append(f"{label} ", style="dim")
-            out.append_text(value if isinstance(value, Text) else one_line(value))
-
-        if has_subcodes:
-            part("sub-codes", "included" if self.subcodes else "left out")
-        part(
-            "coders",
-            "everyone (union)"
-            if self.coders == UNION
-            else ("agreed by 2 or more" if self.coders == AGREED else one_line(self.coders)),
-        )
-        if self.where:
-            part("where", " and ".join(f"{k} = {' or '.join(v)}" for k, v in self.where.items()))
-        if self.text:
-            part("text contains", repr(self.text))
-        if self.group_by:
-            part("grouped by", self.group_by)
-        return out
+from qualcode.tui.widgets.passages import Heading, PassageList, PassageStyles, passage_heading
 
 
 def filter_passages(passages: Sequence[Passage], root: str | None, f: PassageFilter) -> list[Passage]:
@@ -81,7 +49,7 @@ def filter_passages(passages: Sequence[Passage], root: str | None, f: PassageFil
     for p in passages:
         if root is not None and not f.subcodes and p.code != root:
             continue
-        if f.coders not in (UNION, AGREED) and f.coders not in p.coders:
+        if f.coders.kind == "coder" and f.coders.name not in p.coders:
             continue
         if agreed_units is not None and (p.segment_id, p.code) not in agreed_units:
             continue
@@ -143,7 +111,8 @@ class RetrievalScreen(AnalysisScreen):
         "participants' identifying data are blacked out ([name], [school], [place]) here and on every "
         "analysis screen, as in qualcode retrieve and the exports; the transcript shows its text as it is."
     )
-    DEFAULT_CSS = stylesheet(__file__, "retrieval_screen.tcss")
+    NAME = "retrieval"
+    NOTES_ID = "retrieval-filters"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
     BINDINGS = [
@@ -191,14 +160,17 @@ class RetrievalScreen(AnalysisScreen):
     def help_sections(self) -> list[tuple[str, str, type]]:
         return [(self.HELP_TITLE, "", type(self)), ("Passages: the list", "#passages", PassageList)]
 
-    def compose(self):
-        yield UserStatic(self.heading, id="retrieval-title")
-        yield UserStatic(Text("reading the passages…", style="italic"), id="retrieval-filters")
-        with Horizontal(id="retrieval-body"):
-            yield PassageList(id="passages")
-            with VerticalScroll(id="passage-detail"):
+    def title_text(self) -> Text:
+        return self.heading
+
+    def first_notes(self) -> Text:
+        return Text("reading the passages…", style="italic")
+
+    def compose_body(self):
+        with Horizontal(id="retrieval-body", classes="analysis-body"):
+            yield PassageList(id="passages", classes="analysis-list")
+            with VerticalScroll(id="passage-detail", classes="analysis-detail"):
                 yield UserStatic(Text(""), id="passage-detail-text")
-        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self.list = self.query_one(PassageList)
@@ -264,9 +236,7 @@ class RetrievalScreen(AnalysisScreen):
         message.stop()
         passage = self.list.current
         if passage is not None:
-            from qualcode.tui.screens.analysis_actions import open_in_workbench
-
-            open_in_workbench(self.app, passage)
+            self.post_message(PassageOpened(passage))
 
     def _show_detail(self) -> None:
         self.query_one("#passage-detail-text", UserStatic).update(self.detail_text(self.list.current))
@@ -275,24 +245,17 @@ class RetrievalScreen(AnalysisScreen):
         if p is None:
             return Text("")
         names = self.loaded.code_names if self.loaded else {}
-        head = Text()
-        head.append_text(one_line(p.participant, "bold"))
-        head.append("  ")
-        head.append_text(one_line(p.transcript, "cyan"))
-        head.append(f" {segment_ref(p.position)}", style="cyan")
-        if p.time_start is not None:
-            head.append(f" {clock(p.time_start)}", style="dim")
-        if p.speaker:
-            head.append("  ")
-            head.append_text(one_line(p.speaker, "italic"))
+        styles = PassageStyles.of(self)
+        head = passage_heading(p, styles, gap="  ", speaker=True, coders=False)
+        head.end = "\n"
         attrs = [f"{k}: {v}" for k, v in p.attributes.items() if str(v or "").strip()]
         if attrs:
             head.append("\n")
-            head.append_text(one_line(" · ".join(attrs), "dim"))
+            head.append_text(one_line(" · ".join(attrs), styles.muted))
         head.append("\n")
         head.append_text(one_line(names.get(p.code, p.code)))
-        head.append(" · coded by ", style="dim")
-        head.append_text(one_line(", ".join(p.coders), "green"))
+        head.append(" · coded by ", style=styles.muted)
+        head.append_text(one_line(", ".join(p.coders), styles.coders))
         parts: list[Text] = [head, Text("")] if self.has_class("-wide") else [head]
         if self.with_context:
             for turn in p.before:
@@ -305,7 +268,7 @@ class RetrievalScreen(AnalysisScreen):
                 parts.append(Text("(no turns before or after)", style="dim"))
         for memo in p.memos:
             parts.append(Text(""))
-            parts.append(Text.assemble(("memo ", "yellow"), plain(memo)))
+            parts.append(Text.assemble(("memo ", styles.memo), plain(memo)))
         return Group(*parts)
 
     @staticmethod
@@ -341,7 +304,7 @@ class RetrievalScreen(AnalysisScreen):
         if self.loaded is None:
             return
 
-        def chosen(coders: str) -> None:
+        def chosen(coders: CoderChoice) -> None:
             self.filter.coders = coders
             self.apply_filter(self.list.current)
 

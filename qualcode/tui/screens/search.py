@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Input
 from textual.widgets.option_list import Option
 
+from qualcode.tui.errors import report
 from qualcode.tui.screens.dialogs import TypeAheadDialog, typeahead_bindings
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic, one_line
@@ -75,10 +76,20 @@ class SearchDialog(TypeAheadDialog[tuple[int, int, str] | None]):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def search(self, query: str) -> None:
-        hits = self.project.search(query) if query.strip() else []
+        try:
+            hits = self.project.search(query) if query.strip() else []
+        except Exception as exc:  # said, never swallowed: a worker that does not exit on error drops it
+            self.app.call_from_thread(self._failed, query, exc)
+            return
         # In the order of the transcripts and of the segments in them, as a reader would go.
         hits.sort(key=lambda h: (h.transcript, h.position))
         self.app.call_from_thread(self._show, query, hits)
+
+    def _failed(self, query: str, exc: BaseException) -> None:
+        if query != self.query_one(Input).value:
+            return  # a newer search is on its way
+        self.query_one("#search-status", UserStatic).update(Text("search failed", style="italic"))
+        report(self.app, exc)
 
     def _show(self, query: str, hits: list) -> None:
         if query != self.query_one(Input).value:

@@ -63,7 +63,7 @@ def replace_open_transcript(screen) -> None:
                         message=Text(
                             f"replaced the text: {len(done.moved)} codings moved, {len(done.lost)} lost "
                             "(kept in your memos) · u undoes",
-                            style="green",
+                            style=screen.status.tone("done"),
                         )
                     )
                 ),

@@ -80,7 +80,11 @@ def map_open_transcript_speakers(screen) -> None:
             )
             screen.reload(
                 then=lambda: screen.status.set(
-                    message=Text.assemble(("✓ ", "green"), one_line(speaker), (f"{words} · u undoes", "green"))
+                    message=Text.assemble(
+                        ("✓ ", screen.status.tone("done")),
+                        one_line(speaker),
+                        (f"{words} · u undoes", screen.status.tone("done")),
+                    )
                 )
             )
 

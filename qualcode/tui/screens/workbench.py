@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
@@ -28,8 +29,9 @@ from qualcode.project.workbench import match_spans
 from qualcode.records import CodeInfo, CodingInfo, EventInfo, MemoInfo, SegmentInfo, TranscriptInfo
 from qualcode.segments import touched
 from qualcode.tui import state
+from qualcode.tui.errors import report
 from qualcode.tui.keys import key_entries
-from qualcode.tui.runner import CpuRunner, JobDone, ProjectRunner, raise_or_report
+from qualcode.tui.runner import CpuRunner, JobDone, ProjectRunner
 from qualcode.tui.screens.agreement import AgreementScreen, AgreementView, Difference
 from qualcode.tui.screens.agreement import build_view as build_agreement_view
 from qualcode.tui.screens.analysis_actions import ANALYSIS_BINDINGS, AnalysisActions
@@ -99,7 +101,7 @@ class OpenTranscript:
                 self.codings.setdefault(self.segments[i].id, []).append(c)
 
 
-class WorkbenchScreen(AnalysisActions, Screen[None]):
+class WorkbenchScreen(Screen[None]):
     # Below CRAMPED columns three panes cannot live: the definition pane goes (i shows it).
     HORIZONTAL_BREAKPOINTS = [(0, "-cramped"), (100, "-narrow"), (140, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
@@ -258,7 +260,6 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         self._submitted: dict[int, float] = {}
         self._last_position: int | None = None
         self._detail_follows: int | None = None  # the cursor the detail was last updated for by the watcher
-        self.analysis_trail: list = []  # analysis screens that Esc brings back (after Enter on a passage)
         self._positions: dict[str, int] = {}  # transcript name -> segment position last visited
         self.widths = dict(self.DEFAULT_WIDTHS)
         self.progress_known = False
@@ -266,6 +267,7 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         self.first_paint_seconds: float | None = None
         self._started = time.perf_counter()
         self.codebook_editor = CodebookEditor(self)
+        self.analysis_actions = AnalysisActions(self)
 
     # ------------------------------------------------------------------ layout
 
@@ -399,7 +401,7 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
                 if error is not None:
                     error(exc)
                 else:
-                    raise_or_report(self, exc)
+                    report(self.app, exc)
             else:
                 if then is not None:
                     then(result)
@@ -619,13 +621,18 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         modes = []
         if self.other:
             n = len(self.disagreements())
-            modes.append(Text.assemble(("compare ", "bold magenta"), one_line(self.other), (f" ({n} ≠)", "magenta")))
+            compare = self.status.tone("compare")
+            modes.append(
+                Text.assemble(("compare ", compare + Style(bold=True)), one_line(self.other), (f" ({n} ≠)", compare))
+            )
         if self.filter_key:
             code = self.code_by_key.get(self.filter_key)
-            modes.append(Text.assemble(("filter ", "bold cyan"), one_line(code.name if code else self.filter_key)))
+            modes.append(
+                Text.assemble(("filter ", self.status.tone("filter")), one_line(code.name if code else self.filter_key))
+            )
         if self.view.selecting:
             span = self.view.selection_span
-            modes.append(Text(f"span: {span[1] - span[0] if span else 0} chars", style="bold yellow"))
+            modes.append(Text(f"span: {span[1] - span[0] if span else 0} chars", style=self.status.tone("span")))
         self.status.set(modes=modes)
 
     def _update_progress(self) -> None:
@@ -739,7 +746,9 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("next_disagreement",) and not self.other:
             return None
-        return self.check_analysis_action(action)
+        if action == "back_to_analysis":  # hidden, and Esc free for the panes, without screens to go back to
+            return self.analysis_actions.can_go_back()
+        return True
 
     def action_apply_code(self) -> None:
         key = self.codebook.highlighted_key
@@ -778,7 +787,9 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         self._after_codings_changed(info.code_key)
         where = f"segment {self._position_of(info.segment_id)}"
         what = "" if (info.start, info.end) == self._bounds(info.segment_id) else f" (chars {info.start}-{info.end})"
-        message = Text.assemble(("✓ " if new else "already: ", "green"), one_line(info.code_name), f" → {where}{what}")
+        message = Text.assemble(
+            ("✓ " if new else "already: ", self.status.tone("done")), one_line(info.code_name), f" → {where}{what}"
+        )
         self.status.set(message=message)
 
     def _position_of(self, segment_id: int) -> int:
@@ -847,7 +858,7 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
             self._after_codings_changed(coding.code_key)
             self.status.set(
                 message=Text.assemble(
-                    ("✗ removed ", "yellow"),
+                    ("✗ removed ", self.status.tone("warning")),
                     one_line(coding.code_name),
                     f" from segment {self._position_of(coding.segment_id)} (u undoes)",
                 )
@@ -953,6 +964,26 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
     def action_write_codebook(self) -> None:
         self.codebook_editor.write()
 
+    # ------------------------------------------------------------------ actions: analysis (AnalysisActions)
+
+    def action_retrieve(self, key: str | None = None) -> None:
+        self.analysis_actions.retrieve(key)
+
+    def action_cooccurrence(self) -> None:
+        self.analysis_actions.cooccurrence()
+
+    def action_compare_groups(self) -> None:
+        self.analysis_actions.compare_groups()
+
+    def action_framework(self) -> None:
+        self.analysis_actions.framework()
+
+    def action_memos(self) -> None:
+        self.analysis_actions.memos()
+
+    def action_back_to_analysis(self) -> None:
+        self.analysis_actions.back()
+
     # ------------------------------------------------------------------ actions: memos
 
     def action_memo_segment(self) -> None:
@@ -1000,7 +1031,9 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
                 self.view.update_segments({target_id})
             self._update_detail()
             self._show_definition()
-            self.status.set(message=Text("✎ memo saved" if result else "✎ memo deleted", style="green"))
+            self.status.set(
+                message=Text("✎ memo saved" if result else "✎ memo deleted", style=self.status.tone("done"))
+            )
 
         def written(text: str | None) -> None:
             if text is None or text.rstrip() == (memo.text if memo else ""):
@@ -1028,9 +1061,11 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
             text = self._friendly(event)
             if event.kind in event_words.SKIPPED:  # the change's rows were gone: nothing was changed
                 say(self.app, text, severity="warning", title=f"{which.capitalize()} skipped a change")
-                self.status.set(message=Text(f"{which} skipped a change that is gone", style="yellow"))
+                self.status.set(
+                    message=Text(f"{which} skipped a change that is gone", style=self.status.tone("warning"))
+                )
                 return
-            summary = Text(f"↶ {text}" if which == "undo" else f"↷ {text}", style="green")
+            summary = Text(f"↶ {text}" if which == "undo" else f"↷ {text}", style=self.status.tone("done"))
             if self._one_coding_back_or_gone(event):
                 self._reload_codings(event, then=lambda: self.status.set(message=summary))
             else:
@@ -1166,7 +1201,7 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
                     lambda: build_agreement_view(p, coder, other),
                     show,
                     description="computing agreement",
-                    error=lambda exc: say(self.app, str(exc), severity="warning"),
+                    error=lambda exc: report(self.app, exc),
                 )
 
         if self.other:

@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -19,6 +20,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from qualcode.analysis.retrieval import Passage
 from qualcode.segments import clock, segment_ref
@@ -35,24 +37,66 @@ class Heading:
     participants: int
 
 
-def passage_meta(p: Passage, number: int) -> Text:
-    """``12  P03   interview-03 ¶14   alice, bob  ✎1   Headteacher · School A``"""
+# The parts of a passage's heading, each a component class (``passage--who`` …) that a widget or
+# screen drawing passages declares and styles in its .tcss: colours live there, not here.
+PASSAGE_PARTS = ("who", "place", "muted", "coders", "memo", "speaker")
+PASSAGE_COMPONENTS = {f"passage--{part}" for part in PASSAGE_PARTS}
+
+
+@dataclass(frozen=True)
+class PassageStyles:
+    """How each part of a passage's heading is drawn, as the .tcss of the node drawing it says."""
+
+    who: Style = Style()
+    place: Style = Style()
+    muted: Style = Style()
+    coders: Style = Style()
+    memo: Style = Style()
+    speaker: Style = Style()
+
+    @classmethod
+    def of(cls, node: Widget) -> PassageStyles:
+        """The styles ``node`` (a widget or screen declaring ``PASSAGE_COMPONENTS``) gives the parts."""
+        return cls(**{part: node.get_component_rich_style(f"passage--{part}", partial=True) for part in PASSAGE_PARTS})
+
+
+def passage_heading(
+    p: Passage,
+    styles: PassageStyles,
+    *,
+    gap: str = "   ",
+    number: int | None = None,
+    speaker: bool = False,
+    coders: bool = True,
+    memos: bool = False,
+    attributes: bool = False,
+) -> Text:
+    """The one way a passage is headed, wherever passages are listed (the passages list, the
+    passages screen's detail, a matrix cell's passages): who said it, where (transcript ¶N and
+    the time), and, as asked, the speaker, the coders, the memos and the participant's attributes.
+
+    ``12  P03   interview-03 ¶14 0:12:03   alice, bob  ✎1   Headteacher · School A``"""
     out = Text(end="")
-    out.append(f"{number:>5} ", style="dim")
-    out.append_text(one_line(p.participant, "bold"))
-    out.append("   ")
-    out.append_text(one_line(p.transcript, "cyan"))
-    out.append(f" {segment_ref(p.position)}", style="cyan")
+    if number is not None:
+        out.append(f"{number:>5} ", style=styles.muted)
+    out.append_text(one_line(p.participant, styles.who))
+    out.append(gap)
+    out.append_text(one_line(p.transcript, styles.place))
+    out.append(f" {segment_ref(p.position)}", style=styles.place)
     if p.time_start is not None:
-        out.append(f" {clock(p.time_start)}", style="dim")
-    out.append("   ")
-    out.append_text(one_line(", ".join(p.coders), "green"))
-    if p.memos:
-        out.append(f"  ✎{len(p.memos)}", style="yellow")
-    attrs = [str(v) for v in p.attributes.values() if str(v or "").strip()]
-    if attrs:
-        out.append("   ")
-        out.append_text(one_line(" · ".join(attrs), "dim"))
+        out.append(f" {clock(p.time_start)}", style=styles.muted)
+    if speaker and p.speaker:
+        out.append(gap)
+        out.append_text(one_line(p.speaker, styles.speaker))
+    if coders:
+        out.append(gap)
+        out.append_text(one_line(", ".join(p.coders), styles.coders))
+    if memos and p.memos:
+        out.append(f"  ✎{len(p.memos)}", style=styles.memo)
+    values = [str(v) for v in p.attributes.values() if str(v or "").strip()]
+    if attributes and values:
+        out.append(gap)
+        out.append_text(one_line(" · ".join(values), styles.muted))
     return out
 
 
@@ -60,7 +104,13 @@ class PassageList(ScrollView, can_focus=True):
     """Headings and passages; the cursor moves over passages only."""
 
     DEFAULT_CSS = stylesheet(__file__, "passage_list.tcss")
-    COMPONENT_CLASSES = {"passage-list--cursor", "passage-list--heading", "passage-list--code", "passage-list--empty"}
+    COMPONENT_CLASSES = {
+        "passage-list--cursor",
+        "passage-list--heading",
+        "passage-list--code",
+        "passage-list--empty",
+        *PASSAGE_COMPONENTS,
+    }
 
     BINDINGS = [
         Binding("down,j", "cursor(1)", "Next", show=False, id="passages.next", tooltip="Next passage"),
@@ -99,6 +149,7 @@ class PassageList(ScrollView, can_focus=True):
         self.code_names: dict[str, str] = {}
         self.empty_message = "No passages."
         self._cache: dict[tuple[int, int, bool], list[Strip]] = {}
+        self._styles: PassageStyles | None = None
 
     # ------------------------------------------------------------------ attributes down
 
@@ -195,6 +246,14 @@ class PassageList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cache.clear()
+        self._styles = None
+
+    @property
+    def passage_styles(self) -> PassageStyles:
+        if getattr(self, "_styles", None) is None:
+            self._styles = PassageStyles.of(self)
+        assert self._styles is not None
+        return self._styles
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -232,7 +291,7 @@ class PassageList(ScrollView, can_focus=True):
                 style=style,
             )
             return [text_strip(text, width, console).apply_style(base)]
-        meta = passage_meta(item, self.numbers[row])
+        meta = passage_heading(item, self.passage_styles, number=self.numbers[row], memos=True, attributes=True)
         if self.show_code:
             code_style = self.get_component_rich_style("passage-list--code", partial=True)
             meta.append("  ")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
@@ -31,6 +32,9 @@ _LEAST = _LEAVE_OUT[-1] | {"position"}
 
 class StatusBar(Widget):
     DEFAULT_CSS = stylesheet(__file__, "status_bar.tcss")
+    # The tones of what the bar says (done, warning, busy) and of its modes: colours in status_bar.tcss.
+    TONES = ("done", "warning", "busy", "compare", "filter", "span")
+    COMPONENT_CLASSES = {f"status--{tone}" for tone in TONES}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -47,6 +51,10 @@ class StatusBar(Widget):
         self.busy = ""
         self._notice: object = None  # the notification showing the last confirmation whole, if it was cut
         self._strip: Strip | None = None  # the drawn line, until something changes
+
+    def tone(self, name: str) -> Style:
+        """The style status_bar.tcss gives the tone ``name`` (one of ``TONES``)."""
+        return self.get_component_rich_style(f"status--{name}", partial=True)
 
     def set(
         self,
@@ -152,7 +160,7 @@ class StatusBar(Widget):
             return out
         if self.busy:
             out.append_text(sep)
-            out.append(f"⟳ {self.busy}…", style="bold yellow")
+            out.append(f"⟳ {self.busy}…", style=self.tone("busy"))
         elif self.message:
             out.append_text(sep)
             out.append_text(self.message)

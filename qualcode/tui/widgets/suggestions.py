@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from qualcode.project.suggestions import SuggestionInfo
 from qualcode.records import CodingInfo
+from qualcode.tui.errors import report
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import UserOptionList, UserStatic, chip, excerpt, one_line, say
 from qualcode.tui.widgets.detail import SEGMENT_PANELS, SegmentContext
@@ -193,7 +194,7 @@ class SuggestionPanel(Vertical):
                 suggest_payload,
                 payload,
                 then=lambda proposals: self._store(proposals, ids),
-                error=lambda exc: say(screen.app, f"No suggestions: {exc}", severity="error"),
+                error=lambda exc: report(screen.app, exc, doing="No suggestions"),
                 description="finding suggestions",
             )
 
@@ -221,7 +222,7 @@ class SuggestionPanel(Vertical):
                 train_payload,
                 payload,
                 then=trained,
-                error=lambda exc: say(screen.app, f"No model: {exc}", severity="error"),
+                error=lambda exc: report(screen.app, exc, doing="No model"),
                 description="training a model",
             )
 

@@ -6,6 +6,7 @@ interviews costs no more to show than one of ten: only the rows on screen are re
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -21,15 +22,16 @@ from qualcode.tui.text import one_line, text_strip
 ROW_HEIGHT = 3
 
 
-def progress_bar(done: int, total: int, width: int = 8) -> Text:
+def progress_bar(done: int, total: int, width: int = 8, style: Style | str = "") -> Text:
+    """``done`` of ``total`` as a bar; ``style`` draws the part done (the picker's .tcss gives it)."""
     filled = round(width * done / total) if total else 0
-    bar = Text("▰" * filled, style="green", end="")
+    bar = Text("▰" * filled, style=style, end="")
     bar.append("▱" * (width - filled), style="dim")
     return bar
 
 
 def transcript_lines(
-    t: TranscriptInfo, current: bool, progress_known: bool, width: int | None = None
+    t: TranscriptInfo, current: bool, progress_known: bool, width: int | None = None, done: Style | str = ""
 ) -> tuple[Text, Text, Text]:
     first = Text("▶ " if current else "  ", style="bold", end="")
     name = one_line(t.name, style="bold" if current else "")
@@ -37,7 +39,7 @@ def transcript_lines(
     if progress_known:
         after.append(" ")
         # Progress of the turns a coder is meant to code (not the interviewer's), as the status bar counts.
-        after.append_text(progress_bar(t.coded_segments, t.n_to_code, 6))
+        after.append_text(progress_bar(t.coded_segments, t.n_to_code, 6, done))
         after.append(f" {t.coded_segments}/{t.n_to_code}", style="dim")
     else:
         after.append(f"  {t.n_segments} segments", style="dim")
@@ -61,7 +63,7 @@ class TranscriptPicker(ScrollView, can_focus=True):
 
     DEFAULT_CSS = stylesheet(__file__, "transcript_picker.tcss")
 
-    COMPONENT_CLASSES = {"picker--cursor"}
+    COMPONENT_CLASSES = {"picker--cursor", "picker--progress"}
 
     BINDINGS = [
         Binding(
@@ -194,7 +196,15 @@ class TranscriptPicker(ScrollView, can_focus=True):
         strip = self._rows.get(key)
         if strip is None:
             strip = text_strip(
-                transcript_lines(t, t.id == self.current_id, self.progress_known, width)[part], width, self.app.console
+                transcript_lines(
+                    t,
+                    t.id == self.current_id,
+                    self.progress_known,
+                    width,
+                    self.get_component_rich_style("picker--progress", partial=True),
+                )[part],
+                width,
+                self.app.console,
             )
             if index == self.cursor:
                 strip = strip.apply_style(self.get_component_rich_style("picker--cursor"))
