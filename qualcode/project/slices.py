@@ -212,16 +212,14 @@ def _segments(
 ) -> list[ExportSegment]:
     """The turns the codings run over (``covered``: by ``segment_id``, and by offsets for the few
     that cross turns), and with ``context`` the turns either side by position."""
-    rows: dict[int, Any] = {}
-    if code_ids is None:  # every code's codings: every turn of the transcripts they are in
+    if code_ids is None:  # every code's codings: every turn of the transcripts they are in, in order
         q = select(*SEGMENT_COLUMNS).where(Segment.transcript_id.in_(in_codings))
-        rows.update((r[0], r) for r in s.execute(q))
-    elif code_ids:
-        where = [_of_codes(code_ids)]
-        rows.update((r[0], r) for r in s.execute(covered(*SEGMENT_COLUMNS, where=where)))
-    if want.segments == "context" and want.context > 0 and rows:
-        rows.update(_context_rows(s, list(rows.values()), want.context))
-    ordered: list[Any] = sorted(rows.values(), key=lambda r: (r[1], r[2]))
+        ordered: list[Any] = list(s.execute(q.order_by(Segment.transcript_id, Segment.position)))
+    else:
+        rows: dict[int, Any] = {r[0]: r for r in s.execute(covered(*SEGMENT_COLUMNS, where=[_of_codes(code_ids)]))}
+        if want.segments == "context" and want.context > 0 and rows:
+            rows.update(_context_rows(s, list(rows.values()), want.context))
+        ordered = sorted(rows.values(), key=lambda r: (r[1], r[2]))
     return [
         ExportSegment(r[0], r[1], r[2], r[3], r[4], r[5], speakers.is_interviewer(r[3], r[1]), r[6], r[7])
         for r in ordered
