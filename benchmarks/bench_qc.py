@@ -137,7 +137,10 @@ def commands(paths: dict[str, Path], workdir: Path) -> dict[str, tuple[list[str]
             [*q, "export", "themes", "--by", "participant", "--format", "csv", "-o", str(workdir / "t.csv")],
             [*qc, "codes", "stats", "--by-document"],
         ),
-        "co-occurrence (`cooccur` / `codes crosstab`)": ([*q, "cooccur", "--format", "json"], [*qc, "codes", "crosstab"]),
+        "co-occurrence (`cooccur` / `codes crosstab`)": (
+            [*q, "cooccur", "--format", "json"],
+            [*qc, "codes", "crosstab"],
+        ),
         f"one theme's passages (`retrieve {THEME}` JSON / `codes find -r --json`)": (
             [*q, "retrieve", THEME, "--format", "json"],
             [*qc, "codes", "find", THEME, "-r", "--json"],
@@ -149,14 +152,16 @@ def commands(paths: dict[str, Path], workdir: Path) -> dict[str, tuple[list[str]
     }
 
 
-def measure(n: int, repeat: int, env: dict[str, str]) -> list[tuple[str, int, float, float, float, float]]:
+def measure(
+    n: int, repeat: int, env: dict[str, str], skip: set[str]
+) -> list[tuple[str, int, float, float, float, float]]:
     out = []
     with tempfile.TemporaryDirectory(prefix="qc-bench-") as tmp:
         workdir = Path(tmp)
         paths = setup(workdir, n)
         # Import: a new project each run, interleaved.
         times: dict[str, list[tuple[float, float]]] = {"q": [], "qc": []}
-        for i in range(repeat):
+        for i in range(0 if "import" in skip else repeat):
             new_db = workdir / f"import-{i}.db"
             subprocess.run(
                 [str(BIN / "qualcode"), "init", str(new_db), "--codebook", str(ROOT / "codebooks" / "rln.yaml")],
@@ -164,14 +169,21 @@ def measure(n: int, repeat: int, env: dict[str, str]) -> list[tuple[str, int, fl
                 env=env,
                 stdout=subprocess.DEVNULL,
             )
-            times["q"].append(run([str(BIN / "qualcode"), "--db", str(new_db), "import", str(paths["files"])], workdir, env))
+            times["q"].append(
+                run([str(BIN / "qualcode"), "--db", str(new_db), "import", str(paths["files"])], workdir, env)
+            )
             qc_dir = workdir / f"qc-import-{i}"
             qc_dir.mkdir()
             subprocess.run([str(BIN / "qc"), "init"], cwd=qc_dir, check=True, stdout=subprocess.DEVNULL)
-            times["qc"].append(run([str(BIN / "qc"), "corpus", "import", "-r", "-i", "verbatim", str(paths["files"])], qc_dir, env))
+            times["qc"].append(
+                run([str(BIN / "qc"), "corpus", "import", "-r", "-i", "verbatim", str(paths["files"])], qc_dir, env)
+            )
             new_db.unlink()
-        out.append(("import transcripts", n, *_medians(times["q"]), *_medians(times["qc"])))
+        if "import" not in skip:
+            out.append(("import transcripts", n, *_medians(times["q"]), *_medians(times["qc"])))
         for label, (ours, theirs) in commands(paths, workdir).items():
+            if any(label.startswith(w) for w in skip):
+                continue
             times = {"q": [], "qc": []}
             run(ours, workdir, env), run(theirs, paths["qc"], env)  # warm the page cache
             for _ in range(repeat):
@@ -189,16 +201,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100,1000")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--skip", default="", help="works to leave out, by the start of their label (import,per-document)"
+    )
     args = parser.parse_args()
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     rows = []
     for n in (int(x) for x in args.sizes.split(",")):
-        rows += measure(n, args.repeat, env)
+        rows += measure(n, args.repeat, env, {w for w in args.skip.split(",") if w})
         print(f"measured {n} interviews", file=sys.stderr)
     order = list(dict.fromkeys(r[0] for r in rows))
     rows.sort(key=lambda r: (order.index(r[0]), r[1]))
-    print("| work | interviews | qualcode (s) | qc (s) | time qualcode / qc | qualcode MB | qc MB | memory qualcode / qc |")
+    print(
+        "| work | interviews | qualcode (s) | qc (s) | time qualcode / qc | qualcode MB | qc MB | memory qualcode / qc |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for label, n, qt, qm, ct, cm in rows:
         print(f"| {label} | {n:,} | {qt:.2f} | {ct:.2f} | {qt / ct:.2f} | {qm:.0f} | {cm:.0f} | {qm / cm:.2f} |")
