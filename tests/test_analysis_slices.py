@@ -21,7 +21,6 @@ from qualcode.export import groups as gw
 from qualcode.export import passages as pw
 from qualcode.ingest.transcripts import parse_file
 from qualcode.project import Project
-from tests.conftest import INTERVIEW
 
 
 def build_study(url: str, study: str) -> Project:
