@@ -154,7 +154,7 @@ def retrieve(code_id, where, coders, agreed, context, no_subcodes, text, by, kee
             context=context,
             redact=not keep_names,
         )
-        data = project.analysis.frame()
+        data = project.analysis.frame(transcripts=False)
         by = check_group_by(data, by)
         names = {c.key: c.name for c in data.codes}
     what = f"{len(found.passages)} passages from {found.participants} participants"

@@ -124,10 +124,11 @@ class AnalysisPart:
         with self._lock:
             return next(reversed(self._slices.values()))[0] if self._slices else None
 
-    def frame(self) -> ExportData:
-        """The study's shape without its words: codes, coders, participants and transcripts (no
-        texts, segments or codings): what filters, groups and matrix rows are checked against."""
-        return self._slice(Slice((), transcripts="all"))[0]
+    def frame(self, transcripts: bool = True) -> ExportData:
+        """The study's shape without its words: codes, coders, participants and (unless not
+        ``transcripts``) transcripts, no texts, segments or codings: what filters, groups and
+        matrix rows are checked against."""
+        return self._slice(Slice((), transcripts="all" if transcripts else "touched"))[0]
 
     def _passages(
         self, roots: tuple[str, ...], below: bool, context: int, transcripts: str = "touched"
