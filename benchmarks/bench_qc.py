@@ -130,67 +130,67 @@ def _write_qc_codings(qc_dir: Path, lines: set[tuple[str, str, str, int]]) -> No
 
 
 def commands(paths: dict[str, Path], workdir: Path) -> dict[str, tuple[list[str], list[str]]]:
-    q = [str(BIN / "qualcode"), "--db", str(paths["db"])]
+    """qualcode's arguments (after ``qualcode --db DB``) and qc's command, per work."""
     qc = [str(BIN / "qc")]
     return {
-        "per-document counts": (
-            [*q, "export", "themes", "--by", "participant", "--format", "csv", "-o", str(workdir / "t.csv")],
-            [*qc, "codes", "stats", "--by-document"],
-        ),
-        "co-occurrence (`cooccur` / `codes crosstab`)": (
-            [*q, "cooccur", "--format", "json"],
-            [*qc, "codes", "crosstab"],
-        ),
         f"one theme's passages (`retrieve {THEME}` JSON / `codes find -r --json`)": (
-            [*q, "retrieve", THEME, "--format", "json"],
+            ["retrieve", THEME, "--format", "json"],
             [*qc, "codes", "find", THEME, "-r", "--json"],
         ),
         "a code of fixed size: 20 passages (`retrieve` / `codes find`)": (
-            [*q, "retrieve", FIXED, "--format", "json"],
+            ["retrieve", FIXED, "--format", "json"],
             [*qc, "codes", "find", FIXED, "--json"],
+        ),
+        "co-occurrence (`cooccur` / `codes crosstab`)": (["cooccur", "--format", "json"], [*qc, "codes", "crosstab"]),
+        "per-document counts": (
+            ["export", "themes", "--by", "participant", "--format", "csv", "-o", str(workdir / "t.csv")],
+            [*qc, "codes", "stats", "--by-document"],
         ),
     }
 
 
-def measure(
-    n: int, repeat: int, env: dict[str, str], skip: set[str]
-) -> list[tuple[str, int, float, float, float, float]]:
-    out = []
+def measure(n: int, repeat: int, trees: dict[str, dict[str, str]], skip: set[str], slow_repeat: int) -> None:
+    """Print one table row per work as soon as it is measured: each tree's qualcode and qc, interleaved."""
+    env = next(iter(trees.values()))
     with tempfile.TemporaryDirectory(prefix="qc-bench-") as tmp:
         workdir = Path(tmp)
         paths = setup(workdir, n)
-        # Import: a new project each run, interleaved.
-        times: dict[str, list[tuple[float, float]]] = {"q": [], "qc": []}
-        for i in range(0 if "import" in skip else repeat):
-            new_db = workdir / f"import-{i}.db"
-            subprocess.run(
-                [str(BIN / "qualcode"), "init", str(new_db), "--codebook", str(ROOT / "codebooks" / "rln.yaml")],
-                check=True,
-                env=env,
-                stdout=subprocess.DEVNULL,
-            )
-            times["q"].append(
-                run([str(BIN / "qualcode"), "--db", str(new_db), "import", str(paths["files"])], workdir, env)
-            )
-            qc_dir = workdir / f"qc-import-{i}"
-            qc_dir.mkdir()
-            subprocess.run([str(BIN / "qc"), "init"], cwd=qc_dir, check=True, stdout=subprocess.DEVNULL)
-            times["qc"].append(
-                run([str(BIN / "qc"), "corpus", "import", "-r", "-i", "verbatim", str(paths["files"])], qc_dir, env)
-            )
-            new_db.unlink()
-        if "import" not in skip:
-            out.append(("import transcripts", n, *_medians(times["q"]), *_medians(times["qc"])))
+        q = str(BIN / "qualcode")
+        if "import" not in skip:  # a new project each run
+            times: dict[str, list[tuple[float, float]]] = {k: [] for k in [*trees, "qc"]}
+            for i in range(repeat):
+                for label, tree_env in trees.items():
+                    new_db = workdir / f"import-{i}-{label}.db"
+                    rln = str(ROOT / "codebooks" / "rln.yaml")
+                    subprocess.run([q, "init", str(new_db), "--codebook", rln], check=True, env=tree_env)
+                    times[label].append(run([q, "--db", str(new_db), "import", str(paths["files"])], workdir, tree_env))
+                    new_db.unlink()
+                qc_dir = workdir / f"qc-import-{i}"
+                qc_dir.mkdir()
+                subprocess.run([str(BIN / "qc"), "init"], cwd=qc_dir, check=True, stdout=subprocess.DEVNULL)
+                qc_import = [str(BIN / "qc"), "corpus", "import", "-r", "-i", "verbatim", str(paths["files"])]
+                times["qc"].append(run(qc_import, qc_dir, env))
+            _row("import transcripts", n, times)
         for label, (ours, theirs) in commands(paths, workdir).items():
             if any(label.startswith(w) for w in skip):
                 continue
-            times = {"q": [], "qc": []}
-            run(ours, workdir, env), run(theirs, paths["qc"], env)  # warm the page cache
-            for _ in range(repeat):
-                times["q"].append(run(ours, workdir, env))
+            times = {k: [] for k in [*trees, "qc"]}
+            slow = label.startswith(("co-occurrence", "per-document"))
+            for _ in range(slow_repeat if slow else repeat):
+                for tree, tree_env in trees.items():
+                    times[tree].append(run([q, "--db", str(paths["db"]), *ours], workdir, tree_env))
                 times["qc"].append(run(theirs, paths["qc"], env))
-            out.append((label, n, *_medians(times["q"]), *_medians(times["qc"])))
-    return out
+            _row(label, n, times)
+
+
+def _row(label: str, n: int, times: dict[str, list[tuple[float, float]]]) -> None:
+    qc_t, qc_m = _medians(times["qc"])
+    cells = []
+    for tree, runs in times.items():
+        if tree != "qc":
+            t, m = _medians(runs)
+            cells.append(f"{tree}: {t:.2f} s, {m:.0f} MB, {t / qc_t:.3f} / {m / qc_m:.2f}")
+    print(f"| {label} | {n:,} | {' · '.join(cells)} | {qc_t:.2f} s, {qc_m:.0f} MB |", flush=True)
 
 
 def _medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
@@ -204,21 +204,25 @@ def main() -> None:
     parser.add_argument(
         "--skip", default="", help="works to leave out, by the start of their label (import,per-document)"
     )
-    args = parser.parse_args()
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    rows = []
-    for n in (int(x) for x in args.sizes.split(",")):
-        rows += measure(n, args.repeat, env, {w for w in args.skip.split(",") if w})
-        print(f"measured {n} interviews", file=sys.stderr)
-    order = list(dict.fromkeys(r[0] for r in rows))
-    rows.sort(key=lambda r: (order.index(r[0]), r[1]))
-    print(
-        "| work | interviews | qualcode (s) | qc (s) | time qualcode / qc | qualcode MB | qc MB | memory qualcode / qc |"
+    parser.add_argument(
+        "--slow-repeat", type=int, default=3, help="runs of counts and co-occurrence (qc takes minutes)"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for label, n, qt, qm, ct, cm in rows:
-        print(f"| {label} | {n:,} | {qt:.2f} | {ct:.2f} | {qt / ct:.2f} | {qm:.0f} | {cm:.0f} | {qm / cm:.2f} |")
+    parser.add_argument(
+        "--trees",
+        default=f"qualcode={ROOT}",
+        help="LABEL=DIR,…: qualcode source trees timed side by side (e.g. before=/tmp/main,after=.)",
+    )
+    args = parser.parse_args()
+    trees = {}
+    for item in args.trees.split(","):
+        label, _, path = item.partition("=")
+        env = dict(os.environ)
+        env["PYTHONPATH"] = str(Path(path).resolve())
+        trees[label] = env
+    print("| work | interviews | qualcode: time, peak RSS, time / qc, memory / qc | qc: time, peak RSS |")
+    print("|---|---:|---|---|", flush=True)
+    for n in (int(x) for x in args.sizes.split(",")):
+        measure(n, args.repeat, trees, {w for w in args.skip.split(",") if w}, args.slow_repeat)
 
 
 if __name__ == "__main__":
