@@ -148,7 +148,7 @@ def retrieve(code_id, where, coders, agreed, context, no_subcodes, text, by, kee
             context=context,
             redact=not keep_names,
         )
-        data = project.analysis_data()
+        data = project.analysis_frame(transcripts=False)
         by = check_group_by(data, by)
         names = {c.key: c.name for c in data.codes}
     what = f"{len(found.passages)} passages from {found.participants} participants"
@@ -337,7 +337,7 @@ def matrix_create(name, rows_by, rows, columns, description, from_file, coder, d
         else:
             if not name:
                 raise QualcodeError("name the matrix: qualcode matrix create NAME --rows-by ATTR (or --from FILE)")
-            data = project.analysis_data(full=False)
+            data = project.analysis_frame()
             row_names = _names(rows) or _default_rows(data, rows_by.strip())
             column_keys = _names(columns) or [c.key for c in data.codes if c.depth == 0]
             made = project.create_matrix(
@@ -407,12 +407,12 @@ def matrix_show(name, row, column, coders, context, keep_names, fmt, db) -> None
         if row is None:
             if fmt == "md":
                 view = project.matrix_view(name, redact=not keep_names)
-            data = project.analysis_data(full=False)
+            data = project.analysis_frame()
         else:
             found = project.cell_passages(
                 name, row, column, coders=coders or None, context=context, redact=not keep_names
             )
-            data = project.analysis_data()
+            data = project.analysis_frame()
     if row is None:
         if fmt == "json":
             click.echo(json.dumps(matrix_to_dict(m), indent=2, ensure_ascii=False))

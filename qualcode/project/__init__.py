@@ -564,6 +564,11 @@ class Project:
         ``full=False`` may leave out texts, memos and coding details."""
         return self.analysis.data(full)
 
+    def analysis_frame(self, transcripts: bool = True) -> ExportData:
+        """The study's shape without its words (codes, coders, participants and, unless not
+        ``transcripts``, transcripts): what filters, groups and matrix rows are checked against."""
+        return self.analysis.frame(transcripts)
+
     def retrieve(self, code: str, **options: Any) -> Retrieval:
         """Every passage coded with ``code`` (and its sub-codes) across the study that passes the filters.
         Options: subcodes, where, coders, agreed, text, context, redact."""

@@ -1,16 +1,21 @@
 """The analysis stage on a project: retrieval, co-occurrence, group comparison, framework matrices.
 
-Reads are thin: one read of the project (``ExportData``) and the domain call in
-``qualcode.analysis``. The read is kept while the project's data does not change — its version is
-the event log's newest id and length, since every change is one event — so a screen that re-queries
-with another filter, coder or code does not read the whole project again.
+Reads are thin: a read of the part of the study the analysis shows (``qualcode.project.slices``:
+one code's codings, the turns they run over and their transcripts' texts, not the whole project)
+and the domain call in ``qualcode.analysis``. The last few reads are kept while the project's data
+does not change — its version is the event log's newest id and length, since every change is one
+event — so a screen that re-queries with another filter or coder does not read again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from threading import Lock
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -24,10 +29,37 @@ from qualcode.errors import GoneSince, QualcodeError
 from qualcode.limits import check_length
 from qualcode.project import events
 from qualcode.project.exchange import ExchangePart
-from qualcode.store import Store, coder_row, log_event, new_guid
+from qualcode.project.slices import Slice, read_slice
+from qualcode.store import Store, coder_row, log_event, new_guid, setting_value
 from qualcode.study import ExportData
 
+SLICES_KEPT = 4  # reads kept per data version (a screen's code and the one before it)
+
 Where = Mapping[str, Sequence[str]]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """A read makes tens of thousands of small records at once and keeps them all: the cyclic
+    collector would walk them again and again and find nothing to free (a third of the time of a
+    theme's passages at 1,000 interviews). It runs after the read instead."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _without_gc(method: F) -> F:
+    @functools.wraps(method)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with paused_gc():
+            return method(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
 
 
 class AnalysisPart:
@@ -39,6 +71,7 @@ class AnalysisPart:
         self._full: tuple[ExportData, Study] | None = None  # texts, memos and details
         self._lean: tuple[ExportData, Study] | None = None  # codes, people and codings only
         self._terms: list[tuple[str, str]] | None = None
+        self._slices: dict[Slice, tuple[ExportData, Study]] = {}
 
     # ------------------------------------------------------------------ the cached read
 
@@ -56,6 +89,7 @@ class AnalysisPart:
             version = self.data_version()
             if version != self._version:
                 self._version, self._full, self._lean, self._terms = version, None, None, None
+                self._slices = {}
             if self._full is not None:
                 return self._full
             if full:
@@ -66,6 +100,43 @@ class AnalysisPart:
                 data = self._exchange.export_data(texts=False, memos=False, details=False)
                 self._lean = (data, Study(data))
             return self._lean
+
+    def _slice(self, want: Slice) -> tuple[ExportData, Study]:
+        """The part of the study ``want`` names (kept while the data does not change)."""
+        with self._lock:
+            version = self.data_version()
+            if version != self._version:
+                self._version, self._full, self._lean, self._terms = version, None, None, None
+                self._slices = {}
+            found = self._slices.pop(want, None)
+            if found is None:
+                with self._store.read() as s:
+                    name = setting_value(s, "name") or Path(self._store.location).stem
+                    data = read_slice(s, name, want)
+                found = (data, Study(data))
+            self._slices[want] = found  # the newest last
+            while len(self._slices) > SLICES_KEPT:
+                del self._slices[next(iter(self._slices))]
+            return found
+
+    def last_read(self) -> ExportData | None:
+        """The part of the study the latest query read (what a slice holds, for checks)."""
+        with self._lock:
+            return next(reversed(self._slices.values()))[0] if self._slices else None
+
+    def frame(self, transcripts: bool = True) -> ExportData:
+        """The study's shape without its words: codes, coders, participants and (unless not
+        ``transcripts``) transcripts, no texts, segments or codings: what filters, groups and
+        matrix rows are checked against."""
+        return self._slice(Slice((), transcripts="all" if transcripts else "touched"))[0]
+
+    def _passages(
+        self, roots: tuple[str, ...], below: bool, context: int, transcripts: str = "touched"
+    ) -> tuple[ExportData, Study]:
+        """What passages of ``roots`` show: their codings, texts, turns (and ``context`` around), memos."""
+        segments = "context" if context > 0 else "covered"
+        want = Slice(roots, below, transcripts, True, segments, max(context, 0), memos=True, details=True)
+        return self._slice(want)
 
     def _redact(self, redact: bool) -> list[tuple[str, str]] | None:
         if not redact:
@@ -85,9 +156,11 @@ class AnalysisPart:
         """Drop the cached read (the next query reads the project again)."""
         with self._lock:
             self._version = self._full = self._lean = self._terms = None
+            self._slices = {}
 
     # ------------------------------------------------------------------ reads
 
+    @_without_gc
     def retrieve(
         self,
         code: str,
@@ -101,7 +174,7 @@ class AnalysisPart:
         redact: bool = True,
     ) -> Retrieval:
         """Every passage coded with ``code`` (and its sub-codes) across the study that passes the filters."""
-        data, study = self._read(True)
+        data, study = self._passages((code,), subcodes, context)
         return retrieve(
             data,
             code,
@@ -115,13 +188,15 @@ class AnalysisPart:
             study=study,
         )
 
+    @_without_gc
     def cooccurrence(
         self, *, coders: Sequence[str] | None = None, rollup: bool = False, where: Where | None = None
     ) -> Cooccurrence:
         """Which codes are applied to the same segment: counts and Jaccard per pair."""
-        data, study = self._read(False)
+        data, study = self._slice(Slice(None, segments="covered"))
         return cooccurrence(data, coders, rollup, where, study)
 
+    @_without_gc
     def shared_passages(
         self,
         a: str,
@@ -136,7 +211,7 @@ class AnalysisPart:
 
         With ``rollup`` ``a`` and ``b`` are top-level themes and their sub-codes count as them.
         """
-        data, study = self._read(True)
+        data, study = self._passages((a, b), rollup, context)
         segments = shared_segments(data, a, b, coders, rollup, None, study)
         terms = self._redact(redact)
         found = [
@@ -169,9 +244,10 @@ class AnalysisPart:
             data.project_name,
         )
 
+    @_without_gc
     def compare_groups(self, a_where: Where, b_where: Where, *, coders: Sequence[str] | None = None) -> Comparison:
         """Per code, the share of each group's participants who mention it, side by side."""
-        data, study = self._read(False)
+        data, study = self._slice(Slice(None, transcripts="all"))
         return compare_groups(data, a_where, b_where, coders, study=study)
 
     # ------------------------------------------------------------------ framework matrices
@@ -219,7 +295,7 @@ class AnalysisPart:
                 raise QualcodeError(f"matrix {matrix.name!r}: no cell {row!r} × {column!r}")
             if text and text.strip():
                 matrix.cells[(row, column)] = text.strip()
-        problems = fm.check_matrix(matrix, self.data(False))
+        problems = fm.check_matrix(matrix, self.frame())
         if problems:
             raise QualcodeError(f"matrix {matrix.name!r}: {problems[0]}")
         with self._store.tx() as s:
@@ -301,6 +377,7 @@ class AnalysisPart:
             s.delete(m)
             log_event(s, coder_id, "matrix.delete", payload)
 
+    @_without_gc
     def cell_passages(
         self,
         name: str,
@@ -313,7 +390,7 @@ class AnalysisPart:
     ) -> Retrieval:
         """What supports a cell: passages of the row's participants coded with the column's code or below it."""
         matrix = self.matrix(name)
-        data, study = self._read(True)
+        data, study = self._passages((column,), True, context, transcripts="all")
         if row not in matrix.rows or column not in matrix.columns:
             raise QualcodeError(f"the matrix {matrix.name!r} has no cell {row!r} × {column!r}")
         members = fm.row_members(matrix, data)[row]
@@ -327,6 +404,7 @@ class AnalysisPart:
             study=study,
         )
 
+    @_without_gc
     def matrix_view(
         self,
         name: str,
@@ -338,7 +416,10 @@ class AnalysisPart:
     ) -> fm.MatrixView:
         """A matrix ready to write (``qualcode.export.framework``): summaries, optional counts and quotes."""
         matrix = self.matrix(name)
-        data = self.data(bool(counts or quotes))
+        if counts or quotes:
+            data = self._slice(Slice(tuple(matrix.columns), transcripts="all", texts=True, segments="covered"))[0]
+        else:
+            data = self.frame()
         return fm.build_matrix_view(matrix, data, counts, quotes, coders, self._redact(redact))
 
 
