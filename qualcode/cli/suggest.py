@@ -260,7 +260,13 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
         elif status.active:
             out.print(plain(f"using model {status.reason}"))
     payload, segment_ids = project.suggestion_payload(
-        names, coders, use_model=not keywords_only, top=top, min_score=min_score, use_definitions=definitions
+        names,
+        coders,
+        use_model=not keywords_only,
+        top=top,
+        min_score=min_score,
+        use_definitions=definitions,
+        for_coder=coders[0] if coders and len(coders) == 1 else None,
     )
     from qualcode.suggest.calibration import Calibrator
     from qualcode.suggest.keywords import CodeKeywords
@@ -268,6 +274,15 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
 
     codes = [CodeKeywords(k, n, tuple(kw), d) for k, n, kw, d in payload["codes"]]
     loaded = None
+    if payload.get("train"):
+        # Blind coding: the active model learned from other coders' codings of these transcripts.
+        with working("training a model without other coders' codings of these transcripts"):
+            try:
+                blind = model.train_payload(payload["train"])
+                payload["model"] = {"data": blind["data"], "meta": blind["meta"], "version": "blind"}
+            except ValueError as exc:
+                payload["model"] = None
+                err.print(plain(f"note: no model: {exc} (other coders' codings of these transcripts left out)"))
     if payload["model"]:
         m = payload["model"]
         try:
@@ -278,6 +293,7 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
             loaded = None
     calibrator = Calibrator.from_dict(payload["keyword_calibrator"]) if payload["keyword_calibrator"] else None
     segments = [SegmentText(*s) for s in payload["segments"]]
+    why: dict[int, str] = {}
     with progress_bar(out) as bar:
         task = bar.add_task("suggesting", total=len(segments))
         proposals = engine.propose(
@@ -291,17 +307,21 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
             lemma_model=lemma_model,
             skip=payload["skip"],
             progress=lambda n: bar.advance(task, n),
+            why=why,
         )
     stored = project.store_suggestions(proposals, segment_ids)
+    themes = sum(1 for p in proposals if p.source == "theme")
     with_words = sum(1 for p in proposals if p.reason["words"])
     where = f"{len(names)} transcript(s)" if names else "all transcripts"
     model_part = f"model {loaded.version} + keywords" if loaded else "keywords only"
     out.print(
         plain(
-            f"{stored} suggestions for {len({p.segment_id for p in proposals})} of {len(segment_ids)} segments in "
-            f"{where} ({model_part}; {with_words} with matched words); `qualcode suggest --list` shows them"
+            f"{stored} suggestions for {where} ({model_part}; {with_words} with matched words"
+            + (f"; {themes} of a theme where no code was confident" if themes else "")
+            + "); `qualcode suggest --list` shows them"
         )
     )
+    out.print(plain(engine.Coverage.of(segments, proposals, why, min_score).line()))
 
 
 def _evaluate(project, coders, folds, threshold, architecture, definitions, baseline, per_code, markdown) -> None:

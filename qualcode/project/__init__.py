@@ -437,10 +437,12 @@ class Project:
         min_score: float = 0.3,
         use_definitions: bool = False,
         keywords: bool = True,
+        for_coder: str | None = None,
     ) -> tuple[dict[str, Any], list[int]]:
-        """Input for ``qualcode.suggest.engine.suggest_payload`` and the segments it covers."""
+        """Input for ``qualcode.suggest.engine.suggest_payload`` and the segments it covers;
+        ``for_coder``: blind coding (see ``SuggestionPart.suggestion_payload``)."""
         return self.suggestions.suggestion_payload(
-            transcripts, coders, use_model, top, min_score, use_definitions, keywords
+            transcripts, coders, use_model, top, min_score, use_definitions, keywords, for_coder
         )
 
     def store_model(self, result: dict[str, Any], activate: bool = True) -> ModelInfo:

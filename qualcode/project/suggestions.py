@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BindParameter, bindparam, delete, func, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from qualcode import nlp
 from qualcode.db.models import (
@@ -79,6 +79,9 @@ SUGGESTION_EVENTS = ("suggestion.accept", "suggestion.reject")
 RETRAIN_MIN_NEW = 20  # retrain when this many codings (and a quarter more than trained on) have arrived
 RETRAIN_FRACTION = 0.25
 ANONYMISE_WORDS = "anonymise.words"  # project setting: JSON list of {"text": ..., "kind": ...}
+# Blind coding: a coder's suggestions for a transcript are never learned from another coder's
+# codings (or rejections) of that same transcript, unless this project setting is "yes".
+LEARN_ACROSS_CODERS = "suggest.learn_across_coders"
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,7 @@ class SuggestionPart:
             )
             segments = self._segments_data(s, sorted(set(transcripts) | rejected_transcripts))
             version = s.scalar(text("SELECT version FROM codebooks LIMIT 1"))
+            themes = self._themes(s)
             return {
                 "segments": segments,
                 "codings": codings,
@@ -223,7 +227,35 @@ class SuggestionPart:
                 "lemma_model": lemma_model,
                 "use_definitions": use_definitions,
                 "codebook_version": version,
+                "themes": themes,
             }
+
+    def _themes(self, s: Session) -> dict[str, str]:
+        """Each code's theme: its top-level ancestor (see ``qualcode.suggest.themes``)."""
+        from qualcode.suggest.themes import top_level
+
+        parent = aliased(Code)
+        rows = s.execute(select(Code.key, parent.key).outerjoin(parent, parent.id == Code.parent_id)).all()
+        return top_level({k: p for k, p in rows})
+
+    def learns_across_coders(self) -> bool:
+        """The project setting ``suggest.learn_across_coders``: may a coder's suggestions for a
+        transcript learn from other coders' codings of it? No unless it is "yes" (blind coding)."""
+        return (self._settings.setting(LEARN_ACROSS_CODERS) or "").strip().lower() in ("yes", "true", "1", "on")
+
+    def _blind_training(self, s: Session, for_coder: str, ids: list[int] | None) -> dict[str, Any] | None:
+        """A training payload without other coders' codings and rejections of the transcripts
+        ``for_coder`` is being suggested for, when the active model may have learned from them;
+        None when it cannot have (or there is no active model)."""
+        row = s.scalars(select(NlpModel).where(NlpModel.active.is_(True))).first()
+        if row is None or set((row.trained_on or {}).get("coders") or []) <= {for_coder}:
+            return None
+        codings = self._coding_tuples(s, None)
+        targets = set(ids) if ids is not None else {t for _, t, _, _ in codings}
+        others = {t for c, t, _, _ in codings if c != for_coder and t in targets}
+        if not others:
+            return None
+        return {"exclude_transcripts": sorted(others), "for_coder": for_coder}
 
     def _coding_tuples(self, s: Session, coders: list[str] | None) -> list[tuple[str, int, int, str]]:
         q = covered(  # a passage over several turns labels each turn it touches
@@ -245,17 +277,24 @@ class SuggestionPart:
         min_score: float = 0.3,
         use_definitions: bool = False,
         keywords: bool = True,
+        for_coder: str | None = None,
     ) -> tuple[dict[str, Any], list[int]]:
         """Input for ``qualcode.suggest.engine.suggest_payload`` and the segments it covers.
 
         ``coders`` (default: everyone) are whose codings calibrate keyword scores; (segment, code)
-        pairs that already have a decided suggestion are not proposed again.
+        pairs that already have a decided suggestion, or that those coders already applied, are
+        not proposed again. ``for_coder``: who the suggestions are for. Blind coding: unless the
+        project setting ``suggest.learn_across_coders`` is "yes", nothing learned for them comes
+        from another coder's codings or rejections of these transcripts; when the active model
+        learned from such codings, the payload carries a training payload without them
+        ("train"), and the suggester trains on it first.
         """
         # suggest.model loads numpy: imported here so that opening a project stays fast.
         from qualcode.suggest.model import SegmentText, fit_keyword_calibrator, training_examples, unpack_model
 
         ids = self.transcript_ids(transcripts)
         coders = list(coders) if coders else None
+        across = self.learns_across_coders()  # before the read: sessions must never nest
         with self._store.read() as s:
             segments = self._segments_data(s, ids)
             codes = self._codes_data(s)
@@ -267,13 +306,29 @@ class SuggestionPart:
                     .where(Suggestion.status != "open")
                 )
             ]
-            model = None
+            model: dict[str, Any] | None = None
             if use_model:
                 row = s.scalars(select(NlpModel).where(NlpModel.active.is_(True))).first()
                 if row is not None:
                     data, meta = unpack_model(row.data)
                     model = {"data": data, "meta": meta, "version": row.version}
             codings = self._coding_tuples(s, coders)
+            blind = None
+            if for_coder is not None and not across:
+                coder_row(s, for_coder)
+                blind = self._blind_training(s, for_coder, ids)
+                hidden = {t for c, t, _, _ in codings if c != for_coder and (ids is None or t in set(ids))}
+                codings = [x for x in codings if x[0] == for_coder or x[1] not in hidden]
+            mine = [x for x in codings if for_coder is None or x[0] == for_coder]
+            decided += [(sid, key) for _, _, sid, key in mine]
+        train = None
+        if blind is not None and use_model and for_coder is not None:
+            trained_meta: dict[str, Any] = model["meta"] if model else {}
+            train = self.training_payload(None, architecture=trained_meta.get("architecture") or "linear")
+            hidden_t = set(blind["exclude_transcripts"])
+            train["codings"] = [x for x in train["codings"] if x[0] == for_coder or x[1] not in hidden_t]
+            train["rejected"] = self._rejected_by(for_coder, hidden_t, train["rejected"])
+            train["coders"] = None
         calibrator = None
         if keywords and codings:
             all_segments = self._all_segments_for(codings)
@@ -298,8 +353,28 @@ class SuggestionPart:
             "use_definitions": use_definitions,
             "lemma_model": self._settings.lemma_model(),
             "keywords": keywords,
+            "train": train,
         }
         return payload, [x[0] for x in segments]
+
+    def _rejected_by(self, coder: str, hidden: set[int], rejected: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """``rejected`` (segment, code) without the rejections other coders made in ``hidden`` transcripts."""
+        with self._store.read() as s:
+            others = {
+                (sid, key)
+                for sid, key in s.execute(
+                    select(Suggestion.segment_id, Code.key)
+                    .join(Code, Code.id == Suggestion.code_id)
+                    .join(Segment, Segment.id == Suggestion.segment_id)
+                    .outerjoin(Coder, Coder.id == Suggestion.decided_by)
+                    .where(
+                        Suggestion.status == "rejected",
+                        Segment.transcript_id.in_(sorted(hidden)),
+                        func.coalesce(Coder.name, "") != coder,
+                    )
+                )
+            }
+        return [r for r in rejected if tuple(r) not in others]
 
     def _all_segments_for(self, codings: list[CodingRow]) -> list[SegmentRow]:
         with self._store.read() as s:

@@ -30,8 +30,8 @@ TOP = 3
 
 
 def suggestion_prompt(s: SuggestionInfo) -> Text:
-    line = chip(s.code_name, s.color)
-    line.append(f"  {s.score:.2f}", style="bold")
+    line = chip(s.code_name + (" (theme)" if s.source == "theme" else ""), s.color)
+    line.append(f"  {s.score:.0%}", style="bold")  # a calibrated probability, shown as one
     if s.reason:
         line.append("  ")
         line.append_text(one_line(excerpt(s.reason, 80), style="dim"))
@@ -178,21 +178,23 @@ class SuggestionPanel(Vertical):
         ctx = self.context
         if ctx is None or ctx.segment is None:
             return
-        project, screen = ctx.screen.project, ctx.screen
+        project, screen, coder = ctx.screen.project, ctx.screen, ctx.coder
         tid = ctx.segment.transcript_id
 
         def prepare() -> tuple[dict[str, Any], list[int]]:
             name = next(t.name for t in project.transcripts() if t.id == tid)
-            return project.suggestion_payload([name])
+            # Blind coding: nothing learned from other coders' codings of this transcript
+            # (unless the project's setting suggest.learn_across_coders says otherwise).
+            return project.suggestion_payload([name], for_coder=coder)
 
         def prepared(result: tuple[dict[str, Any], list[int]]) -> None:
-            from qualcode.suggest.engine import suggest_payload  # loads spaCy: only when asked for
+            from qualcode.suggest.engine import suggest_with_coverage  # loads spaCy: only when asked for
 
             payload, ids = result
             screen.run_cpu(
-                suggest_payload,
+                suggest_with_coverage,
                 payload,
-                then=lambda proposals: self._store(proposals, ids),
+                then=lambda found: self._store(found["proposals"], ids, found["coverage"]),
                 error=lambda exc: say(screen.app, f"No suggestions: {exc}", severity="error"),
                 description="finding suggestions",
             )
@@ -228,14 +230,14 @@ class SuggestionPanel(Vertical):
         say(screen.app, "Training a suggestion model in the background…")
         screen.run_project(project.training_payload, read, description="reading codings")
 
-    def _store(self, proposals: list[dict[str, Any]], ids: list[int]) -> None:
+    def _store(self, proposals: list[dict[str, Any]], ids: list[int], coverage: str = "") -> None:
         ctx = self.context
         if ctx is None:
             return
         project, screen = ctx.screen.project, ctx.screen
 
         def stored(n: int) -> None:
-            say(screen.app, f"{n} suggestions stored")
+            say(screen.app, f"{n} suggestions stored" + (f": {coverage}" if coverage else ""))
             if self.context is not None:
                 self.show_segment(self.context)
 
