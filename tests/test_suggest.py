@@ -393,3 +393,73 @@ def test_reason_json_is_stored_and_brackets_stay_literal(project):
     with project.store.read() as s:
         raw = s.execute(text("SELECT reason FROM suggestions WHERE id = :i"), {"i": sug.id}).scalar()
     assert json.loads(raw)["summary"] == sug.reason
+
+
+# ---------------------------------------------------------------------- blind coding (issue 20 item 8)
+
+
+def blind_project(project, tmp_path):
+    """Three more interviews. alice codes zebra talk in blind-01 as Meetings (the only codings
+    of that code anywhere; one zebra turn left uncoded) and plans and cover in blind-02 and
+    blind-03; bob codes nothing yet."""
+    from qualcode.ingest.transcripts import parse_file
+
+    for n in (1, 2, 3):
+        turns = []
+        for i in range(6):
+            turns.append(f"Interviewer: Question {i}?")
+            if n == 1:
+                turns.append(f"Teacher: The zebra crossing and the striped zebra pen, story {i}.")
+            else:
+                turns.append(f"Teacher: Our written plan {i} was signed; the supply budget paid for it.")
+                turns.append(f"Teacher: Covering classes {i} took supply staff and budget.")
+        path = tmp_path / f"blind-0{n}.txt"
+        path.write_text("\n\n".join(turns) + "\n", encoding="utf-8")
+        project.import_transcript(parse_file(path))
+    ids = {t.name: t.id for t in project.transcripts()}
+    for name, tid in ids.items():
+        if not name.startswith("blind"):
+            continue
+        for seg in project.segments(tid):
+            if seg.speaker == "Interviewer":
+                continue
+            if "zebra" in seg.text and "story 5" not in seg.text:  # the last zebra turn is left uncoded
+                project.apply_code("alice", "formalisation.meetings", seg.id)
+            elif "plan" in seg.text:
+                project.apply_code("alice", "formalisation.plans", seg.id)
+            elif "Covering" in seg.text:
+                project.apply_code("alice", "prioritisation.time", seg.id)
+    project.store_model(train_payload(project.training_payload()))
+    return ids
+
+
+def suggested_codes(project, coder):
+    payload, _ = project.suggestion_payload(["blind-01"], min_score=0.0, for_coder=coder)
+    return {p["code"] for p in suggest_payload(payload)}, payload
+
+
+def test_blind_coding_a_coders_suggestions_never_learn_from_another_coders_codings_of_that_transcript(
+    project, tmp_path
+):
+    blind_project(project, tmp_path)
+    # alice's own suggestions may learn from her own codings of blind-01.
+    mine, payload = suggested_codes(project, "alice")
+    assert "formalisation.meetings" in mine and payload["train"] is None
+    # bob is coding blind-01 blind: nothing he is shown comes from alice's codings of it ...
+    theirs, payload = suggested_codes(project, "bob")
+    assert "formalisation.meetings" not in theirs
+    assert payload["train"] is not None
+    assert all(tid != project.transcript_ids(["blind-01"])[0] for _, tid, _, _ in payload["train"]["codings"])
+    # ... while what alice coded elsewhere still teaches the model.
+    assert "formalisation.plans" in set(payload["train"]["themes"]) and payload["train"]["codings"]
+    # The project can say otherwise.
+    project.set_setting("suggest.learn_across_coders", "yes")
+    theirs, payload = suggested_codes(project, "bob")
+    assert "formalisation.meetings" in theirs and payload["train"] is None
+
+
+def test_training_payload_carries_each_codes_theme(project):
+    seg = next(s for s in project.segments(project.transcripts()[0].id) if "cover" in s.text)
+    project.apply_code("alice", "prioritisation.time", seg.id)
+    themes = project.training_payload()["themes"]
+    assert themes["formalisation.plans"] == "formalisation" and themes["prioritisation"] == "prioritisation"
