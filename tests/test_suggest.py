@@ -463,3 +463,91 @@ def test_training_payload_carries_each_codes_theme(project):
     project.apply_code("alice", "prioritisation.time", seg.id)
     themes = project.training_payload()["themes"]
     assert themes["formalisation.plans"] == "formalisation" and themes["prioritisation"] == "prioritisation"
+
+
+# ---------------------------------------------------------------------- bad input (issue 20)
+
+
+def one_error_line(result) -> str:
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def participant_turns(project, name=None):
+    ts = [t for t in project.transcripts() if name is None or t.name == name]
+    return [s for t in ts for s in project.segments(t.id) if s.speaker != "Interviewer"]
+
+
+def test_cli_suggest_with_no_codings_says_so_in_one_line(run_cli, project_url, project):
+    project.close()
+    result = run_cli("suggest", "--db", project_url)
+    assert result.exit_code == 0 and "note: no model: no codings by anyone to learn from" in result.output
+    assert "of 5 segments got suggestions" in result.output
+    assert "no codings by anyone" in one_error_line(run_cli("suggest", "--db", project_url, "--train"))
+    assert "no codings by anyone" in one_error_line(run_cli("suggest", "--db", project_url, "--evaluate"))
+
+
+def test_cli_suggest_with_one_code_or_one_transcript_says_so_in_one_line(run_cli, project_url, project):
+    for seg in participant_turns(project):
+        project.apply_code("alice", "prioritisation.time", seg.id)
+    project.close()
+    result = run_cli("suggest", "--db", project_url)
+    assert result.exit_code == 0 and "note: no model: too few codings to learn from" in result.output
+    assert "a model needs two or more" in one_error_line(run_cli("suggest", "--db", project_url, "--train"))
+    line = one_error_line(run_cli("suggest", "--db", project_url, "--evaluate", "--folds", "5"))
+    assert "two or more transcripts" in line
+
+
+def test_cli_suggest_with_codes_of_one_example_each_evaluates_and_says_what_it_could_not(
+    run_cli, project_url, project, tmp_path
+):
+    blind_project(project, tmp_path)
+    for name in ("blind-02", "blind-03"):
+        for seg in participant_turns(project, name)[:1]:
+            project.apply_code("bob", "formalisation", seg.id)  # one example, by another coder
+    project.close()
+    result = run_cli("suggest", "--db", project_url, "--evaluate", "--folds", "5", "--no-baseline")
+    assert result.exit_code == 0, result.output
+    assert "theme precision@1" in result.output
+    assert "Traceback" not in result.output
+    result = run_cli("suggest", "--db", project_url, "--coder", "bob", "--train")
+    assert "too few codings to learn from" in one_error_line(result)
+
+
+def test_cli_suggest_on_a_codebook_of_a_thousand_codes(run_cli, project_url, tmp_path):
+    from qualcode import codebook as cb
+    from qualcode.ingest.transcripts import parse_file
+    from qualcode.project import Project
+
+    themes = "\n".join(
+        f"  - id: t{t}\n    name: Theme {t}\n    children:\n"
+        + "\n".join(f"      - id: t{t}.c{c}\n        name: Code {t} {c}" for c in range(99))
+        for t in range(10)
+    )
+    book = cb.parse_codebook(f"name: Big\ncodes:\n{themes}\n", "big.yaml")
+    url = project_url
+    project = Project.create(url, book)
+    project.add_coder("alice")
+    assert len(project.codebook.codes()) == 1000
+    rng = random.Random(1)
+    for n in range(4):
+        path = tmp_path / f"big-{n}.txt"
+        path.write_text(
+            "\n\n".join(f"Teacher: Topic word{i % 40} and more talk {i} in {n}." for i in range(60)) + "\n",
+            encoding="utf-8",
+        )
+        project.import_transcript(parse_file(path))
+    for seg in participant_turns(project):
+        i = int(seg.text.split("word")[1].split()[0])
+        project.apply_code("alice", f"t{i % 10}.c{i}", seg.id)  # 40 codes with 6 codings each
+        project.apply_code("alice", f"t{rng.randrange(10)}.c{rng.randrange(40, 99)}", seg.id)  # and rare ones
+    project.close()
+    result = run_cli("suggest", "--db", url)
+    assert result.exit_code == 0, result.output
+    assert "of 240 segments got suggestions" in result.output
+    result = run_cli("suggest", "--db", url, "--evaluate", "--folds", "2", "--no-baseline")
+    assert result.exit_code == 0, result.output
+    assert "codes" in result.output and "Traceback" not in result.output

@@ -84,6 +84,8 @@ def propose(
         want_lemmas = matcher.lemmas if matcher else (model.lemmas if model else False)
         docs, used = nlp.tokens(texts, lemmas=want_lemmas, model=lemma_model)
         all_hits = matcher.match_docs(docs, texts) if matcher else [[] for _ in texts]
+        combined: np.ndarray | None = None
+        theme_p: dict[str, np.ndarray] = {}
         if model is not None:
             raw = raw_scores(model.pipeline, nlp.lemma_words(docs)) if used == model.lemmas else model.raw(texts)
             probs = model.probabilities(raw)
@@ -111,7 +113,7 @@ def propose(
                     continue
                 hits = hits_by_code.get(code, [])
                 model_p = None
-                if model is not None and code in label_index:
+                if model is not None and combined is not None and code in label_index:
                     j = label_index[code]
                     model_p = float(probs[i, j])
                     score = float(combined[i, j])
@@ -136,7 +138,7 @@ def propose(
                     "model": None if model_p is None else round(model_p, 4),
                 }
                 candidates.append(Proposal(seg.id, code, source, round(score, 4), reason, version))
-            if not candidates and model is not None and theme_p:
+            if not candidates and model is not None and combined is not None and theme_p:
                 theme = _theme_proposal(seg.id, i, model, combined, theme_p, known, skip, min_score)
                 if theme is not None:
                     candidates.append(theme)
@@ -150,10 +152,15 @@ def propose(
 
 
 def _any_high(
-    segment_id: int, row: int, skip: set[tuple[int, str]], model: LoadedModel | None, combined: Any, min_score: float
+    segment_id: int,
+    row: int,
+    skip: set[tuple[int, str]],
+    model: LoadedModel | None,
+    combined: np.ndarray | None,
+    min_score: float,
 ) -> bool:
     """Whether a skipped (already applied or decided) code would have scored ``min_score``."""
-    if model is None:
+    if model is None or combined is None:
         return True  # a keyword match on a code already there
     return any(combined[row, j] >= min_score for j, code in enumerate(model.labels) if (segment_id, code) in skip)
 
