@@ -48,7 +48,8 @@ from qualcode.segments import segment_ref
     default=0.3,
     show_default=True,
     type=click.FloatRange(0, 1),
-    help="Keep suggestions scoring at least this (a calibrated probability once a model is trained).",
+    help="Keep suggestions scoring at least this (a calibrated probability once a model is trained); "
+    "with --evaluate: what a coder would be shown at this score.",
 )
 @click.option(
     "--architecture",
@@ -143,6 +144,7 @@ def suggest(
                 not no_baseline,
                 per_code,
                 markdown or fmt == "md",
+                min_score,
             )
         else:
             _fill(project, names, coders, train, keywords_only, definitions, top, min_score, architecture)
@@ -324,13 +326,16 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
     out.print(plain(engine.Coverage.of(segments, proposals, why, min_score).line()))
 
 
-def _evaluate(project, coders, folds, threshold, architecture, definitions, baseline, per_code, markdown) -> None:
-    from qualcode.suggest.evaluate import cross_validate, top_level
+def _evaluate(
+    project, coders, folds, threshold, architecture, definitions, baseline, per_code, markdown, min_score
+) -> None:
+    from qualcode.suggest.evaluate import cross_validate
     from qualcode.suggest.keywords import CodeKeywords
     from qualcode.suggest.model import SegmentText, training_examples
     from qualcode.suggest.report import evaluation_tables, markdown_table
 
     payload = project.training_payload(coders, architecture=architecture, use_definitions=definitions)
+    theme_of = payload["themes"]
     codes = [CodeKeywords(k, n, tuple(kw), d) for k, n, kw, d in payload["codes"]]
     examples = training_examples(
         [SegmentText(*s) for s in payload["segments"]],
@@ -352,10 +357,10 @@ def _evaluate(project, coders, folds, threshold, architecture, definitions, base
                 lemma_model=project.lemma_model(),
                 use_definitions=definitions,
                 progress=lambda msg: status.update(f"cross-validating: {msg}"),
+                themes=theme_of,
             )
         except ValueError as exc:
             raise QualcodeError(str(exc)) from None
-    theme_of = top_level({c.key: c.parent_key for c in project.codebook.codes()})
     who = " and ".join(coders) if coders else "every coder (agreed codings)"
     head = (
         f"{ev.folds}-fold cross-validation on {ev.segments} segments ({ev.coded_segments} coded) of {who}; "
@@ -363,11 +368,11 @@ def _evaluate(project, coders, folds, threshold, architecture, definitions, base
     )
     if markdown:
         click.echo(head + "\n")
-        for columns, rows in evaluation_tables(ev, per_code=per_code, theme_of=theme_of):
+        for columns, rows in evaluation_tables(ev, per_code=per_code, theme_of=theme_of, shown=[min_score]):
             click.echo(markdown_table(columns, rows) + "\n")
     else:
         out.print(plain(head))
-        for columns, rows in evaluation_tables(ev, per_code=per_code, theme_of=theme_of):
+        for columns, rows in evaluation_tables(ev, per_code=per_code, theme_of=theme_of, shown=[min_score]):
             out.print()
             print_table(out, [Column(c, numeric=i > 0 and c != "note") for i, c in enumerate(columns)], rows)
     for note in ev.notes:
