@@ -27,6 +27,10 @@ from qualcode.tui.text import UserOptionList, UserStatic, chip, excerpt, one_lin
 from qualcode.tui.widgets.detail import SEGMENT_PANELS, SegmentContext
 
 TOP = 3
+# Shown only from this calibrated probability up (qualcode.suggest.engine.DEFAULT_MIN_SCORE, not
+# imported: it loads numpy). A suggestion stored lower (`qualcode suggest --min-score 0.1`) stays
+# in the project but is not put in front of the coder: no suggestion is better than a wrong one.
+SHOW_FROM = 0.3
 
 
 def suggestion_prompt(s: SuggestionInfo) -> Text:
@@ -113,7 +117,7 @@ class SuggestionPanel(Vertical):
             return  # the cursor has moved on since
         project, coder, seg_id = context.screen.project, context.coder, context.segment.id
         context.screen.run_project(
-            lambda: project.suggestions(segment_id=seg_id, coder=coder, limit=TOP),
+            lambda: project.suggestions(segment_id=seg_id, coder=coder, limit=TOP, min_score=SHOW_FROM),
             lambda rows: self._loaded(seg_id, rows),
             key="suggestions",
             description="suggestions",
