@@ -551,3 +551,16 @@ def test_cli_suggest_on_a_codebook_of_a_thousand_codes(run_cli, project_url, tmp
     result = run_cli("suggest", "--db", url, "--evaluate", "--folds", "2", "--no-baseline")
     assert result.exit_code == 0, result.output
     assert "codes" in result.output and "Traceback" not in result.output
+
+
+def test_cli_sets_the_blind_coding_rule(run_cli, project_url, project):
+    assert not project.suggestions.learns_across_coders()
+    project.close()
+    result = run_cli("suggest", "--db", project_url, "--learn-across-coders", "yes")
+    assert result.exit_code == 0 and "learn from every coder" in result.output
+    from qualcode.project import Project
+
+    with Project.open(project_url) as p:
+        assert p.suggestions.learns_across_coders()
+    result = run_cli("suggest", "--db", project_url, "--learn-across-coders", "no")
+    assert "blind coding" in result.output

@@ -82,6 +82,13 @@ from qualcode.segments import segment_ref
     "--accept", multiple=True, type=int, metavar="ID", help="Accept suggestion ID as --coder (creates a coding)."
 )
 @click.option("--reject", multiple=True, type=int, metavar="ID", help="Reject suggestion ID as --coder.")
+@click.option(
+    "--learn-across-coders",
+    "across",
+    type=click.Choice(["yes", "no"]),
+    help="Set the project's blind-coding rule and stop: no (the default) means a coder's suggestions for a "
+    "transcript never learn from another coder's codings of it; yes lets them.",
+)
 @db_option
 def suggest(
     transcripts,
@@ -103,6 +110,7 @@ def suggest(
     show_models,
     accept,
     reject,
+    across,
     db,
 ) -> None:
     """Suggest codes for segments from the codebook's keywords and a model trained on your codings.
@@ -127,7 +135,14 @@ def suggest(
     names = transcripts
     coders = list(coder) or None
     with open_project(db) as project:
-        if accept or reject:
+        if across:
+            project.set_setting("suggest.learn_across_coders", across)
+            console().print(
+                "suggestions now learn from every coder's codings of every transcript"
+                if across == "yes"
+                else "blind coding: a coder's suggestions never learn from another coder's codings of the same transcript"
+            )
+        elif accept or reject:
             _decide(project, accept, reject, coders)
         elif show_models:
             _show_models(project)
