@@ -564,3 +564,18 @@ def test_cli_sets_the_blind_coding_rule(run_cli, project_url, project):
         assert p.suggestions.learns_across_coders()
     result = run_cli("suggest", "--db", project_url, "--learn-across-coders", "no")
     assert "blind coding" in result.output
+
+
+def test_suggesting_reuses_the_keyword_calibration_kept_with_the_model(project, tmp_path, monkeypatch):
+    from qualcode.suggest import model as model_module
+
+    blind_project(project, tmp_path)
+    kept = project.active_model()[2]["keyword_calibrator"]
+    assert kept is not None
+
+    def refit(*args, **kwargs):
+        raise AssertionError("every coded segment's keywords matched again")
+
+    monkeypatch.setattr(model_module, "fit_keyword_calibrator", refit)
+    payload, _ = project.suggestion_payload()
+    assert payload["keyword_calibrator"] == kept

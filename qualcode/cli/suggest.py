@@ -297,6 +297,8 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
             try:
                 blind = model.train_payload(payload["train"])
                 payload["model"] = {"data": blind["data"], "meta": blind["meta"], "version": "blind"}
+                if "keyword_calibrator" in blind["meta"]:
+                    payload["keyword_calibrator"] = blind["meta"]["keyword_calibrator"]
             except ValueError as exc:
                 payload["model"] = None
                 err.print(plain(f"note: no model: {exc} (other coders' codings of these transcripts left out)"))

@@ -330,7 +330,9 @@ class SuggestionPart:
             train["rejected"] = self._rejected_by(for_coder, hidden_t, train["rejected"])
             train["coders"] = None
         calibrator = None
-        if keywords and codings:
+        if keywords and model is not None and train is None and "keyword_calibrator" in model["meta"]:
+            calibrator = model["meta"]["keyword_calibrator"]  # fitted when the model was trained
+        elif keywords and codings:
             all_segments = self._all_segments_for(codings)
             examples = training_examples(
                 [SegmentText(*x) for x in all_segments], codings, coders, [], [c[0] for c in codes]

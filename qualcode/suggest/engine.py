@@ -263,6 +263,8 @@ def suggest_with_coverage(payload: dict[str, Any]) -> dict[str, Any]:
         try:
             result = train_payload(payload["train"])
             m = {"data": result["data"], "meta": result["meta"], "version": "blind"}
+            if "keyword_calibrator" in result["meta"]:
+                payload = dict(payload, keyword_calibrator=result["meta"]["keyword_calibrator"])
         except ValueError:  # too few codings of one's own to learn from: keywords only
             m = None
     if m:

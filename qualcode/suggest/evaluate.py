@@ -249,6 +249,7 @@ def cross_validate(
                 use_definitions=use_definitions,
                 words=([words_all[i] for i in train_idx], lemmas_used),
                 themes=themes,
+                keyword_calibrator=False,  # fitted for the fold just above
             )
         except ValueError as exc:
             notes.append(f"fold {f + 1}: {exc}")

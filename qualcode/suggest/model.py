@@ -140,6 +140,7 @@ class TrainedModel:
     trained_on: dict[str, Any] = field(default_factory=dict)
     themes: dict[str, str] = field(default_factory=dict)  # modelled code -> its theme (another code)
     theme_calibrator: dict[str, Any] | None = None  # Calibrator over theme_features
+    keyword_calibrator: dict[str, Any] | None = None  # fit_keyword_calibrator on the training examples
 
     def meta(self) -> dict[str, Any]:
         return {
@@ -150,6 +151,7 @@ class TrainedModel:
             "combiner": self.combiner,
             "themes": self.themes,
             "theme_calibrator": self.theme_calibrator,
+            "keyword_calibrator": self.keyword_calibrator,
         }
 
 
@@ -341,6 +343,7 @@ def train(
     progress: Callable[[str], object] | None = None,
     words: tuple[list[list[str]], bool] | None = None,
     themes: dict[str, str] | None = None,
+    keyword_calibrator: bool = True,
 ) -> TrainedModel:
     """Train, calibrate and (with ``refit``) train again on everything. Raises ValueError when
     fewer than two codes have ``min_positives`` positive examples. ``words``: the examples'
@@ -390,6 +393,8 @@ def train(
         final = _fit_any(words_list, [ex.labels for ex in examples], labels, architecture, epochs, seed)
     else:
         final = first
+    # Kept with the model, so that suggesting need not match every coded segment's keywords again.
+    kw_cal = fit_keyword_calibrator(examples, matcher) if matcher is not None and keyword_calibrator else None
     metrics["seconds"] = round(time.perf_counter() - started, 2)
     trained_on = {"examples": len(examples), "positives": {k: counts[k] for k in labels}, "epochs": epochs}
     return TrainedModel(
@@ -403,6 +408,7 @@ def train(
         trained_on,
         {c: themes[c] for c in labels if c in themes} if themes and theme_cal is not None else {},
         theme_cal.to_dict() if theme_cal is not None else None,
+        kw_cal.to_dict() if kw_cal is not None else None,
     )
 
 
