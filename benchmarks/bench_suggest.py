@@ -86,7 +86,7 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
     project.close()
 
     n_more = max(4, round(suggest_target / 26) + 2)
-    big = build_project(str(tmp / "suggest.db"), n_more, coders=("alice",), seed=4)
+    big = build_project(str(tmp / "suggest.db"), n_more, coders=(), seed=4)  # new interviews, nobody coded yet
     segments = [
         SegmentText(s.id, s.transcript_id, s.text, s.speaker) for t in big.transcripts() for s in big.segments(t.id)
     ]
@@ -104,7 +104,7 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
     baseline_predict(fitted, [s.text for s in answers])
     base_s = time.perf_counter() - started
     # End to end: `qualcode suggest` in a new process on the same project, with this model active.
-    trained_on = {"coders": ["alice"], "codings": len(big.training_payload(["alice"])["codings"])}
+    trained_on = {"coders": ["alice"], "codings": len(examples)}
     big.store_model({"data": model.data, "meta": model.meta(), "trained_on": trained_on, "kind": "linear"})
     big.close()
     cli = {}
