@@ -149,10 +149,45 @@ def curve(study: str, folder: Path) -> str:
     return f"**{study}** (precision@1 / recall@3 on the next {NEXT} transcripts)\n\n" + markdown_table(head, rows)
 
 
+def learning_speed(study: str, folder: Path, decisions: int = 20) -> str:
+    """Seconds from a decided suggestion to the model having learned it
+    (``learn_from_decision``: read, update one code, store), beside a full retrain, same run."""
+    import time
+
+    from qualcode.suggest.engine import suggest_payload
+    from qualcode.suggest.model import train_payload
+
+    db = rebuild(study, folder)
+    with Project.open(str(db)) as project:
+        coder = project.coders()[0].name
+        started = time.perf_counter()
+        project.store_model(train_payload(project.training_payload()))
+        retrain = time.perf_counter() - started
+        payload, ids = project.suggestion_payload(min_score=0.0)
+        project.store_suggestions(suggest_payload(payload), ids)
+        modelled = set(project.active_model()[2]["labels"])
+        open_ = [s for s in project.suggestions() if s.code_key in modelled][:decisions]
+        times = []
+        for i, sug in enumerate(open_):
+            (project.accept_suggestion if i % 2 else project.reject_suggestion)(sug.id, coder)
+            started = time.perf_counter()
+            assert project.suggestions.learn_from_decision(sug.id)
+            times.append(time.perf_counter() - started)
+    head = ["study", "decisions", "learning one decision: median / slowest", "full retrain (peer)"]
+    row = [study, str(len(times)), f"{np.median(times):.3f} s / {max(times):.3f} s", f"{retrain:.1f} s"]
+    return markdown_table(head, [row])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--study", choices=["mannheimer", "serdif"], action="append")
+    parser.add_argument("--learn", action="store_true", help="time learning from one decision instead")
     args = parser.parse_args()
+    if args.learn:
+        with tempfile.TemporaryDirectory() as tmp:
+            for study in args.study or ["mannheimer"]:
+                print(learning_speed(study, Path(tmp)) + "\n", flush=True)
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         for study in args.study or ["mannheimer", "serdif"]:
             print(curve(study, Path(tmp)) + "\n", flush=True)

@@ -579,3 +579,39 @@ def test_suggesting_reuses_the_keyword_calibration_kept_with_the_model(project, 
     monkeypatch.setattr(model_module, "fit_keyword_calibrator", refit)
     payload, _ = project.suggestion_payload()
     assert payload["keyword_calibrator"] == kept
+
+
+# ---------------------------------------------------------------------- learning from decisions (issue 20 item 5)
+
+
+def test_the_model_learns_from_an_accepted_or_rejected_suggestion_without_a_retrain(project, tmp_path):
+    from qualcode.suggest.model import LoadedModel
+
+    blind_project(project, tmp_path)
+    payload, ids = project.suggestion_payload(["blind-02"], min_score=0.0)
+    project.store_suggestions(suggest_payload(payload), ids)
+    target = next(s for s in project.suggestions() if s.code_key == "formalisation.plans")
+    text = project.segment(target.segment_id).text
+
+    def score(code):
+        info, data, meta = project.active_model()
+        model = LoadedModel(data, meta)
+        return float(model.raw([text])[0, model.labels.index(code)]), info.version
+
+    before, version = score("formalisation.plans")
+    other_before, _ = score("prioritisation.time")
+    project.reject_suggestion(target.id, "bob")
+    assert project.suggestions.learn_from_decision(target.id) == version
+    after, same_version = score("formalisation.plans")
+    assert after < before and same_version == version
+    assert score("prioritisation.time")[0] == pytest.approx(other_before, abs=1e-3)  # other codes untouched
+    assert project.events(limit=1)[0].kind == "model.learn"
+    assert project.active_model()[0].trained_on["learned"] == 1
+    # Undo still takes back bob's rejection, not the learning.
+    project.undo("bob")
+    assert project.suggestions(segment_id=target.segment_id, status="rejected") == []
+    # Accepting pushes the other way; an open suggestion teaches nothing.
+    assert project.suggestions.learn_from_decision(target.id) is None
+    project.accept_suggestion(target.id, "bob")
+    project.suggestions.learn_from_decision(target.id)
+    assert score("formalisation.plans")[0] > after

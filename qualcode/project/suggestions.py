@@ -515,6 +515,47 @@ class SuggestionPart:
             )
             return len(batch)
 
+    def learn_from_decision(self, suggestion_id: int) -> str | None:
+        """Move the active model towards an accepted or rejected suggestion at once, without a
+        full retrain (``qualcode.suggest.model.learn_payload``): event "model.learn". Returns the
+        model's version, or None when there was nothing to learn (no linear model, a code it does
+        not model, a suggestion still open). The next training starts again from every coding."""
+        from qualcode.suggest.model import learn_payload, pack_model, unpack_model
+
+        lemma_model = self._settings.lemma_model()  # before the transaction: sessions must never nest
+        with self._store.tx() as s:
+            sug = s.get(Suggestion, suggestion_id)
+            row = s.scalars(select(NlpModel).where(NlpModel.active.is_(True))).first()
+            if sug is None or sug.status == "open" or row is None:
+                return None
+            code = row_by_id(s, Code, sug.code_id, "code")
+            seg = row_by_id(s, Segment, sug.segment_id, "segment")
+            body = s.scalar(select(Transcript.text).where(Transcript.id == seg.transcript_id)) or ""
+            data, meta = unpack_model(row.data)
+            learned = learn_payload(
+                {
+                    "data": data,
+                    "meta": meta,
+                    "text": body[seg.start : seg.end],
+                    "code": code.key,
+                    "accepted": sug.status == "accepted",
+                    "lemma_model": lemma_model,
+                }
+            )
+            if learned is None:
+                return None
+            row.data = pack_model(learned, meta)
+            on = dict(row.trained_on or {})
+            on["learned"] = int(on.get("learned") or 0) + 1
+            row.trained_on = on
+            log_event(  # no coder: not a step of anyone's undo history (undoing the decision leaves it)
+                s,
+                None,
+                "model.learn",
+                {"version": row.version, "suggestion": sug.id, "code": code.key, "status": sug.status},
+            )
+            return row.version
+
     def suggestions(
         self,
         segment_id: int | None = None,

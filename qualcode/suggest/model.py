@@ -470,6 +470,27 @@ def fit_keyword_calibrator(examples: list[TrainingExample], matcher: KeywordMatc
     return fit_logistic(kw[mask & hit][:, 1:], y[mask & hit])
 
 
+LEARN_WEIGHT = 5.0  # one decision by a person weighs as much as this many training examples
+
+
+def learn_payload(payload: dict[str, Any]) -> bytes | None:
+    """A linear model moved towards one accepted or rejected suggestion (``LinearModel.learn``),
+    as the bytes to store; None when the model is not linear or does not model the code.
+
+    ``payload``: {"data": bytes, "meta": dict, "text": str, "code": str, "accepted": bool,
+    "lemma_model": str or None}.
+    """
+    from qualcode.suggest.linear import MAGIC, LinearModel
+
+    data, meta = payload["data"], payload["meta"]
+    if not data.startswith(MAGIC) or payload["code"] not in meta["labels"]:
+        return None
+    model = LinearModel.from_bytes(data)
+    words, _ = words_of([payload["text"]], lemmas=bool(meta.get("lemmas")), model=payload.get("lemma_model"))
+    model.learn(words[0], model.labels.index(payload["code"]), 1.0 if payload["accepted"] else 0.0, LEARN_WEIGHT)
+    return model.to_bytes()
+
+
 _PACK = b"QCMODEL1\n"
 
 

@@ -166,17 +166,31 @@ class SuggestionPanel(Vertical):
         def done(info: CodingInfo) -> None:
             say(screen.app, f"✓ {info.code_name} (accepted suggestion)")
             screen.refresh_codings()
+            self._learn(item.id)
 
         screen.run_project(lambda: project.accept_suggestion(item.id, coder), done, description="saving")
+
+    def _learn(self, suggestion_id: int) -> None:
+        """The model learns from the decision at once (milliseconds), after it is saved and shown."""
+        ctx = self.context
+        if ctx is None:
+            return
+        project = ctx.screen.project
+        ctx.screen.run_project(
+            lambda: project.suggestions.learn_from_decision(suggestion_id), lambda _: None, description="learning"
+        )
 
     def reject(self, index: int | None) -> None:
         item, ctx = self._item(index), self.context
         if item is None or ctx is None:
             return
         project, coder, screen = ctx.screen.project, ctx.coder, ctx.screen
-        screen.run_project(
-            lambda: project.reject_suggestion(item.id, coder), lambda _: self.show_segment(ctx), description="saving"
-        )
+
+        def done(_: SuggestionInfo) -> None:
+            self.show_segment(ctx)
+            self._learn(item.id)
+
+        screen.run_project(lambda: project.reject_suggestion(item.id, coder), done, description="saving")
 
     def compute(self) -> None:
         ctx = self.context
