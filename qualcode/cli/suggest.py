@@ -172,9 +172,11 @@ def _decide(project, accept, reject, coders) -> None:
     for sid in accept:
         info = project.accept_suggestion(sid, coders[0])
         out.print(plain(f"accepted suggestion {sid}: {info.code_name} on segment {info.segment_id} (coding {info.id})"))
+        project.suggestions.learn_from_decision(sid)  # the model learns it now, as in the workbench
     for sid in reject:
-        info = project.reject_suggestion(sid, coders[0])
-        out.print(plain(f"rejected suggestion {sid}: {info.code_name} on segment {info.segment_id}"))
+        rejected = project.reject_suggestion(sid, coders[0])
+        out.print(plain(f"rejected suggestion {sid}: {rejected.code_name} on segment {rejected.segment_id}"))
+        project.suggestions.learn_from_decision(sid)
 
 
 def _show_models(project) -> None:
