@@ -615,3 +615,16 @@ def test_the_model_learns_from_an_accepted_or_rejected_suggestion_without_a_retr
     project.accept_suggestion(target.id, "bob")
     project.suggestions.learn_from_decision(target.id)
     assert score("formalisation.plans")[0] > after
+
+
+def test_accepting_a_theme_suggestion_codes_the_segment_with_the_theme(project):
+    seg = next(s for s in project.segments(project.transcripts()[0].id) if "cover" in s.text)
+    reason = {"summary": "theme 41%: under it prioritisation.time 12%", "words": [], "keywords": 0.0, "model": 0.41}
+    project.store_suggestions(
+        [{"segment_id": seg.id, "code": "prioritisation", "source": "theme", "score": 0.41, "reason": reason}],
+        [seg.id],
+    )
+    [theme] = project.suggestions(segment_id=seg.id)
+    assert theme.source == "theme" and theme.reason.startswith("theme 41%")
+    coding = project.accept_suggestion(theme.id, "alice")
+    assert coding.code_key == "prioritisation" and coding.segment_id == seg.id
