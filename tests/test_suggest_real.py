@@ -183,7 +183,7 @@ def theme_corpus(seed: int = 0, sub_codes: int = 20):
                 rng.shuffle(text)
                 segments.append(SegmentText(sid, (k + i) % 10, " ".join(text), "P"))
                 codings.append(("alice", (k + i) % 10, sid, code))
-    codes = [CodeKeywords(c, c, (), "") for c in theme_of]
+    codes = [CodeKeywords(c, c.replace(".", " code "), (), "") for c in theme_of]
     return training_examples(segments, codings), codes, theme_of
 
 
@@ -204,7 +204,7 @@ def test_when_no_code_is_confident_its_theme_is_suggested_with_its_own_calibrate
     theme = by_segment[10001]
     assert (theme.code, theme.source) == ("family", "theme")
     assert 0.3 <= theme.score < 1.0
-    assert theme.reason["summary"].startswith("theme ") and "family." in theme.reason["summary"]
+    assert theme.reason["summary"].startswith("theme ") and "under it family code " in theme.reason["summary"]
     assert [p.code for p in proposals if p.segment_id == 10001] == ["family"]
     # A code's own word: the code, not its theme.
     assert by_segment[10002].code == "family.3" and by_segment[10002].source == "model"
@@ -229,6 +229,10 @@ def test_a_theme_already_applied_or_decided_is_not_suggested_and_the_segment_say
     proposals = propose(probe, codes, model, min_score=0.3, skip=[(1, "family"), (2, "family.3")], why=why)
     assert {p.segment_id for p in proposals} <= {2}
     assert why[1] == "low"  # its theme was decided; none of its codes reached 30 %
+    # A segment already coded with a code under the theme is not offered the theme.
+    probe[0] = SegmentText(1, 99, "and then my mother was there for a while and we talked", "P")
+    proposals = propose(probe[:1], codes, model, min_score=0.3, skip=[(1, "family.0")])
+    assert proposals == []
     assert why[3] == "low" and why[4] == "interviewer"
     line = Coverage.of(probe, proposals, why, 0.3).line()
     assert line.startswith(f"{len({p.segment_id for p in proposals})} of 4 segments got suggestions")

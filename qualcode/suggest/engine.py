@@ -71,6 +71,7 @@ def propose(
         matcher = None
     skip = set(skip)
     known = {c.key for c in codes}
+    names = {c.key: c.name or c.key for c in codes}
     labels = [c for c in (model.labels if model else []) if c in known]
     label_index = {c: j for j, c in enumerate(model.labels)} if model else {}
     out: list[Proposal] = []
@@ -139,7 +140,7 @@ def propose(
                 }
                 candidates.append(Proposal(seg.id, code, source, round(score, 4), reason, version))
             if not candidates and model is not None and combined is not None and theme_p:
-                theme = _theme_proposal(seg.id, i, model, combined, theme_p, known, skip, min_score)
+                theme = _theme_proposal(seg.id, i, model, combined, theme_p, names, skip, min_score)
                 if theme is not None:
                     candidates.append(theme)
             candidates.sort(key=lambda p: (-p.score, p.code))
@@ -206,18 +207,21 @@ def _theme_proposal(
     model: LoadedModel,
     combined: np.ndarray,
     theme_p: dict[str, np.ndarray],
-    known: set[str],
+    names: dict[str, str],
     skip: set[tuple[int, str]],
     min_score: float,
 ) -> Proposal | None:
     """When no code of the codebook is confident enough, its best theme that is: accepting it
-    codes the segment with the theme itself (the coder can refine it to a sub-code later)."""
+    codes the segment with the theme itself (the coder can refine it to a sub-code later). Not
+    a theme already applied or decided on the segment, nor one a code under it already is."""
+
+    def open_(theme: str) -> bool:
+        return (segment_id, theme) not in skip and not any(
+            (segment_id, model.labels[j]) in skip for j in model.theme_groups[theme]
+        )
+
     best = max(
-        (
-            (float(p[row]), t)
-            for t, p in theme_p.items()
-            if p[row] >= min_score and t in known and (segment_id, t) not in skip
-        ),
+        ((float(p[row]), t) for t, p in theme_p.items() if p[row] >= min_score and t in names and open_(t)),
         default=None,
     )
     if best is None:
@@ -225,7 +229,7 @@ def _theme_proposal(
     score, theme = best
     cols = model.theme_groups[theme]
     under = sorted(((float(combined[row, j]), model.labels[j]) for j in cols), reverse=True)[:3]
-    summary = f"theme {score:.0%}: under it " + ", ".join(f"{c} {p:.0%}" for p, c in under)
+    summary = f"theme {score:.0%}: under it " + ", ".join(f"{names.get(c, c)} {p:.0%}" for p, c in under)
     reason = {
         "summary": summary + (f" ({model.version})" if model.version else ""),
         "words": [],
