@@ -153,3 +153,30 @@ def test_s_says_how_many_segments_got_suggestions_and_why_not_the_others(project
     said = drive(project, scenario)
     line = next(m for m in said if "suggestions stored" in m)
     assert "of 5 segments got suggestions" in line and "3 interviewer turns or empty" in line
+
+
+def test_accepting_with_y_teaches_the_model_at_once(project, tmp_path):
+    from tests.test_suggest import blind_project
+
+    blind_project(project, tmp_path)
+    payload, ids = project.suggestion_payload(["blind-01"], min_score=0.0, for_coder="alice")
+    project.store_suggestions(suggest_payload(payload), ids)
+    target = next(
+        s for s in project.suggestions(coder="alice") if s.code_key == "formalisation.meetings" and s.source != "theme"
+    )
+    seg = project.segment(target.segment_id)
+
+    async def scenario(pilot):
+        pilot.app.workbench.open_transcript(seg.transcript_id, segment_id=seg.id)
+        await settle(pilot)
+        assert pilot.app.workbench.query_one(SuggestionPanel).items[0].id == target.id
+        await pilot.press("y")
+        for _ in range(100):
+            await settle(pilot)
+            if any(e.kind == "model.learn" for e in project.events(limit=5)):
+                return True
+            await asyncio.sleep(0.05)
+        return False
+
+    assert drive(project, scenario)
+    assert project.active_model()[0].trained_on["learned"] == 1
