@@ -12,6 +12,8 @@ same cross-validation folds. Prints Markdown.
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -84,7 +86,7 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
     project.close()
 
     n_more = max(4, round(suggest_target / 26) + 2)
-    big = build_project(str(tmp / "suggest.db"), n_more, coders=("alice",), seed=4)
+    big = build_project(str(tmp / "suggest.db"), n_more, coders=(), seed=4)  # new interviews, nobody coded yet
     segments = [
         SegmentText(s.id, s.transcript_id, s.text, s.speaker)
         for t in big.list_transcripts()
@@ -103,7 +105,22 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
     started = time.perf_counter()
     baseline_predict(fitted, [s.text for s in answers])
     base_s = time.perf_counter() - started
+    # End to end: `qualcode suggest` in a new process on the same project, with this model active.
+    trained_on = {"coders": ["alice"], "codings": len(examples)}
+    big.store_model({"data": model.data, "meta": model.meta(), "trained_on": trained_on, "kind": "linear"})
     big.close()
+    cli = {}
+    for label, extra in (("model", []), ("keywords", ["--keywords-only"])):
+        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "qualcode", "--db", str(tmp / "suggest.db"), "suggest", "--no-train", *extra],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        cli[label] = (time.perf_counter() - started, done.stdout.strip().splitlines()[-2:])
     rows = [
         [
             f"training on {len(examples):,} coded segments ({len(labels)} codes)",
@@ -119,6 +136,12 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
             f"{both_s / base_s:.0f}× slower",
         ],
         ["suggesting for the same, keywords only", f"{len(answers) / kw_s:,.0f} segments/s ({kw_s:.1f} s)", "", ""],
+        [
+            "`qualcode suggest --no-train` end to end (a new process: start, read, suggest, store)",
+            f"{cli['model'][0]:.1f} s: " + " / ".join(cli["model"][1]),
+            "",
+            f"keywords only: {cli['keywords'][0]:.1f} s",
+        ],
     ]
     return markdown_table(["task", "qualcode (default model)", "TF-IDF + logistic regression", "ratio"], rows)
 

@@ -39,17 +39,19 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from qualcode.project import Project  # noqa: E402
+from qualcode.suggest.calibration import expected_calibration_error  # noqa: E402
 from qualcode.suggest.evaluate import (  # noqa: E402
     Evaluation,
     cross_validate,
     folds_by_transcript,
     ranking_scores,
     roll_up,
+    shown_at,
     top_level,
 )
 from qualcode.suggest.keywords import CodeKeywords  # noqa: E402
 from qualcode.suggest.model import SegmentText, TrainingExample, training_examples  # noqa: E402
-from qualcode.suggest.report import markdown_table  # noqa: E402
+from qualcode.suggest.report import SHOWN_HEAD, markdown_table, shown_rows  # noqa: E402
 
 REAL = Path(os.environ.get("QUALCODE_PEER_FILES", ROOT / "tests" / "fixtures" / "peers" / "real"))
 STUDIES = {
@@ -143,15 +145,58 @@ def level_table(ev: Evaluation, extra: dict[str, np.ndarray], theme_of: dict[str
     return markdown_table(head, rows), figures
 
 
+def theme_ece(ev: Evaluation, theme_of: dict[str, str]) -> float | None:
+    """Expected calibration error of the model's theme scores, out of fold."""
+    assert ev.truth is not None and ev.mask is not None
+    members: dict[str, list[int]] = {}
+    for j, code in enumerate(ev.codes):
+        members.setdefault(theme_of.get(code, code), []).append(j)
+    p, y = [], []
+    for theme, scores in ev.theme_scores.items():
+        cols = members.get(theme, [])
+        if not cols:
+            continue
+        known = ev.mask[:, cols].any(axis=1)
+        p.append(scores[known])
+        y.append((ev.truth[:, cols] * ev.mask[:, cols]).any(axis=1)[known].astype(float))
+    return expected_calibration_error(np.concatenate(p), np.concatenate(y)) if p else None
+
+
+def shown_table(ev: Evaluation, theme_of: dict[str, str]) -> str:
+    """What a coder would be shown, by score threshold, beside a threshold on rank."""
+    rows = shown_rows(ev, theme_of, [0.1, 0.2, 0.3, 0.5])
+    first = shown_at(ev, theme_of, 0.0, themes=False, top=1)
+    rows.append(
+        [
+            "the first code, whatever its score",
+            "rank 1",
+            f"{first.with_suggestion} of {first.segments}",
+            f"{first.coded_with_suggestion} of {first.coded}",
+            str(first.shown),
+            f"{first.right} ({first.precision:.0%})",
+        ]
+    )
+    ece = theme_ece(ev, theme_of)
+    note = (
+        f"\n\nCalibration error of the {len(ev.theme_scores)} themes' own scores: {ece:.4f}."
+        if ece is not None
+        else "\n\nNo theme scores: the codebook is flat."
+    )
+    return markdown_table(SHOWN_HEAD, rows) + note
+
+
 def run(study: str, folds: int, folder: Path) -> str:
     started = time.perf_counter()
     db = rebuild(study, folder)
     built = time.perf_counter() - started
     examples, codes, theme_of = load(db)
     started = time.perf_counter()
-    ev = cross_validate(examples, codes, k=folds, progress=lambda m: print(f"  {study}: {m}", file=sys.stderr))
+    ev = cross_validate(
+        examples, codes, k=folds, themes=theme_of, progress=lambda m: print(f"  {study}: {m}", file=sys.stderr)
+    )
     seconds = time.perf_counter() - started
     table, _ = level_table(ev, floors(ev, examples, folds), theme_of)
+    table += "\n\n" + shown_table(ev, theme_of)
     _, label, held = STUDIES[study]
     transcripts = len({ex.transcript_id for ex in examples})
     head = (

@@ -393,3 +393,238 @@ def test_reason_json_is_stored_and_brackets_stay_literal(project):
     with project.store.read() as s:
         raw = s.execute(text("SELECT reason FROM suggestions WHERE id = :i"), {"i": sug.id}).scalar()
     assert json.loads(raw)["summary"] == sug.reason
+
+
+# ---------------------------------------------------------------------- blind coding (issue 20 item 8)
+
+
+def blind_project(project, tmp_path):
+    """Three more interviews. alice codes zebra talk in blind-01 as Meetings (the only codings
+    of that code anywhere; one zebra turn left uncoded) and plans and cover in blind-02 and
+    blind-03; bob codes nothing yet."""
+    from qualcode.ingest.transcripts import parse_file
+
+    for n in (1, 2, 3):
+        turns = []
+        for i in range(6):
+            turns.append(f"Interviewer: Question {i}?")
+            if n == 1:
+                turns.append(f"Teacher: The zebra crossing and the striped zebra pen, story {i}.")
+            else:
+                turns.append(f"Teacher: Our written plan {i} was signed; the supply budget paid for it.")
+                turns.append(f"Teacher: Covering classes {i} took supply staff and budget.")
+        path = tmp_path / f"blind-0{n}.txt"
+        path.write_text("\n\n".join(turns) + "\n", encoding="utf-8")
+        project.import_transcript(parse_file(path))
+    ids = {t.name: t.id for t in project.list_transcripts()}
+    for name, tid in ids.items():
+        if not name.startswith("blind"):
+            continue
+        for seg in project.segments(tid):
+            if seg.speaker == "Interviewer":
+                continue
+            if "zebra" in seg.text and "story 5" not in seg.text:  # the last zebra turn is left uncoded
+                project.apply_code("alice", "formalisation.meetings", seg.id)
+            elif "plan" in seg.text:
+                project.apply_code("alice", "formalisation.plans", seg.id)
+            elif "Covering" in seg.text:
+                project.apply_code("alice", "prioritisation.time", seg.id)
+    project.store_model(train_payload(project.training_payload()))
+    return ids
+
+
+def suggested_codes(project, coder):
+    payload, _ = project.suggestion_payload(["blind-01"], min_score=0.0, for_coder=coder)
+    return {p["code"] for p in suggest_payload(payload)}, payload
+
+
+def test_blind_coding_a_coders_suggestions_never_learn_from_another_coders_codings_of_that_transcript(
+    project, tmp_path
+):
+    blind_project(project, tmp_path)
+    # alice's own suggestions may learn from her own codings of blind-01.
+    mine, payload = suggested_codes(project, "alice")
+    assert "formalisation.meetings" in mine and payload["train"] is None
+    # bob is coding blind-01 blind: nothing he is shown comes from alice's codings of it ...
+    theirs, payload = suggested_codes(project, "bob")
+    assert "formalisation.meetings" not in theirs
+    assert payload["train"] is not None
+    assert all(tid != project.transcript_ids(["blind-01"])[0] for _, tid, _, _ in payload["train"]["codings"])
+    # ... while what alice coded elsewhere still teaches the model.
+    assert "formalisation.plans" in set(payload["train"]["themes"]) and payload["train"]["codings"]
+    # The project can say otherwise.
+    project.set_setting("suggest.learn_across_coders", "yes")
+    theirs, payload = suggested_codes(project, "bob")
+    assert "formalisation.meetings" in theirs and payload["train"] is None
+
+
+def test_training_payload_carries_each_codes_theme(project):
+    seg = next(s for s in project.segments(project.list_transcripts()[0].id) if "cover" in s.text)
+    project.apply_code("alice", "prioritisation.time", seg.id)
+    themes = project.training_payload()["themes"]
+    assert themes["formalisation.plans"] == "formalisation" and themes["prioritisation"] == "prioritisation"
+
+
+# ---------------------------------------------------------------------- bad input (issue 20)
+
+
+def one_error_line(result) -> str:
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def participant_turns(project, name=None):
+    ts = [t for t in project.list_transcripts() if name is None or t.name == name]
+    return [s for t in ts for s in project.segments(t.id) if s.speaker != "Interviewer"]
+
+
+def test_cli_suggest_with_no_codings_says_so_in_one_line(run_cli, project_url, project):
+    project.close()
+    result = run_cli("suggest", "--db", project_url)
+    assert result.exit_code == 0 and "note: no model: no codings by anyone to learn from" in result.output
+    assert "of 5 segments got suggestions" in result.output
+    assert "no codings by anyone" in one_error_line(run_cli("suggest", "--db", project_url, "--train"))
+    assert "no codings by anyone" in one_error_line(run_cli("suggest", "--db", project_url, "--evaluate"))
+
+
+def test_cli_suggest_with_one_code_or_one_transcript_says_so_in_one_line(run_cli, project_url, project):
+    for seg in participant_turns(project):
+        project.apply_code("alice", "prioritisation.time", seg.id)
+    project.close()
+    result = run_cli("suggest", "--db", project_url)
+    assert result.exit_code == 0 and "note: no model: too few codings to learn from" in result.output
+    assert "a model needs two or more" in one_error_line(run_cli("suggest", "--db", project_url, "--train"))
+    line = one_error_line(run_cli("suggest", "--db", project_url, "--evaluate", "--folds", "5"))
+    assert "two or more transcripts" in line
+
+
+def test_cli_suggest_with_codes_of_one_example_each_evaluates_and_says_what_it_could_not(
+    run_cli, project_url, project, tmp_path
+):
+    blind_project(project, tmp_path)
+    for name in ("blind-02", "blind-03"):
+        for seg in participant_turns(project, name)[:1]:
+            project.apply_code("bob", "formalisation", seg.id)  # one example, by another coder
+    project.close()
+    result = run_cli("suggest", "--db", project_url, "--evaluate", "--folds", "5", "--no-baseline")
+    assert result.exit_code == 0, result.output
+    assert "theme precision@1" in result.output
+    assert "Traceback" not in result.output
+    result = run_cli("suggest", "--db", project_url, "--coder", "bob", "--train")
+    assert "too few codings to learn from" in one_error_line(result)
+
+
+def test_cli_suggest_on_a_codebook_of_a_thousand_codes(run_cli, project_url, tmp_path):
+    from qualcode import codebook as cb
+    from qualcode.ingest.transcripts import parse_file
+    from qualcode.project import Project
+
+    themes = "\n".join(
+        f"  - id: t{t}\n    name: Theme {t}\n    children:\n"
+        + "\n".join(f"      - id: t{t}.c{c}\n        name: Code {t} {c}" for c in range(99))
+        for t in range(10)
+    )
+    book = cb.parse_codebook(f"name: Big\ncodes:\n{themes}\n", "big.yaml")
+    url = project_url
+    project = Project.create(url, book)
+    project.add_coder("alice")
+    assert len(project.codebook.codes()) == 1000
+    rng = random.Random(1)
+    for n in range(4):
+        path = tmp_path / f"big-{n}.txt"
+        path.write_text(
+            "\n\n".join(f"Teacher: Topic word{i % 40} and more talk {i} in {n}." for i in range(60)) + "\n",
+            encoding="utf-8",
+        )
+        project.import_transcript(parse_file(path))
+    for seg in participant_turns(project):
+        i = int(seg.text.split("word")[1].split()[0])
+        project.apply_code("alice", f"t{i % 10}.c{i}", seg.id)  # 40 codes with 6 codings each
+        project.apply_code("alice", f"t{rng.randrange(10)}.c{rng.randrange(40, 99)}", seg.id)  # and rare ones
+    project.close()
+    result = run_cli("suggest", "--db", url)
+    assert result.exit_code == 0, result.output
+    assert "of 240 segments got suggestions" in result.output
+    result = run_cli("suggest", "--db", url, "--evaluate", "--folds", "2", "--no-baseline")
+    assert result.exit_code == 0, result.output
+    assert "codes" in result.output and "Traceback" not in result.output
+
+
+def test_cli_sets_the_blind_coding_rule(run_cli, project_url, project):
+    assert not project.suggestions.learns_across_coders()
+    project.close()
+    result = run_cli("suggest", "--db", project_url, "--learn-across-coders", "yes")
+    assert result.exit_code == 0 and "learn from every coder" in result.output
+    from qualcode.project import Project
+
+    with Project.open(project_url) as p:
+        assert p.suggestions.learns_across_coders()
+    result = run_cli("suggest", "--db", project_url, "--learn-across-coders", "no")
+    assert "blind coding" in result.output
+
+
+def test_suggesting_reuses_the_keyword_calibration_kept_with_the_model(project, tmp_path, monkeypatch):
+    from qualcode.suggest import model as model_module
+
+    blind_project(project, tmp_path)
+    kept = project.active_model()[2]["keyword_calibrator"]
+    assert kept is not None
+
+    def refit(*args, **kwargs):
+        raise AssertionError("every coded segment's keywords matched again")
+
+    monkeypatch.setattr(model_module, "fit_keyword_calibrator", refit)
+    payload, _ = project.suggestion_payload()
+    assert payload["keyword_calibrator"] == kept
+
+
+# ---------------------------------------------------------------------- learning from decisions (issue 20 item 5)
+
+
+def test_the_model_learns_from_an_accepted_or_rejected_suggestion_without_a_retrain(project, tmp_path):
+    from qualcode.suggest.model import LoadedModel
+
+    blind_project(project, tmp_path)
+    payload, ids = project.suggestion_payload(["blind-02"], min_score=0.0)
+    project.store_suggestions(suggest_payload(payload), ids)
+    target = next(s for s in project.list_suggestions() if s.code_key == "formalisation.plans")
+    text = project.segment(target.segment_id).text
+
+    def score(code):
+        info, data, meta = project.active_model()
+        model = LoadedModel(data, meta)
+        return float(model.raw([text])[0, model.labels.index(code)]), info.version
+
+    before, version = score("formalisation.plans")
+    other_before, _ = score("prioritisation.time")
+    project.reject_suggestion(target.id, "bob")
+    assert project.suggestions.learn_from_decision(target.id) == version
+    after, same_version = score("formalisation.plans")
+    assert after < before and same_version == version
+    assert score("prioritisation.time")[0] == pytest.approx(other_before, abs=1e-3)  # other codes untouched
+    assert project.events(limit=1)[0].kind == "model.learn"
+    assert project.active_model()[0].trained_on["learned"] == 1
+    # Undo still takes back bob's rejection, not the learning.
+    project.undo("bob")
+    assert project.list_suggestions(segment_id=target.segment_id, status="rejected") == []
+    # Accepting pushes the other way; an open suggestion teaches nothing.
+    assert project.suggestions.learn_from_decision(target.id) is None
+    project.accept_suggestion(target.id, "bob")
+    project.suggestions.learn_from_decision(target.id)
+    assert score("formalisation.plans")[0] > after
+
+
+def test_accepting_a_theme_suggestion_codes_the_segment_with_the_theme(project):
+    seg = next(s for s in project.segments(project.list_transcripts()[0].id) if "cover" in s.text)
+    reason = {"summary": "theme 41%: under it prioritisation.time 12%", "words": [], "keywords": 0.0, "model": 0.41}
+    project.store_suggestions(
+        [{"segment_id": seg.id, "code": "prioritisation", "source": "theme", "score": 0.41, "reason": reason}],
+        [seg.id],
+    )
+    [theme] = project.list_suggestions(segment_id=seg.id)
+    assert theme.source == "theme" and theme.reason.startswith("theme 41%")
+    coding = project.accept_suggestion(theme.id, "alice")
+    assert coding.code_key == "prioritisation" and coding.segment_id == seg.id

@@ -155,3 +155,97 @@ def test_segments_of_nothing_but_stop_words_train_a_model_that_gives_base_rates(
     scores = model.scores([["anything"], ["else"]])
     assert scores.shape == (2, 2) and np.allclose(scores[0], scores[1])
     assert scores[0, 0] > scores[0, 1]  # a was coded twice, b once
+
+
+# ---------------------------------------------------------------------- the codebook's tree (issue 20 item 3)
+
+
+def theme_corpus(seed: int = 0, sub_codes: int = 20):
+    """Three themes of ``sub_codes`` codes with three codings each: every passage of a theme
+    shares the theme's word, and each code has one word of its own."""
+    from qualcode.suggest.keywords import CodeKeywords
+
+    rng = random.Random(seed)
+    segments, codings, sid = [], [], 0
+    for t in range(10):
+        for _ in range(40):
+            sid += 1
+            segments.append(SegmentText(sid, t, " ".join(rng.choice(FILLER) for _ in range(25)), "P"))
+    theme_of = {}
+    for theme, word in {"family": "mother", "work": "office", "health": "doctor"}.items():
+        theme_of[theme] = theme
+        for k in range(sub_codes):
+            code = f"{theme}.{k}"
+            theme_of[code] = theme
+            for i in range(3):
+                sid += 1
+                text = [rng.choice(FILLER) for _ in range(20)] + [word, f"{theme}word{k}"]
+                rng.shuffle(text)
+                segments.append(SegmentText(sid, (k + i) % 10, " ".join(text), "P"))
+                codings.append(("alice", (k + i) % 10, sid, code))
+    codes = [CodeKeywords(c, c.replace(".", " code "), (), "") for c in theme_of]
+    return training_examples(segments, codings), codes, theme_of
+
+
+def test_when_no_code_is_confident_its_theme_is_suggested_with_its_own_calibrated_score():
+    from qualcode.suggest.engine import propose
+
+    examples, codes, theme_of = theme_corpus()
+    trained = train(examples, codes, themes=theme_of)
+    model = LoadedModel(trained.data, trained.meta(), "v1")
+    probe = [
+        SegmentText(10001, 99, "and then my mother was there for a while and we talked", "P"),
+        SegmentText(10002, 99, "my mother familyword3 came", "P"),
+        SegmentText(10003, 99, "the weather and the plans for next term", "P"),
+    ]
+    proposals = propose(probe, codes, model, min_score=0.3)
+    by_segment = {p.segment_id: p for p in proposals}
+    # Only the theme's word: no one of its twenty codes is likely, the theme is.
+    theme = by_segment[10001]
+    assert (theme.code, theme.source) == ("family", "theme")
+    assert 0.3 <= theme.score < 1.0
+    assert theme.reason["summary"].startswith("theme ") and "under it family code " in theme.reason["summary"]
+    assert [p.code for p in proposals if p.segment_id == 10001] == ["family"]
+    # A code's own word: the code, not its theme.
+    assert by_segment[10002].code == "family.3" and by_segment[10002].source == "model"
+    assert 10003 not in by_segment
+    # Stored and read back, the model still knows its themes.
+    assert LoadedModel(trained.data, trained.meta()).theme_groups.keys() == {"family", "work", "health"}
+
+
+def test_a_theme_already_applied_or_decided_is_not_suggested_and_the_segment_says_why():
+    from qualcode.suggest.engine import Coverage, propose
+
+    examples, codes, theme_of = theme_corpus()
+    trained = train(examples, codes, themes=theme_of)
+    model = LoadedModel(trained.data, trained.meta(), "v1")
+    probe = [
+        SegmentText(1, 99, "and then my mother was there for a while and we talked", "P"),
+        SegmentText(2, 99, "my mother familyword3 came", "P"),
+        SegmentText(3, 99, "the weather and the plans for next term", "P"),
+        SegmentText(4, 99, "How was it?", "Interviewer"),
+    ]
+    why: dict[int, str] = {}
+    proposals = propose(probe, codes, model, min_score=0.3, skip=[(1, "family"), (2, "family.3")], why=why)
+    assert {p.segment_id for p in proposals} <= {2}
+    assert why[1] == "low"  # its theme was decided; none of its codes reached 30 %
+    # A segment already coded with a code under the theme is not offered the theme.
+    probe[0] = SegmentText(1, 99, "and then my mother was there for a while and we talked", "P")
+    proposals = propose(probe[:1], codes, model, min_score=0.3, skip=[(1, "family.0")])
+    assert proposals == []
+    assert why[3] == "low" and why[4] == "interviewer"
+    line = Coverage.of(probe, proposals, why, 0.3).line()
+    assert line.startswith(f"{len({p.segment_id for p in proposals})} of 4 segments got suggestions")
+    assert "1 interviewer turns or empty" in line and "with no score of 30% or more" in line
+
+
+def test_evaluate_with_themes_scores_each_theme_out_of_fold():
+    from qualcode.suggest.evaluate import cross_validate, shown_at
+
+    examples, codes, theme_of = theme_corpus()
+    ev = cross_validate(examples, codes, k=3, themes=theme_of, baseline=False)
+    assert set(ev.theme_scores) == {"family", "work", "health"}
+    codes_only = shown_at(ev, theme_of, 0.3, themes=False)
+    with_themes = shown_at(ev, theme_of, 0.3, themes=True)
+    assert with_themes.with_suggestion >= codes_only.with_suggestion
+    assert with_themes.shown == codes_only.shown + with_themes.themes_shown

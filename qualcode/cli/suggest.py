@@ -48,7 +48,8 @@ from qualcode.segments import segment_ref
     default=0.3,
     show_default=True,
     type=click.FloatRange(0, 1),
-    help="Keep suggestions scoring at least this (a calibrated probability once a model is trained).",
+    help="Keep suggestions scoring at least this (a calibrated probability once a model is trained); "
+    "with --evaluate: what a coder would be shown at this score.",
 )
 @click.option(
     "--architecture",
@@ -81,6 +82,13 @@ from qualcode.segments import segment_ref
     "--accept", multiple=True, type=int, metavar="ID", help="Accept suggestion ID as --coder (creates a coding)."
 )
 @click.option("--reject", multiple=True, type=int, metavar="ID", help="Reject suggestion ID as --coder.")
+@click.option(
+    "--learn-across-coders",
+    "across",
+    type=click.Choice(["yes", "no"]),
+    help="Set the project's blind-coding rule and stop: no (the default) means a coder's suggestions for a "
+    "transcript never learn from another coder's codings of it; yes lets them.",
+)
 @db_option
 def suggest(
     transcripts,
@@ -102,6 +110,7 @@ def suggest(
     show_models,
     accept,
     reject,
+    across,
     db,
 ) -> None:
     """Suggest codes for segments from the codebook's keywords and a model trained on your codings.
@@ -126,7 +135,14 @@ def suggest(
     names = transcripts
     coders = list(coder) or None
     with open_project(db) as project:
-        if accept or reject:
+        if across:
+            project.set_setting("suggest.learn_across_coders", across)
+            console().print(
+                "suggestions now learn from every coder's codings of every transcript"
+                if across == "yes"
+                else "blind coding: a coder's suggestions never learn from another coder's codings of the same transcript"
+            )
+        elif accept or reject:
             _decide(project, accept, reject, coders)
         elif show_models:
             _show_models(project)
@@ -143,6 +159,7 @@ def suggest(
                 not no_baseline,
                 per_code,
                 markdown or fmt == "md",
+                min_score,
             )
         else:
             _fill(project, names, coders, train, keywords_only, definitions, top, min_score, architecture)
@@ -155,9 +172,11 @@ def _decide(project, accept, reject, coders) -> None:
     for sid in accept:
         info = project.accept_suggestion(sid, coders[0])
         out.print(plain(f"accepted suggestion {sid}: {info.code_name} on segment {info.segment_id} (coding {info.id})"))
+        project.learn_from_decision(sid)  # the model learns it now, as in the workbench
     for sid in reject:
-        info = project.reject_suggestion(sid, coders[0])
-        out.print(plain(f"rejected suggestion {sid}: {info.code_name} on segment {info.segment_id}"))
+        rejected = project.reject_suggestion(sid, coders[0])
+        out.print(plain(f"rejected suggestion {sid}: {rejected.code_name} on segment {rejected.segment_id}"))
+        project.learn_from_decision(sid)
 
 
 def _show_models(project) -> None:
@@ -260,7 +279,13 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
         elif status.active:
             out.print(plain(f"using model {status.reason}"))
     payload, segment_ids = project.suggestion_payload(
-        names, coders, use_model=not keywords_only, top=top, min_score=min_score, use_definitions=definitions
+        names,
+        coders,
+        use_model=not keywords_only,
+        top=top,
+        min_score=min_score,
+        use_definitions=definitions,
+        for_coder=coders[0] if coders and len(coders) == 1 else None,
     )
     from qualcode.suggest.calibration import Calibrator
     from qualcode.suggest.keywords import CodeKeywords
@@ -268,6 +293,17 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
 
     codes = [CodeKeywords(k, n, tuple(kw), d) for k, n, kw, d in payload["codes"]]
     loaded = None
+    if payload.get("train"):
+        # Blind coding: the active model learned from other coders' codings of these transcripts.
+        with working("training a model without other coders' codings of these transcripts"):
+            try:
+                blind = model.train_payload(payload["train"])
+                payload["model"] = {"data": blind["data"], "meta": blind["meta"], "version": "blind"}
+                if "keyword_calibrator" in blind["meta"]:
+                    payload["keyword_calibrator"] = blind["meta"]["keyword_calibrator"]
+            except ValueError as exc:
+                payload["model"] = None
+                err.print(plain(f"note: no model: {exc} (other coders' codings of these transcripts left out)"))
     if payload["model"]:
         m = payload["model"]
         try:
@@ -278,6 +314,7 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
             loaded = None
     calibrator = Calibrator.from_dict(payload["keyword_calibrator"]) if payload["keyword_calibrator"] else None
     segments = [SegmentText(*s) for s in payload["segments"]]
+    why: dict[int, str] = {}
     with progress_bar(out) as bar:
         task = bar.add_task("suggesting", total=len(segments))
         proposals = engine.propose(
@@ -291,26 +328,33 @@ def _fill(project, names, coders, train, keywords_only, definitions, top, min_sc
             lemma_model=lemma_model,
             skip=payload["skip"],
             progress=lambda n: bar.advance(task, n),
+            why=why,
         )
     stored = project.store_suggestions(proposals, segment_ids)
+    themes = sum(1 for p in proposals if p.source == "theme")
     with_words = sum(1 for p in proposals if p.reason["words"])
     where = f"{len(names)} transcript(s)" if names else "all transcripts"
     model_part = f"model {loaded.version} + keywords" if loaded else "keywords only"
     out.print(
         plain(
-            f"{stored} suggestions for {len({p.segment_id for p in proposals})} of {len(segment_ids)} segments in "
-            f"{where} ({model_part}; {with_words} with matched words); `qualcode suggest --list` shows them"
+            f"{stored} suggestions for {where} ({model_part}; {with_words} with matched words"
+            + (f"; {themes} of a theme where no code was confident" if themes else "")
+            + "); `qualcode suggest --list` shows them"
         )
     )
+    out.print(plain(engine.Coverage.of(segments, proposals, why, min_score).line()))
 
 
-def _evaluate(project, coders, folds, threshold, architecture, definitions, baseline, per_code, markdown) -> None:
-    from qualcode.suggest.evaluate import cross_validate, top_level
+def _evaluate(
+    project, coders, folds, threshold, architecture, definitions, baseline, per_code, markdown, min_score
+) -> None:
+    from qualcode.suggest.evaluate import cross_validate
     from qualcode.suggest.keywords import CodeKeywords
     from qualcode.suggest.model import SegmentText, training_examples
     from qualcode.suggest.report import evaluation_tables, markdown_table
 
     payload = project.training_payload(coders, architecture=architecture, use_definitions=definitions)
+    theme_of = payload["themes"]
     codes = [CodeKeywords(k, n, tuple(kw), d) for k, n, kw, d in payload["codes"]]
     examples = training_examples(
         [SegmentText(*s) for s in payload["segments"]],
@@ -332,10 +376,10 @@ def _evaluate(project, coders, folds, threshold, architecture, definitions, base
                 lemma_model=project.lemma_model(),
                 use_definitions=definitions,
                 progress=lambda msg: status.update(f"cross-validating: {msg}"),
+                themes=theme_of,
             )
         except ValueError as exc:
             raise QualcodeError(str(exc)) from None
-    theme_of = top_level({c.key: c.parent_key for c in project.codes()})
     who = " and ".join(coders) if coders else "every coder (agreed codings)"
     head = (
         f"{ev.folds}-fold cross-validation on {ev.segments} segments ({ev.coded_segments} coded) of {who}; "
@@ -343,11 +387,11 @@ def _evaluate(project, coders, folds, threshold, architecture, definitions, base
     )
     if markdown:
         click.echo(head + "\n")
-        for columns, rows in evaluation_tables(ev, per_code=per_code, theme_of=theme_of):
+        for columns, rows in evaluation_tables(ev, per_code=per_code, theme_of=theme_of, shown=[min_score]):
             click.echo(markdown_table(columns, rows) + "\n")
     else:
         out.print(plain(head))
-        for columns, rows in evaluation_tables(ev, per_code=per_code, theme_of=theme_of):
+        for columns, rows in evaluation_tables(ev, per_code=per_code, theme_of=theme_of, shown=[min_score]):
             out.print()
             print_table(out, [Column(c, numeric=i > 0 and c != "note") for i, c in enumerate(columns)], rows)
     for note in ev.notes:

@@ -458,10 +458,12 @@ class Project:
         min_score: float = 0.3,
         use_definitions: bool = False,
         keywords: bool = True,
+        for_coder: str | None = None,
     ) -> tuple[dict[str, Any], list[int]]:
-        """Input for ``qualcode.suggest.engine.suggest_payload`` and the segments it covers."""
+        """Input for ``qualcode.suggest.engine.suggest_payload`` and the segments it covers;
+        ``for_coder``: blind coding (see ``SuggestionPart.suggestion_payload``)."""
         return self.suggestions.suggestion_payload(
-            transcripts, coders, use_model, top, min_score, use_definitions, keywords
+            transcripts, coders, use_model, top, min_score, use_definitions, keywords, for_coder
         )
 
     def store_model(self, result: dict[str, Any], activate: bool = True) -> ModelInfo:
@@ -508,6 +510,11 @@ class Project:
     def reject_suggestion(self, suggestion_id: int, coder: str) -> SuggestionInfo:
         """Mark a suggestion rejected by ``coder`` (negative evidence for the next model): one event."""
         return self.suggestions.reject_suggestion(suggestion_id, coder)
+
+    def learn_from_decision(self, suggestion_id: int) -> str | None:
+        """Move the active model towards one accepted or rejected suggestion at once, without a
+        retrain: the model's version, or None when there was nothing to learn."""
+        return self.suggestions.learn_from_decision(suggestion_id)
 
     def anonymise_words(self) -> list[tuple[str, str]]:
         """The project's word list of names to anonymise: (name, kind)."""

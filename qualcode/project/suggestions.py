@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BindParameter, bindparam, delete, func, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from qualcode import nlp
 from qualcode.db.models import (
@@ -82,6 +82,9 @@ SUGGESTION_EVENTS = ("suggestion.accept", "suggestion.reject")
 RETRAIN_MIN_NEW = 20  # retrain when this many codings (and a quarter more than trained on) have arrived
 RETRAIN_FRACTION = 0.25
 ANONYMISE_WORDS = "anonymise.words"  # project setting: JSON list of {"text": ..., "kind": ...}
+# Blind coding: a coder's suggestions for a transcript are never learned from another coder's
+# codings (or rejections) of that same transcript, unless this project setting is "yes".
+LEARN_ACROSS_CODERS = "suggest.learn_across_coders"
 
 
 @dataclass(frozen=True)
@@ -214,6 +217,7 @@ class SuggestionPart:
             )
             segments = self._segments_data(s, sorted(set(transcripts) | rejected_transcripts))
             version = s.scalar(text("SELECT version FROM codebooks LIMIT 1"))
+            themes = self._themes(s)
             return {
                 "segments": segments,
                 "codings": codings,
@@ -226,7 +230,35 @@ class SuggestionPart:
                 "lemma_model": lemma_model,
                 "use_definitions": use_definitions,
                 "codebook_version": version,
+                "themes": themes,
             }
+
+    def _themes(self, s: Session) -> dict[str, str]:
+        """Each code's theme: its top-level ancestor (see ``qualcode.suggest.themes``)."""
+        from qualcode.suggest.themes import top_level
+
+        parent = aliased(Code)
+        rows = s.execute(select(Code.key, parent.key).outerjoin(parent, parent.id == Code.parent_id)).all()
+        return top_level({k: p for k, p in rows})
+
+    def learns_across_coders(self) -> bool:
+        """The project setting ``suggest.learn_across_coders``: may a coder's suggestions for a
+        transcript learn from other coders' codings of it? No unless it is "yes" (blind coding)."""
+        return (self._settings.setting(LEARN_ACROSS_CODERS) or "").strip().lower() in ("yes", "true", "1", "on")
+
+    def _blind_training(self, s: Session, for_coder: str, ids: list[int] | None) -> dict[str, Any] | None:
+        """A training payload without other coders' codings and rejections of the transcripts
+        ``for_coder`` is being suggested for, when the active model may have learned from them;
+        None when it cannot have (or there is no active model)."""
+        row = s.scalars(select(NlpModel).where(NlpModel.active.is_(True))).first()
+        if row is None or set((row.trained_on or {}).get("coders") or []) <= {for_coder}:
+            return None
+        codings = self._coding_tuples(s, None)
+        targets = set(ids) if ids is not None else {t for _, t, _, _ in codings}
+        others = {t for c, t, _, _ in codings if c != for_coder and t in targets}
+        if not others:
+            return None
+        return {"exclude_transcripts": sorted(others), "for_coder": for_coder}
 
     def _coding_tuples(self, s: Session, coders: list[str] | None) -> list[tuple[str, int, int, str]]:
         q = covered(  # a passage over several turns labels each turn it touches
@@ -248,11 +280,17 @@ class SuggestionPart:
         min_score: float = 0.3,
         use_definitions: bool = False,
         keywords: bool = True,
+        for_coder: str | None = None,
     ) -> tuple[dict[str, Any], list[int]]:
         """Input for ``qualcode.suggest.engine.suggest_payload`` and the segments it covers.
 
         ``coders`` (default: everyone) are whose codings calibrate keyword scores; (segment, code)
-        pairs that already have a decided suggestion are not proposed again.
+        pairs that already have a decided suggestion, or that those coders already applied, are
+        not proposed again. ``for_coder``: who the suggestions are for. Blind coding: unless the
+        project setting ``suggest.learn_across_coders`` is "yes", nothing learned for them comes
+        from another coder's codings or rejections of these transcripts; when the active model
+        learned from such codings, the payload carries a training payload without them
+        ("train"), and the suggester trains on it first.
         """
         # suggest.model loads numpy: imported here so that opening a project stays fast.
         from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher
@@ -260,6 +298,7 @@ class SuggestionPart:
 
         ids = self.transcript_ids(transcripts)
         coders = list(coders) if coders else None
+        across = self.learns_across_coders()  # before the read: sessions must never nest
         with self._store.read() as s:
             segments = self._segments_data(s, ids)
             codes = self._codes_data(s)
@@ -271,15 +310,33 @@ class SuggestionPart:
                     .where(Suggestion.status != "open")
                 )
             ]
-            model = None
+            model: dict[str, Any] | None = None
             if use_model:
                 row = s.scalars(select(NlpModel).where(NlpModel.active.is_(True))).first()
                 if row is not None:
                     data, meta = unpack_model(row.data)
                     model = {"data": data, "meta": meta, "version": row.version}
             codings = self._coding_tuples(s, coders)
+            blind = None
+            if for_coder is not None and not across:
+                coder_row(s, for_coder)
+                blind = self._blind_training(s, for_coder, ids)
+                hidden = {t for c, t, _, _ in codings if c != for_coder and (ids is None or t in set(ids))}
+                codings = [x for x in codings if x[0] == for_coder or x[1] not in hidden]
+            mine = [x for x in codings if for_coder is None or x[0] == for_coder]
+            decided += [(sid, key) for _, _, sid, key in mine]
+        train = None
+        if blind is not None and use_model and for_coder is not None:
+            trained_meta: dict[str, Any] = model["meta"] if model else {}
+            train = self.training_payload(None, architecture=trained_meta.get("architecture") or "linear")
+            hidden_t = set(blind["exclude_transcripts"])
+            train["codings"] = [x for x in train["codings"] if x[0] == for_coder or x[1] not in hidden_t]
+            train["rejected"] = self._rejected_by(for_coder, hidden_t, train["rejected"])
+            train["coders"] = None
         calibrator = None
-        if keywords and codings:
+        if keywords and model is not None and train is None and "keyword_calibrator" in model["meta"]:
+            calibrator = model["meta"]["keyword_calibrator"]  # fitted when the model was trained
+        elif keywords and codings:
             all_segments = self._all_segments_for(codings)
             examples = training_examples(
                 [SegmentText(*x) for x in all_segments], codings, coders, [], [c[0] for c in codes]
@@ -302,8 +359,28 @@ class SuggestionPart:
             "use_definitions": use_definitions,
             "lemma_model": self._settings.lemma_model(),
             "keywords": keywords,
+            "train": train,
         }
         return payload, [x[0] for x in segments]
+
+    def _rejected_by(self, coder: str, hidden: set[int], rejected: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """``rejected`` (segment, code) without the rejections other coders made in ``hidden`` transcripts."""
+        with self._store.read() as s:
+            others = {
+                (sid, key)
+                for sid, key in s.execute(
+                    select(Suggestion.segment_id, Code.key)
+                    .join(Code, Code.id == Suggestion.code_id)
+                    .join(Segment, Segment.id == Suggestion.segment_id)
+                    .outerjoin(Coder, Coder.id == Suggestion.decided_by)
+                    .where(
+                        Suggestion.status == "rejected",
+                        Segment.transcript_id.in_(sorted(hidden)),
+                        func.coalesce(Coder.name, "") != coder,
+                    )
+                )
+            }
+        return [r for r in rejected if tuple(r) not in others]
 
     def _all_segments_for(self, codings: list[CodingRow]) -> list[SegmentRow]:
         with self._store.read() as s:
@@ -441,6 +518,47 @@ class SuggestionPart:
                 {"segments": len(ids), "suggestions": len(batch), "models": sorted(versions)},
             )
             return len(batch)
+
+    def learn_from_decision(self, suggestion_id: int) -> str | None:
+        """Move the active model towards an accepted or rejected suggestion at once, without a
+        full retrain (``qualcode.suggest.model.learn_payload``): event "model.learn". Returns the
+        model's version, or None when there was nothing to learn (no linear model, a code it does
+        not model, a suggestion still open). The next training starts again from every coding."""
+        from qualcode.suggest.model import learn_payload, pack_model, unpack_model
+
+        lemma_model = self._settings.lemma_model()  # before the transaction: sessions must never nest
+        with self._store.tx() as s:
+            sug = s.get(Suggestion, suggestion_id)
+            row = s.scalars(select(NlpModel).where(NlpModel.active.is_(True))).first()
+            if sug is None or sug.status == "open" or row is None:
+                return None
+            code = row_by_id(s, Code, sug.code_id, "code")
+            seg = row_by_id(s, Segment, sug.segment_id, "segment")
+            body = s.scalar(select(Transcript.text).where(Transcript.id == seg.transcript_id)) or ""
+            data, meta = unpack_model(row.data)
+            learned = learn_payload(
+                {
+                    "data": data,
+                    "meta": meta,
+                    "text": body[seg.start : seg.end],
+                    "code": code.key,
+                    "accepted": sug.status == "accepted",
+                    "lemma_model": lemma_model,
+                }
+            )
+            if learned is None:
+                return None
+            row.data = pack_model(learned, meta)
+            on = dict(row.trained_on or {})
+            on["learned"] = int(on.get("learned") or 0) + 1
+            row.trained_on = on
+            log_event(  # no coder: not a step of anyone's undo history (undoing the decision leaves it)
+                s,
+                None,
+                "model.learn",
+                {"version": row.version, "suggestion": sug.id, "code": code.key, "status": sug.status},
+            )
+            return row.version
 
     def suggestions(
         self,
@@ -782,4 +900,4 @@ events.register(
     redo=lambda c: undo_suggestion_event(c.s, c.payload, redo=True),
     fields=lambda p: {"suggestion_id": (p.get("suggestion") or {}).get("id")},
 )
-events.register(("model.train", "model.activate", "suggestions.fill", "anonymise.words", "transcripts.anonymise"))
+events.register(("model.train", "model.learn", "model.activate", "suggestions.fill", "anonymise.words", "transcripts.anonymise"))

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qualcode import codetree
 from qualcode.suggest.calibration import expected_calibration_error
 from qualcode.suggest.keywords import CodeKeywords, KeywordMatcher
 from qualcode.suggest.model import (
@@ -44,6 +43,7 @@ from qualcode.suggest.model import (
     train,
     words_of,
 )
+from qualcode.suggest.themes import top_level  # noqa: F401  (re-exported: callers import it from here)
 
 SYSTEMS = ("keywords", "model", "combined", "baseline")
 LABELS = {
@@ -82,6 +82,7 @@ class Evaluation:
     truth: np.ndarray | None = None
     mask: np.ndarray | None = None
     segment_ids: list[int] = field(default_factory=list)
+    theme_scores: dict[str, np.ndarray] = field(default_factory=dict)  # theme -> out-of-fold probability
 
 
 def folds_by_transcript(examples: list[TrainingExample], k: int, seed: int = 0) -> list[list[int]]:
@@ -195,8 +196,10 @@ def cross_validate(
     use_definitions: bool = False,
     epochs: int | None = None,
     progress: Callable[[str], None] | None = None,
+    themes: dict[str, str] | None = None,
 ) -> Evaluation:
-    """k-fold cross-validation of every system on the same folds (see the module docstring)."""
+    """k-fold cross-validation of every system on the same folds (see the module docstring).
+    With ``themes`` (code -> theme), the model's calibrated theme scores too (``theme_scores``)."""
     say = progress or (lambda _: None)
     counts = label_counts(examples)
     eval_codes = sorted(code for code, n in counts.items() if n > 0)
@@ -211,6 +214,7 @@ def cross_validate(
     scores = {s: np.zeros((n, len(eval_codes))) for s in SYSTEMS}
     predicted = {s: np.zeros((n, len(eval_codes)), dtype=bool) for s in SYSTEMS}
     seconds: dict[str, float] = defaultdict(float)
+    theme_scores: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n))
     notes: list[str] = []
     baseline_ok = baseline
     matcher = KeywordMatcher(codes, use_definitions=use_definitions, model=lemma_model)
@@ -244,6 +248,8 @@ def cross_validate(
                 lemma_model=lemma_model,
                 use_definitions=use_definitions,
                 words=([words_all[i] for i in train_idx], lemmas_used),
+                themes=themes,
+                keyword_calibrator=False,  # fitted for the fold just above
             )
         except ValueError as exc:
             notes.append(f"fold {f + 1}: {exc}")
@@ -265,6 +271,11 @@ def cross_validate(
                 scores["model"][test_idx, dst] = probs[:, src]
             for k_, dst in enumerate(cols):
                 scores["combined"][test_idx, dst] = combined[:, k_]
+            if themes:
+                full = loaded.combined(raw, keyword_features(None, [""] * len(test_idx), loaded.labels))
+                full[:, lab_cols] = combined
+                for theme, p in loaded.theme_scores(full).items():
+                    theme_scores[theme][test_idx] = p
             covered = set(cols)
         else:
             covered = set()
@@ -309,6 +320,7 @@ def cross_validate(
         y,
         mask,
         [ex.segment_id for ex in examples],
+        dict(theme_scores),
     )
 
 
@@ -339,11 +351,6 @@ def agreement_as_coder(ev: Evaluation, coders: dict[str, dict[int, set[str]]], s
     return {"pairs": pairs, "codes": len(ev.codes), "machine": machine}
 
 
-def top_level(parents: dict[str, str | None]) -> dict[str, str]:
-    """Each code's theme, from code -> parent (``qualcode.codetree.themes``)."""
-    return codetree.themes(parents)
-
-
 def roll_up(
     scores: np.ndarray, y: np.ndarray, mask: np.ndarray, codes: list[str], theme_of: dict[str, str]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
@@ -369,3 +376,54 @@ def ranking_scores(scores: np.ndarray, y: np.ndarray, mask: np.ndarray) -> tuple
         "x", scores, np.zeros_like(scores, dtype=bool), y, mask, [str(j) for j in range(y.shape[1])], False
     )
     return r.p_at_1, r.r_at_3
+
+
+@dataclass
+class Shown:
+    """What a coder would see at one threshold, over every evaluated segment (out of fold)."""
+
+    policy: str
+    threshold: float
+    segments: int  # evaluated segments
+    coded: int  # of them, with at least one code applied
+    with_suggestion: int  # segments shown at least one suggestion
+    coded_with_suggestion: int  # coded segments shown at least one suggestion
+    shown: int  # suggestions shown
+    right: int  # of them, a code (or, for a theme, a code under it) applied to the segment
+    themes_shown: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.shown if self.shown else 0.0
+
+
+def shown_at(ev: Evaluation, theme_of: dict[str, str], threshold: float, themes: bool = True, top: int = 3) -> Shown:
+    """The default engine's suggestions as the workbench shows them: up to ``top`` codes scoring
+    ``threshold`` or more; with ``themes``, when no code does, the best theme that does."""
+    assert ev.truth is not None and ev.mask is not None
+    scores, y, mask = ev.predictions["combined"], ev.truth, ev.mask
+    members: dict[str, list[int]] = defaultdict(list)
+    for j, code in enumerate(ev.codes):
+        members[theme_of.get(code, code)].append(j)
+    index = {c: j for j, c in enumerate(ev.codes)}
+    out = Shown("codes, else theme" if themes else "codes only", threshold, len(y), 0, 0, 0, 0, 0)
+    for i in range(len(y)):
+        coded = bool((y[i] * mask[i]).any())
+        out.coded += coded
+        picked = [j for j in np.argsort(-scores[i], kind="stable")[:top] if scores[i, j] >= threshold]
+        right = sum(1 for j in picked if y[i, j] == 1)
+        n = len(picked)
+        if not picked and themes:
+            best = max(
+                ((p[i], t) for t, p in ev.theme_scores.items() if p[i] >= threshold),
+                default=None,
+            )
+            if best is not None:
+                cols = members.get(best[1], []) + ([index[best[1]]] if best[1] in index else [])
+                n, right = 1, int(any(y[i, j] == 1 for j in cols))
+                out.themes_shown += 1
+        out.shown += n
+        out.right += right
+        out.with_suggestion += n > 0
+        out.coded_with_suggestion += coded and n > 0
+    return out

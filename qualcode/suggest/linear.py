@@ -61,6 +61,32 @@ class LinearModel:
         out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
         return out
 
+    def learn(self, words: list[str], j: int, y: float, weight: float = 1.0) -> None:
+        """Move code ``j``'s regression towards one decided example (``y`` 1: accepted, 0:
+        rejected) without refitting: the smallest change of its weights and bias, along the
+        example's TF-IDF vector, that balances ``weight`` times the example's log-loss against
+        the squared size of the change (a proximal step; a few Newton iterations on one number).
+        Milliseconds, where a refit of every code takes seconds."""
+        if not self.vocabulary:
+            return
+        vec = _vectorizer({w: i for i, w in enumerate(self.vocabulary)})
+        vec.fit([""])
+        vec.idf_ = self.idf
+        x = vec.transform([" ".join(words)])
+        cols, vals = x.indices, x.data
+        size = float((vals**2).sum()) + 1.0  # the bias counts as one more feature of value 1
+        z0 = float(self.coef[j, cols] @ vals + self.intercept[j])
+        alpha = 0.0
+        for _ in range(30):
+            p = 1.0 / (1.0 + np.exp(-(z0 + alpha * size)))
+            g = weight * (p - y) + alpha
+            step = g / (weight * p * (1 - p) * size + 1.0)
+            alpha -= step
+            if abs(step) < 1e-10:
+                break
+        self.coef[j, cols] += alpha * vals
+        self.intercept[j] += alpha
+
     def to_bytes(self) -> bytes:
         arrays = io.BytesIO()
         np.savez(

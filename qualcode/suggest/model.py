@@ -138,6 +138,9 @@ class TrainedModel:
     combiner: dict[str, Any]  # Calibrator over [logit p, keyword hit, keyword strength, exact keyword]
     metrics: dict[str, float] = field(default_factory=dict)
     trained_on: dict[str, Any] = field(default_factory=dict)
+    themes: dict[str, str] = field(default_factory=dict)  # modelled code -> its theme (another code)
+    theme_calibrator: dict[str, Any] | None = None  # Calibrator over theme_features
+    keyword_calibrator: dict[str, Any] | None = None  # fit_keyword_calibrator on the training examples
 
     def meta(self) -> dict[str, Any]:
         return {
@@ -146,6 +149,9 @@ class TrainedModel:
             "architecture": self.architecture,
             "calibrator": self.calibrator,
             "combiner": self.combiner,
+            "themes": self.themes,
+            "theme_calibrator": self.theme_calibrator,
+            "keyword_calibrator": self.keyword_calibrator,
         }
 
 
@@ -247,6 +253,47 @@ def combine_features(raw: np.ndarray, kw: np.ndarray) -> np.ndarray:
     return np.concatenate([logit(raw)[..., None], kw], axis=-1)
 
 
+def theme_groups(labels: list[str], themes: dict[str, str]) -> dict[str, list[int]]:
+    """Theme -> the columns of ``labels`` under it, for themes that are not simply one of the
+    labels standing alone (a theme with one modelled code that is the theme itself adds nothing)."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for j, code in enumerate(labels):
+        if code in themes:
+            groups[themes[code]].append(j)
+    return {t: cols for t, cols in groups.items() if not (len(cols) == 1 and labels[cols[0]] == t)}
+
+
+def theme_features(combined: np.ndarray, cols: list[int]) -> np.ndarray:
+    """(texts, 2) for one theme: the logit of its best code's score and of the chance that any
+    of its codes applies (as if they were independent)."""
+    sub = np.clip(combined[:, cols], 1e-6, 1 - 1e-6)
+    any_p = 1.0 - np.exp(np.log1p(-sub).sum(axis=1))
+    return np.column_stack([logit(sub.max(axis=1)), logit(any_p)])
+
+
+def _theme_truth(examples: list[TrainingExample], members: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Whether any code of a theme was applied to each example, and whether that is known."""
+    y = np.array([any(ex.labels.get(c) == 1.0 for c in members) for ex in examples], dtype=float)
+    known = np.array([y[i] == 1.0 or any(c in ex.labels for c in members) for i, ex in enumerate(examples)])
+    return y, known
+
+
+def fit_theme_calibrator(
+    examples: list[TrainingExample], combined: np.ndarray, labels: list[str], themes: dict[str, str]
+) -> Calibrator | None:
+    """P(some code of the theme applied | its codes' scores), fitted on held-out examples."""
+    feats, ys = [], []
+    for theme, cols in theme_groups(labels, themes).items():
+        members = {c for c, t in themes.items() if t == theme} | {theme}
+        y, known = _theme_truth(examples, members)
+        if known.any():
+            feats.append(theme_features(combined, cols)[known])
+            ys.append(y[known])
+    if not feats:
+        return None
+    return fit_logistic(np.vstack(feats), np.concatenate(ys))
+
+
 def _known(examples: list[TrainingExample], labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Truth (n, labels) and a mask of known cells."""
     y = np.zeros((len(examples), len(labels)))
@@ -295,11 +342,14 @@ def train(
     use_definitions: bool = False,
     progress: Callable[[str], object] | None = None,
     words: tuple[list[list[str]], bool] | None = None,
+    themes: dict[str, str] | None = None,
+    keyword_calibrator: bool = True,
 ) -> TrainedModel:
     """Train, calibrate and (with ``refit``) train again on everything. Raises ValueError when
     fewer than two codes have ``min_positives`` positive examples. ``words``: the examples'
     words and whether they are lemmas, when the caller has them already (cross-validation
-    tokenises once for every fold)."""
+    tokenises once for every fold). ``themes``: each code's theme (``suggest.themes.top_level``),
+    for a calibrated score of each theme beside each code's."""
     started = time.perf_counter()
     counts = label_counts(examples)
     labels = sorted(code for code, n in counts.items() if n >= min_positives)
@@ -329,6 +379,10 @@ def train(
     kw = keyword_features(matcher, [ex.text for ex in held], labels)
     platt = fit_logistic(logit(raw)[mask][:, None], y[mask])
     combiner = fit_logistic(combine_features(raw, kw)[mask], y[mask])
+    theme_cal = None
+    if themes:
+        held_combined = combiner(combine_features(raw, kw).reshape(-1, 4)).reshape(raw.shape)
+        theme_cal = fit_theme_calibrator(held, held_combined, labels, themes)
     metrics: dict[str, float] = {
         "held_out_segments": len(held),
         "held_out_pairs": int(mask.sum()),
@@ -339,6 +393,8 @@ def train(
         final = _fit_any(words_list, [ex.labels for ex in examples], labels, architecture, epochs, seed)
     else:
         final = first
+    # Kept with the model, so that suggesting need not match every coded segment's keywords again.
+    kw_cal = fit_keyword_calibrator(examples, matcher) if matcher is not None and keyword_calibrator else None
     metrics["seconds"] = round(time.perf_counter() - started, 2)
     trained_on = {"examples": len(examples), "positives": {k: counts[k] for k in labels}, "epochs": epochs}
     return TrainedModel(
@@ -350,6 +406,9 @@ def train(
         combiner.to_dict(),
         metrics,
         trained_on,
+        {c: themes[c] for c in labels if c in themes} if themes and theme_cal is not None else {},
+        theme_cal.to_dict() if theme_cal is not None else None,
+        kw_cal.to_dict() if kw_cal is not None else None,
     )
 
 
@@ -366,6 +425,10 @@ class LoadedModel:
         self.combiner = Calibrator.from_dict(meta["combiner"])
         self.version = version
         self.lemma_model = lemma_model
+        self.themes: dict[str, str] = dict(meta.get("themes") or {})
+        cal = meta.get("theme_calibrator")
+        self.theme_calibrator = Calibrator.from_dict(cal) if cal else None
+        self.theme_groups = theme_groups(self.labels, self.themes) if self.theme_calibrator else {}
 
     def words(self, texts: list[str]) -> list[list[str]]:
         words, used = words_of(texts, lemmas=self.lemmas, model=self.lemma_model)
@@ -387,6 +450,12 @@ class LoadedModel:
         feats = combine_features(raw, kw)
         return self.combiner(feats.reshape(-1, feats.shape[-1])).reshape(raw.shape)
 
+    def theme_scores(self, combined: np.ndarray) -> dict[str, np.ndarray]:
+        """Theme -> its calibrated probability for each text (empty for a model without themes)."""
+        if self.theme_calibrator is None:
+            return {}
+        return {t: self.theme_calibrator(theme_features(combined, cols)) for t, cols in self.theme_groups.items()}
+
 
 def fit_keyword_calibrator(examples: list[TrainingExample], matcher: KeywordMatcher) -> Calibrator | None:
     """P(code applied | keyword evidence), from the project's codings (None without any)."""
@@ -399,6 +468,27 @@ def fit_keyword_calibrator(examples: list[TrainingExample], matcher: KeywordMatc
     if not (mask & hit).any():
         return None
     return fit_logistic(kw[mask & hit][:, 1:], y[mask & hit])
+
+
+LEARN_WEIGHT = 5.0  # one decision by a person weighs as much as this many training examples
+
+
+def learn_payload(payload: dict[str, Any]) -> bytes | None:
+    """A linear model moved towards one accepted or rejected suggestion (``LinearModel.learn``),
+    as the bytes to store; None when the model is not linear or does not model the code.
+
+    ``payload``: {"data": bytes, "meta": dict, "text": str, "code": str, "accepted": bool,
+    "lemma_model": str or None}.
+    """
+    from qualcode.suggest.linear import MAGIC, LinearModel
+
+    data, meta = payload["data"], payload["meta"]
+    if not data.startswith(MAGIC) or payload["code"] not in meta["labels"]:
+        return None
+    model = LinearModel.from_bytes(data)
+    words, _ = words_of([payload["text"]], lemmas=bool(meta.get("lemmas")), model=payload.get("lemma_model"))
+    model.learn(words[0], model.labels.index(payload["code"]), 1.0 if payload["accepted"] else 0.0, LEARN_WEIGHT)
+    return model.to_bytes()
 
 
 _PACK = b"QCMODEL1\n"
@@ -448,6 +538,7 @@ def train_payload(payload: dict[str, Any]) -> dict[str, Any]:
         seed=payload.get("seed", 0),
         lemma_model=payload.get("lemma_model"),
         use_definitions=payload.get("use_definitions", False),
+        themes=payload.get("themes"),
     )
     trained_on = dict(model.trained_on)
     trained_on.update(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qualcode.suggest.evaluate import LABELS, SYSTEMS, Evaluation, ranking_scores, roll_up
+from qualcode.suggest.evaluate import LABELS, SYSTEMS, Evaluation, ranking_scores, roll_up, shown_at
 
 
 def _f(x: float | None) -> str:
@@ -70,14 +70,52 @@ def level_rows(ev: Evaluation, theme_of: dict[str, str]) -> tuple[list[str], lis
     return head, rows
 
 
+SHOWN_HEAD = [
+    "what is shown",
+    "at score",
+    "segments shown a suggestion",
+    "coded segments shown one",
+    "suggestions shown",
+    "of them right",
+]
+
+
+def shown_rows(ev: Evaluation, theme_of: dict[str, str], thresholds: list[float]) -> list[list[str]]:
+    """What a coder would see (keywords + model, out of fold): codes only, and codes or else
+    their theme, at each score; 'right' means applied (for a theme: one of its codes)."""
+    rows = []
+    for themes in (False, True):
+        if themes and not ev.theme_scores:
+            continue
+        for t in thresholds:
+            s = shown_at(ev, theme_of, t, themes=themes)
+            rows.append(
+                [
+                    s.policy,
+                    f"{t:.0%}",
+                    f"{s.with_suggestion} of {s.segments}",
+                    f"{s.coded_with_suggestion} of {s.coded}",
+                    str(s.shown) + (f" ({s.themes_shown} themes)" if s.themes_shown else ""),
+                    f"{s.right} ({s.precision:.0%})" if s.shown else "–",
+                ]
+            )
+    return rows
+
+
 def evaluation_tables(
-    ev: Evaluation, per_code: bool = False, theme_of: dict[str, str] | None = None
+    ev: Evaluation,
+    per_code: bool = False,
+    theme_of: dict[str, str] | None = None,
+    shown: list[float] | None = None,
 ) -> list[tuple[list[str], list[list[str]]]]:
     """(head, rows) of the overall table, of leaf against theme level when the codebook's tree
-    is given, and of the per-code table when asked for."""
+    is given (and what a coder would be shown at the ``shown`` scores), and of the per-code
+    table when asked for."""
     tables = [(OVERALL_HEAD, overall_rows(ev))]
     if theme_of is not None:
         tables.append(level_rows(ev, theme_of))
+        if shown and ev.systems["combined"].available:
+            tables.append((SHOWN_HEAD, shown_rows(ev, theme_of, shown)))
     if per_code:
         tables.append((PER_CODE_HEAD, per_code_rows(ev)))
     return tables

@@ -28,11 +28,15 @@ from qualcode.tui.text import UserOptionList, UserStatic, chip, excerpt, one_lin
 from qualcode.tui.widgets.detail import SEGMENT_PANELS, SegmentContext
 
 TOP = 3
+# Shown only from this calibrated probability up (qualcode.suggest.engine.DEFAULT_MIN_SCORE, not
+# imported: it loads numpy). A suggestion stored lower (`qualcode suggest --min-score 0.1`) stays
+# in the project but is not put in front of the coder: no suggestion is better than a wrong one.
+SHOW_FROM = 0.3
 
 
 def suggestion_prompt(s: SuggestionInfo) -> Text:
-    line = chip(s.code_name, s.color)
-    line.append(f"  {s.score:.2f}", style="bold")
+    line = chip(s.code_name + (" (theme)" if s.source == "theme" else ""), s.color)
+    line.append(f"  {s.score:.0%}", style="bold")  # a calibrated probability, shown as one
     if s.reason:
         line.append("  ")
         line.append_text(one_line(excerpt(s.reason, 80), style="dim"))
@@ -114,7 +118,7 @@ class SuggestionPanel(Vertical):
             return  # the cursor has moved on since
         project, coder, seg_id = context.screen.project, context.coder, context.segment.id
         context.screen.run_project(
-            lambda: project.list_suggestions(segment_id=seg_id, coder=coder, limit=TOP),
+            lambda: project.list_suggestions(segment_id=seg_id, coder=coder, limit=TOP, min_score=SHOW_FROM),
             lambda rows: self._loaded(seg_id, rows),
             key="suggestions",
             description="suggestions",
@@ -163,37 +167,53 @@ class SuggestionPanel(Vertical):
         def done(info: CodingInfo) -> None:
             say(screen.app, f"✓ {info.code_name} (accepted suggestion)")
             screen.refresh_codings()
+            self._learn(item.id)
 
         screen.run_project(lambda: project.accept_suggestion(item.id, coder), done, description="saving")
+
+    def _learn(self, suggestion_id: int) -> None:
+        """The model learns from the decision at once (milliseconds), after it is saved and shown."""
+        ctx = self.context
+        if ctx is None:
+            return
+        project = ctx.screen.project
+        ctx.screen.run_project(
+            lambda: project.learn_from_decision(suggestion_id), lambda _: None, description="learning"
+        )
 
     def reject(self, index: int | None) -> None:
         item, ctx = self._item(index), self.context
         if item is None or ctx is None:
             return
         project, coder, screen = ctx.screen.project, ctx.coder, ctx.screen
-        screen.run_project(
-            lambda: project.reject_suggestion(item.id, coder), lambda _: self.show_segment(ctx), description="saving"
-        )
+
+        def done(_: SuggestionInfo) -> None:
+            self.show_segment(ctx)
+            self._learn(item.id)
+
+        screen.run_project(lambda: project.reject_suggestion(item.id, coder), done, description="saving")
 
     def compute(self) -> None:
         ctx = self.context
         if ctx is None or ctx.segment is None:
             return
-        project, screen = ctx.screen.project, ctx.screen
+        project, screen, coder = ctx.screen.project, ctx.screen, ctx.coder
         tid = ctx.segment.transcript_id
 
         def prepare() -> tuple[dict[str, Any], list[int]]:
             name = next(t.name for t in project.list_transcripts() if t.id == tid)
-            return project.suggestion_payload([name])
+            # Blind coding: nothing learned from other coders' codings of this transcript
+            # (unless the project's setting suggest.learn_across_coders says otherwise).
+            return project.suggestion_payload([name], for_coder=coder)
 
         def prepared(result: tuple[dict[str, Any], list[int]]) -> None:
-            from qualcode.suggest.engine import suggest_payload  # loads spaCy: only when asked for
+            from qualcode.suggest.engine import suggest_with_coverage  # loads spaCy: only when asked for
 
             payload, ids = result
             screen.run_cpu(
-                suggest_payload,
+                suggest_with_coverage,
                 payload,
-                then=lambda proposals: self._store(proposals, ids),
+                then=lambda found: self._store(found["proposals"], ids, found["coverage"]),
                 error=lambda exc: report(screen.app, exc, doing="No suggestions"),
                 description="finding suggestions",
             )
@@ -229,14 +249,14 @@ class SuggestionPanel(Vertical):
         say(screen.app, "Training a suggestion model in the background…")
         screen.run_project(project.training_payload, read, description="reading codings")
 
-    def _store(self, proposals: list[dict[str, Any]], ids: list[int]) -> None:
+    def _store(self, proposals: list[dict[str, Any]], ids: list[int], coverage: str = "") -> None:
         ctx = self.context
         if ctx is None:
             return
         project, screen = ctx.screen.project, ctx.screen
 
         def stored(n: int) -> None:
-            say(screen.app, f"{n} suggestions stored")
+            say(screen.app, f"{n} suggestions stored" + (f": {coverage}" if coverage else ""))
             if self.context is not None:
                 self.show_segment(self.context)
 
