@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -25,6 +25,7 @@ from qualcode.db.models import (
 from qualcode.errors import GoneSince, QualcodeError
 from qualcode.project.analysis import MATRIX_EVENTS, undo_matrix_event
 from qualcode.project.autocode import AUTOCODE_EVENTS, undo_autocode_event
+from qualcode.project.coders import CODER_EVENTS, history_ids, owner, undo_coder_event
 from qualcode.project.mapping import code_infos
 from qualcode.project.participants import PARTICIPANT_EVENTS, undo_participant_event
 from qualcode.project.placement import Placer, covers, place_coding
@@ -76,6 +77,7 @@ UNDOABLE = {
     *SPEAKER_EVENTS,
     *AUTOCODE_EVENTS,
     *PARTICIPANT_EVENTS,
+    *CODER_EVENTS,
 }
 
 
@@ -354,7 +356,7 @@ class CodingPart:
         next undo reaches the change before it. Any other refusal raises and logs nothing.
         """
         with self._store.tx() as s:
-            coder_id, name = coder_row(s, coder)
+            coder_id, name = coder_row(s, coder, removed_ok=True)  # a removed coder may undo the removal
             lock_history(s, coder_id)  # two tabs pressing u at once reverse two changes, not one twice
             target = _undo_target(s, coder_id)
             if target is None:
@@ -371,7 +373,7 @@ class CodingPart:
     def redo(self, coder: str) -> EventInfo | None:
         """Apply again what ``coder`` undid last; one whose rows are gone is skipped (``redo.skip``), as in ``undo``."""
         with self._store.tx() as s:
-            coder_id, name = coder_row(s, coder)
+            coder_id, name = coder_row(s, coder, removed_ok=True)
             lock_history(s, coder_id)
             undo_event = _redo_target(s, coder_id)
             if undo_event is None:
@@ -419,7 +421,7 @@ def _undo_target(s: Session, coder_id: int) -> Event | None:
     """The change (or redo) an undo reverses: the coder's newest one not cancelled by an undo or
     skipped by one. A ``redo.skip`` changed nothing and is passed over."""
     cancelled: set[int | None] = set()
-    for ev in s.scalars(select(Event).where(Event.coder_id == coder_id).order_by(Event.id.desc())):
+    for ev in s.scalars(_history(s, coder_id)):
         if ev.id in cancelled:
             continue
         if ev.kind in ("undo", "undo.skip"):
@@ -434,7 +436,7 @@ def _redo_target(s: Session, coder_id: int) -> Event | None:
     """The undo a redo cancels: the coder's newest one not cancelled by a redo or skipped by one.
     An ``undo.skip`` reversed nothing, so there is nothing in it to redo: it is passed over."""
     cancelled: set[int | None] = set()
-    for ev in s.scalars(select(Event).where(Event.coder_id == coder_id).order_by(Event.id.desc())):
+    for ev in s.scalars(_history(s, coder_id)):
         if ev.id in cancelled:
             continue
         if ev.kind in ("redo", "redo.skip"):
@@ -445,6 +447,12 @@ def _redo_target(s: Session, coder_id: int) -> Event | None:
         if ev.kind in UNDOABLE:
             return None  # a new change after an undo clears what could be redone
     return None
+
+
+def _history(s: Session, coder_id: int) -> Select[Event]:
+    """The coder's events newest first, with those of every coder merged into them (``coders merge``)."""
+    ids = history_ids(s, coder_id)
+    return select(Event).where(Event.coder_id.in_(ids)).order_by(Event.id.desc())
 
 
 def _event(s: Session, event_id: int | None) -> Event:
@@ -490,9 +498,9 @@ def _reverse(s: Session, ev: Event) -> dict[str, Any]:
         elif kind == "coding.remove":
             _restore_coding(s, p["coding"])
             for memo in p.get("memos", []):
-                s.add(Memo(**memo))
+                s.add(Memo(**{**memo, "coder_id": owner(s, memo["coder_id"])}))
         elif kind == "memo.set":
-            _set_memo_raw(s, ev.coder_id, p, p["before"])
+            _set_memo_raw(s, owner(s, ev.coder_id), p, p["before"])
         elif kind == "code.add":
             row = _same_row(s, Code, p["code"])
             if row is None:
@@ -528,7 +536,7 @@ def _reverse(s: Session, ev: Event) -> dict[str, Any]:
         elif kind in SUGGESTION_EVENTS:
             undo_suggestion_event(s, p)
         elif kind in MATRIX_EVENTS:
-            undo_matrix_event(s, kind, p, ev.coder_id)
+            undo_matrix_event(s, kind, p, owner(s, ev.coder_id))
         elif kind in TRANSCRIPT_EVENTS:
             undo_transcript_event(s, kind, p)
         elif kind in SPEAKER_EVENTS:
@@ -537,6 +545,8 @@ def _reverse(s: Session, ev: Event) -> dict[str, Any]:
             undo_autocode_event(s, p)
         elif kind in PARTICIPANT_EVENTS:
             undo_participant_event(s, p)
+        elif kind in CODER_EVENTS:
+            undo_coder_event(s, kind, p)
         else:  # pragma: no cover - guarded by UNDOABLE
             raise QualcodeError(f"cannot undo {kind}")
         s.flush()
@@ -561,7 +571,7 @@ def _replay(s: Session, ev: Event, undo: Event) -> None:
             if coding is not None:
                 s.delete(coding)
         elif kind == "memo.set":
-            _set_memo_raw(s, ev.coder_id, p, p["after"])
+            _set_memo_raw(s, owner(s, ev.coder_id), p, p["after"])
         elif kind == "code.add":
             s.add(Code(**p["code"]))
         elif kind == "code.update":
@@ -592,7 +602,7 @@ def _replay(s: Session, ev: Event, undo: Event) -> None:
         elif kind in SUGGESTION_EVENTS:
             undo_suggestion_event(s, p, redo=True)
         elif kind in MATRIX_EVENTS:
-            undo_matrix_event(s, kind, p, ev.coder_id, redo=True)
+            undo_matrix_event(s, kind, p, owner(s, ev.coder_id), redo=True)
         elif kind in TRANSCRIPT_EVENTS:
             redo_transcript_event(s, kind, p)
         elif kind in SPEAKER_EVENTS:
@@ -601,6 +611,8 @@ def _replay(s: Session, ev: Event, undo: Event) -> None:
             undo_autocode_event(s, p, redo=True)
         elif kind in PARTICIPANT_EVENTS:
             undo_participant_event(s, p, redo=True)
+        elif kind in CODER_EVENTS:
+            undo_coder_event(s, kind, p, redo=True)
         s.flush()
     except IntegrityError:
         raise QualcodeError(f"cannot redo {what}: the project has changed since") from None
@@ -613,7 +625,7 @@ def _restore_coding(s: Session, data: dict[str, Any]) -> None:
         raise GoneSince("the coding's segment no longer exists (its transcript was replaced or removed since)")
     if s.get(Code, data["code_id"]) is None:
         raise GoneSince("the coding's code was deleted since")
-    s.add(Coding(**data))
+    s.add(Coding(**{**data, "coder_id": owner(s, data["coder_id"])}))  # a merged coder's coding is the merger's
 
 
 def _set_memo_raw(s: Session, coder_id: int | None, p: dict[str, Any], value: str | None) -> None:
@@ -723,6 +735,9 @@ def _change_data(kind: str, p: dict[str, Any]) -> dict[str, Any]:
         }
     if kind in SPEAKER_EVENTS:
         return {"transcript_ids": (p.get("transcript_id"),), "transcript_name": p.get("name")}
+    if kind in CODER_EVENTS:
+        names = (p.get("before"), p.get("after")) if kind == "coder.rename" else (p.get("source"), p.get("target"))
+        return {"coder_names": (p.get("name"),) if kind == "coder.remove" else names}
     if kind in TRANSCRIPT_EVENTS:
         name = p.get("name") or p.get("before")
         return {"transcript_ids": (p.get("transcript_id"),), "transcript_name": name}

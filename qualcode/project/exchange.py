@@ -60,6 +60,7 @@ from qualcode.export.refi_read import read_refi
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import ParsedSegment, segment_text
 from qualcode.limits import FIELD_LIMITS
+from qualcode.project.coders import active_coder_ids
 from qualcode.project.mapping import code_infos, project_speakers
 from qualcode.project.placement import Placer
 from qualcode.project.settings import SettingsPart
@@ -222,7 +223,7 @@ class ExchangePart:
                 book.source or "",
                 book.version,
                 codes,
-                sorted(coder_names.values()),
+                sorted(coder_names[i] for i in active_coder_ids(s, coder_names)),  # not those removed
                 people,
                 transcripts,
                 segments,

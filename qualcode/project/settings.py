@@ -15,7 +15,7 @@ from qualcode.records import (
     CoderInfo,
 )
 from qualcode.speakers import Speakers
-from qualcode.store import CODER_NAME, Store, coder_row, log_event
+from qualcode.store import CODER_NAME, REMOVED_CODER, Store, coder_row, log_event
 
 DEFAULT_SETTINGS = {"max_segment_chars": str(DEFAULT_MAX_SEGMENT_CHARS), "nlp.model": ""}
 
@@ -56,8 +56,14 @@ class SettingsPart:
     def add_coder(self, name: str) -> CoderInfo:
         name = self.check_coder_name(name)
         with self._store.tx() as s:
-            if s.scalar(select(Coder.id).where(Coder.name == name)):
-                raise QualcodeError(f"coder {name!r} already exists")
+            found = s.scalar(select(Coder.id).where(Coder.name == name))
+            if found is not None:
+                marker = s.get(ProjectInfo, REMOVED_CODER.format(found))
+                if marker is None:
+                    raise QualcodeError(f"coder {name!r} already exists")
+                s.delete(marker)  # a removed coder added again is the same person, back (their history too)
+                log_event(s, found, "coder.add", {"name": name, "restored": True})
+                return CoderInfo(found, name)
             coder = Coder(name=name)
             s.add(coder)
             s.flush()
@@ -66,7 +72,12 @@ class SettingsPart:
 
     def coders(self) -> list[CoderInfo]:
         with self._store.read() as s:
-            return [CoderInfo(c.id, c.name) for c in s.scalars(select(Coder).order_by(Coder.name))]
+            gone = set(s.scalars(select(ProjectInfo.key).where(ProjectInfo.key.startswith(REMOVED_CODER.format("")))))
+            return [
+                CoderInfo(c.id, c.name)
+                for c in s.scalars(select(Coder).order_by(Coder.name))
+                if REMOVED_CODER.format(c.id) not in gone
+            ]
 
     def coder(self, name: str) -> CoderInfo:
         with self._store.read() as s:
