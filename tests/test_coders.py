@@ -171,3 +171,36 @@ def test_cli_rename_remove_merge_and_undo(run_cli, cli_project, tmp_path):
         bad = run_cli(*db, "coders", *args)
         assert bad.exit_code == 1 and problem in bad.stderr and bad.stderr.count("\n") == 1, bad.stderr
         assert "Traceback" not in bad.stderr and run_cli(*db, "events", "--format", "json").output == before
+
+
+def test_project_merge_carries_renames_merges_and_removals(project, tmp_path):
+    one, two = _turns(project)[:2]
+    project.add_coder("arol")  # "carol" typed too fast, in the lead's project and in alice's copy alike
+    project.add_coder("dan")
+    project.apply_code("arol", "prioritisation.time", one.id)
+    with (
+        project.copy_for_coder(str(tmp_path / "alice.db"), "alice") as a,
+        project.copy_for_coder(str(tmp_path / "bob.db"), "bob") as b,
+    ):
+        a.add_coder("arol")
+        a.add_coder("dan")
+        a.apply_code("arol", "prioritisation.time", _turns(a)[0].id)
+        a.apply_code("alice", "formalisation.plans", _turns(a)[1].id)
+        a.merge_coders("arol", "alice")
+        a.remove_coder("dan")
+        b.rename_coder("bob", "Robert")
+        b.apply_code("Robert", "prioritisation.time", _turns(b)[1].id)
+        b.rename_coder("Robert", "Rob")
+        b.undo("Rob")  # undone there: not carried
+        plan = project.merge_from(a, dry_run=True)
+        assert "merge coder arol into alice (as there)" in plan.lines()
+        assert [c.name for c in project.coders()] == ["alice", "arol", "bob", "dan"]  # a dry run changes nothing
+        project.merge_from(a)
+        project.merge_from(b)
+    assert [c.name for c in project.coders()] == ["Robert", "alice"]
+    assert sorted((c.coder, c.code_key, c.segment_id) for c in project.codings()) == [
+        ("Robert", "prioritisation.time", two.id),
+        ("alice", "formalisation.plans", two.id),
+        ("alice", "prioritisation.time", one.id),
+    ]
+    assert project.undo("alice").summary == "undid merging coder arol into alice"  # undoable here as well

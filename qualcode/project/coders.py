@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from qualcode.db.models import Code, Coder, Coding, MatrixCell, Memo, ProjectInfo, Segment, Suggestion, utcnow
+from qualcode.db.models import Code, Coder, Coding, Event, MatrixCell, Memo, ProjectInfo, Segment, Suggestion, utcnow
 from qualcode.errors import GoneSince, QualcodeError
 from qualcode.records import CoderInfo, CoderMerge
 from qualcode.store import CODER_NAME, REMOVED_CODER, Store, coder_row, coding_dict, lock_history, log_event
@@ -43,8 +43,7 @@ class CoderPart:
             if name == new:
                 raise QualcodeError(f"coder {old!r} is already called {new!r}")
             _refuse_taken(s, new)
-            s.get_one(Coder, coder_id).name = new
-            log_event(s, coder_id, "coder.rename", {"coder_id": coder_id, "before": name, "after": new})
+            rename_in(s, coder_id, name, new)
             return CoderInfo(coder_id, new)
 
     def remove(self, name: str, merge_into: str | None = None) -> CoderMerge | None:
@@ -61,8 +60,7 @@ class CoderPart:
                     f"coder {name!r} has {work}; nothing was removed "
                     f"(`qualcode coders remove {name} --merge-into OTHER` gives them to another coder)"
                 )
-            _mark(s, coder_id, "")
-            log_event(s, coder_id, "coder.remove", {"coder_id": coder_id, "name": name})
+            remove_in(s, coder_id, name)
             return None
 
     def merge(self, source: str, target: str) -> CoderMerge:
@@ -74,10 +72,62 @@ class CoderPart:
                 raise QualcodeError(f"cannot merge coder {a_name!r} into themselves; name another coder")
             for coder_id in sorted((a_id, b_id)):  # the same order everywhere: two merges never wait on each other
                 lock_history(s, coder_id)
-            payload = _merge_rows(s, a_id, b_id)
-            payload.update(source=a_name, target=b_name)
-            log_event(s, b_id, "coder.merge", payload)
-            return _merge_record(payload)
+            return merge_in(s, a_id, a_name, b_id, b_name)
+
+
+def rename_in(s: Session, coder_id: int, old: str, new: str) -> None:
+    """Rename a coder in this transaction (checked by the caller), with its event."""
+    s.get_one(Coder, coder_id).name = new
+    log_event(s, coder_id, "coder.rename", {"coder_id": coder_id, "before": old, "after": new})
+
+
+def remove_in(s: Session, coder_id: int, name: str) -> None:
+    """Mark a coder without work removed in this transaction, with its event."""
+    _mark(s, coder_id, "")
+    log_event(s, coder_id, "coder.remove", {"coder_id": coder_id, "name": name})
+
+
+def merge_in(s: Session, a_id: int, a_name: str, b_id: int, b_name: str) -> CoderMerge:
+    """Merge coder A into coder B in this transaction, with its event (B's)."""
+    payload = _merge_rows(s, a_id, b_id)
+    payload.update(source=a_name, target=b_name)
+    log_event(s, b_id, "coder.merge", payload)
+    return _merge_record(payload)
+
+
+def has_work(s: Session, coder_id: int) -> bool:
+    return bool(_work(s, coder_id))
+
+
+def restore(s: Session, coder_id: int) -> None:
+    """Take a removed coder's marker away (the coder is back)."""
+    _mark(s, coder_id, None)
+
+
+def effective_changes(s: Session) -> list[tuple[str, dict[str, Any]]]:
+    """The ``coder.*`` changes of this project that stand (not undone), oldest first, as (kind, payload)."""
+    standing: dict[int, tuple[str, dict[str, Any]]] = {}
+    kinds: dict[int, tuple[str, int | None]] = {}
+    rows = s.execute(
+        select(Event.id, Event.kind, Event.payload, Event.undoes)
+        .where(Event.kind.in_((*CODER_EVENTS, "undo", "redo")))
+        .order_by(Event.id)
+    )
+    for ev_id, kind, payload, undoes in rows:
+        kinds[ev_id] = (kind, undoes)
+        if kind in CODER_EVENTS:
+            standing[ev_id] = (kind, payload)
+        elif kind == "undo":
+            standing.pop(undoes, None)
+        else:  # a redo: of a coder change, if the undo it cancels reversed one
+            undone = kinds.get(undoes or -1, ("", None))[1]
+            while undone is not None and kinds.get(undone, ("", None))[0] == "redo":
+                undone = kinds[undone][1]
+                undone = kinds.get(undone or -1, ("", None))[1]
+            original = kinds.get(undone or -1, ("", None))[0]
+            if original in CODER_EVENTS:
+                standing[ev_id] = (original, payload)
+    return list(standing.values())
 
 
 def _checked_name(name: str) -> str:
