@@ -204,3 +204,29 @@ def test_project_merge_carries_renames_merges_and_removals(project, tmp_path):
         ("alice", "prioritisation.time", one.id),
     ]
     assert project.undo("alice").summary == "undid merging coder arol into alice"  # undoable here as well
+
+
+def test_refi_export_names_each_passages_speaker_and_validates(project, tmp_path, shared_dir):
+    from lxml import etree
+
+    from qualcode.export import refi
+
+    turns = project.segments(project.transcripts()[0].id)
+    question, answer = turns[0], turns[1]
+    project.apply_code("alice", "prioritisation.time", question.id)  # an interviewer's turn
+    project.apply_code("alice", "formalisation.plans", answer.id)
+    project.code_span("bob", "formalisation", question.transcript_id, question.start, answer.end)  # both turns
+    xml = refi.write_project_xml(refi.project_to_refi(project.export_data()), internal=False)
+    schema = etree.XMLSchema(etree.parse(str(shared_dir / "refi" / "Project-mrt2019.xsd")))
+    root = etree.fromstring(xml)
+    assert schema.validate(root), schema.error_log
+    ns = {"q": refi.PROJECT_NS}
+    said = {
+        (int(s.get("startPosition")), int(s.get("endPosition"))): s.findtext("q:Description", namespaces=ns)
+        for s in root.iterfind(".//q:PlainTextSelection", ns)
+    }
+    assert said == {
+        (question.start, question.end): "Speaker: Interviewer (interviewer)",
+        (answer.start, answer.end): "Speaker: Headteacher",
+        (question.start, answer.end): "Speakers: Interviewer (interviewer), Headteacher",
+    }
