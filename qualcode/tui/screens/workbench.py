@@ -40,7 +40,8 @@ from qualcode.tui.screens.finder import CodeFinder
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.memo import MemoDialog
 from qualcode.tui.screens.playback import play_current_turn
-from qualcode.tui.screens.search import SearchDialog
+from qualcode.tui.screens.search import CodeEveryHit, SearchDialog
+from qualcode.tui.screens.search_autocode import code_every_hit
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import content, one_line, say
 from qualcode.tui.widgets.codebook import CodebookTree
@@ -1050,8 +1051,10 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         self.codebook.focus()
 
     def action_search(self) -> None:
-        def chosen(result: tuple[int, int, str] | None) -> None:
-            if result is not None:
+        def chosen(result: tuple[int, int, str] | CodeEveryHit | None) -> None:
+            if isinstance(result, CodeEveryHit):
+                code_every_hit(self, result)
+            elif result is not None:
                 transcript_id, segment_id, query = result
                 self.filter_key = None
                 self.open_transcript(transcript_id, segment_id=segment_id, query=query)
