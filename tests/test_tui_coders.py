@@ -90,3 +90,47 @@ def test_A_in_the_search_field_is_a_letter_and_the_interviewer_is_coded_only_whe
     typed, after = drive(WorkbenchApp(study, "alice", blink=False), scenario)
     assert typed == "And"
     assert ("Interviewer", "prioritisation.time") in after
+
+
+def test_switching_coder_shows_their_codings_undo_and_progress_without_a_restart(study):
+    t = study.transcript("interview-01")
+    answer = next(s for s in study.segments(t.id) if s.speaker == "Headteacher")
+    study.apply_code("bob", "formalisation.plans", answer.id)
+
+    async def scenario(pilot):
+        screen = pilot.app.workbench
+        screen.open_transcript(t.id)
+        await settle(pilot)
+        await press(pilot, "P")
+        listed = screen_text(pilot.app)
+        await press(pilot, "enter")  # the highlighted coder: bob, the only other one
+        as_bob = screen.coder, screen_text(pilot.app), screen.open.info.coded_segments
+        await press(pilot, "u")  # bob's last change, not alice's
+        bob_after_undo = coded(study, "bob")
+        await press(pilot, "P")
+        await pilot.press(*"carol")
+        await press(pilot, "enter")
+        confirm = screen_text(pilot.app)
+        await press(pilot, "y")
+        await settle(pilot)
+        return listed, as_bob, bob_after_undo, confirm, screen.coder, [c.name for c in study.coders()]
+
+    listed, (coder, shown, progress), undone, confirm, last, coders = drive(
+        WorkbenchApp(study, "alice", blink=False), scenario
+    )
+    assert "Switch coder (now alice)" in listed and "bob" in listed
+    assert coder == "bob" and "coder bob" in shown and "Now coding as bob" in shown and progress == 1
+    assert undone == []
+    assert "Add the new coder carol?" in confirm
+    assert last == "carol" and coders == ["alice", "bob", "carol"]
+
+
+def test_switching_coder_is_in_the_palette(study):
+    async def scenario(pilot):
+        await press(pilot, "ctrl+p")
+        await pilot.press(*"switch coder")
+        await settle(pilot)
+        await pilot.pause(0.3)
+        return screen_text(pilot.app)
+
+    assert "Switch coder" in drive(WorkbenchApp(study, "alice", blink=False), scenario)
