@@ -230,3 +230,18 @@ def test_refi_export_names_each_passages_speaker_and_validates(project, tmp_path
         (answer.start, answer.end): "Speaker: Headteacher",
         (question.start, answer.end): "Speakers: Interviewer (interviewer), Headteacher",
     }
+
+
+def test_importing_codings_of_a_removed_coder_brings_them_back_or_refuses(project, tmp_path):
+    project.add_coder("carol")
+    project.remove_coder("carol")
+    t = project.transcripts()[0]
+    seg = _turns(project)[0]
+    path = tmp_path / "carol.csv"
+    path.write_text(f"coder,transcript,code,start,end\ncarol,{t.name},prioritisation.time,{seg.start},{seg.end}\n")
+    with pytest.raises(QualcodeError, match="unknown coder 'carol'"):
+        project.import_codings(path)
+    assert project.codings(coders=["carol"]) == []
+    project.import_codings(path, add_coders=True)
+    assert "carol" in [c.name for c in project.coders()] and len(project.codings(coders=["carol"])) == 1
+    assert project.check() == []

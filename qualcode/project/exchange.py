@@ -60,7 +60,7 @@ from qualcode.export.refi_read import read_refi
 from qualcode.ingest import codings as codings_format
 from qualcode.ingest.transcripts import ParsedSegment, segment_text
 from qualcode.limits import FIELD_LIMITS
-from qualcode.project.coders import active_coder_ids
+from qualcode.project.coders import active_coder_ids, restore
 from qualcode.project.mapping import code_infos, project_speakers
 from qualcode.project.placement import Placer
 from qualcode.project.settings import SettingsPart
@@ -354,7 +354,9 @@ class ExchangePart:
         rows = codings_format.read_codings(path)
         where = str(path)
         with self._store.tx() as s:
-            coders = {c.name: c.id for c in s.scalars(select(Coder))}
+            every = {c.name: c.id for c in s.scalars(select(Coder))}
+            live = set(active_coder_ids(s, every.values()))
+            coders = {name: i for name, i in every.items() if i in live}  # a removed coder is not there
             new_coders = sorted({r.coder for r in rows if r.coder not in coders})
             if new_coders and not add_coders:
                 first = next(r for r in rows if r.coder in new_coders)
@@ -365,6 +367,11 @@ class ExchangePart:
             for name in new_coders:
                 if not CODER_NAME.match(name):
                     raise InputError(where, f"invalid coder name {name!r}")
+                if name in every:  # removed before: back, as `qualcode coders add` brings them back
+                    restore(s, every[name])
+                    coders[name] = every[name]
+                    log_event(s, every[name], "coder.add", {"name": name, "restored": True})
+                    continue
                 c = Coder(name=name)
                 s.add(c)
                 s.flush()
@@ -596,6 +603,9 @@ class _Importer:
             name = "u_" + name[:98]
         if name not in self.coder_ids:
             found = self.s.scalar(select(Coder.id).where(Coder.name == name))
+            if found is not None and not active_coder_ids(self.s, [found]):
+                restore(self.s, found)  # a removed coder whose work comes back is a coder again
+                self.summary.coders_added.append(name)
             if found is None:
                 row = Coder(name=name)
                 self.s.add(row)
