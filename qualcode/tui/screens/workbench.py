@@ -14,7 +14,7 @@ import gc
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -1098,7 +1098,8 @@ class WorkbenchScreen(AnalysisActions, Screen[None]):
         self.view.end_selection()
         self._save_position()
         self.coder = name
-        self.app.coder = name
+        app: Any = self.app  # the WorkbenchApp (or the served one): new screens open as this coder
+        app.coder = name
         if self.other == name:
             self.other, self.other_counts = None, {}
         self._positions.clear()
