@@ -98,7 +98,19 @@ class _Words:
             return f"coding {self.code(first_code)} on every match ({n} segment{'' if n == 1 else 's'})"
         if kind == "transcript.speakers":
             return f"who the speakers of {info.transcript_name} are"
+        if kind in ("coder.rename", "coder.merge", "coder.remove"):
+            return self.coder_change(info, kind)
         return kind
+
+    @staticmethod
+    def coder_change(info: EventInfo, kind: str) -> str:
+        first, *rest = info.coder_names or ("?",)
+        other = rest[0] if rest else "?"
+        if kind == "coder.rename":
+            return f"renaming coder {first} to {other}"
+        if kind == "coder.merge":
+            return f"merging coder {first} into {other}"
+        return f"removing coder {first}"
 
     def memo_target(self, info: EventInfo) -> str:
         if info.memo_target == "segment":

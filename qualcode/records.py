@@ -16,6 +16,18 @@ class CoderInfo:
 
 
 @dataclass(frozen=True)
+class CoderMerge:
+    """What merging coder ``source`` into ``target`` did (``qualcode coders merge``)."""
+
+    source: str
+    target: str
+    codings_moved: int
+    codings_dropped: int  # both had coded the same passage with the same code: the target's kept
+    memos_moved: int
+    memos_joined: int  # both had a memo on the same place: the source's text added below the target's
+
+
+@dataclass(frozen=True)
 class CodeInfo:
     id: int
     key: str
@@ -188,6 +200,7 @@ class EventInfo:
     matrix_column: str | None = None
     undoes: int | None = None  # undo/redo: the event it cancels
     reason: str | None = None  # undo.skip/redo.skip: why the change could not be reversed or re-applied
+    coder_names: tuple[str, ...] = ()  # coder.rename: before, after; coder.remove: the name; coder.merge: from, into
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,7 @@ class RefiSelection:
     created: str = ""
     codings: list[RefiCoding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    description: str = ""  # written: who speaks in the passage ("Speaker: Headteacher")
 
 
 @dataclass

@@ -719,7 +719,7 @@ def codebook_update(file: str, merges: tuple[str, ...], dry_run: bool, coder: st
 
 @click.group()
 def coders() -> None:
-    """Add and list the people who code."""
+    """Add, list, rename, remove and merge the people who code."""
 
 
 @coders.command(name="add")
@@ -748,6 +748,66 @@ def coders_list(fmt: str, db: str | None) -> None:
         click.echo("no coders yet: qualcode coders add NAME")
         return
     print_table(console(), [Column("coder"), Column("codings", numeric=True)], [list(row) for row in counts])
+
+
+@coders.command(name="rename")
+@click.argument("old")
+@click.argument("new")
+@db_option
+def coders_rename(old: str, new: str, db: str | None) -> None:
+    """Call coder OLD by the name NEW: their codings, memos and history go with them.
+
+    `qualcode undo --coder NEW` renames them back.
+    """
+    with open_project(db) as project:
+        info = project.rename_coder(old, new)
+    click.echo(plain(f"renamed coder {old} to {info.name} (`qualcode undo --coder {info.name}` reverses it)"))
+
+
+@coders.command(name="remove")
+@click.argument("name")
+@click.option("--merge-into", metavar="OTHER", help="Give NAME's codings, memos and history to OTHER first.")
+@db_option
+def coders_remove(name: str, merge_into: str | None, db: str | None) -> None:
+    """Remove coder NAME (refused while they have codings or memos, unless --merge-into).
+
+    The name leaves every list and is refused as --coder; `qualcode undo --coder NAME` (or
+    OTHER, after a merge) reverses it, and `qualcode coders add NAME` brings the coder back.
+    """
+    with open_project(db) as project:
+        merged = project.remove_coder(name, merge_into)
+    if merged is None:
+        click.echo(plain(f"removed coder {name} (`qualcode undo --coder {name}` reverses it)"))
+    else:
+        _said_merge(merged)
+
+
+@coders.command(name="merge")
+@click.argument("source")
+@click.argument("target")
+@db_option
+def coders_merge(source: str, target: str, db: str | None) -> None:
+    """Give everything of coder SOURCE to coder TARGET, and remove SOURCE.
+
+    Codings, memos, suggestion decisions, matrix summaries and undo history become TARGET's.
+    Where both coded the same passage with the same code, TARGET's coding is kept (memos on
+    SOURCE's move to it); where both wrote a memo on one place, SOURCE's text is added below
+    TARGET's. `qualcode undo --coder TARGET` reverses the merge.
+    """
+    with open_project(db) as project:
+        merged = project.merge_coders(source, target)
+    _said_merge(merged)
+
+
+def _said_merge(m) -> None:
+    parts = [f"{m.codings_moved} codings moved"]
+    if m.codings_dropped:
+        parts.append(f"{m.codings_dropped} the same as {m.target}'s, kept once")
+    parts.append(f"{m.memos_moved} memos moved")
+    if m.memos_joined:
+        parts.append(f"{m.memos_joined} added below {m.target}'s memo on the same place")
+    click.echo(plain(f"merged coder {m.source} into {m.target}: {'; '.join(parts)}"))
+    click.echo(plain(f"`qualcode undo --coder {m.target}` reverses it"))
 
 
 # ---------------------------------------------------------------------- check

@@ -8,7 +8,9 @@ Taguette…). What qualcode writes validates against the REFI-QDA schemas (the t
   paragraphs, readable in any tool and read back by qualcode;
 - transcripts become ``<TextSource>`` elements whose text is ``sources/<guid>.txt`` (UTF-8);
 - each coded span becomes one ``<PlainTextSelection>`` (start inclusive, end exclusive, in
-  Unicode code points) holding one ``<Coding>`` per coder and code;
+  Unicode code points) holding one ``<Coding>`` per coder and code, and who speaks in it as its
+  ``<Description>`` ("Speaker: Headteacher"; the interviewer's turns marked "(interviewer)"):
+  REFI-QDA has no speaker field, and NVivo and MAXQDA show a selection's description with it;
 - coders become ``<User>`` elements; participants become ``<Case>`` elements with their
   attributes as ``<Variable>`` values and a reference to their transcripts (never the
   ``identifying`` block); memos become ``<Note>`` elements referenced from what they annotate.
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -186,9 +189,14 @@ def project_to_refi(data: ExportData, codings: bool = True, memos: bool = True) 
                 selections[t.id][(seg.start, seg.end)] = sel
             sel.notes.extend(guids)
     sources = []
+    turns_of: dict[int, list[ExportSegment]] = defaultdict(list)
+    for seg in data.segments:
+        turns_of[seg.transcript_id].append(seg)
     for t in data.transcripts:
         sels = sorted(selections.get(t.id, {}).values(), key=lambda s: (s.start, s.end))
+        turns = sorted(turns_of.get(t.id, []), key=lambda s: s.start)
         for sel in sels:
+            sel.description = speaker_description(turns, sel.start, sel.end)
             if sel.codings and len({c.user for c in sel.codings}) > 1:
                 sel.user = ""  # coded by several coders: each coding names its own
             elif sel.codings:
@@ -324,6 +332,24 @@ def _code_el(parent: ET.Element, ns: str, code: RefiCode, with_notes: bool) -> N
         _code_el(node, ns, child, with_notes)
 
 
+def speaker_description(turns: list[ExportSegment], start: int, end: int) -> str:
+    """Who speaks in ``text[start:end]``, for a selection's ``<Description>``: "Speaker: Headteacher",
+    "Speakers: Interviewer (interviewer), Headteacher" for a passage over several turns; "" when
+    the turns carry no speaker. REFI-QDA has no speaker field; NVivo and MAXQDA show a selection's
+    description beside the coded text, so a quote keeps its attribution there."""
+    starts = [s.start for s in turns]
+    first = max(bisect_right(starts, start) - 1, 0)
+    names: dict[str, None] = {}
+    for seg in turns[first:]:
+        if seg.start >= end:
+            break
+        if seg.end > start and seg.speaker:
+            names[f"{seg.speaker} (interviewer)" if seg.interviewer else seg.speaker] = None
+    if not names:
+        return ""
+    return ("Speaker: " if len(names) == 1 else "Speakers: ") + ", ".join(names)
+
+
 def _value_el(parent: ET.Element, ns: str, var: RefiVariable, value: str) -> None:
     node = _el(parent, ns, "VariableValue")
     _el(node, ns, "VariableRef", {"targetGUID": var.guid})
@@ -413,6 +439,8 @@ def write_project_xml(project: RefiProject, internal: bool = True) -> bytes:
                         "creationDateTime": sel.created,
                     },
                 )
+                if sel.description:
+                    _el(s, ns, "Description", text=_xml_text(sel.description))
                 for c in sel.codings:
                     cn = _el(s, ns, "Coding", {"guid": c.guid, "creatingUser": c.user, "creationDateTime": c.created})
                     _el(cn, ns, "CodeRef", {"targetGUID": c.code})

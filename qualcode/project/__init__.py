@@ -33,6 +33,7 @@ from qualcode.project.agreement import AgreementPart, Disagreement
 from qualcode.project.analysis import AnalysisPart, Where
 from qualcode.project.autocode import AutocodePart, AutocodeReport
 from qualcode.project.codebook import CodebookPart
+from qualcode.project.coders import CoderPart
 from qualcode.project.codings import CodingPart
 from qualcode.project.exchange import ExchangePart, RefiImportSummary
 from qualcode.project.mapping import insert_codes
@@ -48,6 +49,7 @@ from qualcode.project.workbench import SearchHit, WorkbenchPart
 from qualcode.records import (
     CodeInfo,
     CoderInfo,
+    CoderMerge,
     CodingInfo,
     CodingsImportOutcome,
     EventInfo,
@@ -93,6 +95,7 @@ class Project:
         self.memo_list = MemoListPart(store)
         self.participant_edits = ParticipantPart(store)
         self.codings = CodingPart(store)
+        self.coder_changes = CoderPart(store)
         self.workbench = WorkbenchPart(store, self.settings)
         self.agreement = AgreementPart(store, self.settings, self.codebook, self.transcripts, self.codings)
         self.suggestions = SuggestionPart(store, self.settings)
@@ -164,6 +167,16 @@ class Project:
 
     def coder(self, name: str) -> CoderInfo:
         return self.settings.coder(name)
+
+    # Coders as people (qualcode.project.coders): each one undoable event.
+    def rename_coder(self, old: str, new: str) -> CoderInfo:
+        return self.coder_changes.rename(old, new)
+
+    def remove_coder(self, name: str, merge_into: str | None = None) -> CoderMerge | None:
+        return self.coder_changes.remove(name, merge_into)
+
+    def merge_coders(self, source: str, target: str) -> CoderMerge:
+        return self.coder_changes.merge(source, target)
 
     def lemma_model(self) -> str | None:
         """The trained spaCy pipeline named by the setting ``nlp.model`` (None: the defaults)."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import regex
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,7 @@ from qualcode.project.mapping import project_speakers
 from qualcode.store import Store, code_row, coder_row, log_event, new_guid
 
 AUTOCODE_EVENTS = ("coding.autocode",)
+ANY_WORDS = regex.compile(r"\S")  # a turn chosen by id: the whole of it (trimmed), whatever it says
 
 
 @dataclass
@@ -51,13 +53,23 @@ class AutocodePart:
         include_interviewer: bool = False,
         dry_run: bool = False,
         time_limit: float = DEFAULT_TIME_LIMIT,
+        segment_ids: Collection[int] | None = None,
     ) -> AutocodeReport:
-        """Apply ``code_key`` for ``coder`` wherever ``match`` finds a passage (one event; ``u`` undoes it)."""
-        pattern = compile_matcher(match, is_regex, whole_words)
+        """Apply ``code_key`` for ``coder`` wherever ``match`` finds a passage (one event; ``u`` undoes it).
+
+        ``segment_ids``: code these whole turns instead (the workbench's search hits, found by
+        ``match``, which the event records); interviewer turns among them only with ``include_interviewer``.
+        """
+        if segment_ids is not None:
+            if not segment_ids:
+                raise QualcodeError("no passages to code: the search found nothing")
+            pattern, span = ANY_WORDS, "segment"
+        else:
+            pattern = compile_matcher(match, is_regex, whole_words)
         with self._store.tx() as s:
             coder_id, coder_name = coder_row(s, coder)
             code = code_row(s, code_key)
-            turns, searched, skipped = _turns(s, transcripts, include_interviewer)
+            turns, searched, skipped = _turns(s, transcripts, include_interviewer, segment_ids)
             placements = plan(turns, pattern, span, include_interviewer=True, time_limit=time_limit)
             report = AutocodeReport(code.key, coder_name, placements, transcripts=searched, skipped_interviewer=skipped)
             if not placements:
@@ -108,8 +120,12 @@ class AutocodePart:
             return report
 
 
-def _turns(s: Session, names: Iterable[str] | None, include_interviewer: bool) -> tuple[list[TurnText], int, int]:
+def _turns(
+    s: Session, names: Iterable[str] | None, include_interviewer: bool, segment_ids: Collection[int] | None = None
+) -> tuple[list[TurnText], int, int]:
     q = select(Transcript.id, Transcript.name, Transcript.text)
+    if segment_ids is not None:
+        q = q.where(Transcript.id.in_(select(Segment.transcript_id).where(Segment.id.in_(list(segment_ids)))))
     wanted = list(dict.fromkeys(names or []))
     if wanted:
         q = q.where(Transcript.name.in_(wanted))
@@ -120,11 +136,12 @@ def _turns(s: Session, names: Iterable[str] | None, include_interviewer: bool) -
     speakers = project_speakers(s)
     turns: list[TurnText] = []
     skipped = 0
-    rows = s.execute(
-        select(Segment.id, Segment.transcript_id, Segment.start, Segment.end, Segment.speaker)
-        .where(Segment.transcript_id.in_(list(texts)))
-        .order_by(Segment.transcript_id, Segment.position)
+    chosen = select(Segment.id, Segment.transcript_id, Segment.start, Segment.end, Segment.speaker).where(
+        Segment.transcript_id.in_(list(texts))
     )
+    if segment_ids is not None:
+        chosen = chosen.where(Segment.id.in_(list(segment_ids)))
+    rows = s.execute(chosen.order_by(Segment.transcript_id, Segment.position))
     for sid, tid, start, end, speaker in rows:
         asked = speakers.is_interviewer(speaker, tid)
         if asked and not include_interviewer:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -23,6 +23,7 @@ from qualcode.db.models import (
 )
 from qualcode.errors import GoneSince, QualcodeError
 from qualcode.project import events
+from qualcode.project.coders import history_ids, owner
 from qualcode.project.mapping import code_infos
 from qualcode.project.placement import Placer, covers, place_coding
 from qualcode.project.suggestions import undo_suggestion_event
@@ -328,7 +329,7 @@ class CodingPart:
         next undo reaches the change before it. Any other refusal raises and logs nothing.
         """
         with self._store.tx() as s:
-            coder_id, name = coder_row(s, coder)
+            coder_id, name = coder_row(s, coder, removed_ok=True)  # a removed coder may undo the removal
             lock_history(s, coder_id)  # two tabs pressing u at once reverse two changes, not one twice
             target = _undo_target(s, coder_id)
             if target is None:
@@ -345,7 +346,7 @@ class CodingPart:
     def redo(self, coder: str) -> EventInfo | None:
         """Apply again what ``coder`` undid last; one whose rows are gone is skipped (``redo.skip``), as in ``undo``."""
         with self._store.tx() as s:
-            coder_id, name = coder_row(s, coder)
+            coder_id, name = coder_row(s, coder, removed_ok=True)
             lock_history(s, coder_id)
             undo_event = _redo_target(s, coder_id)
             if undo_event is None:
@@ -390,7 +391,7 @@ def _undo_target(s: Session, coder_id: int) -> Event | None:
     """The change (or redo) an undo reverses: the coder's newest one not cancelled by an undo or
     skipped by one. A ``redo.skip`` changed nothing and is passed over."""
     cancelled: set[int | None] = set()
-    for ev in s.scalars(select(Event).where(Event.coder_id == coder_id).order_by(Event.id.desc())):
+    for ev in s.scalars(_history(s, coder_id)):
         if ev.id in cancelled:
             continue
         if ev.kind in ("undo", "undo.skip"):
@@ -405,7 +406,7 @@ def _redo_target(s: Session, coder_id: int) -> Event | None:
     """The undo a redo cancels: the coder's newest one not cancelled by a redo or skipped by one.
     An ``undo.skip`` reversed nothing, so there is nothing in it to redo: it is passed over."""
     cancelled: set[int | None] = set()
-    for ev in s.scalars(select(Event).where(Event.coder_id == coder_id).order_by(Event.id.desc())):
+    for ev in s.scalars(_history(s, coder_id)):
         if ev.id in cancelled:
             continue
         if ev.kind in ("redo", "redo.skip"):
@@ -416,6 +417,12 @@ def _redo_target(s: Session, coder_id: int) -> Event | None:
         if events.undoable(ev.kind):
             return None  # a new change after an undo clears what could be redone
     return None
+
+
+def _history(s: Session, coder_id: int) -> Select[Event]:
+    """The coder's events newest first, with those of every coder merged into them (``coders merge``)."""
+    ids = history_ids(s, coder_id)
+    return select(Event).where(Event.coder_id.in_(ids)).order_by(Event.id.desc())
 
 
 def _event(s: Session, event_id: int | None) -> Event:
@@ -444,7 +451,7 @@ def _reverse(s: Session, ev: Event) -> dict[str, Any]:
         raise QualcodeError(f"cannot undo {kind}")
     what = _describe(s, original)  # before any flush: a failed one leaves the session unusable
     try:
-        kept = step.undo(events.Change(s, kind, p, ev.coder_id)) or {}
+        kept = step.undo(events.Change(s, kind, p, owner(s, ev.coder_id))) or {}
         s.flush()
     except IntegrityError:
         raise QualcodeError(f"cannot undo {what}: the project has changed since") from None
@@ -460,7 +467,7 @@ def _replay(s: Session, ev: Event, undo: Event) -> None:
         raise QualcodeError(f"cannot redo {kind}")
     what = _describe(s, original)  # before any flush: a failed one leaves the session unusable
     try:
-        step.redo(events.Change(s, kind, p, ev.coder_id, undo.payload or {}))
+        step.redo(events.Change(s, kind, p, owner(s, ev.coder_id), undo.payload or {}))
         s.flush()
     except IntegrityError:
         raise QualcodeError(f"cannot redo {what}: the project has changed since") from None
@@ -475,7 +482,7 @@ def restore_coding(s: Session, data: dict[str, Any]) -> None:
         raise GoneSince("the coding's segment no longer exists (its transcript was replaced or removed since)")
     if s.get(Code, data["code_id"]) is None:
         raise GoneSince("the coding's code was deleted since")
-    s.add(Coding(**data))
+    s.add(Coding(**{**data, "coder_id": owner(s, data["coder_id"])}))  # a merged coder's coding is the merger's
 
 
 def _undo_add(c: events.Change) -> dict[str, Any]:
@@ -498,7 +505,7 @@ def _redo_add(c: events.Change) -> None:
 def _undo_remove(c: events.Change) -> None:
     restore_coding(c.s, c.payload["coding"])
     for memo in c.payload.get("memos", []):
-        c.s.add(Memo(**memo))
+        c.s.add(Memo(**{**memo, "coder_id": owner(c.s, memo["coder_id"])}))
 
 
 def _redo_remove(c: events.Change) -> None:

@@ -30,6 +30,7 @@ PARTS = (
     "qualcode.project.analysis",
     "qualcode.project.autocode",
     "qualcode.project.codebook",
+    "qualcode.project.coders",
     "qualcode.project.codings",
     "qualcode.project.exchange",
     "qualcode.project.participants",

@@ -44,6 +44,7 @@ from qualcode.ingest.refi_read import read_refi
 from qualcode.ingest.transcripts import ParsedSegment, segment_text
 from qualcode.limits import FIELD_LIMITS
 from qualcode.project import events
+from qualcode.project.coders import active_coder_ids, restore
 from qualcode.project.mapping import SEGMENT_COLUMNS, code_infos, project_speakers
 from qualcode.project.placement import Placer
 from qualcode.project.settings import SettingsPart
@@ -215,7 +216,7 @@ class ExchangePart:
                 book.source or "",
                 book.version,
                 codes,
-                sorted(coder_names.values()),
+                sorted(coder_names[i] for i in active_coder_ids(s, coder_names)),  # not those removed
                 people,
                 transcripts,
                 segments,
@@ -356,7 +357,9 @@ class ExchangePart:
                 raise InputError(f"{where}:{r.line}", str(refused)) from None
         rows = named
         with self._store.tx() as s:
-            coders = {c.name: c.id for c in s.scalars(select(Coder))}
+            every = {c.name: c.id for c in s.scalars(select(Coder))}
+            live = set(active_coder_ids(s, every.values()))
+            coders = {name: i for name, i in every.items() if i in live}  # a removed coder is not there
             new_coders = sorted({r.coder for r in rows if r.coder not in coders})
             if new_coders and not add_coders:
                 first = next(r for r in rows if r.coder in new_coders)
@@ -365,6 +368,11 @@ class ExchangePart:
                     f"unknown coder {first.coder!r}; add it with `qualcode coders add {first.coder}` or import with --add-coders",
                 )
             for name in new_coders:
+                if name in every:  # removed before: back, as `qualcode coders add` brings them back
+                    restore(s, every[name])
+                    coders[name] = every[name]
+                    log_event(s, every[name], "coder.add", {"name": name, "restored": True})
+                    continue
                 coders[name] = add_coder_row(s, name).id
             codes = {c.key: c.id for c in s.scalars(select(Code))}
             transcripts: dict[str, tuple[int, str, list[tuple[int, int, int]]]] = {}
@@ -590,6 +598,9 @@ class _Importer:
         name = coder_name_from(name)
         if name not in self.coder_ids:
             found = self.s.scalar(select(Coder.id).where(Coder.name == name))
+            if found is not None and not active_coder_ids(self.s, [found]):
+                restore(self.s, found)  # a removed coder whose work comes back is a coder again
+                self.summary.coders_added.append(name)
             if found is None:
                 found = add_coder_row(self.s, name, log=False).id
                 self.summary.coders_added.append(name)

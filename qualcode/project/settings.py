@@ -8,6 +8,7 @@ from qualcode.db.models import (
     Coder,
     ProjectInfo,
 )
+from qualcode.errors import QualcodeError
 from qualcode.ingest.transcripts import DEFAULT_MAX_SEGMENT_CHARS
 from qualcode.project import events
 from qualcode.project.mapping import project_speakers
@@ -15,7 +16,7 @@ from qualcode.records import (
     CoderInfo,
 )
 from qualcode.speakers import Speakers
-from qualcode.store import Store, add_coder_row, coder_name, coder_row, log_event
+from qualcode.store import REMOVED_CODER, Store, add_coder_row, coder_name, coder_row, log_event
 
 DEFAULT_SETTINGS = {"max_segment_chars": str(DEFAULT_MAX_SEGMENT_CHARS), "nlp.model": ""}
 
@@ -50,12 +51,26 @@ class SettingsPart:
 
     def add_coder(self, name: str) -> CoderInfo:
         with self._store.tx() as s:
+            name = coder_name(name)
+            found = s.scalar(select(Coder.id).where(Coder.name == name))
+            if found is not None:
+                marker = s.get(ProjectInfo, REMOVED_CODER.format(found))
+                if marker is None:
+                    raise QualcodeError(f"coder {name!r} already exists")
+                s.delete(marker)  # a removed coder added again is the same person, back (their history too)
+                log_event(s, found, "coder.add", {"name": name, "restored": True})
+                return CoderInfo(found, name)
             coder = add_coder_row(s, name)
             return CoderInfo(coder.id, coder.name)
 
     def coders(self) -> list[CoderInfo]:
         with self._store.read() as s:
-            return [CoderInfo(c.id, c.name) for c in s.scalars(select(Coder).order_by(Coder.name))]
+            gone = set(s.scalars(select(ProjectInfo.key).where(ProjectInfo.key.startswith(REMOVED_CODER.format("")))))
+            return [
+                CoderInfo(c.id, c.name)
+                for c in s.scalars(select(Coder).order_by(Coder.name))
+                if REMOVED_CODER.format(c.id) not in gone
+            ]
 
     def coder(self, name: str) -> CoderInfo:
         with self._store.read() as s:

@@ -900,4 +900,6 @@ events.register(
     redo=lambda c: undo_suggestion_event(c.s, c.payload, redo=True),
     fields=lambda p: {"suggestion_id": (p.get("suggestion") or {}).get("id")},
 )
-events.register(("model.train", "model.learn", "model.activate", "suggestions.fill", "anonymise.words", "transcripts.anonymise"))
+events.register(
+    ("model.train", "model.learn", "model.activate", "suggestions.fill", "anonymise.words", "transcripts.anonymise")
+)

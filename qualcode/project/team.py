@@ -38,6 +38,15 @@ from qualcode.db.models import (
 from qualcode.errors import QualcodeError
 from qualcode.project import events
 from qualcode.project.codebook import CodebookPart
+from qualcode.project.coders import (
+    active_coder_ids,
+    effective_changes,
+    has_work,
+    merge_in,
+    remove_in,
+    rename_in,
+    restore,
+)
 from qualcode.project.settings import SettingsPart
 from qualcode.segments import place_span
 from qualcode.store import (
@@ -82,6 +91,8 @@ class MergePlan:
     codes_added: list[str] = field(default_factory=list)
     codes_updated: list[str] = field(default_factory=list)
     coders_added: list[str] = field(default_factory=list)
+    coders_changed: list[str] = field(default_factory=list)
+    """Renames, merges and removals of coders made there and carried here, as lines."""
     codings_added: dict[str, int] = field(default_factory=dict)
     codings_removed: dict[str, int] = field(default_factory=dict)
     memos_added: int = 0
@@ -101,6 +112,7 @@ class MergePlan:
             or self.codes_added
             or self.codes_updated
             or self.coders_added
+            or self.coders_changed
             or any(self.codings_added.values())
             or any(self.codings_removed.values())
             or self.memos_added
@@ -114,6 +126,7 @@ class MergePlan:
         out = [f"add transcript {n}" for n in self.transcripts_added]
         out += [f"add code {k}" for k in self.codes_added]
         out += [f"update code {k} (theirs)" for k in self.codes_updated]
+        out += self.coders_changed
         out += [f"add coder {n}" for n in self.coders_added]
         out += [f"add {n} codings by {c}" for c, n in sorted(self.codings_added.items()) if n]
         out += [
@@ -171,12 +184,17 @@ class TeamPart:
             if missing:
                 raise QualcodeError(f"the other project has no coder {missing[0]!r}")
         plan = MergePlan()
-        self._plan_merge(self.snapshot(None), theirs, plan, codebook, coders)
+        with self._store.read() as s:  # what this project is with their coder changes carried (rolled back)
+            plan.coders_changed = carry_coder_changes(s, theirs["coder_changes"], only_coders)
+            ours = _snapshot_session(s, None)
+            s.rollback()
+        self._plan_merge(ours, theirs, plan, codebook, coders)
         if plan.conflicts or dry_run or plan.empty:
             return plan
         with self._store.tx() as s:  # plan again inside the write transaction: nobody changed it meanwhile
-            ours = _snapshot_session(s, None)
             plan = MergePlan()
+            plan.coders_changed = carry_coder_changes(s, theirs["coder_changes"], only_coders)
+            ours = _snapshot_session(s, None)
             self._plan_merge(ours, theirs, plan, codebook, coders)
             if plan.conflicts:
                 return plan
@@ -440,6 +458,9 @@ class TeamPart:
         # Coders.
         coder_ids = {c.name: c.id for c in s.scalars(select(Coder))}
         for name in plan.coders_added:
+            if name in coder_ids:  # removed here, working there: back
+                restore(s, coder_ids[name])
+                continue
             coder = Coder(name=name)
             s.add(coder)
             s.flush()
@@ -611,6 +632,7 @@ def _snapshot_session(s: Session, only_coders: list[str] | None) -> Snapshot:
             else None,
         }
     coder_names = {c.id: c.name for c in s.scalars(select(Coder))}
+    active = {coder_names[i] for i in active_coder_ids(s, coder_names)}
     keep = set(only_coders) if only_coders else set(coder_names.values())
     codings = {}
     coding_guid = {}
@@ -675,11 +697,45 @@ def _snapshot_session(s: Session, only_coders: list[str] | None) -> Snapshot:
         "deleted_codes": deleted_codes,
         "codes": codes,
         "transcripts": transcripts,
-        "coders": sorted(keep & set(coder_names.values())),
+        "coders": sorted(keep & active),
+        "coder_changes": effective_changes(s),
         "codings": codings,
         "memos": memos,
         "matrices": matrices,
     }
+
+
+def carry_coder_changes(
+    s: Session, changes: list[tuple[str, dict[str, Any]]], only_coders: list[str] | None
+) -> list[str]:
+    """Make here, in ``s``, the renames, merges and removals of coders the other project made (by
+    name, oldest first) that still apply: a rename whose old name is a coder here and whose new one
+    is not, a merge whose source is a coder here (into the target, or renamed to it when the
+    target is not here yet), a removal of a coder without work. Each is logged as the same
+    undoable event here. Returns what was done, as plan lines."""
+    lines: list[str] = []
+    for kind, p in changes:
+        names = [p.get(k) for k in ("before", "after", "source", "target", "name") if p.get(k)]
+        if only_coders and not set(names) & set(only_coders):
+            continue
+        here = {c.name: c.id for c in s.scalars(select(Coder))}
+        live = set(active_coder_ids(s, here.values()))
+        if kind == "coder.rename" and here.get(p["before"]) in live and p["after"] not in here:
+            rename_in(s, here[p["before"]], p["before"], p["after"])
+            lines.append(f"rename coder {p['before']} to {p['after']} (as there)")
+        elif kind == "coder.merge" and here.get(p["source"]) in live:
+            if p["target"] not in here:
+                rename_in(s, here[p["source"]], p["source"], p["target"])
+            elif here[p["target"]] in live:
+                merge_in(s, here[p["source"]], p["source"], here[p["target"]], p["target"])
+            else:
+                continue
+            lines.append(f"merge coder {p['source']} into {p['target']} (as there)")
+        elif kind == "coder.remove" and here.get(p["name"]) in live and not has_work(s, here[p["name"]]):
+            remove_in(s, here[p["name"]], p["name"])
+            lines.append(f"remove coder {p['name']} (as there)")
+    s.flush()
+    return lines
 
 
 events.register(("project.create", "project.copy", "project.merge"))

@@ -15,6 +15,7 @@ from qualcode.db.models import (
     Coding,
     Memo,
     Participant,
+    ProjectInfo,
     Segment,
     Transcript,
 )
@@ -35,7 +36,7 @@ from qualcode.records import (
 from qualcode.segments import place_span
 from qualcode.speakers import META_KEY as SPEAKERS_KEY
 from qualcode.speakers import roles_to_meta
-from qualcode.store import SEGMENTS_TABLE, Store, coder_row, index_segments, log_event, new_guid
+from qualcode.store import REMOVED_CODER, SEGMENTS_TABLE, Store, coder_row, index_segments, log_event, new_guid
 
 
 class TranscriptPart:
@@ -216,13 +217,16 @@ class TranscriptPart:
     def summary(self) -> ProjectSummary:
         with self._store.read() as s:
             book = s.scalars(select(Codebook)).first()
-            by_coder = dict(
-                s.execute(
-                    select(Coder.name, func.count(Coding.id))
+            gone = set(s.scalars(select(ProjectInfo.key).where(ProjectInfo.key.startswith(REMOVED_CODER.format("")))))
+            by_coder = {
+                name: n
+                for coder_id, name, n in s.execute(
+                    select(Coder.id, Coder.name, func.count(Coding.id))
                     .outerjoin(Coding, Coding.coder_id == Coder.id)
-                    .group_by(Coder.name)
-                ).all()
-            )
+                    .group_by(Coder.id, Coder.name)
+                )
+                if REMOVED_CODER.format(coder_id) not in gone  # removed coders are out of every list
+            }
             words = 0
             for (body,) in s.execute(select(Transcript.text)):
                 words += len(body.split())

@@ -16,6 +16,9 @@ from qualcode.errors import QualcodeError
 from qualcode.records import CodingInfo
 
 CODER_NAME = re.compile(r"^[\w][\w .'’\-@]{0,99}$")
+REMOVED_CODER = "coder.removed.{}"
+"""The ``project_info`` key that marks a coder removed (see ``qualcode.project.coders``): empty for a
+plain removal, else the id of the coder it was merged into."""
 
 SEGMENTS_TABLE: Table = Segment.__table__  # type: ignore[assignment]
 """For Core inserts of many segments by column name (no ORM bookkeeping)."""
@@ -124,10 +127,24 @@ def add_coder_row(s: Session, name: str, *, log: bool = True) -> Coder:
     return coder
 
 
-def coder_row(s: Session, name: str) -> tuple[int, str]:
+def coder_row(s: Session, name: str, removed_ok: bool = False) -> tuple[int, str]:
+    """A coder's id and name; a removed coder is refused (``removed_ok``: one removed without a
+    merge is accepted, for undoing the removal)."""
     row = s.execute(select(Coder.id, Coder.name).where(Coder.name == name)).first()
-    if row is None:
-        known = ", ".join(s.scalars(select(Coder.name).order_by(Coder.name))) or "none yet"
+    gone = s.scalar(select(ProjectInfo.value).where(ProjectInfo.key == REMOVED_CODER.format(row[0]))) if row else None
+    if row is None or (gone is not None and not (removed_ok and gone == "")):
+        removed = {
+            int(k.rsplit(".", 1)[1])
+            for k in s.scalars(select(ProjectInfo.key).where(ProjectInfo.key.startswith(REMOVED_CODER.format(""))))
+        }
+        names = [n for i, n in s.execute(select(Coder.id, Coder.name).order_by(Coder.name)) if i not in removed]
+        known = ", ".join(names) or "none yet"
+        if row is not None:
+            merged = s.get(Coder, int(gone)) if gone and gone.isdigit() else None
+            how = f"merged into {merged.name!r}" if merged is not None else "removed"
+            raise QualcodeError(
+                f"coder {name!r} was {how} (coders: {known}); `qualcode coders add {name}` brings them back"
+            )
         raise QualcodeError(f"unknown coder {name!r} (coders: {known}); add one with `qualcode coders add {name}`")
     return row[0], row[1]
 

@@ -82,6 +82,7 @@ class ServedWorkbenchApp(WorkbenchApp):
         super().__init__(project, coder or "", None, transcript, blink=blink)  # "": not chosen yet
         self.known_coders = coders or []
         self.allow_new_coders = allow_new_coders
+        self.coder_fixed = bool(coder)  # the server named the coder: the tab does not switch (P)
         self._show_browser_keys = show_browser_keys
 
     @property

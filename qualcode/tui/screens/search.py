@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import work
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input
 from textual.widgets.option_list import Option
@@ -41,11 +44,29 @@ def hit_prompt(hit) -> Text:
     return head
 
 
-class SearchDialog(TypeAheadDialog[tuple[int, int, str] | None]):
-    """Returns (transcript id, segment id, query) for the hit opened, or None."""
+@dataclass(frozen=True)
+class CodeEveryHit:
+    """What ``A`` on the hits asks the workbench: code every one of these segments (found by ``query``)."""
+
+    query: str
+    segment_ids: tuple[int, ...]
+
+
+class SearchDialog(TypeAheadDialog[tuple[int, int, str] | CodeEveryHit | None]):
+    """Returns (transcript id, segment id, query) for the hit opened, ``CodeEveryHit`` for ``A``
+    on the hits, or None."""
 
     DEFAULT_CSS = stylesheet(__file__, "search_dialog.tcss", "dialog.tcss")
-    BINDINGS = typeahead_bindings("search")
+    BINDINGS = [
+        *typeahead_bindings("search"),
+        Binding(
+            "A",
+            "code_every_hit",
+            "Code every hit",
+            id="search.code_every_hit",
+            tooltip="On the hits (Tab to them): apply one code to every segment found, as one change u undoes",
+        ),
+    ]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-medium"), (40, "-tall")]
     RESULTS = "#search-results"
 
@@ -61,7 +82,7 @@ class SearchDialog(TypeAheadDialog[tuple[int, int, str] | None]):
             yield TextField(value=self._query, placeholder='words, or "a phrase"', id="search-input")
             yield UserStatic("", id="search-status", classes="dialog-hint")
             yield UserOptionList(id="search-results")
-            yield UserStatic("↑↓ choose · Enter: open · Esc: close", classes="dialog-hint")
+            yield UserStatic("↑↓ choose · Enter: open · Tab, A: code every hit · Esc: close", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self._focus_input()
@@ -110,6 +131,14 @@ class SearchDialog(TypeAheadDialog[tuple[int, int, str] | None]):
         if index is not None and 0 <= index < len(self.hits):
             hit = self.hits[index]
             self.dismiss((hit.transcript_id, hit.segment_id, self.query_one(Input).value))
+
+    def action_code_every_hit(self) -> None:
+        """``A`` with the hits focused (in the search field it is a letter of the search)."""
+        if not self.hits:
+            self.notify("Search for something first: A codes every segment found.", severity="warning")
+            return
+        query = self.query_one(Input).value
+        self.dismiss(CodeEveryHit(query, tuple(dict.fromkeys(h.segment_id for h in self.hits))))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

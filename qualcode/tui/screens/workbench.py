@@ -14,7 +14,7 @@ import gc
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -36,13 +36,15 @@ from qualcode.tui.screens.agreement import AgreementScreen, AgreementView, Diffe
 from qualcode.tui.screens.agreement import build_view as build_agreement_view
 from qualcode.tui.screens.analysis_actions import ANALYSIS_BINDINGS, AnalysisActions
 from qualcode.tui.screens.codebook_actions import CodebookEditor, code_path, with_descendants
+from qualcode.tui.screens.coder_switch import CoderChoice, CoderSwitchDialog
 from qualcode.tui.screens.definition import DefinitionScreen
 from qualcode.tui.screens.dialogs import ChoiceDialog
 from qualcode.tui.screens.finder import CodeFinder
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.memo import MemoDialog
 from qualcode.tui.screens.playback import play_current_turn
-from qualcode.tui.screens.search import SearchDialog
+from qualcode.tui.screens.search import CodeEveryHit, SearchDialog
+from qualcode.tui.screens.search_autocode import code_every_hit
 from qualcode.tui.styles import stylesheet
 from qualcode.tui.text import content, one_line, say
 from qualcode.tui.widgets.codebook import CodebookTree
@@ -234,6 +236,14 @@ class WorkbenchScreen(Screen[None]):
             show=False,
             id="workbench.right_narrower",
             tooltip="Make the definition pane narrower (remembered for this project)",
+        ),
+        Binding(
+            "P",
+            "switch_coder",
+            "Switch coder",
+            show=False,
+            id="workbench.switch_coder",
+            tooltip="Code as another coder (or a new one) without restarting: their codings, undo and progress",
         ),
         Binding("q", "quit", "Quit", id="workbench.quit", tooltip="Quit (everything is already saved)"),
     ]
@@ -1153,14 +1163,57 @@ class WorkbenchScreen(Screen[None]):
         self.codebook.focus()
 
     def action_search(self) -> None:
-        def chosen(result: tuple[int, int, str] | None) -> None:
-            if result is not None:
+        def chosen(result: tuple[int, int, str] | CodeEveryHit | None) -> None:
+            if isinstance(result, CodeEveryHit):
+                code_every_hit(self, result)
+            elif result is not None:
                 transcript_id, segment_id, query = result
                 self.filter_key = None
                 self.open_transcript(transcript_id, segment_id=segment_id, query=query)
                 self.view.focus()
 
         self.app.push_screen(SearchDialog(self.project), chosen)
+
+    def action_switch_coder(self) -> None:
+        p = self.project
+        if getattr(self.app, "coder_fixed", False):  # qualcode serve --coder: this tab codes as that coder only
+            say(self.app, f"This workbench was opened for {self.coder} only; it does not switch coder.")
+            return
+        allow_new = getattr(self.app, "allow_new_coders", True)
+
+        def chosen(choice: CoderChoice | None) -> None:
+            if choice is None:
+                return
+            if choice.new:
+                self.run_project(lambda: p.add_coder(choice.name), lambda info: self.switch_coder(info.name))
+            else:
+                self.switch_coder(choice.name)
+
+        def listed(coders) -> None:
+            self.app.push_screen(CoderSwitchDialog(p, [c.name for c in coders], self.coder, allow_new), chosen)
+
+        self.run_project(p.coders, listed, description="listing coders")
+
+    def switch_coder(self, name: str) -> None:
+        """Go on as coder ``name``: the same transcript, with their codings, undo history and progress."""
+        if name == self.coder:
+            return
+        self.view.end_selection()
+        self._save_position()
+        self.coder = name
+        app: Any = self.app  # the WorkbenchApp (or the served one): new screens open as this coder
+        app.coder = name
+        if self.other == name:
+            self.other, self.other_counts = None, {}
+        self._positions.clear()
+        self._last_position = None
+        self.initial_transcript = self.open.info.name if self.open is not None else None
+        self.open = None
+        self.progress_known = False
+        self.transcripts = [dataclasses.replace(t, coded_segments=0) for t in self.transcripts]
+        self.status.set(coder=name)
+        self.reload(initial=True)
+        say(self.app, f"Now coding as {name}: their codings and progress are shown, u undoes their changes.")
 
     def action_compare(self) -> None:
         if self.other:
