@@ -23,6 +23,7 @@ from qualcode.cli.common import (
     stdout_is_terminal,
     working,
 )
+from qualcode.cli.terminal import safe_text
 from qualcode.errors import CodebookError, InputError, QualcodeError
 from qualcode.limits import check_length
 from qualcode.refi import REFI_SUFFIXES
@@ -802,18 +803,17 @@ def status(fmt: str, db: str | None) -> None:
 
 
 def print_summary(summary) -> None:
-    out = console()
-    out.print(plain(f"project   {summary.location}"))
-    out.print(plain(f"codebook  {summary.codebook} (version {summary.codebook_version}, {summary.n_codes} codes)"))
-    out.print(
-        plain(
-            f"data      {summary.n_transcripts} transcripts, {summary.n_participants} participants, "
-            f"{summary.n_segments} segments, {summary.n_words:,} words"
-        )
-    )
-    for coder in summary.coders:
-        out.print(plain(f"coder     {coder}: {summary.codings_by_coder.get(coder, 0)} codings"))
-    out.print(plain(f"memos     {summary.n_memos}"))
+    # Short plain lines: written as they are (project text made safe), without loading Rich.
+    lines = [
+        f"project   {summary.location}",
+        f"codebook  {summary.codebook} (version {summary.codebook_version}, {summary.n_codes} codes)",
+        f"data      {summary.n_transcripts} transcripts, {summary.n_participants} participants, "
+        f"{summary.n_segments} segments, {summary.n_words:,} words",
+        *(f"coder     {coder}: {summary.codings_by_coder.get(coder, 0)} codings" for coder in summary.coders),
+        f"memos     {summary.n_memos}",
+    ]
+    for line in lines:
+        click.echo(safe_text(line))
 
 
 @click.command()

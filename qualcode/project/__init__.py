@@ -19,6 +19,7 @@ taking the store and the parts it needs, built in ``Project.__init__``, and dele
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,25 +27,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from qualcode import codebook as cb
 from qualcode.db import engine as dbengine
 from qualcode.db.models import Codebook, ProjectInfo
-from qualcode.project.agreement import AgreementPart, Disagreement
-from qualcode.project.analysis import AnalysisPart, Where
-from qualcode.project.autocode import AutocodePart, AutocodeReport
-from qualcode.project.codebook import CodebookPart
-from qualcode.project.codings import CodingPart
-from qualcode.project.exchange import ExchangePart, RefiImportSummary
-from qualcode.project.mapping import insert_codes
-from qualcode.project.memos import MemoListPart
-from qualcode.project.participants import ParticipantPart
-from qualcode.project.settings import DEFAULT_SETTINGS, SettingsPart
-from qualcode.project.speaker_roles import SpeakerRolesPart
-from qualcode.project.suggestions import AnonymiseResult, ModelInfo, ModelStatus, SuggestionInfo, SuggestionPart
-from qualcode.project.team import STUDY_KEY, MergePlan, NewProject, TeamPart
-from qualcode.project.transcript_changes import ReplaceReport, TranscriptChangePart
+from qualcode.project.settings import SettingsPart
 from qualcode.project.transcripts import TranscriptPart
-from qualcode.project.workbench import SearchHit, WorkbenchPart
 from qualcode.records import (
     CodeInfo,
     CoderInfo,
@@ -60,18 +46,34 @@ from qualcode.records import (
     SpeakerInfo,
     TranscriptInfo,
 )
-from qualcode.refi import RefiProject
-from qualcode.speakers import Speakers
 from qualcode.store import Store, log_event, new_guid
 from qualcode.store.session import display_location
 
+# The parts other than settings and transcripts are built when first used (see Project), so that
+# a command imports only the parts it calls: `qualcode status` needs none of them.
 if TYPE_CHECKING:  # numpy, through qualcode.agreement and qualcode.suggest: only where they are used
+    from qualcode import codebook as cb
     from qualcode.agreement.units import ReliabilityData
     from qualcode.analysis.compare import Comparison
     from qualcode.analysis.cooccurrence import Cooccurrence
     from qualcode.analysis.matrix import FrameworkMatrix, MatrixView
     from qualcode.analysis.retrieval import Retrieval
     from qualcode.ingest.transcripts import ParsedTranscript
+    from qualcode.project.agreement import AgreementPart, Disagreement
+    from qualcode.project.analysis import AnalysisPart, Where
+    from qualcode.project.autocode import AutocodePart, AutocodeReport
+    from qualcode.project.codebook import CodebookPart
+    from qualcode.project.codings import CodingPart
+    from qualcode.project.exchange import ExchangePart, RefiImportSummary
+    from qualcode.project.memos import MemoListPart
+    from qualcode.project.participants import ParticipantPart
+    from qualcode.project.speaker_roles import SpeakerRolesPart
+    from qualcode.project.suggestions import AnonymiseResult, ModelInfo, ModelStatus, SuggestionInfo, SuggestionPart
+    from qualcode.project.team import MergePlan, NewProject, TeamPart
+    from qualcode.project.transcript_changes import ReplaceReport, TranscriptChangePart
+    from qualcode.project.workbench import SearchHit, WorkbenchPart
+    from qualcode.refi import RefiProject
+    from qualcode.speakers import Speakers
     from qualcode.study import ExportData
     from qualcode.suggest.anonymise import Entities, FoundNames, MappingRow
     from qualcode.suggest.engine import Proposal
@@ -85,20 +87,86 @@ class Project:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.settings = SettingsPart(store)
-        self.codebook = CodebookPart(store)
         self.transcripts = TranscriptPart(store)
-        self.transcript_changes = TranscriptChangePart(store)
-        self.speaker_roles = SpeakerRolesPart(store)
-        self.autocoding = AutocodePart(store)
-        self.memo_list = MemoListPart(store)
-        self.participant_edits = ParticipantPart(store)
-        self.codings = CodingPart(store)
-        self.workbench = WorkbenchPart(store, self.settings)
-        self.agreement = AgreementPart(store, self.settings, self.codebook, self.transcripts, self.codings)
-        self.suggestions = SuggestionPart(store, self.settings)
-        self.exchange = ExchangePart(store, self.settings)
-        self.team = TeamPart(store, self.settings, self.codebook, _create_stores)
-        self.analysis = AnalysisPart(store, self.exchange)
+
+    # The other parts, each built (and its module imported) the first time it is used.
+    @functools.cached_property
+    def codebook(self) -> CodebookPart:
+        from qualcode.project.codebook import CodebookPart
+
+        return CodebookPart(self.store)
+
+    @functools.cached_property
+    def transcript_changes(self) -> TranscriptChangePart:
+        from qualcode.project.transcript_changes import TranscriptChangePart
+
+        return TranscriptChangePart(self.store)
+
+    @functools.cached_property
+    def speaker_roles(self) -> SpeakerRolesPart:
+        from qualcode.project.speaker_roles import SpeakerRolesPart
+
+        return SpeakerRolesPart(self.store)
+
+    @functools.cached_property
+    def autocoding(self) -> AutocodePart:
+        from qualcode.project.autocode import AutocodePart
+
+        return AutocodePart(self.store)
+
+    @functools.cached_property
+    def memo_list(self) -> MemoListPart:
+        from qualcode.project.memos import MemoListPart
+
+        return MemoListPart(self.store)
+
+    @functools.cached_property
+    def participant_edits(self) -> ParticipantPart:
+        from qualcode.project.participants import ParticipantPart
+
+        return ParticipantPart(self.store)
+
+    @functools.cached_property
+    def codings(self) -> CodingPart:
+        from qualcode.project.codings import CodingPart
+
+        return CodingPart(self.store)
+
+    @functools.cached_property
+    def workbench(self) -> WorkbenchPart:
+        from qualcode.project.workbench import WorkbenchPart
+
+        return WorkbenchPart(self.store, self.settings)
+
+    @functools.cached_property
+    def agreement(self) -> AgreementPart:
+        from qualcode.project.agreement import AgreementPart
+
+        return AgreementPart(self.store, self.settings, self.codebook, self.transcripts, self.codings)
+
+    @functools.cached_property
+    def suggestions(self) -> SuggestionPart:
+        from qualcode.project.suggestions import SuggestionPart
+
+        return SuggestionPart(self.store, self.settings)
+
+    @functools.cached_property
+    def exchange(self) -> ExchangePart:
+        from qualcode.project.exchange import ExchangePart
+
+        return ExchangePart(self.store, self.settings)
+
+    @functools.cached_property
+    def team(self) -> TeamPart:
+        from qualcode.project.team import TeamPart
+
+        return TeamPart(self.store, self.settings, self.codebook, _create_stores)
+
+    @functools.cached_property
+    def analysis(self) -> AnalysisPart:
+        from qualcode.project.analysis import AnalysisPart
+
+        return AnalysisPart(self.store, self.exchange)
 
     # ------------------------------------------------------------------ opening
 
@@ -640,6 +708,8 @@ class Project:
 
 def _create_store(db: str | None, codebook: cb.CodebookDoc | None, name: str | None) -> Store:
     """A new project's store: schema, settings, the codebook and the first event, all or nothing."""
+    from qualcode.project.team import NewProject
+
     return _create_stores([NewProject(db, codebook, name)])[0]
 
 
@@ -651,6 +721,11 @@ def _create_stores(projects: list[NewProject]) -> list[Store]:
 
 
 def _populate(url: str, new: NewProject) -> Callable[[Connection], None]:
+    from qualcode import codebook as cb
+    from qualcode.project.mapping import insert_codes
+    from qualcode.project.settings import DEFAULT_SETTINGS
+    from qualcode.project.team import STUDY_KEY
+
     doc = new.codebook or cb.CodebookDoc(name="Codebook", codes=())
 
     def populate(conn: Connection) -> None:
