@@ -26,7 +26,6 @@ from qualcode.cli.common import (
 from qualcode.cli.terminal import safe_text
 from qualcode.errors import CodebookError, InputError, QualcodeError
 from qualcode.limits import check_length
-from qualcode.refi import REFI_SUFFIXES
 from qualcode.segments import segment_ref, touched
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".odt", ".vtt", ".srt", ".json", ".tsv", ".html", ".htm")
@@ -92,6 +91,7 @@ def _expand(paths: tuple[str, ...]) -> tuple[list[Path], list[Path], list[Path],
     project files (REFI-QDA, QualCoder, Taguette) to import, and which codings files were found
     inside a folder (rather than named)."""
     from qualcode.ingest.peers import PEER_SUFFIXES, peer_kind, qualcoder_folder
+    from qualcode.refi import REFI_SUFFIXES
 
     transcripts, codings, refi, in_folders = [], [], [], set()
     for raw in paths:
