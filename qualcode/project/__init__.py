@@ -13,7 +13,8 @@ one-line delegations: the faces call them and never a part (``tests/test_one_doo
 and the parts themselves may reach a part directly.
 
 A new part (analysis, transcript replacement, ...) goes the same way: a module here with a class
-taking the store and the parts it needs, built in ``Project.__init__``, and delegations below.
+taking the store and the parts it needs, built on first use (a ``cached_property`` of ``Project``,
+so a command imports only the parts it calls), and delegations below.
 """
 
 from __future__ import annotations
