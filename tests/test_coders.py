@@ -130,7 +130,9 @@ def test_when_a_merge_cannot_be_undone_the_next_undo_reaches_the_merged_coders_c
     skipped = project.undo("bob")
     assert skipped.kind == "undo.skip" and skipped.action == "coder.merge"
     assert project.undo("bob").action == "coding.add"  # alice's coding of plans on the second turn
-    assert [(c.code_key, c.segment_id) for c in project.list_codings(coders=["bob"])] == [("formalisation.meetings", one.id)]
+    assert [(c.code_key, c.segment_id) for c in project.list_codings(coders=["bob"])] == [
+        ("formalisation.meetings", one.id)
+    ]
 
 
 @pytest.fixture

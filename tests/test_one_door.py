@@ -20,15 +20,16 @@ FACES = ("cli", "tui", "web")
 
 
 def part_names() -> set[str]:
-    """The attributes ``Project.__init__`` sets (its parts and the store), and the engine."""
+    """The attributes ``Project.__init__`` sets and the parts it builds when first used
+    (``_built_on_first_use``), and the engine."""
     tree = ast.parse(Path(ROOT / "project" / "__init__.py").read_text(encoding="utf-8"))
-    init = next(
-        n
-        for c in tree.body
-        if isinstance(c, ast.ClassDef) and c.name == "Project"
-        for n in c.body
-        if isinstance(n, ast.FunctionDef) and n.name == "__init__"
-    )
+    project = next(c for c in tree.body if isinstance(c, ast.ClassDef) and c.name == "Project")
+    init = next(n for n in project.body if isinstance(n, ast.FunctionDef) and n.name == "__init__")
+    built_later = {
+        n.name
+        for n in project.body
+        if isinstance(n, ast.FunctionDef) and any(ast.unparse(d) == "_built_on_first_use" for d in n.decorator_list)
+    }
     names = {
         t.attr
         for a in ast.walk(init)
@@ -36,7 +37,7 @@ def part_names() -> set[str]:
         for t in a.targets
         if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
     }
-    return names | {"engine"}
+    return names | built_later | {"engine"}
 
 
 def is_project(node: ast.expr, names: set[str]) -> bool:

@@ -48,6 +48,61 @@ def test_status_loads_no_numpy_alembic_spacy_sklearn_or_textual(project, tmp_pat
     assert _heavy(modules) == []
 
 
+# What status does not use either: Rich (six plain lines), the other commands' modules, and the
+# project parts other than the transcripts (and the settings every part reads).
+NOT_FOR_STATUS = (
+    "rich",
+    "qualcode.cli.analysis",
+    "qualcode.cli.export",
+    "qualcode.cli.suggest",
+    "qualcode.cli.serve",
+    "qualcode.cli.team",
+    "qualcode.project.analysis",
+    "qualcode.project.exchange",
+    "qualcode.project.agreement",
+    "qualcode.project.suggestions",
+    "qualcode.project.team",
+    "qualcode.project.codings",
+    "qualcode.project.transcript_changes",
+    "qualcode.analysis",
+    "qualcode.refi",
+)
+
+
+def test_status_loads_neither_rich_nor_the_other_commands_and_parts(project, tmp_path):
+    url = project.location if project.backend == "postgresql" else str(project.database_file)
+    shown, modules = _run(["status", "--db", url], tmp_path)
+    assert "data      1 transcripts, 1 participants, 5 segments, 60 words" in shown
+    assert sorted(n for n in NOT_FOR_STATUS if any(m == n or m.startswith(n + ".") for m in modules)) == []
+
+
+def test_each_command_is_found_in_the_module_the_group_imports_for_it():
+    import importlib
+
+    from qualcode.cli import COMMAND_MODULES, cli
+
+    defined = {}
+    for module in dict.fromkeys(m for modules in COMMAND_MODULES.values() for m in modules):
+        for command in importlib.import_module(f"qualcode.cli.{module}").COMMANDS:
+            defined[command.name] = module
+    assert {name: modules[0] for name, modules in COMMAND_MODULES.items()} == defined
+    modules = {p.stem for p in (ROOT / "qualcode" / "cli").glob("*.py")}
+    assert {m for m in modules if hasattr(importlib.import_module(f"qualcode.cli.{m}"), "COMMANDS")} == {
+        m for ms in COMMAND_MODULES.values() for m in ms
+    }
+    assert sorted(cli.commands) == sorted(COMMAND_MODULES)
+
+
+def test_help_lists_every_command_with_its_line(tmp_path):
+    shown, _ = _run(["--help"], tmp_path)
+    listed = shown.split("Commands:", 1)[1]
+    for name in ("status", "export", "retrieve", "serve", "transcripts", "merge", "anonymise", "undo"):
+        assert f"\n  {name} " in listed
+    assert "What the project holds" in listed
+    shown, _ = _run(["transcripts", "--help"], tmp_path)
+    assert "rename" in shown and "remove" in shown
+
+
 def test_retrieve_and_the_codebook_load_none_of_them_either(project, tmp_path):
     url = project.location if project.backend == "postgresql" else str(project.database_file)
     project.apply_code("alice", "formalisation.plans", project.segments(project.list_transcripts()[0].id)[1].id)
@@ -114,3 +169,26 @@ def test_a_database_without_a_schema_has_no_revision(tmp_path):
         assert dbengine.current_revision(engine) is None
     finally:
         engine.dispose()
+
+
+def test_a_part_is_built_once_when_threads_ask_for_it_at_the_same_moment(project, project_url):
+    """The workbench's threads may reach a part first together: they get one part (the analysis
+    keeps caches of its own), not one each."""
+    import threading
+
+    from qualcode.project import Project
+
+    with Project.open(project_url) as fresh:
+        start = threading.Barrier(8)
+        got: list[object] = []
+
+        def ask() -> None:
+            start.wait()
+            got.append(fresh.analysis)
+
+        threads = [threading.Thread(target=ask) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(got) == 8 and len({id(p) for p in got}) == 1

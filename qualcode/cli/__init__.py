@@ -11,8 +11,61 @@ import click
 from qualcode import __version__
 from qualcode.cli.common import DB_HELP, QualcodeGroup
 
+# Which module defines each command (each module also lists its commands in COMMANDS). A command's
+# module is imported only when the command runs, so that `qualcode status` does not load what
+# `export` or `serve` need; `--help` and shell completion import them all to list them.
+# `transcripts` gains its `rename` and `remove` subcommands from a second module.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("init", "import", "codebook", "coders", "check", "status", "demo", "completion"), ("core",)),
+    "transcripts": ("core", "transcript_changes"),
+    **dict.fromkeys(("autocode", "undo", "redo"), ("coding",)),
+    "participants": ("participants",),
+    "code": ("workbench",),
+    **dict.fromkeys(("agreement", "disagreements"), ("agreement",)),
+    **dict.fromkeys(("export", "import-refi"), ("export",)),
+    **dict.fromkeys(("suggest", "anonymise"), ("suggest",)),
+    **dict.fromkeys(("merge", "copy", "split"), ("team",)),
+    "serve": ("serve",),
+    **dict.fromkeys(("retrieve", "cooccur", "compare", "matrix", "memos"), ("analysis",)),
+}
 
-@click.group(cls=QualcodeGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class _Commands(QualcodeGroup):
+    """The top-level group: imports a command's module when the command is looked up."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self._loaded: dict[str, click.Command] = {}
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        """Every command, all modules imported (what `--help`, completion and a typo's hint need)."""
+        self._load(*dict.fromkeys(m for modules in COMMAND_MODULES.values() for m in modules))
+        return self._loaded
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._loaded.update(value)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        self._loaded[name or cmd.name or ""] = cmd
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._load(*COMMAND_MODULES.get(cmd_name, ()))
+        return self._loaded.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def _load(self, *modules: str) -> None:
+        import importlib
+
+        for name in modules:
+            for command in importlib.import_module(f"qualcode.cli.{name}").COMMANDS:
+                self._loaded.setdefault(command.name, command)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--db", metavar="URL", envvar="QUALCODE_DB", default=None, help=DB_HELP)
 @click.version_option(__version__, prog_name="qualcode")
 @click.pass_context
@@ -38,39 +91,6 @@ def cli(ctx: click.Context, db: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
-
-
-# Each module names its commands in COMMANDS; a module that is not there yet is skipped.
-COMMAND_MODULES = (
-    "core",
-    "transcript_changes",
-    "coding",
-    "participants",
-    "workbench",
-    "agreement",
-    "export",
-    "suggest",
-    "team",
-    "serve",
-    "analysis",
-)
-
-
-def _register() -> None:
-    import importlib
-
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"qualcode.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"qualcode.cli.{name}":
-                continue
-            raise
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

@@ -23,9 +23,9 @@ from qualcode.cli.common import (
     stdout_is_terminal,
     working,
 )
+from qualcode.cli.terminal import safe_text
 from qualcode.errors import CodebookError, InputError, QualcodeError
 from qualcode.limits import check_length
-from qualcode.refi import REFI_SUFFIXES
 from qualcode.segments import segment_ref, touched
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".odt", ".vtt", ".srt", ".json", ".tsv", ".html", ".htm")
@@ -91,6 +91,7 @@ def _expand(paths: tuple[str, ...]) -> tuple[list[Path], list[Path], list[Path],
     project files (REFI-QDA, QualCoder, Taguette) to import, and which codings files were found
     inside a folder (rather than named)."""
     from qualcode.ingest.peers import PEER_SUFFIXES, peer_kind, qualcoder_folder
+    from qualcode.refi import REFI_SUFFIXES
 
     transcripts, codings, refi, in_folders = [], [], [], set()
     for raw in paths:
@@ -862,18 +863,17 @@ def status(fmt: str, db: str | None) -> None:
 
 
 def print_summary(summary) -> None:
-    out = console()
-    out.print(plain(f"project   {summary.location}"))
-    out.print(plain(f"codebook  {summary.codebook} (version {summary.codebook_version}, {summary.n_codes} codes)"))
-    out.print(
-        plain(
-            f"data      {summary.n_transcripts} transcripts, {summary.n_participants} participants, "
-            f"{summary.n_segments} segments, {summary.n_words:,} words"
-        )
-    )
-    for coder in summary.coders:
-        out.print(plain(f"coder     {coder}: {summary.codings_by_coder.get(coder, 0)} codings"))
-    out.print(plain(f"memos     {summary.n_memos}"))
+    # Short plain lines: written as they are (project text made safe), without loading Rich.
+    lines = [
+        f"project   {summary.location}",
+        f"codebook  {summary.codebook} (version {summary.codebook_version}, {summary.n_codes} codes)",
+        f"data      {summary.n_transcripts} transcripts, {summary.n_participants} participants, "
+        f"{summary.n_segments} segments, {summary.n_words:,} words",
+        *(f"coder     {coder}: {summary.codings_by_coder.get(coder, 0)} codings" for coder in summary.coders),
+        f"memos     {summary.n_memos}",
+    ]
+    for line in lines:
+        click.echo(safe_text(line))
 
 
 @click.command()

@@ -13,39 +13,25 @@ one-line delegations: the faces call them and never a part (``tests/test_one_doo
 and the parts themselves may reach a part directly.
 
 A new part (analysis, transcript replacement, ...) goes the same way: a module here with a class
-taking the store and the parts it needs, built in ``Project.__init__``, and delegations below.
+taking the store and the parts it needs, built on first use (a ``cached_property`` of ``Project``,
+so a command imports only the parts it calls), and delegations below.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from qualcode import codebook as cb
 from qualcode.db import engine as dbengine
 from qualcode.db.models import Codebook, ProjectInfo
-from qualcode.project.agreement import AgreementPart, Disagreement
-from qualcode.project.analysis import AnalysisPart, Where
-from qualcode.project.autocode import AutocodePart, AutocodeReport
-from qualcode.project.codebook import CodebookPart
-from qualcode.project.coders import CoderPart
-from qualcode.project.codings import CodingPart
-from qualcode.project.exchange import ExchangePart, RefiImportSummary
-from qualcode.project.mapping import insert_codes
-from qualcode.project.memos import MemoListPart
-from qualcode.project.participants import ParticipantPart
-from qualcode.project.settings import DEFAULT_SETTINGS, SettingsPart
-from qualcode.project.speaker_roles import SpeakerRolesPart
-from qualcode.project.suggestions import AnonymiseResult, ModelInfo, ModelStatus, SuggestionInfo, SuggestionPart
-from qualcode.project.team import STUDY_KEY, MergePlan, NewProject, TeamPart
-from qualcode.project.transcript_changes import ReplaceReport, TranscriptChangePart
+from qualcode.project.settings import SettingsPart
 from qualcode.project.transcripts import TranscriptPart
-from qualcode.project.workbench import SearchHit, WorkbenchPart
 from qualcode.records import (
     CodeInfo,
     CoderInfo,
@@ -62,23 +48,65 @@ from qualcode.records import (
     SpeakerInfo,
     TranscriptInfo,
 )
-from qualcode.refi import RefiProject
-from qualcode.speakers import Speakers
 from qualcode.store import Store, log_event, new_guid
 from qualcode.store.session import display_location
 
+# The parts other than settings and transcripts are built when first used (see Project), so that
+# a command imports only the parts it calls: `qualcode status` needs none of them.
 if TYPE_CHECKING:  # numpy, through qualcode.agreement and qualcode.suggest: only where they are used
+    from qualcode import codebook as cb
     from qualcode.agreement.units import ReliabilityData
     from qualcode.analysis.compare import Comparison
     from qualcode.analysis.cooccurrence import Cooccurrence
     from qualcode.analysis.matrix import FrameworkMatrix, MatrixView
     from qualcode.analysis.retrieval import Retrieval
     from qualcode.ingest.transcripts import ParsedTranscript
+    from qualcode.project.agreement import AgreementPart, Disagreement
+    from qualcode.project.analysis import AnalysisPart, Where
+    from qualcode.project.autocode import AutocodePart, AutocodeReport
+    from qualcode.project.codebook import CodebookPart
+    from qualcode.project.coders import CoderPart
+    from qualcode.project.codings import CodingPart
+    from qualcode.project.exchange import ExchangePart, RefiImportSummary
+    from qualcode.project.memos import MemoListPart
+    from qualcode.project.participants import ParticipantPart
+    from qualcode.project.speaker_roles import SpeakerRolesPart
+    from qualcode.project.suggestions import AnonymiseResult, ModelInfo, ModelStatus, SuggestionInfo, SuggestionPart
+    from qualcode.project.team import MergePlan, NewProject, TeamPart
+    from qualcode.project.transcript_changes import ReplaceReport, TranscriptChangePart
+    from qualcode.project.workbench import SearchHit, WorkbenchPart
+    from qualcode.refi import RefiProject
+    from qualcode.speakers import Speakers
     from qualcode.study import ExportData
     from qualcode.suggest.anonymise import Entities, FoundNames, MappingRow
     from qualcode.suggest.engine import Proposal
 
 __all__ = ["Project"]
+
+Part = TypeVar("Part")
+
+
+class _built_on_first_use(Generic[Part]):
+    """A part of ``Project`` built, and its module imported, the first time it is used: once, even
+    when the workbench's threads ask for it at the same moment (``functools.cached_property``
+    has no lock from Python 3.12 on, and a part such as the analysis keeps caches of its own)."""
+
+    def __init__(self, build: Callable[[Project], Part]) -> None:
+        self.build = build
+        self.name = build.__name__
+
+    @overload
+    def __get__(self, project: None, owner: type[Project]) -> _built_on_first_use[Part]: ...
+    @overload
+    def __get__(self, project: Project, owner: type[Project]) -> Part: ...
+    def __get__(self, project: Project | None, owner: type[Project]) -> Part | _built_on_first_use[Part]:
+        if project is None:
+            return self
+        with project._parts_lock:  # re-entrant: a part's builder may ask for the parts it takes
+            built = project.__dict__.get(self.name)
+            if built is None:
+                built = project.__dict__[self.name] = self.build(project)
+        return cast(Part, built)
 
 
 class Project:
@@ -86,22 +114,94 @@ class Project:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._parts_lock = threading.RLock()
         self.settings = SettingsPart(store)
-        self.codebook = CodebookPart(store)
         self.transcripts = TranscriptPart(store)
-        self.transcript_changes = TranscriptChangePart(store)
-        self.speaker_roles = SpeakerRolesPart(store)
-        self.autocoding = AutocodePart(store)
-        self.memo_list = MemoListPart(store)
-        self.participant_edits = ParticipantPart(store)
-        self.codings = CodingPart(store)
-        self.coder_changes = CoderPart(store)
-        self.workbench = WorkbenchPart(store, self.settings)
-        self.agreement = AgreementPart(store, self.settings, self.codebook, self.transcripts, self.codings)
-        self.suggestions = SuggestionPart(store, self.settings)
-        self.exchange = ExchangePart(store, self.settings)
-        self.team = TeamPart(store, self.settings, self.codebook, _create_stores)
-        self.analysis = AnalysisPart(store, self.exchange)
+
+    # The other parts, each built (and its module imported) the first time it is used.
+    @_built_on_first_use
+    def codebook(self) -> CodebookPart:
+        from qualcode.project.codebook import CodebookPart
+
+        return CodebookPart(self.store)
+
+    @_built_on_first_use
+    def transcript_changes(self) -> TranscriptChangePart:
+        from qualcode.project.transcript_changes import TranscriptChangePart
+
+        return TranscriptChangePart(self.store)
+
+    @_built_on_first_use
+    def speaker_roles(self) -> SpeakerRolesPart:
+        from qualcode.project.speaker_roles import SpeakerRolesPart
+
+        return SpeakerRolesPart(self.store)
+
+    @_built_on_first_use
+    def autocoding(self) -> AutocodePart:
+        from qualcode.project.autocode import AutocodePart
+
+        return AutocodePart(self.store)
+
+    @_built_on_first_use
+    def memo_list(self) -> MemoListPart:
+        from qualcode.project.memos import MemoListPart
+
+        return MemoListPart(self.store)
+
+    @_built_on_first_use
+    def participant_edits(self) -> ParticipantPart:
+        from qualcode.project.participants import ParticipantPart
+
+        return ParticipantPart(self.store)
+
+    @_built_on_first_use
+    def codings(self) -> CodingPart:
+        from qualcode.project.codings import CodingPart
+
+        return CodingPart(self.store)
+
+    @_built_on_first_use
+    def coder_changes(self) -> CoderPart:
+        from qualcode.project.coders import CoderPart
+
+        return CoderPart(self.store)
+
+    @_built_on_first_use
+    def workbench(self) -> WorkbenchPart:
+        from qualcode.project.workbench import WorkbenchPart
+
+        return WorkbenchPart(self.store, self.settings)
+
+    @_built_on_first_use
+    def agreement(self) -> AgreementPart:
+        from qualcode.project.agreement import AgreementPart
+
+        return AgreementPart(self.store, self.settings, self.codebook, self.transcripts, self.codings)
+
+    @_built_on_first_use
+    def suggestions(self) -> SuggestionPart:
+        from qualcode.project.suggestions import SuggestionPart
+
+        return SuggestionPart(self.store, self.settings)
+
+    @_built_on_first_use
+    def exchange(self) -> ExchangePart:
+        from qualcode.project.exchange import ExchangePart
+
+        return ExchangePart(self.store, self.settings)
+
+    @_built_on_first_use
+    def team(self) -> TeamPart:
+        from qualcode.project.team import TeamPart
+
+        return TeamPart(self.store, self.settings, self.codebook, _create_stores)
+
+    @_built_on_first_use
+    def analysis(self) -> AnalysisPart:
+        from qualcode.project.analysis import AnalysisPart
+
+        return AnalysisPart(self.store, self.exchange)
 
     # ------------------------------------------------------------------ opening
 
@@ -665,6 +765,8 @@ class Project:
 
 def _create_store(db: str | None, codebook: cb.CodebookDoc | None, name: str | None) -> Store:
     """A new project's store: schema, settings, the codebook and the first event, all or nothing."""
+    from qualcode.project.team import NewProject
+
     return _create_stores([NewProject(db, codebook, name)])[0]
 
 
@@ -676,6 +778,11 @@ def _create_stores(projects: list[NewProject]) -> list[Store]:
 
 
 def _populate(url: str, new: NewProject) -> Callable[[Connection], None]:
+    from qualcode import codebook as cb
+    from qualcode.project.mapping import insert_codes
+    from qualcode.project.settings import DEFAULT_SETTINGS
+    from qualcode.project.team import STUDY_KEY
+
     doc = new.codebook or cb.CodebookDoc(name="Codebook", codes=())
 
     def populate(conn: Connection) -> None:

@@ -358,7 +358,6 @@ def _redo_merge(s: Session, p: dict[str, Any]) -> None:
         )
 
 
-
 def _coder_fields(p: dict[str, Any]) -> dict[str, Any]:
     if "before" in p:  # coder.rename
         return {"coder_names": (p.get("before"), p.get("after"))}
