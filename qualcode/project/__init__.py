@@ -544,6 +544,8 @@ class Project:
     @staticmethod
     def table_agreement(path: Path, level: str = "nominal", categories: int | None = None, fmt: str = "md") -> str:
         """Every agreement measure for a coding table made elsewhere, as text (needs no open project)."""
+        from qualcode.project.agreement import AgreementPart
+
         return AgreementPart.table_agreement(path, level, categories, fmt)
 
     # ------------------------------------------------------------------ suggestions

@@ -65,7 +65,8 @@ def code_every_hit(screen, request: CodeEveryHit) -> None:
         def done(report) -> None:
             n = report.applied
             message = Text(
-                f"✓ coded {n} segment{'s' if n != 1 else ''} found by the search · u undoes it", style="green"
+                f"✓ coded {n} segment{'s' if n != 1 else ''} found by the search · u undoes it",
+                style=screen.status.tone("done"),
             )
             screen.reload(then=lambda: screen.status.set(message=message))
 
