@@ -45,7 +45,7 @@ from qualcode.ingest.transcripts import ParsedSegment, segment_text
 from qualcode.limits import FIELD_LIMITS
 from qualcode.project import events
 from qualcode.project.coders import active_coder_ids, restore
-from qualcode.project.mapping import SEGMENT_COLUMNS, code_infos, project_speakers
+from qualcode.project.mapping import SEGMENT_COLUMNS, iso_time, project_speakers, study_outline
 from qualcode.project.placement import Placer
 from qualcode.project.settings import SettingsPart
 from qualcode.records import (
@@ -74,25 +74,15 @@ from qualcode.store import (
     new_guid,
 )
 from qualcode.study import (
-    ExportCode,
     ExportCoding,
     ExportData,
     ExportMemo,
-    ExportParticipant,
     ExportSegment,
     ExportTranscript,
 )
 
 if TYPE_CHECKING:
     from qualcode.refi import RefiProject
-
-
-def _iso(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc)
-    return value.isoformat(timespec="seconds")[:19] + "Z"
 
 
 class ExchangePart:
@@ -111,29 +101,14 @@ class ExchangePart:
 
         name = self._settings.setting("name") or Path(self._store.location).stem
         with self._store.read() as s:
-            book = s.scalars(select(Codebook)).one()
-            infos = code_infos(s)
-            own = {r.id: r.color for r in s.scalars(select(Code))}
-            codes = [
-                ExportCode(
-                    c.key,
-                    c.name,
-                    c.parent_key,
-                    c.depth,
-                    **{**cb.definition_of(c), "color": own.get(c.id)},  # the code's own colour, not inherited
-                    guid=c.guid,
-                )
-                for c in infos
-            ]
-            coder_names = dict(s.execute(select(Coder.id, Coder.name)).all())
-            people = [
-                ExportParticipant(pid, label, dict(attrs or {}), guid)
-                for pid, label, attrs, guid in s.execute(
-                    select(Participant.id, Participant.label, Participant.attributes, Participant.guid).order_by(
-                        Participant.label
-                    )
-                )
-            ]
+            outline = study_outline(s)
+            book, infos, codes, coder_names, people = (
+                outline.book,
+                outline.infos,
+                outline.codes,
+                outline.coder_names,
+                outline.people,
+            )
             cols: list[Any] = [
                 Transcript.id,
                 Transcript.name,
@@ -187,7 +162,7 @@ class ExchangePart:
                 q = q.where(Coding.coder_id.in_([i for i, n in coder_names.items() if n in set(coders)]))
             if details:
                 codings = [
-                    ExportCoding(coder_names[r[0]], keys[r[1]], r[2], r[3], r[4], r[5], r[6], r[7], _iso(r[8]))
+                    ExportCoding(coder_names[r[0]], keys[r[1]], r[2], r[3], r[4], r[5], r[6], r[7], iso_time(r[8]))
                     for r in s.execute(q)
                 ]
             else:
@@ -207,7 +182,7 @@ class ExchangePart:
                     else:
                         target, tid = "transcript", m.transcript_id
                     memo_rows.append(
-                        ExportMemo(coder_names[m.coder_id], target, tid, m.text, m.guid, _iso(m.created_at))
+                        ExportMemo(coder_names[m.coder_id], target, tid, m.text, m.guid, iso_time(m.created_at))
                     )
             return ExportData(
                 name,

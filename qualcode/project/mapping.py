@@ -7,18 +7,21 @@ These sit above the store because they speak the domain's language (``qualcode.c
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
-from qualcode.db.models import Code, Codebook, Segment, Transcript
+from qualcode.db.models import Code, Codebook, Coder, Participant, Segment, Transcript
 from qualcode.errors import QualcodeError
 from qualcode.records import CodeInfo, SegmentInfo
 from qualcode.speakers import DEFAULT_SPEAKERS, META_KEY, Speakers, roles_from_meta
 from qualcode.speakers import SETTING as SPEAKERS_SETTING
 from qualcode.store import new_guid, setting_value
+from qualcode.study import ExportCode, ExportParticipant
 
 
 def set_definition(row: Code, code: cb.CodeDef) -> None:
@@ -174,3 +177,56 @@ def code_dict(row: Code) -> dict[str, Any]:
         "guid": row.guid,
         "codebook_id": row.codebook_id,
     }
+
+
+def iso_time(value: datetime | None) -> str:
+    """A moment as the exports write it: UTC to the second, ``Z`` (empty when unknown)."""
+    if value is None:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc)
+    return value.isoformat(timespec="seconds")[:19] + "Z"
+
+
+@dataclass(frozen=True)
+class StudyOutline:
+    """What every read of the study starts from: the codebook, its codes (as code infos and as
+    export records), the coders' names by id and the participants."""
+
+    book: Codebook
+    infos: list[CodeInfo]
+    codes: list[ExportCode]
+    coder_names: dict[int, str]
+    people: list[ExportParticipant]
+
+
+def study_outline(s: Session) -> StudyOutline:
+    """The outline the whole-study export and a slice of the study both read, read once."""
+    infos = code_infos(s)
+    own = {r.id: r.color for r in s.scalars(select(Code))}
+    codes = [
+        ExportCode(
+            c.key,
+            c.name,
+            c.parent_key,
+            c.depth,
+            **{**cb.definition_of(c), "color": own.get(c.id)},  # the code's own colour, not inherited
+            guid=c.guid,
+        )
+        for c in infos
+    ]
+    people = [
+        ExportParticipant(pid, label, dict(attrs or {}), guid)
+        for pid, label, attrs, guid in s.execute(
+            select(Participant.id, Participant.label, Participant.attributes, Participant.guid).order_by(
+                Participant.label
+            )
+        )
+    ]
+    return StudyOutline(
+        s.scalars(select(Codebook)).one(),
+        infos,
+        codes,
+        dict(s.execute(select(Coder.id, Coder.name)).all()),
+        people,
+    )

@@ -20,22 +20,18 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from qualcode import codebook as cb
-from qualcode.db.models import Code, Codebook, Coder, Coding, Memo, Participant, Segment, Transcript
+from qualcode.db.models import Coding, Memo, Segment, Transcript
 from qualcode.errors import QualcodeError
-from qualcode.project.exchange import _iso
-from qualcode.project.mapping import code_infos
+from qualcode.project.mapping import SEGMENT_COLUMNS, iso_time, study_outline
 from qualcode.project.placement import covered
 from qualcode.records import CodeInfo
 from qualcode.speakers import META_KEY, Speakers, norm, roles_from_meta
 from qualcode.speakers import SETTING as SPEAKERS_SETTING
 from qualcode.store import setting_value
 from qualcode.study import (
-    ExportCode,
     ExportCoding,
     ExportData,
     ExportMemo,
-    ExportParticipant,
     ExportSegment,
     ExportTranscript,
 )
@@ -83,29 +79,14 @@ def subtree(infos: Iterable[CodeInfo], roots: Iterable[str], below: bool = True)
 
 def read_slice(s: Session, project_name: str, want: Slice) -> ExportData:
     """The rows ``want`` names, in the order ``ExchangePart.export_data`` gives them."""
-    book = s.scalars(select(Codebook)).one()
-    infos = code_infos(s)
-    own = {r.id: r.color for r in s.scalars(select(Code))}
-    codes = [
-        ExportCode(
-            c.key,
-            c.name,
-            c.parent_key,
-            c.depth,
-            **{**cb.definition_of(c), "color": own.get(c.id)},  # the code's own colour, not inherited
-            guid=c.guid,
-        )
-        for c in infos
-    ]
-    coder_names = dict(s.execute(select(Coder.id, Coder.name)).all())
-    people = [
-        ExportParticipant(pid, label, dict(attrs or {}), guid)
-        for pid, label, attrs, guid in s.execute(
-            select(Participant.id, Participant.label, Participant.attributes, Participant.guid).order_by(
-                Participant.label
-            )
-        )
-    ]
+    outline = study_outline(s)
+    book, infos, codes, coder_names, people = (
+        outline.book,
+        outline.infos,
+        outline.codes,
+        outline.coder_names,
+        outline.people,
+    )
     keys = {c.id: c.key for c in infos}
     wanted = None if want.roots is None else subtree(infos, want.roots, want.below)
     code_ids = None if wanted is None else [c.id for c in infos if c.key in wanted]
@@ -130,7 +111,7 @@ def read_slice(s: Session, project_name: str, want: Slice) -> ExportData:
             coding_ids.append(r[0])
             if want.details:
                 codings.append(
-                    ExportCoding(coder_names[r[1]], keys[r[2]], r[3], r[4], r[5], r[6], r[7], r[8], _iso(r[9]))
+                    ExportCoding(coder_names[r[1]], keys[r[2]], r[3], r[4], r[5], r[6], r[7], r[8], iso_time(r[9]))
                 )
             else:
                 codings.append(ExportCoding(coder_names[r[1]], keys[r[2]], r[3], r[4], r[5], r[6]))
@@ -193,18 +174,6 @@ def read_slice(s: Session, project_name: str, want: Slice) -> ExportData:
 
 def _of_codes(code_ids: list[int]) -> ColumnElement[bool]:
     return Coding.code_id.in_(code_ids)
-
-
-SEGMENT_COLUMNS = (
-    Segment.id,
-    Segment.transcript_id,
-    Segment.position,
-    Segment.speaker,
-    Segment.start,
-    Segment.end,
-    Segment.time_start,
-    Segment.time_end,
-)
 
 
 def _segments(
@@ -281,7 +250,7 @@ def _memos(s: Session, code_ids: list[int] | None, coder_names: dict[int, str]) 
     out = []
     for coder_id, segment_id, text, guid, created, coding_guid in s.execute(q):
         target, target_id = ("segment", segment_id) if segment_id is not None else ("coding", coding_guid or "")
-        out.append(ExportMemo(coder_names[coder_id], target, target_id, text, guid, _iso(created)))
+        out.append(ExportMemo(coder_names[coder_id], target, target_id, text, guid, iso_time(created)))
     return out
 
 
