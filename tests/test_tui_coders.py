@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from qualcode.ingest.transcripts import parse_file
 from qualcode.tui.app import WorkbenchApp
 from qualcode.tui.testing import screen_text, settle
+from tests.tui.conftest import drive, press
 
 BUDGETS = (
     "Interviewer: And the budget?\n\nTeacher: Fine.\n\nInterviewer: Budget again?\n\n"
@@ -27,21 +26,6 @@ def study(project, tmp_path):
     path.write_text(BUDGETS, encoding="utf-8")
     project.import_transcript(parse_file(path))
     return project
-
-
-def drive(app: WorkbenchApp, scenario, size=(120, 40)):
-    async def go():
-        async with app.run_test(size=size, notifications=True) as pilot:
-            await settle(pilot)
-            return await scenario(pilot)
-
-    return asyncio.run(go())
-
-
-async def press(pilot, *keys: str) -> None:
-    for key in keys:
-        await pilot.press(key)
-        await settle(pilot)
 
 
 def coded(project, coder="alice"):

@@ -38,7 +38,7 @@ class CoderPart:
 
     def rename(self, old: str, new: str) -> CoderInfo:
         """Call coder ``old`` ``new`` from now on: every coding, memo and event is theirs under the new name."""
-        new = _checked_name(new)
+        new = coder_name(new)
         with self._store.tx() as s:
             coder_id, name = coder_row(s, old)
             if name == new:
@@ -129,10 +129,6 @@ def effective_changes(s: Session) -> list[tuple[str, dict[str, Any]]]:
             if original in CODER_EVENTS:
                 standing[ev_id] = (original, payload)
     return list(standing.values())
-
-
-def _checked_name(name: str) -> str:
-    return coder_name(name)  # the rules every way a coder comes in follows
 
 
 def _refuse_taken(s: Session, name: str, but: int | None = None) -> None:
