@@ -66,6 +66,7 @@ NOT_FOR_STATUS = (
     "qualcode.project.transcript_changes",
     "qualcode.analysis",
     "qualcode.refi",
+    "qualcode.study",
 )
 
 

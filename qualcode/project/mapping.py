@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
@@ -19,9 +19,11 @@ from qualcode.db.models import Code, Codebook, Coder, Participant, Segment, Tran
 from qualcode.errors import QualcodeError
 from qualcode.records import CodeInfo, SegmentInfo
 from qualcode.speakers import DEFAULT_SPEAKERS, META_KEY, Speakers, roles_from_meta
+
+if TYPE_CHECKING:  # the study's records only when the study is read (not at start-up)
+    from qualcode.study import ExportCode, ExportParticipant
 from qualcode.speakers import SETTING as SPEAKERS_SETTING
 from qualcode.store import new_guid, setting_value
-from qualcode.study import ExportCode, ExportParticipant
 
 
 def set_definition(row: Code, code: cb.CodeDef) -> None:
@@ -202,6 +204,8 @@ class StudyOutline:
 
 def study_outline(s: Session) -> StudyOutline:
     """The outline the whole-study export and a slice of the study both read, read once."""
+    from qualcode.study import ExportCode, ExportParticipant
+
     infos = code_infos(s)
     own = {r.id: r.color for r in s.scalars(select(Code))}
     codes = [
