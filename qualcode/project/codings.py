@@ -25,7 +25,7 @@ from qualcode.errors import GoneSince, QualcodeError
 from qualcode.project import events
 from qualcode.project.coders import history_ids, owner
 from qualcode.project.mapping import code_infos
-from qualcode.project.placement import Placer, covers, place_coding
+from qualcode.project.placement import Placement, Placer, covers, place_coding
 from qualcode.project.suggestions import undo_suggestion_event
 from qualcode.records import (
     CodingInfo,
@@ -70,19 +70,27 @@ class CodingPart:
         """Code a whole segment, or ``text[start:end]`` from inside it — running on over the next
         turns if ``end`` lies past it (one passage, see ``qualcode.project.placement``). Applying it
         twice changes nothing."""
-        with self._store.read() as s:
-            seg = s.get(Segment, segment_id)
-            if seg is None:
-                raise QualcodeError(
-                    f"no segment with id {segment_id} (its transcript may have been replaced or removed since: "
-                    "open it again)"
-                )
-            transcript_id, seg_start, seg_end = seg.transcript_id, seg.start, seg.end
-        start = seg_start if start is None else start
-        end = seg_end if end is None else end
-        if not seg_start <= start < seg_end or end <= start:
-            raise QualcodeError(f"a coding must start inside its segment ({seg_start}-{seg_end}), not {start}-{end}")
-        return self.code_span(coder, code_key, transcript_id, start, end, origin)
+        if origin not in ("manual", "suggestion", "imported"):
+            raise QualcodeError(f"unknown origin {origin!r}")
+        with self._store.tx() as s:
+            coder_id, coder_name = coder_row(s, coder)
+            lock_history(s, coder_id)  # the same code applied in two tabs at once is one coding
+            code = code_row(s, code_key)
+            seg = _locked_segment(s, segment_id)
+            start = seg.start if start is None else start
+            end = seg.end if end is None else end
+            if not seg.start <= start < seg.end or end <= start:
+                raise QualcodeError(f"a coding must start inside its segment ({seg.start}-{seg.end}), not {start}-{end}")
+            # Inside its own turn (what a key press in the workbench makes) the segment is the
+            # placement; only a span running on past it needs the transcript's other turns.
+            placed = (
+                Placement(seg.transcript_id, seg.id, start, end, (seg.id,))
+                if end <= seg.end
+                else place_coding(s, seg.transcript_id, start, end)
+            )
+            if placed is None:  # cannot happen for a span starting inside a turn's text
+                raise QualcodeError(f"offsets {start}-{end} cover no words of a turn")
+            return _add_coding(s, coder_id, coder_name, code, placed, origin)
 
     def code_span(
         self, coder: str, code_key: str, transcript_id: int, start: int, end: int, origin: str = "manual"
@@ -100,38 +108,8 @@ class CodingPart:
                 raise QualcodeError(
                     f"offsets {start}-{end} cover no words of a turn, only what lies between turns (labels, blank lines)"
                 )
-            # FOR KEY SHARE: a replace or remove of the transcript in progress is waited for, and
-            # then the segment is seen gone, instead of failing on its foreign key at the insert.
-            if s.get(Segment, placed.segment_id, with_for_update={"read": True, "key_share": True}) is None:
-                raise QualcodeError(
-                    f"no segment with id {placed.segment_id} (its transcript may have been replaced or removed "
-                    "since: open it again)"
-                )
-            existing = s.scalars(
-                select(Coding).where(
-                    Coding.coder_id == coder_id,
-                    Coding.code_id == code.id,
-                    Coding.segment_id == placed.segment_id,
-                    Coding.start == placed.start,
-                    Coding.end == placed.end,
-                )
-            ).first()
-            if existing is not None:
-                return coding_info(existing, code, coder_name, color_of(s, code))
-            coding = Coding(
-                code_id=code.id,
-                coder_id=coder_id,
-                transcript_id=transcript_id,
-                segment_id=placed.segment_id,
-                start=placed.start,
-                end=placed.end,
-                origin=origin,
-                guid=new_guid(),
-            )
-            s.add(coding)
-            s.flush()
-            log_event(s, coder_id, "coding.add", {"coding": coding_dict(coding)})
-            return coding_info(coding, code, coder_name, color_of(s, code))
+            _locked_segment(s, placed.segment_id)
+            return _add_coding(s, coder_id, coder_name, code, placed, origin)
 
     def remove_coding(self, coder: str, coding_id: int) -> None:
         """Remove one of ``coder``'s own codings (with its memos, restored by undo)."""
@@ -591,3 +569,44 @@ events.register(
     fields=_memo_fields,
 )
 events.register("codings.import")
+
+
+def _locked_segment(s: Session, segment_id: int) -> Segment:
+    """The segment, held ``FOR KEY SHARE`` on PostgreSQL: a replace or remove of its transcript in
+    progress is waited for, and then the segment is seen gone, instead of failing on its foreign
+    key at the insert."""
+    seg = s.get(Segment, segment_id, with_for_update={"read": True, "key_share": True})
+    if seg is None:
+        raise QualcodeError(
+            f"no segment with id {segment_id} (its transcript may have been replaced or removed since: open it again)"
+        )
+    return seg
+
+
+def _add_coding(s: Session, coder_id: int, coder_name: str, code: Code, placed: Placement, origin: str) -> CodingInfo:
+    """The coding at ``placed``, added with its event unless the coder already has it."""
+    existing = s.scalars(
+        select(Coding).where(
+            Coding.coder_id == coder_id,
+            Coding.code_id == code.id,
+            Coding.segment_id == placed.segment_id,
+            Coding.start == placed.start,
+            Coding.end == placed.end,
+        )
+    ).first()
+    if existing is not None:
+        return coding_info(existing, code, coder_name, color_of(s, code))
+    coding = Coding(
+        code_id=code.id,
+        coder_id=coder_id,
+        transcript_id=placed.transcript_id,
+        segment_id=placed.segment_id,
+        start=placed.start,
+        end=placed.end,
+        origin=origin,
+        guid=new_guid(),
+    )
+    s.add(coding)
+    s.flush()
+    log_event(s, coder_id, "coding.add", {"coding": coding_dict(coding)})
+    return coding_info(coding, code, coder_name, color_of(s, code))
