@@ -249,3 +249,19 @@ def test_check_finds_broken_offsets(project):
     with project.store.engine.begin() as conn:
         conn.exec_driver_sql(f"UPDATE segments SET end_offset = 999999 WHERE id = {seg.id}")
     assert any("outside the text" in p for p in project.check())
+
+
+def test_guids_read_back_in_their_canonical_spelling():
+    """A GUID stored as its 16 bytes on SQLite reads back as the string it was written as."""
+    import uuid
+
+    from sqlalchemy.dialects import sqlite
+
+    from qualcode.db.models import Guid
+
+    guid, dialect = Guid(), sqlite.dialect()
+    for value in ("00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff", str(uuid.uuid4())):
+        stored = guid.process_bind_param(value, dialect)
+        assert isinstance(stored, bytes) and len(stored) == 16
+        assert guid.process_result_value(stored, dialect) == value
+    assert guid.process_bind_param("NOT-A-GUID", dialect) == "NOT-A-GUID"  # other programs' spelling kept

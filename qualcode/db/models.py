@@ -106,7 +106,8 @@ class Guid(TypeDecorator[str]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
         if isinstance(value, bytes) and len(value) == 16:
-            return str(uuid.UUID(bytes=value))
+            h = value.hex()  # what str(uuid.UUID(bytes=value)) gives, without building the UUID
+            return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
         return cast("str | None", value)
 
 

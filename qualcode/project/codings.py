@@ -80,7 +80,9 @@ class CodingPart:
             start = seg.start if start is None else start
             end = seg.end if end is None else end
             if not seg.start <= start < seg.end or end <= start:
-                raise QualcodeError(f"a coding must start inside its segment ({seg.start}-{seg.end}), not {start}-{end}")
+                raise QualcodeError(
+                    f"a coding must start inside its segment ({seg.start}-{seg.end}), not {start}-{end}"
+                )
             # Inside its own turn (what a key press in the workbench makes) the segment is the
             # placement; only a span running on past it needs the transcript's other turns.
             placed = (
