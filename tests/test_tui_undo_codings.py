@@ -140,3 +140,30 @@ def test_a_move_shows_the_new_segments_detail_in_the_same_screen_update(project,
     drive(project, scenario)
     assert {position for position, _ in shown} >= {1, 2}
     assert all(title.startswith(f"Segment {position + 1} ·") for position, title in shown), shown
+
+
+def test_undo_of_a_coding_is_one_trip_to_the_project(project, monkeypatch):
+    """``u`` on a coding waits for one project call (the undo and the transcript's codings read on
+    the same trip), not for the undo and then a second call queued after the screen saw it."""
+    from qualcode.tui.runner import ProjectRunner
+
+    submitted: list[str] = []
+    original = ProjectRunner.submit
+
+    def spy(self, fn, then=None, **kwargs):
+        submitted.append(kwargs.get("description", ""))
+        return original(self, fn, then, **kwargs)
+
+    monkeypatch.setattr(ProjectRunner, "submit", spy)
+
+    async def scenario(pilot):
+        pilot.app.workbench.codebook.select_key("formalisation.plans")
+        await settle(pilot)
+        await press(pilot, "j", "a")
+        submitted.clear()
+        await press(pilot, "u")
+        return screen_text(pilot.app), list(submitted)
+
+    text, calls = drive(project, scenario)
+    assert "undid coding" in text and "coded 0/" in text
+    assert calls == ["undoing", "suggestions"]  # the suggestions panel follows any change of codings

@@ -1061,10 +1061,23 @@ class WorkbenchScreen(Screen[None]):
         self._undo_redo("redo")
 
     def _undo_redo(self, which: str) -> None:
-        coder, p = self.coder, self.project
+        coder, other, p = self.coder, self.other, self.project
         self.view.end_selection()
+        tid = self.open.info.id if self.open is not None else None
+        code_ids = {c.id for c in self.codes}
 
-        def done(event) -> None:
+        def change() -> tuple[EventInfo | None, tuple[list[CodingInfo], list[MemoInfo]] | None]:
+            # One job: when the change added or removed one coding of the open transcript, its
+            # codings are read again on the same trip, not after another round through the screen.
+            event = getattr(p, which)(coder)
+            if event is None or tid is None or not one_coding_back_or_gone(event, tid, code_ids):
+                return event, None
+            codings = p.list_codings(tid, coders=[coder] + ([other] if other else []))
+            ids = {c.id for c in codings}
+            return event, (codings, [m for m in p.memos(coder, target="coding") if m.target_id in ids])
+
+        def done(result: tuple[EventInfo | None, tuple[list[CodingInfo], list[MemoInfo]] | None]) -> None:
+            event, reread = result
             if event is None:
                 self.status.set(message=Text(f"nothing to {which}", style="italic"))
                 return
@@ -1076,61 +1089,35 @@ class WorkbenchScreen(Screen[None]):
                 )
                 return
             summary = Text(f"↶ {text}" if which == "undo" else f"↷ {text}", style=self.status.tone("done"))
-            if self._one_coding_back_or_gone(event):
-                self._reload_codings(event, then=lambda: self.status.set(message=summary))
-            else:
-                self.reload(then=lambda: self.status.set(message=summary))
+            o = self.open
+            moved_on = o is None or o.info.id != tid or other != self.other
+            if reread is None or moved_on or not any(c.id == event.code_ids[0] for c in self.codes):
+                self.reload(then=lambda: self.status.set(message=summary))  # read everything again
+                return
+            self._show_codings(event, *reread)
+            self.status.set(message=summary)
 
-        self.run_project(lambda: getattr(p, which)(coder), done, description=f"{which}ing")
+        self.run_project(change, done, description=f"{which}ing")
 
-    def _one_coding_back_or_gone(self, event: EventInfo) -> bool:
-        """Whether an undo or redo added or removed one coding of the open transcript and nothing
-        else (no suggestion reopened or accepted again): then only that transcript's codings, one
-        code's count and its progress change, and the rest of the project need not be read again."""
-        return (
-            event.kind in ("undo", "redo")
-            and event.action in ("coding.add", "coding.remove")
-            and event.suggestion_id is None
-            and self.open is not None
-            and event.transcript_ids == (self.open.info.id,)
-            and len(event.code_ids) == 1
-            and any(c.id == event.code_ids[0] for c in self.codes)
-        )
-
-    def _reload_codings(self, event: EventInfo, then: Callable[[], None]) -> None:
-        """The open transcript's codings and memos read again after ``event`` (its turns are
-        unchanged), the segments whose codings changed redrawn, and the code's count moved by one."""
-        assert self.open is not None
-        coder, other, p, tid = self.coder, self.other, self.project, self.open.info.id
+    def _show_codings(self, event: EventInfo, codings: list[CodingInfo], memos: list[MemoInfo]) -> None:
+        """The open transcript's codings and memos as read again after ``event`` (its turns are
+        unchanged): the segments whose codings changed redrawn, and the code's count moved by one."""
+        o = self.open
+        assert o is not None
         key = next(c.key for c in self.codes if c.id == event.code_ids[0])
         added = (event.kind == "undo") == (event.action == "coding.remove")
-
-        def fetch() -> tuple[list[CodingInfo], list[MemoInfo]]:
-            codings = p.list_codings(tid, coders=[coder] + ([other] if other else []))
-            ids = {c.id for c in codings}
-            return codings, [m for m in p.memos(coder, target="coding") if m.target_id in ids]
-
-        def loaded(result: tuple[list[CodingInfo], list[MemoInfo]]) -> None:
-            o = self.open
-            if o is None or o.info.id != tid or other != self.other:
-                self.reload(then=then)  # the screen moved on meanwhile: read everything
-                return
-            codings, memos = result
-            before = {sid: list(shown) for sid, shown in o.codings.items()}
-            o.codings.clear()  # the same dict the segment view draws from
-            o.add_codings(codings)
-            o.coding_memos.clear()
-            o.coding_memos.update((m.target_id, m) for m in memos)
-            self._count(key, +1 if added else -1)
-            if self.filter_key is not None:
-                self._refresh_view()  # which segments the filter shows may have changed
-            else:
-                changed = {sid for sid in before.keys() | o.codings.keys() if before.get(sid) != o.codings.get(sid)}
-                self.view.update_segments(changed)
-            self._after_codings_changed(key)
-            then()
-
-        self.run_project(fetch, loaded, description="loading the codings")
+        before = {sid: list(shown) for sid, shown in o.codings.items()}
+        o.codings.clear()  # the same dict the segment view draws from
+        o.add_codings(codings)
+        o.coding_memos.clear()
+        o.coding_memos.update((m.target_id, m) for m in memos)
+        self._count(key, +1 if added else -1)
+        if self.filter_key is not None:
+            self._refresh_view()  # which segments the filter shows may have changed
+        else:
+            changed = {sid for sid in before.keys() | o.codings.keys() if before.get(sid) != o.codings.get(sid)}
+            self.view.update_segments(changed)
+        self._after_codings_changed(key)
 
     def _friendly(self, event: EventInfo) -> str:
         """The event worded with code names and segment positions as the coder knows them."""
@@ -1343,6 +1330,20 @@ def partial_then(fn, *args):
 
 def _coding_choice(c: CodingInfo, seg: SegmentInfo) -> Text:
     return coding_prompt(c, seg, None, True)
+
+
+def one_coding_back_or_gone(event: EventInfo, transcript_id: int, code_ids: set[int]) -> bool:
+    """Whether an undo or redo added or removed one coding of the transcript and nothing else (no
+    suggestion reopened or accepted again): then only that transcript's codings, one code's count
+    and its progress change, and the rest of the project need not be read again."""
+    return (
+        event.kind in ("undo", "redo")
+        and event.action in ("coding.add", "coding.remove")
+        and event.suggestion_id is None
+        and event.transcript_ids == (transcript_id,)
+        and len(event.code_ids) == 1
+        and event.code_ids[0] in code_ids
+    )
 
 
 def _settle_heap() -> None:
