@@ -12,8 +12,12 @@ process; CPU time is steadier on a shared machine. The goal (issue 23): ``status
 and at most 3× ``import textual``. ``--importtime`` also prints the modules ``status`` loads, by
 package, from ``python -X importtime``.
 
+``--before DIR`` also runs each ``qualcode`` command from another checkout of qualcode (say the
+main branch, ``git archive main | tar -x -C DIR``), in the same rounds, as rows marked "before".
+
     python benchmarks/bench_startup.py                 # prints a Markdown table
     python benchmarks/bench_startup.py --rounds 15 --importtime
+    python benchmarks/bench_startup.py --rounds 11 --before /tmp/qualcode-main
 """
 
 from __future__ import annotations
@@ -40,9 +44,9 @@ def demo(directory: Path) -> Path:
     return path
 
 
-def _env() -> dict[str, str]:
+def _env(root: Path = ROOT) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONPATH"] = str(root) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.pop("QUALCODE_DB", None)
     return env
 
@@ -51,11 +55,11 @@ def _qualcode(args: list[str], cwd: Path) -> None:
     subprocess.run([sys.executable, "-m", "qualcode", *args], cwd=cwd, env=_env(), check=True, capture_output=True)
 
 
-def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of one child process."""
+def timed(argv: list[str], cwd: Path, root: Path = ROOT) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one child process (qualcode imported from ``root``)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = subprocess.run(argv, cwd=cwd, env=_env(root), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -86,6 +90,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "qualcode-bench" / "demo")
     parser.add_argument("--importtime", action="store_true", help="also list what status imports, by package")
+    parser.add_argument("--before", type=Path, help="another checkout: its qualcode commands run in the same rounds")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     db = str(demo(args.dir))
@@ -121,13 +126,22 @@ def main() -> None:
             db,
         ],
     }
-    walls: dict[str, list[float]] = {name: [] for name in commands}
-    cpus: dict[str, list[float]] = {name: [] for name in commands}
-    for argv in commands.values():  # once untimed: byte-code caches written, files in the page cache
-        timed(argv, args.dir)
-    for _ in range(args.rounds):
+    runs = {name: (argv, ROOT) for name, argv in commands.items()}
+    if args.before is not None:
+        before = args.before.resolve()
         for name, argv in commands.items():
-            wall, cpu = timed(argv, args.dir)
+            if name.startswith("qualcode"):
+                runs[f"{name} (before)"] = (argv, before)
+        runs = dict(sorted(runs.items(), key=lambda item: list(commands).index(item[0].removesuffix(" (before)"))))
+    walls: dict[str, list[float]] = {name: [] for name in runs}
+    cpus: dict[str, list[float]] = {name: [] for name in runs}
+    load_before = os.getloadavg()[0]
+    for argv, root in runs.values():  # once untimed: byte-code caches written, files in the page cache
+        timed(argv, args.dir, root)
+        out.unlink(missing_ok=True)
+    for _ in range(args.rounds):
+        for name, (argv, root) in runs.items():
+            wall, cpu = timed(argv, args.dir, root)
             walls[name].append(wall)
             cpus[name].append(cpu)
             out.unlink(missing_ok=True)
@@ -137,11 +151,11 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(
         f"Start-up on {sys.platform}, Python {sys.version.split()[0]}; medians of {args.rounds} interleaved rounds "
-        f"on the rln demo (load average {load:.1f} at the end).\n"
+        f"on the rln demo (load average {load_before:.1f} at the start, {load:.1f} at the end).\n"
     )
     print("| command | wall (s) | CPU (s) | wall / `import textual` | CPU / `import textual` |")
     print("|---|---:|---:|---:|---:|")
-    for name in commands:
+    for name in runs:
         wall, cpu = statistics.median(walls[name]), statistics.median(cpus[name])
         print(f"| `{name}` | {wall:.3f} | {cpu:.3f} | {wall / textual:.2f} | {cpu / textual_cpu:.2f} |")
     if args.importtime:

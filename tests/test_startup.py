@@ -46,6 +46,23 @@ def test_status_loads_no_numpy_alembic_spacy_sklearn_or_textual(project, tmp_pat
     shown, modules = _run(["status", "--db", url, "--format", "json"], tmp_path)
     assert json.loads(shown)["transcripts"] == 1
     assert _heavy(modules) == []
+    if project.backend == "sqlite":  # a current SQLite project is read with sqlite3 (qualcode.project.peek)
+        assert _loaded(modules, NOT_FOR_A_CURRENT_SQLITE_STATUS) == []
+
+
+# What status does not load either on a current SQLite project: SQLAlchemy, the store, the models, any part.
+NOT_FOR_A_CURRENT_SQLITE_STATUS = (
+    "sqlalchemy",
+    "qualcode.store",
+    "qualcode.db.engine",
+    "qualcode.db.models",
+    "qualcode.project.settings",
+    "qualcode.project.transcripts",
+)
+
+
+def _loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(n for n in names if any(m == n or m.startswith(n + ".") for m in modules))
 
 
 # What status does not use either: Rich (six plain lines), the other commands' modules, and the

@@ -839,8 +839,9 @@ def check(db: str | None) -> None:
 @db_option
 def status(fmt: str, db: str | None) -> None:
     """What the project holds: codebook, transcripts, segments, words, coders and their codings."""
-    with open_project(db) as project:
-        summary = project.summary()
+    from qualcode.project import Project
+
+    summary = Project.summary_at(db)  # a current SQLite project is read without loading the store
     if fmt == "json":
         record = {
             "project": summary.location,

@@ -12,11 +12,11 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
+from qualcode.db.basics import DEFAULT_FILENAME, HEAD_REVISION, REVISION_QUERY, sqlite_file
 from qualcode.errors import NoProject, ProjectBusy, QualcodeError
 
-DEFAULT_FILENAME = "qualcode.db"
-# The newest migration; kept here so that opening an up-to-date project never imports Alembic.
-HEAD_REVISION = "0006"
+# DEFAULT_FILENAME and HEAD_REVISION (the newest migration) are in qualcode.db.basics, which the
+# light summary read of `qualcode status` shares without loading SQLAlchemy.
 # Projects older than this revision held a second copy of the text (the full-text index's own
 # content table); an SQLite file upgraded past it is VACUUMed so that the file shrinks.
 SHRINKS_AT = "0006"
@@ -29,9 +29,8 @@ BUSY_TIMEOUT_MS = 60_000
 
 def resolve_url(db: str | None) -> str:
     """A ``--db`` value (path or URL, or None for ``./qualcode.db``) as an SQLAlchemy URL."""
-    if db is None or db == "":
-        db = DEFAULT_FILENAME
-    if "://" in db:
+    path = sqlite_file(db)
+    if path is None and db:
         if db.startswith("postgres://"):
             db = "postgresql://" + db[len("postgres://") :]
         try:
@@ -43,7 +42,7 @@ def resolve_url(db: str | None) -> str:
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise QualcodeError(f"unsupported database {url.get_backend_name()!r}: use a file path or postgresql://")
         return url.render_as_string(hide_password=False)
-    return "sqlite:///" + str(Path(db).expanduser().resolve())
+    return "sqlite:///" + str(path)
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -157,7 +156,7 @@ def current_revision(engine: Engine) -> str | None:
     """The schema revision (None: no qualcode schema), in one query when there is one."""
     with engine.connect() as conn:
         try:
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            return conn.execute(text(REVISION_QUERY)).scalar()
         except DBAPIError:
             conn.rollback()  # PostgreSQL accepts no statement after a failed one until then
             if inspect(conn).has_table("alembic_version"):

@@ -25,13 +25,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
-from sqlalchemy import Connection
-from sqlalchemy.orm import Session
-
-from qualcode.db import engine as dbengine
-from qualcode.db.models import Codebook, ProjectInfo
-from qualcode.project.settings import SettingsPart
-from qualcode.project.transcripts import TranscriptPart
 from qualcode.records import (
     CodeInfo,
     CoderInfo,
@@ -48,12 +41,14 @@ from qualcode.records import (
     SpeakerInfo,
     TranscriptInfo,
 )
-from qualcode.store import Store, log_event, new_guid
-from qualcode.store.session import display_location
 
 # The parts other than settings and transcripts are built when first used (see Project), so that
-# a command imports only the parts it calls: `qualcode status` needs none of them.
+# a command imports only the parts it calls: `qualcode status` needs none of them. SQLAlchemy and
+# the store are imported when a project is opened or created, so that `qualcode status` can read a
+# current SQLite project without them (``Project.summary_at``, ``qualcode.project.peek``).
 if TYPE_CHECKING:  # numpy, through qualcode.agreement and qualcode.suggest: only where they are used
+    from sqlalchemy import Connection
+
     from qualcode import codebook as cb
     from qualcode.agreement.units import ReliabilityData
     from qualcode.analysis.compare import Comparison
@@ -77,6 +72,7 @@ if TYPE_CHECKING:  # numpy, through qualcode.agreement and qualcode.suggest: onl
     from qualcode.project.workbench import SearchHit, WorkbenchPart
     from qualcode.refi import RefiProject
     from qualcode.speakers import Speakers
+    from qualcode.store import Store
     from qualcode.study import ExportData
     from qualcode.suggest.anonymise import Entities, FoundNames, MappingRow
     from qualcode.suggest.engine import Proposal
@@ -113,6 +109,9 @@ class Project:
     """An open project. Use ``Project.open`` / ``Project.create``; close when done."""
 
     def __init__(self, store: Store) -> None:
+        from qualcode.project.settings import SettingsPart
+        from qualcode.project.transcripts import TranscriptPart
+
         self.store = store
         self._parts_lock = threading.RLock()
         self.settings = SettingsPart(store)
@@ -207,7 +206,22 @@ class Project:
 
     @classmethod
     def open(cls, db: str | None = None) -> Project:
+        from qualcode.store import Store
+
         return cls(Store.open(db))
+
+    @classmethod
+    def summary_at(cls, db: str | None = None) -> ProjectSummary:
+        """The summary of the project at ``db`` (what ``qualcode status`` shows). A current SQLite
+        project is read directly, without SQLAlchemy (``qualcode.project.peek``); any other is
+        opened as ``open`` opens it, with the same migration and the same errors."""
+        from qualcode.project.peek import read_summary
+
+        summary = read_summary(db)
+        if summary is not None:
+            return summary
+        with cls.open(db) as project:
+            return project.summary()
 
     @classmethod
     def create(cls, db: str | None = None, codebook: cb.CodebookDoc | None = None, name: str | None = None) -> Project:
@@ -774,16 +788,25 @@ def _create_store(db: str | None, codebook: cb.CodebookDoc | None, name: str | N
 
 def _create_stores(projects: list[NewProject]) -> list[Store]:
     """New projects' stores, each whole or not at all; every file is built before the first appears."""
+    from qualcode.db import engine as dbengine
+    from qualcode.store import Store
+    from qualcode.store.session import display_location
+
     urls = [dbengine.resolve_url(new.location) for new in projects]
     engines = dbengine.create_projects([(url, _populate(url, new)) for url, new in zip(urls, projects, strict=True)])
     return [Store(engine, display_location(url)) for engine, url in zip(engines, urls, strict=True)]
 
 
 def _populate(url: str, new: NewProject) -> Callable[[Connection], None]:
+    from sqlalchemy.orm import Session
+
     from qualcode import codebook as cb
+    from qualcode.db.models import Codebook, ProjectInfo
     from qualcode.project.mapping import insert_codes
     from qualcode.project.settings import DEFAULT_SETTINGS
     from qualcode.project.team import STUDY_KEY
+    from qualcode.store import log_event, new_guid
+    from qualcode.store.session import display_location
 
     doc = new.codebook or cb.CodebookDoc(name="Codebook", codes=())
 

@@ -11,14 +11,12 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Table, select, text, update
 from sqlalchemy.orm import Session
 
+from qualcode.db.basics import REMOVED_CODER as REMOVED_CODER  # the removed coder's key, shared with the light read
 from qualcode.db.models import Code, Codebook, Coder, Coding, Event, Memo, ProjectInfo, Segment, Transcript, utcnow
 from qualcode.errors import QualcodeError
 from qualcode.records import CodingInfo
 
 CODER_NAME = re.compile(r"^[\w][\w .'’\-@]{0,99}$")
-REMOVED_CODER = "coder.removed.{}"
-"""The ``project_info`` key that marks a coder removed (see ``qualcode.project.coders``): empty for a
-plain removal, else the id of the coder it was merged into."""
 
 SEGMENTS_TABLE: Table = Segment.__table__  # type: ignore[assignment]
 """For Core inserts of many segments by column name (no ORM bookkeeping)."""

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from qualcode.db import engine as dbengine
+from qualcode.db.basics import shown_path
 from qualcode.errors import QualcodeError
 
 
@@ -73,10 +74,7 @@ def display_location(url: str) -> str:
     """How a project's location is shown: a path relative to here if it is a file, else the URL without password."""
     path = dbengine.sqlite_path(url)
     if path is not None:
-        try:
-            return str(path.relative_to(Path.cwd()))
-        except ValueError:
-            return str(path)
+        return shown_path(path)
     return make_url(url).render_as_string(hide_password=True)
 
 
