@@ -48,6 +48,7 @@ def _env(root: Path = ROOT) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(root) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.pop("QUALCODE_DB", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # the untimed first run writes the byte-code caches
     return env
 
 

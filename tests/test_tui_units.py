@@ -73,7 +73,8 @@ def test_qualcode_help_loads_neither_the_database_nor_numpy_nor_yaml(tmp_path):
 
 
 def test_the_project_api_loads_no_face_and_no_spacy(tmp_path):
-    loaded = _modules_after("import qualcode.project\n", tmp_path)
+    # the project API and what opening a project loads (SQLAlchemy, the store, the parts it starts with)
+    loaded = _modules_after("import qualcode.project, qualcode.store, qualcode.project.transcripts\n", tmp_path)
     assert "qualcode.project" in loaded and "sqlalchemy" in loaded
     assert _loaded(loaded, "textual", "click", "rich", "spacy") == []
 

@@ -13,7 +13,8 @@ The connection cannot write (``PRAGMA query_only``) and takes no write lock: the
 one deferred transaction, a snapshot, while coders go on coding. It is opened ``mode=rw`` rather than
 ``mode=ro`` because a read-only connection cannot remove the write-ahead log files it creates
 beside a project in WAL mode, and would leave ``NAME-wal`` and ``NAME-shm`` behind it; as the last
-connection to close, this one removes them, as the store's would.
+connection to close, this one removes them, as the store's would (after moving into the file any
+committed change still in the log, which is what every last connection does).
 """
 
 from __future__ import annotations
