@@ -221,6 +221,8 @@ def test_every_earlier_schema_upgrades_with_codings_memos_events_and_search(proj
     with project.store.tx() as s:  # a GUID as another program spells it
         s.execute(update(Coding).where(Coding.id == kept.id).values(guid="0F0E0D0C-0B0A-4009-8807-060504030201"))
     before, found = rows(project), hits(project)
+    assert all(found[q] for q in ('"release time"', '"our budget" cover', "develop", "release tim"))
+    assert found["NEAR"] == [] and found["budget NEAR cover"] == []  # words, not FTS5's operator
     project.close()
 
     engine = dbengine.make_engine(dbengine.resolve_url(project_url))
