@@ -1,6 +1,7 @@
 """How big the project file is against the text it holds: bytes per table and index, per coding, per segment.
 
-    python benchmarks/bench_filesize.py [--interviews 100 1000] [--no-demo] [--keep DIR] [--upgrade]
+    python benchmarks/bench_filesize.py [--interviews 100 1000] [--no-demo] [--keep DIR] [--upgrade [--from REV]]
+                                        [--study FILE ...]
 
 Builds SQLite projects of generated interviews (``benchmarks/corpus.py``: two coders' codings)
 and the demo project (RLN study), VACUUMs each so that free pages do not count, and reads
@@ -9,18 +10,25 @@ overhead). "text" is the transcripts' text as UTF-8, the floor any project file 
 The figures per coding and per segment are the bytes of the codings' (segments') table and
 indexes divided by their rows. Prints Markdown tables.
 
-``--upgrade`` also takes a copy of each generated project back to schema revision 0005 (the
-full-text index with its own copy of the text), times opening it (the migration and its
-VACUUM), and compares search on the two in the same run: the hits of a set of queries, in order,
-and the median time of those queries, old and new interleaved.
+``--upgrade`` also takes a copy of each generated project back to an earlier schema revision
+(``--from``, 0006 by default; 0005 had the full-text index with its own copy of the text), times
+opening it (the migration and its VACUUM), and compares search on the two in the same run: the
+hits of a set of queries (words, prefixes, "quoted phrases"), in order, and the median CPU time
+of those queries, old and new interleaved.
+
+``--study FILE`` builds a project from a real study as a user would (``qualcode init`` and
+``qualcode import FILE``: a QualCoder project, a Taguette database, a REFI-QDA file) and measures
+it beside the generated ones.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -112,6 +120,10 @@ QUERIES = (
     "budget cover",
     "staff",
     "pupils",
+    '"release time"',
+    '"school budget" cover',
+    "develop",
+    "NEAR",
 )
 SEARCH = (
     "SELECT s.id FROM segments s JOIN transcripts t ON t.id = s.transcript_id JOIN segment_fts f ON f.rowid = s.id "
@@ -119,34 +131,34 @@ SEARCH = (
 )  # the search of qualcode.project.workbench on SQLite, the same before and after revision 0006
 
 
-def upgrade_and_search(path: Path) -> str:
-    """A copy of ``path`` at revision 0005 opened (upgraded), then search on both compared."""
+def upgrade_and_search(path: Path, revision: str = "0006") -> str:
+    """A copy of ``path`` at ``revision`` opened (upgraded), then search on both compared."""
     from qualcode.db import engine as dbengine
     from qualcode.project import Project
     from qualcode.project.workbench import fts5_query
 
-    old = path.with_name(path.stem + "-0005.db")
+    old = path.with_name(f"{path.stem}-{revision}.db")
     shutil.copy(path, old)
     engine = dbengine.make_engine(dbengine.resolve_url(str(old)))
-    dbengine.downgrade(engine, "0005")
+    dbengine.downgrade(engine, revision)
     engine.dispose()
     _vacuum(old)
-    reference = path.with_name(path.stem + "-0005-kept.db")
+    reference = path.with_name(f"{path.stem}-{revision}-kept.db")
     shutil.copy(old, reference)
     old_size = old.stat().st_size
-    start = time.perf_counter()
+    start = time.process_time()
     Project.open(str(old)).close()
-    upgrade_s = time.perf_counter() - start
+    upgrade_s = time.process_time() - start
     new_size = old.stat().st_size
     conns = {"before": sqlite3.connect(reference), "after": sqlite3.connect(old)}
     hits = {k: [[r for (r,) in c.execute(SEARCH, (fts5_query(q),))] for q in QUERIES] for k, c in conns.items()}
     times: dict[str, list[float]] = {k: [] for k in conns}
     for _ in range(9):
         for k, c in conns.items():
-            t = time.perf_counter()
+            t = time.process_time()
             for q in QUERIES:
                 c.execute(SEARCH, (fts5_query(q),)).fetchall()
-            times[k].append(time.perf_counter() - t)
+            times[k].append(time.process_time() - t)
     for c in conns.values():
         c.close()
     same = "yes" if hits["before"] == hits["after"] else "NO"
@@ -156,12 +168,24 @@ def upgrade_and_search(path: Path) -> str:
     )
 
 
+def build_study(source: Path, work: Path) -> Path:
+    """A project made from a real study's file with ``qualcode init`` and ``qualcode import``."""
+    path = work / (source.name.split(".")[0] + ".db")
+    path.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    for args in (["init", str(path)], ["--db", str(path), "import", str(source)]):
+        subprocess.run([sys.executable, "-m", "qualcode", *args], check=True, env=env, capture_output=True)
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--interviews", type=int, nargs="*", default=[100, 1000])
     parser.add_argument("--no-demo", action="store_true")
     parser.add_argument("--keep", type=Path, help="build the projects in this folder and keep them")
-    parser.add_argument("--upgrade", action="store_true", help="also time the upgrade from 0005 and compare search")
+    parser.add_argument("--upgrade", action="store_true", help="also time the upgrade from --from and compare search")
+    parser.add_argument("--from", dest="revision", default="0006", help="the revision --upgrade starts from")
+    parser.add_argument("--study", type=Path, nargs="*", default=[], help="real studies to import and measure")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
@@ -177,16 +201,18 @@ def main() -> None:
             path.unlink(missing_ok=True)
             build_project(str(path), n).close()
             results.append((f"{n:,} interviews", measure(path)))
+        for source in args.study:
+            results.append((source.name, measure(build_study(source, work))))
         report(results)
         if args.upgrade:
             print()
             print(
-                "| interviews | file at 0005 (MB) | after upgrade (MB) | open + upgrade + VACUUM (s) "
-                f"| same hits, same order ({len(QUERIES)} queries) | search before (ms) | search after (ms) |"
+                f"| interviews | file at {args.revision} (MB) | after upgrade (MB) | open + upgrade + VACUUM (CPU s) "
+                f"| same hits, same order ({len(QUERIES)} queries) | search before (CPU ms) | search after (CPU ms) |"
             )
             print("|---:|---:|---:|---:|---|---:|---:|")
             for n in args.interviews:
-                print(f"| {n:,} " + upgrade_and_search(work / f"generated-{n}.db"), flush=True)
+                print(f"| {n:,} " + upgrade_and_search(work / f"generated-{n}.db", args.revision), flush=True)
 
 
 if __name__ == "__main__":

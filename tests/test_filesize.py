@@ -16,8 +16,22 @@ from qualcode.project import Project
 
 from .conftest import POSTGRES
 
-EARLIER = ("0001", "0002", "0003", "0004", "0005")
-QUERIES = ("network", "development plan", "time", "release tim", '"performance management"', "café", "school budget")
+EARLIER = ("0001", "0002", "0003", "0004", "0005", "0006")
+QUERIES = (
+    "network",
+    "development plan",
+    "time",
+    "release tim",
+    '"performance management"',
+    "café",
+    "school budget",
+    # phrases, a prefix, FTS5's own words taken as words
+    '"release time"',
+    '"our budget" cover',
+    "develop",
+    "NEAR",
+    "budget NEAR cover",
+)
 
 
 def search_index_is_whole(project: Project) -> None:
@@ -100,6 +114,30 @@ def test_guids_in_another_programs_spelling_and_timestamps_read_back_as_written(
         assert moments == sorted(moments) and moments[-1].year >= 2026
 
 
+@pytest.mark.skipif(bool(POSTGRES), reason="how SQLite stores a row (PostgreSQL keeps the word)")
+def test_a_codings_origin_takes_no_bytes_of_its_row_and_reads_back_as_its_word(project, project_url):
+    segs = [s for s in project.segments(project.list_transcripts()[0].id) if s.speaker != "Interviewer"]
+    made = {
+        project.apply_code("alice", "formalisation.plans", segs[0].id).id: "manual",
+        project.apply_code("alice", "prioritisation.time", segs[0].id, origin="suggestion").id: "suggestion",
+        project.apply_code("bob", "formalisation.plans", segs[1].id, origin="imported").id: "imported",
+    }
+    assert {c.id: c.origin for c in project.list_codings()} == made
+    with project.store.read() as s:
+        assert [c.id for c in s.scalars(select(Coding).where(Coding.origin == "suggestion"))] == [
+            i for i, o in made.items() if o == "suggestion"
+        ]
+    with pytest.raises(Exception, match="CHECK constraint failed"), project.store.tx() as s:
+        s.execute(update(Coding).values(origin="copied"))
+    assert {c.id: c.origin for c in project.list_codings()} == made
+    project.close()
+    with sqlite3.connect(project_url) as conn:
+        stored = dict(conn.execute("SELECT id, origin FROM codings"))
+        # 0 and 1 are held in the row's header alone
+        assert {stored[i] for i, o in made.items() if o != "suggestion"} <= {0, 1}
+        assert {type(v) for v in stored.values()} == {int}
+
+
 # ---------------------------------------------------------------------- search
 
 
@@ -174,6 +212,8 @@ def test_every_earlier_schema_upgrades_with_codings_memos_events_and_search(proj
     segs = [s for s in project.segments(project.list_transcripts()[0].id) if s.speaker != "Interviewer"]
     kept = project.apply_code("alice", "formalisation.plans", segs[0].id)
     project.apply_code("bob", "prioritisation.time", segs[1].id, segs[1].start, segs[1].start + 6)
+    project.apply_code("bob", "formalisation.plans", segs[1].id, origin="imported")
+    project.apply_code("bob", "prioritisation.time", segs[0].id, origin="suggestion")
     project.set_memo("alice", "coding", kept.id, "a memo on a coding")
     project.set_memo("bob", "segment", segs[1].id, "a memo on a turn")
     undone = project.apply_code("alice", "prioritisation.time", segs[0].id)
@@ -181,6 +221,8 @@ def test_every_earlier_schema_upgrades_with_codings_memos_events_and_search(proj
     with project.store.tx() as s:  # a GUID as another program spells it
         s.execute(update(Coding).where(Coding.id == kept.id).values(guid="0F0E0D0C-0B0A-4009-8807-060504030201"))
     before, found = rows(project), hits(project)
+    assert all(found[q] for q in ('"release time"', '"our budget" cover', "develop", "release tim"))
+    assert found["NEAR"] == [] and found["budget NEAR cover"] == []  # words, not FTS5's operator
     project.close()
 
     engine = dbengine.make_engine(dbengine.resolve_url(project_url))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 DEFAULT_FILENAME = "qualcode.db"
 # The newest migration; kept here so that opening an up-to-date project never imports Alembic.
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 # A project's schema revision, in one query (no table: not a qualcode project).
 REVISION_QUERY = "SELECT version_num FROM alembic_version"
 

@@ -17,9 +17,10 @@ from qualcode.errors import NoProject, ProjectBusy, QualcodeError
 
 # DEFAULT_FILENAME and HEAD_REVISION (the newest migration) are in qualcode.db.basics, which the
 # light summary read of `qualcode status` shares without loading SQLAlchemy.
-# Projects older than this revision held a second copy of the text (the full-text index's own
-# content table); an SQLite file upgraded past it is VACUUMed so that the file shrinks.
-SHRINKS_AT = "0006"
+# Projects older than this revision have rows that the migrations rewrite smaller (0006: the
+# full-text index's own copy of the text; 0007: codings' origins); an SQLite file upgraded past
+# it is VACUUMed so that the file shrinks.
+SHRINKS_AT = "0007"
 # How long a change waits for another session's lock before giving up with "the project is busy":
 # SQLite's busy timeout and PostgreSQL's lock_timeout. Coders wait for each other rather than fail
 # (SQLite has no fair queue; a replace of a long transcript holds its rows for seconds), but a

@@ -111,6 +111,35 @@ class Guid(TypeDecorator[str]):
         return cast("str | None", value)
 
 
+ORIGINS = ("manual", "imported", "suggestion")
+"""Where a coding came from; on SQLite stored as its index here (revision 0007)."""
+
+
+class Origin(TypeDecorator[str]):
+    """Where a coding came from (``ORIGINS``), stored on SQLite as a small integer: 0 and 1 take no
+    bytes in a row, the words 6 to 10 (revision 0007, the column is INTEGER there). Read back as
+    the word. PostgreSQL keeps the text column. A value that is not an origin is passed on as it
+    is, for the column's CHECK to refuse."""
+
+    impl = String(20)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Integer())
+        return dialect.type_descriptor(String(20))
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite" or value not in ORIGINS:
+            return value
+        return ORIGINS.index(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if isinstance(value, int) and 0 <= value < len(ORIGINS):
+            return ORIGINS[value]
+        return cast("str | None", value)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
@@ -218,7 +247,9 @@ class Coding(Base):
         # segment first: it also finds a segment's codings (and cascades), so no index of its own (0006)
         UniqueConstraint("segment_id", "coder_id", "code_id", "start_offset", "end_offset"),
         CheckConstraint("start_offset >= 0 AND end_offset > start_offset", name="offsets"),
-        CheckConstraint("origin IN ('manual', 'suggestion', 'imported')", name="origin"),
+        # SQLite keeps the origin as an index into ORIGINS (revision 0007)
+        CheckConstraint("origin IN ('manual', 'suggestion', 'imported')", name="origin").ddl_if(dialect="postgresql"),
+        CheckConstraint("origin IN (0, 1, 2)", name="origin").ddl_if(dialect="sqlite"),
         Index("ix_codings_transcript_coder", "transcript_id", "coder_id"),
         Index("ix_codings_code", "code_id"),
     )
@@ -229,7 +260,7 @@ class Coding(Base):
     segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
     start: Mapped[int] = mapped_column("start_offset", Integer)
     end: Mapped[int] = mapped_column("end_offset", Integer)
-    origin: Mapped[str] = mapped_column(String(20), default="manual")
+    origin: Mapped[str] = mapped_column(Origin(), default="manual")
     created_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
     guid: Mapped[str] = mapped_column(Guid())
 
