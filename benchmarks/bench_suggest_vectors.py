@@ -2,7 +2,7 @@
 
     python benchmarks/fetch_peer_files.py                      # once: the pinned files
     python benchmarks/bench_suggest_vectors.py                 # Mannheimer, every representation
-    python benchmarks/bench_suggest_vectors.py --study serdif --only tfidf,tfidf+ppmi@0.5   # held aside
+    python benchmarks/bench_suggest_vectors.py --study serdif --only tfidf,tfidf+md@0.5   # held aside, once
 
 Each representation is a dense vector per segment, put beside the default model's TF-IDF
 features (scaled by a weight; "@w") or instead of them ("alone"), and the default engine is
