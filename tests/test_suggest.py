@@ -628,3 +628,21 @@ def test_accepting_a_theme_suggestion_codes_the_segment_with_the_theme(project):
     assert theme.source == "theme" and theme.reason.startswith("theme 41%")
     coding = project.accept_suggestion(theme.id, "alice")
     assert coding.code_key == "prioritisation" and coding.segment_id == seg.id
+
+
+def test_a_calibration_never_turns_the_models_order_upside_down():
+    """Held-out codings where the model's scores ran the wrong way (a small or unlucky fold) flatten
+    the probabilities towards the rate at which codes apply; they never reverse the ranking, which
+    would put the code the model liked least first."""
+    import numpy as np
+
+    from qualcode.suggest.calibration import fit_logistic, logit
+
+    raw = np.array([0.9, 0.8, 0.7, 0.3, 0.2, 0.1] * 20)
+    applied = np.array([0, 0, 0, 1, 1, 0] * 20)  # the higher scores were the wrong ones here
+    platt = fit_logistic(logit(raw)[:, None], applied, increasing=1)
+    probabilities = platt(logit(raw)[:, None])
+    assert list(np.argsort(-probabilities[:6], kind="stable")) == [0, 1, 2, 3, 4, 5]  # the model's order
+    assert abs(float(probabilities.mean()) - applied.mean()) < 0.02  # flattened to the base rate
+    honest = fit_logistic(logit(raw)[:, None], 1 - applied, increasing=1)  # scores that ran the right way
+    assert honest.weights[0] > 0.5

@@ -291,7 +291,7 @@ def fit_theme_calibrator(
             ys.append(y[known])
     if not feats:
         return None
-    return fit_logistic(np.vstack(feats), np.concatenate(ys))
+    return fit_logistic(np.vstack(feats), np.concatenate(ys), increasing=2)
 
 
 def _known(examples: list[TrainingExample], labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -377,8 +377,8 @@ def train(
     raw = raw_scores(first, [words_list[i] for i in held_idx])
     y, mask = _known(held, labels)
     kw = keyword_features(matcher, [ex.text for ex in held], labels)
-    platt = fit_logistic(logit(raw)[mask][:, None], y[mask])
-    combiner = fit_logistic(combine_features(raw, kw)[mask], y[mask])
+    platt = fit_logistic(logit(raw)[mask][:, None], y[mask], increasing=1)
+    combiner = fit_logistic(combine_features(raw, kw)[mask], y[mask], increasing=1)
     theme_cal = None
     if themes:
         held_combined = combiner(combine_features(raw, kw).reshape(-1, 4)).reshape(raw.shape)
