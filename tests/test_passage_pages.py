@@ -85,9 +85,10 @@ def test_the_text_filter_over_pages_gives_what_retrieve_gives(demo, run_cli, pro
             assert spans(demo.retrieve(code, text=text, texts=False).passages) == expected, (code, text)
             # as shown: a name blacked out finds nothing
             wanted = text_filter(text)
-            assert spans(demo.passages_containing(listed, text)) == spans(
-                [p for p in shown if wanted(p.text)]
-            ), (code, text)
+            assert spans(demo.passages_containing(listed, text)) == spans([p for p in shown if wanted(p.text)]), (
+                code,
+                text,
+            )
     # and the command line's `retrieve --text` gives the same passages, in the same order
     code = max((c.key for c in demo.codes()), key=lambda k: len(demo.retrieve(k).passages))
     for text in ("the", "research"):

@@ -154,3 +154,53 @@ def test_the_coder_and_text_filters_give_what_retrieve_gives(generated, monkeypa
         assert len({(p.code, p.transcript_id, p.start, p.end) for p in read}) < len(everything)
 
     drive(workbench(generated), scenario, size=(120, 40))
+
+
+def test_a_text_typed_while_the_list_is_read_filters_it_once_read(generated):
+    from threading import Event
+
+    from rich.text import Text
+
+    theme = top_theme(generated)
+    everything = generated.retrieve(theme).passages
+    word = everything[len(everything) // 2].text.split()[2].strip(".,;:?!")
+    with_word = generated.retrieve(theme, text=word).passages
+    assert 0 < len(with_word) < len(everything)
+    release = Event()
+
+    def fetch():
+        release.wait(30)
+        return generated.retrieve(theme, texts=False)
+
+    async def scenario(pilot):
+        screen = RetrievalScreen(generated, fetch, root=theme, title=Text("Passages"))
+        await pilot.app.push_screen(screen)
+        await pilot.pause()
+        await pilot.press("slash", *word, "enter")  # (not `press`: it waits for the read held back here)
+        assert screen.loaded is None
+        release.set()
+        await wait_for_text(pilot, f"{len(with_word):,} passage", first_words(with_word[0].text))
+        assert spans(screen.shown) == spans(with_word)
+
+    drive(workbench(generated), scenario, size=(120, 40))
+
+
+def test_pages_after_the_first_read_neither_the_codebook_nor_the_participants_again(generated):
+    """A page costs what its passages cost: the study's outline (one row per code, coder and
+    participant) is read once while nothing changes, not once per page."""
+    from sqlalchemy import event
+
+    theme = top_theme(generated)
+    listed = generated.retrieve(theme, texts=False).passages
+    generated.passage_texts(listed[:PAGE], context=1)
+    statements: list[str] = []
+    engine = generated.analysis._store.engine
+    listen = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        page = generated.passage_texts(listed[-PAGE:], context=1)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert all(p.text for p in page)
+    read = " ".join(statements)
+    assert "FROM participants" not in read and "FROM codes" not in read, read

@@ -31,6 +31,7 @@ from qualcode.errors import GoneSince, QualcodeError
 from qualcode.limits import check_length
 from qualcode.project import events
 from qualcode.project.exchange import ExchangePart
+from qualcode.project.mapping import StudyOutline, study_outline
 from qualcode.project.slices import Slice, read_slice, span_texts
 from qualcode.store import Store, coder_row, log_event, new_guid, setting_value
 from qualcode.study import ExportData
@@ -74,6 +75,7 @@ class AnalysisPart:
         self._lean: tuple[ExportData, Study] | None = None  # codes, people and codings only
         self._terms: list[tuple[str, str]] | None = None
         self._slices: dict[Slice, tuple[ExportData, Study]] = {}
+        self._outline: StudyOutline | None = None  # codebook, coders, participants: what every page reads
 
     # ------------------------------------------------------------------ the cached read
 
@@ -86,12 +88,16 @@ class AnalysisPart:
             newest, n = s.execute(select(func.max(Event.id), func.count(Event.id))).one()
         return (newest or 0, n or 0)
 
+    def _fresh(self) -> None:
+        """Forget what was read if the project changed since (called holding the lock)."""
+        version = self.data_version()
+        if version != self._version:
+            self._version, self._full, self._lean, self._terms = version, None, None, None
+            self._slices, self._outline = {}, None
+
     def _read(self, full: bool) -> tuple[ExportData, Study]:
         with self._lock:
-            version = self.data_version()
-            if version != self._version:
-                self._version, self._full, self._lean, self._terms = version, None, None, None
-                self._slices = {}
+            self._fresh()
             if self._full is not None:
                 return self._full
             if full:
@@ -106,10 +112,7 @@ class AnalysisPart:
     def _slice(self, want: Slice) -> tuple[ExportData, Study]:
         """The part of the study ``want`` names (kept while the data does not change)."""
         with self._lock:
-            version = self.data_version()
-            if version != self._version:
-                self._version, self._full, self._lean, self._terms = version, None, None, None
-                self._slices = {}
+            self._fresh()
             found = self._slices.pop(want, None)
             if found is None:
                 with self._store.read() as s:
@@ -160,7 +163,7 @@ class AnalysisPart:
     def forget(self) -> None:
         """Drop the cached read (the next query reads the project again)."""
         with self._lock:
-            self._version = self._full = self._lean = self._terms = None
+            self._version = self._full = self._lean = self._terms = self._outline = None
             self._slices = {}
 
     # ------------------------------------------------------------------ reads
@@ -283,8 +286,12 @@ class AnalysisPart:
         transcripts = tuple(sorted({p.transcript_id for p in passages}))
         segments = "context" if context > 0 else "covered"
         want = Slice(codes, False, "touched", True, segments, context, transcript_ids=transcripts)
-        with self._store.read() as s:
-            data = read_slice(s, "", want)
+        with self._lock:  # the outline is read once per version of the data, not once per page
+            self._fresh()
+            with self._store.read() as s:
+                if self._outline is None:
+                    self._outline = study_outline(s)
+                data = read_slice(s, "", want, self._outline)
         study = Study(data)
         terms = self._redact(redact)
         full: dict[tuple[str, int, int, int], Passage] = {}

@@ -22,7 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from qualcode.db.models import Coding, Memo, Segment, Transcript
 from qualcode.errors import QualcodeError
-from qualcode.project.mapping import SEGMENT_COLUMNS, iso_time, study_outline
+from qualcode.project.mapping import SEGMENT_COLUMNS, StudyOutline, iso_time, study_outline
 from qualcode.project.placement import covered
 from qualcode.records import CodeInfo
 from qualcode.speakers import META_KEY, Speakers, norm, roles_from_meta
@@ -79,9 +79,10 @@ def subtree(infos: Iterable[CodeInfo], roots: Iterable[str], below: bool = True)
     return out
 
 
-def read_slice(s: Session, project_name: str, want: Slice) -> ExportData:
-    """The rows ``want`` names, in the order ``ExchangePart.export_data`` gives them."""
-    outline = study_outline(s)
+def read_slice(s: Session, project_name: str, want: Slice, outline: StudyOutline | None = None) -> ExportData:
+    """The rows ``want`` names, in the order ``ExchangePart.export_data`` gives them (``outline``:
+    the study's outline when it is already read)."""
+    outline = outline or study_outline(s)
     book, infos, codes, coder_names, people = (
         outline.book,
         outline.infos,
@@ -125,6 +126,8 @@ def read_slice(s: Session, project_name: str, want: Slice) -> ExportData:
     tq = select(*cols, Transcript.meta["title"]).order_by(Transcript.name)
     if want.transcripts != "all":
         tq = tq.where(Transcript.id.in_(in_codings))
+    if want.transcript_ids is not None:
+        tq = tq.where(Transcript.id.in_(want.transcript_ids))
     rows: list[Any] = list(s.execute(tq))
     texts: dict[int, str] = {}
     if want.texts and touched:
@@ -187,10 +190,15 @@ def span_texts(s: Session, spans: Iterable[tuple[int, int, int]]) -> Iterator[tu
 
 
 def _which_codings(code_ids: list[int] | None, transcript_ids: tuple[int, ...] | None) -> list[ColumnElement[bool]]:
-    """The conditions on ``Coding`` that pick the codings a slice reads (none: every coding)."""
-    out: list[ColumnElement[bool]] = [] if code_ids is None else [Coding.code_id.in_(code_ids)]
-    if transcript_ids is not None:
-        out.append(Coding.transcript_id.in_(transcript_ids))
+    """The conditions on ``Coding`` that pick the codings a slice reads (none: every coding).
+    With transcripts, the codes are compared as ``code_id + 0``, which no index serves: SQLite
+    would otherwise walk every coding of the codes (7,410 for a theme at 1,000 interviews) by
+    ``ix_codings_code`` rather than the page's transcripts' few by ``ix_codings_transcript_coder``."""
+    if transcript_ids is None:
+        return [] if code_ids is None else [Coding.code_id.in_(code_ids)]
+    out: list[ColumnElement[bool]] = [Coding.transcript_id.in_(transcript_ids)]
+    if code_ids is not None:
+        out.append((Coding.code_id + 0).in_(code_ids))
     return out
 
 
