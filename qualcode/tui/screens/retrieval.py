@@ -231,6 +231,10 @@ class RetrievalScreen(AnalysisScreen):
         self.loaded = loaded
         self.words.update((passage_key(p), p) for p in loaded.words)
         self.list.code_names = loaded.code_names
+        text = self.filter.text
+        if self.paged and text and text not in loaded.containing:  # typed while the list was read
+            self.filter.text = ""
+            self.filter_text(text)
         self.apply_filter()
 
     # ------------------------------------------------------------------ words, a page at a time
