@@ -92,15 +92,19 @@ def test_end_shows_the_last_passage_whose_words_were_not_read_with_the_list(gene
         assert first_words(expected[0].text) in " ".join(text.split())
         assert listing.current == expected[0]
         opened = len(read)
-        assert 0 < opened <= PAGE  # the first page, not the list
-        # End: the last passage, its words drawn once its page is read
+        assert 0 < opened <= 2 * PAGE  # the first page and the last, not the list
+        # End: the last passage with its words
         await press(pilot, "end")
         assert listing.cursor == len(expected) - 1
         await wait_for_text(pilot, first_words(expected[-1].text))
         assert listing.current == expected[-1]
         assert f"{len(expected):>5} " in screen_text(pilot.app)
-        # PageUp and k back up the list: each passage with its words and its turns around
-        await press(pilot, "pageup", "k", "k")
+        # PageUp and k back up the list, past the pages read: each passage with its words and its turns around
+        for _ in range(4):
+            await press(pilot, "pageup")
+        await press(pilot, "k", "k")
+        assert listing.cursor < len(expected) - PAGE  # past the last page, read with the list
+        await wait_for_text(pilot, first_words(expected[listing.cursor].text))
         assert listing.current == expected[listing.cursor]
         await press(pilot, "x")
         turn = expected[listing.cursor].before[-1]

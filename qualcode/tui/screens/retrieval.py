@@ -111,7 +111,7 @@ class Loaded:
 
 def load(project, fetch: Callable[[], Retrieval], root: str | None, f: PassageFilter) -> Loaded:
     """Runs off the UI thread: the passages, what the filter dialogs offer and, for passages read
-    without their words, the words of the first page the list shows."""
+    without their words, the words of the first page the list shows and of the last (End)."""
     retrieval = fetch()
     attributes: dict[str, list[str]] = {}
     for person in project.participants():
@@ -131,8 +131,9 @@ def load(project, fetch: Callable[[], Retrieval], root: str | None, f: PassageFi
             found = project.passages_containing(retrieval.passages, f.text, redact=retrieval.redacted)
             containing = loaded.containing[f.text] = frozenset(span(p) for p in found)
         shown = filter_passages(retrieval.passages, root, f, containing)
-        first = [r for r in rows_for(shown, f.group_by) if isinstance(r, Passage)][:PAGE]
-        loaded.words = project.passage_texts(first, context=CONTEXT, redact=retrieval.redacted)
+        order = [r for r in rows_for(shown, f.group_by) if isinstance(r, Passage)]
+        ends = order[:PAGE] + order[max(PAGE, len(order) - PAGE) :]  # where the list opens, and End
+        loaded.words = project.passage_texts(ends, context=CONTEXT, redact=retrieval.redacted)
     return loaded
 
 
@@ -248,19 +249,24 @@ class RetrievalScreen(AnalysisScreen):
         return self.words.get(passage_key(p)) if self.paged else p
 
     def want_words(self, index: int) -> None:
-        """Read the words of the page of passages holding ``index`` (and of the next or the one
-        before when ``index`` is near its edge), unless read or being read."""
+        """Read the words of the page of passages holding ``index``, then of the next or the one
+        before when ``index`` is near its edge, unless read or being read (one call a page, so
+        that the page in view comes first)."""
         if not self.paged or self.loaded is None:
             return
-        pages = {i // PAGE for i in (index - PAGE // 2, index, index + PAGE // 2) if 0 <= i < len(self.order)}
-        batch = [
-            p
-            for page in sorted(pages, key=lambda n: abs(n * PAGE + PAGE // 2 - index))
-            for p in self.order[page * PAGE : (page + 1) * PAGE]
-            if passage_key(p) not in self.words and passage_key(p) not in self.reading
-        ]
-        if not batch:
-            return
+        here = index // PAGE
+        near = {i // PAGE for i in (index - PAGE // 2, index, index + PAGE // 2) if 0 <= i < len(self.order)}
+        for page in sorted(near, key=lambda n: n != here):
+            batch = [
+                p
+                for p in self.order[page * PAGE : (page + 1) * PAGE]
+                if passage_key(p) not in self.words and passage_key(p) not in self.reading
+            ]
+            if batch:
+                self._read_words(batch)
+
+    def _read_words(self, batch: list[Passage]) -> None:
+        assert self.loaded is not None
         self.reading.update(passage_key(p) for p in batch)
         project, redact = self.project, self.loaded.retrieval.redacted
         self.run_project(
