@@ -11,14 +11,14 @@ Filters combine with AND:
   — any of the values of a key, every key;
 - ``coders``: only codings by these coders (none: everyone); ``agreed=N`` keeps a passage only
   where at least N of those coders applied its code to its segment (the unit theme tables use);
-- ``text``: the passage contains this text (case-insensitive);
+- ``text``: the passage contains this text (case-insensitive: ``text_filter``, the one rule);
 - ``participants`` / ``segments``: ids, for a matrix cell or a co-occurrence cell.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -150,6 +150,16 @@ def check_coders(data: ExportData, coders: Sequence[str] | None, agreed: int = 0
     return chosen
 
 
+def text_filter(text: str | None) -> Callable[[str], bool] | None:
+    """The text filter's one rule, wherever passages are filtered by their words: the passage
+    contains ``text``, compared with Unicode case folding (``"STRASSE"`` finds ``"Straße"``).
+    None for no filter (``text`` empty)."""
+    if not text:
+        return None
+    needle = text.casefold()
+    return lambda passage_text: needle in passage_text.casefold()
+
+
 def describe_source(coders: Sequence[str], agreed: int, everyone: bool) -> str:
     if agreed >= 2:
         return f"passages whose code at least {agreed} of {', '.join(coders)} applied to the same segment"
@@ -237,6 +247,7 @@ class Retrieval:
     context: int = 0
     redacted: bool = False
     project: str = ""
+    texts: bool = True  # False: passages without their words or turns around (``Project.passage_texts`` reads them)
 
     @property
     def participants(self) -> int:
@@ -321,7 +332,7 @@ def retrieve(
         for sid in over:
             unit_coders[(sid, c.code_key)].add(c.coder)
 
-    needle = text.casefold() if text else ""
+    wanted_text = text_filter(text)
     blackout = redactor(redact or [])
     texts = {t.id: t.text for t in data.transcripts}
     passages: list[Passage] = []
@@ -331,7 +342,7 @@ def retrieve(
         if agreed >= 2 and all(len(unit_coders[(sid, key)]) < agreed for sid in over):
             continue
         raw = texts.get(tid, "")[start:end]
-        if needle and needle not in raw.casefold():
+        if wanted_text is not None and not wanted_text(raw):
             continue
         seg = study.segments.get(seg_id)
         # A question coded with its answer is the answer's: the first turn that is not the interviewer's.

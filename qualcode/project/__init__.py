@@ -54,7 +54,7 @@ if TYPE_CHECKING:  # numpy, through qualcode.agreement and qualcode.suggest: onl
     from qualcode.analysis.compare import Comparison
     from qualcode.analysis.cooccurrence import Cooccurrence
     from qualcode.analysis.matrix import FrameworkMatrix, MatrixView
-    from qualcode.analysis.retrieval import Retrieval
+    from qualcode.analysis.retrieval import Passage, Retrieval
     from qualcode.ingest.transcripts import ParsedTranscript
     from qualcode.project.agreement import AgreementPart, Disagreement
     from qualcode.project.analysis import AnalysisPart, Where
@@ -707,8 +707,17 @@ class Project:
 
     def retrieve(self, code: str, **options: Any) -> Retrieval:
         """Every passage coded with ``code`` (and its sub-codes) across the study that passes the filters.
-        Options: subcodes, where, coders, agreed, text, context, redact."""
+        Options: subcodes, where, coders, agreed, text, context, redact; ``texts=False``: the
+        passages without their words (``passage_texts`` reads them a page at a time)."""
         return self.analysis.retrieve(code, **options)
+
+    def passage_texts(self, passages: Sequence[Passage], **options: Any) -> list[Passage]:
+        """Passages read with ``texts=False``, with their words and turns around (context, redact)."""
+        return self.analysis.passage_texts(passages, **options)
+
+    def passages_containing(self, passages: Sequence[Passage], text: str, **options: Any) -> list[Passage]:
+        """Those of ``passages`` whose words contain ``text``, in order (redact: as shown, names blacked out)."""
+        return self.analysis.passages_containing(passages, text, **options)
 
     def cooccurrence(self, **options: Any) -> Cooccurrence:
         """Which codes are applied to the same segment: counts and Jaccard per pair (coders, rollup, where)."""

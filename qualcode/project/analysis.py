@@ -9,6 +9,7 @@ event — so a screen that re-queries with another filter or coder does not read
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,13 +24,15 @@ from sqlalchemy.orm import Session
 from qualcode.analysis import matrix as fm
 from qualcode.analysis.compare import Comparison, compare_groups
 from qualcode.analysis.cooccurrence import Cooccurrence, cooccurrence, shared_segments
-from qualcode.analysis.retrieval import Retrieval, Study, retrieve
+from qualcode.analysis.retrieval import Passage, Retrieval, Study, retrieve, text_filter
+from qualcode.analysis.themes import redactor
 from qualcode.db.models import Event, Matrix, MatrixCell, utcnow
 from qualcode.errors import GoneSince, QualcodeError
 from qualcode.limits import check_length
 from qualcode.project import events
 from qualcode.project.exchange import ExchangePart
-from qualcode.project.slices import Slice, read_slice
+from qualcode.project.mapping import StudyOutline, study_outline
+from qualcode.project.slices import Slice, read_slice, span_texts
 from qualcode.store import Store, coder_row, log_event, new_guid, setting_value
 from qualcode.study import ExportData
 
@@ -72,6 +75,7 @@ class AnalysisPart:
         self._lean: tuple[ExportData, Study] | None = None  # codes, people and codings only
         self._terms: list[tuple[str, str]] | None = None
         self._slices: dict[Slice, tuple[ExportData, Study]] = {}
+        self._outline: StudyOutline | None = None  # codebook, coders, participants: what every page reads
 
     # ------------------------------------------------------------------ the cached read
 
@@ -84,12 +88,16 @@ class AnalysisPart:
             newest, n = s.execute(select(func.max(Event.id), func.count(Event.id))).one()
         return (newest or 0, n or 0)
 
+    def _fresh(self) -> None:
+        """Forget what was read if the project changed since (called holding the lock)."""
+        version = self.data_version()
+        if version != self._version:
+            self._version, self._full, self._lean, self._terms = version, None, None, None
+            self._slices, self._outline = {}, None
+
     def _read(self, full: bool) -> tuple[ExportData, Study]:
         with self._lock:
-            version = self.data_version()
-            if version != self._version:
-                self._version, self._full, self._lean, self._terms = version, None, None, None
-                self._slices = {}
+            self._fresh()
             if self._full is not None:
                 return self._full
             if full:
@@ -104,10 +112,7 @@ class AnalysisPart:
     def _slice(self, want: Slice) -> tuple[ExportData, Study]:
         """The part of the study ``want`` names (kept while the data does not change)."""
         with self._lock:
-            version = self.data_version()
-            if version != self._version:
-                self._version, self._full, self._lean, self._terms = version, None, None, None
-                self._slices = {}
+            self._fresh()
             found = self._slices.pop(want, None)
             if found is None:
                 with self._store.read() as s:
@@ -131,9 +136,12 @@ class AnalysisPart:
         return self._slice(Slice((), transcripts="all" if transcripts else "touched"))[0]
 
     def _passages(
-        self, roots: tuple[str, ...], below: bool, context: int, transcripts: str = "touched"
+        self, roots: tuple[str, ...], below: bool, context: int, transcripts: str = "touched", texts: bool = True
     ) -> tuple[ExportData, Study]:
-        """What passages of ``roots`` show: their codings, texts, turns (and ``context`` around), memos."""
+        """What passages of ``roots`` show: their codings, texts, turns (and ``context`` around), memos.
+        Without ``texts``: no texts and no turns around (``context`` is not read)."""
+        if not texts:
+            return self._slice(Slice(roots, below, transcripts, False, "covered", memos=True, details=True))
         segments = "context" if context > 0 else "covered"
         want = Slice(roots, below, transcripts, True, segments, max(context, 0), memos=True, details=True)
         return self._slice(want)
@@ -155,7 +163,7 @@ class AnalysisPart:
     def forget(self) -> None:
         """Drop the cached read (the next query reads the project again)."""
         with self._lock:
-            self._version = self._full = self._lean = self._terms = None
+            self._version = self._full = self._lean = self._terms = self._outline = None
             self._slices = {}
 
     # ------------------------------------------------------------------ reads
@@ -172,21 +180,35 @@ class AnalysisPart:
         text: str | None = None,
         context: int = 0,
         redact: bool = True,
+        texts: bool = True,
     ) -> Retrieval:
-        """Every passage coded with ``code`` (and its sub-codes) across the study that passes the filters."""
-        data, study = self._passages((code,), subcodes, context)
-        return retrieve(
+        """Every passage coded with ``code`` (and its sub-codes) across the study that passes the filters.
+
+        Without ``texts``: the same passages without their words or the turns around them
+        (``text`` empty, no ``before``/``after``): what a list needs to order, group, count and
+        filter them, read without any transcript's text; ``passage_texts`` reads the words of
+        the few shown."""
+        if context < 0:
+            raise QualcodeError("--context must be 0 or more")
+        data, study = self._passages((code,), subcodes, context, texts=texts)
+        found = retrieve(
             data,
             code,
             subcodes=subcodes,
             where=where,
             coders=coders,
             agreed=agreed,
-            text=text,
-            context=context,
+            text=text if texts else None,
+            context=context if texts else 0,
             redact=self._redact(redact),
             study=study,
         )
+        if not texts:
+            found.texts = False
+            if text:
+                found.passages = self.passages_containing(found.passages, text, redact=False)
+                found.filters.append(f"text contains {text!r}")
+        return found
 
     @_without_gc
     def cooccurrence(
@@ -206,12 +228,16 @@ class AnalysisPart:
         rollup: bool = False,
         context: int = 0,
         redact: bool = True,
+        texts: bool = True,
     ) -> Retrieval:
         """The passages of ``a`` and of ``b`` in the segments coded with both: what a co-occurrence cell opens.
 
         With ``rollup`` ``a`` and ``b`` are top-level themes and their sub-codes count as them.
+        Without ``texts``, the passages come without their words (as ``retrieve``'s).
         """
-        data, study = self._passages((a, b), rollup, context)
+        data, study = self._passages((a, b), rollup, context, texts=texts)
+        if not texts:
+            context = 0
         segments = shared_segments(data, a, b, coders, rollup, None, study)
         terms = self._redact(redact)
         found = [
@@ -242,7 +268,58 @@ class AnalysisPart:
             context,
             bool(terms),
             data.project_name,
+            texts,
         )
+
+    @_without_gc
+    def passage_texts(self, passages: Sequence[Passage], *, context: int = 0, redact: bool = True) -> list[Passage]:
+        """``passages`` (read without ``texts``) with their words and ``context`` turns either side,
+        in the same order: a page of a list. What is read is the slice of the passages' codes
+        restricted to their transcripts, and ``retrieve`` cuts the words and turns from it exactly
+        as from the code's whole slice, so a page shows what ``retrieve`` with ``texts`` shows.
+        A passage whose coding is gone since comes back as it was given."""
+        if context < 0:
+            raise QualcodeError("--context must be 0 or more")
+        if not passages:
+            return []
+        codes = tuple(sorted({p.code for p in passages}))
+        transcripts = tuple(sorted({p.transcript_id for p in passages}))
+        segments = "context" if context > 0 else "covered"
+        want = Slice(codes, False, "touched", True, segments, context, transcript_ids=transcripts)
+        with self._lock:  # the outline is read once per version of the data, not once per page
+            self._fresh()
+            with self._store.read() as s:
+                if self._outline is None:
+                    self._outline = study_outline(s)
+                data = read_slice(s, "", want, self._outline)
+        study = Study(data)
+        terms = self._redact(redact)
+        full: dict[tuple[str, int, int, int], Passage] = {}
+        for code in codes:
+            if code not in study.codes:  # deleted since the list was read
+                continue
+            for p in retrieve(data, code, subcodes=False, context=context, redact=terms, study=study).passages:
+                full[(p.code, p.transcript_id, p.start, p.end)] = p
+        out = []
+        for p in passages:
+            f = full.get((p.code, p.transcript_id, p.start, p.end))
+            out.append(p if f is None else dataclasses.replace(p, text=f.text, before=f.before, after=f.after))
+        return out
+
+    def passages_containing(self, passages: Sequence[Passage], text: str, *, redact: bool = True) -> list[Passage]:
+        """Those of ``passages`` whose words contain ``text`` (``retrieve``'s rule,
+        ``analysis.retrieval.text_filter``), in their order. With ``redact`` the words are read as
+        the analysis shows them, names blacked out, so a name it hides finds nothing; without,
+        as stored (``retrieve``'s ``text`` filter). The words are read a few transcripts at a
+        time and none is kept."""
+        wanted = text_filter(text)
+        if wanted is None:
+            return list(passages)
+        blackout = redactor(self._redact(redact) or [])
+        spans = {(p.transcript_id, p.start, p.end) for p in passages}
+        with self._store.read() as s:
+            found = {span for span, words in span_texts(s, spans) if wanted(blackout(words))}
+        return [p for p in passages if (p.transcript_id, p.start, p.end) in found]
 
     @_without_gc
     def compare_groups(self, a_where: Where, b_where: Where, *, coders: Sequence[str] | None = None) -> Comparison:

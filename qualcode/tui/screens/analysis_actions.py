@@ -211,7 +211,7 @@ class AnalysisActions:
         self._push(
             RetrievalScreen(
                 host.project,
-                lambda: analysis.retrieve(key, subcodes=True, context=1),
+                lambda: analysis.retrieve(key, subcodes=True, texts=False),
                 root=key,
                 title=title,
             )

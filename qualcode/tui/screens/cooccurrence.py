@@ -215,7 +215,7 @@ class CooccurrenceScreen(AnalysisScreen):
         rollup = self.rollup
         if a == b:
             title = Text.assemble("Passages of ", one_line(names[a]))
-            fetch = lambda: analysis.retrieve(a, subcodes=rollup, coders=coders, context=1)  # noqa: E731
+            fetch = lambda: analysis.retrieve(a, subcodes=rollup, coders=coders, texts=False)  # noqa: E731
             root = a
         else:
             n = self.result.count(a, b)
@@ -227,7 +227,7 @@ class CooccurrenceScreen(AnalysisScreen):
                 f" in the {n} segment{'s' * (n != 1)} coded with both",
             )
             fetch = lambda: analysis.shared_passages(  # noqa: E731
-                a, b, coders=coders, rollup=rollup, context=1
+                a, b, coders=coders, rollup=rollup, texts=False
             )
             root = None
         self.want_passages(PassagesRequest(fetch, root, title))

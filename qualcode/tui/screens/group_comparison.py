@@ -258,7 +258,7 @@ class GroupComparisonScreen(AnalysisScreen):
         title = Text.assemble("Passages of ", one_line(row.name), " from ", one_line(" and ".join(self.values)))
         self.want_passages(
             PassagesRequest(
-                lambda: analysis.retrieve(key, subcodes=True, context=1),
+                lambda: analysis.retrieve(key, subcodes=True, texts=False),
                 key,
                 title,
                 PassageFilter(where={self.attribute: self.values}, coders=self.coder, group_by=self.attribute),

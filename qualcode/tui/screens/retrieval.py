@@ -1,16 +1,20 @@
 """The passages screen: every passage of a code across the study, filtered and grouped.
 
-One project call reads the code's passages (its sub-codes included, every coder, one turn of
-context); sub-codes, attribute filters, coders, text and grouping are then applied here, on the
-passages already read, so each change shows at once. ``filter_passages`` keeps the meaning of
+One project call reads the code's passages without their words (its sub-codes included, every
+coder: who said each, where, which coders, memos); sub-codes, attribute filters, coders and
+grouping are then applied here, on the passages already read, so each change shows at once, and
+the count is the whole list's. The words and the turn before and after are read a page at a time
+for the passages drawn (``Project.passage_texts``), kept while near the cursor; the text filter
+asks the project which passages contain the text (``Project.passages_containing``), reading the
+words a few transcripts at a time without keeping them. ``filter_passages`` keeps the meaning of
 ``qualcode.analysis.retrieval.retrieve``'s filters (tests compare the two).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 
 from rich.console import Group
 from rich.text import Text
@@ -18,7 +22,7 @@ from textual import on
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 
-from qualcode.analysis.retrieval import Passage, Retrieval, group_passages
+from qualcode.analysis.retrieval import Passage, Retrieval, group_passages, text_filter
 from qualcode.segments import segment_ref
 from qualcode.tui.screens.analysis_base import (
     AGREED,
@@ -31,14 +35,33 @@ from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
 from qualcode.tui.text import UserStatic, one_line, plain
 from qualcode.tui.widgets.passages import Heading, PassageList, PassageStyles, passage_heading
 
+CONTEXT = 1  # turns read before and after each passage (x shows them)
+PAGE = 100  # passages whose words are read at once, around the ones drawn
+KEPT = 600  # passages whose words are kept: those farthest from the cursor are dropped first
+TEXTS_KEPT = 8  # text filters whose passages are kept (typing one again shows it at once)
 
-def filter_passages(passages: Sequence[Passage], root: str | None, f: PassageFilter) -> list[Passage]:
+Span = tuple[int, int, int]  # (transcript id, start, end): what a passage's words are
+
+
+def span(p: Passage) -> Span:
+    return (p.transcript_id, p.start, p.end)
+
+
+def passage_key(p: Passage) -> tuple[str, int, int, int]:
+    """What names one passage in a list (its code and its span)."""
+    return (p.code, p.transcript_id, p.start, p.end)
+
+
+def filter_passages(
+    passages: Sequence[Passage], root: str | None, f: PassageFilter, containing: Collection[Span] | None = None
+) -> list[Passage]:
     """The passages that pass ``f``, in their order: as ``retrieve`` would return them with the
     same filters, from the passages of every coder with sub-codes included. The text filter reads
-    the passages as given: on the screen they come with names blacked out, so a word that only a
-    blacked-out name holds finds nothing (the screen never points at a name it hides)."""
+    the passages as given (``containing``: the spans whose words contain ``f.text``, for passages
+    read without their words): on the screen they come with names blacked out, so a word that
+    only a blacked-out name holds finds nothing (the screen never points at a name it hides)."""
     where = {k: frozenset(v.strip().casefold() for v in values) for k, values in f.where.items()}
-    needle = f.text.casefold()
+    wanted_text = text_filter(f.text) if containing is None else None
     agreed_units: set[tuple[int, str]] | None = None
     if f.coders == AGREED:
         unit_coders: dict[tuple[int, str], set[str]] = defaultdict(set)
@@ -58,7 +81,9 @@ def filter_passages(passages: Sequence[Passage], root: str | None, f: PassageFil
             or not all(str(p.attributes.get(k) or "").strip().casefold() in vs for k, vs in where.items())
         ):
             continue
-        if needle and needle not in p.text.casefold():
+        if f.text and containing is not None and span(p) not in containing:
+            continue
+        if wanted_text is not None and not wanted_text(p.text):
             continue
         out.append(p)
     return out
@@ -80,10 +105,13 @@ class Loaded:
     coders: list[str]
     attributes: dict[str, list[str]]  # attribute -> values, in the order participants give them
     code_names: dict[str, str]
+    words: list[Passage] = field(default_factory=list)  # the first page, with its words
+    containing: dict[str, frozenset[Span]] = field(default_factory=dict)  # text filter -> spans with it
 
 
-def load(project, fetch: Callable[[], Retrieval]) -> Loaded:
-    """Runs off the UI thread: the passages and what the filter dialogs offer."""
+def load(project, fetch: Callable[[], Retrieval], root: str | None, f: PassageFilter) -> Loaded:
+    """Runs off the UI thread: the passages, what the filter dialogs offer and, for passages read
+    without their words, the words of the first page the list shows and of the last (End)."""
     retrieval = fetch()
     attributes: dict[str, list[str]] = {}
     for person in project.participants():
@@ -91,12 +119,22 @@ def load(project, fetch: Callable[[], Retrieval]) -> Loaded:
             value = str(value or "").strip()
             if value and value not in attributes.setdefault(key, []):
                 attributes[key].append(value)
-    return Loaded(
+    loaded = Loaded(
         retrieval,
         [c.name for c in project.coders()],
         {k: sorted(v, key=str.casefold) for k, v in attributes.items()},
         {c.key: c.name for c in project.codes()},
     )
+    if not retrieval.texts:
+        containing = None
+        if f.text:
+            found = project.passages_containing(retrieval.passages, f.text, redact=retrieval.redacted)
+            containing = loaded.containing[f.text] = frozenset(span(p) for p in found)
+        shown = filter_passages(retrieval.passages, root, f, containing)
+        order = [r for r in rows_for(shown, f.group_by) if isinstance(r, Passage)]
+        ends = order[:PAGE] + order[max(PAGE, len(order) - PAGE) :]  # where the list opens, and End
+        loaded.words = project.passage_texts(ends, context=CONTEXT, redact=retrieval.redacted)
+    return loaded
 
 
 class RetrievalScreen(AnalysisScreen):
@@ -155,7 +193,10 @@ class RetrievalScreen(AnalysisScreen):
         self.filter = passage_filter or PassageFilter()
         self.loaded: Loaded | None = None
         self.shown: list[Passage] = []
+        self.order: list[Passage] = []  # the passages as the list shows them (grouped)
         self.with_context = False
+        self.words: dict[tuple[str, int, int, int], Passage] = {}  # passages read with their words
+        self.reading: set[tuple[str, int, int, int]] = set()  # passages whose words are being read
 
     def help_sections(self) -> list[tuple[str, str, type]]:
         return [(self.HELP_TITLE, "", type(self)), ("Passages: the list", "#passages", PassageList)]
@@ -176,8 +217,11 @@ class RetrievalScreen(AnalysisScreen):
         self.list = self.query_one(PassageList)
         self.list.empty_message = "Reading the passages…"
         self.list.focus()
-        project, fetch = self.project, self.fetch
-        self.run_project(lambda: load(project, fetch), self._loaded, description="reading passages", error=self._failed)
+        self.list.words = self._words_of
+        project, fetch, root, f = self.project, self.fetch, self.root, self.filter
+        self.run_project(
+            lambda: load(project, fetch, root, f), self._loaded, description="reading passages", error=self._failed
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self.list.empty_message = str(exc)
@@ -186,8 +230,72 @@ class RetrievalScreen(AnalysisScreen):
 
     def _loaded(self, loaded: Loaded) -> None:
         self.loaded = loaded
+        self.words.update((passage_key(p), p) for p in loaded.words)
         self.list.code_names = loaded.code_names
+        text = self.filter.text
+        if self.paged and text and text not in loaded.containing:  # typed while the list was read
+            self.filter.text = ""
+            self.filter_text(text)
         self.apply_filter()
+
+    # ------------------------------------------------------------------ words, a page at a time
+
+    @property
+    def paged(self) -> bool:
+        """The passages came without their words: they are read a page at a time."""
+        return self.loaded is not None and not self.loaded.retrieval.texts
+
+    def _words_of(self, p: Passage) -> Passage | None:
+        return self.words.get(passage_key(p)) if self.paged else p
+
+    def want_words(self, index: int) -> None:
+        """Read the words of the page of passages holding ``index``, then of the next or the one
+        before when ``index`` is near its edge, unless read or being read (one call a page, so
+        that the page in view comes first)."""
+        if not self.paged or self.loaded is None:
+            return
+        here = index // PAGE
+        near = {i // PAGE for i in (index - PAGE // 2, index, index + PAGE // 2) if 0 <= i < len(self.order)}
+        for page in sorted(near, key=lambda n: n != here):
+            batch = [
+                p
+                for p in self.order[page * PAGE : (page + 1) * PAGE]
+                if passage_key(p) not in self.words and passage_key(p) not in self.reading
+            ]
+            if batch:
+                self._read_words(batch)
+
+    def _read_words(self, batch: list[Passage]) -> None:
+        assert self.loaded is not None
+        self.reading.update(passage_key(p) for p in batch)
+        project, redact = self.project, self.loaded.retrieval.redacted
+        self.run_project(
+            lambda: project.passage_texts(batch, context=CONTEXT, redact=redact),
+            self._words_read,
+            description="reading passages",
+            error=lambda exc: self._words_failed(batch, exc),
+        )
+
+    def _words_read(self, passages: list[Passage]) -> None:
+        keys = [passage_key(p) for p in passages]
+        self.reading.difference_update(keys)
+        self.words.update(zip(keys, passages, strict=True))
+        if len(self.words) > KEPT:
+            low = max(0, self.list.cursor - KEPT // 2)
+            near = {passage_key(p) for p in self.order[low : low + KEPT]}.union(keys)
+            self.words = {k: v for k, v in self.words.items() if k in near}
+        self.list.words_arrived()
+        self._show_detail()
+
+    def _words_failed(self, passages: list[Passage], exc: BaseException) -> None:
+        """Shown without their words rather than asked for again and again."""
+        self._words_read(passages)
+        self.report(exc)
+
+    @on(PassageList.WordsWanted)
+    def _words_wanted(self, message: PassageList.WordsWanted) -> None:
+        message.stop()
+        self.want_words(message.index)
 
     @property
     def has_subcodes(self) -> bool:
@@ -196,12 +304,14 @@ class RetrievalScreen(AnalysisScreen):
     def apply_filter(self, keep: Passage | None = None) -> None:
         if self.loaded is None:
             return
-        self.shown = filter_passages(self.loaded.retrieval.passages, self.root, self.filter)
+        containing = self.loaded.containing.get(self.filter.text) if self.paged else None
+        self.shown = filter_passages(self.loaded.retrieval.passages, self.root, self.filter, containing)
         rows = rows_for(self.shown, self.filter.group_by)
-        order = [r for r in rows if isinstance(r, Passage)]
+        self.order = order = [r for r in rows if isinstance(r, Passage)]
         cursor = 0
         if keep is not None:
-            cursor = next((i for i, p in enumerate(order) if p is keep), 0)
+            kept = passage_key(keep)
+            cursor = next((i for i, p in enumerate(order) if passage_key(p) == kept), 0)
         self.list.show_code = self.root is None or (self.filter.subcodes and self.has_subcodes)
         self.list.empty_message = (
             "No passage passes these filters." if self.loaded.retrieval.passages else "No passages."
@@ -222,6 +332,7 @@ class RetrievalScreen(AnalysisScreen):
         if self.loaded.retrieval.redacted:
             described.append("  ·  names blacked out", style="dim")
         self.query_one("#retrieval-filters", UserStatic).update(described)
+        self.want_words(self.list.cursor)
         self._show_detail()
 
     # ------------------------------------------------------------------ the current passage
@@ -229,6 +340,7 @@ class RetrievalScreen(AnalysisScreen):
     @on(PassageList.CursorMoved)
     def _moved(self, message: PassageList.CursorMoved) -> None:
         message.stop()
+        self.want_words(self.list.cursor)
         self._show_detail()
 
     @on(PassageList.Opened)
@@ -257,19 +369,25 @@ class RetrievalScreen(AnalysisScreen):
         head.append(" · coded by ", style=styles.muted)
         head.append_text(one_line(", ".join(p.coders), styles.coders))
         parts: list[Text] = [head, Text("")] if self.has_class("-wide") else [head]
-        if self.with_context:
-            for turn in p.before:
-                parts.append(self._turn(turn))
-        parts.append(plain(p.text, "bold" if self.with_context else ""))
-        if self.with_context:
-            for turn in p.after:
-                parts.append(self._turn(turn))
-            if not p.before and not p.after:
-                parts.append(Text("(no turns before or after)", style="dim"))
+        if self._words_of(p) is None:  # its page is being read: shown when it comes
+            parts.append(Text("reading…", style="dim italic"))
+        else:
+            parts += self._words(p)
         for memo in p.memos:
             parts.append(Text(""))
             parts.append(Text.assemble(("memo ", styles.memo), plain(memo)))
         return Group(*parts)
+
+    def _words(self, p: Passage) -> list[Text]:
+        """The passage's words, with ``x`` the turns before and after."""
+        if not self.with_context:
+            return [plain(p.text)]
+        parts = [self._turn(turn) for turn in p.before]
+        parts.append(plain(p.text, "bold"))
+        parts += [self._turn(turn) for turn in p.after]
+        if not p.before and not p.after:
+            parts.append(Text("(no turns before or after)", style="dim"))
+        return parts
 
     @staticmethod
     def _turn(turn) -> Text:
@@ -295,10 +413,33 @@ class RetrievalScreen(AnalysisScreen):
     def action_text(self) -> None:
         def chosen(value: str | None) -> None:
             if value is not None:
-                self.filter.text = value.strip()
-                self.apply_filter(self.list.current)
+                self.filter_text(value.strip())
 
         self.app.push_screen(TextPrompt("Only passages containing (empty: every passage)", self.filter.text), chosen)
+
+    def filter_text(self, text: str) -> None:
+        """Only the passages containing ``text``: at once when their words are here, otherwise once
+        the project says which contain it (the list stays as it was until then)."""
+        loaded = self.loaded
+        if loaded is None or not self.paged or not text or text in loaded.containing:
+            self.filter.text = text
+            self.apply_filter(self.list.current)
+            return
+        project, passages, redact = self.project, loaded.retrieval.passages, loaded.retrieval.redacted
+
+        def found(passages: list[Passage]) -> None:
+            loaded.containing[text] = frozenset(span(p) for p in passages)
+            while len(loaded.containing) > TEXTS_KEPT:
+                del loaded.containing[next(iter(loaded.containing))]
+            self.filter.text = text
+            self.apply_filter(self.list.current)
+
+        self.run_project(
+            lambda: project.passages_containing(passages, text, redact=redact),
+            found,
+            description="finding the text",
+            error=self.report,
+        )
 
     def action_coders(self) -> None:
         if self.loaded is None:

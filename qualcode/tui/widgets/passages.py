@@ -4,12 +4,16 @@ Rows are group headings (one line) and passages (a line saying who, where and by
 the coded text on ``TEXT_LINES`` lines). Row offsets are one running sum over the rows, so
 finding the row under a screen line is a binary search, and only the rows in view are rendered
 (their strips cached until the width, the cursor or the rows change).
+
+The rows may come without their words (``Project.retrieve(texts=False)``): ``words`` gives a
+passage with its words, or None while they are read; such a row is drawn with "reading…" and the
+list asks for it (``WordsWanted``), and ``words_arrived`` draws it again.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.style import Style
@@ -138,6 +142,13 @@ class PassageList(ScrollView, can_focus=True):
             super().__init__()
             self.index = index
 
+    class WordsWanted(Message):
+        """A passage was drawn before its words were read (its index among the passages)."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.rows: list[Heading | Passage] = []
@@ -148,6 +159,7 @@ class PassageList(ScrollView, can_focus=True):
         self.show_code = False  # name each passage's code (when sub-codes are included)
         self.code_names: dict[str, str] = {}
         self.empty_message = "No passages."
+        self.words: Callable[[Passage], Passage | None] = _as_given  # the passage with its words, None: being read
         self._cache: dict[tuple[int, int, bool], list[Strip]] = {}
         self._styles: PassageStyles | None = None
 
@@ -177,12 +189,18 @@ class PassageList(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.CursorMoved(self.cursor))
 
+    def words_arrived(self) -> None:
+        """Some passages' words were read: draw the rows again."""
+        self._cache.clear()
+        self.refresh()
+
     @property
     def current(self) -> Passage | None:
+        """The passage under the cursor, with its words when they have been read."""
         if not self.passage_rows:
             return None
         row = self.rows[self.passage_rows[self.cursor]]
-        return row if isinstance(row, Passage) else None
+        return (self.words(row) or row) if isinstance(row, Passage) else None
 
     def move_to(self, index: int) -> None:
         if not self.passage_rows:
@@ -296,7 +314,10 @@ class PassageList(ScrollView, can_focus=True):
             code_style = self.get_component_rich_style("passage-list--code", partial=True)
             meta.append("  ")
             meta.append_text(one_line(self.code_names.get(item.code, item.code), code_style))
-        body = one_line(item.text)
+        full = self.words(item)
+        if full is None:
+            self.post_message(self.WordsWanted(self.numbers[row] - 1))
+        body = one_line(full.text) if full is not None else Text("reading…", style="dim italic")
         indent = 6
         wrapped = body.wrap(console, max(10, width - indent), overflow="fold")
         lines = [meta]
@@ -315,3 +336,7 @@ class PassageList(ScrollView, can_focus=True):
             cursor = self.get_component_rich_style("passage-list--cursor", partial=True)
             strips = [s.apply_style(cursor) for s in strips]
         return [s.apply_style(base) for s in strips]
+
+
+def _as_given(passage: Passage) -> Passage | None:
+    return passage
