@@ -115,8 +115,13 @@ class LinearModel:
         )
 
 
-def fit(words: list[list[str]], labels_list: list[dict[str, float]], labels: list[str], c: float = C) -> LinearModel:
-    """One balanced logistic regression per code, on the segments whose label for it is known."""
+def fit(
+    words: list[list[str]], labels_list: list[dict[str, float]], labels: list[str], c: float = C, seed: int = 0
+) -> LinearModel:
+    """One balanced logistic regression per code, on the segments whose label for it is known.
+
+    ``seed`` fixes liblinear's shuffling of the segments (unseeded, it draws from numpy's global
+    random state): the same codings give the same model, and so the same suggestions."""
     from sklearn.linear_model import LogisticRegression
 
     vec = _vectorizer()
@@ -135,7 +140,7 @@ def fit(words: list[list[str]], labels_list: list[dict[str, float]], labels: lis
             rate = min(max(float(y.mean()) if len(y) else 0.0, 1e-3), 1 - 1e-3)
             intercept[j] = np.log(rate / (1 - rate))
             continue
-        clf = LogisticRegression(solver="liblinear", C=c, class_weight="balanced", dual=True)
+        clf = LogisticRegression(solver="liblinear", C=c, class_weight="balanced", dual=True, random_state=seed)
         clf.fit(x[rows], y)
         coef[j] = clf.coef_[0]
         intercept[j] = clf.intercept_[0]

@@ -1,0 +1,107 @@
+"""`qualcode suggest` end to end (issue 20, "what must hold": 10,000 segments in under 5 s).
+
+Making it fast must not change what it suggests: the full list of suggestions on both demo
+projects is compared with the one stored in tests/fixtures/suggestions/ (written by
+``python -m tests.test_suggest_speed`` before the speed work, and again only when a change to
+the suggestions is meant). The timings themselves are in benchmarks/bench_suggest.py.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "suggestions"
+STUDIES = ("rln", "pess")
+
+
+def build_study(url: str, study: str):
+    """The demo project's steps (``qualcode.samples.build_demo``) at any location."""
+    from qualcode.codebook import load_codebook
+    from qualcode.ingest.transcripts import parse_file
+    from qualcode.project import Project
+    from qualcode.samples import codebook_path, coding_files, transcript_files
+
+    project = Project.create(url, load_codebook(codebook_path(study)), name=f"{study} demo")
+    for file in transcript_files(study):
+        project.import_transcript(parse_file(file, max_chars=project.max_segment_chars))
+    for file in coding_files(study):
+        project.import_codings(file, add_coders=True)
+    return project
+
+
+def suggestion_list(project) -> list[dict]:
+    """Every suggestion as a coder sees it: where, which code, from what, how sure, and why."""
+    names = {t.id: t.name for t in project.list_transcripts()}
+    positions = {seg.id: seg.position for tid in names for seg in project.segments(tid)}
+    rows = [
+        {
+            "transcript": names[s.transcript_id],
+            "segment": positions[s.segment_id],
+            "code": s.code_key,
+            "source": s.source,
+            "score": s.score,
+            "reason": s.reason,
+            "words": [list(w) for w in s.words],
+            "model": s.model_score,
+            "keywords": s.keyword_score,
+            "model_version": s.model_version,
+        }
+        for s in project.list_suggestions(status=None)
+    ]
+    return sorted(rows, key=lambda r: (r["transcript"], r["segment"], -r["score"], r["code"]))
+
+
+def suggest_on_demo(url: str, study: str, run) -> list[dict]:
+    """Build the demo project at ``url``, run `qualcode suggest` (train, then suggest) on it."""
+    build_study(url, study).close()
+    result = run("suggest", "--db", url)
+    assert result.exit_code == 0, result.output
+    from qualcode.project import Project
+
+    with Project.open(url) as project:
+        return suggestion_list(project)
+
+
+@pytest.mark.parametrize("study", STUDIES)
+def test_the_demo_projects_get_the_stored_suggestions(study, project_url, run_cli):
+    got = suggest_on_demo(project_url, study, run_cli)
+    want = json.loads((FIXTURES / f"{study}.json").read_text(encoding="utf-8"))
+    assert len(got) == len(want)
+    assert got == want
+
+
+def test_the_same_codings_train_the_same_model(tmp_path):
+    from qualcode.suggest.model import train_payload
+
+    project = build_study(str(tmp_path / "rln.db"), "rln")
+    payload = project.training_payload(None)
+    project.close()
+    np.random.seed(1)  # whatever the process drew before: training does not depend on it
+    first = train_payload(payload)
+    np.random.seed(2)
+    second = train_payload(payload)
+    assert first["data"] == second["data"] and first["meta"] == second["meta"]
+
+
+if __name__ == "__main__":  # write the expectations: python -m tests.test_suggest_speed [study ...]
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    def invoke(*args: str):
+        return CliRunner().invoke(cli, list(args), prog_name="qualcode", catch_exceptions=False)
+
+    FIXTURES.mkdir(parents=True, exist_ok=True)
+    for name in sys.argv[1:] or STUDIES:
+        with tempfile.TemporaryDirectory() as d:
+            rows = suggest_on_demo(str(Path(d) / f"{name}.db"), name, invoke)
+        text = "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n]\n"  # a row a line
+        (FIXTURES / f"{name}.json").write_text(text, encoding="utf-8")
+        print(f"{name}: {len(rows)} suggestions", file=sys.stderr)
