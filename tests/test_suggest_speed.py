@@ -9,13 +9,15 @@ the suggestions is meant). The timings themselves are in benchmarks/bench_sugges
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "suggestions"
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "suggestions"
 STUDIES = ("rln", "pess")
 
 
@@ -86,6 +88,57 @@ def test_the_same_codings_train_the_same_model(tmp_path):
     np.random.seed(2)
     second = train_payload(payload)
     assert first["data"] == second["data"] and first["meta"] == second["meta"]
+
+
+def loaded_modules(args: list[str], cwd: Path) -> tuple[str, set[str]]:
+    """Run ``qualcode ARGS`` in a fresh interpreter: its output and the modules it loaded."""
+    script = (
+        "import sys, json\n"
+        "from qualcode.cli import cli\n"
+        f"try:\n    cli({args!r}, prog_name='qualcode')\n"
+        "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print('\\n' + json.dumps(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(cwd)},
+    )
+    assert out.returncode == 0, out.stderr
+    *shown, modules = out.stdout.rstrip("\n").split("\n")
+    return "\n".join(shown), set(json.loads(modules))
+
+
+def test_suggesting_with_a_trained_model_loads_no_scikit_learn(project_url, run_cli, tmp_path):
+    # scikit-learn trains the model; scoring with it needs only numpy and scipy's sparse matrices.
+    build_study(project_url, "rln").close()
+    assert run_cli("suggest", "--db", project_url).exit_code == 0  # trains v1
+    shown, modules = loaded_modules(["suggest", "--db", project_url, "--no-train"], tmp_path)
+    assert "model v1 + keywords" in shown
+    assert sorted(m for m in modules if m == "sklearn" or m.startswith("sklearn.")) == []
+
+
+def test_tfidf_scores_are_scikit_learns_to_the_last_bit():
+    import random
+
+    from qualcode.suggest import linear
+
+    rng = random.Random(0)
+    words = [f"w{i}" for i in range(300)] + ["the", "and", "it", "café"]
+    texts = [[rng.choice(words) for _ in range(rng.randint(0, 60))] for _ in range(400)]
+    labels = [{"a": float(rng.random() < 0.3), "b": float(rng.random() < 0.2)} for _ in texts]
+    model = linear.LinearModel.from_bytes(linear.fit(texts, labels, ["a", "b"]).to_bytes())
+    new = [[rng.choice([*words, "unseen", "two words", ""]) for _ in range(rng.randint(0, 80))] for _ in range(300)]
+    new += [[], ["the"], ["unseen"], ["w1", "w1", "w1"]]
+    vectorizer = linear._vectorizer(model.columns)
+    vectorizer.fit([""])
+    vectorizer.idf_ = model.idf
+    x = vectorizer.transform([" ".join(w) for w in new])
+    want = 1.0 / (1.0 + np.exp(-(np.asarray(x @ model.coef.T) + model.intercept)))
+    assert np.array_equal(model.scores(new), want)
 
 
 if __name__ == "__main__":  # write the expectations: python -m tests.test_suggest_speed [study ...]

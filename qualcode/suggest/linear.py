@@ -47,16 +47,55 @@ class LinearModel:
     coef: np.ndarray  # (labels, features)
     intercept: np.ndarray  # (labels,)
 
+    def __post_init__(self) -> None:
+        self._columns: dict[str, int] | None = None
+
+    @property
+    def columns(self) -> dict[str, int]:
+        """Each vocabulary word's column."""
+        if self._columns is None:
+            self._columns = {w: i for i, w in enumerate(self.vocabulary)}
+        return self._columns
+
+    def tfidf(self, words: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each text's TF-IDF vector as CSR arrays (data, indices, indptr), as the fitted
+        ``TfidfVectorizer`` gives it, without loading scikit-learn (a second of start-up):
+        the texts' words joined and split on white space, counted by vocabulary word (columns in
+        order), 1 + log(count), times the word's IDF, each row scaled to length one (summed in
+        column order, as scikit-learn sums). Stop words need no removal: the vocabulary was
+        fitted without them."""
+        columns = self.columns
+        indices: list[int] = []
+        counts: list[int] = []
+        indptr = [0]
+        for text in words:
+            seen: dict[int, int] = {}
+            for w in " ".join(text).split():
+                j = columns.get(w)
+                if j is not None:
+                    seen[j] = seen.get(j, 0) + 1
+            for j in sorted(seen):
+                indices.append(j)
+                counts.append(seen[j])
+            indptr.append(len(indices))
+        cols = np.asarray(indices, dtype=np.int32)
+        data = np.log(np.asarray(counts, dtype=np.float64)) + 1.0
+        data *= self.idf[cols]
+        rows = np.repeat(np.arange(len(words)), np.diff(indptr))
+        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=len(words)))
+        norms[norms == 0.0] = 1.0
+        data /= norms[rows]
+        return data, cols, np.asarray(indptr, dtype=np.int32)
+
     def scores(self, words: list[list[str]]) -> np.ndarray:
         """(texts, labels): each code's probability from its regression."""
         if not words:
             return np.zeros((0, len(self.labels)))
         if not self.vocabulary:  # trained on stop words only: each code's base rate
             return np.tile(1.0 / (1.0 + np.exp(-self.intercept)), (len(words), 1))
-        vec = _vectorizer({w: i for i, w in enumerate(self.vocabulary)})
-        vec.fit([""])  # fixes the vocabulary; the weights are set next
-        vec.idf_ = self.idf
-        x = vec.transform([" ".join(w) for w in words])
+        from scipy.sparse import csr_array  # type: ignore[import-untyped]  # no stubs
+
+        x = csr_array(self.tfidf(words), shape=(len(words), len(self.vocabulary)))
         z = np.asarray(x @ self.coef.T) + self.intercept
         out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
         return out
@@ -69,11 +108,7 @@ class LinearModel:
         Milliseconds, where a refit of every code takes seconds."""
         if not self.vocabulary:
             return
-        vec = _vectorizer({w: i for i, w in enumerate(self.vocabulary)})
-        vec.fit([""])
-        vec.idf_ = self.idf
-        x = vec.transform([" ".join(words)])
-        cols, vals = x.indices, x.data
+        vals, cols, _ = self.tfidf([words])
         size = float((vals**2).sum()) + 1.0  # the bias counts as one more feature of value 1
         z0 = float(self.coef[j, cols] @ vals + self.intercept[j])
         alpha = 0.0
