@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BindParameter, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import BindParameter, Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from qualcode import nlp
@@ -78,6 +78,8 @@ SegmentRow = tuple[int, int, str, str | None, bool]  # segment id, transcript id
 CodeRow = tuple[str, str, list[str], str]  # key, name, keywords, words of its definition
 CodingRow = tuple[str, int, int, str]  # coder, transcript id, segment id, code key
 
+SUGGESTIONS_TABLE: Table = Suggestion.__table__  # type: ignore[assignment]
+"""For one Core insert of a run's suggestions (no ORM bookkeeping per row)."""
 SUGGESTION_EVENTS = ("suggestion.accept", "suggestion.reject")
 RETRAIN_MIN_NEW = 20  # retrain when this many codings (and a quarter more than trained on) have arrived
 RETRAIN_FRACTION = 0.25
@@ -491,6 +493,7 @@ class SuggestionPart:
                 s.execute(select(Suggestion.segment_id, Suggestion.code_id).where(Suggestion.status != "open")).all()
             )
             batch, now, versions = [], utcnow(), set()
+            encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False) makes one a row
             for p in rows:
                 code_id = codes.get(p["code"])
                 if code_id is None or (p["segment_id"], code_id) in decided:
@@ -501,7 +504,7 @@ class SuggestionPart:
                         "code_id": code_id,
                         "source": p["source"],
                         "score": p["score"],
-                        "reason": json.dumps(p["reason"], ensure_ascii=False),
+                        "reason": encode(p["reason"]),
                         "model_version": p.get("model_version"),
                         "status": "open",
                         "created_at": now,
@@ -510,7 +513,7 @@ class SuggestionPart:
                 if p.get("model_version"):
                     versions.add(p["model_version"])
             if batch:
-                s.execute(insert(Suggestion), batch)
+                s.execute(insert(SUGGESTIONS_TABLE), batch)
             log_event(
                 s,
                 None,
