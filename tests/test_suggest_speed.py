@@ -95,6 +95,34 @@ def test_the_same_codings_train_the_same_model(tmp_path):
     assert first["data"] == second["data"] and first["meta"] == second["meta"]
 
 
+def test_lemmas_come_from_the_trained_pipeline_without_its_parser_and_entities():
+    from spacy.tokens import Doc
+
+    from qualcode import nlp
+    from qualcode.samples import transcript_files
+
+    if not nlp.has_trained():
+        pytest.skip("no trained spaCy pipeline installed")
+    lean = nlp.trained(None, True)
+    assert not {"parser", "ner"} & set(lean.pipe_names)
+    # The same lemmas as the whole pipeline gives, tagged in the same chunks.
+    texts = [f.read_text(encoding="utf-8") for f in transcript_files("rln")]
+    forms = sorted({t.lower_ for d in nlp.blank().tokenizer.pipe(texts) for t in d if t.is_alpha})
+    full = nlp.trained()
+
+    def lemmas(pipeline) -> list[str]:
+        out = []
+        for i in range(0, len(forms), 400):
+            doc = Doc(pipeline.vocab, words=forms[i : i + 400])
+            for name, step in pipeline.pipeline:
+                if name in ("tok2vec", "tagger", "attribute_ruler", "lemmatizer"):
+                    doc = step(doc)
+            out += [t.lemma_ for t in doc]
+        return out
+
+    assert len(forms) > 1000 and lemmas(lean) == lemmas(full)
+
+
 def loaded_modules(args: list[str], cwd: Path) -> tuple[str, set[str]]:
     """Run ``qualcode ARGS`` in a fresh interpreter: its output and the modules it loaded."""
     script = (
