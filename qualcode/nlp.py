@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
 
@@ -185,6 +185,41 @@ def lemma_words(docs: Iterable[Doc]) -> list[list[str]]:
         arr = d.to_array([LEMMA, IS_PUNCT, IS_SPACE])
         out.append([strings[int(h)] for h, p, s in arr.tolist() if not (p or s)])
     return out
+
+
+def lemma_counts(docs: Sequence[Doc], columns: dict[str, int]) -> tuple[Any, Any, Any] | None:
+    """How often each word of ``columns`` (word -> column) is among each doc's lemmas, as CSR
+    arrays (counts, columns ascending, row starts): what counting ``lemma_words`` joined and
+    split on white space gives, from arrays of string hashes rather than a string per token.
+    None when some lemma holds white space (then count the words themselves)."""
+    import numpy as np
+    from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA
+
+    n = len(docs)
+    empty = np.zeros(0, dtype=np.int64)
+    if not n:
+        return empty, empty, np.zeros(1, dtype=np.int64)
+    arrays = [d.to_array([LEMMA, IS_PUNCT, IS_SPACE]) if len(d) else np.zeros((0, 3), dtype=np.uint64) for d in docs]
+    lengths = np.array([len(a) for a in arrays])
+    every = np.concatenate(arrays)
+    keep = (every[:, 1] == 0) & (every[:, 2] == 0)
+    hashes = every[keep, 0]
+    rows = np.repeat(np.arange(n), lengths)[keep]
+    unique, inverse = np.unique(hashes, return_inverse=True)
+    strings = docs[0].vocab.strings
+    column_of = np.empty(len(unique), dtype=np.int64)
+    for i, h in enumerate(unique.tolist()):
+        word = strings[h]
+        parts = word.split()
+        if parts and parts != [word]:
+            return None
+        column_of[i] = columns.get(word, -1)
+    cols = column_of[inverse.reshape(-1)]
+    found = cols >= 0
+    keys, counts = np.unique(rows[found] * len(columns) + cols[found], return_counts=True)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys // max(len(columns), 1), minlength=n), out=indptr[1:])
+    return counts, keys % max(len(columns), 1), indptr
 
 
 def singular(word: str) -> str:

@@ -174,6 +174,26 @@ def test_tfidf_scores_are_scikit_learns_to_the_last_bit():
     assert np.array_equal(model.scores(new), want)
 
 
+def test_counting_lemmas_from_arrays_scores_as_counting_the_words():
+    from qualcode import nlp
+    from qualcode.samples import transcript_files
+    from qualcode.suggest import linear
+
+    turns = [t for f in transcript_files("pess") for t in f.read_text(encoding="utf-8").split("\n\n")]
+    turns += ["", "...", "  \n ", "Yes.", "yes yes YES, yes!"]
+    docs, _ = nlp.tokens(turns)
+    words = nlp.lemma_words(docs)
+    labels = [{"a": float(i % 3 == 0), "b": float(i % 5 == 0)} for i in range(len(words))]
+    model = linear.LinearModel.from_bytes(linear.fit(words, labels, ["a", "b"]).to_bytes())
+    counted = nlp.lemma_counts(docs, model.columns)
+    assert counted is not None
+    assert np.array_equal(model.scores_of_counts(*counted), model.scores(words))
+    # A lemma with white space in it is two words to the vectorizer: counted from the words then.
+    doc = nlp.blank().make_doc("signed off")
+    doc[0].lemma_ = "signed off"
+    assert nlp.lemma_counts([doc], model.columns) is None
+
+
 if __name__ == "__main__":  # write the expectations: python -m tests.test_suggest_speed [study ...]
     import tempfile
 

@@ -57,13 +57,11 @@ class LinearModel:
             self._columns = {w: i for i, w in enumerate(self.vocabulary)}
         return self._columns
 
-    def tfidf(self, words: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each text's TF-IDF vector as CSR arrays (data, indices, indptr), as the fitted
-        ``TfidfVectorizer`` gives it, without loading scikit-learn (a second of start-up):
-        the texts' words joined and split on white space, counted by vocabulary word (columns in
-        order), 1 + log(count), times the word's IDF, each row scaled to length one (summed in
-        column order, as scikit-learn sums). Stop words need no removal: the vocabulary was
-        fitted without them."""
+    def counts(self, words: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """How often each vocabulary word is in each text, as CSR arrays (counts, columns
+        ascending, row starts): the texts' words joined and split on white space, as the fitted
+        ``TfidfVectorizer`` splits them. Stop words need no removal: the vocabulary was fitted
+        without them."""
         columns = self.columns
         indices: list[int] = []
         counts: list[int] = []
@@ -78,24 +76,43 @@ class LinearModel:
                 indices.append(j)
                 counts.append(seen[j])
             indptr.append(len(indices))
-        cols = np.asarray(indices, dtype=np.int32)
+        return (
+            np.asarray(counts, dtype=np.int64),
+            np.asarray(indices, dtype=np.int64),
+            np.asarray(indptr, dtype=np.int64),
+        )
+
+    def tfidf(self, counts: np.ndarray, cols: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+        """The TF-IDF weights of ``counts`` (CSR arrays, from ``counts`` or
+        ``qualcode.nlp.lemma_counts``) as the fitted ``TfidfVectorizer`` gives them, to the
+        last bit, without loading scikit-learn (a second of start-up): 1 + log(count), times the
+        word's IDF, each row scaled to length one (summed in column order, as scikit-learn sums)."""
         data = np.log(np.asarray(counts, dtype=np.float64)) + 1.0
         data *= self.idf[cols]
-        rows = np.repeat(np.arange(len(words)), np.diff(indptr))
-        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=len(words)))
+        n = len(indptr) - 1
+        rows = np.repeat(np.arange(n), np.diff(indptr))
+        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n))
         norms[norms == 0.0] = 1.0
         data /= norms[rows]
-        return data, cols, np.asarray(indptr, dtype=np.int32)
+        return data
 
     def scores(self, words: list[list[str]]) -> np.ndarray:
         """(texts, labels): each code's probability from its regression."""
         if not words:
             return np.zeros((0, len(self.labels)))
+        return self.scores_of_counts(*self.counts(words))
+
+    def scores_of_counts(self, counts: np.ndarray, cols: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+        """``scores`` from word counts (CSR arrays, as ``counts`` gives them)."""
+        n = len(indptr) - 1
         if not self.vocabulary:  # trained on stop words only: each code's base rate
-            return np.tile(1.0 / (1.0 + np.exp(-self.intercept)), (len(words), 1))
+            return np.tile(1.0 / (1.0 + np.exp(-self.intercept)), (n, 1))
         from scipy.sparse import csr_array  # type: ignore[import-untyped]  # no stubs
 
-        x = csr_array(self.tfidf(words), shape=(len(words), len(self.vocabulary)))
+        x = csr_array(
+            (self.tfidf(counts, cols, indptr), cols.astype(np.int32), indptr.astype(np.int32)),
+            shape=(n, len(self.vocabulary)),
+        )
         z = np.asarray(x @ self.coef.T) + self.intercept
         out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
         return out
@@ -108,7 +125,8 @@ class LinearModel:
         Milliseconds, where a refit of every code takes seconds."""
         if not self.vocabulary:
             return
-        vals, cols, _ = self.tfidf([words])
+        counts, cols, indptr = self.counts([words])
+        vals = self.tfidf(counts, cols, indptr)
         size = float((vals**2).sum()) + 1.0  # the bias counts as one more feature of value 1
         z0 = float(self.coef[j, cols] @ vals + self.intercept[j])
         alpha = 0.0
