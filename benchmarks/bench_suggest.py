@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -96,15 +97,15 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
     words = sum(len(s.text.split()) for s in answers)
     loaded = LoadedModel(model.data, model.meta(), "bench")
     matcher = KeywordMatcher(codes)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     proposals = propose(answers, codes, loaded, matcher=matcher)
-    both_s = time.perf_counter() - started
-    started = time.perf_counter()
+    both_s, both_cpu = time.perf_counter() - started, time.process_time() - cpu
+    started, cpu = time.perf_counter(), time.process_time()
     propose(answers, codes, None, matcher=KeywordMatcher(codes))
-    kw_s = time.perf_counter() - started
-    started = time.perf_counter()
+    kw_s, kw_cpu = time.perf_counter() - started, time.process_time() - cpu
+    started, cpu = time.perf_counter(), time.process_time()
     baseline_predict(fitted, [s.text for s in answers])
-    base_s = time.perf_counter() - started
+    base_s, base_cpu = time.perf_counter() - started, time.process_time() - cpu
     # End to end: `qualcode suggest` in a new process on the same project, with this model active.
     trained_on = {"coders": ["alice"], "codings": len(examples)}
     big.store_model({"data": model.data, "meta": model.meta(), "trained_on": trained_on, "kind": "linear"})
@@ -112,7 +113,7 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
     cli = {}
     for label, extra in (("model", []), ("keywords", ["--keywords-only"])):
         env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        started = time.perf_counter()
+        started, children = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         done = subprocess.run(
             [sys.executable, "-m", "qualcode", "--db", str(tmp / "suggest.db"), "suggest", "--no-train", *extra],
             env=env,
@@ -120,7 +121,9 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
             text=True,
             check=True,
         )
-        cli[label] = (time.perf_counter() - started, done.stdout.strip().splitlines()[-2:])
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_s = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime  # user + sys
+        cli[label] = (time.perf_counter() - started, done.stdout.strip().splitlines()[-2:], cpu_s)
     rows = [
         [
             f"training on {len(examples):,} coded segments ({len(labels)} codes)",
@@ -130,20 +133,28 @@ def speed(tmp: Path, coded_target: int, suggest_target: int) -> str:
         ],
         [
             f"suggesting for {len(answers):,} segments ({words:,} words), keywords + model",
-            f"{len(answers) / both_s:,.0f} segments/s ({both_s:.1f} s, {len(proposals):,} suggestions, "
-            f"{sum(p.source != 'keywords' for p in proposals):,} with the model's score)",
-            f"{len(answers) / base_s:,.0f} segments/s ({base_s:.1f} s; scores only, no reasons)",
-            f"{both_s / base_s:.0f}× slower",
+            f"{len(answers) / both_s:,.0f} segments/s ({both_s:.1f} s, {both_cpu:.1f} s CPU; {len(proposals):,} "
+            f"suggestions, {sum(p.source != 'keywords' for p in proposals):,} with the model's score)",
+            f"{len(answers) / base_s:,.0f} segments/s ({base_s:.1f} s, {base_cpu:.1f} s CPU; scores only, no reasons)",
+            f"{both_cpu / base_cpu:.1f}× the CPU",
         ],
-        ["suggesting for the same, keywords only", f"{len(answers) / kw_s:,.0f} segments/s ({kw_s:.1f} s)", "", ""],
+        [
+            "suggesting for the same, keywords only",
+            f"{len(answers) / kw_s:,.0f} segments/s ({kw_s:.1f} s, {kw_cpu:.1f} s CPU)",
+            "",
+            "",
+        ],
         [
             "`qualcode suggest --no-train` end to end (a new process: start, read, suggest, store)",
-            f"{cli['model'][0]:.1f} s: " + " / ".join(cli["model"][1]),
+            f"{cli['model'][0]:.1f} s, {cli['model'][2]:.1f} s CPU: " + " / ".join(cli["model"][1]),
             "",
-            f"keywords only: {cli['keywords'][0]:.1f} s",
+            f"keywords only: {cli['keywords'][0]:.1f} s, {cli['keywords'][2]:.1f} s CPU; "
+            f"end to end {cli['model'][2] / base_cpu:.1f}× the baseline's CPU in-process",
         ],
     ]
-    return markdown_table(["task", "qualcode (default model)", "TF-IDF + logistic regression", "ratio"], rows)
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    head = f"Load average (1, 5, 15 min) at the end: {load}; CPU is user + sys.\n\n"
+    return head + markdown_table(["task", "qualcode (default model)", "TF-IDF + logistic regression", "ratio"], rows)
 
 
 def main() -> None:

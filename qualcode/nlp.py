@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
 
@@ -70,15 +70,21 @@ class NoTrainedPipeline(QualcodeError):
     """No trained spaCy pipeline is installed (the message says how to install one)."""
 
 
+# What lemmas do not need: the parser, the entities, and the pipeline's own tokenizer tables
+# (``lemma_table`` makes its Docs from words). Leaving them out makes loading a third faster.
+NOT_FOR_LEMMAS = ("parser", "ner", "senter", "tokenizer")
+
+
 @lru_cache(maxsize=4)
-def trained(model: str | None = None) -> Language:
-    """A trained pipeline by name, or the first of the defaults that is installed."""
+def trained(model: str | None = None, lemmas_only: bool = False) -> Language:
+    """A trained pipeline by name, or the first of the defaults that is installed; with
+    ``lemmas_only``, without what ``lemma_table`` does not use (``NOT_FOR_LEMMAS``)."""
     import spacy
 
     names = (model,) if model else DEFAULT_MODELS
     for name in names:
         try:
-            return spacy.load(name)
+            return spacy.load(name, exclude=list(NOT_FOR_LEMMAS) if lemmas_only else [])
         except (OSError, ImportError):
             continue
     raise NoTrainedPipeline(
@@ -87,8 +93,9 @@ def trained(model: str | None = None) -> Language:
 
 
 def has_trained(model: str | None = None) -> bool:
+    """Whether a trained pipeline is there to give lemmas (loading what ``lemma_table`` uses)."""
     try:
-        trained(model or None)
+        trained(model or None, True)
     except NoTrainedPipeline:
         return False
     return True
@@ -106,7 +113,7 @@ def lemma_table(forms: Iterable[str], model: str | None = None) -> dict[str, str
     faster than tagging every segment in context and good enough to match keywords: "governors"
     and "governor", "prioritised" and "prioritise" meet. Raises NoTrainedPipeline.
     """
-    nlp = trained(model or None)
+    nlp = trained(model or None, True)
     table = _LEMMAS.setdefault((model or "", nlp.meta.get("name", "")), {})
     missing = sorted({f for f in forms if f not in table})
     if missing:
@@ -178,6 +185,41 @@ def lemma_words(docs: Iterable[Doc]) -> list[list[str]]:
         arr = d.to_array([LEMMA, IS_PUNCT, IS_SPACE])
         out.append([strings[int(h)] for h, p, s in arr.tolist() if not (p or s)])
     return out
+
+
+def lemma_counts(docs: Sequence[Doc], columns: dict[str, int]) -> tuple[Any, Any, Any] | None:
+    """How often each word of ``columns`` (word -> column) is among each doc's lemmas, as CSR
+    arrays (counts, columns ascending, row starts): what counting ``lemma_words`` joined and
+    split on white space gives, from arrays of string hashes rather than a string per token.
+    None when some lemma holds white space (then count the words themselves)."""
+    import numpy as np
+    from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA
+
+    n = len(docs)
+    empty = np.zeros(0, dtype=np.int64)
+    if not n:
+        return empty, empty, np.zeros(1, dtype=np.int64)
+    arrays = [d.to_array([LEMMA, IS_PUNCT, IS_SPACE]) if len(d) else np.zeros((0, 3), dtype=np.uint64) for d in docs]
+    lengths = np.array([len(a) for a in arrays])
+    every = np.concatenate(arrays)
+    keep = (every[:, 1] == 0) & (every[:, 2] == 0)
+    hashes = every[keep, 0]
+    rows = np.repeat(np.arange(n), lengths)[keep]
+    unique, inverse = np.unique(hashes, return_inverse=True)
+    strings = docs[0].vocab.strings
+    column_of = np.empty(len(unique), dtype=np.int64)
+    for i, h in enumerate(unique.tolist()):
+        word = strings[h]
+        parts = word.split()
+        if parts and parts != [word]:
+            return None
+        column_of[i] = columns.get(word, -1)
+    cols = column_of[inverse.reshape(-1)]
+    found = cols >= 0
+    keys, counts = np.unique(rows[found] * len(columns) + cols[found], return_counts=True)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys // max(len(columns), 1), minlength=n), out=indptr[1:])
+    return counts, keys % max(len(columns), 1), indptr
 
 
 def singular(word: str) -> str:

@@ -66,7 +66,7 @@ def test_unrelated_text_gets_no_keyword_hits():
 
 
 def test_without_a_trained_pipeline_keywords_still_match_word_forms(monkeypatch):
-    def missing(model=None):
+    def missing(model=None, lemmas_only=False):
         raise nlp.NoTrainedPipeline("no trained spaCy pipeline is installed")
 
     monkeypatch.setattr(nlp, "trained", missing)

@@ -23,13 +23,14 @@ suggestion); rejecting is event ``suggestion.reject``, undoable too.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BindParameter, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import BindParameter, Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from qualcode import nlp
@@ -78,6 +79,8 @@ SegmentRow = tuple[int, int, str, str | None, bool]  # segment id, transcript id
 CodeRow = tuple[str, str, list[str], str]  # key, name, keywords, words of its definition
 CodingRow = tuple[str, int, int, str]  # coder, transcript id, segment id, code key
 
+SUGGESTIONS_TABLE: Table = Suggestion.__table__  # type: ignore[assignment]
+"""For one Core insert of a run's suggestions (no ORM bookkeeping per row)."""
 SUGGESTION_EVENTS = ("suggestion.accept", "suggestion.reject")
 RETRAIN_MIN_NEW = 20  # retrain when this many codings (and a quarter more than trained on) have arrived
 RETRAIN_FRACTION = 0.25
@@ -479,6 +482,18 @@ class SuggestionPart:
 
     def store_suggestions(self, proposals: Iterable[Proposal | dict[str, Any]], segment_ids: Iterable[int]) -> int:
         """Replace the open suggestions of ``segment_ids`` with ``proposals`` (``Proposal`` or dicts)."""
+        # A row (a dict) for each of tens of thousands of suggestions, all kept to the insert:
+        # the cyclic collector would walk them, and every library loaded, and free nothing
+        # (half the time of storing 15,000 after suggesting). It runs after.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._store_suggestions(proposals, segment_ids)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _store_suggestions(self, proposals: Iterable[Proposal | dict[str, Any]], segment_ids: Iterable[int]) -> int:
         ids = list(segment_ids)
         rows = [p if isinstance(p, dict) else p.__dict__ for p in proposals]
         with self._store.tx() as s:
@@ -491,6 +506,7 @@ class SuggestionPart:
                 s.execute(select(Suggestion.segment_id, Suggestion.code_id).where(Suggestion.status != "open")).all()
             )
             batch, now, versions = [], utcnow(), set()
+            encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False) makes one a row
             for p in rows:
                 code_id = codes.get(p["code"])
                 if code_id is None or (p["segment_id"], code_id) in decided:
@@ -501,7 +517,7 @@ class SuggestionPart:
                         "code_id": code_id,
                         "source": p["source"],
                         "score": p["score"],
-                        "reason": json.dumps(p["reason"], ensure_ascii=False),
+                        "reason": encode(p["reason"]),
                         "model_version": p.get("model_version"),
                         "status": "open",
                         "created_at": now,
@@ -510,7 +526,7 @@ class SuggestionPart:
                 if p.get("model_version"):
                     versions.add(p["model_version"])
             if batch:
-                s.execute(insert(Suggestion), batch)
+                s.execute(insert(SUGGESTIONS_TABLE), batch)
             log_event(
                 s,
                 None,

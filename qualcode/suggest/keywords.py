@@ -15,7 +15,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode import nlp
 from qualcode.records import CodeInfo
@@ -273,6 +273,8 @@ class KeywordMatcher:
         self._near: dict[str, list[tuple[str, float]]] = {}
         self._near_h: dict[int, dict[int, float]] = {}  # corpus lemma hash -> keyword word hash -> similarity
         self._near_first: dict[int, list[str]] = {}  # corpus lemma hash -> keyword first words it nearly is
+        self._seen: set[int] = set()  # corpus lemma hashes already looked at for near-misses
+        self._near_keys: Any = None  # the keys of _near_h as a sorted numpy array
         strings = self.vocab.strings
         self._seq_h = {
             first: [(seq, tuple(strings.add(w) for w in seq), entry) for seq, entry in items]
@@ -290,28 +292,49 @@ class KeywordMatcher:
 
     def match_docs(self, docs: Sequence[Doc], texts: list[str] | None = None) -> list[list[KeywordHit]]:
         """Hits in docs from ``nlp.tokens``; ``texts`` (the docs' texts) saves rebuilding them."""
+        import numpy as np
         from spacy.attrs import IDX, LEMMA, LENGTH
 
-        arrays = [d.to_array(LEMMA).tolist() if len(d) else [] for d in docs]
+        # The whole batch at once: one array of every token's lemma, a mask of the near-misses.
+        arrays = [d.to_array(LEMMA) if len(d) else np.zeros(0, dtype=np.uint64) for d in docs]
+        lemmas_all = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint64)
+        near_all = np.zeros(len(lemmas_all), dtype=bool)
         if self.fuzzy:
-            unique = {h for arr in arrays for h in arr}
-            self._learn_near({self.vocab.strings[h] for h in unique} - self._near.keys())
-        out = []
-        for k, (doc, lemmas) in enumerate(zip(docs, arrays)):
+            fresh = [h for h in np.unique(lemmas_all).tolist() if h not in self._seen]
+            if fresh:
+                self._seen.update(fresh)
+                self._learn_near({self.vocab.strings[h] for h in fresh} - self._near.keys())
+            if self._near_h:
+                if self._near_keys is None or len(self._near_keys) != len(self._near_h):
+                    self._near_keys = np.array(sorted(self._near_h), dtype=np.uint64)
+                near_all = np.isin(lemmas_all, self._near_keys)
+        first = self._first_h.union(self._near_first)
+        out: list[list[KeywordHit]] = []
+        offset = 0
+        for k, doc in enumerate(docs):
+            n = len(arrays[k])
+            near_at = np.flatnonzero(near_all[offset : offset + n]).tolist()
+            offset += n
             text = texts[k] if texts is not None else doc.text
             hits: dict[tuple[str, str], KeywordHit] = {}
             taken: set[int] = set()
             matches = self.matcher(doc)
-            where = doc.to_array([IDX, LENGTH]).tolist() if matches or self.fuzzy else []
+            if not matches and not near_at:
+                out.append([])
+                continue
+            # Where each token starts and ends in the text, as two flat lists: a list per token
+            # made the cyclic collector walk tens of thousands of them.
+            idx = doc.to_array([IDX, LENGTH])
+            where = (idx[:, 0].tolist(), (idx[:, 0] + idx[:, 1]).tolist())
             for match_id, start, end in matches:
                 code, keyword, kind = self.entries[match_id]
-                a, b = where[start][0], where[end - 1][0] + where[end - 1][1]
-                hits.setdefault((code, keyword), KeywordHit(code, keyword, a, b, text[a:b], kind))
+                if (code, keyword) not in hits:  # the first place a keyword matched is the one shown
+                    a, b = where[0][start], where[1][end - 1]
+                    hits[code, keyword] = KeywordHit(code, keyword, a, b, text[a:b], kind)
                 taken.update(range(start, end))
-            near_at = [i for i, h in enumerate(lemmas) if h in self._near_h] if self.fuzzy else []
             if near_at:
                 # A near-miss needs a nearly-matching word: only starts just before one can match.
-                first = self._first_h.union(self._near_first)
+                lemmas = arrays[k].tolist()
                 starts = {i for p in near_at for i in range(max(0, p - self._longest + 1), p + 1)}
                 positions = sorted(i for i in starts if lemmas[i] in first)
                 for hit in self._near_hits(text, lemmas, taken, positions, where):
@@ -349,7 +372,12 @@ class KeywordMatcher:
                     self._near_first[h] = firsts
 
     def _near_hits(
-        self, text: str, lemmas: list[int], taken: set[int], positions: list[int], where: Sequence[Sequence[int]]
+        self,
+        text: str,
+        lemmas: list[int],
+        taken: set[int],
+        positions: list[int],
+        where: tuple[list[int], list[int]],
     ) -> list[KeywordHit]:
         hits = []
         n = len(lemmas)
@@ -379,7 +407,7 @@ class KeywordMatcher:
                     else:
                         if near:
                             end = i + len(seq_h) - 1
-                            a, b = where[i][0], where[end][0] + where[end][1]
+                            a, b = where[0][i], where[1][end]
                             hits.append(
                                 KeywordHit(
                                     code,

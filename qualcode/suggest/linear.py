@@ -47,16 +47,72 @@ class LinearModel:
     coef: np.ndarray  # (labels, features)
     intercept: np.ndarray  # (labels,)
 
+    def __post_init__(self) -> None:
+        self._columns: dict[str, int] | None = None
+
+    @property
+    def columns(self) -> dict[str, int]:
+        """Each vocabulary word's column."""
+        if self._columns is None:
+            self._columns = {w: i for i, w in enumerate(self.vocabulary)}
+        return self._columns
+
+    def counts(self, words: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """How often each vocabulary word is in each text, as CSR arrays (counts, columns
+        ascending, row starts): the texts' words joined and split on white space, as the fitted
+        ``TfidfVectorizer`` splits them. Stop words need no removal: the vocabulary was fitted
+        without them."""
+        columns = self.columns
+        indices: list[int] = []
+        counts: list[int] = []
+        indptr = [0]
+        for text in words:
+            seen: dict[int, int] = {}
+            for w in " ".join(text).split():
+                j = columns.get(w)
+                if j is not None:
+                    seen[j] = seen.get(j, 0) + 1
+            for j in sorted(seen):
+                indices.append(j)
+                counts.append(seen[j])
+            indptr.append(len(indices))
+        return (
+            np.asarray(counts, dtype=np.int64),
+            np.asarray(indices, dtype=np.int64),
+            np.asarray(indptr, dtype=np.int64),
+        )
+
+    def tfidf(self, counts: np.ndarray, cols: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+        """The TF-IDF weights of ``counts`` (CSR arrays, from ``counts`` or
+        ``qualcode.nlp.lemma_counts``) as the fitted ``TfidfVectorizer`` gives them, to the
+        last bit, without loading scikit-learn (a second of start-up): 1 + log(count), times the
+        word's IDF, each row scaled to length one (summed in column order, as scikit-learn sums)."""
+        data = np.log(np.asarray(counts, dtype=np.float64)) + 1.0
+        data *= self.idf[cols]
+        n = len(indptr) - 1
+        rows = np.repeat(np.arange(n), np.diff(indptr))
+        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n))
+        norms[norms == 0.0] = 1.0
+        data /= norms[rows]
+        return data
+
     def scores(self, words: list[list[str]]) -> np.ndarray:
         """(texts, labels): each code's probability from its regression."""
         if not words:
             return np.zeros((0, len(self.labels)))
+        return self.scores_of_counts(*self.counts(words))
+
+    def scores_of_counts(self, counts: np.ndarray, cols: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+        """``scores`` from word counts (CSR arrays, as ``counts`` gives them)."""
+        n = len(indptr) - 1
         if not self.vocabulary:  # trained on stop words only: each code's base rate
-            return np.tile(1.0 / (1.0 + np.exp(-self.intercept)), (len(words), 1))
-        vec = _vectorizer({w: i for i, w in enumerate(self.vocabulary)})
-        vec.fit([""])  # fixes the vocabulary; the weights are set next
-        vec.idf_ = self.idf
-        x = vec.transform([" ".join(w) for w in words])
+            return np.tile(1.0 / (1.0 + np.exp(-self.intercept)), (n, 1))
+        from scipy.sparse import csr_array  # type: ignore[import-untyped]  # no stubs
+
+        x = csr_array(
+            (self.tfidf(counts, cols, indptr), cols.astype(np.int32), indptr.astype(np.int32)),
+            shape=(n, len(self.vocabulary)),
+        )
         z = np.asarray(x @ self.coef.T) + self.intercept
         out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
         return out
@@ -69,11 +125,8 @@ class LinearModel:
         Milliseconds, where a refit of every code takes seconds."""
         if not self.vocabulary:
             return
-        vec = _vectorizer({w: i for i, w in enumerate(self.vocabulary)})
-        vec.fit([""])
-        vec.idf_ = self.idf
-        x = vec.transform([" ".join(words)])
-        cols, vals = x.indices, x.data
+        counts, cols, indptr = self.counts([words])
+        vals = self.tfidf(counts, cols, indptr)
         size = float((vals**2).sum()) + 1.0  # the bias counts as one more feature of value 1
         z0 = float(self.coef[j, cols] @ vals + self.intercept[j])
         alpha = 0.0
@@ -115,8 +168,13 @@ class LinearModel:
         )
 
 
-def fit(words: list[list[str]], labels_list: list[dict[str, float]], labels: list[str], c: float = C) -> LinearModel:
-    """One balanced logistic regression per code, on the segments whose label for it is known."""
+def fit(
+    words: list[list[str]], labels_list: list[dict[str, float]], labels: list[str], c: float = C, seed: int = 0
+) -> LinearModel:
+    """One balanced logistic regression per code, on the segments whose label for it is known.
+
+    ``seed`` fixes liblinear's shuffling of the segments (unseeded, it draws from numpy's global
+    random state): the same codings give the same model, and so the same suggestions."""
     from sklearn.linear_model import LogisticRegression
 
     vec = _vectorizer()
@@ -135,7 +193,7 @@ def fit(words: list[list[str]], labels_list: list[dict[str, float]], labels: lis
             rate = min(max(float(y.mean()) if len(y) else 0.0, 1e-3), 1 - 1e-3)
             intercept[j] = np.log(rate / (1 - rate))
             continue
-        clf = LogisticRegression(solver="liblinear", C=c, class_weight="balanced", dual=True)
+        clf = LogisticRegression(solver="liblinear", C=c, class_weight="balanced", dual=True, random_state=seed)
         clf.fit(x[rows], y)
         coef[j] = clf.coef_[0]
         intercept[j] = clf.intercept_[0]

@@ -203,7 +203,7 @@ def _fit_any(
     if architecture == "linear":
         from qualcode.suggest import linear
 
-        return linear.fit(words, labels_list, labels)
+        return linear.fit(words, labels_list, labels, seed=seed)
     return _fit(words, labels_list, labels, architecture, epochs, seed)
 
 
