@@ -291,7 +291,7 @@ def fit_theme_calibrator(
             ys.append(y[known])
     if not feats:
         return None
-    return fit_logistic(np.vstack(feats), np.concatenate(ys), increasing=2)
+    return fit_logistic(np.vstack(feats), np.concatenate(ys))
 
 
 def _known(examples: list[TrainingExample], labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
