@@ -4,9 +4,9 @@ version without loading the migrations."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.fresh_process import loaded_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,35 +15,13 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("numpy", "alembic", "mako", "sklearn", "spacy", "textual", "thinc", "scipy")
 
 
-def _run(args: list[str], tmp_path: Path) -> tuple[str, set[str]]:
-    """Run ``qualcode ARGS`` in a fresh interpreter; its standard output and the modules it loaded."""
-    script = (
-        "import sys, json\n"
-        "from qualcode.cli import cli\n"
-        f"try:\n    cli({args!r}, prog_name='qualcode')\n"
-        "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "print('\\n' + json.dumps(sorted(sys.modules)))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
-    )
-    assert out.returncode == 0, out.stderr
-    *shown, modules = out.stdout.rstrip("\n").split("\n")
-    return "\n".join(shown), set(json.loads(modules))
-
-
 def _heavy(modules: set[str]) -> list[str]:
     return sorted(n for n in HEAVY if any(m == n or m.startswith(n + ".") for m in modules))
 
 
 def test_status_loads_no_numpy_alembic_spacy_sklearn_or_textual(project, tmp_path):
     url = project.location if project.backend == "postgresql" else str(project.database_file)
-    shown, modules = _run(["status", "--db", url, "--format", "json"], tmp_path)
+    shown, modules = loaded_modules(["status", "--db", url, "--format", "json"], tmp_path)
     assert json.loads(shown)["transcripts"] == 1
     assert _heavy(modules) == []
     if project.backend == "sqlite":  # a current SQLite project is read with sqlite3 (qualcode.project.peek)
@@ -89,7 +67,7 @@ NOT_FOR_STATUS = (
 
 def test_status_loads_neither_rich_nor_the_other_commands_and_parts(project, tmp_path):
     url = project.location if project.backend == "postgresql" else str(project.database_file)
-    shown, modules = _run(["status", "--db", url], tmp_path)
+    shown, modules = loaded_modules(["status", "--db", url], tmp_path)
     assert "data      1 transcripts, 1 participants, 5 segments, 60 words" in shown
     assert sorted(n for n in NOT_FOR_STATUS if any(m == n or m.startswith(n + ".") for m in modules)) == []
 
@@ -112,22 +90,22 @@ def test_each_command_is_found_in_the_module_the_group_imports_for_it():
 
 
 def test_help_lists_every_command_with_its_line(tmp_path):
-    shown, _ = _run(["--help"], tmp_path)
+    shown, _ = loaded_modules(["--help"], tmp_path)
     listed = shown.split("Commands:", 1)[1]
     for name in ("status", "export", "retrieve", "serve", "transcripts", "merge", "anonymise", "undo"):
         assert f"\n  {name} " in listed
     assert "What the project holds" in listed
-    shown, _ = _run(["transcripts", "--help"], tmp_path)
+    shown, _ = loaded_modules(["transcripts", "--help"], tmp_path)
     assert "rename" in shown and "remove" in shown
 
 
 def test_retrieve_and_the_codebook_load_none_of_them_either(project, tmp_path):
     url = project.location if project.backend == "postgresql" else str(project.database_file)
     project.apply_code("alice", "formalisation.plans", project.segments(project.list_transcripts()[0].id)[1].id)
-    shown, modules = _run(["retrieve", "formalisation", "--db", url, "--format", "json"], tmp_path)
+    shown, modules = loaded_modules(["retrieve", "formalisation", "--db", url, "--format", "json"], tmp_path)
     assert "development plan" in shown
     assert _heavy(modules) == []
-    shown, modules = _run(["codebook", "show", "--db", url], tmp_path)
+    shown, modules = loaded_modules(["codebook", "show", "--db", url], tmp_path)
     assert "Formalisation" in shown
     assert _heavy(modules) == []
 
@@ -137,7 +115,7 @@ def test_agreement_still_loads_numpy_when_it_computes(project, tmp_path):
     segment = project.segments(project.list_transcripts()[0].id)[1].id
     for coder in ("alice", "bob"):
         project.apply_code(coder, "formalisation.plans", segment)
-    shown, modules = _run(["agreement", "alice", "bob", "--db", url, "--format", "json"], tmp_path)
+    shown, modules = loaded_modules(["agreement", "alice", "bob", "--db", url, "--format", "json"], tmp_path)
     assert "formalisation.plans" in shown
     assert "numpy" in modules and "alembic" not in modules
 

@@ -9,12 +9,13 @@ the suggestions is meant). The timings themselves are in benchmarks/bench_sugges
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.fresh_process import loaded_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "suggestions"
@@ -123,33 +124,11 @@ def test_lemmas_come_from_the_trained_pipeline_without_its_parser_and_entities()
     assert len(forms) > 1000 and lemmas(lean) == lemmas(full)
 
 
-def loaded_modules(args: list[str], cwd: Path) -> tuple[str, set[str]]:
-    """Run ``qualcode ARGS`` in a fresh interpreter: its output and the modules it loaded."""
-    script = (
-        "import sys, json\n"
-        "from qualcode.cli import cli\n"
-        f"try:\n    cli({args!r}, prog_name='qualcode')\n"
-        "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "print('\\n' + json.dumps(sorted(sys.modules)))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(cwd)},
-    )
-    assert out.returncode == 0, out.stderr
-    *shown, modules = out.stdout.rstrip("\n").split("\n")
-    return "\n".join(shown), set(json.loads(modules))
-
-
 def test_suggesting_with_a_trained_model_loads_no_scikit_learn(project_url, run_cli, tmp_path):
     # scikit-learn trains the model; scoring with it needs only numpy and scipy's sparse matrices.
     build_study(project_url, "rln").close()
     assert run_cli("suggest", "--db", project_url).exit_code == 0  # trains v1
-    shown, modules = loaded_modules(["suggest", "--db", project_url, "--no-train"], tmp_path)
+    shown, modules = loaded_modules(["suggest", "--db", project_url, "--no-train"], tmp_path, timeout=300)
     assert "model v1 + keywords" in shown
     assert sorted(m for m in modules if m == "sklearn" or m.startswith("sklearn.")) == []
 
