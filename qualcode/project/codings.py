@@ -34,8 +34,10 @@ from qualcode.records import (
 )
 from qualcode.store import (
     Store,
+    add_coding_row,
     code_row,
     coder_row,
+    coding_at,
     coding_dict,
     coding_info,
     color_of,
@@ -70,12 +72,8 @@ class CodingPart:
         """Code a whole segment, or ``text[start:end]`` from inside it — running on over the next
         turns if ``end`` lies past it (one passage, see ``qualcode.project.placement``). Applying it
         twice changes nothing."""
-        if origin not in ("manual", "suggestion", "imported"):
-            raise QualcodeError(f"unknown origin {origin!r}")
         with self._store.tx() as s:
-            coder_id, coder_name = coder_row(s, coder)
-            lock_history(s, coder_id)  # the same code applied in two tabs at once is one coding
-            code = code_row(s, code_key)
+            coder_id, coder_name, code = _coder_and_code(s, coder, code_key, origin)
             seg = _locked_segment(s, segment_id)
             start = seg.start if start is None else start
             end = seg.end if end is None else end
@@ -99,12 +97,8 @@ class CodingPart:
     ) -> CodingInfo:
         """Code ``text[start:end]`` of a transcript: inside one turn or across consecutive turns,
         always one coding (placed by ``qualcode.project.placement``). Applying it twice changes nothing."""
-        if origin not in ("manual", "suggestion", "imported"):
-            raise QualcodeError(f"unknown origin {origin!r}")
         with self._store.tx() as s:
-            coder_id, coder_name = coder_row(s, coder)
-            lock_history(s, coder_id)  # the same code applied in two tabs at once is one coding
-            code = code_row(s, code_key)
+            coder_id, coder_name, code = _coder_and_code(s, coder, code_key, origin)
             placed = place_coding(s, transcript_id, start, end)
             if placed is None:
                 raise QualcodeError(
@@ -587,28 +581,20 @@ def _locked_segment(s: Session, segment_id: int) -> Segment:
 
 def _add_coding(s: Session, coder_id: int, coder_name: str, code: Code, placed: Placement, origin: str) -> CodingInfo:
     """The coding at ``placed``, added with its event unless the coder already has it."""
-    existing = s.scalars(
-        select(Coding).where(
-            Coding.coder_id == coder_id,
-            Coding.code_id == code.id,
-            Coding.segment_id == placed.segment_id,
-            Coding.start == placed.start,
-            Coding.end == placed.end,
+    coding = coding_at(s, coder_id, code.id, placed.segment_id, placed.start, placed.end)
+    if coding is None:
+        coding = add_coding_row(
+            s, coder_id, code.id, placed.transcript_id, placed.segment_id, placed.start, placed.end, origin
         )
-    ).first()
-    if existing is not None:
-        return coding_info(existing, code, coder_name, color_of(s, code))
-    coding = Coding(
-        code_id=code.id,
-        coder_id=coder_id,
-        transcript_id=placed.transcript_id,
-        segment_id=placed.segment_id,
-        start=placed.start,
-        end=placed.end,
-        origin=origin,
-        guid=new_guid(),
-    )
-    s.add(coding)
-    s.flush()
-    log_event(s, coder_id, "coding.add", {"coding": coding_dict(coding)})
+        log_event(s, coder_id, "coding.add", {"coding": coding_dict(coding)})
     return coding_info(coding, code, coder_name, color_of(s, code))
+
+
+def _coder_and_code(s: Session, coder: str, code_key: str, origin: str) -> tuple[int, str, Code]:
+    """The coder (their history held, so that the same code applied in two tabs at once is one
+    coding) and the code a coding is about to be added with."""
+    if origin not in ("manual", "suggestion", "imported"):
+        raise QualcodeError(f"unknown origin {origin!r}")
+    coder_id, coder_name = coder_row(s, coder)
+    lock_history(s, coder_id)
+    return coder_id, coder_name, code_row(s, code_key)

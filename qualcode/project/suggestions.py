@@ -58,13 +58,14 @@ from qualcode.records import (
 from qualcode.store import (
     CODINGS_TABLE,
     Store,
+    add_coding_row,
     coder_row,
+    coding_at,
     coding_dict,
     coding_info,
     color_of,
     index_segments,
     log_event,
-    new_guid,
     row_by_id,
     unindex_segments,
 )
@@ -633,32 +634,13 @@ class SuggestionPart:
             sug = _open_suggestion(s, suggestion_id)
             code = row_by_id(s, Code, sug.code_id, "code")
             seg = row_by_id(s, Segment, sug.segment_id, "segment")
-            existing = s.scalars(
-                select(Coding).where(
-                    Coding.coder_id == coder_id,
-                    Coding.code_id == code.id,
-                    Coding.segment_id == seg.id,
-                    Coding.start == seg.start,
-                    Coding.end == seg.end,
-                )
-            ).first()
+            existing = coding_at(s, coder_id, code.id, seg.id, seg.start, seg.end)
             sug.status, sug.decided_by = "accepted", coder_id
             marker = {"id": sug.id, "before": "open", "after": "accepted"}
             if existing is not None:
                 log_event(s, coder_id, "suggestion.accept", {"suggestion": marker, "coding_id": existing.id})
                 return coding_info(existing, code, coder_name, color_of(s, code))
-            coding = Coding(
-                code_id=code.id,
-                coder_id=coder_id,
-                transcript_id=seg.transcript_id,
-                segment_id=seg.id,
-                start=seg.start,
-                end=seg.end,
-                origin="suggestion",
-                guid=new_guid(),
-            )
-            s.add(coding)
-            s.flush()
+            coding = add_coding_row(s, coder_id, code.id, seg.transcript_id, seg.id, seg.start, seg.end, "suggestion")
             log_event(s, coder_id, "coding.add", {"coding": coding_dict(coding), "suggestion": marker})
             return coding_info(coding, code, coder_name, color_of(s, code))
 

@@ -194,6 +194,38 @@ def setting_value(s: Session, key: str) -> str | None:
     return s.scalar(select(ProjectInfo.value).where(ProjectInfo.key == key))
 
 
+def coding_at(s: Session, coder_id: int, code_id: int, segment_id: int, start: int, end: int) -> Coding | None:
+    """The coder's coding of the code at exactly these offsets (a code is applied there once)."""
+    return s.scalars(
+        select(Coding).where(
+            Coding.coder_id == coder_id,
+            Coding.code_id == code_id,
+            Coding.segment_id == segment_id,
+            Coding.start == start,
+            Coding.end == end,
+        )
+    ).first()
+
+
+def add_coding_row(
+    s: Session, coder_id: int, code_id: int, transcript_id: int, segment_id: int, start: int, end: int, origin: str
+) -> Coding:
+    """A new coding with its GUID, flushed (its id known); the caller logs its event."""
+    coding = Coding(
+        code_id=code_id,
+        coder_id=coder_id,
+        transcript_id=transcript_id,
+        segment_id=segment_id,
+        start=start,
+        end=end,
+        origin=origin,
+        guid=new_guid(),
+    )
+    s.add(coding)
+    s.flush()
+    return coding
+
+
 def coding_info(c: Coding, code: Code, coder: str, color: str | None) -> CodingInfo:
     return CodingInfo(c.id, code.key, code.name, coder, c.transcript_id, c.segment_id, c.start, c.end, c.origin, color)
 
