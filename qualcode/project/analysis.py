@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from threading import Lock
 from typing import Any, TypeVar
@@ -28,6 +26,7 @@ from qualcode.analysis.retrieval import Passage, Retrieval, Study, retrieve, tex
 from qualcode.analysis.themes import redactor
 from qualcode.db.models import Event, Matrix, MatrixCell, utcnow
 from qualcode.errors import GoneSince, QualcodeError
+from qualcode.heap import paused_gc
 from qualcode.limits import check_length
 from qualcode.project import events
 from qualcode.project.exchange import ExchangePart
@@ -40,20 +39,6 @@ SLICES_KEPT = 4  # reads kept per data version (a screen's code and the one befo
 
 Where = Mapping[str, Sequence[str]]
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """A read makes tens of thousands of small records at once and keeps them all: the cyclic
-    collector would walk them again and again and find nothing to free (a third of the time of a
-    theme's passages at 1,000 interviews). It runs after the read instead."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _without_gc(method: F) -> F:

@@ -23,7 +23,6 @@ suggestion); rejecting is event ``suggestion.reject``, undoable too.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,6 +47,7 @@ from qualcode.db.models import (
     utcnow,
 )
 from qualcode.errors import QualcodeError
+from qualcode.heap import paused_gc
 from qualcode.project import events
 from qualcode.project.mapping import code_infos, project_speakers
 from qualcode.project.placement import covered
@@ -483,16 +483,8 @@ class SuggestionPart:
 
     def store_suggestions(self, proposals: Iterable[Proposal | dict[str, Any]], segment_ids: Iterable[int]) -> int:
         """Replace the open suggestions of ``segment_ids`` with ``proposals`` (``Proposal`` or dicts)."""
-        # A row (a dict) for each of tens of thousands of suggestions, all kept to the insert:
-        # the cyclic collector would walk them, and every library loaded, and free nothing
-        # (half the time of storing 15,000 after suggesting). It runs after.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_gc():  # a row (a dict) for each of tens of thousands of suggestions, all kept
             return self._store_suggestions(proposals, segment_ids)
-        finally:
-            if enabled:
-                gc.enable()
 
     def _store_suggestions(self, proposals: Iterable[Proposal | dict[str, Any]], segment_ids: Iterable[int]) -> int:
         ids = list(segment_ids)

@@ -7,7 +7,6 @@ only a person accepting it creates a coding.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qualcode import nlp
+from qualcode.heap import paused_gc
 from qualcode.suggest.calibration import Calibrator
 from qualcode.suggest.keywords import CodeKeywords, KeywordHit, KeywordMatcher, describe_hits, strengths
 from qualcode.suggest.linear import LinearModel
@@ -70,12 +70,7 @@ def propose(
     empty), "decided" (every code that scored high enough is already applied or decided) or
     "low" (no score reached ``min_score``).
     """
-    # Suggesting makes hundreds of thousands of small objects (tokens' lists, hits, reasons) and
-    # keeps most of them: the cyclic collector would walk them, and every library loaded, again
-    # and again and free nothing (a quarter of the time for 10,000 segments). It runs after.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():  # hundreds of thousands of tokens' lists, hits and reasons, all kept
         return _propose(
             segments,
             codes,
@@ -91,9 +86,6 @@ def propose(
             keywords,
             why,
         )
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _propose(
