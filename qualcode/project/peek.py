@@ -3,8 +3,8 @@
 Opening a project through the store loads SQLAlchemy and its ORM, which alone cost more than
 three times ``import textual``; a summary is six counts and a codebook's name. So an SQLite project
 whose schema is current (the revision query and ``HEAD_REVISION`` of ``qualcode.db.basics``, the
-check ``Project.open`` makes) is read here directly, with the queries of ``TranscriptPart.summary``
-(tests compare the two). Anything else gives None, and ``Project.summary_at`` opens the project
+check ``Project.open`` makes) is read here directly, with the same queries ``TranscriptPart.summary``
+runs through its session (``summary_from``; tests compare the two). Anything else gives None, and ``Project.summary_at`` opens the project
 as ``Project.open`` does, which migrates an older schema, waits for a lock and words every error
 as it always has: PostgreSQL, a schema to migrate or newer than this version, a missing file, a
 file that is not a project, or a damaged or locked one.
@@ -20,6 +20,8 @@ committed change still in the log, which is what every last connection does).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from qualcode.db.basics import HEAD_REVISION, REMOVED_CODER, REVISION_QUERY, shown_path, sqlite_file
 from qualcode.records import ProjectSummary
@@ -52,26 +54,38 @@ def _summary(conn: sqlite3.Connection, location: str) -> ProjectSummary | None:
     revision = conn.execute(REVISION_QUERY).fetchone()
     if revision is None or revision[0] != HEAD_REVISION:
         return None
+    return summary_from(conn.execute, location)
+
+
+Rows = Callable[[str, dict[str, Any]], Iterable[Sequence[Any]]]
+
+
+def summary_from(run: Rows, location: str) -> ProjectSummary:
+    """The summary from the queries ``run`` answers (SQL with ``:name`` parameters): sqlite3's
+    ``execute`` here, a session's for every other project (``TranscriptPart.summary``)."""
 
     def count(table: str) -> int:
-        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        return int(next(iter(run(f"SELECT count(*) FROM {table}", {})))[0])
 
-    book = conn.execute("SELECT name, version FROM codebooks ORDER BY id LIMIT 1").fetchone()
+    book = next(iter(run("SELECT name, version FROM codebooks ORDER BY id LIMIT 1", {})), None)
     prefix = REMOVED_CODER.format("")
     gone = {
         key
-        for (key,) in conn.execute("SELECT key FROM project_info WHERE substr(key, 1, ?) = ?", (len(prefix), prefix))
+        for (key,) in run(
+            "SELECT key FROM project_info WHERE substr(key, 1, :n) = :prefix", {"n": len(prefix), "prefix": prefix}
+        )
     }
     by_coder = {
         name: n
-        for coder_id, name, n in conn.execute(
+        for coder_id, name, n in run(
             "SELECT coders.id, coders.name, count(codings.id) FROM coders"
-            " LEFT OUTER JOIN codings ON codings.coder_id = coders.id GROUP BY coders.id, coders.name"
+            " LEFT OUTER JOIN codings ON codings.coder_id = coders.id GROUP BY coders.id, coders.name",
+            {},
         )
         if REMOVED_CODER.format(coder_id) not in gone  # removed coders are out of every list
     }
     words = 0
-    for (body,) in conn.execute("SELECT text FROM transcripts"):
+    for (body,) in run("SELECT text FROM transcripts", {}):
         words += len(body.split())
     return ProjectSummary(
         location=location,

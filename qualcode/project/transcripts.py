@@ -11,11 +11,8 @@ from sqlalchemy.orm import Session
 from qualcode.db.models import (
     Code,
     Codebook,
-    Coder,
     Coding,
-    Memo,
     Participant,
-    ProjectInfo,
     Segment,
     Transcript,
 )
@@ -25,6 +22,7 @@ from qualcode.ingest.transcripts import ParsedTranscript, stray_text
 from qualcode.media import media_location
 from qualcode.project import events
 from qualcode.project.mapping import SEGMENT_COLUMNS, interviewer_condition, project_speakers, segment_info
+from qualcode.project.peek import summary_from
 from qualcode.project.placement import covered
 from qualcode.records import (
     ImportOutcome,
@@ -36,7 +34,7 @@ from qualcode.records import (
 from qualcode.segments import place_span
 from qualcode.speakers import META_KEY as SPEAKERS_KEY
 from qualcode.speakers import roles_to_meta
-from qualcode.store import REMOVED_CODER, SEGMENTS_TABLE, Store, coder_row, index_segments, log_event, new_guid
+from qualcode.store import SEGMENTS_TABLE, Store, coder_row, index_segments, log_event, new_guid
 
 
 class TranscriptPart:
@@ -216,33 +214,7 @@ class TranscriptPart:
 
     def summary(self) -> ProjectSummary:
         with self._store.read() as s:
-            book = s.scalars(select(Codebook)).first()
-            gone = set(s.scalars(select(ProjectInfo.key).where(ProjectInfo.key.startswith(REMOVED_CODER.format("")))))
-            by_coder = {
-                name: n
-                for coder_id, name, n in s.execute(
-                    select(Coder.id, Coder.name, func.count(Coding.id))
-                    .outerjoin(Coding, Coding.coder_id == Coder.id)
-                    .group_by(Coder.id, Coder.name)
-                )
-                if REMOVED_CODER.format(coder_id) not in gone  # removed coders are out of every list
-            }
-            words = 0
-            for (body,) in s.execute(select(Transcript.text)):
-                words += len(body.split())
-            return ProjectSummary(
-                location=self._store.location,
-                codebook=book.name if book else "",
-                codebook_version=book.version if book else 0,
-                n_codes=s.scalar(select(func.count()).select_from(Code)) or 0,
-                coders=tuple(sorted(by_coder)),
-                n_transcripts=s.scalar(select(func.count()).select_from(Transcript)) or 0,
-                n_segments=s.scalar(select(func.count()).select_from(Segment)) or 0,
-                n_words=words,
-                codings_by_coder=by_coder,
-                n_memos=s.scalar(select(func.count()).select_from(Memo)) or 0,
-                n_participants=s.scalar(select(func.count()).select_from(Participant)) or 0,
-            )
+            return summary_from(lambda sql, params: s.execute(text(sql), params), self._store.location)
 
     def check(self) -> list[str]:
         """Problems found by the database's own checks and the project's invariants (empty = healthy)."""
