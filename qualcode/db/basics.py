@@ -37,3 +37,13 @@ def shown_path(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def stored_text(value: str | bytes | None) -> str:
+    """A transcript's text as a query that bypasses the ORM's column types returns it (``sqlite3``,
+    or SQL text run through a session): every such read of ``transcripts.text`` goes through here."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    return value

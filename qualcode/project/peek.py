@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from qualcode.db.basics import HEAD_REVISION, REMOVED_CODER, REVISION_QUERY, shown_path, sqlite_file
+from qualcode.db.basics import HEAD_REVISION, REMOVED_CODER, REVISION_QUERY, shown_path, sqlite_file, stored_text
 from qualcode.records import ProjectSummary
 
 
@@ -86,7 +86,7 @@ def summary_from(run: Rows, location: str) -> ProjectSummary:
     }
     words = 0
     for (body,) in run("SELECT text FROM transcripts", {}):
-        words += len(body.split())
+        words += len(stored_text(body).split())
     return ProjectSummary(
         location=location,
         codebook=book[0] if book else "",
