@@ -8,7 +8,7 @@ import unicodedata
 import uuid
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Table, select, text, update
+from sqlalchemy import ColumnElement, String, Table, cast, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from qualcode.db.basics import REMOVED_CODER as REMOVED_CODER  # the removed coder's key, shared with the light read
@@ -128,8 +128,14 @@ def add_coder_row(s: Session, name: str, *, log: bool = True) -> Coder:
 def coder_row(s: Session, name: str, removed_ok: bool = False) -> tuple[int, str]:
     """A coder's id and name; a removed coder is refused (``removed_ok``: one removed without a
     merge is accepted, for undoing the removal)."""
-    row = s.execute(select(Coder.id, Coder.name).where(Coder.name == name)).first()
-    gone = s.scalar(select(ProjectInfo.value).where(ProjectInfo.key == REMOVED_CODER.format(row[0]))) if row else None
+    # The coder and the mark of their removal in one query (it runs on every key that codes).
+    marked = literal(REMOVED_CODER.format("")) + cast(Coder.id, String)
+    row = s.execute(
+        select(Coder.id, Coder.name, ProjectInfo.value)
+        .outerjoin(ProjectInfo, ProjectInfo.key == marked)
+        .where(Coder.name == name)
+    ).first()
+    gone = row[2] if row else None
     if row is None or (gone is not None and not (removed_ok and gone == "")):
         removed = {
             int(k.rsplit(".", 1)[1])
@@ -155,9 +161,10 @@ def lock_history(s: Session, coder_id: int) -> None:
     COMMITTED every later statement then sees what the previous holder committed). That lock waits
     only for another of its kind, not for the foreign-key checks of rows that name the coder, so
     other coders' work is never held up by it. SQLite: a write transaction begins IMMEDIATE and so
-    already holds the whole database; the clause is left out there.
+    already holds the whole database; nothing is run there.
     """
-    s.execute(select(Coder.id).where(Coder.id == coder_id).with_for_update(key_share=True))
+    if s.get_bind().dialect.name != "sqlite":
+        s.execute(select(Coder.id).where(Coder.id == coder_id).with_for_update(key_share=True))
 
 
 def code_row(s: Session, key: str) -> Code:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 
@@ -20,6 +21,9 @@ async def settle(pilot, rounds: int = 3, limit: int = 500) -> None:
             if runner is not None and runner.busy:
                 busy = True
                 await runner.wait_idle()
+            if getattr(screen, "draws_pending", False):  # drawn a frame after a key (the workbench)
+                busy = True
+                await asyncio.sleep(1 / 60)
         await app.workers.wait_for_complete()
         await pilot.pause()
         quiet = 0 if busy else quiet + 1

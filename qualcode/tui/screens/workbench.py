@@ -14,6 +14,7 @@ import gc
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, ClassVar, TypeVar
 
 from rich.style import Style
@@ -56,6 +57,7 @@ from qualcode.tui.widgets.status import StatusBar
 from qualcode.tui.widgets.transcripts import TranscriptPicker
 
 T = TypeVar("T")
+FRAME = 1 / 60  # seconds: what a key changes beside the segment is drawn this much later
 
 
 @dataclass
@@ -268,6 +270,7 @@ class WorkbenchScreen(Screen[None]):
         self.open: OpenTranscript | None = None
         self.filter_key: str | None = None
         self._submitted: dict[int, float] = {}
+        self._later: list[Callable[[], None]] = []  # drawn a frame later (``_draw_later``)
         self._last_position: int | None = None
         self._detail_follows: int | None = None  # the cursor the detail was last updated for by the watcher
         self._positions: dict[str, int] = {}  # transcript name -> segment position last visited
@@ -645,7 +648,7 @@ class WorkbenchScreen(Screen[None]):
             modes.append(Text(f"span: {span[1] - span[0] if span else 0} chars", style=self.status.tone("span")))
         self.status.set(modes=modes)
 
-    def _update_progress(self) -> None:
+    def _update_progress(self, later: bool = False) -> None:
         if self.open is None:
             return
         mine = {sid for sid, codings in self.open.codings.items() if any(c.coder == self.coder for c in codings)}
@@ -655,10 +658,43 @@ class WorkbenchScreen(Screen[None]):
         info = dataclasses.replace(self.open.info, coded_segments=len(mine & to_code), n_to_code=len(to_code))
         self.open.info = info
         self.transcripts = [info if t.id == info.id else t for t in self.transcripts]
+        if later:
+            self._draw_later(partial(self._draw_progress, info.id))
+        else:
+            self._draw_progress(info.id)
+
+    def _draw_progress(self, transcript_id: int) -> None:
+        """A transcript's progress as it now is, in the transcripts pane (and the status bar if open)."""
+        info = next((t for t in self.transcripts if t.id == transcript_id), None)
+        if info is None:
+            return
         self.picker.update_one(info)
-        self.status.set(
-            transcript=info.name, participant=info.participant or "", coded=info.coded_segments, total=info.n_to_code
-        )
+        if self.open is not None and self.open.info.id == transcript_id:
+            self.status.set(
+                transcript=info.name,
+                participant=info.participant or "",
+                coded=info.coded_segments,
+                total=info.n_to_code,
+            )
+
+    def _draw_later(self, draw: Callable[[], None]) -> None:
+        """``draw`` a frame (1/60 s) from now. What a key changes beside the segment (a count,
+        progress, the status line) follows the change on the segment a frame later: drawn in one
+        screen update, the rectangle Textual repaints spans every pane, and the coding took twice
+        as long to appear. Each ``draw`` reads the state as it is when it runs."""
+        self._later.append(draw)
+        if len(self._later) == 1:
+            self.set_timer(FRAME, self._draw_now)
+
+    @property
+    def draws_pending(self) -> bool:
+        """Whether something waits to be drawn a frame later (``_draw_later``)."""
+        return bool(self._later)
+
+    def _draw_now(self) -> None:
+        draws, self._later = self._later, []
+        for draw in draws:
+            draw()
 
     def _update_detail(self) -> None:
         seg = self.view.current
@@ -783,6 +819,8 @@ class WorkbenchScreen(Screen[None]):
         )
 
     def _applied(self, transcript_id: int | None, info: CodingInfo) -> None:
+        # The coding is drawn at once, on its segment and in the segment's codings list; the
+        # code's count, the transcript's progress and the status line's confirmation a frame later.
         o = self.open
         if o is None or o.info.id != transcript_id:
             self._count(info.code_key, +1)
@@ -791,16 +829,17 @@ class WorkbenchScreen(Screen[None]):
         new = all(c.id != info.id for c in existing)
         if new:
             o.add_codings([info])  # shown on every turn it covers
-            self._count(info.code_key, +1)
+            self._count(info.code_key, +1, later=True)
         self.view.end_selection()
         self.view.update_segments(set(o.covered(info)))
-        self._after_codings_changed(info.code_key)
+        self._after_codings_changed(info.code_key, later=True)
         where = f"segment {self._position_of(info.segment_id)}"
         what = "" if (info.start, info.end) == self._bounds(info.segment_id) else f" (chars {info.start}-{info.end})"
         message = Text.assemble(
             ("✓ " if new else "already: ", self.status.tone("done")), one_line(info.code_name), f" → {where}{what}"
         )
-        self.status.set(message=message)
+        self.status.set(message=message, draw=False)
+        self._draw_later(self.status.refresh)
 
     def _position_of(self, segment_id: int) -> int:
         if self.open:
@@ -816,15 +855,23 @@ class WorkbenchScreen(Screen[None]):
                     return (s.start, s.end)
         return (-1, -1)
 
-    def _count(self, key: str, delta: int) -> None:
+    def _count(self, key: str, delta: int, later: bool = False) -> None:
+        """Move a code's count (drawn ``later``: a frame later, see ``_draw_later``)."""
         self.counts[key] = max(0, self.counts.get(key, 0) + delta)
+        if later:
+            self._draw_later(partial(self._draw_count, key))
+        else:
+            self._draw_count(key)
+
+    def _draw_count(self, key: str) -> None:
         code = self.code_by_key.get(key)
         if code is not None:
-            self.codebook.update_count(code, self.counts[key])
+            self.codebook.update_count(code, self.counts.get(key, 0))
 
-    def _after_codings_changed(self, key: str) -> None:
-        """Only what a coding added or removed changes: progress, the segment's detail, one count."""
-        self._update_progress()
+    def _after_codings_changed(self, key: str, later: bool = False) -> None:
+        """Only what a coding added or removed changes: progress, the segment's detail, one count
+        (progress drawn ``later``: a frame later, see ``_draw_later``)."""
+        self._update_progress(later)
         self._update_detail()
         if self.other:
             self._update_modes()

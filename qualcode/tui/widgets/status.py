@@ -70,12 +70,16 @@ class StatusBar(Widget):
         message: Text | None = None,
         confirms: bool = True,
         busy: str | None = None,
+        draw: bool = True,
     ) -> None:
-        """Change the parts given; the others stay as they are.
+        """Change the parts given; the others stay as they are. The line is drawn again if it
+        changed, unless not ``draw``: then the caller draws it (``refresh``) when it chooses
+        (``WorkbenchScreen._applied``, a frame later). A later call wins either way.
 
         A ``message`` that ``confirms`` something done (the default; hints pass False) is shown
         whole: if the line cannot hold it even with the other parts left out, a notification
         shows it too."""
+        before = self._parts()
         self.project = self.project if project is None else project
         self.coder = self.coder if coder is None else coder
         self.transcript = self.transcript if transcript is None else transcript
@@ -88,12 +92,27 @@ class StatusBar(Widget):
             self.message = message
             self.confirms = confirms
         self.busy = self.busy if busy is None else busy
-        self._strip = None
-        self.refresh()
+        if message is not None or self._parts() != before:  # a message is drawn even if repeated
+            self._strip = None
+            if draw:
+                self.refresh()
         if message is not None and confirms and message.plain.strip():
             width = self.size.width
             if width and not self.shows_whole(width):
                 self._notice = notice(self.app, message, replacing=self._notice)
+
+    def _parts(self) -> tuple[Any, ...]:
+        return (
+            self.project,
+            self.coder,
+            self.transcript,
+            self.participant,
+            self.coded,
+            self.total,
+            self.position,
+            self.modes,
+            self.busy,
+        )
 
     def shows_whole(self, width: int) -> bool:
         """Whether the message fits whole on the line at ``width`` columns."""
