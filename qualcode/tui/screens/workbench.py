@@ -270,7 +270,7 @@ class WorkbenchScreen(Screen[None]):
         self.open: OpenTranscript | None = None
         self.filter_key: str | None = None
         self._submitted: dict[int, float] = {}
-        self._later: list[Callable[[], None]] = []  # drawn a frame later (``_draw_later``)
+        self._later: list[Callable[[], object]] = []  # drawn a frame later (``_draw_later``)
         self._last_position: int | None = None
         self._detail_follows: int | None = None  # the cursor the detail was last updated for by the watcher
         self._positions: dict[str, int] = {}  # transcript name -> segment position last visited
@@ -677,7 +677,7 @@ class WorkbenchScreen(Screen[None]):
                 total=info.n_to_code,
             )
 
-    def _draw_later(self, draw: Callable[[], None]) -> None:
+    def _draw_later(self, draw: Callable[[], object]) -> None:
         """``draw`` a frame (1/60 s) from now. What a key changes beside the segment (a count,
         progress, the status line) follows the change on the segment a frame later: drawn in one
         screen update, the rectangle Textual repaints spans every pane, and the coding took twice
