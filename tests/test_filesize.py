@@ -298,3 +298,15 @@ def test_every_earlier_schema_upgrades_with_codings_memos_events_and_search(proj
         again.undo("alice")
         assert [m.text for m in again.memos(target="coding", target_id=kept.id)] == ["a memo on a coding"]
         assert again.apply_code("bob", "formalisation.plans", segs[0].id).id > undone.id
+
+
+def test_a_stored_texts_prefix_is_the_start_of_the_text_whatever_its_characters():
+    from qualcode.db.basics import packed_text, stored_prefix
+
+    body = "".join(f"turn {i}: café, 日本語, emoji 🙂, plain words. " * (i % 5 + 1) for i in range(800))
+    packed = packed_text(body)
+    for chars in (0, 1, 7, 4095, 4096, 4097, 20_000, len(body) - 1, len(body), len(body) + 10):
+        prefix = stored_prefix(packed, chars)
+        assert body.startswith(prefix) and len(prefix) >= min(chars, len(body))
+    assert stored_prefix(body, 5) == body  # text stored plain (PostgreSQL, older revisions) is given whole
+    assert stored_text(packed) == body and stored_text(None) == ""

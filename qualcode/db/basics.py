@@ -9,6 +9,7 @@ project is. Nothing here imports SQLAlchemy.
 
 from __future__ import annotations
 
+import codecs
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -75,6 +76,30 @@ def stored_text(value: str | bytes | None) -> str:
         except zlib.error:  # bytes that are not compressed: text another program stored as a BLOB
             return value.decode("utf-8")
     return value
+
+
+def stored_prefix(value: str | bytes | None, chars: int) -> str:
+    """At least the first ``chars`` characters of a stored text (all of it when it is shorter):
+    what search needs to cut its hits, without decompressing the rest of each transcript."""
+    if not isinstance(value, bytes):
+        return stored_text(value)
+    inflate = zlib.decompressobj()
+    decode = codecs.getincrementaldecoder("utf-8")()
+    parts: list[str] = []
+    have = 0
+    data = value
+    try:
+        while have < chars:
+            piece = inflate.decompress(data, max(chars - have, 4096))  # a character is 1 to 4 bytes
+            data = inflate.unconsumed_tail
+            if not piece:
+                parts.append(decode.decode(inflate.flush(), final=True))
+                break
+            parts.append(decode.decode(piece))
+            have += len(parts[-1])
+    except zlib.error:
+        return stored_text(value)
+    return "".join(parts)
 
 
 def text_function() -> Callable[[str | bytes | None], str | None]:

@@ -16,11 +16,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from qualcode.db.basics import TEXT_FUNCTION
+from qualcode.db.basics import TEXT_FUNCTION, stored_prefix
 from qualcode.db.models import Coder, Coding, Participant, Segment, Transcript
 from qualcode.project.mapping import project_speakers, segment_info
 from qualcode.project.placement import covered
@@ -117,9 +117,17 @@ _SQLITE_HITS = "s.id, s.transcript_id, t.name, p.label, s.position, s.speaker, s
 
 def _cut(s: Session, found: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Search hits with their offsets as rows with the segment's text: each transcript hit is
-    read (and decompressed) once, however many of its segments are hits."""
-    ids = {r[1] for r in found}
-    bodies: dict[int, str] = dict(s.execute(select(Transcript.id, Transcript.text).where(Transcript.id.in_(ids))).all())
+    read once, and decompressed only as far as its last hit ends."""
+    ends: dict[int, int] = {}
+    for r in found:
+        ends[r[1]] = max(ends.get(r[1], 0), r[7])
+    bodies = {
+        i: stored_prefix(body, ends[i])
+        for i, body in s.execute(
+            text("SELECT id, text FROM transcripts WHERE id IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"ids": list(ends)},
+        )
+    }
     return [(*r[:6], bodies[r[1]][r[6] : r[7]]) for r in found]
 
 
