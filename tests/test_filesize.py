@@ -310,3 +310,15 @@ def test_a_stored_texts_prefix_is_the_start_of_the_text_whatever_its_characters(
         assert body.startswith(prefix) and len(prefix) >= min(chars, len(body))
     assert stored_prefix(body, 5) == body  # text stored plain (PostgreSQL, older revisions) is given whole
     assert stored_text(packed) == body and stored_text(None) == ""
+
+
+@pytest.mark.skipif(bool(POSTGRES), reason="status's light read is of SQLite files")
+def test_status_counts_the_words_of_the_compressed_text(project, project_url):
+    from qualcode.project.peek import read_summary
+
+    body = project.transcript_text(project.list_transcripts()[0].id)
+    stored = project.summary()
+    project.close()
+    light = read_summary(project_url)
+    assert light is not None  # the light read, not the store's
+    assert light.n_words == stored.n_words == len(body.split()) > 40
