@@ -11,10 +11,10 @@ The figures per coding and per segment are the bytes of the codings' (segments')
 indexes divided by their rows. Prints Markdown tables.
 
 ``--upgrade`` also takes a copy of each generated project back to an earlier schema revision
-(``--from``, 0006 by default; 0005 had the full-text index with its own copy of the text), times
-opening it (the migration and its VACUUM), and compares search on the two in the same run: the
-hits of a set of queries (words, prefixes, "quoted phrases"), in order, and the median CPU time
-of those queries, old and new interleaved.
+(``--from``, 0007 by default; 0005 had the full-text index with its own copy of the text, 0008
+compressed the text), times opening it (the migration and its VACUUM), and compares search on
+the two in the same run: the hits of a set of queries (words, prefixes, "quoted phrases"), in
+order, with each hit's text, and the median CPU time of those queries, old and new interleaved.
 
 ``--study FILE`` builds a project from a real study as a user would (``qualcode init`` and
 ``qualcode import FILE``: a QualCoder project, a Taguette database, a REFI-QDA file) and measures
@@ -39,6 +39,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import build_project  # noqa: E402
+from qualcode.db.basics import add_text_function, stored_prefix, stored_text  # noqa: E402
 
 
 def _vacuum(path: Path) -> None:
@@ -57,7 +58,8 @@ def measure(path: Path) -> dict:
     try:
         objects = dict(conn.execute("SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')"))
         sizes = dict(conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"))
-        text_bytes = conn.execute("SELECT coalesce(sum(length(CAST(text AS BLOB))), 0) FROM transcripts").fetchone()[0]
+        # the text as UTF-8, decompressed from revision 0008 on
+        text_bytes = sum(len(stored_text(t).encode("utf-8")) for (t,) in conn.execute("SELECT text FROM transcripts"))
         rows = {
             t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
             for t in ("transcripts", "segments", "codings", "events", "memos")
@@ -126,16 +128,36 @@ QUERIES = (
     "NEAR",
 )
 SEARCH = (
-    "SELECT s.id FROM segments s JOIN transcripts t ON t.id = s.transcript_id JOIN segment_fts f ON f.rowid = s.id "
+    "SELECT s.id, {body} FROM segments s JOIN transcripts t ON t.id = s.transcript_id JOIN segment_fts f ON f.rowid = s.id "
     "WHERE segment_fts MATCH ? ORDER BY f.rank, t.name, s.position LIMIT 200"
-)  # the search of qualcode.project.workbench on SQLite, the same before and after revision 0006
+)  # the search of qualcode.project.workbench on SQLite, the same from revision 0006 to 0007
+PLAIN = SEARCH.format(body="substr(t.text, s.start_offset + 1, s.end_offset - s.start_offset)")
+OFFSETS = SEARCH.format(body="s.transcript_id, s.start_offset, s.end_offset")
 
 
-def upgrade_and_search(path: Path, revision: str = "0006") -> str:
+def search(conn: sqlite3.Connection, revision: str, query: str) -> list[tuple[int, str]]:
+    """Each hit's segment id and text, as qualcode's search reads them at ``revision``: cut by
+    ``substr`` in SQL up to 0007; from 0008 (the text compressed) cut in Python, each hit
+    transcript's text read once and decompressed as far as its last hit (``qualcode.project.workbench``)."""
+    from qualcode.project.workbench import fts5_query
+
+    if revision < "0008":
+        return conn.execute(PLAIN, (fts5_query(query),)).fetchall()
+    found = conn.execute(OFFSETS, (fts5_query(query),)).fetchall()
+    ends: dict[int, int] = {}
+    for _, t, _, b in found:
+        ends[t] = max(ends.get(t, 0), b)
+    marks = ", ".join("?" * len(ends))
+    rows = conn.execute(f"SELECT id, text FROM transcripts WHERE id IN ({marks})", list(ends))
+    bodies = {i: stored_prefix(t, ends[i]) for i, t in rows}
+    return [(i, bodies[t][a:b]) for i, t, a, b in found]
+
+
+def upgrade_and_search(path: Path, revision: str = "0007") -> str:
     """A copy of ``path`` at ``revision`` opened (upgraded), then search on both compared."""
     from qualcode.db import engine as dbengine
+    from qualcode.db.basics import HEAD_REVISION
     from qualcode.project import Project
-    from qualcode.project.workbench import fts5_query
 
     old = path.with_name(f"{path.stem}-{revision}.db")
     shutil.copy(path, old)
@@ -151,13 +173,15 @@ def upgrade_and_search(path: Path, revision: str = "0006") -> str:
     upgrade_s = time.process_time() - start
     new_size = old.stat().st_size
     conns = {"before": sqlite3.connect(reference), "after": sqlite3.connect(old)}
-    hits = {k: [[r for (r,) in c.execute(SEARCH, (fts5_query(q),))] for q in QUERIES] for k, c in conns.items()}
+    add_text_function(conns["after"])
+    at = {"before": revision, "after": HEAD_REVISION}
+    hits = {k: [search(c, at[k], q) for q in QUERIES] for k, c in conns.items()}
     times: dict[str, list[float]] = {k: [] for k in conns}
     for _ in range(9):
         for k, c in conns.items():
             t = time.process_time()
             for q in QUERIES:
-                c.execute(SEARCH, (fts5_query(q),)).fetchall()
+                search(c, at[k], q)
             times[k].append(time.process_time() - t)
     for c in conns.values():
         c.close()
@@ -184,7 +208,7 @@ def main() -> None:
     parser.add_argument("--no-demo", action="store_true")
     parser.add_argument("--keep", type=Path, help="build the projects in this folder and keep them")
     parser.add_argument("--upgrade", action="store_true", help="also time the upgrade from --from and compare search")
-    parser.add_argument("--from", dest="revision", default="0006", help="the revision --upgrade starts from")
+    parser.add_argument("--from", dest="revision", default="0007", help="the revision --upgrade starts from")
     parser.add_argument("--study", type=Path, nargs="*", default=[], help="real studies to import and measure")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

@@ -9,6 +9,7 @@ from sqlalchemy import create_engine
 
 from qualcode.codebook import parse_codebook
 from qualcode.db import engine as dbengine
+from qualcode.db.basics import add_text_function
 from qualcode.db.models import Base
 from qualcode.errors import QualcodeError
 from qualcode.project import Project
@@ -81,6 +82,7 @@ def test_an_older_project_is_upgraded_after_a_backup(tmp_path, tiny_codebook, in
         # After the upgrade a freed id stays freed: the next coding gets a new one.
         assert p.apply_code("alice", "prioritisation.time", seg.id).id > freed.id
     with sqlite3.connect(db) as conn:  # the upgrade indexed the existing segments for search
+        add_text_function(conn)  # the index reads the (compressed) text through it
         assert conn.execute("SELECT count(*) FROM segment_fts").fetchone() == (n_segments,)
     backup = tmp_path / f"old.db.before-{dbengine.HEAD_REVISION}.bak"
     assert backup.exists()

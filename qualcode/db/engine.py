@@ -12,15 +12,15 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from qualcode.db.basics import DEFAULT_FILENAME, HEAD_REVISION, REVISION_QUERY, sqlite_file
+from qualcode.db.basics import DEFAULT_FILENAME, HEAD_REVISION, REVISION_QUERY, add_text_function, sqlite_file
 from qualcode.errors import NoProject, ProjectBusy, QualcodeError
 
 # DEFAULT_FILENAME and HEAD_REVISION (the newest migration) are in qualcode.db.basics, which the
 # light summary read of `qualcode status` shares without loading SQLAlchemy.
 # Projects older than this revision have rows that the migrations rewrite smaller (0006: the
 # full-text index's own copy of the text; 0007: codings' origins); an SQLite file upgraded past
-# it is VACUUMed so that the file shrinks.
-SHRINKS_AT = "0007"
+# it is VACUUMed so that the file shrinks (0008: transcripts' text compressed).
+SHRINKS_AT = "0008"
 # How long a change waits for another session's lock before giving up with "the project is busy":
 # SQLite's busy timeout and PostgreSQL's lock_timeout. Coders wait for each other rather than fail
 # (SQLite has no fair queue; a replace of a long transcript holds its rows for seconds), but a
@@ -62,6 +62,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.close()
+    # transcripts' text is compressed (revision 0008): the full-text index's view and triggers,
+    # and SQL that cuts or measures the text, read it through this function
+    add_text_function(dbapi_conn)
 
 
 def user_error(orig: BaseException, statement: str | None = None) -> QualcodeError | None:

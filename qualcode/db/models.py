@@ -28,7 +28,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from qualcode.db.basics import TEXT_FUNCTION, packed_text, stored_text
 
 # Explicit constraint names so that Alembic migrations are the same on every backend.
 NAMING = {
@@ -140,6 +145,46 @@ class Origin(TypeDecorator[str]):
         return cast("str | None", value)
 
 
+class PackedText(TypeDecorator[str]):
+    """A transcript's text, stored on SQLite as zlib-compressed UTF-8 (a BLOB in the TEXT column,
+    revision 0008; ``qualcode.db.basics.packed_text``), read back as the str it was. PostgreSQL
+    keeps the text column (it compresses long values itself, TOAST). SQL that needs the words
+    wraps the column in ``unpacked``."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return packed_text(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if isinstance(value, bytes):
+            return stored_text(value)
+        return cast("str | None", value)
+
+
+class unpacked(FunctionElement[str]):  # used as a SQL function: func.length(unpacked(Transcript.text))
+    """A transcript's text in SQL, as text: ``qualcode_text(transcripts.text)`` on SQLite (see
+    ``qualcode.db.basics.TEXT_FUNCTION``), the column itself on PostgreSQL. For ``length`` and
+    ``substr`` of ``Transcript.text``: on SQLite the column holds compressed bytes."""
+
+    type = Text()
+    name = TEXT_FUNCTION
+    inherit_cache = True
+
+
+@compiles(unpacked)
+def _unpacked(element: unpacked, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(unpacked, "sqlite")
+def _unpacked_sqlite(element: unpacked, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{TEXT_FUNCTION}({compiler.process(element.clauses, **kw)})"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
@@ -209,7 +254,7 @@ class Transcript(Base):
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     source_path: Mapped[str] = mapped_column(Text, default="")
     format: Mapped[str] = mapped_column(String(10))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(PackedText())  # compressed on SQLite (revision 0008)
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"), index=True)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     imported_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from qualcode.db.models import Code, Coder, Coding, Memo, Segment, Transcript
+from qualcode.db.models import Code, Coder, Coding, Memo, Segment, Transcript, unpacked
 from qualcode.errors import QualcodeError
 from qualcode.records import MemoEntry
 from qualcode.store import Store
@@ -80,14 +80,14 @@ def _entries(s: Session) -> list[MemoEntry]:
             seg.end,
             t_seg.name,
             t_seg.id,
-            func.substr(t_seg.text, seg.start + 1, seg.end - seg.start),
+            func.substr(unpacked(t_seg.text), seg.start + 1, seg.end - seg.start),
             Coding.start,
             Coding.end,
             coding_seg.id,
             coding_seg.position,
             t_coding.name,
             t_coding.id,
-            func.substr(t_coding.text, Coding.start + 1, Coding.end - Coding.start),
+            func.substr(unpacked(t_coding.text), Coding.start + 1, Coding.end - Coding.start),
             code_coding.key,
             code_coding.name,
             code_direct.key,

@@ -23,7 +23,15 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from qualcode.db.basics import HEAD_REVISION, REMOVED_CODER, REVISION_QUERY, shown_path, sqlite_file, stored_text
+from qualcode.db.basics import (
+    HEAD_REVISION,
+    REMOVED_CODER,
+    REVISION_QUERY,
+    add_text_function,
+    shown_path,
+    sqlite_file,
+    stored_text,
+)
 from qualcode.records import ProjectSummary
 
 
@@ -39,6 +47,7 @@ def read_summary(db: str | None) -> ProjectSummary | None:
         return None
     try:
         conn.execute("PRAGMA query_only = ON")
+        add_text_function(conn)  # as every connection qualcode opens has it (revision 0008)
         conn.execute("BEGIN")
         try:
             return _summary(conn, shown_path(path))

@@ -25,7 +25,7 @@ from sqlalchemy import CompoundSelect, and_, func, select, union
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from qualcode.db.models import Coding, Segment, Transcript
+from qualcode.db.models import Coding, Segment, Transcript, unpacked
 from qualcode.errors import QualcodeError
 from qualcode.segments import place_span
 
@@ -51,7 +51,9 @@ class Placer:
     def _transcript(self, transcript_id: int) -> tuple[list[int], list[tuple[int, int]], list[int], int]:
         found = self._segments.get(transcript_id)
         if found is None:
-            length = self._s.scalar(select(func.length(Transcript.text)).where(Transcript.id == transcript_id))
+            length = self._s.scalar(
+                select(func.length(unpacked(Transcript.text))).where(Transcript.id == transcript_id)
+            )
             if length is None:
                 raise QualcodeError(f"no transcript with id {transcript_id}")
             rows = self._s.execute(

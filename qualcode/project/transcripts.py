@@ -15,6 +15,7 @@ from qualcode.db.models import (
     Participant,
     Segment,
     Transcript,
+    unpacked,
 )
 from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest.linebreaks import line_number
@@ -131,7 +132,7 @@ class TranscriptPart:
                     Transcript.format,
                     Participant.label,
                     Participant.attributes,
-                    func.length(Transcript.text),
+                    func.length(unpacked(Transcript.text)),
                     Transcript.source_path,
                     Transcript.sha256,
                     # only these two of the metadata: it can hold a long source's header and raw times
@@ -230,7 +231,9 @@ class TranscriptPart:
                     return problems
             if s.scalar(select(func.count()).select_from(Codebook)) != 1:
                 problems.append("the project has no codebook: an `init` was interrupted before it finished")
-            lengths: dict[int, int] = {i: n for i, n in s.execute(select(Transcript.id, func.length(Transcript.text)))}
+            lengths: dict[int, int] = {
+                i: n for i, n in s.execute(select(Transcript.id, func.length(unpacked(Transcript.text))))
+            }
             names = dict(s.execute(select(Transcript.id, Transcript.name)).all())
             last_end: dict[int, int] = defaultdict(int)
             bounds: dict[int, tuple[int, int, int]] = {}

@@ -16,9 +16,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+from qualcode.db.basics import TEXT_FUNCTION, stored_prefix
 from qualcode.db.models import Coder, Coding, Participant, Segment, Transcript
 from qualcode.project.mapping import project_speakers, segment_info
 from qualcode.project.placement import covered
@@ -99,12 +101,34 @@ def match_spans(body: str, query: str) -> tuple[tuple[int, int], ...]:
     return tuple(merged)
 
 
-_SEGMENT_TEXT = "substr(t.text, s.start_offset + 1, s.end_offset - s.start_offset)"
-_COLUMNS = (
-    f"s.id, s.transcript_id, t.name, p.label, s.position, s.speaker, {_SEGMENT_TEXT} AS body "
-    "FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
-    "LEFT JOIN participants p ON p.id = t.participant_id "
+_SEGMENT_TEXT = "substr(t.text, s.start_offset + 1, s.end_offset - s.start_offset)"  # PostgreSQL
+# SQLite holds the text compressed (revision 0008): SQL reads its words through qualcode_text
+_SQLITE_SEGMENT_TEXT = f"substr({TEXT_FUNCTION}(t.text), s.start_offset + 1, s.end_offset - s.start_offset)"
+_FROM = (
+    "FROM segments s JOIN transcripts t ON t.id = s.transcript_id LEFT JOIN participants p ON p.id = t.participant_id "
 )
+_COLUMNS = f"s.id, s.transcript_id, t.name, p.label, s.position, s.speaker, {_SEGMENT_TEXT} AS body {_FROM}"
+_SQLITE_COLUMNS = (
+    f"s.id, s.transcript_id, t.name, p.label, s.position, s.speaker, {_SQLITE_SEGMENT_TEXT} AS body {_FROM}"
+)
+# the index's hits with their offsets: each transcript's text is read and cut once, in Python
+_SQLITE_HITS = "s.id, s.transcript_id, t.name, p.label, s.position, s.speaker, s.start_offset, s.end_offset " + _FROM
+
+
+def _cut(s: Session, found: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Search hits with their offsets as rows with the segment's text: each transcript hit is
+    read once, and decompressed only as far as its last hit ends."""
+    ends: dict[int, int] = {}
+    for r in found:
+        ends[r[1]] = max(ends.get(r[1], 0), r[7])
+    bodies = {
+        i: stored_prefix(body, ends[i])
+        for i, body in s.execute(
+            text("SELECT id, text FROM transcripts WHERE id IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"ids": list(ends)},
+        )
+    }
+    return [(*r[:6], bodies[r[1]][r[6] : r[7]]) for r in found]
 
 
 class WorkbenchPart:
@@ -163,20 +187,24 @@ class WorkbenchPart:
             else:
                 if dialect == "sqlite":
                     try:
-                        rows = s.execute(
+                        found = s.execute(
                             text(
-                                f"SELECT {_COLUMNS}JOIN segment_fts f ON f.rowid = s.id "
+                                f"SELECT {_SQLITE_HITS}JOIN segment_fts f ON f.rowid = s.id "
                                 "WHERE segment_fts MATCH :q ORDER BY f.rank, t.name, s.position LIMIT :n"
                             ),
                             {"q": fts5_query(query), "n": limit},
                         ).all()
                     except OperationalError:
-                        rows = None  # no FTS5 in this SQLite build: fall back to LIKE below
+                        found = None  # no FTS5 in this SQLite build: fall back to LIKE below
+                    if found is not None:
+                        rows = _cut(s, found)
                 if rows is None:
-                    clauses = " AND ".join(f"lower({_SEGMENT_TEXT}) LIKE :t{i} ESCAPE '\\'" for i in range(len(terms)))
+                    body = _SQLITE_SEGMENT_TEXT if dialect == "sqlite" else _SEGMENT_TEXT
+                    columns = _SQLITE_COLUMNS if dialect == "sqlite" else _COLUMNS
+                    clauses = " AND ".join(f"lower({body}) LIKE :t{i} ESCAPE '\\'" for i in range(len(terms)))
                     params = {f"t{i}": "%" + _like_escape(t.lower()) + "%" for i, t in enumerate(terms)}
                     rows = s.execute(
-                        text(f"SELECT {_COLUMNS}WHERE {clauses} ORDER BY t.name, s.position LIMIT :n"),
+                        text(f"SELECT {columns}WHERE {clauses} ORDER BY t.name, s.position LIMIT :n"),
                         {**params, "n": limit},
                     ).all()
         assert rows is not None
