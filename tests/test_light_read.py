@@ -1,4 +1,4 @@
-"""`qualcode retrieve`, `cooccur` and `compare` read a current SQLite project with sqlite3
+"""`qualcode retrieve`, `cooccur`, `compare`, `matrix list`/`show` and `export matrix` read a current SQLite project with sqlite3
 (``qualcode.project.light``), without SQLAlchemy, and give what the store's read gives: the same
 records and the same files, on both demo studies, on a project with codings across turns, memos
 and names to black out, and on a generated one. Any other project goes the usual way, with the
@@ -29,25 +29,11 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-class _NoMatrices:
-    """The light read's analyses, as ``outputs`` asks for them (matrices are the store's)."""
-
-    def __init__(self, light: LightProject) -> None:
-        self._reads = light._reads
-
-    def __getattr__(self, name: str):
-        return getattr(self._reads, name)
-
-    def matrices(self) -> list:
-        return []
-
-
 def same_as_the_store(location: str) -> dict[str, object]:
     with Project.analysis_at(location) as light:
         assert isinstance(light, LightProject)
-        got = outputs(SimpleNamespace(analysis=_NoMatrices(light)))
+        got = outputs(SimpleNamespace(analysis=light._reads))
     with Project.open(location) as project:
-        project.analysis.matrices = lambda: []  # type: ignore[method-assign]
         expected = outputs(project)
     assert got.keys() == expected.keys()
     for label in got:
@@ -67,6 +53,8 @@ def demos(tmp_path_factory) -> dict[str, Path]:
 def test_every_read_of_a_demo_is_the_stores(demos, study):
     got = same_as_the_store(str(demos[study]))
     assert sum(len(v.passages) for v in got.values() if hasattr(v, "passages")) > 100
+    if study == "rln":  # the one with framework matrices
+        assert any(label.startswith("matrix ") for label in got) and any(label.startswith("cell ") for label in got)
 
 
 def _coded(tmp_path: Path, tiny_codebook, interview_file: Path) -> str:
@@ -172,8 +160,14 @@ def test_a_read_that_fails_half_way_is_done_again_by_the_store(tmp_path, tiny_co
 # ---------------------------------------------------------------------- the CLI
 
 
-def test_retrieve_cooccur_and_compare_read_without_the_store(run_cli, tmp_path, tiny_codebook, interview_file):
+def test_the_analysis_commands_read_without_the_store(run_cli, tmp_path, tiny_codebook, interview_file):
     location = _coded(tmp_path, tiny_codebook, interview_file)
+    made = run_cli("matrix", "create", "Schools", "--rows-by", "school", "--coder", "alice", "--db", location)
+    assert made.exit_code == 0, made.stderr
+    written = run_cli(
+        "matrix", "set", "Schools", "School A", "formalisation", "Plans.", "--coder", "bob", "--db", location
+    )
+    assert written.exit_code == 0, written.stderr
     commands = [
         ("retrieve", "formalisation", "--format", "json"),
         ("retrieve", "formalisation", "--format", "md", "--context", "1", "--by", "role"),
@@ -181,6 +175,10 @@ def test_retrieve_cooccur_and_compare_read_without_the_store(run_cli, tmp_path, 
         ("cooccur", "--format", "json"),
         ("cooccur", "--rollup", "--where", "role=Headteacher", "--format", "csv"),
         ("compare", "--a", "role=Headteacher", "--b", "role=Teacher", "--format", "json"),
+        ("matrix", "list", "--format", "json"),
+        ("matrix", "show", "Schools"),
+        ("matrix", "show", "Schools", "School A", "formalisation", "--format", "json", "--context", "1"),
+        ("export", "matrix", "Schools", "--format", "md"),  # counts and quotes: the demo's, above
     ]
     expected = {}
     with pytest.MonkeyPatch.context() as through_the_store:
@@ -214,6 +212,8 @@ MISTAKES = [
     ("cooccur", "--coders", "zed"),
     ("cooccur", "--where", "colour=blue"),
     ("compare", "--a", "role=Headteacher", "--b", "colour=blue"),
+    ("matrix", "show", "Nowhere"),
+    ("export", "matrix", "Nowhere", "--format", "md"),
 ]
 
 

@@ -289,7 +289,7 @@ def _names(value: str | None) -> list[str]:
 @db_option
 def matrix_list(fmt, db) -> None:
     """The project's framework matrices: rows, columns and how many cells are written."""
-    with open_project(db) as project:
+    with _reading(db) as project:
         found = project.matrices()
     if fmt == "json":
         from qualcode.analysis.matrix import matrix_to_dict
@@ -409,7 +409,7 @@ def matrix_show(name, row, column, coders, context, keep_names, fmt, db) -> None
 
     if (row is None) != (column is None):
         raise QualcodeError("give both ROW and COLUMN to show one cell, or neither for the whole matrix")
-    with open_project(db) as project:
+    with _reading(db) as project:
         m = project.matrix(name)
         if row is None:
             if fmt == "md":
@@ -486,7 +486,7 @@ def export_matrix(name, counts, quotes, coders, keep_names, fmt, output, db) -> 
     """
 
     fmt = _format(output, fmt, MATRIX)
-    with working("reading the project…"), open_project(db) as project:
+    with working("reading the project…"), _reading(db) as project:
         view = project.matrix_view(name, counts=counts, quotes=quotes, coders=coders or None, redact=not keep_names)
     what = f"{len(view.matrix.rows)} rows × {len(view.matrix.columns)} columns, {_summaries(len(view.matrix.cells))}"
     if MATRIX.file_only(fmt):

@@ -227,7 +227,8 @@ class Project:
     @classmethod
     def analysis_at(cls, db: str | None = None) -> LightProject | Project:
         """The project at ``db`` for the analysis commands' reads (``retrieve``, ``analysis_frame``,
-        ``cooccurrence``, ``compare_groups``). A current SQLite project is read directly, without
+        ``cooccurrence``, ``compare_groups``, ``matrices``, ``matrix``, ``cell_passages``,
+        ``matrix_view``). A current SQLite project is read directly, without
         SQLAlchemy (``qualcode.project.light``); any other is opened as ``open`` opens it."""
         from qualcode.project.light import LightProject
 

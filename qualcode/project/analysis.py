@@ -14,14 +14,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis import matrix as fm
-from qualcode.analysis.retrieval import Retrieval, Study, retrieve
+from qualcode.analysis.retrieval import Study
 from qualcode.db.models import Matrix, MatrixCell, utcnow
 from qualcode.errors import GoneSince, QualcodeError
 from qualcode.limits import check_length
 from qualcode.project import events
-from qualcode.project.analysis_reads import SLICES_KEPT, AnalysisReads, Where, without_gc
+from qualcode.project.analysis_reads import SLICES_KEPT, AnalysisReads, Where
 from qualcode.project.exchange import ExchangePart
-from qualcode.project.slices import Slice
 from qualcode.project.sql import Reader, session_reader
 from qualcode.store import Store, coder_row, log_event, new_guid
 from qualcode.study import ExportData
@@ -61,16 +60,6 @@ class AnalysisPart(AnalysisReads):
         return self._read(full)[0]
 
     # ------------------------------------------------------------------ framework matrices
-
-    def matrices(self) -> list[fm.FrameworkMatrix]:
-        """Every framework matrix in the project, by name, with its summaries."""
-        with self._store.read() as s:
-            rows = list(s.scalars(select(Matrix).order_by(Matrix.name)))
-            return [_framework(s, m) for m in rows]
-
-    def matrix(self, name: str) -> fm.FrameworkMatrix:
-        with self._store.read() as s:
-            return _framework(s, _matrix_row(s, name))
 
     def create_matrix(
         self,
@@ -186,51 +175,6 @@ class AnalysisPart(AnalysisReads):
             s.execute(delete(MatrixCell).where(MatrixCell.matrix_id == m.id))
             s.delete(m)
             log_event(s, coder_id, "matrix.delete", payload)
-
-    @without_gc
-    def cell_passages(
-        self,
-        name: str,
-        row: str,
-        column: str,
-        *,
-        coders: Sequence[str] | None = None,
-        context: int = 0,
-        redact: bool = True,
-    ) -> Retrieval:
-        """What supports a cell: passages of the row's participants coded with the column's code or below it."""
-        matrix = self.matrix(name)
-        data, study = self._passages((column,), True, context, transcripts="all")
-        if row not in matrix.rows or column not in matrix.columns:
-            raise QualcodeError(f"the matrix {matrix.name!r} has no cell {row!r} × {column!r}")
-        members = fm.row_members(matrix, data)[row]
-        return retrieve(
-            data,
-            column,
-            participants=members,
-            coders=coders,
-            context=context,
-            redact=self._redact(redact),
-            study=study,
-        )
-
-    @without_gc
-    def matrix_view(
-        self,
-        name: str,
-        *,
-        counts: bool = False,
-        quotes: int = 0,
-        coders: Sequence[str] | None = None,
-        redact: bool = True,
-    ) -> fm.MatrixView:
-        """A matrix ready to write (``qualcode.export.framework``): summaries, optional counts and quotes."""
-        matrix = self.matrix(name)
-        if counts or quotes:
-            data = self._slice(Slice(tuple(matrix.columns), transcripts="all", texts=True, segments="covered"))[0]
-        else:
-            data = self.frame()
-        return fm.build_matrix_view(matrix, data, counts, quotes, coders, self._redact(redact))
 
 
 # ---------------------------------------------------------------------- rows and events

@@ -21,6 +21,7 @@ from pathlib import Path
 from threading import Lock
 from typing import Any, TypeVar
 
+from qualcode.analysis import matrix as fm
 from qualcode.analysis.compare import Comparison, compare_groups
 from qualcode.analysis.cooccurrence import Cooccurrence, cooccurrence, shared_segments
 from qualcode.analysis.retrieval import Passage, Retrieval, Study, retrieve, text_filter
@@ -300,3 +301,77 @@ class AnalysisReads:
         """Per code, the share of each group's participants who mention it, side by side."""
         data, study = self._slice(Slice(None, transcripts="all"))
         return compare_groups(data, a_where, b_where, coders, study=study)
+
+    # ------------------------------------------------------------------ framework matrices (reading)
+
+    def matrices(self) -> list[fm.FrameworkMatrix]:
+        """Every framework matrix in the project, by name, with its summaries."""
+        with self._reading() as r:
+            return [_framework(r, row) for row in list(r.rows(f"{_MATRIX} ORDER BY name"))]
+
+    def matrix(self, name: str) -> fm.FrameworkMatrix:
+        with self._reading() as r:
+            row = r.one(f"{_MATRIX} WHERE name = :name", {"name": name.strip()})
+            if row is None:
+                known = ", ".join(n for (n,) in r.rows("SELECT name FROM matrices ORDER BY name")) or "none yet"
+                raise QualcodeError(f"no matrix named {name!r} (matrices: {known})")
+            return _framework(r, row)
+
+    @without_gc
+    def cell_passages(
+        self,
+        name: str,
+        row: str,
+        column: str,
+        *,
+        coders: Sequence[str] | None = None,
+        context: int = 0,
+        redact: bool = True,
+    ) -> Retrieval:
+        """What supports a cell: passages of the row's participants coded with the column's code or below it."""
+        matrix = self.matrix(name)
+        data, study = self._passages((column,), True, context, transcripts="all")
+        if row not in matrix.rows or column not in matrix.columns:
+            raise QualcodeError(f"the matrix {matrix.name!r} has no cell {row!r} × {column!r}")
+        members = fm.row_members(matrix, data)[row]
+        return retrieve(
+            data,
+            column,
+            participants=members,
+            coders=coders,
+            context=context,
+            redact=self._redact(redact),
+            study=study,
+        )
+
+    @without_gc
+    def matrix_view(
+        self,
+        name: str,
+        *,
+        counts: bool = False,
+        quotes: int = 0,
+        coders: Sequence[str] | None = None,
+        redact: bool = True,
+    ) -> fm.MatrixView:
+        """A matrix ready to write (``qualcode.export.framework``): summaries, optional counts and quotes."""
+        matrix = self.matrix(name)
+        if counts or quotes:
+            data = self._slice(Slice(tuple(matrix.columns), transcripts="all", texts=True, segments="covered"))[0]
+        else:
+            data = self.frame()
+        return fm.build_matrix_view(matrix, data, counts, quotes, coders, self._redact(redact))
+
+
+_MATRIX = 'SELECT id, name, rows_by, "rows", "columns", description FROM matrices'
+
+
+def _framework(r: Reader, row: Sequence[Any]) -> fm.FrameworkMatrix:
+    mid, name, rows_by, rows, columns, description = row
+    cells = {
+        (label, key): text
+        for label, key, text in r.rows(
+            "SELECT row_label, column_key, text FROM matrix_cells WHERE matrix_id = :id", {"id": mid}
+        )
+    }
+    return fm.FrameworkMatrix(name, rows_by, list(r.json(rows) or ()), list(r.json(columns) or ()), cells, description)

@@ -1,5 +1,7 @@
 """The analysis reads of a current SQLite project with the standard library's sqlite3.
 
+``retrieve``, ``cooccur``, ``compare``, ``matrix list``/``show`` and ``export matrix`` read here.
+
 ``qualcode retrieve`` on the store paid for SQLAlchemy, its ORM and the models before reading a
 row (about a third of the command at 1,000 interviews). On an SQLite project whose schema is
 current the same SQL text the store's sessions run (``qualcode.project.slices``) is run here by
@@ -26,6 +28,7 @@ from qualcode.project.sql import Reader
 if TYPE_CHECKING:
     from qualcode.analysis.compare import Comparison
     from qualcode.analysis.cooccurrence import Cooccurrence
+    from qualcode.analysis.matrix import FrameworkMatrix, MatrixView
     from qualcode.analysis.retrieval import Retrieval
     from qualcode.project import Project
     from qualcode.study import ExportData
@@ -80,6 +83,21 @@ class LightProject:
             lambda a: a.compare_groups(a_where, b_where, coders=coders),
             lambda p: p.compare_groups(a_where, b_where, coders=coders),
         )
+
+    def matrices(self) -> list[FrameworkMatrix]:
+        return self._either(lambda a: a.matrices(), lambda p: p.matrices())
+
+    def matrix(self, name: str) -> FrameworkMatrix:
+        return self._either(lambda a: a.matrix(name), lambda p: p.matrix(name))
+
+    def cell_passages(self, name: str, row: str, column: str, **options: Any) -> Retrieval:
+        return self._either(
+            lambda a: a.cell_passages(name, row, column, **options),
+            lambda p: p.cell_passages(name, row, column, **options),
+        )
+
+    def matrix_view(self, name: str, **options: Any) -> MatrixView:
+        return self._either(lambda a: a.matrix_view(name, **options), lambda p: p.matrix_view(name, **options))
 
     def _close_connection(self) -> None:
         if self._conn is not None:
