@@ -97,7 +97,9 @@ class AnalysisReads:
             if found is None:
                 with self._reading() as r:
                     name = setting(r, "name") or Path(self._location).stem
-                    data = read_slice(r, name, want)
+                    if self._outline is None:  # read once per version of the data, as pages do
+                        self._outline = read_outline(r)
+                    data = read_slice(r, name, want, self._outline)
                 found = (data, Study(data))
             self._slices[want] = found  # the newest last
             while len(self._slices) > SLICES_KEPT:
