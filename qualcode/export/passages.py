@@ -47,7 +47,8 @@ def render_json(r: Retrieval, by: str = "participant", names: dict[str, str] | N
     lines = [f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}," for key, value in doc.items()]
     if not passages:
         return "{\n" + "\n".join(lines) + '\n  "passages": []\n}\n'
-    rows = ",\n".join("    " + json.dumps(p, ensure_ascii=False) for p in passages)
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for them all
+    rows = ",\n".join("    " + encode(p) for p in passages)
     return "{\n" + "\n".join(lines) + '\n  "passages": [\n' + rows + "\n  ]\n}\n"
 
 
