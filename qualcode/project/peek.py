@@ -15,6 +15,8 @@ one deferred transaction, a snapshot, while coders go on coding. It is opened ``
 beside a project in WAL mode, and would leave ``NAME-wal`` and ``NAME-shm`` behind it; as the last
 connection to close, this one removes them, as the store's would (after moving into the file any
 committed change still in the log, which is what every last connection does).
+
+The analysis commands read through the same connection (``open_current``, ``qualcode.project.light``).
 """
 
 from __future__ import annotations
