@@ -182,7 +182,7 @@ def test_the_analysis_commands_read_without_the_store(run_cli, tmp_path, tiny_co
     ]
     expected = {}
     with pytest.MonkeyPatch.context() as through_the_store:
-        through_the_store.setattr(LightProject, "open", classmethod(lambda cls, db: None))
+        through_the_store.setattr(LightProject, "open", classmethod(lambda cls, db, store: None))
         for args in commands:
             expected[args] = run_cli(*args, "--db", location)
 
@@ -221,7 +221,7 @@ MISTAKES = [
 def test_a_mistake_is_worded_as_the_store_words_it(run_cli, tmp_path, tiny_codebook, interview_file, args):
     location = _coded(tmp_path, tiny_codebook, interview_file)
     with pytest.MonkeyPatch.context() as through_the_store:
-        through_the_store.setattr(LightProject, "open", classmethod(lambda cls, db: None))
+        through_the_store.setattr(LightProject, "open", classmethod(lambda cls, db, store: None))
         expected = run_cli(*args, "--db", location)
     result = run_cli(*args, "--db", location)
     assert (result.exit_code, result.stdout, result.stderr) == (expected.exit_code, expected.stdout, expected.stderr)
@@ -255,10 +255,12 @@ def test_an_older_schema_is_migrated_by_retrieve_as_before(run_cli, tmp_path, ti
     engine = dbengine.make_engine(dbengine.resolve_url(location))
     dbengine.downgrade(engine, "0004")
     engine.dispose()
-    assert LightProject.open(location) is None
+    assert LightProject.open(location, lambda: Project.open(location)) is None
     result = run_cli("retrieve", "formalisation", "--format", "json", "--db", location)
     assert (result.exit_code, result.stdout) == (0, current.stdout)
-    assert LightProject.open(location) is not None  # migrated
+    migrated = LightProject.open(location, lambda: Project.open(location))
+    assert migrated is not None
+    migrated.close()
     assert (tmp_path / f"study.db.before-{dbengine.HEAD_REVISION}.bak").exists()
 
 
@@ -286,7 +288,7 @@ def test_what_is_not_a_project_is_refused_by_retrieve_as_before(run_cli, tmp_pat
     elif kind == "a directory":
         location.mkdir()
     before = sorted(p.name for p in tmp_path.iterdir())
-    assert LightProject.open(str(location)) is None
+    assert LightProject.open(str(location), lambda: Project.open(str(location))) is None
     expected = _as_open_says(str(location))
     for command in (("retrieve", "formalisation"), ("cooccur",), ("compare", "--a", "a=b", "--b", "a=c")):
         result = run_cli(*command, "--db", str(location))
@@ -304,7 +306,7 @@ def test_a_locked_project_is_left_to_the_store_which_says_it_is_busy(
         holder.execute("PRAGMA locking_mode = EXCLUSIVE")
         holder.execute("BEGIN EXCLUSIVE")
         holder.execute("UPDATE codebooks SET name = 'Renamed'")
-        assert LightProject.open(location) is None
+        assert LightProject.open(location, lambda: Project.open(location)) is None
         expected = _as_open_says(location)
         result = run_cli("retrieve", "formalisation", "--db", location)
     finally:

@@ -232,7 +232,7 @@ class Project:
         SQLAlchemy (``qualcode.project.light``); any other is opened as ``open`` opens it."""
         from qualcode.project.light import LightProject
 
-        light = LightProject.open(db)
+        light = LightProject.open(db, lambda: cls.open(db))
         return light if light is not None else cls.open(db)
 
     @classmethod

@@ -40,8 +40,8 @@ class LightProject:
     """What the analysis commands ask of a project (as ``Project``'s methods of the same names),
     read with sqlite3. Use ``Project.analysis_at``; close when done."""
 
-    def __init__(self, db: str | None, conn: sqlite3.Connection, path: Path) -> None:
-        self._db = db
+    def __init__(self, store: Callable[[], Project], conn: sqlite3.Connection, path: Path) -> None:
+        self._store = store
         self._conn: sqlite3.Connection | None = conn
         self._project: Project | None = None  # the store, once a read here failed
         reader = Reader(lambda sql, params: conn.execute(sql, params), "sqlite")
@@ -53,10 +53,11 @@ class LightProject:
         self._reads = AnalysisReads(reading, str(path))
 
     @classmethod
-    def open(cls, db: str | None) -> LightProject | None:
-        """The project at ``db`` if it is a current SQLite project, else None."""
+    def open(cls, db: str | None, store: Callable[[], Project]) -> LightProject | None:
+        """The project at ``db`` if it is a current SQLite project, else None. ``store`` opens
+        it through the store (``Project.open``), should a read here fail."""
         opened = open_current(db)
-        return None if opened is None else cls(db, *opened)
+        return None if opened is None else cls(store, *opened)
 
     def _either(self, light: Callable[[AnalysisReads], T], store: Callable[[Project], T]) -> T:
         if self._project is None:
@@ -64,9 +65,7 @@ class LightProject:
                 return light(self._reads)
             except sqlite3.Error:  # damaged half-way, say: the store reads it again and words it
                 self._close_connection()
-                from qualcode.project import Project
-
-                self._project = Project.open(self._db)
+                self._project = self._store()
         return store(self._project)
 
     def retrieve(self, code: str, **options: Any) -> Retrieval:
