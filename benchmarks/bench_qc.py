@@ -12,7 +12,8 @@ co-occurrence (``qualcode cooccur`` / ``qc codes crosstab``), one theme's passag
 (``qualcode retrieve THEME`` / ``qc codes find THEME -r --json``), and a code of fixed size (20
 coded turns in 20 interviews, whatever the size of the study), which shows whether reading one
 code costs more in a bigger study. Runs interleave the two tools; the table gives the median wall
-time and the median peak RSS of the command's process (``/usr/bin/time``), and qualcode / qc.
+time, the median peak RSS and the median CPU time (user + system) of the command's process
+(``/usr/bin/time``), and qualcode / qc.
 """
 
 from __future__ import annotations
@@ -36,13 +37,14 @@ THEME = "prioritisation"
 FIXED = "fixed_size"
 
 
-def run(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one command in its own process. The peak comes from
-    ``/usr/bin/time``: a child forked from this (large) process would count its pages as well."""
+def run(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB, CPU seconds: user + system) of one command in its own
+    process. The peak and the CPU come from ``/usr/bin/time``: a child forked from this (large)
+    process would count its pages as well. On a shared machine the CPU time is the steadier."""
     with tempfile.NamedTemporaryFile(suffix=".rss") as rss:
         start = time.perf_counter()
         proc = subprocess.run(
-            ["/usr/bin/time", "-f", "%M", "-o", rss.name, *argv],
+            ["/usr/bin/time", "-f", "%M %U %S", "-o", rss.name, *argv],
             cwd=cwd,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -51,7 +53,8 @@ def run(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
         elapsed = time.perf_counter() - start
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
-        return elapsed, int(Path(rss.name).read_text().split()[-1]) / 1024
+        peak, user, system = Path(rss.name).read_text().split()[-3:]
+        return elapsed, int(peak) / 1024, float(user) + float(system)
 
 
 def setup(workdir: Path, n: int) -> dict[str, Path]:
@@ -162,7 +165,7 @@ def measure(n: int, repeat: int, trees: dict[str, dict[str, str]], skip: set[str
         paths = setup(workdir, n)
         q = str(BIN / "qualcode")
         if "import" not in skip:  # a new project each run
-            times: dict[str, list[tuple[float, float]]] = {k: [] for k in [*trees, "qc"]}
+            times: dict[str, list[tuple[float, float, float]]] = {k: [] for k in [*trees, "qc"]}
             for i in range(repeat):
                 for label, tree_env in trees.items():
                     new_db = workdir / f"import-{i}-{label}.db"
@@ -188,18 +191,24 @@ def measure(n: int, repeat: int, trees: dict[str, dict[str, str]], skip: set[str
             _row(label, n, times)
 
 
-def _row(label: str, n: int, times: dict[str, list[tuple[float, float]]]) -> None:
-    qc_t, qc_m = _medians(times["qc"])
+def _row(label: str, n: int, times: dict[str, list[tuple[float, float, float]]]) -> None:
+    qc_t, qc_m, qc_c = _medians(times["qc"])
     cells = []
     for tree, runs in times.items():
         if tree != "qc":
-            t, m = _medians(runs)
-            cells.append(f"{tree}: {t:.2f} s, {m:.0f} MB, {t / qc_t:.3f} / {m / qc_m:.2f}")
-    print(f"| {label} | {n:,} | {' · '.join(cells)} | {qc_t:.2f} s, {qc_m:.0f} MB |", flush=True)
+            t, m, c = _medians(runs)
+            cells.append(
+                f"{tree}: {t:.2f} s, {m:.0f} MB, {t / qc_t:.3f} / {m / qc_m:.2f}; CPU {c:.2f} s, {c / qc_c:.3f}"
+            )
+    print(f"| {label} | {n:,} | {' · '.join(cells)} | {qc_t:.2f} s, {qc_m:.0f} MB; CPU {qc_c:.2f} s |", flush=True)
 
 
-def _medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
-    return statistics.median(t for t, _ in runs), statistics.median(m for _, m in runs)
+def _medians(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    return (
+        statistics.median(t for t, _, _ in runs),
+        statistics.median(m for _, m, _ in runs),
+        statistics.median(c for _, _, c in runs),
+    )
 
 
 def main() -> None:
@@ -224,7 +233,10 @@ def main() -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = str(Path(path).resolve())
         trees[label] = env
-    print("| work | interviews | qualcode: time, peak RSS, time / qc, memory / qc | qc: time, peak RSS |")
+    print(
+        "| work | interviews | qualcode: time, peak RSS, time / qc, memory / qc; CPU (user + sys), CPU / qc"
+        " | qc: time, peak RSS; CPU |"
+    )
     print("|---|---:|---|---|", flush=True)
     for n in (int(x) for x in args.sizes.split(",")):
         measure(n, args.repeat, trees, {w for w in args.skip.split(",") if w}, args.slow_repeat)

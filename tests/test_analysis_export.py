@@ -69,6 +69,21 @@ def test_code_report_json_is_the_documented_shape():
         assert p["segment"] >= 1 and p["attributes"]["role"] == "Headteacher"
 
 
+def test_code_report_json_is_one_passage_a_line_with_names_as_written():
+    data = sample_data("rln")
+    r = retrieve(data, "prioritisation", context=1)
+    shown = eps.render_json(r)
+    lines = shown.splitlines()
+    assert json.loads(shown) == json.loads(json.dumps(r.as_json()))  # the same content, valid JSON
+    assert lines[0] == "{" and lines[1] == '  "code": "prioritisation",' and lines[-1] == "}"
+    passages = lines[3:-2]
+    assert lines[2] == '  "passages": [' and lines[-2] == "  ]"
+    assert [json.loads(line.strip().rstrip(",")) for line in passages] == r.as_json()["passages"]
+    assert "\\u" not in shown  # accents and quotes marks as they are, not escaped
+    empty = retrieve(data, "prioritisation", where=parse_where(["role=Nobody"]))
+    assert json.loads(eps.render_json(empty)) == {"code": "prioritisation", "passages": []}
+
+
 def test_code_report_csv_reads_back_row_for_row():
     data = sample_data("rln")
     r = retrieve(data, "mobilisation", context=1)

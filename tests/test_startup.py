@@ -110,6 +110,35 @@ def test_retrieve_and_the_codebook_load_none_of_them_either(project, tmp_path):
     assert _heavy(modules) == []
 
 
+# What the analysis reads do not load on a current SQLite project either (qualcode.project.light).
+NOT_FOR_A_CURRENT_SQLITE_ANALYSIS = (
+    "sqlalchemy",
+    "qualcode.store",
+    "qualcode.db.engine",
+    "qualcode.db.models",
+    "qualcode.project.analysis",
+    "qualcode.project.exchange",
+    "qualcode.project.mapping",
+)
+
+
+def test_retrieve_cooccur_and_compare_read_a_current_sqlite_project_without_sqlalchemy(project, tmp_path):
+    url = project.location if project.backend == "postgresql" else str(project.database_file)
+    project.apply_code("alice", "formalisation.plans", project.segments(project.list_transcripts()[0].id)[1].id)
+    for args in (
+        ["retrieve", "formalisation", "--format", "json"],
+        ["cooccur", "--format", "json"],
+        ["compare", "--a", "role=Headteacher", "--b", "role=Teacher", "--format", "json"],
+    ):
+        shown, modules = loaded_modules([*args, "--db", url], tmp_path)
+        assert json.loads(shown)
+        assert _heavy(modules) == []
+        if project.backend == "sqlite":
+            assert _loaded(modules, NOT_FOR_A_CURRENT_SQLITE_ANALYSIS) == [], args
+        else:
+            assert "sqlalchemy" in modules
+
+
 def test_agreement_still_loads_numpy_when_it_computes(project, tmp_path):
     url = project.location if project.backend == "postgresql" else str(project.database_file)
     segment = project.segments(project.list_transcripts()[0].id)[1].id

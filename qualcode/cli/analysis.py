@@ -65,6 +65,13 @@ def _emit(text: str, output: str | None, what: str) -> None:
         click.echo(text, nl=False)
 
 
+def _reading(db: str | None):
+    """The project for an analysis that only reads: a current SQLite project without SQLAlchemy."""
+    from qualcode.project import Project
+
+    return Project.analysis_at(db)
+
+
 def _format_option(kind: ReportKind):
     return click.option(
         "--format",
@@ -134,7 +141,7 @@ def retrieve(code_id, where, coders, agreed, context, no_subcodes, text, by, kee
     on_terminal = not output and not fmt and stdout_is_terminal()
     fmt = _format(output, fmt, PASSAGES)
     wanted = _where(where)
-    with working("reading the project…"), open_project(db) as project:
+    with working("reading the project…"), _reading(db) as project:
         n_agreed = (len(coders) if coders else 2) if agreed else 0
         if agreed and coders and len(coders) < 2:
             raise QualcodeError("--agreed needs at least two --coders (or none: any two coders)")
@@ -188,7 +195,7 @@ def cooccur(coders, rollup, where, fmt, output, db) -> None:
 
     on_terminal = not output and not fmt and stdout_is_terminal()
     fmt = _format(output, fmt, COOCCURRENCE)
-    with working("reading the project…"), open_project(db) as project:
+    with working("reading the project…"), _reading(db) as project:
         found = project.cooccurrence(coders=coders or None, rollup=rollup, where=_where(where))
     what = f"{len(found.codes)} codes, {len(found.pairs)} pairs"
     if on_terminal:
@@ -235,7 +242,7 @@ def compare(where, other, coders, fmt, output, db) -> None:
             "name two groups: --a ATTR=VALUE and --b ATTR=VALUE (e.g. --a role=Headteacher --b role=Teacher)"
         )
     fmt = _format(output, fmt, COMPARISON)
-    with working("reading the project…"), open_project(db) as project:
+    with working("reading the project…"), _reading(db) as project:
         found = project.compare_groups(_where(where), _where(other), coders=coders or None)
     what = f"{found.a.label}: {found.a.n}, {found.b.label}: {found.b.n} participants"
     if COMPARISON.file_only(fmt):
@@ -282,7 +289,7 @@ def _names(value: str | None) -> list[str]:
 @db_option
 def matrix_list(fmt, db) -> None:
     """The project's framework matrices: rows, columns and how many cells are written."""
-    with open_project(db) as project:
+    with _reading(db) as project:
         found = project.matrices()
     if fmt == "json":
         from qualcode.analysis.matrix import matrix_to_dict
@@ -402,7 +409,7 @@ def matrix_show(name, row, column, coders, context, keep_names, fmt, db) -> None
 
     if (row is None) != (column is None):
         raise QualcodeError("give both ROW and COLUMN to show one cell, or neither for the whole matrix")
-    with open_project(db) as project:
+    with _reading(db) as project:
         m = project.matrix(name)
         if row is None:
             if fmt == "md":
@@ -479,7 +486,7 @@ def export_matrix(name, counts, quotes, coders, keep_names, fmt, output, db) -> 
     """
 
     fmt = _format(output, fmt, MATRIX)
-    with working("reading the project…"), open_project(db) as project:
+    with working("reading the project…"), _reading(db) as project:
         view = project.matrix_view(name, counts=counts, quotes=quotes, coders=coders or None, redact=not keep_names)
     what = f"{len(view.matrix.rows)} rows × {len(view.matrix.columns)} columns, {_summaries(len(view.matrix.cells))}"
     if MATRIX.file_only(fmt):

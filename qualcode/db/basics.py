@@ -24,6 +24,9 @@ HEAD_REVISION = "0008"
 # A project's schema revision, in one query (no table: not a qualcode project).
 REVISION_QUERY = "SELECT version_num FROM alembic_version"
 
+ORIGINS = ("manual", "imported", "suggestion")
+"""Where a coding came from; on SQLite stored as its index here (revision 0007, ``models.Origin``)."""
+
 REMOVED_CODER = "coder.removed.{}"
 """The ``project_info`` key that marks a coder removed (see ``qualcode.project.coders``): empty for a
 plain removal, else the id of the coder it was merged into."""

@@ -116,8 +116,7 @@ class Guid(TypeDecorator[str]):
         return cast("str | None", value)
 
 
-ORIGINS = ("manual", "imported", "suggestion")
-"""Where a coding came from; on SQLite stored as its index here (revision 0007)."""
+from qualcode.db.basics import ORIGINS  # noqa: E402  (where a coding came from: also read without SQLAlchemy)
 
 
 class Origin(TypeDecorator[str]):

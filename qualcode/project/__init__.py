@@ -63,6 +63,7 @@ if TYPE_CHECKING:  # numpy, through qualcode.agreement and qualcode.suggest: onl
     from qualcode.project.coders import CoderPart
     from qualcode.project.codings import CodingPart
     from qualcode.project.exchange import ExchangePart, RefiImportSummary
+    from qualcode.project.light import LightProject
     from qualcode.project.memos import MemoListPart
     from qualcode.project.participants import ParticipantPart
     from qualcode.project.speaker_roles import SpeakerRolesPart
@@ -222,6 +223,17 @@ class Project:
             return summary
         with cls.open(db) as project:
             return project.summary()
+
+    @classmethod
+    def analysis_at(cls, db: str | None = None) -> LightProject | Project:
+        """The project at ``db`` for the analysis commands' reads (``retrieve``, ``analysis_frame``,
+        ``cooccurrence``, ``compare_groups``, ``matrices``, ``matrix``, ``cell_passages``,
+        ``matrix_view``). A current SQLite project is read directly, without
+        SQLAlchemy (``qualcode.project.light``); any other is opened as ``open`` opens it."""
+        from qualcode.project.light import LightProject
+
+        light = LightProject.open(db, lambda: cls.open(db))
+        return light if light is not None else cls.open(db)
 
     @classmethod
     def create(cls, db: str | None = None, codebook: cb.CodebookDoc | None = None, name: str | None = None) -> Project:

@@ -45,9 +45,11 @@ from qualcode.ingest.transcripts import ParsedSegment, segment_text
 from qualcode.limits import FIELD_LIMITS
 from qualcode.project import events
 from qualcode.project.coders import active_coder_ids, restore
-from qualcode.project.mapping import SEGMENT_COLUMNS, iso_time, project_speakers, study_outline
+from qualcode.project.mapping import SEGMENT_COLUMNS, project_speakers, study_outline
 from qualcode.project.placement import Placer
 from qualcode.project.settings import SettingsPart
+from qualcode.project.slices import identifying_terms
+from qualcode.project.sql import iso_time, session_reader
 from qualcode.records import (
     CodingsImportOutcome,
 )
@@ -200,44 +202,10 @@ class ExchangePart:
             )
 
     def identifying_terms(self) -> list[tuple[str, str]]:
-        """(text, kind) for every name in the participants' identifying data: what quotes must not show.
-
-        Used only to black out names in exported quotes; the terms themselves are never exported.
-        """
-        kinds = {
-            "name": "name",
-            "school": "school",
-            "town": "place",
-            "city": "place",
-            "place": "place",
-            "village": "place",
-            "organisation": "organisation",
-            "organization": "organisation",
-            "trust": "organisation",
-            "authority": "organisation",
-        }
-        out: dict[str, str] = {}
+        """(text, kind) for every name in the participants' identifying data: what quotes must not
+        show (``slices.identifying_terms``, which the analysis reads without the store too)."""
         with self._store.read() as s:
-            for (ident,) in s.execute(select(Participant.identifying)):
-                for key, value in (ident or {}).items():
-                    values = value if isinstance(value, list) else [value]
-                    for v in values:
-                        if not isinstance(v, str) or len(v.strip()) < 3:
-                            continue
-                        v = v.strip()
-                        words = v.split()
-                        person = key == "name" or (
-                            key == "others"
-                            and 2 <= len(words) <= 3
-                            and not any(w.casefold() in _ORGANISATION_WORDS for w in words)
-                        )
-                        kind = "name" if person else kinds.get(key, "organisation")
-                        out.setdefault(v, kind)
-                        if person and len(words) >= 2:  # "Helen" and "Mrs Achterberg" as well as "Helen Achterberg"
-                            for w in words:
-                                if len(w) >= 3 and w[:1].isupper() and w.casefold().rstrip(".") not in _TITLES:
-                                    out.setdefault(w, "name")
-        return sorted(out.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+            return identifying_terms(session_reader(s))
 
     # ------------------------------------------------------------------ REFI-QDA import
 
@@ -874,33 +842,6 @@ class _Importer:
         s.flush()
 
 
-_TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "frau", "herr", "rev", "fr"}
-_ORGANISATION_WORDS = {
-    "school",
-    "schools",
-    "trust",
-    "alliance",
-    "partnership",
-    "primary",
-    "academy",
-    "college",
-    "university",
-    "research",
-    "council",
-    "authority",
-    "network",
-    "federation",
-    "hub",
-    "gymnasium",
-    "grundschule",
-    "sekundarschule",
-    "gesamtschule",
-    "realschule",
-    "high",
-    "infant",
-    "junior",
-    "church",
-}
 GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 

@@ -7,21 +7,19 @@ These sit above the store because they speak the domain's language (``qualcode.c
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from qualcode import codebook as cb
-from qualcode.db.models import Code, Codebook, Coder, Participant, Segment, Transcript
+from qualcode.db.models import Code, Codebook, Segment, Transcript
 from qualcode.errors import QualcodeError
 from qualcode.records import CodeInfo, SegmentInfo
 from qualcode.speakers import DEFAULT_SPEAKERS, META_KEY, Speakers, roles_from_meta
 
 if TYPE_CHECKING:  # the study's records only when the study is read (not at start-up)
-    from qualcode.study import ExportCode, ExportParticipant
+    from qualcode.project.slices import StudyOutline
 from qualcode.speakers import SETTING as SPEAKERS_SETTING
 from qualcode.store import new_guid, setting_value
 
@@ -50,30 +48,12 @@ def insert_codes(s: Session, codebook_id: int, doc: cb.CodebookDoc) -> None:
 
 
 def code_infos(s: Session, only: str | None = None) -> list[CodeInfo]:
-    rows = list(s.scalars(select(Code).order_by(Code.position, Code.id)))
-    by_parent: dict[int | None, list[Code]] = defaultdict(list)
-    for r in rows:
-        by_parent[r.parent_id].append(r)
-    out: list[CodeInfo] = []
+    """Every code in codebook order (depth first), colours inherited from ancestors (one
+    query, ``slices.code_rows``, which the analysis also runs without the store)."""
+    from qualcode.project.slices import code_rows
+    from qualcode.project.sql import session_reader
 
-    def visit(parent: Code | None, depth: int, inherited: str | None) -> None:
-        for r in by_parent.get(parent.id if parent else None, []):
-            color = r.color or inherited
-            out.append(
-                CodeInfo(
-                    r.id,
-                    r.key,
-                    r.name,
-                    parent.key if parent else None,
-                    depth,
-                    r.position,
-                    **{**cb.definition_of(r), "color": color},
-                    guid=r.guid,
-                )
-            )
-            visit(r, depth + 1, color)
-
-    visit(None, 0, None)
+    out = [info for info, _ in code_rows(session_reader(s))]
     if only is not None:
         return [c for c in out if c.key == only]
     return out
@@ -181,56 +161,10 @@ def code_dict(row: Code) -> dict[str, Any]:
     }
 
 
-def iso_time(value: datetime | None) -> str:
-    """A moment as the exports write it: UTC to the second, ``Z`` (empty when unknown)."""
-    if value is None:
-        return ""
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc)
-    return value.isoformat(timespec="seconds")[:19] + "Z"
-
-
-@dataclass(frozen=True)
-class StudyOutline:
-    """What every read of the study starts from: the codebook, its codes (as code infos and as
-    export records), the coders' names by id and the participants."""
-
-    book: Codebook
-    infos: list[CodeInfo]
-    codes: list[ExportCode]
-    coder_names: dict[int, str]
-    people: list[ExportParticipant]
-
-
 def study_outline(s: Session) -> StudyOutline:
-    """The outline the whole-study export and a slice of the study both read, read once."""
-    from qualcode.study import ExportCode, ExportParticipant
+    """The outline the whole-study export and a slice of the study both read, read once
+    (``slices.read_outline``)."""
+    from qualcode.project.slices import read_outline
+    from qualcode.project.sql import session_reader
 
-    infos = code_infos(s)
-    own = {r.id: r.color for r in s.scalars(select(Code))}
-    codes = [
-        ExportCode(
-            c.key,
-            c.name,
-            c.parent_key,
-            c.depth,
-            **{**cb.definition_of(c), "color": own.get(c.id)},  # the code's own colour, not inherited
-            guid=c.guid,
-        )
-        for c in infos
-    ]
-    people = [
-        ExportParticipant(pid, label, dict(attrs or {}), guid)
-        for pid, label, attrs, guid in s.execute(
-            select(Participant.id, Participant.label, Participant.attributes, Participant.guid).order_by(
-                Participant.label
-            )
-        )
-    ]
-    return StudyOutline(
-        s.scalars(select(Codebook)).one(),
-        infos,
-        codes,
-        dict(s.execute(select(Coder.id, Coder.name)).all()),
-        people,
-    )
+    return read_outline(session_reader(s))

@@ -15,12 +15,15 @@ one deferred transaction, a snapshot, while coders go on coding. It is opened ``
 beside a project in WAL mode, and would leave ``NAME-wal`` and ``NAME-shm`` behind it; as the last
 connection to close, this one removes them, as the store's would (after moving into the file any
 committed change still in the log, which is what every last connection does).
+
+The analysis commands read through the same connection (``open_current``, ``qualcode.project.light``).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from qualcode.db.basics import (
@@ -37,6 +40,21 @@ from qualcode.records import ProjectSummary
 
 def read_summary(db: str | None) -> ProjectSummary | None:
     """The summary of the SQLite project at ``db`` if its schema is current, else None."""
+    opened = open_current(db)
+    if opened is None:
+        return None
+    conn, path = opened
+    try:
+        return summary_from(conn.execute, shown_path(path))
+    except sqlite3.Error:  # damaged: the store words it
+        return None
+    finally:
+        close_current(conn)
+
+
+def open_current(db: str | None) -> tuple[sqlite3.Connection, Path] | None:
+    """A connection to the SQLite project at ``db``, that cannot write, in a read transaction
+    (one snapshot), if its schema is current; else None. ``close_current`` ends it."""
     path = sqlite_file(db)
     if path is None or not path.is_file():
         return None
@@ -49,21 +67,23 @@ def read_summary(db: str | None) -> ProjectSummary | None:
         conn.execute("PRAGMA query_only = ON")
         add_text_function(conn)  # as every connection qualcode opens has it (revision 0008)
         conn.execute("BEGIN")
-        try:
-            return _summary(conn, shown_path(path))
-        finally:
-            conn.execute("ROLLBACK")
+        revision = conn.execute(REVISION_QUERY).fetchone()  # the first read starts the snapshot
+        if revision is not None and revision[0] == HEAD_REVISION:
+            return conn, path
     except sqlite3.Error:  # not a project, damaged, locked: the store words it
-        return None
+        pass
+    close_current(conn)
+    return None
+
+
+def close_current(conn: sqlite3.Connection) -> None:
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
     finally:
         conn.close()
-
-
-def _summary(conn: sqlite3.Connection, location: str) -> ProjectSummary | None:
-    revision = conn.execute(REVISION_QUERY).fetchone()
-    if revision is None or revision[0] != HEAD_REVISION:
-        return None
-    return summary_from(conn.execute, location)
 
 
 Rows = Callable[[str, dict[str, Any]], Iterable[Sequence[Any]]]
