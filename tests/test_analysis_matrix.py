@@ -19,6 +19,7 @@ from qualcode.analysis.matrix import (
 from qualcode.codebook import load_codebook
 from qualcode.errors import QualcodeError
 from qualcode.ingest.transcripts import parse_file
+from qualcode.project import Project
 from qualcode.refi import MATRIX_SET_PREFIX, PROJECT_NS, norm_guid, stable_guid
 from qualcode.samples import codebook_path, matrix_files, transcript_files
 from tests.sample_rows import sample_data
@@ -219,3 +220,23 @@ def test_cell_quotes_start_at_a_content_sentence_and_are_blacked_out():
         assert not q.text.startswith(("Of course", "Yes.", "[pause]", "[laughs]")), q.text
         assert "Laura" not in q.text and "Josh" not in q.text
     assert any("[name]" in q.text for q in quotes)
+
+
+def test_an_interviewer_turn_coded_alone_is_left_out_of_cell_counts_and_quotes(tmp_path, tiny_codebook, interview_file):
+    """As in theme tables: the interviewer is not one of the cases a row holds. A matrix with
+    counts or quotes over such a coding used to stop with a KeyError."""
+    from tests.test_light_read import _coded
+
+    location = _coded(tmp_path, tiny_codebook, interview_file)
+    with Project.open(location) as project:
+        first = project.list_transcripts()[0]
+        code = project.codes()[0].key  # bob coded the interviewer's question with it, alone
+        interviewer = [p for p in project.retrieve(code, redact=False).passages if p.interviewer]
+        assert interviewer, "the fixture codes an interviewer's turn alone"
+        people = sorted({t.participant for t in project.list_transcripts() if t.participant})
+        project.create_matrix("cases", "participant", people, [code], coder="alice")
+        view = project.matrix_view("cases", counts=True, quotes=2)
+        row = first.participant
+        passages = [p for p in project.retrieve(code, redact=False).passages if p.transcript == first.name]
+        assert view.counts[(row, code)][0] == len([p for p in passages if not p.interviewer])
+        assert all(not q.text.startswith(interviewer[0].text[:20]) for q in view.quotes[(row, code)])

@@ -195,7 +195,10 @@ class MatrixView:
     def notes(self) -> list[str]:
         out = [f"Rows: {self.matrix.rows_by}; columns: codes (each includes the codes below it)."]
         if self.counts is not None:
-            out.append("Count per cell: coded passages (participants) of the row coded with the column's code.")
+            out.append(
+                "Count per cell: coded passages (participants) of the row coded with the column's code; "
+                "interviewer turns are left out."
+            )
         if self.quotes is not None:
             out.append(
                 "Quotes: passages of the row coded with the column's code, preferring agreement between coders "
@@ -236,7 +239,9 @@ def build_matrix_view(
             # ("[name]" is not a transcription note); the quotes are blacked out as they are chosen.
             found = retrieve(data, column, participants=everyone, coders=coders, study=study)
             for p in found.passages:
-                per_cell[(row_of[p.participant_id], column)].append(p)  # type: ignore[index]
+                row = row_of.get(p.participant_id) if p.participant_id is not None else None
+                if row is not None:  # an interviewer's turn is none of the cases (as in theme tables)
+                    per_cell[(row, column)].append(p)
     count_map = None
     if counts:
         count_map = {
