@@ -12,8 +12,9 @@ from __future__ import annotations
 import codecs
 import zlib
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlite3
@@ -128,3 +129,31 @@ def text_function() -> Callable[[str | bytes | None], str | None]:
 def add_text_function(conn: sqlite3.Connection) -> None:
     """Register ``qualcode_text`` on an sqlite3 connection (deterministic: usable in views and indexes)."""
     conn.create_function(TEXT_FUNCTION, 1, text_function(), deterministic=True)
+
+
+# How SQLite keeps what the ORM's column types (``qualcode.db.models``) write, read back the
+# same way by those types and by queries that bypass them (``qualcode.project.sql``).
+SQLITE_EPOCH = datetime(1970, 1, 1)
+
+
+def guid_from_stored(value: Any) -> Any:
+    """A GUID kept as its 16 bytes, as its canonical text; anything else as it is."""
+    if isinstance(value, bytes) and len(value) == 16:
+        h = value.hex()  # what str(uuid.UUID(bytes=value)) gives, without building the UUID
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return value
+
+
+def moment_from_sqlite(value: str | int) -> datetime:
+    """A moment SQLite keeps as microseconds since 1970 (text before revision 0006), as a naive
+    datetime of the stored wall-clock time."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=None)
+    return SQLITE_EPOCH + timedelta(microseconds=int(value))
+
+
+def origin_from_stored(value: Any) -> Any:
+    """A coding's origin kept as its index into ``ORIGINS`` (SQLite), as the word; else as it is."""
+    if isinstance(value, int) and 0 <= value < len(ORIGINS):
+        return ORIGINS[value]
+    return value

@@ -33,7 +33,16 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from qualcode.db.basics import TEXT_FUNCTION, packed_text, stored_text
+from qualcode.db.basics import (
+    ORIGINS,
+    SQLITE_EPOCH,
+    TEXT_FUNCTION,
+    guid_from_stored,
+    moment_from_sqlite,
+    origin_from_stored,
+    packed_text,
+    stored_text,
+)
 
 # Explicit constraint names so that Alembic migrations are the same on every backend.
 NAMING = {
@@ -47,9 +56,6 @@ NAMING = {
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
-
-
-_EPOCH = datetime(1970, 1, 1)
 
 
 class _SQLiteMicroseconds(sqlite.DATETIME):
@@ -82,14 +88,12 @@ class Timestamp(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None or dialect.name != "sqlite":
             return value
-        return (value.replace(tzinfo=None) - _EPOCH) // timedelta(microseconds=1)
+        return (value.replace(tzinfo=None) - SQLITE_EPOCH) // timedelta(microseconds=1)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None or dialect.name != "sqlite":
             return cast("datetime | None", value)
-        if isinstance(value, str):
-            return datetime.fromisoformat(value).replace(tzinfo=None)
-        return _EPOCH + timedelta(microseconds=int(value))
+        return moment_from_sqlite(value)
 
 
 class Guid(TypeDecorator[str]):
@@ -110,13 +114,7 @@ class Guid(TypeDecorator[str]):
         return parsed.bytes if str(parsed) == value else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
-        if isinstance(value, bytes) and len(value) == 16:
-            h = value.hex()  # what str(uuid.UUID(bytes=value)) gives, without building the UUID
-            return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-        return cast("str | None", value)
-
-
-from qualcode.db.basics import ORIGINS  # noqa: E402  (where a coding came from: also read without SQLAlchemy)
+        return cast("str | None", guid_from_stored(value))
 
 
 class Origin(TypeDecorator[str]):
@@ -139,9 +137,7 @@ class Origin(TypeDecorator[str]):
         return ORIGINS.index(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
-        if isinstance(value, int) and 0 <= value < len(ORIGINS):
-            return ORIGINS[value]
-        return cast("str | None", value)
+        return cast("str | None", origin_from_stored(value))
 
 
 class PackedText(TypeDecorator[str]):

@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from qualcode.db.basics import ORIGINS, stored_text
+from qualcode.db.basics import guid_from_stored, moment_from_sqlite, origin_from_stored, stored_text
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 Rows = Callable[[str, dict[str, Any]], Iterable[Sequence[Any]]]
-
-_EPOCH = datetime(1970, 1, 1)
 
 
 class Reader:
@@ -45,18 +43,13 @@ class Reader:
 
     def guid(self, value: Any) -> str:
         """A GUID as text (``models.Guid``)."""
-        if isinstance(value, bytes) and len(value) == 16:
-            h = value.hex()
-            return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-        return "" if value is None else str(value)
+        return "" if value is None else str(guid_from_stored(value))
 
     def moment(self, value: Any) -> datetime | None:
         """A timestamp (``models.Timestamp``): naive UTC on SQLite, aware on PostgreSQL."""
         if value is None or not self._sqlite:
             return value  # type: ignore[no-any-return]
-        if isinstance(value, str):
-            return datetime.fromisoformat(value).replace(tzinfo=None)
-        return _EPOCH + timedelta(microseconds=int(value))
+        return moment_from_sqlite(value)
 
     def json(self, value: Any) -> Any:
         """A JSON column, or ``column -> 'key'``: text on SQLite, parsed already by psycopg."""
@@ -66,9 +59,7 @@ class Reader:
 
     def origin(self, value: Any) -> str:
         """A coding's origin (``models.Origin``): an index into ``ORIGINS`` on SQLite."""
-        if isinstance(value, int) and 0 <= value < len(ORIGINS):
-            return ORIGINS[value]
-        return str(value)
+        return str(origin_from_stored(value))
 
     @staticmethod
     def text(value: Any) -> str:
