@@ -12,6 +12,7 @@ from sqlalchemy import select, text, update
 from qualcode.db import engine as dbengine
 from qualcode.db.basics import add_text_function, stored_text
 from qualcode.db.models import Code, Codebook, Coder, Coding, Event, Memo, Participant, Segment, Transcript
+from qualcode.errors import QualcodeError
 from qualcode.ingest.transcripts import parse_file
 from qualcode.project import Project
 
@@ -322,3 +323,18 @@ def test_status_counts_the_words_of_the_compressed_text(project, project_url):
     light = read_summary(project_url)
     assert light is not None  # the light read, not the store's
     assert light.n_words == stored.n_words == len(body.split()) > 40
+
+
+@pytest.mark.skipif(bool(POSTGRES), reason="how SQLite stores the text")
+def test_a_damaged_stored_text_is_one_line_not_a_traceback(project, project_url, run_cli):
+    tid = project.list_transcripts()[0].id
+    project.close()
+    with sqlite3.connect(project_url) as conn:  # bytes neither compressed nor UTF-8
+        add_text_function(conn)  # the index's trigger reads the text it replaces
+        conn.execute("UPDATE transcripts SET text = ? WHERE id = ?", (b"\xff\xfe\x00garbage\x9c", tid))
+    conn.close()
+    result = run_cli("status", "--db", project_url)
+    assert result.exit_code == 1
+    assert "stored text is damaged" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    with Project.open(project_url) as reopened, pytest.raises(QualcodeError, match="stored text is damaged"):
+        reopened.transcript_text(tid)

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode.errors import QualcodeError
+
 if TYPE_CHECKING:
     import sqlite3
 
@@ -78,8 +80,19 @@ def stored_text(value: str | bytes | None) -> str:
         try:
             return zlib.decompress(value).decode("utf-8")
         except zlib.error:  # bytes that are not compressed: text another program stored as a BLOB
-            return value.decode("utf-8")
+            try:
+                return value.decode("utf-8")
+            except UnicodeDecodeError:
+                raise QualcodeError(DAMAGED_TEXT) from None
+        except UnicodeDecodeError:
+            raise QualcodeError(DAMAGED_TEXT) from None
     return value
+
+
+DAMAGED_TEXT = (
+    "a transcript's stored text is damaged (neither compressed nor plain UTF-8 text): "
+    "restore the project file from a backup"
+)
 
 
 def stored_prefix(value: str | bytes | None, chars: int) -> str:
