@@ -336,5 +336,8 @@ def test_a_damaged_stored_text_is_one_line_not_a_traceback(project, project_url,
     result = run_cli("status", "--db", project_url)
     assert result.exit_code == 1
     assert "stored text is damaged" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    checked = run_cli("check", "--db", project_url)  # names the transcript, checks the rest
+    assert checked.exit_code == 1
+    assert checked.stderr.startswith("problem: transcript interview-01: a transcript's stored text is damaged")
     with Project.open(project_url) as reopened, pytest.raises(QualcodeError, match="stored text is damaged"):
         reopened.transcript_text(tid)

@@ -231,17 +231,21 @@ class TranscriptPart:
                     return problems
             if s.scalar(select(func.count()).select_from(Codebook)) != 1:
                 problems.append("the project has no codebook: an `init` was interrupted before it finished")
-            lengths: dict[int, int] = {
-                i: n for i, n in s.execute(select(Transcript.id, func.length(unpacked(Transcript.text))))
-            }
             names = dict(s.execute(select(Transcript.id, Transcript.name)).all())
+            lengths: dict[int, int] = {}  # of the texts that can be read (one at a time: a damaged one is named)
+            for t_id, t_name in names.items():
+                try:
+                    lengths[t_id] = len(s.scalar(select(Transcript.text).where(Transcript.id == t_id)) or "")
+                except QualcodeError as exc:
+                    problems.append(f"transcript {t_name}: {exc}")
             last_end: dict[int, int] = defaultdict(int)
             bounds: dict[int, tuple[int, int, int]] = {}
             spans: dict[int, list[tuple[int, int, str | None]]] = defaultdict(list)
             turns: dict[int, list[tuple[int, int]]] = defaultdict(list)  # transcript id -> its segments, in order
             for seg in s.scalars(select(Segment).order_by(Segment.transcript_id, Segment.position)):
                 where = f"{names.get(seg.transcript_id)} segment {seg.position}"
-                if not 0 <= seg.start <= seg.end <= lengths.get(seg.transcript_id, -1):
+                length = lengths.get(seg.transcript_id)
+                if length is not None and not 0 <= seg.start <= seg.end <= length:
                     problems.append(f"{where}: offsets {seg.start}-{seg.end} outside the text")
                 if seg.start < last_end[seg.transcript_id]:
                     problems.append(f"{where}: overlaps the previous segment")
@@ -279,6 +283,8 @@ class TranscriptPart:
             for t_id, t_name in names.items():
                 if t_id not in last_end:
                     problems.append(f"transcript {t_name}: has no segments (a half-finished import)")
+                    continue
+                if t_id not in lengths:  # its text is damaged, said above
                     continue
                 body = s.scalar(select(Transcript.text).where(Transcript.id == t_id)) or ""
                 stray = stray_text(body, spans[t_id])
