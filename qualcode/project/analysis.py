@@ -19,7 +19,7 @@ from qualcode.db.models import Matrix, MatrixCell, utcnow
 from qualcode.errors import GoneSince, QualcodeError
 from qualcode.limits import check_length
 from qualcode.project import events
-from qualcode.project.analysis_reads import SLICES_KEPT, AnalysisReads, Where
+from qualcode.project.analysis_reads import SLICES_KEPT, AnalysisReads, Where, framework_of
 from qualcode.project.exchange import ExchangePart
 from qualcode.project.sql import Reader, session_reader
 from qualcode.store import Store, coder_row, log_event, new_guid
@@ -124,7 +124,7 @@ class AnalysisPart(AnalysisReads):
                 )
             log_event(s, coder_id, "matrix.create", {"matrix": _matrix_dict(stored), "cells": cell_rows})
             s.flush()
-            return _framework(s, stored)
+            return framework_of(session_reader(s), stored.id)
 
     def import_matrix(self, matrix: fm.FrameworkMatrix, *, coder: str | None = None) -> fm.FrameworkMatrix:
         """Store a matrix read from a file (``qualcode.analysis.matrix.load_matrix``): one event."""
@@ -160,7 +160,7 @@ class AnalysisPart(AnalysisReads):
                 _write_cell(s, m.id, row, column, text or None, coder_id)
                 log_event(s, coder_id, "matrix.cell", payload)
                 s.flush()
-            return _framework(s, m)
+            return framework_of(session_reader(s), m.id)
 
     def delete_matrix(self, name: str, *, coder: str) -> None:
         """Delete a matrix and its summaries: one event, undone by ``coder``."""
@@ -226,16 +226,6 @@ def _matrix_dict(m: Matrix) -> dict[str, Any]:
         "columns": list(m.columns),
         "guid": m.guid,
     }
-
-
-def _framework(s: Session, m: Matrix) -> fm.FrameworkMatrix:
-    cells = {
-        (r, c): t
-        for r, c, t in s.execute(
-            select(MatrixCell.row_label, MatrixCell.column_key, MatrixCell.text).where(MatrixCell.matrix_id == m.id)
-        )
-    }
-    return fm.FrameworkMatrix(m.name, m.rows_by, list(m.rows), list(m.columns), cells, m.description)
 
 
 def _same_matrix(s: Session, data: dict[str, Any]) -> Matrix | None:

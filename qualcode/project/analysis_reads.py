@@ -368,6 +368,14 @@ class AnalysisReads:
 _MATRIX = 'SELECT id, name, rows_by, "rows", "columns", description FROM matrices'
 
 
+def framework_of(r: Reader, matrix_id: int) -> fm.FrameworkMatrix:
+    """The stored matrix with this id and its summaries (what a change to it returns)."""
+    row = r.one(f"{_MATRIX} WHERE id = :id", {"id": matrix_id})
+    if row is None:
+        raise QualcodeError(f"no matrix with id {matrix_id}")
+    return _framework(r, row)
+
+
 def _framework(r: Reader, row: Sequence[Any]) -> fm.FrameworkMatrix:
     mid, name, rows_by, rows, columns, description = row
     cells = {
