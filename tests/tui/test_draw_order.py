@@ -18,11 +18,7 @@ from qualcode.tui.widgets.codebook import CodebookTree
 from qualcode.tui.widgets.segments import SegmentView
 from qualcode.tui.widgets.status import StatusBar
 from qualcode.tui.widgets.transcripts import TranscriptPicker
-
-
-@pytest.fixture(autouse=True)
-def _own_state_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+from tests.tui.conftest import drive
 
 
 @pytest.fixture
@@ -39,13 +35,8 @@ def screen_updates(monkeypatch):
     return updates
 
 
-def drive(project, scenario):
-    async def go():
-        async with WorkbenchApp(project, "alice", blink=False).run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            return await scenario(pilot)
-
-    return asyncio.run(go())
+def workbench(project) -> WorkbenchApp:
+    return WorkbenchApp(project, "alice", blink=False)
 
 
 def test_a_coding_is_drawn_before_the_panes_beside_it(project, screen_updates):
@@ -66,7 +57,7 @@ def test_a_coding_is_drawn_before_the_panes_beside_it(project, screen_updates):
         later = set().union(*screen_updates[screen_updates.index(first) + 1 :])
         return first, later, screen, before, progress, screen_text(pilot.app)
 
-    first, later, screen, before, progress, text = drive(project, scenario)
+    first, later, screen, before, progress, text = drive(workbench(project), scenario)
     assert not first & {StatusBar, CodebookTree, TranscriptPicker}, first
     assert {StatusBar, CodebookTree, TranscriptPicker} <= later
     # and what they show is the coding's: one more for the code, one more segment coded, the ✓
@@ -99,7 +90,7 @@ def test_a_message_set_before_the_frame_is_the_one_shown(project):
         await settle(pilot)
         return screen.status.message.plain, screen_text(pilot.app)
 
-    message, text = drive(project, scenario)
+    message, text = drive(workbench(project), scenario)
     assert message == "a newer word"
     assert "a newer word" in text
 
@@ -121,6 +112,6 @@ def test_progress_drawn_later_is_the_transcript_it_was_for(project):
         row = next(t for t in screen.picker.transcripts if t.id == coded_id)
         return rows[0].coded_segments, row.coded_segments, screen.open.info.coded_segments
 
-    shown_before, shown_after, coded = drive(project, scenario)
+    shown_before, shown_after, coded = drive(workbench(project), scenario)
     assert shown_after == coded
     assert shown_before == coded - 1
