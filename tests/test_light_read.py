@@ -15,10 +15,10 @@ from types import SimpleNamespace
 import pytest
 
 from qualcode.db import engine as dbengine
-from qualcode.errors import QualcodeError
 from qualcode.ingest.transcripts import parse_file
 from qualcode.project import Project
 from qualcode.project.light import LightProject
+from tests import not_a_project
 
 from .test_analysis_slices import SECOND, outputs
 
@@ -243,12 +243,6 @@ def test_an_unknown_code_or_coder_is_named_with_where_to_look(run_cli, tmp_path,
 # ---------------------------------------------------------------------- the usual way, as before
 
 
-def _as_open_says(location: str) -> str:
-    with pytest.raises(QualcodeError) as refused:
-        Project.open(location)
-    return f"error: {refused.value}\n"
-
-
 def test_an_older_schema_is_migrated_by_retrieve_as_before(run_cli, tmp_path, tiny_codebook, interview_file):
     location = _coded(tmp_path, tiny_codebook, interview_file)
     current = run_cli("retrieve", "formalisation", "--format", "json", "--db", location)
@@ -271,25 +265,16 @@ def test_a_newer_schema_is_refused_by_retrieve_as_before(run_cli, tmp_path, tiny
     conn.close()
     result = run_cli("retrieve", "formalisation", "--db", location)
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == _as_open_says(location)
+    assert result.stderr == not_a_project.as_open_says(location)
 
 
-@pytest.mark.parametrize("kind", ["missing", "another program's database", "an empty file", "text", "a directory"])
+@pytest.mark.parametrize("kind", not_a_project.KINDS)
 def test_what_is_not_a_project_is_refused_by_retrieve_as_before(run_cli, tmp_path, kind):
     location = tmp_path / "thing.db"
-    if kind == "another program's database":
-        with sqlite3.connect(location) as conn:
-            conn.execute("CREATE TABLE songs (title TEXT)")
-        conn.close()
-    elif kind == "an empty file":
-        location.write_bytes(b"")
-    elif kind == "text":
-        location.write_text("not a database\n" * 100, encoding="utf-8")
-    elif kind == "a directory":
-        location.mkdir()
+    not_a_project.make(location, kind)
     before = sorted(p.name for p in tmp_path.iterdir())
     assert LightProject.open(str(location), lambda: Project.open(str(location))) is None
-    expected = _as_open_says(str(location))
+    expected = not_a_project.as_open_says(str(location))
     for command in (("retrieve", "formalisation"), ("cooccur",), ("compare", "--a", "a=b", "--b", "a=c")):
         result = run_cli(*command, "--db", str(location))
         assert (result.exit_code, result.stdout, result.stderr) == (1, "", expected)
@@ -307,7 +292,7 @@ def test_a_locked_project_is_left_to_the_store_which_says_it_is_busy(
         holder.execute("BEGIN EXCLUSIVE")
         holder.execute("UPDATE codebooks SET name = 'Renamed'")
         assert LightProject.open(location, lambda: Project.open(location)) is None
-        expected = _as_open_says(location)
+        expected = not_a_project.as_open_says(location)
         result = run_cli("retrieve", "formalisation", "--db", location)
     finally:
         holder.close()

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from qualcode.db import engine as dbengine
-from qualcode.errors import QualcodeError
 from qualcode.project import Project
 from qualcode.project.peek import read_summary
+from tests import not_a_project
 
 from .conftest import INTERVIEW
 
@@ -155,13 +155,6 @@ def test_status_answers_while_another_session_is_writing(tmp_path, tiny_codebook
 # ---------------------------------------------------------------------- the usual way, as before
 
 
-def _as_open_says(location: str) -> str:
-    """The one line ``Project.open`` refuses this location with."""
-    with pytest.raises(QualcodeError) as refused:
-        Project.open(location)
-    return f"error: {refused.value}\n"
-
-
 def test_an_older_schema_is_migrated_by_status_as_before(run_cli, tmp_path, tiny_codebook):
     location = _coded(tmp_path, tiny_codebook)
     current = run_cli("status", "--db", location)
@@ -185,26 +178,17 @@ def test_a_newer_schema_is_refused_by_status_as_before(run_cli, tmp_path, tiny_c
     assert read_summary(location) is None
     result = run_cli("status", "--db", location)
     assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr == _as_open_says(location)
+    assert result.stderr == not_a_project.as_open_says(location)
     assert "written by a newer qualcode" in result.stderr
 
 
-@pytest.mark.parametrize("kind", ["missing", "another program's database", "an empty file", "text", "a directory"])
+@pytest.mark.parametrize("kind", not_a_project.KINDS)
 def test_what_is_not_a_project_is_refused_by_status_as_before(run_cli, tmp_path, kind):
     location = tmp_path / "thing.db"
-    if kind == "another program's database":
-        with sqlite3.connect(location) as conn:
-            conn.execute("CREATE TABLE songs (title TEXT)")
-        conn.close()
-    elif kind == "an empty file":
-        location.write_bytes(b"")
-    elif kind == "text":
-        location.write_text("Interviewer: hello\n" * 200, encoding="utf-8")
-    elif kind == "a directory":
-        location.mkdir()
+    not_a_project.make(location, kind)
     before = sorted(p.name for p in tmp_path.iterdir())
     assert read_summary(str(location)) is None
-    expected = _as_open_says(str(location))
+    expected = not_a_project.as_open_says(str(location))
     result = run_cli("status", "--db", location)
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", expected)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
@@ -219,7 +203,7 @@ def test_a_locked_project_is_left_to_the_store_which_says_it_is_busy(run_cli, tm
         holder.execute("BEGIN EXCLUSIVE")
         holder.execute("UPDATE codebooks SET name = 'Renamed'")
         assert read_summary(location) is None
-        expected = _as_open_says(location)
+        expected = not_a_project.as_open_says(location)
         result = run_cli("status", "--db", location)
     finally:
         holder.close()
